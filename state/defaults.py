@@ -1,0 +1,159 @@
+"""The factory configuration written as version 1 on first boot."""
+
+from __future__ import annotations
+
+from state import certs
+from state.model import (
+    HAT,
+    Behavior,
+    Certificate,
+    Config,
+    Interface,
+    Listener,
+    ListenerType,
+    Policy,
+    PolicyParams,
+    RatAction,
+    RatEntry,
+    SenderGroup,
+    TLSMode,
+)
+from state.secrets import Secrets
+
+HOSTNAME = "mail.example.com"
+DEMO_CERT = "Demo"
+DEMO_COMMON_NAME = "Cisco Appliance Demo Certificate"
+
+MB = 1024 * 1024
+
+PUBLIC_DEFAULT = PolicyParams(
+    max_message_size=10 * MB,
+    max_concurrency=10,
+    max_msgs_per_session=10,
+    max_rcpts_per_msg=50,
+    tls=TLSMode.NO,
+)
+PRIVATE_DEFAULT = PolicyParams(
+    max_message_size=100 * MB,
+    max_concurrency=600,
+    max_msgs_per_session=10000,
+    max_rcpts_per_msg=100000,
+    tls=TLSMode.NO,
+)
+
+
+def public_hat() -> HAT:
+    """Reference §3.2 and §4.6: the default HAT of a new public listener."""
+    return HAT(
+        default=PUBLIC_DEFAULT,
+        policies=(
+            Policy(name="ACCEPTED", behavior=Behavior.ACCEPT),
+            Policy(
+                name="THROTTLED",
+                behavior=Behavior.ACCEPT,
+                params=PolicyParams(
+                    max_message_size=1 * MB,
+                    max_concurrency=10,
+                    max_msgs_per_session=10,
+                    max_rcpts_per_msg=25,
+                ),
+            ),
+            Policy(
+                name="TRUSTED",
+                behavior=Behavior.ACCEPT,
+                params=PolicyParams(
+                    max_message_size=100 * MB,
+                    max_concurrency=600,
+                    max_msgs_per_session=5000,
+                    max_rcpts_per_msg=5000,
+                ),
+            ),
+            Policy(name="BLOCKED", behavior=Behavior.REJECT),
+        ),
+        groups=(
+            SenderGroup(
+                name="WHITELIST",
+                senders=(),
+                policy="TRUSTED",
+                comment="My trusted senders have no anti-spam scanning or rate limiting",
+            ),
+            SenderGroup(
+                name="BLACKLIST",
+                senders=("sbrs[-10.0:-3.0]",),
+                policy="BLOCKED",
+                comment="Spammers are rejected",
+            ),
+            SenderGroup(
+                name="SUSPECTLIST",
+                senders=("sbrs[-3.0:-1.0]",),
+                policy="THROTTLED",
+                comment="Suspicious senders are throttled",
+            ),
+            SenderGroup(
+                name="UNKNOWNLIST",
+                senders=("sbrs[-1.0:0.0]", "sbrs[none]"),
+                policy="ACCEPTED",
+                comment="Reviewed but undecided, continue normal acceptance",
+            ),
+            SenderGroup(name="ALL", senders=("ALL",), policy="ACCEPTED"),
+        ),
+    )
+
+
+def private_hat(relay_hosts: tuple[str, ...]) -> HAT:
+    return HAT(
+        default=PRIVATE_DEFAULT,
+        policies=(
+            Policy(name="RELAYED", behavior=Behavior.RELAY),
+            Policy(name="BLOCKED", behavior=Behavior.REJECT),
+        ),
+        groups=(
+            SenderGroup(
+                name="RELAYLIST",
+                senders=relay_hosts,
+                policy="RELAYED",
+                comment="Relayed senders",
+            ),
+            SenderGroup(name="ALL", senders=("ALL",), policy="BLOCKED"),
+        ),
+    )
+
+
+def public_rat(domains: tuple[str, ...]) -> tuple[RatEntry, ...]:
+    accepted = tuple(RatEntry(address=d, action=RatAction.ACCEPT) for d in domains)
+    return accepted + (RatEntry(address="ALL", action=RatAction.REJECT),)
+
+
+def new_listener(
+    name: str,
+    kind: ListenerType,
+    interface: str,
+    port: int,
+    hosts: tuple[str, ...],
+) -> Listener:
+    """A listener as listenerconfig NEW creates it: `hosts` are RAT domains or relay hosts."""
+    if kind is ListenerType.PUBLIC:
+        return Listener(
+            name=name, type=kind, interface=interface, port=port,
+            hat=public_hat(), rat=public_rat(hosts),
+        )
+    return Listener(name=name, type=kind, interface=interface, port=port, hat=private_hat(hosts))
+
+
+def demo_certificate(secrets: Secrets) -> Certificate:
+    key = certs.generate_key("ecdsa-p256")
+    cert = certs.self_signed(key, DEMO_COMMON_NAME, organization="esacli", san=(HOSTNAME,))
+    kid = secrets.put_key(key)
+    return Certificate(name=DEMO_CERT, chain=(certs.normalise_pem(cert),), key_id=kid)
+
+
+def factory_config(secrets: Secrets) -> Config:
+    return Config(
+        hostname=HOSTNAME,
+        interfaces=(Interface(name="Management", ip="127.0.0.1", hostname=HOSTNAME),),
+        listeners=(
+            new_listener("InboundMail", ListenerType.PUBLIC, "Management", 2525, ("example.com",)),
+            new_listener("OutboundMail", ListenerType.PRIVATE, "Management", 2526, ("127.0.0.1",)),
+        ),
+        certificates=(demo_certificate(secrets),),
+    )

@@ -1,0 +1,50 @@
+"""The exception tree of `state/`.
+
+StateError
+ +-- ConfigError        one validation failure, with the configuration path it concerns
+ +-- CommitRefused      commit wrote nothing: `errors` (ConfigError list) or `conflicts`
+ +-- CertError          a PEM block or key that cannot be used (message says why)
+ +-- StoreError         the versioned store cannot do what was asked
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class StateError(Exception):
+    """Base of every error raised by `state/`."""
+
+
+class ConfigError(StateError):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A path changed on both sides of a merge."""
+
+    path: str
+    base: object
+    theirs: object
+    mine: object
+
+
+class CommitRefused(StateError):
+    def __init__(
+        self, errors: list[ConfigError] | None = None, conflicts: list[Conflict] | None = None
+    ) -> None:
+        self.errors = errors or []
+        self.conflicts = conflicts or []
+        super().__init__(f"{len(self.errors)} errors, {len(self.conflicts)} conflicts")
+
+
+class CertError(StateError):
+    pass
+
+
+class StoreError(StateError):
+    pass

@@ -1,0 +1,138 @@
+"""Whole-configuration validation: every error, each with its path."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from state import certs
+from state.errors import CertError, ConfigError
+from state.model import HAT, Config, Listener, PolicyParams
+from state.secrets import Secrets
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def is_hostname(name: str) -> bool:
+    return bool(_HOSTNAME.match(name))
+
+
+def is_name(name: str) -> bool:
+    """Names of listeners, groups, policies and profiles: no spaces or brackets."""
+    return bool(_NAME.match(name))
+
+
+def port_error(port: int) -> str | None:
+    return None if 1 <= port <= 65535 else "The value must be an integer from 1 to 65535."
+
+
+def validate(config: Config, secrets: Secrets) -> list[ConfigError]:
+    return list(_all(config, secrets))
+
+
+def _all(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
+    if not is_hostname(config.hostname):
+        yield ConfigError("hostname", f"Invalid hostname format: {config.hostname!r}")
+    yield from _duplicates("interfaces", [i.name for i in config.interfaces])
+    for iface in config.interfaces:
+        try:
+            ipaddress.ip_address(iface.ip)
+        except ValueError:
+            yield ConfigError(f"interfaces[{iface.name}].ip", f"Invalid IP address {iface.ip!r}")
+    yield from _duplicates("listeners", [li.name for li in config.listeners])
+    yield from _bindings(config)
+    for listener in config.listeners:
+        yield from _listener(config, listener)
+    yield from _certificates(config, secrets)
+    yield from _destinations(config)
+
+
+def _duplicates(path: str, names: list[str]) -> Iterator[ConfigError]:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            yield ConfigError(f"{path}[{name}]", f'The name "{name}" is used more than once.')
+        seen.add(name)
+        if not is_name(name):
+            yield ConfigError(f"{path}[{name}]", f'Invalid name "{name}".')
+
+
+def _bindings(config: Config) -> Iterator[ConfigError]:
+    seen: dict[tuple[str, int], str] = {}
+    for listener in config.listeners:
+        key = (listener.interface, listener.port)
+        if key in seen:
+            yield ConfigError(
+                f"listeners[{listener.name}].port",
+                f"Listener {seen[key]} already uses interface {key[0]} port {key[1]}.",
+            )
+        seen.setdefault(key, listener.name)
+
+
+def _listener(config: Config, li: Listener) -> Iterator[ConfigError]:
+    path = f"listeners[{li.name}]"
+    if not any(i.name == li.interface for i in config.interfaces):
+        yield ConfigError(f"{path}.interface", f'Unknown interface "{li.interface}".')
+    if (message := port_error(li.port)) is not None:
+        yield ConfigError(f"{path}.port", message)
+    if li.certificate is not None and not any(c.name == li.certificate for c in config.certificates):
+        yield ConfigError(f"{path}.certificate", f'Unknown certificate "{li.certificate}".')
+    for field in ("max_connections", "tcp_queue"):
+        if getattr(li, field) < 1:
+            yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
+    yield from _hat(f"{path}.hat", li.hat)
+
+
+def _params(path: str, params: PolicyParams, complete: bool) -> Iterator[ConfigError]:
+    for field in params.__struct_fields__:
+        value = getattr(params, field)
+        if value is None and complete:
+            yield ConfigError(f"{path}.{field}", "The default policy must set this value.")
+        elif isinstance(value, int) and value < 1:
+            yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
+
+
+def _hat(path: str, hat: HAT) -> Iterator[ConfigError]:
+    yield from _params(f"{path}.default", hat.default, complete=True)
+    yield from _duplicates(f"{path}.policies", [p.name for p in hat.policies])
+    for policy in hat.policies:
+        yield from _params(f"{path}.policies[{policy.name}].params", policy.params, False)
+    yield from _duplicates(f"{path}.groups", [g.name for g in hat.groups])
+    names = {p.name for p in hat.policies}
+    for group in hat.groups:
+        if group.policy not in names:
+            yield ConfigError(
+                f"{path}.groups[{group.name}].policy", f'Unknown policy "{group.policy}".'
+            )
+    if not hat.groups or hat.groups[-1].senders != ("ALL",):
+        yield ConfigError(f"{path}.groups", "The last sender group must be ALL.")
+
+
+def _certificates(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
+    yield from _duplicates("certificates", [c.name for c in config.certificates])
+    for cert in config.certificates:
+        path = f"certificates[{cert.name}]"
+        try:
+            leaf = certs.parse_certificate(cert.chain[0]) if cert.chain else None
+            for pem in cert.chain[1:]:
+                certs.parse_certificate(pem)
+        except CertError as exc:
+            yield ConfigError(f"{path}.chain", f"Invalid certificate: {exc}")
+            continue
+        if leaf is None:
+            yield ConfigError(f"{path}.chain", "The profile has no certificate.")
+        elif not secrets.has_key(cert.key_id):
+            yield ConfigError(f"{path}.key_id", "The private key is missing.")
+        elif not certs.key_matches(leaf, secrets.load_key(cert.key_id)):
+            yield ConfigError(f"{path}.key_id", "key does not sign certificate")
+
+
+def _destinations(config: Config) -> Iterator[ConfigError]:
+    dest = config.destinations
+    if dest.default.tls is None:
+        yield ConfigError("destinations.default.tls", "The default must set a TLS mode.")
+    name = dest.client_certificate
+    if name is not None and not any(c.name == name for c in config.certificates):
+        yield ConfigError("destinations.client_certificate", f'Unknown certificate "{name}".')
