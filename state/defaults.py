@@ -131,13 +131,20 @@ def new_listener(
     port: int,
     hosts: tuple[str, ...],
 ) -> Listener:
-    """A listener as listenerconfig NEW creates it: `hosts` are RAT domains or relay hosts."""
+    """A listener as listenerconfig NEW creates it: `hosts` are RAT domains or relay hosts.
+
+    New listeners use the Demo certificate until certconfig provides another, as on the
+    appliance.
+    """
     if kind is ListenerType.PUBLIC:
         return Listener(
-            name=name, type=kind, interface=interface, port=port,
+            name=name, type=kind, interface=interface, port=port, certificate=DEMO_CERT,
             hat=public_hat(), rat=public_rat(hosts),
         )
-    return Listener(name=name, type=kind, interface=interface, port=port, hat=private_hat(hosts))
+    return Listener(
+        name=name, type=kind, interface=interface, port=port, certificate=DEMO_CERT,
+        hat=private_hat(hosts),
+    )
 
 
 def demo_certificate(secrets: Secrets) -> Certificate:

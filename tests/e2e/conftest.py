@@ -1,0 +1,109 @@
+"""Fixtures for end-to-end tests: a real `esacli run` process on a throwaway data dir."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from state import model
+from state.bootstrap import open_data_dir
+from state.session import Session
+
+PASSWORD = "e2e-Secret-pw"
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> object:
+    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        time.sleep(0.02)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Appliance:
+    data: Path
+    inbound: int
+    outbound: int
+    ssh_port: int = 0
+    proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "esacli", "run", "--data", str(self.data),
+             "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        assert self.proc.stdout is not None
+        line = ""
+        for line in self.proc.stdout:
+            if match := re.search(r"SSH on 127\.0\.0\.1:(\d+)", line):
+                self.ssh_port = int(match.group(1))
+                break
+        else:
+            raise AssertionError(f"appliance did not start: {line!r}")
+        wait_until(lambda: accepts(self.inbound), what="InboundMail to listen")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        finally:
+            if self.proc.poll() is None:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+            self.proc = None
+
+    def mail_logs(self) -> str:
+        path = self.data / "logs" / "mail_logs"
+        return path.read_text() if path.exists() else ""
+
+
+@pytest.fixture
+def appliance(tmp_path: Path) -> Iterator[Appliance]:
+    """An appliance whose listeners are moved to free loopback ports before it boots."""
+    data = tmp_path / "data"
+    store, secrets = open_data_dir(data)
+    session = Session(store, secrets, "test", "console")
+    inbound, outbound = free_port(), free_port()
+    ports = {"InboundMail": inbound, "OutboundMail": outbound}
+    listeners = tuple(model.replace(li, port=ports[li.name]) for li in session.candidate.listeners)
+    session.stage(model.replace(session.candidate, listeners=listeners))
+    session.commit("test ports")
+    store.close()
+    app = Appliance(data, inbound, outbound)
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()
