@@ -1,0 +1,32 @@
+"""The exception tree of `engine/`.
+
+EngineError                 base of every error the engine raises on purpose
+ +-- RuntimeBuildError      a committed version cannot be turned into a RuntimeConfig;
+ |                          `errors` lists every problem found (the old runtime stays)
+ +-- TlsSetupError          a certificate chain or key cannot make an SSL context
+ +-- SpoolError             a message could not be made durable (the client gets a 4xx)
+
+Nothing here ever reaches an SMTP client as a traceback: the adapter turns any
+exception into a reply from `engine.replies` and a one-line mail_logs entry.
+"""
+
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Base of every error raised by `engine/`."""
+
+
+class RuntimeBuildError(EngineError):
+    def __init__(self, version: int, errors: list[str]) -> None:
+        self.version = version
+        self.errors = list(errors)
+        super().__init__(f"configuration version {version}: " + "; ".join(self.errors))
+
+
+class TlsSetupError(EngineError):
+    pass
+
+
+class SpoolError(EngineError):
+    pass

@@ -1,0 +1,219 @@
+"""The only module that imports aiosmtpd (pinned to 1.4.6: we use its internals).
+
+`EsaSMTP` is created per connection. On the first `connection_made` (it runs
+again after STARTTLS) it pins the RuntimeConfig current at accept time and lets
+an `InboundSession` decide the rest. Private attributes relied on:
+`_smtp_methods` (command dispatch, wrapped to gate every command and answer
+unknown ones), `_tls_protocol` (TLS active), `_handler_coroutine`, `_writer`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from aiosmtpd.smtp import SMTP, Envelope, Session, TLSSetupException
+
+from engine import replies
+from engine.inbound.session import ConnectionTracker, InboundSession, Services
+from engine.runtime import ListenerSpec, RuntimeConfig
+
+# aiosmtpd logs failed handshakes and session errors with tracebacks; mail_logs
+# gets our one-line versions instead, so keep its logger quiet.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+UNKNOWN_COMMAND_LIMIT = 5
+IDLE_TIMEOUT = 300.0
+_SYNTAX_ATTRS = ("__smtp_syntax__", "__smtp_syntax_extended__", "__smtp_syntax_when__")
+
+
+class ListenerHandle(Protocol):
+    """What a connection needs from the listener that accepted it."""
+
+    services: Services
+    tracker: ConnectionTracker
+
+    def current(self) -> tuple[RuntimeConfig, ListenerSpec]: ...
+
+    def opened(self, connection: EsaSMTP) -> None: ...
+
+    def closed(self, connection: EsaSMTP) -> None: ...
+
+
+Runner = Callable[[str, Any, Any], Awaitable[None]]
+
+
+class _CommandTable(dict[str, Any]):
+    """aiosmtpd's dispatch table; every lookup goes through the gate first."""
+
+    def __init__(self, methods: dict[str, Any], run: Runner) -> None:
+        super().__init__(methods)
+        self._run = run
+
+    def get(self, command: str, default: Any = None) -> Any:
+        method = super().get(command)
+        wrapper = functools.partial(self._run, command, method)
+        for attr in _SYNTAX_ATTRS:
+            if hasattr(method, attr):
+                setattr(wrapper, attr, getattr(method, attr))
+        return wrapper
+
+
+class _Hooks:
+    """aiosmtpd handler hooks for one connection, forwarded to its InboundSession."""
+
+    def __init__(self, owner: EsaSMTP) -> None:
+        self.owner = owner
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        return self.owner.conn.ehlo_lines(responses, self.owner.tls_active)
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        options: list[str],
+    ) -> str:
+        reply = self.owner.conn.mail(address)
+        if reply.ok:
+            envelope.mail_from = address
+            envelope.mail_options.extend(options)
+        return reply.text
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str,
+        options: list[str],
+    ) -> str:
+        reply = self.owner.conn.rcpt(address, len(envelope.rcpt_tos))
+        if reply.ok:
+            envelope.rcpt_tos.append(address)
+            envelope.rcpt_options.extend(options)
+        return reply.text
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        reply = await self.owner.conn.data(envelope.mail_from or "", envelope.rcpt_tos, content)
+        return reply.text
+
+    def handle_STARTTLS(self, server: SMTP, session: Session, envelope: Envelope) -> bool:
+        # Called synchronously by aiosmtpd once the handshake has completed.
+        ssl_object = (session.ssl or {}).get("ssl_object")
+        if ssl_object is not None:
+            cipher = ssl_object.cipher()
+            self.owner.conn.tls_started(ssl_object.version() or "", cipher[0] if cipher else "")
+        return True
+
+    async def handle_exception(self, error: Exception) -> str:
+        if isinstance(error, TLSSetupException):
+            self.owner.conn.tls_failed(error.__cause__)
+            return replies.LOCAL_ERROR
+        return self.owner.conn.internal_error(error)
+
+
+class EsaSMTP(SMTP):
+    def __init__(self, listener: ListenerHandle) -> None:
+        super().__init__(
+            _Hooks(self),
+            hostname="localhost",  # replaced in connection_made; avoids a getfqdn() lookup
+            ident=replies.BANNER_IDENT,
+            auth_exclude_mechanism=["LOGIN", "PLAIN"],
+            timeout=IDLE_TIMEOUT,
+            loop=asyncio.get_running_loop(),
+        )
+        methods = {k: v for k, v in self._smtp_methods.items() if k != "AUTH"}
+        self._smtp_methods = _CommandTable(methods, self._run_command)
+        self._listener = listener
+        self._conn: InboundSession | None = None
+        self._refused = False
+        self._lost = False
+        self._unknown = 0
+
+    @property
+    def conn(self) -> InboundSession:
+        assert self._conn is not None
+        return self._conn
+
+    @property
+    def tls_active(self) -> bool:
+        return self._tls_protocol is not None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self._conn is not None:  # second call, after STARTTLS: aiosmtpd resets state
+            super().connection_made(transport)
+            return
+        runtime, spec = self._listener.current()  # pinned until the connection ends
+        self._conn = InboundSession(self._listener.services, runtime, spec, self._listener.tracker)
+        self._listener.opened(self)
+        peer = transport.get_extra_info("peername") or ("", 0)
+        opening = self._conn.open(str(peer[0]))
+        if not opening.serve:
+            self._refused = True
+            if opening.reply:
+                transport.write(opening.reply.encode() + b"\r\n")  # type: ignore[attr-defined]
+            transport.close()
+            return
+        self.hostname = spec.hostname
+        self.tls_context = self._conn.tls_context
+        self.data_size_limit = self._conn.size_limit
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._lost:
+            return
+        self._lost = True
+        if self._conn is not None:
+            self._conn.closed()
+        self._listener.closed(self)
+        if not self._refused:
+            super().connection_lost(error)
+
+    def eof_received(self) -> bool | None:
+        if self._refused:
+            return False
+        return super().eof_received()
+
+    def abort(self) -> None:
+        """Close the connection now (engine stop)."""
+        transport = self.transport if not self._refused else None
+        if transport is not None:
+            transport.close()
+
+    async def push(self, status: Any) -> None:
+        if isinstance(status, str) and status in replies.AIOSMTPD_REWRITES:
+            if status.startswith("552"):
+                self.conn.size_exceeded()
+            status = replies.AIOSMTPD_REWRITES[status]
+        await super().push(status)
+
+    async def _run_command(self, command: str, method: Any, arg: str | None) -> None:
+        refusal = self.conn.gate(command, self.tls_active)
+        if refusal is not None:
+            await self.push(refusal.text)
+            if refusal.close:
+                self._hang_up()
+            return
+        if method is None:
+            self._unknown += 1
+            if self._unknown > UNKNOWN_COMMAND_LIMIT:
+                await self.push(replies.TOO_MANY_UNKNOWN)
+                self._hang_up()
+                return
+            await self.push(replies.UNKNOWN_COMMAND)
+            return
+        await method(arg)
+
+    def _hang_up(self) -> None:
+        # As aiosmtpd's own QUIT does: stop reading, then close.
+        if self._handler_coroutine is not None:
+            self._handler_coroutine.cancel()
+        if self.transport is not None:
+            self.transport.close()
+
+
+def protocol_factory(listener: ListenerHandle) -> Callable[[], EsaSMTP]:
+    return lambda: EsaSMTP(listener)

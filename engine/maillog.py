@@ -1,0 +1,131 @@
+"""mail_logs: the appliance's text mail log (reference/asyncos-cli.md §9).
+
+Every line is `<Day Mon dd HH:MM:SS YYYY> <Level>: <message>` and is flushed at
+once because the shell's `tail mail_logs` reads the file while we write it.
+The line templates live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+from importlib import metadata
+from pathlib import Path
+from typing import TextIO
+
+
+def _version() -> str:
+    try:
+        return metadata.version("esacli")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def default_serial() -> str:
+    """A stable per-machine serial number in the appliance's style."""
+    digest = hashlib.sha256(str(uuid.getnode()).encode()).hexdigest().upper()
+    return f"{digest[:20]}-{digest[20:32]}"
+
+
+def stamp(now: float) -> str:
+    # %e pads the day with a space, as the appliance does ("Wed Sep  6").
+    return time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(now))
+
+
+def addr(address: str | None) -> str:
+    """An envelope address as the log shows it: in angle brackets, `<>` for null."""
+    text = (address or "").strip()
+    if text.startswith("<") and text.endswith(">"):
+        return text
+    return f"<{text}>"
+
+
+class MailLog:
+    """Append-only writer of `<data_dir>/logs/mail_logs`; safe to call from any thread."""
+
+    def __init__(self, path: Path, serial: str | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        fresh = not self.path.exists() or self.path.stat().st_size == 0
+        self._file: TextIO | None = open(  # noqa: SIM115 (kept open for the engine's life)
+            self.path, "a", encoding="utf-8", errors="replace"
+        )
+        if fresh:
+            offset = time.localtime().tm_gmtoff
+            self.info("Begin Logfile")
+            self.info(f"Version: {_version()} SN: {serial or default_serial()}")
+            self.info(f"Time offset from UTC: {offset} seconds")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def write(self, level: str, message: str) -> None:
+        # One physical line per event, whatever the message holds.
+        text = " ".join(message.split("\n"))
+        with self._lock:
+            if self._file is None:
+                return
+            self._file.write(f"{stamp(time.time())} {level}: {text}\n")
+            self._file.flush()
+
+    def info(self, message: str) -> None:
+        self.write("Info", message)
+
+    def warning(self, message: str) -> None:
+        self.write("Warning", message)
+
+    def critical(self, message: str) -> None:
+        self.write("Critical", message)
+
+    # -- inbound templates (§9) ----------------------------------------
+    def new_icid(self, icid: int, ifname: str, ifip: str, ip: str) -> None:
+        self.info(
+            f"New SMTP ICID {icid} interface {ifname} ({ifip}) address {ip}"
+            " reverse dns host unknown verified no"
+        )
+
+    def hat_match(self, icid: int, behavior: str, group: str | None, rule: str) -> None:
+        match = f"match {rule} " if rule else "match "
+        self.info(f"ICID {icid} {behavior} SG {group or 'None'} {match}SBRS None")
+
+    def tls_success(self, icid: int, protocol: str, cipher: str) -> None:
+        self.info(f"ICID {icid} TLS success protocol {protocol} cipher {cipher}")
+
+    def tls_failed(self, icid: int, reason: str) -> None:
+        self.info(f"ICID {icid} TLS failed: {reason}")
+
+    def tls_required(self, icid: int) -> None:
+        self.info(f"ICID {icid} TLS was required but remote host did not initiate it")
+
+    def start_mid(self, mid: int, icid: int) -> None:
+        self.info(f"Start MID {mid} ICID {icid}")
+
+    def mail_from(self, mid: int, icid: int, sender: str) -> None:
+        self.info(f"MID {mid} ICID {icid} From: {addr(sender)}")
+
+    def rcpt_to(self, mid: int, icid: int, rid: int, rcpt: str) -> None:
+        self.info(f"MID {mid} ICID {icid} RID {rid} To: {addr(rcpt)}")
+
+    def rcpt_rejected(self, mid: int, icid: int, rcpt: str) -> None:
+        self.info(f"MID {mid} ICID {icid} To: {addr(rcpt)} Rejected by RAT")
+
+    def ready(self, mid: int, size: int, sender: str) -> None:
+        self.info(f"MID {mid} ready {size} bytes from {addr(sender)}")
+
+    def receiving_failed(self, icid: int, reason: str) -> None:
+        self.info(f"ICID {icid} Receiving Failed: {reason}")
+
+    def close_icid(self, icid: int) -> None:
+        self.info(f"ICID {icid} close")
+
+    def listener_starting(self, name: str) -> None:
+        self.info(f"SMTP listener {name} starting")
+
+    def listener_cannot_bind(self, name: str, ip: str, port: int, reason: str) -> None:
+        self.info(f"Listener {name} cannot bind to {ip}:{port}: {reason}")

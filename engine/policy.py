@@ -1,0 +1,257 @@
+"""Policy decisions as pure functions: no sockets, no clock, no DNS.
+
+Which HAT row a client falls in (reference/asyncos-cli.md §4.5, §4.7), what a
+TLS setting means for the SMTP dialogue (reference/tls-policy.md) and which RAT
+entry a recipient hits (§5). Every input is a value, so the whole matrix is a
+table test.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from state.model import HAT, Behavior, PolicyParams, RatEntry, TLSMode
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class ClientFacts:
+    """What is known about a connecting client. `ptr` is a verified PTR name."""
+
+    ip: str
+    ptr: str | None = None
+    sbrs: float | None = None
+
+
+@dataclass(frozen=True)
+class HatMatch:
+    group: str | None
+    rule: str
+    policy: str | None
+    behavior: Behavior
+    params: PolicyParams
+
+
+@dataclass(frozen=True)
+class TlsDecision:
+    offer: bool
+    require: bool
+    request_client_cert: bool
+    require_client_cert: bool
+
+
+# RFC 3207 §4 plus HELO (tls-policy.md): what a client may send before STARTTLS
+# when TLS is required.
+ALLOWED_BEFORE_TLS = frozenset({"EHLO", "HELO", "NOOP", "STARTTLS", "QUIT"})
+
+_TLS_TABLE: dict[TLSMode, TlsDecision] = {
+    TLSMode.NO: TlsDecision(False, False, False, False),
+    TLSMode.PREFERRED: TlsDecision(True, False, False, False),
+    TLSMode.REQUIRED: TlsDecision(True, True, False, False),
+    TLSMode.PREFERRED_VERIFY: TlsDecision(True, False, True, False),
+    TLSMode.REQUIRED_VERIFY: TlsDecision(True, True, True, True),
+}
+
+
+def tls_decision(mode: TLSMode | None) -> TlsDecision:
+    return _TLS_TABLE[mode or TLSMode.NO]
+
+
+def allowed_before_tls(command: str) -> bool:
+    return command.upper() in ALLOWED_BEFORE_TLS
+
+
+# -- sender forms ---------------------------------------------------------
+
+Matcher = Callable[[ClientFacts, "IPAddress | None"], bool]
+
+_SBRS = re.compile(r"^sbrs\[\s*(none|(-?\d+(?:\.\d+)?)\s*:\s*(-?\d+(?:\.\d+)?))\s*\]$", re.IGNORECASE)
+_V4_PART = re.compile(r"^\d{1,3}(-\d{1,3})?$")
+
+
+def _never(facts: ClientFacts, ip: IPAddress | None) -> bool:
+    return False
+
+
+def _parse_ip(text: str) -> IPAddress | None:
+    try:
+        ip = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def _sbrs_matcher(m: re.Match[str]) -> Matcher:
+    if m.group(1).lower() == "none":
+        return lambda facts, ip: facts.sbrs is None
+    low, high = sorted((float(m.group(2)), float(m.group(3))))
+    return lambda facts, ip: facts.sbrs is not None and low <= facts.sbrs <= high
+
+
+def _network_matcher(form: str) -> Matcher:
+    """CIDR; IPv4 with fewer than four octets is padded (`10/8` is 10.0.0.0/8)."""
+    addr, _, bits = form.partition("/")
+    if ":" not in addr:
+        octets = addr.rstrip(".").split(".")
+        addr = ".".join(octets + ["0"] * (4 - len(octets)))
+    try:
+        net = ipaddress.ip_network(f"{addr}/{bits}", strict=False)
+    except ValueError:
+        return _never
+    return lambda facts, ip: ip is not None and ip.version == net.version and ip in net
+
+
+def _v4_matcher(form: str) -> Matcher:
+    """Full, partial (`10.2.3.`, `10.2`) and last-octet range (`10.1.1-5.`) forms."""
+    parts = form[:-1].split(".") if form.endswith(".") else form.split(".")
+    if not 1 <= len(parts) <= 4 or not all(_V4_PART.match(p) for p in parts):
+        return _never
+    if any("-" in p for p in parts[:-1]):
+        return _never
+    fixed = [int(p) for p in parts[:-1]]
+    low, _, high = parts[-1].partition("-")
+    lo, hi = int(low), int(high or low)
+
+    def match(facts: ClientFacts, ip: IPAddress | None) -> bool:
+        if not isinstance(ip, ipaddress.IPv4Address):
+            return False
+        octets = ip.packed
+        return list(octets[: len(fixed)]) == fixed and lo <= octets[len(fixed)] <= hi
+
+    return match
+
+
+def _v6_matcher(form: str) -> Matcher:
+    """Full IPv6 address or a range in the last group (`2001:db8::10-1f`)."""
+    exact = _parse_ip(form)
+    if exact is not None:
+        return lambda facts, ip: ip == exact
+    head, _, high = form.rpartition("-")
+    first = _parse_ip(head)
+    try:
+        last_group = int(high, 16)
+    except ValueError:
+        return _never
+    if not isinstance(first, ipaddress.IPv6Address) or last_group > 0xFFFF:
+        return _never
+    lo = int(first)
+    hi = (lo & ~0xFFFF) | last_group
+
+    def match(facts: ClientFacts, ip: IPAddress | None) -> bool:
+        return isinstance(ip, ipaddress.IPv6Address) and lo <= int(ip) <= hi
+
+    return match
+
+
+def _host_matcher(form: str) -> Matcher:
+    """Host names match the verified PTR name only (none exists before DNS lands)."""
+    name = form.lower().rstrip(".")
+
+    def match(facts: ClientFacts, ip: IPAddress | None) -> bool:
+        ptr = (facts.ptr or "").lower().rstrip(".")
+        if not ptr:
+            return False
+        return ptr.endswith(name) if name.startswith(".") else ptr == name
+
+    return match
+
+
+@lru_cache(maxsize=4096)
+def compile_sender(form: str) -> Matcher:
+    """Turn one §4.5 sender form into a predicate; unknown forms never match."""
+    text = form.strip()
+    lower = text.lower()
+    if lower == "all":
+        return lambda facts, ip: True
+    sbrs = _SBRS.match(text)
+    if sbrs:
+        return _sbrs_matcher(sbrs)
+    if lower.startswith(("dnslist[", "sbo:")) or not text:
+        return _never
+    if "/" in text:
+        return _network_matcher(text)
+    if ":" in text:
+        return _v6_matcher(text)
+    if re.fullmatch(r"[\d.\-]+", text):
+        return _v4_matcher(text)
+    return _host_matcher(text)
+
+
+def sender_matches(form: str, facts: ClientFacts) -> bool:
+    return compile_sender(form)(facts, _parse_ip(facts.ip))
+
+
+# -- HAT ------------------------------------------------------------------
+
+
+def resolve_params(params: PolicyParams, default: PolicyParams) -> PolicyParams:
+    """Fields a named policy leaves at None come from the listener's default policy."""
+    return PolicyParams(
+        max_message_size=_pick(params.max_message_size, default.max_message_size),
+        max_concurrency=_pick(params.max_concurrency, default.max_concurrency),
+        max_msgs_per_session=_pick(params.max_msgs_per_session, default.max_msgs_per_session),
+        max_rcpts_per_msg=_pick(params.max_rcpts_per_msg, default.max_rcpts_per_msg),
+        tls=params.tls if params.tls is not None else default.tls,
+    )
+
+
+def _pick(value: int | None, fallback: int | None) -> int | None:
+    return value if value is not None else fallback
+
+
+def _policy_of(hat: HAT, name: str) -> tuple[Behavior, PolicyParams] | None:
+    for policy in hat.policies:
+        if policy.name == name:
+            return policy.behavior, policy.params
+    # A row may name a bare behavior (the compact `TCPREFUSE` form of §4.6).
+    try:
+        return Behavior(name.upper()), PolicyParams()
+    except ValueError:
+        return None
+
+
+def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
+    """First matching sender group top-down; CONTINUE goes on to the next row."""
+    ip = _parse_ip(facts.ip)
+    for group in hat.groups:
+        rule = next((s for s in group.senders if compile_sender(s)(facts, ip)), None)
+        if rule is None:
+            continue
+        found = _policy_of(hat, group.policy)
+        if found is None or found[0] is Behavior.CONTINUE:
+            continue
+        behavior, params = found
+        policy = group.policy if any(p.name == group.policy for p in hat.policies) else None
+        return HatMatch(group.name, rule, policy, behavior, resolve_params(params, hat.default))
+    # No row decided (only possible when the ALL row continues): the default policy accepts.
+    return HatMatch(None, "", None, Behavior.ACCEPT, resolve_params(PolicyParams(), hat.default))
+
+
+# -- RAT ------------------------------------------------------------------
+
+
+def _rat_matches(form: str, address: str) -> bool:
+    entry = form.strip().lower()
+    addr = address.strip().strip("<>").lower()
+    local, at, domain = addr.rpartition("@")
+    if entry == "all":
+        return True
+    if entry.endswith("@"):
+        return bool(at) and local + "@" == entry
+    if "@" in entry:
+        return addr == entry
+    if entry.startswith("."):
+        return domain.endswith(entry)
+    return domain == entry.rstrip(".")
+
+
+def rat_lookup(rat: tuple[RatEntry, ...], address: str) -> RatEntry | None:
+    """The first RAT entry matching a recipient, or None."""
+    return next((e for e in rat if _rat_matches(e.address, address)), None)

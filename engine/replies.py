@@ -1,0 +1,57 @@
+"""Every SMTP reply text the engine sends, in one place.
+
+Texts marked uncertain in reference/asyncos-cli.md §4.7 live here so they are
+easy to correct. aiosmtpd has its own built-in texts; `AIOSMTPD_REWRITES` maps
+the ones the appliance words differently (the adapter applies it on push).
+"""
+
+from __future__ import annotations
+
+BANNER_IDENT = "ESMTP"
+REJECT_BANNER = (
+    "554 Your access to this mail system has been rejected due to the sending MTA's poor "
+    "reputation. If you believe that this failure is in error, please contact the intended "
+    "recipient via alternate means."
+)
+TOO_MANY_CONNECTIONS = "421 4.7.0 Too many concurrent connections, try again later"
+TOO_MANY_FROM_IP = "421 4.7.0 Too many concurrent connections from your address"
+TOO_MANY_MESSAGES = "421 4.7.0 Too many messages for this session"
+TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
+SIZE_EXCEEDED = "552 5.3.4 Message size exceeds fixed maximum message size"
+MUST_STARTTLS = "530 5.7.0 Must issue a STARTTLS command first"
+STARTTLS_GO = "220 Go ahead with TLS"
+STARTTLS_NOT_AVAILABLE = "502 5.5.1 STARTTLS not available"
+UNKNOWN_COMMAND = "500 #5.5.1 command not recognized"
+TOO_MANY_UNKNOWN = "421 4.7.0 Too many unrecognized commands, closing connection"
+RAT_REJECTED = "550 #5.1.0 Address rejected"
+LOCAL_ERROR = "451 4.3.0 Local error in processing"
+SPOOL_FAILED = "451 4.3.0 Message not accepted, please try again later"
+
+
+def sender_ok(address: str) -> str:
+    return f"250 sender <{address}> ok"
+
+
+def recipient_ok(address: str) -> str:
+    return f"250 recipient <{address}> ok"
+
+
+def message_accepted(mid: int) -> str:
+    # Two spaces after "ok:", as the appliance sends it.
+    return f"250 ok:  Message {mid} accepted"
+
+
+def banner(hostname: str) -> str:
+    return f"220 {hostname} {BANNER_IDENT}"
+
+
+def custom(code: int, text: str) -> str:
+    return f"{code} {text}"
+
+
+AIOSMTPD_REWRITES: dict[str, str] = {
+    "220 Ready to start TLS": STARTTLS_GO,
+    "454 TLS not available": STARTTLS_NOT_AVAILABLE,
+    "552 Error: Too much mail data": SIZE_EXCEEDED,
+    "552 Error: message size exceeds fixed maximum message size": SIZE_EXCEEDED,
+}

@@ -1,0 +1,141 @@
+"""RuntimeConfig: one committed version compiled for the engine.
+
+Built all-or-nothing: every problem is collected and reported together in one
+RuntimeBuildError, so the caller can keep serving with the previous runtime.
+A RuntimeConfig is never mutated; connections pin the one current when they
+were accepted.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from engine import policy, tls
+from engine.errors import EngineError, RuntimeBuildError
+from state.defaults import DEMO_CERT
+from state.errors import StateError
+from state.model import HAT, Config, Listener, ListenerType, RatEntry, TLSMode
+from state.secrets import Secrets
+
+ListenerKey = tuple[str, str, int]
+
+
+@dataclass(frozen=True)
+class TlsContexts:
+    """Server contexts by client-certificate treatment; None where no policy needs it."""
+
+    plain: ssl.SSLContext | None = None
+    optional: ssl.SSLContext | None = None
+    required: ssl.SSLContext | None = None
+
+    def for_decision(self, decision: policy.TlsDecision) -> ssl.SSLContext | None:
+        if not decision.offer:
+            return None
+        if decision.require_client_cert:
+            return self.required
+        if decision.request_client_cert:
+            return self.optional
+        return self.plain
+
+
+@dataclass(frozen=True)
+class ListenerSpec:
+    name: str
+    interface: str
+    ip: str
+    port: int
+    type: ListenerType
+    hat: HAT
+    rat: tuple[RatEntry, ...]
+    hostname: str
+    max_connections: int
+    tcp_queue: int
+    certificate: str | None
+    tls: TlsContexts = field(default_factory=TlsContexts)
+
+    @property
+    def key(self) -> ListenerKey:
+        return (self.name, self.ip, self.port)
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    version: int
+    config: Config
+    listeners: Mapping[str, ListenerSpec]
+
+
+def tls_modes(hat: HAT) -> set[TLSMode]:
+    """Every TLS setting some row of this HAT can resolve to."""
+    modes = {hat.default.tls or TLSMode.NO}
+    modes.update(p.params.tls for p in hat.policies if p.params.tls is not None)
+    return modes
+
+
+def _contexts(
+    config: Config, listener: Listener, secrets: Secrets, ca_file: Path | None
+) -> TlsContexts:
+    modes = tls_modes(listener.hat) - {TLSMode.NO}
+    if not modes:
+        return TlsContexts()
+    name = listener.certificate or DEMO_CERT
+    cert = next((c for c in config.certificates if c.name == name), None)
+    if cert is None:
+        raise EngineError(f"certificate {name} does not exist")
+    try:
+        key_path = secrets.key_path(cert.key_id)
+    except StateError as exc:
+        raise EngineError(f"certificate {name}: {exc}") from None
+    decisions = [policy.tls_decision(m) for m in modes]
+
+    def build(kind: tls.ClientCert, wanted: bool) -> ssl.SSLContext | None:
+        return tls.server_context(cert.chain, key_path, kind, ca_file) if wanted else None
+
+    return TlsContexts(
+        plain=build(tls.ClientCert.NONE, any(not d.request_client_cert for d in decisions)),
+        optional=build(
+            tls.ClientCert.OPTIONAL,
+            any(d.request_client_cert and not d.require_client_cert for d in decisions),
+        ),
+        required=build(tls.ClientCert.REQUIRED, any(d.require_client_cert for d in decisions)),
+    )
+
+
+def _spec(config: Config, listener: Listener, secrets: Secrets, ca_file: Path | None) -> ListenerSpec:
+    iface = next((i for i in config.interfaces if i.name == listener.interface), None)
+    if iface is None:
+        raise EngineError(f"interface {listener.interface} does not exist")
+    return ListenerSpec(
+        name=listener.name,
+        interface=iface.name,
+        ip=iface.ip,
+        port=listener.port,
+        type=listener.type,
+        hat=listener.hat,
+        rat=listener.rat,
+        hostname=iface.hostname or config.hostname,
+        max_connections=listener.max_connections,
+        tcp_queue=listener.tcp_queue,
+        certificate=listener.certificate or DEMO_CERT,
+        tls=_contexts(config, listener, secrets, ca_file),
+    )
+
+
+def build_runtime(
+    config: Config, version: int, secrets: Secrets, ca_file: Path | None = None
+) -> RuntimeConfig:
+    """Compile every listener; raise one RuntimeBuildError naming all failures."""
+    errors: list[str] = []
+    specs: dict[str, ListenerSpec] = {}
+    for listener in config.listeners:
+        try:
+            specs[listener.name] = _spec(config, listener, secrets, ca_file)
+        except EngineError as exc:
+            errors.append(f"listener {listener.name}: {exc}")
+    if errors:
+        raise RuntimeBuildError(version, errors)
+    return RuntimeConfig(version=version, config=config, listeners=MappingProxyType(specs))

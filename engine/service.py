@@ -1,0 +1,195 @@
+"""The engine: follows the store's head and runs the listeners it describes.
+
+The store is the only channel from the shell (DESIGN.md): commits made through
+the same Store object arrive by `subscribe` (possibly on another thread), and
+commits made by another process on the same data dir are noticed by polling
+`head_number()`. Each new version is compiled into a RuntimeConfig off the
+event loop; on success the single `runtime` reference is swapped and the
+listeners are reconciled, on failure the old runtime stays and mail_logs says
+why.
+
+Files (all under the data dir):
+  logs/mail_logs          the mail log (§9 format), flushed per line
+  spool/<MID>.msg         accepted messages, fsynced before the 250
+  spool/counters.json     ICID/MID reservation, so IDs never repeat
+  ca/custom.pem           extra CAs trusted for client certificates (optional)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Self
+
+from engine import tls
+from engine.counters import Counters
+from engine.errors import RuntimeBuildError
+from engine.inbound.listeners import ListenerSet
+from engine.inbound.session import Services
+from engine.maillog import MailLog
+from engine.runtime import RuntimeConfig, build_runtime
+from engine.spool import Spool
+from state.errors import StateError
+from state.model import Config
+from state.secrets import Secrets
+from state.store import Store
+
+POLL_INTERVAL = 0.5
+
+
+def mail_logs_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "logs" / "mail_logs"
+
+
+def spool_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "spool"
+
+
+class Engine:
+    def __init__(
+        self,
+        data_dir: Path,
+        store: Store,
+        secrets: Secrets,
+        *,
+        poll_interval: float = POLL_INTERVAL,
+        serial: str | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.store = store
+        self.secrets = secrets
+        self.poll_interval = poll_interval
+        self.serial = serial
+        self.runtime: RuntimeConfig | None = None
+        self.maillog_path = mail_logs_path(self.data_dir)
+        self.spool = Spool(spool_path(self.data_dir))
+        self._seen = 0  # highest version tried, applied or not
+        self._owns_store = False
+        self._running = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = asyncio.Lock()
+        self._poller: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._maillog: MailLog | None = None
+        self._counters: Counters | None = None
+        self._listeners: ListenerSet | None = None
+
+    @classmethod
+    def from_config(cls, data_dir: Path, config: Config, **kwargs: object) -> Engine:
+        """An engine on a fresh data dir holding `config` as version 1 (for tests)."""
+        store = Store(Path(data_dir))
+        if store.is_empty():
+            store.write(config, None, "test", "test", "engine test")
+        engine = cls(Path(data_dir), store, Secrets(Path(data_dir)), **kwargs)  # type: ignore[arg-type]
+        engine._owns_store = True
+        return engine
+
+    # -- lifecycle -------------------------------------------------------
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._maillog = MailLog(self.maillog_path, self.serial)
+        self._counters = Counters(self.spool.root / "counters.json")
+        self._listeners = ListenerSet(Services(self._maillog, self.spool, self._counters))
+        self._running = True
+        self.store.subscribe(self._on_commit)
+        await self.apply(self.store.head_number())
+        self._poller = asyncio.create_task(self._poll())
+
+    async def stop(self) -> None:
+        self._running = False
+        self.store.unsubscribe(self._on_commit)
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        async with self._lock:
+            if self._listeners is not None:
+                await self._listeners.close()
+        if self._counters is not None:
+            self._counters.close()
+        if self._maillog is not None:
+            self._maillog.close()
+        if self._owns_store:
+            self.store.close()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- status ------------------------------------------------------------
+    @property
+    def maillog(self) -> MailLog:
+        assert self._maillog is not None, "engine not started"
+        return self._maillog
+
+    @property
+    def failed_listeners(self) -> dict[str, str]:
+        """Listener name -> why it is not running (e.g. "Already in use")."""
+        return dict(self._listeners.failed) if self._listeners else {}
+
+    @property
+    def running_listeners(self) -> list[str]:
+        return sorted(self._listeners.running) if self._listeners else []
+
+    def bound_port(self, name: str) -> int | None:
+        return self._listeners.port(name) if self._listeners else None
+
+    # -- following the store ---------------------------------------------
+    def _on_commit(self, number: int) -> None:
+        loop = self._loop
+        if not self._running or loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # loop closing under us
+            loop.call_soon_threadsafe(self._schedule, number)
+
+    def _schedule(self, number: int) -> None:
+        if self._running:
+            task = asyncio.ensure_future(self.apply(number))
+            self._tasks.add(task)  # hold a reference until it finishes
+            task.add_done_callback(self._tasks.discard)
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_interval)
+            try:
+                head = self.store.head_number()
+            except sqlite3.Error as exc:  # a locked or vanished database must not kill the engine
+                self.maillog.warning(f"Configuration store unreadable: {type(exc).__name__}")
+                continue
+            if head > self._seen:
+                await self.apply(head)
+
+    async def apply(self, number: int) -> None:
+        """Build version `number` and switch to it; keep the old runtime on any error."""
+        async with self._lock:
+            if not self._running or number <= self._seen:
+                return
+            self._seen = number
+            runtime = await self._build(number)
+            if runtime is None:
+                return
+            self.runtime = runtime
+            assert self._listeners is not None
+            await self._listeners.apply(runtime)
+
+    async def _build(self, number: int) -> RuntimeConfig | None:
+        try:
+            config = self.store.load(number)
+            return await asyncio.to_thread(
+                build_runtime, config, number, self.secrets, tls.custom_ca_path(self.data_dir)
+            )
+        except RuntimeBuildError as exc:
+            self.maillog.critical(
+                f"Configuration version {number} not applied: " + "; ".join(exc.errors)
+            )
+        except StateError as exc:
+            self.maillog.critical(f"Configuration version {number} not applied: {exc}")
+        return None
