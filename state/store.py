@@ -8,6 +8,7 @@ writes version N+1 only if the head is still the parent it was computed from.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,19 +52,30 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
+        # one connection shared by the engine's threads and the shell: serialise its use
+        self._lock = threading.RLock()
         self._listeners: list[Callable[[int], None]] = []
         self._cache: dict[int, Config] = {}
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
     def subscribe(self, callback: Callable[[int], None]) -> None:
         """Call `callback(number)` after each commit made through this Store object."""
         self._listeners.append(callback)
 
+    def unsubscribe(self, callback: Callable[[int], None]) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
     def head_number(self) -> int:
-        row = self._db.execute("SELECT MAX(number) FROM versions").fetchone()
-        return int(row[0] or 0)
+        [(number,)] = self._query("SELECT MAX(number) FROM versions")
+        return int(number or 0)  # type: ignore[call-overload]
 
     def is_empty(self) -> bool:
         return self.head_number() == 0
@@ -72,31 +84,29 @@ class Store:
         number = self.head_number() if number is None else number
         if number in self._cache:
             return self._cache[number]
-        row = self._db.execute(
-            "SELECT document FROM versions WHERE number = ?", (number,)
-        ).fetchone()
-        if row is None:
+        rows = self._query("SELECT document FROM versions WHERE number = ?", (number,))
+        if not rows:
             raise StoreError(f"no configuration version {number}")
-        config = model.decode(row[0])
+        config = model.decode(rows[0][0])  # type: ignore[arg-type]
         self._cache[number] = config
         return config
 
     def info(self, number: int) -> VersionInfo:
-        row = self._db.execute(
+        rows = self._query(
             "SELECT number, parent, user, source, time, comment FROM versions WHERE number = ?",
             (number,),
-        ).fetchone()
-        if row is None:
+        )
+        if not rows:
             raise StoreError(f"no configuration version {number}")
-        return VersionInfo(*row)
+        return VersionInfo(*rows[0])  # type: ignore[arg-type]
 
     def history(self, limit: int = 10) -> list[VersionInfo]:
-        rows = self._db.execute(
+        rows = self._query(
             "SELECT number, parent, user, source, time, comment FROM versions"
             " ORDER BY number DESC LIMIT ?",
             (limit,),
-        ).fetchall()
-        return [VersionInfo(*r) for r in rows]
+        )
+        return [VersionInfo(*r) for r in rows]  # type: ignore[arg-type]
 
     def write(
         self, config: Config, parent: int | None, user: str, source: str, comment: str
@@ -104,6 +114,16 @@ class Store:
         """Write version head+1 in one transaction; refuse if the head is not `parent`."""
         document = model.encode(config)
         now = time.time()
+        with self._lock:
+            number = self._insert(document, parent, user, source, now, comment)
+        self._cache[number] = config
+        for callback in list(self._listeners):
+            callback(number)
+        return VersionInfo(number, parent, user, source, now, comment)
+
+    def _insert(
+        self, document: bytes, parent: int | None, user: str, source: str, now: float, comment: str
+    ) -> int:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             head = self.head_number()
@@ -119,7 +139,4 @@ class Store:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise
-        self._cache[number] = config
-        for callback in list(self._listeners):
-            callback(number)
-        return VersionInfo(number, parent, user, source, now, comment)
+        return number
