@@ -1,0 +1,43 @@
+"""What every command receives, and the command table entry.
+
+A command is `async def handler(ctx, args)`; `args` are the words typed after the
+command name, so batch (one-line) forms can be added without changing the table.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from esacli.console import Console
+from state.model import Config
+from state.session import Session
+
+
+@dataclass
+class Context:
+    console: Console
+    session: Session
+    clock: Callable[[], float] = time.time  # injectable so transcripts can show fixed dates
+
+    @property
+    def config(self) -> Config:
+        return self.session.candidate
+
+    def stage(self, config: Config) -> None:
+        """Dialogs call this once, when they complete (Ctrl-C before it drops the edit)."""
+        self.session.stage(config)
+
+
+Handler = Callable[[Context, Sequence[str]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+    handler: Handler
+    usage: str = ""  # extra lines for `help <command>` (batch syntax, when it comes)
+    aliases: tuple[str, ...] = field(default=())
+    takes_args: bool = False  # True once the command implements a batch form

@@ -1,0 +1,73 @@
+"""`listenerconfig` (§3): the listener list, NEW, EDIT, DELETE."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from esacli import render, texts
+from esacli.commands import _ask, _edit, hostaccess, listener_edit
+from esacli.commands.base import Context
+from state import model
+from state.defaults import new_listener
+from state.model import ListenerType
+
+_TYPES = {"Private": ListenerType.PRIVATE, "Public": ListenerType.PUBLIC}
+
+
+async def run(ctx: Context, args: Sequence[str]) -> None:
+    while True:
+        ctx.console.say(render.listener_list(ctx.config))
+        op = await ctx.console.menu(texts.LISTENER_MENU)
+        if op is None:
+            return
+        if op == "NEW":
+            await new(ctx)
+        elif op == "EDIT":
+            await listener_edit.run(ctx)
+        elif op == "DELETE":
+            await delete(ctx)
+
+
+async def new(ctx: Context) -> None:
+    """§3.2. Everything is asked first; the listener is staged at the very end."""
+    console, config = ctx.console, ctx.config
+    types = list(texts.LISTENER_TYPES)
+    index = await console.choose(texts.LISTENER_TYPE, types, types.index("Public") + 1, types)
+    kind = _TYPES[types[1 if index is None else index]]
+    name = await _ask.ask_listener_name(console, config, texts.LISTENER_NAME)
+    interface = await _ask.choose_interface(console, config, None)
+    protocol = await _ask.choose_protocol(console, "SMTP")
+    port = await _ask.ask_port(console, texts.LISTENER_PORT, texts.DEFAULT_PORT)
+    if kind is ListenerType.PUBLIC:
+        hosts = await _ask.ask_list(console, texts.ACCEPT_FOR)
+        await _public_extras(ctx)
+    else:
+        hosts = await _ask.ask_list(console, texts.RELAY_FOR)
+    listener = new_listener(name, kind, interface, port, hosts)
+    console.say(render.policy_block(listener.hat))
+    if await console.confirm(texts.CHANGE_HOST_ACCESS, False):
+        params = await hostaccess.policy_dialog(console, listener.hat.default, listener)
+        listener = _edit.with_default_params(listener, params)
+    if protocol != listener.protocol:
+        listener = model.replace(listener, protocol=protocol)
+    ctx.stage(_edit.put_listener(ctx.config, name, listener))
+    console.say(texts.LISTENER_CREATED.format(name=name, type=kind.value))
+
+
+async def _public_extras(ctx: Context) -> None:
+    """SBRS filtering and per-domain rate limiting: asked as the appliance does, but
+    the model has no place for them yet, so the answers are not kept."""
+    await ctx.console.confirm(texts.USE_SBRS, True)
+    if await ctx.console.confirm(texts.RATE_LIMIT, True):
+        await _ask.ask_int(ctx.console, texts.RATE_LIMIT_MAX, None)
+
+
+async def delete(ctx: Context) -> None:
+    listener = await _ask.choose_listener(ctx.console, ctx.config, texts.DELETE_WHICH)
+    if listener is None:
+        return
+    if not await ctx.console.confirm(texts.DELETE_CONFIRM.format(name=listener.name), False):
+        return
+    listeners = tuple(li for li in ctx.config.listeners if li.name != listener.name)
+    ctx.stage(model.replace(ctx.config, listeners=listeners))
+    ctx.console.say(texts.LISTENER_DELETED.format(name=listener.name))

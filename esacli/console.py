@@ -1,0 +1,273 @@
+"""The console port: how a dialog talks to the administrator.
+
+`Console` implements every AsyncOS question style (§1.1-1.2 of asyncos-cli.md) on
+top of two primitives, `write` and `readline`, so the scripted console used by the
+transcript tests and the prompt_toolkit console used over SSH share the same
+rendering and re-asking logic. Everything is async because the SSH server runs the
+shell inside asyncio.
+
+Exceptions raised by `readline` and seen by the shell:
+  Interrupt   Ctrl-C: abandon the running dialog, back to the top prompt.
+  EndOfInput  Ctrl-D (like `exit` at the top prompt, like Ctrl-C inside a dialog),
+              or a script that ran out of lines (`final`: the session ends).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections import deque
+from collections.abc import Iterable, Sequence
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import WordCompleter
+from prompt_toolkit.history import DummyHistory, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
+from prompt_toolkit.output.vt100 import Vt100_Output
+
+from esacli import texts
+from esacli.texts import MenuItem
+
+
+class Interrupt(Exception):
+    """Ctrl-C: drop the unfinished dialog and return to the top prompt."""
+
+
+class EndOfInput(Exception):
+    """Ctrl-D at a prompt, or no more scripted input (`final`: none can ever come)."""
+
+    def __init__(self, message: str = "Ctrl-D", final: bool = False) -> None:
+        super().__init__(message)
+        self.final = final
+
+
+class Console(abc.ABC):
+    @abc.abstractmethod
+    def write(self, text: str) -> None:
+        """Write text exactly as given (newlines included)."""
+
+    @abc.abstractmethod
+    async def readline(
+        self,
+        prompt: str,
+        *,
+        words: Sequence[str] = (),
+        secret: bool = False,
+        history: bool = False,
+    ) -> str:
+        """Show `prompt`, read one answer. `words` are completions; `secret` hides input."""
+
+    # -- output -----------------------------------------------------------------
+    def say(self, text: str) -> None:
+        """A block of output: AsyncOS separates blocks with one blank line."""
+        self.write(f"\n{text}\n")
+
+    # -- question styles ----------------------------------------------------------
+    async def ask(
+        self, question: str, default: str = "", *, bare: bool = False, blank: bool = True
+    ) -> str:
+        """Free text: the question, then `[default]> ` (or a bare `> `) on its own line.
+
+        Returns the stripped answer, or `default` when the answer is empty.
+        """
+        self.write(("\n" if blank else "") + question + "\n")
+        answer = (await self.readline("> " if bare else f"[{default}]> ")).strip()
+        return answer or default
+
+    async def confirm(self, question: str, default: bool, *, blank: bool = True) -> bool:
+        """Yes/no on one line: `Question? [Y]> `; re-asked until the answer is y/n/yes/no."""
+        mark = "Y" if default else "N"
+        while True:
+            if blank:
+                self.write("\n")
+            answer = (await self.readline(f"{question} [{mark}]> ")).strip().lower()
+            if not answer:
+                return default
+            if answer in ("y", "yes"):
+                return True
+            if answer in ("n", "no"):
+                return False
+            self.say(texts.ANSWER_YES_NO)
+
+    async def choose(
+        self,
+        question: str,
+        options: Sequence[str],
+        default: int | None = None,
+        names: Sequence[str] | None = None,
+    ) -> int | None:
+        """A numbered list; returns the 0-based index, or None for an empty answer
+        when there is no default (climb one level).
+
+        `default` is 1-based as shown on screen. `names` lets records be picked by
+        name too (exact name first, then a unique case-insensitive match).
+        """
+        listing = "\n".join(f"{n}. {text}" for n, text in enumerate(options, 1))
+        shown = "" if default is None else str(default)
+        while True:
+            answer = await self.ask(f"{question}\n{listing}", shown)
+            if not answer:
+                return None
+            index = _pick(answer, len(options), names)
+            if index is not None:
+                return index
+            self.say(texts.NOT_VALID)
+
+    async def menu(self, options: Sequence[MenuItem]) -> str | None:
+        """The "Choose the operation" block. Returns the operation name, or None for
+        an empty answer (climb one level). Names are case-insensitive; unique
+        prefixes are accepted."""
+        lines = "\n".join(f"- {name} - {text}" for name, text in options)
+        names = [name for name, _ in options]
+        while True:
+            self.write(f"\n{texts.CHOOSE_OPERATION}\n{lines}\n")
+            answer = (await self.readline("[]> ", words=names)).strip()
+            if not answer:
+                return None
+            matches = [n for n in names if n.lower().startswith(answer.lower())]
+            exact = [n for n in names if n.lower() == answer.lower()]
+            if exact or len(matches) == 1:
+                return (exact or matches)[0]
+            if matches:
+                self.say(texts.AMBIGUOUS_OPTION.format(answer=answer, matches=", ".join(matches)))
+            else:
+                self.say(texts.UNKNOWN_OPTION.format(answer=answer))
+
+    async def read_block(self, prompt: str, *, secret: bool = False) -> str:
+        """Pasted lines until a line that is only `.`; returns them with newlines.
+
+        A terminal's bracketed paste may deliver several lines in one answer, so
+        every answer is split into lines; text after the `.` line is dropped.
+        """
+        self.write(f"\n{prompt}\n")
+        lines: list[str] = []
+        while True:
+            answer = await self.readline("", secret=secret)
+            for line in answer.replace("\r\n", "\n").split("\n"):
+                if line.strip() == texts.END_OF_PASTE:
+                    return "".join(f"{x}\n" for x in lines)
+                lines.append(line)
+
+    async def ask_secret(self, prompt: str) -> str:
+        """A password prompt: `Enter passphrase: ` with no echo."""
+        self.write("\n")
+        return await self.readline(f"{prompt} ", secret=True)
+
+    async def pause(self, text: str) -> None:
+        """Show `text` and wait for Enter."""
+        self.write(f"\n{text}\n")
+        await self.readline(f"{texts.PRESS_ENTER} ")
+
+
+def _pick(answer: str, count: int, names: Sequence[str] | None) -> int | None:
+    if answer.isdigit():
+        number = int(answer)
+        return number - 1 if 1 <= number <= count else None
+    if not names:
+        return None
+    if answer in names:
+        return list(names).index(answer)
+    folded = [i for i, name in enumerate(names) if name.lower() == answer.lower()]
+    return folded[0] if len(folded) == 1 else None
+
+
+class ScriptedConsole(Console):
+    """Feeds scripted answers and records the screen as a terminal would show it:
+    each prompt followed by the typed answer and a newline (nothing for secrets).
+
+    `CTRL_C` / `CTRL_D` as a line simulate those keys.
+    """
+
+    CTRL_C = "\x03"
+    CTRL_D = "\x04"
+
+    def __init__(self, lines: Iterable[str] = ()) -> None:
+        self._lines: deque[str] = deque(lines)
+        self._screen: list[str] = []
+        self.exhausted = False
+        self.prompts: list[tuple[str, tuple[str, ...]]] = []  # (prompt, completion words)
+
+    @property
+    def screen(self) -> str:
+        return "".join(self._screen)
+
+    def feed(self, *lines: str) -> None:
+        self._lines.extend(lines)
+
+    @property
+    def remaining(self) -> list[str]:
+        return list(self._lines)
+
+    def write(self, text: str) -> None:
+        self._screen.append(text)
+
+    async def readline(
+        self,
+        prompt: str,
+        *,
+        words: Sequence[str] = (),
+        secret: bool = False,
+        history: bool = False,
+    ) -> str:
+        self.write(prompt)
+        self.prompts.append((prompt, tuple(words)))
+        if not self._lines:
+            self.exhausted = True
+            raise EndOfInput(f"script exhausted at prompt {prompt!r}", final=True)
+        line = self._lines.popleft()
+        if line in (self.CTRL_C, self.CTRL_D):
+            self.write("\n")
+            raise Interrupt() if line == self.CTRL_C else EndOfInput()
+        self.write(("" if secret else line) + "\n")
+        return line
+
+
+class PromptToolkitConsole(Console):
+    """The interactive console: prompt_toolkit over a terminal or an SSH channel.
+
+    `input`/`output` default to the current prompt_toolkit app session's, which is
+    what the SSH server sets up for each connection (locally: the terminal). Top
+    prompts keep a history and complete command names; dialog answers use a second
+    session without history, so pasted keys and answers never land in it.
+    """
+
+    def __init__(self, input: Input | None = None, output: Output | None = None) -> None:
+        self._commands: PromptSession[str] = PromptSession(
+            input=input, output=output, history=InMemoryHistory(), complete_while_typing=False
+        )
+        self._answers: PromptSession[str] = PromptSession(
+            input=input, output=output, history=DummyHistory(), complete_while_typing=False
+        )
+        # Cursor-position requests make clients that never answer them (scripts,
+        # some terminals) wait 2 s and print a warning; the shell does not need them.
+        if isinstance(self.output, Vt100_Output):
+            self.output.enable_cpr = False
+
+    @property
+    def output(self) -> Output:
+        return self._commands.app.output
+
+    def write(self, text: str) -> None:
+        # Plain text, between prompts: the terminal (or prompt_toolkit's SSH channel
+        # writer) turns "\n" into CRLF. Output.write also neutralises ESC, so no
+        # configuration string can inject terminal escapes.
+        self.output.write(text)
+        self.output.flush()
+
+    async def readline(
+        self,
+        prompt: str,
+        *,
+        words: Sequence[str] = (),
+        secret: bool = False,
+        history: bool = False,
+    ) -> str:
+        session = self._commands if history else self._answers
+        # Always pass a completer: prompt_async(completer=None) would keep the last one.
+        completer = WordCompleter(list(words), ignore_case=True)
+        try:
+            return await session.prompt_async(prompt, completer=completer, is_password=secret)
+        except KeyboardInterrupt:
+            raise Interrupt() from None
+        except EOFError:
+            raise EndOfInput() from None

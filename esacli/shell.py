@@ -1,0 +1,127 @@
+"""The top-level loop: `<hostname>> `, dispatch, help, exit (§1.1, §1.3).
+
+No traceback ever reaches the user: an unexpected exception inside a command is
+logged and shown as one appliance-style line, and the prompt comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from esacli import render, texts
+from esacli.commands import COMMANDS, Command, Context
+from esacli.console import Console, EndOfInput, Interrupt
+from state.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class _Leave(Exception):
+    """Raised by `exit` once the user has agreed to leave."""
+
+
+class Shell:
+    def __init__(
+        self,
+        console: Console,
+        session: Session,
+        clock: Callable[[], float] = time.time,
+        commands: Sequence[Command] = COMMANDS,
+    ) -> None:
+        self.console = console
+        self.session = session
+        self.ctx = Context(console, session, clock)
+        self.commands: tuple[Command, ...] = (
+            *commands,
+            Command("exit", texts.DESCRIPTIONS["exit"], self._exit, aliases=("quit", "q")),
+            Command("help", texts.DESCRIPTIONS["help"], self._help, aliases=("h", "?"),
+                    takes_args=True),
+        )
+        self.commands = tuple(sorted(self.commands, key=lambda c: c.name))
+        self._table = {n: c for c in self.commands for n in (c.name, *c.aliases)}
+
+    @property
+    def prompt(self) -> str:
+        return f"{self.session.candidate.hostname}> "
+
+    @property
+    def words(self) -> list[str]:
+        """Command names for tab completion."""
+        return [c.name for c in self.commands]
+
+    async def run(self) -> None:
+        """Read and run commands until the user leaves (exit, or Ctrl-D / end of input)."""
+        first = True
+        while True:
+            if not first:
+                self.console.write("\n")
+            first = False
+            try:
+                line = await self.console.readline(self.prompt, words=self.words, history=True)
+            except Interrupt:
+                first = True  # Ctrl-C at the prompt: just a fresh prompt
+                continue
+            except EndOfInput:
+                if await self._leave_on_eof():
+                    return
+                continue
+            words = line.split()
+            if not words:
+                first = True  # an empty line just shows the prompt again
+                continue
+            if not await self.execute(words[0], words[1:]):
+                return
+
+    async def execute(self, name: str, args: Sequence[str]) -> bool:
+        """Run one command; False when the session should end."""
+        command = self._table.get(name.lower())
+        if command is None:
+            self.console.say(texts.UNKNOWN_COMMAND.format(command=name))
+            return True
+        if args and not command.takes_args:
+            self.console.say(texts.NO_BATCH.format(command=command.name))
+            return True
+        try:
+            await command.handler(self.ctx, args)
+        except _Leave:
+            return False
+        except Interrupt:
+            pass  # the dialog is dropped: dialogs stage only when they complete
+        except EndOfInput as eof:
+            return not eof.final  # Ctrl-D drops the dialog like Ctrl-C; a dry script ends
+        except Exception as exc:
+            log.exception("command %s failed", command.name)
+            self.console.say(render.internal_error(exc))
+        return True
+
+    async def _exit(self, ctx: Context, args: Sequence[str]) -> None:
+        if await self._confirm_exit():
+            raise _Leave()
+
+    async def _confirm_exit(self) -> bool:
+        if not self.session.pending:
+            return True
+        self.console.write(f"\n{texts.EXIT_WARNING}\n")
+        return await self.console.confirm(texts.EXIT_CONFIRM, False, blank=False)
+
+    async def _leave_on_eof(self) -> bool:
+        """Ctrl-D at the top prompt behaves like `exit`; a second EOF leaves for good."""
+        try:
+            return await self._confirm_exit()
+        except (EndOfInput, Interrupt):
+            return True
+
+    async def _help(self, ctx: Context, args: Sequence[str]) -> None:
+        if not args:
+            width = max(len(c.name) for c in self.commands) + 4
+            rows = [f"{c.name.ljust(width)}{c.description}" for c in self.commands]
+            self.console.say("\n\n".join([texts.HELP_HEADER, "\n".join(rows)]))
+            return
+        command = self._table.get(args[0].lower())
+        if command is None or command.name == "help":
+            self.console.say(texts.HELP_NOT_AVAILABLE.format(command=args[0]))
+            return
+        usage = texts.HELP_USAGE.format(command=command.name, description=command.description)
+        self.console.say("\n".join(filter(None, [usage, command.usage])))

@@ -1,0 +1,147 @@
+"""The top loop (§1): help, unknown commands, Ctrl-C, Ctrl-D, faults, completion words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from shellkit import run_shell, transcript
+
+from esacli.commands import COMMANDS, Command, Context
+from esacli.console import ScriptedConsole
+from esacli.shell import Shell
+from state.session import Session
+
+CTRL_C, CTRL_D = ScriptedConsole.CTRL_C, ScriptedConsole.CTRL_D
+
+
+async def test_help_and_unknown_commands(session: Session) -> None:
+    lines = ["help", "h listenerconfig", "? help", "bogus", "LISTENERCONFIG x", "", "exit"]
+    screen = await run_shell(session, lines)
+    assert screen == transcript("""
+        mail.example.com> help
+
+        Type 'help <command>' for more information on a specific command.
+
+        certconfig        Configure security certificates and keys.
+        clear             Clear pending configuration changes since last commit.
+        commit            Commit changes.
+        exit              Exit the CLI.
+        help              Help.
+        listenerconfig    Configure mail listeners.
+        showchanges       Show the pending configuration changes.
+
+        mail.example.com> h listenerconfig
+
+        listenerconfig - Configure mail listeners.
+
+        mail.example.com> ? help
+
+        help is not available for help
+
+        mail.example.com> bogus
+
+        Unknown command or missing feature key: bogus
+
+        mail.example.com> LISTENERCONFIG x
+
+        The "listenerconfig" command does not take arguments here.
+
+        mail.example.com> $
+        mail.example.com> exit
+        """)
+
+
+async def test_ctrl_c_drops_the_dialog_and_returns_to_the_top(session: Session) -> None:
+    lines = [CTRL_C, "listenerconfig", "new", "2", "Partial", CTRL_C, "showchanges", "exit"]
+    screen = await run_shell(session, lines)
+    assert screen.endswith(transcript("""
+        Please create a name for this listener (Ex: "InboundMail"):
+        []> Partial
+
+        Please choose an IP interface for this Listener.
+        1. Management (127.0.0.1: mail.example.com)
+        [1]> $
+
+        mail.example.com> showchanges
+
+        {'standalone': {'': {}}}
+
+        mail.example.com> exit
+        """))
+    assert screen.startswith("mail.example.com> \nmail.example.com> listenerconfig\n")
+    assert not session.pending
+
+
+async def test_ctrl_c_keeps_steps_completed_before_it(session: Session) -> None:
+    lines = ["listenerconfig", "edit", "1", "name", "Renamed", "limits", CTRL_C, "exit", "y"]
+    await run_shell(session, lines)
+    assert [li.name for li in session.candidate.listeners] == ["Renamed", "OutboundMail"]
+
+
+async def test_ctrl_d_at_the_prompt_is_exit(session: Session) -> None:
+    assert await run_shell(session, [CTRL_D]) == "mail.example.com> \n"
+
+
+async def test_ctrl_d_with_pending_changes_warns(session: Session) -> None:
+    lines = ["listenerconfig", "edit", "1", "name", "Renamed", "", "", CTRL_D, "n", CTRL_D, "y"]
+    screen = await run_shell(session, lines)
+    assert screen.endswith(transcript("""
+        mail.example.com> $
+
+        Configuration changes entered but not committed. Exiting will lose changes.
+        Type 'commit' at the command prompt to commit changes.
+        Are you sure you wish to exit? [N]> n
+
+        mail.example.com> $
+
+        Configuration changes entered but not committed. Exiting will lose changes.
+        Type 'commit' at the command prompt to commit changes.
+        Are you sure you wish to exit? [N]> y
+        """))
+
+
+async def test_ctrl_d_inside_a_dialog_drops_it_like_ctrl_c(session: Session) -> None:
+    lines = ["listenerconfig", "edit", "1", "limits", "70", CTRL_D, "showchanges", "exit"]
+    screen = await run_shell(session, lines)
+    assert screen.endswith(transcript("""
+        Please enter the TCP listen queue size.
+        [50]> $
+
+        mail.example.com> showchanges
+
+        {'standalone': {'': {}}}
+
+        mail.example.com> exit
+        """))
+
+
+async def test_end_of_input_inside_a_dialog_ends_the_session(session: Session) -> None:
+    console = ScriptedConsole(["listenerconfig", "new"])
+    await Shell(console, session).run()
+    assert console.exhausted
+    assert console.screen.endswith("[2]> ")
+
+
+async def test_unexpected_fault_is_one_line_and_the_shell_goes_on(session: Session) -> None:
+    async def broken(ctx: Context, args: Sequence[str]) -> None:
+        raise RuntimeError("secret detail")
+
+    console = ScriptedConsole(["broken", "exit"])
+    commands = (*COMMANDS, Command("broken", "Always fails.", broken))
+    await Shell(console, session, commands=commands).run()
+    assert console.screen == transcript("""
+        mail.example.com> broken
+
+        An application fault occurred (RuntimeError). The command was not completed.
+
+        mail.example.com> exit
+        """)
+
+
+async def test_completion_words(session: Session) -> None:
+    console = ScriptedConsole(["listenerconfig", "", "exit"])
+    await Shell(console, session).run()
+    top, menu = console.prompts[0], console.prompts[1]
+    assert top == ("mail.example.com> ", ("certconfig", "clear", "commit", "exit", "help",
+                                          "listenerconfig", "showchanges"))
+    assert menu == ("[]> ", ("NEW", "EDIT", "DELETE"))
