@@ -26,6 +26,9 @@ _KEYED = {
     "groups": "name",
     "entries": "domain",
     "rat": "address",
+    "custom": "name",
+    "routes": "domain",
+    "recipients": "address",
 }
 ORDER = "#order"
 ABSENT: Any = object()

@@ -51,14 +51,30 @@ class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Base of every model record."""
 
 
+class Response(Frozen):
+    """A custom SMTP reply: code and text (the text may hold $Group, $Hostname, $RemoteIP)."""
+
+    code: int
+    text: str
+
+
 class PolicyParams(Frozen):
-    """Mail flow policy parameters. `None` means "use the listener's default"."""
+    """Mail flow policy parameters. `None` means "use the listener's default".
+
+    `max_rcpts_per_hour` is -1 when rate limiting is off; `banner_hostname` is ""
+    when the banner uses the interface's host name.
+    """
 
     max_message_size: int | None = None
     max_concurrency: int | None = None
     max_msgs_per_session: int | None = None
     max_rcpts_per_msg: int | None = None
     tls: TLSMode | None = None
+    max_rcpts_per_hour: int | None = None
+    rate_limit_response: Response | None = None
+    banner_hostname: str | None = None
+    accept_response: Response | None = None
+    reject_response: Response | None = None
 
 
 class Policy(Frozen):
@@ -68,12 +84,18 @@ class Policy(Frozen):
 
 
 class SenderGroup(Frozen):
-    """One HAT row. `senders` holds the §4.5 forms; the ALL row holds ("ALL",)."""
+    """One HAT row. `senders` holds the §4.5 forms; the ALL row holds ("ALL",).
+
+    `policy` names a Policy of the HAT; when it is "" the row carries its own
+    `behavior` and `params` (an entry made with a plain behavior, not a named policy).
+    """
 
     name: str
     senders: tuple[str, ...]
     policy: str
     comment: str = ""
+    behavior: Behavior | None = None
+    params: PolicyParams = PolicyParams()
 
 
 class HAT(Frozen):
@@ -87,6 +109,7 @@ class RatEntry(Frozen):
     action: RatAction
     response_code: int | None = None
     response_text: str | None = None
+    bypass_receiving_control: bool = False
 
 
 class Listener(Frozen):
@@ -109,11 +132,28 @@ class Interface(Frozen):
 
 
 class Certificate(Frozen):
-    """A certificate profile: the chain in PEM, leaf first, then intermediates."""
+    """A certificate profile: the chain in PEM, leaf first, then intermediates.
+
+    `csr` is the signing request made with the profile's key (certconfig NEW).
+    """
 
     name: str
     chain: tuple[str, ...]
     key_id: str
+    csr: str | None = None
+
+
+class CustomCA(Frozen):
+    name: str
+    pem: str
+
+
+class Authorities(Frozen):
+    """certconfig CERTAUTHORITY: every Verify setting trusts the union of the enabled lists."""
+
+    system_enabled: bool = True
+    custom_enabled: bool = True
+    custom: tuple[CustomCA, ...] = ()
 
 
 class DestinationEntry(Frozen):
@@ -123,6 +163,9 @@ class DestinationEntry(Frozen):
     tls: TLSMode | None = None
     max_concurrency: int | None = None
     max_msgs_per_connection: int | None = None
+    recipient_limit: int | None = None
+    recipient_minutes: int | None = None
+    limit_per_mx_ip: bool = False
 
 
 class DestinationControls(Frozen):
@@ -131,14 +174,65 @@ class DestinationControls(Frozen):
     )
     entries: tuple[DestinationEntry, ...] = ()
     client_certificate: str | None = None
+    tls_failure_alert: bool = False
+
+
+class RouteHost(Frozen):
+    """A smtproutes destination: a host name or IP, "USEDNS", or "/dev/null"."""
+
+    host: str
+    port: int | None = None
+    priority: int = 0
+
+
+class Route(Frozen):
+    domain: str
+    hosts: tuple[RouteHost, ...]
+
+
+class AlertRecipient(Frozen):
+    address: str
+    classes: tuple[str, ...] = ("All",)
+    severities: tuple[str, ...] = ("All",)
+
+
+class Alerts(Frozen):
+    recipients: tuple[AlertRecipient, ...] = ()
+    from_address: str = ""
+
+
+class DnsSettings(Frozen):
+    """The resolver the engine uses. No servers: the system's resolver."""
+
+    servers: tuple[str, ...] = ()
+    port: int = 53
+    timeout: float = 5.0
+
+
+class ListenerSetup(Frozen):
+    """listenerconfig SETUP: settings shared by every listener."""
+
+    hat_delayed_rejection: bool = False
+
+
+class DeliverySettings(Frozen):
+    queue_lifetime_hours: int = 72
+    initial_retry_seconds: int = 60
+    max_retry_seconds: int = 3600
 
 
 class Config(Frozen):
     hostname: str
     interfaces: tuple[Interface, ...] = ()
     listeners: tuple[Listener, ...] = ()
+    listener_setup: ListenerSetup = ListenerSetup()
     certificates: tuple[Certificate, ...] = ()
+    authorities: Authorities = Authorities()
     destinations: DestinationControls = DestinationControls()
+    routes: tuple[Route, ...] = ()
+    alerts: Alerts = Alerts()
+    dns: DnsSettings = DnsSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
 
 T = TypeVar("T", bound=msgspec.Struct)

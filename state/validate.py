@@ -85,13 +85,24 @@ def _listener(config: Config, li: Listener) -> Iterator[ConfigError]:
     yield from _hat(f"{path}.hat", li.hat)
 
 
+# What the default policy must set; the other parameters may stay unset everywhere.
+REQUIRED_DEFAULTS = (
+    "max_message_size", "max_concurrency", "max_msgs_per_session", "max_rcpts_per_msg", "tls",
+)
+POSITIVE = ("max_message_size", "max_concurrency", "max_msgs_per_session", "max_rcpts_per_msg")
+
+
 def _params(path: str, params: PolicyParams, complete: bool) -> Iterator[ConfigError]:
-    for field in params.__struct_fields__:
-        value = getattr(params, field)
-        if value is None and complete:
+    for field in REQUIRED_DEFAULTS:
+        if complete and getattr(params, field) is None:
             yield ConfigError(f"{path}.{field}", "The default policy must set this value.")
-        elif isinstance(value, int) and value < 1:
+    for field in POSITIVE:
+        value = getattr(params, field)
+        if value is not None and value < 1:
             yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
+    rate = params.max_rcpts_per_hour
+    if rate is not None and rate != -1 and rate < 1:
+        yield ConfigError(f"{path}.max_rcpts_per_hour", "The value must be a positive number.")
 
 
 def _hat(path: str, hat: HAT) -> Iterator[ConfigError]:
