@@ -64,4 +64,6 @@ async def start_server(
         server_host_keys=[host_key(data_dir)],
         login_timeout=LOGIN_TIMEOUT,
         keepalive_interval=60,
+        # prompt_toolkit does the line editing; asyncssh's would double every CR
+        line_editor=False,
     )

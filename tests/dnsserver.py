@@ -16,6 +16,7 @@ import socket
 import subprocess
 import time
 from types import TracebackType
+from typing import Self
 
 DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
 
@@ -89,7 +90,7 @@ class DnsServer:
                 self._proc.wait()
             self._proc = None
 
-    def __enter__(self) -> DnsServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

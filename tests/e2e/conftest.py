@@ -57,19 +57,20 @@ class Appliance:
     proc: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "esacli", "run", "--data", str(self.data),
-             "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        out = self.data.parent / "appliance.out"
+        with out.open("w") as stdout:  # a file, not a pipe: nothing can block on it
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "esacli", "run", "--data", str(self.data),
+                 "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD],
+                stdout=stdout, stderr=subprocess.STDOUT, text=True,
+            )
+        match = wait_until(
+            lambda: self.proc is not None and self.proc.poll() is None
+            and re.search(r"SSH on 127\.0\.0\.1:(\d+)", out.read_text()),
+            timeout=20, what=f"the appliance to start ({out})",
         )
-        assert self.proc.stdout is not None
-        line = ""
-        for line in self.proc.stdout:
-            if match := re.search(r"SSH on 127\.0\.0\.1:(\d+)", line):
-                self.ssh_port = int(match.group(1))
-                break
-        else:
-            raise AssertionError(f"appliance did not start: {line!r}")
+        assert isinstance(match, re.Match)
+        self.ssh_port = int(match.group(1))
         wait_until(lambda: accepts(self.inbound), what="InboundMail to listen")
 
     def stop(self) -> None:

@@ -44,7 +44,7 @@ def set_tls(s: Session, name: str, mode: TLSMode) -> None:
 
 
 def test_factory_version_is_valid_and_complete(data: tuple[Store, Secrets]) -> None:
-    store, secrets = data
+    store, _secrets = data
     config = store.load()
     assert store.head_number() == 1
     assert config.hostname == "mail.example.com"

@@ -1,0 +1,183 @@
+"""The whole path: OpenSSH into `esacli run`, require TLS, commit; the engine enforces it.
+
+Real everything: the appliance is a subprocess, the admin uses the OpenSSH client
+through pexpect, mail clients are smtplib over real sockets with real STARTTLS.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import sys
+from pathlib import Path
+
+import pexpect
+
+from engine.spool import Spool
+from tests.e2e.conftest import PASSWORD, Appliance, wait_until
+
+MUST_STARTTLS = (530, b"5.7.0 Must issue a STARTTLS command first")
+PROMPT = "mail.example.com>"  # prompt_toolkit draws the trailing space as a cursor move
+
+
+def ssh_login(app: Appliance) -> pexpect.spawn:
+    child = pexpect.spawn(
+        "ssh",
+        ["-p", str(app.ssh_port), "-o", "StrictHostKeyChecking=no",
+         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+         "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
+         "-tt", "admin@127.0.0.1"],
+        encoding="utf-8", timeout=20, dimensions=(50, 200),
+    )
+    child.expect("password:")
+    child.sendline(PASSWORD)
+    child.expect_exact(PROMPT)
+    return child
+
+
+def answer(child: pexpect.spawn, expected: str, reply: str) -> None:
+    child.expect_exact(expected.rstrip())
+    child.sendline(reply)
+
+
+def require_tls_over_ssh(app: Appliance) -> None:
+    child = ssh_login(app)
+    child.sendline("listenerconfig")
+    answer(child, "[]> ", "edit")
+    answer(child, "[]> ", "InboundMail")
+    answer(child, "[]> ", "hostaccess")
+    answer(child, "[]> ", "default")
+    for default in ("[10M]> ", "[10]> ", "[10]> ", "[50]> "):
+        answer(child, default, "")
+    answer(child, "[1]> ", "3")
+    answer(child, "Do you really wish to use the demo certificate? [N]> ", "y")
+    for _ in range(3):  # climb out: HOSTACCESS, EDIT, listenerconfig
+        answer(child, "[]> ", "")
+    child.expect_exact(PROMPT)
+    child.sendline("commit")
+    answer(child, "[]> ", "TLS required on InboundMail")
+    child.expect(r"Changes committed: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}")
+    child.expect_exact(PROMPT)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+
+
+def starttls_offered(port: int) -> bool:
+    with smtplib.SMTP("127.0.0.1", port, timeout=5) as client:
+        client.ehlo("probe.example")
+        return client.has_extn("starttls")
+
+
+def insecure_context() -> ssl.SSLContext:
+    # the Demo certificate is self-signed: this client checks enforcement, not trust
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def senders(app: Appliance) -> list[str]:
+    """Envelope senders of what is spooled, read the way the queue will read them."""
+    return [m.sender for m in sorted(Spool(app.data / "spool").messages(), key=lambda m: m.mid)]
+
+
+def test_ssh_commit_requires_tls_and_survives_restart(appliance: Appliance) -> None:
+    app = appliance
+    before = smtplib.SMTP("127.0.0.1", app.inbound, timeout=5)
+    before.ehlo("early.example")
+    assert not before.has_extn("starttls")
+
+    require_tls_over_ssh(app)
+    wait_until(lambda: starttls_offered(app.inbound), what="the new policy")
+
+    # the connection opened before the commit finishes under the old policy
+    assert before.sendmail("a@early.example", ["user@example.com"], b"Subject: early\r\n\r\nhi\r\n") == {}
+    before.quit()
+
+    with smtplib.SMTP("127.0.0.1", app.inbound, timeout=5) as client:
+        client.ehlo("late.example")
+        assert client.mail("b@late.example") == MUST_STARTTLS
+        client.starttls(context=insecure_context())
+        client.ehlo("late.example")
+        client.sendmail("b@late.example", ["user@example.com"], b"Subject: late\r\n\r\nhi\r\n")
+
+    logs = app.mail_logs()
+    assert "TLS was required but remote host did not initiate it" in logs
+    assert "TLS success protocol TLSv1.3 cipher" in logs
+    assert senders(app) == ["a@early.example", "b@late.example"]
+
+    app.stop()
+    app.start()
+    assert senders(app) == ["a@early.example", "b@late.example"]
+    assert logs in app.mail_logs()
+    with smtplib.SMTP("127.0.0.1", app.inbound, timeout=5) as client:
+        client.ehlo("again.example")
+        assert client.mail("c@again.example") == MUST_STARTTLS
+
+
+def test_mail_logs_tell_the_story(appliance: Appliance) -> None:
+    with smtplib.SMTP("127.0.0.1", appliance.inbound, timeout=5) as client:
+        client.sendmail("s@partner.example", ["user@example.com"], b"Subject: x\r\n\r\nhi\r\n")
+    wait_until(lambda: " close" in appliance.mail_logs(), what="the close line")
+    lines = [line.split(" Info: ", 1)[1] for line in appliance.mail_logs().splitlines()
+             if " Info: " in line]
+    story = [line for line in lines if "ICID" in line]
+    assert story[0].startswith("New SMTP ICID ")
+    assert story[0].endswith(" interface Management (127.0.0.1) address 127.0.0.1"
+                             " reverse dns host unknown verified no")
+    assert any(line.endswith("ACCEPT SG UNKNOWNLIST match sbrs[none] SBRS None") for line in story)
+    assert any(line.startswith("Start MID ") for line in story)
+    assert any(line.endswith("From: <s@partner.example>") for line in story)
+    assert any("RID 0 To: <user@example.com>" in line for line in story)
+    assert any(line.endswith("bytes from <s@partner.example>") for line in lines)
+
+
+def test_wrong_password_is_refused(appliance: Appliance) -> None:
+    child = pexpect.spawn(
+        "ssh",
+        ["-p", str(appliance.ssh_port), "-o", "StrictHostKeyChecking=no",
+         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+         "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
+         "-o", "NumberOfPasswordPrompts=1", "admin@127.0.0.1"],
+        encoding="utf-8", timeout=20,
+    )
+    child.expect("password:")
+    child.sendline("not the password")
+    child.expect("Permission denied")
+    child.expect(pexpect.EOF)
+
+
+def test_host_key_is_kept(appliance: Appliance, tmp_path: Path) -> None:
+    key = appliance.data / "secrets" / "ssh_host_ed25519_key"
+    first = key.read_bytes()
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    appliance.stop()
+    appliance.start()
+    assert key.read_bytes() == first
+
+
+def test_console_shell_commits_reach_the_running_engine(appliance: Appliance) -> None:
+    child = pexpect.spawn(
+        sys.executable, ["-m", "esacli", "shell", "--data", str(appliance.data)],
+        encoding="utf-8", timeout=20, dimensions=(50, 200),
+    )
+    child.expect_exact(PROMPT)
+    child.sendline("listenerconfig")
+    answer(child, "[]> ", "edit")
+    answer(child, "[]> ", "1")
+    answer(child, "[]> ", "hostaccess")
+    answer(child, "[]> ", "default")
+    for default in ("[10M]> ", "[10]> ", "[10]> ", "[50]> "):
+        answer(child, default, "")
+    answer(child, "[1]> ", "2")
+    answer(child, "Do you really wish to use the demo certificate? [N]> ", "y")
+    for _ in range(3):
+        answer(child, "[]> ", "")
+    child.expect_exact(PROMPT)
+    child.sendline("commit")
+    answer(child, "[]> ", "STARTTLS offered")
+    child.expect_exact("Changes committed: ")
+    child.expect_exact(PROMPT)
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    wait_until(lambda: starttls_offered(appliance.inbound), timeout=5, what="the console's commit")
