@@ -40,26 +40,31 @@ def answer(child: pexpect.spawn, expected: str, reply: str) -> None:
     child.sendline(reply)
 
 
-def require_tls_over_ssh(app: Appliance) -> None:
-    child = ssh_login(app)
+def set_default_tls(child: pexpect.spawn, listener: str, choice: str, comment: str) -> None:
+    """listenerconfig -> EDIT -> HOSTACCESS -> DEFAULT: keep the limits, pick a TLS
+    setting, accept the demo certificate, climb back to the prompt, commit, exit."""
     child.sendline("listenerconfig")
     answer(child, "[]> ", "edit")
-    answer(child, "[]> ", "InboundMail")
+    answer(child, "[]> ", listener)
     answer(child, "[]> ", "hostaccess")
     answer(child, "[]> ", "default")
     for default in ("[10M]> ", "[10]> ", "[10]> ", "[50]> "):
         answer(child, default, "")
-    answer(child, "[1]> ", "3")
+    answer(child, "[1]> ", choice)
     answer(child, "Do you really wish to use the demo certificate? [N]> ", "y")
     for _ in range(3):  # climb out: HOSTACCESS, EDIT, listenerconfig
         answer(child, "[]> ", "")
     child.expect_exact(PROMPT)
     child.sendline("commit")
-    answer(child, "[]> ", "TLS required on InboundMail")
+    answer(child, "[]> ", comment)
     child.expect(r"Changes committed: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}")
     child.expect_exact(PROMPT)
     child.sendline("exit")
     child.expect(pexpect.EOF)
+
+
+def require_tls_over_ssh(app: Appliance) -> None:
+    set_default_tls(ssh_login(app), "InboundMail", "3", "TLS required on InboundMail")
 
 
 def starttls_offered(port: int) -> bool:
@@ -162,22 +167,5 @@ def test_console_shell_commits_reach_the_running_engine(appliance: Appliance) ->
         encoding="utf-8", timeout=20, dimensions=(50, 200),
     )
     child.expect_exact(PROMPT)
-    child.sendline("listenerconfig")
-    answer(child, "[]> ", "edit")
-    answer(child, "[]> ", "1")
-    answer(child, "[]> ", "hostaccess")
-    answer(child, "[]> ", "default")
-    for default in ("[10M]> ", "[10]> ", "[10]> ", "[50]> "):
-        answer(child, default, "")
-    answer(child, "[1]> ", "2")
-    answer(child, "Do you really wish to use the demo certificate? [N]> ", "y")
-    for _ in range(3):
-        answer(child, "[]> ", "")
-    child.expect_exact(PROMPT)
-    child.sendline("commit")
-    answer(child, "[]> ", "STARTTLS offered")
-    child.expect_exact("Changes committed: ")
-    child.expect_exact(PROMPT)
-    child.sendline("exit")
-    child.expect(pexpect.EOF)
+    set_default_tls(child, "1", "2", "STARTTLS offered")
     wait_until(lambda: starttls_offered(appliance.inbound), timeout=5, what="the console's commit")
