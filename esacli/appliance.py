@@ -21,6 +21,10 @@ from state.session import Session
 from state.store import Store
 
 
+# asyncssh has a login timeout but no idle timeout; the console enforces this one.
+SSH_IDLE_TIMEOUT = 30 * 60.0
+
+
 class BootError(Exception):
     """The appliance cannot start; the message says why."""
 
@@ -55,8 +59,10 @@ async def _wait_for_signal() -> None:
     await stop.wait()
 
 
-def _shell_for(store: Store, secrets: Secrets, user: str, source: str) -> Shell:
-    return Shell(PromptToolkitConsole(), Session(store, secrets, user, source))
+def _shell_for(
+    store: Store, secrets: Secrets, user: str, source: str, idle: float | None = None
+) -> Shell:
+    return Shell(PromptToolkitConsole(idle_timeout=idle), Session(store, secrets, user, source))
 
 
 async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None) -> None:
@@ -67,7 +73,7 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
         print(f"Generated admin password (shown once): {generated}", flush=True)
 
     async def interact(ssh_session: PromptToolkitSSHSession, user: str) -> None:
-        await _shell_for(store, secrets, user, "ssh").run()
+        await _shell_for(store, secrets, user, "ssh", SSH_IDLE_TIMEOUT).run()
 
     engine = Engine(data_dir, store, secrets)
     await engine.start()

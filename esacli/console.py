@@ -15,6 +15,7 @@ Exceptions raised by `readline` and seen by the shell:
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections import deque
 from collections.abc import Iterable, Sequence
 
@@ -231,7 +232,13 @@ class PromptToolkitConsole(Console):
     session without history, so pasted keys and answers never land in it.
     """
 
-    def __init__(self, input: Input | None = None, output: Output | None = None) -> None:
+    def __init__(
+        self,
+        input: Input | None = None,
+        output: Output | None = None,
+        idle_timeout: float | None = None,
+    ) -> None:
+        self.idle_timeout = idle_timeout
         self._commands: PromptSession[str] = PromptSession(
             input=input, output=output, history=InMemoryHistory(), complete_while_typing=False
         )
@@ -265,8 +272,13 @@ class PromptToolkitConsole(Console):
         session = self._commands if history else self._answers
         # Always pass a completer: prompt_async(completer=None) would keep the last one.
         completer = WordCompleter(list(words), ignore_case=True)
+        reading = session.prompt_async(prompt, completer=completer, is_password=secret)
         try:
-            return await session.prompt_async(prompt, completer=completer, is_password=secret)
+            return await asyncio.wait_for(reading, self.idle_timeout)
+        except TimeoutError:
+            # an idle session ends like a disconnect: its pending changes are dropped
+            self.write(texts.IDLE_TIMEOUT)
+            raise EndOfInput(final=True) from None
         except KeyboardInterrupt:
             raise Interrupt() from None
         except EOFError:

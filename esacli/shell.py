@@ -63,8 +63,8 @@ class Shell:
             except Interrupt:
                 first = True  # Ctrl-C at the prompt: just a fresh prompt
                 continue
-            except EndOfInput:
-                if await self._leave_on_eof():
+            except EndOfInput as eof:
+                if eof.final or await self._leave_on_eof():
                     return
                 continue
             words = line.split()

@@ -176,6 +176,8 @@ ASK_MAX_CONCURRENCY: Final = (
 )
 ASK_MAX_MSGS: Final = "Enter the maximum number of messages per connection."
 ASK_MAX_RCPTS: Final = "Enter the maximum number of recipients per message."
+# Printed when an interactive session has been idle too long (commit-model.md §1).
+IDLE_TIMEOUT: Final = "\n\nSession idle too long: logging out. Uncommitted changes were discarded.\n"
 ASK_TLS: Final = "Do you want to allow encrypted TLS connections?"
 # Labels in the order of the §4.4 list; keys are state.model.TLSMode values.
 TLS_LABELS: Final = {
