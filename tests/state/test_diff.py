@@ -66,7 +66,9 @@ def test_paths_name_records_by_key(base: Config) -> None:
     ]
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# no deadline: a loaded CI machine must not turn slowness into a failure
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(EDITS, EDITS)
 def test_merge_is_symmetric_for_one_sided_edits(base: Config, e1, e2) -> None:  # type: ignore[no-untyped-def]
     theirs = e1(base)
@@ -76,7 +78,9 @@ def test_merge_is_symmetric_for_one_sided_edits(base: Config, e1, e2) -> None:  
     assert diff.merge(base, both, both).config == both
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# no deadline: a loaded CI machine must not turn slowness into a failure
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(EDITS, EDITS)
 def test_merge_applies_both_or_names_conflicts(base: Config, e1, e2) -> None:  # type: ignore[no-untyped-def]
     theirs, mine = e1(base), e2(base)
