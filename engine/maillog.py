@@ -84,11 +84,20 @@ class MailLog:
         self.write("Critical", message)
 
     # -- inbound templates (§9) ----------------------------------------
-    def new_icid(self, icid: int, ifname: str, ifip: str, ip: str) -> None:
+    def new_icid(
+        self, icid: int, ifname: str, ifip: str, ip: str, host: str = "unknown",
+        verified: bool = False,
+    ) -> None:
         self.info(
             f"New SMTP ICID {icid} interface {ifname} ({ifip}) address {ip}"
-            " reverse dns host unknown verified no"
+            f" reverse dns host {host} verified {'yes' if verified else 'no'}"
         )
+
+    def delayed_reject(self, icid: int, what: str, ip: str) -> None:
+        self.info(f"ICID {icid} Delayed HAT REJECT {what} ({ip})")
+
+    def rcpt_rate_limited(self, mid: int, icid: int, rcpt: str) -> None:
+        self.info(f"MID {mid} ICID {icid} To: {addr(rcpt)} Rejected by Receiving Control")
 
     def hat_match(self, icid: int, behavior: str, group: str | None, rule: str) -> None:
         match = f"match {rule} " if rule else "match "
@@ -129,3 +138,55 @@ class MailLog:
 
     def listener_cannot_bind(self, name: str, ip: str, port: int, reason: str) -> None:
         self.info(f"Listener {name} cannot bind to {ip}:{port}: {reason}")
+
+    # -- outbound templates (§9) ---------------------------------------
+    def new_dcid(self, dcid: int, ifip: str, ip: str, port: int) -> None:
+        self.info(f"New SMTP DCID {dcid} interface {ifip} address {ip} port {port}")
+
+    def dcid_tls_success(self, dcid: int, protocol: str, cipher: str) -> None:
+        self.info(f"DCID {dcid} TLS success protocol {protocol} cipher {cipher}")
+
+    def dcid_tls_verified(self, dcid: int, name: str) -> None:
+        self.info(f"DCID {dcid} TLS certificate verified: match {name}")
+
+    def dcid_tls_not_verified(self, dcid: int, reason: str) -> None:
+        self.info(f"DCID {dcid} TLS certificate not verified: {reason}")
+
+    def dcid_tls_failed(self, dcid: int, reason: str) -> None:
+        self.info(f"DCID {dcid} TLS failed: {reason}")
+
+    def dcid_tls_required(self, dcid: int, ip: str) -> None:
+        self.info(f"DCID {dcid} IP {ip} TLS was required but could not be successfully negotiated")
+
+    def dcid_no_starttls(self, dcid: int) -> None:
+        self.info(f"DCID {dcid} STARTTLS command not supported.")
+
+    def delivery_start(self, dcid: int, mid: int, rids: list[int]) -> None:
+        self.info(f"Delivery start DCID {dcid} MID {mid} to RID {_rids(rids)}")
+
+    def message_done(self, dcid: int, mid: int, rids: list[int]) -> None:
+        self.info(f"Message done DCID {dcid} MID {mid} to RID {_rids(rids)}")
+
+    def response(self, mid: int, rids: list[int], text: str) -> None:
+        self.info(f"MID {mid} RID {_rids(rids)} Response '{text}'")
+
+    def delayed(self, dcid: int | None, mid: int, rid: int, reason: str) -> None:
+        self.info(f"Delayed: DCID {_dcid(dcid)} MID {mid} to RID {rid} - {reason}")
+
+    def bounced(self, dcid: int | None, mid: int, rid: int, reason: str) -> None:
+        self.info(f"Bounced: DCID {_dcid(dcid)} MID {mid} to RID {rid} - {reason}")
+
+    def message_finished(self, mid: int, how: str = "done") -> None:
+        self.info(f"Message finished MID {mid} {how}")
+
+    def close_dcid(self, dcid: int) -> None:
+        self.info(f"DCID {dcid} close")
+
+
+def _rids(rids: list[int]) -> str:
+    return "[" + ", ".join(str(r) for r in rids) + "]"
+
+
+def _dcid(dcid: int | None) -> str:
+    # A failure before any connection (DNS, no route) has no DCID; the appliance prints 0.
+    return str(dcid) if dcid is not None else "0"

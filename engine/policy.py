@@ -8,24 +8,39 @@ table test.
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from state.model import HAT, Behavior, PolicyParams, RatEntry, TLSMode
+from state.model import HAT, Behavior, PolicyParams, RatEntry, SenderGroup, TLSMode
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True)
 class ClientFacts:
-    """What is known about a connecting client. `ptr` is a verified PTR name."""
+    """What is known about a connecting client.
+
+    `ptr` is a forward-confirmed PTR name; `listed` the DNS-list zones (lower case)
+    that list the client's address. No reputation service is reachable, so `sbrs`
+    stays None in production.
+    """
 
     ip: str
     ptr: str | None = None
     sbrs: float | None = None
+    listed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The DNS facts a HAT can need before it decides: a PTR name, DNS-list zones."""
+
+    ptr: bool = False
+    zones: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,7 @@ def allowed_before_tls(command: str) -> bool:
 
 Matcher = Callable[[ClientFacts, "IPAddress | None"], bool]
 
+_DNSLIST = re.compile(r"^dnslist\[\s*([A-Za-z0-9_.-]+?)\.?\s*\]$", re.IGNORECASE)
 _SBRS = re.compile(r"^sbrs\[\s*(none|(-?\d+(?:\.\d+)?)\s*:\s*(-?\d+(?:\.\d+)?))\s*\]$", re.IGNORECASE)
 _V4_PART = re.compile(r"^\d{1,3}(-\d{1,3})?$")
 
@@ -173,6 +189,10 @@ def compile_sender(form: str) -> Matcher:
     sbrs = _SBRS.match(text)
     if sbrs:
         return _sbrs_matcher(sbrs)
+    dnslist = _DNSLIST.match(text)
+    if dnslist:
+        zone = dnslist.group(1).lower()
+        return lambda facts, ip: zone in facts.listed
     if lower.startswith(("dnslist[", "sbo:")) or not text:
         return _never
     if "/" in text:
@@ -188,25 +208,53 @@ def sender_matches(form: str, facts: ClientFacts) -> bool:
     return compile_sender(form)(facts, _parse_ip(facts.ip))
 
 
+def sender_kind(form: str) -> str:
+    """"host", "dnslist" or "other": which forms need DNS before they can match."""
+    text = form.strip()
+    if _DNSLIST.match(text):
+        return "dnslist"
+    if not text or text.lower() == "all" or _SBRS.match(text) or "/" in text or ":" in text:
+        return "other"
+    if text.lower().startswith(("dnslist[", "sbo:")) or re.fullmatch(r"[\d.\-]+", text):
+        return "other"
+    return "host"
+
+
+def lookups_needed(hat: HAT) -> Lookups:
+    """Which lookups the HAT's sender forms need (host names: PTR; dnslist: zones)."""
+    ptr = False
+    zones: list[str] = []
+    for group in hat.groups:
+        for form in group.senders:
+            kind = sender_kind(form)
+            ptr = ptr or kind == "host"
+            if kind == "dnslist":
+                match = _DNSLIST.match(form.strip())
+                assert match is not None
+                zones.append(match.group(1).lower())
+    return Lookups(ptr=ptr, zones=tuple(dict.fromkeys(zones)))
+
+
 # -- HAT ------------------------------------------------------------------
 
 
+_PARAM_FIELDS = tuple(PolicyParams.__struct_fields__)
+
+
 def resolve_params(params: PolicyParams, default: PolicyParams) -> PolicyParams:
-    """Fields a named policy leaves at None come from the listener's default policy."""
-    return PolicyParams(
-        max_message_size=_pick(params.max_message_size, default.max_message_size),
-        max_concurrency=_pick(params.max_concurrency, default.max_concurrency),
-        max_msgs_per_session=_pick(params.max_msgs_per_session, default.max_msgs_per_session),
-        max_rcpts_per_msg=_pick(params.max_rcpts_per_msg, default.max_rcpts_per_msg),
-        tls=params.tls if params.tls is not None else default.tls,
-    )
+    """Fields a policy leaves at None ("use default") come from the listener's default."""
+    values = {
+        name: getattr(params, name) if getattr(params, name) is not None else getattr(default, name)
+        for name in _PARAM_FIELDS
+    }
+    return PolicyParams(**values)
 
 
-def _pick(value: int | None, fallback: int | None) -> int | None:
-    return value if value is not None else fallback
-
-
-def _policy_of(hat: HAT, name: str) -> tuple[Behavior, PolicyParams] | None:
+def _policy_of(group: SenderGroup, hat: HAT) -> tuple[Behavior, PolicyParams] | None:
+    """The behavior and parameters of a row: its named policy, or its own (policy "")."""
+    if not group.policy:
+        return (group.behavior, group.params) if group.behavior is not None else None
+    name = group.policy
     for policy in hat.policies:
         if policy.name == name:
             return policy.behavior, policy.params
@@ -224,7 +272,7 @@ def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
         rule = next((s for s in group.senders if compile_sender(s)(facts, ip)), None)
         if rule is None:
             continue
-        found = _policy_of(hat, group.policy)
+        found = _policy_of(group, hat)
         if found is None or found[0] is Behavior.CONTINUE:
             continue
         behavior, params = found
@@ -255,3 +303,33 @@ def _rat_matches(form: str, address: str) -> bool:
 def rat_lookup(rat: tuple[RatEntry, ...], address: str) -> RatEntry | None:
     """The first RAT entry matching a recipient, or None."""
     return next((e for e in rat if _rat_matches(e.address, address)), None)
+
+
+# -- how a connection opens ------------------------------------------------
+
+
+class Opening(enum.Enum):
+    """What the listener does right after the HAT decided (§4.7)."""
+
+    SERVE = "serve"  # banner, then the dialogue
+    REJECT = "reject"  # 554 banner, close
+    DELAYED_REJECT = "delayed"  # banner; MAIL accepted, every RCPT refused
+    REFUSE = "refuse"  # close without a banner (TCPREFUSE)
+
+
+def opening(behavior: Behavior, delayed_rejection: bool) -> Opening:
+    if behavior is Behavior.TCPREFUSE:
+        return Opening.REFUSE
+    if behavior is Behavior.REJECT:
+        return Opening.DELAYED_REJECT if delayed_rejection else Opening.REJECT
+    return Opening.SERVE
+
+
+def rat_applies(behavior: Behavior, public: bool) -> bool:
+    """RELAY skips the RAT; private listeners have none."""
+    return public and behavior is not Behavior.RELAY
+
+
+def rate_exceeded(limit: int | None, used_this_hour: int) -> bool:
+    """Per-host recipients per hour; -1 or None is "Disabled"."""
+    return limit is not None and limit >= 0 and used_this_hour >= limit

@@ -7,6 +7,10 @@ the ones the appliance words differently (the adapter applies it on push).
 
 from __future__ import annotations
 
+import re
+
+from state.model import Response
+
 BANNER_IDENT = "ESMTP"
 REJECT_BANNER = (
     "554 Your access to this mail system has been rejected due to the sending MTA's poor "
@@ -17,6 +21,8 @@ TOO_MANY_CONNECTIONS = "421 4.7.0 Too many concurrent connections, try again lat
 TOO_MANY_FROM_IP = "421 4.7.0 Too many concurrent connections from your address"
 TOO_MANY_MESSAGES = "421 4.7.0 Too many messages for this session"
 TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
+# §4.7: code 452 [T]; the text is the reference's best guess [M].
+RATE_LIMITED = "452 Too many recipients received this hour"
 SIZE_EXCEEDED = "552 5.3.4 Message size exceeds fixed maximum message size"
 MUST_STARTTLS = "530 5.7.0 Must issue a STARTTLS command first"
 STARTTLS_GO = "220 Go ahead with TLS"
@@ -46,7 +52,22 @@ def banner(hostname: str) -> str:
 
 
 def custom(code: int, text: str) -> str:
-    return f"{code} {text}"
+    """A reply with the administrator's code and text; a text of several lines
+    becomes a multi-line reply (`554-first`, `554 last`)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()] or [""]
+    head = [f"{code}-{line}" for line in lines[:-1]]
+    return "\r\n".join([*head, f"{code} {lines[-1]}".rstrip()])
+
+
+def expanded(response: Response, variables: dict[str, str]) -> str:
+    """A custom response with the HAT variables ($Group, $Hostname, $RemoteIP) filled in."""
+    text = response.text
+    # Longest names first, and case-insensitive, as the appliance documents `$Group` etc.
+    for name in sorted(variables, key=len, reverse=True):
+        value = variables[name]
+        text = re.sub(re.escape("$" + name), lambda _m: value, text,  # noqa: B023 (used at once)
+                      flags=re.IGNORECASE)
+    return custom(response.code, text)
 
 
 AIOSMTPD_REWRITES: dict[str, str] = {

@@ -11,11 +11,11 @@ from __future__ import annotations
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 
 from engine import policy, tls
 from engine.errors import EngineError, RuntimeBuildError
+from state import authorities
 from state.defaults import DEMO_CERT
 from state.errors import StateError
 from state.model import HAT, Config, Listener, ListenerType, RatEntry, TLSMode
@@ -76,9 +76,7 @@ def tls_modes(hat: HAT) -> set[TLSMode]:
     return modes
 
 
-def _contexts(
-    config: Config, listener: Listener, secrets: Secrets, ca_file: Path | None
-) -> TlsContexts:
+def _contexts(config: Config, listener: Listener, secrets: Secrets, trust: str) -> TlsContexts:
     modes = tls_modes(listener.hat) - {TLSMode.NO}
     if not modes:
         return TlsContexts()
@@ -93,7 +91,7 @@ def _contexts(
     decisions = [policy.tls_decision(m) for m in modes]
 
     def build(kind: tls.ClientCert, wanted: bool) -> ssl.SSLContext | None:
-        return tls.server_context(cert.chain, key_path, kind, ca_file) if wanted else None
+        return tls.server_context(cert.chain, key_path, kind, trust) if wanted else None
 
     return TlsContexts(
         plain=build(tls.ClientCert.NONE, any(not d.request_client_cert for d in decisions)),
@@ -105,7 +103,7 @@ def _contexts(
     )
 
 
-def _spec(config: Config, listener: Listener, secrets: Secrets, ca_file: Path | None) -> ListenerSpec:
+def _spec(config: Config, listener: Listener, secrets: Secrets, trust: str) -> ListenerSpec:
     iface = next((i for i in config.interfaces if i.name == listener.interface), None)
     if iface is None:
         raise EngineError(f"interface {listener.interface} does not exist")
@@ -121,19 +119,19 @@ def _spec(config: Config, listener: Listener, secrets: Secrets, ca_file: Path | 
         max_connections=listener.max_connections,
         tcp_queue=listener.tcp_queue,
         certificate=listener.certificate or DEMO_CERT,
-        tls=_contexts(config, listener, secrets, ca_file),
+        tls=_contexts(config, listener, secrets, trust),
     )
 
 
-def build_runtime(
-    config: Config, version: int, secrets: Secrets, ca_file: Path | None = None
-) -> RuntimeConfig:
+def build_runtime(config: Config, version: int, secrets: Secrets) -> RuntimeConfig:
     """Compile every listener; raise one RuntimeBuildError naming all failures."""
     errors: list[str] = []
     specs: dict[str, ListenerSpec] = {}
+    # Verify settings trust the enabled certconfig CERTAUTHORITY lists, nothing else.
+    trust = authorities.trusted_pem(config.authorities)
     for listener in config.listeners:
         try:
-            specs[listener.name] = _spec(config, listener, secrets, ca_file)
+            specs[listener.name] = _spec(config, listener, secrets, trust)
         except EngineError as exc:
             errors.append(f"listener {listener.name}: {exc}")
     if errors:

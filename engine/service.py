@@ -12,7 +12,7 @@ Files (all under the data dir):
   logs/mail_logs          the mail log (§9 format), flushed per line
   spool/<MID>.msg         accepted messages, fsynced before the 250
   spool/counters.json     ICID/MID reservation, so IDs never repeat
-  ca/custom.pem           extra CAs trusted for client certificates (optional)
+  queue/queue.db          outbound per-recipient state (engine/queue/store.py)
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import sqlite3
 from pathlib import Path
 from typing import Self
 
-from engine import tls
 from engine.counters import Counters
 from engine.errors import RuntimeBuildError
 from engine.inbound.listeners import ListenerSet
 from engine.inbound.session import Services
 from engine.maillog import MailLog
+from engine.queue.manager import QueueManager, QueueOptions
 from engine.runtime import RuntimeConfig, build_runtime
 from engine.spool import Spool
 from state.errors import StateError
@@ -56,8 +56,11 @@ class Engine:
         *,
         poll_interval: float = POLL_INTERVAL,
         serial: str | None = None,
+        outbound: QueueOptions | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
+        self.outbound_options = outbound
+        self.queue: QueueManager | None = None
         self.store = store
         self.secrets = secrets
         self.poll_interval = poll_interval
@@ -96,6 +99,11 @@ class Engine:
         self.store.subscribe(self._on_commit)
         await self.apply(self.store.head_number())
         self._poller = asyncio.create_task(self._poll())
+        self.queue = QueueManager(
+            self.data_dir, self.spool, self._maillog, self._counters, self.secrets,
+            lambda: self.runtime, self.outbound_options,
+        )
+        self.queue.start()
 
     async def stop(self) -> None:
         self._running = False
@@ -110,6 +118,8 @@ class Engine:
         async with self._lock:
             if self._listeners is not None:
                 await self._listeners.close()
+        if self.queue is not None:  # after the listeners: nothing new can arrive
+            await self.queue.stop()
         if self._counters is not None:
             self._counters.close()
         if self._maillog is not None:
@@ -184,7 +194,7 @@ class Engine:
         try:
             config = self.store.load(number)
             return await asyncio.to_thread(
-                build_runtime, config, number, self.secrets, tls.custom_ca_path(self.data_dir)
+                build_runtime, config, number, self.secrets
             )
         except RuntimeBuildError as exc:
             self.maillog.critical(

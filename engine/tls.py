@@ -1,8 +1,10 @@
-"""Server-side SSL contexts for listeners.
+"""SSL contexts for listeners and for the outbound client.
 
 A listener needs up to three contexts, one per way of treating the client's
-certificate (not asked, asked, required). They differ only in verify mode and
-trust store, so they are built from the same chain and key.
+certificate (not asked, asked, required). They differ only in verify mode, so
+they are built from the same chain and key. Whatever verifies a peer trusts
+exactly `trust`: the union of the enabled certconfig CERTAUTHORITY lists
+(`state.authorities.trusted_pem`), never OpenSSL's defaults behind its back.
 """
 
 from __future__ import annotations
@@ -22,15 +24,13 @@ class ClientCert(enum.Enum):
     REQUIRED = "required"
 
 
-def custom_ca_path(data_dir: Path) -> Path:
-    """Custom trusted CAs (certconfig CERTAUTHORITY) until the full list arrives."""
-    return Path(data_dir) / "ca" / "custom.pem"
-
-
 def server_context(
-    chain: tuple[str, ...], key_path: Path, client_cert: ClientCert, ca_file: Path | None
+    chain: tuple[str, ...], key_path: Path, client_cert: ClientCert, trust: str
 ) -> ssl.SSLContext:
-    """A TLS >= 1.2 server context serving `chain` (leaf first) with the key at `key_path`."""
+    """A TLS >= 1.2 server context serving `chain` (leaf first) with the key at `key_path`.
+
+    `trust` (PEM) is what client certificates are verified against when asked for.
+    """
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.options |= ssl.OP_NO_COMPRESSION
@@ -39,13 +39,37 @@ def server_context(
         ctx.verify_mode = (
             ssl.CERT_REQUIRED if client_cert is ClientCert.REQUIRED else ssl.CERT_OPTIONAL
         )
-        ctx.load_default_certs(ssl.Purpose.CLIENT_AUTH)
-        if ca_file is not None and ca_file.exists():
-            try:
-                ctx.load_verify_locations(cafile=str(ca_file))
-            except (ssl.SSLError, OSError) as exc:
-                raise TlsSetupError(f"custom CA list {ca_file.name} unusable: {_why(exc)}") from None
+        load_trust(ctx, trust)
     return ctx
+
+
+def client_context(
+    trust: str, chain: tuple[str, ...] = (), key_path: Path | None = None
+) -> ssl.SSLContext:
+    """An outbound (client) context that verifies against `trust` only.
+
+    Host names are checked by the caller's policy (which names may match), so
+    check_hostname is off here; the chain must still end at a trusted CA for the
+    caller to call the peer verified. `chain`/`key_path`: the client certificate.
+    """
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    load_trust(ctx, trust)
+    if chain and key_path is not None:
+        _load_chain(ctx, chain, key_path)
+    return ctx
+
+
+def load_trust(ctx: ssl.SSLContext, trust: str) -> None:
+    """Trust exactly the CAs in `trust`; with none, nothing verifies (as configured)."""
+    if not trust.strip():
+        return
+    try:
+        ctx.load_verify_locations(cadata=trust)
+    except (ssl.SSLError, ValueError) as exc:
+        raise TlsSetupError(f"trusted CA list unusable: {_why(exc)}") from None
 
 
 def _load_chain(ctx: ssl.SSLContext, chain: tuple[str, ...], key_path: Path) -> None:

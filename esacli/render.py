@@ -11,10 +11,19 @@ import time
 from collections.abc import Sequence
 
 from esacli import texts
-from state import certs
+from state import authorities, cert_usage, certs, formats
 from state.defaults import DEMO_CERT
-from state.errors import CertError, ConfigError, Conflict
-from state.model import HAT, Certificate, Config, Interface, Listener, Policy, PolicyParams, TLSMode
+from state.errors import CertError, ConfigError, Conflict, FormatError
+from state.model import (
+    HAT,
+    Certificate,
+    Config,
+    CustomCA,
+    Interface,
+    Listener,
+    PolicyParams,
+    TLSMode,
+)
 
 KB = 1024
 MB = 1024 * 1024
@@ -83,6 +92,8 @@ def _param_value(field: str, value: object) -> str:
         return size(value)
     if field == "tls":
         return tls_label(value if isinstance(value, TLSMode) else None)
+    if field == "max_rcpts_per_hour" and (value is None or value == -1):
+        return texts.RATE_DISABLED
     return str(value)
 
 
@@ -95,39 +106,9 @@ def policy_block(hat: HAT) -> str:
     return "\n".join(lines) + "\n\n" + counts
 
 
-# §4.6 key order; TLS values are the TLSMode values ("off", "on", "required", ...).
-_HAT_KEYS = ("max_msgs_per_session", "max_concurrency", "max_rcpts_per_msg",
-             "max_message_size", "tls")
-
-
-def _policy_text(policy: Policy) -> list[str]:
-    lines = [f"${policy.name}"]
-    overrides = [(k, getattr(policy.params, k)) for k in _HAT_KEYS]
-    overrides = [(k, v) for k, v in overrides if v is not None]
-    if not overrides:
-        return lines + [f"    {policy.behavior.value}"]
-    lines.append(f"    {policy.behavior.value} {{")
-    for key, value in overrides:
-        shown = f'"{value.value}"' if isinstance(value, TLSMode) else str(value)
-        lines.append(f"        {key} = {shown}")
-    return lines + ["    }"]
-
-
 def hat_text(hat: HAT) -> str:
-    """The HAT in the §4.6 text format (PRINT / EXPORT)."""
-    lines: list[str] = []
-    for policy in hat.policies:
-        lines += _policy_text(policy)
-    for group in hat.groups:
-        target = f"${group.policy}" + (f" ({group.comment})" if group.comment else "")
-        if group.name and group.senders != ("ALL",):
-            lines.append(f"{group.name}:")
-            lines += [f"        {sender}" for sender in group.senders]
-            lines.append(f"        {target}")
-        else:  # anonymous entries and the final ALL row: senders at column 0
-            lines += list(group.senders)
-            lines.append(f"    {target}")
-    return "\n".join(lines)
+    """The HAT in the §4.6 text format (PRINT / EXPORT); the format lives in state.formats."""
+    return formats.hat_text(hat)
 
 
 def certificate_table(certificates: Sequence[Certificate], now: dt.datetime) -> str:
@@ -170,3 +151,50 @@ def internal_error(exc: BaseException) -> str:
 def policy_params_defaults(params: PolicyParams) -> dict[str, str]:
     """The current default-policy values as the §4.4 dialog shows them in `[...]`."""
     return {k: _param_value(k, getattr(params, k)) for k, _ in texts.POLICY_LINES}
+
+
+def format_error(exc: FormatError) -> str:
+    """A rejected import file: where and why, then that nothing was changed."""
+    where = texts.FILE_LINE_ERROR.format(line=exc.line, message=exc.message)
+    return f"{where}\n{texts.IMPORT_FAILED}"
+
+
+# -- certconfig (issue 4): services using profiles, custom CAs -----------------------
+def columns(rows: Sequence[Sequence[str]]) -> str:
+    """A plain table: the first row is the header, underlined with dashes."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [list(rows[0]), ["-" * w for w in widths], *[list(r) for r in rows[1:]]]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in lines)
+
+
+def service_label(use: cert_usage.Use) -> str:
+    if use.service is cert_usage.Service.LISTENER:
+        return texts.SERVICE_LISTENER.format(name=use.name)
+    return texts.SERVICE_OUTBOUND
+
+
+def user_label(use: cert_usage.Use) -> str:
+    if use.service is cert_usage.Service.LISTENER:
+        return texts.USER_LISTENER.format(name=use.name)
+    return texts.USER_OUTBOUND
+
+
+def certificate_uses(config: Config) -> str:
+    rows = [list(texts.CERT_PRINT_COLUMNS)]
+    for use in cert_usage.uses(config):
+        rows.append([service_label(use), use.certificate])
+    return columns(rows)
+
+
+def authority_table(cas: Sequence[CustomCA]) -> str:
+    if not cas:
+        return texts.CA_NONE
+    rows = [list(texts.CA_PRINT_COLUMNS)]
+    for ca in cas:
+        try:
+            info = authorities.describe(ca.pem)
+        except CertError:
+            rows.append([ca.name, "?", "?"])
+            continue
+        rows.append([ca.name, info.not_after, info.fingerprint])
+    return columns(rows)

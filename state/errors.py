@@ -5,6 +5,7 @@ StateError
  +-- CommitRefused      commit wrote nothing: `errors` (ConfigError list) or `conflicts`
  +-- CertError          a PEM block or key that cannot be used (message says why)
  +-- StoreError         the versioned store cannot do what was asked
+ +-- FormatError        an imported text file is malformed: `line` (1-based) and why
 """
 
 from __future__ import annotations
@@ -48,3 +49,12 @@ class CertError(StateError):
 
 class StoreError(StateError):
     pass
+
+
+class FormatError(StateError):
+    """A malformed import file; nothing is changed when one is raised."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message

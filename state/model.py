@@ -166,11 +166,19 @@ class DestinationEntry(Frozen):
     recipient_limit: int | None = None
     recipient_minutes: int | None = None
     limit_per_mx_ip: bool = False
+    # Kept for a faithful destconfig dialog and INI round trip; the engine has no
+    # virtual gateways, bounce verification or IPv6 sorting, so they change nothing yet.
+    # None means "Default" (inherit the DEFAULT row); ip_sort is PREFER_V4 / REQUIRE_V4 /
+    # PREFER_V6 / REQUIRE_V6.
+    limit_per_virtual_gateway: bool = False
+    bounce_verification: bool | None = None
+    ip_sort: str | None = None
 
 
 class DestinationControls(Frozen):
     default: DestinationEntry = DestinationEntry(
-        domain="DEFAULT", tls=TLSMode.NO, max_concurrency=500, max_msgs_per_connection=50
+        domain="DEFAULT", tls=TLSMode.NO, max_concurrency=500, max_msgs_per_connection=50,
+        bounce_verification=False, ip_sort="PREFER_V4",
     )
     entries: tuple[DestinationEntry, ...] = ()
     client_certificate: str | None = None
@@ -253,10 +261,10 @@ def by_name(items: tuple[T, ...], name: str) -> T | None:
 
 def put(items: tuple[T, ...], item: T) -> tuple[T, ...]:
     """Replace the record with the same name in place, or append it."""
-    name = getattr(item, "name")
+    name = item.name
     if by_name(items, name) is None:
         return items + (item,)
-    return tuple(item if getattr(i, "name") == name else i for i in items)
+    return tuple(item if i.name == name else i for i in items)
 
 
 def drop(items: tuple[T, ...], name: str) -> tuple[T, ...]:

@@ -6,9 +6,9 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from state import certs
+from state import certs, validate_hat, validate_outbound
 from state.errors import CertError, ConfigError
-from state.model import HAT, Config, Listener, PolicyParams
+from state.model import Config, Listener
 from state.secrets import Secrets
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
@@ -47,6 +47,7 @@ def _all(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
         yield from _listener(config, listener)
     yield from _certificates(config, secrets)
     yield from _destinations(config)
+    yield from validate_outbound.outbound(config)
 
 
 def _duplicates(path: str, names: list[str]) -> Iterator[ConfigError]:
@@ -82,43 +83,7 @@ def _listener(config: Config, li: Listener) -> Iterator[ConfigError]:
     for field in ("max_connections", "tcp_queue"):
         if getattr(li, field) < 1:
             yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
-    yield from _hat(f"{path}.hat", li.hat)
-
-
-# What the default policy must set; the other parameters may stay unset everywhere.
-REQUIRED_DEFAULTS = (
-    "max_message_size", "max_concurrency", "max_msgs_per_session", "max_rcpts_per_msg", "tls",
-)
-POSITIVE = ("max_message_size", "max_concurrency", "max_msgs_per_session", "max_rcpts_per_msg")
-
-
-def _params(path: str, params: PolicyParams, complete: bool) -> Iterator[ConfigError]:
-    for field in REQUIRED_DEFAULTS:
-        if complete and getattr(params, field) is None:
-            yield ConfigError(f"{path}.{field}", "The default policy must set this value.")
-    for field in POSITIVE:
-        value = getattr(params, field)
-        if value is not None and value < 1:
-            yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
-    rate = params.max_rcpts_per_hour
-    if rate is not None and rate != -1 and rate < 1:
-        yield ConfigError(f"{path}.max_rcpts_per_hour", "The value must be a positive number.")
-
-
-def _hat(path: str, hat: HAT) -> Iterator[ConfigError]:
-    yield from _params(f"{path}.default", hat.default, complete=True)
-    yield from _duplicates(f"{path}.policies", [p.name for p in hat.policies])
-    for policy in hat.policies:
-        yield from _params(f"{path}.policies[{policy.name}].params", policy.params, False)
-    yield from _duplicates(f"{path}.groups", [g.name for g in hat.groups])
-    names = {p.name for p in hat.policies}
-    for group in hat.groups:
-        if group.policy not in names:
-            yield ConfigError(
-                f"{path}.groups[{group.name}].policy", f'Unknown policy "{group.policy}".'
-            )
-    if not hat.groups or hat.groups[-1].senders != ("ALL",):
-        yield ConfigError(f"{path}.groups", "The last sender group must be ALL.")
+    yield from validate_hat.listener(path, li)
 
 
 def _certificates(config: Config, secrets: Secrets) -> Iterator[ConfigError]:

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from aiosmtpd.smtp import SMTP, Envelope, Session, TLSSetupException
 
 from engine import replies
-from engine.inbound.session import ConnectionTracker, InboundSession, Services
+from engine.inbound.session import ConnectionTracker, InboundSession, Opening, Services
 from engine.runtime import ListenerSpec, RuntimeConfig
 
 # aiosmtpd logs failed handshakes and session errors with tracebacks; mail_logs
@@ -131,6 +131,8 @@ class EsaSMTP(SMTP):
         self._conn: InboundSession | None = None
         self._refused = False
         self._lost = False
+        self._peer_ip = ""
+        self._greeting: str | None = None
         self._unknown = 0
 
     @property
@@ -150,17 +152,27 @@ class EsaSMTP(SMTP):
         self._conn = InboundSession(self._listener.services, runtime, spec, self._listener.tracker)
         self._listener.opened(self)
         peer = transport.get_extra_info("peername") or ("", 0)
-        opening = self._conn.open(str(peer[0]))
+        self._peer_ip = str(peer[0])
+        self.hostname = spec.hostname
+        # Starts _handle_client, which decides (after any DNS lookups) before the banner.
+        super().connection_made(transport)
+
+    async def _handle_client(self) -> None:
+        try:
+            opening = await self.conn.open(self._peer_ip)
+        except Exception as error:  # noqa: BLE001 (a bug must not leave the client hanging)
+            opening = Opening(serve=False, reply=self.conn.internal_error(error))
         if not opening.serve:
             self._refused = True
-            if opening.reply:
-                transport.write(opening.reply.encode() + b"\r\n")  # type: ignore[attr-defined]
-            transport.close()
+            if opening.reply and self.transport is not None:
+                self.transport.write(opening.reply.encode() + b"\r\n")  # type: ignore[attr-defined]
+            if self.transport is not None:
+                self.transport.close()
             return
-        self.hostname = spec.hostname
-        self.tls_context = self._conn.tls_context
-        self.data_size_limit = self._conn.size_limit
-        super().connection_made(transport)
+        self.tls_context = self.conn.tls_context
+        self.data_size_limit = self.conn.size_limit
+        self._greeting = opening.reply  # sent instead of aiosmtpd's own first line
+        await super()._handle_client()
 
     def connection_lost(self, error: Exception | None) -> None:
         if self._lost:
@@ -169,8 +181,7 @@ class EsaSMTP(SMTP):
         if self._conn is not None:
             self._conn.closed()
         self._listener.closed(self)
-        if not self._refused:
-            super().connection_lost(error)
+        super().connection_lost(error)
 
     def eof_received(self) -> bool | None:
         if self._refused:
@@ -179,11 +190,12 @@ class EsaSMTP(SMTP):
 
     def abort(self) -> None:
         """Close the connection now (engine stop)."""
-        transport = self.transport if not self._refused else None
-        if transport is not None:
-            transport.close()
+        if self.transport is not None:
+            self.transport.close()
 
     async def push(self, status: Any) -> None:
+        if self._greeting is not None:  # the first push is aiosmtpd's banner
+            status, self._greeting = self._greeting, None
         if isinstance(status, str) and status in replies.AIOSMTPD_REWRITES:
             if status.startswith("552"):
                 self.conn.size_exceeded()

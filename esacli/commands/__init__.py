@@ -6,14 +6,30 @@ The shell adds `help` and `exit`; help, completion and dispatch all read this ta
 from __future__ import annotations
 
 from esacli import texts
-from esacli.commands import certconfig, clear, commit, listenerconfig, showchanges
+from esacli.commands import (
+    alertconfig,
+    certconfig,
+    clear,
+    commit,
+    destconfig,
+    listenerconfig,
+    showchanges,
+    smtproutes,
+    tlsverify,
+)
 from esacli.commands.base import Command, Context, Handler
 
 COMMANDS: tuple[Command, ...] = (
+    Command("alertconfig", texts.DESCRIPTIONS["alertconfig"], alertconfig.run),
+    Command("destconfig", texts.DESCRIPTIONS["destconfig"], destconfig.run),
+    Command("smtproutes", texts.DESCRIPTIONS["smtproutes"], smtproutes.run),
+    Command("tlsverify", texts.DESCRIPTIONS["tlsverify"], tlsverify.run,
+            usage=texts.TLSVERIFY_USAGE, takes_args=True),
     Command("certconfig", texts.DESCRIPTIONS["certconfig"], certconfig.run),
     Command("clear", texts.DESCRIPTIONS["clear"], clear.clear, aliases=("clearchanges",)),
     Command("commit", texts.DESCRIPTIONS["commit"], commit.commit),
-    Command("listenerconfig", texts.DESCRIPTIONS["listenerconfig"], listenerconfig.run),
+    Command("listenerconfig", texts.DESCRIPTIONS["listenerconfig"], listenerconfig.run,
+            usage=texts.LISTENERCONFIG_USAGE, takes_args=True),
     Command("showchanges", texts.DESCRIPTIONS["showchanges"], showchanges.showchanges),
 )
 

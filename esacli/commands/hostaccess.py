@@ -1,19 +1,23 @@
-"""listenerconfig -> EDIT -> HOSTACCESS (§4): the policy header, DEFAULT, PRINT.
+"""listenerconfig -> EDIT -> HOSTACCESS (§4): the policy header and the HAT menu.
 
-NEW/EDIT/DELETE/MOVE/IMPORT/EXPORT/RESET are listed in the menu once implemented.
+NEW / EDIT / DELETE / MOVE live in hat_groups and hat_group_menu; the parameter
+dialog in hat_params; the text format in state.formats.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from esacli import render, texts
-from esacli.commands import _ask, _edit
+from esacli.commands import _cfgfiles, _edit, hat_group_menu, hat_groups, hat_params
 from esacli.commands.base import Context
 from esacli.console import Console
-from state import model
-from state.defaults import DEMO_CERT
-from state.model import Listener, PolicyParams, TLSMode
+from state import formats, model
+from state.defaults import new_listener
+from state.errors import FormatError
+from state.model import Listener, PolicyParams
 
-_TLS_MODES = [TLSMode(value) for value in texts.TLS_LABELS]
+Op = Callable[[Context, Listener], Awaitable[None]]
 
 
 async def run(ctx: Context, name: str) -> None:
@@ -26,38 +30,62 @@ async def run(ctx: Context, name: str) -> None:
         op = await ctx.console.menu(texts.HAT_MENU)
         if op is None:
             return
-        if op == "DEFAULT":
-            params = await policy_dialog(ctx.console, listener.hat.default, listener)
-            ctx.stage(_edit.put_listener(
-                ctx.config, name, _edit.with_default_params(listener, params)))
-        elif op == "PRINT":
-            ctx.console.say(render.hat_text(listener.hat))
+        await _OPS[op](ctx, listener)
 
 
 async def policy_dialog(console: Console, params: PolicyParams, listener: Listener) -> PolicyParams:
-    """The §4.4 questions this product has: limits, then TLS. Returns the new values."""
-    size = await _ask.ask_size(console, texts.ASK_MAX_SIZE, params.max_message_size)
-    conc = await _ask.ask_int(console, texts.ASK_MAX_CONCURRENCY, params.max_concurrency)
-    msgs = await _ask.ask_int(console, texts.ASK_MAX_MSGS, params.max_msgs_per_session)
-    rcpts = await _ask.ask_int(console, texts.ASK_MAX_RCPTS, params.max_rcpts_per_msg)
-    tls = await ask_tls(console, params.tls, render.certificate_name(listener))
-    return model.replace(
-        params, max_message_size=size, max_concurrency=conc, max_msgs_per_session=msgs,
-        max_rcpts_per_msg=rcpts, tls=tls,
-    )
+    """The default policy's §4.4 questions (also asked by listenerconfig NEW)."""
+    return await hat_params.dialog(console, params, listener)
 
 
-async def ask_tls(console: Console, current: TLSMode | None, certificate: str) -> TLSMode:
-    """§4.4 item 13. Declining the demo certificate asks the TLS question again."""
-    labels = list(texts.TLS_LABELS.values())
-    default = _TLS_MODES.index(current or TLSMode.NO) + 1
-    while True:
-        index = await console.choose(texts.ASK_TLS, labels, default, labels)
-        mode = _TLS_MODES[default - 1 if index is None else index]
-        if mode is TLSMode.NO:
-            return mode
-        if certificate != DEMO_CERT:
-            console.say(texts.TLS_REMINDER)
-            return mode
-        if await console.confirm(texts.DEMO_CERT_QUESTION, False):
-            return mode
+async def _default(ctx: Context, li: Listener) -> None:
+    params = await policy_dialog(ctx.console, li.hat.default, li)
+    ctx.stage(_edit.put_listener(ctx.config, li.name, _edit.with_default_params(li, params)))
+
+
+async def _print(ctx: Context, li: Listener) -> None:
+    ctx.console.say(render.hat_text(li.hat))
+
+
+async def _import(ctx: Context, li: Listener) -> None:
+    name = await _cfgfiles.ask_name(ctx, texts.HAT_IMPORT_FILE)
+    if name is None:
+        return
+    text = _cfgfiles.read(ctx, name)
+    if text is None:
+        return
+    try:
+        hat = formats.parse_hat(text, li.hat.default)
+    except FormatError as exc:
+        ctx.console.say(texts.FILE_LINE_ERROR.format(line=exc.line, message=exc.message))
+        return
+    hat_groups.stage(ctx, li, hat)
+    count = len(hat.policies) + len(hat.groups)
+    ctx.console.say(texts.TABLE_IMPORTED.format(count=count))
+
+
+async def _export(ctx: Context, li: Listener) -> None:
+    name = await _cfgfiles.ask_name(ctx, texts.HAT_EXPORT_FILE)
+    if name is not None and _cfgfiles.write(ctx, name, formats.hat_text(li.hat) + "\n"):
+        ctx.console.say(texts.TABLE_EXPORTED.format(name=name))
+
+
+async def _reset(ctx: Context, li: Listener) -> None:
+    if not await ctx.console.confirm(texts.RESET_CONFIRM, False):
+        return
+    # The factory table of this listener type, RELAYLIST / WHITELIST left empty.
+    fresh = new_listener(li.name, li.type, li.interface, li.port, ())
+    hat_groups.stage(ctx, li, fresh.hat)
+
+
+_OPS: dict[str, Op] = {
+    "NEW": hat_groups.new,
+    "EDIT": hat_group_menu.edit_entry,
+    "DELETE": hat_groups.delete,
+    "MOVE": hat_groups.move,
+    "DEFAULT": _default,
+    "PRINT": _print,
+    "IMPORT": _import,
+    "EXPORT": _export,
+    "RESET": _reset,
+}

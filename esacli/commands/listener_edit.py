@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from esacli import render, texts
-from esacli.commands import _ask, _edit, hostaccess
+from esacli.commands import _ask, _edit, hostaccess, rcptaccess
 from esacli.commands.base import Context
 from state import model
 from state.defaults import DEMO_CERT
-from state.model import Listener
+from state.model import Listener, ListenerType
 
 # An edit returns the listener's (possibly new) name, so the loop can follow a rename.
 Edit = Callable[[Context, Listener], Awaitable[str]]
@@ -29,10 +29,16 @@ async def run(ctx: Context) -> None:
         if listener is None:
             return
         ctx.console.say(render.listener_summary(ctx.config, listener))
-        op = await ctx.console.menu(texts.EDIT_MENU)
+        op = await ctx.console.menu(_menu(listener))
         if op is None:
             return
         name = await _EDITS[op](ctx, listener)
+
+
+def _menu(listener: Listener) -> list[texts.MenuItem]:
+    """RCPTACCESS is offered on public listeners only (§3.3, §5)."""
+    public = listener.type is ListenerType.PUBLIC
+    return [item for item in texts.EDIT_MENU if public or item[0] != "RCPTACCESS"]
 
 
 def _stage(ctx: Context, old_name: str, listener: Listener) -> str:
@@ -76,10 +82,16 @@ async def edit_hostaccess(ctx: Context, li: Listener) -> str:
     return li.name
 
 
+async def edit_rcptaccess(ctx: Context, li: Listener) -> str:
+    await rcptaccess.run(ctx, li.name)
+    return li.name
+
+
 _EDITS: dict[str, Edit] = {
     "NAME": edit_name,
     "INTERFACE": edit_interface,
     "CERTIFICATE": edit_certificate,
     "LIMITS": edit_limits,
     "HOSTACCESS": edit_hostaccess,
+    "RCPTACCESS": edit_rcptaccess,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from esacli import render, texts
-from esacli.commands import _ask, _edit, hostaccess, listener_edit
+from esacli.commands import _ask, _edit, hat_batch, hostaccess, listener_edit
 from esacli.commands.base import Context
 from state import model
 from state.defaults import new_listener
@@ -15,6 +15,9 @@ _TYPES = {"Private": ListenerType.PRIVATE, "Public": ListenerType.PUBLIC}
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
+    if args:
+        await hat_batch.run(ctx, args)
+        return
     while True:
         ctx.console.say(render.listener_list(ctx.config))
         op = await ctx.console.menu(texts.LISTENER_MENU)
@@ -26,6 +29,16 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
             await listener_edit.run(ctx)
         elif op == "DELETE":
             await delete(ctx)
+        elif op == "SETUP":
+            await setup(ctx)
+
+
+async def setup(ctx: Context) -> None:
+    """§3.5, limited to the setting this product has: HAT delayed rejection."""
+    current = ctx.config.listener_setup
+    delayed = await ctx.console.confirm(texts.HAT_DELAYED_REJECTION, current.hat_delayed_rejection)
+    ctx.stage(model.replace(ctx.config, listener_setup=model.replace(
+        current, hat_delayed_rejection=delayed)))
 
 
 async def new(ctx: Context) -> None:

@@ -50,6 +50,8 @@ def set_default_tls(child: pexpect.spawn, listener: str, choice: str, comment: s
     answer(child, "[]> ", "default")
     for default in ("[10M]> ", "[10]> ", "[10]> ", "[50]> "):
         answer(child, default, "")
+    for _ in range(4):  # no banner override, custom 220/554 responses or rate limit
+        answer(child, "[N]> ", "")
     answer(child, "[1]> ", choice)
     answer(child, "Do you really wish to use the demo certificate? [N]> ", "y")
     for _ in range(3):  # climb out: HOSTACCESS, EDIT, listenerconfig

@@ -15,24 +15,40 @@ CTRL_C, CTRL_D = ScriptedConsole.CTRL_C, ScriptedConsole.CTRL_D
 
 
 async def test_help_and_unknown_commands(session: Session) -> None:
-    lines = ["help", "h listenerconfig", "? help", "bogus", "LISTENERCONFIG x", "", "exit"]
+    lines = ["help", "h listenerconfig", "? help", "bogus", "COMMIT x", "", "exit"]
     screen = await run_shell(session, lines)
     assert screen == transcript("""
         mail.example.com> help
 
         Type 'help <command>' for more information on a specific command.
 
+        alertconfig       Configure email alerts.
         certconfig        Configure security certificates and keys.
         clear             Clear pending configuration changes since last commit.
         commit            Commit changes.
+        destconfig        Configure options for destination domains.
         exit              Exit the CLI.
         help              Help.
         listenerconfig    Configure mail listeners.
         showchanges       Show the pending configuration changes.
+        smtproutes        Set up permanent domain redirections.
+        tlsverify         Check TLS configuration of a domain (no commit needed).
 
         mail.example.com> h listenerconfig
 
         listenerconfig - Configure mail listeners.
+        listenerconfig edit <listener> hostaccess new sendergroup <name> <hosts> <behavior> [options]
+        listenerconfig edit <listener> hostaccess new policy <name> <behavior> [options]
+        listenerconfig edit <listener> hostaccess edit sendergroup <name> <new_host_list>
+        listenerconfig edit <listener> hostaccess edit policy <name> <behavior> [options]
+        listenerconfig edit <listener> hostaccess delete sendergroup|policy <name>
+        listenerconfig edit <listener> hostaccess move <sendergroup> <before>
+        listenerconfig edit <listener> hostaccess default [options]
+        listenerconfig edit <listener> hostaccess print|import <file>|export <file>
+        listenerconfig edit <listener> rcptaccess new <address> <accept|reject>
+        options: --max_size= --max_conn= --max_msgs= --max_rcpt= --override= --rate_lim=
+                 --cust_acc= --acc_code= --cust_rej= --rej_code= --cust_lim= --lim_code=
+                 --tls=off|on|required|on_verify|require_verify  (policies: value "default")
 
         mail.example.com> ? help
 
@@ -42,9 +58,9 @@ async def test_help_and_unknown_commands(session: Session) -> None:
 
         Unknown command or missing feature key: bogus
 
-        mail.example.com> LISTENERCONFIG x
+        mail.example.com> COMMIT x
 
-        The "listenerconfig" command does not take arguments here.
+        The "commit" command does not take arguments here.
 
         mail.example.com> $
         mail.example.com> exit
@@ -142,6 +158,7 @@ async def test_completion_words(session: Session) -> None:
     console = ScriptedConsole(["listenerconfig", "", "exit"])
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
-    assert top == ("mail.example.com> ", ("certconfig", "clear", "commit", "exit", "help",
-                                          "listenerconfig", "showchanges"))
-    assert menu == ("[]> ", ("NEW", "EDIT", "DELETE"))
+    assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
+                                          "destconfig", "exit", "help", "listenerconfig",
+                                          "showchanges", "smtproutes", "tlsverify"))
+    assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

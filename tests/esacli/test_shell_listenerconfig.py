@@ -34,6 +34,7 @@ async def test_list_and_climb_out(session: Session) -> None:
         - NEW - Create a new listener.
         - EDIT - Modify a listener.
         - DELETE - Remove a listener.
+        - SETUP - Change global settings.
         []> $
 
         mail.example.com> exit
@@ -55,7 +56,7 @@ async def test_new_public_listener(session: Session) -> None:
 async def test_new_private_listener_with_policy_then_commit(appliance: Appliance) -> None:
     session = appliance.session()
     lines = ["listenerconfig", "NEW", "1", "RelayOut", "Management", "1", "2587",
-             "10.0.0.0/8, 192.168.1.", "y", "500k", "", "", "", "2", "n", "1", "",
+             "10.0.0.0/8, 192.168.1.", "y", "500k", "", "", "", "", "", "", "", "2", "n", "1", "",
              "commit", "relay listener", "exit"]
     screen = await run_shell(session, lines)
     assert screen == load("new_private").replace("{committed}", committed(appliance))
@@ -69,7 +70,7 @@ async def test_new_private_listener_with_policy_then_commit(appliance: Appliance
 
 async def test_edit_hostaccess_default_tls_required_then_commit(appliance: Appliance) -> None:
     lines = ["listenerconfig", "edit", "1", "hostaccess", "default", "10M", "20", "", "",
-             "3", "y", "", "", "", "commit", "TLS required on InboundMail", "exit"]
+             "", "", "", "", "3", "y", "", "", "", "commit", "TLS required on InboundMail", "exit"]
     screen = await run_shell(appliance.session(), lines)
     assert screen == load("edit_tls_required").replace("{committed}", committed(appliance))
     head = appliance.store.load()
@@ -134,7 +135,8 @@ async def test_tls_keywords_in_print(session: Session) -> None:
 async def test_bad_answers_are_asked_again(session: Session) -> None:
     lines = ["listenerconfig", "bogus", "ne", "7", "public", "Inbound Mail", "InboundMail",
              "Partner", "eth9", "management", "", "abc", "70000", "2600", "", "example.org",
-             "maybe", "y", "n", "y", "ten", "10M", "0", "5", "", "", "9", "Required - Verify",
+             "maybe", "y", "n", "y", "ten", "10M", "0", "5", "", "", "", "", "", "", "9",
+             "Required - Verify",
              "y", "edit", "Nope", "", "", "exit", "y"]
     screen = await run_shell(session, lines)
     assert screen == load("bad_input")

@@ -80,7 +80,7 @@ async def test_key_paste_is_not_echoed(session: Session) -> None:
     chain = make_chain()
     paste = "".join(f"{line}\r" for line in chain.leaf.strip().splitlines()) + ".\r"
     key = "".join(f"{line}\r" for line in chain.key.strip().splitlines()) + ".\r"
-    keys = "certconfig\r\rc\rpaste\rpartner\r" + paste + key + "\r\r\r\rexit\ry\r"
+    keys = "certconfig\r\rcertificate\rpaste\rpartner\r" + paste + key + "\r\r\r\rexit\ry\r"
     text = await drive(session, keys)
     assert "partner  mx.partner.example" in text
     for line in chain.key.strip().splitlines()[1:-1]:

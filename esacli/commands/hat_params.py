@@ -1,0 +1,145 @@
+"""The §4.4 policy-parameter dialog, limited to what the engine enforces.
+
+For the listener's DEFAULT policy every value is concrete. For a named policy or
+a sender group's own parameters (`inherit=True`) a number may be answered
+`Default` (shown as `[Default]`), and a "No" to an optional feature means "use the
+default policy's setting". Questions for features this product does not have
+(anti-spam, anti-virus, DHAP, SPF, DKIM, DMARC, SMTP AUTH...) are not asked.
+"""
+
+from __future__ import annotations
+
+from esacli import render, texts
+from esacli.commands import _ask
+from esacli.console import Console
+from state import forms, model
+from state.defaults import DEMO_CERT
+from state.model import Listener, PolicyParams, Response, TLSMode
+
+_TLS_MODES = [TLSMode(value) for value in texts.TLS_LABELS]
+
+
+async def dialog(console: Console, params: PolicyParams, listener: Listener,
+                 inherit: bool = False) -> PolicyParams:
+    size = await _size(console, params.max_message_size, inherit)
+    conc = await _number(console, texts.ASK_MAX_CONCURRENCY, params.max_concurrency, inherit)
+    msgs = await _number(console, texts.ASK_MAX_MSGS, params.max_msgs_per_session, inherit)
+    rcpts = await _number(console, texts.ASK_MAX_RCPTS, params.max_rcpts_per_msg, inherit)
+    banner = await _banner_host(console, params.banner_hostname)
+    accept = await _response(console, texts.ASK_CUSTOM_ACCEPT, params.accept_response, 220, "2")
+    reject = await _response(console, texts.ASK_CUSTOM_REJECT, params.reject_response, 554, "45")
+    rate, rate_response = await _rate_limit(console, params, inherit)
+    fallback = listener.hat.default.tls
+    keep_default = inherit and params.tls is None  # Enter leaves TLS at "Default"
+    tls = await ask_tls(console, params.tls or fallback, render.certificate_name(listener),
+                        keep_default)
+    return model.replace(
+        params, max_message_size=size, max_concurrency=conc, max_msgs_per_session=msgs,
+        max_rcpts_per_msg=rcpts, banner_hostname=banner, accept_response=accept,
+        reject_response=reject, max_rcpts_per_hour=rate, rate_limit_response=rate_response,
+        tls=tls,
+    )
+
+
+async def _size(console: Console, current: int | None, inherit: bool) -> int | None:
+    if not inherit:
+        return await _ask.ask_size(console, texts.ASK_MAX_SIZE, current)
+    shown = texts.USE_DEFAULT if current is None else render.size(current)
+    while True:
+        answer = await console.ask(texts.ASK_MAX_SIZE, shown)
+        if answer.lower() == texts.USE_DEFAULT.lower():
+            return None
+        value = _ask.parse_size(answer)
+        if value is not None:
+            return value
+        console.say(texts.SIZE_FORMAT)
+
+
+async def _number(console: Console, question: str, current: int | None,
+                  inherit: bool) -> int | None:
+    if not inherit:
+        return await _ask.ask_int(console, question, current)
+    shown = texts.USE_DEFAULT if current is None else str(current)
+    while True:
+        answer = await console.ask(question, shown)
+        if answer.lower() == texts.USE_DEFAULT.lower():
+            return None
+        if answer.isdigit() and int(answer) >= 1:
+            return int(answer)
+        console.say(texts.INT_POSITIVE)
+
+
+async def _banner_host(console: Console, current: str | None) -> str | None:
+    if not await console.confirm(texts.ASK_BANNER_OVERRIDE, bool(current)):
+        return None
+    while True:
+        host = await console.ask(texts.ASK_BANNER_HOST, current or "")
+        if forms.is_host(host):
+            return host
+        console.say(texts.INVALID_HOSTNAME)
+
+
+async def ask_code(console: Console, standard: int, current: int | None, classes: str) -> int:
+    low, high = int(classes[0]) * 100, int(classes[-1]) * 100 + 99
+    while True:
+        answer = await console.ask(texts.ASK_CODE.format(code=standard), str(current or standard))
+        if answer.isdigit() and low <= int(answer) <= high and answer[0] in classes:
+            return int(answer)
+        console.say(texts.CODE_RANGE.format(low=low, high=high))
+
+
+async def ask_text(console: Console, current: str | None) -> str:
+    """Lines until a blank one; at least one line is needed (Enter first keeps `current`)."""
+    console.write(f"\n{texts.ASK_RESPONSE}\n")
+    lines: list[str] = []
+    while True:
+        line = (await console.readline("> ")).strip()
+        if not line:
+            if lines:
+                return "\n".join(lines)
+            if current:
+                return current
+            console.say(texts.ENTER_A_VALUE)
+            continue
+        lines.append(line)
+
+
+async def _response(console: Console, question: str, current: Response | None,
+                    standard: int, classes: str) -> Response | None:
+    if not await console.confirm(question, current is not None):
+        return None
+    code = await ask_code(console, standard, current.code if current else None, classes)
+    return Response(code, await ask_text(console, current.text if current else None))
+
+
+async def _rate_limit(console: Console, params: PolicyParams,
+                      inherit: bool) -> tuple[int | None, Response | None]:
+    enabled = params.max_rcpts_per_hour is not None and params.max_rcpts_per_hour > 0
+    if not await console.confirm(texts.ASK_RATE_LIMIT, enabled):
+        return (None if inherit else -1), None
+    current = params.max_rcpts_per_hour if enabled else None
+    rate = await _ask.ask_int(console, texts.ASK_RATE_MAX, current)
+    response = await _response(console, texts.ASK_CUSTOM_LIMIT, params.rate_limit_response,
+                               452, "45")
+    return rate, response
+
+
+async def ask_tls(console: Console, current: TLSMode | None, certificate: str,
+                  keep_default: bool = False) -> TLSMode | None:
+    """§4.4 item 13. Declining the demo certificate asks the TLS question again."""
+    labels = list(texts.TLS_LABELS.values())
+    default = _TLS_MODES.index(current or TLSMode.NO) + 1
+    while True:
+        # `[]>` when the value is "Default": Enter keeps it.
+        index = await console.choose(texts.ASK_TLS, labels, None if keep_default else default,
+                                     labels)
+        if index is None and keep_default:
+            return None
+        mode = _TLS_MODES[default - 1 if index is None else index]
+        if mode is TLSMode.NO:
+            return mode
+        if certificate != DEMO_CERT:
+            console.say(texts.TLS_REMINDER)
+            return mode
+        if await console.confirm(texts.DEMO_CERT_QUESTION, False):
+            return mode
