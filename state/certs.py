@@ -1,21 +1,32 @@
-"""Certificates and keys: parse, check, describe, generate. No I/O."""
+"""Certificates and keys: parse, check, describe, generate, PKCS#12. No I/O.
+
+Nothing here ever puts private key material into an exception message: a
+CertError's text may reach a screen or a log.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import (
     CertificateIssuerPrivateKeyTypes,
     PrivateKeyTypes,
 )
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from state.errors import CertError
+
+PEM_CERT = re.compile(
+    r"-----BEGIN CERTIFICATE-----\r?\n.*?-----END CERTIFICATE-----", re.DOTALL
+)
 
 PrivateKey = PrivateKeyTypes
 
@@ -33,8 +44,16 @@ def parse_certificate(pem: str) -> x509.Certificate:
 def parse_private_key(pem: str) -> PrivateKey:
     try:
         return serialization.load_pem_private_key(pem.strip().encode(), password=None)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise CertError(f"unreadable private key: {type(exc).__name__}") from None
+
+
+def parse_certificates(pem: str) -> list[x509.Certificate]:
+    """Every certificate of a PEM bundle (a CA file); CertError if none or any unreadable."""
+    blocks = PEM_CERT.findall(pem)
+    if not blocks or pem.count("-----BEGIN") != len(blocks):
+        raise CertError("no PEM certificates")
+    return [parse_certificate(block) for block in blocks]
 
 
 def normalise_pem(cert: x509.Certificate) -> str:
@@ -121,7 +140,7 @@ def self_signed(
     if organization:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
     name = x509.Name(attrs)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     builder = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -136,3 +155,142 @@ def self_signed(
             x509.SubjectAlternativeName([x509.DNSName(n) for n in san]), critical=False
         )
     return builder.sign(key, hashes.SHA256())
+
+
+# -- certconfig NEW: subject, self-signed certificate and CSR ----------------------
+KEY_TYPES = ("rsa-2048", "rsa-3072", "rsa-4096", "ecdsa-p256")
+DEFAULT_KEY_TYPE = "ecdsa-p256"
+
+# ISO 3166-1 alpha-2, officially assigned codes.
+_ISO_3166 = """
+AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
+DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
+GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
+KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
+MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
+PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
+SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
+VN VU WF WS YE YT ZA ZM ZW
+"""
+COUNTRY_CODES = frozenset(_ISO_3166.split())
+
+
+def is_country_code(code: str) -> bool:
+    return code.upper() in COUNTRY_CODES
+
+
+@dataclass(frozen=True)
+class Subject:
+    common_name: str
+    organization: str = ""
+    unit: str = ""
+    locality: str = ""
+    state: str = ""
+    country: str = ""
+
+    def name(self) -> x509.Name:
+        pairs = (
+            (NameOID.COUNTRY_NAME, self.country.upper()),
+            (NameOID.STATE_OR_PROVINCE_NAME, self.state),
+            (NameOID.LOCALITY_NAME, self.locality),
+            (NameOID.ORGANIZATION_NAME, self.organization),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, self.unit),
+            (NameOID.COMMON_NAME, self.common_name),
+        )
+        return x509.Name([x509.NameAttribute(oid, value) for oid, value in pairs if value])
+
+
+def _san(names: tuple[str, ...]) -> x509.SubjectAlternativeName:
+    return x509.SubjectAlternativeName([x509.DNSName(n) for n in names])
+
+
+def request(
+    key: CertificateIssuerPrivateKeyTypes, subject: Subject, san: tuple[str, ...], days: int,
+    now: dt.datetime,
+) -> tuple[x509.Certificate, x509.CertificateSigningRequest]:
+    """A self-signed certificate (usable at once) and the CSR a CA signs, both for `key`."""
+    name = subject.name()
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
+    )
+    csr = x509.CertificateSigningRequestBuilder().subject_name(name)
+    if san:
+        builder = builder.add_extension(_san(san), critical=False)
+        csr = csr.add_extension(_san(san), critical=False)
+    return builder.sign(key, hashes.SHA256()), csr.sign(key, hashes.SHA256())
+
+
+def csr_pem(csr: x509.CertificateSigningRequest) -> str:
+    return csr.public_bytes(serialization.Encoding.PEM).decode()
+
+
+# -- checks on pasted and imported certificates -------------------------------------
+def validity_problem(cert: x509.Certificate, now: dt.datetime) -> str | None:
+    """"expired", "not yet valid", or None when `now` is inside the validity period."""
+    if now > cert.not_valid_after_utc:
+        return "expired"
+    if now < cert.not_valid_before_utc:
+        return "not yet valid"
+    return None
+
+
+def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """True when `issuer`'s key signed `cert` and the names line up."""
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def is_ca(cert: x509.Certificate) -> bool:
+    """A CA certificate: basicConstraints CA:TRUE, or a self-signed v1 root without it."""
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return cert.issuer == cert.subject
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+# -- PKCS#12 ------------------------------------------------------------------------
+def to_pkcs12(
+    name: str, key: PrivateKey, chain: tuple[str, ...], passphrase: str
+) -> bytes:
+    """The profile as a PKCS#12 file; the key is only ever exported encrypted."""
+    if not passphrase:
+        raise CertError("a passphrase is required")
+    leaf, *rest = [parse_certificate(pem) for pem in chain]
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        raise CertError("unsupported key type")
+    return pkcs12.serialize_key_and_certificates(
+        name.encode(), key, leaf, rest or None,
+        serialization.BestAvailableEncryption(passphrase.encode()),
+    )
+
+
+class Pkcs12Refused(CertError):
+    """The passphrase is wrong, or the data is not PKCS#12 (OpenSSL cannot tell which)."""
+
+
+def from_pkcs12(data: bytes, passphrase: str) -> tuple[PrivateKey, tuple[x509.Certificate, ...]]:
+    """(key, chain leaf first). Pkcs12Refused when it does not open; CertError when it
+    opens but holds no key, or a key that is not the certificate's."""
+    try:
+        key, leaf, extra = pkcs12.load_key_and_certificates(data, passphrase.encode() or None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise Pkcs12Refused("wrong passphrase or not a PKCS#12 file") from None
+    if key is None or leaf is None:
+        raise CertError("the file holds no certificate and key")
+    if not key_matches(leaf, key):
+        raise CertError("key does not sign certificate")
+    return key, (leaf, *extra)

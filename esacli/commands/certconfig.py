@@ -1,25 +1,23 @@
-"""`certconfig` (§7.1-7.2): the certificate list and PASTE.
+"""`certconfig` (§7.1-7.3): the top menu, the CERTIFICATE sub-menu and PASTE.
 
-The private key is read without echo, stored in the secrets area only when the
-dialog completes, and the profile names it by key_id: nothing printed afterwards
-(the list, showchanges, commit errors) can contain it.
+The other operations live beside this module: cert_request (NEW, EDIT),
+cert_files (IMPORT, EXPORT), cert_manage (DELETE, PRINT), cert_authority
+(CERTAUTHORITY). Private keys are read without echo, stored in the secrets area
+only when a dialog completes, and profiles name them by key_id: nothing printed
+afterwards (the list, showchanges, commit errors) can contain them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-
-from cryptography import x509
+from collections.abc import Awaitable, Callable, Sequence
 
 from esacli import render, texts
+from esacli.commands import cert_ask, cert_authority, cert_files, cert_manage, cert_request
 from esacli.commands.base import Context
-from esacli.console import Console
-from state import certs, model
-from state.defaults import DEMO_CERT
-from state.errors import CertError
+from state import cert_usage, certs, model
 from state.model import Certificate, Config
-from state.validate import is_hostname, is_name
+
+Operation = Callable[[Context], Awaitable[None]]
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
@@ -31,43 +29,34 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
             return
         if op == "CERTIFICATE":
             await certificate_menu(ctx)
+        elif op == "CERTAUTHORITY":
+            await cert_authority.run(ctx)
 
 
 def uses_demo(config: Config) -> bool:
-    # A listener with no certificate chosen serves the demo certificate.
-    return any(render.certificate_name(li) == DEMO_CERT for li in config.listeners)
+    return cert_usage.uses_demo(config)
 
 
 async def certificate_menu(ctx: Context) -> None:
     while True:
-        now = dt.datetime.fromtimestamp(ctx.clock(), dt.UTC)
-        ctx.console.say(render.certificate_table(ctx.config.certificates, now))
+        ctx.console.say(render.certificate_table(ctx.config.certificates, cert_ask.now(ctx)))
         op = await ctx.console.menu(texts.CERTIFICATE_MENU)
         if op is None:
             return
-        if op == "PASTE":
-            await paste(ctx)
+        await _OPERATIONS[op](ctx)
 
 
 async def paste(ctx: Context) -> None:
     console = ctx.console
-    name = await _profile_name(console)
+    name = await cert_ask.profile_name(console)
     exists = model.by_name(ctx.config.certificates, name) is not None
     if exists and not await console.confirm(texts.CERT_OVERWRITE.format(name=name), False):
         return
-    leaf = await _paste_certificate(console, texts.PASTE_CERT)
-    key = await _paste_key(console, leaf)
-    chain = [leaf]
-    if await console.confirm(texts.ADD_INTERMEDIATE, False):
-        while True:
-            chain.append(await _paste_certificate(console, texts.PASTE_INTERMEDIATE))
-            if not await console.confirm(texts.ADD_ANOTHER_INTERMEDIATE, False):
-                break
-    if await console.confirm(texts.CHECK_FQDN, False):
-        common_name = certs.describe(leaf).common_name
-        if not is_hostname(common_name):
-            console.say(texts.NOT_FQDN.format(cn=common_name))
-            return
+    leaf = await cert_ask.paste_certificate(ctx, texts.PASTE_CERT)
+    key = await cert_ask.paste_key(console, leaf)
+    chain = [leaf, *await cert_ask.paste_intermediates(ctx, leaf)]
+    if not await cert_ask.fqdn_ok(console, leaf):
+        return
     key_id = ctx.session.secrets.put_key(key)
     profile = Certificate(
         name=name, chain=tuple(certs.normalise_pem(c) for c in chain), key_id=key_id
@@ -75,36 +64,12 @@ async def paste(ctx: Context) -> None:
     ctx.stage(model.replace(ctx.config, certificates=model.put(ctx.config.certificates, profile)))
 
 
-async def _profile_name(console: Console) -> str:
-    while True:
-        name = await console.ask(texts.CERT_PROFILE_NAME, bare=True)
-        if not name:
-            console.say(texts.ENTER_A_VALUE)
-        elif not is_name(name):
-            console.say(texts.VALID_NAME_CHARS)
-        else:
-            return name
-
-
-async def _paste_certificate(console: Console, prompt: str) -> x509.Certificate:
-    """Asked again after `Invalid certificate...discarding`."""
-    while True:
-        pem = await console.read_block(prompt)
-        try:
-            return certs.parse_certificate(pem)
-        except CertError:
-            console.say(texts.INVALID_CERT)
-
-
-async def _paste_key(console: Console, leaf: x509.Certificate) -> certs.PrivateKey:
-    """Read without echo; asked again if unreadable or not the certificate's key."""
-    while True:
-        pem = await console.read_block(texts.PASTE_KEY, secret=True)
-        try:
-            key = certs.parse_private_key(pem)
-        except CertError:
-            console.say(texts.INVALID_KEY)
-            continue
-        if certs.key_matches(leaf, key):
-            return key
-        console.say(texts.KEY_MISMATCH)
+_OPERATIONS: dict[str, Operation] = {
+    "IMPORT": cert_files.import_profile,
+    "PASTE": paste,
+    "NEW": cert_request.new,
+    "EDIT": cert_request.edit,
+    "EXPORT": cert_files.export_profile,
+    "DELETE": cert_manage.delete,
+    "PRINT": cert_manage.print_uses,
+}

@@ -11,8 +11,7 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from engine.tls import custom_ca_path
-from state.model import Certificate, TLSMode, replace
+from state.model import Authorities, Certificate, CustomCA, TLSMode, replace
 from state.secrets import Secrets
 from state.store import Store
 from tests.engine.builders import config, hat, listener
@@ -197,10 +196,9 @@ async def test_only_crlf_dot_crlf_ends_data(tmp_path: Path, test_cert: Certifica
 async def test_required_verify_checks_client_certificates(
     tmp_path: Path, ca: trustme.CA, test_cert: Certificate
 ) -> None:
-    custom = custom_ca_path(tmp_path)
-    custom.parent.mkdir(parents=True, exist_ok=True)
-    custom.write_bytes(ca.cert_pem.bytes())
     cfg = config(listener(the_hat=hat(TLSMode.REQUIRED_VERIFY)), certificates=(test_cert,))
+    trusted = CustomCA(name="Test CA", pem=ca.cert_pem.bytes().decode())
+    cfg = replace(cfg, authorities=Authorities(system_enabled=False, custom=(trusted,)))
     async with running_engine(tmp_path, cfg) as engine:
         port = engine.bound_port("InboundMail")
         with_cert = client_context(ca)

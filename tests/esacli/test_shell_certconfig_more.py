@@ -1,0 +1,197 @@
+"""certconfig NEW, EDIT, IMPORT/EXPORT, DELETE, PRINT and CERTAUTHORITY transcripts,
+with the bad input of issue 4: each error answered with the appliance's message and
+the question asked again, nothing else lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from shellkit import Chain, run_shell, transcript
+
+from state import certs, model
+from state.defaults import DEMO_CERT
+from state.model import Certificate
+from state.session import Session
+from tests.certca import SigningCA, pem_lines
+
+NEW = ["certconfig", "", "certificate", "new", "mailcert", "mail example", "y", "mail.example.com", "",
+       "Example Inc", "", "", "", "X1", "us", "", "", "", ""]
+
+
+def profile(session: Session, name: str) -> Certificate:
+    found = model.by_name(session.candidate.certificates, name)
+    assert found is not None
+    return found
+
+
+async def test_new_checks_cn_and_country_and_shows_the_csr(session: Session) -> None:
+    screen = await run_shell(session, NEW + ["", "", "exit", "y"])
+    assert transcript("""
+        Enter Common Name (CN):
+        []> mail example
+
+        Do you want to check if Common Name is in Fully Qualified Domain Name(FQDN) format? [N]> y
+
+        The Common Name "mail example" is not in FQDN format.
+
+        Enter Common Name (CN):
+        []> mail.example.com
+
+        Do you want to check if Common Name is in Fully Qualified Domain Name(FQDN) format? [N]> $
+
+        Enter Organization (O):
+        []> Example Inc
+        """) in screen
+    assert transcript("""
+        Enter Country (2 letter code) (C):
+        []> X1
+
+        Country should be a ISO two character country code
+
+        Enter Country (2 letter code) (C):
+        []> us
+
+        Enter the host names for the Subject Alternative Name (DNS) extension. Separate multiple host names with commas.
+        [mail.example.com]> $
+
+        Duration before expiration (in days):
+        [3650]> $
+
+        Enter type and size of private key:
+        1. RSA 2048
+        2. RSA 3072
+        3. RSA 4096
+        4. ECDSA P-256
+        [4]> $
+
+        Do you want to view the CSR? [Y]> $
+
+        -----BEGIN CERTIFICATE REQUEST-----
+        """) in screen
+    made = profile(session, "mailcert")
+    assert made.csr is not None and made.csr.strip() in screen
+    assert session.secrets.has_key(made.key_id)
+    assert re.search(r"\nmailcert +mail\.example\.com +mail\.example\.com +Valid +(3649|3650) days", screen)
+    assert "PRIVATE KEY" not in screen
+
+
+async def test_edit_accepts_only_a_certificate_for_the_profiles_key(
+    session: Session, chain: Chain
+) -> None:
+    await run_shell(session, NEW + ["", "", "exit", "y"])
+    csr = profile(session, "mailcert").csr
+    assert csr is not None
+    ca = SigningCA()
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    expired, good = ca.sign(csr, days=2, not_before=old), ca.sign(csr)
+    truncated = good.strip().splitlines()[:4]
+    lines = ["certconfig", "", "certificate", "edit", "mailcert", "", "y",
+             "garbage", ".", *truncated, ".", *pem_lines(chain.leaf), *pem_lines(expired), "",
+             *pem_lines(good), "y", *pem_lines(chain.intermediate),
+             *pem_lines(ca.intermediate_pem), "", "", "", "", "exit", "y"]
+    screen = await run_shell(session, lines)
+    assert screen.count("Invalid certificate...discarding") == 2
+    assert transcript("""
+        -----END CERTIFICATE-----
+        .
+
+        key does not sign certificate
+
+        Paste public certificate in PEM format (end with '.'):
+        """) in screen
+    assert "The certificate has expired (it was valid until " in screen
+    assert "Do you want to use it anyway? [N]> \n" in screen
+    assert ("This intermediate certificate did not issue the certificate before it"
+            "...discarding") in screen
+    edited = profile(session, "mailcert")
+    assert edited.chain == (good, ca.intermediate_pem) and edited.csr == csr
+    assert re.search(r"\nmailcert +mail\.example\.com +esacli Test Issuing CA +Valid +(89|90) days", screen)
+
+
+async def test_pkcs12_export_delete_import_round_trip(session: Session, chain: Chain) -> None:
+    paste = ["certconfig", "", "certificate", "paste", "partner", *pem_lines(chain.leaf),
+             *pem_lines(chain.key), "y", *pem_lines(chain.intermediate), "", ""]
+    export = ["export", "partner", "../evil", "partner.p12", "pw-one", "pw-two", "pw-one",
+              "pw-one"]
+    delete = ["delete", "partner", "y"]
+    import_ = ["import", "partner", "nothere.p12", "partner.p12", "bad-pass", "pw-one", "", "", "",
+               "exit", "y"]
+    screen = await run_shell(session, paste + export + delete + import_)
+    path = session.store.data_dir / "configuration" / "partner.p12"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert b"PRIVATE KEY" not in path.read_bytes()
+    assert transcript("""
+        Create a passphrase for file partner.p12: $
+
+        Confirm the passphrase for file partner.p12: $
+
+        The passphrases do not match.
+
+        Create a passphrase for file partner.p12: $
+
+        Confirm the passphrase for file partner.p12: $
+
+        File "partner.p12" written.
+        """) in screen
+    assert "pw-one" not in screen and "bad-pass" not in screen
+    assert transcript("""
+        []> nothere.p12
+
+        the file nothere.p12 does not exist.
+        """) in screen
+    assert "\nEnter passphrase: \n\nThe passphrase is wrong or the file is not a PKCS#12 file.\n" \
+        in screen
+    back = profile(session, "partner")
+    assert back.chain == (chain.leaf, chain.intermediate)
+    assert certs.key_id(certs.parse_private_key(chain.key)) == back.key_id
+    assert screen.count("Valid characters are letters") == 1  # ../evil refused
+
+
+async def test_delete_in_use_is_refused_and_print_names_the_users(session: Session) -> None:
+    lines = ["certconfig", "", "certificate", "delete", "Demo", "", "print", "", "", "exit"]
+    screen = await run_shell(session, lines)
+    assert transcript("""
+        Select the certificate profile you wish to delete:
+        1. Demo
+        []> Demo
+
+        The certificate profile "Demo" cannot be deleted: it is used by listener "InboundMail", listener "OutboundMail", the outbound TLS client certificate (destconfig SETUP).
+
+        Select the certificate profile you wish to delete:
+        1. Demo
+        []> $
+        """) in screen
+    assert transcript("""
+        []> print
+
+        Service                           Certificate Profile
+        --------------------------------  -------------------
+        Listener InboundMail              Demo
+        Listener OutboundMail             Demo
+        Outbound TLS client (destconfig)  Demo
+        """) in screen
+    assert not session.pending and model.by_name(session.candidate.certificates, DEMO_CERT)
+
+
+async def test_certauthority_custom_and_system(session: Session) -> None:
+    ca = SigningCA()
+    lines = ["certconfig", "", "certauthority", "custom", "import", "2", "garbage", ".",
+             *pem_lines(ca.root_pem), "print", "disable", "", "system", "disable", "", "", "",
+             "exit", "y"]
+    screen = await run_shell(session, lines)
+    assert transcript("""
+        Paste the Certificate Authorities in PEM format (end with '.'):
+        garbage
+        .
+
+        Could not read PEM data from file.
+        """) in screen
+    assert "Certificate Authorities added: esacli Test Root CA" in screen
+    assert "Custom Certificate Authorities: Enabled (1 certificates)" in screen
+    assert "Custom Certificate Authorities: Disabled (1 certificates)" in screen
+    assert "- ENABLE - Enable the list." in screen
+    auth = session.candidate.authorities
+    assert (auth.system_enabled, auth.custom_enabled) == (False, False)
+    assert [c.name for c in auth.custom] == ["esacli Test Root CA"]
+    assert auth.custom[0].pem == ca.root_pem
