@@ -1,0 +1,243 @@
+"""Delivery of queued messages for one destination domain over SMTP (aiosmtplib).
+
+`DomainDelivery.run` resolves the route, then runs up to the destination's
+concurrency limit of workers; each opens a connection (trying the targets in
+order), applies the STARTTLS table of `policy.decide` and sends up to
+`max_msgs_per_connection` messages on it before opening a fresh one. Every
+recipient's result goes to `report` as soon as the remote reply is known, so
+the queue can make it durable at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import aiosmtplib
+
+from engine.maillog import MailLog
+from engine.outbound import policy, smtpconn
+from engine.outbound.policy import Action, Outcome
+from engine.outbound.resolver import Kind, Resolution, Resolver, Target
+from engine.outbound.tlsctx import ClientContexts
+from state.model import Config, DestinationEntry, TLSMode
+
+_EOL = re.compile(rb"\r\n|\r|\n")
+
+
+def normalise_crlf(data: bytes) -> bytes:
+    """Every line ending CRLF (no bare CR or LF leaves the gateway), ending in CRLF."""
+    data = _EOL.sub(b"\r\n", data)
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+@dataclass
+class Job:
+    """One message's recipients in one domain."""
+
+    mid: int
+    sender: str
+    rids: list[int]
+    addresses: list[str]
+    content: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str  # "delivered", "deferred", "bounced", "dropped"
+    reply: str  # the remote reply or our reason
+    dcid: int | None = None
+
+
+Report = Callable[[Job, dict[int, Result]], Awaitable[None]]
+TlsFailure = Callable[[str, str], None]  # (domain, reason) when required TLS failed
+
+
+@dataclass
+class DomainDelivery:
+    config: Config
+    domain: str
+    contexts: ClientContexts
+    resolver: Resolver
+    log: MailLog
+    next_dcid: Callable[[], int]
+    report: Report
+    tls_failure: TlsFailure = lambda domain, reason: None
+    entry: DestinationEntry = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.entry = policy.lookup(self.config.destinations, self.domain)
+
+    @property
+    def level(self) -> TLSMode:
+        return self.entry.tls or TLSMode.NO
+
+    async def run(self, jobs: list[Job]) -> None:
+        resolution = await self.resolver.resolve(self.config, self.domain)
+        if resolution.kind is not Kind.TARGETS:
+            await self._unroutable(resolution, jobs)
+            return
+        queue = deque(jobs)
+        per_conn = max(1, self.entry.max_msgs_per_connection or 1)
+        workers = min(max(1, self.entry.max_concurrency or 1), -(-len(jobs) // per_conn))
+        await asyncio.gather(
+            *(self._worker(resolution.targets, queue, per_conn) for _ in range(workers))
+        )
+
+    async def _unroutable(self, resolution: Resolution, jobs: list[Job]) -> None:
+        if resolution.kind is Kind.DEVNULL:
+            result = Result("dropped", "route /dev/null")
+        elif resolution.kind is Kind.PERMANENT:
+            result = Result("bounced", f"5.1.2 - Bad destination host ('000', ['{resolution.reason}'])")
+        else:
+            result = Result("deferred", f"4.4.0 - DNS or route failure ('000', ['{resolution.reason}'])")
+        for job in jobs:
+            await self.report(job, dict.fromkeys(job.rids, result))
+
+    async def _worker(self, targets: tuple[Target, ...], queue: deque[Job], per_conn: int) -> None:
+        while queue:
+            conn, why = await self._usable_connection(targets)
+            if conn is None:
+                while queue:  # nothing reachable: everything left waits for the retry
+                    job = queue.popleft()
+                    await self.report(job, dict.fromkeys(job.rids, Result("deferred", why)))
+                return
+            dcid = conn.dcid
+            try:
+                sent = 0
+                while queue and sent < per_conn and conn.conn.alive:
+                    await self._send(conn, queue.popleft())
+                    sent += 1
+            finally:
+                await conn.conn.quit()
+                self.log.close_dcid(dcid)
+
+    async def _usable_connection(self, targets: tuple[Target, ...]) -> tuple[_Open | None, str]:
+        why = "4.4.1 - no mail exchanger reachable"
+        for target in targets:
+            opened, reason = await self._open(target)
+            if opened is not None:
+                return opened, ""
+            why = reason
+        return None, why
+
+    async def _open(self, target: Target, allow_verify: bool = True) -> tuple[_Open | None, str]:
+        dcid = self.next_dcid()
+        try:
+            conn = await smtpconn.connect(target, self.config.hostname)
+        except smtpconn.ConnectError as exc:
+            self.log.info(f"DCID {dcid} connection to {target.ip} port {target.port} failed: {exc.reason}")
+            return None, f"4.4.1 - Connection failed ('000', ['{exc.reason}'])"
+        local = conn.smtp.get_transport_info("sockname")
+        self.log.new_dcid(dcid, local[0] if local else "0.0.0.0", target.ip, target.port)
+        opened = _Open(conn, dcid)
+        verdict = await self._negotiate(opened, allow_verify)
+        if verdict is None:
+            return opened, ""
+        await conn.quit()
+        self.log.close_dcid(dcid)
+        if verdict == _RECONNECT_PLAIN:
+            return await self._open(target, allow_verify=False)
+        return None, verdict
+
+    async def _negotiate(self, opened: _Open, allow_verify: bool) -> str | None:
+        """None when mail may go on this connection, else why not (or _RECONNECT_PLAIN)."""
+        level, conn, dcid = self.level, opened.conn, opened.dcid
+        if not policy.wants_starttls(level):
+            return None
+        verifying = policy.wants_verify(level) and allow_verify
+        candidates = (self.domain, conn.target.host)
+        result = await smtpconn.starttls(conn, self.contexts.for_verify(verifying), verifying, candidates)
+        self._log_tls(dcid, conn, result, verifying)
+        action = policy.decide(level, result)
+        if action is Action.DEFER:
+            return self._tls_deferred(dcid, conn.target, result)
+        if action is Action.TLS and not conn.alive:
+            # Preferred - Verify with a chain that did not verify: OpenSSL ended that
+            # handshake, so deliver encrypted anyway on a new, non-verifying connection.
+            return _RECONNECT_PLAIN
+        return None
+
+    def _tls_deferred(self, dcid: int, target: Target, result: policy.TlsResult) -> str:
+        reason = result.reason or "certificate does not verify"
+        if policy.is_required(self.level):
+            self.log.dcid_tls_required(dcid, target.ip)
+            self.tls_failure(self.domain, reason)
+        kind = "TLS required" if policy.is_required(self.level) else "TLS failed"
+        return f"4.7.5 - {kind} ('000', ['{reason}'])"
+
+    def _log_tls(self, dcid: int, conn: smtpconn.Connection, result: policy.TlsResult, verifying: bool) -> None:
+        if result.outcome is Outcome.NOT_OFFERED:
+            self.log.dcid_no_starttls(dcid)
+        elif result.outcome is not Outcome.OK or not result.chain_ok and verifying:
+            self.log.dcid_tls_failed(dcid, result.reason)
+        else:
+            self.log.dcid_tls_success(dcid, conn.protocol, conn.cipher)
+            if result.verified:
+                self.log.dcid_tls_verified(dcid, result.matched_name or "")
+            elif verifying:
+                self.log.dcid_tls_not_verified(dcid, result.reason)
+
+    async def _send(self, opened: _Open, job: Job) -> None:
+        results = await _transaction(opened.conn.smtp, job, opened.dcid, self.log)
+        if any(r.status == "deferred" and r.reply.startswith("4.4.2") for r in results.values()):
+            opened.conn.alive = False
+        await self.report(job, results)
+
+
+_RECONNECT_PLAIN = "\0reconnect"
+
+
+@dataclass
+class _Open:
+    conn: smtpconn.Connection
+    dcid: int
+
+
+def _classify(code: int, text: str, dcid: int) -> Result:
+    reply = f"('{code}', ['{text}'])"
+    if 200 <= code < 300:
+        return Result("delivered", f"{code} {text}", dcid)
+    if code >= 500:
+        return Result("bounced", f"5.1.0 - Unknown address error {reply}", dcid)
+    return Result("deferred", f"4.0.0 - Temporary error {reply}", dcid)
+
+
+async def _transaction(smtp: aiosmtplib.SMTP, job: Job, dcid: int, log: MailLog) -> dict[int, Result]:
+    log.delivery_start(dcid, job.mid, job.rids)
+    results: dict[int, Result] = {}
+    try:
+        await smtp.mail(job.sender)
+        for rid, address in zip(job.rids, job.addresses, strict=True):
+            try:
+                await smtp.rcpt(address)
+            except aiosmtplib.SMTPRecipientRefused as exc:
+                results[rid] = _classify(exc.code, exc.message, dcid)
+        accepted = [rid for rid in job.rids if rid not in results]
+        if not accepted:
+            await smtp.rset()
+            return results
+        reply = await smtp.data(normalise_crlf(job.content()))
+    except aiosmtplib.SMTPResponseException as exc:
+        verdict = _classify(exc.code, exc.message, dcid)
+        for rid in job.rids:
+            results.setdefault(rid, verdict)
+        if smtp.is_connected:  # leave the connection clean for the next message
+            try:
+                await smtp.rset()
+            except (aiosmtplib.SMTPException, OSError):
+                pass
+        return results
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        lost = Result("deferred", f"4.4.2 - Connection lost ('000', ['{exc}'])", dcid)
+        for rid in job.rids:
+            results.setdefault(rid, lost)
+        return results
+    log.message_done(dcid, job.mid, accepted)
+    log.response(job.mid, accepted, f"{reply.code} {reply.message}")
+    for rid in accepted:
+        results[rid] = Result("delivered", f"{reply.code} {reply.message}", dcid)
+    return results

@@ -1,0 +1,109 @@
+"""Client-side TLS for outbound delivery: contexts and certificate checks.
+
+Two contexts per configuration version: `verify` trusts the union of the enabled
+CA lists of certconfig CERTAUTHORITY (system bundle and/or custom CAs) and
+fails the handshake on a chain that does not verify; `plain` checks nothing
+(Preferred / Required). Host names are never checked by OpenSSL here
+(check_hostname off): the name rule of tls-policy.md (recipient domain or MX
+host, SAN before CN, one-label wildcards) is `policy.match_certificate`, so the
+logs and tlsverify can say which name matched. Both present the destconfig
+SETUP client certificate when one is set.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import TlsSetupError
+from state.errors import StateError
+from state.model import Config
+from state.secrets import Secrets
+
+
+@dataclass(frozen=True)
+class ClientContexts:
+    plain: ssl.SSLContext
+    verify: ssl.SSLContext
+
+    def for_verify(self, verify: bool) -> ssl.SSLContext:
+        return self.verify if verify else self.plain
+
+
+def _base() -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.options |= ssl.OP_NO_COMPRESSION
+    return ctx
+
+
+def _load_client_cert(ctx: ssl.SSLContext, config: Config, secrets: Secrets) -> None:
+    name = config.destinations.client_certificate
+    if not name:
+        return
+    cert = next((c for c in config.certificates if c.name == name), None)
+    if cert is None:
+        raise TlsSetupError(f"outbound client certificate {name} does not exist")
+    try:
+        key_path = secrets.key_path(cert.key_id)
+    except StateError as exc:
+        raise TlsSetupError(f"outbound client certificate {name}: {exc}") from None
+    # load_cert_chain reads files only; the chain is public, the key stays in place.
+    fd, chain_file = tempfile.mkstemp(prefix="esacli-client-", suffix=".pem")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write("".join(block.strip() + "\n" for block in cert.chain))
+        ctx.load_cert_chain(certfile=chain_file, keyfile=str(key_path))
+    except (ssl.SSLError, OSError) as exc:
+        raise TlsSetupError(f"outbound client certificate {name} unusable: {exc}") from None
+    finally:
+        os.unlink(chain_file)
+
+
+def _load_authorities(ctx: ssl.SSLContext, config: Config) -> None:
+    auth = config.authorities
+    if auth.system_enabled:
+        ctx.load_default_certs(ssl.Purpose.SERVER_AUTH)
+    if auth.custom_enabled:
+        for ca in auth.custom:
+            try:
+                ctx.load_verify_locations(cadata=ca.pem)
+            except (ssl.SSLError, ValueError) as exc:
+                raise TlsSetupError(f"custom CA {ca.name} unusable: {exc}") from None
+
+
+def build_contexts(config: Config, secrets: Secrets) -> ClientContexts:
+    plain, verify = _base(), _base()
+    plain.verify_mode = ssl.CERT_NONE
+    verify.verify_mode = ssl.CERT_REQUIRED
+    _load_authorities(verify, config)
+    for ctx in (plain, verify):
+        _load_client_cert(ctx, config, secrets)
+    return ClientContexts(plain=plain, verify=verify)
+
+
+def peer_names(cert: dict[str, Any] | None) -> tuple[tuple[str, ...], str | None]:
+    """(SAN dNSNames, subject CN) of a peer certificate as `getpeercert()` gives it."""
+    if not cert:
+        return (), None
+    san = tuple(str(v) for k, v in cert.get("subjectAltName", ()) if k == "DNS")
+    cn = None
+    for rdn in cert.get("subject", ()):
+        for key, value in rdn:
+            if key == "commonName":
+                cn = str(value)
+    return san, cn
+
+
+def describe_verify_error(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return str(exc.verify_message or exc.reason or "certificate verify failed")
+    if isinstance(exc, ssl.SSLError):
+        return str(exc.reason or exc.library or "handshake failed")
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,148 @@
+"""`tlsverify <domain> [host[:port]]`: probe a destination now and judge it as
+Required - Verify would (reference/asyncos-cli.md §8.3). Needs no commit: it uses the
+configuration it is given (the shell passes the committed or candidate one).
+
+Without a host it goes where delivery would: smtproutes, else the MX records
+(then the implicit MX), trying each target in order until one verifies.
+The lines marked [M] in §8.3 are kept exactly; the steps the sample does not
+show (MX lookup, EHLO, the chain, failures) use the wording below, kept here in
+one place so it is easy to correct.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable
+
+from engine.errors import TlsSetupError
+from engine.outbound import smtpconn
+from engine.outbound.policy import Outcome, TlsResult, normalise_domain
+from engine.outbound.resolver import SMTP_PORT, Kind, Resolver, Target, is_ip
+from engine.outbound.tlsctx import build_contexts, peer_names
+from state.model import Config
+from state.secrets import Secrets
+
+Emit = Callable[[str], None]
+
+
+async def tlsverify(
+    config: Config,
+    secrets: Secrets,
+    domain: str,
+    host: str | None = None,
+    port: int | None = None,
+    emit: Emit = print,
+) -> bool:
+    """Print each step through `emit`; True when Required - Verify would deliver."""
+    domain = normalise_domain(domain)
+    try:
+        contexts = build_contexts(config, secrets)
+    except TlsSetupError as exc:
+        emit(f"TLS setup failed: {exc}")
+        return _verdict(domain, False, emit)
+    resolver = Resolver(config.dns, port or SMTP_PORT)
+    targets = await _targets(resolver, config, domain, host, port, emit)
+    ok = False
+    for target in targets:
+        if await _probe(config, domain, target, contexts.verify, emit):
+            ok = True
+            break
+    return _verdict(domain, ok, emit)
+
+
+def _verdict(domain: str, ok: bool, emit: Emit) -> bool:
+    emit("")
+    if ok:
+        emit(f"TLS successfully connected to {domain}.")
+    else:
+        emit(f"TLS unable to connect to {domain}.")
+    emit("TLS verification completed.")
+    return ok
+
+
+async def _targets(
+    resolver: Resolver, config: Config, domain: str, host: str | None, port: int | None,
+    emit: Emit,
+) -> list[Target]:
+    if host:
+        name = host.strip().strip("[]")
+        if is_ip(name):
+            return [Target(name, name, port or SMTP_PORT)]
+        emit(f"Looking up address of {name}.")
+        ips, why = await resolver.addresses(name)
+        if not ips:
+            emit(f"Unable to resolve {name}: {why}.")
+        return [Target(name, ip, port or SMTP_PORT) for ip in ips]
+    emit(f"Looking up MX records for {domain}.")
+    found = await resolver.resolve(config, domain)
+    if found.kind is not Kind.TARGETS:
+        reason = "route drops the mail (/dev/null)" if found.kind is Kind.DEVNULL else found.reason
+        emit(f"No usable mail exchanger for {domain}: {reason}.")
+        return []
+    for target in found.targets:
+        emit(f"Mail exchanger {target.host} ({target.ip}) preference {target.preference}.")
+    return list(found.targets)
+
+
+async def _probe(
+    config: Config, domain: str, target: Target, ctx: ssl.SSLContext, emit: Emit
+) -> bool:
+    emit(f"Connecting to {target.ip} on port {target.port}.")
+    try:
+        conn = await smtpconn.connect(target, config.hostname)
+    except smtpconn.ConnectError as exc:
+        emit(f"TLS connection to {target.ip} failed: {exc.reason}")
+        return False
+    local = conn.smtp.get_transport_info("sockname")
+    emit(f"Connected to {target.ip} from interface {local[0] if local else 'unknown'}.")
+    emit("Checking TLS connection.")
+    try:
+        result = await smtpconn.starttls(conn, ctx, True, (domain, target.host))
+        return _report(conn, result, domain, target, emit)
+    finally:
+        await conn.quit()
+
+
+def _report(
+    conn: smtpconn.Connection, result: TlsResult, domain: str, target: Target, emit: Emit
+) -> bool:
+    if result.outcome is Outcome.NOT_OFFERED:
+        emit("STARTTLS command not supported")
+        return False
+    if result.outcome is not Outcome.OK:
+        emit(f"TLS connection to {target.ip} failed: {result.reason}")
+        return False
+    if not result.chain_ok:
+        emit("Verifying peer certificate.")
+        emit(f"TLS certificate verification failed: {result.reason}")
+        emit(f"TLS connection to {target.ip} failed: certificate does not verify")
+        return False
+    emit(f"TLS connection established: protocol {conn.protocol}, cipher {conn.cipher}.")
+    _chain(conn, emit)
+    emit("Verifying peer certificate.")
+    san, cn = peer_names(conn.peercert)
+    if san:
+        emit(f"Verifying certificate subject alternative names {', '.join(san)}.")
+    else:
+        emit(f"Verifying certificate common name {cn or '(none)'}.")
+    if not result.verified:
+        emit(f"TLS certificate does not match {domain} or {target.host}: {result.reason}")
+        emit(f"TLS connection to {target.ip} failed: certificate name mismatch")
+        return False
+    emit(f"TLS certificate match {result.matched_name}")
+    emit("TLS certificate verified.")
+    emit(f"TLS connection to {target.ip} succeeded.")
+    return True
+
+
+def _chain(conn: smtpconn.Connection, emit: Emit) -> None:
+    cert = conn.peercert or {}
+
+    def name(field: str) -> str:
+        parts = [f"{k}={v}" for rdn in cert.get(field, ()) for k, v in rdn]
+        return ", ".join(parts) or "(unknown)"
+
+    emit(f"Peer certificate subject: {name('subject')}")
+    emit(f"Peer certificate issuer: {name('issuer')}")
+    if "notAfter" in cert:
+        emit(f"Peer certificate valid until: {cert['notAfter']}")

@@ -1,0 +1,204 @@
+"""The destconfig IMPORT / EXPORT file (asyncos-cli.md §6.7): INI with `[DEFAULT]` and one
+`[domain]` section per destination.
+
+`parse` is all-or-nothing: the first problem raises `FormatError` with its 1-based line
+number and nothing is returned, so the caller's table is never half-replaced. A small
+hand-written reader is used rather than configparser because configparser silently
+copies `[DEFAULT]` keys into every section and loses line numbers for value errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from state.errors import FormatError
+from state.model import DestinationControls, DestinationEntry, TLSMode, replace
+from state.validate_outbound import IP_SORTS, is_domain_key, normalise_domain
+
+V = TypeVar("V")
+DEFAULT_SECTION = "DEFAULT"
+_TLS = {"0": "off", "1": "on", "2": "required", "3": "on_verify", "4": "require_verify"}
+_LIMIT_TYPE = {"0": False, "host": False, "1": True, "mxip": True}
+_LIMIT_APPLY = {"0": False, "system": False, "1": True, "vg": True}
+_ON_OFF = {"0": False, "off": False, "1": True, "on": True}
+KEYS = (
+    "ip_sort_pref", "max_host_concurrency", "max_messages_per_connection", "recipient_minutes",
+    "recipient_limit", "limit_type", "limit_apply", "bounce_profile", "use_tls",
+    "bounce_validation",
+)
+# §6.7: [DEFAULT] must define every parameter except bounce_profile (the recipient limit
+# pair may be left out: no limit).
+_DEFAULT_REQUIRED = (
+    "ip_sort_pref", "max_host_concurrency", "max_messages_per_connection", "limit_type",
+    "limit_apply", "use_tls", "bounce_validation",
+)
+
+
+@dataclass
+class _Section:
+    name: str
+    line: int
+    values: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> (value, line)
+
+
+# -- reading ----------------------------------------------------------------------
+def parse(text: str, current: DestinationControls) -> DestinationControls:
+    """The table a file describes; SETUP's globals are kept from `current`.
+
+    A file without `[DEFAULT]` keeps the current default row.
+    """
+    sections = _sections(text)
+    default = current.default
+    entries: list[DestinationEntry] = []
+    for section in sections:
+        if section.name == DEFAULT_SECTION:
+            default = _entry(section, DEFAULT_SECTION, is_default=True)
+        else:
+            entries.append(_entry(section, section.name, is_default=False))
+    return replace(current, default=default, entries=tuple(entries))
+
+
+def _sections(text: str) -> list[_Section]:
+    sections: list[_Section] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("["):
+            sections.append(_header(line, number, seen))
+        elif not sections:
+            raise FormatError(number, "A parameter appears before the first [section].")
+        else:
+            key, value = _pair(line, number)
+            if key in sections[-1].values:
+                raise FormatError(number, f'The parameter "{key}" is set twice.')
+            sections[-1].values[key] = (value, number)
+    return sections
+
+
+def _header(line: str, number: int, seen: set[str]) -> _Section:
+    if not line.endswith("]") or len(line) < 3:
+        raise FormatError(number, f"Invalid section header: {line}")
+    name = line[1:-1].strip()
+    if name.upper() == DEFAULT_SECTION:
+        name = DEFAULT_SECTION
+    else:
+        if not is_domain_key(name.rstrip(".")):
+            raise FormatError(number, f'Invalid domain "{name}".')
+        name = normalise_domain(name)
+    if name in seen:
+        raise FormatError(number, f'The section "{name}" appears twice.')
+    seen.add(name)
+    return _Section(name, number)
+
+
+def _pair(line: str, number: int) -> tuple[str, str]:
+    key, sep, value = line.partition("=")
+    if not sep:
+        key, sep, value = line.partition(":")
+    key, value = key.strip().lower(), value.strip()
+    if not sep or not key:
+        raise FormatError(number, f"Expected parameter = value: {line}")
+    if key not in KEYS:
+        raise FormatError(number, f'Unknown parameter "{key}".')
+    if not value:
+        raise FormatError(number, f'The parameter "{key}" has no value.')
+    return key, value
+
+
+def _entry(section: _Section, domain: str, is_default: bool) -> DestinationEntry:
+    values = section.values
+    if is_default:
+        for key in _DEFAULT_REQUIRED:
+            if key not in values:
+                raise FormatError(section.line, f'[DEFAULT] must set "{key}".')
+        if "bounce_profile" in values:
+            raise FormatError(values["bounce_profile"][1], "bounce_profile is not allowed in [DEFAULT].")
+    _requires(values, "max_host_concurrency", ("limit_type", "limit_apply"))
+    _requires(values, "recipient_limit", ("recipient_minutes", "limit_type", "limit_apply"))
+    _requires(values, "recipient_minutes", ("recipient_limit",))
+    if "bounce_profile" in values and values["bounce_profile"][0].lower() != "default":
+        value, line = values["bounce_profile"]
+        raise FormatError(line, f'Unknown bounce profile "{value}".')
+    tls = _mapped(values, "use_tls", {**_TLS, **{v: v for v in _TLS.values()}})
+    sort = _get(values, "ip_sort_pref")
+    if sort is not None and sort[0].upper() not in IP_SORTS:
+        raise FormatError(sort[1], f'Invalid ip_sort_pref "{sort[0]}".')
+    return DestinationEntry(
+        domain=domain,
+        tls=None if tls is None else TLSMode(tls),
+        max_concurrency=_int(values, "max_host_concurrency"),
+        max_msgs_per_connection=_int(values, "max_messages_per_connection"),
+        recipient_limit=_int(values, "recipient_limit"),
+        recipient_minutes=_int(values, "recipient_minutes", high=60),
+        limit_per_mx_ip=bool(_mapped(values, "limit_type", _LIMIT_TYPE)),
+        limit_per_virtual_gateway=bool(_mapped(values, "limit_apply", _LIMIT_APPLY)),
+        bounce_verification=_mapped(values, "bounce_validation", _ON_OFF),
+        ip_sort=None if sort is None else sort[0].upper(),
+    )
+
+
+def _requires(values: dict[str, tuple[str, int]], key: str, needed: tuple[str, ...]) -> None:
+    if key not in values:
+        return
+    for other in needed:
+        if other not in values:
+            raise FormatError(values[key][1], f'"{key}" requires "{other}".')
+
+
+def _get(values: dict[str, tuple[str, int]], key: str) -> tuple[str, int] | None:
+    return values.get(key)
+
+
+def _int(values: dict[str, tuple[str, int]], key: str, high: int | None = None) -> int | None:
+    found = values.get(key)
+    if found is None:
+        return None
+    value, line = found
+    if not value.isdigit() or int(value) < 1 or (high is not None and int(value) > high):
+        limit = f"from 1 to {high}" if high else "greater than 0"
+        raise FormatError(line, f'"{key}" must be an integer {limit}, not "{value}".')
+    return int(value)
+
+
+def _mapped(values: dict[str, tuple[str, int]], key: str, table: Mapping[str, V]) -> V | None:
+    found = values.get(key)
+    if found is None:
+        return None
+    value, line = found
+    if value.lower() not in table:
+        raise FormatError(line, f'Invalid {key} "{value}".')
+    return table[value.lower()]
+
+
+# -- writing ----------------------------------------------------------------------
+def dump(dest: DestinationControls) -> str:
+    """The whole table as the file §6.7 describes; `parse(dump(t), t) == t`."""
+    blocks = [_dump_entry(DEFAULT_SECTION, dest.default, is_default=True)]
+    blocks += [_dump_entry(e.domain, e, is_default=False) for e in dest.entries]
+    return "\n".join(blocks)
+
+
+def _dump_entry(name: str, entry: DestinationEntry, is_default: bool) -> str:
+    lines = [f"[{name}]"]
+    if is_default or entry.ip_sort is not None:
+        lines.append(f"ip_sort_pref = {entry.ip_sort or IP_SORTS[0]}")
+    limited = entry.max_concurrency is not None or entry.recipient_limit is not None
+    if entry.max_concurrency is not None:
+        lines.append(f"max_host_concurrency = {entry.max_concurrency}")
+    if entry.max_msgs_per_connection is not None:
+        lines.append(f"max_messages_per_connection = {entry.max_msgs_per_connection}")
+    if entry.recipient_limit is not None and entry.recipient_minutes is not None:
+        lines.append(f"recipient_minutes = {entry.recipient_minutes}")
+        lines.append(f"recipient_limit = {entry.recipient_limit}")
+    if is_default or limited:
+        lines.append(f"limit_type = {'MXIP' if entry.limit_per_mx_ip else 'host'}")
+        lines.append(f"limit_apply = {'VG' if entry.limit_per_virtual_gateway else 'system'}")
+    if entry.tls is not None:
+        lines.append(f"use_tls = {entry.tls.value}")
+    if is_default or entry.bounce_verification is not None:
+        lines.append(f"bounce_validation = {'on' if entry.bounce_verification else 'off'}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,159 @@
+"""Validation of the outbound settings: destination controls, SMTP routes, alert recipients.
+
+The syntax helpers here are shared by the import formats and the shell dialogs, so a
+value a dialog accepts is exactly a value the commit accepts. `outbound()` is called
+from `state.validate` and yields every error with its configuration path.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from state.errors import ConfigError
+from state.model import AlertRecipient, Config, DestinationEntry, Route, RouteHost
+
+_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+# One label is allowed ("localhost", a bare intranet name); labels are RFC 1123 with "_".
+_DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
+_EMAIL = re.compile(r"^[^@\s\"<>,;]+@[^@\s\"<>,;]+$")
+
+USEDNS = "USEDNS"
+DEVNULL = "/dev/null"
+DEFAULT_ROUTE = "ALL"
+MAX_ROUTE_HOSTS = 100
+IP_SORTS = ("PREFER_V4", "PREFER_V6", "REQUIRE_V4", "REQUIRE_V6")
+ALERT_CLASSES = (
+    "All", "Anti-Spam", "Anti-Virus", "Directory Harvest Attack Prevention", "Hardware",
+    "Updater", "Outbreak Filters", "System", "Clustering",
+)
+ALERT_SEVERITIES = ("All", "Critical", "Warning", "Information")
+
+
+def normalise_domain(value: str) -> str:
+    """Keys are stored lower case without a trailing dot (tls-policy.md, domain lookup)."""
+    return value.strip().lower().rstrip(".")
+
+
+def is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def is_host(value: str) -> bool:
+    """A host name or an IP address (IPv6 may be bracketed)."""
+    return is_ip(value) or bool(_DOMAIN.match(value))
+
+
+def is_domain_key(value: str) -> bool:
+    """A destconfig / smtproutes key: `example.com`, `.example.com` (subdomains) or an IP."""
+    if is_ip(value):
+        return True
+    return bool(_DOMAIN.match(value.removeprefix(".")))
+
+
+def is_email(value: str) -> bool:
+    return bool(_EMAIL.match(value))
+
+
+def outbound(config: Config) -> Iterator[ConfigError]:
+    dest = config.destinations
+    yield from _entry("destinations.default", dest.default, is_default=True)
+    yield from _unique_keys("destinations.entries", [e.domain for e in dest.entries])
+    for entry in dest.entries:
+        yield from _entry(f"destinations.entries[{entry.domain}]", entry, is_default=False)
+    yield from _unique_keys("routes", [r.domain for r in config.routes], allow_all=True)
+    for route in config.routes:
+        yield from _route(route)
+    yield from _alerts(config.alerts.recipients)
+    sender = config.alerts.from_address
+    if sender and not is_email(sender):
+        yield ConfigError("alerts.from_address", f'Invalid email address "{sender}".')
+
+
+def _unique_keys(path: str, keys: list[str], allow_all: bool = False) -> Iterator[ConfigError]:
+    seen: set[str] = set()
+    for key in keys:
+        where = f"{path}[{key}]"
+        if key in seen:
+            yield ConfigError(where, f'The domain "{key}" is used more than once.')
+        seen.add(key)
+        if allow_all and key == DEFAULT_ROUTE:
+            continue
+        if not is_domain_key(key):
+            yield ConfigError(where, f'Invalid domain "{key}".')
+        elif key != normalise_domain(key):
+            yield ConfigError(where, f'The domain "{key}" must be lower case, without a final dot.')
+
+
+_POSITIVE = ("max_concurrency", "max_msgs_per_connection", "recipient_limit")
+
+
+def _entry(path: str, entry: DestinationEntry, is_default: bool) -> Iterator[ConfigError]:
+    for field in _POSITIVE:
+        value = getattr(entry, field)
+        if value is not None and value < 1:
+            yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
+    minutes = entry.recipient_minutes
+    if minutes is not None and not 1 <= minutes <= 60:
+        yield ConfigError(f"{path}.recipient_minutes", "The value must be an integer from 1 to 60.")
+    if (entry.recipient_limit is None) != (minutes is None):
+        yield ConfigError(
+            f"{path}.recipient_limit", "A recipient limit needs both a number and a period."
+        )
+    if entry.ip_sort is not None and entry.ip_sort not in IP_SORTS:
+        yield ConfigError(f"{path}.ip_sort", f'Unknown IP sort preference "{entry.ip_sort}".')
+    if is_default:
+        for field in ("max_concurrency", "max_msgs_per_connection"):  # tls: validate.py
+            if getattr(entry, field) is None:
+                yield ConfigError(f"{path}.{field}", "The default must set this value.")
+
+
+def _route(route: Route) -> Iterator[ConfigError]:
+    path = f"routes[{route.domain}].hosts"
+    if not route.hosts:
+        yield ConfigError(path, "A route needs at least one destination.")
+    if len(route.hosts) > MAX_ROUTE_HOSTS:
+        yield ConfigError(path, f"Routes may not contain more than {MAX_ROUTE_HOSTS} destinations.")
+    special = [h.host for h in route.hosts if h.host in (USEDNS, DEVNULL)]
+    if special and len(route.hosts) > 1:
+        yield ConfigError(path, f"{special[0]} must be the only destination of a route.")
+    for host in route.hosts:
+        message = route_host_error(host)
+        if message is not None:
+            yield ConfigError(path, message)
+
+
+def route_host_error(host: RouteHost) -> str | None:
+    """Why a route destination is unusable, or None."""
+    if host.host in (USEDNS, DEVNULL):
+        return None if host.port is None else f"{host.host} takes no port."
+    if not is_host(host.host):
+        return f'Invalid hostname format: "{host.host}".'
+    if host.port is not None and not 1 <= host.port <= 65535:
+        return "The value must be an integer from 1 to 65535."
+    if host.priority < 0:
+        return "The priority must be 0 or more."
+    return None
+
+
+def _alerts(recipients: tuple[AlertRecipient, ...]) -> Iterator[ConfigError]:
+    seen: set[str] = set()
+    for rcpt in recipients:
+        path = f"alerts.recipients[{rcpt.address}]"
+        if rcpt.address.lower() in seen:
+            yield ConfigError(path, f'The address "{rcpt.address}" is used more than once.')
+        seen.add(rcpt.address.lower())
+        if not is_email(rcpt.address):
+            yield ConfigError(path, f'Invalid email address "{rcpt.address}".')
+        for field, known in (("classes", ALERT_CLASSES), ("severities", ALERT_SEVERITIES)):
+            values = getattr(rcpt, field)
+            if not values:
+                yield ConfigError(f"{path}.{field}", "Choose at least one.")
+            for value in values:
+                if value not in known:
+                    yield ConfigError(f"{path}.{field}", f'Unknown value "{value}".')

@@ -1,0 +1,205 @@
+"""destconfig transcripts (§6): NEW with bad input, LIST, DETAIL, SETUP, DEFAULT, EDIT,
+DELETE, CLEAR, IMPORT / EXPORT in the §6.7 INI format, and a commit of the result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shellkit import Appliance, load, run_shell, transcript
+
+from state import formats_dest, model
+from state.model import DestinationEntry, TLSMode
+from state.session import Session
+from tests.helpers import issue_certificate, make_ca
+
+MENU = """\
+Choose the operation you want to perform:
+- SETUP - Change global settings.
+- NEW - Create a new entry.
+- EDIT - Modify an entry.
+- DELETE - Remove an entry.
+- DEFAULT - Change the default.
+- LIST - Display a summary list of all entries.
+- DETAIL - Display details for one destination or all entries.
+- CLEAR - Remove all entries.
+- IMPORT - Import tables from a file.
+- EXPORT - Export tables to a file.
+[]> """
+
+
+def entries(session: Session) -> tuple[DestinationEntry, ...]:
+    return session.candidate.destinations.entries
+
+
+def with_entries(session: Session, *items: DestinationEntry) -> None:
+    dest = model.replace(session.candidate.destinations, entries=items)
+    session.stage(model.replace(session.candidate, destinations=dest))
+
+
+async def test_new_with_bad_input_then_list_and_detail(session: Session) -> None:
+    lines = ["destconfig", "new", "bad..domain", "Partner.Example.", "", "abc", "20", "n", "y",
+             "", "100", "", "", "y", "9", "5", "n", "5", "y", "", "", "list", "detail", "", "",
+             "exit", "y"]
+    screen = await run_shell(session, lines)
+    assert screen == load("dest_new")
+    assert entries(session) == (DestinationEntry(
+        domain="partner.example", tls=TLSMode.REQUIRED_VERIFY, max_concurrency=20,
+        recipient_limit=100, recipient_minutes=60),)
+
+
+async def test_setup_picks_the_client_certificate_and_the_alert(session: Session) -> None:
+    partner = issue_certificate(make_ca(), session.secrets, "partner", ("mail.example.com",))
+    config = session.candidate
+    session.stage(model.replace(config, certificates=config.certificates + (partner,)))
+    lines = ["destconfig", "setup", "nope", "Demo", "n", "partner", "y",
+             "new", "partner.test", "n", "n", "n", "y", "3", "", "", "", "exit", "y"]
+    screen = await run_shell(session, lines)
+    assert transcript("""
+        []> setup
+
+        Please choose the certificate to apply:
+        1. Demo
+        2. partner
+        [1]> nope
+
+        That value is not valid.
+
+        Please choose the certificate to apply:
+        1. Demo
+        2. partner
+        [1]> Demo
+
+        You have not entered a certificate. To assure privacy, run 'certconfig' first.
+        You may use the demo certificate to test TLS, but this will not be secure.
+        Do you really wish to use the demo certificate? [N]> n
+
+        Please choose the certificate to apply:
+        1. Demo
+        2. partner
+        [1]> partner
+
+        Do you want to send an alert when a required TLS connection fails? [N]> y
+
+        There are currently 0 entries configured.
+        """) in screen
+    # with a real client certificate chosen, TLS needs no demo warning
+    assert transcript("""
+        5. Required - Verify
+        [1]> 3
+
+        Do you wish to apply a specific bounce verification""") in screen
+    dest = session.candidate.destinations
+    assert (dest.client_certificate, dest.tls_failure_alert) == ("partner", True)
+    assert entries(session) == (DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED),)
+
+
+async def test_default_edit_delete_and_clear(session: Session) -> None:
+    with_entries(session, DestinationEntry(domain="a.test", max_concurrency=5),
+                 DestinationEntry(domain=".b.test", tls=TLSMode.PREFERRED))
+    lines = ["destconfig",
+             "default", "x", "300", "y", "0", "30", "200", "2", "", "", "2", "y", "y", "2",
+             "edit", "A.TEST", "n", "y", "7", "n", "n", "y", "n", "y", "4",
+             "delete", ".B.test", "delete", "c.test",
+             "clear", "n", "list", "",
+             "exit", "y"]
+    screen = await run_shell(session, lines)
+    default = session.candidate.destinations.default
+    assert default == DestinationEntry(
+        domain="DEFAULT", tls=TLSMode.PREFERRED, max_concurrency=300, max_msgs_per_connection=50,
+        recipient_limit=200, recipient_minutes=30, limit_per_mx_ip=True,
+        bounce_verification=True, ip_sort="PREFER_V6")
+    assert entries(session) == (DestinationEntry(
+        domain="a.test", max_msgs_per_connection=7, bounce_verification=False,
+        ip_sort="REQUIRE_V6"),)
+    assert transcript("""
+        Enter the default maximum concurrency limit.
+        [500]> x
+
+        The value must be an integer greater than 0.
+        """) in screen
+    assert transcript("""
+        Enter the number of minutes used to measure recipient limit.
+        [60]> 0
+
+        The value must be an integer from 1 to 60.
+        """) in screen
+    assert 'The domain "c.test" was not found in the destination control table.' in screen
+    assert transcript("""
+        []> list
+
+                   Rate               Bounce        Bounce     IP Sort
+        Domain     Limiting  TLS      Verification  Profile    Pref
+        =========  ========  =======  ============  =========  ============
+        a.test     Default   Default  Off           Default    Require IPv6
+        (Default)  On        On       On            (Default)  Prefer IPv6
+
+        There are currently 1 entries configured.
+        """) in screen
+
+
+async def test_export_then_import_with_a_malformed_file(appliance: Appliance,
+                                                        tmp_path: Path) -> None:
+    session = appliance.session()
+    with_entries(session, DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED_VERIFY))
+    exported = formats_dest.dump(session.candidate.destinations)
+    folder = appliance.store.data_dir / "configuration"
+    folder.mkdir()
+    (folder / "broken.ini").write_text(exported + "\n[other.test]\nuse_tls = maybe\n")
+    (folder / "next.ini").write_text(exported.replace("[partner.test]", "[Next.Test]"))
+    lines = ["destconfig", "export", "../escape", "dest.ini",
+             "import", "missing.ini", "import", "broken.ini", "list",
+             "import", "next.ini", "", "exit", "y"]
+    screen = await run_shell(session, lines)
+    assert (folder / "dest.ini").read_text() == exported
+    assert not (tmp_path / "escape").exists()
+    assert transcript("""
+        []> export
+
+        Enter the name of the file to export:
+        []> ../escape
+
+        Invalid file name "../escape". Valid characters are letters, digits, "-", "_" and "."
+
+        Enter the name of the file to export:
+        []> dest.ini
+
+        File written on machine "mail.example.com" to the location "/configuration/dest.ini".
+        """) in screen
+    assert transcript("""
+        []> import
+
+        Enter the name of the file to import:
+        []> missing.ini
+
+        Error: the file "missing.ini" does not exist.
+        """) in screen
+    assert transcript("""
+        []> broken.ini
+
+        Error on line 14: Invalid use_tls "maybe".
+        Import failed.
+
+        There are currently 1 entries configured.
+        """) in screen
+    assert 'Imported the file "next.ini".' in screen
+    assert entries(session) == (
+        DestinationEntry(domain="next.test", tls=TLSMode.REQUIRED_VERIFY),)
+
+
+async def test_new_entry_commits(appliance: Appliance) -> None:
+    lines = ["destconfig", "new", ".Partner.Test", "n", "n", "n", "y", "2", "y", "", "", "",
+             "commit", "partner TLS", "exit"]
+    await run_shell(appliance.session(), lines)
+    head = appliance.store.load()
+    assert head.destinations.entries == (DestinationEntry(domain=".partner.test",
+                                                          tls=TLSMode.PREFERRED),)
+
+
+async def test_ctrl_c_in_new_stages_nothing(session: Session) -> None:
+    lines = ["destconfig", "new", "partner.test", "y", "\x03", "showchanges", "exit"]
+    screen = await run_shell(session, lines)
+    assert entries(session) == ()
+    assert not session.pending
+    assert screen.endswith("[500]> \n\nmail.example.com> showchanges\n\n{'standalone': {'': {}}}\n"
+                           "\nmail.example.com> exit\n")
+    assert MENU in screen
