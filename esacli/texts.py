@@ -276,8 +276,6 @@ CODE_RANGE: Final = "The value must be an SMTP code from {low} to {high}."
 INVALID_HOSTNAME: Final = "Invalid hostname format."
 HAT_IMPORT_FILE: Final = "Enter the name of the file to import:"
 HAT_EXPORT_FILE: Final = "Enter the name of the file to export to:"
-TABLE_IMPORTED: Final = "{count} entries imported."
-TABLE_EXPORTED: Final = 'File written to "/configuration/{name}".'
 HAT_DELAYED_REJECTION: Final = (
     "Perform HAT rejection at the message recipient level instead of at the start of the"
     " SMTP conversation?"

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from esacli import texts
+from esacli import render, texts
 from esacli.commands.base import Context
+from state.errors import FormatError
+
+T = TypeVar("T")
 
 _FILE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
@@ -60,3 +65,27 @@ def write(ctx: Context, name: str, text: str) -> bool:
         return False
     ctx.console.say(texts.EXPORT_DONE.format(hostname=ctx.config.hostname, name=name))
     return True
+
+
+async def import_table(ctx: Context, question: str, parse: Callable[[str], T]) -> T | None:
+    """Ask for a file and parse it; None, after saying why, if any step fails.
+
+    Parsing is all or nothing: a malformed file changes nothing and names its line.
+    """
+    name = await ask_name(ctx, question)
+    text = None if name is None else read(ctx, name)
+    if name is None or text is None:
+        return None
+    try:
+        table = parse(text)
+    except FormatError as exc:
+        ctx.console.say(render.format_error(exc))
+        return None
+    ctx.console.say(texts.IMPORT_DONE.format(name=name))
+    return table
+
+
+async def export_table(ctx: Context, question: str, text: str) -> None:
+    name = await ask_name(ctx, question)
+    if name is not None:
+        write(ctx, name, text)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 
 from cryptography import x509
 
@@ -23,11 +22,6 @@ from state.validate import is_hostname, is_name
 
 def now(ctx: Context) -> dt.datetime:
     return dt.datetime.fromtimestamp(ctx.clock(), dt.UTC)
-
-
-def configuration_dir(ctx: Context) -> Path:
-    """Where IMPORT reads and EXPORT writes files (the appliance's /configuration)."""
-    return ctx.session.store.data_dir / "configuration"
 
 
 async def profile_name(console: Console) -> str:

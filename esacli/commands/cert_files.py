@@ -11,7 +11,7 @@ from pathlib import Path
 from cryptography import x509
 
 from esacli import texts
-from esacli.commands import cert_ask
+from esacli.commands import _cfgfiles, cert_ask
 from esacli.commands.base import Context
 from esacli.console import Console
 from state import certs, model
@@ -44,7 +44,7 @@ async def import_profile(ctx: Context) -> None:
 
 async def read_file(ctx: Context) -> bytes:
     """Ask for a file in the configuration directory until one can be read."""
-    folder = cert_ask.configuration_dir(ctx)
+    folder = _cfgfiles.folder(ctx)
     question = texts.CERT_IMPORT_FILE.format(host=ctx.config.hostname)
     while True:
         name = await ctx.console.ask(question)
@@ -99,7 +99,7 @@ async def export_profile(ctx: Context) -> None:
 
 async def ask_new_file(ctx: Context) -> Path | None:
     """A file name in the configuration directory; None if the user keeps an existing file."""
-    folder = cert_ask.configuration_dir(ctx)
+    folder = _cfgfiles.folder(ctx)
     while True:
         name = await ctx.console.ask(texts.CERT_EXPORT_FILE)
         if not name:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from esacli import render, render_outbound, texts
+from esacli import render_outbound, texts
 from esacli.commands import _cfgfiles, dest_dialog
 from esacli.commands.base import Context
 from state import formats_dest, model
 from state.defaults import DEMO_CERT
-from state.errors import FormatError
 from state.model import Config, DestinationControls, DestinationEntry
 from state.validate_outbound import is_domain_key, normalise_domain
 
@@ -141,24 +140,17 @@ async def clear(ctx: Context) -> None:
 
 
 async def import_file(ctx: Context) -> None:
-    """All or nothing: a malformed file changes nothing and names its line."""
-    name = await _cfgfiles.ask_name(ctx, texts.DEST_IMPORT_FILE)
-    text = None if name is None else _cfgfiles.read(ctx, name)
-    if name is None or text is None:
-        return
-    try:
-        dest = formats_dest.parse(text, ctx.config.destinations)
-    except FormatError as exc:
-        ctx.console.say(render.format_error(exc))
-        return
-    _stage(ctx, dest)
-    ctx.console.say(texts.IMPORT_DONE.format(name=name))
+    current = ctx.config.destinations
+    dest = await _cfgfiles.import_table(
+        ctx, texts.DEST_IMPORT_FILE, lambda text: formats_dest.parse(text, current)
+    )
+    if dest is not None:
+        _stage(ctx, dest)
 
 
 async def export_file(ctx: Context) -> None:
-    name = await _cfgfiles.ask_name(ctx, texts.DEST_EXPORT_FILE)
-    if name is not None:
-        _cfgfiles.write(ctx, name, formats_dest.dump(ctx.config.destinations))
+    text = formats_dest.dump(ctx.config.destinations)
+    await _cfgfiles.export_table(ctx, texts.DEST_EXPORT_FILE, text)
 
 
 _OPERATIONS: dict[str, Callable[[Context], Awaitable[None]]] = {

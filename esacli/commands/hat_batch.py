@@ -252,8 +252,7 @@ def _import(ctx: Context, li: Listener, rest: list[str]) -> HAT | None:
 def _export(ctx: Context, li: Listener, rest: list[str]) -> None:
     if len(rest) != 1:
         raise BatchError(texts.BATCH_EXPORT_NEEDS_FILE)
-    if _cfgfiles.write(ctx, rest[0], formats.hat_text(li.hat) + "\n"):
-        ctx.console.say(texts.TABLE_EXPORTED.format(name=rest[0]))
+    _cfgfiles.write(ctx, rest[0], formats.hat_text(li.hat) + "\n")
 
 
 _HAT_OPS = {"new": _new, "edit": _edit_op, "delete": _delete, "move": _move,

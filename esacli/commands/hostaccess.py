@@ -14,7 +14,6 @@ from esacli.commands.base import Context
 from esacli.console import Console
 from state import formats, model
 from state.defaults import new_listener
-from state.errors import FormatError
 from state.model import Listener, PolicyParams
 
 Op = Callable[[Context, Listener], Awaitable[None]]
@@ -48,26 +47,15 @@ async def _print(ctx: Context, li: Listener) -> None:
 
 
 async def _import(ctx: Context, li: Listener) -> None:
-    name = await _cfgfiles.ask_name(ctx, texts.HAT_IMPORT_FILE)
-    if name is None:
-        return
-    text = _cfgfiles.read(ctx, name)
-    if text is None:
-        return
-    try:
-        hat = formats.parse_hat(text, li.hat.default)
-    except FormatError as exc:
-        ctx.console.say(texts.FILE_LINE_ERROR.format(line=exc.line, message=exc.message))
-        return
-    hat_groups.stage(ctx, li, hat)
-    count = len(hat.policies) + len(hat.groups)
-    ctx.console.say(texts.TABLE_IMPORTED.format(count=count))
+    hat = await _cfgfiles.import_table(
+        ctx, texts.HAT_IMPORT_FILE, lambda text: formats.parse_hat(text, li.hat.default)
+    )
+    if hat is not None:
+        hat_groups.stage(ctx, li, hat)
 
 
 async def _export(ctx: Context, li: Listener) -> None:
-    name = await _cfgfiles.ask_name(ctx, texts.HAT_EXPORT_FILE)
-    if name is not None and _cfgfiles.write(ctx, name, formats.hat_text(li.hat) + "\n"):
-        ctx.console.say(texts.TABLE_EXPORTED.format(name=name))
+    await _cfgfiles.export_table(ctx, texts.HAT_EXPORT_FILE, formats.hat_text(li.hat) + "\n")
 
 
 async def _reset(ctx: Context, li: Listener) -> None:

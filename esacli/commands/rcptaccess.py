@@ -11,7 +11,6 @@ from esacli.commands import hat_edit as edit
 from esacli.commands.base import Context
 from esacli.console import Console
 from state import formats, forms, model
-from state.errors import FormatError
 from state.model import Listener, RatAction, RatEntry
 
 Op = Callable[[Context, Listener], Awaitable[None]]
@@ -112,23 +111,13 @@ async def _print(ctx: Context, li: Listener) -> None:
 
 
 async def _import(ctx: Context, li: Listener) -> None:
-    name = await _cfgfiles.ask_name(ctx, texts.HAT_IMPORT_FILE)
-    text = _cfgfiles.read(ctx, name) if name is not None else None
-    if text is None:
-        return
-    try:
-        rat = formats.parse_rat(text)
-    except FormatError as exc:
-        ctx.console.say(texts.FILE_LINE_ERROR.format(line=exc.line, message=exc.message))
-        return
-    _stage(ctx, li, rat)
-    ctx.console.say(texts.TABLE_IMPORTED.format(count=len(rat)))
+    rat = await _cfgfiles.import_table(ctx, texts.HAT_IMPORT_FILE, formats.parse_rat)
+    if rat is not None:
+        _stage(ctx, li, rat)
 
 
 async def _export(ctx: Context, li: Listener) -> None:
-    name = await _cfgfiles.ask_name(ctx, texts.HAT_EXPORT_FILE)
-    if name is not None and _cfgfiles.write(ctx, name, formats.rat_text(li.rat) + "\n"):
-        ctx.console.say(texts.TABLE_EXPORTED.format(name=name))
+    await _cfgfiles.export_table(ctx, texts.HAT_EXPORT_FILE, formats.rat_text(li.rat) + "\n")
 
 
 async def _clear(ctx: Context, li: Listener) -> None:

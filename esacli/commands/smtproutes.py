@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from esacli import render, render_outbound, texts
+from esacli import render_outbound, texts
 from esacli.commands import _cfgfiles
 from esacli.commands.base import Context
 from state import formats_routes, model
@@ -155,24 +155,15 @@ async def print_routes(ctx: Context) -> None:
 
 
 async def import_file(ctx: Context) -> None:
-    """Replaces the whole table; a malformed file changes nothing and names its line."""
-    name = await _cfgfiles.ask_name(ctx, texts.DEST_IMPORT_FILE)
-    text = None if name is None else _cfgfiles.read(ctx, name)
-    if name is None or text is None:
-        return
-    try:
-        routes = formats_routes.parse(text)
-    except FormatError as exc:
-        ctx.console.say(render.format_error(exc))
-        return
-    _stage(ctx, routes)
-    ctx.console.say(texts.IMPORT_DONE.format(name=name))
+    """Replaces the whole table."""
+    routes = await _cfgfiles.import_table(ctx, texts.DEST_IMPORT_FILE, formats_routes.parse)
+    if routes is not None:
+        _stage(ctx, routes)
 
 
 async def export_file(ctx: Context) -> None:
-    name = await _cfgfiles.ask_name(ctx, texts.DEST_EXPORT_FILE)
-    if name is not None:
-        _cfgfiles.write(ctx, name, formats_routes.dump(ctx.config.routes))
+    text = formats_routes.dump(ctx.config.routes)
+    await _cfgfiles.export_table(ctx, texts.DEST_EXPORT_FILE, text)
 
 
 async def clear(ctx: Context) -> None:

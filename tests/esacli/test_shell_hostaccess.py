@@ -125,7 +125,8 @@ async def test_delete_policy_in_use_asks_and_deletes_its_groups(session: Session
 
 async def test_export_import_round_trip_and_malformed_file(appliance: Appliance) -> None:
     session = appliance.session()
-    await run_shell(session, [*INTO_HAT, "export", "hat.txt", *CLEAN_OUT])
+    screen = await run_shell(session, [*INTO_HAT, "export", "hat.txt", *CLEAN_OUT])
+    assert screen.count('to the location "/configuration/hat.txt".') == 1
     folder = appliance.store.data_dir / "configuration"
     text = (folder / "hat.txt").read_text()
     assert text == formats.hat_text(inbound(session).hat) + "\n"
@@ -135,9 +136,10 @@ async def test_export_import_round_trip_and_malformed_file(appliance: Appliance)
     session = appliance.session()
     screen = await run_shell(session, [*INTO_HAT, "import", "bad.txt", *CLEAN_OUT])
     line = text.splitlines().index("        sbrs[none]") + 1
-    assert f'Error on line {line}: Invalid IP or IP range: "10.9.9.999"' in screen
+    assert f'Error on line {line}: Invalid IP or IP range: "10.9.9.999"\nImport failed.' in screen
     assert not session.pending
-    await run_shell(session, [*INTO_HAT, "import", "new.txt", *OUT])
+    screen = await run_shell(session, [*INTO_HAT, "import", "new.txt", *OUT])
+    assert 'Imported the file "new.txt".' in screen
     assert inbound(session).hat.groups[3].senders == ("sbrs[-1.0:0.0]", "sbrs[none]", "10.9.9.9")
 
 
