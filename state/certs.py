@@ -136,25 +136,8 @@ def self_signed(
     days: int = 3650,
     san: tuple[str, ...] = (),
 ) -> x509.Certificate:
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
-    if organization:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
-    name = x509.Name(attrs)
-    now = dt.datetime.now(dt.UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=days))
-    )
-    if san:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.DNSName(n) for n in san]), critical=False
-        )
-    return builder.sign(key, hashes.SHA256())
+    subject = Subject(common_name=common_name, organization=organization)
+    return request(key, subject, san, days, dt.datetime.now(dt.UTC))[0]
 
 
 # -- certconfig NEW: subject, self-signed certificate and CSR ----------------------
