@@ -20,7 +20,6 @@ from state.secrets import Secrets
 from state.session import Session
 from state.store import Store
 
-
 # asyncssh has a login timeout but no idle timeout; the console enforces this one.
 SSH_IDLE_TIMEOUT = 30 * 60.0
 

@@ -121,7 +121,7 @@ def describe(cert: x509.Certificate) -> CertInfo:
     )
 
 
-def generate_key(kind: str = "ecdsa-p256") -> PrivateKey:
+def generate_key(kind: str = "ecdsa-p256") -> CertificateIssuerPrivateKeyTypes:
     if kind == "ecdsa-p256":
         return ec.generate_private_key(ec.SECP256R1())
     if kind.startswith("rsa-"):

@@ -8,6 +8,7 @@ listeners, or add different sender groups, touch disjoint paths.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +64,7 @@ def render(path: Path) -> str:
     return out
 
 
-def _item_keys(field: str, items: list[dict[str, Any]]) -> list[str]:
+def _item_keys(field: str, items: Sequence[dict[str, Any]]) -> list[str]:
     keys: list[str] = []
     for item in items:
         key = str(item[_KEYED[field]])

@@ -14,7 +14,7 @@ destination entries) are addressed by name in configuration paths, e.g.
 from __future__ import annotations
 
 import enum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
@@ -51,14 +51,14 @@ class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Base of every model record."""
 
 
-class Response(Frozen):
+class Response(Frozen, frozen=True):
     """A custom SMTP reply: code and text (the text may hold $Group, $Hostname, $RemoteIP)."""
 
     code: int
     text: str
 
 
-class PolicyParams(Frozen):
+class PolicyParams(Frozen, frozen=True):
     """Mail flow policy parameters. `None` means "use the listener's default".
 
     `max_rcpts_per_hour` is -1 when rate limiting is off; `banner_hostname` is ""
@@ -77,13 +77,13 @@ class PolicyParams(Frozen):
     reject_response: Response | None = None
 
 
-class Policy(Frozen):
+class Policy(Frozen, frozen=True):
     name: str
     behavior: Behavior
     params: PolicyParams = PolicyParams()
 
 
-class SenderGroup(Frozen):
+class SenderGroup(Frozen, frozen=True):
     """One HAT row. `senders` holds the §4.5 forms; the ALL row holds ("ALL",).
 
     `policy` names a Policy of the HAT; when it is "" the row carries its own
@@ -98,13 +98,13 @@ class SenderGroup(Frozen):
     params: PolicyParams = PolicyParams()
 
 
-class HAT(Frozen):
+class HAT(Frozen, frozen=True):
     default: PolicyParams
     policies: tuple[Policy, ...] = ()
     groups: tuple[SenderGroup, ...] = ()
 
 
-class RatEntry(Frozen):
+class RatEntry(Frozen, frozen=True):
     address: str
     action: RatAction
     response_code: int | None = None
@@ -112,7 +112,7 @@ class RatEntry(Frozen):
     bypass_receiving_control: bool = False
 
 
-class Listener(Frozen):
+class Listener(Frozen, frozen=True):
     name: str
     type: ListenerType
     interface: str
@@ -125,13 +125,13 @@ class Listener(Frozen):
     rat: tuple[RatEntry, ...] = ()
 
 
-class Interface(Frozen):
+class Interface(Frozen, frozen=True):
     name: str
     ip: str
     hostname: str = ""
 
 
-class Certificate(Frozen):
+class Certificate(Frozen, frozen=True):
     """A certificate profile: the chain in PEM, leaf first, then intermediates.
 
     `csr` is the signing request made with the profile's key (certconfig NEW).
@@ -143,12 +143,12 @@ class Certificate(Frozen):
     csr: str | None = None
 
 
-class CustomCA(Frozen):
+class CustomCA(Frozen, frozen=True):
     name: str
     pem: str
 
 
-class Authorities(Frozen):
+class Authorities(Frozen, frozen=True):
     """certconfig CERTAUTHORITY: every Verify setting trusts the union of the enabled lists."""
 
     system_enabled: bool = True
@@ -156,7 +156,7 @@ class Authorities(Frozen):
     custom: tuple[CustomCA, ...] = ()
 
 
-class DestinationEntry(Frozen):
+class DestinationEntry(Frozen, frozen=True):
     """A destconfig row. `tls=None` means "Default" (inherit the DEFAULT row)."""
 
     domain: str
@@ -175,7 +175,7 @@ class DestinationEntry(Frozen):
     ip_sort: str | None = None
 
 
-class DestinationControls(Frozen):
+class DestinationControls(Frozen, frozen=True):
     default: DestinationEntry = DestinationEntry(
         domain="DEFAULT", tls=TLSMode.NO, max_concurrency=500, max_msgs_per_connection=50,
         bounce_verification=False, ip_sort="PREFER_V4",
@@ -185,7 +185,7 @@ class DestinationControls(Frozen):
     tls_failure_alert: bool = False
 
 
-class RouteHost(Frozen):
+class RouteHost(Frozen, frozen=True):
     """A smtproutes destination: a host name or IP, "USEDNS", or "/dev/null"."""
 
     host: str
@@ -193,23 +193,23 @@ class RouteHost(Frozen):
     priority: int = 0
 
 
-class Route(Frozen):
+class Route(Frozen, frozen=True):
     domain: str
     hosts: tuple[RouteHost, ...]
 
 
-class AlertRecipient(Frozen):
+class AlertRecipient(Frozen, frozen=True):
     address: str
     classes: tuple[str, ...] = ("All",)
     severities: tuple[str, ...] = ("All",)
 
 
-class Alerts(Frozen):
+class Alerts(Frozen, frozen=True):
     recipients: tuple[AlertRecipient, ...] = ()
     from_address: str = ""
 
 
-class DnsSettings(Frozen):
+class DnsSettings(Frozen, frozen=True):
     """The resolver the engine uses. No servers: the system's resolver."""
 
     servers: tuple[str, ...] = ()
@@ -217,19 +217,19 @@ class DnsSettings(Frozen):
     timeout: float = 5.0
 
 
-class ListenerSetup(Frozen):
+class ListenerSetup(Frozen, frozen=True):
     """listenerconfig SETUP: settings shared by every listener."""
 
     hat_delayed_rejection: bool = False
 
 
-class DeliverySettings(Frozen):
+class DeliverySettings(Frozen, frozen=True):
     queue_lifetime_hours: int = 72
     initial_retry_seconds: int = 60
     max_retry_seconds: int = 3600
 
 
-class Config(Frozen):
+class Config(Frozen, frozen=True):
     hostname: str
     interfaces: tuple[Interface, ...] = ()
     listeners: tuple[Listener, ...] = ()
@@ -246,12 +246,20 @@ class Config(Frozen):
 T = TypeVar("T", bound=msgspec.Struct)
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
 def replace(obj: T, **changes: Any) -> T:
     """A copy of a frozen record with some fields changed."""
     return msgspec.structs.replace(obj, **changes)
 
 
-def by_name(items: tuple[T, ...], name: str) -> T | None:
+def by_name(items: tuple[N, ...], name: str) -> N | None:
     """The record called `name` in a tuple of named records, or None."""
     for item in items:
         if getattr(item, "name", None) == name:
@@ -259,7 +267,7 @@ def by_name(items: tuple[T, ...], name: str) -> T | None:
     return None
 
 
-def put(items: tuple[T, ...], item: T) -> tuple[T, ...]:
+def put(items: tuple[N, ...], item: N) -> tuple[N, ...]:
     """Replace the record with the same name in place, or append it."""
     name = item.name
     if by_name(items, name) is None:
@@ -267,7 +275,7 @@ def put(items: tuple[T, ...], item: T) -> tuple[T, ...]:
     return tuple(item if i.name == name else i for i in items)
 
 
-def drop(items: tuple[T, ...], name: str) -> tuple[T, ...]:
+def drop(items: tuple[N, ...], name: str) -> tuple[N, ...]:
     return tuple(i for i in items if getattr(i, "name", None) != name)
 
 
