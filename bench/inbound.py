@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from state import model
 from state.bootstrap import open_data_dir
-from state.model import TLSMode
+from state.model import DnsSettings, Route, RouteHost, TLSMode
 from state.session import Session
 
 BODY = b"Subject: bench\r\n\r\n" + b"x" * 76 + b"\r\n"
@@ -40,6 +40,12 @@ CLIENT_TLS.check_hostname, CLIENT_TLS.verify_mode = False, ssl.CERT_NONE
 
 def free_port() -> int:
     with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
@@ -77,7 +83,12 @@ def prepare_esacli(data: Path, port: int, tls: bool) -> tuple[str, str]:
         else:
             li = model.replace(li, port=free_port())
         listeners.append(li)
-    session.stage(model.replace(session.candidate, listeners=tuple(listeners)))
+    # The queue drops what it takes (a /dev/null route) and never asks a DNS server off
+    # this machine: a benchmark sends traffic on loopback only.
+    drop_all = (Route(domain="ALL", hosts=(RouteHost(host="/dev/null"),)),)
+    no_dns = DnsSettings(servers=("127.0.0.1",), port=free_udp_port(), timeout=0.5)
+    session.stage(model.replace(session.candidate, listeners=tuple(listeners),
+                                routes=drop_all, dns=no_dns))
     session.commit("bench")
     demo = session.candidate.certificates[0]
     cert = data / "bench-cert.pem"

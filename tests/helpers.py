@@ -20,6 +20,7 @@ from state import certs
 from state.model import Certificate, Config
 from state.secrets import Secrets
 from state.store import Store
+from tests.loopback import loopback_dns
 
 
 async def wait_until(
@@ -81,7 +82,7 @@ async def running_engine(
     is empty; no validation, so port 0 is fine) and stop it on exit."""
     store = Store(data_dir)
     if config is not None and store.is_empty():
-        store.write(config, None, "test", "test", "test")
+        store.write(loopback_dns(config), None, "test", "test", "test")
     engine = Engine(data_dir, store, Secrets(data_dir), **kwargs)  # type: ignore[arg-type]
     await engine.start()
     try:

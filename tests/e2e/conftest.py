@@ -18,6 +18,7 @@ import pytest
 from state import model
 from state.bootstrap import open_data_dir
 from state.session import Session
+from tests.loopback import loopback_dns
 
 PASSWORD = "e2e-Secret-pw"
 
@@ -99,8 +100,9 @@ def appliance(tmp_path: Path) -> Iterator[Appliance]:
     inbound, outbound = free_port(), free_port()
     ports = {"InboundMail": inbound, "OutboundMail": outbound}
     listeners = tuple(model.replace(li, port=ports[li.name]) for li in session.candidate.listeners)
-    session.stage(model.replace(session.candidate, listeners=listeners))
-    session.commit("test ports")
+    staged = model.replace(session.candidate, listeners=listeners)
+    session.stage(loopback_dns(staged))
+    session.commit("test ports, loopback DNS")
     store.close()
     app = Appliance(data, inbound, outbound)
     app.start()

@@ -18,6 +18,7 @@ from state.model import (
     TLSMode,
     replace,
 )
+from tests.loopback import DEAD_DNS
 
 CERT = "Test"
 
@@ -59,4 +60,5 @@ def config(*listeners: Listener, certificates: tuple[Certificate, ...] = ()) -> 
         interfaces=(Interface(name="Management", ip="127.0.0.1", hostname="mail.test"),),
         listeners=listeners or (listener(),),
         certificates=certificates,
+        dns=DEAD_DNS,
     )
