@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import WordCompleter
 from prompt_toolkit.history import DummyHistory, InMemoryHistory
 from prompt_toolkit.input import Input
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 from prompt_toolkit.output.vt100 import Vt100_Output
 
@@ -57,6 +59,10 @@ class Console(abc.ABC):
         history: bool = False,
     ) -> str:
         """Show `prompt`, read one answer. `words` are completions; `secret` hides input."""
+
+    @abc.abstractmethod
+    async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
+        """Write what `poll()` returns, again and again, until the user presses Ctrl-C."""
 
     # -- output -----------------------------------------------------------------
     def say(self, text: str) -> None:
@@ -222,6 +228,13 @@ class ScriptedConsole(Console):
         self.write(("" if secret else line) + "\n")
         return line
 
+    async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
+        """Shows what there is now; the script's next line must be the Ctrl-C that ends it."""
+        self.write(poll())
+        if not self._lines or self._lines.popleft() != self.CTRL_C:
+            raise EndOfInput("script did not press Ctrl-C to end the follow", final=True)
+        self.write("^C\n")
+
 
 class PromptToolkitConsole(Console):
     """The interactive console: prompt_toolkit over a terminal or an SSH channel.
@@ -283,3 +296,19 @@ class PromptToolkitConsole(Console):
             raise Interrupt() from None
         except EOFError:
             raise EndOfInput() from None
+
+    async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
+        # No prompt is active: read raw keys ourselves, only to notice Ctrl-C.
+        keys = self._commands.input
+        stop = asyncio.Event()
+
+        def keys_ready() -> None:
+            if any(press.key == Keys.ControlC for press in keys.read_keys()):
+                stop.set()
+
+        with keys.raw_mode(), keys.attach(keys_ready):
+            while not stop.is_set():
+                self.write(poll())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)
+        self.write("^C\n")

@@ -48,6 +48,7 @@ VALID_NAME_CHARS: Final = (
 DESCRIPTIONS: Final = {
     "alertconfig": "Configure email alerts.",
     "destconfig": "Configure options for destination domains.",
+    "dnsconfig": "Configure DNS setup.",
     "smtproutes": "Set up permanent domain redirections.",
     "tlsverify": "Check TLS configuration of a domain (no commit needed).",
     "certconfig": "Configure security certificates and keys.",
@@ -57,6 +58,7 @@ DESCRIPTIONS: Final = {
     "help": "Help.",
     "listenerconfig": "Configure mail listeners.",
     "showchanges": "Show the pending configuration changes.",
+    "tail": "Continuously display the end of a log file.",
 }
 
 # -- §2 commit, clear ---------------------------------------------------------------
@@ -681,3 +683,49 @@ TLSVERIFY_HOST: Final = (
 TLSVERIFY_USAGE: Final = "tlsverify [<domain> [<hostname>[:<port>]]]"
 TLSVERIFY_BAD_PORT: Final = "The value must be an integer from 1 to 65535."
 TLSVERIFY_BAD_DOMAIN: Final = 'Invalid hostname format: "{domain}".'
+
+
+# -- dnsconfig ----------------------------------------------------------------------
+# Not in the reference: the wording is reconstructed from AsyncOS's `dnsconfig` as best
+# known. The appliance's "Internet root DNS servers" are the system's resolver here, and
+# the priority of a server is its place in the query order (0 is asked first).
+DNS_LOCAL: Final = "Currently using the local DNS cache servers:"
+DNS_SERVER: Final = "Priority: {priority} {ip}"
+DNS_SYSTEM: Final = "Currently using the system resolver."
+DNS_MENU: Final[list[MenuItem]] = [
+    ("NEW", "Add a new server."),
+    ("EDIT", "Edit a server."),
+    ("DELETE", "Remove a server."),
+    ("USE", "Use the system resolver."),
+    ("SETUP", "Configure general settings."),
+]
+DNS_MENU_SYSTEM: Final[list[MenuItem]] = [
+    ("NEW", "Add a new server."),
+    ("SETUP", "Configure general settings."),
+]
+DNS_NEW_IP: Final = "Please enter the IP address of your DNS server."
+DNS_EDIT_IP: Final = "Please enter the new IP address of the DNS server."
+DNS_INVALID_IP: Final = 'Invalid IP address: "{ip}"'
+DNS_SERVER_EXISTS: Final = "The DNS server {ip} is already configured."
+DNS_PRIORITY: Final = (
+    "Please enter the priority for {ip}.\n"
+    "A value of 0 is the highest priority."
+)
+DNS_EDIT_WHICH: Final = "Please enter the number of the server you wish to edit."
+DNS_DELETE_WHICH: Final = "Please enter the number of the server you wish to remove."
+DNS_USE_CONFIRM: Final = (
+    "Are you sure you want to remove all DNS servers and use the system resolver?"
+)
+DNS_PORT: Final = "Please enter the port to send DNS queries to."
+DNS_TIMEOUT: Final = "Enter the number of seconds to wait for a DNS query."
+DNS_TIMEOUT_INVALID: Final = "The value must be a number greater than 0."
+
+
+# -- tail (§8.7) [T "Unable to tail"; listing and stop line M] ----------------------
+TAIL_CONFIGURED: Final = "Currently configured logs:"
+TAIL_WHICH: Final = "Enter the number of the log you wish to tail."
+TAIL_LOG_LINE: Final = '"{name}" Type: "{kind}" Retrieval: Manual Download'
+TAIL_LOG_TYPES: Final = {"mail_logs": "IronPort Text Mail Logs", "system_logs": "System Logs"}
+TAIL_STOP: Final = "Press Ctrl-C to stop."
+TAIL_UNABLE: Final = 'Unable to tail "{name}": no such log.'
+TAIL_USAGE: Final = "Usage: tail [log_name]"

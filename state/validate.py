@@ -6,7 +6,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from state import certs, validate_hat, validate_outbound
+from state import certs, validate_dns, validate_hat, validate_outbound
 from state.errors import CertError, ConfigError
 from state.model import Config, Listener
 from state.secrets import Secrets
@@ -48,6 +48,7 @@ def _all(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
     yield from _certificates(config, secrets)
     yield from _destinations(config)
     yield from validate_outbound.outbound(config)
+    yield from validate_dns.dns(config)
 
 
 def _duplicates(path: str, names: list[str]) -> Iterator[ConfigError]:

@@ -12,9 +12,11 @@ from esacli.commands import (
     clear,
     commit,
     destconfig,
+    dnsconfig,
     listenerconfig,
     showchanges,
     smtproutes,
+    tail,
     tlsverify,
 )
 from esacli.commands.base import Command, Context, Handler
@@ -22,6 +24,7 @@ from esacli.commands.base import Command, Context, Handler
 COMMANDS: tuple[Command, ...] = (
     Command("alertconfig", texts.DESCRIPTIONS["alertconfig"], alertconfig.run),
     Command("destconfig", texts.DESCRIPTIONS["destconfig"], destconfig.run),
+    Command("dnsconfig", texts.DESCRIPTIONS["dnsconfig"], dnsconfig.run),
     Command("smtproutes", texts.DESCRIPTIONS["smtproutes"], smtproutes.run),
     Command("tlsverify", texts.DESCRIPTIONS["tlsverify"], tlsverify.run,
             usage=texts.TLSVERIFY_USAGE, takes_args=True),
@@ -31,6 +34,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("listenerconfig", texts.DESCRIPTIONS["listenerconfig"], listenerconfig.run,
             usage=texts.LISTENERCONFIG_USAGE, takes_args=True),
     Command("showchanges", texts.DESCRIPTIONS["showchanges"], showchanges.showchanges),
+    Command("tail", texts.DESCRIPTIONS["tail"], tail.run, usage=texts.TAIL_USAGE,
+            takes_args=True),
 )
 
 __all__ = ["COMMANDS", "Command", "Context", "Handler"]

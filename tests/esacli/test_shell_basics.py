@@ -27,11 +27,13 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         clear             Clear pending configuration changes since last commit.
         commit            Commit changes.
         destconfig        Configure options for destination domains.
+        dnsconfig         Configure DNS setup.
         exit              Exit the CLI.
         help              Help.
         listenerconfig    Configure mail listeners.
         showchanges       Show the pending configuration changes.
         smtproutes        Set up permanent domain redirections.
+        tail              Continuously display the end of a log file.
         tlsverify         Check TLS configuration of a domain (no commit needed).
 
         mail.example.com> h listenerconfig
@@ -159,6 +161,7 @@ async def test_completion_words(session: Session) -> None:
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
     assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
-                                          "destconfig", "exit", "help", "listenerconfig",
-                                          "showchanges", "smtproutes", "tlsverify"))
+                                          "destconfig", "dnsconfig", "exit", "help",
+                                          "listenerconfig",
+                                          "showchanges", "smtproutes", "tail", "tlsverify"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))
