@@ -94,7 +94,9 @@ class Engine:
         self._loop = asyncio.get_running_loop()
         self._maillog = MailLog(self.maillog_path, self.serial)
         self._counters = Counters(self.spool.root / "counters.json")
-        self._listeners = ListenerSet(Services(self._maillog, self.spool, self._counters))
+        self._listeners = ListenerSet(
+            Services(self._maillog, self.spool, self._counters, spooled=self._spooled)
+        )
         self._running = True
         self.store.subscribe(self._on_commit)
         await self.apply(self.store.head_number())
@@ -133,6 +135,11 @@ class Engine:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    def _spooled(self) -> None:
+        """A message was spooled: the queue takes it now rather than at its next poll."""
+        if self.queue is not None:
+            self.queue.wake()
 
     # -- status ------------------------------------------------------------
     @property

@@ -25,12 +25,17 @@ from state.model import HAT, ListenerType, PolicyParams, RatAction, RatEntry, Re
 
 @dataclass(frozen=True)
 class Services:
-    """What every connection shares: the log, the spool, the ID counters, DNS."""
+    """What every connection shares: the log, the spool, the ID counters, DNS.
+
+    `spooled` is called after each message is durably spooled (the engine wakes
+    the outbound queue with it, so delivery does not wait for the next poll).
+    """
 
     maillog: MailLog
     spool: Spool
     counters: Counters
     dns: DnsChecks = field(default_factory=DnsChecks)
+    spooled: Callable[[], None] = lambda: None
 
 
 class HourlyRate:
@@ -295,6 +300,7 @@ class InboundSession:
             return Reply(replies.SPOOL_FAILED)
         self.messages += 1
         self.log.ready(mid, len(content), sender)
+        self.services.spooled()
         return Reply(replies.message_accepted(mid), ok=True)
 
     def size_exceeded(self) -> None:

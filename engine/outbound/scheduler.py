@@ -97,8 +97,10 @@ def build_dsn(
     report.attach(MIMEText("\n".join(lines) + "\n", "plain"))
     status = MIMEBase("message", "delivery-status")
     # message/delivery-status is a series of header blocks: one per message, one per recipient.
-    blocks = [_block([("Reporting-MTA", f"dns; {hostname}"), ("X-Esacli-MID", str(mid)),
-                      ("Arrival-Date", email.utils.formatdate(arrived, localtime=True))])]
+    blocks: list[Message | str] = [
+        _block([("Reporting-MTA", f"dns; {hostname}"), ("X-Esacli-MID", str(mid)),
+                ("Arrival-Date", email.utils.formatdate(arrived, localtime=True))])
+    ]
     blocks += [
         _block([("Final-Recipient", f"rfc822; {f.address}"), ("Action", "failed"),
                 ("Status", f.status), ("Diagnostic-Code", f.diagnostic)])

@@ -1,7 +1,7 @@
 """Client-side TLS for outbound delivery: contexts and certificate checks.
 
-Two contexts per configuration version: `verify` trusts the union of the enabled
-CA lists of certconfig CERTAUTHORITY (system bundle and/or custom CAs) and
+Two contexts per configuration version: `verify` trusts exactly the union of the
+enabled CA lists of certconfig CERTAUTHORITY (`state.authorities.trusted_pem`) and
 fails the handshake on a chain that does not verify; `plain` checks nothing
 (Preferred / Required). Host names are never checked by OpenSSL here
 (check_hostname off): the name rule of tls-policy.md (recipient domain or MX
@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import TlsSetupError
+from engine.tls import load_trust
+from state.authorities import trusted_pem
 from state.errors import StateError
 from state.model import Config
 from state.secrets import Secrets
@@ -65,15 +67,9 @@ def _load_client_cert(ctx: ssl.SSLContext, config: Config, secrets: Secrets) -> 
 
 
 def _load_authorities(ctx: ssl.SSLContext, config: Config) -> None:
-    auth = config.authorities
-    if auth.system_enabled:
-        ctx.load_default_certs(ssl.Purpose.SERVER_AUTH)
-    if auth.custom_enabled:
-        for ca in auth.custom:
-            try:
-                ctx.load_verify_locations(cadata=ca.pem)
-            except (ssl.SSLError, ValueError) as exc:
-                raise TlsSetupError(f"custom CA {ca.name} unusable: {exc}") from None
+    # Exactly the enabled lists: never load_default_certs(), which would also pull in
+    # OpenSSL's CA directory behind the admin's back (and ignore a disabled list).
+    load_trust(ctx, trusted_pem(config.authorities))
 
 
 def build_contexts(config: Config, secrets: Secrets) -> ClientContexts:

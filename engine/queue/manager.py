@@ -91,6 +91,11 @@ class QueueManager:
                 await task
         await asyncio.to_thread(self.store.close)
 
+    @property
+    def delivering(self) -> frozenset[str]:
+        """Domains with a delivery in progress (a status fact for tests and operators)."""
+        return frozenset(self._busy)
+
     def wake(self) -> None:
         """Run a tick now (tests after moving the clock; the engine after a spool write)."""
         self._wake.set()
@@ -253,6 +258,7 @@ class QueueManager:
         mid = self.counters.next_mid()
         await self.spool.store(mid, 0, LISTENER, sender, recipients, content, self.clock.now())
         self.log.info(f"MID {mid} queued for delivery")
+        self._wake.set()  # an alert spooled after the last tick must not wait for the poll
 
     def _tls_alert(self, config: Config, domain: str, reason: str) -> None:
         alert = self._alerts.due(config, domain, reason, self.clock.now())

@@ -6,7 +6,9 @@ through pexpect, mail clients are smtplib over real sockets with real STARTTLS.
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
+import sqlite3
 import ssl
 import sys
 from pathlib import Path
@@ -84,8 +86,18 @@ def insecure_context() -> ssl.SSLContext:
 
 
 def senders(app: Appliance) -> list[str]:
-    """Envelope senders of what is spooled, read the way the queue will read them."""
-    return [m.sender for m in sorted(Spool(app.data / "spool").messages(), key=lambda m: m.mid)]
+    """Envelope senders of every accepted message, read from what is durable.
+
+    The outbound queue may already have delivered or bounced a message and removed its
+    spool file, but only after its queue database row is final: so read the spool
+    first, then the queue database. Messages the queue made itself (DSNs) have no sender.
+    """
+    found = {m.mid: m.sender for m in Spool(app.data / "spool").messages()}
+    db = app.data / "queue" / "queue.db"
+    if db.exists():
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            found.update(conn.execute("SELECT mid, sender FROM messages").fetchall())
+    return [sender for _, sender in sorted(found.items()) if sender]
 
 
 def test_ssh_commit_requires_tls_and_survives_restart(appliance: Appliance) -> None:

@@ -3,8 +3,10 @@
 Each `Behaviour` field is one way a remote MX can treat the gateway: offer STARTTLS
 or not, refuse it (454), break the handshake after its 220, inject bytes after the
 220 in the same packet, serve a given certificate, answer RCPT/DATA with given
-codes. Every message received is recorded with whether it came over TLS, so tests
-count deliveries at the receiving end.
+codes. Every message received is recorded with whether it came over TLS and on
+which connection, so tests count deliveries and connections at the receiving end;
+`active`/`max_active` count simultaneous connections, and clearing `release`
+holds every DATA reply (`in_data` counts the held ones) until it is set again.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Received:
     data: bytes
     tls: bool
     helo_after_tls: str = ""
+    connection: int = 0  # 1-based number of the connection that carried it
 
 
 class FakeMX:
@@ -43,6 +46,11 @@ class FakeMX:
         self.port = port
         self.messages: list[Received] = []
         self.connections = 0
+        self.active = 0  # connections open right now
+        self.max_active = 0
+        self.in_data = 0  # sessions whose DATA reply waits for `release`
+        self.release = asyncio.Event()
+        self.release.set()
         self.commands: list[str] = []
         self._server: asyncio.Server | None = None
         self.hold_at: int | None = None  # hold the DATA reply of this (1-based) message
@@ -65,18 +73,23 @@ class FakeMX:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        self.active += 1
+        self.max_active = max(self.max_active, self.active)
         self._sessions.add(asyncio.current_task())
         try:
-            await _Session(self, reader, writer).run()
+            await _Session(self, reader, writer, self.connections).run()
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError, OSError):
             pass
         finally:
+            self.active -= 1
             writer.close()
 
 
 class _Session:
-    def __init__(self, mx: FakeMX, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.mx, self.b = mx, mx.behaviour
+    def __init__(
+        self, mx: FakeMX, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, number: int
+    ) -> None:
+        self.mx, self.b, self.number = mx, mx.behaviour, number
         self.reader, self.writer = reader, writer
         self.tls = False
         self.sender = ""
@@ -166,7 +179,13 @@ class _Session:
         if self.mx.hold_at == len(self.mx.messages) + 1:
             self.mx.holding.set()
             await asyncio.Event().wait()  # never answered: the sender is killed meanwhile
+        if not self.mx.release.is_set():
+            self.mx.in_data += 1
+            await self.mx.release.wait()
+            self.mx.in_data -= 1
         await self.say(self.b.data_reply)
         if self.b.data_reply.startswith("250"):
-            self.mx.messages.append(Received(self.sender, list(self.rcpts), bytes(body), self.tls))
+            self.mx.messages.append(
+                Received(self.sender, list(self.rcpts), bytes(body), self.tls, connection=self.number)
+            )
         self.sender, self.rcpts = "", []
