@@ -36,6 +36,14 @@ def normalise_domain(value: str) -> str:
     return value.strip().lower().rstrip(".")
 
 
+def domain_keys(domain: str) -> list[str]:
+    """The table keys that may apply to `domain`, best first: the domain itself, then
+    `.parent` entries from the nearest parent up (destconfig and smtproutes lookups)."""
+    wanted = normalise_domain(domain)
+    labels = wanted.split(".")
+    return [wanted] + ["." + ".".join(labels[i:]) for i in range(1, len(labels))]
+
+
 def is_ip(value: str) -> bool:
     try:
         ipaddress.ip_address(value.strip("[]"))

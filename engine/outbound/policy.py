@@ -9,11 +9,7 @@ import enum
 from dataclasses import dataclass
 
 from state.model import DestinationControls, DestinationEntry, TLSMode, replace
-
-
-def normalise_domain(domain: str) -> str:
-    """Keys are compared lower case, without a trailing dot (and without spaces)."""
-    return domain.strip().lower().rstrip(".")
+from state.validate_outbound import domain_keys, normalise_domain
 
 
 def lookup(controls: DestinationControls, domain: str) -> DestinationEntry:
@@ -22,16 +18,9 @@ def lookup(controls: DestinationControls, domain: str) -> DestinationEntry:
     The result is complete: fields the entry leaves unset (None, i.e. "Default")
     are filled from the DEFAULT row, so callers never resolve inheritance again.
     """
-    wanted = normalise_domain(domain)
     table = {normalise_domain(e.domain): e for e in controls.entries}
-    entry = table.get(wanted)
-    if entry is None:
-        labels = wanted.split(".")
-        for i in range(1, len(labels)):
-            entry = table.get("." + ".".join(labels[i:]))
-            if entry is not None:
-                break
-    return _filled(entry, controls.default) if entry else _filled(controls.default, controls.default)
+    entry = next((table[k] for k in domain_keys(domain) if k in table), controls.default)
+    return _filled(entry, controls.default)
 
 
 def _filled(entry: DestinationEntry, default: DestinationEntry) -> DestinationEntry:

@@ -21,8 +21,8 @@ import dns.asyncresolver
 import dns.exception
 import dns.resolver
 
-from engine.outbound.policy import normalise_domain
 from state.model import Config, DnsSettings, Route, RouteHost
+from state.validate_outbound import domain_keys, normalise_domain
 
 SMTP_PORT = 25
 USEDNS = "USEDNS"
@@ -56,15 +56,10 @@ class Resolution:
 
 def find_route(routes: tuple[Route, ...], domain: str) -> Route | None:
     """Pure: exact route, then the nearest `.parent` route, then the ALL route."""
-    wanted = normalise_domain(domain)
     table = {normalise_domain(r.domain): r for r in routes}
-    if wanted in table:
-        return table[wanted]
-    labels = wanted.split(".")
-    for i in range(1, len(labels)):
-        route = table.get("." + ".".join(labels[i:]))
-        if route is not None:
-            return route
+    for key in domain_keys(domain):
+        if key in table:
+            return table[key]
     return table.get(DEFAULT_ROUTE.lower())
 
 

@@ -16,11 +16,12 @@ from collections.abc import Callable
 
 from engine.errors import TlsSetupError
 from engine.outbound import smtpconn
-from engine.outbound.policy import Outcome, TlsResult, normalise_domain
+from engine.outbound.policy import Outcome, TlsResult
 from engine.outbound.resolver import SMTP_PORT, Kind, Resolver, Target, is_ip
 from engine.outbound.tlsctx import build_contexts, peer_names
 from state.model import Config
 from state.secrets import Secrets
+from state.validate_outbound import normalise_domain
 
 Emit = Callable[[str], None]
 
