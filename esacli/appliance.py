@@ -9,19 +9,13 @@ import secrets as random
 import signal
 from pathlib import Path
 
-from prompt_toolkit.contrib.ssh import PromptToolkitSSHSession
-
 from engine.service import Engine
 from esacli import ssh
-from esacli.console import PromptToolkitConsole
+from esacli.console import Console, PromptToolkitConsole
 from esacli.shell import Shell
 from state.bootstrap import open_data_dir
 from state.secrets import Secrets
 from state.session import Session
-from state.store import Store
-
-# asyncssh has a login timeout but no idle timeout; the console enforces this one.
-SSH_IDLE_TIMEOUT = 30 * 60.0
 
 
 class BootError(Exception):
@@ -58,10 +52,6 @@ async def _wait_for_signal() -> None:
     await stop.wait()
 
 
-def _shell_for(
-    store: Store, secrets: Secrets, user: str, source: str, idle: float | None = None
-) -> Shell:
-    return Shell(PromptToolkitConsole(idle_timeout=idle), Session(store, secrets, user, source))
 
 
 async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None) -> None:
@@ -71,13 +61,13 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
     if generated:
         print(f"Generated admin password (shown once): {generated}", flush=True)
 
-    async def interact(ssh_session: PromptToolkitSSHSession, user: str) -> None:
-        await _shell_for(store, secrets, user, "ssh", SSH_IDLE_TIMEOUT).run()
+    async def run_shell(console: Console, user: str) -> None:
+        await Shell(console, Session(store, secrets, user, "ssh")).run()
 
     engine = Engine(data_dir, store, secrets)
     await engine.start()
     try:
-        server = await ssh.start_server(ssh_host, ssh_port, data_dir, secrets, interact)
+        server = await ssh.start_server(ssh_host, ssh_port, data_dir, secrets, run_shell)
     except OSError as exc:
         await engine.stop()
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
@@ -93,4 +83,5 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
 
 async def console(data_dir: Path) -> None:
     store, secrets = open_data_dir(data_dir)
-    await _shell_for(store, secrets, getpass.getuser(), "console").run()
+    session = Session(store, secrets, getpass.getuser(), "console")
+    await Shell(PromptToolkitConsole(), session).run()

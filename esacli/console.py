@@ -236,6 +236,69 @@ class ScriptedConsole(Console):
         self.write("^C\n")
 
 
+class LineConsole(Console):
+    """A console with no terminal: an SSH exec request (`ssh admin@host 'command'`).
+
+    Input is whatever the client sends, split into lines (`feed`, then `close` at end
+    of input). The top-level prompt is not shown, so a batch command prints only its
+    output; dialog questions are shown with the answer read for them, as in a
+    transcript, so a script can see what it answered.
+    """
+
+    def __init__(self, out: Callable[[str], None]) -> None:
+        self._out = out
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self._partial = ""
+
+    def feed(self, data: str) -> None:
+        *lines, self._partial = (self._partial + data).replace("\r\n", "\n").split("\n")
+        for line in lines:
+            self._lines.put_nowait(line)
+
+    def close(self) -> None:
+        if self._partial:
+            self._lines.put_nowait(self._partial)
+            self._partial = ""
+        self._lines.put_nowait(None)
+
+    def write(self, text: str) -> None:
+        self._out(text)
+
+    async def _next(self) -> str:
+        line = await self._lines.get()
+        if line is None:
+            self._lines.put_nowait(None)  # every later read sees the end too
+            raise EndOfInput(final=True)
+        return line
+
+    async def readline(
+        self,
+        prompt: str,
+        *,
+        words: Sequence[str] = (),
+        secret: bool = False,
+        history: bool = False,
+    ) -> str:
+        if not history:
+            self.write(prompt)
+        line = await self._next()
+        if not history:
+            self.write(("" if secret else line) + "\n")
+        return line
+
+    async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
+        """Until the client sends a line or ends its input (`ssh -n` shows what there is)."""
+        while True:
+            self.write(poll())
+            try:
+                await asyncio.wait_for(self._next(), interval)
+                return
+            except TimeoutError:
+                continue
+            except EndOfInput:
+                return
+
+
 class PromptToolkitConsole(Console):
     """The interactive console: prompt_toolkit over a terminal or an SSH channel.
 

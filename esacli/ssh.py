@@ -1,4 +1,9 @@
-"""The SSH server: password authentication, one shell session per connection."""
+"""The SSH server: password authentication, one shell session per connection.
+
+A connection gets the interactive shell (prompt_toolkit on the client's terminal),
+or, for an exec request (`ssh admin@host 'listenerconfig edit ...'`), the same
+shell fed by the command line and then by the client's input, line by line.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,21 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 from prompt_toolkit.contrib.ssh import PromptToolkitSSHServer, PromptToolkitSSHSession
 
+from esacli.console import Console, LineConsole, PromptToolkitConsole
 from state.secrets import Secrets, write_private
 
 log = logging.getLogger("esacli.ssh")
 
-Interact = Callable[[PromptToolkitSSHSession, str], Awaitable[None]]
+# Runs one shell session for `user` on `console` until the user leaves.
+RunShell = Callable[[Console, str], Awaitable[None]]
 LOGIN_TIMEOUT = 60
+# asyncssh has a login timeout but no idle timeout; the interactive console enforces one.
+IDLE_TIMEOUT = 30 * 60.0
 
 
 def host_key(data_dir: Path) -> asyncssh.SSHKey:
@@ -27,17 +37,72 @@ def host_key(data_dir: Path) -> asyncssh.SSHKey:
     return asyncssh.read_private_key(str(path))
 
 
+class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
+    def __init__(self, run_shell: RunShell, user: str) -> None:
+        super().__init__(self._interactive, enable_cpr=False)
+        self._run_shell = run_shell
+        self._user = user
+        self._command: str | None = None
+        self._lines: LineConsole | None = None
+
+    async def _interactive(self, ssh_session: PromptToolkitSSHSession) -> None:
+        await self._run_shell(PromptToolkitConsole(idle_timeout=IDLE_TIMEOUT), self._user)
+
+    def exec_requested(self, command: str) -> bool:
+        self._command = command
+        return True
+
+    def session_started(self) -> None:
+        if self._command is None:
+            super().session_started()
+            return
+        self._lines = LineConsole(self._write)
+        self._lines.feed(self._command + "\n")
+        self.interact_task = asyncio.get_running_loop().create_task(self._batch(self._lines))
+
+    async def _batch(self, console: LineConsole) -> None:
+        try:
+            await self._run_shell(console, self._user)
+        except Exception:  # the shell catches its own; this is the last guard
+            log.exception("SSH exec session failed")
+        finally:
+            if self._chan is not None:
+                self._chan.exit(0)
+
+    def _write(self, text: str) -> None:
+        if self._chan is not None:
+            self._chan.write(text)
+
+    def data_received(self, data: str, datatype: Any) -> None:
+        if self._lines is not None:
+            self._lines.feed(data)
+        else:
+            super().data_received(data, datatype)
+
+    def eof_received(self) -> bool:
+        if self._lines is not None:
+            self._lines.close()
+        return True  # keep the channel open for the rest of the output
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._lines is not None:
+            self._lines.close()
+
+
 class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
     """prompt_toolkit's SSH server does no authentication: add password checks."""
 
-    def __init__(self, interact: Interact, secrets: Secrets) -> None:
-        super().__init__(self._interact, enable_cpr=False)
-        self._shell = interact
+    def __init__(self, run_shell: RunShell, secrets: Secrets) -> None:
+        super().__init__(self._unused, enable_cpr=False)
+        self._run_shell = run_shell
         self._secrets = secrets
         self._user = ""
 
-    async def _interact(self, ssh_session: PromptToolkitSSHSession) -> None:
-        await self._shell(ssh_session, self._user)
+    async def _unused(self, ssh_session: PromptToolkitSSHSession) -> None:
+        raise AssertionError("sessions are made by session_requested")
+
+    def session_requested(self) -> ApplianceSSHSession:
+        return ApplianceSSHSession(self._run_shell, self._user)
 
     def begin_auth(self, username: str) -> bool:
         self._user = username
@@ -55,10 +120,10 @@ class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
 
 
 async def start_server(
-    host: str, port: int, data_dir: Path, secrets: Secrets, interact: Interact
+    host: str, port: int, data_dir: Path, secrets: Secrets, run_shell: RunShell
 ) -> asyncssh.SSHAcceptor:
     return await asyncssh.create_server(
-        lambda: ApplianceSSHServer(interact, secrets),
+        lambda: ApplianceSSHServer(run_shell, secrets),
         host,
         port,
         server_host_keys=[host_key(data_dir)],

@@ -1,0 +1,61 @@
+"""`ssh admin@host 'command'`: batch use of the shell over an SSH exec request.
+
+The command runs first; the client's input supplies later lines (answers, more
+commands, `commit` and its comment); the session ends with the input.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from state.store import Store
+from tests.e2e.conftest import PASSWORD, Appliance
+
+SSH_OPTIONS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+               "-o", "LogLevel=ERROR", "-o", "PubkeyAuthentication=no",
+               "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1"]
+
+
+def ssh_exec(app: Appliance, command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run OpenSSH with the password from a SSH_ASKPASS helper (no terminal needed)."""
+    askpass = app.data.parent / "askpass.sh"
+    askpass.write_text(f"#!/bin/sh\necho '{PASSWORD}'\n")
+    askpass.chmod(0o700)
+    env = {"SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0",
+           "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        ["ssh", "-p", str(app.ssh_port), *SSH_OPTIONS, "admin@127.0.0.1", command],
+        input=stdin, capture_output=True, text=True, timeout=30, env=env, check=False,
+    )
+
+
+def test_a_batch_command_prints_only_its_output(appliance: Appliance) -> None:
+    done = ssh_exec(appliance, "listenerconfig edit InboundMail hostaccess print")
+    assert done.returncode == 0, done.stderr
+    assert "UNKNOWNLIST:\n" in done.stdout
+    assert "mail.example.com>" not in done.stdout
+
+
+def test_input_answers_the_dialog_and_commits(appliance: Appliance) -> None:
+    # destconfig NEW for partner.example, taking every default, then commit with a comment
+    answers = "new\npartner.example\n\n\n\n\n\n\n\n\n\n\ncommit\nbatch change\n"
+    done = ssh_exec(appliance, "destconfig", stdin=answers)
+    assert done.returncode == 0, done.stderr
+    assert "Enter the domain you wish to configure.\n[]> partner.example\n" in done.stdout
+    assert "Changes committed: " in done.stdout
+    store = Store(appliance.data)
+    try:
+        assert [e.domain for e in store.load().destinations.entries] == ["partner.example"]
+        assert store.info(store.head_number()).comment == "batch change"
+    finally:
+        store.close()
+
+
+def test_uncommitted_batch_changes_are_dropped(appliance: Appliance) -> None:
+    done = ssh_exec(appliance, "destconfig", stdin="new\nother.example\n\n\n\n\n\n\n\n\n\n\n")
+    assert done.returncode == 0, done.stderr
+    store = Store(appliance.data)
+    try:
+        assert store.load().destinations.entries == ()
+    finally:
+        store.close()
