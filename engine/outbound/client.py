@@ -99,11 +99,11 @@ class DomainDelivery:
 
     async def _worker(self, targets: tuple[Target, ...], queue: deque[Job], per_conn: int) -> None:
         while queue:
-            conn, why = await self._usable_connection(targets)
+            conn, failed = await self._usable_connection(targets)
             if conn is None:
                 while queue:  # nothing reachable: everything left waits for the retry
                     job = queue.popleft()
-                    await self.report(job, dict.fromkeys(job.rids, Result("deferred", why)))
+                    await self.report(job, dict.fromkeys(job.rids, failed))
                 return
             dcid = conn.dcid
             try:
@@ -115,33 +115,37 @@ class DomainDelivery:
                 await conn.conn.quit()
                 self.log.close_dcid(dcid)
 
-    async def _usable_connection(self, targets: tuple[Target, ...]) -> tuple[_Open | None, str]:
-        why = "4.4.1 - no mail exchanger reachable"
+    async def _usable_connection(
+        self, targets: tuple[Target, ...]
+    ) -> tuple[_Open | None, Result]:
+        """A connection mail may go on, or the deferral of the last target tried."""
+        failed = Result("deferred", "4.4.1 - no mail exchanger reachable")
         for target in targets:
-            opened, reason = await self._open(target)
+            opened, result = await self._open(target)
             if opened is not None:
-                return opened, ""
-            why = reason
-        return None, why
+                return opened, failed
+            failed = result
+        return None, failed
 
-    async def _open(self, target: Target, allow_verify: bool = True) -> tuple[_Open | None, str]:
+    async def _open(self, target: Target, allow_verify: bool = True) -> tuple[_Open | None, Result]:
         dcid = self.next_dcid()
         try:
             conn = await smtpconn.connect(target, self.config.hostname)
         except smtpconn.ConnectError as exc:
             self.log.info(f"DCID {dcid} connection to {target.ip} port {target.port} failed: {exc.reason}")
-            return None, f"4.4.1 - Connection failed ('000', ['{exc.reason}'])"
+            why = f"4.4.1 - Connection failed ('000', ['{exc.reason}'])"
+            return None, Result("deferred", why, dcid)
         local = conn.smtp.get_transport_info("sockname")
         self.log.new_dcid(dcid, local[0] if local else "0.0.0.0", target.ip, target.port)
         opened = _Open(conn, dcid)
         verdict = await self._negotiate(opened, allow_verify)
         if verdict is None:
-            return opened, ""
+            return opened, Result("deferred", "", dcid)
         await conn.quit()
         self.log.close_dcid(dcid)
         if verdict == _RECONNECT_PLAIN:
             return await self._open(target, allow_verify=False)
-        return None, verdict
+        return None, Result("deferred", verdict, dcid)
 
     async def _negotiate(self, opened: _Open, allow_verify: bool) -> str | None:
         """None when mail may go on this connection, else why not (or _RECONNECT_PLAIN)."""
