@@ -13,6 +13,7 @@ Files (all under the data dir):
   spool/<MID>.msg         accepted messages, fsynced before the 250
   spool/counters.json     ICID/MID reservation, so IDs never repeat
   queue/queue.db          outbound per-recipient state (engine/queue/store.py)
+  status.json             what `status` shows (engine/status.py)
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from engine.maillog import MailLog
 from engine.queue.manager import QueueManager, QueueOptions
 from engine.runtime import RuntimeConfig, build_runtime
 from engine.spool import Spool
+from engine.status import INTERVAL as STATUS_INTERVAL
+from engine.status import InboundCounts, StatusPublisher
 from state.errors import StateError
 from state.model import Config
 from state.secrets import Secrets
@@ -57,6 +60,7 @@ class Engine:
         poll_interval: float = POLL_INTERVAL,
         serial: str | None = None,
         outbound: QueueOptions | None = None,
+        status_interval: float = STATUS_INTERVAL,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.outbound_options = outbound
@@ -78,6 +82,8 @@ class Engine:
         self._maillog: MailLog | None = None
         self._counters: Counters | None = None
         self._listeners: ListenerSet | None = None
+        self.inbound_counts = InboundCounts()
+        self._status = StatusPublisher(self, status_interval)
 
     @classmethod
     def from_config(cls, data_dir: Path, config: Config, **kwargs: object) -> Engine:
@@ -95,7 +101,8 @@ class Engine:
         self._maillog = MailLog(self.maillog_path, self.serial)
         self._counters = Counters(self.spool.root / "counters.json")
         self._listeners = ListenerSet(
-            Services(self._maillog, self.spool, self._counters, spooled=self._spooled)
+            Services(self._maillog, self.spool, self._counters, spooled=self._spooled,
+                     counts=self.inbound_counts)
         )
         self._running = True
         self.store.subscribe(self._on_commit)
@@ -106,6 +113,7 @@ class Engine:
             lambda: self.runtime, self.outbound_options,
         )
         self.queue.start()
+        await self._status.start()
 
     async def stop(self) -> None:
         self._running = False
@@ -121,6 +129,7 @@ class Engine:
             if self._listeners is not None:
                 await self._listeners.close()
         if self.queue is not None:  # after the listeners: nothing new can arrive
+            await self._status.stop()  # first: the queue's last numbers go in the final status
             await self.queue.stop()
         if self._counters is not None:
             self._counters.close()
@@ -155,6 +164,12 @@ class Engine:
     @property
     def running_listeners(self) -> list[str]:
         return sorted(self._listeners.running) if self._listeners else []
+
+    @property
+    def inbound_connections(self) -> int:
+        """Open inbound connections on the running listeners (a `status` gauge)."""
+        running = self._listeners.running.values() if self._listeners else ()
+        return sum(listener.tracker.total for listener in running)
 
     def bound_port(self, name: str) -> int | None:
         return self._listeners.port(name) if self._listeners else None
@@ -196,6 +211,7 @@ class Engine:
             self.runtime = runtime
             assert self._listeners is not None
             await self._listeners.apply(runtime)
+            self._status.publish_soon()
 
     async def _build(self, number: int) -> RuntimeConfig | None:
         try:

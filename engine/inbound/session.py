@@ -20,6 +20,7 @@ from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
 from engine.maillog import MailLog
 from engine.runtime import ListenerSpec, RuntimeConfig
 from engine.spool import Spool
+from engine.status import InboundCounts
 from state.model import HAT, ListenerType, PolicyParams, RatAction, RatEntry, Response
 
 
@@ -29,6 +30,7 @@ class Services:
 
     `spooled` is called after each message is durably spooled (the engine wakes
     the outbound queue with it, so delivery does not wait for the next poll).
+    `counts` are the receiving and rejection counters `status` shows.
     """
 
     maillog: MailLog
@@ -36,6 +38,7 @@ class Services:
     counters: Counters
     dns: DnsChecks = field(default_factory=DnsChecks)
     spooled: Callable[[], None] = lambda: None
+    counts: InboundCounts = field(default_factory=InboundCounts)
 
 
 class HourlyRate:
@@ -251,6 +254,7 @@ class InboundSession:
         assert self.match is not None
         if self.delayed_reject:
             self.log.delayed_reject(self.icid, f"Message recipient: {address}", self.ip)
+            self.services.counts.rejected_recipients_hat += 1
             return Reply(self._reject_reply())
         assert self.mid is not None
         params = self.match.params
@@ -260,11 +264,13 @@ class InboundSession:
         entry = self._rat_entry(address)
         if entry is not None and entry.action is RatAction.REJECT:
             self.log.rcpt_rejected(self.mid, self.icid, address)
+            self.services.counts.rejected_recipients_rat += 1
             return Reply(_entry_reply(entry) or replies.RAT_REJECTED)
         bypass = entry is not None and entry.bypass_receiving_control
         if not bypass and policy.rate_exceeded(params.max_rcpts_per_hour,
                                                self.tracker.rates.used(self.ip)):
             self.log.rcpt_rate_limited(self.mid, self.icid, address)
+            self.services.counts.rejected_recipients_rate_limit += 1
             return Reply(self._rate_reply())
         self.tracker.rates.add(self.ip)
         self.log.rcpt_to(self.mid, self.icid, accepted_so_far, address)
@@ -299,6 +305,7 @@ class InboundSession:
             self.log.warning(f"MID {mid} not spooled: {exc}")
             return Reply(replies.SPOOL_FAILED)
         self.messages += 1
+        self.services.counts.received(len(recipients))
         self.log.ready(mid, len(content), sender)
         self.services.spooled()
         return Reply(replies.message_accepted(mid), ok=True)

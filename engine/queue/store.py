@@ -40,6 +40,17 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 
 
 @dataclass(frozen=True)
+class QueueSummary:
+    """The whole queue in numbers, for `status` (engine/status.py): lifetime counts of
+    recipients by status, deferrals so far (soft bounce events), and the work queue."""
+
+    by_status: dict[str, int]
+    deferrals: int
+    messages: int  # messages not done yet
+    oldest: float | None  # arrival time of the oldest of them
+
+
+@dataclass(frozen=True)
 class Recipient:
     mid: int
     rid: int
@@ -156,6 +167,20 @@ class QueueStore:
                 "SELECT address, status FROM recipients WHERE mid = ? ORDER BY rid", (mid,)
             ).fetchall()
         return dict(rows)
+
+    def summary(self) -> QueueSummary:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT status, COUNT(*), COALESCE(SUM(attempts), 0) FROM recipients"
+                " GROUP BY status"
+            ).fetchall()
+            messages, oldest = self._db.execute(
+                "SELECT COUNT(*), MIN(arrived) FROM messages WHERE done = 0"
+            ).fetchone()
+        return QueueSummary(
+            {status: int(n) for status, n, _ in rows}, sum(int(a) for _, _, a in rows),
+            int(messages), oldest,
+        )
 
     def next_dcid(self) -> int:
         """Delivery connection IDs never repeat: blocks are reserved durably."""

@@ -16,6 +16,7 @@ from esacli.commands import (
     listenerconfig,
     showchanges,
     smtproutes,
+    status,
     tail,
     tlsverify,
 )
@@ -35,6 +36,8 @@ COMMANDS: tuple[Command, ...] = (
             usage=texts.LISTENERCONFIG_USAGE, takes_args=True),
     Command("showchanges", texts.DESCRIPTIONS["showchanges"], showchanges.showchanges),
     Command("tail", texts.DESCRIPTIONS["tail"], tail.run, usage=texts.TAIL_USAGE,
+            takes_args=True),
+    Command("status", texts.DESCRIPTIONS["status"], status.run, usage=texts.STATUS_USAGE,
             takes_args=True),
 )
 

@@ -33,6 +33,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         listenerconfig    Configure mail listeners.
         showchanges       Show the pending configuration changes.
         smtproutes        Set up permanent domain redirections.
+        status            System status.
         tail              Continuously display the end of a log file.
         tlsverify         Check TLS configuration of a domain (no commit needed).
 
@@ -163,5 +164,6 @@ async def test_completion_words(session: Session) -> None:
     assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
                                           "destconfig", "dnsconfig", "exit", "help",
                                           "listenerconfig",
-                                          "showchanges", "smtproutes", "tail", "tlsverify"))
+                                          "showchanges", "smtproutes", "status", "tail",
+                                          "tlsverify"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

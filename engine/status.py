@@ -1,0 +1,213 @@
+"""What the running engine publishes for operators: `<data_dir>/status.json`.
+
+The shell never talks to the engine (DESIGN.md); its `status` command reads this
+file. It is rewritten atomically (temp file, then os.replace, so a reader never
+sees half of it) when the engine starts, after every applied configuration
+version and listener reconciliation, every INTERVAL seconds for the counters,
+and a last time on a clean stop.
+
+Format 1, a plain JSON object:
+
+    format      1
+    state       "running", or "stopped" (the last write of a clean stop)
+    pid         the engine's process id (a reader checks it is alive)
+    started     epoch seconds when the engine started
+    updated     epoch seconds of this write (a reader treats an old one as dead)
+    version     the applied configuration version, null before one applies
+    hostname    the applied configuration's hostname, null likewise
+    listeners   {name: {"address": "ip:port", "state": "running" | "failed" | "stopped",
+                        "reason": why it failed, else ""}}
+    counters    since `started`: messages_received, recipients_received,
+                rejected_recipients_rat, rejected_recipients_hat (delayed HAT reject),
+                rejected_recipients_rate_limit, delivered_recipients,
+                hard_bounced_recipients, deleted_recipients (/dev/null route),
+                soft_bounced_events (deferrals)
+    gauges      now: inbound_connections, active_recipients (queued),
+                messages_in_queue (not done), oldest_message (arrival epoch or null)
+
+Only standard-library imports at run time: the shell imports `status_path` and
+FORMAT from here without pulling in the SMTP engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.queue.store import QueueSummary
+    from engine.service import Engine
+
+FORMAT = 1
+STATUS_FILE = "status.json"
+INTERVAL = 2.0
+RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
+# Queue statuses (engine/queue/store.py), repeated so this module stays import-light.
+_DELIVERED, _BOUNCED, _DROPPED, _QUEUED = "delivered", "bounced", "dropped", "queued"
+
+
+def status_path(data_dir: Path) -> Path:
+    return Path(data_dir) / STATUS_FILE
+
+
+@dataclass
+class InboundCounts:
+    """Counted by the inbound sessions as things happen (nothing else records them)."""
+
+    messages_received: int = 0
+    recipients_received: int = 0
+    rejected_recipients_rat: int = 0
+    rejected_recipients_hat: int = 0
+    rejected_recipients_rate_limit: int = 0
+
+    def received(self, recipients: int) -> None:
+        self.messages_received += 1
+        self.recipients_received += recipients
+
+
+def queue_counters(base: QueueSummary | None, now: QueueSummary | None) -> dict[str, int]:
+    """Outbound counters since start: the queue database's lifetime totals now, less
+    those it held when the engine started."""
+    def since(status: str) -> int:
+        if now is None:
+            return 0
+        return now.by_status.get(status, 0) - (base.by_status.get(status, 0) if base else 0)
+
+    deferrals = (now.deferrals - (base.deferrals if base else 0)) if now else 0
+    return {
+        "delivered_recipients": since(_DELIVERED),
+        "hard_bounced_recipients": since(_BOUNCED),
+        "deleted_recipients": since(_DROPPED),
+        "soft_bounced_events": deferrals,
+    }
+
+
+def queue_gauges(now: QueueSummary | None) -> dict[str, Any]:
+    return {
+        "active_recipients": now.by_status.get(_QUEUED, 0) if now else 0,
+        "messages_in_queue": now.messages if now else 0,
+        "oldest_message": now.oldest if now else None,
+    }
+
+
+def listener_states(engine: Engine, state: str) -> dict[str, dict[str, str]]:
+    """Every listener of the applied version: running, failed (with why), or stopped."""
+    runtime = engine.runtime
+    if runtime is None:
+        return {}
+    failed = engine.failed_listeners
+    result = {}
+    for name, spec in sorted(runtime.listeners.items()):
+        port = engine.bound_port(name) or spec.port
+        if state == STOPPED:
+            entry = {"state": STOPPED, "reason": ""}
+        elif name in failed:
+            entry = {"state": FAILED, "reason": failed[name]}
+        else:
+            entry = {"state": RUNNING, "reason": ""}
+        result[name] = {"address": f"{spec.ip}:{port}", **entry}
+    return result
+
+
+def write_atomically(path: Path, document: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class StatusPublisher:
+    """Writes status.json for one Engine: now (`publish`), soon (`publish_soon`),
+    every `interval` s (between `start` and `stop`), and "stopped" at `stop`."""
+
+    def __init__(
+        self, engine: Engine, interval: float = INTERVAL, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.engine = engine
+        self.interval = interval
+        self.clock = clock
+        self.path = status_path(engine.data_dir)
+        self.started = clock()
+        self._base: QueueSummary | None = None
+        self._last: QueueSummary | None = None
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._warned = False
+
+    async def start(self) -> None:
+        """Take the queue's totals as the zero of the counters, publish, then keep publishing."""
+        self._base = await self._summary()
+        await self.publish(RUNNING)
+        self._task = asyncio.create_task(self._run())
+
+    def publish_soon(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop the periodic writes and write the final "stopped" status.
+        Call it before the queue closes, so the last counters are still readable."""
+        # Ended by a flag, not a cancel (as the queue manager: wait_for can eat a cancel).
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        await self.publish(STOPPED)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            waiter = asyncio.ensure_future(self._wake.wait())
+            await asyncio.wait({waiter}, timeout=self.interval)
+            waiter.cancel()
+            self._wake.clear()
+            if self._stopping:
+                return
+            try:
+                await self.publish(RUNNING)
+            except Exception as exc:  # noqa: BLE001 (a bug here must not end the engine's stop)
+                self.engine.maillog.critical(f"Status error: {type(exc).__name__}: {exc}")
+
+    async def _summary(self) -> QueueSummary | None:
+        queue = self.engine.queue
+        if queue is None:
+            return None
+        try:
+            self._last = await asyncio.to_thread(queue.store.summary)
+        except sqlite3.Error:
+            pass  # a busy or closing database: keep the last numbers rather than stop
+        return self._last
+
+    async def publish(self, state: str) -> None:
+        document = self.document(state, await self._summary())
+        try:
+            await asyncio.to_thread(write_atomically, self.path, document)
+        except OSError as exc:
+            if not self._warned:  # once: a full disk must not fill the log too
+                self._warned = True
+                self.engine.maillog.warning(f"Status not published: {exc.strerror or exc}")
+
+    def document(self, state: str, summary: QueueSummary | None) -> dict[str, Any]:
+        engine = self.engine
+        runtime = engine.runtime
+        counters: dict[str, int] = asdict(engine.inbound_counts)
+        counters.update(queue_counters(self._base, summary))
+        gauges = {"inbound_connections": engine.inbound_connections if state == RUNNING else 0}
+        gauges.update(queue_gauges(summary))
+        return {
+            "format": FORMAT,
+            "state": state,
+            "pid": os.getpid(),
+            "started": self.started,
+            "updated": self.clock(),
+            "version": runtime.version if runtime else None,
+            "hostname": runtime.config.hostname if runtime else None,
+            "listeners": listener_states(engine, state),
+            "counters": counters,
+            "gauges": gauges,
+        }
