@@ -62,6 +62,12 @@ class _CommandTable(dict[str, Any]):
         return wrapper
 
 
+def _reverse_path(address: str) -> str:
+    """aiosmtpd keeps the null sender of `MAIL FROM:<>` as "<>" (it must stay truthy
+    there, or RCPT would be refused); everywhere else it is the empty address."""
+    return "" if address == "<>" else address
+
+
 class _Hooks:
     """aiosmtpd handler hooks for one connection, forwarded to its InboundSession."""
 
@@ -79,7 +85,7 @@ class _Hooks:
         self, server: SMTP, session: Session, envelope: Envelope, address: str,
         options: list[str],
     ) -> str:
-        reply = self.owner.conn.mail(address)
+        reply = self.owner.conn.mail(_reverse_path(address))
         if reply.ok:
             envelope.mail_from = address
             envelope.mail_options.extend(options)
@@ -97,7 +103,8 @@ class _Hooks:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
-        reply = await self.owner.conn.data(envelope.mail_from or "", envelope.rcpt_tos, content)
+        sender = _reverse_path(envelope.mail_from or "")
+        reply = await self.owner.conn.data(sender, envelope.rcpt_tos, content)
         return reply.text
 
     def handle_STARTTLS(self, server: SMTP, session: Session, envelope: Envelope) -> bool:

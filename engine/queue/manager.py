@@ -197,19 +197,37 @@ class QueueManager:
             job = jobs.setdefault(r.mid, Job(r.mid, r.sender, [], [], message.content))
             job.rids.append(r.rid)
             job.addresses.append(r.address)
+        task = asyncio.create_task(self._deliver(config, contexts, domain, list(jobs.values())))
+        self._busy[domain] = task
+        task.add_done_callback(lambda t: self._done(domain))
+
+    async def _deliver(
+        self, config: Config, contexts: ClientContexts, domain: str, jobs: list[Job]
+    ) -> None:
+        reported: set[tuple[int, int]] = set()
+
+        async def report(job: Job, results: dict[int, Result]) -> None:
+            reported.update((job.mid, rid) for rid in results)
+            await self._report(config, job, results)
+
         delivery = DomainDelivery(
             config, domain, contexts, Resolver(config.dns, self.options.mx_port), self.log,
-            self.store.next_dcid, lambda job, results: self._report(config, job, results),
-            lambda d, reason: self._tls_alert(config, d, reason),
+            self.store.next_dcid, report, lambda d, reason: self._tls_alert(config, d, reason),
         )
-        task = asyncio.create_task(delivery.run(list(jobs.values())))
-        self._busy[domain] = task
-        task.add_done_callback(lambda t: self._done(domain, t))
+        try:
+            await delivery.run(jobs)
+        except Exception as exc:  # noqa: BLE001 (a bug must defer, never loop or lose)
+            # Unreported recipients would be due again at once: defer them like any
+            # temporary failure, so the retry backoff applies.
+            self.log.warning(f"Delivery to {domain} failed: {type(exc).__name__}")
+            failed = Result("deferred", f"4.3.0 - Internal error ('000', ['{type(exc).__name__}'])")
+            for job in jobs:
+                left = {rid: failed for rid in job.rids if (job.mid, rid) not in reported}
+                if left:
+                    await self._report(config, job, left)
 
-    def _done(self, domain: str, task: asyncio.Task[None]) -> None:
+    def _done(self, domain: str) -> None:
         self._busy.pop(domain, None)
-        if not task.cancelled() and task.exception() is not None:
-            self.log.warning(f"Delivery to {domain} failed: {type(task.exception()).__name__}")
         self._wake.set()
 
     # -- results -------------------------------------------------------------

@@ -4,17 +4,31 @@ bounce, injection after the STARTTLS 220, the required-TLS alert."""
 
 from __future__ import annotations
 
+import asyncio
 import email
+import smtplib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import trustme
 
+from engine.queue import manager as manager_module
 from engine.queue.manager import QueueOptions
 from engine.service import Engine
-from state.model import AlertRecipient, Alerts, DeliverySettings, TLSMode, replace
+from state.model import (
+    AlertRecipient,
+    Alerts,
+    Certificate,
+    DeliverySettings,
+    RatAction,
+    RatEntry,
+    TLSMode,
+    replace,
+)
+from state.secrets import Secrets
 from tests.dnsserver import DnsServer
+from tests.engine import builders
 from tests.engine.fakemx import Behaviour, FakeMX
 from tests.engine.outbound_kit import outbound_config, server_context
 from tests.helpers import log_has, read_mail_logs, running_engine, wait_until
@@ -165,3 +179,52 @@ async def test_required_tls_failure_alerts_once_per_hour(ca: trustme.CA, dns: Dn
     assert alert.recipients == ["admin@sender.test"]
     assert b"partner.test" in alert.data and b"STARTTLS command not supported" in alert.data
     assert b"Warning <System>" in alert.data
+
+
+async def test_a_null_sender_is_received_and_relayed_as_null(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path, secrets: Secrets, test_cert: Certificate,
+) -> None:
+    """`MAIL FROM:<>` (a bounce from elsewhere) goes out as `MAIL FROM:<>`, once."""
+    relay = builders.listener(rat=(RatEntry(address="ALL", action=RatAction.ACCEPT),))
+    config = replace(outbound_config(ca, dns.port), listeners=(relay,),
+                     interfaces=builders.config().interfaces, certificates=(test_cert,))
+
+    def send(port: int) -> None:  # a blocking client, off the engine's event loop
+        with smtplib.SMTP("127.0.0.1", port, timeout=5) as client:
+            client.sendmail("<>", ["u@partner.test"], b"Subject: bounce\r\n\r\nx\r\n")
+
+    async with FakeMX(Behaviour(), host=IP) as mx, running_engine(
+        tmp_path, config, outbound=options(mx.port, FakeClock())
+    ) as engine:
+        port = engine.bound_port("InboundMail")
+        assert port is not None
+        await asyncio.to_thread(send, port)
+        await wait_until(lambda: len(mx.messages) == 1)
+        await wait_until(log_has(tmp_path, "Message finished MID"))
+    assert [(m.sender, m.recipients) for m in mx.messages] == [("", ["u@partner.test"])]
+    log = read_mail_logs(tmp_path)
+    assert "From: <>" in log and "ready" in log and "bytes from <>" in log
+    assert log.count("Delivery start DCID") == 1
+
+
+async def test_a_failing_delivery_is_deferred_with_backoff(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bug in one delivery must neither lose the mail nor retry it in a hot loop."""
+    runs: list[str] = []
+
+    async def broken_run(self: object, jobs: list[object]) -> None:
+        runs.append("run")
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(manager_module.DomainDelivery, "run", broken_run)
+    clock = FakeClock()
+    async with running_engine(tmp_path, outbound_config(ca, dns.port),
+                              outbound=options(25, clock)) as engine:
+        mid = await spool(engine, "a@sender.test", ["u@partner.test"], b"Subject: b\r\n\r\nx\r\n")
+        await wait_until(log_has(tmp_path, f"MID {mid} to RID 0 - 4.3.0 - Internal error"))
+        store = engine.queue.store  # type: ignore[union-attr]
+        assert store.attempts(mid, 0) == 1
+        assert store.due(clock.now()) == []  # waits for its retry, not due again at once
+        assert [r.mid for r in store.due(clock.now() + 60)] == [mid]
+    assert runs == ["run"]
