@@ -24,6 +24,7 @@ import sqlite3
 from pathlib import Path
 from typing import Self
 
+from engine import tls
 from engine.counters import Counters
 from engine.errors import RuntimeBuildError
 from engine.inbound.listeners import ListenerSet
@@ -98,6 +99,7 @@ class Engine:
     # -- lifecycle -------------------------------------------------------
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        tls.limit_tls_read_buffer()
         self._maillog = MailLog(self.maillog_path, self.serial)
         self._counters = Counters(self.spool.root / "counters.json")
         self._listeners = ListenerSet(

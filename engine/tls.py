@@ -9,6 +9,7 @@ exactly `trust`: the union of the enabled certconfig CERTAUTHORITY lists
 
 from __future__ import annotations
 
+import asyncio.sslproto
 import enum
 import os
 import ssl
@@ -104,3 +105,14 @@ def describe_failure(exc: BaseException | None) -> str:
     if isinstance(exc, ssl.SSLError):
         return str(exc.reason or exc.library or "handshake failed")
     return str(exc.strerror or type(exc).__name__)
+
+
+# asyncio's TLS layer gives every connection a 256 KiB read buffer: about 290 KB per idle
+# TLS session. 16 KiB (one TLS record) keeps large messages working at ~49 KB a session
+# (platform-notes.md, Memory).
+TLS_READ_BUFFER = 16 * 1024
+
+
+def limit_tls_read_buffer() -> None:
+    """Process-wide: applies to every asyncio TLS transport made from now on."""
+    asyncio.sslproto.SSLProtocol.max_size = TLS_READ_BUFFER

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio.sslproto
 import hashlib
 import ssl
 from pathlib import Path
@@ -11,6 +12,7 @@ import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from engine.tls import TLS_READ_BUFFER
 from state.model import Authorities, Certificate, CustomCA, TLSMode, replace
 from state.secrets import Secrets
 from state.store import Store
@@ -91,6 +93,25 @@ async def test_preferred_with_a_real_client_over_starttls(
         assert errors == {} and reply.startswith("ok:  Message ")
         await smtp.quit()
         await wait_until(log_has(tmp_path, "TLS success protocol TLSv1.3 cipher "))
+
+
+async def test_a_large_message_over_starttls_with_the_small_read_buffer(
+    tmp_path: Path, ca: trustme.CA, test_cert: Certificate
+) -> None:
+    """The engine shrinks asyncio's TLS read buffer to 16 KiB; 5 MB must still arrive whole."""
+    cfg = config(listener(the_hat=hat(TLSMode.REQUIRED)), certificates=(test_cert,))
+    body = b"Subject: big\r\n\r\n" + (b"x" * 998 + b"\r\n") * 5000
+    async with running_engine(tmp_path, cfg) as engine:
+        assert asyncio.sslproto.SSLProtocol.max_size == TLS_READ_BUFFER
+        smtp = aiosmtplib.SMTP(
+            hostname="127.0.0.1", port=engine.bound_port("InboundMail"),
+            tls_context=client_context(ca), start_tls=True,
+        )
+        await smtp.connect()
+        errors, _ = await smtp.sendmail("a@b.test", ["u@example.com"], body)
+        await smtp.quit()
+        [message] = engine.spool.messages()
+    assert errors == {} and message.content() == body
 
 
 async def test_required_refuses_commands_before_starttls(
