@@ -1,0 +1,189 @@
+"""CLI texts: HOSTACCESS (§4), RCPTACCESS (§5) and the listenerconfig batch forms (§1.4)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from esacli.texts.shell import MenuItem
+
+# -- §4 HOSTACCESS ------------------------------------------------------------------
+POLICY_BLOCK_TITLE: Final = "Default Policy Parameters\n=========================="
+POLICY_LINES: Final = (
+    ("max_message_size", "Maximum Message Size: {}"),
+    ("max_concurrency", "Maximum Number Of Concurrent Connections From A Single IP: {}"),
+    ("max_msgs_per_session", "Maximum Number Of Messages Per Connection: {}"),
+    ("max_rcpts_per_msg", "Maximum Number Of Recipients Per Message: {}"),
+    ("max_rcpts_per_hour", "Maximum Number Of Recipients Per Hour: {}"),
+    ("tls", "Allow TLS Connections: {}"),
+)
+POLICY_COUNTS: Final = (
+    "There are currently {policies} policies defined.\n"
+    "There are currently {groups} sender groups."
+)
+HAT_MENU: Final[list[MenuItem]] = [
+    ("NEW", "Create a new entry."),
+    ("EDIT", "Modify an entry."),
+    ("DELETE", "Remove an entry."),
+    ("MOVE", "Move an entry."),
+    ("DEFAULT", "Set the defaults."),
+    ("PRINT", "Display the table."),
+    ("IMPORT", "Import a table from a file."),
+    ("EXPORT", "Export the table to a file."),
+    ("RESET", "Remove senders and set policies to system default."),
+]
+ASK_MAX_SIZE: Final = (
+    "Enter the maximum message size. Add a trailing k for kilobytes, M for megabytes, or no"
+    " letter for bytes."
+)
+ASK_MAX_CONCURRENCY: Final = (
+    "Enter the maximum number of concurrent connections allowed from a single IP address."
+)
+ASK_MAX_MSGS: Final = "Enter the maximum number of messages per connection."
+ASK_MAX_RCPTS: Final = "Enter the maximum number of recipients per message."
+ASK_TLS: Final = "Do you want to allow encrypted TLS connections?"
+# Labels in the order of the §4.4 list; keys are state.model.TLSMode values.
+TLS_LABELS: Final = {
+    "off": "No",
+    "on": "Preferred",
+    "required": "Required",
+    "on_verify": "Preferred - Verify",
+    "require_verify": "Required - Verify",
+}
+TLS_REMINDER: Final = (
+    "You have chosen to enable TLS. Please use the 'certconfig' command to ensure that there"
+    " is a valid certificate configured."
+)
+# §4.3/§4.4 sender groups, policies and their parameters (wording [M] unless §4 quotes it).
+RATE_DISABLED: Final = "Disabled"
+USE_DEFAULT: Final = "Default"  # shown and typed for "use the default policy's value"
+HAT_NEW_WHAT: Final = ("New Sender Group", "New Policy")
+HAT_EDIT_WHAT: Final = ("Edit Sender Group", "Edit Policy")
+HAT_DELETE_WHAT: Final = ("Delete Sender Group", "Delete Policy")
+HAT_GROUP_NAME: Final = "Enter a name for this sender group. (optional)"
+HAT_POLICY_NAME: Final = "Enter the name for this policy."
+HAT_HOSTS: Final = (
+    "Enter the hosts to add. CIDR addresses such as 10.1.1.0/24 are allowed. IP address ranges"
+    " such as 10.1.1.10-20 are allowed. IP subnets such as 10.2.3. are allowed. Hostnames such"
+    " as crm.example.com are allowed. Partial hostnames such as .example.com are allowed.\n"
+    "Ranges of SenderBase Reputation scores such as SBRS[7.5:10.0] are allowed.\n"
+    "SenderBase Network Owner IDs such as SBO:12345 are allowed.\n"
+    "Remote blacklist queries such as dnslist[query.blacklist.example] are allowed.\n"
+    "Separate multiple hosts with commas"
+)
+INVALID_HOST: Final = 'Invalid IP or IP range: "{host}"'
+GROUP_EXISTS: Final = 'A sender group named "{name}" already exists.'
+POLICY_EXISTS: Final = 'A policy named "{name}" already exists.'
+UNKNOWN_POLICY: Final = 'Unknown policy "{name}".'
+HAT_BEHAVIOR: Final = "Select a behavior for this entry."
+BEHAVIOR_LABELS: Final = {  # keys are state.model.Behavior values
+    "ACCEPT": "Accept", "RELAY": "Relay", "REJECT": "Reject", "TCPREFUSE": "TCP Refuse",
+    "CONTINUE": "Continue",
+}
+POLICY_CHOICE: Final = "Policy: {name}"
+CHANGE_PARAMS: Final = "Would you like to change the policy parameters?"
+HAT_COMMENT: Final = "Enter a comment for this sender group."
+WHICH_GROUP: Final = "Enter the sender group number or name you wish to {action}."
+WHICH_POLICY: Final = "Enter the policy number or name you wish to {action}."
+MOVE_BEFORE: Final = "Enter the sender group number or name to insert it before."
+ALL_IS_FIXED: Final = "The ALL sender group cannot be changed that way."
+NO_GROUPS: Final = "There are no sender groups to {action}."
+NO_POLICIES: Final = "No policies to edit."
+POLICY_IN_USE: Final = (
+    'The policy "{name}" is used by these sender groups: {groups}.\n'
+    "Deleting the policy also deletes them. Do you want to continue?"
+)
+POLICY_USED_BY_ALL: Final = 'The policy "{name}" is used by ALL and cannot be deleted.'
+GROUP_DELETED: Final = 'Sender group "{name}" deleted.'
+POLICY_DELETED: Final = 'Policy "{name}" deleted.'
+GROUP_MENU: Final[list[MenuItem]] = [
+    ("NEW", "Add a new host."),
+    ("DELETE", "Remove a host."),
+    ("MOVE", "Reorder the hosts."),
+    ("POLICY", "Change the policy settings and options."),
+    ("PRINT", "Display the current definition."),
+    ("RENAME", "Rename this sender group."),
+]
+GROUP_HEADER: Final = "Sender Group {name}: {target}"
+WHICH_HOST: Final = "Enter the host number or name you wish to {action}."
+HOST_BEFORE: Final = "Enter the host number or name to insert it before."
+HOST_ELSEWHERE: Final = 'The host "{host}" is already in sender group {group}. Add anyway?'
+GROUP_NEW_NAME: Final = "Enter the new name for this sender group."
+RESET_CONFIRM: Final = (
+    "Are you sure you want to remove all sender groups and set the policies to system defaults?"
+)
+ASK_BANNER_OVERRIDE: Final = "Do you want to override the hostname in the SMTP banner?"
+ASK_BANNER_HOST: Final = "Enter the hostname to use in the SMTP banner"
+ASK_CUSTOM_ACCEPT: Final = "Would you like to specify a custom SMTP acceptance response?"
+ASK_CUSTOM_REJECT: Final = "Would you like to specify a custom SMTP rejection response?"
+ASK_RATE_LIMIT: Final = "Do you want to enable rate limiting per host?"
+ASK_RATE_MAX: Final = "Enter the maximum number of recipients per hour from a remote host."
+ASK_CUSTOM_LIMIT: Final = "Would you like to specify a custom SMTP limit exceeded response?"
+ASK_CODE: Final = "Enter the SMTP code to use in the response. {code} is the standard code."
+ASK_RESPONSE: Final = "Enter your custom SMTP response. Press Enter on a blank line to finish."
+CODE_RANGE: Final = "The value must be an SMTP code from {low} to {high}."
+INVALID_HOSTNAME: Final = "Invalid hostname format."
+HAT_IMPORT_FILE: Final = "Enter the name of the file to import:"
+HAT_EXPORT_FILE: Final = "Enter the name of the file to export to:"
+HAT_DELAYED_REJECTION: Final = (
+    "Perform HAT rejection at the message recipient level instead of at the start of the"
+    " SMTP conversation?"
+)
+
+# -- §5 RCPTACCESS ------------------------------------------------------------------
+RAT_MENU: Final[list[MenuItem]] = [
+    ("NEW", "Create a new entry."),
+    ("EDIT", "Modify an entry."),
+    ("DELETE", "Remove an entry."),
+    ("PRINT", "Display the table."),
+    ("IMPORT", "Import a table from a file."),
+    ("EXPORT", "Export the table to a file."),
+    ("CLEAR", "Remove all entries."),
+]
+RAT_TITLE: Final = "Recipient Access Table"
+RAT_COUNT: Final = "There are currently {count} entries in the Recipient Access Table."
+RAT_ADDRESS: Final = "Enter the recipient address for this entry."
+RAT_EDIT_WHICH: Final = "Enter the address to edit"
+RAT_DELETE_WHICH: Final = "Enter the address to delete"
+RAT_INVALID: Final = (
+    "A Recipient Access Table address can be one of the following: a domain (example.com),"
+    ' a partial domain (.example.com), a user name ("postmaster@"), a full address'
+    ' (joe@example.com or joe@[1.2.3.4]), or ALL.'
+)
+RAT_EXISTS: Final = 'The address "{address}" is already in the table.'
+RAT_NOT_FOUND: Final = 'The address "{address}" is not in the table.'
+RAT_ALL_FIXED: Final = "The ALL entry cannot be removed."
+RAT_ACTION: Final = "Select the action to apply to this address:"
+RAT_ACCESS_FOR: Final = "What access for {address}?"
+RAT_ACTIONS: Final = ("Accept", "Reject")
+RAT_CUSTOM: Final = "Would you like to specify a custom SMTP response?"
+RAT_BYPASS: Final = "Would you like to bypass receiving control for this entry?"
+RAT_CLEAR_DEFAULT: Final = "Select the default action for ALL other recipients:"
+RAT_CLEARED: Final = "All entries were removed."
+
+# -- §1.4 listenerconfig batch forms ---------------------------------------------------
+LISTENERCONFIG_USAGE: Final = (
+    "listenerconfig edit <listener> hostaccess new sendergroup <name> <hosts> <behavior> [options]\n"
+    "listenerconfig edit <listener> hostaccess new policy <name> <behavior> [options]\n"
+    "listenerconfig edit <listener> hostaccess edit sendergroup <name> <new_host_list>\n"
+    "listenerconfig edit <listener> hostaccess edit policy <name> <behavior> [options]\n"
+    "listenerconfig edit <listener> hostaccess delete sendergroup|policy <name>\n"
+    "listenerconfig edit <listener> hostaccess move <sendergroup> <before>\n"
+    "listenerconfig edit <listener> hostaccess default [options]\n"
+    "listenerconfig edit <listener> hostaccess print|import <file>|export <file>\n"
+    "listenerconfig edit <listener> rcptaccess new <address> <accept|reject>\n"
+    "options: --max_size= --max_conn= --max_msgs= --max_rcpt= --override= --rate_lim=\n"
+    "         --cust_acc= --acc_code= --cust_rej= --rej_code= --cust_lim= --lim_code=\n"
+    "         --tls=off|on|required|on_verify|require_verify  (policies: value \"default\")"
+)
+BATCH_USAGE_ERROR: Final = "Invalid listenerconfig batch command. Type 'help listenerconfig'."
+BATCH_NO_LISTENER: Final = 'Unknown listener "{name}".'
+BATCH_IMPORT_NEEDS_FILE: Final = 'The hostaccess "import" command requires a filename'
+BATCH_EXPORT_NEEDS_FILE: Final = 'The hostaccess "export" command requires a filename.'
+BATCH_DELETE_USAGE: Final = (
+    'The hostaccess "delete" command requires either "sendergroup" or "policy" and a name.'
+)
+BATCH_MOVE_USAGE: Final = 'The hostaccess "move" command requires a sendergroup'
+BATCH_BAD_BEHAVIOR: Final = "Invalid selected behavior: {value}"
+BATCH_BAD_OPTION: Final = 'Invalid "{name}" value: {value}'
+BATCH_CONN_DEFAULT: Final = '"max_conn" can only be "default" when working with policies.'
+BATCH_DONE: Final = "Changes staged. Use 'commit' to apply them."
