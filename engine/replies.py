@@ -75,4 +75,6 @@ AIOSMTPD_REWRITES: dict[str, str] = {
     "454 TLS not available": STARTTLS_NOT_AVAILABLE,
     "552 Error: Too much mail data": SIZE_EXCEEDED,
     "552 Error: message size exceeds fixed maximum message size": SIZE_EXCEEDED,
+    # an empty or non-ASCII command line is refused before our dispatch sees it
+    "500 Error: bad syntax": UNKNOWN_COMMAND,
 }

@@ -54,6 +54,10 @@ async def test_unknown_command_and_no_auth(tmp_path: Path) -> None:
         client = await RawSmtp.connect(engine.bound_port("InboundMail"))
         await client.reply()
         assert await client.cmd("XYZZY") == (500, ["500 #5.5.1 command not recognized"])
+        # garbage that is not even an ASCII command name gets the same answer
+        await client.send(b"\xff\x00garbage\r\n")
+        assert await client.reply() == (500, ["500 #5.5.1 command not recognized"])
+        assert await client.cmd("") == (500, ["500 #5.5.1 command not recognized"])
         assert (await client.cmd("AUTH PLAIN AGZvbwBiYXI="))[0] == 500
         await client.close()
 
