@@ -7,10 +7,11 @@ import getpass
 import logging
 import secrets as random
 import signal
+import time
 from pathlib import Path
 
 from engine.service import Engine
-from esacli import ssh
+from esacli import confirm_timer, ssh
 from esacli.console import Console, PromptToolkitConsole
 from esacli.shell import Shell
 from state.bootstrap import open_data_dir
@@ -64,11 +65,15 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
     async def run_shell(console: Console, user: str) -> None:
         await Shell(console, Session(store, secrets, user, "ssh")).run()
 
+    # An appliance restarted past a `commit confirmed` deadline rolls back before serving.
+    confirm_timer.check_safely(store, secrets, time.time())
     engine = Engine(data_dir, store, secrets)
     await engine.start()
+    timer = asyncio.create_task(confirm_timer.run(store, secrets))
     try:
         server = await ssh.start_server(ssh_host, ssh_port, data_dir, secrets, run_shell)
     except OSError as exc:
+        timer.cancel()
         await engine.stop()
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
     port = server.sockets[0].getsockname()[1]
@@ -76,6 +81,7 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
     try:
         await _wait_for_signal()
     finally:
+        timer.cancel()
         server.close()
         await server.wait_closed()
         await engine.stop()

@@ -6,6 +6,7 @@ StateError
  +-- CertError          a PEM block or key that cannot be used (message says why)
  +-- StoreError         the versioned store cannot do what was asked
  +-- FormatError        an imported text file is malformed: `line` (1-based) and why
+ +-- ConfirmationPending  a `commit confirmed` while another one waits for confirmation
 """
 
 from __future__ import annotations
@@ -58,3 +59,13 @@ class FormatError(StateError):
         super().__init__(f"line {line}: {message}")
         self.line = line
         self.message = message
+
+
+class ConfirmationPending(StateError):
+    """Only one confirmed commit may wait at a time (the safer rule: no silent extension)."""
+
+    def __init__(self, version: int, user: str, deadline: float) -> None:
+        super().__init__(f"version {version} by {user} is waiting for confirmation")
+        self.version = version
+        self.user = user
+        self.deadline = deadline

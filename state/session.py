@@ -9,13 +9,16 @@ from state import diff, validate
 from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
 from state.secrets import Secrets
-from state.store import Store, VersionInfo
+from state.store import Confirmation, Store, VersionInfo
+
+ROLLBACK_SOURCE = "rollback"
 
 
 @dataclass(frozen=True)
 class CommitResult:
     info: VersionInfo
     merged: list[str] = field(default_factory=list)  # paths that came in from other commits
+    confirmed: Confirmation | None = None  # this user's confirmed commit, now confirmed
 
 
 class Session:
@@ -55,34 +58,78 @@ class Session:
     def check(self) -> list[ConfigError]:
         return validate.validate(self._candidate, self.secrets)
 
-    def commit(self, comment: str) -> CommitResult | None:
+    def commit(self, comment: str, *, confirm_until: float | None = None) -> CommitResult | None:
         """Merge with the head if it moved, validate all, write one version.
 
         Returns None when nothing is pending; raises CommitRefused (nothing
-        written, candidate kept) on conflicts or validation errors.
+        written, candidate kept) on conflicts or validation errors. The write
+        confirms this user's waiting confirmed commit; with `confirm_until` it
+        starts a new one (ConfirmationPending if one is already waiting).
         """
         if not self.pending:
             return None
         for _ in range(5):
             try:
-                return self._commit_once(comment)
+                return self._commit_once(comment, confirm_until)
             except StoreError:
                 continue  # another process committed between our read and write
         raise StoreError("the configuration is changing too fast; try again")
 
-    def _commit_once(self, comment: str) -> CommitResult:
+    def _merged(self) -> tuple[int, Config, list[str]]:
+        """The head, and the candidate merged onto it (CommitRefused on conflicts)."""
         head = self.store.head_number()
-        merged_paths: list[str] = []
-        target = self._candidate
-        if head != self.base:
-            theirs = self.store.load(head)
-            result = diff.merge(self._base_config, theirs, self._candidate)
-            if result.conflicts:
-                raise CommitRefused(conflicts=result.conflicts)
-            target, merged_paths = result.config, result.incoming
+        if head == self.base:
+            return head, self._candidate, []
+        result = diff.merge(self._base_config, self.store.load(head), self._candidate)
+        if result.conflicts:
+            raise CommitRefused(conflicts=result.conflicts)
+        return head, result.config, result.incoming
+
+    def verify(self) -> list[str]:
+        """`commit check`: what commit would do, writing nothing.
+
+        Returns the paths a commit would merge in; raises CommitRefused like commit.
+        """
+        _head, target, merged_paths = self._merged()
         errors = validate.validate(target, self.secrets)
         if errors:
             raise CommitRefused(errors=errors)
-        info = self.store.write(target, head, self.user, self.source, comment)
+        return merged_paths
+
+    def _commit_once(self, comment: str, confirm_until: float | None) -> CommitResult:
+        head, target, merged_paths = self._merged()
+        errors = validate.validate(target, self.secrets)
+        if errors:
+            raise CommitRefused(errors=errors)
+        return self._write(target, head, self.source, comment, confirm_until, merged_paths)
+
+    def _write(
+        self, target: Config, head: int, source: str, comment: str,
+        confirm_until: float | None = None, merged_paths: list[str] | None = None,
+    ) -> CommitResult:
+        waiting = self.store.confirmation()
+        info = self.store.write(target, head, self.user, source, comment,
+                                confirm_until=confirm_until)
         self.base, self._base_config, self._candidate = info.number, target, target
-        return CommitResult(info=info, merged=merged_paths)
+        confirmed = waiting if waiting is not None and waiting.user == self.user else None
+        return CommitResult(info=info, merged=merged_paths or [], confirmed=confirmed)
+
+    def confirm(self) -> Confirmation | None:
+        """A plain commit with nothing pending: confirm this user's confirmed commit."""
+        return self.store.confirm(self.user)
+
+    def rollback(self, number: int, comment: str) -> CommitResult:
+        """Write a new version whose content is version `number`'s (history stays).
+
+        Validated like any commit; the session's candidate becomes the new head.
+        """
+        target = self.store.load(number)
+        errors = validate.validate(target, self.secrets)
+        if errors:
+            raise CommitRefused(errors=errors)
+        for _ in range(5):
+            try:
+                return self._write(target, self.store.head_number(), ROLLBACK_SOURCE, comment)
+            except StoreError:
+                continue  # another commit landed between reading the head and writing
+        raise StoreError("the configuration is changing too fast; try again")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from state import model
-from state.errors import StoreError
+from state.errors import ConfirmationPending, StoreError
 from state.model import Config
 
 _SCHEMA = """
@@ -28,6 +28,14 @@ CREATE TABLE IF NOT EXISTS versions (
     comment TEXT NOT NULL,
     document BLOB NOT NULL
 );
+-- `commit confirmed` (commit-model.md §4): at most one row; kept here so the timer
+-- survives a restart of the appliance.
+CREATE TABLE IF NOT EXISTS confirmations (
+    version  INTEGER PRIMARY KEY,
+    previous INTEGER NOT NULL,
+    deadline REAL NOT NULL,
+    user     TEXT NOT NULL
+);
 """
 
 
@@ -39,6 +47,16 @@ class VersionInfo:
     source: str
     time: float
     comment: str
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A `commit confirmed` waiting: unless confirmed by `deadline`, `previous` comes back."""
+
+    version: int
+    previous: int
+    deadline: float
+    user: str
 
 
 class Store:
@@ -108,21 +126,52 @@ class Store:
         )
         return [VersionInfo(*r) for r in rows]  # type: ignore[arg-type]
 
+    def confirmation(self) -> Confirmation | None:
+        """The confirmed commit waiting for its confirmation, if any."""
+        rows = self._query("SELECT version, previous, deadline, user FROM confirmations")
+        return Confirmation(*rows[0]) if rows else None  # type: ignore[arg-type]
+
+    def confirm(self, user: str) -> Confirmation | None:
+        """`user`'s plain commit confirms their waiting confirmed commit; returns it."""
+        with self._lock:
+            pending = self.confirmation()
+            if pending is None or pending.user != user:
+                return None
+            cursor = self._db.execute("DELETE FROM confirmations WHERE version = ?",
+                                      (pending.version,))
+        return pending if cursor.rowcount else None
+
+    def settle(self, version: int) -> bool:
+        """End `version`'s wait without writing; False if it was no longer waiting."""
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM confirmations WHERE version = ?", (version,))
+        return cursor.rowcount > 0
+
     def write(
-        self, config: Config, parent: int | None, user: str, source: str, comment: str
+        self, config: Config, parent: int | None, user: str, source: str, comment: str,
+        *, confirm_until: float | None = None, settles: int | None = None,
     ) -> VersionInfo:
-        """Write version head+1 in one transaction; refuse if the head is not `parent`."""
+        """Write version head+1 in one transaction; refuse if the head is not `parent`.
+
+        The same transaction confirms `user`'s waiting confirmed commit, and with
+        `confirm_until` records this version as waiting (ConfirmationPending if one
+        already waits). `settles` (the automatic rollback) requires that version's
+        confirmation row to still be there and deletes it, so a confirmation that
+        arrives first wins and nothing is rolled back twice.
+        """
         document = model.encode(config)
         now = time.time()
+        row = (user, source, now, comment, document)
         with self._lock:
-            number = self._insert(document, parent, user, source, now, comment)
+            number = self._insert(row, parent, confirm_until, settles)
         self._cache[number] = config
         for callback in list(self._listeners):
             callback(number)
         return VersionInfo(number, parent, user, source, now, comment)
 
     def _insert(
-        self, document: bytes, parent: int | None, user: str, source: str, now: float, comment: str
+        self, row: tuple[str, str, float, str, bytes], parent: int | None,
+        confirm_until: float | None, settles: int | None,
     ) -> int:
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -130,13 +179,29 @@ class Store:
             if head != (parent or 0):
                 raise StoreError(f"head moved: expected {parent}, found {head}")
             number = head + 1
-            self._db.execute(
-                "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (number, parent, user, source, now, comment, document),
-            )
+            self._db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (number, parent, *row))
+            self._confirmations(number, head, row[0], confirm_until, settles)
             self._db.execute("COMMIT")
         except BaseException:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise
         return number
+
+    def _confirmations(
+        self, number: int, head: int, user: str, until: float | None, settles: int | None
+    ) -> None:
+        """The confirmation rows' part of a write (inside its transaction)."""
+        pending = self.confirmation()
+        if until is not None and pending is not None:
+            raise ConfirmationPending(pending.version, pending.user, pending.deadline)
+        if settles is not None:
+            if pending is None or pending.version != settles:
+                raise StoreError(f"version {settles} is no longer waiting for confirmation")
+            self._db.execute("DELETE FROM confirmations WHERE version = ?", (settles,))
+        elif pending is not None and pending.user == user:
+            self._db.execute("DELETE FROM confirmations WHERE version = ?", (pending.version,))
+        if until is not None:
+            self._db.execute("INSERT INTO confirmations VALUES (?, ?, ?, ?)",
+                             (number, head, until, user))

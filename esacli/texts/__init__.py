@@ -8,6 +8,7 @@ every string lives here so it is easy to correct in one place. One namespace
 
 from esacli.texts.cert import *
 from esacli.texts.hat import *
+from esacli.texts.history import *
 from esacli.texts.ops import *
 from esacli.texts.outbound import *
 from esacli.texts.shell import *

@@ -52,6 +52,7 @@ DESCRIPTIONS: Final = {
     "exit": "Exit the CLI.",
     "help": "Help.",
     "listenerconfig": "Configure mail listeners.",
+    "rollbackconfig": "Roll back to one of the last 10 committed configurations.",
     "showchanges": "Show the pending configuration changes.",
     "tail": "Continuously display the end of a log file.",
     "status": "System status.",

@@ -31,6 +31,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         exit              Exit the CLI.
         help              Help.
         listenerconfig    Configure mail listeners.
+        rollbackconfig    Roll back to one of the last 10 committed configurations.
         showchanges       Show the pending configuration changes.
         smtproutes        Set up permanent domain redirections.
         status            System status.
@@ -63,7 +64,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
 
         mail.example.com> COMMIT x
 
-        The "commit" command does not take arguments here.
+        Invalid commit command. Type 'help commit'.
 
         mail.example.com> $
         mail.example.com> exit
@@ -163,7 +164,7 @@ async def test_completion_words(session: Session) -> None:
     top, menu = console.prompts[0], console.prompts[1]
     assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
                                           "destconfig", "dnsconfig", "exit", "help",
-                                          "listenerconfig",
+                                          "listenerconfig", "rollbackconfig",
                                           "showchanges", "smtproutes", "status", "tail",
                                           "tlsverify"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))
