@@ -17,7 +17,6 @@ from engine import policy, tls
 from engine.errors import EngineError, RuntimeBuildError
 from state import authorities
 from state.defaults import DEMO_CERT
-from state.errors import StateError
 from state.model import HAT, Config, Listener, ListenerType, RatEntry, TLSMode
 from state.secrets import Secrets
 
@@ -80,14 +79,7 @@ def _contexts(config: Config, listener: Listener, secrets: Secrets, trust: str) 
     modes = tls_modes(listener.hat) - {TLSMode.NO}
     if not modes:
         return TlsContexts()
-    name = listener.certificate or DEMO_CERT
-    cert = next((c for c in config.certificates if c.name == name), None)
-    if cert is None:
-        raise EngineError(f"certificate {name} does not exist")
-    try:
-        key_path = secrets.key_path(cert.key_id)
-    except StateError as exc:
-        raise EngineError(f"certificate {name}: {exc}") from None
+    cert, key_path = tls.profile(config, secrets, listener.certificate or DEMO_CERT)
     decisions = [policy.tls_decision(m) for m in modes]
 
     def build(kind: tls.ClientCert, wanted: bool) -> ssl.SSLContext | None:

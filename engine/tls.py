@@ -17,6 +17,9 @@ import tempfile
 from pathlib import Path
 
 from engine.errors import TlsSetupError
+from state.errors import StateError
+from state.model import Certificate, Config
+from state.secrets import Secrets
 
 
 class ClientCert(enum.Enum):
@@ -35,7 +38,7 @@ def server_context(
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.options |= ssl.OP_NO_COMPRESSION
-    _load_chain(ctx, chain, key_path)
+    load_chain(ctx, chain, key_path)
     if client_cert is not ClientCert.NONE:
         ctx.verify_mode = (
             ssl.CERT_REQUIRED if client_cert is ClientCert.REQUIRED else ssl.CERT_OPTIONAL
@@ -59,7 +62,7 @@ def client_context(
     ctx.verify_mode = ssl.CERT_REQUIRED
     load_trust(ctx, trust)
     if chain and key_path is not None:
-        _load_chain(ctx, chain, key_path)
+        load_chain(ctx, chain, key_path)
     return ctx
 
 
@@ -73,7 +76,7 @@ def load_trust(ctx: ssl.SSLContext, trust: str) -> None:
         raise TlsSetupError(f"trusted CA list unusable: {_why(exc)}") from None
 
 
-def _load_chain(ctx: ssl.SSLContext, chain: tuple[str, ...], key_path: Path) -> None:
+def load_chain(ctx: ssl.SSLContext, chain: tuple[str, ...], key_path: Path) -> None:
     # load_cert_chain only reads files; the chain is public, so a short-lived
     # temporary file is fine (the key is read from the secrets area in place).
     pem = "".join(block.strip() + "\n" for block in chain)
@@ -86,6 +89,17 @@ def _load_chain(ctx: ssl.SSLContext, chain: tuple[str, ...], key_path: Path) -> 
         raise TlsSetupError(f"certificate and key unusable: {_why(exc)}") from None
     finally:
         os.unlink(name)
+
+
+def profile(config: Config, secrets: Secrets, name: str) -> tuple[Certificate, Path]:
+    """The certificate profile called `name` and where its private key is."""
+    cert = next((c for c in config.certificates if c.name == name), None)
+    if cert is None:
+        raise TlsSetupError(f"certificate {name} does not exist")
+    try:
+        return cert, secrets.key_path(cert.key_id)
+    except StateError as exc:
+        raise TlsSetupError(f"certificate {name}: {exc}") from None
 
 
 def _why(exc: BaseException) -> str:

@@ -12,16 +12,13 @@ SETUP client certificate when one is set.
 
 from __future__ import annotations
 
-import os
 import ssl
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import TlsSetupError
+from engine import tls
 from engine.tls import load_trust
 from state.authorities import trusted_pem
-from state.errors import StateError
 from state.model import Config
 from state.secrets import Secrets
 
@@ -45,25 +42,9 @@ def _base() -> ssl.SSLContext:
 
 def _load_client_cert(ctx: ssl.SSLContext, config: Config, secrets: Secrets) -> None:
     name = config.destinations.client_certificate
-    if not name:
-        return
-    cert = next((c for c in config.certificates if c.name == name), None)
-    if cert is None:
-        raise TlsSetupError(f"outbound client certificate {name} does not exist")
-    try:
-        key_path = secrets.key_path(cert.key_id)
-    except StateError as exc:
-        raise TlsSetupError(f"outbound client certificate {name}: {exc}") from None
-    # load_cert_chain reads files only; the chain is public, the key stays in place.
-    fd, chain_file = tempfile.mkstemp(prefix="esacli-client-", suffix=".pem")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write("".join(block.strip() + "\n" for block in cert.chain))
-        ctx.load_cert_chain(certfile=chain_file, keyfile=str(key_path))
-    except (ssl.SSLError, OSError) as exc:
-        raise TlsSetupError(f"outbound client certificate {name} unusable: {exc}") from None
-    finally:
-        os.unlink(chain_file)
+    if name:
+        cert, key_path = tls.profile(config, secrets, name)
+        tls.load_chain(ctx, cert.chain, key_path)
 
 
 def _load_authorities(ctx: ssl.SSLContext, config: Config) -> None:
