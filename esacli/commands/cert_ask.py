@@ -14,7 +14,7 @@ from cryptography import x509
 from esacli import texts
 from esacli.commands.base import Context
 from esacli.console import Console
-from state import certs
+from state import certs, model
 from state.errors import CertError
 from state.model import Certificate
 from state.validate import is_hostname, is_name
@@ -33,6 +33,16 @@ async def profile_name(console: Console) -> str:
             console.say(texts.VALID_NAME_CHARS)
         else:
             return name
+
+
+async def new_profile_name(ctx: Context) -> str | None:
+    """A profile name for PASTE, NEW or IMPORT; None when the user declines to overwrite."""
+    name = await profile_name(ctx.console)
+    exists = model.by_name(ctx.config.certificates, name) is not None
+    question = texts.CERT_OVERWRITE.format(name=name)
+    if exists and not await ctx.console.confirm(question, False):
+        return None
+    return name
 
 
 async def choose_profile(

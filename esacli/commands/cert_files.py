@@ -22,9 +22,8 @@ from state.secrets import write_private
 
 async def import_profile(ctx: Context) -> None:
     console = ctx.console
-    name = await cert_ask.profile_name(console)
-    exists = model.by_name(ctx.config.certificates, name) is not None
-    if exists and not await console.confirm(texts.CERT_OVERWRITE.format(name=name), False):
+    name = await cert_ask.new_profile_name(ctx)
+    if name is None:
         return
     data = await read_file(ctx)
     unlocked = await _unlock(console, data)

@@ -20,9 +20,8 @@ from state.validate import is_hostname
 
 async def new(ctx: Context) -> None:
     console = ctx.console
-    name = await cert_ask.profile_name(console)
-    exists = model.by_name(ctx.config.certificates, name) is not None
-    if exists and not await console.confirm(texts.CERT_OVERWRITE.format(name=name), False):
+    name = await cert_ask.new_profile_name(ctx)
+    if name is None:
         return
     subject = await _subject(console)
     san = await _san(console, subject.common_name)

@@ -48,9 +48,8 @@ async def certificate_menu(ctx: Context) -> None:
 
 async def paste(ctx: Context) -> None:
     console = ctx.console
-    name = await cert_ask.profile_name(console)
-    exists = model.by_name(ctx.config.certificates, name) is not None
-    if exists and not await console.confirm(texts.CERT_OVERWRITE.format(name=name), False):
+    name = await cert_ask.new_profile_name(ctx)
+    if name is None:
         return
     leaf = await cert_ask.paste_certificate(ctx, texts.PASTE_CERT)
     key = await cert_ask.paste_key(console, leaf)
