@@ -5,6 +5,8 @@ EngineError                 base of every error the engine raises on purpose
  |                          `errors` lists every problem found (the old runtime stays)
  +-- TlsSetupError          a certificate chain or key cannot make an SSL context
  +-- SpoolError             a message could not be made durable (the client gets a 4xx)
+ +-- QueueUnavailable       the queue database cannot be read or changed from outside
+                            the engine (engine/queue/admin.py)
 
 Nothing here ever reaches an SMTP client as a traceback: the adapter turns any
 exception into a reply from `engine.replies` and a one-line mail_logs entry.
@@ -29,4 +31,8 @@ class TlsSetupError(EngineError):
 
 
 class SpoolError(EngineError):
+    pass
+
+
+class QueueUnavailable(EngineError):
     pass
