@@ -83,7 +83,9 @@ def _contexts(config: Config, listener: Listener, secrets: Secrets, trust: str) 
     decisions = [policy.tls_decision(m) for m in modes]
 
     def build(kind: tls.ClientCert, wanted: bool) -> ssl.SSLContext | None:
-        return tls.server_context(cert.chain, key_path, kind, trust) if wanted else None
+        if not wanted:
+            return None
+        return tls.server_context(cert.chain, key_path, kind, trust, config.ssl.inbound)
 
     return TlsContexts(
         plain=build(tls.ClientCert.NONE, any(not d.request_client_cert for d in decisions)),

@@ -14,12 +14,14 @@ import enum
 import os
 import ssl
 import tempfile
+import warnings
 from pathlib import Path
 
 from engine.errors import TlsSetupError
 from state.errors import StateError
-from state.model import Certificate, Config
+from state.model import Certificate, Config, SslDirection, TlsVersion
 from state.secrets import Secrets
+from state.validate_ssl import is_legacy
 
 
 class ClientCert(enum.Enum):
@@ -28,15 +30,50 @@ class ClientCert(enum.Enum):
     REQUIRED = "required"
 
 
+_VERSIONS = {
+    TlsVersion.TLS1_0: ssl.TLSVersion.TLSv1,
+    TlsVersion.TLS1_1: ssl.TLSVersion.TLSv1_1,
+    TlsVersion.TLS1_2: ssl.TLSVersion.TLSv1_2,
+    TlsVersion.TLS1_3: ssl.TLSVersion.TLSv1_3,
+}
+
+
+def apply_settings(ctx: ssl.SSLContext, settings: SslDirection) -> None:
+    """sslconfig's versions and TLS <= 1.2 cipher string on `ctx` (TLS 1.3 suites: OpenSSL's).
+
+    TLS 1.0/1.1 (the "not recommended" choice) need OpenSSL security level 0, and
+    Python warns that they are deprecated; both only when the admin chose them.
+    """
+    legacy = is_legacy(settings)  # validation keeps max >= min, so this covers max too
+    ciphers = settings.ciphers + (":@SECLEVEL=0" if legacy else "")
+    try:
+        ctx.set_ciphers(ciphers)
+    except (ssl.SSLError, ValueError):
+        raise TlsSetupError(f"cipher string unusable: {settings.ciphers!r}") from None
+    if legacy:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            _set_versions(ctx, settings)
+    else:
+        _set_versions(ctx, settings)
+
+
+def _set_versions(ctx: ssl.SSLContext, settings: SslDirection) -> None:
+    ctx.maximum_version = _VERSIONS[settings.max_version]
+    ctx.minimum_version = _VERSIONS[settings.min_version]
+
+
 def server_context(
-    chain: tuple[str, ...], key_path: Path, client_cert: ClientCert, trust: str
+    chain: tuple[str, ...], key_path: Path, client_cert: ClientCert, trust: str,
+    settings: SslDirection,
 ) -> ssl.SSLContext:
-    """A TLS >= 1.2 server context serving `chain` (leaf first) with the key at `key_path`.
+    """A server context serving `chain` (leaf first) with the key at `key_path`, with
+    sslconfig INBOUND's `settings` (versions, ciphers).
 
     `trust` (PEM) is what client certificates are verified against when asked for.
     """
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    apply_settings(ctx, settings)
     ctx.options |= ssl.OP_NO_COMPRESSION
     load_chain(ctx, chain, key_path)
     if client_cert is not ClientCert.NONE:
@@ -48,16 +85,17 @@ def server_context(
 
 
 def client_context(
-    trust: str, chain: tuple[str, ...] = (), key_path: Path | None = None
+    trust: str, settings: SslDirection, chain: tuple[str, ...] = (), key_path: Path | None = None
 ) -> ssl.SSLContext:
-    """An outbound (client) context that verifies against `trust` only.
+    """An outbound (client) context that verifies against `trust` only, with
+    sslconfig OUTBOUND's `settings` (versions, ciphers).
 
     Host names are checked by the caller's policy (which names may match), so
     check_hostname is off here; the chain must still end at a trusted CA for the
     caller to call the peer verified. `chain`/`key_path`: the client certificate.
     """
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    apply_settings(ctx, settings)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_REQUIRED
     load_trust(ctx, trust)

@@ -229,6 +229,35 @@ class DeliverySettings(Frozen, frozen=True):
     max_retry_seconds: int = 3600
 
 
+class TlsVersion(enum.Enum):
+    """A TLS protocol version sslconfig can allow (1.0 and 1.1 only for old peers)."""
+
+    TLS1_0 = "TLSv1.0"
+    TLS1_1 = "TLSv1.1"
+    TLS1_2 = "TLSv1.2"
+    TLS1_3 = "TLSv1.3"
+
+
+# OpenSSL cipher string for TLS <= 1.2: forward secrecy and AEAD only. TLS 1.3
+# suites are OpenSSL's own choice (all of them are AEAD with forward secrecy).
+DEFAULT_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!MD5"
+
+
+class SslDirection(Frozen, frozen=True):
+    """sslconfig INBOUND or OUTBOUND: the versions allowed and the TLS <= 1.2 ciphers."""
+
+    min_version: TlsVersion = TlsVersion.TLS1_2
+    max_version: TlsVersion = TlsVersion.TLS1_3
+    ciphers: str = DEFAULT_CIPHERS
+
+
+class SslSettings(Frozen, frozen=True):
+    """sslconfig: inbound applies to every listener, outbound to every delivery and tlsverify."""
+
+    inbound: SslDirection = SslDirection()
+    outbound: SslDirection = SslDirection()
+
+
 class Config(Frozen, frozen=True):
     hostname: str
     interfaces: tuple[Interface, ...] = ()
@@ -241,6 +270,7 @@ class Config(Frozen, frozen=True):
     alerts: Alerts = Alerts()
     dns: DnsSettings = DnsSettings()
     delivery: DeliverySettings = DeliverySettings()
+    ssl: SslSettings = SslSettings()
 
 
 T = TypeVar("T", bound=msgspec.Struct)

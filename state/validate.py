@@ -6,7 +6,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from state import certs, validate_dns, validate_hat, validate_outbound
+from state import certs, validate_dns, validate_hat, validate_outbound, validate_ssl
 from state.errors import CertError, ConfigError
 from state.model import Config, Listener
 from state.secrets import Secrets
@@ -49,6 +49,7 @@ def _all(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
     yield from _destinations(config)
     yield from validate_outbound.outbound(config)
     yield from validate_dns.dns(config)
+    yield from validate_ssl.ssl_settings(config)
 
 
 def _duplicates(path: str, names: list[str]) -> Iterator[ConfigError]:

@@ -32,10 +32,10 @@ class ClientContexts:
         return self.verify if verify else self.plain
 
 
-def _base() -> ssl.SSLContext:
+def _base(config: Config) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    tls.apply_settings(ctx, config.ssl.outbound)  # sslconfig OUTBOUND: versions, ciphers
     ctx.options |= ssl.OP_NO_COMPRESSION
     return ctx
 
@@ -54,7 +54,7 @@ def _load_authorities(ctx: ssl.SSLContext, config: Config) -> None:
 
 
 def build_contexts(config: Config, secrets: Secrets) -> ClientContexts:
-    plain, verify = _base(), _base()
+    plain, verify = _base(config), _base(config)
     plain.verify_mode = ssl.CERT_NONE
     verify.verify_mode = ssl.CERT_REQUIRED
     _load_authorities(verify, config)

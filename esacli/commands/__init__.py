@@ -14,9 +14,11 @@ from esacli.commands import (
     destconfig,
     dnsconfig,
     listenerconfig,
+    queuecmds,
     rollbackconfig,
     showchanges,
     smtproutes,
+    sslconfig,
     status,
     tail,
     tlsverify,
@@ -28,6 +30,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("destconfig", texts.DESCRIPTIONS["destconfig"], destconfig.run),
     Command("dnsconfig", texts.DESCRIPTIONS["dnsconfig"], dnsconfig.run),
     Command("smtproutes", texts.DESCRIPTIONS["smtproutes"], smtproutes.run),
+    Command("sslconfig", texts.DESCRIPTIONS["sslconfig"], sslconfig.run),
     Command("tlsverify", texts.DESCRIPTIONS["tlsverify"], tlsverify.run,
             usage=texts.TLSVERIFY_USAGE, takes_args=True),
     Command("certconfig", texts.DESCRIPTIONS["certconfig"], certconfig.run),
@@ -42,6 +45,10 @@ COMMANDS: tuple[Command, ...] = (
             takes_args=True),
     Command("status", texts.DESCRIPTIONS["status"], status.run, usage=texts.STATUS_USAGE,
             takes_args=True),
+    Command("showrecipients", texts.SHOWRECIPIENTS_DESCRIPTION, queuecmds.showrecipients),
+    Command("delivernow", texts.DELIVERNOW_DESCRIPTION, queuecmds.delivernow,
+            usage=texts.DELIVERNOW_USAGE, takes_args=True),
+    Command("tophosts", texts.TOPHOSTS_DESCRIPTION, queuecmds.tophosts),
 )
 
 __all__ = ["COMMANDS", "Command", "Context", "Handler"]

@@ -45,6 +45,7 @@ DESCRIPTIONS: Final = {
     "destconfig": "Configure options for destination domains.",
     "dnsconfig": "Configure DNS setup.",
     "smtproutes": "Set up permanent domain redirections.",
+    "sslconfig": "Configure SSL settings.",
     "tlsverify": "Check TLS configuration of a domain (no commit needed).",
     "certconfig": "Configure security certificates and keys.",
     "clear": "Clear pending configuration changes since last commit.",

@@ -26,6 +26,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         certconfig        Configure security certificates and keys.
         clear             Clear pending configuration changes since last commit.
         commit            Commit changes.
+        delivernow        Reschedule messages for immediate delivery.
         destconfig        Configure options for destination domains.
         dnsconfig         Configure DNS setup.
         exit              Exit the CLI.
@@ -33,10 +34,13 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         listenerconfig    Configure mail listeners.
         rollbackconfig    Roll back to one of the last 10 committed configurations.
         showchanges       Show the pending configuration changes.
+        showrecipients    Show messages from the queue by recipient host, Envelope From address, or all messages.
         smtproutes        Set up permanent domain redirections.
+        sslconfig         Configure SSL settings.
         status            System status.
         tail              Continuously display the end of a log file.
         tlsverify         Check TLS configuration of a domain (no commit needed).
+        tophosts          Display the top hosts by queue size.
 
         mail.example.com> h listenerconfig
 
@@ -163,8 +167,8 @@ async def test_completion_words(session: Session) -> None:
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
     assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
-                                          "destconfig", "dnsconfig", "exit", "help",
-                                          "listenerconfig", "rollbackconfig",
-                                          "showchanges", "smtproutes", "status", "tail",
-                                          "tlsverify"))
+                                          "delivernow", "destconfig", "dnsconfig", "exit",
+                                          "help", "listenerconfig", "rollbackconfig",
+                                          "showchanges", "showrecipients", "smtproutes",
+                                          "sslconfig", "status", "tail", "tlsverify", "tophosts"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))
