@@ -99,3 +99,13 @@ def outbound_config(
 
 def _fields(entry: DestinationEntry) -> dict[str, object]:
     return {f: getattr(entry, f) for f in entry.__struct_fields__}
+
+
+class FakeClock:
+    """The queue's clock in tests: time moves only when a test moves it."""
+
+    def __init__(self) -> None:
+        self.t = 1_700_000_000.0
+
+    def now(self) -> float:
+        return self.t

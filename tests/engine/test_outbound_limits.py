@@ -26,19 +26,11 @@ from state.model import Config, DestinationEntry, TLSMode, replace
 from state.secrets import Secrets
 from tests.dnsserver import DnsServer
 from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import outbound_config, server_context
+from tests.engine.outbound_kit import FakeClock, outbound_config, server_context
 from tests.helpers import read_mail_logs, running_engine, wait_until
 
 IP = "127.0.0.51"
 DOMAIN, MX = "limits.test", "mx.limits.test"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1_700_000_000.0
-
-    def now(self) -> float:
-        return self.t
 
 
 @pytest.fixture(scope="module")

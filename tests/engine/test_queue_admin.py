@@ -21,21 +21,13 @@ from engine.service import Engine
 from state.model import DeliverySettings, replace
 from tests.dnsserver import DnsServer
 from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import outbound_config
+from tests.engine.outbound_kit import FakeClock, outbound_config
 from tests.helpers import log_has, running_engine, wait_until
 
 PARTNER_IP = "127.0.0.41"
 OTHER_IP = "127.0.0.42"
 RETRY = 600  # initial retry seconds: far beyond any wait in this test
 TRY_LATER = "451 4.3.0 try later"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 1_700_000_000.0
-
-    def now(self) -> float:
-        return self.t
 
 
 @pytest.fixture(scope="module")
