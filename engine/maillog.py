@@ -15,6 +15,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
+from state.controls import escape_controls
+
 
 def _version() -> str:
     try:
@@ -66,8 +68,9 @@ class MailLog:
                 self._file = None
 
     def write(self, level: str, message: str) -> None:
-        # One physical line per event, whatever the message holds.
-        text = " ".join(message.split("\n"))
+        # One physical line per event, and no control character a terminal would obey,
+        # whatever a client managed to put in the message (an address, a host name).
+        text = escape_controls(message)
         with self._lock:
             if self._file is None:
                 return
@@ -124,8 +127,25 @@ class MailLog:
     def rcpt_rejected(self, mid: int, icid: int, rcpt: str) -> None:
         self.info(f"MID {mid} ICID {icid} To: {addr(rcpt)} Rejected by RAT")
 
+    def rcpt_over_limit(self, mid: int, icid: int, rcpt: str) -> None:
+        self.info(f"MID {mid} ICID {icid} To: {addr(rcpt)} Rejected: too many recipients")
+
+    def rcpt_invalid(self, mid: int | None, icid: int, rcpt: str) -> None:
+        head = f"MID {mid} ICID {icid}" if mid is not None else f"ICID {icid}"
+        self.info(f"{head} To: {addr(rcpt)} Rejected: invalid address")
+
+    def sender_invalid(self, icid: int, sender: str) -> None:
+        self.info(f"ICID {icid} From: {addr(sender)} Rejected: invalid address")
+
     def ready(self, mid: int, size: int, sender: str) -> None:
         self.info(f"MID {mid} ready {size} bytes from {addr(sender)}")
+
+    def aborted_by_sender(self, mid: int) -> None:
+        """A transaction the client gave up (RSET, HELO, STARTTLS or QUIT before DATA)."""
+        self.info(f"Message aborted MID {mid} Receiving aborted by sender")
+
+    def receiving_aborted(self, mid: int, reason: str) -> None:
+        self.info(f"Message aborted MID {mid} Receiving aborted: {reason}")
 
     def receiving_failed(self, icid: int, reason: str) -> None:
         self.info(f"ICID {icid} Receiving Failed: {reason}")

@@ -60,9 +60,10 @@ class TlsDecision:
     require_client_cert: bool
 
 
-# RFC 3207 §4 plus HELO (tls-policy.md): what a client may send before STARTTLS
-# when TLS is required.
-ALLOWED_BEFORE_TLS = frozenset({"EHLO", "HELO", "NOOP", "STARTTLS", "QUIT"})
+# What a client may send before STARTTLS when TLS is required: the appliance answers
+# every other command, HELO included, with 530 (RFC 3207 §4; tls-policy.md). A HELO
+# client could never be offered STARTTLS anyway.
+ALLOWED_BEFORE_TLS = frozenset({"EHLO", "NOOP", "STARTTLS", "QUIT"})
 
 _TLS_TABLE: dict[TLSMode, TlsDecision] = {
     TLSMode.NO: TlsDecision(False, False, False, False),

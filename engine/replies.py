@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from state.controls import escape_controls
 from state.model import Response
 
 BANNER_IDENT = "ESMTP"
@@ -32,14 +33,29 @@ TOO_MANY_UNKNOWN = "421 4.7.0 Too many unrecognized commands, closing connection
 RAT_REJECTED = "550 #5.1.0 Address rejected"
 LOCAL_ERROR = "451 4.3.0 Local error in processing"
 SPOOL_FAILED = "451 4.3.0 Message not accepted, please try again later"
+# Control characters (or NUL) in an envelope address or a HELO name (Postfix's texts).
+BAD_SENDER = "501 5.1.7 Bad sender address syntax"
+BAD_RECIPIENT = "501 5.1.3 Bad recipient address syntax"
+BAD_HELO = "501 5.5.2 Syntax: HELO/EHLO hostname"
+# Refused after the final dot (engine/inbound/headers.py decides).
+MESSAGE_LOOP = "554 5.4.6 Too many hops: message loop detected"
+NUL_IN_MESSAGE = "554 5.6.0 Message contains NUL characters, not accepted"
+LINE_TOO_LONG = "500 5.5.2 Line too long (see RFC 5321 4.5.3.1.6)"
+# Connections closed by their deadline (engine/inbound/pacing.py); the injection
+# timeout's text is the appliance's (reference §3.5).
+TIMEOUT = "421 4.4.2 Timeout exceeded, closing connection"
+INJECTION_TIMEOUT = "421 Timed out waiting for successful message injection, disconnecting."
+EVICTED = "421 4.4.2 Too many concurrent connections, closing the idlest one"
 
 
 def sender_ok(address: str) -> str:
-    return f"250 sender <{address}> ok"
+    # Refused before this when it holds a control character; escaped all the same,
+    # so no reply can ever carry a bare CR or LF back to the client.
+    return f"250 sender <{escape_controls(address)}> ok"
 
 
 def recipient_ok(address: str) -> str:
-    return f"250 recipient <{address}> ok"
+    return f"250 recipient <{escape_controls(address)}> ok"
 
 
 def message_accepted(mid: int) -> str:
@@ -54,7 +70,7 @@ def banner(hostname: str) -> str:
 def custom(code: int, text: str) -> str:
     """A reply with the administrator's code and text; a text of several lines
     becomes a multi-line reply (`554-first`, `554 last`)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()] or [""]
+    lines = [escape_controls(line.strip()) for line in text.splitlines() if line.strip()] or [""]
     head = [f"{code}-{line}" for line in lines[:-1]]
     return "\r\n".join([*head, f"{code} {lines[-1]}".rstrip()])
 
@@ -77,4 +93,5 @@ AIOSMTPD_REWRITES: dict[str, str] = {
     "552 Error: message size exceeds fixed maximum message size": SIZE_EXCEEDED,
     # an empty or non-ASCII command line is refused before our dispatch sees it
     "500 Error: bad syntax": UNKNOWN_COMMAND,
+    "500 Line too long (see RFC5321 4.5.3.1.6)": LINE_TOO_LONG,
 }

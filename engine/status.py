@@ -19,7 +19,12 @@ Format 1, a plain JSON object:
                         "reason": why it failed, else ""}}
     counters    since `started`: messages_received, recipients_received,
                 rejected_recipients_rat, rejected_recipients_hat (delayed HAT reject),
-                rejected_recipients_rate_limit, delivered_recipients,
+                rejected_recipients_rate_limit, rejected_recipients_limit (over the
+                per-message limit), rejected_recipients_invalid (control characters),
+                rejected_messages (refused after DATA), rejected_connections (HAT
+                REJECT or TCPREFUSE, connection limits), timed_out_connections (closed
+                by a timeout or to make room), refused_commands (every other 4xx/5xx
+                reply), delivered_recipients,
                 hard_bounced_recipients, deleted_recipients (/dev/null route),
                 soft_bounced_events (deferrals)
     gauges      now: inbound_connections, active_recipients (queued),
@@ -66,6 +71,12 @@ class InboundCounts:
     rejected_recipients_rat: int = 0
     rejected_recipients_hat: int = 0
     rejected_recipients_rate_limit: int = 0
+    rejected_recipients_limit: int = 0
+    rejected_recipients_invalid: int = 0
+    rejected_messages: int = 0
+    rejected_connections: int = 0
+    timed_out_connections: int = 0
+    refused_commands: int = 0
 
     def received(self, recipients: int) -> None:
         self.messages_received += 1

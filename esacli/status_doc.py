@@ -33,6 +33,12 @@ class Counters(msgspec.Struct, frozen=True):
     rejected_recipients_rat: int = 0
     rejected_recipients_hat: int = 0
     rejected_recipients_rate_limit: int = 0
+    rejected_recipients_limit: int = 0
+    rejected_recipients_invalid: int = 0
+    rejected_messages: int = 0
+    rejected_connections: int = 0
+    timed_out_connections: int = 0
+    refused_commands: int = 0
     delivered_recipients: int = 0
     hard_bounced_recipients: int = 0
     deleted_recipients: int = 0
@@ -41,7 +47,8 @@ class Counters(msgspec.Struct, frozen=True):
     @property
     def rejected_recipients(self) -> int:
         return (self.rejected_recipients_rat + self.rejected_recipients_hat
-                + self.rejected_recipients_rate_limit)
+                + self.rejected_recipients_rate_limit + self.rejected_recipients_limit
+                + self.rejected_recipients_invalid)
 
     @property
     def completed_recipients(self) -> int:

@@ -120,7 +120,7 @@ class Listener(Frozen, frozen=True):
     hat: HAT
     protocol: str = "SMTP"
     certificate: str | None = None
-    max_connections: int = 50
+    max_connections: int = 1000
     tcp_queue: int = 50
     rat: tuple[RatEntry, ...] = ()
 
@@ -217,10 +217,36 @@ class DnsSettings(Frozen, frozen=True):
     timeout: float = 5.0
 
 
+class SmtpTimeouts(Frozen, frozen=True):
+    """How long an inbound connection may keep the engine waiting, in seconds.
+
+    `greeting`: from the banner (or the end of STARTTLS) until HELO/EHLO.
+    `command`: for each next command (RFC 5321 §4.5.3.2.7).
+    `data_block`: between two reads of message data (§4.5.3.2.6: per block, so a slow
+    but steady sender finishes); nothing limits the time after the final dot.
+    `injection`: without progress, that is since the connection opened or the last
+    message was accepted, data received in DATA counting (the appliance's "timeout
+    for unsuccessful inbound connections"); NOOP, RSET or HELO are no progress.
+    Near its connection limit a listener is under pressure (as Postfix's stress mode):
+    every wait is cut to `stress`, the progress bound to `stress_injection`, DATA counts
+    as progress only at a minimum rate, and a new client displaces the connection
+    without progress for longest, once that one has been idle `evict_idle` seconds.
+    """
+
+    greeting: float = 30.0
+    command: float = 300.0
+    data_block: float = 180.0
+    injection: float = 300.0
+    stress: float = 10.0
+    stress_injection: float = 60.0
+    evict_idle: float = 1.0
+
+
 class ListenerSetup(Frozen, frozen=True):
     """listenerconfig SETUP: settings shared by every listener."""
 
     hat_delayed_rejection: bool = False
+    timeouts: SmtpTimeouts = SmtpTimeouts()
 
 
 class DeliverySettings(Frozen, frozen=True):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from state import certs, validate_dns, validate_hat, validate_outbound, validate_ssl
 from state.errors import CertError, ConfigError
-from state.model import Config, Listener
+from state.model import Config, Listener, SmtpTimeouts
 from state.secrets import Secrets
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
@@ -22,6 +22,10 @@ def is_hostname(name: str) -> bool:
 def is_name(name: str) -> bool:
     """Names of listeners, groups, policies and profiles: no spaces or brackets."""
     return bool(_NAME.match(name))
+
+
+# The longest an SMTP timeout may be: a day (a longer wait only holds a connection).
+MAX_SMTP_TIMEOUT = 86400.0
 
 
 def port_error(port: int) -> str | None:
@@ -50,6 +54,7 @@ def _all(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
     yield from validate_outbound.outbound(config)
     yield from validate_dns.dns(config)
     yield from validate_ssl.ssl_settings(config)
+    yield from _smtp_timeouts(config.listener_setup.timeouts)
 
 
 def _duplicates(path: str, names: list[str]) -> Iterator[ConfigError]:
@@ -86,6 +91,16 @@ def _listener(config: Config, li: Listener) -> Iterator[ConfigError]:
         if getattr(li, field) < 1:
             yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
     yield from validate_hat.listener(path, li)
+
+
+def _smtp_timeouts(timeouts: SmtpTimeouts) -> Iterator[ConfigError]:
+    for field in SmtpTimeouts.__struct_fields__:
+        value = getattr(timeouts, field)
+        if not validate_dns.timeout_ok(value) or value > MAX_SMTP_TIMEOUT:
+            yield ConfigError(
+                f"listener_setup.timeouts.{field}",
+                f"The value must be a number of seconds above 0 and at most {MAX_SMTP_TIMEOUT:.0f}.",
+            )
 
 
 def _certificates(config: Config, secrets: Secrets) -> Iterator[ConfigError]:

@@ -4,7 +4,12 @@
 again after STARTTLS) it pins the RuntimeConfig current at accept time and lets
 an `InboundSession` decide the rest. Private attributes relied on:
 `_smtp_methods` (command dispatch, wrapped to gate every command and answer
-unknown ones), `_tls_protocol` (TLS active), `_handler_coroutine`, `_writer`.
+unknown ones), `_tls_protocol` (TLS active), `_handler_coroutine`, `_writer`,
+`_reader._buffer` (is a pipelined command waiting?), `_original_transport`, and
+`_reset_timeout` / `_timeout_cb` / `_timeout_handle`: aiosmtpd's one idle timer,
+reset only on commands, is replaced by the session's deadlines (greeting, command,
+per data block, without progress; engine/inbound/pacing.py). Message data is
+seen arriving in `data_received`, below aiosmtpd's DATA loop.
 """
 
 from __future__ import annotations
@@ -12,13 +17,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from aiosmtpd.smtp import SMTP, Envelope, Session, TLSSetupException
 
 from engine import replies
-from engine.inbound.session import ConnectionTracker, InboundSession, Opening, Services
+from engine.inbound.session import InboundSession, Opening, Services
+from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 
 # aiosmtpd logs failed handshakes and session errors with tracebacks; mail_logs
@@ -26,7 +34,9 @@ from engine.runtime import ListenerSpec, RuntimeConfig
 logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 UNKNOWN_COMMAND_LIMIT = 5
-IDLE_TIMEOUT = 300.0
+# Replies to these may wait for the rest of a pipelined group (RFC 2920 §3.2).
+_GROUPED = frozenset({"RSET", "MAIL", "RCPT"})
+_FAR = 86400.0  # a timer for "never": aiosmtpd wants one armed at all times
 _SYNTAX_ATTRS = ("__smtp_syntax__", "__smtp_syntax_extended__", "__smtp_syntax_when__")
 
 
@@ -74,12 +84,28 @@ class _Hooks:
     def __init__(self, owner: EsaSMTP) -> None:
         self.owner = owner
 
+    async def handle_HELO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str
+    ) -> str:
+        session.host_name = hostname
+        self.owner.conn.greeted(hostname, esmtp=False)
+        return f"250 {server.hostname}"
+
     async def handle_EHLO(
         self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
         responses: list[str],
     ) -> list[str]:
         session.host_name = hostname
+        self.owner.conn.greeted(hostname, esmtp=True)
         return self.owner.conn.ehlo_lines(responses, self.owner.tls_active)
+
+    async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.owner.conn.end_transaction()
+        return "250 OK"
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.owner.conn.end_transaction()
+        return "221 Bye"
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str,
@@ -129,7 +155,6 @@ class EsaSMTP(SMTP):
             hostname="localhost",  # replaced in connection_made; avoids a getfqdn() lookup
             ident=replies.BANNER_IDENT,
             auth_exclude_mechanism=["LOGIN", "PLAIN"],
-            timeout=IDLE_TIMEOUT,
             loop=asyncio.get_running_loop(),
         )
         methods = {k: v for k, v in self._smtp_methods.items() if k != "AUTH"}
@@ -141,6 +166,8 @@ class EsaSMTP(SMTP):
         self._peer_ip = ""
         self._greeting: str | None = None
         self._unknown = 0
+        self._command = ""
+        self._unsent: list[str] = []  # replies held back while the client pipelines
 
     @property
     def conn(self) -> InboundSession:
@@ -156,7 +183,9 @@ class EsaSMTP(SMTP):
             super().connection_made(transport)
             return
         runtime, spec = self._listener.current()  # pinned until the connection ends
-        self._conn = InboundSession(self._listener.services, runtime, spec, self._listener.tracker)
+        conn = InboundSession(self._listener.services, runtime, spec, self._listener.tracker)
+        conn.close_now, conn.deadline_moved = self._close_now, self._arm
+        self._conn = conn
         self._listener.opened(self)
         peer = transport.get_extra_info("peername") or ("", 0)
         self._peer_ip = str(peer[0])
@@ -181,6 +210,11 @@ class EsaSMTP(SMTP):
         self._greeting = opening.reply  # sent instead of aiosmtpd's own first line
         await super()._handle_client()
 
+    def data_received(self, data: bytes) -> None:
+        if self._conn is not None:
+            self._conn.received_bytes(len(data))
+        super().data_received(data)
+
     def connection_lost(self, error: Exception | None) -> None:
         if self._lost:
             return
@@ -200,17 +234,77 @@ class EsaSMTP(SMTP):
         if self.transport is not None:
             self.transport.close()
 
+    # -- deadlines (engine/inbound/pacing.py decides them) ----------------
+    def _reset_timeout(self, duration: float | None = None) -> None:
+        # aiosmtpd calls this on connect, after STARTTLS and before each command.
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._timeout_handle is not None:
+            self._timeout_handle.cancel()
+        when = self._conn.deadline() if self._conn is not None else math.inf
+        delay = min(max(0.0, when - time.monotonic()), _FAR)
+        self._timeout_handle = self.loop.call_later(delay, self._timeout_cb)
+
+    def _timeout_cb(self) -> None:
+        # Activity only moves the deadline later, so a timer may fire early: look again.
+        if self._conn is not None and not self._lost and not self._conn.expire():
+            self._arm()
+
+    def _close_now(self, reply: str) -> None:
+        """Send a last reply and close; a client that does not read is cut off."""
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        lines = [*self._unsent, reply]
+        self._unsent.clear()
+        transport.write(("\r\n".join(lines) + "\r\n").encode("ascii", "replace"))  # type: ignore[attr-defined]
+        self._hang_up()
+        raw = self._original_transport or transport
+        self.loop.call_later(self.conn.timeouts.stress, self._cut_off, raw)
+
+    def _cut_off(self, raw: asyncio.BaseTransport) -> None:
+        # close() waits for unsent replies; a client that never reads would keep
+        # the socket forever, so after a grace period it is aborted.
+        if not self._lost:
+            raw.abort()  # type: ignore[attr-defined]
+
+    # -- replies ---------------------------------------------------------
     async def push(self, status: Any) -> None:
         if self._greeting is not None:  # the first push is aiosmtpd's banner
             status, self._greeting = self._greeting, None
-        if isinstance(status, str) and status in replies.AIOSMTPD_REWRITES:
+        if isinstance(status, str):
+            status = self._noted(status)
+        self._unsent.append(status if isinstance(status, str) else status.decode())
+        if self._command in _GROUPED and _more_commands(self._reader):
+            return  # RFC 2920 §3.2: answer a pipelined group as a unit
+        lines, self._unsent = self._unsent, []
+        await super().push("\r\n".join(lines))
+
+    def _noted(self, status: str) -> str:
+        """Tell the session what a reply means, and reword aiosmtpd's own texts."""
+        if status in replies.AIOSMTPD_REWRITES:
             if status.startswith("552"):
-                self.conn.size_exceeded()
+                self.conn.data_failed("Message size exceeds limit", status)
+            elif status.startswith("500 Line too long"):
+                self.conn.data_failed("Line too long", status)
             status = replies.AIOSMTPD_REWRITES[status]
-        await super().push(status)
+        if status.startswith("354"):
+            self.conn.data_started()
+        elif status[:1] in ("4", "5"):
+            self.conn.refused()
+        return status
 
     async def _run_command(self, command: str, method: Any, arg: str | None) -> None:
-        refusal = self.conn.gate(command, self.tls_active)
+        self._command = command
+        self.conn.command(command)
+        try:
+            await self._dispatch(command, method, arg)
+        finally:
+            self.conn.command_done()
+
+    async def _dispatch(self, command: str, method: Any, arg: str | None) -> None:
+        refusal = self.conn.gate(command, arg, self.tls_active)
         if refusal is not None:
             await self.push(refusal.text)
             if refusal.close:
@@ -232,6 +326,11 @@ class EsaSMTP(SMTP):
             self._handler_coroutine.cancel()
         if self.transport is not None:
             self.transport.close()
+
+
+def _more_commands(reader: asyncio.StreamReader) -> bool:
+    """Whether a whole command line is already waiting (the client pipelines)."""
+    return b"\n" in reader._buffer  # type: ignore[attr-defined]
 
 
 def protocol_factory(listener: ListenerHandle) -> Callable[[], EsaSMTP]:

@@ -13,7 +13,8 @@ import asyncio
 import errno
 
 from engine.inbound.adapter import EsaSMTP, protocol_factory
-from engine.inbound.session import ConnectionTracker, Services
+from engine.inbound.session import Services
+from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerKey, ListenerSpec, RuntimeConfig
 
 

@@ -1,27 +1,44 @@
 """One inbound SMTP conversation, independent of the SMTP library.
 
 The adapter (the only aiosmtpd user) calls these methods at each step and
-sends the replies they return. Decisions come from `engine.policy`, texts from
-`engine.replies`, log lines from `engine.maillog`.
+sends the replies they return. Decisions come from `engine.policy` and
+`engine.inbound.pacing`, texts from `engine.replies`, log lines from
+`engine.maillog`. The mail transaction itself (MAIL, RCPT, DATA) is in
+`engine.inbound.transaction`.
 """
 
 from __future__ import annotations
 
+import math
 import ssl
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from engine import policy, replies, tls
 from engine.counters import Counters
-from engine.errors import SpoolError
+from engine.inbound import pacing
 from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
+from engine.inbound.tracker import ConnectionTracker
+from engine.inbound.transaction import Reply, Transaction
 from engine.maillog import MailLog
 from engine.runtime import ListenerSpec, RuntimeConfig
 from engine.spool import Spool
 from engine.status import InboundCounts
-from state.model import HAT, ListenerType, PolicyParams, RatAction, RatEntry, Response
+from state.controls import has_control
+from state.model import HAT, PolicyParams, Response
+
+__all__ = ["InboundSession", "Opening", "Reply", "Services"]
+
+_EXPIRY_REPLIES = {
+    pacing.Expiry.INJECTION: replies.INJECTION_TIMEOUT,
+    pacing.Expiry.EVICTED: replies.EVICTED,
+}
+# Commands whose argument must be free of control characters, and the refusal.
+_CLEAN_ARGUMENT = {
+    "HELO": replies.BAD_HELO, "EHLO": replies.BAD_HELO,
+    "MAIL": replies.BAD_SENDER, "RCPT": replies.BAD_RECIPIENT,
+}
 
 
 @dataclass(frozen=True)
@@ -41,50 +58,6 @@ class Services:
     counts: InboundCounts = field(default_factory=InboundCounts)
 
 
-class HourlyRate:
-    """Recipients accepted per client IP in its current one-hour window (rate limiting)."""
-
-    WINDOW = 3600.0
-    PRUNE_AT = 10000
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._windows: dict[str, tuple[float, int]] = {}
-
-    def used(self, ip: str) -> int:
-        start, count = self._windows.get(ip, (0.0, 0))
-        return count if self._clock() - start < self.WINDOW else 0
-
-    def add(self, ip: str) -> None:
-        now = self._clock()
-        start, count = self._windows.get(ip, (now, 0))
-        if now - start >= self.WINDOW:
-            start, count = now, 0
-        self._windows[ip] = (start, count + 1)
-        if len(self._windows) > self.PRUNE_AT:
-            self._windows = {k: v for k, v in self._windows.items() if now - v[0] < self.WINDOW}
-
-
-class ConnectionTracker:
-    """Open connections of one listener, in total and per client IP, and the hourly
-    recipient counts (kept while the listener keeps its socket across commits)."""
-
-    def __init__(self) -> None:
-        self.total = 0
-        self.per_ip: Counter[str] = Counter()
-        self.rates = HourlyRate()
-
-    def add(self, ip: str) -> None:
-        self.total += 1
-        self.per_ip[ip] += 1
-
-    def remove(self, ip: str) -> None:
-        self.total -= 1
-        self.per_ip[ip] -= 1
-        if self.per_ip[ip] <= 0:
-            del self.per_ip[ip]
-
-
 @dataclass(frozen=True)
 class Opening:
     """How a connection starts: serve it (banner sent by the adapter) or close it."""
@@ -93,14 +66,14 @@ class Opening:
     reply: str | None = None
 
 
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    ok: bool = False
-    close: bool = False
+def _nothing(reply: str) -> None:
+    return None
 
 
-class InboundSession:
+class InboundSession(Transaction):
+    """One connection. `close_now` and `deadline_moved` are set by the adapter: the
+    first closes the connection with a last reply, the second re-arms its timer."""
+
     def __init__(
         self,
         services: Services,
@@ -113,17 +86,25 @@ class InboundSession:
         self.runtime = runtime  # pinned for the whole conversation
         self.spec = spec
         self.tracker = tracker
+        self.timeouts = runtime.config.listener_setup.timeouts
         self.icid = 0
         self.ip = ""
         self.match: policy.HatMatch | None = None
         self.decision = policy.tls_decision(None)
         self.messages = 0
         self.mid: int | None = None
+        self.host: HostName = NOT_LOOKED_UP
+        self.helo = ""
+        self.esmtp = False
+        self.tls_version = self.tls_cipher = ""
+        self.delayed_reject = False
+        self.counted = False  # the reply being sent was counted already
+        self.pace = pacing.Pace.opened(time.monotonic())
+        self.close_now: Callable[[str], None] = _nothing
+        self.deadline_moved: Callable[[], None] = lambda: None
         self._tracked = False
         self._closed = False
         self._told_tls_required = False
-        self.host: HostName = NOT_LOOKED_UP
-        self.delayed_reject = False
 
     # -- connection ----------------------------------------------------
     async def open(self, peer_ip: str) -> Opening:
@@ -136,6 +117,7 @@ class InboundSession:
         how = policy.opening(match.behavior, delayed)
         if how is policy.Opening.REFUSE:
             self._closed = True
+            self.services.counts.rejected_connections += 1
             self.log.hat_match(0, match.behavior.value, match.group, match.rule)
             return Opening(serve=False)
         self.icid = self.services.counters.next_icid()
@@ -143,12 +125,14 @@ class InboundSession:
                           self.host.log_host, self.host.status == "verified")
         self.log.hat_match(self.icid, match.behavior.value, match.group, match.rule)
         if how is policy.Opening.REJECT:
+            self.services.counts.rejected_connections += 1
             return Opening(serve=False, reply=self._reject_reply())
         limit = self._connection_limit(match.params.max_concurrency)
         if limit is not None:
+            self.services.counts.rejected_connections += 1
             self.log.receiving_failed(self.icid, "Connection limit exceeded")
             return Opening(serve=False, reply=limit)
-        self.tracker.add(peer_ip)
+        self.tracker.add(self, peer_ip, self.spec.max_connections)
         self._tracked = True
         if how is policy.Opening.DELAYED_REJECT:
             self.delayed_reject = True
@@ -182,10 +166,12 @@ class InboundSession:
         return replies.REJECT_BANNER
 
     def _connection_limit(self, per_ip: int | None) -> str | None:
-        if self.tracker.total >= self.spec.max_connections:
-            return replies.TOO_MANY_CONNECTIONS
         if per_ip is not None and self.tracker.per_ip[self.ip] >= per_ip:
             return replies.TOO_MANY_FROM_IP
+        if self.tracker.total >= self.spec.max_connections and not self.tracker.evict_idlest(
+            time.monotonic(), self.timeouts.evict_idle, self.spec.max_connections
+        ):
+            return replies.TOO_MANY_CONNECTIONS
         return None
 
     def closed(self) -> None:
@@ -193,11 +179,54 @@ class InboundSession:
         if self._closed:
             return
         self._closed = True
-        if self._tracked:
-            self.tracker.remove(self.ip)
+        self.end_transaction("connection lost")
+        self._untrack()
         self.log.close_icid(self.icid)
 
-    # -- TLS -------------------------------------------------------------
+    def _untrack(self) -> None:
+        if self._tracked:
+            self._tracked = False
+            self.tracker.remove(self, self.spec.max_connections)
+
+    # -- deadlines -------------------------------------------------------
+    def deadline(self) -> float:
+        """When this connection must be closed (monotonic seconds, inf for never)."""
+        if self._closed:
+            return math.inf
+        return pacing.deadline(self.pace, self.timeouts, self.tracker.pressure)[0]
+
+    def expire(self) -> bool:
+        """The timer fired: close the connection (True) if its deadline has passed."""
+        when, why = pacing.deadline(self.pace, self.timeouts, self.tracker.pressure)
+        if why is None or time.monotonic() < when:
+            return False
+        self._give_up(why)
+        return True
+
+    def evict(self) -> None:
+        """Make room for a new connection (the tracker has forgotten this one already)."""
+        self._tracked = False
+        self._give_up(pacing.Expiry.EVICTED)
+
+    def rearm(self) -> None:
+        self.deadline_moved()
+
+    def _give_up(self, why: pacing.Expiry) -> None:
+        self.services.counts.timed_out_connections += 1
+        self.log.receiving_failed(self.icid, why.value)
+        self.end_transaction("timeout" if why is not pacing.Expiry.EVICTED else why.value)
+        self.close_now(_EXPIRY_REPLIES.get(why, replies.TIMEOUT))
+
+    def command(self, command: str) -> None:
+        self.pace.command(time.monotonic())
+
+    def command_done(self) -> None:
+        self.pace.command_done(time.monotonic(), bool(self.helo))
+
+    def received_bytes(self, size: int) -> None:
+        self.pace.data_received(time.monotonic(), size, self.tracker.pressure)
+
+    # -- commands ----------------------------------------------------------
     @property
     def tls_context(self) -> ssl.SSLContext | None:
         return self.spec.tls.for_decision(self.decision)
@@ -206,7 +235,7 @@ class InboundSession:
     def size_limit(self) -> int | None:
         return self.match.params.max_message_size if self.match else None
 
-    def gate(self, command: str, tls_active: bool) -> Reply | None:
+    def gate(self, command: str, arg: str | None, tls_active: bool) -> Reply | None:
         """A refusal for `command` before it runs, or None to let it run."""
         if command == "STARTTLS" and (self.tls_context is None or tls_active):
             return Reply(replies.STARTTLS_NOT_AVAILABLE)
@@ -217,20 +246,43 @@ class InboundSession:
             return Reply(replies.MUST_STARTTLS)
         if command == "MAIL" and self._messages_exhausted():
             return Reply(replies.TOO_MANY_MESSAGES, close=True)
+        if command in _CLEAN_ARGUMENT and arg and has_control(arg):
+            return self._unclean(command, arg)
         return None
+
+    def _unclean(self, command: str, arg: str) -> Reply:
+        if command == "MAIL":
+            self.log.sender_invalid(self.icid, arg)
+        elif command == "RCPT":
+            self.log.rcpt_invalid(self.mid, self.icid, arg)
+            self.services.counts.rejected_recipients_invalid += 1
+            self.counted = True
+        return Reply(_CLEAN_ARGUMENT[command])
 
     def _messages_exhausted(self) -> bool:
         limit = self.match.params.max_msgs_per_session if self.match else None
         return limit is not None and self.messages >= limit
+
+    def greeted(self, helo: str, esmtp: bool) -> None:
+        """HELO or EHLO accepted: it ends the greeting wait and any transaction."""
+        self.end_transaction()
+        self.helo, self.esmtp = helo, esmtp
+        self.pace.greeted(time.monotonic())
 
     def ehlo_lines(self, lines: list[str], tls_active: bool) -> list[str]:
         # No SMTP AUTH in this product: never advertise it, before or after TLS.
         kept = [line for line in lines if not line[4:].upper().startswith("AUTH")]
         if self.tls_context is None or tls_active:
             kept = [line for line in kept if line[4:].upper() != "STARTTLS"]
-        return kept
+        # RFC 2920: aiosmtpd reads commands in order and answers each; say so.
+        return [*kept[:-1], "250-PIPELINING", *kept[-1:]]
 
     def tls_started(self, protocol: str, cipher: str) -> None:
+        self.end_transaction()
+        self.helo = ""
+        self.tls_version, self.tls_cipher = protocol, cipher
+        self.pace.tls_started(time.monotonic())
+        self.deadline_moved()
         self.log.tls_success(self.icid, protocol, cipher)
 
     def tls_failed(self, error: BaseException | None) -> None:
@@ -240,85 +292,11 @@ class InboundSession:
         self.log.warning(f"ICID {self.icid} internal error: {type(error).__name__}")
         return replies.LOCAL_ERROR
 
-    # -- transaction -----------------------------------------------------
-    def mail(self, sender: str) -> Reply:
-        if self.delayed_reject:
-            self.log.delayed_reject(self.icid, f"Message from: {sender}", self.ip)
-            return Reply(replies.sender_ok(sender), ok=True)
-        self.mid = self.services.counters.next_mid()
-        self.log.start_mid(self.mid, self.icid)
-        self.log.mail_from(self.mid, self.icid, sender)
-        return Reply(replies.sender_ok(sender), ok=True)
-
-    def rcpt(self, address: str, accepted_so_far: int) -> Reply:
-        assert self.match is not None
-        if self.delayed_reject:
-            self.log.delayed_reject(self.icid, f"Message recipient: {address}", self.ip)
-            self.services.counts.rejected_recipients_hat += 1
-            return Reply(self._reject_reply())
-        assert self.mid is not None
-        params = self.match.params
-        limit = params.max_rcpts_per_msg
-        if limit is not None and accepted_so_far >= limit:
-            return Reply(replies.TOO_MANY_RECIPIENTS)
-        entry = self._rat_entry(address)
-        if entry is not None and entry.action is RatAction.REJECT:
-            self.log.rcpt_rejected(self.mid, self.icid, address)
-            self.services.counts.rejected_recipients_rat += 1
-            return Reply(_entry_reply(entry) or replies.RAT_REJECTED)
-        bypass = entry is not None and entry.bypass_receiving_control
-        if not bypass and policy.rate_exceeded(params.max_rcpts_per_hour,
-                                               self.tracker.rates.used(self.ip)):
-            self.log.rcpt_rate_limited(self.mid, self.icid, address)
-            self.services.counts.rejected_recipients_rate_limit += 1
-            return Reply(self._rate_reply())
-        self.tracker.rates.add(self.ip)
-        self.log.rcpt_to(self.mid, self.icid, accepted_so_far, address)
-        custom = _entry_reply(entry) if entry is not None else None
-        return Reply(custom or replies.recipient_ok(address), ok=True)
-
-    def _rat_entry(self, address: str) -> RatEntry | None:
-        """The RAT entry deciding `address`; an ACCEPT stand-in when the RAT is skipped,
-        a REJECT one when no entry matches."""
-        assert self.match is not None
-        public = self.spec.type is ListenerType.PUBLIC
-        if not policy.rat_applies(self.match.behavior, public):
-            return None
-        entry = policy.rat_lookup(self.spec.rat, address)
-        return entry or RatEntry(address="ALL", action=RatAction.REJECT)
-
-    def _rate_reply(self) -> str:
-        assert self.match is not None
-        response = self.match.params.rate_limit_response
-        if response is not None:
-            return replies.expanded(response, self._variables())
-        return replies.RATE_LIMITED
-
-    async def data(self, sender: str, recipients: list[str], content: bytes) -> Reply:
-        assert self.mid is not None
-        mid, self.mid = self.mid, None
-        try:
-            await self.services.spool.store(
-                mid, self.icid, self.spec.name, sender, recipients, content, time.time()
-            )
-        except SpoolError as exc:
-            self.log.warning(f"MID {mid} not spooled: {exc}")
-            return Reply(replies.SPOOL_FAILED)
-        self.messages += 1
-        self.services.counts.received(len(recipients))
-        self.log.ready(mid, len(content), sender)
-        self.services.spooled()
-        return Reply(replies.message_accepted(mid), ok=True)
-
-    def size_exceeded(self) -> None:
-        self.mid = None
-        self.log.receiving_failed(self.icid, "Message size exceeds limit")
-
-
-def _entry_reply(entry: RatEntry) -> str | None:
-    if entry.response_code and entry.response_text:
-        return replies.custom(entry.response_code, entry.response_text)
-    return None
+    def refused(self) -> None:
+        """A 4xx/5xx reply is going out: count it unless what caused it did."""
+        if not self.counted:
+            self.services.counts.refused_commands += 1
+        self.counted = False
 
 
 def _mentions_hostname(hat: HAT) -> bool:

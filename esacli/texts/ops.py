@@ -77,6 +77,10 @@ STATUS_COUNTER_ROWS: Final = (
     (2, "Recipients Received", "recipients_received"),
     (1, "Rejection", ""),
     (2, "Rejected Recipients", "rejected_recipients"),
+    (2, "Rejected Messages", "rejected_messages"),
+    (2, "Rejected Connections", "rejected_connections"),
+    (2, "Timed Out Connections", "timed_out_connections"),
+    (2, "Refused Commands", "refused_commands"),
     (1, "Queue", ""),
     (2, "Soft Bounced Events", "soft_bounced_events"),
     (1, "Completion", ""),
@@ -90,6 +94,8 @@ STATUS_REJECTION_DETAIL: Final = (
     (3, "Rejected by RAT", "rejected_recipients_rat"),
     (3, "Rejected by HAT", "rejected_recipients_hat"),
     (3, "Rate Limited", "rejected_recipients_rate_limit"),
+    (3, "Over Recipient Limit", "rejected_recipients_limit"),
+    (3, "Invalid Address", "rejected_recipients_invalid"),
 )
 STATUS_GAUGE_ROWS: Final = (
     (1, "Connections", ""),

@@ -85,7 +85,10 @@ async def test_counters_and_gauges_follow_real_mail(tmp_path: Path) -> None:
             assert doc["counters"] == {
                 "messages_received": 1, "recipients_received": 2,
                 "rejected_recipients_rat": 1, "rejected_recipients_hat": 0,
-                "rejected_recipients_rate_limit": 0, "delivered_recipients": 1,
+                "rejected_recipients_rate_limit": 0, "rejected_recipients_limit": 0,
+                "rejected_recipients_invalid": 0, "rejected_messages": 0,
+                "rejected_connections": 0, "timed_out_connections": 0, "refused_commands": 0,
+                "delivered_recipients": 1,
                 "hard_bounced_recipients": 1, "deleted_recipients": 0, "soft_bounced_events": 1,
             }
             gauges = doc["gauges"]

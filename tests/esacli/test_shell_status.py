@@ -66,6 +66,10 @@ async def test_status_of_a_running_appliance(appliance: Appliance) -> None:
             Recipients Received            1,240
           Rejection
             Rejected Recipients                8
+            Rejected Messages                  0
+            Rejected Connections               0
+            Timed Out Connections              0
+            Refused Commands                   0
           Queue
             Soft Bounced Events               12
           Completion
@@ -115,6 +119,12 @@ async def test_status_detail_with_a_newer_version_pending(appliance: Appliance) 
               Rejected by RAT                  5
               Rejected by HAT                  2
               Rate Limited                     1
+              Over Recipient Limit             0
+              Invalid Address                  0
+            Rejected Messages                  0
+            Rejected Connections               0
+            Timed Out Connections              0
+            Refused Commands                   0
           Queue
             Soft Bounced Events               12
           Completion

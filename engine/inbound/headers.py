@@ -1,0 +1,108 @@
+"""What the engine adds to, or refuses in, an accepted message. Pure: bytes in, bytes out.
+
+- a `Received:` header on top of every message, as Postfix writes it (RFC 5321
+  §4.4, protocol names from RFC 3848: SMTP, ESMTP, ESMTPS), with the TLS version and
+  cipher as a comment and `for <rcpt>` when there is one recipient;
+- `Date:` and `Message-ID:` when missing, on private listeners only (mail from our own
+  clients; mail from the outside keeps what its sender wrote);
+- loop protection: more than MAX_RECEIVED `Received:` headers is a mail loop
+  (RFC 5321 §6.3 asks for a threshold of at least 100);
+- a NUL in the message is refused, never relayed (RFC 5321 §4.1.4: a NUL is not text).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+
+MAX_RECEIVED = 100
+
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_RECEIVED = re.compile(rb"^received:", re.IGNORECASE | re.MULTILINE)
+_MESSAGE_ID = re.compile(rb"^message-id:", re.IGNORECASE | re.MULTILINE)
+_DATE = re.compile(rb"^date:", re.IGNORECASE | re.MULTILINE)
+
+
+class Refusal(enum.Enum):
+    """Why a message is refused after its final dot (texts in engine/replies.py)."""
+
+    LOOP = "Message loop"
+    NUL = "Message contains NUL characters"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """Everything the Received header says about one accepted message."""
+
+    helo: str
+    ptr: str
+    ip: str
+    host: str  # our host name, as the banner says it
+    esmtp: bool
+    mid: int
+    recipients: tuple[str, ...]
+    when: float
+    tls_version: str = ""
+    tls_cipher: str = ""
+
+    @property
+    def protocol(self) -> str:
+        if self.tls_version:
+            return "ESMTPS"
+        return "ESMTP" if self.esmtp else "SMTP"
+
+
+def _date(when: float) -> str:
+    return format_datetime(datetime.fromtimestamp(when).astimezone())
+
+
+def header_block(content: bytes) -> bytes:
+    """The header section: up to the first empty line (all of it when there is none)."""
+    if content.startswith((b"\r\n", b"\n")):
+        return b""
+    match = _HEADER_END.search(content)
+    return content if match is None else content[: match.start() + 1]
+
+
+def refusal(content: bytes) -> Refusal | None:
+    if b"\x00" in content:
+        return Refusal.NUL
+    if len(_RECEIVED.findall(header_block(content))) > MAX_RECEIVED:
+        return Refusal.LOOP
+    return None
+
+
+def received(arrival: Arrival) -> bytes:
+    lines = [
+        f"Received: from {arrival.helo or 'unknown'} ({arrival.ptr} [{arrival.ip}])",
+        f"\tby {arrival.host} with {arrival.protocol} id {arrival.mid}",
+    ]
+    if arrival.tls_version:
+        lines.append(f"\t(using {arrival.tls_version} with cipher {arrival.tls_cipher})")
+    stamp = _date(arrival.when)
+    if len(arrival.recipients) == 1:
+        lines.append(f"\tfor <{arrival.recipients[0]}>; {stamp}")
+    else:
+        lines[-1] += f"; {stamp}"
+    return ("\r\n".join(lines) + "\r\n").encode("ascii", "replace")
+
+
+def missing(content: bytes, arrival: Arrival) -> bytes:
+    """The Date and Message-ID headers `content` lacks."""
+    block = header_block(content)
+    added = b""
+    if not _DATE.search(block):
+        added += f"Date: {_date(arrival.when)}\r\n".encode()
+    if not _MESSAGE_ID.search(block):
+        added += f"Message-ID: <{uuid.uuid4().hex}.{arrival.mid}@{arrival.host}>\r\n".encode()
+    return added
+
+
+def stamped(content: bytes, arrival: Arrival, private: bool) -> bytes:
+    """The message as spooled: our headers first, then what the client sent."""
+    extra = missing(content, arrival) if private else b""
+    return received(arrival) + extra + content

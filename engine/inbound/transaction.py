@@ -1,0 +1,184 @@
+"""The mail transaction of an inbound session: MAIL, RCPT, DATA, and how each MID ends.
+
+Every `Start MID` line is followed, sooner or later, by exactly one line saying how
+the message ended: `MID n ready ...` when it was accepted, otherwise `Message aborted
+MID n Receiving aborted ...` (by the sender: RSET, HELO/EHLO, STARTTLS or QUIT before
+the end of DATA; or with the reason: connection lost, timeout, size, line too long,
+loop, NUL, spool failure). `InboundSession` (engine/inbound/session.py) is the only
+class built on this one; the attributes below are its.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from engine import policy, replies
+from engine.errors import SpoolError
+from engine.inbound import headers, pacing
+from engine.inbound.dnscheck import HostName
+from engine.inbound.tracker import ConnectionTracker
+from engine.maillog import MailLog
+from engine.runtime import ListenerSpec
+from state.model import ListenerType, RatAction, RatEntry
+
+if TYPE_CHECKING:
+    from engine.inbound.session import Services
+
+_REFUSALS = {
+    headers.Refusal.LOOP: replies.MESSAGE_LOOP,
+    headers.Refusal.NUL: replies.NUL_IN_MESSAGE,
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    ok: bool = False
+    close: bool = False
+
+
+class Transaction:
+    services: Services
+    log: MailLog
+    spec: ListenerSpec
+    tracker: ConnectionTracker
+    match: policy.HatMatch | None
+    pace: pacing.Pace
+    icid: int
+    ip: str
+    mid: int | None
+    messages: int
+    host: HostName
+    helo: str
+    esmtp: bool
+    tls_version: str
+    tls_cipher: str
+    delayed_reject: bool
+    counted: bool
+
+    def _variables(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _reject_reply(self) -> str:
+        raise NotImplementedError
+
+    def end_transaction(self, reason: str = "") -> None:
+        """The open MID, if any, ends unaccepted: by the sender, or for `reason`."""
+        if self.mid is None:
+            return
+        mid, self.mid = self.mid, None
+        if reason:
+            self.log.receiving_aborted(mid, reason)
+        else:
+            self.log.aborted_by_sender(mid)
+
+    def mail(self, sender: str) -> Reply:
+        if self.delayed_reject:
+            self.log.delayed_reject(self.icid, f"Message from: {sender}", self.ip)
+            return Reply(replies.sender_ok(sender), ok=True)
+        self.mid = self.services.counters.next_mid()
+        self.log.start_mid(self.mid, self.icid)
+        self.log.mail_from(self.mid, self.icid, sender)
+        return Reply(replies.sender_ok(sender), ok=True)
+
+    def rcpt(self, address: str, accepted_so_far: int) -> Reply:
+        assert self.match is not None
+        counts = self.services.counts
+        self.counted = True  # each refusal below counts itself
+        if self.delayed_reject:
+            self.log.delayed_reject(self.icid, f"Message recipient: {address}", self.ip)
+            counts.rejected_recipients_hat += 1
+            return Reply(self._reject_reply())
+        assert self.mid is not None
+        params = self.match.params
+        limit = params.max_rcpts_per_msg
+        if limit is not None and accepted_so_far >= limit:
+            self.log.rcpt_over_limit(self.mid, self.icid, address)
+            counts.rejected_recipients_limit += 1
+            return Reply(replies.TOO_MANY_RECIPIENTS)
+        entry = self._rat_entry(address)
+        if entry is not None and entry.action is RatAction.REJECT:
+            self.log.rcpt_rejected(self.mid, self.icid, address)
+            counts.rejected_recipients_rat += 1
+            return Reply(_entry_reply(entry) or replies.RAT_REJECTED)
+        bypass = entry is not None and entry.bypass_receiving_control
+        if not bypass and policy.rate_exceeded(params.max_rcpts_per_hour,
+                                               self.tracker.rates.used(self.ip)):
+            self.log.rcpt_rate_limited(self.mid, self.icid, address)
+            counts.rejected_recipients_rate_limit += 1
+            return Reply(self._rate_reply())
+        self.counted = False
+        self.tracker.rates.add(self.ip)
+        self.log.rcpt_to(self.mid, self.icid, accepted_so_far, address)
+        custom = _entry_reply(entry) if entry is not None else None
+        return Reply(custom or replies.recipient_ok(address), ok=True)
+
+    def _rat_entry(self, address: str) -> RatEntry | None:
+        """The RAT entry deciding `address`; an ACCEPT stand-in when the RAT is skipped,
+        a REJECT one when no entry matches."""
+        assert self.match is not None
+        public = self.spec.type is ListenerType.PUBLIC
+        if not policy.rat_applies(self.match.behavior, public):
+            return None
+        entry = policy.rat_lookup(self.spec.rat, address)
+        return entry or RatEntry(address="ALL", action=RatAction.REJECT)
+
+    def _rate_reply(self) -> str:
+        assert self.match is not None
+        response = self.match.params.rate_limit_response
+        if response is not None:
+            return replies.expanded(response, self._variables())
+        return replies.RATE_LIMITED
+
+    # -- DATA ----------------------------------------------------------------
+    def data_started(self) -> None:
+        """354 sent: from now on each read of data restarts the data-block wait."""
+        self.pace.data_started(time.monotonic())
+
+    async def data(self, sender: str, recipients: list[str], content: bytes) -> Reply:
+        """The final dot arrived: check, stamp and spool the message."""
+        assert self.mid is not None
+        self.pace.spooling()
+        refusal = headers.refusal(content)
+        if refusal is not None:
+            return self.data_failed(refusal.value, _REFUSALS[refusal])
+        mid, now = self.mid, time.time()
+        stamped = headers.stamped(content, self._arrival(mid, recipients, now),
+                                  self.spec.type is ListenerType.PRIVATE)
+        try:
+            await self.services.spool.store(
+                mid, self.icid, self.spec.name, sender, recipients, stamped, now
+            )
+        except SpoolError as exc:
+            self.log.warning(f"MID {mid} not spooled: {exc}")
+            return self.data_failed("Message not spooled", replies.SPOOL_FAILED)
+        self.mid = None
+        self.messages += 1
+        self.pace.accepted(time.monotonic())
+        self.services.counts.received(len(recipients))
+        self.log.ready(mid, len(stamped), sender)
+        self.services.spooled()
+        return Reply(replies.message_accepted(mid), ok=True)
+
+    def _arrival(self, mid: int, recipients: list[str], now: float) -> headers.Arrival:
+        return headers.Arrival(
+            helo=self.helo, ptr=self.host.log_host, ip=self.ip, host=self.spec.hostname,
+            esmtp=self.esmtp, mid=mid, recipients=tuple(recipients), when=now,
+            tls_version=self.tls_version, tls_cipher=self.tls_cipher,
+        )
+
+    def data_failed(self, reason: str, reply: str) -> Reply:
+        """DATA ended without a message: log how, count it, and give `reply`."""
+        self.log.receiving_failed(self.icid, reason)
+        self.end_transaction(reason)
+        self.services.counts.rejected_messages += 1
+        self.counted = True
+        return Reply(reply)
+
+
+def _entry_reply(entry: RatEntry) -> str | None:
+    if entry.response_code and entry.response_text:
+        return replies.custom(entry.response_code, entry.response_text)
+    return None
