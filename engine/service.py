@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import resource
 import sqlite3
 from pathlib import Path
 from typing import Self
@@ -41,6 +42,19 @@ from state.secrets import Secrets
 from state.store import Store
 
 POLL_INTERVAL = 0.5
+# Descriptors besides the inbound connections: queue, spool, logs, outbound, SSH.
+SPARE_FILES = 256
+
+
+def raise_open_files_limit() -> int:
+    """Raise the soft limit on open files to the hard one (often 1024 against 1048576):
+    each inbound connection is a descriptor and a listener allows 1000 by default."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        wanted = 1 << 20 if hard == resource.RLIM_INFINITY else hard
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def mail_logs_path(data_dir: Path) -> Path:
@@ -85,6 +99,7 @@ class Engine:
         self._listeners: ListenerSet | None = None
         self.inbound_counts = InboundCounts()
         self._status = StatusPublisher(self, status_interval)
+        self._open_files = 0
 
     @classmethod
     def from_config(cls, data_dir: Path, config: Config, **kwargs: object) -> Engine:
@@ -100,6 +115,7 @@ class Engine:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         tls.limit_tls_read_buffer()
+        self._open_files = raise_open_files_limit()
         self._maillog = MailLog(self.maillog_path, self.serial)
         self._counters = Counters(self.spool.root / "counters.json")
         self._listeners = ListenerSet(
@@ -213,7 +229,17 @@ class Engine:
             self.runtime = runtime
             assert self._listeners is not None
             await self._listeners.apply(runtime)
+            self._check_open_files(runtime)
             self._status.publish_soon()
+
+    def _check_open_files(self, runtime: RuntimeConfig) -> None:
+        wanted = sum(spec.max_connections for spec in runtime.listeners.values()) + SPARE_FILES
+        if wanted > self._open_files:
+            self.maillog.warning(
+                f"Open files limited to {self._open_files}: the listeners' connection limits"
+                f" need about {wanted}; raise the limit (ulimit -n) or lower Max Concurrent"
+                " Connections"
+            )
 
     async def _build(self, number: int) -> RuntimeConfig | None:
         try:

@@ -168,3 +168,19 @@ TLS_READ_BUFFER = 16 * 1024
 def limit_tls_read_buffer() -> None:
     """Process-wide: applies to every asyncio TLS transport made from now on."""
     asyncio.sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
+
+
+class AlertingSSLProtocol(asyncio.sslproto.SSLProtocol):
+    """asyncio's TLS layer, but a failed handshake sends its alert before closing.
+
+    On a handshake error asyncio force-closes the transport with the alert OpenSSL
+    wrote still in its outgoing buffer, so a TLS 1.0 or 1.1 client sees a bare close
+    instead of `protocol_version` (and cannot tell why). Write that buffer first.
+    """
+
+    def _on_handshake_complete(self, handshake_exc: BaseException | None) -> None:
+        if handshake_exc is not None and self._transport is not None:  # type: ignore[attr-defined]
+            alert = self._outgoing.read()  # type: ignore[attr-defined]
+            if alert:
+                self._transport.write(alert)  # type: ignore[attr-defined]
+        super()._on_handshake_complete(handshake_exc)  # type: ignore[misc]

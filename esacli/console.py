@@ -30,6 +30,13 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 
 from esacli import texts
 from esacli.texts import MenuItem
+from state.controls import escape_controls
+
+
+def on_screen(text: str) -> str:
+    """What may reach a terminal: line breaks and tabs, every other control character
+    escaped (a CR from a log line would overwrite it, an ESC or C1 drive the terminal)."""
+    return escape_controls(text, keep="\n\t")
 
 
 class Interrupt(Exception):
@@ -206,7 +213,7 @@ class ScriptedConsole(Console):
         return list(self._lines)
 
     def write(self, text: str) -> None:
-        self._screen.append(text)
+        self._screen.append(on_screen(text))
 
     async def readline(
         self,
@@ -262,7 +269,7 @@ class LineConsole(Console):
         self._lines.put_nowait(None)
 
     def write(self, text: str) -> None:
-        self._out(text)
+        self._out(on_screen(text))
 
     async def _next(self) -> str:
         line = await self._lines.get()
@@ -332,9 +339,8 @@ class PromptToolkitConsole(Console):
 
     def write(self, text: str) -> None:
         # Plain text, between prompts: the terminal (or prompt_toolkit's SSH channel
-        # writer) turns "\n" into CRLF. Output.write also neutralises ESC, so no
-        # configuration string can inject terminal escapes.
-        self.output.write(text)
+        # writer) turns "\n" into CRLF. Output.write neutralises ESC only.
+        self.output.write(on_screen(text))
         self.output.flush()
 
     async def readline(

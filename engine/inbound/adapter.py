@@ -19,12 +19,14 @@ import functools
 import logging
 import math
 import time
+import types
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+import aiosmtpd.smtp
 from aiosmtpd.smtp import SMTP, Envelope, Session, TLSSetupException
 
-from engine import replies
+from engine import replies, tls
 from engine.inbound.session import InboundSession, Opening, Services
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
@@ -32,6 +34,9 @@ from engine.runtime import ListenerSpec, RuntimeConfig
 # aiosmtpd logs failed handshakes and session errors with tracebacks; mail_logs
 # gets our one-line versions instead, so keep its logger quiet.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
+# STARTTLS builds `sslproto.SSLProtocol`: give it ours, which sends the TLS alert of a
+# failed handshake (protocol_version to a TLS 1.0 client) instead of a bare close.
+aiosmtpd.smtp.sslproto = types.SimpleNamespace(SSLProtocol=tls.AlertingSSLProtocol)  # type: ignore[assignment]
 
 UNKNOWN_COMMAND_LIMIT = 5
 # Replies to these may wait for the rest of a pipelined group (RFC 2920 §3.2).

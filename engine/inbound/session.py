@@ -212,6 +212,7 @@ class InboundSession(Transaction):
         self.deadline_moved()
 
     def _give_up(self, why: pacing.Expiry) -> None:
+        self._untrack()  # its slot is free now, even before the socket is gone
         self.services.counts.timed_out_connections += 1
         self.log.receiving_failed(self.icid, why.value)
         self.end_transaction("timeout" if why is not pacing.Expiry.EVICTED else why.value)
@@ -251,10 +252,11 @@ class InboundSession(Transaction):
         return None
 
     def _unclean(self, command: str, arg: str) -> Reply:
+        address = arg.partition(":")[2].strip() or arg  # after FROM: / TO:
         if command == "MAIL":
-            self.log.sender_invalid(self.icid, arg)
+            self.log.sender_invalid(self.icid, address)
         elif command == "RCPT":
-            self.log.rcpt_invalid(self.mid, self.icid, arg)
+            self.log.rcpt_invalid(self.mid, self.icid, address)
             self.services.counts.rejected_recipients_invalid += 1
             self.counted = True
         return Reply(_CLEAN_ARGUMENT[command])
@@ -268,6 +270,7 @@ class InboundSession(Transaction):
         self.end_transaction()
         self.helo, self.esmtp = helo, esmtp
         self.pace.greeted(time.monotonic())
+        self.deadline_moved()  # a phase with another timeout
 
     def ehlo_lines(self, lines: list[str], tls_active: bool) -> list[str]:
         # No SMTP AUTH in this product: never advertise it, before or after TLS.

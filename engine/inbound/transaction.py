@@ -11,6 +11,7 @@ class built on this one; the attributes below are its.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,7 @@ class Transaction:
     tls_cipher: str
     delayed_reject: bool
     counted: bool
+    deadline_moved: Callable[[], None]
 
     def _variables(self) -> dict[str, str]:
         raise NotImplementedError
@@ -136,6 +138,7 @@ class Transaction:
     def data_started(self) -> None:
         """354 sent: from now on each read of data restarts the data-block wait."""
         self.pace.data_started(time.monotonic())
+        self.deadline_moved()  # the data-block wait may be shorter than the command one
 
     async def data(self, sender: str, recipients: list[str], content: bytes) -> Reply:
         """The final dot arrived: check, stamp and spool the message."""

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from state.model import Behavior, Certificate, Policy, SenderGroup
+from state.model import (
+    Behavior,
+    Certificate,
+    ListenerSetup,
+    Policy,
+    SenderGroup,
+    SmtpTimeouts,
+    replace,
+)
 from tests.engine.builders import config, hat, listener
 from tests.helpers import RawSmtp, log_has, read_mail_logs, running_engine, wait_until
 
@@ -108,6 +116,9 @@ async def test_concurrent_connections_per_ip_and_listener(tmp_path: Path) -> Non
         listener(the_hat=hat(max_concurrency=2)),
         listener("Small", max_connections=1),
     )
+    # At its limit a listener displaces a connection idle this long: not in this test.
+    timeouts = SmtpTimeouts(evict_idle=3600.0)
+    cfg = replace(cfg, listener_setup=ListenerSetup(timeouts=timeouts))
     async with running_engine(tmp_path, cfg) as engine:
         port = engine.bound_port("InboundMail")
         first, second, third = [await RawSmtp.connect(port) for _ in range(3)]

@@ -1,0 +1,235 @@
+"""Hostile and careless SMTP clients, on real sockets: control characters, NUL, loops,
+pipelining, abandoned transactions, refusals that must be counted, old TLS."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from state.model import Certificate, ListenerType, TLSMode
+from tests.engine.builders import config, hat, listener
+from tests.helpers import RawSmtp, log_has, read_mail_logs, running_engine, wait_until
+
+CONTROL_BYTES = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")
+
+
+async def greeted(port: int | None) -> RawSmtp:
+    assert port is not None
+    client = await RawSmtp.connect(port)
+    assert (await client.reply())[0] == 220
+    assert (await client.cmd("EHLO client.test"))[0] == 250
+    return client
+
+
+async def raw_reply(client: RawSmtp) -> bytes:
+    """One single-line reply exactly as sent, CRLF included."""
+    return await asyncio.wait_for(client.reader.readuntil(b"\r\n"), 5)
+
+
+async def test_control_characters_in_envelope_addresses_are_refused(tmp_path: Path) -> None:
+    async with running_engine(tmp_path, config()) as engine:
+        client = await greeted(engine.bound_port("InboundMail"))
+        refusals = [
+            (b"MAIL FROM:<a\rRSET@b.test>\r\n", b"501 5.1.7 Bad sender address syntax\r\n"),
+            (b"MAIL FROM:<a\x00@b.test>\r\n", b"501 5.1.7 Bad sender address syntax\r\n"),
+            (b"EHLO evil\x1b[2J.test\r\n", b"501 5.5.2 Syntax: HELO/EHLO hostname\r\n"),
+        ]
+        for line, expected in refusals:
+            await client.send(line)
+            assert await raw_reply(client) == expected
+        await client.send(b"MAIL FROM:<a@b.test>\r\n")
+        assert (await raw_reply(client)).startswith(b"250 ")
+        await client.send(b"RCPT TO:<u\x07\r\x7f@example.com>\r\n")
+        assert await raw_reply(client) == b"501 5.1.3 Bad recipient address syntax\r\n"
+        await client.send(b"RCPT TO:<u@example.com>\r\n")
+        assert await raw_reply(client) == b"250 recipient <u@example.com> ok\r\n"
+        await client.cmd("QUIT")
+        await client.close()
+        counts = engine.inbound_counts
+        assert (counts.rejected_recipients_invalid, counts.refused_commands) == (1, 3)
+    log = (tmp_path / "logs" / "mail_logs").read_bytes()
+    assert not CONTROL_BYTES.search(log)  # nothing raw, not even the CR
+    assert b"ICID 1 From: <a\\rRSET@b.test> Rejected: invalid address" in log
+    assert b"ICID 1 From: <a\\x00@b.test> Rejected: invalid address" in log
+    assert b"To: <u\\x07\\r\\x7f@example.com> Rejected: invalid address" in log
+
+
+async def test_a_nul_in_the_body_is_refused_and_logged(tmp_path: Path) -> None:
+    async with running_engine(tmp_path, config()) as engine:
+        client = await greeted(engine.bound_port("InboundMail"))
+        for body, code in ((b"bad\x00byte", 554), (b"clean", 250)):
+            await client.cmd("MAIL FROM:<a@b.test>")
+            await client.cmd("RCPT TO:<u@example.com>")
+            await client.cmd("DATA")
+            await client.send(b"Subject: nul\r\n\r\n" + body + b"\r\n.\r\n")
+            reply = await client.reply()
+            assert reply[0] == code
+        assert reply[1][0].startswith("250 ok:  Message 2 accepted")
+        await client.close()
+        [message] = engine.spool.messages()
+        assert b"\x00" not in message.content()
+    log = read_mail_logs(tmp_path)
+    assert "ICID 1 Receiving Failed: Message contains NUL characters" in log
+    assert "Message aborted MID 1 Receiving aborted: Message contains NUL characters" in log
+
+
+async def test_every_mid_ends_with_a_line_saying_how(tmp_path: Path) -> None:
+    cfg = config(listener(the_hat=hat(max_message_size=2000)))
+    async with running_engine(tmp_path, cfg) as engine:
+        port = engine.bound_port("InboundMail")
+        client = await greeted(port)
+
+        async def begin() -> None:
+            assert (await client.cmd("MAIL FROM:<a@b.test>"))[0] == 250
+            assert (await client.cmd("RCPT TO:<u@example.com>"))[0] == 250
+
+        await begin()
+        await client.cmd("RSET")  # MID 1: by the sender
+        await begin()
+        await client.cmd("EHLO again.test")  # MID 2: by the sender
+        for body in (b"x" * 1200 + b"\r\n", (b"y" * 70 + b"\r\n") * 40, b"fine\r\n"):
+            await begin()  # MID 3 line too long, MID 4 too big, MID 5 accepted
+            await client.cmd("DATA")
+            assert (await client.cmd(body.decode() + "."))[0] in (500, 552, 250)
+        await begin()
+        await client.cmd("QUIT")  # MID 6: by the sender
+        await client.close()
+        dropped = await greeted(port)
+        await dropped.cmd("MAIL FROM:<a@b.test>")
+        await dropped.cmd("RCPT TO:<u@example.com>")
+        await dropped.cmd("DATA")
+        await dropped.send("Subject: cut\r\n\r\nhalf a mess")
+        await dropped.close()  # MID 7: the connection is lost mid-DATA
+        await wait_until(log_has(tmp_path, "ICID 2 close"))
+    log = read_mail_logs(tmp_path)
+    started = re.findall(r"Start MID (\d+) ", log)
+    assert started == [str(n) for n in range(1, 8)]
+    for mid in started:
+        endings = re.findall(rf"(?:MID {mid} ready|Message aborted MID {mid} )(.*)", log)
+        assert len(endings) == 1, (mid, endings)
+    for mid in (1, 2, 6):
+        assert f"Message aborted MID {mid} Receiving aborted by sender" in log
+    assert "Message aborted MID 3 Receiving aborted: Line too long" in log
+    assert "Message aborted MID 4 Receiving aborted: Message size exceeds limit" in log
+    assert "Message aborted MID 7 Receiving aborted: connection lost" in log
+    assert engine.inbound_counts.rejected_messages == 2
+
+
+async def test_every_refusal_is_counted(tmp_path: Path) -> None:
+    cfg = config(listener(the_hat=hat(max_rcpts_per_msg=1)))
+    async with running_engine(tmp_path, cfg) as engine:
+        client = await greeted(engine.bound_port("InboundMail"))
+        await client.cmd("MAIL FROM:<a@b.test>")
+        assert (await client.cmd("RCPT TO:<u1@example.com>"))[0] == 250
+        for n in range(5):
+            assert (await client.cmd(f"RCPT TO:<u{n + 2}@example.com>"))[0] == 452
+        assert (await client.cmd("RCPT TO:<u@elsewhere.test>"))[0] == 452  # limit first
+        assert (await client.cmd("XYZZY"))[0] == 500
+        assert (await client.cmd("MAIL FROM:<b@b.test>"))[0] == 503  # aiosmtpd's own
+        await client.close()
+        counts = engine.inbound_counts
+        assert counts.rejected_recipients_limit == 6
+        assert counts.refused_commands == 2
+        assert counts.rejected_recipients_rat == 0
+    log = read_mail_logs(tmp_path)
+    assert log.count("Rejected: too many recipients") == 6
+
+
+async def test_pipelining_is_advertised_and_a_group_is_answered_in_order(tmp_path: Path) -> None:
+    async with running_engine(tmp_path, config()) as engine:
+        port = engine.bound_port("InboundMail")
+        assert port is not None
+        client = await RawSmtp.connect(port)
+        await client.reply()
+        _, ehlo = await client.cmd("EHLO client.test")
+        assert "250-PIPELINING" in ehlo and ehlo[-1].startswith("250 ")
+        await client.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<u@example.com>\r\n"
+                          "RCPT TO:<x@elsewhere.test>\r\nRCPT TO:<v@example.com>\r\nDATA\r\n")
+        codes = [(await client.reply())[0] for _ in range(5)]
+        assert codes == [250, 250, 550, 250, 354]
+        await client.send("Subject: piped\r\n\r\nbody\r\n.\r\nQUIT\r\n")
+        assert (await client.reply())[0] == 250
+        assert (await client.reply())[0] == 221
+        await client.close()
+        [message] = engine.spool.messages()
+        assert message.recipients == ("u@example.com", "v@example.com")
+
+
+async def test_swaks_delivers_with_pipelining(tmp_path: Path) -> None:
+    async with running_engine(tmp_path, config()) as engine:
+        port = engine.bound_port("InboundMail")
+        done = await asyncio.to_thread(
+            subprocess.run,
+            ["swaks", "--server", f"127.0.0.1:{port}", "--pipeline", "--from", "a@b.test",
+             "--to", "u@example.com,v@example.com", "--body", "piped"],
+            capture_output=True, text=True, timeout=30,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "250 ok:  Message 1 accepted" in done.stdout
+        assert len(engine.spool.messages()) == 1
+
+
+async def test_loop_protection_counts_received_headers(tmp_path: Path) -> None:
+    async with running_engine(tmp_path, config()) as engine:
+        client = await greeted(engine.bound_port("InboundMail"))
+        for hops, code in ((101, 554), (100, 250)):
+            received = "".join(f"Received: from hop{n}.test by hop{n + 1}.test; "
+                               "Sat, 28 Nov 2026 10:00:00 +0000\r\n" for n in range(hops))
+            await client.cmd("MAIL FROM:<a@b.test>")
+            await client.cmd("RCPT TO:<u@example.com>")
+            await client.cmd("DATA")
+            reply = await client.cmd(received + "Subject: loop\r\n\r\nround and round\r\n.")
+            assert reply[0] == code
+        await client.close()
+        [message] = engine.spool.messages()
+        assert message.content().count(b"\r\nReceived: from hop") == 100
+    log = read_mail_logs(tmp_path)
+    assert "ICID 1 Receiving Failed: Message loop" in log
+    assert "554 5.4.6" not in log
+
+
+@pytest.mark.parametrize("kind", [ListenerType.PRIVATE, ListenerType.PUBLIC])
+async def test_message_id_and_date_are_added_on_private_listeners_only(
+    tmp_path: Path, kind: ListenerType
+) -> None:
+    async with running_engine(tmp_path, config(listener(type=kind))) as engine:
+        client = await greeted(engine.bound_port("InboundMail"))
+        await client.cmd("MAIL FROM:<a@b.test>")
+        await client.cmd("RCPT TO:<u@example.com>")
+        await client.cmd("DATA")
+        assert (await client.cmd("Subject: bare\r\n\r\nno id, no date\r\n."))[0] == 250
+        await client.cmd("MAIL FROM:<a@b.test>")
+        await client.cmd("RCPT TO:<u@example.com>")
+        await client.cmd("DATA")
+        own = "Message-ID: <mine@client.test>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n"
+        assert (await client.cmd(own + "Subject: dressed\r\n\r\nkept as is\r\n."))[0] == 250
+        await client.close()
+        bare, dressed = (m.content() for m in engine.spool.messages())
+    private = kind is ListenerType.PRIVATE
+    assert bool(re.search(rb"\r\nMessage-ID: <[0-9a-f]{32}\.1@mail\.test>\r\n", bare)) is private
+    assert bool(re.search(rb"\r\nDate: \w{3}, \d", bare)) is private
+    assert dressed.count(b"Message-ID:") == 1 and dressed.count(b"\r\nDate:") == 1
+
+
+@pytest.mark.parametrize("version", ["-tls1", "-tls1_1"])
+async def test_an_old_tls_client_gets_a_protocol_version_alert(
+    tmp_path: Path, test_cert: Certificate, version: str
+) -> None:
+    cfg = config(listener(the_hat=hat(TLSMode.PREFERRED)), certificates=(test_cert,))
+    async with running_engine(tmp_path, cfg) as engine:
+        done = await asyncio.to_thread(
+            subprocess.run,
+            ["openssl", "s_client", "-starttls", "smtp", "-connect",
+             f"127.0.0.1:{engine.bound_port('InboundMail')}", version,
+             "-cipher", "DEFAULT@SECLEVEL=0", "-msg"],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30,
+        )
+        await wait_until(log_has(tmp_path, "ICID 1 close"))
+    # "<<<" is what the client received: the server's alert, not a bare close.
+    assert re.search(r"<<< TLS 1\.[01], Alert \[length 0002\], fatal protocol_version",
+                     done.stdout), done.stdout
+    assert "ICID 1 TLS failed: UNSUPPORTED_PROTOCOL" in read_mail_logs(tmp_path)
