@@ -23,9 +23,9 @@ EVICTED = "421 4.4.2 Too many concurrent connections, closing the idlest one"
 
 def scaled(cfg: Config | None = None, **timeouts: float) -> Config:
     """`cfg` with the given SMTP timeouts (seconds) and long defaults for the others."""
-    base = dict(greeting=30.0, command=30.0, data_block=30.0, injection=30.0, stress=30.0,
-                stress_injection=30.0, evict_idle=0.001)
-    setup = ListenerSetup(timeouts=SmtpTimeouts(**{**base, **timeouts}))
+    long = SmtpTimeouts(greeting=30.0, command=30.0, data_block=30.0, injection=30.0,
+                        stress=30.0, stress_injection=30.0, evict_idle=0.001)
+    setup = ListenerSetup(timeouts=replace(long, **timeouts))
     return replace(cfg or config(), listener_setup=setup)
 
 
