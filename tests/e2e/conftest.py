@@ -56,14 +56,17 @@ class Appliance:
     outbound: int
     ssh_port: int = 0
     proc: subprocess.Popen[str] | None = None
+    open_files: int | None = None  # the soft RLIMIT_NOFILE it starts with (as under systemd)
 
     def start(self) -> None:
         out = self.data.parent / "appliance.out"
+        command = [sys.executable, "-m", "esacli", "run", "--data", str(self.data),
+                   "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD]
+        if self.open_files is not None:  # the soft limit only; the hard one stays
+            command = ["sh", "-c", f'ulimit -S -n {self.open_files} && exec "$@"', "sh", *command]
         with out.open("w") as stdout:  # a file, not a pipe: nothing can block on it
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "esacli", "run", "--data", str(self.data),
-                 "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD],
-                stdout=stdout, stderr=subprocess.STDOUT, text=True,
+                command, stdout=stdout, stderr=subprocess.STDOUT, text=True,
             )
         match = wait_until(
             lambda: self.proc is not None and self.proc.poll() is None
@@ -91,20 +94,27 @@ class Appliance:
         return path.read_text() if path.exists() else ""
 
 
-@pytest.fixture
-def appliance(tmp_path: Path) -> Iterator[Appliance]:
-    """An appliance whose listeners are moved to free loopback ports before it boots."""
+def prepared(tmp_path: Path, adjust: Callable[[model.Config], model.Config] | None = None,
+             ) -> Appliance:
+    """A data dir whose seed has its listeners on free loopback ports (and whatever
+    `adjust` changes) committed; the appliance is not started yet."""
     data = tmp_path / "data"
     store, secrets = open_data_dir(data)
     session = Session(store, secrets, "test", "console")
     inbound, outbound = free_port(), free_port()
     ports = {"InboundMail": inbound, "OutboundMail": outbound}
     listeners = tuple(model.replace(li, port=ports[li.name]) for li in session.candidate.listeners)
-    staged = model.replace(session.candidate, listeners=listeners)
-    session.stage(loopback_dns(staged))
+    staged = loopback_dns(model.replace(session.candidate, listeners=listeners))
+    session.stage(adjust(staged) if adjust else staged)
     session.commit("test ports, loopback DNS")
     store.close()
-    app = Appliance(data, inbound, outbound)
+    return Appliance(data, inbound, outbound)
+
+
+@pytest.fixture
+def appliance(tmp_path: Path) -> Iterator[Appliance]:
+    """An appliance whose listeners are moved to free loopback ports before it boots."""
+    app = prepared(tmp_path)
     app.start()
     try:
         yield app
