@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from engine.status import status_path
+from esacli import render_status, status_doc
 from state.model import Certificate, ListenerType, TLSMode
 from tests.engine.builders import config, hat, listener
 from tests.helpers import RawSmtp, log_has, read_mail_logs, running_engine, wait_until
@@ -119,9 +121,16 @@ async def test_every_mid_ends_with_a_line_saying_how(tmp_path: Path) -> None:
     assert engine.inbound_counts.rejected_messages == 2
 
 
+def shown_status(data_dir: Path) -> str:
+    """The `status detail` screen from what the engine published."""
+    doc = status_doc.read(status_path(data_dir))
+    assert doc is not None
+    return render_status.status(doc, doc.updated, doc.version or 0, detail=True)
+
+
 async def test_every_refusal_is_counted(tmp_path: Path) -> None:
     cfg = config(listener(the_hat=hat(max_rcpts_per_msg=1)))
-    async with running_engine(tmp_path, cfg) as engine:
+    async with running_engine(tmp_path, cfg, status_interval=0.02) as engine:
         client = await greeted(engine.bound_port("InboundMail"))
         await client.cmd("MAIL FROM:<a@b.test>")
         assert (await client.cmd("RCPT TO:<u1@example.com>"))[0] == 250
@@ -135,6 +144,9 @@ async def test_every_refusal_is_counted(tmp_path: Path) -> None:
         assert counts.rejected_recipients_limit == 6
         assert counts.refused_commands == 2
         assert counts.rejected_recipients_rat == 0
+        rejected = re.compile(r"\n +Rejected Recipients +6\n(.*\n)* +Over Recipient Limit +6\n")
+        await wait_until(lambda: rejected.search(shown_status(tmp_path)))
+        assert re.search(r"\n +Refused Commands +2\n", shown_status(tmp_path))
     log = read_mail_logs(tmp_path)
     assert log.count("Rejected: too many recipients") == 6
 
