@@ -10,9 +10,12 @@ class built on this one; the attributes below are its.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine import policy, replies
@@ -150,18 +153,37 @@ class Transaction:
         mid, now = self.mid, time.time()
         stamped = headers.stamped(content, self._arrival(mid, recipients, now),
                                   self.spec.type is ListenerType.PRIVATE)
-        try:
-            await self.services.spool.store(
-                mid, self.icid, self.spec.name, sender, recipients, stamped, now
-            )
-        except SpoolError as exc:
-            self.log.warning(f"MID {mid} not spooled: {exc}")
-            return self.data_failed("Message not spooled", replies.SPOOL_FAILED)
+        # If the client hangs up while the file is written, the message still lands in the
+        # spool and is delivered: its MID must end with "ready", not "aborted", so from here
+        # on it ends in _stored, whatever the connection does.
         self.mid = None
+        storing = asyncio.ensure_future(self.services.spool.store(
+            mid, self.icid, self.spec.name, sender, recipients, stamped, now))
+        outcome = functools.partial(self._stored, mid, sender, len(recipients), len(stamped))
+        try:
+            await asyncio.shield(storing)
+        except asyncio.CancelledError:
+            storing.add_done_callback(outcome)
+            raise
+        except Exception:  # noqa: BLE001, S110 (judged by _stored, just below)
+            pass
+        return outcome(storing)
+
+    def _stored(self, mid: int, sender: str, recipients: int, size: int,
+                storing: asyncio.Future[Path]) -> Reply:
+        error = None if not storing.done() or storing.cancelled() else storing.exception()
+        if storing.cancelled() or error is not None:
+            why = str(error) if isinstance(error, SpoolError) else type(error).__name__
+            self.log.warning(f"MID {mid} not spooled: {why}")
+            self.log.receiving_failed(self.icid, "Message not spooled")
+            self.log.receiving_aborted(mid, "Message not spooled")
+            self.services.counts.rejected_messages += 1
+            self.counted = True
+            return Reply(replies.SPOOL_FAILED)
         self.messages += 1
         self.pace.accepted(time.monotonic())
-        self.services.counts.received(len(recipients))
-        self.log.ready(mid, len(stamped), sender)
+        self.services.counts.received(recipients)
+        self.log.ready(mid, size, sender)
         self.services.spooled()
         return Reply(replies.message_accepted(mid), ok=True)
 

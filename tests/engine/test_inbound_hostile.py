@@ -7,6 +7,7 @@ import asyncio
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -247,3 +248,29 @@ async def test_an_old_tls_client_gets_a_protocol_version_alert(
     assert re.search(r"<<< TLS 1\.[01], Alert \[length 0002\], fatal protocol_version",
                      done.stdout), done.stdout
     assert "ICID 1 TLS failed: UNSUPPORTED_PROTOCOL" in read_mail_logs(tmp_path)
+
+
+async def test_a_client_gone_while_its_message_is_written_still_gets_ready(tmp_path: Path) -> None:
+    """The disk is slow (the one fake here: a store that waits), the client hangs up right
+    after its final dot: the message lands in the spool, so its MID says "ready"."""
+    async with running_engine(tmp_path, config()) as engine:
+        release = asyncio.Event()
+        real_store = engine.spool.store
+
+        async def slow_store(*args: Any) -> Path:
+            await release.wait()
+            return await real_store(*args)
+
+        engine.spool.store = slow_store  # type: ignore[method-assign, assignment]
+        client = await greeted(engine.bound_port("InboundMail"))
+        await client.cmd("MAIL FROM:<a@b.test>")
+        await client.cmd("RCPT TO:<u@example.com>")
+        await client.cmd("DATA")
+        await client.send("Subject: hasty\r\n\r\nbye\r\n.\r\n")
+        await client.close()
+        await wait_until(log_has(tmp_path, "ICID 1 close"))
+        release.set()
+        await wait_until(log_has(tmp_path, "MID 1 ready "))
+        assert len(engine.spool.messages()) == 1
+        assert engine.inbound_counts.messages_received == 1
+    assert "Message aborted MID 1" not in read_mail_logs(tmp_path)
