@@ -48,6 +48,14 @@ INJECTION_TIMEOUT = "421 Timed out waiting for successful message injection, dis
 EVICTED = "421 4.4.2 Too many concurrent connections, closing the idlest one"
 
 
+RESET_OK = "250 OK"
+BYE = "221 Bye"
+
+
+def helo_ok(hostname: str) -> str:
+    return f"250 {hostname}"
+
+
 def sender_ok(address: str) -> str:
     # Refused before this when it holds a control character; escaped all the same,
     # so no reply can ever carry a bare CR or LF back to the client.

@@ -94,7 +94,7 @@ class _Hooks:
     ) -> str:
         session.host_name = hostname
         self.owner.conn.greeted(hostname, esmtp=False)
-        return f"250 {server.hostname}"
+        return replies.helo_ok(server.hostname)
 
     async def handle_EHLO(
         self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
@@ -106,11 +106,11 @@ class _Hooks:
 
     async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.owner.conn.end_transaction()
-        return "250 OK"
+        return replies.RESET_OK
 
     async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.owner.conn.end_transaction()
-        return "221 Bye"
+        return replies.BYE
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str,
@@ -289,11 +289,11 @@ class EsaSMTP(SMTP):
     def _noted(self, status: str) -> str:
         """Tell the session what a reply means, and reword aiosmtpd's own texts."""
         if status in replies.AIOSMTPD_REWRITES:
-            if status.startswith("552"):
-                self.conn.data_failed("Message size exceeds limit", status)
-            elif status.startswith("500 Line too long"):
-                self.conn.data_failed("Line too long", status)
             status = replies.AIOSMTPD_REWRITES[status]
+            if status == replies.SIZE_EXCEEDED:
+                self.conn.data_failed("Message size exceeds limit", status)
+            elif status == replies.LINE_TOO_LONG:
+                self.conn.data_failed("Line too long", status)
         if status.startswith("354"):
             self.conn.data_started()
         elif status[:1] in ("4", "5"):
