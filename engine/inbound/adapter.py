@@ -302,7 +302,7 @@ class EsaSMTP(SMTP):
 
     async def _run_command(self, command: str, method: Any, arg: str | None) -> None:
         self._command = command
-        self.conn.command(command)
+        self.conn.command()
         try:
             await self._dispatch(command, method, arg)
         finally:

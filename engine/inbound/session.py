@@ -218,7 +218,8 @@ class InboundSession(Transaction):
         self.end_transaction("timeout" if why is not pacing.Expiry.EVICTED else why.value)
         self.close_now(_EXPIRY_REPLIES.get(why, replies.TIMEOUT))
 
-    def command(self, command: str) -> None:
+    def command(self) -> None:
+        """A command line arrived (NOOP too: it restarts the wait, it is no progress)."""
         self.pace.command(time.monotonic())
 
     def command_done(self) -> None:
