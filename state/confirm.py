@@ -25,7 +25,6 @@ from state.session import ROLLBACK_SOURCE
 from state.store import Confirmation, Store, VersionInfo
 
 AUTO_USER = "system"  # the author of automatic rollbacks in the history
-MAX_MINUTES = 60
 
 
 class Outcome(enum.Enum):
@@ -56,7 +55,7 @@ class Expiry:
 
 
 def deadline(now: float, minutes: float) -> float:
-    """`commit confirmed N`: N minutes from now. The CLI allows whole minutes 1..60."""
+    """`commit confirmed N`: N minutes from now (the CLI allows state.ranges.CONFIRM_MINUTES)."""
     return now + minutes * 60.0
 
 

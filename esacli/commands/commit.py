@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from esacli import render, texts
 from esacli.commands.base import Context
-from state import confirm
+from state import confirm, ranges
 from state.errors import CommitRefused, ConfirmationPending
 from state.session import CommitResult
 
@@ -26,7 +26,7 @@ async def commit(ctx: Context, args: Sequence[str]) -> None:
     elif len(words) == 2 and words[0] == "confirmed":
         minutes = _minutes(words[1])
         if minutes is None:
-            ctx.console.say(texts.CONFIRM_MINUTES)
+            ctx.console.say(ranges.CONFIRM_MINUTES.message)
         else:
             await _commit(ctx, minutes)
     else:
@@ -34,9 +34,7 @@ async def commit(ctx: Context, args: Sequence[str]) -> None:
 
 
 def _minutes(text: str) -> int | None:
-    if not text.isdigit() or not 1 <= int(text) <= confirm.MAX_MINUTES:
-        return None
-    return int(text)
+    return ranges.CONFIRM_MINUTES.parse(text)
 
 
 def _check(ctx: Context) -> None:

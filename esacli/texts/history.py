@@ -44,7 +44,6 @@ COMMIT_USAGE: Final = (
     "                             plain 'commit' confirms it"
 )
 COMMIT_BAD_ARGS: Final = "Invalid commit command. Type 'help commit'."
-CONFIRM_MINUTES: Final = "The value must be an integer from 1 to 60."
 COMMIT_CHECK_OK: Final = "The configuration is valid. Nothing was committed."
 COMMIT_CHECK_MERGE: Final = "A commit would merge these changes committed by another session:"
 COMMIT_ROLLBACK_AT: Final = (

@@ -39,7 +39,6 @@ DNS_USE_CONFIRM: Final = (
 )
 DNS_PORT: Final = "Please enter the port to send DNS queries to."
 DNS_TIMEOUT: Final = "Enter the number of seconds to wait for a DNS query."
-DNS_TIMEOUT_INVALID: Final = "The value must be a number greater than 0."
 
 
 # -- tail (§8.7) [T "Unable to tail"; listing and stop line M] ----------------------
