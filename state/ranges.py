@@ -20,6 +20,7 @@ MB = 1024 * 1024
 PORT = Range(1, 65535)
 LISTENER_CONNECTIONS = Range(1, 10_000)  # per listener; each one is a file descriptor
 TCP_QUEUE = Range(1, 65_535)  # listen(2) backlog; the kernel caps it at somaxconn
+BIND_PORT = Range(0, 65535)  # what bind(2) takes; 0 (any free port) only in engine tests
 
 # -- mail flow policy parameters (HAT DEFAULT, policies, sender groups; §4.4) -------
 MESSAGE_SIZE = Range(1, 1024 * MB)  # bytes; every message is spooled to disk
@@ -75,6 +76,8 @@ RESPONSE_FIELDS = {
     "rate_limit_response": REFUSE_CODE,
 }
 LISTENER_FIELDS = {"port": PORT, "max_connections": LISTENER_CONNECTIONS, "tcp_queue": TCP_QUEUE}
+# What the engine can hand to the kernel, whatever a stored version holds.
+LISTENER_SOCKET_FIELDS = {"port": BIND_PORT, "tcp_queue": TCP_QUEUE}
 DESTINATION_FIELDS = {
     "max_concurrency": DEST_CONCURRENCY,
     "max_msgs_per_connection": DEST_MSGS_PER_CONNECTION,

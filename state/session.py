@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from state import diff, validate
+from state import bindings, diff, validate
+from state.bindings import Probe
 from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
 from state.secrets import Secrets
@@ -58,19 +59,21 @@ class Session:
     def check(self) -> list[ConfigError]:
         return validate.validate(self._candidate, self.secrets)
 
-    def commit(self, comment: str, *, confirm_until: float | None = None) -> CommitResult | None:
+    def commit(self, comment: str, *, confirm_until: float | None = None,
+               probe: Probe | None = None) -> CommitResult | None:
         """Merge with the head if it moved, validate all, write one version.
 
         Returns None when nothing is pending; raises CommitRefused (nothing
-        written, candidate kept) on conflicts or validation errors. The write
-        confirms this user's waiting confirmed commit; with `confirm_until` it
-        starts a new one (ConfirmationPending if one is already waiting).
+        written, candidate kept) on conflicts or validation errors, including a
+        listener address `probe` cannot bind. The write confirms this user's
+        waiting confirmed commit; with `confirm_until` it starts a new one
+        (ConfirmationPending if one is already waiting).
         """
         if not self.pending:
             return None
         for _ in range(5):
             try:
-                return self._commit_once(comment, confirm_until)
+                return self._commit_once(comment, confirm_until, probe)
             except StoreError:
                 continue  # another process committed between our read and write
         raise StoreError("the configuration is changing too fast; try again")
@@ -85,22 +88,28 @@ class Session:
             raise CommitRefused(conflicts=result.conflicts)
         return head, result.config, result.incoming
 
-    def verify(self) -> list[str]:
+    def verify(self, probe: Probe | None = None) -> list[str]:
         """`commit check`: what commit would do, writing nothing.
 
         Returns the paths a commit would merge in; raises CommitRefused like commit.
         """
-        _head, target, merged_paths = self._merged()
-        errors = validate.validate(target, self.secrets)
-        if errors:
-            raise CommitRefused(errors=errors)
+        head, target, merged_paths = self._merged()
+        self._validate(head, target, probe)
         return merged_paths
 
-    def _commit_once(self, comment: str, confirm_until: float | None) -> CommitResult:
-        head, target, merged_paths = self._merged()
+    def _validate(self, head: int, target: Config, probe: Probe | None) -> None:
+        """CommitRefused unless `target` is valid and (with a probe) every address it
+        would newly listen on can be bound."""
         errors = validate.validate(target, self.secrets)
+        if not errors and probe is not None:
+            errors = bindings.bind_errors(self.store.load(head), target, probe)
         if errors:
             raise CommitRefused(errors=errors)
+
+    def _commit_once(self, comment: str, confirm_until: float | None,
+                     probe: Probe | None) -> CommitResult:
+        head, target, merged_paths = self._merged()
+        self._validate(head, target, probe)
         return self._write(target, head, self.source, comment, confirm_until, merged_paths)
 
     def _write(
@@ -118,15 +127,13 @@ class Session:
         """A plain commit with nothing pending: confirm this user's confirmed commit."""
         return self.store.confirm(self.user)
 
-    def rollback(self, number: int, comment: str) -> CommitResult:
+    def rollback(self, number: int, comment: str, probe: Probe | None = None) -> CommitResult:
         """Write a new version whose content is version `number`'s (history stays).
 
         Validated like any commit; the session's candidate becomes the new head.
         """
         target = self.store.load(number)
-        errors = validate.validate(target, self.secrets)
-        if errors:
-            raise CommitRefused(errors=errors)
+        self._validate(self.store.head_number(), target, probe)
         for _ in range(5):
             try:
                 return self._write(target, self.store.head_number(), ROLLBACK_SOURCE, comment)

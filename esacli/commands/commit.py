@@ -1,7 +1,9 @@
 """`commit` (§2.2): merge if needed, validate, write one version.
 
 Beyond the appliance (commit-model.md §4): `commit check` validates and writes
-nothing; `commit confirmed N` commits and, unless a plain `commit` by the same
+nothing; both test-bind the listener addresses the commit would newly listen
+on, so a port another program holds is refused now rather than found failed at
+apply time. `commit confirmed N` commits and, unless a plain `commit` by the same
 user confirms within N minutes, the previous version comes back on its own (the
 timer lives in the store, see state/confirm.py and esacli/confirm_timer.py).
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.inbound.binding import probe
 from esacli import render, texts
 from esacli.commands.base import Context
 from state import confirm, ranges
@@ -39,7 +42,7 @@ def _minutes(text: str) -> int | None:
 
 def _check(ctx: Context) -> None:
     try:
-        merged = ctx.session.verify()
+        merged = ctx.session.verify(probe=probe)
     except CommitRefused as refused:
         _say_refused(ctx, refused)
         return
@@ -59,7 +62,7 @@ async def _commit(ctx: Context, minutes: int | None) -> None:
     comment = await ctx.console.ask(texts.COMMIT_COMMENT)
     until = None if minutes is None else confirm.deadline(ctx.clock(), minutes)
     try:
-        result = ctx.session.commit(comment, confirm_until=until)
+        result = ctx.session.commit(comment, confirm_until=until, probe=probe)
     except CommitRefused as refused:
         _say_refused(ctx, refused)
         return
