@@ -62,6 +62,14 @@ async def _wait_for_signal() -> None:
 
 
 
+def end_session(session: Session) -> None:
+    """Drop a session's staged changes and the keys only they named; never raises."""
+    try:
+        session.close()
+    except Exception:  # a locked store must not turn a logout into a fault
+        log.exception("ending the session of %s", session.user)
+
+
 def say(text: str) -> None:
     """A line on the appliance's console (its stdout)."""
     print(text, flush=True)
@@ -110,7 +118,11 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
         print(f"Generated admin password (shown once): {generated}", flush=True)
 
     async def run_shell(console: Console, user: str) -> None:
-        await Shell(console, Session(store, secrets, user, "ssh")).run()
+        session = Session(store, secrets, user, "ssh")
+        try:
+            await Shell(console, session).run()
+        finally:  # also when the connection drops mid-dialog (the task is cancelled)
+            end_session(session)
 
     # An appliance restarted past a `commit confirmed` deadline rolls back before serving.
     confirm_timer.check_safely(store, secrets, time.time())
@@ -139,4 +151,7 @@ async def console(data_dir: Path) -> None:
     os.umask(files.UMASK)
     store, secrets = open_data_dir(data_dir)
     session = Session(store, secrets, getpass.getuser(), "console")
-    await Shell(PromptToolkitConsole(), session).run()
+    try:
+        await Shell(PromptToolkitConsole(), session).run()
+    finally:
+        end_session(session)

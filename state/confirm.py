@@ -21,10 +21,10 @@ from state import diff, validate
 from state.errors import ConfigError, Conflict, StoreError
 from state.model import Config
 from state.secrets import Secrets
-from state.session import ROLLBACK_SOURCE
+from state.session import AUTO_USER, ROLLBACK_SOURCE
 from state.store import Confirmation, Store, VersionInfo
 
-AUTO_USER = "system"  # the author of automatic rollbacks in the history
+__all__ = ["AUTO_USER", "Expiry", "Outcome", "Revert", "deadline", "expire", "revert"]
 
 
 class Outcome(enum.Enum):

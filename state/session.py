@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from state import bindings, diff, validate
+from state import bindings, certs, diff, validate
 from state.bindings import Probe
 from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
@@ -13,6 +13,16 @@ from state.secrets import Secrets
 from state.store import Confirmation, Store, VersionInfo
 
 ROLLBACK_SOURCE = "rollback"
+AUTO_USER = "system"  # the author of automatic rollbacks (state/confirm.py) in the history
+
+
+@dataclass(frozen=True)
+class ConfirmationEnded:
+    """This session's `commit confirmed` stopped waiting without this session confirming
+    it: confirmed by another session of the same user, or rolled back by the timer."""
+
+    version: int
+    rolled_back: bool
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,8 @@ class Session:
         self.base = store.head_number()
         self._base_config = store.load(self.base)
         self._candidate = self._base_config
+        self._new_keys: dict[str, int] = {}  # key id -> the head when this session stored it
+        self._awaiting: int | None = None  # the version of this session's commit confirmed
 
     @property
     def candidate(self) -> Config:
@@ -55,6 +67,26 @@ class Session:
 
     def clear(self) -> None:
         self._candidate = self._base_config
+
+    def put_key(self, key: certs.PrivateKey) -> str:
+        """Store the private key of a profile about to be staged; returns its id. A key
+        this session adds is removed again by `close` unless a committed version names it."""
+        kid = certs.key_id(key)
+        if not self.secrets.has_key(kid):
+            self._new_keys.setdefault(kid, self.store.head_number())
+        return self.secrets.put_key(key)
+
+    def close(self) -> None:
+        """The session ends (exit, end of input, dropped connection): its staged changes
+        go, and so does every key it stored that no version committed since names."""
+        if self._new_keys:
+            since = min(self._new_keys.values())
+            named = {c.key_id for n in range(since + 1, self.store.head_number() + 1)
+                     for c in self.store.load(n).certificates}
+            for kid in set(self._new_keys) - named:
+                self.secrets.remove_key(kid)
+        self._new_keys = {}
+        self.clear()
 
     def check(self) -> list[ConfigError]:
         return validate.validate(self._candidate, self.secrets)
@@ -121,11 +153,32 @@ class Session:
                                 confirm_until=confirm_until)
         self.base, self._base_config, self._candidate = info.number, target, target
         confirmed = waiting if waiting is not None and waiting.user == self.user else None
+        if confirmed is not None and confirmed.version == self._awaiting:
+            self._awaiting = None
+        if confirm_until is not None:
+            self._awaiting = info.number
         return CommitResult(info=info, merged=merged_paths or [], confirmed=confirmed)
 
     def confirm(self) -> Confirmation | None:
         """A plain commit with nothing pending: confirm this user's confirmed commit."""
-        return self.store.confirm(self.user)
+        confirmed = self.store.confirm(self.user)
+        if confirmed is not None and confirmed.version == self._awaiting:
+            self._awaiting = None
+        return confirmed
+
+    def confirmation_ended(self) -> ConfirmationEnded | None:
+        """Once, when this session's confirmed commit has stopped waiting by someone
+        else's doing (the shell says so at its next prompt)."""
+        version = self._awaiting
+        if version is None:
+            return None
+        pending = self.store.confirmation()
+        if pending is not None and pending.version == version:
+            return None
+        self._awaiting = None
+        later = self.store.history(self.store.head_number() - version)
+        rolled_back = any(v.user == AUTO_USER and v.source == ROLLBACK_SOURCE for v in later)
+        return ConfirmationEnded(version, rolled_back)
 
     def rollback(self, number: int, comment: str, probe: Probe | None = None) -> CommitResult:
         """Write a new version whose content is version `number`'s (history stays).

@@ -32,7 +32,7 @@ async def new(ctx: Context) -> None:
     cert, csr = certs.request(key, subject, san, days, cert_ask.now(ctx))
     csr_pem = certs.csr_pem(csr)
     profile = Certificate(
-        name=name, chain=(certs.normalise_pem(cert),), key_id=ctx.session.secrets.put_key(key),
+        name=name, chain=(certs.normalise_pem(cert),), key_id=ctx.session.put_key(key),
         csr=csr_pem,
     )
     ctx.stage(model.replace(ctx.config, certificates=model.put(ctx.config.certificates, profile)))

@@ -35,10 +35,8 @@ async def dialog(console: Console, params: PolicyParams, listener: Listener,
     reject = await _response(console, texts.ASK_CUSTOM_REJECT, params.reject_response, 554,
                              ranges.REFUSE_CODE)
     rate, rate_response = await _rate_limit(console, params, inherit)
-    fallback = listener.hat.default.tls
-    keep_default = inherit and params.tls is None  # Enter leaves TLS at "Default"
-    tls = await ask_tls(console, params.tls or fallback, render.certificate_name(listener),
-                        keep_default)
+    inherited = (listener.hat.default.tls or TLSMode.NO) if inherit else None
+    tls = await ask_tls(console, params.tls, render.certificate_name(listener), inherited)
     return model.replace(
         params, max_message_size=size, max_concurrency=conc, max_msgs_per_session=msgs,
         max_rcpts_per_msg=rcpts, banner_hostname=banner, accept_response=accept,
@@ -132,17 +130,28 @@ async def _rate_limit(console: Console, params: PolicyParams,
 
 
 async def ask_tls(console: Console, current: TLSMode | None, certificate: str,
-                  keep_default: bool = False) -> TLSMode | None:
-    """§4.4 item 13. Declining the demo certificate asks the TLS question again."""
+                  inherited: TLSMode | None = None) -> TLSMode | None:
+    """§4.4 item 13. Declining the demo certificate asks the TLS question again.
+
+    With `inherited` (a policy or sender group, not the listener's default policy)
+    the list ends with "Default (currently: <the default policy's setting>)", which
+    is also what Enter keeps while `current` is None (None: use the default).
+    """
     labels = list(texts.TLS_LABELS.values())
-    default = _TLS_MODES.index(current or TLSMode.NO) + 1
+    names = list(labels)
+    if inherited is not None:
+        labels.append(texts.TLS_DEFAULT.format(label=texts.TLS_LABELS[inherited.value]))
+        names.append(texts.USE_DEFAULT)
+    if current is not None:
+        default = _TLS_MODES.index(current) + 1
+    else:
+        default = len(labels) if inherited is not None else 1
     while True:
-        # `[]>` when the value is "Default": Enter keeps it.
-        index = await console.choose(texts.ASK_TLS, labels, None if keep_default else default,
-                                     labels)
-        if index is None and keep_default:
+        index = await console.choose(texts.ASK_TLS, labels, default, names)
+        chosen = default - 1 if index is None else index
+        if chosen == len(_TLS_MODES):
             return None
-        mode = _TLS_MODES[default - 1 if index is None else index]
+        mode = _TLS_MODES[chosen]
         if mode is TLSMode.NO:
             return mode
         if certificate != DEMO_CERT:

@@ -50,6 +50,14 @@ COMMIT_ROLLBACK_AT: Final = (
     "The changes will be rolled back at {date} unless confirmed: type 'commit' before then."
 )
 COMMIT_CONFIRMED: Final = "Commit of version {version} confirmed: it will not be rolled back."
+# Told at the next prompt to the session whose `commit confirmed` another session ended.
+CONFIRMED_ELSEWHERE: Final = (
+    "Commit of version {version} was confirmed by another session of {user}:"
+    " it will not be rolled back."
+)
+ROLLED_BACK_ELSEWHERE: Final = (
+    "Commit of version {version} was not confirmed in time: it was rolled back."
+)
 CONFIRM_PENDING: Final = (
     "Version {version} (commit confirmed by {user}) is waiting for confirmation until {date}.\n"
     "Only one confirmed commit may wait at a time: confirm it with 'commit' first."

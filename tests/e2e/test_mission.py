@@ -143,7 +143,7 @@ def import_partner_ca(child: pexpect.spawn, ca_pem: str) -> None:
     child.expect_exact("Paste the Certificate Authorities in PEM format (end with '.'):")
     paste(child, ca_pem)
     dialog(child, [
-        ("Certificate Authorities added:\n(1 certificates)\n" + MENU, ""),
+        ("Certificate Authorities added:\n(1 certificate)\n" + MENU, ""),
         ("- CUSTOM - Manage custom Certificate Authorities\n" + MENU, ""),
         ("- CERTAUTHORITY - Manage System and Customized Authorities\n" + MENU, ""),
     ])
