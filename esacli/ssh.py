@@ -87,6 +87,10 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
     def connection_lost(self, exc: Exception | None) -> None:
         if self._lines is not None:
             self._lines.close()
+        elif self.interact_task is not None:
+            # prompt_toolkit would wait at the prompt until the idle timeout: end the
+            # session now, so its staged changes (and the keys they name) go at once
+            self.interact_task.cancel()
 
 
 class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]

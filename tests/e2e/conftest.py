@@ -56,13 +56,22 @@ class Appliance:
     outbound: int
     ssh_port: int = 0
     proc: subprocess.Popen[str] | None = None
+    args: tuple[str, ...] = ()  # more `esacli run` options
+
+    @property
+    def out(self) -> Path:
+        """What the appliance printed on its console (stdout and stderr)."""
+        return self.data.parent / "appliance.out"
+
+    def console(self) -> str:
+        return self.out.read_text() if self.out.exists() else ""
 
     def start(self) -> None:
-        out = self.data.parent / "appliance.out"
+        out = self.out
         with out.open("w") as stdout:  # a file, not a pipe: nothing can block on it
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "esacli", "run", "--data", str(self.data),
-                 "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD],
+                 "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD, *self.args],
                 stdout=stdout, stderr=subprocess.STDOUT, text=True,
             )
         match = wait_until(

@@ -159,7 +159,8 @@ POLICY_PARAMETERS = [  # a TLS-Required policy that inherits every limit from th
     ("Would you like to specify a custom SMTP acceptance response? [N]> ", ""),
     ("Would you like to specify a custom SMTP rejection response? [N]> ", ""),
     ("Do you want to enable rate limiting per host? [N]> ", ""),
-    ("Do you want to allow encrypted TLS connections?\n3. Required\n[]> ", "3"),
+    (("Do you want to allow encrypted TLS connections?\n3. Required\n6. Default (currently: No)"
+     "\n[6]> "), "3"),
 ]
 
 
