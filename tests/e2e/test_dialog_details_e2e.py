@@ -76,6 +76,8 @@ def test_a_dropped_certconfig_new_leaves_no_key(appliance: Appliance) -> None:
     assert len(key_files(appliance)) == len(before) + 1  # the key exists, staged only
     child.close(force=True)  # the connection drops mid-dialog
     wait_until(lambda: key_files(appliance) == before, what="the staged key to be removed")
+    assert "Traceback" not in appliance.console()
+    assert ssh_exec(appliance, "status").returncode == 0  # and SSH still serves
 
 
 def test_the_commit_confirmed_session_is_told_when_another_confirms(
