@@ -10,9 +10,6 @@ each listener's state and can put the factory listeners next to other services.
 from __future__ import annotations
 
 import smtplib
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pexpect
@@ -23,15 +20,7 @@ from tests.e2e.conftest import Appliance, accepts, free_port, wait_until
 from tests.e2e.test_mission import MENU, dialog
 from tests.e2e.test_ssh_exec import ssh_exec
 from tests.e2e.test_whole_path import PROMPT, ssh_login
-
-
-@contextmanager
-def another_service() -> Iterator[int]:
-    """A program listening on a loopback port (the port is what it holds)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield int(sock.getsockname()[1])
+from tests.helpers import held_port
 
 
 def smtp_works(port: int) -> bool:
@@ -57,7 +46,7 @@ def move_inbound(child: pexpect.spawn, port: int) -> None:
 
 
 def test_commit_refuses_a_port_another_program_holds(appliance: Appliance) -> None:
-    with another_service() as busy:
+    with held_port() as busy:
         refusal = (f"listeners[InboundMail].port: Listener InboundMail cannot listen on port"
                    f" {busy} of interface Management (127.0.0.1): Already in use.")
         child = ssh_login(appliance)
@@ -100,7 +89,7 @@ def commit_port(data: Path, port: int, comment: str) -> None:
 
 def test_a_listener_that_cannot_move_keeps_its_old_socket(appliance: Appliance) -> None:
     old = appliance.inbound
-    with another_service() as busy:
+    with held_port() as busy:
         commit_port(appliance.data, busy, "move InboundMail onto a busy port")
         reason = f"cannot listen on 127.0.0.1:{busy}: Already in use"
         status = wait_until(lambda: reason in (done := ssh_exec(appliance, "status")).stdout
@@ -119,7 +108,7 @@ def test_a_listener_that_cannot_move_keeps_its_old_socket(appliance: Appliance) 
 
 def test_first_boot_chooses_listener_addresses_and_shows_their_state(tmp_path: Path) -> None:
     inbound = free_port()
-    with another_service() as outbound:
+    with held_port() as outbound:
         app = Appliance(tmp_path / "data", inbound, outbound,
                         args=("--inbound", f"127.0.0.1:{inbound}",
                               "--outbound", f"127.0.0.1:{outbound}"))

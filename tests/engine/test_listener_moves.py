@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from engine.service import Engine
@@ -13,21 +11,13 @@ from state.secrets import Secrets
 from state.store import Store
 from tests.engine.builders import config, listener
 from tests.engine.test_engine_lifecycle import commit, greet
-from tests.helpers import log_has, read_mail_logs, running_engine, wait_until
+from tests.helpers import held_port, log_has, read_mail_logs, running_engine, wait_until
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@contextmanager
-def held_port() -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield int(sock.getsockname()[1])
 
 
 def moved(cfg: Config, **fields: object) -> Config:
