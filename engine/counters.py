@@ -13,6 +13,8 @@ import os
 import threading
 from pathlib import Path
 
+from state import files
+
 BLOCK = 1000
 _KINDS = ("icid", "mid")
 
@@ -35,7 +37,7 @@ class Counters:
 
     def _persist(self, values: dict[str, int]) -> None:
         tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w") as handle:
+        with open(tmp, "w", opener=files.open_private) as handle:
             json.dump(values, handle)
             handle.flush()
             os.fsync(handle.fileno())

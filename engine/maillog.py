@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
+from state import files
 from state.controls import escape_controls
 
 
@@ -53,7 +54,7 @@ class MailLog:
         self._lock = threading.Lock()
         fresh = not self.path.exists() or self.path.stat().st_size == 0
         self._file: TextIO | None = open(  # noqa: SIM115 (kept open for the engine's life)
-            self.path, "a", encoding="utf-8", errors="replace"
+            self.path, "a", encoding="utf-8", errors="replace", opener=files.open_private
         )
         if fresh:
             offset = time.localtime().tm_gmtoff
@@ -158,6 +159,11 @@ class MailLog:
 
     def listener_cannot_bind(self, name: str, ip: str, port: int, reason: str) -> None:
         self.info(f"Listener {name} cannot bind to {ip}:{port}: {reason}")
+
+    def listener_cannot_move(self, name: str, ip: str, port: int, reason: str,
+                             old_ip: str, old_port: int) -> None:
+        self.warning(f"Listener {name} cannot bind to {ip}:{port}: {reason};"
+                     f" still listening on {old_ip}:{old_port}")
 
     # -- outbound templates (§9) ---------------------------------------
     def new_dcid(self, dcid: int, ifip: str, ip: str, port: int) -> None:

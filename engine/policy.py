@@ -87,8 +87,11 @@ def allowed_before_tls(command: str) -> bool:
 Matcher = Callable[[ClientFacts, "IPAddress | None"], bool]
 
 _DNSLIST = re.compile(r"^dnslist\[\s*([A-Za-z0-9_.-]+?)\.?\s*\]$", re.IGNORECASE)
-_SBRS = re.compile(r"^sbrs\[\s*(none|(-?\d+(?:\.\d+)?)\s*:\s*(-?\d+(?:\.\d+)?))\s*\]$", re.IGNORECASE)
-_V4_PART = re.compile(r"^\d{1,3}(-\d{1,3})?$")
+# ASCII digits only ([0-9], not \d), as state.forms accepts them.
+_SBRS = re.compile(
+    r"^sbrs\[\s*(none|(-?[0-9]+(?:\.[0-9]+)?)\s*:\s*(-?[0-9]+(?:\.[0-9]+)?))\s*\]$", re.IGNORECASE
+)
+_V4_PART = re.compile(r"^[0-9]{1,3}(-[0-9]{1,3})?$")
 
 
 def _never(facts: ClientFacts, ip: IPAddress | None) -> bool:
@@ -200,7 +203,7 @@ def compile_sender(form: str) -> Matcher:
         return _network_matcher(text)
     if ":" in text:
         return _v6_matcher(text)
-    if re.fullmatch(r"[\d.\-]+", text):
+    if re.fullmatch(r"[0-9.\-]+", text):
         return _v4_matcher(text)
     return _host_matcher(text)
 
@@ -216,7 +219,7 @@ def sender_kind(form: str) -> str:
         return "dnslist"
     if not text or text.lower() == "all" or _SBRS.match(text) or "/" in text or ":" in text:
         return "other"
-    if text.lower().startswith(("dnslist[", "sbo:")) or re.fullmatch(r"[\d.\-]+", text):
+    if text.lower().startswith(("dnslist[", "sbo:")) or re.fullmatch(r"[0-9.\-]+", text):
         return "other"
     return "host"
 

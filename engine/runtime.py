@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from engine import policy, tls
 from engine.errors import EngineError, RuntimeBuildError
-from state import authorities
+from state import authorities, ranges
 from state.defaults import DEMO_CERT
 from state.model import HAT, Config, Listener, ListenerType, RatEntry, TLSMode
 from state.secrets import Secrets
@@ -101,6 +101,11 @@ def _spec(config: Config, listener: Listener, secrets: Secrets, trust: str) -> L
     iface = next((i for i in config.interfaces if i.name == listener.interface), None)
     if iface is None:
         raise EngineError(f"interface {listener.interface} does not exist")
+    # What goes to the kernel must fit it (a version committed before the ranges
+    # existed may hold a TCP queue of 10^20, which made asyncio raise OverflowError).
+    for name, allowed in ranges.LISTENER_SOCKET_FIELDS.items():
+        if getattr(listener, name) not in allowed:
+            raise EngineError(f"{name} {getattr(listener, name)}: {allowed.message}")
     return ListenerSpec(
         name=listener.name,
         interface=iface.name,

@@ -6,7 +6,10 @@ commits made by another process on the same data dir are noticed by polling
 `head_number()`. Each new version is compiled into a RuntimeConfig off the
 event loop; on success the single `runtime` reference is swapped and the
 listeners are reconciled, on failure the old runtime stays and mail_logs says
-why.
+why. At boot there is no old runtime: when the head cannot be applied the
+engine starts on the newest version that can (`not_applied` says which version
+was passed over and why; the console, system_logs and `status` show it), so no
+committed version can stop the appliance from booting.
 
 Files (all under the data dir):
   logs/mail_logs          the mail log (§9 format), flushed per line
@@ -20,8 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import resource
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
@@ -57,6 +62,17 @@ def raise_open_files_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+log = logging.getLogger("engine")
+
+
+@dataclass(frozen=True)
+class NotApplied:
+    """The newest committed version, which the engine could not apply, and why."""
+
+    version: int
+    reason: str
+
+
 def mail_logs_path(data_dir: Path) -> Path:
     return Path(data_dir) / "logs" / "mail_logs"
 
@@ -88,6 +104,7 @@ class Engine:
         self.maillog_path = mail_logs_path(self.data_dir)
         self.spool = Spool(spool_path(self.data_dir))
         self._seen = 0  # highest version tried, applied or not
+        self.not_applied: NotApplied | None = None
         self._owns_store = False
         self._running = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -124,7 +141,7 @@ class Engine:
         )
         self._running = True
         self.store.subscribe(self._on_commit)
-        await self.apply(self.store.head_number())
+        await self._boot()
         self._poller = asyncio.create_task(self._poll())
         self.queue = QueueManager(
             self.data_dir, self.spool, self._maillog, self._counters, self.secrets,
@@ -180,6 +197,11 @@ class Engine:
         return dict(self._listeners.failed) if self._listeners else {}
 
     @property
+    def stuck_listeners(self) -> dict[str, str]:
+        """Listener name -> why it still listens on its old address (it could not move)."""
+        return dict(self._listeners.stuck) if self._listeners else {}
+
+    @property
     def running_listeners(self) -> list[str]:
         return sorted(self._listeners.running) if self._listeners else []
 
@@ -191,6 +213,10 @@ class Engine:
 
     def bound_port(self, name: str) -> int | None:
         return self._listeners.port(name) if self._listeners else None
+
+    def bound_address(self, name: str) -> tuple[str, int] | None:
+        """(ip, port) listener `name` really listens on (its old one while `stuck`)."""
+        return self._listeners.bound_address(name) if self._listeners else None
 
     # -- following the store ---------------------------------------------
     def _on_commit(self, number: int) -> None:
@@ -217,6 +243,21 @@ class Engine:
             if head > self._seen:
                 await self.apply(head)
 
+    async def _boot(self) -> None:
+        """Apply the head or, if it cannot be applied, the newest version that can."""
+        async with self._lock:
+            head = self.store.head_number()
+            self._seen = head
+            for number in range(head, 0, -1):
+                runtime = await self._build(number)
+                if runtime is not None:
+                    await self._switch(runtime)
+                    break
+            if self.not_applied is not None:
+                applied = self.runtime.version if self.runtime else None
+                log.error("Configuration version %d not applied (%s); running version %s",
+                          self.not_applied.version, self.not_applied.reason, applied)
+
     async def apply(self, number: int) -> None:
         """Build version `number` and switch to it; keep the old runtime on any error."""
         async with self._lock:
@@ -224,13 +265,19 @@ class Engine:
                 return
             self._seen = number
             runtime = await self._build(number)
-            if runtime is None:
-                return
-            self.runtime = runtime
-            assert self._listeners is not None
-            await self._listeners.apply(runtime)
-            self._check_open_files(runtime)
-            self._status.publish_soon()
+            if runtime is not None:
+                await self._switch(runtime)
+            else:
+                self._status.publish_soon()
+
+    async def _switch(self, runtime: RuntimeConfig) -> None:
+        self.runtime = runtime
+        if self.not_applied is not None and self.not_applied.version <= runtime.version:
+            self.not_applied = None
+        assert self._listeners is not None
+        await self._listeners.apply(runtime)
+        self._check_open_files(runtime)
+        self._status.publish_soon()
 
     def _check_open_files(self, runtime: RuntimeConfig) -> None:
         wanted = sum(spec.max_connections for spec in runtime.listeners.values()) + SPARE_FILES
@@ -242,15 +289,18 @@ class Engine:
             )
 
     async def _build(self, number: int) -> RuntimeConfig | None:
+        """Version `number` compiled, or None (logged, and kept in `not_applied` when it
+        is newer than what runs): no error of one version may stop the engine."""
         try:
             config = self.store.load(number)
-            return await asyncio.to_thread(
-                build_runtime, config, number, self.secrets
-            )
+            return await asyncio.to_thread(build_runtime, config, number, self.secrets)
         except RuntimeBuildError as exc:
-            self.maillog.critical(
-                f"Configuration version {number} not applied: " + "; ".join(exc.errors)
-            )
+            reason = "; ".join(exc.errors)
         except StateError as exc:
-            self.maillog.critical(f"Configuration version {number} not applied: {exc}")
+            reason = str(exc)
+        except Exception as exc:  # noqa: BLE001 (an undecodable or unforeseen version)
+            reason = f"{type(exc).__name__}: {exc}"
+        self.maillog.critical(f"Configuration version {number} not applied: {reason}")
+        if self.not_applied is None or number > self.not_applied.version:
+            self.not_applied = NotApplied(number, reason)
         return None

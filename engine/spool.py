@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import SpoolError
+from state import files
 
 MAGIC = b"ESACLI-SPOOL 1 "
 SUFFIX = ".msg"
@@ -84,8 +85,7 @@ def _fsync_dir(path: Path) -> None:
 
 class Spool:
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = files.private_dir(root)
         for stale in self.root.glob("*" + TMP_SUFFIX):
             stale.unlink(missing_ok=True)
 

@@ -15,8 +15,11 @@ Format 1, a plain JSON object:
     updated     epoch seconds of this write (a reader treats an old one as dead)
     version     the applied configuration version, null before one applies
     hostname    the applied configuration's hostname, null likewise
+    not_applied {"version": n, "reason": why}: a newer committed version the engine
+                could not apply (at boot it runs the newest one it can), else null
     listeners   {name: {"address": "ip:port", "state": "running" | "failed" | "stopped",
-                        "reason": why it failed, else ""}}
+                        "reason": why it failed, or why a running listener is still on
+                        this (old) address, else ""}}
     counters    since `started`: messages_received, recipients_received,
                 rejected_recipients_rat, rejected_recipients_hat (delayed HAT reject),
                 rejected_recipients_rate_limit, rejected_recipients_limit (over the
@@ -37,6 +40,7 @@ FORMAT from here without pulling in the SMTP engine.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import sqlite3
@@ -45,6 +49,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from state import files
 
 if TYPE_CHECKING:
     from engine.queue.store import QueueSummary
@@ -113,23 +119,24 @@ def listener_states(engine: Engine, state: str) -> dict[str, dict[str, str]]:
     runtime = engine.runtime
     if runtime is None:
         return {}
-    failed = engine.failed_listeners
+    failed, stuck = engine.failed_listeners, engine.stuck_listeners
     result = {}
     for name, spec in sorted(runtime.listeners.items()):
-        port = engine.bound_port(name) or spec.port
+        ip, port = engine.bound_address(name) or (spec.ip, spec.port)
         if state == STOPPED:
             entry = {"state": STOPPED, "reason": ""}
         elif name in failed:
             entry = {"state": FAILED, "reason": failed[name]}
         else:
-            entry = {"state": RUNNING, "reason": ""}
-        result[name] = {"address": f"{spec.ip}:{port}", **entry}
+            entry = {"state": RUNNING, "reason": stuck.get(name, "")}
+        result[name] = {"address": f"{ip}:{port}", **entry}
     return result
 
 
 def write_atomically(path: Path, document: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8", opener=files.open_private) as handle:
+        handle.write(json.dumps(document, indent=1, sort_keys=True) + "\n")
     os.replace(tmp, path)
 
 
@@ -218,6 +225,7 @@ class StatusPublisher:
             "updated": self.clock(),
             "version": runtime.version if runtime else None,
             "hostname": runtime.config.hostname if runtime else None,
+            "not_applied": dataclasses.asdict(engine.not_applied) if engine.not_applied else None,
             "listeners": listener_states(engine, state),
             "counters": counters,
             "gauges": gauges,

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import os
 import sys
 from pathlib import Path
+
+from state import ranges
+from state.defaults import FACTORY_LISTENERS
+from state.numbers import Range
 
 DEFAULT_DATA = "./esa-data"
 DEFAULT_SSH = "127.0.0.1:2222"
 
 
-def _host_port(text: str) -> tuple[str, int]:
+def _host_port(text: str, ports: Range = ranges.BIND_PORT) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+    number = ports.parse(port) if sep else None
+    if number is None:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
-    return host.strip("[]") or "127.0.0.1", int(port)
+    return host.strip("[]") or "127.0.0.1", number
+
+
+def _listener_address(text: str) -> tuple[str, int]:
+    """IP:PORT for a factory listener (an interface needs an IP address; port 1-65535)."""
+    host, port = _host_port(text, ranges.PORT)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected IP:PORT, got {text!r}") from None
+    return host, port
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,6 +46,10 @@ def parser() -> argparse.ArgumentParser:
         default=os.environ.get("ESACLI_ADMIN_PASSWORD"),
         help="admin password (or ESACLI_ADMIN_PASSWORD); generated on first boot if absent",
     )
+    for option, name in (("--inbound", "InboundMail"), ("--outbound", "OutboundMail")):
+        run.add_argument(option, type=_listener_address, metavar="IP:PORT",
+                         help=f"first boot: where {name} listens (default: 127.0.0.1:"
+                              f"{FACTORY_LISTENERS[name][1][1]})")
     shell = sub.add_parser("shell", help="open a console session on the data directory")
     shell.add_argument("--data", type=Path, default=Path(DEFAULT_DATA), help="data directory")
     return p
@@ -42,7 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             host, port = args.ssh
-            asyncio.run(appliance.run(args.data, host, port, args.admin_password))
+            addresses = {name: address for name, address in
+                         (("InboundMail", args.inbound), ("OutboundMail", args.outbound))
+                         if address is not None}
+            asyncio.run(appliance.run(args.data, host, port, args.admin_password, addresses))
         else:
             asyncio.run(appliance.console(args.data))
     except KeyboardInterrupt:

@@ -30,6 +30,7 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 
 from esacli import texts
 from esacli.texts import MenuItem
+from state import numbers
 from state.controls import escape_controls
 
 
@@ -174,8 +175,8 @@ class Console(abc.ABC):
 
 
 def _pick(answer: str, count: int, names: Sequence[str] | None) -> int | None:
-    if answer.isdigit():
-        number = int(answer)
+    number = numbers.parse_int(answer)
+    if number is not None:
         return number - 1 if 1 <= number <= count else None
     if not names:
         return None

@@ -43,6 +43,11 @@ def size(value: int) -> str:
     return str(value)
 
 
+def plural(count: int, forms: tuple[str, str]) -> str:
+    """`forms` is (one, several), each with `{n}`: "1 certificate", "0 certificates"."""
+    return forms[0 if count == 1 else 1].format(n=count)
+
+
 def tls_label(mode: TLSMode | None) -> str:
     return texts.TLS_LABELS[(mode or TLSMode.NO).value]
 

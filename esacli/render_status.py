@@ -33,6 +33,10 @@ def _line(label: str, value: str) -> str:
 
 def _version(doc: StatusDoc, head: int) -> str:
     applied = str(doc.version) if doc.version is not None else texts.STATUS_NO_VERSION
+    skipped = doc.not_applied
+    if skipped is not None and skipped.version > (doc.version or 0):
+        return texts.STATUS_NOT_APPLIED.format(applied=applied, version=skipped.version,
+                                               reason=skipped.reason)
     if head > (doc.version or 0):
         return texts.STATUS_PENDING.format(applied=applied, head=head)
     return applied
@@ -79,6 +83,8 @@ def _listeners(doc: StatusDoc) -> list[str]:
     for name, listener in doc.listeners.items():
         if listener.state == "failed":
             state = texts.STATUS_FAILED.format(reason=listener.reason)
+        elif listener.state == "running" and listener.reason:
+            state = texts.STATUS_RUNNING_OLD.format(reason=listener.reason)
         elif listener.state == "running":
             state = texts.STATUS_RUNNING
         else:

@@ -58,6 +58,7 @@ class Shell:
             if not first:
                 self.console.write("\n")
             first = False
+            self._confirmation_news()
             try:
                 line = await self.console.readline(self.prompt, words=self.words, history=True)
             except Interrupt:
@@ -73,6 +74,14 @@ class Shell:
                 continue
             if not await self.execute(words[0], words[1:]):
                 return
+
+    def _confirmation_news(self) -> None:
+        """This session's `commit confirmed`, ended by another session or the timer."""
+        ended = self.session.confirmation_ended()
+        if ended is None:
+            return
+        text = texts.ROLLED_BACK_ELSEWHERE if ended.rolled_back else texts.CONFIRMED_ELSEWHERE
+        self.console.write(text.format(version=ended.version, user=self.session.user) + "\n\n")
 
     async def execute(self, name: str, args: Sequence[str]) -> bool:
         """Run one command; False when the session should end."""

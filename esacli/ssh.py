@@ -44,9 +44,16 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
         self._user = user
         self._command: str | None = None
         self._lines: LineConsole | None = None
+        self._dropped = False
 
     async def _interactive(self, ssh_session: PromptToolkitSSHSession) -> None:
-        await self._run_shell(PromptToolkitConsole(idle_timeout=IDLE_TIMEOUT), self._user)
+        try:
+            await self._run_shell(PromptToolkitConsole(idle_timeout=IDLE_TIMEOUT), self._user)
+        except asyncio.CancelledError:
+            if not self._dropped:
+                raise
+            # cancelled by connection_lost: the session is over (prompt_toolkit would
+            # print any exception that reaches it as a traceback)
 
     def exec_requested(self, command: str) -> bool:
         self._command = command
@@ -87,6 +94,11 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
     def connection_lost(self, exc: Exception | None) -> None:
         if self._lines is not None:
             self._lines.close()
+        elif self.interact_task is not None and not self.interact_task.done():
+            # prompt_toolkit would wait at the prompt until the idle timeout: end the
+            # session now, so its staged changes (and the keys they name) go at once
+            self._dropped = True
+            self.interact_task.cancel()
 
 
 class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]

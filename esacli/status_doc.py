@@ -62,6 +62,11 @@ class Gauges(msgspec.Struct, frozen=True):
     oldest_message: float | None = None
 
 
+class NotApplied(msgspec.Struct, frozen=True):
+    version: int
+    reason: str
+
+
 class StatusDoc(msgspec.Struct, frozen=True):
     format: int
     state: str
@@ -70,6 +75,7 @@ class StatusDoc(msgspec.Struct, frozen=True):
     updated: float
     version: int | None = None
     hostname: str | None = None
+    not_applied: NotApplied | None = None
     listeners: dict[str, ListenerStatus] = msgspec.field(default_factory=dict)
     counters: Counters = Counters()
     gauges: Gauges = Gauges()

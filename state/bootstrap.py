@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-from state.defaults import factory_config
+from state import files
+from state.defaults import Address, factory_config
 from state.errors import StoreError
 from state.secrets import Secrets
 from state.store import Store
@@ -12,15 +14,21 @@ from state.store import Store
 FACTORY_USER = "system"
 
 
-def open_data_dir(data_dir: Path) -> tuple[Store, Secrets]:
+def open_data_dir(
+    data_dir: Path, addresses: Mapping[str, Address] | None = None
+) -> tuple[Store, Secrets]:
+    """The store and secrets of `data_dir`; a first boot writes the factory configuration
+    (its listeners at `addresses`, listener name -> (ip, port), where given)."""
     data_dir = Path(data_dir)
+    files.harden(data_dir)
     for sub in ("logs", "configuration"):
-        (data_dir / sub).mkdir(parents=True, exist_ok=True)
+        files.private_dir(data_dir / sub)
     secrets = Secrets(data_dir)
     store = Store(data_dir)
     if store.is_empty():
         try:
-            store.write(factory_config(secrets), None, FACTORY_USER, "factory", "Factory defaults")
+            store.write(factory_config(secrets, addresses), None, FACTORY_USER, "factory",
+                        "Factory defaults")
         except StoreError:
             pass  # another process booted the same data dir first
     return store, secrets

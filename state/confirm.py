@@ -21,11 +21,10 @@ from state import diff, validate
 from state.errors import ConfigError, Conflict, StoreError
 from state.model import Config
 from state.secrets import Secrets
-from state.session import ROLLBACK_SOURCE
+from state.session import AUTO_USER, ROLLBACK_SOURCE
 from state.store import Confirmation, Store, VersionInfo
 
-AUTO_USER = "system"  # the author of automatic rollbacks in the history
-MAX_MINUTES = 60
+__all__ = ["AUTO_USER", "Expiry", "Outcome", "Revert", "deadline", "expire", "revert"]
 
 
 class Outcome(enum.Enum):
@@ -56,7 +55,7 @@ class Expiry:
 
 
 def deadline(now: float, minutes: float) -> float:
-    """`commit confirmed N`: N minutes from now. The CLI allows whole minutes 1..60."""
+    """`commit confirmed N`: N minutes from now (the CLI allows state.ranges.CONFIRM_MINUTES)."""
     return now + minutes * 60.0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from state import certs
 from state.model import (
     HAT,
@@ -20,6 +22,7 @@ from state.model import (
 )
 from state.secrets import Secrets
 
+Address = tuple[str, int]
 HOSTNAME = "mail.example.com"
 DEMO_CERT = "Demo"
 DEMO_COMMON_NAME = "Cisco Appliance Demo Certificate"
@@ -154,13 +157,29 @@ def demo_certificate(secrets: Secrets) -> Certificate:
     return Certificate(name=DEMO_CERT, chain=(certs.normalise_pem(cert),), key_id=kid)
 
 
-def factory_config(secrets: Secrets) -> Config:
+# The factory listeners: name -> (type, address, accepted domains / relayed hosts, and
+# the interface made for them when a first boot puts them on another IP, as in §3.1).
+FACTORY_LISTENERS: dict[str, tuple[ListenerType, Address, tuple[str, ...], str]] = {
+    "InboundMail": (ListenerType.PUBLIC, ("127.0.0.1", 2525), ("example.com",), "PublicNet"),
+    "OutboundMail": (ListenerType.PRIVATE, ("127.0.0.1", 2526), ("127.0.0.1",), "PrivateNet"),
+}
+
+
+def factory_config(secrets: Secrets, addresses: Mapping[str, Address] | None = None) -> Config:
+    """Version 1. `addresses` (listener name -> (ip, port)) moves factory listeners, e.g.
+    `esacli run --inbound 0.0.0.0:25` on a first boot next to other services."""
+    interfaces = [Interface(name="Management", ip="127.0.0.1", hostname=HOSTNAME)]
+    listeners = []
+    for name, (kind, default, hosts, net) in FACTORY_LISTENERS.items():
+        ip, port = (addresses or {}).get(name, default)
+        iface = next((i for i in interfaces if i.ip == ip), None)
+        if iface is None:
+            iface = Interface(name=net, ip=ip, hostname=HOSTNAME)
+            interfaces.append(iface)
+        listeners.append(new_listener(name, kind, iface.name, port, hosts))
     return Config(
         hostname=HOSTNAME,
-        interfaces=(Interface(name="Management", ip="127.0.0.1", hostname=HOSTNAME),),
-        listeners=(
-            new_listener("InboundMail", ListenerType.PUBLIC, "Management", 2525, ("example.com",)),
-            new_listener("OutboundMail", ListenerType.PRIVATE, "Management", 2526, ("127.0.0.1",)),
-        ),
+        interfaces=tuple(interfaces),
+        listeners=tuple(listeners),
         certificates=(demo_certificate(secrets),),
     )

@@ -13,6 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Messages quote what was typed or imported; a 1 MB bad line is not echoed back whole.
+MAX_MESSAGE = 200
+
+
+def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text` cut to `limit` characters, the cut marked with "..."."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 class StateError(Exception):
     """Base of every error raised by `state/`."""
@@ -20,6 +28,7 @@ class StateError(Exception):
 
 class ConfigError(StateError):
     def __init__(self, path: str, message: str) -> None:
+        path, message = shorten(path), shorten(message)
         super().__init__(f"{path}: {message}")
         self.path = path
         self.message = message
@@ -56,6 +65,7 @@ class FormatError(StateError):
     """A malformed import file; nothing is changed when one is raised."""
 
     def __init__(self, line: int, message: str) -> None:
+        message = shorten(message)
         super().__init__(f"line {line}: {message}")
         self.line = line
         self.message = message

@@ -30,7 +30,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from state import forms
+from state import forms, numbers, ranges
 from state.errors import FormatError
 from state.model import (
     HAT,
@@ -167,11 +167,12 @@ def _value(number: int, raw: str) -> object:
 
 
 def _int_value(number: int, key: str, raw: object) -> int:
-    try:
-        value = int(str(raw))
-    except ValueError:
-        raise FormatError(number, f'Invalid "{key}" value: {raw}') from None
-    if value < -1 or value == 0 or (value == -1 and key != "max_rcpts_per_hour"):
+    """A JSON number (or a string of digits) in the key's range; -1 turns rate limiting off."""
+    text = "" if isinstance(raw, bool) else str(raw)
+    if key == "max_rcpts_per_hour" and text == "-1":
+        return -1
+    value = ranges.POLICY_NUMBERS[key].parse(text)
+    if value is None:
         raise FormatError(number, f'Invalid "{key}" value: {raw}')
     return value
 
@@ -218,9 +219,10 @@ def _responses(found: dict[str, tuple[int, object]], last: int) -> dict[str, Res
             raise FormatError(found.get(code_key, found.get(text_key, (last, "")))[0],
                               f'"{missing}" is missing')
         number, code = found[code_key]
-        if not str(code).isdigit() or not 200 <= int(str(code)) <= 599:
+        value = ranges.RESPONSE_FIELDS[field].parse("" if isinstance(code, bool) else str(code))
+        if value is None:
             raise FormatError(number, f'Invalid "{code_key}" value: {code}')
-        out[field] = Response(int(str(code)), str(found[text_key][1]))
+        out[field] = Response(value, str(found[text_key][1]))
     return out
 
 
@@ -375,7 +377,7 @@ def _line_of(reader: _Reader, text: str, policy_ref: bool = False) -> int:
 
 
 _RAT = re.compile(
-    r'^(?P<addr>\S+)\s+(?P<action>\S+)(?:\s+(?P<code>\d{3})\s+(?P<text>"(?:[^"\\]|\\.)*"))?'
+    r'^(?P<addr>\S+)\s+(?P<action>\S+)(?:\s+(?P<code>[0-9]{3})\s+(?P<text>"(?:[^"\\]|\\.)*"))?'
     r"(?:\s+(?P<bypass>BYPASS))?\s*$",
     re.IGNORECASE,
 )
@@ -398,7 +400,9 @@ def parse_rat(text: str) -> tuple[RatEntry, ...]:
             action = RatAction(match.group("action").upper())
         except ValueError:
             raise FormatError(number, f'Invalid action: "{match.group("action")}"') from None
-        code = int(match.group("code")) if match.group("code") else None
+        code = numbers.parse_int(match.group("code") or "")
+        if code is not None and code not in ranges.RAT_CODE:
+            raise FormatError(number, f'Invalid SMTP code: {code}')
         reply = str(_value(number, match.group("text"))) if match.group("text") else None
         entries.append(RatEntry(address=address, action=action, response_code=code,
                                 response_text=reply,

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from state import ranges
 from state.errors import FormatError
 from state.model import DestinationControls, DestinationEntry, TLSMode, replace
+from state.numbers import Range
 from state.validate_outbound import IP_SORTS, is_domain_key, normalise_domain
 
 V = TypeVar("V")
@@ -130,10 +132,11 @@ def _entry(section: _Section, domain: str, is_default: bool) -> DestinationEntry
     return DestinationEntry(
         domain=domain,
         tls=None if tls is None else TLSMode(tls),
-        max_concurrency=_int(values, "max_host_concurrency"),
-        max_msgs_per_connection=_int(values, "max_messages_per_connection"),
-        recipient_limit=_int(values, "recipient_limit"),
-        recipient_minutes=_int(values, "recipient_minutes", high=60),
+        max_concurrency=_int(values, "max_host_concurrency", ranges.DEST_CONCURRENCY),
+        max_msgs_per_connection=_int(values, "max_messages_per_connection",
+                                     ranges.DEST_MSGS_PER_CONNECTION),
+        recipient_limit=_int(values, "recipient_limit", ranges.DEST_RECIPIENT_LIMIT),
+        recipient_minutes=_int(values, "recipient_minutes", ranges.DEST_RECIPIENT_MINUTES),
         limit_per_mx_ip=bool(_mapped(values, "limit_type", _LIMIT_TYPE)),
         limit_per_virtual_gateway=bool(_mapped(values, "limit_apply", _LIMIT_APPLY)),
         bounce_verification=_mapped(values, "bounce_validation", _ON_OFF),
@@ -153,15 +156,16 @@ def _get(values: dict[str, tuple[str, int]], key: str) -> tuple[str, int] | None
     return values.get(key)
 
 
-def _int(values: dict[str, tuple[str, int]], key: str, high: int | None = None) -> int | None:
+def _int(values: dict[str, tuple[str, int]], key: str, allowed: Range) -> int | None:
     found = values.get(key)
     if found is None:
         return None
     value, line = found
-    if not value.isdigit() or int(value) < 1 or (high is not None and int(value) > high):
-        limit = f"from 1 to {high}" if high else "greater than 0"
-        raise FormatError(line, f'"{key}" must be an integer {limit}, not "{value}".')
-    return int(value)
+    number = allowed.parse(value)
+    if number is None:
+        raise FormatError(line, f'"{key}" must be an integer from {allowed.low} to'
+                                f' {allowed.high}, not "{value}".')
+    return number
 
 
 def _mapped(values: dict[str, tuple[str, int]], key: str, table: Mapping[str, V]) -> V | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from state import ranges
 from state.errors import FormatError
 from state.model import Route, RouteHost
 from state.validate_outbound import (
@@ -22,7 +23,7 @@ from state.validate_outbound import (
     route_host_error,
 )
 
-_PRIORITY = re.compile(r"^(.*?)/pri=(\d+)$", re.IGNORECASE)
+_PRIORITY = re.compile(r"^(.*?)/pri=([0-9]+)$", re.IGNORECASE)
 
 
 def format_host(host: RouteHost) -> str:
@@ -45,7 +46,10 @@ def parse_host(token: str) -> RouteHost:
     priority = 0
     match = _PRIORITY.match(token)
     if match:
-        token, priority = match.group(1), int(match.group(2))
+        token, number = match.group(1), ranges.ROUTE_PRIORITY.parse(match.group(2))
+        if number is None:
+            raise FormatError(0, ranges.ROUTE_PRIORITY.message)
+        priority = number
     host, port = _split_port(token)
     result = RouteHost(host=normalise_domain(host), port=port, priority=priority)
     message = route_host_error(result)
@@ -65,9 +69,10 @@ def _split_port(token: str) -> tuple[str, int | None]:
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise FormatError(0, "The value must be an integer from 1 to 65535.")
-    return int(text)
+    port = ranges.PORT.parse(text)
+    if port is None:
+        raise FormatError(0, ranges.PORT.message)
+    return port
 
 
 def parse_hosts(text: str, existing: tuple[RouteHost, ...] = ()) -> tuple[RouteHost, ...]:

@@ -11,18 +11,22 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from state import numbers
+
 _LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*\.?$")
-_OCTET = r"\d{1,3}"
+_OCTET = r"[0-9]{1,3}"
 _V4_PARTIAL = re.compile(rf"^({_OCTET}\.){{0,3}}{_OCTET}(-{_OCTET})?\.?$")
-_SBRS = re.compile(r"^sbrs\[\s*(none|(-?\d+(\.\d+)?)\s*:\s*(-?\d+(\.\d+)?))\s*\]$", re.IGNORECASE)
-_SBO = re.compile(r"^sbo:\d+$", re.IGNORECASE)
+_SCORE = r"-?[0-9]{1,2}(\.[0-9]{1,3})?"
+_SBRS = re.compile(rf"^sbrs\[\s*(none|({_SCORE})\s*:\s*({_SCORE}))\s*\]$", re.IGNORECASE)
+_SBO = re.compile(r"^sbo:[0-9]{1,10}$", re.IGNORECASE)
+_HEX_GROUP = re.compile(r"[0-9A-Fa-f]{1,4}")
 _DNSLIST = re.compile(r"^dnslist\[\s*([^\]\s]+)\s*\]$", re.IGNORECASE)
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 
 
 def is_host(name: str) -> bool:
-    return bool(_HOST.match(name)) and not re.fullmatch(r"[\d.]+", name)
+    return bool(_HOST.match(name)) and not re.fullmatch(r"[0-9.]+", name)
 
 
 def _ipv4_form(form: str) -> bool:
@@ -32,8 +36,8 @@ def _ipv4_form(form: str) -> bool:
     parts = form.rstrip(".").split(".")
     if len(parts) == 4 and form.endswith("."):
         return False
-    numbers = [int(x) for p in parts for x in p.split("-")]
-    if any(n > 255 for n in numbers):
+    values = [int(x) for p in parts for x in p.split("-")]
+    if any(n > 255 for n in values):
         return False
     low, _, high = parts[-1].partition("-")
     return not high or int(low) <= int(high)
@@ -41,7 +45,7 @@ def _ipv4_form(form: str) -> bool:
 
 def _cidr_form(form: str) -> str | None:
     addr, _, bits = form.partition("/")
-    if not bits.isdigit():
+    if not numbers.is_digits(bits):
         return None
     if ":" in addr:
         try:
@@ -50,7 +54,7 @@ def _cidr_form(form: str) -> str | None:
             return None
         return "ipv6"
     octets = addr.rstrip(".").split(".")
-    if len(octets) > 4 or not all(o.isdigit() and int(o) <= 255 for o in octets):
+    if len(octets) > 4 or not all(numbers.is_digits(o) and int(o) <= 255 for o in octets):
         return None
     return "ipv4" if int(bits) <= 32 else None
 
@@ -62,11 +66,13 @@ def _ipv6_form(form: str) -> bool:
     except ValueError:
         pass
     head, _, high = form.rpartition("-")
+    if not _HEX_GROUP.fullmatch(high):
+        return False
     try:
         first = ipaddress.IPv6Address(head)
-        last = int(high, 16)
     except ValueError:
         return False
+    last = int(high, 16)
     return last <= 0xFFFF and (int(first) & 0xFFFF) <= last
 
 
@@ -80,7 +86,8 @@ def _sbrs_ok(match: re.Match[str]) -> bool:
 def sender_kind(form: str) -> str | None:
     """The kind of one §4.5 sender form, or None when it is not valid."""
     text = form.strip()
-    if not text or " " in text or "," in text:
+    # A zone index ("fe80::1%eth0") names an interface of this host, never a client.
+    if not text or " " in text or "," in text or "%" in text:
         return None
     if text.upper() == "ALL":
         return "all"
@@ -94,7 +101,7 @@ def sender_kind(form: str) -> str | None:
         return _cidr_form(text)
     if ":" in text:
         return "ipv6" if _ipv6_form(text) else None
-    if re.fullmatch(r"[\d.\-]+", text):
+    if re.fullmatch(r"[0-9.\-]+", text):
         return "ipv4" if _ipv4_form(text) else None
     if text.startswith("."):
         return "domain" if is_host(text[1:]) else None

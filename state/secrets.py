@@ -54,6 +54,9 @@ class Secrets:
     def has_key(self, kid: str) -> bool:
         return self._key_path(kid).exists()
 
+    def remove_key(self, kid: str) -> None:
+        self._key_path(kid).unlink(missing_ok=True)
+
     def key_path(self, kid: str) -> Path:
         path = self._key_path(kid)
         if not path.exists():

@@ -5,13 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from state import diff, validate
+from state import bindings, certs, diff, validate
+from state.bindings import Probe
 from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
 from state.secrets import Secrets
 from state.store import Confirmation, Store, VersionInfo
 
 ROLLBACK_SOURCE = "rollback"
+AUTO_USER = "system"  # the author of automatic rollbacks (state/confirm.py) in the history
+
+
+@dataclass(frozen=True)
+class ConfirmationEnded:
+    """This session's `commit confirmed` stopped waiting without this session confirming
+    it: confirmed by another session of the same user, or rolled back by the timer."""
+
+    version: int
+    rolled_back: bool
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,8 @@ class Session:
         self.base = store.head_number()
         self._base_config = store.load(self.base)
         self._candidate = self._base_config
+        self._new_keys: dict[str, int] = {}  # key id -> the head when this session stored it
+        self._awaiting: int | None = None  # the version of this session's commit confirmed
 
     @property
     def candidate(self) -> Config:
@@ -55,22 +68,44 @@ class Session:
     def clear(self) -> None:
         self._candidate = self._base_config
 
+    def put_key(self, key: certs.PrivateKey) -> str:
+        """Store the private key of a profile about to be staged; returns its id. A key
+        this session adds is removed again by `close` unless a committed version names it."""
+        kid = certs.key_id(key)
+        if not self.secrets.has_key(kid):
+            self._new_keys.setdefault(kid, self.store.head_number())
+        return self.secrets.put_key(key)
+
+    def close(self) -> None:
+        """The session ends (exit, end of input, dropped connection): its staged changes
+        go, and so does every key it stored that no version committed since names."""
+        if self._new_keys:
+            since = min(self._new_keys.values())
+            named = {c.key_id for n in range(since + 1, self.store.head_number() + 1)
+                     for c in self.store.load(n).certificates}
+            for kid in set(self._new_keys) - named:
+                self.secrets.remove_key(kid)
+        self._new_keys = {}
+        self.clear()
+
     def check(self) -> list[ConfigError]:
         return validate.validate(self._candidate, self.secrets)
 
-    def commit(self, comment: str, *, confirm_until: float | None = None) -> CommitResult | None:
+    def commit(self, comment: str, *, confirm_until: float | None = None,
+               probe: Probe | None = None) -> CommitResult | None:
         """Merge with the head if it moved, validate all, write one version.
 
         Returns None when nothing is pending; raises CommitRefused (nothing
-        written, candidate kept) on conflicts or validation errors. The write
-        confirms this user's waiting confirmed commit; with `confirm_until` it
-        starts a new one (ConfirmationPending if one is already waiting).
+        written, candidate kept) on conflicts or validation errors, including a
+        listener address `probe` cannot bind. The write confirms this user's
+        waiting confirmed commit; with `confirm_until` it starts a new one
+        (ConfirmationPending if one is already waiting).
         """
         if not self.pending:
             return None
         for _ in range(5):
             try:
-                return self._commit_once(comment, confirm_until)
+                return self._commit_once(comment, confirm_until, probe)
             except StoreError:
                 continue  # another process committed between our read and write
         raise StoreError("the configuration is changing too fast; try again")
@@ -85,22 +120,28 @@ class Session:
             raise CommitRefused(conflicts=result.conflicts)
         return head, result.config, result.incoming
 
-    def verify(self) -> list[str]:
+    def verify(self, probe: Probe | None = None) -> list[str]:
         """`commit check`: what commit would do, writing nothing.
 
         Returns the paths a commit would merge in; raises CommitRefused like commit.
         """
-        _head, target, merged_paths = self._merged()
-        errors = validate.validate(target, self.secrets)
-        if errors:
-            raise CommitRefused(errors=errors)
+        head, target, merged_paths = self._merged()
+        self._validate(head, target, probe)
         return merged_paths
 
-    def _commit_once(self, comment: str, confirm_until: float | None) -> CommitResult:
-        head, target, merged_paths = self._merged()
+    def _validate(self, head: int, target: Config, probe: Probe | None) -> None:
+        """CommitRefused unless `target` is valid and (with a probe) every address it
+        would newly listen on can be bound."""
         errors = validate.validate(target, self.secrets)
+        if not errors and probe is not None:
+            errors = bindings.bind_errors(self.store.load(head), target, probe)
         if errors:
             raise CommitRefused(errors=errors)
+
+    def _commit_once(self, comment: str, confirm_until: float | None,
+                     probe: Probe | None) -> CommitResult:
+        head, target, merged_paths = self._merged()
+        self._validate(head, target, probe)
         return self._write(target, head, self.source, comment, confirm_until, merged_paths)
 
     def _write(
@@ -112,21 +153,40 @@ class Session:
                                 confirm_until=confirm_until)
         self.base, self._base_config, self._candidate = info.number, target, target
         confirmed = waiting if waiting is not None and waiting.user == self.user else None
+        if confirmed is not None and confirmed.version == self._awaiting:
+            self._awaiting = None
+        if confirm_until is not None:
+            self._awaiting = info.number
         return CommitResult(info=info, merged=merged_paths or [], confirmed=confirmed)
 
     def confirm(self) -> Confirmation | None:
         """A plain commit with nothing pending: confirm this user's confirmed commit."""
-        return self.store.confirm(self.user)
+        confirmed = self.store.confirm(self.user)
+        if confirmed is not None and confirmed.version == self._awaiting:
+            self._awaiting = None
+        return confirmed
 
-    def rollback(self, number: int, comment: str) -> CommitResult:
+    def confirmation_ended(self) -> ConfirmationEnded | None:
+        """Once, when this session's confirmed commit has stopped waiting by someone
+        else's doing (the shell says so at its next prompt)."""
+        version = self._awaiting
+        if version is None:
+            return None
+        pending = self.store.confirmation()
+        if pending is not None and pending.version == version:
+            return None
+        self._awaiting = None
+        later = self.store.history(self.store.head_number() - version)
+        rolled_back = any(v.user == AUTO_USER and v.source == ROLLBACK_SOURCE for v in later)
+        return ConfirmationEnded(version, rolled_back)
+
+    def rollback(self, number: int, comment: str, probe: Probe | None = None) -> CommitResult:
         """Write a new version whose content is version `number`'s (history stays).
 
         Validated like any commit; the session's candidate becomes the new head.
         """
         target = self.store.load(number)
-        errors = validate.validate(target, self.secrets)
-        if errors:
-            raise CommitRefused(errors=errors)
+        self._validate(self.store.head_number(), target, probe)
         for _ in range(5):
             try:
                 return self._write(target, self.store.head_number(), ROLLBACK_SOURCE, comment)

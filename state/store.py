@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from state import model
+from state import files, model
 from state.errors import ConfirmationPending, StoreError
 from state.model import Config
 
@@ -63,9 +63,9 @@ class Store:
     """One store per data dir; safe to open from several processes at once."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = self.data_dir / "config.db"
+        self.data_dir = files.private_dir(data_dir)
+        # 0600 before SQLite opens it: its -wal and -shm files take the same mode
+        self.path = files.private_file(self.data_dir / "config.db")
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")

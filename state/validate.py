@@ -6,7 +6,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from state import certs, validate_dns, validate_hat, validate_outbound, validate_ssl
+from state import certs, ranges, validate_dns, validate_hat, validate_outbound, validate_ssl
 from state.errors import CertError, ConfigError
 from state.model import Config, Listener, SmtpTimeouts
 from state.secrets import Secrets
@@ -22,14 +22,6 @@ def is_hostname(name: str) -> bool:
 def is_name(name: str) -> bool:
     """Names of listeners, groups, policies and profiles: no spaces or brackets."""
     return bool(_NAME.match(name))
-
-
-# The longest an SMTP timeout may be: a day (a longer wait only holds a connection).
-MAX_SMTP_TIMEOUT = 86400.0
-
-
-def port_error(port: int) -> str | None:
-    return None if 1 <= port <= 65535 else "The value must be an integer from 1 to 65535."
 
 
 def validate(config: Config, secrets: Secrets) -> list[ConfigError]:
@@ -54,6 +46,9 @@ def _all(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
     yield from validate_outbound.outbound(config)
     yield from validate_dns.dns(config)
     yield from validate_ssl.ssl_settings(config)
+    for field, allowed in ranges.DELIVERY_FIELDS.items():
+        if getattr(config.delivery, field) not in allowed:
+            yield ConfigError(f"delivery.{field}", allowed.message)
     yield from _smtp_timeouts(config.listener_setup.timeouts)
 
 
@@ -83,24 +78,19 @@ def _listener(config: Config, li: Listener) -> Iterator[ConfigError]:
     path = f"listeners[{li.name}]"
     if not any(i.name == li.interface for i in config.interfaces):
         yield ConfigError(f"{path}.interface", f'Unknown interface "{li.interface}".')
-    if (message := port_error(li.port)) is not None:
-        yield ConfigError(f"{path}.port", message)
+    for field, allowed in ranges.LISTENER_FIELDS.items():
+        if getattr(li, field) not in allowed:
+            yield ConfigError(f"{path}.{field}", allowed.message)
     if li.certificate is not None and not any(c.name == li.certificate for c in config.certificates):
         yield ConfigError(f"{path}.certificate", f'Unknown certificate "{li.certificate}".')
-    for field in ("max_connections", "tcp_queue"):
-        if getattr(li, field) < 1:
-            yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
     yield from validate_hat.listener(path, li)
 
 
 def _smtp_timeouts(timeouts: SmtpTimeouts) -> Iterator[ConfigError]:
     for field in SmtpTimeouts.__struct_fields__:
         value = getattr(timeouts, field)
-        if not validate_dns.timeout_ok(value) or value > MAX_SMTP_TIMEOUT:
-            yield ConfigError(
-                f"listener_setup.timeouts.{field}",
-                f"The value must be a number of seconds above 0 and at most {MAX_SMTP_TIMEOUT:.0f}.",
-            )
+        if value not in ranges.SMTP_TIMEOUT:
+            yield ConfigError(f"listener_setup.timeouts.{field}", ranges.SMTP_TIMEOUT.message)
 
 
 def _certificates(config: Config, secrets: Secrets) -> Iterator[ConfigError]:

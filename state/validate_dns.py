@@ -8,9 +8,9 @@ configuration path.
 from __future__ import annotations
 
 import ipaddress
-import math
 from collections.abc import Iterator
 
+from state import ranges
 from state.errors import ConfigError
 from state.model import Config, DnsSettings
 
@@ -22,15 +22,6 @@ def server_address(text: str) -> str | None:
         return str(ipaddress.ip_address(text.strip()))
     except ValueError:
         return None
-
-
-def port_ok(port: int) -> bool:
-    return 1 <= port <= 65535
-
-
-def timeout_ok(timeout: float) -> bool:
-    """A positive, finite number of seconds (NaN and infinity would stall lookups)."""
-    return math.isfinite(timeout) and timeout > 0
 
 
 def dns(config: Config) -> Iterator[ConfigError]:
@@ -47,7 +38,7 @@ def settings(dns: DnsSettings) -> Iterator[ConfigError]:
             yield ConfigError("dns.servers", f'The DNS server "{server}" is listed more than once.')
         else:
             seen.add(address)
-    if not port_ok(dns.port):
-        yield ConfigError("dns.port", "The value must be an integer from 1 to 65535.")
-    if not timeout_ok(dns.timeout):
-        yield ConfigError("dns.timeout", "The value must be a number greater than 0.")
+    if dns.port not in ranges.DNS_PORT:
+        yield ConfigError("dns.port", ranges.DNS_PORT.message)
+    if dns.timeout not in ranges.DNS_TIMEOUT:
+        yield ConfigError("dns.timeout", ranges.DNS_TIMEOUT.message)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from state import forms
+from state import forms, ranges
 from state.errors import ConfigError
 from state.model import HAT, Listener, ListenerType, PolicyParams, RatEntry, Response
 
@@ -17,9 +17,6 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")  # as state.validate.is_name
 REQUIRED_DEFAULTS = (
     "max_message_size", "max_concurrency", "max_msgs_per_session", "max_rcpts_per_msg", "tls",
 )
-POSITIVE = ("max_message_size", "max_concurrency", "max_msgs_per_session", "max_rcpts_per_msg")
-# Allowed first digit of each custom response code.
-RESPONSE_CLASSES = {"accept_response": "2", "reject_response": "45", "rate_limit_response": "45"}
 
 
 def listener(path: str, li: Listener) -> Iterator[ConfigError]:
@@ -32,22 +29,21 @@ def params(path: str, p: PolicyParams, complete: bool) -> Iterator[ConfigError]:
     for field in REQUIRED_DEFAULTS:
         if complete and getattr(p, field) is None:
             yield ConfigError(f"{path}.{field}", "The default policy must set this value.")
-    for field in POSITIVE:
+    for field, allowed in ranges.POLICY_FIELDS.items():
         value = getattr(p, field)
-        if value is not None and value < 1:
-            yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
+        if value is not None and value not in allowed:
+            yield ConfigError(f"{path}.{field}", allowed.message)
     rate = p.max_rcpts_per_hour
-    if rate is not None and rate != -1 and rate < 1:
-        yield ConfigError(f"{path}.max_rcpts_per_hour", "The value must be a positive number.")
+    if rate is not None and rate != -1 and rate not in ranges.RCPTS_PER_HOUR:
+        yield ConfigError(f"{path}.max_rcpts_per_hour", ranges.RCPTS_PER_HOUR.message)
     host = p.banner_hostname
     if host and not forms.is_host(host):
         yield ConfigError(f"{path}.banner_hostname", f'Invalid hostname format: "{host}"')
-    for field, classes in RESPONSE_CLASSES.items():
+    for field, codes in ranges.RESPONSE_FIELDS.items():
         response: Response | None = getattr(p, field)
         if response is None:
             continue
-        code = str(response.code)
-        if len(code) != 3 or code[0] not in classes:
+        if response.code not in codes:
             yield ConfigError(f"{path}.{field}.code", f"Invalid SMTP code {response.code}.")
         if not response.text.strip():
             yield ConfigError(f"{path}.{field}.text", "The response text cannot be empty.")
@@ -101,7 +97,7 @@ def rat(path: str, entries: tuple[RatEntry, ...]) -> Iterator[ConfigError]:
         if (entry.response_code is None) != (entry.response_text is None):
             yield ConfigError(where, "A custom response needs both a code and a text.")
         code = entry.response_code
-        if code is not None and not 200 <= code <= 599:
+        if code is not None and code not in ranges.RAT_CODE:
             yield ConfigError(f"{where}.response_code", f"Invalid SMTP code {code}.")
     if entries and entries[-1].address != "ALL":
         yield ConfigError(path, "The last entry must be ALL.")

@@ -11,6 +11,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from state import ranges
 from state.errors import ConfigError
 from state.model import AlertRecipient, Config, DestinationEntry, Route, RouteHost
 
@@ -98,18 +99,12 @@ def _unique_keys(path: str, keys: list[str], allow_all: bool = False) -> Iterato
             yield ConfigError(where, f'The domain "{key}" must be lower case, without a final dot.')
 
 
-_POSITIVE = ("max_concurrency", "max_msgs_per_connection", "recipient_limit")
-
-
 def _entry(path: str, entry: DestinationEntry, is_default: bool) -> Iterator[ConfigError]:
-    for field in _POSITIVE:
+    for field, allowed in ranges.DESTINATION_FIELDS.items():
         value = getattr(entry, field)
-        if value is not None and value < 1:
-            yield ConfigError(f"{path}.{field}", "The value must be a positive number.")
-    minutes = entry.recipient_minutes
-    if minutes is not None and not 1 <= minutes <= 60:
-        yield ConfigError(f"{path}.recipient_minutes", "The value must be an integer from 1 to 60.")
-    if (entry.recipient_limit is None) != (minutes is None):
+        if value is not None and value not in allowed:
+            yield ConfigError(f"{path}.{field}", allowed.message)
+    if (entry.recipient_limit is None) != (entry.recipient_minutes is None):
         yield ConfigError(
             f"{path}.recipient_limit", "A recipient limit needs both a number and a period."
         )
@@ -142,10 +137,10 @@ def route_host_error(host: RouteHost) -> str | None:
         return None if host.port is None else f"{host.host} takes no port."
     if not is_host(host.host):
         return f'Invalid hostname format: "{host.host}".'
-    if host.port is not None and not 1 <= host.port <= 65535:
-        return "The value must be an integer from 1 to 65535."
-    if host.priority < 0:
-        return "The priority must be 0 or more."
+    if host.port is not None and host.port not in ranges.PORT:
+        return ranges.PORT.message
+    if host.priority not in ranges.ROUTE_PRIORITY:
+        return ranges.ROUTE_PRIORITY.message
     return None
 
 

@@ -7,10 +7,11 @@ fixed time: `wait_until` polls a predicate until it holds or a timeout expires.
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import trustme
@@ -42,6 +43,15 @@ def wait_until_sync(
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s: {predicate}")
         time.sleep(interval)
+
+
+@contextmanager
+def held_port() -> Iterator[int]:
+    """A loopback port another program listens on, for as long as the block runs."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
 
 
 def make_ca() -> trustme.CA:

@@ -1,28 +1,33 @@
 """Running listeners, reconciled with each new RuntimeConfig (commit-model.md §5).
 
-Listeners are keyed by (name, ip, port). An unchanged key keeps its socket and
-only its pinned (runtime, spec) pair moves on, so new connections see the new
-version while open ones keep theirs. A removed or re-addressed listener stops
-accepting at once and its open sessions finish; a listener that cannot bind is
-logged and recorded in `failed`, and the others run.
+A listener whose address (ip, port) is unchanged keeps its socket, even when it
+is renamed; only its pinned (runtime, spec) pair moves on, so new connections see
+the new version while open ones keep theirs. A removed listener stops accepting
+at once and its open sessions finish.
+
+A listener moved to a new address binds the new one first and lets the old go
+only once it listens: if the new address cannot be bound, the listener keeps
+serving on its old socket under the new version's policy, `stuck` says why, and
+the next version applied tries again. A new listener that cannot bind is logged
+and recorded in `failed`, and the others run.
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
+import dataclasses
 
 from engine.inbound.adapter import EsaSMTP, protocol_factory
+from engine.inbound.binding import IN_USE, bind_error
 from engine.inbound.session import Services
 from engine.inbound.tracker import ConnectionTracker
-from engine.runtime import ListenerKey, ListenerSpec, RuntimeConfig
+from engine.runtime import ListenerSpec, RuntimeConfig
 
 
 class RunningListener:
     def __init__(self, services: Services, runtime: RuntimeConfig, spec: ListenerSpec) -> None:
         self.services = services
         self.tracker = ConnectionTracker()
-        self.key: ListenerKey = spec.key
         self.connections: set[EsaSMTP] = set()
         self._current = (runtime, spec)
         self._server: asyncio.Server | None = None
@@ -45,6 +50,12 @@ class RunningListener:
     # -- lifecycle -------------------------------------------------------
     def update(self, runtime: RuntimeConfig, spec: ListenerSpec) -> None:
         self._current = (runtime, spec)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The configured (ip, port) this listener's socket was bound for."""
+        spec = self._current[1]
+        return spec.ip, spec.port
 
     @property
     def name(self) -> str:
@@ -80,49 +91,109 @@ class RunningListener:
             await self._server.wait_closed()
 
 
-def bind_error(exc: OSError) -> str:
-    if exc.errno == errno.EADDRINUSE:
-        return "Already in use"
-    return exc.strerror or type(exc).__name__
+Bind = tuple["RunningListener | None", str]
 
 
 class ListenerSet:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.running: dict[str, RunningListener] = {}
-        self.failed: dict[str, str] = {}
+        self.failed: dict[str, str] = {}  # name -> why it does not listen at all
+        self.stuck: dict[str, str] = {}  # name -> why it still listens on its old address
         self._draining: set[RunningListener] = set()
 
     async def apply(self, runtime: RuntimeConfig) -> None:
+        self.failed, self.stuck = {}, {}
+        wanted = runtime.listeners
         for name, running in list(self.running.items()):
-            spec = runtime.listeners.get(name)
-            if spec is not None and spec.key == running.key:
+            if name not in wanted:
+                del self.running[name]
+                heir = self._heir(runtime, running)
+                if heir is None:
+                    self._retire(running)
+                else:  # renamed at the same address: the socket stays
+                    running.update(runtime, heir)
+                    self.running[heir.name] = running
+        for name, running in list(self.running.items()):
+            spec = wanted[name]
+            if running.address == (spec.ip, spec.port):
                 running.update(runtime, spec)
-                continue
-            running.stop_accepting()  # open sessions finish under their own runtime
-            del self.running[name]
-            self._draining.add(running)
-        self._draining = {r for r in self._draining if r.connections}
-        self.failed = {}
-        for name, spec in runtime.listeners.items():
+            else:
+                await self._move(runtime, running, spec)
+        for name, spec in wanted.items():
             if name not in self.running:
                 await self._bind(runtime, spec)
+        self._draining = {r for r in self._draining if r.connections}
 
-    async def _bind(self, runtime: RuntimeConfig, spec: ListenerSpec) -> None:
+    def _heir(self, runtime: RuntimeConfig, running: RunningListener) -> ListenerSpec | None:
+        """The not-yet-running listener of `runtime` at `running`'s address, if any."""
+        for spec in runtime.listeners.values():
+            if spec.name not in self.running and (spec.ip, spec.port) == running.address:
+                return spec
+        return None
+
+    def _retire(self, running: RunningListener) -> None:
+        running.stop_accepting()  # open sessions finish under their own runtime
+        self._draining.add(running)
+
+    async def _start(self, runtime: RuntimeConfig, spec: ListenerSpec) -> Bind:
         listener = RunningListener(self.services, runtime, spec)
         try:
             await listener.start()
-        except OSError as exc:
-            reason = bind_error(exc)
+        except (OSError, OverflowError, ValueError) as exc:
+            return None, bind_error(exc)
+        return listener, ""
+
+    async def _bind(self, runtime: RuntimeConfig, spec: ListenerSpec) -> None:
+        listener, reason = await self._start(runtime, spec)
+        if listener is None:
             self.failed[spec.name] = reason
             self.services.maillog.listener_cannot_bind(spec.name, spec.ip, spec.port, reason)
             return
         self.running[spec.name] = listener
         self.services.maillog.listener_starting(spec.name)
 
+    async def _move(self, runtime: RuntimeConfig, running: RunningListener,
+                    spec: ListenerSpec) -> None:
+        """Listen on the new address first; keep the old socket if that fails."""
+        fresh, reason = await self._start(runtime, spec)
+        if fresh is None and reason == IN_USE and running.address[1] == spec.port:
+            fresh, reason = await self._hand_over(runtime, running, spec)
+        if fresh is None:
+            ip, port = running.address
+            running.update(runtime, dataclasses.replace(spec, ip=ip, port=port))
+            self.stuck[spec.name] = f"{spec.ip}:{spec.port}: {reason}"
+            self.services.maillog.listener_cannot_move(spec.name, spec.ip, spec.port, reason,
+                                                       ip, port)
+            return
+        self._retire(running)
+        self.running[spec.name] = fresh
+        self.services.maillog.listener_starting(spec.name)
+
+    async def _hand_over(self, runtime: RuntimeConfig, running: RunningListener,
+                         spec: ListenerSpec) -> Bind:
+        """Same port on another IP (127.0.0.1 -> 0.0.0.0): our own socket may be what is
+        in the way, so close it, bind, and listen on the old address again on failure."""
+        running.stop_accepting()
+        fresh, reason = await self._start(runtime, spec)
+        if fresh is not None:
+            return fresh, ""
+        try:
+            await running.start()
+        except (OSError, OverflowError, ValueError) as exc:  # someone took it meanwhile
+            self.services.maillog.listener_cannot_bind(running.name, *running.address,
+                                                       bind_error(exc))
+        return None, reason
+
     def port(self, name: str) -> int | None:
         listener = self.running.get(name)
         return listener.port if listener else None
+
+    def bound_address(self, name: str) -> tuple[str, int] | None:
+        listener = self.running.get(name)
+        if listener is None or listener.port is None:
+            return None
+        return listener.address[0], listener.port
 
     async def close(self) -> None:
         everything = list(self.running.values()) + list(self._draining)

@@ -16,6 +16,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from typing import Protocol
 
+from state import numbers
 from state.model import DeliverySettings
 
 
@@ -118,7 +119,7 @@ def status_of(reason: str) -> str:
     """The enhanced status code at the start of a reason like "5.1.0 - ...", else 5.0.0."""
     head = reason.split(" ", 1)[0]
     parts = head.split(".")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
+    if len(parts) == 3 and all(numbers.is_digits(p) for p in parts):
         return "5." + ".".join(parts[1:]) if parts[0] == "4" else head
     return "5.0.0"
 

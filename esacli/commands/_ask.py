@@ -7,35 +7,34 @@ import re
 
 from esacli import render, texts
 from esacli.console import Console
+from state import numbers, ranges
 from state.model import Config, Listener
+from state.numbers import Range
 from state.validate import is_name
 
-_SIZE = re.compile(r"^(\d+)\s*([kKmM]?)$")
+_SIZE = re.compile(rf"^([0-9]{{1,{numbers.MAX_DIGITS}}})\s*([kKmM]?)$")
 
 
-async def ask_int(console: Console, question: str, default: int | None,
-                  low: int = 1, high: int | None = None) -> int:
-    """An integer in [low, high] (no upper bound when `high` is None)."""
+async def ask_int(console: Console, question: str, default: int | None, allowed: Range) -> int:
+    """A whole number in `allowed` (ASCII digits only), asked again until it is one."""
     shown = "" if default is None else str(default)
     while True:
         answer = await console.ask(question, shown)
         if not answer:
             console.say(texts.ENTER_A_VALUE)
             continue
-        if answer.isdigit() and int(answer) >= low and (high is None or int(answer) <= high):
-            return int(answer)
-        if high is None:
-            console.say(texts.INT_POSITIVE if low == 1 else texts.NOT_VALID)
-        else:
-            console.say(texts.INT_RANGE.format(low=low, high=high))
+        value = allowed.parse(answer)
+        if value is not None:
+            return value
+        console.say(allowed.message)
 
 
 async def ask_port(console: Console, question: str, default: int) -> int:
-    return await ask_int(console, question, default, 1, 65535)
+    return await ask_int(console, question, default, ranges.PORT)
 
 
 def parse_size(answer: str) -> int | None:
-    """`10M`, `500k` or bytes; None if unreadable or zero."""
+    """`10M`, `500k` or bytes; None if unreadable or zero (the range is checked apart)."""
     match = _SIZE.match(answer.strip())
     if not match:
         return None
@@ -44,14 +43,25 @@ def parse_size(answer: str) -> int | None:
     return value or None
 
 
+def size_error(answer: str) -> str | None:
+    """Why a message-size answer is refused, or None."""
+    value = parse_size(answer)
+    if value is None:
+        return texts.SIZE_FORMAT
+    return ranges.size_error(value)
+
+
 async def ask_size(console: Console, question: str, default: int | None) -> int:
     shown = "" if default is None else render.size(default)
     while True:
         answer = await console.ask(question, shown)
-        value = parse_size(answer) if answer else None
-        if value is not None:
-            return value
-        console.say(texts.SIZE_FORMAT if answer else texts.ENTER_A_VALUE)
+        if not answer:
+            console.say(texts.ENTER_A_VALUE)
+            continue
+        error = size_error(answer)
+        if error is None:
+            return parse_size(answer) or 0
+        console.say(error)
 
 
 async def ask_list(console: Console, question: str) -> tuple[str, ...]:

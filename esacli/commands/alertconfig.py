@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from esacli import render_outbound, texts
 from esacli.commands.base import Context
 from esacli.console import Console
-from state import model
+from state import model, numbers
 from state.model import AlertRecipient, Alerts
 from state.validate_outbound import ALERT_CLASSES, ALERT_SEVERITIES, is_email
 
@@ -42,8 +42,9 @@ async def choose_many(console: Console, question: str, options: Sequence[str],
         answer = await console.ask(f"{question}\n{listing}", shown)
         picked: list[str] = []
         for token in (t.strip() for t in answer.split(",") if t.strip()):
-            if token.isdigit() and 1 <= int(token) <= len(options):
-                picked.append(options[int(token) - 1])
+            number = numbers.parse_int(token)
+            if number is not None and 1 <= number <= len(options):
+                picked.append(options[number - 1])
             elif token.lower() in folded:
                 picked.append(folded[token.lower()])
             else:

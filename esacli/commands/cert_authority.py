@@ -34,7 +34,7 @@ async def run(ctx: Context) -> None:
 async def system(ctx: Context) -> None:
     while True:
         auth = ctx.config.authorities
-        count = len(authorities.system_cas())
+        count = render.plural(len(authorities.system_cas()), texts.CERTIFICATES)
         status = texts.CA_SYSTEM_STATUS.format(state=_state(auth.system_enabled), count=count)
         ctx.console.say(status)
         toggle = texts.CA_DISABLE if auth.system_enabled else texts.CA_ENABLE
@@ -51,7 +51,8 @@ async def custom(ctx: Context) -> None:
     while True:
         auth = ctx.config.authorities
         status = texts.CA_CUSTOM_STATUS.format(
-            state=_state(auth.custom_enabled), count=len(auth.custom)
+            state=_state(auth.custom_enabled), count=render.plural(len(auth.custom),
+                                                                    texts.CERTIFICATES)
         )
         ctx.console.say(status)
         toggle = texts.CA_DISABLE if auth.custom_enabled else texts.CA_ENABLE

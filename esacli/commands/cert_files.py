@@ -36,7 +36,7 @@ async def import_profile(ctx: Context) -> None:
         return
     profile = Certificate(
         name=name, chain=tuple(certs.normalise_pem(c) for c in chain),
-        key_id=ctx.session.secrets.put_key(key),
+        key_id=ctx.session.put_key(key),
     )
     ctx.stage(model.replace(ctx.config, certificates=model.put(ctx.config.certificates, profile)))
 

@@ -13,7 +13,7 @@ from esacli import texts
 from esacli.commands import _ask, cert_ask
 from esacli.commands.base import Context
 from esacli.console import Console
-from state import certs, model
+from state import certs, model, ranges
 from state.model import Certificate
 from state.validate import is_hostname
 
@@ -25,13 +25,14 @@ async def new(ctx: Context) -> None:
         return
     subject = await _subject(console)
     san = await _san(console, subject.common_name)
-    days = await _ask.ask_int(console, texts.CERT_DURATION, texts.CERT_DEFAULT_DAYS)
+    days = await _ask.ask_int(console, texts.CERT_DURATION, texts.CERT_DEFAULT_DAYS,
+                              ranges.CERT_DAYS)
     kind = await _key_type(console)
     key = certs.generate_key(kind)
     cert, csr = certs.request(key, subject, san, days, cert_ask.now(ctx))
     csr_pem = certs.csr_pem(csr)
     profile = Certificate(
-        name=name, chain=(certs.normalise_pem(cert),), key_id=ctx.session.secrets.put_key(key),
+        name=name, chain=(certs.normalise_pem(cert),), key_id=ctx.session.put_key(key),
         csr=csr_pem,
     )
     ctx.stage(model.replace(ctx.config, certificates=model.put(ctx.config.certificates, profile)))

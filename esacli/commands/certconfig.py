@@ -56,7 +56,7 @@ async def paste(ctx: Context) -> None:
     chain = [leaf, *await cert_ask.paste_intermediates(ctx, leaf)]
     if not await cert_ask.fqdn_ok(console, leaf):
         return
-    key_id = ctx.session.secrets.put_key(key)
+    key_id = ctx.session.put_key(key)
     profile = Certificate(
         name=name, chain=tuple(certs.normalise_pem(c) for c in chain), key_id=key_id
     )

@@ -1,7 +1,9 @@
 """`commit` (§2.2): merge if needed, validate, write one version.
 
 Beyond the appliance (commit-model.md §4): `commit check` validates and writes
-nothing; `commit confirmed N` commits and, unless a plain `commit` by the same
+nothing; both test-bind the listener addresses the commit would newly listen
+on, so a port another program holds is refused now rather than found failed at
+apply time. `commit confirmed N` commits and, unless a plain `commit` by the same
 user confirms within N minutes, the previous version comes back on its own (the
 timer lives in the store, see state/confirm.py and esacli/confirm_timer.py).
 """
@@ -10,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.inbound.binding import probe
 from esacli import render, texts
 from esacli.commands.base import Context
-from state import confirm
+from state import confirm, ranges
 from state.errors import CommitRefused, ConfirmationPending
 from state.session import CommitResult
 
@@ -26,7 +29,7 @@ async def commit(ctx: Context, args: Sequence[str]) -> None:
     elif len(words) == 2 and words[0] == "confirmed":
         minutes = _minutes(words[1])
         if minutes is None:
-            ctx.console.say(texts.CONFIRM_MINUTES)
+            ctx.console.say(ranges.CONFIRM_MINUTES.message)
         else:
             await _commit(ctx, minutes)
     else:
@@ -34,14 +37,12 @@ async def commit(ctx: Context, args: Sequence[str]) -> None:
 
 
 def _minutes(text: str) -> int | None:
-    if not text.isdigit() or not 1 <= int(text) <= confirm.MAX_MINUTES:
-        return None
-    return int(text)
+    return ranges.CONFIRM_MINUTES.parse(text)
 
 
 def _check(ctx: Context) -> None:
     try:
-        merged = ctx.session.verify()
+        merged = ctx.session.verify(probe=probe)
     except CommitRefused as refused:
         _say_refused(ctx, refused)
         return
@@ -61,7 +62,7 @@ async def _commit(ctx: Context, minutes: int | None) -> None:
     comment = await ctx.console.ask(texts.COMMIT_COMMENT)
     until = None if minutes is None else confirm.deadline(ctx.clock(), minutes)
     try:
-        result = ctx.session.commit(comment, confirm_until=until)
+        result = ctx.session.commit(comment, confirm_until=until, probe=probe)
     except CommitRefused as refused:
         _say_refused(ctx, refused)
         return

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from esacli import texts
 from esacli.commands import _ask
 from esacli.console import Console
-from state import model
+from state import model, ranges
 from state.defaults import DEMO_CERT
 from state.model import DestinationEntry, TLSMode
 
@@ -70,15 +70,17 @@ async def _limits(console: Console, entry: DestinationEntry, default: Destinatio
     if await console.confirm(texts.DEST_ASK_CONCURRENCY.format(domain=d),
                              new or entry.max_concurrency is not None):
         conc = await _ask.ask_int(console, texts.DEST_CONCURRENCY.format(domain=d),
-                                  entry.max_concurrency or default.max_concurrency)
+                                  entry.max_concurrency or default.max_concurrency,
+                                  ranges.DEST_CONCURRENCY)
     if await console.confirm(texts.DEST_ASK_MSGS, entry.max_msgs_per_connection is not None):
         msgs = await _ask.ask_int(console, texts.DEST_MSGS.format(domain=d),
-                                  entry.max_msgs_per_connection or default.max_msgs_per_connection)
+                                  entry.max_msgs_per_connection or default.max_msgs_per_connection,
+                                  ranges.DEST_MSGS_PER_CONNECTION)
     if await console.confirm(texts.DEST_ASK_RCPT, entry.recipient_limit is not None):
         minutes = await _ask.ask_int(console, texts.DEST_RCPT_MINUTES,
-                                     entry.recipient_minutes or 60, 1, 60)
+                                     entry.recipient_minutes or 60, ranges.DEST_RECIPIENT_MINUTES)
         rcpt = await _ask.ask_int(console, texts.DEST_RCPT_LIMIT.format(minutes=minutes, domain=d),
-                                  entry.recipient_limit)
+                                  entry.recipient_limit, ranges.DEST_RECIPIENT_LIMIT)
     entry = model.replace(entry, max_concurrency=conc, max_msgs_per_connection=msgs,
                           recipient_limit=rcpt, recipient_minutes=minutes)
     if conc is None and rcpt is None:
@@ -103,20 +105,21 @@ async def entry_dialog(console: Console, entry: DestinationEntry, default: Desti
 async def default_dialog(console: Console, current: DestinationEntry,
                          client_certificate: str | None) -> DestinationEntry:
     """§6.3: the DEFAULT row; every value is set (there is no "Default" to inherit)."""
-    conc = await _ask.ask_int(console, texts.DEST_DEFAULT_CONCURRENCY, current.max_concurrency or 500)
+    conc = await _ask.ask_int(console, texts.DEST_DEFAULT_CONCURRENCY,
+                              current.max_concurrency or 500, ranges.DEST_CONCURRENCY)
     rcpt = minutes = None
     if await console.confirm(texts.DEST_DEFAULT_ASK_RCPT, current.recipient_limit is not None):
         minutes = await _ask.ask_int(console, texts.DEST_DEFAULT_RCPT_MINUTES,
-                                     current.recipient_minutes or 60, 1, 60)
+                                     current.recipient_minutes or 60, ranges.DEST_RECIPIENT_MINUTES)
         rcpt = await _ask.ask_int(console, texts.DEST_DEFAULT_RCPT_LIMIT.format(minutes=minutes),
-                                  current.recipient_limit)
+                                  current.recipient_limit, ranges.DEST_RECIPIENT_LIMIT)
     types = [t.format(domain=texts.DEST_DEFAULT_ROW) for t in texts.DEST_LIMIT_TYPES]
     per_mx = await _choose_flag(console, texts.DEST_DEFAULT_LIMIT_TYPE, types,
                                 current.limit_per_mx_ip)
     per_vg = await _choose_flag(console, texts.DEST_LIMIT_APPLY, texts.DEST_LIMIT_APPLIES,
                                 current.limit_per_virtual_gateway)
     msgs = await _ask.ask_int(console, texts.DEST_DEFAULT_MSGS,
-                              current.max_msgs_per_connection or 50)
+                              current.max_msgs_per_connection or 50, ranges.DEST_MSGS_PER_CONNECTION)
     tls = await ask_tls(console, current.tls, client_certificate)
     bounce = await console.confirm(texts.DEST_BOUNCE, bool(current.bounce_verification))
     sort = await _choose_sort(console, current.ip_sort)

@@ -16,17 +16,14 @@ the dialog accepts is one the commit accepts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Sequence
 
 from esacli import texts
-from esacli.commands._ask import ask_int, ask_port
+from esacli.commands._ask import ask_int
 from esacli.commands.base import Context
-from state import model, validate_dns
+from state import model, ranges, validate_dns
 from state.model import DnsSettings
-
-# Plain decimal seconds ("5", "2.5", ".5"): no exponents, "inf" or "nan".
-_SECONDS = re.compile(r"^(\d+\.?\d*|\.\d+)$")
+from state.numbers import Range
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
@@ -78,7 +75,7 @@ async def _ask_ip(ctx: Context, question: str, others: Sequence[str],
 
 
 async def _ask_priority(ctx: Context, ip: str, default: int, others: int) -> int:
-    return await ask_int(ctx.console, texts.DNS_PRIORITY.format(ip=ip), default, 0, others)
+    return await ask_int(ctx.console, texts.DNS_PRIORITY.format(ip=ip), default, Range(0, others))
 
 
 async def _pick(ctx: Context, question: str) -> int | None:
@@ -129,16 +126,18 @@ async def _ask_timeout(ctx: Context, current: float) -> float:
     shown = seconds(current)
     while True:
         answer = await ctx.console.ask(texts.DNS_TIMEOUT, shown)
-        if answer == shown and validate_dns.timeout_ok(current):
+        if answer == shown and current in ranges.DNS_TIMEOUT:
             return current  # Enter keeps the value, even one shown as 1e-05
-        if _SECONDS.match(answer) and validate_dns.timeout_ok(float(answer)):
-            return float(answer)
-        ctx.console.say(texts.DNS_TIMEOUT_INVALID)
+        # plain decimal seconds ("5", "2.5", ".5"): no exponents, "inf" or "nan"
+        value = ranges.DNS_TIMEOUT.parse(answer)
+        if value is not None:
+            return value
+        ctx.console.say(ranges.DNS_TIMEOUT.message)
 
 
 async def setup(ctx: Context) -> None:
     dns = ctx.config.dns
-    port = await ask_port(ctx.console, texts.DNS_PORT, dns.port)
+    port = await ask_int(ctx.console, texts.DNS_PORT, dns.port, ranges.DNS_PORT)
     timeout = await _ask_timeout(ctx, dns.timeout)
     _stage(ctx, port=port, timeout=timeout)
 

@@ -17,7 +17,7 @@ from esacli import render, texts
 from esacli.commands import _ask, _cfgfiles, _edit
 from esacli.commands import hat_edit as edit
 from esacli.commands.base import Context
-from state import formats, forms, model
+from state import formats, forms, model, ranges
 from state.errors import FormatError
 from state.model import (
     HAT,
@@ -107,16 +107,16 @@ def _field(key: str) -> str:
 def _value(key: str, value: str, raw: dict[str, str]) -> object:
     bad = BatchError(texts.BATCH_BAD_OPTION.format(name=key, value=value))
     if key == "max_size":
-        size = _ask.parse_size(value)
-        if size is None:
+        if _ask.size_error(value) is not None:
             raise bad
-        return size
+        return _ask.parse_size(value)
     if key in _INT_OPTIONS:
         if key == "rate_lim" and value.lower() in ("off", "-1"):
             return -1
-        if not value.isdigit() or int(value) < 1:
+        number = ranges.POLICY_NUMBERS[_INT_OPTIONS[key]].parse(value)
+        if number is None:
             raise bad
-        return int(value)
+        return number
     if key == "override":
         if not forms.is_host(value):
             raise bad
@@ -126,11 +126,12 @@ def _value(key: str, value: str, raw: dict[str, str]) -> object:
             return TLSMode(value.lower())
         except ValueError:
             raise bad from None
-    code_key, _, standard = _RESPONSES[key]
+    code_key, field, standard = _RESPONSES[key]
     code = raw.get(code_key, str(standard))
-    if not code.isdigit() or not 200 <= int(code) <= 599:
+    number = ranges.RESPONSE_FIELDS[field].parse(code)
+    if number is None:
         raise BatchError(texts.BATCH_BAD_OPTION.format(name=code_key, value=code))
-    return Response(int(code), value.replace("_", " "))
+    return Response(number, value.replace("_", " "))
 
 
 def _choice(hat: HAT, word: str, group: bool) -> str | Behavior:

@@ -11,7 +11,7 @@ from esacli.commands import _edit, hat_params
 from esacli.commands import hat_edit as edit
 from esacli.commands.base import Context
 from esacli.console import Console
-from state import forms, model
+from state import forms, model, numbers
 from state.model import HAT, Behavior, Listener, Policy, PolicyParams, SenderGroup
 from state.validate import is_name
 
@@ -83,8 +83,9 @@ async def pick_numbered(console: Console, options: tuple[str, ...], default: int
     listing = "\n".join(f"{n}. {text}" for n, text in enumerate(options, 1))
     while True:
         answer = await console.ask(listing, str(default))
-        if answer.isdigit() and 1 <= int(answer) <= len(options):
-            return int(answer) - 1
+        number = numbers.parse_int(answer)
+        if number is not None and 1 <= number <= len(options):
+            return number - 1
         console.say(texts.NOT_VALID)
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from esacli import render, texts
 from esacli.commands import _ask
 from esacli.console import Console
-from state import forms, model
+from state import forms, model, ranges
 from state.defaults import DEMO_CERT
 from state.model import Listener, PolicyParams, Response, TLSMode
+from state.numbers import Range
 
 _TLS_MODES = [TLSMode(value) for value in texts.TLS_LABELS]
 
@@ -22,17 +23,20 @@ _TLS_MODES = [TLSMode(value) for value in texts.TLS_LABELS]
 async def dialog(console: Console, params: PolicyParams, listener: Listener,
                  inherit: bool = False) -> PolicyParams:
     size = await _size(console, params.max_message_size, inherit)
-    conc = await _number(console, texts.ASK_MAX_CONCURRENCY, params.max_concurrency, inherit)
-    msgs = await _number(console, texts.ASK_MAX_MSGS, params.max_msgs_per_session, inherit)
-    rcpts = await _number(console, texts.ASK_MAX_RCPTS, params.max_rcpts_per_msg, inherit)
+    conc = await _number(console, texts.ASK_MAX_CONCURRENCY, params.max_concurrency,
+                         ranges.HOST_CONNECTIONS, inherit)
+    msgs = await _number(console, texts.ASK_MAX_MSGS, params.max_msgs_per_session,
+                         ranges.MSGS_PER_SESSION, inherit)
+    rcpts = await _number(console, texts.ASK_MAX_RCPTS, params.max_rcpts_per_msg,
+                          ranges.RCPTS_PER_MSG, inherit)
     banner = await _banner_host(console, params.banner_hostname)
-    accept = await _response(console, texts.ASK_CUSTOM_ACCEPT, params.accept_response, 220, "2")
-    reject = await _response(console, texts.ASK_CUSTOM_REJECT, params.reject_response, 554, "45")
+    accept = await _response(console, texts.ASK_CUSTOM_ACCEPT, params.accept_response, 220,
+                             ranges.ACCEPT_CODE)
+    reject = await _response(console, texts.ASK_CUSTOM_REJECT, params.reject_response, 554,
+                             ranges.REFUSE_CODE)
     rate, rate_response = await _rate_limit(console, params, inherit)
-    fallback = listener.hat.default.tls
-    keep_default = inherit and params.tls is None  # Enter leaves TLS at "Default"
-    tls = await ask_tls(console, params.tls or fallback, render.certificate_name(listener),
-                        keep_default)
+    inherited = (listener.hat.default.tls or TLSMode.NO) if inherit else None
+    tls = await ask_tls(console, params.tls, render.certificate_name(listener), inherited)
     return model.replace(
         params, max_message_size=size, max_concurrency=conc, max_msgs_per_session=msgs,
         max_rcpts_per_msg=rcpts, banner_hostname=banner, accept_response=accept,
@@ -49,24 +53,25 @@ async def _size(console: Console, current: int | None, inherit: bool) -> int | N
         answer = await console.ask(texts.ASK_MAX_SIZE, shown)
         if answer.lower() == texts.USE_DEFAULT.lower():
             return None
-        value = _ask.parse_size(answer)
-        if value is not None:
-            return value
-        console.say(texts.SIZE_FORMAT)
+        error = _ask.size_error(answer)
+        if error is None:
+            return _ask.parse_size(answer)
+        console.say(error)
 
 
-async def _number(console: Console, question: str, current: int | None,
+async def _number(console: Console, question: str, current: int | None, allowed: Range,
                   inherit: bool) -> int | None:
     if not inherit:
-        return await _ask.ask_int(console, question, current)
+        return await _ask.ask_int(console, question, current, allowed)
     shown = texts.USE_DEFAULT if current is None else str(current)
     while True:
         answer = await console.ask(question, shown)
         if answer.lower() == texts.USE_DEFAULT.lower():
             return None
-        if answer.isdigit() and int(answer) >= 1:
-            return int(answer)
-        console.say(texts.INT_POSITIVE)
+        value = allowed.parse(answer)
+        if value is not None:
+            return value
+        console.say(allowed.message)
 
 
 async def _banner_host(console: Console, current: str | None) -> str | None:
@@ -79,13 +84,13 @@ async def _banner_host(console: Console, current: str | None) -> str | None:
         console.say(texts.INVALID_HOSTNAME)
 
 
-async def ask_code(console: Console, standard: int, current: int | None, classes: str) -> int:
-    low, high = int(classes[0]) * 100, int(classes[-1]) * 100 + 99
+async def ask_code(console: Console, standard: int, current: int | None, codes: Range) -> int:
     while True:
         answer = await console.ask(texts.ASK_CODE.format(code=standard), str(current or standard))
-        if answer.isdigit() and low <= int(answer) <= high and answer[0] in classes:
-            return int(answer)
-        console.say(texts.CODE_RANGE.format(low=low, high=high))
+        value = codes.parse(answer)
+        if value is not None:
+            return value
+        console.say(texts.CODE_RANGE.format(low=codes.low, high=codes.high))
 
 
 async def ask_text(console: Console, current: str | None) -> str:
@@ -105,10 +110,10 @@ async def ask_text(console: Console, current: str | None) -> str:
 
 
 async def _response(console: Console, question: str, current: Response | None,
-                    standard: int, classes: str) -> Response | None:
+                    standard: int, codes: Range) -> Response | None:
     if not await console.confirm(question, current is not None):
         return None
-    code = await ask_code(console, standard, current.code if current else None, classes)
+    code = await ask_code(console, standard, current.code if current else None, codes)
     return Response(code, await ask_text(console, current.text if current else None))
 
 
@@ -118,24 +123,35 @@ async def _rate_limit(console: Console, params: PolicyParams,
     if not await console.confirm(texts.ASK_RATE_LIMIT, enabled):
         return (None if inherit else -1), None
     current = params.max_rcpts_per_hour if enabled else None
-    rate = await _ask.ask_int(console, texts.ASK_RATE_MAX, current)
+    rate = await _ask.ask_int(console, texts.ASK_RATE_MAX, current, ranges.RCPTS_PER_HOUR)
     response = await _response(console, texts.ASK_CUSTOM_LIMIT, params.rate_limit_response,
-                               452, "45")
+                               452, ranges.REFUSE_CODE)
     return rate, response
 
 
 async def ask_tls(console: Console, current: TLSMode | None, certificate: str,
-                  keep_default: bool = False) -> TLSMode | None:
-    """§4.4 item 13. Declining the demo certificate asks the TLS question again."""
+                  inherited: TLSMode | None = None) -> TLSMode | None:
+    """§4.4 item 13. Declining the demo certificate asks the TLS question again.
+
+    With `inherited` (a policy or sender group, not the listener's default policy)
+    the list ends with "Default (currently: <the default policy's setting>)", which
+    is also what Enter keeps while `current` is None (None: use the default).
+    """
     labels = list(texts.TLS_LABELS.values())
-    default = _TLS_MODES.index(current or TLSMode.NO) + 1
+    names = list(labels)
+    if inherited is not None:
+        labels.append(texts.TLS_DEFAULT.format(label=texts.TLS_LABELS[inherited.value]))
+        names.append(texts.USE_DEFAULT)
+    if current is not None:
+        default = _TLS_MODES.index(current) + 1
+    else:
+        default = len(labels) if inherited is not None else 1
     while True:
-        # `[]>` when the value is "Default": Enter keeps it.
-        index = await console.choose(texts.ASK_TLS, labels, None if keep_default else default,
-                                     labels)
-        if index is None and keep_default:
+        index = await console.choose(texts.ASK_TLS, labels, default, names)
+        chosen = default - 1 if index is None else index
+        if chosen == len(_TLS_MODES):
             return None
-        mode = _TLS_MODES[default - 1 if index is None else index]
+        mode = _TLS_MODES[chosen]
         if mode is TLSMode.NO:
             return mode
         if certificate != DEMO_CERT:

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from esacli import render, texts
 from esacli.commands import _ask, _edit, hostaccess, rcptaccess
 from esacli.commands.base import Context
-from state import model
+from state import model, ranges
 from state.defaults import DEMO_CERT
 from state.model import Listener, ListenerType
 
@@ -72,8 +72,9 @@ async def edit_certificate(ctx: Context, li: Listener) -> str:
 
 
 async def edit_limits(ctx: Context, li: Listener) -> str:
-    conns = await _ask.ask_int(ctx.console, texts.MAX_CONNECTIONS, li.max_connections)
-    queue = await _ask.ask_int(ctx.console, texts.TCP_QUEUE, li.tcp_queue)
+    conns = await _ask.ask_int(ctx.console, texts.MAX_CONNECTIONS, li.max_connections,
+                               ranges.LISTENER_CONNECTIONS)
+    queue = await _ask.ask_int(ctx.console, texts.TCP_QUEUE, li.tcp_queue, ranges.TCP_QUEUE)
     return _stage(ctx, li.name, model.replace(li, max_connections=conns, tcp_queue=queue))
 
 

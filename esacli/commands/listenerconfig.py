@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from esacli import render, texts
 from esacli.commands import _ask, _edit, hat_batch, hostaccess, listener_edit
 from esacli.commands.base import Context
-from state import model
+from state import model, ranges
 from state.defaults import new_listener
 from state.model import ListenerType
 
@@ -51,12 +51,16 @@ async def new(ctx: Context) -> None:
     interface = await _ask.choose_interface(console, config, None)
     protocol = await _ask.choose_protocol(console, "SMTP")
     port = await _ask.ask_port(console, texts.LISTENER_PORT, texts.DEFAULT_PORT)
+    rate: int | None = None
     if kind is ListenerType.PUBLIC:
         hosts = await _ask.ask_list(console, texts.ACCEPT_FOR)
-        await _public_extras(ctx)
+        rate = await _public_extras(ctx)
     else:
         hosts = await _ask.ask_list(console, texts.RELAY_FOR)
     listener = new_listener(name, kind, interface, port, hosts)
+    if rate is not None:
+        default = model.replace(listener.hat.default, max_rcpts_per_hour=rate)
+        listener = _edit.with_default_params(listener, default)
     console.say(render.policy_block(listener.hat))
     if await console.confirm(texts.CHANGE_HOST_ACCESS, False):
         params = await hostaccess.policy_dialog(console, listener.hat.default, listener)
@@ -67,12 +71,14 @@ async def new(ctx: Context) -> None:
     console.say(texts.LISTENER_CREATED.format(name=name, type=kind.value))
 
 
-async def _public_extras(ctx: Context) -> None:
-    """SBRS filtering and per-domain rate limiting: asked as the appliance does, but
-    the model has no place for them yet, so the answers are not kept."""
+async def _public_extras(ctx: Context) -> int:
+    """SBRS filtering (asked as the appliance does; no reputation service, so the answer
+    changes nothing) and the rate limit, which becomes the default policy's maximum
+    number of recipients per hour (-1: rate limiting off)."""
     await ctx.console.confirm(texts.USE_SBRS, True)
-    if await ctx.console.confirm(texts.RATE_LIMIT, True):
-        await _ask.ask_int(ctx.console, texts.RATE_LIMIT_MAX, None)
+    if not await ctx.console.confirm(texts.RATE_LIMIT, True):
+        return -1
+    return await _ask.ask_int(ctx.console, texts.RATE_LIMIT_MAX, None, ranges.RCPTS_PER_HOUR)
 
 
 async def delete(ctx: Context) -> None:

@@ -10,7 +10,7 @@ from esacli.commands import _edit as _editing
 from esacli.commands import hat_edit as edit
 from esacli.commands.base import Context
 from esacli.console import Console
-from state import formats, forms, model
+from state import formats, forms, model, ranges
 from state.model import Listener, RatAction, RatEntry
 
 Op = Callable[[Context, Listener], Awaitable[None]]
@@ -57,9 +57,10 @@ async def ask_entry(console: Console, address: str, question: str,
     text: str | None = None
     has_custom = current is not None and current.response_code is not None
     if await console.confirm(texts.RAT_CUSTOM, has_custom):
-        standard, classes = (250, "2") if action is RatAction.ACCEPT else (550, "45")
+        standard, codes = ((250, ranges.ACCEPT_CODE) if action is RatAction.ACCEPT
+                           else (550, ranges.REFUSE_CODE))
         old_code = current.response_code if current and has_custom else None
-        code = await hat_params.ask_code(console, standard, old_code, classes)
+        code = await hat_params.ask_code(console, standard, old_code, codes)
         text = await hat_params.ask_text(console, current.response_text if current else None)
     bypass = False
     if action is RatAction.ACCEPT:

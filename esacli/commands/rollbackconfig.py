@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.inbound.binding import probe
 from esacli import render, texts
 from esacli.commands.base import Context
 from state.errors import CommitRefused
@@ -58,7 +59,7 @@ async def _rollback(ctx: Context) -> None:
     default = texts.ROLLBACK_COMMENT.format(number=number)
     comment = await ctx.console.ask(texts.COMMIT_COMMENT, default)
     try:
-        result = ctx.session.rollback(number, comment)
+        result = ctx.session.rollback(number, comment, probe=probe)
     except CommitRefused as refused:
         ctx.console.say(render.config_errors(refused.errors))
         return

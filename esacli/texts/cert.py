@@ -107,8 +107,9 @@ CA_MENU: Final[list[MenuItem]] = [
     ("SYSTEM", "Manage the system's trusted Certificate Authorities"),
     ("CUSTOM", "Manage custom Certificate Authorities"),
 ]
-CA_SYSTEM_STATUS: Final = "System Certificate Authorities: {state} ({count} certificates)"
-CA_CUSTOM_STATUS: Final = "Custom Certificate Authorities: {state} ({count} certificates)"
+CA_SYSTEM_STATUS: Final = "System Certificate Authorities: {state} ({count})"
+CA_CUSTOM_STATUS: Final = "Custom Certificate Authorities: {state} ({count})"
+CERTIFICATES: Final = ("{n} certificate", "{n} certificates")  # one, several (or none)
 CA_ENABLED: Final = "Enabled"
 CA_DISABLED: Final = "Disabled"
 CA_ENABLE: Final[MenuItem] = ("ENABLE", "Enable the list.")

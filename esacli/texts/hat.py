@@ -49,6 +49,8 @@ TLS_LABELS: Final = {
     "on_verify": "Preferred - Verify",
     "require_verify": "Required - Verify",
 }
+# The last TLS choice of a policy or sender group: inherit the listener's default policy.
+TLS_DEFAULT: Final = "Default (currently: {label})"
 TLS_REMINDER: Final = (
     "You have chosen to enable TLS. Please use the 'certconfig' command to ensure that there"
     " is a valid certificate configured."

@@ -44,13 +44,20 @@ COMMIT_USAGE: Final = (
     "                             plain 'commit' confirms it"
 )
 COMMIT_BAD_ARGS: Final = "Invalid commit command. Type 'help commit'."
-CONFIRM_MINUTES: Final = "The value must be an integer from 1 to 60."
 COMMIT_CHECK_OK: Final = "The configuration is valid. Nothing was committed."
 COMMIT_CHECK_MERGE: Final = "A commit would merge these changes committed by another session:"
 COMMIT_ROLLBACK_AT: Final = (
     "The changes will be rolled back at {date} unless confirmed: type 'commit' before then."
 )
 COMMIT_CONFIRMED: Final = "Commit of version {version} confirmed: it will not be rolled back."
+# Told at the next prompt to the session whose `commit confirmed` another session ended.
+CONFIRMED_ELSEWHERE: Final = (
+    "Commit of version {version} was confirmed by another session of {user}:"
+    " it will not be rolled back."
+)
+ROLLED_BACK_ELSEWHERE: Final = (
+    "Commit of version {version} was not confirmed in time: it was rolled back."
+)
 CONFIRM_PENDING: Final = (
     "Version {version} (commit confirmed by {user}) is waiting for confirmation until {date}.\n"
     "Only one confirmed commit may wait at a time: confirm it with 'commit' first."

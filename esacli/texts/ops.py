@@ -39,7 +39,6 @@ DNS_USE_CONFIRM: Final = (
 )
 DNS_PORT: Final = "Please enter the port to send DNS queries to."
 DNS_TIMEOUT: Final = "Enter the number of seconds to wait for a DNS query."
-DNS_TIMEOUT_INVALID: Final = "The value must be a number greater than 0."
 
 
 # -- tail (§8.7) [T "Unable to tail"; listing and stop line M] ----------------------
@@ -63,6 +62,7 @@ STATUS_SYSTEM: Final = "System status:"
 STATUS_ONLINE: Final = "Online"
 STATUS_VERSION: Final = "Configuration version:"
 STATUS_PENDING: Final = "{applied} ({head} pending apply)"
+STATUS_NOT_APPLIED: Final = "{applied} (version {version} could not be applied: {reason})"
 STATUS_NO_VERSION: Final = "None"
 STATUS_OLDEST: Final = "Oldest Message:"
 STATUS_NO_MESSAGES: Final = "No Messages"
@@ -107,4 +107,24 @@ STATUS_GAUGE_ROWS: Final = (
 STATUS_LISTENERS: Final = "Listeners:"
 STATUS_RUNNING: Final = "Running"
 STATUS_FAILED: Final = "Failed: {reason}"
+# A listener that could not move to its new address and still listens on the old one.
+STATUS_RUNNING_OLD: Final = "Running (cannot listen on {reason})"
 STATUS_STOPPED: Final = "Stopped"
+
+
+# -- esacli run: the console of a booting appliance --------------------------------------
+BOOT_NOT_APPLIED: Final = (
+    "Configuration version {version} could not be applied: {reason}\n"
+    "Running configuration version {applied} instead. Commit a corrected configuration"
+    " (or use rollbackconfig) to apply it."
+)
+BOOT_NOTHING_APPLIED: Final = (
+    "No configuration version could be applied (version {version}: {reason}).\n"
+    "No listener runs until a valid configuration is committed."
+)
+BOOT_LISTENER: Final = "Listener {name} on {address}: {state}"
+BOOT_RUNNING: Final = "esacli running: SSH on {host}:{port}, data in {data}"
+BOOT_FIRST_ONLY: Final = (
+    "{option} ignored: it chooses the address of {listener} on the first boot only;"
+    " {listener} is configured on {address} (change it with listenerconfig)."
+)

@@ -29,8 +29,7 @@ EXIT_WARNING: Final = (
 EXIT_CONFIRM: Final = "Are you sure you wish to exit?"
 
 # -- validation messages used by the dialogs (§1.5) --------------------------------
-INT_RANGE: Final = "The value must be an integer from {low} to {high}."
-INT_POSITIVE: Final = "The value must be an integer greater than 0."
+# A number out of range: state.numbers (INT_RANGE), shared with commit validation.
 SIZE_FORMAT: Final = (
     "The value must be a number of bytes, optionally followed by k for kilobytes"
     " or M for megabytes."

@@ -56,12 +56,21 @@ class Appliance:
     outbound: int
     ssh_port: int = 0
     proc: subprocess.Popen[str] | None = None
+    args: tuple[str, ...] = ()  # more `esacli run` options
     open_files: int | None = None  # the soft RLIMIT_NOFILE it starts with (as under systemd)
 
+    @property
+    def out(self) -> Path:
+        """What the appliance printed on its console (stdout and stderr)."""
+        return self.data.parent / "appliance.out"
+
+    def console(self) -> str:
+        return self.out.read_text() if self.out.exists() else ""
+
     def start(self) -> None:
-        out = self.data.parent / "appliance.out"
+        out = self.out
         command = [sys.executable, "-m", "esacli", "run", "--data", str(self.data),
-                   "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD]
+                   "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD, *self.args]
         if self.open_files is not None:  # the soft limit only; the hard one stays
             command = ["sh", "-c", f'ulimit -S -n {self.open_files} && exec "$@"', "sh", *command]
         with out.open("w") as stdout:  # a file, not a pipe: nothing can block on it

@@ -143,7 +143,7 @@ def import_partner_ca(child: pexpect.spawn, ca_pem: str) -> None:
     child.expect_exact("Paste the Certificate Authorities in PEM format (end with '.'):")
     paste(child, ca_pem)
     dialog(child, [
-        ("Certificate Authorities added:\n(1 certificates)\n" + MENU, ""),
+        ("Certificate Authorities added:\n(1 certificate)\n" + MENU, ""),
         ("- CUSTOM - Manage custom Certificate Authorities\n" + MENU, ""),
         ("- CERTAUTHORITY - Manage System and Customized Authorities\n" + MENU, ""),
     ])
@@ -159,7 +159,8 @@ POLICY_PARAMETERS = [  # a TLS-Required policy that inherits every limit from th
     ("Would you like to specify a custom SMTP acceptance response? [N]> ", ""),
     ("Would you like to specify a custom SMTP rejection response? [N]> ", ""),
     ("Do you want to enable rate limiting per host? [N]> ", ""),
-    ("Do you want to allow encrypted TLS connections?\n3. Required\n[]> ", "3"),
+    (("Do you want to allow encrypted TLS connections?\n3. Required\n6. Default (currently: No)"
+     "\n[6]> "), "3"),
 ]
 
 

@@ -188,8 +188,8 @@ async def test_certauthority_custom_and_system(session: Session) -> None:
         Could not read PEM data from file.
         """) in screen
     assert "Certificate Authorities added: esacli Test Root CA" in screen
-    assert "Custom Certificate Authorities: Enabled (1 certificates)" in screen
-    assert "Custom Certificate Authorities: Disabled (1 certificates)" in screen
+    assert "Custom Certificate Authorities: Enabled (1 certificate)" in screen
+    assert "Custom Certificate Authorities: Disabled (1 certificate)" in screen
     assert "- ENABLE - Enable the list." in screen
     auth = session.candidate.authorities
     assert (auth.system_enabled, auth.custom_enabled) == (False, False)

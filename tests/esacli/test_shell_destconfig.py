@@ -115,7 +115,7 @@ async def test_default_edit_delete_and_clear(session: Session) -> None:
         Enter the default maximum concurrency limit.
         [500]> x
 
-        The value must be an integer greater than 0.
+        The value must be an integer from 1 to 10000.
         """) in screen
     assert transcript("""
         Enter the number of minutes used to measure recipient limit.

@@ -123,12 +123,12 @@ async def test_setup_re_asks_bad_port_and_timeout(session: Session) -> None:
         Enter the number of seconds to wait for a DNS query.
         [5]> 2,5
 
-        The value must be a number greater than 0.
+        The value must be a number greater than 0 and at most 3600.
 
         Enter the number of seconds to wait for a DNS query.
         [5]> 2.5
         """) in screen
-    assert screen.count("The value must be a number greater than 0.") == len(bad_timeouts)
+    assert screen.count("The value must be a number greater than 0 and at most 3600.") == len(bad_timeouts)
     # the second SETUP offers the staged values and Enter keeps them
     assert "[5353]> \n" in screen and "[2.5]> \n" in screen
     dns = session.candidate.dns
@@ -212,7 +212,7 @@ async def test_commit_refuses_an_invalid_resolver_setting(appliance: Appliance) 
         dns.servers: Invalid IP address "bogus".
         dns.servers: The DNS server "0::1" is listed more than once.
         dns.port: The value must be an integer from 1 to 65535.
-        dns.timeout: The value must be a number greater than 0.
+        dns.timeout: The value must be a number greater than 0 and at most 3600.
         Nothing was committed. Your changes are still pending.
         """) in screen
     assert appliance.store.load().dns == DnsSettings()

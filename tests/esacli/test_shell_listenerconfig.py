@@ -51,6 +51,7 @@ async def test_new_public_listener(session: Session) -> None:
     assert (li.type, li.interface, li.port) == (ListenerType.PUBLIC, "Management", 2600)
     assert [(r.address, r.action.value) for r in li.rat] == [
         ("example.org", "ACCEPT"), (".example.org", "ACCEPT"), ("ALL", "REJECT")]
+    assert li.hat.default.max_rcpts_per_hour == 4500  # the rate limit answered above
 
 
 async def test_new_private_listener_with_policy_then_commit(appliance: Appliance) -> None:

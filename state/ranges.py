@@ -1,0 +1,93 @@
+"""The range of every number in the configuration, each written once.
+
+A dialog asks with these ranges, an import or batch form parses with them, and
+`state.validate` refuses a version holding a number outside them, so nothing an
+administrator types can commit a value the engine cannot use (a TCP queue of
+10^20 once made the next boot fail with an OverflowError).
+
+The appliance's own limits are not documented for most of these settings; the
+bounds here are generous for real traffic and small enough for every consumer
+(the kernel's listen backlog, asyncio, SQLite, datetime).
+"""
+
+from __future__ import annotations
+
+from state.numbers import DecimalRange, Range
+
+MB = 1024 * 1024
+
+# -- listeners (listenerconfig NEW / EDIT INTERFACE and LIMITS) ----------------------
+PORT = Range(1, 65535)
+LISTENER_CONNECTIONS = Range(1, 10_000)  # per listener; each one is a file descriptor
+TCP_QUEUE = Range(1, 65_535)  # listen(2) backlog; the kernel caps it at somaxconn
+BIND_PORT = Range(0, 65535)  # what bind(2) takes; 0 (any free port) only in engine tests
+# SMTP conversation timeouts (seconds; a longer wait only holds a connection)
+SMTP_TIMEOUT = DecimalRange(0.0, 86_400.0)
+
+# -- mail flow policy parameters (HAT DEFAULT, policies, sender groups; §4.4) -------
+MESSAGE_SIZE = Range(1, 1024 * MB)  # bytes; every message is spooled to disk
+HOST_CONNECTIONS = Range(1, 10_000)  # concurrent connections from one IP address
+MSGS_PER_SESSION = Range(1, 1_000_000)
+RCPTS_PER_MSG = Range(1, 1_000_000)
+RCPTS_PER_HOUR = Range(1, 1_000_000_000)  # rate limit per host; -1 in the model is "off"
+ACCEPT_CODE = Range(200, 299)  # custom SMTP acceptance response
+REFUSE_CODE = Range(400, 599)  # custom rejection and rate-limit responses
+RAT_CODE = Range(200, 599)  # a RAT entry's custom response
+
+# -- destination controls (destconfig; §6.2) -------------------------------------------
+DEST_CONCURRENCY = Range(1, 10_000)
+DEST_MSGS_PER_CONNECTION = Range(1, 10_000)
+DEST_RECIPIENT_LIMIT = Range(1, 1_000_000_000)
+DEST_RECIPIENT_MINUTES = Range(1, 60)
+
+# -- smtproutes, dnsconfig -------------------------------------------------------------
+ROUTE_PRIORITY = Range(0, 65_535)
+DNS_PORT = PORT
+DNS_TIMEOUT = DecimalRange(0.0, 3600.0)  # seconds; greater than 0
+
+# -- delivery (no dialog yet; checked so an imported version cannot break the queue) --
+QUEUE_LIFETIME_HOURS = Range(1, 24 * 365)
+RETRY_SECONDS = Range(1, 7 * 24 * 3600)
+
+# -- the shell ---------------------------------------------------------------------------
+CONFIRM_MINUTES = Range(1, 60)  # commit confirmed N
+CERT_DAYS = Range(1, 36_500)  # certconfig NEW: expiry stays well inside year 9999
+
+
+def size_error(value: int) -> str | None:
+    """Why a maximum message size is refused, or None."""
+    if value in MESSAGE_SIZE:
+        return None
+    return (f"The value must be from 1 byte to {MESSAGE_SIZE.high // MB}M"
+            f" ({MESSAGE_SIZE.high} bytes).")
+
+
+# -- which field of which record each range governs (read by state.validate) ---------
+POLICY_FIELDS = {
+    "max_message_size": MESSAGE_SIZE,
+    "max_concurrency": HOST_CONNECTIONS,
+    "max_msgs_per_session": MSGS_PER_SESSION,
+    "max_rcpts_per_msg": RCPTS_PER_MSG,
+}
+# Every number of a policy; max_rcpts_per_hour may also be -1 (rate limiting off).
+POLICY_NUMBERS = {**POLICY_FIELDS, "max_rcpts_per_hour": RCPTS_PER_HOUR}
+# The range of each custom response code of a mail flow policy.
+RESPONSE_FIELDS = {
+    "accept_response": ACCEPT_CODE,
+    "reject_response": REFUSE_CODE,
+    "rate_limit_response": REFUSE_CODE,
+}
+LISTENER_FIELDS = {"port": PORT, "max_connections": LISTENER_CONNECTIONS, "tcp_queue": TCP_QUEUE}
+# What the engine can hand to the kernel, whatever a stored version holds.
+LISTENER_SOCKET_FIELDS = {"port": BIND_PORT, "tcp_queue": TCP_QUEUE}
+DESTINATION_FIELDS = {
+    "max_concurrency": DEST_CONCURRENCY,
+    "max_msgs_per_connection": DEST_MSGS_PER_CONNECTION,
+    "recipient_limit": DEST_RECIPIENT_LIMIT,
+    "recipient_minutes": DEST_RECIPIENT_MINUTES,
+}
+DELIVERY_FIELDS = {
+    "queue_lifetime_hours": QUEUE_LIFETIME_HOURS,
+    "initial_retry_seconds": RETRY_SECONDS,
+    "max_retry_seconds": RETRY_SECONDS,
+}
