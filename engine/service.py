@@ -229,6 +229,8 @@ class Engine:
             self.runtime = runtime
             assert self._listeners is not None
             await self._listeners.apply(runtime)
+            for name, reason in runtime.disabled.items():
+                self.maillog.warning(f"Listener {name} disabled: {reason}")
             self._check_open_files(runtime)
             self._status.publish_soon()
 

@@ -15,8 +15,9 @@ Format 1, a plain JSON object:
     updated     epoch seconds of this write (a reader treats an old one as dead)
     version     the applied configuration version, null before one applies
     hostname    the applied configuration's hostname, null likewise
-    listeners   {name: {"address": "ip:port", "state": "running" | "failed" | "stopped",
-                        "reason": why it failed, else ""}}
+    listeners   {name: {"address": "ip:port", "state": "running" | "failed" | "stopped"
+                        | "disabled", "reason": why it failed or is disabled, else ""}}
+                (disabled: the machine lacks the listener's interface, address "")
     counters    since `started`: messages_received, recipients_received,
                 rejected_recipients_rat, rejected_recipients_hat (delayed HAT reject),
                 rejected_recipients_rate_limit, rejected_recipients_limit (over the
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 FORMAT = 1
 STATUS_FILE = "status.json"
 INTERVAL = 2.0
-RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
+RUNNING, STOPPED, FAILED, DISABLED = "running", "stopped", "failed", "disabled"
 # Queue statuses (engine/queue/store.py), repeated so this module stays import-light.
 _DELIVERED, _BOUNCED, _DROPPED, _QUEUED = "delivered", "bounced", "dropped", "queued"
 
@@ -124,7 +125,9 @@ def listener_states(engine: Engine, state: str) -> dict[str, dict[str, str]]:
         else:
             entry = {"state": RUNNING, "reason": ""}
         result[name] = {"address": f"{spec.ip}:{port}", **entry}
-    return result
+    for name, reason in sorted(runtime.disabled.items()):
+        result[name] = {"address": "", "state": DISABLED, "reason": reason}
+    return dict(sorted(result.items()))
 
 
 def write_atomically(path: Path, document: dict[str, Any]) -> None:

@@ -76,6 +76,24 @@ class Secrets:
         line = "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
         write_private(self._pw_path(user), line.encode())
 
+    def password_hash(self, user: str = "admin") -> str | None:
+        """The stored hash line (for the cluster's shared user database), or None."""
+        try:
+            return self._pw_path(user).read_text().strip()
+        except OSError:
+            return None
+
+    def set_password_hash(self, line: str, user: str = "admin") -> None:
+        """Store a hash line made by `set_password` elsewhere (a cluster peer)."""
+        if line.count("$") != 2 or not line.startswith("scrypt$"):
+            raise StateError("bad password hash")
+        if not user or user.startswith(".") or not all(c.isalnum() or c in "_.-" for c in user):
+            raise StateError("bad user name")
+        write_private(self._pw_path(user), line.encode())
+
+    def password_users(self) -> list[str]:
+        return sorted(p.name[: -len(".password")] for p in self.root.glob("*.password"))
+
     def check_password(self, password: str, user: str = "admin") -> bool:
         try:
             _, salt64, digest64 = self._pw_path(user).read_text().strip().split("$")

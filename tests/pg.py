@@ -136,7 +136,7 @@ class PostgresServer:
                 raise RuntimeError("postgres exited: " + self.log_tail())
             ready = subprocess.run(
                 [self._tool("pg_isready"), "-q", "-h", self.ip, "-p", str(self.port)],
-                capture_output=True, env=self._env(),
+                check=False, capture_output=True, env=self._env(),
             )
             if ready.returncode == 0:
                 return
