@@ -122,11 +122,12 @@ def _spec(config: Config, listener: Listener, secrets: Secrets, trust: str) -> L
     )
 
 
-def build_runtime(config: Config, version: int, secrets: Secrets) -> RuntimeConfig:
+def build_runtime(config: Config, version: int, secrets: Secrets, *,
+                  interfaces_optional: bool = False) -> RuntimeConfig:
     """Compile every listener; raise one RuntimeBuildError naming all failures.
 
-    A listener whose interface this configuration lacks is not a failure: it is
-    recorded in `disabled` and the others run."""
+    With `interfaces_optional` (a cluster member) a listener whose interface this
+    machine lacks is not a failure: it is recorded in `disabled` and the others run."""
     errors: list[str] = []
     specs: dict[str, ListenerSpec] = {}
     disabled: dict[str, str] = {}
@@ -135,7 +136,11 @@ def build_runtime(config: Config, version: int, secrets: Secrets) -> RuntimeConf
     trust = authorities.trusted_pem(config.authorities)
     for listener in config.listeners:
         if listener.interface not in interfaces:
-            disabled[listener.name] = missing_interface(listener.interface)
+            if interfaces_optional:
+                disabled[listener.name] = missing_interface(listener.interface)
+            else:
+                errors.append(f"listener {listener.name}: interface {listener.interface}"
+                              " does not exist")
             continue
         try:
             specs[listener.name] = _spec(config, listener, secrets, trust)

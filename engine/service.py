@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import resource
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
@@ -76,6 +77,7 @@ class Engine:
         serial: str | None = None,
         outbound: QueueOptions | None = None,
         status_interval: float = STATUS_INTERVAL,
+        interfaces_optional: Callable[[], bool] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.outbound_options = outbound
@@ -83,6 +85,9 @@ class Engine:
         self.store = store
         self.secrets = secrets
         self.poll_interval = poll_interval
+        # asked at each build: in a cluster a listener may name an interface this
+        # machine lacks, and runs disabled rather than failing the whole version
+        self.interfaces_optional = interfaces_optional or (lambda: False)
         self.serial = serial
         self.runtime: RuntimeConfig | None = None
         self.maillog_path = mail_logs_path(self.data_dir)
@@ -247,7 +252,8 @@ class Engine:
         try:
             config = self.store.load(number)
             return await asyncio.to_thread(
-                build_runtime, config, number, self.secrets
+                build_runtime, config, number, self.secrets,
+                interfaces_optional=self.interfaces_optional(),
             )
         except RuntimeBuildError as exc:
             self.maillog.critical(

@@ -18,6 +18,7 @@ cluster, it leaves (local.leave) and ends: the appliance goes on standalone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 import psycopg
@@ -77,19 +78,19 @@ class Follower:
         listen = await psycopg.AsyncConnection.connect(
             conninfo, autocommit=True, application_name=application,
             connect_timeout=CONNECT_TIMEOUT)
-        async with listen:
+        db: ClusterDB | None = None
+        try:
             await listen.execute(f"LISTEN {schema.CHANNEL}")
             db = await asyncio.to_thread(ClusterDB, conninfo, application)
-            try:
-                while True:
-                    await asyncio.to_thread(self._cycle, db)
-                    self._connected()
-                    if (self.node.local.link().admin_disconnected
-                            or self.node.membership.machine != name):
-                        return  # let go (DISCONNECT), or reconnect under the new name
-                    await self._wait(listen)
-            finally:
-                await asyncio.to_thread(db.close)
+            while not (self.node.local.link().admin_disconnected
+                       or self.node.membership.machine != name):
+                await asyncio.to_thread(self._cycle, db)
+                self._connected()
+                await self._wait(listen)
+            # let go (DISCONNECT), or reconnect under the machine's new name
+        finally:
+            # closed even when cancelled: a shielded close finishes on its own
+            await _close(listen, db)
 
     def _cycle(self, db: ClusterDB) -> None:
         try:
@@ -106,8 +107,9 @@ class Follower:
     async def _wait(self, listen: psycopg.AsyncConnection[object]) -> None:
         deadline = time.monotonic() + self.poll
         while time.monotonic() < deadline:
-            async for _ in listen.notifies(timeout=TICK, stop_after=1):
-                return
+            async with contextlib.aclosing(listen.notifies(timeout=TICK, stop_after=1)) as got:
+                async for _ in got:
+                    return
             if self._wake.is_set() or self.node.local.link().admin_disconnected:
                 self._wake.clear()
                 return
@@ -137,3 +139,13 @@ class Follower:
         log.warning(messages.LOG_REMOVED, self.node.membership.cluster)
         self.node.close()
         local.leave(self.node.data_dir)
+
+
+async def _close(listen: psycopg.AsyncConnection[object], db: ClusterDB | None) -> None:
+    async def close() -> None:
+        with contextlib.suppress(psycopg.Error, OSError):
+            await listen.close()
+        if db is not None:
+            await asyncio.to_thread(db.close)
+
+    await asyncio.shield(close())
