@@ -32,6 +32,13 @@ def write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a password: `scrypt$<salt>$<digest>` (base64)."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
 class Secrets:
     def __init__(self, data_dir: Path) -> None:
         self.root = Path(data_dir) / "secrets"
@@ -71,10 +78,7 @@ class Secrets:
         return self._pw_path(user).exists()
 
     def set_password(self, password: str, user: str = "admin") -> None:
-        salt = os.urandom(16)
-        digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
-        line = "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
-        write_private(self._pw_path(user), line.encode())
+        write_private(self._pw_path(user), hash_password(password).encode())
 
     def password_hash(self, user: str = "admin") -> str | None:
         """The stored hash line (for the cluster's shared user database), or None."""

@@ -57,7 +57,7 @@ class Follower:
         while True:
             if self.node.local.link().admin_disconnected:
                 self._down(messages.ADMIN_DISCONNECTED)
-                await self._pause(self.poll)
+                await self._pause(min(self.poll, 1.0))  # RECONNECT may come from any process
                 continue
             try:
                 await self._follow()

@@ -67,4 +67,8 @@ LOG_PUSH_REFUSED: Final = "cluster %s: offline machine-level commit refused, con
 LOG_REMOVED: Final = "cluster %s: this machine was removed from the cluster; now standalone"
 LOG_ROLLED_BACK: Final = "cluster %s: unconfirmed version %d at %s rolled back as version %d"
 LOG_ROLLBACK_KEPT: Final = "cluster %s: unconfirmed version %d at %s kept (%s)"
+LOG_REASSERTED: Final = (
+    "cluster %s: the local configuration differed from the cluster's; the cluster's restored"
+)
+REASSERTED_COMMENT: Final = "The cluster's configuration, restored over a local change"
 ROLLBACK_COMMENT: Final = "Automatic rollback of unconfirmed version {version}"

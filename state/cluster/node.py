@@ -21,7 +21,7 @@ from state.cluster.levels import Doc, Level
 from state.cluster.local import Applied, LocalCluster, Membership
 from state.errors import ConfigError, StoreError
 from state.model import Config
-from state.secrets import Secrets
+from state.secrets import Secrets, hash_password
 from state.store import Store
 
 log = logging.getLogger("esacli.cluster")
@@ -98,13 +98,12 @@ class ClusterNode:
                 self.secrets.set_password_hash(line, user)
 
     def set_password(self, password: str, user: str = "admin") -> None:
-        """Change a password cluster-wide (Cluster level only: refused offline)."""
+        """Change a password cluster-wide (Offline or Unreachable: changed nowhere)."""
+        line = hash_password(password)
         with self.connect() as db:
-            self.secrets.set_password(password, user)
-            line = self.secrets.password_hash(user)
-            assert line is not None
             members.put_user(db, user, line)
             db.notify()
+        self.secrets.set_password_hash(line, user)
 
     # -- catching up -------------------------------------------------------------------
     def heads(self, db: ClusterDB) -> Heads:
@@ -129,7 +128,7 @@ class ClusterNode:
         if heads.numbers == applied.numbers and heads.machine.group_id == applied.group_id:
             if heads.machine.applied != applied.numbers or heads.machine.applied_error:
                 members.report_applied(db, heads.machine.id, applied.numbers, applied.group_id, "")
-            return None
+            return self._reassert()
         docs = (heads.cluster.document, heads.group.document, heads.own.document)
         self.pull_keys(db, set().union(*(levels.key_ids(d) for d in docs)))
         config = levels.effective(*docs)
@@ -147,6 +146,16 @@ class ClusterNode:
         members.report_applied(db, heads.machine.id, heads.numbers, heads.machine.group_id, "")
         log.info(messages.LOG_APPLIED, self.membership.cluster, labels, number)
         return number
+
+    def _reassert(self) -> int | None:
+        """The local store is the applied copy: a version written there behind the
+        cluster's back (a standalone session on a member) is replaced by what the
+        cluster says, so a member never silently runs something else."""
+        config = levels.effective(*self.local_docs())
+        if self.store.load() == config:
+            return None
+        log.warning(messages.LOG_REASSERTED, self.membership.cluster)
+        return self.write_local(config, SOURCE, messages.REASSERTED_COMMENT)
 
     def _labels(self, heads: Heads) -> str:
         return (f"{self.membership.cluster_level.label} v{heads.cluster.number}, "

@@ -191,10 +191,14 @@ class LevelSession:
             if self.level != self.node.membership.machine_level or confirm_until is not None:
                 raise
             return self._commit_offline(comment)
-        with db:
-            written = level_commit.write_level(
-                db, self.node, self.level, self.base, self._base_doc, self._doc, self.user,
-                self.source, comment, confirm_until=confirm_until)
+        try:
+            with db:
+                written = level_commit.write_level(
+                    db, self.node, self.level, self.base, self._base_doc, self._doc, self.user,
+                    self.source, comment, confirm_until=confirm_until)
+        except Unreachable:  # lost in the transaction: rolled back (or, lost at the very
+            # instant of COMMIT, committed: the next catch-up shows it either way)
+            raise Offline(messages.OFFLINE.format(mode=self.level.label)) from None
         row = written.row
         self.base, self._base_doc, self._doc = row.number, row.document, row.document
         info = VersionInfo(row.number, row.parent, row.author, row.source, row.time, row.comment)

@@ -199,6 +199,8 @@ def test_bad_input_gets_clear_errors_and_makes_nothing(boxes: Boxes, database: D
     assert "127.0.0.1" in str(caught.value) and "secret-pw" not in str(caught.value)
     with pytest.raises(Unreachable):
         create(a, database.url.replace("password=", "password=wrong"))
+    with pytest.raises(Unreachable, match="invalid connection string"):
+        create(a, "this is = not a conninfo")
     with pytest.raises(NoCluster):
         join(b, database.url)
     assert not local.is_clustered(a.data) and not local.is_clustered(b.data)
@@ -279,3 +281,17 @@ def test_a_removed_machine_goes_on_standalone(boxes: Boxes, database: Database) 
     assert node_a.membership.machine == "alpha"
     assert LevelSession(node_a, Level(Kind.MACHINE, node_a.membership.machine_id, "alpha"),
                         "admin", "test").defines("hostname")
+
+
+def test_a_local_change_behind_the_clusters_back_is_replaced(boxes: Boxes,
+                                                             database: Database) -> None:
+    from state.session import Session
+
+    _, _, b, node_b = pair(boxes, database)
+    cluster_config = b.store.load()
+    stray = Session(b.store, b.secrets, "admin", "console")
+    stray.stage(partner(stray.candidate, TLSMode.REQUIRED))
+    stray.commit("a standalone commit on a member")
+    assert tls_for(b) is TLSMode.REQUIRED
+    assert catch_up(node_b, database) is not None
+    assert b.store.load() == cluster_config
