@@ -229,3 +229,26 @@ def set_machine_name(node: ClusterNode, old: str, new: str) -> None:
     if row.id == node.membership.machine_id:
         m = node.membership
         node.local.set_membership(Membership(m.cluster, m.machine_id, new, m.group_id, m.group))
+
+
+def modes(node: ClusterNode) -> list[Level]:
+    """Every mode `clustermode` offers: the cluster, each group, each machine (by name)."""
+    with node.connect() as db:
+        groups = [g.level for g in members.groups(db)]
+        machines = [m.level for m in members.machines(db)]
+    return [node.membership.cluster_level, *groups, *machines]
+
+
+def mode(node: ClusterNode, kind: Kind, name: str = "") -> Level:
+    """The level `clustermode cluster|group NAME|machine NAME` names; UnknownName if none.
+
+    This machine's own levels are known offline too (from its local state)."""
+    m = node.membership
+    own = {Kind.CLUSTER: m.cluster_level, Kind.GROUP: m.group_level,
+           Kind.MACHINE: m.machine_level}[kind]
+    if kind is Kind.CLUSTER or name == own.name:
+        return own
+    with node.connect() as db:
+        if kind is Kind.GROUP:
+            return members.group(db, name).level
+        return members.machine(db, name).level

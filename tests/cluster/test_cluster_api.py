@@ -151,6 +151,12 @@ def test_groups_scope_their_level_to_their_machines(boxes: Boxes, database: Data
     a, node_a, b, node_b = pair(boxes, database)
     ops.add_group(node_a, "Edge")
     ops.set_group(node_a, "b", "Edge")
+    assert [m.label for m in ops.modes(node_a)] == [
+        "Cluster Gateways", "Group Edge", "Group Main_Group", "Machine a", "Machine b"]
+    assert ops.mode(node_a, Kind.MACHINE, "b") == Level(Kind.MACHINE, node_b.membership.machine_id,
+                                                        "b")
+    with pytest.raises(UnknownName):
+        ops.mode(node_a, Kind.GROUP, "Nope")
     with ClusterDB(database.url) as db:
         node_b.catch_up(db)
     assert node_b.membership.group == "Edge"
