@@ -79,7 +79,7 @@ def validate_level(db: ClusterDB, node: ClusterNode, level: Level, doc: Doc) -> 
     return errors
 
 
-def _target(head: VersionRow, base: int, base_doc: Doc, doc: Doc) -> tuple[Doc, list[str]]:
+def merged_target(head: VersionRow, base: int, base_doc: Doc, doc: Doc) -> tuple[Doc, list[str]]:
     if head.number == base:
         target, merged = doc, []
     else:
@@ -100,7 +100,7 @@ def write_level(db: ClusterDB, node: ClusterNode, level: Level, base: int, base_
     ConfirmationPending with nothing written."""
     with db.locked():
         head = db.head(level)
-        target, merged = _target(head, base, base_doc, doc)
+        target, merged = merged_target(head, base, base_doc, doc)
         errors = validate_level(db, node, level, target)
         if errors:
             raise CommitRefused(errors=errors)

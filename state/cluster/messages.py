@@ -24,6 +24,10 @@ OFFLINE_SHARED: Final = (
     " (sethostname, interfaceconfig) can be committed until it reconnects; these cannot:"
     " {sections}."
 )
+OFFLINE_CONFIRMED: Final = (
+    "This machine is currently disconnected from the cluster: commit confirmed needs the"
+    " cluster database; use a plain commit for machine-only settings."
+)
 ADMIN_DISCONNECTED: Final = "disconnected by an administrator (clusterconfig RECONNECT)"
 NOT_CLUSTERED: Final = "This command is only available on cluster system."
 ALREADY_CLUSTERED: Final = 'This machine is already a member of the cluster "{name}".'

@@ -174,13 +174,34 @@ class LevelSession:
 
     def verify(self) -> list[str]:
         """`commit check`: the paths a commit would merge in; CommitRefused like commit."""
-        with self.node.connect_for(self.level) as db, db.locked():
+        try:
+            db = self.node.connect_for(self.level)
+        except Offline:
+            self._offline_allowed(confirm_until=None)
+            self._check_offline()
+            return []
+        with db, db.locked():
             head = db.head(self.level)
-            target, merged = level_commit._target(head, self.base, self._base_doc, self._doc)
+            target, merged = level_commit.merged_target(head, self.base, self._base_doc, self._doc)
             errors = level_commit.validate_level(db, self.node, self.level, target)
         if errors:
             raise CommitRefused(errors=errors)
         return merged
+
+    def _offline_allowed(self, confirm_until: float | None) -> None:
+        """Offline: only a plain commit of machine-only settings at this machine's level."""
+        if self.level != self.node.membership.machine_level:
+            raise Offline(messages.OFFLINE.format(mode=self.level.label))
+        if confirm_until is not None:
+            raise Offline(messages.OFFLINE_CONFIRMED)
+        shared = sorted(levels.changed_sections(self._base_doc, self._doc) - levels.MACHINE_ONLY)
+        if shared:
+            raise Offline(messages.OFFLINE_SHARED.format(sections=", ".join(shared)))
+
+    def _check_offline(self) -> None:
+        errors = self._offline_errors()
+        if errors:
+            raise CommitRefused(errors=errors)
 
     def commit(self, comment: str, *, confirm_until: float | None = None) -> LevelCommit | None:
         if not self.pending:
@@ -188,8 +209,7 @@ class LevelSession:
         try:
             db = self.node.connect_for(self.level)
         except Offline:
-            if self.level != self.node.membership.machine_level or confirm_until is not None:
-                raise
+            self._offline_allowed(confirm_until)
             return self._commit_offline(comment)
         try:
             with db:
@@ -205,12 +225,7 @@ class LevelSession:
         return LevelCommit(info=info, merged=written.merged, confirmed=written.confirmed)
 
     def _commit_offline(self, comment: str) -> LevelCommit:
-        shared = sorted(levels.changed_sections(self._base_doc, self._doc) - levels.MACHINE_ONLY)
-        if shared:
-            raise Offline(messages.OFFLINE_SHARED.format(sections=", ".join(shared)))
-        errors = self._offline_errors()
-        if errors:
-            raise CommitRefused(errors=errors)
+        self._check_offline()
         local = self.node.local
         box = local.outbox()
         applied = local.applied()

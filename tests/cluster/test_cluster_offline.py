@@ -66,6 +66,9 @@ async def test_offline_machine_keeps_its_settings_and_pushes_them_on_reconnect(
             shared.commit("refused")
         own = machine_session(node_b)
         own.stage(model.replace(own.candidate, hostname="b2.example.com"))
+        assert own.verify() == []  # commit check works offline too
+        with pytest.raises(Offline, match="commit confirmed needs the cluster database"):
+            own.commit("confirmed", confirm_until=1.0)
         result = own.commit("new name, offline")
         assert result is not None and result.offline
         assert b.store.load().hostname == "b2.example.com"
