@@ -178,6 +178,10 @@ class Running:
         except (OSError, ValueError):
             return {}
 
+    def mail_logs(self) -> str:
+        path = self.data / "logs" / "mail_logs"
+        return path.read_text(errors="replace") if path.exists() else ""
+
     def system_logs(self) -> str:
         path = self.data / "logs" / "system_logs"
         return path.read_text(errors="replace") if path.exists() else ""
