@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -73,11 +73,13 @@ class Kind(enum.Enum):
 
 @dataclass(frozen=True)
 class Level:
-    """One level: its kind, the id of its scope (0 for the cluster) and its name."""
+    """One level: its kind, the id of its scope (0 for the cluster) and its name.
+
+    Levels are equal by kind and scope: a group or machine keeps its id when renamed."""
 
     kind: Kind
     scope: int
-    name: str
+    name: str = field(compare=False)
 
     @property
     def label(self) -> str:

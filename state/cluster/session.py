@@ -67,6 +67,7 @@ class LevelSession:
         except (Offline, Unreachable):
             layers = self._layers_offline()
         self._layers = layers
+        self._shown: tuple[Doc, Config] | None = None
         self.base = layers.base
         self._base_doc = layers.doc
         self._doc = layers.doc
@@ -113,7 +114,9 @@ class LevelSession:
     # -- the Session surface --------------------------------------------------------
     @property
     def candidate(self) -> Config:
-        return self._view(self._doc)
+        if self._shown is None or self._shown[0] is not self._doc:
+            self._shown = (self._doc, self._view(self._doc))  # dialogs read it often
+        return self._shown[1]
 
     @property
     def document(self) -> Doc:
