@@ -64,6 +64,18 @@ def require_tls_from_partner(config: model.Config) -> model.Config:
                          + config.listeners[1:])
 
 
+def use_certificate(cert: model.Certificate) -> Callable[[model.Config], model.Config]:
+    """InboundMail presents `cert` and offers STARTTLS to everyone."""
+    def change(config: model.Config) -> model.Config:
+        inbound = model.replace(config.listeners[0], certificate=cert.name)
+        hat = model.replace(inbound.hat, default=model.replace(inbound.hat.default,
+                                                               tls=TLSMode.PREFERRED))
+        return model.replace(config, certificates=config.certificates + (cert,),
+                             listeners=(model.replace(inbound, hat=hat),)
+                             + config.listeners[1:])
+    return change
+
+
 def mail_from_code(ip: str, port: int, source: str = PARTNER) -> int:
     with smtplib.SMTP(ip, port, timeout=10, source_address=(source, 0)) as client:
         client.ehlo("partner.example")
@@ -161,16 +173,7 @@ def test_a_cluster_commit_is_enforced_everywhere_and_survives_kill_and_join(
     ca = make_ca()
     cert = issue_certificate(ca, cluster.boxes["a"].secrets, "Gateway",
                              ("mail.example.com", A_IP, B_IP, C_IP))
-
-    def use_gateway_certificate(config: model.Config) -> model.Config:
-        inbound = model.replace(config.listeners[0], certificate="Gateway")
-        hat = model.replace(inbound.hat, default=model.replace(inbound.hat.default,
-                                                               tls=TLSMode.PREFERRED))
-        return model.replace(config, certificates=config.certificates + (cert,),
-                             listeners=(model.replace(inbound, hat=hat),)
-                             + config.listeners[1:])
-
-    cluster.commit("a", use_gateway_certificate)
+    cluster.commit("a", use_certificate(cert))
     cluster.start("b")
     ca_pem = ca.cert_pem.bytes().decode()
     wait_for(lambda: "127.0.0.2" in starttls_certificate(B_IP, port, ca_pem), 10,
