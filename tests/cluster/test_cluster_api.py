@@ -306,3 +306,33 @@ def test_a_local_change_behind_the_clusters_back_is_replaced(boxes: Boxes,
     assert tls_for(b) is TLSMode.REQUIRED
     assert catch_up(node_b, database) is not None
     assert b.store.load() == cluster_config
+
+
+def test_rollback_and_confirmation_work_per_level(boxes: Boxes, database: Database) -> None:
+    import time
+
+    _, node_a, b, node_b = pair(boxes, database)
+    on_a = cluster_session(node_a)
+    commit_at(on_a, lambda c: partner(c, TLSMode.REQUIRED), "required")
+    commit_at(on_a, lambda c: partner(c, TLSMode.PREFERRED), "preferred")
+    history = on_a.history()
+    assert [v.comment for v in history] == ["preferred", "required",
+                                            "Created the cluster Gateways"]
+    first = history[-1].number
+    assert on_a.load(first).destinations.entries == ()
+    rolled = on_a.rollback(first, "back to the start")
+    assert rolled.info.source == "rollback" and not on_a.pending
+    catch_up(node_b, database)
+    assert tls_for(b) is None
+    with pytest.raises(CommitRefused):  # a version of another level is not this level's
+        on_a.load(machine_session(node_b).history()[0].number)
+
+    on_b = cluster_session(node_b, user="operator")
+    on_b.stage(partner(on_b.candidate, TLSMode.REQUIRED))
+    on_b.commit("try it", confirm_until=time.time() + 600)
+    waiting = on_b.confirmation()
+    assert waiting is not None and waiting.user == "operator"
+    assert on_a.confirm() is None  # only its author confirms it
+    mine = machine_session(node_b, user="operator")
+    assert mine.confirmation() is None  # waits are per level
+    assert on_b.confirm() == waiting and on_b.confirmation() is None
