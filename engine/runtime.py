@@ -66,6 +66,13 @@ class RuntimeConfig:
     version: int
     config: Config
     listeners: Mapping[str, ListenerSpec]
+    # Listeners this machine does not run, and why: in a cluster a listener set at
+    # Cluster or Group level names an interface some machine lacks (asyncos-cli.md §10).
+    disabled: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def missing_interface(interface: str) -> str:
+    return f"no interface {interface} on this machine"
 
 
 def tls_modes(hat: HAT) -> set[TLSMode]:
@@ -98,9 +105,7 @@ def _contexts(config: Config, listener: Listener, secrets: Secrets, trust: str) 
 
 
 def _spec(config: Config, listener: Listener, secrets: Secrets, trust: str) -> ListenerSpec:
-    iface = next((i for i in config.interfaces if i.name == listener.interface), None)
-    if iface is None:
-        raise EngineError(f"interface {listener.interface} does not exist")
+    iface = next(i for i in config.interfaces if i.name == listener.interface)
     # What goes to the kernel must fit it (a version committed before the ranges
     # existed may hold a TCP queue of 10^20, which made asyncio raise OverflowError).
     for name, allowed in ranges.LISTENER_SOCKET_FIELDS.items():
@@ -122,17 +127,31 @@ def _spec(config: Config, listener: Listener, secrets: Secrets, trust: str) -> L
     )
 
 
-def build_runtime(config: Config, version: int, secrets: Secrets) -> RuntimeConfig:
-    """Compile every listener; raise one RuntimeBuildError naming all failures."""
+def build_runtime(config: Config, version: int, secrets: Secrets, *,
+                  interfaces_optional: bool = False) -> RuntimeConfig:
+    """Compile every listener; raise one RuntimeBuildError naming all failures.
+
+    With `interfaces_optional` (a cluster member) a listener whose interface this
+    machine lacks is not a failure: it is recorded in `disabled` and the others run."""
     errors: list[str] = []
     specs: dict[str, ListenerSpec] = {}
+    disabled: dict[str, str] = {}
+    interfaces = {iface.name for iface in config.interfaces}
     # Verify settings trust the enabled certconfig CERTAUTHORITY lists, nothing else.
     trust = authorities.trusted_pem(config.authorities)
     for listener in config.listeners:
+        if listener.interface not in interfaces:
+            if interfaces_optional:
+                disabled[listener.name] = missing_interface(listener.interface)
+            else:
+                errors.append(f"listener {listener.name}: interface {listener.interface}"
+                              " does not exist")
+            continue
         try:
             specs[listener.name] = _spec(config, listener, secrets, trust)
         except EngineError as exc:
             errors.append(f"listener {listener.name}: {exc}")
     if errors:
         raise RuntimeBuildError(version, errors)
-    return RuntimeConfig(version=version, config=config, listeners=MappingProxyType(specs))
+    return RuntimeConfig(version=version, config=config, listeners=MappingProxyType(specs),
+                         disabled=MappingProxyType(disabled))

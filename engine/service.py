@@ -26,6 +26,7 @@ import contextlib
 import logging
 import resource
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -92,6 +93,7 @@ class Engine:
         serial: str | None = None,
         outbound: QueueOptions | None = None,
         status_interval: float = STATUS_INTERVAL,
+        interfaces_optional: Callable[[], bool] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.outbound_options = outbound
@@ -99,6 +101,9 @@ class Engine:
         self.store = store
         self.secrets = secrets
         self.poll_interval = poll_interval
+        # asked at each build: in a cluster a listener may name an interface this
+        # machine lacks, and runs disabled rather than failing the whole version
+        self.interfaces_optional = interfaces_optional or (lambda: False)
         self.serial = serial
         self.runtime: RuntimeConfig | None = None
         self.maillog_path = mail_logs_path(self.data_dir)
@@ -276,6 +281,8 @@ class Engine:
             self.not_applied = None
         assert self._listeners is not None
         await self._listeners.apply(runtime)
+        for name, reason in runtime.disabled.items():
+            self.maillog.warning(f"Listener {name} disabled: {reason}")
         self._check_open_files(runtime)
         self._status.publish_soon()
 
@@ -293,7 +300,10 @@ class Engine:
         is newer than what runs): no error of one version may stop the engine."""
         try:
             config = self.store.load(number)
-            return await asyncio.to_thread(build_runtime, config, number, self.secrets)
+            return await asyncio.to_thread(
+                build_runtime, config, number, self.secrets,
+                interfaces_optional=self.interfaces_optional(),
+            )
         except RuntimeBuildError as exc:
             reason = "; ".join(exc.errors)
         except StateError as exc:

@@ -17,9 +17,10 @@ Format 1, a plain JSON object:
     hostname    the applied configuration's hostname, null likewise
     not_applied {"version": n, "reason": why}: a newer committed version the engine
                 could not apply (at boot it runs the newest one it can), else null
-    listeners   {name: {"address": "ip:port", "state": "running" | "failed" | "stopped",
-                        "reason": why it failed, or why a running listener is still on
-                        this (old) address, else ""}}
+    listeners   {name: {"address": "ip:port", "state": "running" | "failed" | "stopped"
+                        | "disabled", "reason": why it failed or is disabled, or why a
+                        running listener is still on this (old) address, else ""}}
+                (disabled: the machine lacks the listener's interface, address "")
     counters    since `started`: messages_received, recipients_received,
                 rejected_recipients_rat, rejected_recipients_hat (delayed HAT reject),
                 rejected_recipients_rate_limit, rejected_recipients_limit (over the
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
 FORMAT = 1
 STATUS_FILE = "status.json"
 INTERVAL = 2.0
-RUNNING, STOPPED, FAILED = "running", "stopped", "failed"
+RUNNING, STOPPED, FAILED, DISABLED = "running", "stopped", "failed", "disabled"
 # Queue statuses (engine/queue/store.py), repeated so this module stays import-light.
 _DELIVERED, _BOUNCED, _DROPPED, _QUEUED = "delivered", "bounced", "dropped", "queued"
 
@@ -130,7 +131,9 @@ def listener_states(engine: Engine, state: str) -> dict[str, dict[str, str]]:
         else:
             entry = {"state": RUNNING, "reason": stuck.get(name, "")}
         result[name] = {"address": f"{ip}:{port}", **entry}
-    return result
+    for name, reason in sorted(runtime.disabled.items()):
+        result[name] = {"address": "", "state": DISABLED, "reason": reason}
+    return dict(sorted(result.items()))
 
 
 def write_atomically(path: Path, document: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from engine.service import Engine
-from esacli import confirm_timer, ssh, texts
+from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, PromptToolkitConsole
 from esacli.shell import Shell
 from state import bindings, files
@@ -126,14 +127,17 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
 
     # An appliance restarted past a `commit confirmed` deadline rolls back before serving.
     confirm_timer.check_safely(store, secrets, time.time())
-    engine = Engine(data_dir, store, secrets)
+    engine = Engine(data_dir, store, secrets,
+                    interfaces_optional=lambda: cluster_run.interfaces_optional(store))
     await engine.start()
     boot_report(engine)
     timer = asyncio.create_task(confirm_timer.run(store, secrets))
+    follower = asyncio.create_task(cluster_run.supervise(store, secrets))
     try:
         server = await ssh.start_server(ssh_host, ssh_port, data_dir, secrets, run_shell)
     except OSError as exc:
         timer.cancel()
+        await _cancel(follower)
         await engine.stop()
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
     port = server.sockets[0].getsockname()[1]
@@ -142,9 +146,16 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
         await _wait_for_signal()
     finally:
         timer.cancel()
+        await _cancel(follower)
         server.close()
         await server.wait_closed()
         await engine.stop()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def console(data_dir: Path) -> None:

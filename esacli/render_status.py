@@ -87,6 +87,8 @@ def _listeners(doc: StatusDoc) -> list[str]:
             state = texts.STATUS_RUNNING_OLD.format(reason=listener.reason)
         elif listener.state == "running":
             state = texts.STATUS_RUNNING
+        elif listener.state == "disabled":
+            state = texts.STATUS_DISABLED.format(reason=listener.reason)
         else:
             state = texts.STATUS_STOPPED
         lines.append(f"  {name:<{name_width}}{listener.address:<{address_width}}{state}")

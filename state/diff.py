@@ -104,15 +104,26 @@ def _build(node: Any) -> Any:
     return {name: _build(value) for name, value in node.items()}
 
 
-def unflatten(flat: Flat) -> Config:
+def unflatten_tree(flat: Flat) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for path, value in flat.items():
         _insert(root, path, value)
-    return model.from_tree(_build(root))
+    tree: dict[str, Any] = _build(root)
+    return tree
+
+
+def unflatten(flat: Flat) -> Config:
+    return model.from_tree(unflatten_tree(flat))
 
 
 def changes(old: Config, new: Config) -> list[Change]:
-    a, b = flatten(model.to_tree(old)), flatten(model.to_tree(new))
+    return tree_changes(model.to_tree(old), model.to_tree(new))
+
+
+def tree_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """The changes between two plain trees: whole configurations, or the partial
+    ones of a cluster level (state/cluster/levels.py), under the same paths."""
+    a, b = flatten(old), flatten(new)
     out = []
     for path in sorted(a.keys() | b.keys(), key=_sort_key(a, b)):
         before, after = a.get(path, ABSENT), b.get(path, ABSENT)
@@ -156,8 +167,7 @@ def _merge_order(base: Any, theirs: Any, mine: Any) -> Any:
     return tuple(result)
 
 
-def merge(base: Config, theirs: Config, mine: Config) -> MergeResult:
-    b, t, m = (flatten(model.to_tree(c)) for c in (base, theirs, mine))
+def _merge_flat(b: Flat, t: Flat, m: Flat) -> tuple[Flat, list[str], list[Conflict]]:
     out: Flat = {}
     incoming: list[str] = []
     conflicts: list[Conflict] = []
@@ -175,6 +185,12 @@ def merge(base: Config, theirs: Config, mine: Config) -> MergeResult:
             continue
         if value is not ABSENT:
             out[path] = value
+    return out, incoming, conflicts
+
+
+def merge(base: Config, theirs: Config, mine: Config) -> MergeResult:
+    b, t, m = (flatten(model.to_tree(c)) for c in (base, theirs, mine))
+    out, incoming, conflicts = _merge_flat(b, t, m)
     if conflicts:
         return MergeResult(mine, [], conflicts)
     try:
@@ -182,3 +198,20 @@ def merge(base: Config, theirs: Config, mine: Config) -> MergeResult:
     except msgspec.ValidationError as exc:
         return MergeResult(mine, [], [Conflict("(document)", None, None, str(exc))])
     return MergeResult(config, incoming, [])
+
+
+@dataclass(frozen=True)
+class TreeMerge:
+    tree: dict[str, Any]
+    incoming: list[str]
+    conflicts: list[Conflict]
+
+
+def merge_trees(base: dict[str, Any], theirs: dict[str, Any],
+                mine: dict[str, Any]) -> TreeMerge:
+    """`merge` over plain trees (a cluster level's partial configuration): the same
+    paths, the same rules; the caller checks that the result is a valid document."""
+    out, incoming, conflicts = _merge_flat(flatten(base), flatten(theirs), flatten(mine))
+    if conflicts:
+        return TreeMerge(mine, [], conflicts)
+    return TreeMerge(unflatten_tree(out), incoming, [])

@@ -32,6 +32,13 @@ def write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a password: `scrypt$<salt>$<digest>` (base64)."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
 class Secrets:
     def __init__(self, data_dir: Path) -> None:
         self.root = Path(data_dir) / "secrets"
@@ -74,10 +81,25 @@ class Secrets:
         return self._pw_path(user).exists()
 
     def set_password(self, password: str, user: str = "admin") -> None:
-        salt = os.urandom(16)
-        digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
-        line = "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+        write_private(self._pw_path(user), hash_password(password).encode())
+
+    def password_hash(self, user: str = "admin") -> str | None:
+        """The stored hash line (for the cluster's shared user database), or None."""
+        try:
+            return self._pw_path(user).read_text().strip()
+        except OSError:
+            return None
+
+    def set_password_hash(self, line: str, user: str = "admin") -> None:
+        """Store a hash line made by `set_password` elsewhere (a cluster peer)."""
+        if line.count("$") != 2 or not line.startswith("scrypt$"):
+            raise StateError("bad password hash")
+        if not user or user.startswith(".") or not all(c.isalnum() or c in "_.-" for c in user):
+            raise StateError("bad user name")
         write_private(self._pw_path(user), line.encode())
+
+    def password_users(self) -> list[str]:
+        return sorted(p.name[: -len(".password")] for p in self.root.glob("*.password"))
 
     def check_password(self, password: str, user: str = "admin") -> bool:
         try:

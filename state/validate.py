@@ -24,11 +24,14 @@ def is_name(name: str) -> bool:
     return bool(_NAME.match(name))
 
 
-def validate(config: Config, secrets: Secrets) -> list[ConfigError]:
-    return list(_all(config, secrets))
+def validate(config: Config, secrets: Secrets, *,
+             interfaces_optional: bool = False) -> list[ConfigError]:
+    """Every error of `config`. With `interfaces_optional` (a cluster machine's merged
+    configuration) a listener may name an interface the machine lacks: it runs disabled."""
+    return list(_all(config, secrets, interfaces_optional))
 
 
-def _all(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
+def _all(config: Config, secrets: Secrets, interfaces_optional: bool) -> Iterator[ConfigError]:
     if not is_hostname(config.hostname):
         yield ConfigError("hostname", f"Invalid hostname format: {config.hostname!r}")
     yield from _duplicates("interfaces", [i.name for i in config.interfaces])
@@ -40,7 +43,7 @@ def _all(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
     yield from _duplicates("listeners", [li.name for li in config.listeners])
     yield from _bindings(config)
     for listener in config.listeners:
-        yield from _listener(config, listener)
+        yield from _listener(config, listener, interfaces_optional)
     yield from _certificates(config, secrets)
     yield from _destinations(config)
     yield from validate_outbound.outbound(config)
@@ -74,9 +77,10 @@ def _bindings(config: Config) -> Iterator[ConfigError]:
         seen.setdefault(key, listener.name)
 
 
-def _listener(config: Config, li: Listener) -> Iterator[ConfigError]:
+def _listener(config: Config, li: Listener, interfaces_optional: bool) -> Iterator[ConfigError]:
     path = f"listeners[{li.name}]"
-    if not any(i.name == li.interface for i in config.interfaces):
+    known = any(i.name == li.interface for i in config.interfaces)
+    if not known and not interfaces_optional:
         yield ConfigError(f"{path}.interface", f'Unknown interface "{li.interface}".')
     for field, allowed in ranges.LISTENER_FIELDS.items():
         if getattr(li, field) not in allowed:

@@ -110,6 +110,7 @@ STATUS_FAILED: Final = "Failed: {reason}"
 # A listener that could not move to its new address and still listens on the old one.
 STATUS_RUNNING_OLD: Final = "Running (cannot listen on {reason})"
 STATUS_STOPPED: Final = "Stopped"
+STATUS_DISABLED: Final = "Disabled: {reason}"
 
 
 # -- esacli run: the console of a booting appliance --------------------------------------

@@ -114,3 +114,22 @@ async def test_counters_start_from_zero_after_a_restart(tmp_path: Path) -> None:
         async with running_engine(tmp_path, cfg, outbound=options, status_interval=0.02):
             counters = published(tmp_path)["counters"]
             assert counters["delivered_recipients"] == counters["messages_received"] == 0
+
+
+async def test_a_listener_on_an_interface_this_machine_lacks_runs_disabled(tmp_path: Path) -> None:
+    """In a cluster a listener set at Cluster level names an interface a machine may not
+    have: that listener is disabled there (said in status and mail_logs), the others run."""
+    cfg = config(listener(), listener("Elsewhere", interface="Dmz"))
+    async with running_engine(tmp_path, cfg, status_interval=3600,
+                              interfaces_optional=lambda: True) as engine:
+        port = engine.bound_port("InboundMail")
+        assert port and engine.runtime is not None and engine.runtime.version == 1
+        listeners = published(tmp_path)["listeners"]
+        assert listeners["Elsewhere"] == {"address": "", "state": "disabled",
+                                          "reason": "no interface Dmz on this machine"}
+        assert listeners["InboundMail"]["state"] == "running"
+        client = await RawSmtp.connect(port)
+        assert (await client.reply())[0] == 220
+        await client.close()
+    assert "Listener Elsewhere disabled: no interface Dmz on this machine" in (
+        (tmp_path / "logs" / "mail_logs").read_text())

@@ -1,0 +1,88 @@
+"""The exception tree of `state.cluster` (all are `state.errors.StateError`).
+
+ClusterError            base; str(exc) is a complete message for the administrator
+ +-- Unreachable        PostgreSQL cannot be reached or refuses us (address, port,
+ |                      authentication, database): nothing was changed
+ +-- Offline            this machine is disconnected (PostgreSQL away, or DISCONNECT):
+ |                      a commit at Cluster or Group level, or an operation that needs
+ |                      the cluster database, is refused
+ +-- NotClustered       the data dir is not a member of a cluster
+ +-- AlreadyClustered   create or join on a data dir that already is a member
+ +-- ClusterExists      create on a database that already holds a cluster
+ +-- NoCluster          join on a database that holds no cluster
+ +-- WrongPassphrase    the cluster passphrase does not unwrap the cluster key
+ +-- DuplicateName      a machine or group name already taken
+ +-- UnknownName        no machine or group of that name
+ +-- BadName            a machine or group name that is not allowed
+ +-- RemoveSelf         REMOVEMACHINE of the machine the session runs on
+ +-- GroupNotEmpty      DELETEGROUP of a group that still has machines
+ +-- NotDefined         copy from a level that does not define that section
+ +-- SealError          a sealed key cannot be opened (wrong cluster key, tampering)
+
+Commits refused for conflicts or validation errors raise `state.errors.CommitRefused`,
+as a standalone commit does; `state.errors.ConfirmationPending` likewise.
+"""
+
+from __future__ import annotations
+
+from state.errors import StateError
+
+
+class ClusterError(StateError):
+    """Base of every error of `state.cluster`."""
+
+
+class Unreachable(ClusterError):
+    pass
+
+
+class Offline(ClusterError):
+    pass
+
+
+class NotClustered(ClusterError):
+    pass
+
+
+class AlreadyClustered(ClusterError):
+    pass
+
+
+class ClusterExists(ClusterError):
+    pass
+
+
+class NoCluster(ClusterError):
+    pass
+
+
+class WrongPassphrase(ClusterError):
+    pass
+
+
+class DuplicateName(ClusterError):
+    pass
+
+
+class UnknownName(ClusterError):
+    pass
+
+
+class BadName(ClusterError):
+    pass
+
+
+class RemoveSelf(ClusterError):
+    pass
+
+
+class GroupNotEmpty(ClusterError):
+    pass
+
+
+class NotDefined(ClusterError):
+    pass
+
+
+class SealError(ClusterError):
+    pass

@@ -1,0 +1,295 @@
+"""LevelSession: a CLI session's candidate at one level of a cluster (commit-model.md).
+
+The same surface as `state.session.Session` (candidate, stage, pending, changes,
+showchanges, clear, check, verify, commit, confirm, rollback), plus what the
+levels add: `defines`, `start_empty`, `copy_from`, `undefine` (the NOTICE dialogs
+of asyncos-cli.md §10), `history` and `confirmation` of the level.
+
+The candidate is a whole Config (so every configuration dialog works unchanged):
+the level's view (levels.view). What the session keeps and commits is the level's
+document; `showchanges` and conflicts name the same paths as a standalone's.
+
+While the cluster database is unreachable a session on this machine's own levels
+starts from what the machine last applied; commits at Cluster or Group level are
+refused (Offline), and a Machine-level commit that changes only machine-only
+settings is applied locally at once and pushed on reconnect (follower.py).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from state import diff
+from state.cluster import commit as level_commit
+from state.cluster import levels, members, messages
+from state.cluster.db import ClusterDB
+from state.cluster.errors import NotDefined, Offline, UnknownName, Unreachable
+from state.cluster.levels import Doc, Kind, Level
+from state.cluster.local import Outbox
+from state.cluster.node import ClusterNode
+from state.errors import CommitRefused, ConfigError
+from state.model import Config
+from state.session import ROLLBACK_SOURCE, CommitResult
+from state.store import Confirmation, VersionInfo
+
+
+@dataclass(frozen=True)
+class LevelCommit(CommitResult):
+    offline: bool = False  # applied locally, waiting to be pushed to the cluster
+
+
+@dataclass(frozen=True)
+class _Layers:
+    base: int
+    doc: Doc
+    cluster: Doc
+    group: Doc
+    machine: Doc
+
+
+class LevelSession:
+    def __init__(self, node: ClusterNode, level: Level, user: str, source: str) -> None:
+        self.node = node
+        self.level = level
+        self.user = user
+        self.source = source
+        self.store = node.store
+        self.secrets = node.secrets
+        self._reload()
+
+    # -- the level's documents ---------------------------------------------------
+    def _reload(self) -> None:
+        try:
+            with self.node.connect() as db:
+                layers = self._layers_online(db)
+        except (Offline, Unreachable):
+            layers = self._layers_offline()
+        self._layers = layers
+        self._shown: tuple[Doc, Config] | None = None
+        self.base = layers.base
+        self._base_doc = layers.doc
+        self._doc = layers.doc
+
+    def _own(self) -> bool:
+        m = self.node.membership
+        return self.level in (m.cluster_level, m.group_level, m.machine_level)
+
+    def _layers_online(self, db: ClusterDB) -> _Layers:
+        m = self.node.membership
+        viewer = m.machine_level
+        group = m.group_level
+        if self.level.kind is Kind.MACHINE and self.level.scope != m.machine_id:
+            row = members.machine_by_id(db, self.level.scope)
+            if row is None:
+                raise UnknownName(messages.UNKNOWN_MACHINE.format(name=self.level.name))
+            viewer, group = row.level, row.group_level
+        elif self.level.kind is Kind.GROUP:
+            group = self.level
+        head = db.head(self.level)
+        return _Layers(head.number, head.document, db.head(m.cluster_level).document,
+                       db.head(group).document, db.head(viewer).document)
+
+    def _layers_offline(self) -> _Layers:
+        if not self._own():
+            raise Offline(messages.OFFLINE_OPERATION)
+        applied = self.node.local.applied()
+        cluster, group, machine = self.node.local_docs()
+        number = {Kind.CLUSTER: applied.cluster, Kind.GROUP: applied.group,
+                  Kind.MACHINE: applied.machine}[self.level.kind]
+        doc = {Kind.CLUSTER: cluster, Kind.GROUP: group, Kind.MACHINE: machine}[self.level.kind]
+        return _Layers(number, doc, cluster, group, machine)
+
+    def _view(self, doc: Doc) -> Config:
+        cluster, group, machine = self._layers.cluster, self._layers.group, self._layers.machine
+        if self.level.kind is Kind.CLUSTER:
+            cluster = doc
+        elif self.level.kind is Kind.GROUP:
+            group = doc
+        else:
+            machine = doc
+        return levels.view(self.level.kind, cluster, group, machine)
+
+    # -- the Session surface --------------------------------------------------------
+    @property
+    def candidate(self) -> Config:
+        if self._shown is None or self._shown[0] is not self._doc:
+            self._shown = (self._doc, self._view(self._doc))  # dialogs read it often
+        return self._shown[1]
+
+    @property
+    def document(self) -> Doc:
+        """The level's candidate document (the sections it defines)."""
+        return dict(self._doc)
+
+    def stage(self, config: Config) -> None:
+        self._doc = levels.normalise(levels.stage(self._doc, self.candidate, config))
+
+    @property
+    def pending(self) -> bool:
+        return self._doc != self._base_doc
+
+    def changes(self) -> list[diff.Change]:
+        return diff.tree_changes(self._base_doc, self._doc)
+
+    def showchanges(self) -> dict[str, Any]:
+        return {self.level.label: {"": {c.path: c.new for c in self.changes()}}}
+
+    def clear(self) -> None:
+        self._doc = self._base_doc
+
+    # -- sections (NOTICE dialogs) -------------------------------------------------------
+    def defines(self, section: str) -> bool:
+        return section in self._doc
+
+    def start_empty(self, section: str) -> None:
+        """Define `section` here with the factory value ("start a new, empty configuration")."""
+        self._doc = {**self._doc, section: levels.default_section(section)}
+
+    def copy_from(self, section: str, source: Level) -> None:
+        """Define `section` here as `source` defines it (NotDefined if it does not)."""
+        if source == self.level:
+            doc = self._doc
+        else:
+            with self.node.connect() as db:
+                doc = db.head(source).document
+        if section not in doc:
+            raise NotDefined(messages.NOT_DEFINED.format(section=section, mode=source.label))
+        self._doc = {**self._doc, section: doc[section]}
+
+    def undefine(self, section: str) -> None:
+        """Stop defining `section` here: the level above applies again."""
+        self._doc = {s: v for s, v in self._doc.items() if s != section}
+
+    # -- checking and committing ---------------------------------------------------------
+    def check(self) -> list[ConfigError]:
+        try:
+            with self.node.connect() as db:
+                return level_commit.validate_level(db, self.node, self.level, self._doc)
+        except (Offline, Unreachable):
+            return levels.misplaced(self.level.kind, self._doc) + self._offline_errors()
+
+    def _offline_errors(self) -> list[ConfigError]:
+        if self.level.kind is not Kind.MACHINE:
+            return []
+        return self.node.validate_local(self._doc)
+
+    def verify(self) -> list[str]:
+        """`commit check`: the paths a commit would merge in; CommitRefused like commit."""
+        try:
+            db = self.node.connect_for(self.level)
+        except Offline:
+            self._offline_allowed(confirm_until=None)
+            self._check_offline()
+            return []
+        with db, db.locked():
+            head = db.head(self.level)
+            target, merged = level_commit.merged_target(head, self.base, self._base_doc, self._doc)
+            errors = level_commit.validate_level(db, self.node, self.level, target)
+        if errors:
+            raise CommitRefused(errors=errors)
+        return merged
+
+    def _offline_allowed(self, confirm_until: float | None) -> None:
+        """Offline: only a plain commit of machine-only settings at this machine's level."""
+        if self.level != self.node.membership.machine_level:
+            raise Offline(messages.OFFLINE.format(mode=self.level.label))
+        if confirm_until is not None:
+            raise Offline(messages.OFFLINE_CONFIRMED)
+        shared = sorted(levels.changed_sections(self._base_doc, self._doc) - levels.MACHINE_ONLY)
+        if shared:
+            raise Offline(messages.OFFLINE_SHARED.format(sections=", ".join(shared)))
+
+    def _check_offline(self) -> None:
+        errors = self._offline_errors()
+        if errors:
+            raise CommitRefused(errors=errors)
+
+    def commit(self, comment: str, *, confirm_until: float | None = None) -> LevelCommit | None:
+        if not self.pending:
+            return None
+        try:
+            db = self.node.connect_for(self.level)
+        except Offline:
+            self._offline_allowed(confirm_until)
+            return self._commit_offline(comment)
+        try:
+            with db:
+                written = level_commit.write_level(
+                    db, self.node, self.level, self.base, self._base_doc, self._doc, self.user,
+                    self.source, comment, confirm_until=confirm_until)
+        except Unreachable:  # lost in the transaction: rolled back (or, lost at the very
+            # instant of COMMIT, committed: the next catch-up shows it either way)
+            raise Offline(messages.OFFLINE.format(mode=self.level.label)) from None
+        row = written.row
+        self.base, self._base_doc, self._doc = row.number, row.document, row.document
+        info = VersionInfo(row.number, row.parent, row.author, row.source, row.time, row.comment)
+        return LevelCommit(info=info, merged=written.merged, confirmed=written.confirmed)
+
+    def _commit_offline(self, comment: str) -> LevelCommit:
+        self._check_offline()
+        local = self.node.local
+        box = local.outbox()
+        applied = local.applied()
+        local.put_outbox(Outbox(
+            base=box.base if box else applied.machine,
+            base_doc=box.base_doc if box else applied.machine_doc,
+            doc=self._doc, author=self.user,
+            comments=(box.comments if box else ()) + (comment,), time=time.time()))
+        cluster, group, machine = self.node.local_docs()
+        number = self.node.write_local(levels.effective(cluster, group, machine), self.user,
+                                       f"{self.level.label} (offline): {comment}")
+        self._base_doc = self._doc
+        info = self.store.info(number)
+        return LevelCommit(info=info, offline=True)
+
+    def confirm(self) -> Confirmation | None:
+        try:
+            with self.node.connect() as db:
+                return level_commit.confirm(db, self.level, self.user)
+        except (Offline, Unreachable):
+            return None
+
+    def confirmation(self) -> Confirmation | None:
+        """The level's confirmed commit waiting for confirmation, if any."""
+        try:
+            with self.node.connect() as db:
+                pending = db.confirmation(self.level)
+        except (Offline, Unreachable):
+            return None
+        return Confirmation(*pending) if pending else None
+
+    # -- history ------------------------------------------------------------------------
+    def history(self, limit: int = 10) -> list[VersionInfo]:
+        with self.node.connect() as db:
+            rows = db.history(self.level, limit)
+        return [VersionInfo(r.number, r.parent, r.author, r.source, r.time, r.comment)
+                for r in rows]
+
+    def load(self, number: int) -> Config:
+        """The view of this level as version `number` had it (rollbackconfig shows it)."""
+        return self._view(self._version_doc(number))
+
+    def _version_doc(self, number: int) -> Doc:
+        with self.node.connect() as db:
+            row = db.version(number)
+        if (row is None or not row.number or row.level is not self.level.kind
+                or row.scope != self.level.scope):
+            raise CommitRefused(errors=[ConfigError("version", f"no version {number} at "
+                                                    f"{self.level.label}")])
+        return row.document
+
+    def rollback(self, number: int, comment: str) -> LevelCommit:
+        """A new version of this level whose document is version `number`'s."""
+        target = self._version_doc(number)
+        self._reload()  # over the head as it is now: the result is exactly `target`
+        with self.node.connect_for(self.level) as db:
+            written = level_commit.write_level(
+                db, self.node, self.level, self.base, self._base_doc, target, self.user,
+                ROLLBACK_SOURCE, comment)
+            result = written.row
+        self.base, self._base_doc, self._doc = result.number, result.document, result.document
+        info = VersionInfo(result.number, result.parent, result.author, result.source,
+                           result.time, result.comment)
+        return LevelCommit(info=info)
