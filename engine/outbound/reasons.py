@@ -35,6 +35,7 @@ STS_WEBPKI = "certificate of {host} does not verify: {reason}"
 
 # -- the precedence rule and the TLS outcome ---------------------------------------
 TLS_NOT_OFFERED = "STARTTLS command not supported"
+TLS_OFF = "TLS is off for this destination"
 TLS_NOT_VERIFIED = "certificate does not verify: {reason}"
 TLS_REQUIRED_BY = "TLS required by {mechanism} could not be negotiated: {reason}"
 
