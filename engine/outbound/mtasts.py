@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -171,15 +172,33 @@ async def fetch_policy(
     return failed
 
 
-async def _fetch_one(client: httpx.AsyncClient, host: str, ip: str, options: FetchOptions) -> Fetched:
+Addresses = Callable[[str], Awaitable[tuple[list[str], str]]]  # Resolver.addresses
+
+
+@dataclass(frozen=True)
+class WebTarget:
+    """An HTTPS request to `host` sent to one of its addresses, found by our own resolver:
+    the URL names the address, Host and SNI name the host, and TLS checks that name."""
+
+    url: str
+    headers: dict[str, str]
+    extensions: dict[str, str]
+
+
+def web_target(host: str, ip: str, port: int, path: str) -> WebTarget:
     literal = f"[{ip}]" if ":" in ip else ip
-    url = f"https://{literal}:{options.port}{WELL_KNOWN}"
+    hostport = host if port == HTTPS_PORT else f"{host}:{port}"
+    return WebTarget(f"https://{literal}:{port}{path}", {"Host": hostport},
+                     {"sni_hostname": host})
+
+
+async def _fetch_one(client: httpx.AsyncClient, host: str, ip: str, options: FetchOptions) -> Fetched:
+    target = web_target(host, ip, options.port, WELL_KNOWN)
     shown = f"https://{host}{WELL_KNOWN}"
-    hostport = host if options.port == HTTPS_PORT else f"{host}:{options.port}"
     try:
         async with client.stream(
-            "GET", url, headers={"Host": hostport, "Accept": "text/plain"},
-            extensions={"sni_hostname": host},
+            "GET", target.url, headers={**target.headers, "Accept": "text/plain"},
+            extensions=target.extensions,
         ) as response:
             body = await _read(response, options.limit)
     except ssl.SSLCertVerificationError as exc:

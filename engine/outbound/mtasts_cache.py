@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from engine.outbound import reasons
 from engine.outbound.dnssec import SecureLookups
 from engine.outbound.mtasts import (
     FETCH,
+    Addresses,
     Fetched,
     FetchOptions,
     Policy,
@@ -131,9 +131,6 @@ class StsAnswer:
     policy_id: str = ""
     error: str = ""  # the last fetch failed (and no newer fetch worked)
     result_type: str = ""  # its RFC 8460 type
-
-
-Addresses = Callable[[str], Awaitable[tuple[list[str], str]]]
 
 
 class StsCache:

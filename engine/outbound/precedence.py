@@ -105,6 +105,7 @@ class Requirement:
     shadow: Requirement | None = None  # MTA-STS testing: what enforce would require
     requiretls: bool = False
     relaxed: bool = False  # TLS-Required: No (or a report) set DNS policy aside
+    report_mail: bool = False  # a TLS-RPT report of ours: never itself reported
 
 
 def from_destconfig(level: TLSMode, domain: str, mx_host: str, failure: TlsFailure) -> Requirement:
@@ -140,6 +141,7 @@ def _refuse(base: Requirement, by: Mechanism, refusal: Refusal, policy_type: str
 def effective(facts: Facts) -> Requirement:
     """The requirement for one delivery to one MX."""
     base = from_destconfig(facts.level, facts.domain, facts.mx_host, facts.failure)
+    base = replace(base, report_mail=facts.tls_report)
     if (facts.tls_required_no or facts.tls_report) and not facts.requiretls:
         return replace(base, relaxed=True)
     found = _by_dane(base, facts)
