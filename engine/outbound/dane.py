@@ -207,6 +207,14 @@ def cert_names(cert: x509.Certificate) -> tuple[tuple[str, ...], str | None]:
     return san, (str(cns[0].value) if cns else None)
 
 
+def leaf_names(chain_der: tuple[bytes, ...]) -> tuple[tuple[str, ...], str | None]:
+    """The names of the first certificate of a DER chain ((), None if unreadable)."""
+    try:
+        return cert_names(x509.load_der_x509_certificate(chain_der[0])) if chain_der else ((), None)
+    except ValueError:
+        return (), None
+
+
 # -- the peer's chain ----------------------------------------------------------
 
 

@@ -74,8 +74,9 @@ class PolicyStore:
     """Thread-safe; callers run it off the event loop."""
 
     def __init__(self, path: Path) -> None:
+        self.path = Path(path)
         self._lock = threading.Lock()
-        self._db = connect_private(Path(path), _SCHEMA)
+        self._db = connect_private(self.path, _SCHEMA)
 
     def get(self, domain: str) -> Cached | None:
         with self._lock:

@@ -9,6 +9,7 @@ sent (read from the live TLS connection, not from a file).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -122,9 +123,9 @@ async def test_tlsa_lookup_behind_the_mx(signed: SignedDns, domain: str, state: 
     assert result.base == target.host
 
 
-async def presented_chain(context: object, host: str) -> tuple[bytes, ...]:
+async def presented_chain(context: object, host: str, data: Path) -> tuple[bytes, ...]:
     """Connect to a fake MX over STARTTLS as delivery does and read the chain it sent."""
-    contexts = build_contexts(Config(hostname="gw.test"), Secrets.__new__(Secrets))
+    contexts = build_contexts(Config(hostname="gw.test"), Secrets(data))
     async with FakeMX(Behaviour(context=context)) as mx:  # type: ignore[arg-type]
         conn = await smtpconn.connect(Target(host, "127.0.0.1", mx.port), "gw.test")
         try:
@@ -148,14 +149,14 @@ async def presented_chain(context: object, host: str) -> tuple[bytes, ...]:
     ],
 )
 async def test_dane_check_of_a_live_chain(
-    signed: SignedDns, domain: str, served: tuple[Issued, ...], ok: bool
+    signed: SignedDns, domain: str, served: tuple[Issued, ...], ok: bool, tmp_path: Path
 ) -> None:
     config = Config(hostname="gw.test", dns=settings(signed))
     resolver = Resolver(config.dns)
     found = await resolver.resolve(config, f"{domain}.{APEX}")
     host = found.targets[0].host
     records = (await dane.lookup_tlsa(resolver.lookups, host, True)).usable
-    presented = await presented_chain(server_context(served[0], *served[1:]), host)
+    presented = await presented_chain(server_context(served[0], *served[1:]), host, tmp_path)
     assert presented == tuple(c.der for c in served)
     result = dane.verify(presented, records, (host, f"{domain}.{APEX}"), NOW)
     assert result.ok is ok, result.reason
