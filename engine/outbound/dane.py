@@ -177,7 +177,7 @@ def _via_ta(
     san, cn = cert_names(chain[0])
     found = match_certificate(san, cn, names)
     if found is None:
-        why = reasons.DANE_NAME_MISMATCH.format(names=", ".join(names))
+        why = reasons.name_mismatch(san, cn, names)
         return DaneResult(False, why, "certificate-host-mismatch")
     return DaneResult(True, matched=record, matched_name=found[0])
 

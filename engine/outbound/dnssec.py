@@ -33,6 +33,7 @@ import dns.message
 import dns.rcode
 import dns.resolver
 
+from engine.outbound import reasons
 from state.model import DnsSettings
 
 # RFC 8914: DNSSEC Indeterminate, Bogus, Signature Expired, Signature Not Yet Valid,
@@ -130,9 +131,9 @@ class SecureLookups:
                 continue
             for ede in response.extended_errors():
                 if int(ede.code) in BOGUS_EDE and self.trusted:
-                    return Lookup(name, rdtype, Security.BOGUS, reason=ede.text or f"EDE {ede.code}")
+                    return Lookup(name, rdtype, Security.BOGUS, reason=ede.text or reasons.DNSSEC_EDE.format(code=ede.code))
         if self.trusted and await self._answers_unchecked(name, rdtype):
-            return Lookup(name, rdtype, Security.BOGUS, reason="answer does not validate")
+            return Lookup(name, rdtype, Security.BOGUS, reason=reasons.DNSSEC_NO_VALIDATION)
         return Lookup(name, rdtype, Security.FAILED, reason=type(exc).__name__)
 
     async def _answers_unchecked(self, name: str, rdtype: str) -> bool:

@@ -86,24 +86,24 @@ def parse_policy(text: str) -> Policy:
             continue
         found = _FIELD.match(line)
         if found is None:
-            raise PolicyError(f"line {line[:40]!r} is not 'key: value'")
+            raise PolicyError(reasons.POLICY_NOT_FIELD.format(line=line[:40]))
         key, value = found.group(1), found.group(2)
         if key == "mx":
             mx.append(value.lower().rstrip("."))
         else:
             fields.setdefault(key, value)
     if fields.get("version") != "STSv1":
-        raise PolicyError("version is not STSv1")
+        raise PolicyError(reasons.POLICY_VERSION)
     mode = _MODES.get(fields.get("mode", ""))
     if mode is None:
-        raise PolicyError(f"unknown mode {fields.get('mode', '')!r}")
+        raise PolicyError(reasons.POLICY_MODE.format(mode=fields.get("mode", "")))
     age = fields.get("max_age", "")
     if not re.fullmatch(r"[0-9]{1,10}", age) or int(age) > MAX_AGE_LIMIT:
-        raise PolicyError(f"max_age {age!r} is not a number of seconds up to {MAX_AGE_LIMIT}")
+        raise PolicyError(reasons.POLICY_MAX_AGE.format(age=age, limit=MAX_AGE_LIMIT))
     if mode is not StsMode.NONE and not mx:
-        raise PolicyError("no mx pattern")
+        raise PolicyError(reasons.POLICY_NO_MX)
     if any(not _pattern_ok(p) for p in mx):
-        raise PolicyError("an mx pattern is not a host name")
+        raise PolicyError(reasons.POLICY_BAD_MX)
     return Policy(mode, tuple(mx), int(age), "\n".join(lines).strip() + "\n")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 DANE_MISMATCH = "no TLSA record matches the certificate chain"
 DANE_TA_BROKEN_CHAIN = "the chain does not lead to the DANE-TA trust anchor"
 DANE_EXPIRED = "a certificate below the DANE-TA trust anchor is expired or not yet valid"
-DANE_NAME_MISMATCH = "certificate names match none of {names}"
 DANE_BAD_CHAIN = "the peer's certificate chain cannot be read"
 DANE_NO_CHAIN = "the peer sent no certificate"
 DANE_BOGUS = "DNSSEC validation of the TLSA records of {host} failed (bogus): {reason}"
@@ -19,6 +18,11 @@ DANE_LOOKUP_FAILED = "TLSA lookup for {host} failed: {reason}"
 DANE_REQUIRED = "DANE is mandatory but {host} has no DNSSEC-validated TLSA records"
 DANE_INSECURE = "the MX or address records of {host} are not DNSSEC-validated"
 DANE_UNUSABLE = "the TLSA records of {host} are all unusable: encryption without authentication"
+
+# -- DNSSEC -----------------------------------------------------------------------
+DNSSEC_BOGUS = "DNSSEC bogus ({reason})"
+DNSSEC_NO_VALIDATION = "answer does not validate"
+DNSSEC_EDE = "EDE {code}"
 
 # -- MTA-STS (RFC 8461) -----------------------------------------------------------
 STS_MX_MISMATCH = "MTA-STS policy of {domain} (enforce) does not list MX {host}"
@@ -32,11 +36,19 @@ STS_TIMEOUT = "timeout"
 STS_NO_ADDRESS = "no address for {host}: {reason}"
 STS_INVALID = "invalid MTA-STS policy: {reason}"
 STS_WEBPKI = "certificate of {host} does not verify: {reason}"
+POLICY_NOT_FIELD = "line {line!r} is not 'key: value'"
+POLICY_VERSION = "version is not STSv1"
+POLICY_MODE = "unknown mode {mode!r}"
+POLICY_MAX_AGE = "max_age {age!r} is not a number of seconds up to {limit}"
+POLICY_NO_MX = "no mx pattern"
+POLICY_BAD_MX = "an mx pattern is not a host name"
 
 # -- the precedence rule and the TLS outcome ---------------------------------------
 TLS_NOT_OFFERED = "STARTTLS command not supported"
 TLS_OFF = "TLS is off for this destination"
 TLS_NOT_VERIFIED = "certificate does not verify: {reason}"
+TLS_UNTRUSTED = "untrusted chain"
+NAME_MISMATCH = "certificate names ({presented}) match none of {names}"
 TLS_REQUIRED_BY = "TLS required by {mechanism} could not be negotiated: {reason}"
 
 # -- REQUIRETLS (RFC 8689) ------------------------------------------------------------
@@ -54,3 +66,13 @@ REPORT_TEXT = (
     "{start} and {end}. The report is attached as application/tlsrpt+gzip.\r\n"
 )
 REPORT_POST_FAILED = "TLS report for {domain} to {url} failed: {reason}"
+REPORT_NO_RUA = "no rua"  # the domain publishes no _smtp._tls record: nothing to send
+REPORT_MAILED = "mailed"
+REPORT_POSTED = "posted"
+NO_ADDRESS = "{host}: no address"
+
+
+def name_mismatch(san: tuple[str, ...], cn: str | None, wanted: tuple[str, ...]) -> str:
+    """NAME_MISMATCH for a certificate's names (SAN, else CN) and the names wanted."""
+    presented = ", ".join(san or ((cn,) if cn else ())) or "none"
+    return NAME_MISMATCH.format(presented=presented, names=", ".join(wanted))

@@ -20,6 +20,7 @@ import enum
 import ipaddress
 from dataclasses import dataclass, field
 
+from engine.outbound import reasons
 from engine.outbound.dnssec import Lookup, SecureLookups, Security
 from state.model import Config, DnsSettings, Route, RouteHost
 from state.validate_outbound import domain_keys, normalise_domain
@@ -163,5 +164,5 @@ class Resolver:
 
 def _failure(answer: Lookup) -> str:
     if answer.security is Security.BOGUS:
-        return f"DNSSEC bogus ({answer.reason})"
+        return reasons.DNSSEC_BOGUS.format(reason=answer.reason)
     return answer.reason

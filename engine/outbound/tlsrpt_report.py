@@ -145,7 +145,7 @@ async def post(url: str, body: bytes, ctx: ssl.SSLContext, addresses: Addresses,
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     ips, why = await addresses(host)
     if not ips:
-        return why or f"{host}: no address"
+        return why or reasons.NO_ADDRESS.format(host=host)
     async with httpx.AsyncClient(verify=ctx, timeout=timeout, follow_redirects=False,
                                  trust_env=False) as client:
         for ip in ips:
@@ -196,19 +196,19 @@ class Reporter:
         ident = report_id(day, domain, submitter)
         rua = await lookup_rua(self.lookups, domain)
         if rua is None:
-            await asyncio.to_thread(self.store.reported, day, domain, ident, "no rua")
-            return "no rua"
+            await asyncio.to_thread(self.store.reported, day, domain, ident, reasons.REPORT_NO_RUA)
+            return reasons.REPORT_NO_RUA
         counted = await asyncio.to_thread(self.store.sessions, day, domain)
         body = gzipped(build(settings, submitter, domain, day, counted))
         outcomes: list[str] = []
         if rua.mailto:
             to = list(rua.mailto)
             await self.submit(settings.sender, to, mail(settings, submitter, domain, day, body, to, now))
-            outcomes.append("mailed")
+            outcomes.append(reasons.REPORT_MAILED)
         for url in rua.https:
             why = await post(url, body, self.ctx, self.addresses)
             outcomes.append(reasons.REPORT_POST_FAILED.format(domain=domain, url=url, reason=why)
-                            if why else "posted")
+                            if why else reasons.REPORT_POSTED)
         outcome = "; ".join(outcomes)
         await asyncio.to_thread(self.store.reported, day, domain, ident, outcome)
         return outcome

@@ -95,9 +95,8 @@ def _failed(req: Requirement, why: str, result_type: str) -> Verdict:
 
 def _pkix_reason(session: Session, req: Requirement) -> str:
     if not session.chain_ok:
-        return reasons.TLS_NOT_VERIFIED.format(reason=session.chain_reason or "untrusted chain")
-    presented = ", ".join(session.san or ((session.cn,) if session.cn else ())) or "none"
-    return f"certificate names ({presented}) match none of {', '.join(req.pkix_names)}"
+        return reasons.TLS_NOT_VERIFIED.format(reason=session.chain_reason or reasons.TLS_UNTRUSTED)
+    return reasons.name_mismatch(session.san, session.cn, req.pkix_names)
 
 
 def pkix_result_type(session: Session, match: tuple[str, str] | None) -> str:
