@@ -30,6 +30,7 @@ from engine.outbound.mtasts import (
     Fetched,
     FetchOptions,
     Policy,
+    PolicyError,
     fetch_policy,
     parse_policy,
     parse_txt,
@@ -120,7 +121,10 @@ class PolicyStore:
 
 def _cached(row: tuple[object, ...]) -> Cached:
     domain, policy_id, text, fetched, expires, error, error_type, attempt = row
-    policy = parse_policy(str(text)) if text else None
+    try:
+        policy = parse_policy(str(text)) if text else None
+    except PolicyError:  # written by a laxer version: fetch it again
+        policy = None
     return Cached(str(domain), str(policy_id), policy, float(fetched),  # type: ignore[arg-type]
                   float(expires), str(error), str(error_type), float(attempt))  # type: ignore[arg-type]
 
