@@ -29,6 +29,21 @@ class TLSMode(enum.Enum):
     REQUIRED_VERIFY = "require_verify"
 
 
+class DaneMode(enum.Enum):
+    """destconfig "DANE Support" (RFC 7672): No, Opportunistic, Mandatory."""
+
+    NO = "off"
+    OPPORTUNISTIC = "opportunistic"
+    MANDATORY = "mandatory"
+
+
+class TlsFailure(enum.Enum):
+    """When TLS a delivery requires cannot be had: retry later (the appliance's way) or bounce."""
+
+    DEFER = "defer"
+    BOUNCE = "bounce"
+
+
 class Behavior(enum.Enum):
     ACCEPT = "ACCEPT"
     RELAY = "RELAY"
@@ -157,10 +172,18 @@ class Authorities(Frozen, frozen=True):
 
 
 class DestinationEntry(Frozen, frozen=True):
-    """A destconfig row. `tls=None` means "Default" (inherit the DEFAULT row)."""
+    """A destconfig row. `tls=None` means "Default" (inherit the DEFAULT row).
+
+    `dane`, `mta_sts` (honour the domain's MTA-STS policy) and `tls_failure` are None for
+    "Default" too; left unset in the DEFAULT row itself they mean No, off and defer, so
+    versions written before these settings existed keep delivering exactly as they did.
+    """
 
     domain: str
     tls: TLSMode | None = None
+    dane: DaneMode | None = None
+    mta_sts: bool | None = None
+    tls_failure: TlsFailure | None = None
     max_concurrency: int | None = None
     max_msgs_per_connection: int | None = None
     recipient_limit: int | None = None
@@ -284,6 +307,19 @@ class SslSettings(Frozen, frozen=True):
     outbound: SslDirection = SslDirection()
 
 
+class TlsRptSettings(Frozen, frozen=True):
+    """tlsrptconfig: daily aggregate TLS reports (RFC 8460) to the domains that ask for them.
+
+    `organization` and `contact` (an address) go into every report; `sender` is the From of
+    the report mails (an address of ours). Off until an administrator turns it on.
+    """
+
+    enabled: bool = False
+    organization: str = ""
+    contact: str = ""
+    sender: str = ""
+
+
 class Config(Frozen, frozen=True):
     hostname: str
     interfaces: tuple[Interface, ...] = ()
@@ -297,6 +333,7 @@ class Config(Frozen, frozen=True):
     dns: DnsSettings = DnsSettings()
     delivery: DeliverySettings = DeliverySettings()
     ssl: SslSettings = SslSettings()
+    tlsrpt: TlsRptSettings = TlsRptSettings()
 
 
 T = TypeVar("T", bound=msgspec.Struct)

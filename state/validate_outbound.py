@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterator
 
 from state import ranges
+from state.controls import has_control
 from state.errors import ConfigError
-from state.model import AlertRecipient, Config, DestinationEntry, Route, RouteHost
+from state.model import AlertRecipient, Config, DestinationEntry, Route, RouteHost, TlsRptSettings
 
 _LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 # One label is allowed ("localhost", a bare intranet name); labels are RFC 1123 with "_".
@@ -30,6 +31,7 @@ ALERT_CLASSES = (
     "Updater", "Outbreak Filters", "System", "Clustering",
 )
 ALERT_SEVERITIES = ("All", "Critical", "Warning", "Information")
+MAX_ORGANIZATION = 100
 
 
 def normalise_domain(value: str) -> str:
@@ -66,7 +68,7 @@ def is_domain_key(value: str) -> bool:
 
 
 def is_email(value: str) -> bool:
-    return bool(_EMAIL.match(value))
+    return bool(_EMAIL.match(value)) and not has_control(value)
 
 
 def outbound(config: Config) -> Iterator[ConfigError]:
@@ -82,6 +84,7 @@ def outbound(config: Config) -> Iterator[ConfigError]:
     sender = config.alerts.from_address
     if sender and not is_email(sender):
         yield ConfigError("alerts.from_address", f'Invalid email address "{sender}".')
+    yield from _tlsrpt(config.tlsrpt)
 
 
 def _unique_keys(path: str, keys: list[str], allow_all: bool = False) -> Iterator[ConfigError]:
@@ -160,3 +163,26 @@ def _alerts(recipients: tuple[AlertRecipient, ...]) -> Iterator[ConfigError]:
             for value in values:
                 if value not in known:
                     yield ConfigError(f"{path}.{field}", f'Unknown value "{value}".')
+
+
+def tlsrpt_organization_error(value: str) -> str | None:
+    """Why an organisation name cannot go into a TLS report (RFC 8460 organization-name)."""
+    if not value.strip():
+        return "The organization name cannot be empty."
+    if has_control(value) or len(value) > MAX_ORGANIZATION:
+        return f"The organization name must be printable and at most {MAX_ORGANIZATION} characters."
+    return None
+
+
+def _tlsrpt(settings: TlsRptSettings) -> Iterator[ConfigError]:
+    # Empty values are fine while reporting is off; what is set must be usable.
+    if settings.enabled or settings.organization:
+        message = tlsrpt_organization_error(settings.organization)
+        if message:
+            yield ConfigError("tlsrpt.organization", message)
+    for field in ("contact", "sender"):
+        value = getattr(settings, field)
+        if settings.enabled and not value:
+            yield ConfigError(f"tlsrpt.{field}", "TLS reporting needs this address.")
+        elif value and not is_email(value):
+            yield ConfigError(f"tlsrpt.{field}", f'Invalid email address "{value}".')

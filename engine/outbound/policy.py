@@ -7,9 +7,19 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TypeVar
 
-from state.model import DestinationControls, DestinationEntry, TLSMode, replace
+from state.model import (
+    DaneMode,
+    DestinationControls,
+    DestinationEntry,
+    TlsFailure,
+    TLSMode,
+    replace,
+)
 from state.validate_outbound import domain_keys, normalise_domain
+
+V = TypeVar("V")
 
 
 def lookup(controls: DestinationControls, domain: str) -> DestinationEntry:
@@ -28,6 +38,9 @@ def _filled(entry: DestinationEntry, default: DestinationEntry) -> DestinationEn
     return replace(
         entry,
         tls=entry.tls or default.tls or TLSMode.NO,
+        dane=entry.dane or default.dane or DaneMode.NO,
+        mta_sts=_pick(entry.mta_sts, default.mta_sts) or False,
+        tls_failure=entry.tls_failure or default.tls_failure or TlsFailure.DEFER,
         max_concurrency=_pick(entry.max_concurrency, default.max_concurrency),
         max_msgs_per_connection=_pick(
             entry.max_msgs_per_connection, default.max_msgs_per_connection
@@ -35,7 +48,7 @@ def _filled(entry: DestinationEntry, default: DestinationEntry) -> DestinationEn
     )
 
 
-def _pick(mine: int | None, theirs: int | None) -> int | None:
+def _pick(mine: V | None, theirs: V | None) -> V | None:
     return theirs if mine is None else mine
 
 

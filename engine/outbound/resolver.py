@@ -2,8 +2,11 @@
 
 `resolve` returns a `Resolution`: the ordered targets (host name, IP, port), a
 /dev/null route, a permanent failure (null MX, RFC 7505; no such domain) or a
-temporary one (DNS timeout or SERVFAIL). The DNS resolver is dnspython's async
-resolver set up from `Config.dns`, so tests point it at a local dnsmasq.
+temporary one (DNS timeout or SERVFAIL, or a bogus DNSSEC answer). The lookups are
+`dnssec.SecureLookups` on the resolver `Config.dns` sets (tests point it at a local
+dnsmasq or Unbound), so a Resolution also says whether the MX RRset was validated
+(`mx_secure`) and each Target whether its address records were (`secure`): DANE
+(RFC 7672 §2.2) looks for TLSA records only behind secure answers.
 
 MX and implicit-MX targets use `mx_port` (25 in production). It is a deployment
 parameter of the engine, not configuration: tests run fake MXs on a free
@@ -17,10 +20,8 @@ import enum
 import ipaddress
 from dataclasses import dataclass, field
 
-import dns.asyncresolver
-import dns.exception
-import dns.resolver
-
+from engine.outbound import reasons
+from engine.outbound.dnssec import Lookup, SecureLookups, Security
 from state.model import Config, DnsSettings, Route, RouteHost
 from state.validate_outbound import domain_keys, normalise_domain
 
@@ -43,6 +44,7 @@ class Target:
     ip: str
     port: int
     preference: int = 0
+    secure: bool = False  # its address records were DNSSEC-validated
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Resolution:
     reason: str = ""
     via_route: bool = False
     mx_hosts: tuple[str, ...] = field(default=())
+    mx_secure: bool = False  # the MX RRset (or its absence, for the implicit MX) validated
 
 
 def find_route(routes: tuple[Route, ...], domain: str) -> Route | None:
@@ -61,16 +64,6 @@ def find_route(routes: tuple[Route, ...], domain: str) -> Route | None:
         if key in table:
             return table[key]
     return table.get(DEFAULT_ROUTE.lower())
-
-
-def make_resolver(settings: DnsSettings) -> dns.asyncresolver.Resolver:
-    resolver = dns.asyncresolver.Resolver(configure=not settings.servers)
-    if settings.servers:
-        resolver.nameservers = list(settings.servers)
-        resolver.port = settings.port
-    resolver.lifetime = settings.timeout
-    resolver.timeout = settings.timeout
-    return resolver
 
 
 def is_ip(host: str) -> bool:
@@ -84,7 +77,7 @@ def is_ip(host: str) -> bool:
 class Resolver:
     def __init__(self, settings: DnsSettings, mx_port: int = SMTP_PORT) -> None:
         self.mx_port = mx_port
-        self._dns = make_resolver(settings)
+        self.lookups = SecureLookups(settings)
 
     async def resolve(self, config: Config, domain: str) -> Resolution:
         route = find_route(config.routes, domain)
@@ -111,34 +104,40 @@ class Resolver:
         port = host.port or self.mx_port
         if is_ip(host.host):
             return [Target(host.host, host.host, port, host.priority)], ""
-        ips, why = await self.addresses(host.host)
-        return [Target(host.host, ip, port, host.priority) for ip in ips], why
+        ips, why, secure = await self.secure_addresses(host.host)
+        return [Target(host.host, ip, port, host.priority, secure) for ip in ips], why
 
     async def addresses(self, name: str) -> tuple[list[str], str]:
         """A then AAAA addresses of `name`, and why there are none if so."""
+        found, why, _ = await self.secure_addresses(name)
+        return found, why
+
+    async def secure_addresses(self, name: str) -> tuple[list[str], str, bool]:
+        """As `addresses`, and whether every address RRset found was validated."""
         found: list[str] = []
         why = ""
+        secure = True
         for rdtype in ("A", "AAAA"):
-            try:
-                answer = await self._dns.resolve(name, rdtype)
-                found += [r.to_text() for r in answer]
-            except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            answer = await self.lookups.lookup(name, rdtype)
+            if answer.exists:
+                found += [r.to_text() for r in answer.records]
+                secure = secure and answer.secure
+            elif answer.usable:
                 why = why or f"{name}: no address"
-            except (dns.exception.DNSException, OSError) as exc:
-                why = f"{name}: {type(exc).__name__}"
-        return found, "" if found else why
+            else:
+                why = f"{name}: {answer.reason}"
+        return found, "" if found else why, secure and bool(found)
 
     async def resolve_mx(self, domain: str) -> Resolution:
         name = normalise_domain(domain)
-        try:
-            answer = await self._dns.resolve(name, "MX")
-        except dns.resolver.NXDOMAIN:
+        answer = await self.lookups.lookup(name, "MX")
+        if not answer.usable:
+            return Resolution(Kind.TEMPORARY, reason=f"{name}: DNS {_failure(answer)}")
+        if answer.nxdomain:
             return Resolution(Kind.PERMANENT, reason=f"{name}: domain does not exist")
-        except dns.resolver.NoAnswer:
-            return await self._implicit(name)
-        except (dns.exception.DNSException, OSError) as exc:
-            return Resolution(Kind.TEMPORARY, reason=f"{name}: DNS {type(exc).__name__}")
-        records = sorted(answer, key=lambda r: (r.preference, r.exchange.to_text()))
+        if not answer.exists:
+            return await self._implicit(name, answer.secure)
+        records = sorted(answer.records, key=lambda r: (r.preference, r.exchange.to_text()))
         hosts = [r.exchange.to_text().rstrip(".") for r in records]
         if len(records) == 1 and hosts[0] == "":
             return Resolution(Kind.PERMANENT, reason=f"{name}: null MX, domain accepts no mail")
@@ -146,14 +145,24 @@ class Resolver:
         for record, host in zip(records, hosts, strict=True):
             if not host:
                 continue
-            ips, _ = await self.addresses(host)
-            targets += [Target(host, ip, self.mx_port, int(record.preference)) for ip in ips]
+            ips, _, secure = await self.secure_addresses(host)
+            preference = int(record.preference)
+            targets += [Target(host, ip, self.mx_port, preference, secure) for ip in ips]
         if not targets:
             return Resolution(Kind.TEMPORARY, reason=f"{name}: no MX host has an address")
-        return Resolution(Kind.TARGETS, tuple(targets), mx_hosts=tuple(hosts))
+        return Resolution(
+            Kind.TARGETS, tuple(targets), mx_hosts=tuple(hosts), mx_secure=answer.secure
+        )
 
-    async def _implicit(self, name: str) -> Resolution:
-        ips, why = await self.addresses(name)
+    async def _implicit(self, name: str, mx_secure: bool) -> Resolution:
+        ips, why, secure = await self.secure_addresses(name)
         if not ips:
             return Resolution(Kind.PERMANENT, reason=why or f"{name}: no MX and no address")
-        return Resolution(Kind.TARGETS, tuple(Target(name, ip, self.mx_port) for ip in ips))
+        targets = tuple(Target(name, ip, self.mx_port, 0, secure) for ip in ips)
+        return Resolution(Kind.TARGETS, targets, mx_secure=mx_secure)
+
+
+def _failure(answer: Lookup) -> str:
+    if answer.security is Security.BOGUS:
+        return reasons.DNSSEC_BOGUS.format(reason=answer.reason)
+    return answer.reason

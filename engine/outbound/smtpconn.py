@@ -15,6 +15,7 @@ from typing import Any
 
 import aiosmtplib
 
+from engine.outbound import reasons
 from engine.outbound.policy import Outcome, TlsResult, match_certificate
 from engine.outbound.resolver import Target
 from engine.outbound.tlsctx import describe_verify_error, peer_names
@@ -127,11 +128,8 @@ async def _starttls(
     san, cn = peer_names(conn.peercert)
     match = match_certificate(san, cn, candidates)
     if match is None:
-        names = ", ".join(san or ((cn,) if cn else ())) or "none"
-        return TlsResult(
-            Outcome.OK, chain_ok=True,
-            reason=f"certificate names ({names}) match none of {', '.join(candidates)}",
-        )
+        why = reasons.name_mismatch(san, cn, candidates)
+        return TlsResult(Outcome.OK, chain_ok=True, reason=why)
     return TlsResult(Outcome.OK, verified=True, chain_ok=True, matched_name=match[0])
 
 

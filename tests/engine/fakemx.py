@@ -27,6 +27,7 @@ class Behaviour:
     rcpt_reply: dict[str, str] = field(default_factory=dict)  # address -> reply
     data_reply: str = "250 2.0.0 Ok: queued"
     greeting: str = "220 mx.fake ESMTP"
+    tls_extensions: tuple[str, ...] = ()  # offered only after STARTTLS (e.g. REQUIRETLS)
 
 
 @dataclass
@@ -118,6 +119,8 @@ class _Session:
             ext = ["250-mx.fake", "250-PIPELINING", "250-8BITMIME"]
             if self.b.starttls and not self.tls:
                 ext.append("250-STARTTLS")
+            if self.tls:
+                ext += [f"250-{name}" for name in self.b.tls_extensions]
             await self.say("\r\n".join(ext + ["250 SIZE 10240000"]))
         elif verb == "HELO":
             await self.say("250 mx.fake")
