@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import getpass
 import logging
+import os
 import secrets as random
 import signal
+import sys
+import threading
 import time
 from pathlib import Path
 
 from engine.service import Engine
 from esacli import confirm_timer, ssh
-from esacli.console import Console, PromptToolkitConsole
-from esacli.shell import Shell
+from esacli.console import Console, LineConsole
+from esacli.shell import Shell, run_session
+from esacli.terminal import PromptToolkitConsole
 from state.bootstrap import open_data_dir
 from state.secrets import Secrets
 from state.session import Session
@@ -62,8 +67,8 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
     if generated:
         print(f"Generated admin password (shown once): {generated}", flush=True)
 
-    async def run_shell(console: Console, user: str) -> None:
-        await Shell(console, Session(store, secrets, user, "ssh")).run()
+    async def run_shell(console: Console, user: str) -> int:
+        return await run_session(Shell(console, Session(store, secrets, user, "ssh")), user)
 
     # An appliance restarted past a `commit confirmed` deadline rolls back before serving.
     confirm_timer.check_safely(store, secrets, time.time())
@@ -87,7 +92,37 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
         await engine.stop()
 
 
-async def console(data_dir: Path) -> None:
+async def console(data_dir: Path) -> int:
+    """A shell on this process's terminal; with piped input, the batch shell (as
+    `ssh -T`): commands are read to the end of the input. Returns the exit status."""
     store, secrets = open_data_dir(data_dir)
-    session = Session(store, secrets, getpass.getuser(), "console")
-    await Shell(PromptToolkitConsole(), session).run()
+    setup_logging(data_dir)
+    user = getpass.getuser()
+    session = Session(store, secrets, user, "console")
+    # At a prompt the terminal is in raw mode and Ctrl-C is a key that leaves the
+    # dialog; while a command runs, the signal must not end the process.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGINT, lambda: None)
+    if sys.stdin.isatty():
+        return await run_session(Shell(PromptToolkitConsole(), session), user)
+    lines = LineConsole(_print)
+    _read_stdin(lines)
+    return await run_session(Shell(lines, session), user)
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _read_stdin(lines: LineConsole) -> None:
+    """Feed standard input to `lines` from a thread (a pipe or a plain file alike)."""
+    loop = asyncio.get_running_loop()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def pump() -> None:
+        while chunk := os.read(sys.stdin.fileno(), 1 << 16):
+            loop.call_soon_threadsafe(lines.feed, decoder.decode(chunk))
+        loop.call_soon_threadsafe(lines.feed, decoder.decode(b"", final=True))
+        loop.call_soon_threadsafe(lines.close)
+
+    threading.Thread(target=pump, name="esacli-stdin", daemon=True).start()

@@ -1,0 +1,178 @@
+"""The interactive console: prompt_toolkit over a terminal or an SSH channel.
+
+What prompt_toolkit (3.0.5x) does by default that an appliance cannot have, and the guard
+for each (the tests in tests/esacli/test_terminal_guards.py show every one):
+
+- Ctrl-C and Ctrl-D make `prompt_async` raise KeyboardInterrupt and EOFError. A
+  KeyboardInterrupt raised inside any asyncio task stops the whole event loop (the task
+  re-raises it), and under `esacli run` that loop is the appliance: one Ctrl-C in one SSH
+  session closed every listener. The sessions here raise `Interrupt` and `EndOfInput`
+  instead (`interrupt_exception` / `eof_exception`).
+- Each `prompt_async` call installs its own SIGINT handler on the loop and removes it when
+  it returns, which drops the appliance's own; and it replaces the loop's exception handler
+  with one that print()s tracebacks to the process's stdout and waits for Enter. Both are
+  turned off: `esacli run` keeps its signals, and loop errors go to system_logs.
+- The VT100 input parser takes every `ESC[` digits `M`/`m` for a mouse report (its pattern is
+  `ESC[<?[\\d;]+[mM]`), so a colour code `ESC[31m` in pasted text reaches the mouse binding,
+  which raises on it (key_binding/bindings/mouse.py: it unpacks three numbers). A binding that
+  raises empties the key queue, including the Enter typed after it: the prompt hangs. Mouse
+  reporting is never enabled here, so mouse reports (and cursor-position reports, never
+  requested) are dropped by bindings of our own, which take priority over the defaults.
+- Should any other key binding raise, `_guard_key_processor` logs it and leaves the dialog as
+  Ctrl-C does, instead of leaving a prompt that ignores its input.
+- A bracketed paste arrives as one key holding all its lines. While a block is read (pasted
+  PEM ending with a `.` line), a paste that holds the `.` line is taken at once, without
+  waiting for one more Enter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import Application
+from prompt_toolkit.completion import WordCompleter
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.history import DummyHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.output import Output
+from prompt_toolkit.output.vt100 import Vt100_Output
+
+from esacli import texts
+from esacli.console import Console, EndOfInput, Interrupt
+
+log = logging.getLogger(__name__)
+
+
+def ends_block(text: str) -> bool:
+    """True when pasted text holds the line that ends a block (`.`)."""
+    return any(line.strip() == texts.END_OF_PASTE for line in text.splitlines())
+
+
+class PromptToolkitConsole(Console):
+    """`input`/`output` default to the current prompt_toolkit app session's, which is what
+    the SSH server sets up for each connection (locally: the terminal). Top prompts keep a
+    history and complete command names; dialog answers use a second session without
+    history, so pasted keys and answers never land in it."""
+
+    def __init__(
+        self,
+        input: Input | None = None,
+        output: Output | None = None,
+        idle_timeout: float | None = None,
+    ) -> None:
+        self.idle_timeout = idle_timeout
+        self._reading_block = False
+        self._commands = self._session(input, output, InMemoryHistory())
+        self._answers = self._session(input, output, DummyHistory())
+        # Cursor-position requests make clients that never answer them (scripts,
+        # some terminals) wait 2 s and print a warning; the shell does not need them.
+        if isinstance(self.output, Vt100_Output):
+            self.output.enable_cpr = False
+
+    def _session(self, input: Input | None, output: Output | None,
+                 history: History) -> PromptSession[str]:
+        session: PromptSession[str] = PromptSession(
+            input=input, output=output, history=history, complete_while_typing=False,
+            key_bindings=self._bindings(), interrupt_exception=Interrupt,
+            eof_exception=EndOfInput,
+        )
+        _guard_key_processor(session.app)
+        return session
+
+    def _bindings(self) -> KeyBindings:
+        bindings = KeyBindings()
+
+        @bindings.add(Keys.Vt100MouseEvent, eager=True)
+        @bindings.add(Keys.CPRResponse, eager=True)
+        def _drop(event: KeyPressEvent) -> None:
+            """Never requested: typed or pasted escape sequences. Nothing happens."""
+
+        @bindings.add(Keys.BracketedPaste, filter=Condition(lambda: self._reading_block))
+        def _paste(event: KeyPressEvent) -> None:
+            buffer = event.current_buffer
+            buffer.insert_text(event.data.replace("\r\n", "\n").replace("\r", "\n"))
+            if ends_block(buffer.text):
+                buffer.validate_and_handle()
+
+        return bindings
+
+    @property
+    def output(self) -> Output:
+        return self._commands.app.output
+
+    def write(self, text: str) -> None:
+        # Plain text, between prompts: the terminal (or prompt_toolkit's SSH channel
+        # writer) turns "\n" into CRLF. Output.write also neutralises ESC, so no
+        # configuration string can inject terminal escapes.
+        self.output.write(text)
+        self.output.flush()
+
+    async def readline(
+        self,
+        prompt: str,
+        *,
+        words: Sequence[str] = (),
+        secret: bool = False,
+        history: bool = False,
+    ) -> str:
+        session = self._commands if history else self._answers
+        # Always pass a completer: prompt_async(completer=None) would keep the last one.
+        completer = WordCompleter(list(words), ignore_case=True)
+        try:
+            async with asyncio.timeout(self.idle_timeout):
+                return await session.prompt_async(
+                    prompt, completer=completer, is_password=secret,
+                    set_exception_handler=False, handle_sigint=False,
+                )
+        except TimeoutError:
+            # an idle session ends like a disconnect: its pending changes are dropped
+            self.write(texts.IDLE_TIMEOUT)
+            raise EndOfInput(final=True) from None
+        except EOFError:  # the input itself has closed (the SSH connection is gone)
+            raise EndOfInput(final=True) from None
+
+    async def read_block(self, prompt: str, *, secret: bool = False) -> str:
+        self._reading_block = True
+        try:
+            return await super().read_block(prompt, secret=secret)
+        finally:
+            self._reading_block = False
+
+    async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
+        # No prompt is active: read raw keys ourselves, only to notice Ctrl-C.
+        keys = self._commands.input
+        stop = asyncio.Event()
+
+        def keys_ready() -> None:
+            if keys.closed or any(p.key == Keys.ControlC for p in keys.read_keys()):
+                stop.set()
+
+        with keys.raw_mode(), keys.attach(keys_ready):
+            while not stop.is_set():
+                self.write(poll())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)
+        self.write("^C\n")
+
+
+def _guard_key_processor(app: Application[str]) -> None:
+    """A key binding that raises leaves the dialog (as Ctrl-C), logged; the prompt
+    would otherwise stay up with its input thrown away."""
+    processor = app.key_processor
+    process = processor.process_keys
+
+    def guarded() -> None:
+        try:
+            process()
+        except Exception:
+            log.exception("a key binding failed; the dialog is left")
+            if app.future is not None and not app.future.done():
+                app.exit(exception=Interrupt())
+
+    processor.process_keys = guarded  # type: ignore[method-assign]
