@@ -20,10 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import asyncssh
+from prompt_toolkit.application.current import create_app_session
 from prompt_toolkit.contrib.ssh import PromptToolkitSSHServer, PromptToolkitSSHSession
+from prompt_toolkit.input.posix_pipe import PosixPipeInput
+from prompt_toolkit.output.vt100 import Vt100_Output
 
 from esacli.console import Console, LineConsole
 from esacli.login_guard import MAX_TRIES, LoginGuard
+from esacli.ssh_keys import KeyFeeder
 from esacli.terminal import PromptToolkitConsole
 from state.secrets import Secrets, write_private
 
@@ -47,20 +51,45 @@ def host_key(data_dir: Path) -> asyncssh.SSHKey:
 
 
 class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
+    """One SSH session. The interactive part replaces prompt_toolkit's own `_interact`,
+    which feeds keys with a blocking write (see esacli/ssh_keys.py) and print()s any
+    exception to the appliance's stdout."""
+
     def __init__(self, run_shell: RunShell, user: str) -> None:
-        super().__init__(self._interactive, enable_cpr=False)
+        super().__init__(self._unused, enable_cpr=False)
         self._run_shell = run_shell
         self._user = user
         self._command: str | None = None
         self._lines: LineConsole | None = None
-        self._early: list[str] = []  # keys typed before the terminal's input exists
+        self._keys: KeyFeeder | None = None
+        self._early: list[str] = []  # keys that came before the terminal's input existed
 
-    async def _interactive(self, ssh_session: PromptToolkitSSHSession) -> None:
-        if self._input is not None and self._early:
-            self._input.send_text("".join(self._early))
-        self._early.clear()
-        status = await self._run_shell(PromptToolkitConsole(idle_timeout=IDLE_TIMEOUT), self._user)
-        self._exit(status)
+    async def _unused(self, ssh_session: PromptToolkitSSHSession) -> None:
+        raise AssertionError("the interactive session is run by _interact")
+
+    async def _interact(self) -> None:
+        chan = self._chan
+        if chan is None:
+            return
+        self._output = Vt100_Output(self.stdout, self._get_size,
+                                    term=chan.get_terminal_type(), enable_cpr=False)
+        status = 1
+        with PosixPipeInput.create() as pipe:
+            self._input = pipe
+            self._keys = KeyFeeder(pipe.pipe.write_fd, chan.pause_reading, chan.resume_reading)
+            self._keys.feed("".join(self._early))
+            self._early.clear()
+            with create_app_session(input=pipe, output=self._output) as app_session:
+                self.app_session = app_session
+                try:
+                    console = PromptToolkitConsole(idle_timeout=IDLE_TIMEOUT)
+                    status = await self._run_shell(console, self._user)
+                except Exception:  # run_shell guards the session itself; the last guard
+                    log.exception("SSH session failed")
+                finally:
+                    self._keys.close()
+                    self._exit(status)
+                    chan.close()
 
     def exec_requested(self, command: str) -> bool:
         self._command = command
@@ -98,10 +127,10 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
     def data_received(self, data: str, datatype: Any) -> None:
         if self._lines is not None:
             self._lines.feed(data)
-        elif self._input is None:
+        elif self._keys is None:
             self._early.append(data)
         else:
-            self._input.send_text(data)
+            self._keys.feed(data)
 
     def eof_received(self) -> bool:
         if self._lines is not None:
@@ -113,6 +142,8 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
             self._lines.close()
         elif self._input is not None:
             self._input.close()  # a prompt waiting on it ends the session
+            if self._keys is not None:
+                self._keys.close()
 
 
 class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]

@@ -23,6 +23,10 @@ for each (the tests in tests/esacli/test_terminal_guards.py show every one):
 - A bracketed paste arrives as one key holding all its lines. While a block is read (pasted
   PEM ending with a `.` line), a paste that holds the `.` line is taken at once, without
   waiting for one more Enter.
+- Every key press costs a lookup of the bindings (~0.25 ms) and every chunk of input a
+  redraw of the whole line: a megabyte pasted without bracketed paste held the event loop
+  (and mail) for minutes. Runs of plain characters are coalesced (`coalesce`) and an
+  answer stops growing at MAX_ANSWER characters.
 """
 
 from __future__ import annotations
@@ -35,10 +39,9 @@ from collections.abc import Callable, Sequence
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
 from prompt_toolkit.completion import WordCompleter
-from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import DummyHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
-from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.key_binding import KeyBindings, KeyPress, KeyPressEvent
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
 from prompt_toolkit.output.vt100 import Vt100_Output
@@ -47,6 +50,11 @@ from esacli import texts
 from esacli.console import Console, EndOfInput, Interrupt
 
 log = logging.getLogger(__name__)
+
+# No answer is ever this long (a pasted certificate chain comes a line, or a bracketed
+# paste, at a time). Characters past it are dropped: prompt_toolkit redraws the whole
+# line after every chunk of input, so a megabyte on one line held the loop for minutes.
+MAX_ANSWER = 64 * 1024
 
 
 def ends_block(text: str) -> bool:
@@ -93,11 +101,12 @@ class PromptToolkitConsole(Console):
         def _drop(event: KeyPressEvent) -> None:
             """Never requested: typed or pasted escape sequences. Nothing happens."""
 
-        @bindings.add(Keys.BracketedPaste, filter=Condition(lambda: self._reading_block))
+        @bindings.add(Keys.BracketedPaste)
         def _paste(event: KeyPressEvent) -> None:
             buffer = event.current_buffer
-            buffer.insert_text(event.data.replace("\r\n", "\n").replace("\r", "\n"))
-            if ends_block(buffer.text):
+            room = max(0, MAX_ANSWER - len(buffer.text))
+            buffer.insert_text(event.data.replace("\r\n", "\n").replace("\r", "\n")[:room])
+            if self._reading_block and ends_block(buffer.text):
                 buffer.validate_and_handle()
 
         return bindings
@@ -161,11 +170,48 @@ class PromptToolkitConsole(Console):
         self.write("^C\n")
 
 
+def coalesce(keys: list[KeyPress], room: int = MAX_ANSWER) -> list[KeyPress]:
+    """Runs of plain characters as single `Keys.Any` key presses; past `room` characters
+    of the current line (and the next MAX_ANSWER of each line after an Enter) they are
+    dropped.
+
+    A `Keys.Any` press matches only the bindings that take any character, which insert
+    its data just as they would insert the characters one by one. The first key of a
+    chunk and the key after any other key are never merged into: either may complete a
+    binding of two keys (Escape + b, Ctrl-] + a character).
+    """
+    out: list[KeyPress] = []
+    for key in keys:
+        if not _plain(key):
+            room = MAX_ANSWER if key.key in _ENTER else room
+            out.append(key)
+        elif room > 0:
+            room -= len(key.data)
+            if len(out) > 1 and _plain(out[-2]) and _plain(out[-1]):
+                out[-1] = KeyPress(Keys.Any, out[-1].data + key.data)
+            else:
+                out.append(key)
+    return out
+
+
+_ENTER = (Keys.ControlM, Keys.ControlJ)
+
+
+def _plain(key: KeyPress) -> bool:
+    typed = key.key == Keys.Any or (not isinstance(key.key, Keys) and key.key == key.data)
+    return typed and key.data.isprintable()
+
+
 def _guard_key_processor(app: Application[str]) -> None:
-    """A key binding that raises leaves the dialog (as Ctrl-C), logged; the prompt
-    would otherwise stay up with its input thrown away."""
+    """Key presses are coalesced (see `coalesce`). A key binding that raises leaves the
+    dialog (as Ctrl-C), logged; the prompt would otherwise stay up with its input
+    thrown away."""
     processor = app.key_processor
     process = processor.process_keys
+    feed = processor.feed_multiple
+
+    def coalesced(keys: list[KeyPress], first: bool = False) -> None:
+        feed(coalesce(keys, MAX_ANSWER - len(app.current_buffer.text)), first=first)
 
     def guarded() -> None:
         try:
@@ -176,3 +222,4 @@ def _guard_key_processor(app: Application[str]) -> None:
                 app.exit(exception=Interrupt())
 
     processor.process_keys = guarded  # type: ignore[method-assign]
+    processor.feed_multiple = coalesced  # type: ignore[method-assign,assignment]
