@@ -23,9 +23,26 @@ from collections.abc import Callable, Iterable, Sequence
 from esacli import texts
 from esacli.texts import MenuItem
 
+# The longest line a console takes (an answer, a command line). Longer lines are
+# discarded with LINE_TOO_LONG, leaving the dialog: none is meaningful, and the terminal
+# console redraws a line after every chunk of input (esacli/terminal.py).
+MAX_LINE = 65535
+
 
 class Interrupt(Exception):
-    """Ctrl-C: drop the unfinished dialog and return to the top prompt."""
+    """Ctrl-C: drop the unfinished dialog and return to the top prompt. Also raised for
+    a line longer than MAX_LINE (`failure`: the session's exit status reports it)."""
+
+    def __init__(self, message: str = "Ctrl-C", failure: bool = False) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+def too_long(console: Console, line: str) -> None:
+    """Leave the dialog, saying why, if `line` is longer than MAX_LINE."""
+    if len(line) > MAX_LINE:
+        console.say(texts.LINE_TOO_LONG.format(limit=MAX_LINE))
+        raise Interrupt("line too long", failure=True)
 
 
 class EndOfInput(Exception):
@@ -218,6 +235,7 @@ class ScriptedConsole(Console):
             self.write("\n")
             raise Interrupt() if line == self.CTRL_C else EndOfInput()
         self.write(("" if secret else line) + "\n")
+        too_long(self, line)
         return line
 
     async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
@@ -238,28 +256,53 @@ class LineConsole(Console):
     transcript, so a script can see what it answered.
     """
 
-    def __init__(self, out: Callable[[str], None]) -> None:
+    # Past HIGH_WATER characters of unread lines, `pause` is called (and `resume` once
+    # reading is back below LOW_WATER): an SSH client is then held back by its window.
+    HIGH_WATER = 1 << 20
+    LOW_WATER = 1 << 18
+
+    def __init__(
+        self,
+        out: Callable[[str], None],
+        pause: Callable[[], None] | None = None,
+        resume: Callable[[], None] | None = None,
+    ) -> None:
         self._out = out
+        self._pause, self._resume = pause, resume
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
-        self._partial: list[str] = []  # pieces of a line still waiting for its newline
+        self._queued = 0  # characters in _lines
+        self._paused = False
+        # Pieces of a line still waiting for its newline, joined once it comes (a long
+        # line in many small chunks costs linear time); kept to MAX_LINE + 1 characters.
+        self._partial: list[str] = []
+        self._partial_size = 0
 
     def feed(self, data: str) -> None:
-        # Pieces are joined once the line is complete: a long line that arrives in
-        # many small chunks costs linear time, not quadratic.
         *lines, rest = data.split("\n")
-        if lines:
-            lines[0] = "".join([*self._partial, lines[0]])
-            self._partial = []
-            for line in lines:
-                self._lines.put_nowait(line.removesuffix("\r"))
-        if rest:
-            self._partial.append(rest)
+        for piece in lines:
+            self._add(piece)
+            self._put("".join(self._partial).removesuffix("\r"))
+            self._partial, self._partial_size = [], 0
+        self._add(rest)
+
+    def _add(self, piece: str) -> None:
+        room = MAX_LINE + 1 - self._partial_size
+        if piece and room > 0:
+            self._partial.append(piece[:room])
+            self._partial_size += len(self._partial[-1])
+
+    def _put(self, line: str | None) -> None:
+        self._lines.put_nowait(line)
+        self._queued += 0 if line is None else len(line) + 1
+        if self._pause is not None and not self._paused and self._queued > self.HIGH_WATER:
+            self._paused = True
+            self._pause()
 
     def close(self) -> None:
         if self._partial:
-            self._lines.put_nowait("".join(self._partial).removesuffix("\r"))
-            self._partial = []
-        self._lines.put_nowait(None)
+            self._put("".join(self._partial).removesuffix("\r"))
+            self._partial, self._partial_size = [], 0
+        self._put(None)
 
     def write(self, text: str) -> None:
         self._out(text)
@@ -269,6 +312,11 @@ class LineConsole(Console):
         if line is None:
             self._lines.put_nowait(None)  # every later read sees the end too
             raise EndOfInput(final=True)
+        self._queued -= len(line) + 1
+        if self._resume is not None and self._paused and self._queued < self.LOW_WATER:
+            self._paused = False
+            self._resume()
+        too_long(self, line)
         return line
 
     async def readline(

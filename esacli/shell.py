@@ -69,8 +69,9 @@ class Shell:
             first = False
             try:
                 line = await self.console.readline(self.prompt, words=self.words, history=True)
-            except Interrupt:
+            except Interrupt as interrupt:
                 first = True  # Ctrl-C at the prompt: just a fresh prompt
+                self.ctx.failed = self.ctx.failed or interrupt.failure
                 continue
             except EndOfInput as eof:
                 if eof.final or await self._leave_on_eof():
@@ -97,8 +98,8 @@ class Shell:
             await command.handler(self.ctx, args)
         except _Leave:
             return False
-        except Interrupt:
-            pass  # the dialog is dropped: dialogs stage only when they complete
+        except Interrupt as interrupt:  # the dialog is dropped: they stage only when complete
+            self.ctx.failed = self.ctx.failed or interrupt.failure
         except EndOfInput as eof:
             # Ctrl-D drops the dialog like Ctrl-C; input that ran dry inside it is a failure
             self.ctx.failed = self.ctx.failed or eof.final

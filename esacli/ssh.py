@@ -96,11 +96,13 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
         return True
 
     def session_started(self) -> None:
-        has_pty = self._chan is not None and self._chan.get_terminal_type() is not None
-        if self._command is None and has_pty:
+        if self._chan is None:
+            return
+        if self._command is None and self._chan.get_terminal_type() is not None:
             super().session_started()
             return
-        self._lines = LineConsole(self._write)
+        chan = self._chan
+        self._lines = LineConsole(self._write, chan.pause_reading, chan.resume_reading)
         if self._command is not None:
             self._lines.feed(self._command + "\n")
         self._lines.feed("".join(self._early))

@@ -47,14 +47,14 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from esacli import texts
-from esacli.console import Console, EndOfInput, Interrupt
+from esacli.console import MAX_LINE, Console, EndOfInput, Interrupt, too_long
 
 log = logging.getLogger(__name__)
 
-# No answer is ever this long (a pasted certificate chain comes a line, or a bracketed
-# paste, at a time). Characters past it are dropped: prompt_toolkit redraws the whole
-# line after every chunk of input, so a megabyte on one line held the loop for minutes.
-MAX_ANSWER = 64 * 1024
+# A line stops growing one character past the longest the console takes (then it is
+# refused whole, see console.MAX_LINE): prompt_toolkit redraws the whole line after
+# every chunk of input, so a megabyte on one line held the loop for minutes.
+MAX_ANSWER = MAX_LINE + 1
 
 
 def ends_block(text: str) -> bool:
@@ -135,7 +135,7 @@ class PromptToolkitConsole(Console):
         completer = WordCompleter(list(words), ignore_case=True)
         try:
             async with asyncio.timeout(self.idle_timeout):
-                return await session.prompt_async(
+                answer = await session.prompt_async(
                     prompt, completer=completer, is_password=secret,
                     set_exception_handler=False, handle_sigint=False,
                 )
@@ -145,6 +145,8 @@ class PromptToolkitConsole(Console):
             raise EndOfInput(final=True) from None
         except EOFError:  # the input itself has closed (the SSH connection is gone)
             raise EndOfInput(final=True) from None
+        too_long(self, answer)
+        return answer
 
     async def read_block(self, prompt: str, *, secret: bool = False) -> str:
         self._reading_block = True
