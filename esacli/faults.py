@@ -1,8 +1,9 @@
 """A test hook: make one top-level command fail on purpose, to show what a fault does.
 
-`ESACLI_FAULT=<command>:<kind>` in the environment of `esacli run` or `esacli shell`
-makes that command raise as soon as it is started; every other command, and the
-engine, behave as usual. Unset (the default) or unreadable, it does nothing. Kinds:
+`ESACLI_FAULT=<command>:<kind>[,<command>:<kind>...]` in the environment of `esacli run`
+or `esacli shell` makes each command named raise as soon as it is started; every other
+command, and the engine, behave as usual. Unset (the default) or unreadable, it does
+nothing. Kinds:
 
   error      RuntimeError: an ordinary bug inside a command. The command is dropped
              with "An application fault occurred", the prompt comes back.
@@ -28,8 +29,9 @@ _KINDS: dict[str, type[BaseException]] = {
 
 
 def check(command: str) -> None:
-    """Raise the configured fault if `command` is the one named in the environment."""
-    name, _, kind = os.environ.get(VARIABLE, "").partition(":")
-    fault = _KINDS.get(kind.strip().lower())
-    if fault is not None and name.strip().lower() == command:
-        raise fault(f"fault injected by {VARIABLE}")
+    """Raise the configured fault if `command` is one named in the environment."""
+    for spec in os.environ.get(VARIABLE, "").split(","):
+        name, _, kind = spec.partition(":")
+        fault = _KINDS.get(kind.strip().lower())
+        if fault is not None and name.strip().lower() == command:
+            raise fault(f"fault injected by {VARIABLE}")

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -56,6 +56,12 @@ class Appliance:
     outbound: int
     ssh_port: int = 0
     proc: subprocess.Popen[str] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # added to the process's environment
+
+    @property
+    def output(self) -> str:
+        """Everything the process wrote (stdout and stderr)."""
+        return (self.data.parent / "appliance.out").read_text()
 
     def start(self) -> None:
         out = self.data.parent / "appliance.out"
@@ -64,6 +70,7 @@ class Appliance:
                 [sys.executable, "-m", "esacli", "run", "--data", str(self.data),
                  "--ssh", "127.0.0.1:0", "--admin-password", PASSWORD],
                 stdout=stdout, stderr=subprocess.STDOUT, text=True,
+                env={**os.environ, **self.env},
             )
         match = wait_until(
             lambda: self.proc is not None and self.proc.poll() is None
@@ -91,9 +98,8 @@ class Appliance:
         return path.read_text() if path.exists() else ""
 
 
-@pytest.fixture
-def appliance(tmp_path: Path) -> Iterator[Appliance]:
-    """An appliance whose listeners are moved to free loopback ports before it boots."""
+def prepare(tmp_path: Path) -> Appliance:
+    """An appliance (not started) whose listeners are on free loopback ports."""
     data = tmp_path / "data"
     store, secrets = open_data_dir(data)
     session = Session(store, secrets, "test", "console")
@@ -104,7 +110,13 @@ def appliance(tmp_path: Path) -> Iterator[Appliance]:
     session.stage(loopback_dns(staged))
     session.commit("test ports, loopback DNS")
     store.close()
-    app = Appliance(data, inbound, outbound)
+    return Appliance(data, inbound, outbound)
+
+
+@pytest.fixture
+def appliance(tmp_path: Path) -> Iterator[Appliance]:
+    """An appliance whose listeners are moved to free loopback ports before it boots."""
+    app = prepare(tmp_path)
     app.start()
     try:
         yield app
