@@ -6,7 +6,8 @@
 - A connection may fail MAX_TRIES times; then it is disconnected (as OpenSSH's MaxAuthTries).
 - An address past FREE_FAILURES recent failures gets its further checks spaced out, one at
   a time, the gap doubling up to MAX_GAP seconds; an attempt that would wait longer than
-  MAX_WAIT is refused without being checked. Failures are forgotten after FORGET seconds
+  MAX_WAIT is refused without being checked (after MAX_GAP seconds all the same, so that
+  a refusal is no cue to reconnect at once). Failures are forgotten after FORGET seconds
   without one, and all of them at the address's first success.
 - Nothing keys on the user name, so a guesser at one address never slows or locks out the
   admin at another (127.0.0.2 against 127.0.0.1 on loopback).
@@ -59,8 +60,9 @@ class LoginGuard:
     async def check(self, address: str, user: str, password: str) -> bool:
         """True if `password` is `user`'s. May wait first (see the module's rules)."""
         wait = self._reserve(address)
-        if wait is None:
+        if wait is None:  # no, and as slowly as a check would say it: no quick retries
             log.warning("SSH login from %s refused unchecked: too many failures", address)
+            await asyncio.sleep(MAX_GAP)
             return False
         if wait:
             await asyncio.sleep(wait)

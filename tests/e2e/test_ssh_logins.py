@@ -1,0 +1,89 @@
+"""SSH logins against `esacli run` (issue 8 items 7, 8): user names are looked up, never
+used as paths; a connection gets three tries; a guessing address is slowed without
+slowing mail or locking out the admin from another address."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Self
+
+import pytest
+
+from tests.e2e.conftest import Appliance, prepare
+from tests.e2e.guessers import guess
+from tests.e2e.sshkit import no_traceback, send_mail, ssh_batch
+
+GUESSER = "127.0.0.2"
+GUESSERS = 16
+
+
+@pytest.fixture(scope="module")
+def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
+    app = prepare(tmp_path_factory.mktemp("logins"))
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.mark.parametrize("alias", ["./admin", "../secrets/admin", "keys/../admin"])
+def test_aliases_of_admin_cannot_log_in(appliance: Appliance, alias: str) -> None:
+    refused = ssh_batch(appliance, ["status"], user=alias)
+    assert refused.returncode == 255
+    assert "Permission denied" in refused.stderr
+
+
+def test_a_connection_gets_three_tries(appliance: Appliance) -> None:
+    assert asyncio.run(guess(appliance.ssh_port, "127.0.0.3")) == 3
+
+
+def p50(port: int, count: int) -> float:
+    return statistics.median(send_mail(port) for _ in range(count))
+
+
+class Guessing:
+    """GUESSERS connections at a time from GUESSER, each reconnecting, in another process."""
+
+    def __init__(self, port: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.guessers", str(port), GUESSER, str(GUESSERS)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.tries = 0
+
+    def wait_for_tries(self, count: int) -> None:
+        assert self.proc.stdout is not None
+        while self.tries < count:
+            line = self.proc.stdout.readline()
+            assert line, "the guessers stopped"
+            self.tries = int(line.split()[-1])
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        out, _ = self.proc.communicate("", timeout=30)
+        self.tries = max(self.tries, *(int(line.split()[-1]) for line in out.split("\n") if line))
+
+
+def test_guessing_slows_neither_mail_nor_the_admin(appliance: Appliance) -> None:
+    quiet = p50(appliance.inbound, 60)
+    with Guessing(appliance.ssh_port) as guessing:
+        guessing.wait_for_tries(2 * GUESSERS)  # under way: past the first, unslowed, tries
+        loaded = p50(appliance.inbound, 60)
+        start = time.monotonic()
+        admin = ssh_batch(appliance, ["status"])  # from 127.0.0.1
+        login = time.monotonic() - start
+    print(f"SMTP p50 quiet {quiet * 1000:.1f} ms, with {GUESSERS} guessers {loaded * 1000:.1f} ms"
+          f" (x{loaded / quiet:.2f}); {guessing.tries} wrong passwords; admin status {login:.2f} s")
+    assert admin.returncode == 0, admin.stderr
+    assert guessing.tries >= 2 * GUESSERS
+    assert loaded / quiet < 2.0
+    logs = (appliance.data / "logs" / "system_logs").read_text()
+    assert f"SSH logins from {GUESSER} are slowed down from now on" in logs
+    no_traceback(appliance.output, "the appliance's output")
