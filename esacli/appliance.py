@@ -99,11 +99,18 @@ async def console(data_dir: Path) -> int:
     setup_logging(data_dir)
     user = getpass.getuser()
     session = Session(store, secrets, user, "console")
-    # At a prompt the terminal is in raw mode and Ctrl-C is a key that leaves the
-    # dialog; while a command runs, the signal must not end the process.
-    asyncio.get_running_loop().add_signal_handler(signal.SIGINT, lambda: None)
+    # Signals from elsewhere (kill -INT, a piped session's terminal) must not end or
+    # stop the console and lose the session's pending changes.
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
+        loop.add_signal_handler(sig, lambda: None)
     if sys.stdin.isatty():
-        return await run_session(Shell(PromptToolkitConsole(), session), user)
+        terminal = PromptToolkitConsole()
+        # Raw for the whole session, not only at prompts: keys typed while a command
+        # runs wait for the next prompt (where Ctrl-C leaves the dialog) instead of
+        # being signals, or flow control (Ctrl-S froze the screen).
+        with terminal.input.raw_mode():
+            return await run_session(Shell(terminal, session), user)
     lines = LineConsole(_print)
     _read_stdin(lines)
     return await run_session(Shell(lines, session), user)

@@ -112,6 +112,10 @@ class PromptToolkitConsole(Console):
         return bindings
 
     @property
+    def input(self) -> Input:
+        return self._commands.input
+
+    @property
     def output(self) -> Output:
         return self._commands.app.output
 
@@ -157,7 +161,7 @@ class PromptToolkitConsole(Console):
 
     async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
         # No prompt is active: read raw keys ourselves, only to notice Ctrl-C.
-        keys = self._commands.input
+        keys = self.input
         stop = asyncio.Event()
 
         def keys_ready() -> None:

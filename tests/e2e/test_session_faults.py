@@ -6,7 +6,10 @@ pending changes go on."""
 
 from __future__ import annotations
 
+import io
+import os
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,3 +68,22 @@ def test_a_fault_ends_one_session_and_nothing_else(faulty: Appliance) -> None:
     faulty.proc.send_signal(signal.SIGINT)
     assert faulty.proc.wait(timeout=10) == 0
     no_traceback(faulty.output, "the appliance's output")
+
+
+def test_the_local_console_shows_no_traceback(faulty: Appliance) -> None:
+    console = pexpect.spawn(
+        sys.executable, ["-m", "esacli", "shell", "--data", str(faulty.data)],
+        encoding="utf-8", timeout=20, dimensions=(50, 200), env={**os.environ, **faulty.env})
+    console.logfile_read = shown = io.StringIO()
+    console.expect_exact(PROMPT)
+    console.sendline("status")
+    console.expect_exact("An application fault occurred (RuntimeError). The command was not")
+    console.expect_exact(PROMPT)
+    console.sendline("tophosts")
+    console.expect_exact("An application fault occurred (KeyboardInterrupt). The session was")
+    console.expect(pexpect.EOF)
+    no_traceback(shown.getvalue(), "the console")
+    console.close()
+    assert console.exitstatus == 1
+    logs = (faulty.data / "logs" / "system_logs").read_text()
+    assert "command status failed" in logs and "session of " in logs
