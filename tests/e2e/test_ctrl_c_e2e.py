@@ -76,3 +76,32 @@ def test_ctrl_c_leaves_each_kind_of_dialog_and_nothing_else(appliance: Appliance
     appliance.proc.send_signal(signal.SIGINT)
     assert appliance.proc.wait(timeout=10) == 0
     no_traceback(appliance.output, "the appliance's output")
+
+
+def test_a_bracketed_paste_ending_with_the_dot_line_is_taken_at_once(
+        appliance: Appliance) -> None:
+    """(item 9) tmux and most terminals wrap a paste in ESC[200~ ... ESC[201~: a block that
+    ends with its `.` line needs no further Enter, and a whole chain fills the intermediates."""
+    from tests.esacli.shellkit import make_chain
+
+    chain = make_chain()
+    me = ssh_login(appliance)
+    me.sendline("certconfig")
+    answer(me, "Press Enter to continue.", "")
+    answer(me, "[]> ", "certificate")
+    answer(me, "[]> ", "paste")
+    answer(me, "> ", "partner")
+    me.expect_exact("Paste public certificate in PEM format (end with '.'):")
+    me.send(bracketed(chain.leaf + chain.intermediate))
+    me.expect_exact("The paste holds a chain of 2 certificates")
+    me.expect_exact("Paste private key in PEM format (end with '.'):")
+    me.send(bracketed(chain.key))
+    me.expect_exact("Do you want to add another intermediate certificate? [N]>")
+    leave_with(me, CTRL_C)
+    me.sendline("exit")
+    me.expect(pexpect.EOF)
+
+
+def bracketed(pem: str) -> str:
+    """A terminal's bracketed paste of `pem` and its `.` line (lines end with CR)."""
+    return "\x1b[200~" + "\r".join([*pem.strip().splitlines(), "."]) + "\r\x1b[201~"
