@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,12 +114,24 @@ def prepare(tmp_path: Path) -> Appliance:
     return Appliance(data, inbound, outbound)
 
 
-@pytest.fixture
-def appliance(tmp_path: Path) -> Iterator[Appliance]:
-    """An appliance whose listeners are moved to free loopback ports before it boots."""
-    app = prepare(tmp_path)
+@contextmanager
+def running(app: Appliance) -> Iterator[Appliance]:
     app.start()
     try:
         yield app
     finally:
         app.stop()
+
+
+@pytest.fixture
+def appliance(tmp_path: Path) -> Iterator[Appliance]:
+    """An appliance whose listeners are moved to free loopback ports before it boots."""
+    with running(prepare(tmp_path)) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def module_appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
+    """One appliance for a whole module, for modules whose tests commit nothing."""
+    with running(prepare(tmp_path_factory.mktemp("appliance"))) as app:
+        yield app

@@ -7,71 +7,59 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 
-import pytest
-
-from tests.e2e.conftest import Appliance, prepare
+from tests.e2e.conftest import Appliance
 from tests.e2e.sshkit import no_traceback, ssh_batch
 
 HELP = "Type 'help <command>' for more information on a specific command."
 TOO_LONG = "The line is longer than 65535 characters: it was discarded."
 
 
-@pytest.fixture(scope="module")
-def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
-    """One appliance for the module: nothing here commits."""
-    app = prepare(tmp_path_factory.mktemp("batch"))
-    app.start()
-    try:
-        yield app
-    finally:
-        app.stop()
 
 
-def test_piped_ssh_without_a_pty_runs_to_the_end_of_its_input(appliance: Appliance) -> None:
+def test_piped_ssh_without_a_pty_runs_to_the_end_of_its_input(module_appliance: Appliance) -> None:
     for _ in range(6):  # it hung, or lost its first line, 4 times out of 6
-        done = ssh_batch(appliance, ["-T"], "help\nexit\n")
+        done = ssh_batch(module_appliance, ["-T"], "help\nexit\n")
         assert (done.returncode, done.stderr) == (0, "")
         assert HELP in done.stdout
         assert "mail.example.com>" not in done.stdout
 
 
-def test_the_exit_status_reports_a_failed_command(appliance: Appliance) -> None:
-    unknown = ssh_batch(appliance, ["-T"], "help\nnosuchcommand\n")
+def test_the_exit_status_reports_a_failed_command(module_appliance: Appliance) -> None:
+    unknown = ssh_batch(module_appliance, ["-T"], "help\nnosuchcommand\n")
     assert unknown.returncode == 1
     assert "Unknown command or missing feature key: nosuchcommand" in unknown.stdout
-    refused = ssh_batch(appliance, ["commit confirmed 0"])
+    refused = ssh_batch(module_appliance, ["commit confirmed 0"])
     assert refused.returncode == 1
-    assert ssh_batch(appliance, ["status"]).returncode == 0
+    assert ssh_batch(module_appliance, ["status"]).returncode == 0
 
 
-def test_input_that_ends_inside_a_dialog_is_a_failure(appliance: Appliance) -> None:
-    done = ssh_batch(appliance, ["destconfig"], "new\npartner.example\n")
+def test_input_that_ends_inside_a_dialog_is_a_failure(module_appliance: Appliance) -> None:
+    done = ssh_batch(module_appliance, ["destconfig"], "new\npartner.example\n")
     assert done.returncode == 1
     assert "Enter the domain you wish to configure.\n[]> partner.example\n" in done.stdout
 
 
-def test_nothing_pauses_in_batch(appliance: Appliance) -> None:
+def test_nothing_pauses_in_batch(module_appliance: Appliance) -> None:
     # certconfig warns about the demo certificate: the first line must answer its menu
-    done = ssh_batch(appliance, ["certconfig"], "certificate\nprint\n\n\n")
+    done = ssh_batch(module_appliance, ["certconfig"], "certificate\nprint\n\n\n")
     assert done.returncode == 0, done.stdout
     assert "Press Enter to continue." not in done.stdout
     assert "[]> certificate\n" in done.stdout
     assert "[]> print\n" in done.stdout
 
 
-def test_a_huge_line_is_refused_quickly(appliance: Appliance) -> None:
+def test_a_huge_line_is_refused_quickly(module_appliance: Appliance) -> None:
     # it took 250 s through the terminal console; the process timeout bounds it here
-    done = ssh_batch(appliance, ["-T"], "x" * 1_000_000 + "\nhelp\n")
+    done = ssh_batch(module_appliance, ["-T"], "x" * 1_000_000 + "\nhelp\n")
     assert done.returncode == 1
     assert TOO_LONG in done.stdout and HELP in done.stdout
 
 
-def test_esacli_shell_with_piped_input(appliance: Appliance) -> None:
+def test_esacli_shell_with_piped_input(module_appliance: Appliance) -> None:
     def shell(stdin: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "esacli", "shell", "--data", str(appliance.data)],
+            [sys.executable, "-m", "esacli", "shell", "--data", str(module_appliance.data)],
             input=stdin, capture_output=True, text=True, timeout=60, check=False)
 
     done = shell("help\nexit\n")

@@ -19,13 +19,12 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Iterator
 
 import pexpect
 import pytest
 
 from esacli.commands import COMMANDS
-from tests.e2e.conftest import Appliance, prepare
+from tests.e2e.conftest import Appliance
 from tests.e2e.sshkit import ANSI, PROMPT, mail_flows, no_traceback, ssh_login
 
 SEED = 8
@@ -114,24 +113,16 @@ def leave(child: pexpect.spawn) -> None:
         child.expect(pexpect.EOF, timeout=20)
 
 
-@pytest.fixture(scope="module")
-def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
-    app = prepare(tmp_path_factory.mktemp("fuzz"))
-    app.start()
-    try:
-        yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture(scope="module")
-def screens(appliance: Appliance) -> dict[str, str]:
+def screens(module_appliance: Appliance) -> dict[str, str]:
     """Fuzz an SSH session and a console session at the same time; their screens."""
     console = pexpect.spawn(sys.executable, ["-m", "esacli", "shell", "--data",
-                                             str(appliance.data)],
+                                             str(module_appliance.data)],
                             encoding="utf-8", timeout=20, dimensions=(50, 200))
     console.expect_exact(PROMPT)
-    children = {"ssh": ssh_login(appliance), "console": console}
+    children = {"ssh": ssh_login(module_appliance), "console": console}
     shown: dict[str, str] = {}
     failures: list[BaseException] = []
 
@@ -153,14 +144,14 @@ def screens(appliance: Appliance) -> dict[str, str]:
     return shown
 
 
-def test_no_traceback_anywhere_and_the_appliance_serves(appliance: Appliance,
+def test_no_traceback_anywhere_and_the_appliance_serves(module_appliance: Appliance,
                                                          screens: dict[str, str]) -> None:
     for where, text in screens.items():
         no_traceback(text, f"the {where} screen")
-    mail_flows(appliance)
-    ssh_login(appliance).sendline("exit")
-    no_traceback(appliance.output, "the appliance's output")
-    assert appliance.proc is not None and appliance.proc.poll() is None
+    mail_flows(module_appliance)
+    ssh_login(module_appliance).sendline("exit")
+    no_traceback(module_appliance.output, "the appliance's output")
+    assert module_appliance.proc is not None and module_appliance.proc.poll() is None
 
 
 @pytest.mark.xfail(strict=False, reason="fixed by issue 8 items 4/13: look-alike digits at "

@@ -16,7 +16,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.e2e.conftest import Appliance, prepare
+from tests.e2e.conftest import Appliance, prepare, running
 from tests.e2e.sshkit import PROMPT, answer, mail_flows, no_traceback, ssh_batch, ssh_login
 from tests.e2e.test_ctrl_c_e2e import stage_limits
 
@@ -27,11 +27,8 @@ FAULTS = "tophosts:interrupt,showrecipients:exit,status:error"
 def faulty(tmp_path: Path) -> Iterator[Appliance]:
     app = prepare(tmp_path)
     app.env = {"ESACLI_FAULT": FAULTS}
-    app.start()
-    try:
+    with running(app):
         yield app
-    finally:
-        app.stop()
 
 
 def test_a_fault_ends_one_session_and_nothing_else(faulty: Appliance) -> None:

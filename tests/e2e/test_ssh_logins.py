@@ -9,12 +9,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from typing import Self
 
 import pytest
 
-from tests.e2e.conftest import Appliance, prepare
+from tests.e2e.conftest import Appliance
 from tests.e2e.guessers import guess
 from tests.e2e.sshkit import no_traceback, send_mail, ssh_batch
 
@@ -22,25 +21,17 @@ GUESSER = "127.0.0.2"
 GUESSERS = 16
 
 
-@pytest.fixture(scope="module")
-def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
-    app = prepare(tmp_path_factory.mktemp("logins"))
-    app.start()
-    try:
-        yield app
-    finally:
-        app.stop()
 
 
 @pytest.mark.parametrize("alias", ["./admin", "../secrets/admin", "keys/../admin"])
-def test_aliases_of_admin_cannot_log_in(appliance: Appliance, alias: str) -> None:
-    refused = ssh_batch(appliance, ["status"], user=alias)
+def test_aliases_of_admin_cannot_log_in(module_appliance: Appliance, alias: str) -> None:
+    refused = ssh_batch(module_appliance, ["status"], user=alias)
     assert refused.returncode == 255
     assert "Permission denied" in refused.stderr
 
 
-def test_a_connection_gets_three_tries(appliance: Appliance) -> None:
-    assert asyncio.run(guess(appliance.ssh_port, "127.0.0.3")) == 3
+def test_a_connection_gets_three_tries(module_appliance: Appliance) -> None:
+    assert asyncio.run(guess(module_appliance.ssh_port, "127.0.0.3")) == 3
 
 
 def p50(port: int, seconds: float = 2.5) -> float:
@@ -77,19 +68,19 @@ class Guessing:
         self.tries = max(self.tries, *(int(line.split()[-1]) for line in out.split("\n") if line))
 
 
-def test_guessing_slows_neither_mail_nor_the_admin(appliance: Appliance) -> None:
-    quiet = p50(appliance.inbound)
-    with Guessing(appliance.ssh_port) as guessing:
+def test_guessing_slows_neither_mail_nor_the_admin(module_appliance: Appliance) -> None:
+    quiet = p50(module_appliance.inbound)
+    with Guessing(module_appliance.ssh_port) as guessing:
         guessing.wait_for_tries(GUESSERS + 4)  # under way
-        loaded = p50(appliance.inbound)
+        loaded = p50(module_appliance.inbound)
         start = time.monotonic()
-        admin = ssh_batch(appliance, ["status"])  # from 127.0.0.1
+        admin = ssh_batch(module_appliance, ["status"])  # from 127.0.0.1
         login = time.monotonic() - start
     print(f"SMTP p50 quiet {quiet * 1000:.1f} ms, with {GUESSERS} guessers {loaded * 1000:.1f} ms"
           f" (x{loaded / quiet:.2f}); {guessing.tries} wrong passwords; admin status {login:.2f} s")
     assert admin.returncode == 0, admin.stderr
     assert guessing.tries >= GUESSERS + 4
     assert loaded / quiet < 2.0
-    logs = (appliance.data / "logs" / "system_logs").read_text()
+    logs = (module_appliance.data / "logs" / "system_logs").read_text()
     assert f"SSH logins from {GUESSER} are slowed down from now on" in logs
-    no_traceback(appliance.output, "the appliance's output")
+    no_traceback(module_appliance.output, "the appliance's output")
