@@ -66,14 +66,13 @@ def main(argv: list[str] | None = None) -> int:
                          (("InboundMail", args.inbound), ("OutboundMail", args.outbound))
                          if address is not None}
             asyncio.run(appliance.run(args.data, host, port, args.admin_password, addresses))
-        else:
-            asyncio.run(appliance.console(args.data))
-    except KeyboardInterrupt:
-        pass
+            return 0
+        return asyncio.run(appliance.console(args.data))
+    except KeyboardInterrupt:  # a Ctrl-C before the appliance's own handlers are in place
+        return 130
     except appliance.BootError as exc:
         print(f"esacli: {exc}", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

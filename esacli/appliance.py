@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import getpass
 import logging
 import os
 import secrets as random
 import signal
+import sys
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from engine.service import Engine
 from esacli import cluster_run, confirm_timer, ssh, texts
-from esacli.console import Console, PromptToolkitConsole
-from esacli.shell import Shell
+from esacli.console import Console, LineConsole
+from esacli.shell import Shell, run_session
+from esacli.terminal import PromptToolkitConsole
 from state import bindings, files
 from state.bootstrap import open_data_dir
 from state.defaults import Address
@@ -118,10 +122,10 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
     if generated:
         print(f"Generated admin password (shown once): {generated}", flush=True)
 
-    async def run_shell(console: Console, user: str) -> None:
+    async def run_shell(console: Console, user: str) -> int:
         session = Session(store, secrets, user, "ssh")
         try:
-            await Shell(console, session).run()
+            return await run_session(Shell(console, session), user)
         finally:  # also when the connection drops mid-dialog (the task is cancelled)
             end_session(session)
 
@@ -158,11 +162,52 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
-async def console(data_dir: Path) -> None:
+async def console(data_dir: Path) -> int:
+    """A shell on this process's terminal; with piped input, the batch shell (as
+    `ssh -T`): commands are read to the end of the input. Returns the exit status."""
     os.umask(files.UMASK)
     store, secrets = open_data_dir(data_dir)
-    session = Session(store, secrets, getpass.getuser(), "console")
+    setup_logging(data_dir)
+    user = getpass.getuser()
+    session = Session(store, secrets, user, "console")
     try:
-        await Shell(PromptToolkitConsole(), session).run()
+        return await _console_session(session, user)
     finally:
         end_session(session)
+
+
+async def _console_session(session: Session, user: str) -> int:
+    # Signals from elsewhere (kill -INT, a piped session's terminal) must not end or
+    # stop the console and lose the session's pending changes.
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
+        loop.add_signal_handler(sig, lambda: None)
+    if sys.stdin.isatty():
+        terminal = PromptToolkitConsole()
+        # Raw for the whole session, not only at prompts: keys typed while a command
+        # runs wait for the next prompt (where Ctrl-C leaves the dialog) instead of
+        # being signals, or flow control (Ctrl-S froze the screen).
+        with terminal.input.raw_mode():
+            return await run_session(Shell(terminal, session), user)
+    lines = LineConsole(_print)
+    _read_stdin(lines)
+    return await run_session(Shell(lines, session), user)
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _read_stdin(lines: LineConsole) -> None:
+    """Feed standard input to `lines` from a thread (a pipe or a plain file alike)."""
+    loop = asyncio.get_running_loop()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def pump() -> None:
+        while chunk := os.read(sys.stdin.fileno(), 1 << 16):
+            loop.call_soon_threadsafe(lines.feed, decoder.decode(chunk))
+        loop.call_soon_threadsafe(lines.feed, decoder.decode(b"", final=True))
+        loop.call_soon_threadsafe(lines.close)
+
+    threading.Thread(target=pump, name="esacli-stdin", daemon=True).start()

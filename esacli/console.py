@@ -2,8 +2,9 @@
 
 `Console` implements every AsyncOS question style (§1.1-1.2 of asyncos-cli.md) on
 top of two primitives, `write` and `readline`, so the scripted console used by the
-transcript tests and the prompt_toolkit console used over SSH share the same
-rendering and re-asking logic. Everything is async because the SSH server runs the
+transcript tests, the line console of batch sessions (here) and the prompt_toolkit
+console of interactive ones (esacli/terminal.py) share the same rendering and
+re-asking logic. Everything is async because the SSH server runs the
 shell inside asyncio.
 
 Exceptions raised by `readline` and seen by the shell:
@@ -16,17 +17,8 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-
-from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import WordCompleter
-from prompt_toolkit.history import DummyHistory, InMemoryHistory
-from prompt_toolkit.input import Input
-from prompt_toolkit.keys import Keys
-from prompt_toolkit.output import Output
-from prompt_toolkit.output.vt100 import Vt100_Output
 
 from esacli import texts
 from esacli.texts import MenuItem
@@ -39,9 +31,26 @@ def on_screen(text: str) -> str:
     escaped (a CR from a log line would overwrite it, an ESC or C1 drive the terminal)."""
     return escape_controls(text, keep="\n\t")
 
+# The longest line a console takes (an answer, a command line). Longer lines are
+# discarded with LINE_TOO_LONG, leaving the dialog: none is meaningful, and the terminal
+# console redraws a line after every chunk of input (esacli/terminal.py).
+MAX_LINE = 65535
+
 
 class Interrupt(Exception):
-    """Ctrl-C: drop the unfinished dialog and return to the top prompt."""
+    """Ctrl-C: drop the unfinished dialog and return to the top prompt. Also raised for
+    a line longer than MAX_LINE (`failure`: the session's exit status reports it)."""
+
+    def __init__(self, message: str = "Ctrl-C", failure: bool = False) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+def too_long(console: Console, line: str) -> None:
+    """Leave the dialog, saying why, if `line` is longer than MAX_LINE."""
+    if len(line) > MAX_LINE:
+        console.say(texts.LINE_TOO_LONG.format(limit=MAX_LINE))
+        raise Interrupt("line too long", failure=True)
 
 
 class EndOfInput(Exception):
@@ -234,6 +243,7 @@ class ScriptedConsole(Console):
             self.write("\n")
             raise Interrupt() if line == self.CTRL_C else EndOfInput()
         self.write(("" if secret else line) + "\n")
+        too_long(self, line)
         return line
 
     async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
@@ -245,7 +255,8 @@ class ScriptedConsole(Console):
 
 
 class LineConsole(Console):
-    """A console with no terminal: an SSH exec request (`ssh admin@host 'command'`).
+    """A console with no terminal: an SSH exec request (`ssh admin@host 'command'`), a
+    shell request without a pty (`ssh -T`), or `esacli shell` with piped input.
 
     Input is whatever the client sends, split into lines (`feed`, then `close` at end
     of input). The top-level prompt is not shown, so a batch command prints only its
@@ -253,21 +264,53 @@ class LineConsole(Console):
     transcript, so a script can see what it answered.
     """
 
-    def __init__(self, out: Callable[[str], None]) -> None:
+    # Past HIGH_WATER characters of unread lines, `pause` is called (and `resume` once
+    # reading is back below LOW_WATER): an SSH client is then held back by its window.
+    HIGH_WATER = 1 << 20
+    LOW_WATER = 1 << 18
+
+    def __init__(
+        self,
+        out: Callable[[str], None],
+        pause: Callable[[], None] | None = None,
+        resume: Callable[[], None] | None = None,
+    ) -> None:
         self._out = out
+        self._pause, self._resume = pause, resume
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
-        self._partial = ""
+        self._queued = 0  # characters in _lines
+        self._paused = False
+        # Pieces of a line still waiting for its newline, joined once it comes (a long
+        # line in many small chunks costs linear time); kept to MAX_LINE + 1 characters.
+        self._partial: list[str] = []
+        self._partial_size = 0
 
     def feed(self, data: str) -> None:
-        *lines, self._partial = (self._partial + data).replace("\r\n", "\n").split("\n")
-        for line in lines:
-            self._lines.put_nowait(line)
+        *lines, rest = data.split("\n")
+        for piece in lines:
+            self._add(piece)
+            self._put("".join(self._partial).removesuffix("\r"))
+            self._partial, self._partial_size = [], 0
+        self._add(rest)
+
+    def _add(self, piece: str) -> None:
+        room = MAX_LINE + 1 - self._partial_size
+        if piece and room > 0:
+            self._partial.append(piece[:room])
+            self._partial_size += len(self._partial[-1])
+
+    def _put(self, line: str | None) -> None:
+        self._lines.put_nowait(line)
+        self._queued += 0 if line is None else len(line) + 1
+        if self._pause is not None and not self._paused and self._queued > self.HIGH_WATER:
+            self._paused = True
+            self._pause()
 
     def close(self) -> None:
         if self._partial:
-            self._lines.put_nowait(self._partial)
-            self._partial = ""
-        self._lines.put_nowait(None)
+            self._put("".join(self._partial).removesuffix("\r"))
+            self._partial, self._partial_size = [], 0
+        self._put(None)
 
     def write(self, text: str) -> None:
         self._out(on_screen(text))
@@ -277,6 +320,11 @@ class LineConsole(Console):
         if line is None:
             self._lines.put_nowait(None)  # every later read sees the end too
             raise EndOfInput(final=True)
+        self._queued -= len(line) + 1
+        if self._resume is not None and self._paused and self._queued < self.LOW_WATER:
+            self._paused = False
+            self._resume()
+        too_long(self, line)
         return line
 
     async def readline(
@@ -294,6 +342,10 @@ class LineConsole(Console):
             self.write(("" if secret else line) + "\n")
         return line
 
+    async def pause(self, text: str) -> None:
+        """Nothing pauses in batch: the next input line answers the next question."""
+        self.write(f"\n{text}\n")
+
     async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
         """Until the client sends a line or ends its input (`ssh -n` shows what there is)."""
         while True:
@@ -305,80 +357,3 @@ class LineConsole(Console):
                 continue
             except EndOfInput:
                 return
-
-
-class PromptToolkitConsole(Console):
-    """The interactive console: prompt_toolkit over a terminal or an SSH channel.
-
-    `input`/`output` default to the current prompt_toolkit app session's, which is
-    what the SSH server sets up for each connection (locally: the terminal). Top
-    prompts keep a history and complete command names; dialog answers use a second
-    session without history, so pasted keys and answers never land in it.
-    """
-
-    def __init__(
-        self,
-        input: Input | None = None,
-        output: Output | None = None,
-        idle_timeout: float | None = None,
-    ) -> None:
-        self.idle_timeout = idle_timeout
-        self._commands: PromptSession[str] = PromptSession(
-            input=input, output=output, history=InMemoryHistory(), complete_while_typing=False
-        )
-        self._answers: PromptSession[str] = PromptSession(
-            input=input, output=output, history=DummyHistory(), complete_while_typing=False
-        )
-        # Cursor-position requests make clients that never answer them (scripts,
-        # some terminals) wait 2 s and print a warning; the shell does not need them.
-        if isinstance(self.output, Vt100_Output):
-            self.output.enable_cpr = False
-
-    @property
-    def output(self) -> Output:
-        return self._commands.app.output
-
-    def write(self, text: str) -> None:
-        # Plain text, between prompts: the terminal (or prompt_toolkit's SSH channel
-        # writer) turns "\n" into CRLF. Output.write neutralises ESC only.
-        self.output.write(on_screen(text))
-        self.output.flush()
-
-    async def readline(
-        self,
-        prompt: str,
-        *,
-        words: Sequence[str] = (),
-        secret: bool = False,
-        history: bool = False,
-    ) -> str:
-        session = self._commands if history else self._answers
-        # Always pass a completer: prompt_async(completer=None) would keep the last one.
-        completer = WordCompleter(list(words), ignore_case=True)
-        reading = session.prompt_async(prompt, completer=completer, is_password=secret)
-        try:
-            return await asyncio.wait_for(reading, self.idle_timeout)
-        except TimeoutError:
-            # an idle session ends like a disconnect: its pending changes are dropped
-            self.write(texts.IDLE_TIMEOUT)
-            raise EndOfInput(final=True) from None
-        except KeyboardInterrupt:
-            raise Interrupt() from None
-        except EOFError:
-            raise EndOfInput() from None
-
-    async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
-        # No prompt is active: read raw keys ourselves, only to notice Ctrl-C.
-        keys = self._commands.input
-        stop = asyncio.Event()
-
-        def keys_ready() -> None:
-            if any(press.key == Keys.ControlC for press in keys.read_keys()):
-                stop.set()
-
-        with keys.raw_mode(), keys.attach(keys_ready):
-            while not stop.is_set():
-                self.write(poll())
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), interval)
-        self.write("^C\n")

@@ -1,16 +1,20 @@
 """The top-level loop: `<hostname>> `, dispatch, help, exit (§1.1, §1.3).
 
 No traceback ever reaches the user: an unexpected exception inside a command is
-logged and shown as one appliance-style line, and the prompt comes back.
+logged and shown as one appliance-style line, and the prompt comes back. Whatever
+escapes a session anyway (an exception no command catches, a fault of the console
+itself) ends that session only: `run_session` is the boundary every session runs in.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 
-from esacli import render, texts
+from esacli import faults, render, texts
 from esacli.commands import COMMANDS, Command, Context
 from esacli.console import Console, EndOfInput, Interrupt
 from state.session import Session
@@ -47,6 +51,11 @@ class Shell:
         return f"{self.session.candidate.hostname}> "
 
     @property
+    def failed(self) -> bool:
+        """A command failed, was refused, or its input ended inside a dialog."""
+        return self.ctx.failed
+
+    @property
     def words(self) -> list[str]:
         """Command names for tab completion."""
         return [c.name for c in self.commands]
@@ -61,8 +70,9 @@ class Shell:
             self._confirmation_news()
             try:
                 line = await self.console.readline(self.prompt, words=self.words, history=True)
-            except Interrupt:
+            except Interrupt as interrupt:
                 first = True  # Ctrl-C at the prompt: just a fresh prompt
+                self.ctx.failed = self.ctx.failed or interrupt.failure
                 continue
             except EndOfInput as eof:
                 if eof.final or await self._leave_on_eof():
@@ -87,21 +97,25 @@ class Shell:
         """Run one command; False when the session should end."""
         command = self._table.get(name.lower())
         if command is None:
-            self.console.say(texts.UNKNOWN_COMMAND.format(command=name))
+            self.ctx.refuse(texts.UNKNOWN_COMMAND.format(command=name))
             return True
         if args and not command.takes_args:
-            self.console.say(texts.NO_BATCH.format(command=command.name))
+            self.ctx.refuse(texts.NO_BATCH.format(command=command.name))
             return True
         try:
+            faults.check(command.name)
             await command.handler(self.ctx, args)
         except _Leave:
             return False
-        except Interrupt:
-            pass  # the dialog is dropped: dialogs stage only when they complete
+        except Interrupt as interrupt:  # the dialog is dropped: they stage only when complete
+            self.ctx.failed = self.ctx.failed or interrupt.failure
         except EndOfInput as eof:
-            return not eof.final  # Ctrl-D drops the dialog like Ctrl-C; a dry script ends
+            # Ctrl-D drops the dialog like Ctrl-C; input that ran dry inside it is a failure
+            self.ctx.failed = self.ctx.failed or eof.final
+            return not eof.final
         except Exception as exc:
             log.exception("command %s failed", command.name)
+            self.ctx.failed = True
             self.console.say(render.internal_error(exc))
         return True
 
@@ -134,3 +148,19 @@ class Shell:
             return
         usage = texts.HELP_USAGE.format(command=command.name, description=command.description)
         self.console.say("\n".join(filter(None, [usage, command.usage])))
+
+
+async def run_session(shell: Shell, who: str) -> int:
+    """Run one session to its end and return its exit status (0, or 1 when something
+    failed). Nothing raised inside it goes further: a fault ends this session only,
+    logged in system_logs, and the engine and the other sessions never see it."""
+    try:
+        await shell.run()
+    except asyncio.CancelledError:
+        raise  # the appliance is stopping
+    except BaseException as exc:
+        log.exception("session of %s ended by a fault", who)
+        with contextlib.suppress(Exception):
+            shell.console.say(texts.SESSION_FAULT.format(kind=type(exc).__name__))
+        return 1
+    return 1 if shell.failed else 0

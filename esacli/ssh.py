@@ -1,8 +1,14 @@
 """The SSH server: password authentication, one shell session per connection.
 
-A connection gets the interactive shell (prompt_toolkit on the client's terminal),
-or, for an exec request (`ssh admin@host 'listenerconfig edit ...'`), the same
-shell fed by the command line and then by the client's input, line by line.
+A connection with a terminal (a pty) gets the interactive shell: prompt_toolkit on the
+client's terminal. Without one it gets the batch shell: an exec request (`ssh admin@host
+'listenerconfig edit ...'`) runs its command line, then reads the client's input line
+by line, as does a shell request without a pty (`printf 'help\\nexit\\n' | ssh -T
+admin@host`); the session ends with the input, and the exit status says whether every
+command did what it was asked (0) or not (1).
+
+Password checks go through esacli/login_guard.py (own threads, limits per connection
+and per address).
 """
 
 from __future__ import annotations
@@ -14,18 +20,25 @@ from pathlib import Path
 from typing import Any
 
 import asyncssh
+from prompt_toolkit.application.current import create_app_session
 from prompt_toolkit.contrib.ssh import PromptToolkitSSHServer, PromptToolkitSSHSession
+from prompt_toolkit.input.posix_pipe import PosixPipeInput
+from prompt_toolkit.output.vt100 import Vt100_Output
 
-from esacli.console import Console, LineConsole, PromptToolkitConsole
+from esacli.console import Console, LineConsole
+from esacli.login_guard import MAX_TRIES, LoginGuard
+from esacli.ssh_keys import KeyFeeder
+from esacli.terminal import PromptToolkitConsole
 from state.secrets import Secrets, write_private
 
 log = logging.getLogger("esacli.ssh")
 
-# Runs one shell session for `user` on `console` until the user leaves.
-RunShell = Callable[[Console, str], Awaitable[None]]
+# Runs one shell session for `user` on `console` until the user leaves; its exit status.
+RunShell = Callable[[Console, str], Awaitable[int]]
 LOGIN_TIMEOUT = 60
 # asyncssh has a login timeout but no idle timeout; the interactive console enforces one.
 IDLE_TIMEOUT = 30 * 60.0
+TOO_MANY_FAILURES = "Too many authentication failures"
 
 
 def host_key(data_dir: Path) -> asyncssh.SSHKey:
@@ -38,43 +51,76 @@ def host_key(data_dir: Path) -> asyncssh.SSHKey:
 
 
 class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
+    """One SSH session. The interactive part replaces prompt_toolkit's own `_interact`,
+    which feeds keys with a blocking write (see esacli/ssh_keys.py) and print()s any
+    exception to the appliance's stdout."""
+
     def __init__(self, run_shell: RunShell, user: str) -> None:
-        super().__init__(self._interactive, enable_cpr=False)
+        super().__init__(self._unused, enable_cpr=False)
         self._run_shell = run_shell
         self._user = user
         self._command: str | None = None
         self._lines: LineConsole | None = None
-        self._dropped = False
+        self._keys: KeyFeeder | None = None
+        self._early: list[str] = []  # keys that came before the terminal's input existed
 
-    async def _interactive(self, ssh_session: PromptToolkitSSHSession) -> None:
-        try:
-            await self._run_shell(PromptToolkitConsole(idle_timeout=IDLE_TIMEOUT), self._user)
-        except asyncio.CancelledError:
-            if not self._dropped:
-                raise
-            # cancelled by connection_lost: the session is over (prompt_toolkit would
-            # print any exception that reaches it as a traceback)
+    async def _unused(self, ssh_session: PromptToolkitSSHSession) -> None:
+        raise AssertionError("the interactive session is run by _interact")
+
+    async def _interact(self) -> None:
+        chan = self._chan
+        if chan is None:
+            return
+        self._output = Vt100_Output(self.stdout, self._get_size,
+                                    term=chan.get_terminal_type(), enable_cpr=False)
+        status = 1
+        with PosixPipeInput.create() as pipe:
+            self._input = pipe
+            self._keys = KeyFeeder(pipe.pipe.write_fd, chan.pause_reading, chan.resume_reading)
+            self._keys.feed("".join(self._early))
+            self._early.clear()
+            with create_app_session(input=pipe, output=self._output) as app_session:
+                self.app_session = app_session
+                try:
+                    console = PromptToolkitConsole(idle_timeout=IDLE_TIMEOUT)
+                    status = await self._run_shell(console, self._user)
+                except Exception:  # run_shell guards the session itself; the last guard
+                    log.exception("SSH session failed")
+                finally:
+                    self._keys.close()
+                    self._exit(status)
+                    chan.close()
 
     def exec_requested(self, command: str) -> bool:
         self._command = command
         return True
 
     def session_started(self) -> None:
-        if self._command is None:
+        if self._chan is None:
+            return
+        if self._command is None and self._chan.get_terminal_type() is not None:
             super().session_started()
             return
-        self._lines = LineConsole(self._write)
-        self._lines.feed(self._command + "\n")
+        chan = self._chan
+        self._lines = LineConsole(self._write, chan.pause_reading, chan.resume_reading)
+        if self._command is not None:
+            self._lines.feed(self._command + "\n")
+        self._lines.feed("".join(self._early))
+        self._early.clear()
         self.interact_task = asyncio.get_running_loop().create_task(self._batch(self._lines))
 
     async def _batch(self, console: LineConsole) -> None:
+        status = 1
         try:
-            await self._run_shell(console, self._user)
-        except Exception:  # the shell catches its own; this is the last guard
-            log.exception("SSH exec session failed")
+            status = await self._run_shell(console, self._user)
+        except Exception:  # run_shell guards the session itself; this is the last guard
+            log.exception("SSH batch session failed")
         finally:
-            if self._chan is not None:
-                self._chan.exit(0)
+            self._exit(status)
+
+    def _exit(self, status: int) -> None:
+        if self._chan is not None:
+            self._chan.exit(status)
 
     def _write(self, text: str) -> None:
         if self._chan is not None:
@@ -83,8 +129,10 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
     def data_received(self, data: str, datatype: Any) -> None:
         if self._lines is not None:
             self._lines.feed(data)
+        elif self._keys is None:
+            self._early.append(data)
         else:
-            super().data_received(data, datatype)
+            self._keys.feed(data)
 
     def eof_received(self) -> bool:
         if self._lines is not None:
@@ -94,24 +142,30 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
     def connection_lost(self, exc: Exception | None) -> None:
         if self._lines is not None:
             self._lines.close()
-        elif self.interact_task is not None and not self.interact_task.done():
-            # prompt_toolkit would wait at the prompt until the idle timeout: end the
-            # session now, so its staged changes (and the keys they name) go at once
-            self._dropped = True
-            self.interact_task.cancel()
+        elif self._input is not None:
+            self._input.close()  # a prompt waiting on it ends the session
+            if self._keys is not None:
+                self._keys.close()
 
 
 class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
-    """prompt_toolkit's SSH server does no authentication: add password checks."""
+    """prompt_toolkit's SSH server does no authentication: add password checks.
+    One instance per connection."""
 
-    def __init__(self, run_shell: RunShell, secrets: Secrets) -> None:
+    def __init__(self, run_shell: RunShell, guard: LoginGuard) -> None:
         super().__init__(self._unused, enable_cpr=False)
         self._run_shell = run_shell
-        self._secrets = secrets
+        self._guard = guard
         self._user = ""
+        self._address = "?"
+        self._failures = 0
 
     async def _unused(self, ssh_session: PromptToolkitSSHSession) -> None:
         raise AssertionError("sessions are made by session_requested")
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        peer = conn.get_extra_info("peername")
+        self._address = str(peer[0]) if peer else "?"
 
     def session_requested(self) -> ApplianceSSHSession:
         return ApplianceSSHSession(self._run_shell, self._user)
@@ -124,18 +178,22 @@ class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
         return True
 
     async def validate_password(self, username: str, password: str) -> bool:
-        # scrypt is deliberately slow: keep it off the event loop
-        ok = await asyncio.to_thread(self._secrets.check_password, password, username)
-        if not ok:
-            log.warning("SSH login failed for %r", username)
-        return ok
+        if await self._guard.check(self._address, username, password):
+            return True
+        self._failures += 1
+        if self._failures >= MAX_TRIES:
+            log.warning("SSH connection from %s closed after %d failed logins",
+                        self._address, self._failures)
+            raise asyncssh.PermissionDenied(TOO_MANY_FAILURES)
+        return False
 
 
 async def start_server(
     host: str, port: int, data_dir: Path, secrets: Secrets, run_shell: RunShell
 ) -> asyncssh.SSHAcceptor:
+    guard = LoginGuard(lambda user, password: secrets.check_password(password, user))
     return await asyncssh.create_server(
-        lambda: ApplianceSSHServer(run_shell, secrets),
+        lambda: ApplianceSSHServer(run_shell, guard),
         host,
         port,
         server_host_keys=[host_key(data_dir)],

@@ -1,7 +1,8 @@
 """The secrets area of the data dir: private keys and the admin password hash.
 
 Files here are mode 0600 in a 0700 folder and are never part of a versioned
-document. Keys are content-addressed by `certs.key_id`, so every version that
+document. A user is the name of a `<user>.password` file here: a name given at
+login is only ever compared with that list, never made into a path itself. Keys are content-addressed by `certs.key_id`, so every version that
 names a key can still find it (rollbacks keep working) and writing the same key
 twice is harmless.
 """
@@ -12,12 +13,22 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from pathlib import Path
 
 from state import certs
 from state.errors import CertError, StateError
 
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024}
+_PASSWORD_SUFFIX = ".password"
+# Login names as on Unix systems: no dots, no slashes, nothing a path could make use of.
+_USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+# Checked in place of a missing user's hash, so an unknown name costs the same time.
+_NO_SUCH_USER = "scrypt$" + base64.b64encode(b"\0" * 16).decode() + "$"
+
+
+def is_user_name(name: str) -> bool:
+    return _USER_NAME.fullmatch(name) is not None
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -73,20 +84,32 @@ class Secrets:
     def load_key(self, kid: str) -> certs.PrivateKey:
         return certs.parse_private_key(self.key_path(kid).read_text())
 
-    # -- admin password -------------------------------------------------
-    def _pw_path(self, user: str) -> Path:
-        return self.root / f"{user}.password"
+    # -- users and their passwords ----------------------------------------
+    def users(self) -> list[str]:
+        """Every user that has a password, sorted."""
+        names = (p.name.removesuffix(_PASSWORD_SUFFIX) for p in self.root.iterdir()
+                 if p.name.endswith(_PASSWORD_SUFFIX))
+        return sorted(name for name in names if is_user_name(name))
+
+    def _pw_path(self, user: str) -> Path | None:
+        """The password file of a listed user; None for any other name."""
+        if user not in self.users():
+            return None
+        return self.root / f"{user}{_PASSWORD_SUFFIX}"
 
     def has_password(self, user: str = "admin") -> bool:
-        return self._pw_path(user).exists()
+        return self._pw_path(user) is not None
 
     def set_password(self, password: str, user: str = "admin") -> None:
-        write_private(self._pw_path(user), hash_password(password).encode())
+        if not is_user_name(user):
+            raise StateError(f"not a valid user name: {user!r}")
+        write_private(self.root / f"{user}{_PASSWORD_SUFFIX}", hash_password(password).encode())
 
     def password_hash(self, user: str = "admin") -> str | None:
         """The stored hash line (for the cluster's shared user database), or None."""
+        path = self._pw_path(user)
         try:
-            return self._pw_path(user).read_text().strip()
+            return None if path is None else path.read_text().strip()
         except OSError:
             return None
 
@@ -94,17 +117,18 @@ class Secrets:
         """Store a hash line made by `set_password` elsewhere (a cluster peer)."""
         if line.count("$") != 2 or not line.startswith("scrypt$"):
             raise StateError("bad password hash")
-        if not user or user.startswith(".") or not all(c.isalnum() or c in "_.-" for c in user):
-            raise StateError("bad user name")
-        write_private(self._pw_path(user), line.encode())
-
-    def password_users(self) -> list[str]:
-        return sorted(p.name[: -len(".password")] for p in self.root.glob("*.password"))
+        if not is_user_name(user):
+            raise StateError(f"not a valid user name: {user!r}")
+        write_private(self.root / f"{user}{_PASSWORD_SUFFIX}", line.encode())
 
     def check_password(self, password: str, user: str = "admin") -> bool:
+        """True only for a listed user and that user's password. Slow on purpose
+        (scrypt), and as slow for a name that is not listed."""
+        path = self._pw_path(user)
         try:
-            _, salt64, digest64 = self._pw_path(user).read_text().strip().split("$")
+            record = _NO_SUCH_USER if path is None else path.read_text().strip()
+            _, salt64, digest64 = record.split("$")
         except (OSError, ValueError):
             return False
         digest = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt64), **_SCRYPT)
-        return hmac.compare_digest(digest, base64.b64decode(digest64))
+        return path is not None and hmac.compare_digest(digest, base64.b64decode(digest64))

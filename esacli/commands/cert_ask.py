@@ -7,6 +7,7 @@ Private keys are read without echo and never written back to the screen.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 
 from cryptography import x509
@@ -92,6 +93,38 @@ async def paste_certificate(
             return cert
 
 
+async def paste_chain(ctx: Context, key_id: str | None = None) -> list[x509.Certificate]:
+    """The block pasted at "Paste public certificate": one certificate, or a whole chain
+    as a CA sends it (the certificate first, then the intermediates, each issuing the one
+    before), taken as the certificate and its intermediates, saying so. Asked again as
+    `paste_certificate` is, and when the chain is out of order."""
+    console = ctx.console
+    while True:
+        pem = await console.read_block(texts.PASTE_CERT)
+        try:
+            chain = certs.parse_certificates(pem)
+        except CertError:
+            console.say(texts.INVALID_CERT)
+            continue
+        if key_id is not None and certs.key_id(chain[0]) != key_id:
+            console.say(texts.KEY_MISMATCH)
+            continue
+        if not all(certs.issued_by(a, b) for a, b in itertools.pairwise(chain)):
+            console.say(texts.NOT_ISSUER)
+            continue
+        if await _all_valid(ctx, chain):
+            if len(chain) > 1:
+                console.say(texts.CHAIN_PASTED.format(total=len(chain)))
+            return chain
+
+
+async def _all_valid(ctx: Context, chain: Sequence[x509.Certificate]) -> bool:
+    for cert in chain:
+        if not await accept_validity(ctx, cert):
+            return False
+    return True
+
+
 async def paste_key(console: Console, leaf: x509.Certificate) -> certs.PrivateKey:
     """Read without echo; asked again if unreadable or not the certificate's key."""
     while True:
@@ -106,14 +139,17 @@ async def paste_key(console: Console, leaf: x509.Certificate) -> certs.PrivateKe
         console.say(texts.KEY_MISMATCH)
 
 
-async def paste_intermediates(ctx: Context, last: x509.Certificate) -> list[x509.Certificate]:
-    """"Do you want to add an intermediate certificate?" and the pastes that follow.
+async def paste_intermediates(
+    ctx: Context, last: x509.Certificate, *, another: bool = False
+) -> list[x509.Certificate]:
+    """"Do you want to add an intermediate certificate?" (`another` one, when the chain
+    has some already) and the pastes that follow.
 
     Each intermediate must have issued the certificate before it.
     """
     console = ctx.console
     added: list[x509.Certificate] = []
-    question = texts.ADD_INTERMEDIATE
+    question = texts.ADD_ANOTHER_INTERMEDIATE if another else texts.ADD_INTERMEDIATE
     while await console.confirm(question, False):
         while True:
             cert = await paste_certificate(ctx, texts.PASTE_INTERMEDIATE)

@@ -101,7 +101,8 @@ async def edit(ctx: Context) -> None:
         console.say(profile.csr.rstrip("\n"))
     chain = [certs.parse_certificate(pem) for pem in profile.chain]
     if await console.confirm(texts.UPDATE_CERT, False):
-        chain[0] = await cert_ask.paste_certificate(ctx, texts.PASTE_CERT, profile.key_id)
+        pasted = await cert_ask.paste_chain(ctx, profile.key_id)
+        chain = pasted if len(pasted) > 1 else [pasted[0], *chain[1:]]  # a chain replaces all
     chain = await _remove_intermediates(console, chain)
     chain += await cert_ask.paste_intermediates(ctx, chain[-1])
     if not await cert_ask.fqdn_ok(console, chain[0]):

@@ -51,9 +51,10 @@ async def paste(ctx: Context) -> None:
     name = await cert_ask.new_profile_name(ctx)
     if name is None:
         return
-    leaf = await cert_ask.paste_certificate(ctx, texts.PASTE_CERT)
+    chain = await cert_ask.paste_chain(ctx)
+    leaf = chain[0]
     key = await cert_ask.paste_key(console, leaf)
-    chain = [leaf, *await cert_ask.paste_intermediates(ctx, leaf)]
+    chain += await cert_ask.paste_intermediates(ctx, chain[-1], another=len(chain) > 1)
     if not await cert_ask.fqdn_ok(console, leaf):
         return
     key_id = ctx.session.put_key(key)

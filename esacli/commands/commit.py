@@ -29,11 +29,11 @@ async def commit(ctx: Context, args: Sequence[str]) -> None:
     elif len(words) == 2 and words[0] == "confirmed":
         minutes = _minutes(words[1])
         if minutes is None:
-            ctx.console.say(ranges.CONFIRM_MINUTES.message)
+            ctx.refuse(ranges.CONFIRM_MINUTES.message)
         else:
             await _commit(ctx, minutes)
     else:
-        ctx.console.say(texts.COMMIT_BAD_ARGS)
+        ctx.refuse(texts.COMMIT_BAD_ARGS)
 
 
 def _minutes(text: str) -> int | None:
@@ -100,11 +100,11 @@ def _say_committed(ctx: Context, result: CommitResult, until: float | None) -> N
 
 def _say_refused(ctx: Context, refused: CommitRefused) -> None:
     if refused.conflicts:
-        ctx.console.say(render.conflicts(refused.conflicts))
+        ctx.refuse(render.conflicts(refused.conflicts))
     else:
-        ctx.console.say(render.config_errors(refused.errors))
+        ctx.refuse(render.config_errors(refused.errors))
 
 
 def _say_waiting(ctx: Context, version: int, user: str, deadline: float) -> None:
-    ctx.console.say(texts.CONFIRM_PENDING.format(
+    ctx.refuse(texts.CONFIRM_PENDING.format(
         version=version, user=user, date=render.date(deadline)))

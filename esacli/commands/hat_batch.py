@@ -51,7 +51,7 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
     try:
         _dispatch(ctx, list(args))
     except BatchError as exc:
-        ctx.console.say(str(exc))
+        ctx.refuse(str(exc))
 
 
 def _dispatch(ctx: Context, args: list[str]) -> None:

@@ -82,14 +82,14 @@ async def delivernow(ctx: Context, args: Sequence[str]) -> None:
 
 async def _delivernow_batch(ctx: Context, args: Sequence[str]) -> None:
     if len(args) != 1:
-        ctx.console.say(texts.DELIVERNOW_USAGE)
+        ctx.refuse(texts.DELIVERNOW_USAGE)
         return
     if args[0].lower() == ALL:
         await reschedule(ctx, None)
     elif is_host(normalise_domain(args[0])):
         await reschedule(ctx, normalise_domain(args[0]))
     else:
-        ctx.console.say(texts.QUEUE_BAD_DOMAIN.format(domain=args[0]))
+        ctx.refuse(texts.QUEUE_BAD_DOMAIN.format(domain=args[0]))
 
 
 async def reschedule(ctx: Context, domain: str | None) -> None:

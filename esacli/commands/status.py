@@ -18,7 +18,7 @@ DETAIL = "detail"
 async def run(ctx: Context, args: Sequence[str]) -> None:
     words = [a.lower() for a in args]
     if words not in ([], [DETAIL]):
-        ctx.console.say(texts.STATUS_USAGE)
+        ctx.refuse(texts.STATUS_USAGE)
         return
     store = ctx.session.store
     try:

@@ -47,13 +47,13 @@ class Follower:
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
     if len(args) > 1:
-        ctx.console.say(texts.TAIL_USAGE)
+        ctx.refuse(texts.TAIL_USAGE)
         return
     name = args[0] if args else await _pick(ctx)
     if name is None:
         return
     if name not in LOGS:
-        ctx.console.say(texts.TAIL_UNABLE.format(name=name))
+        ctx.refuse(texts.TAIL_UNABLE.format(name=name))
         return
     follower = Follower(ctx.session.store.data_dir / "logs" / name)
     ctx.console.say(texts.TAIL_STOP)

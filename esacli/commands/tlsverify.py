@@ -54,11 +54,11 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 async def _batch(ctx: Context, args: Sequence[str]) -> None:
     if len(args) > 2:
-        ctx.console.say(texts.TLSVERIFY_USAGE)
+        ctx.refuse(texts.TLSVERIFY_USAGE)
         return
     domain = normalise_domain(args[0])
     if not is_host(domain):
-        ctx.console.say(texts.TLSVERIFY_BAD_DOMAIN.format(domain=args[0]))
+        ctx.refuse(texts.TLSVERIFY_BAD_DOMAIN.format(domain=args[0]))
         return
     target = parse_target(args[1] if len(args) == 2 else "")
     if isinstance(target, str):

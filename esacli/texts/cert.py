@@ -49,6 +49,11 @@ END_OF_PASTE: Final = "."
 CERT_EXPIRED: Final = "The certificate has expired (it was valid until {date})."
 CERT_NOT_YET_VALID: Final = "The certificate is not valid until {date}."
 USE_ANYWAY: Final = "Do you want to use it anyway?"
+# a whole chain pasted at PASTE_CERT (issue 8) [M]
+CHAIN_PASTED: Final = (
+    "The paste holds a chain of {total} certificates: the first is used as the certificate,"
+    " the others as its intermediate certificates."
+)
 NOT_ISSUER: Final = (
     "This intermediate certificate did not issue the certificate before it...discarding"
 )

@@ -21,6 +21,8 @@ HELP_HEADER: Final = "Type 'help <command>' for more information on a specific c
 HELP_NOT_AVAILABLE: Final = "help is not available for {command}"
 HELP_USAGE: Final = "{command} - {description}"
 INTERNAL_ERROR: Final = "An application fault occurred ({kind}). The command was not completed."
+LINE_TOO_LONG: Final = "The line is longer than {limit} characters: it was discarded."
+SESSION_FAULT: Final = "An application fault occurred ({kind}). The session was closed."
 
 EXIT_WARNING: Final = (
     "Configuration changes entered but not committed. Exiting will lose changes.\n"

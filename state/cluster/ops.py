@@ -78,7 +78,7 @@ def probe(conninfo: str) -> ClusterInfo:
 
 
 def _push_users(db: ClusterDB, secrets: Secrets) -> None:
-    for user in secrets.password_users():
+    for user in secrets.users():
         line = secrets.password_hash(user)
         if line:
             members.put_user(db, user, line)

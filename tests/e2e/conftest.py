@@ -10,7 +10,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,7 @@ class Appliance:
     proc: subprocess.Popen[str] | None = None
     args: tuple[str, ...] = ()  # more `esacli run` options
     open_files: int | None = None  # the soft RLIMIT_NOFILE it starts with (as under systemd)
+    env: dict[str, str] = field(default_factory=dict)  # added to the process's environment
 
     @property
     def out(self) -> Path:
@@ -76,6 +78,7 @@ class Appliance:
         with out.open("w") as stdout:  # a file, not a pipe: nothing can block on it
             self.proc = subprocess.Popen(
                 command, stdout=stdout, stderr=subprocess.STDOUT, text=True,
+                env={**os.environ, **self.env},
             )
         match = wait_until(
             lambda: self.proc is not None and self.proc.poll() is None
@@ -120,12 +123,24 @@ def prepared(tmp_path: Path, adjust: Callable[[model.Config], model.Config] | No
     return Appliance(data, inbound, outbound)
 
 
-@pytest.fixture
-def appliance(tmp_path: Path) -> Iterator[Appliance]:
-    """An appliance whose listeners are moved to free loopback ports before it boots."""
-    app = prepared(tmp_path)
+@contextmanager
+def running(app: Appliance) -> Iterator[Appliance]:
     app.start()
     try:
         yield app
     finally:
         app.stop()
+
+
+@pytest.fixture
+def appliance(tmp_path: Path) -> Iterator[Appliance]:
+    """An appliance whose listeners are moved to free loopback ports before it boots."""
+    with running(prepared(tmp_path)) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def module_appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Appliance]:
+    """One appliance for a whole module, for modules whose tests commit nothing."""
+    with running(prepared(tmp_path_factory.mktemp("appliance"))) as app:
+        yield app

@@ -16,30 +16,10 @@ from pathlib import Path
 import pexpect
 
 from engine.spool import Spool
-from tests.e2e.conftest import PASSWORD, Appliance, wait_until
+from tests.e2e.conftest import Appliance, wait_until
+from tests.e2e.sshkit import PROMPT, answer, ssh_login
 
 MUST_STARTTLS = (530, b"5.7.0 Must issue a STARTTLS command first")
-PROMPT = "mail.example.com>"  # prompt_toolkit draws the trailing space as a cursor move
-
-
-def ssh_login(app: Appliance) -> pexpect.spawn:
-    child = pexpect.spawn(
-        "ssh",
-        ["-p", str(app.ssh_port), "-o", "StrictHostKeyChecking=no",
-         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-         "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
-         "-tt", "admin@127.0.0.1"],
-        encoding="utf-8", timeout=20, dimensions=(50, 200),
-    )
-    child.expect("password:")
-    child.sendline(PASSWORD)
-    child.expect_exact(PROMPT)
-    return child
-
-
-def answer(child: pexpect.spawn, expected: str, reply: str) -> None:
-    child.expect_exact(expected.rstrip())
-    child.sendline(reply)
 
 
 def set_default_tls(child: pexpect.spawn, listener: str, choice: str, comment: str) -> None:

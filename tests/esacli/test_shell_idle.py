@@ -10,8 +10,8 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from esacli.console import PromptToolkitConsole
 from esacli.shell import Shell
+from esacli.terminal import PromptToolkitConsole
 from state.session import Session
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

@@ -11,8 +11,9 @@ from prompt_toolkit.data_structures import Size
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from esacli.console import PromptToolkitConsole, ScriptedConsole
+from esacli.console import ScriptedConsole
 from esacli.shell import Shell
+from esacli.terminal import PromptToolkitConsole
 from state.session import Session
 from tests.esacli.shellkit import run_shell, transcript
 

@@ -1,0 +1,71 @@
+"""The shell without a terminal (issue 8 items 6, 10, 13): `ssh -T` with piped input and
+`esacli shell` with piped input behave as an SSH exec batch does. Commands are read to the
+end of the input, nothing typed at the start is lost, nothing pauses, and the exit status
+is 0 only when every command did what it was asked."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.e2e.conftest import Appliance
+from tests.e2e.sshkit import no_traceback, ssh_batch
+
+HELP = "Type 'help <command>' for more information on a specific command."
+TOO_LONG = "The line is longer than 65535 characters: it was discarded."
+
+
+
+
+def test_piped_ssh_without_a_pty_runs_to_the_end_of_its_input(module_appliance: Appliance) -> None:
+    for _ in range(6):  # it hung, or lost its first line, 4 times out of 6
+        done = ssh_batch(module_appliance, ["-T"], "help\nexit\n")
+        assert (done.returncode, done.stderr) == (0, "")
+        assert HELP in done.stdout
+        assert "mail.example.com>" not in done.stdout
+
+
+def test_the_exit_status_reports_a_failed_command(module_appliance: Appliance) -> None:
+    unknown = ssh_batch(module_appliance, ["-T"], "help\nnosuchcommand\n")
+    assert unknown.returncode == 1
+    assert "Unknown command or missing feature key: nosuchcommand" in unknown.stdout
+    refused = ssh_batch(module_appliance, ["commit confirmed 0"])
+    assert refused.returncode == 1
+    assert ssh_batch(module_appliance, ["status"]).returncode == 0
+
+
+def test_input_that_ends_inside_a_dialog_is_a_failure(module_appliance: Appliance) -> None:
+    done = ssh_batch(module_appliance, ["destconfig"], "new\npartner.example\n")
+    assert done.returncode == 1
+    assert "Enter the domain you wish to configure.\n[]> partner.example\n" in done.stdout
+
+
+def test_nothing_pauses_in_batch(module_appliance: Appliance) -> None:
+    # certconfig warns about the demo certificate: the first line must answer its menu
+    done = ssh_batch(module_appliance, ["certconfig"], "certificate\nprint\n\n\n")
+    assert done.returncode == 0, done.stdout
+    assert "Press Enter to continue." not in done.stdout
+    assert "[]> certificate\n" in done.stdout
+    assert "[]> print\n" in done.stdout
+
+
+def test_a_huge_line_is_refused_quickly(module_appliance: Appliance) -> None:
+    # it took 250 s through the terminal console; the process timeout bounds it here
+    done = ssh_batch(module_appliance, ["-T"], "x" * 1_000_000 + "\nhelp\n")
+    assert done.returncode == 1
+    assert TOO_LONG in done.stdout and HELP in done.stdout
+
+
+def test_esacli_shell_with_piped_input(module_appliance: Appliance) -> None:
+    def shell(stdin: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "esacli", "shell", "--data", str(module_appliance.data)],
+            input=stdin, capture_output=True, text=True, timeout=60, check=False)
+
+    done = shell("help\nexit\n")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert HELP in done.stdout
+    huge = shell("y" * 1_000_000 + "\nhelp\n")
+    assert huge.returncode == 1
+    assert TOO_LONG in huge.stdout and HELP in huge.stdout
+    no_traceback(huge.stdout + huge.stderr, "esacli shell")
