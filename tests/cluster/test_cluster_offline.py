@@ -56,7 +56,9 @@ async def test_offline_machine_keeps_its_settings_and_pushes_them_on_reconnect(
         session = cluster_session(node_a)
         session.stage(partner(session.candidate, TLSMode.REQUIRED))
         session.commit("partner")
-        await wait_until(lambda: tls_of(b) is TLSMode.REQUIRED, timeout=5)
+        # both have applied it before the database goes: a session opened offline starts
+        # from what its machine applied
+        await wait_until(lambda: tls_of(a) is tls_of(b) is TLSMode.REQUIRED, timeout=5)
 
         await asyncio.to_thread(own_pg.stop)
         await wait_until(lambda: not node_b.local.link().connected, timeout=10)
