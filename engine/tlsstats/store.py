@@ -278,3 +278,12 @@ class Reader:
             "SELECT at, conn_id, domain, peer, peer_ip, level, outcome, result_type, version,"
             " verified, reason FROM events WHERE direction = ? ORDER BY at DESC, id DESC LIMIT ?",
             (direction, limit))
+
+    def events(self, direction: str, domain: str, start: float, end: float,
+               limit: int = 5000) -> list[tuple[Any, ...]]:
+        """The recorded connections of one partner (only the last RAW_HOURS are kept)."""
+        return self.query(
+            "SELECT at, peer, peer_ip, offered, outcome, result_type, verify_result, verified,"
+            " matched_name, version, cipher, cert_name FROM events WHERE direction = ?"
+            " AND domain = ? AND at >= ? AND at < ? ORDER BY at DESC LIMIT ?",
+            (direction, domain, start, end, limit))

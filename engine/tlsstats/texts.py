@@ -133,3 +133,7 @@ COLUMN_TEXTS: dict[str, tuple[str, str]] = {
 # -- time ranges ---------------------------------------------------------------------
 PERIODS = {"hour": "hour", "day": "day", "week": "7 days", "month": "30 days"}
 CUSTOM_PERIOD = "{start} - {end}"
+
+# -- trace (engine/trace.py) -----------------------------------------------------------
+DNS_TIMEOUT = "DNS lookup timed out"
+DNS_POLICY_SKIPPED = "DANE and MTA-STS not looked up"
