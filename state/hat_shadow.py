@@ -11,6 +11,8 @@ could still reach it (several rows above that together cover a form do not count
   every client's SBRS is None (the factory UNKNOWNLIST matches every client).
 - `sbrs[a:b]` and `SBO:n` match no client here: they cover nothing, and a row's own such
   forms are left out (a row made only of them never matches, but nothing above is to blame).
+- The last row, ALL, which every HAT must end with, is never reported (behind the factory
+  UNKNOWNLIST it is unreachable here, by design).
 - An address form (an address, CIDR, partial address, last-octet range, IPv6 range) covers
   another one of the same IP version whose addresses all lie inside its own.
 - `.example.com` covers host names and `.sub.example.com`-style forms ending in it; a host
@@ -136,6 +138,8 @@ def shadowed_groups(hat: HAT) -> list[Shadowed]:
     """Every sender group of `hat` that no client can reach, with the rows to blame."""
     found = []
     for index, group in enumerate(hat.groups):
+        if index == len(hat.groups) - 1 and group.senders == ("ALL",):
+            continue  # the required last row: here often unreachable, never a mistake
         spans = [span(s) for s in group.senders]
         live = [s for s in spans if s.kind != NOBODY]
         if not live or any(s.kind == UNKNOWN for s in live):

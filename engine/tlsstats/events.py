@@ -194,7 +194,6 @@ class Connection(Protocol):
     protocol: str
     cipher: str
     peercert: dict[str, Any] | None
-    alive: bool
     offered: bool
     chain: tuple[bytes, ...]
 
@@ -208,7 +207,7 @@ def outbound(dcid: int, domain: str, level: TLSMode, conn: Connection, delivered
     req = req or precedence.from_destconfig(level, domain, host, TlsFailure.DEFER)
     result = conn.tls
     san, cn = peer_names(conn.peercert)
-    outcome = _outbound_outcome(req, result, conn.alive)
+    outcome = _outbound_outcome(req, result)
     tls = outcome is Outcome4.TLS
     event = Event(
         OUTBOUND, when, dcid, domain, host, ip, _level_of(req), req.decided_by.value,
@@ -224,14 +223,20 @@ def outbound(dcid: int, domain: str, level: TLSMode, conn: Connection, delivered
     return event
 
 
-def _outbound_outcome(req: precedence.Requirement, result: TlsResult, alive: bool) -> Outcome4:
+def _outbound_outcome(req: precedence.Requirement, result: TlsResult) -> Outcome4:
     if not req.starttls or result.outcome is Outcome.NOT_OFFERED:
         return Outcome4.CLEAR
     if result.outcome is Outcome.REFUSED_BEFORE_220:
         return Outcome4.REFUSED
-    if result.outcome is Outcome.FAILED_AFTER_220 or not alive:
-        return Outcome4.FAILED  # a verifying handshake OpenSSL ended counts here too
+    if result.outcome is Outcome.FAILED_AFTER_220 or ended_by_verify(result):
+        return Outcome4.FAILED
     return Outcome4.TLS
+
+
+def ended_by_verify(result: TlsResult) -> bool:
+    """A verifying handshake OpenSSL ended because the chain did not verify (smtpconn
+    reports it as OK with chain_ok False and OpenSSL's reason)."""
+    return result.outcome is Outcome.OK and not result.chain_ok and bool(result.reason)
 
 
 def _level_of(req: precedence.Requirement) -> TLSMode:
