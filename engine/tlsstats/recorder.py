@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import threading
 import time
@@ -113,20 +114,19 @@ class Recorder:
                 batch = [self._pending.popleft() for _ in range(min(BATCH, len(self._pending)))]
                 stopping = self._stopping and not self._pending
             if batch:
-                self._safely(self._write, batch)
+                self._safely(f"{len(batch)} events not recorded", functools.partial(self._write, batch))
                 with self._wake:
                     self.done += len(batch)
-            self._safely(self._maintain, [])
+            self._safely("roll-up not done", self._maintain)
             if stopping:
                 break
-        if self._writer is not None:
-            self._safely(lambda _: self._writer.close() if self._writer else None, [])
+        self._reopen()
 
-    def _safely(self, work: Callable[[list[Event]], None], batch: list[Event]) -> None:
+    def _safely(self, what: str, work: Callable[[], None]) -> None:
         try:
-            work(batch)
+            work()
         except Exception as exc:  # noqa: BLE001 (sqlite3.Error, OSError, a bug: all the same)
-            self._warn(f"{len(batch)} events not recorded: {type(exc).__name__}: {exc}")
+            self._warn(f"{what}: {type(exc).__name__}: {exc}")
             self._reopen()
 
     def _warn(self, text: str) -> None:
@@ -188,7 +188,7 @@ class Recorder:
                                    event.domain, downgrade.log_line(down))
         self.on_downgrade(down)
 
-    def _maintain(self, _: list[Event]) -> None:
+    def _maintain(self) -> None:
         now = time.monotonic()
         if now - self._maintained < MAINTAIN_SECONDS:
             return
