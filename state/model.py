@@ -335,7 +335,8 @@ class ReportingSettings(Frozen, frozen=True):
 class WebConsole(Frozen, frozen=True):
     """The read-only web console (esacli/web/): HTTPS on `ip`:`port`, off until enabled.
 
-    `certificate` names a certificate profile; None serves the Demo certificate.
+    `certificate` names a certificate profile; None serves the Demo certificate (or, where
+    there is none, the first listener's).
     """
 
     enabled: bool = False

@@ -152,9 +152,10 @@ class Recorder:
         now = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
         for event in batch:
             if event.chain and event.authorities is not None:
-                result, name, _ = recordcheck.judge(event.chain, event.authorities,
-                                                    event.names, now)
+                result, name, presented = recordcheck.judge(event.chain, event.authorities,
+                                                            event.names, now)
                 event.verify_result, event.verified, event.matched_name = result, not result, name
+                event.cert_name = event.cert_name or presented
             event.chain = ()
         writer = self._open()
         found: list[Downgrade] = []
