@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -120,12 +120,23 @@ class Console:
         parts = urlsplit(origin)
         return parts.scheme == "https" and parts.netloc == request.host
 
+    @staticmethod
+    async def _form(request: web.Request) -> Mapping[str, object] | None:
+        """The posted form, or None when it cannot be read (garbled, not a form)."""
+        try:
+            return await request.post()
+        except (ValueError, UnicodeDecodeError):
+            return None
+
     async def login(self, request: web.Request) -> web.Response:
         hostname = await asyncio.to_thread(self.views.hostname)
         if not self._same_origin(request):
             return web.Response(status=403, text=pages.login(hostname, texts.LOGIN_BAD_REQUEST),
                                 content_type="text/html")
-        form = await request.post()
+        form = await self._form(request)
+        if form is None:
+            return web.Response(status=400, text=pages.login(hostname, texts.LOGIN_BAD_REQUEST),
+                                content_type="text/html")
         user, password = str(form.get("user", ""))[:64], str(form.get("password", ""))[:1024]
         if not await self.guard.check(user, password, request.remote or ""):
             return web.Response(status=401, text=pages.login(hostname, texts.LOGIN_FAILED),
@@ -136,7 +147,7 @@ class Console:
         raise response
 
     async def logout(self, request: web.Request) -> web.Response:
-        form = await request.post()
+        form = await self._form(request) or {}
         session = request[SESSION]
         if self._same_origin(request) and same_token(str(form.get("csrf", "")), session.csrf):
             self.guard.end(request.cookies.get(COOKIE))
