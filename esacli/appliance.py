@@ -17,7 +17,7 @@ from engine.service import Engine
 from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, PromptToolkitConsole
 from esacli.shell import Shell
-from esacli.web.app import WebService
+from esacli.web.service import WebService
 from state import bindings, files
 from state.bootstrap import open_data_dir
 from state.defaults import Address

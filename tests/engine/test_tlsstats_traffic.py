@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import trustme
 
+from engine.outbound.tlsrpt import RESULT_TYPES
 from engine.tlsstats import dryrun, report
+from engine.tlsstats.events import UNKNOWN
 from engine.tlsstats.store import Reader, path_in
 from state.model import Certificate, DestinationEntry, TLSMode, replace
 from state.secrets import Secrets
@@ -72,6 +74,14 @@ def test_every_column_has_one_definition() -> None:
     keys = [c.key for c in report.COLUMNS]
     assert set(KEYS) <= set(keys) and len(keys) == len(set(keys))
     assert all(c.label and len(c.definition) > 30 for c in report.COLUMNS)
+
+
+def test_one_vocabulary_of_failures(traffic: tuple[Path, Certificate]) -> None:
+    """Every failure the store holds is named as TLS-RPT names it (RFC 8460)."""
+    found = Reader(traffic[0]).query(
+        "SELECT DISTINCT result_type FROM events UNION SELECT DISTINCT verify_result FROM events")
+    names = {str(r[0]) for r in found} - {"", UNKNOWN}
+    assert names and names <= set(RESULT_TYPES)
 
 
 def test_the_store_is_private(traffic: tuple[Path, Certificate]) -> None:

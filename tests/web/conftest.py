@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from esacli.web.app import WebService
+from esacli.web.service import WebService
 from state.secrets import Secrets
 from state.store import Store
 from tests.dnsserver import DnsServer
@@ -55,8 +55,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, web_ca: trustme.CA) -> Iter
     try:
         yield Served(data, f"https://127.0.0.1:{service.address[1]}")
     finally:
-        asyncio.run_coroutine_threadsafe(service.stop(), loop).result(timeout=20)
-        service.console.guard.close()
+        asyncio.run_coroutine_threadsafe(service.close(), loop).result(timeout=20)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         store.close()
