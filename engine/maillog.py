@@ -208,6 +208,11 @@ class MailLog:
     def close_dcid(self, dcid: int) -> None:
         self.info(f"DCID {dcid} close")
 
+    # -- TLS statistics (engine/tlsstats/) ---------------------------------
+    def tls_downgrade(self, kind: str, conn_id: int, word: str, domain: str, changes: str) -> None:
+        """A partner's TLS got weaker: `kind` ICID or DCID, `word` from (in) or to (out)."""
+        self.warning(f"{kind} {conn_id} TLS downgrade {word} {domain}: {changes}")
+
 
 def _rids(rids: list[int]) -> str:
     return "[" + ", ".join(str(r) for r in rids) + "]"

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from state.model import HAT, Behavior, PolicyParams, RatEntry, SenderGroup, TLSMode
+from state.hat_rules import resolve_params, row_policy
+from state.model import HAT, Behavior, PolicyParams, RatEntry, TLSMode
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -242,33 +243,6 @@ def lookups_needed(hat: HAT) -> Lookups:
 # -- HAT ------------------------------------------------------------------
 
 
-_PARAM_FIELDS = tuple(PolicyParams.__struct_fields__)
-
-
-def resolve_params(params: PolicyParams, default: PolicyParams) -> PolicyParams:
-    """Fields a policy leaves at None ("use default") come from the listener's default."""
-    values = {
-        name: getattr(params, name) if getattr(params, name) is not None else getattr(default, name)
-        for name in _PARAM_FIELDS
-    }
-    return PolicyParams(**values)
-
-
-def _policy_of(group: SenderGroup, hat: HAT) -> tuple[Behavior, PolicyParams] | None:
-    """The behavior and parameters of a row: its named policy, or its own (policy "")."""
-    if not group.policy:
-        return (group.behavior, group.params) if group.behavior is not None else None
-    name = group.policy
-    for policy in hat.policies:
-        if policy.name == name:
-            return policy.behavior, policy.params
-    # A row may name a bare behavior (the compact `TCPREFUSE` form of §4.6).
-    try:
-        return Behavior(name.upper()), PolicyParams()
-    except ValueError:
-        return None
-
-
 def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
     """First matching sender group top-down; CONTINUE goes on to the next row."""
     ip = _parse_ip(facts.ip)
@@ -276,7 +250,7 @@ def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
         rule = next((s for s in group.senders if compile_sender(s)(facts, ip)), None)
         if rule is None:
             continue
-        found = _policy_of(group, hat)
+        found = row_policy(group, hat)  # what a row means: state/hat_rules.py
         if found is None or found[0] is Behavior.CONTINUE:
             continue
         behavior, params = found

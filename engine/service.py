@@ -17,6 +17,7 @@ Files (all under the data dir):
   spool/counters.json     ICID/MID reservation, so IDs never repeat
   queue/queue.db          outbound per-recipient state (engine/queue/store.py)
   status.json             what `status` shows (engine/status.py)
+  tlsstats.db             every connection's TLS, rolled up (engine/tlsstats/)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import contextlib
 import logging
 import resource
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,8 @@ from engine.runtime import RuntimeConfig, build_runtime
 from engine.spool import Spool
 from engine.status import INTERVAL as STATUS_INTERVAL
 from engine.status import InboundCounts, StatusPublisher
+from engine.tlsstats import downgrade
+from engine.tlsstats.recorder import Recorder
 from state.errors import StateError
 from state.model import Config
 from state.secrets import Secrets
@@ -122,6 +126,7 @@ class Engine:
         self.inbound_counts = InboundCounts()
         self._status = StatusPublisher(self, status_interval)
         self._open_files = 0
+        self.stats: Recorder | None = None
 
     @classmethod
     def from_config(cls, data_dir: Path, config: Config, **kwargs: object) -> Engine:
@@ -140,9 +145,12 @@ class Engine:
         self._open_files = raise_open_files_limit()
         self._maillog = MailLog(self.maillog_path, self.serial)
         self._counters = Counters(self.spool.root / "counters.json")
+        self.stats = Recorder(self.data_dir, self._maillog, self._clock, self._stats_days,
+                              self._downgraded)
+        self.stats.start()
         self._listeners = ListenerSet(
             Services(self._maillog, self.spool, self._counters, spooled=self._spooled,
-                     counts=self.inbound_counts)
+                     counts=self.inbound_counts, stats=self.stats)
         )
         self._running = True
         self.store.subscribe(self._on_commit)
@@ -152,6 +160,7 @@ class Engine:
             self.data_dir, self.spool, self._maillog, self._counters, self.secrets,
             lambda: self.runtime, self.outbound_options,
         )
+        self.queue.stats = self.stats
         self.queue.start()
         await self._status.start()
 
@@ -171,6 +180,8 @@ class Engine:
         if self.queue is not None:  # after the listeners: nothing new can arrive
             await self._status.stop()  # first: the queue's last numbers go in the final status
             await self.queue.stop()
+        if self.stats is not None:  # last: the connections closed above are recorded
+            await self.stats.stop()
         if self._counters is not None:
             self._counters.close()
         if self._maillog is not None:
@@ -184,6 +195,29 @@ class Engine:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    # -- TLS statistics ------------------------------------------------------
+    def _clock(self) -> float:
+        """The queue's clock (tests move it), for the statistics' time too."""
+        options = self.outbound_options
+        return options.clock.now() if options is not None else time.time()
+
+    def _stats_days(self) -> int:
+        return self.runtime.config.reporting.tls_stats_days if self.runtime else 30
+
+    def _downgraded(self, down: downgrade.Downgrade) -> None:
+        """From the statistics thread: a partner's TLS got weaker (mail_logs has it)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # loop closing under us
+                loop.call_soon_threadsafe(self._downgrade_alert, down)
+
+    def _downgrade_alert(self, down: downgrade.Downgrade) -> None:
+        if self.runtime is None or self.queue is None or not self._running:
+            return
+        alert = downgrade.alert(self.runtime.config, down, self._clock())
+        if alert is not None:
+            self.queue.send_alert(alert)
 
     def _spooled(self) -> None:
         """A message was spooled: the queue takes it now rather than at its next poll."""

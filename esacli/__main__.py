@@ -50,6 +50,9 @@ def parser() -> argparse.ArgumentParser:
         run.add_argument(option, type=_listener_address, metavar="IP:PORT",
                          help=f"first boot: where {name} listens (default: 127.0.0.1:"
                               f"{FACTORY_LISTENERS[name][1][1]})")
+    run.add_argument("--web", type=_listener_address, metavar="IP:PORT",
+                     help="serve the read-only web console on this HTTPS address (this run;"
+                          " otherwise where the configuration says, off by default)")
     shell = sub.add_parser("shell", help="open a console session on the data directory")
     shell.add_argument("--data", type=Path, default=Path(DEFAULT_DATA), help="data directory")
     return p
@@ -65,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             addresses = {name: address for name, address in
                          (("InboundMail", args.inbound), ("OutboundMail", args.outbound))
                          if address is not None}
-            asyncio.run(appliance.run(args.data, host, port, args.admin_password, addresses))
+            asyncio.run(appliance.run(args.data, host, port, args.admin_password, addresses,
+                                      args.web))
             return 0
         return asyncio.run(appliance.console(args.data))
     except KeyboardInterrupt:  # a Ctrl-C before the appliance's own handlers are in place

@@ -21,6 +21,7 @@ from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, LineConsole
 from esacli.shell import Shell, run_session
 from esacli.terminal import PromptToolkitConsole
+from esacli.web.service import WebService
 from state import bindings, files
 from state.bootstrap import open_data_dir
 from state.defaults import Address
@@ -112,7 +113,8 @@ def boot_report(engine: Engine) -> None:
 
 
 async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None,
-              addresses: Mapping[str, Address] | None = None) -> None:
+              addresses: Mapping[str, Address] | None = None,
+              web: Address | None = None) -> None:
     os.umask(files.UMASK)
     store, secrets = open_data_dir(data_dir, addresses)
     setup_logging(data_dir)
@@ -135,6 +137,11 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
                     interfaces_optional=lambda: cluster_run.interfaces_optional(store))
     await engine.start()
     boot_report(engine)
+    console_web = WebService(data_dir, store, secrets, override=web, say=say)
+    if engine.runtime is not None:  # its line on the console before "esacli running"
+        await console_web.apply(engine.runtime.config)
+    web_task = asyncio.create_task(
+        console_web.follow(lambda: engine.runtime.config if engine.runtime else None))
     timer = asyncio.create_task(confirm_timer.run(store, secrets))
     follower = asyncio.create_task(cluster_run.supervise(store, secrets))
     try:
@@ -142,6 +149,7 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
     except OSError as exc:
         timer.cancel()
         await _cancel(follower)
+        await _cancel(web_task)
         await engine.stop()
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
     port = server.sockets[0].getsockname()[1]
@@ -151,6 +159,7 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
     finally:
         timer.cancel()
         await _cancel(follower)
+        await _cancel(web_task)
         server.close()
         await server.wait_closed()
         await engine.stop()

@@ -1,4 +1,5 @@
-"""Password checks for SSH logins, kept from slowing mail and from helping a guesser.
+"""Password checks for logins (SSH, the web console), kept from slowing mail and from
+helping a guesser.
 
 - A check (scrypt: tens of ms of CPU and 32 MiB) runs on this module's own small thread
   pool, never on asyncio's default executor, which the spool's fsyncs use: guessing can
@@ -60,8 +61,10 @@ def _lower_priority() -> None:
 
 
 class LoginGuard:
-    def __init__(self, check: Check, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, check: Check, clock: Callable[[], float] = time.monotonic,
+                 service: str = "SSH") -> None:
         self._check = check
+        self._service = service  # what the log lines name: "SSH", "Web console"
         self._clock = clock
         self._executor = ThreadPoolExecutor(HASH_WORKERS, thread_name_prefix="esacli-login",
                                             initializer=_lower_priority)
@@ -75,7 +78,8 @@ class LoginGuard:
         entry = self._entry(address)
         wait = self._reserve(entry)
         if wait is None:  # no, and as slowly as a check would say it: no quick retries
-            log.warning("SSH login from %s refused unchecked: too many failures", address)
+            log.warning("%s login from %s refused unchecked: too many failures",
+                        self._service, address)
             await asyncio.sleep(MAX_GAP)
             return False
         entry.checking += 1
@@ -118,7 +122,7 @@ class LoginGuard:
     def _failed(self, entry: _Address, address: str, user: str) -> None:
         entry.failures += 1
         entry.last_failure = self._clock()
-        log.warning("SSH login failed for %r from %s (%d recent failures from there)",
-                    user, address, entry.failures)
+        log.warning("%s login failed for %r from %s (%d recent failures from there)",
+                    self._service, user, address, entry.failures)
         if entry.failures == FREE_FAILURES:
-            log.warning("SSH logins from %s are slowed down from now on", address)
+            log.warning("%s logins from %s are slowed down from now on", self._service, address)

@@ -320,6 +320,31 @@ class TlsRptSettings(Frozen, frozen=True):
     sender: str = ""
 
 
+class ReportingSettings(Frozen, frozen=True):
+    """What the engine remembers of each connection's TLS (engine/tlsstats/): the TLS
+    connections report, partner readiness, the dry run of a stricter setting and the
+    downgrade alerts read it. `tls_stats_days` (state.ranges.TLS_STATS_DAYS) is how long
+    the daily roll-ups are kept; `downgrade_alerts` sends an alert (class System, severity
+    Warning) when a partner's TLS gets weaker (the mail_logs line is written regardless).
+    """
+
+    tls_stats_days: int = 30
+    downgrade_alerts: bool = True
+
+
+class WebConsole(Frozen, frozen=True):
+    """The read-only web console (esacli/web/): HTTPS on `ip`:`port`, off until enabled.
+
+    `certificate` names a certificate profile; None serves the Demo certificate (or, where
+    there is none, the first listener's).
+    """
+
+    enabled: bool = False
+    ip: str = "127.0.0.1"
+    port: int = 8443
+    certificate: str | None = None
+
+
 class Config(Frozen, frozen=True):
     hostname: str
     interfaces: tuple[Interface, ...] = ()
@@ -334,6 +359,8 @@ class Config(Frozen, frozen=True):
     delivery: DeliverySettings = DeliverySettings()
     ssl: SslSettings = SslSettings()
     tlsrpt: TlsRptSettings = TlsRptSettings()
+    reporting: ReportingSettings = ReportingSettings()
+    web: WebConsole = WebConsole()
 
 
 T = TypeVar("T", bound=msgspec.Struct)

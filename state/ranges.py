@@ -49,6 +49,10 @@ DNS_TIMEOUT = DecimalRange(0.0, 3600.0)  # seconds; greater than 0
 QUEUE_LIFETIME_HOURS = Range(1, 24 * 365)
 RETRY_SECONDS = Range(1, 7 * 24 * 3600)
 
+# -- reporting and the web console (engine/tlsstats/, esacli/web/) ------------------
+TLS_STATS_DAYS = Range(1, 366)  # days of daily TLS roll-ups kept (hourly ones: 7 days)
+WEB_PORT = PORT
+
 # -- the shell ---------------------------------------------------------------------------
 CONFIRM_MINUTES = Range(1, 60)  # commit confirmed N
 CERT_DAYS = Range(1, 36_500)  # certconfig NEW: expiry stays well inside year 9999

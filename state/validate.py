@@ -53,6 +53,7 @@ def _all(config: Config, secrets: Secrets, interfaces_optional: bool) -> Iterato
         if getattr(config.delivery, field) not in allowed:
             yield ConfigError(f"delivery.{field}", allowed.message)
     yield from _smtp_timeouts(config.listener_setup.timeouts)
+    yield from _reporting(config)
 
 
 def _duplicates(path: str, names: list[str]) -> Iterator[ConfigError]:
@@ -123,3 +124,19 @@ def _destinations(config: Config) -> Iterator[ConfigError]:
     name = dest.client_certificate
     if name is not None and not any(c.name == name for c in config.certificates):
         yield ConfigError("destinations.client_certificate", f'Unknown certificate "{name}".')
+
+
+def _reporting(config: Config) -> Iterator[ConfigError]:
+    """The TLS statistics' retention and the web console's address and certificate."""
+    if config.reporting.tls_stats_days not in ranges.TLS_STATS_DAYS:
+        yield ConfigError("reporting.tls_stats_days", ranges.TLS_STATS_DAYS.message)
+    web = config.web
+    try:
+        ipaddress.ip_address(web.ip)
+    except ValueError:
+        yield ConfigError("web.ip", f"Invalid IP address {web.ip!r}")
+    if web.port not in ranges.WEB_PORT:
+        yield ConfigError("web.port", ranges.WEB_PORT.message)
+    name = web.certificate
+    if name is not None and not any(c.name == name for c in config.certificates):
+        yield ConfigError("web.certificate", f'Unknown certificate "{name}".')

@@ -143,7 +143,8 @@ class _Hooks:
         ssl_object = (session.ssl or {}).get("ssl_object")
         if ssl_object is not None:
             cipher = ssl_object.cipher()
-            self.owner.conn.tls_started(ssl_object.version() or "", cipher[0] if cipher else "")
+            self.owner.conn.tls_started(ssl_object.version() or "", cipher[0] if cipher else "",
+                                        ssl_object.getpeercert())
         return True
 
     async def handle_exception(self, error: Exception) -> str:

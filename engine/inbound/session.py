@@ -14,6 +14,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from engine import policy, replies, tls
 from engine.counters import Counters
@@ -22,11 +23,12 @@ from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
 from engine.inbound.tracker import ConnectionTracker
 from engine.inbound.transaction import Reply, Transaction
 from engine.maillog import MailLog
+from engine.outbound.tlsctx import peer_names
 from engine.runtime import ListenerSpec, RuntimeConfig
 from engine.spool import Spool
 from engine.status import InboundCounts
 from state.controls import has_control
-from state.model import HAT, PolicyParams, Response
+from state.model import HAT, PolicyParams, Response, TLSMode
 
 __all__ = ["InboundSession", "Opening", "Reply", "Services"]
 
@@ -47,7 +49,8 @@ class Services:
 
     `spooled` is called after each message is durably spooled (the engine wakes
     the outbound queue with it, so delivery does not wait for the next poll).
-    `counts` are the receiving and rejection counters `status` shows.
+    `counts` are the receiving and rejection counters `status` shows. `stats` records
+    each served connection's TLS when it ends (engine/tlsstats/recorder.py).
     """
 
     maillog: MailLog
@@ -56,6 +59,11 @@ class Services:
     dns: DnsChecks = field(default_factory=DnsChecks)
     spooled: Callable[[], None] = lambda: None
     counts: InboundCounts = field(default_factory=InboundCounts)
+    stats: InboundStats | None = None
+
+
+class InboundStats(Protocol):
+    def inbound(self, session: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,10 @@ class InboundSession(Transaction):
         self.helo = ""
         self.esmtp = False
         self.tls_version = self.tls_cipher = ""
+        # what the TLS statistics read when the connection ends (tlsstats/events.py)
+        self.served = self.offered_tls = self.client_cert_asked = False
+        self.messages_before_tls = 0
+        self.tls_failure = self.client_cert = ""
         self.delayed_reject = False
         self.counted = False  # the reply being sent was counted already
         self.pace = pacing.Pace.opened(time.monotonic())
@@ -138,6 +150,7 @@ class InboundSession(Transaction):
             self.delayed_reject = True
             self.log.delayed_reject(self.icid, "continuing session for recipient logging", peer_ip)
         self.decision = policy.tls_decision(match.params.tls)
+        self.served = True
         return Opening(serve=True, reply=self._banner())
 
     async def _facts(self, ip: str) -> tuple[policy.ClientFacts, HostName]:
@@ -182,6 +195,15 @@ class InboundSession(Transaction):
         self.end_transaction("connection lost")
         self._untrack()
         self.log.close_icid(self.icid)
+        if self.served and self.services.stats is not None:
+            self.services.stats.inbound(self)
+
+    @property
+    def facts_for_stats(self) -> tuple[str, str, str | None, TLSMode]:
+        """(listener, sender group, forward-confirmed PTR name, the policy's TLS setting)."""
+        group = self.match.group if self.match else None
+        level = self.match.params.tls if self.match else None
+        return self.spec.name, group or "", self.host.name, level or TLSMode.NO
 
     def _untrack(self) -> None:
         if self._tracked:
@@ -278,19 +300,29 @@ class InboundSession(Transaction):
         kept = [line for line in lines if not line[4:].upper().startswith("AUTH")]
         if self.tls_context is None or tls_active:
             kept = [line for line in kept if line[4:].upper() != "STARTTLS"]
+        else:
+            self.offered_tls = True
         # RFC 2920: aiosmtpd reads commands in order and answers each; say so.
         return [*kept[:-1], "250-PIPELINING", *kept[-1:]]
 
-    def tls_started(self, protocol: str, cipher: str) -> None:
+    def tls_started(self, protocol: str, cipher: str,
+                    peercert: dict[str, Any] | None = None) -> None:
+        """The handshake completed; `peercert` is the client's certificate, verified
+        (the Verify settings ask for one; OpenSSL refused any that did not verify)."""
         self.end_transaction()
         self.helo = ""
         self.tls_version, self.tls_cipher = protocol, cipher
+        self.messages_before_tls = self.messages
+        self.client_cert_asked = self.decision.request_client_cert
+        san, cn = peer_names(peercert or None)
+        self.client_cert = san[0] if san else cn or ""
         self.pace.tls_started(time.monotonic())
         self.deadline_moved()
         self.log.tls_success(self.icid, protocol, cipher)
 
     def tls_failed(self, error: BaseException | None) -> None:
-        self.log.tls_failed(self.icid, tls.describe_failure(error))
+        self.tls_failure = tls.describe_failure(error)
+        self.log.tls_failed(self.icid, self.tls_failure)
 
     def internal_error(self, error: BaseException) -> str:
         self.log.warning(f"ICID {self.icid} internal error: {type(error).__name__}")

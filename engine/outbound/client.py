@@ -15,6 +15,7 @@ import re
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import aiosmtplib
 
@@ -23,7 +24,7 @@ from engine.outbound import policy, smtpconn
 from engine.outbound.policy import Action, Outcome
 from engine.outbound.resolver import Kind, Resolution, Resolver, Target
 from engine.outbound.tlsctx import ClientContexts
-from state.model import Config, DestinationEntry, TLSMode
+from state.model import Authorities, Config, DestinationEntry, TLSMode
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 
@@ -56,6 +57,13 @@ Report = Callable[[Job, dict[int, Result]], Awaitable[None]]
 TlsFailure = Callable[[str, str], None]  # (domain, reason) when required TLS failed
 
 
+class OutboundStats(Protocol):
+    """Told each delivery attempt's TLS when its connection ends (engine/tlsstats)."""
+
+    def outbound(self, dcid: int, domain: str, level: TLSMode, conn: Any, delivered: int,
+                 authorities: Authorities) -> None: ...
+
+
 @dataclass
 class DomainDelivery:
     config: Config
@@ -66,6 +74,7 @@ class DomainDelivery:
     next_dcid: Callable[[], int]
     report: Report
     tls_failure: TlsFailure = lambda domain, reason: None
+    stats: OutboundStats | None = None
     entry: DestinationEntry = field(init=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +123,7 @@ class DomainDelivery:
             finally:
                 await conn.conn.quit()
                 self.log.close_dcid(dcid)
+                self._recorded(conn)
 
     async def _usable_connection(
         self, targets: tuple[Target, ...]
@@ -143,8 +153,9 @@ class DomainDelivery:
             return opened, Result("deferred", "", dcid)
         await conn.quit()
         self.log.close_dcid(dcid)
-        if verdict == _RECONNECT_PLAIN:
+        if verdict == _RECONNECT_PLAIN:  # the plain connection that follows is the attempt
             return await self._open(target, allow_verify=False)
+        self._recorded(opened)
         return None, Result("deferred", verdict, dcid)
 
     async def _negotiate(self, opened: _Open, allow_verify: bool) -> str | None:
@@ -185,8 +196,14 @@ class DomainDelivery:
             elif verifying:
                 self.log.dcid_tls_not_verified(dcid, result.reason)
 
+    def _recorded(self, opened: _Open) -> None:
+        if self.stats is not None:
+            self.stats.outbound(opened.dcid, self.domain, self.level, opened.conn,
+                                opened.delivered, self.config.authorities)
+
     async def _send(self, opened: _Open, job: Job) -> None:
         results = await _transaction(opened.conn.smtp, job, opened.dcid, self.log)
+        opened.delivered += any(r.status == "delivered" for r in results.values())
         if any(r.status == "deferred" and r.reply.startswith("4.4.2") for r in results.values()):
             opened.conn.alive = False
         await self.report(job, results)
@@ -199,6 +216,7 @@ _RECONNECT_PLAIN = "\0reconnect"
 class _Open:
     conn: smtpconn.Connection
     dcid: int
+    delivered: int = 0  # messages delivered on this connection
 
 
 def _classify(code: int, text: str, dcid: int) -> Result:

@@ -17,7 +17,8 @@ from state.model import (
     TLSMode,
     replace,
 )
-from state.validate_outbound import domain_keys, normalise_domain
+from state.tls_levels import destination_entry
+from state.validate_outbound import normalise_domain
 
 V = TypeVar("V")
 
@@ -28,9 +29,7 @@ def lookup(controls: DestinationControls, domain: str) -> DestinationEntry:
     The result is complete: fields the entry leaves unset (None, i.e. "Default")
     are filled from the DEFAULT row, so callers never resolve inheritance again.
     """
-    table = {normalise_domain(e.domain): e for e in controls.entries}
-    entry = next((table[k] for k in domain_keys(domain) if k in table), controls.default)
-    return _filled(entry, controls.default)
+    return _filled(destination_entry(controls, domain), controls.default)
 
 
 def _filled(entry: DestinationEntry, default: DestinationEntry) -> DestinationEntry:

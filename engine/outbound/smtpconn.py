@@ -16,6 +16,7 @@ from typing import Any
 import aiosmtplib
 
 from engine.outbound import reasons
+from engine.outbound.dane import peer_chain
 from engine.outbound.policy import Outcome, TlsResult, match_certificate
 from engine.outbound.resolver import Target
 from engine.outbound.tlsctx import describe_verify_error, peer_names
@@ -41,6 +42,8 @@ class Connection:
     cipher: str = ""
     peercert: dict[str, Any] | None = None
     alive: bool = True
+    offered: bool = False  # the greeting's EHLO listed STARTTLS
+    chain: tuple[bytes, ...] = ()  # the certificates the server sent (TLS statistics)
 
     @property
     def encrypted(self) -> bool:
@@ -72,6 +75,7 @@ async def connect(target: Target, helo: str, timeout: float = TIMEOUT) -> Connec
         raise ConnectError(describe_verify_error(exc) if isinstance(exc, OSError) else str(exc)) from None
     conn = Connection(smtp, target)
     await _hello(conn)
+    conn.offered = smtp.supports_extension("starttls")
     return conn
 
 
@@ -119,6 +123,7 @@ async def _starttls(
         conn.protocol = str(ssl_object.version() or "")
         conn.cipher = str((ssl_object.cipher() or ("",))[0])
         conn.peercert = ssl_object.getpeercert() or None
+        conn.chain = peer_chain(ssl_object)
     try:
         await _hello(conn)  # the pre-TLS capabilities are forgotten: EHLO again
     except ConnectError as exc:

@@ -20,8 +20,8 @@ from engine.counters import Counters
 from engine.errors import SpoolError, TlsSetupError
 from engine.maillog import MailLog
 from engine.outbound import policy
-from engine.outbound.alerts import TlsAlerts
-from engine.outbound.client import DomainDelivery, Job, Result
+from engine.outbound.alerts import Alert, TlsAlerts
+from engine.outbound.client import DomainDelivery, Job, OutboundStats, Result
 from engine.outbound.resolver import SMTP_PORT, Resolver
 from engine.outbound.scheduler import (
     Clock,
@@ -67,6 +67,7 @@ class QueueManager:
         self._contexts: tuple[int, ClientContexts] | None = None
         self._rates = RateWindow()
         self._alerts = TlsAlerts()
+        self.stats: OutboundStats | None = None  # the engine's TLS statistics recorder
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._side: set[asyncio.Future[None]] = set()
@@ -213,6 +214,7 @@ class QueueManager:
         delivery = DomainDelivery(
             config, domain, contexts, Resolver(config.dns, self.options.mx_port), self.log,
             self.store.next_dcid, report, lambda d, reason: self._tls_alert(config, d, reason),
+            stats=self.stats,
         )
         try:
             await delivery.run(jobs)
@@ -280,8 +282,11 @@ class QueueManager:
 
     def _tls_alert(self, config: Config, domain: str, reason: str) -> None:
         alert = self._alerts.due(config, domain, reason, self.clock.now())
-        if alert is None:
-            return
+        if alert is not None:
+            self.send_alert(alert)
+
+    def send_alert(self, alert: Alert) -> None:
+        """Queue an alert message (any alert class; its text is the caller's)."""
         task = asyncio.ensure_future(self._inject(alert.sender, list(alert.recipients), alert.content))
         self._side.add(task)  # hold a reference until the alert is spooled
         task.add_done_callback(self._side.discard)
