@@ -78,10 +78,18 @@ def _end_marker(mid: int) -> bytes:
     return b"\r\nESACLI-END " + str(mid).encode() + b"\n"
 
 
-def _encode(envelope: dict[str, object], content: bytes) -> bytes:
-    head = dict(envelope, size=len(content), sha256=hashlib.sha256(content).hexdigest())
+def encode(
+    mid: int, icid: int, listener: str, sender: str, recipients: list[str], content: bytes,
+    when: float,
+) -> bytes:
+    """A spool file's bytes (tools and tests that build a spool write these too)."""
+    head = {
+        "mid": mid, "icid": icid, "listener": listener, "sender": sender,
+        "recipients": list(recipients), "time": when,
+        "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+    }
     line = MAGIC + json.dumps(head, separators=(",", ":")).encode() + b"\n"
-    return line + content + _end_marker(int(str(envelope["mid"])))
+    return line + content + _end_marker(mid)
 
 
 def _parse(data: bytes) -> tuple[dict[str, object], bytes] | None:
@@ -167,11 +175,7 @@ class Spool:
     ) -> Path:
         """Write the message durably into incoming/; returns once file and directory are
         fsynced."""
-        envelope: dict[str, object] = {
-            "mid": mid, "icid": icid, "listener": listener, "sender": sender,
-            "recipients": list(recipients), "time": when,
-        }
-        data = _encode(envelope, content)
+        data = encode(mid, icid, listener, sender, recipients, content, when)
         # fsync blocks for milliseconds: keep it off the event loop.
         return await asyncio.to_thread(self._write, mid, data)
 

@@ -35,6 +35,7 @@ from engine.outbound.tlsctx import ClientContexts
 from state.model import Config, DestinationEntry, TLSMode
 
 _EOL = re.compile(rb"\r\n|\r|\n")
+READ_INLINE = 256 * 1024  # a larger message is read (and checked) off the event loop
 
 
 def normalise_crlf(data: bytes) -> bytes:
@@ -70,6 +71,7 @@ class Job:
     rids: list[int]
     addresses: list[str]
     content: Callable[[], bytes]
+    size: int = 0  # of the content, as spooled
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class DomainDelivery:
             keep = [i for i, rid in enumerate(job.rids) if rid not in refused]
             if keep:
                 left.append(Job(job.mid, job.sender, [job.rids[i] for i in keep],
-                                [job.addresses[i] for i in keep], job.content))
+                                [job.addresses[i] for i in keep], job.content, job.size))
         return left
 
     async def _unroutable(self, resolution: Resolution, jobs: list[Job]) -> None:
@@ -236,8 +238,11 @@ class DomainDelivery:
     async def _attempt(self, opened: _Open, job: Job) -> dict[int, Result]:
         """One message's transaction; whatever goes wrong stays with this message."""
         dcid = opened.dcid
+        def read() -> bytes:
+            return normalise_crlf(job.content())
+
         try:
-            content = await asyncio.to_thread(lambda: normalise_crlf(job.content()))
+            content = read() if job.size < READ_INLINE else await asyncio.to_thread(read)
         except (SpoolError, OSError) as exc:
             why = f"4.3.0 - Message content unreadable ('000', ['{exc}'])"
             return dict.fromkeys(job.rids, Result("deferred", why, dcid))

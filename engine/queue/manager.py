@@ -110,7 +110,7 @@ class QueueManager:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await asyncio.to_thread(self.store.close)
+        self.store.close()  # on the loop: it commits what is still queued
 
     @property
     def delivering(self) -> frozenset[str]:
@@ -162,7 +162,8 @@ class QueueManager:
                        m.recipients)
             for m in found
         ]
-        await asyncio.wrap_future(self.store.add_messages_soon(batch, self.clock.now()))
+        self.store.take_in(batch, self.clock.now())
+        await self.store.synced()
         await asyncio.to_thread(lambda: [self.spool.take(m) for m in found])
 
     async def _recover(self) -> None:
@@ -187,7 +188,8 @@ class QueueManager:
         self._report_strays([Stray(p, "damaged or unreadable") for p, m in loaded if m is None])
         batch = [NewMessage(m.mid, m.sender, m.time, m.size, str(p), m.recipients)
                  for p, m in loaded if m is not None]
-        await asyncio.wrap_future(self.store.add_messages_soon(batch, self.clock.now()))
+        self.store.take_in(batch, self.clock.now())
+        await self.store.synced()
 
     def _report_strays(self, strays: list[Stray]) -> None:
         for stray in strays:
@@ -195,9 +197,11 @@ class QueueManager:
             system_log.warning(STRAY_LOG, name, stray.why)  # repr: no raw control character
 
     def _finished(self, mid: int, path: str) -> None:
+        """The outcome is durable: only now may the content go (on the syncer's thread,
+        or at start-up; MailLog takes lines from any thread)."""
         self.log.message_finished(mid)
-        # The outcome is durable; only now may the content go.
-        Path(path).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # left for the next start-up's sweep
+            Path(path).unlink(missing_ok=True)
 
     async def _client_contexts(self, runtime: RuntimeConfig) -> ClientContexts | None:
         if self._contexts is not None and self._contexts[0] == runtime.version:
@@ -237,7 +241,7 @@ class QueueManager:
         jobs: dict[int, Job] = {}
         for r in rcpts:
             content = functools.partial(read_content, Path(r.path))
-            job = jobs.setdefault(r.mid, Job(r.mid, r.sender, [], [], content))
+            job = jobs.setdefault(r.mid, Job(r.mid, r.sender, [], [], content, r.size))
             job.rids.append(r.rid)
             job.addresses.append(r.address)
         attempts = {(r.mid, r.rid): r.attempts for r in rcpts}
@@ -297,15 +301,23 @@ class QueueManager:
                 delay = retry_delay(attempts.get((mid, rid), 0) + 1, config.delivery)
                 outcomes[rid] = Outcome(QUEUED, result.reply, now + delay)
         if outcomes:
-            await self._record(mid, outcomes)
+            self._record(mid, outcomes)
         bounced = {rid: r for rid, r in results.items() if r.status == "bounced"}
         if bounced:
             await self._bounce(config, mid, bounced, attempts)
 
-    async def _record(self, mid: int, outcomes: dict[int, Outcome]) -> None:
-        path = await asyncio.wrap_future(self.store.record_soon(mid, outcomes))
-        if path is not None:
-            self._finished(mid, path)
+    def _record(self, mid: int, outcomes: dict[int, Outcome]) -> None:
+        """Written before the caller goes on (the next command on the connection); a
+        finished message's file goes once the fsync behind has made that durable."""
+        path = self.store.record(mid, outcomes)
+        if path is None:
+            return
+
+        def finished(error: OSError | None) -> None:
+            if error is None:  # else the file stays, for the next start-up's sweep
+                self._finished(mid, path)
+
+        self.store.after_sync(finished)
 
     async def _bounce(
         self, config: Config, mid: int, results: dict[int, Result],
@@ -322,14 +334,14 @@ class QueueManager:
         except SpoolError as exc:  # the disk: try again later rather than bounce in silence
             self.log.warning(f"MID {mid} bounce message not spooled: {exc}")
             now, settings, tried = self.clock.now(), config.delivery, attempts or {}
-            await self._record(mid, {
+            self._record(mid, {
                     rid: Outcome(QUEUED, r.reply, now + retry_delay(tried.get((mid, rid), 0) + 1, settings))
                 for rid, r in results.items()
             })
             return
         for rid, result in results.items():
             self.log.bounced(result.dcid, mid, rid, result.reply)
-        await self._record(mid, {rid: Outcome(BOUNCED, r.reply) for rid, r in results.items()})
+        self._record(mid, {rid: Outcome(BOUNCED, r.reply) for rid, r in results.items()})
 
     async def _queue_dsn(self, config: Config, envelope: Envelope, failures: list[Failure]) -> None:
         try:

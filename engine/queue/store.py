@@ -5,11 +5,11 @@ message and recipient, the envelope and what became of it, and is the index the
 queue works from: due recipients are found through `due_domain` (status, next
 attempt, domain), so a poll costs what is due, not what is queued.
 
-Writes go through one writer thread (writer.py) that commits whatever is waiting
-in one transaction with synchronous=FULL in WAL mode: results that arrive
-together share one fsync. A recipient is marked delivered before the next
-command on its connection, so a crash can only fall between the remote 250 and
-that commit (then the message may be sent again once; nothing is ever lost).
+Writes (writer.py) are committed at once, in the event-loop step that learnt the
+result and before the next command on that connection, and fsynced in groups
+behind. So a crash of the process can only fall between the remote 250 and our
+reading it; a power loss, also before the next group fsync (then the message may
+be sent again once; nothing is ever lost).
 Reads use a connection of their own and never wait for a commit.
 
 Statuses: queued (to try at `next_attempt`), delivered, bounced, dropped
@@ -19,7 +19,7 @@ same transaction as its last result; its spool file is removed after that.
 
 from __future__ import annotations
 
-import concurrent.futures
+import asyncio
 import os
 import sqlite3
 import threading
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.queue.writer import Writer, connect
+from engine.queue.writer import Action, Writer, connect
 
 QUEUED, DELIVERED, BOUNCED, DROPPED = "queued", "delivered", "bounced", "dropped"
 FINAL = (DELIVERED, BOUNCED, DROPPED)
@@ -77,6 +77,7 @@ class Recipient:
     sender: str
     arrived: float
     path: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -158,9 +159,10 @@ def _finish_all(db: sqlite3.Connection) -> list[tuple[int, str]]:
 
 
 class QueueStore:
-    """Writes are submitted to the writer thread (the `*_soon` methods return a future
-    to await with asyncio.wrap_future; the others wait); reads take the read lock.
-    Callers run the blocking ones off the event loop."""
+    """`take_in` and `record` commit at once, for the event loop; what must wait for
+    the fsync behind them (writer.py) goes to `after_sync` or awaits `synced`. The
+    other writes commit and fsync before they return. Reads use their own connection
+    under the read lock; callers run them off the event loop."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -169,9 +171,8 @@ class QueueStore:
             # The envelopes are mail, for no one else on the machine: SQLite gives its
             # -wal and -shm files the mode of the database, so the file is made 0600 first.
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        db = connect(self.path)
-        db.executescript(_SCHEMA)
-        self.writer = Writer(db)
+        self.writer = Writer(self.path)
+        self.writer.db.executescript(_SCHEMA)
         self._read_lock = threading.Lock()
         self._reader = connect(self.path)
         self._dcid_next, self._dcid_reserved = 0, 0
@@ -186,15 +187,28 @@ class QueueStore:
             return self._reader.execute(sql, args).fetchall()
 
     # -- writes -------------------------------------------------------------
-    def add_messages_soon(
-        self, messages: Sequence[NewMessage], now: float
-    ) -> concurrent.futures.Future[None]:
-        """Take messages in, every recipient due at `now`: one transaction for all."""
+    def take_in(self, messages: Sequence[NewMessage], now: float) -> None:
+        """Take messages in, every recipient due at `now`, in one transaction (written
+        now; `synced` says when it is fsynced)."""
         batch = list(messages)
-        return self.writer.submit(lambda db: _insert(db, batch, now))
+        self.writer.commit(lambda db: _insert(db, batch, now))
 
+    def record(self, mid: int, outcomes: dict[int, Outcome]) -> str | None:
+        """Record one message's results now; the message's spool path if that made it
+        done (remove the file only `after_sync`), else None."""
+        results = dict(outcomes)
+        return self.writer.commit(lambda db: _record(db, mid, results))
+
+    def after_sync(self, action: Action) -> None:
+        self.writer.after_sync(action)
+
+    def synced(self) -> asyncio.Future[None]:
+        return self.writer.synced()
+
+    # The same, fsynced before they return: for tools and tests.
     def add_messages(self, messages: Sequence[NewMessage], now: float) -> None:
-        self.add_messages_soon(messages, now).result()
+        batch = list(messages)
+        self.writer.run(lambda db: _insert(db, batch, now))
 
     def add_message(
         self, mid: int, sender: str, arrived: float, size: int, path: str,
@@ -202,20 +216,14 @@ class QueueStore:
     ) -> None:
         self.add_messages([NewMessage(mid, sender, arrived, size, path, recipients)], now)
 
-    def record_soon(
-        self, mid: int, outcomes: dict[int, Outcome]
-    ) -> concurrent.futures.Future[str | None]:
-        """Make one message's results durable; the future holds the message's spool path
-        if that made it done (its file may go), else None."""
-        results = dict(outcomes)
-        return self.writer.submit(lambda db: _record(db, mid, results))
-
     def set_final(self, mid: int, rids: Iterable[int], status: str, reason: str) -> None:
-        """Mark recipients delivered / bounced / dropped and wait for the commit."""
-        self.record_soon(mid, {rid: Outcome(status, reason) for rid in rids}).result()
+        """Mark recipients delivered / bounced / dropped."""
+        outcomes = {rid: Outcome(status, reason) for rid in rids}
+        self.writer.run(lambda db: _record(db, mid, outcomes))
 
     def defer(self, mid: int, rids: Iterable[int], next_attempt: float, reason: str) -> None:
-        self.record_soon(mid, {rid: Outcome(QUEUED, reason, next_attempt) for rid in rids}).result()
+        outcomes = {rid: Outcome(QUEUED, reason, next_attempt) for rid in rids}
+        self.writer.run(lambda db: _record(db, mid, outcomes))
 
     def finish_all(self) -> list[tuple[int, str]]:
         """Mark done every message whose recipients are all final (left so by an older
@@ -233,8 +241,8 @@ class QueueStore:
         skip = sorted(busy)
         marks = ",".join("?" * len(skip))
         rows = self._read(
-            "SELECT r.mid, r.rid, r.address, r.domain, r.attempts, m.sender, m.arrived, m.path"
-            " FROM recipients r INDEXED BY due_domain JOIN messages m ON m.mid = r.mid"
+            "SELECT r.mid, r.rid, r.address, r.domain, r.attempts, m.sender, m.arrived, m.path,"
+            " m.size FROM recipients r INDEXED BY due_domain JOIN messages m ON m.mid = r.mid"
             f" WHERE r.status = ? AND r.next_attempt <= ? AND r.domain NOT IN ({marks})"
             " ORDER BY r.next_attempt LIMIT ?",
             (QUEUED, now, *skip, limit),
