@@ -84,7 +84,8 @@ def prepare(data: Path, sink_port: int, sessions: int) -> int:
         for li in config.listeners
     )
     route = model.Route(domain=DOMAIN, hosts=(model.RouteHost(host="127.0.0.1", port=sink_port),))
-    entry = model.DestinationEntry(domain=DOMAIN, max_concurrency=sessions, max_msgs_per_connection=50)
+    entry = model.DestinationEntry(
+        domain=DOMAIN, max_concurrency=sessions, max_msgs_per_connection=50)
     session.stage(model.replace(config, listeners=listeners, routes=(route,),
                                 destinations=model.replace(config.destinations, entries=(entry,))))
     session.commit("bench")
@@ -101,7 +102,8 @@ def backlog(data: Path, count: int, files: bool) -> None:
         mid, path = 10_000_000 + n, spool / f"{10_000_000 + n}.msg"
         rcpt = f"u{n}@slow{n % 500}.test"
         if files:
-            path.write_bytes(encode(mid, 0, "bench", "a@sender.test", [rcpt], b"S: x\r\n\r\nx\r\n", now))
+            blob = encode(mid, 0, "bench", "a@sender.test", [rcpt], b"S: x\r\n\r\nx\r\n", now)
+            path.write_bytes(blob)
         rows.append(NewMessage(mid, "a@sender.test", now, 100, str(path), (rcpt,)))
     store = QueueStore(data / "queue" / "queue.db")
     try:
@@ -123,8 +125,9 @@ class Rig:
 
     def start(self) -> None:
         self.app = subprocess.Popen(
-            [sys.executable, "-m", "esacli", "run", "--data", str(self.data), "--ssh", "127.0.0.1:0",
-             "--admin-password", "bench"], cwd=self.tree, stdout=subprocess.DEVNULL,
+            [sys.executable, "-m", "esacli", "run", "--data", str(self.data),
+             "--ssh", "127.0.0.1:0", "--admin-password", "bench"],
+            cwd=self.tree, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         wait_port(self.relay)
 
@@ -193,7 +196,8 @@ def run_backlog(args: argparse.Namespace) -> None:
                 idle = (cpu_seconds(rig.app.pid) - idle0) / (time.monotonic() - t0)
                 cpu0, start = cpu_seconds(rig.app.pid), time.monotonic()
                 rig.send(args.messages)
-                wait_for(lambda r=rig: r.count() >= args.messages, args.max_seconds, "the deliveries")
+                wait_for(lambda r=rig: r.count() >= args.messages, args.max_seconds,
+                         "the deliveries")
                 elapsed = time.monotonic() - start
                 cpu = cpu_seconds(rig.app.pid) - cpu0
             finally:
@@ -207,19 +211,17 @@ def run_kills(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rig = Rig(Path(tmp), args.tree, args.sessions, args.clients)
         try:
-            rig.start()
-            rig.send(10**7)
-            started = time.monotonic()
-            up = 0.0
+            up, delivered = 0.0, 0  # while the appliance ran, for the rate
             for _ in range(args.kills):
-                mark = rig.count()
+                rig.start()
+                rig.send(10**7)
+                started, mark = time.monotonic(), rig.count()
                 wait_for(lambda m=mark: rig.count() >= m + 50, 60, "the load")  # flowing again
                 time.sleep(instants.uniform(0.05, 0.5))
                 rig.kill()
                 up += time.monotonic() - started
-                rig.start()
-                started = time.monotonic()
-                rig.send(10**7)
+                delivered += rig.count() - mark
+            rig.start()
             for source in rig.sources:
                 source.terminate()
                 source.wait()
@@ -229,8 +231,9 @@ def run_kills(args: argparse.Namespace) -> None:
             rig.close()
     counts = Counter(received)
     duplicates = sum(n - 1 for n in counts.values())
-    rate = len(received) / max(up, 1e-9)
-    print(f"tree {args.tree}, {args.clients} sessions in, {args.sessions} out: {args.kills} kills, {len(counts)} messages, {duplicates} duplicates"
+    rate = delivered / max(up, 1e-9)
+    print(f"tree {args.tree}, {args.clients} sessions in, {args.sessions} out:"
+          f" {args.kills} kills, {len(counts)} messages, {duplicates} duplicates"
           f" ({duplicates / args.kills:.2f} per kill), ~{rate:.0f} deliveries/s while up;"
           f" window by Little's law ~{duplicates / args.kills / rate * 1000:.1f} ms")
 

@@ -135,7 +135,7 @@ class Spool:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.incoming_dir = self.root / INCOMING
-        self.incoming_dir.mkdir(parents=True, exist_ok=True)
+        self.incoming_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         for folder in (self.root, self.incoming_dir):
             for stale in folder.glob("*" + TMP_SUFFIX):
                 if _TMP_NAME.fullmatch(stale.name):  # our own write cut short by a crash

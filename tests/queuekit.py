@@ -37,11 +37,13 @@ def relay_appliance(
     hosts = (model.RouteHost(host="127.0.0.1", port=mx_port),)
     routes = tuple(model.Route(domain=d, hosts=hosts) for d in domains)
     entries = tuple(
-        model.DestinationEntry(domain=d, max_msgs_per_connection=per_conn, max_concurrency=concurrency)
+        model.DestinationEntry(
+            domain=d, max_msgs_per_connection=per_conn, max_concurrency=concurrency)
         for d in domains
     )
     destinations = model.replace(config.destinations, entries=entries)
-    session.stage(model.replace(config, listeners=listeners, routes=routes, destinations=destinations))
+    session.stage(
+        model.replace(config, listeners=listeners, routes=routes, destinations=destinations))
     session.commit("queue test")
     store.close()
     return Appliance(data, inbound, outbound)
@@ -72,7 +74,8 @@ def legacy_queue(
     rows = []
     for m in messages:
         path = spool / f"{m.mid}.msg"
-        path.write_bytes(encode(m.mid, 0, "InboundMail", m.sender, list(m.recipients), m.content, now))
+        blob = encode(m.mid, 0, "InboundMail", m.sender, list(m.recipients), m.content, now)
+        path.write_bytes(blob)
         rows.append(NewMessage(m.mid, m.sender, now, len(m.content), str(path), m.recipients))
     store = QueueStore(data / "queue" / "queue.db")
     try:

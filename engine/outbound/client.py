@@ -238,6 +238,7 @@ class DomainDelivery:
     async def _attempt(self, opened: _Open, job: Job) -> dict[int, Result]:
         """One message's transaction; whatever goes wrong stays with this message."""
         dcid = opened.dcid
+
         def read() -> bytes:
             return normalise_crlf(job.content())
 

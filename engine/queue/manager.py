@@ -110,7 +110,7 @@ class QueueManager:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self.store.close()  # on the loop: it commits what is still queued
+        self.store.close()  # fsyncs what is written, removes the files that waited for it
 
     @property
     def delivering(self) -> frozenset[str]:
@@ -287,9 +287,8 @@ class QueueManager:
         self, config: Config, mid: int, results: dict[int, Result],
         attempts: dict[tuple[int, int], int],
     ) -> None:
-        """Make one message's results durable: delivered, dropped and deferred in one
-        commit (shared with whatever other results are waiting), then the bounces."""
-        now = self.clock.now()
+        """Record one message's results: delivered, dropped and deferred in one commit,
+        then the bounces (after their DSN is spooled)."""
         outcomes: dict[int, Outcome] = {}
         for rid, result in results.items():
             if result.status == "delivered":
@@ -298,13 +297,17 @@ class QueueManager:
                 outcomes[rid] = Outcome(DROPPED, "/dev/null")
             elif result.status == "deferred":
                 self.log.delayed(result.dcid, mid, rid, result.reply)
-                delay = retry_delay(attempts.get((mid, rid), 0) + 1, config.delivery)
-                outcomes[rid] = Outcome(QUEUED, result.reply, now + delay)
+                outcomes[rid] = self._retry(config, attempts.get((mid, rid), 0), result.reply)
         if outcomes:
             self._record(mid, outcomes)
         bounced = {rid: r for rid, r in results.items() if r.status == "bounced"}
         if bounced:
             await self._bounce(config, mid, bounced, attempts)
+
+    def _retry(self, config: Config, attempts: int, reason: str) -> Outcome:
+        """Queued again after one more failure, with the backoff that follows it."""
+        delay = retry_delay(attempts + 1, config.delivery)
+        return Outcome(QUEUED, reason, self.clock.now() + delay)
 
     def _record(self, mid: int, outcomes: dict[int, Outcome]) -> None:
         """Written before the caller goes on (the next command on the connection); a
@@ -333,11 +336,9 @@ class QueueManager:
                 await self._queue_dsn(config, envelope, failures)
         except SpoolError as exc:  # the disk: try again later rather than bounce in silence
             self.log.warning(f"MID {mid} bounce message not spooled: {exc}")
-            now, settings, tried = self.clock.now(), config.delivery, attempts or {}
-            self._record(mid, {
-                    rid: Outcome(QUEUED, r.reply, now + retry_delay(tried.get((mid, rid), 0) + 1, settings))
-                for rid, r in results.items()
-            })
+            tried = attempts or {}
+            self._record(mid, {rid: self._retry(config, tried.get((mid, rid), 0), r.reply)
+                               for rid, r in results.items()})
             return
         for rid, result in results.items():
             self.log.bounced(result.dcid, mid, rid, result.reply)

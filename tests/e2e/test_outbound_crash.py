@@ -47,17 +47,20 @@ async def test_kill_9_mid_batch_delivers_each_exactly_once(tmp_path: Path) -> No
         for i in range(BATCH):
             mid = FIRST_MID + i
             body = f"Subject: crash {mid}\r\nX-Test-MID: {mid}\r\n\r\nbody\r\n".encode()
-            await spool.store(mid, 0, "test", "a@sender.test", [f"u{i}@{DOMAIN}"], body, time.time())
+            rcpts = [f"u{i}@{DOMAIN}"]
+            await spool.store(mid, 0, "test", "a@sender.test", rcpts, body, time.time())
         await asyncio.to_thread(app.start)
         try:
             await asyncio.wait_for(mx.holding.wait(), 30)
-            await asyncio.to_thread(kill_9, app)  # mid-DATA of message KILL_AT; the ones before are committed
+            # mid-DATA of message KILL_AT; the ones before are committed
+            await asyncio.to_thread(kill_9, app)
             before = len(mx.messages)
             assert 0 < before < BATCH
             mx.hold_at = None
             await asyncio.to_thread(app.start)
             await wait_until(lambda: len({m.data for m in mx.messages}) >= BATCH, timeout=40)
-            await wait_until(lambda: not list((tmp_path / "data" / "spool").glob("*.msg")), timeout=20)
+            spooled = tmp_path / "data" / "spool"
+            await wait_until(lambda: not list(spooled.glob("*.msg")), timeout=20)
         finally:
             await asyncio.to_thread(app.stop)
     counts = Counter(m.recipients[0] for m in mx.messages)
@@ -113,7 +116,8 @@ async def test_kill_9_again_and_again_under_relay_load_loses_nothing_and_duplica
             await load.stop(clients, cancel=True)
             await asyncio.to_thread(app.stop)
     duplicates = sum(n - 1 for n in counts.values())
-    figure = f"{duplicates} duplicates in {KILLS} kills, {len(counts)} messages, {len(load.acked)} acknowledged"
+    figure = (f"{duplicates} duplicates in {KILLS} kills, {len(counts)} messages,"
+              f" {len(load.acked)} acknowledged")
     print(figure)
     assert not load.acked - {RelayLoad.number(r) for r in counts}, figure  # nothing lost
     assert duplicates <= MAX_DUPLICATES, figure

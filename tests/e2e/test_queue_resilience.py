@@ -52,7 +52,8 @@ async def test_a_nul_in_mail_from_bounces_that_message_and_the_forty_behind_it_g
 
 def send(app: Appliance, n: int) -> None:
     with smtplib.SMTP("127.0.0.1", app.outbound, timeout=10) as client:
-        client.sendmail("a@sender.test", [f"n{n}@{DOMAIN}"], f"Subject: new {n}\r\n\r\nhi\r\n".encode())
+        content = f"Subject: new {n}\r\n\r\nhi\r\n".encode()
+        client.sendmail("a@sender.test", [f"n{n}@{DOMAIN}"], content)
 
 
 def system_logs(app: Appliance) -> str:

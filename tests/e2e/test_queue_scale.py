@@ -44,7 +44,8 @@ async def test_a_new_message_goes_out_promptly_past_50000_deferred(tmp_path: Pat
             for n in range(NEW):
                 started = time.monotonic()
                 with smtplib.SMTP("127.0.0.1", app.outbound, timeout=10) as client:
-                    client.sendmail("a@sender.test", [f"new{n}@{DOMAIN}"], b"Subject: new\r\n\r\nx\r\n")
+                    content = b"Subject: new\r\n\r\nx\r\n"
+                    client.sendmail("a@sender.test", [f"new{n}@{DOMAIN}"], content)
                 await wait_until(lambda n=n: len(mx.messages) == n + 1, timeout=PROMPTLY)
                 assert time.monotonic() - started < PROMPTLY
         finally:
