@@ -13,7 +13,8 @@ committed version can stop the appliance from booting.
 
 Files (all under the data dir):
   logs/mail_logs          the mail log (§9 format), flushed per line
-  spool/<MID>.msg         accepted messages, fsynced before the 250
+  spool/incoming/<MID>.msg  accepted messages, fsynced before the 250, not yet queued
+  spool/<MID>.msg         queued messages' content (engine/spool.py)
   spool/counters.json     ICID/MID reservation, so IDs never repeat
   queue/queue.db          outbound per-recipient state (engine/queue/store.py)
   status.json             what `status` shows (engine/status.py)

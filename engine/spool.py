@@ -1,10 +1,20 @@
-"""The inbound spool: accepted messages, durable before the client hears 250.
+"""The spool: accepted messages, durable before the client hears 250.
 
 One file per message, `<MID>.msg`: a header line (`ESACLI-SPOOL 1 ` + JSON
 envelope, including the content's size and SHA-256), the content, then an end
 marker naming the MID. The file is written under a temporary name, fsynced,
 renamed into place and the directory fsynced. A file whose size, digest or end
 marker does not check out is torn and ignored.
+
+Two directories make the hand-off to the queue (engine/queue/manager.py):
+
+  spool/incoming/<MID>.msg   accepted, not yet taken by the queue (a short list)
+  spool/<MID>.msg            taken: the queue database has its envelope and path
+
+So the queue finds new mail by listing `incoming/`, however many messages wait
+for a retry, and whoever writes a message (a listener, the queue's own bounces;
+later another process) only writes a file there. Any other name in either
+directory is a stray: reported once (`Stray`), never read as mail, never removed.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +33,17 @@ from state import files
 MAGIC = b"ESACLI-SPOOL 1 "
 SUFFIX = ".msg"
 TMP_SUFFIX = ".tmp"
+INCOMING = "incoming"
+COUNTERS = "counters.json"  # engine/counters.py keeps the ID reservation beside the mail
+_NAME = re.compile(r"([0-9]{1,18})\.msg")  # ASCII digits only: "².msg" is not a MID
+_TMP_NAME = re.compile(r"[0-9]{1,18}\.msg\.tmp")
+_OWN_NAMES = frozenset({INCOMING, COUNTERS, COUNTERS + TMP_SUFFIX})
+
+
+def mid_of(name: str) -> int | None:
+    """The MID a spool file name stands for, or None for any other name."""
+    match = _NAME.fullmatch(name)
+    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)
@@ -36,20 +58,39 @@ class SpooledMessage:
     path: Path
 
     def content(self) -> bytes:
-        parsed = _parse(self.path.read_bytes())
-        if parsed is None:
-            raise SpoolError(f"MID {self.mid}: spool file is damaged")
-        return parsed[1]
+        """The content, wherever the message is now (the queue moves it out of incoming/)."""
+        if self.path.parent.name == INCOMING and not self.path.exists():
+            return read_content(self.path.parent.parent / self.path.name)
+        return read_content(self.path)
+
+
+def read_content(path: Path) -> bytes:
+    """The message content of a spool file; SpoolError if it is gone or damaged."""
+    try:
+        parsed = _parse(path.read_bytes())
+    except OSError as exc:
+        raise SpoolError(f"spool file {path.name}: {exc.strerror or exc}") from None
+    if parsed is None:
+        raise SpoolError(f"spool file {path.name} is damaged")
+    return parsed[1]
 
 
 def _end_marker(mid: int) -> bytes:
     return b"\r\nESACLI-END " + str(mid).encode() + b"\n"
 
 
-def _encode(envelope: dict[str, object], content: bytes) -> bytes:
-    head = dict(envelope, size=len(content), sha256=hashlib.sha256(content).hexdigest())
+def encode(
+    mid: int, icid: int, listener: str, sender: str, recipients: list[str], content: bytes,
+    when: float,
+) -> bytes:
+    """A spool file's bytes (tools and tests that build a spool write these too)."""
+    head = {
+        "mid": mid, "icid": icid, "listener": listener, "sender": sender,
+        "recipients": list(recipients), "time": when,
+        "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+    }
     line = MAGIC + json.dumps(head, separators=(",", ":")).encode() + b"\n"
-    return line + content + _end_marker(int(str(envelope["mid"])))
+    return line + content + _end_marker(mid)
 
 
 def _parse(data: bytes) -> tuple[dict[str, object], bytes] | None:
@@ -59,7 +100,7 @@ def _parse(data: bytes) -> tuple[dict[str, object], bytes] | None:
     try:
         head = json.loads(data[len(MAGIC) : head_end])
         size, mid = int(head["size"]), int(head["mid"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
     body = data[head_end + 1 : head_end + 1 + size]
     if len(body) != size or data[head_end + 1 + size :] != _end_marker(mid):
@@ -83,15 +124,31 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+@dataclass(frozen=True)
+class Stray:
+    """A file in the spool that is not a message the spool can read, and why."""
+
+    path: Path
+    why: str
+
+
 class Spool:
     def __init__(self, root: Path) -> None:
         self.root = files.private_dir(root)
-        for stale in self.root.glob("*" + TMP_SUFFIX):
-            stale.unlink(missing_ok=True)
+        self.incoming_dir = files.private_dir(self.root / INCOMING)
+        for folder in (self.root, self.incoming_dir):
+            for stale in folder.glob("*" + TMP_SUFFIX):
+                if _TMP_NAME.fullmatch(stale.name):  # our own write cut short by a crash
+                    stale.unlink(missing_ok=True)
+        self._strays: set[tuple[Path, int, int]] = set()  # reported once each
+
+    def queued_path(self, mid: int) -> Path:
+        """Where a message lives once the queue has taken it."""
+        return self.root / f"{mid}{SUFFIX}"
 
     def _write(self, mid: int, data: bytes) -> Path:
-        final = self.root / f"{mid}{SUFFIX}"
-        tmp = self.root / f"{mid}{SUFFIX}{TMP_SUFFIX}"
+        final = self.incoming_dir / f"{mid}{SUFFIX}"
+        tmp = self.incoming_dir / f"{mid}{SUFFIX}{TMP_SUFFIX}"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
@@ -100,7 +157,7 @@ class Spool:
             finally:
                 os.close(fd)
             os.replace(tmp, final)
-            _fsync_dir(self.root)
+            _fsync_dir(self.incoming_dir)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise SpoolError(f"MID {mid}: {exc.strerror or exc}") from None
@@ -116,35 +173,120 @@ class Spool:
         content: bytes,
         when: float,
     ) -> Path:
-        """Write the message durably; returns only once file and directory are fsynced."""
-        envelope: dict[str, object] = {
-            "mid": mid, "icid": icid, "listener": listener, "sender": sender,
-            "recipients": list(recipients), "time": when,
-        }
-        data = _encode(envelope, content)
+        """Write the message durably into incoming/; returns once file and directory are
+        fsynced."""
+        data = encode(mid, icid, listener, sender, recipients, content, when)
         # fsync blocks for milliseconds: keep it off the event loop.
         return await asyncio.to_thread(self._write, mid, data)
 
-    def messages(self) -> list[SpooledMessage]:
-        """Every complete message in the spool, oldest MID first; torn files are skipped."""
-        found = []
-        for path in self.root.glob("*" + SUFFIX):
-            message = self._load(path)
-            if message is not None:
-                found.append(message)
-        return sorted(found, key=lambda m: m.mid)
+    # -- what the queue reads ---------------------------------------------
+    def incoming(self) -> tuple[list[SpooledMessage], list[Stray]]:
+        """Messages waiting in incoming/ (oldest MID first), and strays not reported yet."""
+        found, strays = [], []
+        for entry in _entries(self.incoming_dir):
+            kind, key = _classify(entry, frozenset())
+            if kind == _SKIP or key in self._strays:
+                continue
+            why = kind
+            if kind == _MESSAGE:
+                message, why = self._load(Path(entry.path))
+                if message is not None:
+                    found.append(message)
+                    continue
+            self._strays.add(key)
+            strays.append(Stray(Path(entry.path), why))
+        return sorted(found, key=lambda m: m.mid), strays
 
-    def _load(self, path: Path) -> SpooledMessage | None:
+    def queued(self) -> tuple[dict[int, Path], list[Stray]]:
+        """Names of the taken messages (MID -> path; nothing is read), and strays not
+        reported yet. For the queue's start-up, not for every poll."""
+        found: dict[int, Path] = {}
+        strays = []
+        for entry in _entries(self.root):
+            kind, key = _classify(entry, _OWN_NAMES)
+            mid = mid_of(entry.name)
+            if kind == _MESSAGE and mid is not None:
+                found[mid] = Path(entry.path)
+            elif kind != _SKIP and key not in self._strays:
+                self._strays.add(key)
+                strays.append(Stray(Path(entry.path), kind))
+        return found, strays
+
+    def load(self, path: Path) -> SpooledMessage | None:
+        """The message in `path`, or None if it is damaged or unreadable."""
+        return self._load(path)[0]
+
+    def _load(self, path: Path) -> tuple[SpooledMessage | None, str]:
         try:
             parsed = _parse(path.read_bytes())
-        except OSError:
-            return None
+        except OSError as exc:
+            return None, f"unreadable ({exc.strerror or exc})"
         if parsed is None:
-            return None
+            return None, "damaged (torn, or its digest does not match)"
         head, _ = parsed
+        message = _envelope(head, path)
+        if message is None or message.mid != mid_of(path.name):
+            return None, "damaged (its envelope does not match its name)"
+        return message, ""
+
+    def take(self, message: SpooledMessage) -> Path:
+        """Move a message the queue has recorded from incoming/ to its queued place.
+
+        No fsync: if a crash undoes the rename, the file is found in incoming/ again and
+        the queue, which already has its record, takes it again.
+        """
+        final = self.queued_path(message.mid)
+        os.replace(message.path, final)
+        return final
+
+    def messages(self) -> list[SpooledMessage]:
+        """Every complete message in the spool, taken or not, oldest MID first (for tools
+        and tests: the queue itself reads incoming/ and its database)."""
+        found: dict[int, SpooledMessage] = {}
+        for folder in (self.incoming_dir, self.root):  # the order a message moves in
+            for path in folder.glob("*" + SUFFIX):
+                message = self.load(path) if mid_of(path.name) is not None else None
+                if message is not None:
+                    found.setdefault(message.mid, message)
+        return sorted(found.values(), key=lambda m: m.mid)
+
+
+_MESSAGE, _SKIP = "message", "skip"
+
+
+def _classify(entry: os.DirEntry[str], own: frozenset[str]) -> tuple[str, tuple[Path, int, int]]:
+    """(_MESSAGE, _SKIP or why it is a stray; the entry's identity for "reported once")."""
+    path = Path(entry.path)
+    try:
+        info = entry.stat(follow_symlinks=False)
+        regular = entry.is_file(follow_symlinks=False)
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})", (path, 0, 0)
+    key = (path, info.st_mtime_ns, info.st_size)
+    if entry.name in own or _TMP_NAME.fullmatch(entry.name):
+        return _SKIP, key  # ours: a write in progress, the counters, incoming/
+    if mid_of(entry.name) is None:
+        return "not a spool file name", key
+    if not regular:
+        return "not a regular file", key
+    return _MESSAGE, key
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as entries:
+        return list(entries)
+
+
+def _envelope(head: dict[str, object], path: Path) -> SpooledMessage | None:
+    try:
+        recipients = head["recipients"]
+        if not isinstance(recipients, list):
+            return None
         return SpooledMessage(
             mid=int(str(head["mid"])), icid=int(str(head["icid"])),
             listener=str(head["listener"]), sender=str(head["sender"]),
-            recipients=tuple(str(r) for r in head["recipients"]),  # type: ignore[attr-defined]
+            recipients=tuple(str(r) for r in recipients),
             time=float(str(head["time"])), size=int(str(head["size"])), path=path,
         )
+    except (KeyError, ValueError, TypeError):
+        return None

@@ -4,8 +4,15 @@
 concurrency limit of workers; each opens a connection (trying the targets in
 order), applies the STARTTLS table of `policy.decide` and sends up to
 `max_msgs_per_connection` messages on it before opening a fresh one. Every
-recipient's result goes to `report` as soon as the remote reply is known, so
-the queue can make it durable at once.
+recipient's result goes to `report` as soon as the remote reply is known, and
+the next command on that connection waits until `report` returns, so the queue
+makes it durable first.
+
+One message never holds up another: an address that cannot be put on a command
+line as it is (a control character, say, left by an older version) bounces that
+recipient, or the whole message for a bad sender, without a word to the remote;
+an unreadable spool file or any unexpected error defers that message alone, and
+a connection in an unknown state is replaced for the messages after it.
 """
 
 from __future__ import annotations
@@ -18,21 +25,43 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiosmtplib
+from aiosmtplib.email import quote_address
 
+from engine.errors import SpoolError
 from engine.maillog import MailLog
 from engine.outbound import policy, smtpconn
 from engine.outbound.policy import Action, Outcome
 from engine.outbound.resolver import Kind, Resolution, Resolver, Target
 from engine.outbound.tlsctx import ClientContexts
+from state.controls import has_control
 from state.model import Authorities, Config, DestinationEntry, TLSMode
 
 _EOL = re.compile(rb"\r\n|\r|\n")
+READ_INLINE = 256 * 1024  # a larger message is read (and checked) off the event loop
 
 
 def normalise_crlf(data: bytes) -> bytes:
     """Every line ending CRLF (no bare CR or LF leaves the gateway), ending in CRLF."""
     data = _EOL.sub(b"\r\n", data)
     return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+def unsendable(address: str) -> str | None:
+    """Why `address` cannot go on a MAIL or RCPT command as it is, or None if it can.
+
+    aiosmtplib refuses control characters and parses the rest with
+    `email.utils.parseaddr`, which would quietly send another address (`a,b@x`
+    goes out as `<a>`): anything it would change is refused here instead.
+    """
+    if has_control(address):
+        return "address contains a control character"
+    if not address.isascii():
+        return "address is not ASCII (SMTPUTF8 is not supported)"
+    try:
+        quoted = quote_address(address)
+    except ValueError:
+        return "address cannot be sent as it is"
+    return None if quoted == f"<{address}>" else "address cannot be sent as it is"
 
 
 @dataclass
@@ -44,6 +73,7 @@ class Job:
     rids: list[int]
     addresses: list[str]
     content: Callable[[], bytes]
+    size: int = 0  # of the content, as spooled
 
 
 @dataclass(frozen=True)
@@ -85,6 +115,9 @@ class DomainDelivery:
         return self.entry.tls or TLSMode.NO
 
     async def run(self, jobs: list[Job]) -> None:
+        jobs = await self._refuse_unsendable(jobs)
+        if not jobs:
+            return
         resolution = await self.resolver.resolve(self.config, self.domain)
         if resolution.kind is not Kind.TARGETS:
             await self._unroutable(resolution, jobs)
@@ -92,9 +125,24 @@ class DomainDelivery:
         queue = deque(jobs)
         per_conn = max(1, self.entry.max_msgs_per_connection or 1)
         workers = min(max(1, self.entry.max_concurrency or 1), -(-len(jobs) // per_conn))
-        await asyncio.gather(
-            *(self._worker(resolution.targets, queue, per_conn) for _ in range(workers))
-        )
+        # A TaskGroup, not gather: if a worker fails, the others stop with it rather
+        # than deliver on behind the caller's back while it defers what is left.
+        async with asyncio.TaskGroup() as group:
+            for _ in range(workers):
+                group.create_task(self._worker(resolution.targets, queue, per_conn))
+
+    async def _refuse_unsendable(self, jobs: list[Job]) -> list[Job]:
+        """Bounce what cannot be sent as it is (no connection needed); the jobs left."""
+        left = []
+        for job in jobs:
+            refused = _refused_addresses(job)
+            if refused:
+                await self.report(job, refused)
+            keep = [i for i, rid in enumerate(job.rids) if rid not in refused]
+            if keep:
+                left.append(Job(job.mid, job.sender, [job.rids[i] for i in keep],
+                                [job.addresses[i] for i in keep], job.content, job.size))
+        return left
 
     async def _unroutable(self, resolution: Resolution, jobs: list[Job]) -> None:
         if resolution.kind is Kind.DEVNULL:
@@ -202,11 +250,33 @@ class DomainDelivery:
                                 opened.delivered, self.config.authorities)
 
     async def _send(self, opened: _Open, job: Job) -> None:
-        results = await _transaction(opened.conn.smtp, job, opened.dcid, self.log)
+        results = await self._attempt(opened, job)
         opened.delivered += any(r.status == "delivered" for r in results.values())
+        await self.report(job, results)
+
+    async def _attempt(self, opened: _Open, job: Job) -> dict[int, Result]:
+        """One message's transaction; whatever goes wrong stays with this message."""
+        dcid = opened.dcid
+
+        def read() -> bytes:
+            return normalise_crlf(job.content())
+
+        try:
+            content = read() if job.size < READ_INLINE else await asyncio.to_thread(read)
+        except (SpoolError, OSError) as exc:
+            why = f"4.3.0 - Message content unreadable ('000', ['{exc}'])"
+            return dict.fromkeys(job.rids, Result("deferred", why, dcid))
+        try:
+            results = await _transaction(opened.conn.smtp, job, content, dcid, self.log)
+        except Exception as exc:  # noqa: BLE001 (a surprise must not reach the other messages)
+            opened.conn.alive = False  # in an unknown state: the next message gets a new one
+            name = type(exc).__name__
+            self.log.warning(f"MID {job.mid} DCID {dcid} delivery failed: {name}")
+            why = f"4.3.0 - Internal error ('000', ['{name}'])"
+            return dict.fromkeys(job.rids, Result("deferred", why, dcid))
         if any(r.status == "deferred" and r.reply.startswith("4.4.2") for r in results.values()):
             opened.conn.alive = False
-        await self.report(job, results)
+        return results
 
 
 _RECONNECT_PLAIN = "\0reconnect"
@@ -219,6 +289,22 @@ class _Open:
     delivered: int = 0  # messages delivered on this connection
 
 
+def _refused_addresses(job: Job) -> dict[int, Result]:
+    """Bounces for what cannot be sent: every recipient for a bad sender, else each bad
+    recipient (RFC 3463: 5.1.7 bad sender, 5.1.3 bad destination address syntax)."""
+    why = unsendable(job.sender)
+    if why is not None:
+        reply = f"5.1.7 - Bad sender address syntax ('000', ['{why}'])"
+        return dict.fromkeys(job.rids, Result("bounced", reply))
+    results = {}
+    for rid, address in zip(job.rids, job.addresses, strict=True):
+        why = unsendable(address)
+        if why is not None:
+            reply = f"5.1.3 - Bad destination mailbox address syntax ('000', ['{why}'])"
+            results[rid] = Result("bounced", reply)
+    return results
+
+
 def _classify(code: int, text: str, dcid: int) -> Result:
     reply = f"('{code}', ['{text}'])"
     if 200 <= code < 300:
@@ -228,7 +314,9 @@ def _classify(code: int, text: str, dcid: int) -> Result:
     return Result("deferred", f"4.0.0 - Temporary error {reply}", dcid)
 
 
-async def _transaction(smtp: aiosmtplib.SMTP, job: Job, dcid: int, log: MailLog) -> dict[int, Result]:
+async def _transaction(
+    smtp: aiosmtplib.SMTP, job: Job, content: bytes, dcid: int, log: MailLog
+) -> dict[int, Result]:
     log.delivery_start(dcid, job.mid, job.rids)
     results: dict[int, Result] = {}
     try:
@@ -242,7 +330,7 @@ async def _transaction(smtp: aiosmtplib.SMTP, job: Job, dcid: int, log: MailLog)
         if not accepted:
             await smtp.rset()
             return results
-        reply = await smtp.data(normalise_crlf(job.content()))
+        reply = await smtp.data(content)
     except aiosmtplib.SMTPResponseException as exc:
         verdict = _classify(exc.code, exc.message, dcid)
         for rid in job.rids:

@@ -66,6 +66,14 @@ class Failure:
     diagnostic: str  # e.g. "smtp; 550 5.1.1 No such user"
 
 
+def printable(text: str) -> str:
+    """`text` as a bounce may show it: control characters (and anything not ASCII)
+    escaped, so an address left by an older version cannot break a header line."""
+    if text.isascii() and text.isprintable():
+        return text
+    return text.encode("unicode_escape").decode("ascii")
+
+
 def _headers_of(content: bytes) -> bytes:
     end = content.find(b"\r\n\r\n")
     if end < 0:
@@ -94,7 +102,7 @@ def build_dsn(
     report["Auto-Submitted"] = "auto-replied"
     lines = [f"This is the mail system at host {hostname}.", "",
              "Your message could not be delivered to the following recipients:", ""]
-    lines += [f"  <{f.address}>: {f.diagnostic}" for f in failures]
+    lines += [f"  <{printable(f.address)}>: {f.diagnostic}" for f in failures]
     report.attach(MIMEText("\n".join(lines) + "\n", "plain"))
     status = MIMEBase("message", "delivery-status")
     # message/delivery-status is a series of header blocks: one per message, one per recipient.
@@ -103,7 +111,7 @@ def build_dsn(
                 ("Arrival-Date", email.utils.formatdate(arrived, localtime=True))])
     ]
     blocks += [
-        _block([("Final-Recipient", f"rfc822; {f.address}"), ("Action", "failed"),
+        _block([("Final-Recipient", f"rfc822; {printable(f.address)}"), ("Action", "failed"),
                 ("Status", f.status), ("Diagnostic-Code", f.diagnostic)])
         for f in failures
     ]

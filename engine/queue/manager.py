@@ -1,17 +1,25 @@
 """The queue manager: takes spooled messages, delivers them, retries and bounces.
 
-Each tick (every `poll_interval` s of real time) it takes new spool files into
-the queue database, bounces recipients past the queue lifetime, and starts one
-delivery task per destination domain with due recipients (a domain already in
-delivery waits for the next tick). Results are made durable as each remote
-reply arrives (store.py). Time for retries and lifetimes comes from the
-injectable clock; only the tick itself is real time.
+Each tick (every `poll_interval` s of real time, or at once when woken) it takes
+what waits in the spool's incoming/ into the queue database, asks the database
+for the recipients now due (an index on the next attempt: the cost is what is
+due, not what is queued; domains already in delivery are left out), bounces
+those past the queue lifetime and starts one delivery task per destination
+domain. Results are made durable as each remote reply arrives, before the next
+command on that connection (store.py, writer.py). At start it finishes what a
+crash left half done. Time for retries and lifetimes comes from the injectable
+clock; only the tick itself is real time.
+
+Spool files it cannot read as mail are left where they are and reported once to
+system_logs (never raw: the name is quoted with its control characters escaped).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +29,7 @@ from engine.errors import SpoolError, TlsSetupError
 from engine.maillog import MailLog
 from engine.outbound import policy
 from engine.outbound.alerts import Alert, TlsAlerts
-from engine.outbound.client import DomainDelivery, Job, OutboundStats, Result
+from engine.outbound.client import DomainDelivery, Job, OutboundStats, Result, unsendable
 from engine.outbound.resolver import SMTP_PORT, Resolver
 from engine.outbound.scheduler import (
     Clock,
@@ -34,13 +42,26 @@ from engine.outbound.scheduler import (
     status_of,
 )
 from engine.outbound.tlsctx import ClientContexts, build_contexts
-from engine.queue.store import BOUNCED, DELIVERED, DROPPED, QueueStore, Recipient
+from engine.queue.store import (
+    BOUNCED,
+    DELIVERED,
+    DROPPED,
+    QUEUED,
+    Envelope,
+    NewMessage,
+    Outcome,
+    QueueStore,
+    Recipient,
+)
 from engine.runtime import RuntimeConfig
-from engine.spool import SUFFIX, Spool, SpooledMessage
+from engine.spool import Spool, Stray, read_content
 from state.model import Config
 from state.secrets import Secrets
 
 LISTENER = "(queue)"  # spool "listener" of messages the queue makes itself (bounces, alerts)
+DUE_LIMIT = 5000  # recipients taken per tick: a huge backlog goes out in slices
+STRAY_LOG = "Spool file %r ignored: %s"
+system_log = logging.getLogger("engine.queue")  # logs/system_logs (esacli/appliance.py)
 
 
 @dataclass
@@ -62,7 +83,7 @@ class QueueManager:
         self.spool, self.log, self.counters, self.secrets = spool, log, counters, secrets
         self._runtime = runtime
         self.store = QueueStore(Path(data_dir) / "queue" / "queue.db")
-        self._messages: dict[int, SpooledMessage] = {}
+        self._recovered = False
         self._busy: dict[str, asyncio.Task[None]] = {}
         self._contexts: tuple[int, ClientContexts] | None = None
         self._rates = RateWindow()
@@ -90,7 +111,7 @@ class QueueManager:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await asyncio.to_thread(self.store.close)
+        self.store.close()  # fsyncs what is written, removes the files that waited for it
 
     @property
     def delivering(self) -> frozenset[str]:
@@ -117,45 +138,71 @@ class QueueManager:
             self._wake.clear()
 
     async def tick(self) -> None:
+        if not self._recovered:
+            await self._recover()
+            self._recovered = True
         runtime = self._runtime()
         if runtime is None:
             return
         await self._intake()
-        await self._finish()
         contexts = await self._client_contexts(runtime)
         if contexts is None:
             return
-        due = await asyncio.to_thread(self.store.due, self.clock.now())
+        due = await asyncio.to_thread(self.store.due, self.clock.now(), DUE_LIMIT, set(self._busy))
         await self._dispatch(runtime.config, contexts, due)
 
-    # -- intake and clean-up -------------------------------------------------
+    # -- intake and recovery -------------------------------------------------
     async def _intake(self) -> None:
-        names = {p.name for p in self.spool.root.glob("*" + SUFFIX)}
-        wanted = {int(n[: -len(SUFFIX)]) for n in names if n[: -len(SUFFIX)].isdigit()}
-        if not wanted - set(self._messages):
+        """Take what waits in the spool's incoming/: one transaction, then move the files."""
+        found, strays = await asyncio.to_thread(self.spool.incoming)
+        self._report_strays(strays)
+        if not found:
             return
-        spooled = await asyncio.to_thread(self.spool.messages)
-        known = await asyncio.to_thread(self.store.known_mids)
-        for message in spooled:
-            if message.mid in self._messages:
-                continue
-            if known.get(message.mid):  # done, but a crash came before the file was removed
-                message.path.unlink(missing_ok=True)
-                continue
-            self._messages[message.mid] = message
-            if message.mid not in known:
-                await asyncio.to_thread(
-                    self.store.add_message, message.mid, message.sender, message.time,
-                    message.size, str(message.path), message.recipients, self.clock.now(),
-                )
+        batch = [
+            NewMessage(m.mid, m.sender, m.time, m.size, str(self.spool.queued_path(m.mid)),
+                       m.recipients)
+            for m in found
+        ]
+        self.store.take_in(batch, self.clock.now())
+        await self.store.synced()
+        await asyncio.to_thread(lambda: [self.spool.take(m) for m in found])
 
-    async def _finish(self) -> None:
-        for mid, path in await asyncio.to_thread(self.store.finished_messages):
-            await asyncio.to_thread(self.store.mark_done, mid)
-            self.log.message_finished(mid)
-            # The outcome is durable; only now may the content go.
+    async def _recover(self) -> None:
+        """Once, at start: finish what a crash (or an older version) left half done, and
+        take in messages that were spooled in place by an older version."""
+        for mid, done_path in await asyncio.to_thread(self.store.finish_all):
+            self._finished(mid, done_path)
+        queued, strays = await asyncio.to_thread(self.spool.queued)
+        self._report_strays(strays)
+        known = await asyncio.to_thread(self.store.known_mids)
+        untaken = []
+        for mid, path in queued.items():
+            if known.get(mid):  # done, but the crash came before the file was removed
+                path.unlink(missing_ok=True)
+            elif mid not in known:
+                untaken.append(path)
+        if untaken:
+            await self._take_in_place(untaken)
+
+    async def _take_in_place(self, paths: list[Path]) -> None:
+        loaded = await asyncio.to_thread(lambda: [(p, self.spool.load(p)) for p in paths])
+        self._report_strays([Stray(p, "damaged or unreadable") for p, m in loaded if m is None])
+        batch = [NewMessage(m.mid, m.sender, m.time, m.size, str(p), m.recipients)
+                 for p, m in loaded if m is not None]
+        self.store.take_in(batch, self.clock.now())
+        await self.store.synced()
+
+    def _report_strays(self, strays: list[Stray]) -> None:
+        for stray in strays:
+            name = stray.path.relative_to(self.spool.root).as_posix()
+            system_log.warning(STRAY_LOG, name, stray.why)  # repr: no raw control character
+
+    def _finished(self, mid: int, path: str) -> None:
+        """The outcome is durable: only now may the content go (on the syncer's thread,
+        or at start-up; MailLog takes lines from any thread)."""
+        self.log.message_finished(mid)
+        with contextlib.suppress(OSError):  # left for the next start-up's sweep
             Path(path).unlink(missing_ok=True)
-            self._messages.pop(mid, None)
 
     async def _client_contexts(self, runtime: RuntimeConfig) -> ClientContexts | None:
         if self._contexts is not None and self._contexts[0] == runtime.version:
@@ -176,7 +223,7 @@ class QueueManager:
             if expired(rcpt.arrived, now, config.delivery):
                 reason = "5.4.7 - Delivery expired (message too old) ('000', ['queue lifetime exceeded'])"
                 await self._bounce(config, rcpt.mid, {rcpt.rid: Result("bounced", reason)})
-            elif rcpt.domain not in self._busy and rcpt.mid in self._messages:
+            elif rcpt.domain not in self._busy:
                 by_domain.setdefault(rcpt.domain, []).append(rcpt)
         for domain, rcpts in by_domain.items():
             rcpts = self._rate_limited(config, domain, rcpts, now)
@@ -194,22 +241,26 @@ class QueueManager:
     def _start(self, config: Config, contexts: ClientContexts, domain: str, rcpts: list[Recipient]) -> None:
         jobs: dict[int, Job] = {}
         for r in rcpts:
-            message = self._messages[r.mid]
-            job = jobs.setdefault(r.mid, Job(r.mid, r.sender, [], [], message.content))
+            content = functools.partial(read_content, Path(r.path))
+            job = jobs.setdefault(r.mid, Job(r.mid, r.sender, [], [], content, r.size))
             job.rids.append(r.rid)
             job.addresses.append(r.address)
-        task = asyncio.create_task(self._deliver(config, contexts, domain, list(jobs.values())))
+        attempts = {(r.mid, r.rid): r.attempts for r in rcpts}
+        task = asyncio.create_task(
+            self._deliver(config, contexts, domain, list(jobs.values()), attempts)
+        )
         self._busy[domain] = task
         task.add_done_callback(lambda t: self._done(domain))
 
     async def _deliver(
-        self, config: Config, contexts: ClientContexts, domain: str, jobs: list[Job]
+        self, config: Config, contexts: ClientContexts, domain: str, jobs: list[Job],
+        attempts: dict[tuple[int, int], int],
     ) -> None:
         reported: set[tuple[int, int]] = set()
 
         async def report(job: Job, results: dict[int, Result]) -> None:
             reported.update((job.mid, rid) for rid in results)
-            await self._report(config, job, results)
+            await self._report(config, job.mid, results, attempts)
 
         delivery = DomainDelivery(
             config, domain, contexts, Resolver(config.dns, self.options.mx_port), self.log,
@@ -221,58 +272,90 @@ class QueueManager:
         except Exception as exc:  # noqa: BLE001 (a bug must defer, never loop or lose)
             # Unreported recipients would be due again at once: defer them like any
             # temporary failure, so the retry backoff applies.
-            self.log.warning(f"Delivery to {domain} failed: {type(exc).__name__}")
-            failed = Result("deferred", f"4.3.0 - Internal error ('000', ['{type(exc).__name__}'])")
+            name = _name_of(exc)
+            self.log.warning(f"Delivery to {domain} failed: {name}")
+            failed = Result("deferred", f"4.3.0 - Internal error ('000', ['{name}'])")
             for job in jobs:
                 left = {rid: failed for rid in job.rids if (job.mid, rid) not in reported}
                 if left:
-                    await self._report(config, job, left)
+                    await self._report(config, job.mid, left, attempts)
 
     def _done(self, domain: str) -> None:
         self._busy.pop(domain, None)
         self._wake.set()
 
     # -- results -------------------------------------------------------------
-    async def _report(self, config: Config, job: Job, results: dict[int, Result]) -> None:
-        delivered = [rid for rid, r in results.items() if r.status == "delivered"]
-        if delivered:  # first, and alone: this is the one-fsync window after the 250
-            await asyncio.to_thread(self.store.set_final, job.mid, delivered, DELIVERED, "")
-        dropped = [rid for rid, r in results.items() if r.status == "dropped"]
-        if dropped:
-            await asyncio.to_thread(self.store.set_final, job.mid, dropped, DROPPED, "/dev/null")
+    async def _report(
+        self, config: Config, mid: int, results: dict[int, Result],
+        attempts: dict[tuple[int, int], int],
+    ) -> None:
+        """Record one message's results: delivered, dropped and deferred in one commit,
+        then the bounces (after their DSN is spooled)."""
+        outcomes: dict[int, Outcome] = {}
+        for rid, result in results.items():
+            if result.status == "delivered":
+                outcomes[rid] = Outcome(DELIVERED, "")
+            elif result.status == "dropped":
+                outcomes[rid] = Outcome(DROPPED, "/dev/null")
+            elif result.status == "deferred":
+                self.log.delayed(result.dcid, mid, rid, result.reply)
+                outcomes[rid] = self._retry(config, attempts.get((mid, rid), 0), result.reply)
+        if outcomes:
+            self._record(mid, outcomes)
         bounced = {rid: r for rid, r in results.items() if r.status == "bounced"}
         if bounced:
-            await self._bounce(config, job.mid, bounced)
-        for rid, result in results.items():
-            if result.status == "deferred":
-                await self._defer(config, job.mid, rid, result)
-        self._wake.set()
+            await self._bounce(config, mid, bounced, attempts)
 
-    async def _defer(self, config: Config, mid: int, rid: int, result: Result) -> None:
-        attempts = await asyncio.to_thread(self.store.attempts, mid, rid) + 1
-        when = self.clock.now() + retry_delay(attempts, config.delivery)
-        self.log.delayed(result.dcid, mid, rid, result.reply)
-        await asyncio.to_thread(self.store.defer, mid, [rid], when, result.reply)
+    def _retry(self, config: Config, attempts: int, reason: str) -> Outcome:
+        """Queued again after one more failure, with the backoff that follows it."""
+        delay = retry_delay(attempts + 1, config.delivery)
+        return Outcome(QUEUED, reason, self.clock.now() + delay)
 
-    async def _bounce(self, config: Config, mid: int, results: dict[int, Result]) -> None:
-        message = self._messages.get(mid)
+    def _record(self, mid: int, outcomes: dict[int, Outcome]) -> None:
+        """Written before the caller goes on (the next command on the connection); a
+        finished message's file goes once the fsync behind has made that durable."""
+        path = self.store.record(mid, outcomes)
+        if path is None:
+            return
+
+        def finished(error: OSError | None) -> None:
+            if error is None:  # else the file stays, for the next start-up's sweep
+                self._finished(mid, path)
+
+        self.store.after_sync(finished)
+
+    async def _bounce(
+        self, config: Config, mid: int, results: dict[int, Result],
+        attempts: dict[tuple[int, int], int] | None = None,
+    ) -> None:
+        envelope = await asyncio.to_thread(self.store.envelope, mid)
         failures = []
         for rid, result in results.items():
-            self.log.bounced(result.dcid, mid, rid, result.reply)
-            address = message.recipients[rid] if message else ""
+            address = envelope.addresses.get(rid, "") if envelope else ""
             failures.append(Failure(address, status_of(result.reply), f"smtp; {result.reply}"))
-        if message is not None and message.sender.strip("<>"):  # never a bounce for a bounce
-            await self._queue_dsn(config, message, failures)
-        await asyncio.to_thread(
-            self.store.set_final, mid, list(results), BOUNCED, "; ".join(r.reply for r in results.values())
-        )
+        try:
+            if envelope is not None and _bounce_goes_to(envelope.sender):
+                await self._queue_dsn(config, envelope, failures)
+        except SpoolError as exc:  # the disk: try again later rather than bounce in silence
+            self.log.warning(f"MID {mid} bounce message not spooled: {exc}")
+            tried = attempts or {}
+            self._record(mid, {rid: self._retry(config, tried.get((mid, rid), 0), r.reply)
+                               for rid, r in results.items()})
+            return
+        for rid, result in results.items():
+            self.log.bounced(result.dcid, mid, rid, result.reply)
+        self._record(mid, {rid: Outcome(BOUNCED, r.reply) for rid, r in results.items()})
 
-    async def _queue_dsn(self, config: Config, message: SpooledMessage, failures: list[Failure]) -> None:
+    async def _queue_dsn(self, config: Config, envelope: Envelope, failures: list[Failure]) -> None:
+        try:
+            original = await asyncio.to_thread(read_content, Path(envelope.path))
+        except SpoolError:
+            original = b""  # the bounce still goes, without the original's headers
         content = build_dsn(
-            config.hostname, message.sender, failures, message.content(), message.time,
-            self.clock.now(), message.mid,
+            config.hostname, envelope.sender, failures, original, envelope.arrived,
+            self.clock.now(), envelope.mid,
         )
-        await self._inject("", [message.sender], content)
+        await self._inject("", [envelope.sender], content)
 
     async def _inject(self, sender: str, recipients: list[str], content: bytes) -> None:
         mid = self.counters.next_mid()
@@ -290,3 +373,16 @@ class QueueManager:
         task = asyncio.ensure_future(self._inject(alert.sender, list(alert.recipients), alert.content))
         self._side.add(task)  # hold a reference until the alert is spooled
         task.add_done_callback(self._side.discard)
+
+
+def _bounce_goes_to(sender: str) -> bool:
+    """Whether a bounce can be sent to `sender`: never for a bounce (null sender), nor
+    to an address that could not be sent to anyway."""
+    return bool(sender.strip("<>")) and unsendable(sender) is None
+
+
+def _name_of(exc: BaseException) -> str:
+    """The exception's type name; for a TaskGroup's group, the first real one."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return type(exc).__name__

@@ -1,25 +1,33 @@
 """Durable per-recipient queue state in SQLite (`<data>/queue/queue.db`).
 
-The spool files (engine/spool.py) are the durable input; this database records,
-per message and recipient, what became of it. Every change is one transaction
-with synchronous=FULL in WAL mode, so a recipient is marked delivered in the
-same step the remote 250 is learnt: a crash can only fall in the one-fsync
-window between the remote 250 and our commit (then the message may be sent
-again once; nothing is ever lost).
+The spool files (engine/spool.py) hold the content; this database records, per
+message and recipient, the envelope and what became of it, and is the index the
+queue works from: due recipients are found through `due_domain` (status, next
+attempt, domain), so a poll costs what is due, not what is queued.
+
+Writes (writer.py) are committed at once, in the event-loop step that learnt the
+result and before the next command on that connection, and fsynced in groups
+behind. So a crash of the process can only fall between the remote 250 and our
+reading it; a power loss, also before the next group fsync (then the message may
+be sent again once; nothing is ever lost).
+Reads use a connection of their own and never wait for a commit.
 
 Statuses: queued (to try at `next_attempt`), delivered, bounced, dropped
-(/dev/null route). A message row is `done` once every recipient is final; its
-spool file is removed after that is committed.
+(/dev/null route). A message row is `done` once every recipient is final, in the
+same transaction as its last result; its spool file is removed after that.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from engine.queue.writer import Action, Writer, connect
 from state import files
 
 QUEUED, DELIVERED, BOUNCED, DROPPED = "queued", "delivered", "bounced", "dropped"
@@ -36,9 +44,16 @@ CREATE TABLE IF NOT EXISTS recipients (
     status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL NOT NULL,
     reason TEXT NOT NULL DEFAULT '', PRIMARY KEY (mid, rid)
 );
-CREATE INDEX IF NOT EXISTS due ON recipients (status, next_attempt);
+DROP INDEX IF EXISTS due;
+CREATE INDEX IF NOT EXISTS due_domain ON recipients (status, next_attempt, domain);
+CREATE INDEX IF NOT EXISTS open_messages ON messages (done, arrived);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+
+_FINISH = (
+    "UPDATE messages SET done = 1 WHERE mid = ? AND done = 0 AND NOT EXISTS"
+    " (SELECT 1 FROM recipients r WHERE r.mid = ? AND r.status = 'queued')"
+)
 
 
 @dataclass(frozen=True)
@@ -62,140 +77,221 @@ class Recipient:
     sender: str
     arrived: float
     path: str
+    size: int
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A spooled message as the queue takes it in."""
+
+    mid: int
+    sender: str
+    arrived: float
+    size: int
+    path: str
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a bounce needs to know of a message."""
+
+    mid: int
+    sender: str
+    arrived: float
+    path: str
+    addresses: dict[int, str]  # rid -> recipient
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One recipient's result: a final status, or QUEUED to retry at `next_attempt`."""
+
+    status: str
+    reason: str
+    next_attempt: float = 0.0
 
 
 def domain_of(address: str) -> str:
     return address.rpartition("@")[2].strip().lower().rstrip(".")
 
 
+def _insert(db: sqlite3.Connection, messages: Sequence[NewMessage], now: float) -> None:
+    db.executemany(
+        "INSERT OR IGNORE INTO messages (mid, sender, arrived, size, path) VALUES (?,?,?,?,?)",
+        [(m.mid, m.sender, m.arrived, m.size, m.path) for m in messages],
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO recipients (mid, rid, address, domain, status, next_attempt)"
+        " VALUES (?,?,?,?,?,?)",
+        [(m.mid, rid, address, domain_of(address), QUEUED, now)
+         for m in messages for rid, address in enumerate(m.recipients)],
+    )
+
+
+def _record(db: sqlite3.Connection, mid: int, outcomes: dict[int, Outcome]) -> str | None:
+    """Apply one message's results; the spool path if that made the message done."""
+    for rid, outcome in outcomes.items():
+        if outcome.status == QUEUED:
+            db.execute(
+                "UPDATE recipients SET attempts = attempts + 1, next_attempt = ?, reason = ?"
+                " WHERE mid = ? AND rid = ? AND status = ?",
+                (outcome.next_attempt, outcome.reason, mid, rid, QUEUED),
+            )
+        else:
+            db.execute(
+                "UPDATE recipients SET status = ?, reason = ? WHERE mid = ? AND rid = ?",
+                (outcome.status, outcome.reason, mid, rid),
+            )
+    if db.execute(_FINISH, (mid, mid)).rowcount != 1:
+        return None
+    return str(db.execute("SELECT path FROM messages WHERE mid = ?", (mid,)).fetchone()[0])
+
+
+def _finish_all(db: sqlite3.Connection) -> list[tuple[int, str]]:
+    rows = db.execute(
+        "SELECT m.mid, m.path FROM messages m WHERE m.done = 0 AND NOT EXISTS"
+        " (SELECT 1 FROM recipients r WHERE r.mid = m.mid AND r.status = ?)",
+        (QUEUED,),
+    ).fetchall()
+    db.executemany("UPDATE messages SET done = 1 WHERE mid = ?", [(mid,) for mid, _ in rows])
+    return [(int(mid), str(path)) for mid, path in rows]
+
+
 class QueueStore:
-    """Thread-safe: every method takes the lock; callers run it off the event loop."""
+    """`take_in` and `record` commit at once, for the event loop; what must wait for
+    the fsync behind them (writer.py) goes to `after_sync` or awaits `synced`. The
+    other writes commit and fsync before they return. Reads use their own connection
+    under the read lock; callers run them off the event loop."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         files.private_dir(self.path.parent)
         files.private_file(self.path)  # 0600; SQLite gives -wal and -shm the same mode
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self.writer = Writer(self.path)
+        self.writer.db.executescript(_SCHEMA)
+        self._read_lock = threading.Lock()
+        self._reader = connect(self.path)
         self._dcid_next, self._dcid_reserved = 0, 0
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self.writer.close()
+        with self._read_lock:
+            self._reader.close()
 
-    def _tx(self, statements: Iterable[tuple[str, tuple[object, ...]]]) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, args in statements:
-                    self._db.execute(sql, args)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+    def _read(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._read_lock:
+            return self._reader.execute(sql, args).fetchall()
 
-    def known_mids(self) -> dict[int, bool]:
-        """Every message taken in so far -> whether it is done."""
-        with self._lock:
-            return {row[0]: bool(row[1]) for row in self._db.execute("SELECT mid, done FROM messages")}
+    # -- writes -------------------------------------------------------------
+    def take_in(self, messages: Sequence[NewMessage], now: float) -> None:
+        """Take messages in, every recipient due at `now`, in one transaction (written
+        now; `synced` says when it is fsynced)."""
+        batch = list(messages)
+        self.writer.commit(lambda db: _insert(db, batch, now))
+
+    def record(self, mid: int, outcomes: dict[int, Outcome]) -> str | None:
+        """Record one message's results now; the message's spool path if that made it
+        done (remove the file only `after_sync`), else None."""
+        results = dict(outcomes)
+        return self.writer.commit(lambda db: _record(db, mid, results))
+
+    def after_sync(self, action: Action) -> None:
+        self.writer.after_sync(action)
+
+    def synced(self) -> asyncio.Future[None]:
+        return self.writer.synced()
+
+    # The same, fsynced before they return: for tools and tests.
+    def add_messages(self, messages: Sequence[NewMessage], now: float) -> None:
+        batch = list(messages)
+        self.writer.run(lambda db: _insert(db, batch, now))
 
     def add_message(
         self, mid: int, sender: str, arrived: float, size: int, path: str,
         recipients: tuple[str, ...], now: float,
     ) -> None:
-        rows: list[tuple[str, tuple[object, ...]]] = [(
-            "INSERT OR IGNORE INTO messages (mid, sender, arrived, size, path) VALUES (?,?,?,?,?)",
-            (mid, sender, arrived, size, path),
-        )]
-        for rid, address in enumerate(recipients):
-            rows.append((
-                ("INSERT OR IGNORE INTO recipients (mid, rid, address, domain, status, next_attempt)"
-                " VALUES (?,?,?,?,?,?)"),
-                (mid, rid, address, domain_of(address), QUEUED, now),
-            ))
-        self._tx(rows)
-
-    def due(self, now: float) -> list[Recipient]:
-        """Queued recipients whose time has come, oldest message first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT r.mid, r.rid, r.address, r.domain, r.attempts, m.sender, m.arrived, m.path"
-                " FROM recipients r JOIN messages m ON m.mid = r.mid"
-                " WHERE r.status = ? AND r.next_attempt <= ? ORDER BY r.mid, r.rid",
-                (QUEUED, now),
-            ).fetchall()
-        return [Recipient(*row) for row in rows]
+        self.add_messages([NewMessage(mid, sender, arrived, size, path, recipients)], now)
 
     def set_final(self, mid: int, rids: Iterable[int], status: str, reason: str) -> None:
-        """Mark recipients delivered / bounced / dropped: one transaction, fsynced."""
-        self._tx(
-            ("UPDATE recipients SET status = ?, reason = ? WHERE mid = ? AND rid = ?",
-             (status, reason, mid, rid))
-            for rid in rids
-        )
+        """Mark recipients delivered / bounced / dropped."""
+        outcomes = {rid: Outcome(status, reason) for rid in rids}
+        self.writer.run(lambda db: _record(db, mid, outcomes))
 
     def defer(self, mid: int, rids: Iterable[int], next_attempt: float, reason: str) -> None:
-        self._tx(
-            (("UPDATE recipients SET attempts = attempts + 1, next_attempt = ?, reason = ?"
-             " WHERE mid = ? AND rid = ? AND status = ?"),
-             (next_attempt, reason, mid, rid, QUEUED))
-            for rid in rids
+        outcomes = {rid: Outcome(QUEUED, reason, next_attempt) for rid in rids}
+        self.writer.run(lambda db: _record(db, mid, outcomes))
+
+    def finish_all(self) -> list[tuple[int, str]]:
+        """Mark done every message whose recipients are all final (left so by an older
+        version, or a crash); (mid, spool path) of each. A start-up sweep, not a poll."""
+        return self.writer.run(_finish_all)
+
+    # -- reads --------------------------------------------------------------
+    def known_mids(self) -> dict[int, bool]:
+        """Every message taken in so far -> whether it is done."""
+        return {int(mid): bool(done) for mid, done in self._read("SELECT mid, done FROM messages")}
+
+    def due(self, now: float, limit: int = 5000, busy: Iterable[str] = ()) -> list[Recipient]:
+        """Queued recipients whose time has come, longest waiting first, leaving out the
+        domains in `busy` (their turn comes when their delivery ends)."""
+        skip = sorted(busy)
+        marks = ",".join("?" * len(skip))
+        rows = self._read(
+            "SELECT r.mid, r.rid, r.address, r.domain, r.attempts, m.sender, m.arrived, m.path,"
+            " m.size FROM recipients r INDEXED BY due_domain JOIN messages m ON m.mid = r.mid"
+            f" WHERE r.status = ? AND r.next_attempt <= ? AND r.domain NOT IN ({marks})"
+            " ORDER BY r.next_attempt LIMIT ?",
+            (QUEUED, now, *skip, limit),
         )
+        return [Recipient(*row) for row in rows]
+
+    def envelope(self, mid: int) -> Envelope | None:
+        head = self._read("SELECT sender, arrived, path FROM messages WHERE mid = ?", (mid,))
+        if not head:
+            return None
+        sender, arrived, path = head[0]
+        rows = self._read("SELECT rid, address FROM recipients WHERE mid = ?", (mid,))
+        addresses = {int(rid): str(address) for rid, address in rows}
+        return Envelope(mid, str(sender), float(arrived), str(path), addresses)
 
     def attempts(self, mid: int, rid: int) -> int:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT attempts FROM recipients WHERE mid = ? AND rid = ?", (mid, rid)
-            ).fetchone()
-        return int(row[0]) if row else 0
-
-    def finished_messages(self) -> list[tuple[int, str]]:
-        """(mid, spool path) of messages not yet marked done whose recipients are all final."""
-        with self._lock:
-            return self._db.execute(
-                "SELECT m.mid, m.path FROM messages m WHERE m.done = 0 AND NOT EXISTS"
-                " (SELECT 1 FROM recipients r WHERE r.mid = m.mid AND r.status = ?)",
-                (QUEUED,),
-            ).fetchall()
-
-    def mark_done(self, mid: int) -> None:
-        self._tx([("UPDATE messages SET done = 1 WHERE mid = ?", (mid,))])
+        rows = self._read("SELECT attempts FROM recipients WHERE mid = ? AND rid = ?", (mid, rid))
+        return int(rows[0][0]) if rows else 0
 
     def statuses(self, mid: int) -> dict[str, str]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT address, status FROM recipients WHERE mid = ? ORDER BY rid", (mid,)
-            ).fetchall()
-        return dict(rows)
+        rows = self._read(
+            "SELECT address, status FROM recipients WHERE mid = ? ORDER BY rid", (mid,)
+        )
+        return {str(address): str(status) for address, status in rows}
 
     def summary(self) -> QueueSummary:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT status, COUNT(*), COALESCE(SUM(attempts), 0) FROM recipients"
-                " GROUP BY status"
-            ).fetchall()
-            messages, oldest = self._db.execute(
-                "SELECT COUNT(*), MIN(arrived) FROM messages WHERE done = 0"
-            ).fetchone()
+        rows = self._read(
+            "SELECT status, COUNT(*), COALESCE(SUM(attempts), 0) FROM recipients GROUP BY status"
+        )
+        [(messages, oldest)] = self._read(
+            "SELECT COUNT(*), MIN(arrived) FROM messages WHERE done = 0"
+        )
         return QueueSummary(
-            {status: int(n) for status, n, _ in rows}, sum(int(a) for _, _, a in rows),
-            int(messages), oldest,
+            {str(status): int(n) for status, n, _ in rows},
+            sum(int(a) for _, _, a in rows), int(messages),
+            None if oldest is None else float(oldest),
         )
 
     def next_dcid(self) -> int:
         """Delivery connection IDs never repeat: blocks are reserved durably."""
         if self._dcid_next >= self._dcid_reserved:
-            with self._lock:
-                row = self._db.execute("SELECT value FROM meta WHERE key = 'dcid'").fetchone()
-            start = int(row[0]) if row else 1
-            self._tx([(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('dcid', ?)",
-                (start + DCID_BLOCK,),
-            )])
-            self._dcid_next, self._dcid_reserved = start, start + DCID_BLOCK
+            self._dcid_next = self.writer.run(_reserve_dcids)
+            self._dcid_reserved = self._dcid_next + DCID_BLOCK
         value = self._dcid_next
         self._dcid_next += 1
         return value
+
+
+def _reserve_dcids(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = 'dcid'").fetchone()
+    start = int(row[0]) if row else 1
+    db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('dcid', ?)", (start + DCID_BLOCK,)
+    )
+    return start

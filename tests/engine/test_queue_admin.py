@@ -158,3 +158,13 @@ def test_a_locked_queue_is_reported_after_the_busy_timeout(
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_the_queue_database_and_its_log_are_for_the_engine_alone(tmp_path: Path) -> None:
+    store = QueueStore(queue_db(tmp_path))
+    try:
+        store.add_message(8, "a@x.test", 1.0, 10, "8.msg", ("b@y.test",), 1.0)
+        modes = {p.name: p.stat().st_mode & 0o777 for p in queue_db(tmp_path).parent.iterdir()}
+    finally:
+        store.close()
+    assert modes == {"queue.db": 0o600, "queue.db-wal": 0o600, "queue.db-shm": 0o600}
