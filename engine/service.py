@@ -37,8 +37,8 @@ from typing import Self
 from engine import tls
 from engine.counters import Counters
 from engine.errors import RuntimeBuildError
+from engine.inbound.conversation import Services
 from engine.inbound.listeners import ListenerSet
-from engine.inbound.session import Services
 from engine.maillog import MailLog
 from engine.queue.manager import QueueManager, QueueOptions
 from engine.runtime import RuntimeConfig, build_runtime

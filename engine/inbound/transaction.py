@@ -4,7 +4,7 @@ Every `Start MID` line is followed, sooner or later, by exactly one line saying 
 the message ended: `MID n ready ...` when it was accepted, otherwise `Message aborted
 MID n Receiving aborted ...` (by the sender: RSET, HELO/EHLO, STARTTLS or QUIT before
 the end of DATA; or with the reason: connection lost, timeout, size, line too long,
-loop, NUL, spool failure). `InboundSession` (engine/inbound/session.py) is the only
+loop, NUL, spool failure). `Conversation` (engine/inbound/conversation.py) is the only
 class built on this one; the attributes below are its.
 """
 
@@ -28,7 +28,7 @@ from engine.runtime import ListenerSpec
 from state.model import ListenerType, RatAction, RatEntry
 
 if TYPE_CHECKING:
-    from engine.inbound.session import Services
+    from engine.inbound.conversation import Services
 
 _REFUSALS = {
     headers.Refusal.LOOP: replies.MESSAGE_LOOP,

@@ -110,7 +110,7 @@ def _is_ip(text: str) -> bool:
 
 
 class InboundFacts(Protocol):
-    """What `inbound` reads of an InboundSession (engine/inbound/session.py)."""
+    """What `inbound` reads of a Conversation (engine/inbound/conversation.py)."""
 
     icid: int
     ip: str

@@ -1,5 +1,8 @@
 """One inbound SMTP conversation, independent of the SMTP library.
 
+(A conversation, not a "session": `state.session.Session` is an administrator's CLI
+session and aiosmtpd has a `Session` of its own.)
+
 The adapter (the only aiosmtpd user) calls these methods at each step and
 sends the replies they return. Decisions come from `engine.policy` and
 `engine.inbound.pacing`, texts from `engine.replies`, log lines from
@@ -30,7 +33,7 @@ from engine.status import InboundCounts
 from state.controls import has_control
 from state.model import HAT, PolicyParams, Response, TLSMode
 
-__all__ = ["InboundSession", "Opening", "Reply", "Services"]
+__all__ = ["Conversation", "Opening", "Reply", "Services"]
 
 _EXPIRY_REPLIES = {
     pacing.Expiry.INJECTION: replies.INJECTION_TIMEOUT,
@@ -78,7 +81,7 @@ def _nothing(reply: str) -> None:
     return None
 
 
-class InboundSession(Transaction):
+class Conversation(Transaction):
     """One connection. `close_now` and `deadline_moved` are set by the adapter: the
     first closes the connection with a last reply, the second re-arms its timer."""
 
