@@ -30,7 +30,6 @@ import resource
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
@@ -41,10 +40,11 @@ from engine.inbound.conversation import Services
 from engine.inbound.listeners import ListenerSet
 from engine.maillog import MailLog
 from engine.queue.manager import QueueManager, QueueOptions
+from engine.queue.store import QueueSummary
 from engine.runtime import RuntimeConfig, build_runtime
 from engine.spool import Spool
 from engine.status import INTERVAL as STATUS_INTERVAL
-from engine.status import InboundCounts, StatusPublisher
+from engine.status import InboundCounts, NotApplied, StatusPublisher
 from engine.tlsstats import downgrade
 from engine.tlsstats.recorder import Recorder
 from state.errors import StateError
@@ -69,14 +69,6 @@ def raise_open_files_limit() -> int:
 
 
 log = logging.getLogger("engine")
-
-
-@dataclass(frozen=True)
-class NotApplied:
-    """The newest committed version, which the engine could not apply, and why."""
-
-    version: int
-    reason: str
 
 
 def mail_logs_path(data_dir: Path) -> Path:
@@ -125,7 +117,7 @@ class Engine:
         self._counters: Counters | None = None
         self._listeners: ListenerSet | None = None
         self.inbound_counts = InboundCounts()
-        self._status = StatusPublisher(self, status_interval)
+        self._status = StatusPublisher(self, self.data_dir, status_interval)
         self._open_files = 0
         self.stats: Recorder | None = None
 
@@ -250,6 +242,10 @@ class Engine:
         """Open inbound connections on the running listeners (a `status` gauge)."""
         running = self._listeners.running.values() if self._listeners else ()
         return sum(listener.tracker.total for listener in running)
+
+    def queue_summary(self) -> QueueSummary | None:
+        """The queue database's totals (blocking: call it off the loop)."""
+        return self.queue.store.summary() if self.queue is not None else None
 
     def bound_port(self, name: str) -> int | None:
         return self._listeners.port(name) if self._listeners else None
