@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import aiosmtplib
 from aiosmtplib.email import quote_address
 
-from engine.errors import SpoolError
+from engine.errors import ConnectError, SpoolError
 from engine.maillog import MailLog
 from engine.outbound import policy, smtpconn
 from engine.outbound.policy import Action, Outcome
@@ -189,7 +189,7 @@ class DomainDelivery:
         dcid = self.next_dcid()
         try:
             conn = await smtpconn.connect(target, self.config.hostname)
-        except smtpconn.ConnectError as exc:
+        except ConnectError as exc:
             self.log.info(f"DCID {dcid} connection to {target.ip} port {target.port} failed: {exc.reason}")
             why = f"4.4.1 - Connection failed ('000', ['{exc.reason}'])"
             return None, Result("deferred", why, dcid)
