@@ -274,7 +274,7 @@ class Engine:
             try:
                 head = self.store.head_number()
             except sqlite3.Error as exc:  # a locked or vanished database must not kill the engine
-                self.maillog.warning(f"Configuration store unreadable: {type(exc).__name__}")
+                self.maillog.store_unreadable(type(exc).__name__)
                 continue
             if head > self._seen:
                 await self.apply(head)
@@ -313,18 +313,14 @@ class Engine:
         assert self._listeners is not None
         await self._listeners.apply(runtime)
         for name, reason in runtime.disabled.items():
-            self.maillog.warning(f"Listener {name} disabled: {reason}")
+            self.maillog.listener_disabled(name, reason)
         self._check_open_files(runtime)
         self._status.publish_soon()
 
     def _check_open_files(self, runtime: RuntimeConfig) -> None:
         wanted = sum(spec.max_connections for spec in runtime.listeners.values()) + SPARE_FILES
         if wanted > self._open_files:
-            self.maillog.warning(
-                f"Open files limited to {self._open_files}: the listeners' connection limits"
-                f" need about {wanted}; raise the limit (ulimit -n) or lower Max Concurrent"
-                " Connections"
-            )
+            self.maillog.open_files_limited(self._open_files, wanted)
 
     async def _build(self, number: int) -> RuntimeConfig | None:
         """Version `number` compiled, or None (logged, and kept in `not_applied` when it
@@ -341,7 +337,7 @@ class Engine:
             reason = str(exc)
         except Exception as exc:  # noqa: BLE001 (an undecodable or unforeseen version)
             reason = f"{type(exc).__name__}: {exc}"
-        self.maillog.critical(f"Configuration version {number} not applied: {reason}")
+        self.maillog.version_not_applied(number, reason)
         if self.not_applied is None or number > self.not_applied.version:
             self.not_applied = NotApplied(number, reason)
         return None

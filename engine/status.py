@@ -227,7 +227,7 @@ class StatusPublisher:
             try:
                 await self.publish(RUNNING)
             except Exception as exc:  # noqa: BLE001 (a bug here must not end the engine's stop)
-                self.engine.maillog.critical(f"Status error: {type(exc).__name__}: {exc}")
+                self.engine.maillog.status_error(exc)
 
     async def _summary(self) -> QueueSummary | None:
         try:
@@ -245,7 +245,7 @@ class StatusPublisher:
         except OSError as exc:
             if not self._warned:  # once: a full disk must not fill the log too
                 self._warned = True
-                self.engine.maillog.warning(f"Status not published: {exc.strerror or exc}")
+                self.engine.maillog.status_not_published(str(exc.strerror or exc))
 
     def document(self, state: str, summary: QueueSummary | None) -> dict[str, Any]:
         engine = self.engine

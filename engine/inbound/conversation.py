@@ -328,7 +328,7 @@ class Conversation(Transaction):
         self.log.tls_failed(self.icid, self.tls_failure)
 
     def internal_error(self, error: BaseException) -> str:
-        self.log.warning(f"ICID {self.icid} internal error: {type(error).__name__}")
+        self.log.icid_internal_error(self.icid, error)
         return replies.LOCAL_ERROR
 
     def refused(self) -> None:

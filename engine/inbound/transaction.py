@@ -174,7 +174,7 @@ class Transaction:
         error = None if not storing.done() or storing.cancelled() else storing.exception()
         if storing.cancelled() or error is not None:
             why = str(error) if isinstance(error, SpoolError) else type(error).__name__
-            self.log.warning(f"MID {mid} not spooled: {why}")
+            self.log.not_spooled(mid, why)
             self.log.receiving_failed(self.icid, "Message not spooled")
             self.log.receiving_aborted(mid, "Message not spooled")
             self.services.counts.rejected_messages += 1

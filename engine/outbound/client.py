@@ -190,7 +190,7 @@ class DomainDelivery:
         try:
             conn = await smtpconn.connect(target, self.config.hostname)
         except ConnectError as exc:
-            self.log.info(f"DCID {dcid} connection to {target.ip} port {target.port} failed: {exc.reason}")
+            self.log.dcid_connect_failed(dcid, target.ip, target.port, exc.reason)
             why = f"4.4.1 - Connection failed ('000', ['{exc.reason}'])"
             return None, Result("deferred", why, dcid)
         local = conn.smtp.get_transport_info("sockname")
@@ -271,7 +271,7 @@ class DomainDelivery:
         except Exception as exc:  # noqa: BLE001 (a surprise must not reach the other messages)
             opened.conn.alive = False  # in an unknown state: the next message gets a new one
             name = type(exc).__name__
-            self.log.warning(f"MID {job.mid} DCID {dcid} delivery failed: {name}")
+            self.log.message_delivery_failed(job.mid, dcid, name)
             why = f"4.3.0 - Internal error ('000', ['{name}'])"
             return dict.fromkeys(job.rids, Result("deferred", why, dcid))
         if any(r.status == "deferred" and r.reply.startswith("4.4.2") for r in results.values()):

@@ -127,9 +127,9 @@ class QueueManager:
             try:
                 await self.tick()
             except (OSError, SpoolError) as exc:  # a bad disk must not end delivery for good
-                self.log.warning(f"Queue manager: {exc}")
+                self.log.queue_trouble(exc)
             except Exception as exc:  # noqa: BLE001 (a bug must not stop delivery for good)
-                self.log.critical(f"Queue manager error: {type(exc).__name__}: {exc}")
+                self.log.queue_error(exc)
             if self._stopping:
                 return
             waiter = asyncio.ensure_future(self._wake.wait())
@@ -273,7 +273,7 @@ class QueueManager:
             # Unreported recipients would be due again at once: defer them like any
             # temporary failure, so the retry backoff applies.
             name = _name_of(exc)
-            self.log.warning(f"Delivery to {domain} failed: {name}")
+            self.log.delivery_failed(domain, name)
             failed = Result("deferred", f"4.3.0 - Internal error ('000', ['{name}'])")
             for job in jobs:
                 left = {rid: failed for rid in job.rids if (job.mid, rid) not in reported}
@@ -337,7 +337,7 @@ class QueueManager:
             if envelope is not None and _bounce_goes_to(envelope.sender):
                 await self._queue_dsn(config, envelope, failures)
         except SpoolError as exc:  # the disk: try again later rather than bounce in silence
-            self.log.warning(f"MID {mid} bounce message not spooled: {exc}")
+            self.log.bounce_not_spooled(mid, exc)
             tried = attempts or {}
             self._record(mid, {rid: self._retry(config, tried.get((mid, rid), 0), r.reply)
                                for rid, r in results.items()})
@@ -360,7 +360,7 @@ class QueueManager:
     async def _inject(self, sender: str, recipients: list[str], content: bytes) -> None:
         mid = self.counters.next_mid()
         await self.spool.store(mid, 0, LISTENER, sender, recipients, content, self.clock.now())
-        self.log.info(f"MID {mid} queued for delivery")
+        self.log.queued(mid)
         self._wake.set()  # an alert spooled after the last tick must not wait for the poll
 
     def _tls_alert(self, config: Config, domain: str, reason: str) -> None:
