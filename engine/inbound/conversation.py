@@ -305,8 +305,7 @@ class Conversation(Transaction):
             kept = [line for line in kept if line[4:].upper() != "STARTTLS"]
         else:
             self.offered_tls = True
-        # RFC 2920: aiosmtpd reads commands in order and answers each; say so.
-        return [*kept[:-1], "250-PIPELINING", *kept[-1:]]
+        return [*kept[:-1], replies.PIPELINING, *kept[-1:]]
 
     def tls_started(self, protocol: str, cipher: str,
                     peercert: dict[str, Any] | None = None) -> None:
