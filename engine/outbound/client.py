@@ -2,7 +2,7 @@
 
 `DomainDelivery.run` resolves the route, then runs up to the destination's
 concurrency limit of workers; each opens a connection (trying the targets in
-order), applies the STARTTLS table of `policy.decide` and sends up to
+order), applies the STARTTLS table of `policy.after_starttls` and sends up to
 `max_msgs_per_connection` messages on it before opening a fresh one. Every
 recipient's result goes to `report` as soon as the remote reply is known, and
 the next command on that connection waits until `report` returns, so the queue
@@ -185,44 +185,54 @@ class DomainDelivery:
             failed = result
         return None, failed
 
-    async def _open(self, target: Target, allow_verify: bool = True) -> tuple[_Open | None, Result]:
+    async def _open(self, target: Target) -> tuple[_Open | None, Result]:
+        """A connection to `target` mail may go on, or the deferral of the attempt.
+
+        One connection, or two when `policy.after_starttls` says RECONNECT: the chain
+        failed a verifying handshake under a level that delivers unverified anyway, and
+        the connection without verification that follows is the attempt."""
+        verifying = policy.wants_verify(self.level)
+        while True:
+            opened = await self._connect(target)
+            if isinstance(opened, Result):
+                return None, opened
+            action, why = await self._negotiate(opened, verifying)
+            if action in (Action.CLEAR, Action.TLS):
+                return opened, Result("deferred", "", opened.dcid)
+            await opened.conn.quit()
+            self.log.close_dcid(opened.dcid)
+            if action is Action.RECONNECT and verifying:  # (never twice: see Outcome)
+                verifying = False
+                continue
+            self._recorded(opened)
+            return None, Result("deferred", why, opened.dcid)
+
+    async def _connect(self, target: Target) -> _Open | Result:
+        """A new connection, greeted, or the deferral of a failed one."""
         dcid = self.next_dcid()
         try:
             conn = await smtpconn.connect(target, self.config.hostname)
         except ConnectError as exc:
             self.log.dcid_connect_failed(dcid, target.ip, target.port, exc.reason)
             why = f"4.4.1 - Connection failed ('000', ['{exc.reason}'])"
-            return None, Result("deferred", why, dcid)
+            return Result("deferred", why, dcid)
         local = conn.smtp.get_transport_info("sockname")
         self.log.new_dcid(dcid, local[0] if local else "0.0.0.0", target.ip, target.port)
-        opened = _Open(conn, dcid)
-        verdict = await self._negotiate(opened, allow_verify)
-        if verdict is None:
-            return opened, Result("deferred", "", dcid)
-        await conn.quit()
-        self.log.close_dcid(dcid)
-        if verdict == _RECONNECT_PLAIN:  # the plain connection that follows is the attempt
-            return await self._open(target, allow_verify=False)
-        self._recorded(opened)
-        return None, Result("deferred", verdict, dcid)
+        return _Open(conn, dcid)
 
-    async def _negotiate(self, opened: _Open, allow_verify: bool) -> str | None:
-        """None when mail may go on this connection, else why not (or _RECONNECT_PLAIN)."""
+    async def _negotiate(self, opened: _Open, verifying: bool) -> tuple[Action, str]:
+        """STARTTLS as the level asks, and what `policy.after_starttls` makes of it (with
+        the deferral reason when it defers)."""
         level, conn, dcid = self.level, opened.conn, opened.dcid
         if not policy.wants_starttls(level):
-            return None
-        verifying = policy.wants_verify(level) and allow_verify
+            return Action.CLEAR, ""
         candidates = (self.domain, conn.target.host)
         result = await smtpconn.starttls(conn, self.contexts.for_verify(verifying), verifying, candidates)
         self._log_tls(dcid, conn, result, verifying)
-        action = policy.decide(level, result)
+        action = policy.after_starttls(level, result)
         if action is Action.DEFER:
-            return self._tls_deferred(dcid, conn.target, result)
-        if action is Action.TLS and not conn.alive:
-            # Preferred - Verify with a chain that did not verify: OpenSSL ended that
-            # handshake, so deliver encrypted anyway on a new, non-verifying connection.
-            return _RECONNECT_PLAIN
-        return None
+            return action, self._tls_deferred(dcid, conn.target, result)
+        return action, ""
 
     def _tls_deferred(self, dcid: int, target: Target, result: policy.TlsResult) -> str:
         reason = result.reason or "certificate does not verify"
@@ -235,7 +245,7 @@ class DomainDelivery:
     def _log_tls(self, dcid: int, conn: smtpconn.Connection, result: policy.TlsResult, verifying: bool) -> None:
         if result.outcome is Outcome.NOT_OFFERED:
             self.log.dcid_no_starttls(dcid)
-        elif result.outcome is not Outcome.OK or not result.chain_ok and verifying:
+        elif result.outcome is not Outcome.OK:
             self.log.dcid_tls_failed(dcid, result.reason)
         else:
             self.log.dcid_tls_success(dcid, conn.protocol, conn.cipher)
@@ -277,9 +287,6 @@ class DomainDelivery:
         if any(r.status == "deferred" and r.reply.startswith("4.4.2") for r in results.values()):
             opened.conn.alive = False
         return results
-
-
-_RECONNECT_PLAIN = "\0reconnect"
 
 
 @dataclass

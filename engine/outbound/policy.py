@@ -58,6 +58,9 @@ class Outcome(enum.Enum):
     NOT_OFFERED = "not offered"  # EHLO did not list STARTTLS
     REFUSED_BEFORE_220 = "refused"  # STARTTLS answered with anything but 220
     FAILED_AFTER_220 = "failed"  # the handshake broke after the 220
+    # A verifying handshake whose chain OpenSSL refused: TLS never came up, and OpenSSL
+    # has closed the connection (only the verifying context, Verify levels, gives it).
+    VERIFY_FAILED = "verify failed"
     OK = "ok"  # TLS is up (the certificate may or may not verify)
 
 
@@ -74,6 +77,9 @@ class Action(enum.Enum):
     CLEAR = "deliver in clear"
     TLS = "deliver over TLS"
     DEFER = "defer"
+    # TLS without verification is acceptable but this connection is gone (VERIFY_FAILED):
+    # close it and deliver on a new connection with the context that does not verify.
+    RECONNECT = "deliver over TLS on a new connection that does not verify"
 
 
 def wants_starttls(level: TLSMode) -> bool:
@@ -89,7 +95,8 @@ def is_required(level: TLSMode) -> bool:
 
 
 def decide(level: TLSMode, result: TlsResult) -> Action:
-    """What to do with the connection after STARTTLS ended in `result`."""
+    """What the destination control allows after STARTTLS ended in `result`: CLEAR,
+    TLS or DEFER (precedence.py's `judge` says the same for the control alone)."""
     if level is TLSMode.NO:
         return Action.CLEAR
     if result.outcome in (Outcome.NOT_OFFERED, Outcome.REFUSED_BEFORE_220):
@@ -100,6 +107,17 @@ def decide(level: TLSMode, result: TlsResult) -> Action:
     if level is TLSMode.REQUIRED_VERIFY and not result.verified:
         return Action.DEFER
     return Action.TLS
+
+
+def after_starttls(level: TLSMode, result: TlsResult) -> Action:
+    """What delivery does next with the connection STARTTLS left: `decide`'s answer,
+    except that TLS after VERIFY_FAILED cannot go on that (closed) connection: RECONNECT.
+
+    The whole STARTTLS decision of outbound delivery; the client only carries it out."""
+    action = decide(level, result)
+    if action is Action.TLS and result.outcome is Outcome.VERIFY_FAILED:
+        return Action.RECONNECT
+    return action
 
 
 # -- certificate names ------------------------------------------------------

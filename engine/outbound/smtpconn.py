@@ -110,7 +110,7 @@ async def _starttls(
         return TlsResult(Outcome.REFUSED_BEFORE_220, reason=f"{exc.code} {exc.message}")
     except ssl.SSLCertVerificationError as exc:
         _dead(conn)
-        return TlsResult(Outcome.OK, chain_ok=False, reason=describe_verify_error(exc))
+        return TlsResult(Outcome.VERIFY_FAILED, reason=describe_verify_error(exc))
     except (aiosmtplib.SMTPException, OSError) as exc:
         _dead(conn)
         return TlsResult(Outcome.FAILED_AFTER_220, reason=_failure(exc))

@@ -110,13 +110,13 @@ def _report(
     if result.outcome is Outcome.NOT_OFFERED:
         emit("STARTTLS command not supported")
         return False
-    if result.outcome is not Outcome.OK:
-        emit(f"TLS connection to {target.ip} failed: {result.reason}")
-        return False
-    if not result.chain_ok:
+    if result.outcome is Outcome.VERIFY_FAILED:
         emit("Verifying peer certificate.")
         emit(f"TLS certificate verification failed: {result.reason}")
         emit(f"TLS connection to {target.ip} failed: certificate does not verify")
+        return False
+    if result.outcome is not Outcome.OK:
+        emit(f"TLS connection to {target.ip} failed: {result.reason}")
         return False
     emit(f"TLS connection established: protocol {conn.protocol}, cipher {conn.cipher}.")
     _chain(conn, emit)
