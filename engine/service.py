@@ -150,7 +150,7 @@ class Engine:
         await self._boot()
         self._poller = asyncio.create_task(self._poll())
         self.queue = QueueManager(
-            self.data_dir, self.spool, self._maillog, self._counters, self.secrets,
+            self.data_dir, self.spool, self._maillog, self._counters,
             lambda: self.runtime, self.outbound_options,
         )
         self.queue.stats = self.stats

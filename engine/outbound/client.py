@@ -21,7 +21,7 @@ import asyncio
 import re
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiosmtplib
@@ -30,11 +30,12 @@ from aiosmtplib.email import quote_address
 from engine.errors import ConnectError, SpoolError
 from engine.maillog import MailLog
 from engine.outbound import policy, smtpconn
+from engine.outbound.destinations import Destination
 from engine.outbound.policy import Action, Outcome
 from engine.outbound.resolver import Kind, Resolution, Resolver, Target
-from engine.outbound.tlsctx import ClientContexts
+from engine.runtime import OutboundRuntime
 from state.controls import has_control
-from state.model import Authorities, Config, DestinationEntry, TLSMode
+from state.model import Authorities, TLSMode
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 READ_INLINE = 256 * 1024  # a larger message is read (and checked) off the event loop
@@ -96,35 +97,37 @@ class OutboundStats(Protocol):
 
 @dataclass
 class DomainDelivery:
-    config: Config
-    domain: str
-    contexts: ClientContexts
+    """Delivery to one domain under one version's outbound half (`outbound`), with the
+    destination control the caller looked up for it (`destination`)."""
+
+    outbound: OutboundRuntime
+    destination: Destination
     resolver: Resolver
     log: MailLog
     next_dcid: Callable[[], int]
     report: Report
     tls_failure: TlsFailure = lambda domain, reason: None
     stats: OutboundStats | None = None
-    entry: DestinationEntry = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.entry = policy.lookup(self.config.destinations, self.domain)
+    @property
+    def domain(self) -> str:
+        return self.destination.domain
 
     @property
     def level(self) -> TLSMode:
-        return self.entry.tls or TLSMode.NO
+        return self.destination.level
 
     async def run(self, jobs: list[Job]) -> None:
         jobs = await self._refuse_unsendable(jobs)
         if not jobs:
             return
-        resolution = await self.resolver.resolve(self.config, self.domain)
+        resolution = await self.resolver.route(self.outbound.routes, self.domain)
         if resolution.kind is not Kind.TARGETS:
             await self._unroutable(resolution, jobs)
             return
         queue = deque(jobs)
-        per_conn = max(1, self.entry.max_msgs_per_connection or 1)
-        workers = min(max(1, self.entry.max_concurrency or 1), -(-len(jobs) // per_conn))
+        per_conn = self.destination.per_connection
+        workers = min(self.destination.concurrency, -(-len(jobs) // per_conn))
         # A TaskGroup, not gather: if a worker fails, the others stop with it rather
         # than deliver on behind the caller's back while it defers what is left.
         async with asyncio.TaskGroup() as group:
@@ -211,7 +214,7 @@ class DomainDelivery:
         """A new connection, greeted, or the deferral of a failed one."""
         dcid = self.next_dcid()
         try:
-            conn = await smtpconn.connect(target, self.config.hostname)
+            conn = await smtpconn.connect(target, self.outbound.hostname)
         except ConnectError as exc:
             self.log.dcid_connect_failed(dcid, target.ip, target.port, exc.reason)
             why = f"4.4.1 - Connection failed ('000', ['{exc.reason}'])"
@@ -227,7 +230,8 @@ class DomainDelivery:
         if not policy.wants_starttls(level):
             return Action.CLEAR, ""
         candidates = (self.domain, conn.target.host)
-        result = await smtpconn.starttls(conn, self.contexts.for_verify(verifying), verifying, candidates)
+        context = self.outbound.contexts.for_verify(verifying)
+        result = await smtpconn.starttls(conn, context, verifying, candidates)
         self._log_tls(dcid, conn, result, verifying)
         action = policy.after_starttls(level, result)
         if action is Action.DEFER:
@@ -257,7 +261,7 @@ class DomainDelivery:
     def _recorded(self, opened: _Open) -> None:
         if self.stats is not None:
             self.stats.outbound(opened.dcid, self.domain, self.level, opened.conn,
-                                opened.delivered, self.config.authorities)
+                                opened.delivered, self.outbound.authorities)
 
     async def _send(self, opened: _Open, job: Job) -> None:
         results = await self._attempt(opened, job)

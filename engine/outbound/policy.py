@@ -1,55 +1,16 @@
-"""Pure outbound policy: which destination control applies, what each STARTTLS outcome
-means under each TLS level (reference/tls-policy.md, outbound table) and which name of
-a certificate matches. No sockets, clock or DNS in here: the whole table is testable.
+"""Pure outbound policy: what each STARTTLS outcome means under each TLS level
+(reference/tls-policy.md, outbound table) and which name of a certificate matches. No
+sockets, clock or DNS in here: the whole table is testable. Which destination control
+applies to a domain is destinations.py's.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TypeVar
 
-from state.model import (
-    DaneMode,
-    DestinationControls,
-    DestinationEntry,
-    TlsFailure,
-    TLSMode,
-    replace,
-)
-from state.tls_levels import destination_entry
+from state.model import TLSMode
 from state.validate_outbound import normalise_domain
-
-V = TypeVar("V")
-
-
-def lookup(controls: DestinationControls, domain: str) -> DestinationEntry:
-    """The entry for `domain`: exact first, then the nearest `.parent` entry, then DEFAULT.
-
-    The result is complete: fields the entry leaves unset (None, i.e. "Default")
-    are filled from the DEFAULT row, so callers never resolve inheritance again.
-    """
-    return _filled(destination_entry(controls, domain), controls.default)
-
-
-def _filled(entry: DestinationEntry, default: DestinationEntry) -> DestinationEntry:
-    # A recipient limit stays the entry's own: "no limit" is a valid choice per domain.
-    return replace(
-        entry,
-        tls=entry.tls or default.tls or TLSMode.NO,
-        dane=entry.dane or default.dane or DaneMode.NO,
-        mta_sts=_pick(entry.mta_sts, default.mta_sts) or False,
-        tls_failure=entry.tls_failure or default.tls_failure or TlsFailure.DEFER,
-        max_concurrency=_pick(entry.max_concurrency, default.max_concurrency),
-        max_msgs_per_connection=_pick(
-            entry.max_msgs_per_connection, default.max_msgs_per_connection
-        ),
-    )
-
-
-def _pick(mine: V | None, theirs: V | None) -> V | None:
-    return theirs if mine is None else mine
-
 
 # -- the STARTTLS outcome table ---------------------------------------------
 

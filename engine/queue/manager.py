@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.counters import Counters
-from engine.errors import SpoolError, TlsSetupError
+from engine.errors import SpoolError
 from engine.maillog import MailLog
-from engine.outbound import policy
 from engine.outbound.alerts import Alert, TlsAlerts
 from engine.outbound.client import DomainDelivery, Job, OutboundStats, Result, unsendable
+from engine.outbound.destinations import Destination
 from engine.outbound.resolver import SMTP_PORT, Resolver
 from engine.outbound.scheduler import (
     Clock,
@@ -41,7 +41,6 @@ from engine.outbound.scheduler import (
     retry_delay,
     status_of,
 )
-from engine.outbound.tlsctx import ClientContexts, build_contexts
 from engine.queue.store import (
     BOUNCED,
     DELIVERED,
@@ -56,7 +55,6 @@ from engine.queue.store import (
 from engine.runtime import RuntimeConfig
 from engine.spool import Spool, Stray, read_content
 from state.model import Config
-from state.secrets import Secrets
 
 LISTENER = "(queue)"  # spool "listener" of messages the queue makes itself (bounces, alerts)
 DUE_LIMIT = 5000  # recipients taken per tick: a huge backlog goes out in slices
@@ -75,17 +73,16 @@ class QueueOptions:
 
 class QueueManager:
     def __init__(
-        self, data_dir: Path, spool: Spool, log: MailLog, counters: Counters, secrets: Secrets,
+        self, data_dir: Path, spool: Spool, log: MailLog, counters: Counters,
         runtime: Callable[[], RuntimeConfig | None], options: QueueOptions | None = None,
     ) -> None:
         self.options = options or QueueOptions()
         self.clock = self.options.clock
-        self.spool, self.log, self.counters, self.secrets = spool, log, counters, secrets
+        self.spool, self.log, self.counters = spool, log, counters
         self._runtime = runtime
         self.store = QueueStore(Path(data_dir) / "queue" / "queue.db")
         self._recovered = False
         self._busy: dict[str, asyncio.Task[None]] = {}
-        self._contexts: tuple[int, ClientContexts] | None = None
         self._rates = RateWindow()
         self._alerts = TlsAlerts()
         self.stats: OutboundStats | None = None  # the engine's TLS statistics recorder
@@ -145,11 +142,8 @@ class QueueManager:
         if runtime is None:
             return
         await self._intake()
-        contexts = await self._client_contexts(runtime)
-        if contexts is None:
-            return
         due = await asyncio.to_thread(self.store.due, self.clock.now(), DUE_LIMIT, set(self._busy))
-        await self._dispatch(runtime.config, contexts, due)
+        await self._dispatch(runtime, due)
 
     # -- intake and recovery -------------------------------------------------
     async def _intake(self) -> None:
@@ -204,20 +198,10 @@ class QueueManager:
         with contextlib.suppress(OSError):  # left for the next start-up's sweep
             Path(path).unlink(missing_ok=True)
 
-    async def _client_contexts(self, runtime: RuntimeConfig) -> ClientContexts | None:
-        if self._contexts is not None and self._contexts[0] == runtime.version:
-            return self._contexts[1]
-        try:
-            contexts = await asyncio.to_thread(build_contexts, runtime.config, self.secrets)
-        except TlsSetupError as exc:
-            self.log.critical(f"Outbound TLS not usable, delivery paused: {exc}")
-            return None
-        self._contexts = (runtime.version, contexts)
-        return contexts
-
     # -- dispatch ------------------------------------------------------------
-    async def _dispatch(self, config: Config, contexts: ClientContexts, due: list[Recipient]) -> None:
-        now = self.clock.now()
+    async def _dispatch(self, runtime: RuntimeConfig, due: list[Recipient]) -> None:
+        """Bounce what expired; start one delivery per domain (looked up once, here)."""
+        config, now = runtime.config, self.clock.now()
         by_domain: dict[str, list[Recipient]] = {}
         for rcpt in due:
             if expired(rcpt.arrived, now, config.delivery):
@@ -226,19 +210,21 @@ class QueueManager:
             elif rcpt.domain not in self._busy:
                 by_domain.setdefault(rcpt.domain, []).append(rcpt)
         for domain, rcpts in by_domain.items():
-            rcpts = self._rate_limited(config, domain, rcpts, now)
+            destination = runtime.outbound.destinations.lookup(domain)
+            rcpts = self._rate_limited(destination, rcpts, now)
             if rcpts:
-                self._start(config, contexts, domain, rcpts)
+                self._start(runtime, destination, rcpts)
 
-    def _rate_limited(self, config: Config, domain: str, rcpts: list[Recipient], now: float) -> list[Recipient]:
-        entry = policy.lookup(config.destinations, domain)
+    def _rate_limited(self, destination: Destination, rcpts: list[Recipient], now: float) -> list[Recipient]:
+        domain, entry = destination.domain, destination.entry
         allowed = self._rates.allowed(domain, entry.recipient_limit, entry.recipient_minutes, now)
         if allowed is not None:
             rcpts = rcpts[:allowed]  # the rest stay queued, untouched, for a later window
             self._rates.record(domain, len(rcpts), now)
         return rcpts
 
-    def _start(self, config: Config, contexts: ClientContexts, domain: str, rcpts: list[Recipient]) -> None:
+    def _start(self, runtime: RuntimeConfig, destination: Destination, rcpts: list[Recipient]) -> None:
+        domain = destination.domain
         jobs: dict[int, Job] = {}
         for r in rcpts:
             content = functools.partial(read_content, Path(r.path))
@@ -247,15 +233,16 @@ class QueueManager:
             job.addresses.append(r.address)
         attempts = {(r.mid, r.rid): r.attempts for r in rcpts}
         task = asyncio.create_task(
-            self._deliver(config, contexts, domain, list(jobs.values()), attempts)
+            self._deliver(runtime, destination, list(jobs.values()), attempts)
         )
         self._busy[domain] = task
         task.add_done_callback(lambda t: self._done(domain))
 
     async def _deliver(
-        self, config: Config, contexts: ClientContexts, domain: str, jobs: list[Job],
+        self, runtime: RuntimeConfig, destination: Destination, jobs: list[Job],
         attempts: dict[tuple[int, int], int],
     ) -> None:
+        config, domain = runtime.config, destination.domain
         reported: set[tuple[int, int]] = set()
 
         async def report(job: Job, results: dict[int, Result]) -> None:
@@ -263,7 +250,7 @@ class QueueManager:
             await self._report(config, job.mid, results, attempts)
 
         delivery = DomainDelivery(
-            config, domain, contexts, Resolver(config.dns, self.options.mx_port), self.log,
+            runtime.outbound, destination, Resolver(config.dns, self.options.mx_port), self.log,
             self.store.next_dcid, report, lambda d, reason: self._tls_alert(config, d, reason),
             stats=self.stats,
         )
