@@ -1,18 +1,17 @@
 """Delivery of queued messages for one destination domain over SMTP (aiosmtplib).
 
 `DomainDelivery.run` resolves the route, then runs up to the destination's
-concurrency limit of workers; each opens a connection (trying the targets in
-order), applies the STARTTLS table of `policy.after_starttls` and sends up to
+concurrency limit of workers; each takes a connection (connect.py: the targets in
+order, STARTTLS as the destination's table says) and sends up to
 `max_msgs_per_connection` messages on it before opening a fresh one. Every
 recipient's result goes to `report` as soon as the remote reply is known, and
 the next command on that connection waits until `report` returns, so the queue
 makes it durable first.
 
-One message never holds up another: an address that cannot be put on a command
-line as it is (a control character, say, left by an older version) bounces that
-recipient, or the whole message for a bad sender, without a word to the remote;
-an unreadable spool file or any unexpected error defers that message alone, and
-a connection in an unknown state is replaced for the messages after it.
+One message never holds up another: an address that cannot be sent as it is bounces
+(addresses.py) without a word to the remote; an unreadable spool file or any
+unexpected error defers that message alone, and a connection in an unknown state is
+replaced for the messages after it.
 """
 
 from __future__ import annotations
@@ -20,22 +19,22 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import aiosmtplib
-from aiosmtplib.email import quote_address
 
-from engine.errors import ConnectError, SpoolError
+from engine.errors import SpoolError
 from engine.maillog import MailLog
-from engine.outbound import policy, smtpconn
+from engine.outbound import reasons
+from engine.outbound.addresses import refused_addresses, sendable_part
+from engine.outbound.connect import Connector, Open, OutboundStats, TlsFailure
 from engine.outbound.destinations import Destination
-from engine.outbound.policy import Action, Outcome
+from engine.outbound.jobs import Job, Report, Result
 from engine.outbound.resolver import Kind, Resolution, Resolver, Target
 from engine.runtime import OutboundRuntime
-from state.controls import has_control
-from state.model import Authorities, TLSMode
+
+__all__ = ["DomainDelivery", "Job", "Result", "normalise_crlf"]
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 READ_INLINE = 256 * 1024  # a larger message is read (and checked) off the event loop
@@ -45,54 +44,6 @@ def normalise_crlf(data: bytes) -> bytes:
     """Every line ending CRLF (no bare CR or LF leaves the gateway), ending in CRLF."""
     data = _EOL.sub(b"\r\n", data)
     return data if data.endswith(b"\r\n") else data + b"\r\n"
-
-
-def unsendable(address: str) -> str | None:
-    """Why `address` cannot go on a MAIL or RCPT command as it is, or None if it can.
-
-    aiosmtplib refuses control characters and parses the rest with
-    `email.utils.parseaddr`, which would quietly send another address (`a,b@x`
-    goes out as `<a>`): anything it would change is refused here instead.
-    """
-    if has_control(address):
-        return "address contains a control character"
-    if not address.isascii():
-        return "address is not ASCII (SMTPUTF8 is not supported)"
-    try:
-        quoted = quote_address(address)
-    except ValueError:
-        return "address cannot be sent as it is"
-    return None if quoted == f"<{address}>" else "address cannot be sent as it is"
-
-
-@dataclass
-class Job:
-    """One message's recipients in one domain."""
-
-    mid: int
-    sender: str
-    rids: list[int]
-    addresses: list[str]
-    content: Callable[[], bytes]
-    size: int = 0  # of the content, as spooled
-
-
-@dataclass(frozen=True)
-class Result:
-    status: str  # "delivered", "deferred", "bounced", "dropped"
-    reply: str  # the remote reply or our reason
-    dcid: int | None = None
-
-
-Report = Callable[[Job, dict[int, Result]], Awaitable[None]]
-TlsFailure = Callable[[str, str], None]  # (domain, reason) when required TLS failed
-
-
-class OutboundStats(Protocol):
-    """Told each delivery attempt's TLS when its connection ends (engine/tlsstats)."""
-
-    def outbound(self, dcid: int, domain: str, level: TLSMode, conn: Any, delivered: int,
-                 authorities: Authorities) -> None: ...
 
 
 @dataclass
@@ -108,20 +59,17 @@ class DomainDelivery:
     report: Report
     tls_failure: TlsFailure = lambda domain, reason: None
     stats: OutboundStats | None = None
+    connector: Connector = field(init=False)
 
-    @property
-    def domain(self) -> str:
-        return self.destination.domain
-
-    @property
-    def level(self) -> TLSMode:
-        return self.destination.level
+    def __post_init__(self) -> None:
+        self.connector = Connector(self.outbound, self.destination, self.log, self.next_dcid,
+                                   self.tls_failure, self.stats)
 
     async def run(self, jobs: list[Job]) -> None:
         jobs = await self._refuse_unsendable(jobs)
         if not jobs:
             return
-        resolution = await self.resolver.route(self.outbound.routes, self.domain)
+        resolution = await self.resolver.route(self.outbound.routes, self.destination.domain)
         if resolution.kind is not Kind.TARGETS:
             await self._unroutable(resolution, jobs)
             return
@@ -138,137 +86,46 @@ class DomainDelivery:
         """Bounce what cannot be sent as it is (no connection needed); the jobs left."""
         left = []
         for job in jobs:
-            refused = _refused_addresses(job)
+            refused = refused_addresses(job)
             if refused:
                 await self.report(job, refused)
-            keep = [i for i, rid in enumerate(job.rids) if rid not in refused]
-            if keep:
-                left.append(Job(job.mid, job.sender, [job.rids[i] for i in keep],
-                                [job.addresses[i] for i in keep], job.content, job.size))
+            rest = sendable_part(job, refused)
+            if rest is not None:
+                left.append(rest)
         return left
 
     async def _unroutable(self, resolution: Resolution, jobs: list[Job]) -> None:
         if resolution.kind is Kind.DEVNULL:
-            result = Result("dropped", "route /dev/null")
+            result = Result("dropped", reasons.ROUTE_DEVNULL)
         elif resolution.kind is Kind.PERMANENT:
-            result = Result("bounced", f"5.1.2 - Bad destination host ('000', ['{resolution.reason}'])")
+            result = Result("bounced", reasons.BAD_DESTINATION(resolution.reason))
         else:
-            result = Result("deferred", f"4.4.0 - DNS or route failure ('000', ['{resolution.reason}'])")
+            result = Result("deferred", reasons.ROUTE_FAILURE(resolution.reason))
         for job in jobs:
             await self.report(job, dict.fromkeys(job.rids, result))
 
     async def _worker(self, targets: tuple[Target, ...], queue: deque[Job], per_conn: int) -> None:
         while queue:
-            conn, failed = await self._usable_connection(targets)
-            if conn is None:
+            opened, failed = await self.connector.usable(targets)
+            if opened is None:
                 while queue:  # nothing reachable: everything left waits for the retry
                     job = queue.popleft()
                     await self.report(job, dict.fromkeys(job.rids, failed))
                 return
-            dcid = conn.dcid
             try:
                 sent = 0
-                while queue and sent < per_conn and conn.conn.alive:
-                    await self._send(conn, queue.popleft())
+                while queue and sent < per_conn and opened.conn.alive:
+                    await self._send(opened, queue.popleft())
                     sent += 1
             finally:
-                await conn.conn.quit()
-                self.log.close_dcid(dcid)
-                self._recorded(conn)
+                await self.connector.close(opened)
 
-    async def _usable_connection(
-        self, targets: tuple[Target, ...]
-    ) -> tuple[_Open | None, Result]:
-        """A connection mail may go on, or the deferral of the last target tried."""
-        failed = Result("deferred", "4.4.1 - no mail exchanger reachable")
-        for target in targets:
-            opened, result = await self._open(target)
-            if opened is not None:
-                return opened, failed
-            failed = result
-        return None, failed
-
-    async def _open(self, target: Target) -> tuple[_Open | None, Result]:
-        """A connection to `target` mail may go on, or the deferral of the attempt.
-
-        One connection, or two when `policy.after_starttls` says RECONNECT: the chain
-        failed a verifying handshake under a level that delivers unverified anyway, and
-        the connection without verification that follows is the attempt."""
-        verifying = policy.wants_verify(self.level)
-        while True:
-            opened = await self._connect(target)
-            if isinstance(opened, Result):
-                return None, opened
-            action, why = await self._negotiate(opened, verifying)
-            if action in (Action.CLEAR, Action.TLS):
-                return opened, Result("deferred", "", opened.dcid)
-            await opened.conn.quit()
-            self.log.close_dcid(opened.dcid)
-            if action is Action.RECONNECT and verifying:  # (never twice: see Outcome)
-                verifying = False
-                continue
-            self._recorded(opened)
-            return None, Result("deferred", why, opened.dcid)
-
-    async def _connect(self, target: Target) -> _Open | Result:
-        """A new connection, greeted, or the deferral of a failed one."""
-        dcid = self.next_dcid()
-        try:
-            conn = await smtpconn.connect(target, self.outbound.hostname)
-        except ConnectError as exc:
-            self.log.dcid_connect_failed(dcid, target.ip, target.port, exc.reason)
-            why = f"4.4.1 - Connection failed ('000', ['{exc.reason}'])"
-            return Result("deferred", why, dcid)
-        local = conn.smtp.get_transport_info("sockname")
-        self.log.new_dcid(dcid, local[0] if local else "0.0.0.0", target.ip, target.port)
-        return _Open(conn, dcid)
-
-    async def _negotiate(self, opened: _Open, verifying: bool) -> tuple[Action, str]:
-        """STARTTLS as the level asks, and what `policy.after_starttls` makes of it (with
-        the deferral reason when it defers)."""
-        level, conn, dcid = self.level, opened.conn, opened.dcid
-        if not policy.wants_starttls(level):
-            return Action.CLEAR, ""
-        candidates = (self.domain, conn.target.host)
-        context = self.outbound.contexts.for_verify(verifying)
-        result = await smtpconn.starttls(conn, context, verifying, candidates)
-        self._log_tls(dcid, conn, result, verifying)
-        action = policy.after_starttls(level, result)
-        if action is Action.DEFER:
-            return action, self._tls_deferred(dcid, conn.target, result)
-        return action, ""
-
-    def _tls_deferred(self, dcid: int, target: Target, result: policy.TlsResult) -> str:
-        reason = result.reason or "certificate does not verify"
-        if policy.is_required(self.level):
-            self.log.dcid_tls_required(dcid, target.ip)
-            self.tls_failure(self.domain, reason)
-        kind = "TLS required" if policy.is_required(self.level) else "TLS failed"
-        return f"4.7.5 - {kind} ('000', ['{reason}'])"
-
-    def _log_tls(self, dcid: int, conn: smtpconn.Connection, result: policy.TlsResult, verifying: bool) -> None:
-        if result.outcome is Outcome.NOT_OFFERED:
-            self.log.dcid_no_starttls(dcid)
-        elif result.outcome is not Outcome.OK:
-            self.log.dcid_tls_failed(dcid, result.reason)
-        else:
-            self.log.dcid_tls_success(dcid, conn.protocol, conn.cipher)
-            if result.verified:
-                self.log.dcid_tls_verified(dcid, result.matched_name or "")
-            elif verifying:
-                self.log.dcid_tls_not_verified(dcid, result.reason)
-
-    def _recorded(self, opened: _Open) -> None:
-        if self.stats is not None:
-            self.stats.outbound(opened.dcid, self.domain, self.level, opened.conn,
-                                opened.delivered, self.outbound.authorities)
-
-    async def _send(self, opened: _Open, job: Job) -> None:
+    async def _send(self, opened: Open, job: Job) -> None:
         results = await self._attempt(opened, job)
         opened.delivered += any(r.status == "delivered" for r in results.values())
         await self.report(job, results)
 
-    async def _attempt(self, opened: _Open, job: Job) -> dict[int, Result]:
+    async def _attempt(self, opened: Open, job: Job) -> dict[int, Result]:
         """One message's transaction; whatever goes wrong stays with this message."""
         dcid = opened.dcid
 
@@ -278,7 +135,7 @@ class DomainDelivery:
         try:
             content = read() if job.size < READ_INLINE else await asyncio.to_thread(read)
         except (SpoolError, OSError) as exc:
-            why = f"4.3.0 - Message content unreadable ('000', ['{exc}'])"
+            why = reasons.CONTENT_UNREADABLE(exc)
             return dict.fromkeys(job.rids, Result("deferred", why, dcid))
         try:
             results = await _transaction(opened.conn.smtp, job, content, dcid, self.log)
@@ -286,43 +143,19 @@ class DomainDelivery:
             opened.conn.alive = False  # in an unknown state: the next message gets a new one
             name = type(exc).__name__
             self.log.message_delivery_failed(job.mid, dcid, name)
-            why = f"4.3.0 - Internal error ('000', ['{name}'])"
-            return dict.fromkeys(job.rids, Result("deferred", why, dcid))
-        if any(r.status == "deferred" and r.reply.startswith("4.4.2") for r in results.values()):
+            return dict.fromkeys(job.rids, Result("deferred", reasons.INTERNAL_ERROR(name), dcid))
+        lost = reasons.CONNECTION_LOST.status
+        if any(r.status == "deferred" and r.reply.startswith(lost) for r in results.values()):
             opened.conn.alive = False
         return results
 
 
-@dataclass
-class _Open:
-    conn: smtpconn.Connection
-    dcid: int
-    delivered: int = 0  # messages delivered on this connection
-
-
-def _refused_addresses(job: Job) -> dict[int, Result]:
-    """Bounces for what cannot be sent: every recipient for a bad sender, else each bad
-    recipient (RFC 3463: 5.1.7 bad sender, 5.1.3 bad destination address syntax)."""
-    why = unsendable(job.sender)
-    if why is not None:
-        reply = f"5.1.7 - Bad sender address syntax ('000', ['{why}'])"
-        return dict.fromkeys(job.rids, Result("bounced", reply))
-    results = {}
-    for rid, address in zip(job.rids, job.addresses, strict=True):
-        why = unsendable(address)
-        if why is not None:
-            reply = f"5.1.3 - Bad destination mailbox address syntax ('000', ['{why}'])"
-            results[rid] = Result("bounced", reply)
-    return results
-
-
 def _classify(code: int, text: str, dcid: int) -> Result:
-    reply = f"('{code}', ['{text}'])"
     if 200 <= code < 300:
         return Result("delivered", f"{code} {text}", dcid)
     if code >= 500:
-        return Result("bounced", f"5.1.0 - Unknown address error {reply}", dcid)
-    return Result("deferred", f"4.0.0 - Temporary error {reply}", dcid)
+        return Result("bounced", reasons.REMOTE_REFUSED(text, code), dcid)
+    return Result("deferred", reasons.REMOTE_DEFERRED(text, code), dcid)
 
 
 async def _transaction(
@@ -353,7 +186,7 @@ async def _transaction(
                 pass
         return results
     except (aiosmtplib.SMTPException, OSError) as exc:
-        lost = Result("deferred", f"4.4.2 - Connection lost ('000', ['{exc}'])", dcid)
+        lost = Result("deferred", reasons.CONNECTION_LOST(exc), dcid)
         for rid in job.rids:
             results.setdefault(rid, lost)
         return results

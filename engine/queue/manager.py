@@ -27,9 +27,13 @@ from pathlib import Path
 from engine.counters import Counters
 from engine.errors import SpoolError
 from engine.maillog import MailLog
+from engine.outbound import reasons
+from engine.outbound.addresses import unsendable
 from engine.outbound.alerts import Alert, TlsAlerts
-from engine.outbound.client import DomainDelivery, Job, OutboundStats, Result, unsendable
+from engine.outbound.client import DomainDelivery
+from engine.outbound.connect import OutboundStats
 from engine.outbound.destinations import Destination
+from engine.outbound.jobs import Job, Result
 from engine.outbound.resolver import SMTP_PORT, Resolver
 from engine.outbound.scheduler import (
     Clock,
@@ -205,7 +209,7 @@ class QueueManager:
         by_domain: dict[str, list[Recipient]] = {}
         for rcpt in due:
             if expired(rcpt.arrived, now, config.delivery):
-                reason = "5.4.7 - Delivery expired (message too old) ('000', ['queue lifetime exceeded'])"
+                reason = reasons.EXPIRED(reasons.QUEUE_LIFETIME)
                 await self._bounce(config, rcpt.mid, {rcpt.rid: Result("bounced", reason)})
             elif rcpt.domain not in self._busy:
                 by_domain.setdefault(rcpt.domain, []).append(rcpt)
@@ -261,7 +265,7 @@ class QueueManager:
             # temporary failure, so the retry backoff applies.
             name = _name_of(exc)
             self.log.delivery_failed(domain, name)
-            failed = Result("deferred", f"4.3.0 - Internal error ('000', ['{name}'])")
+            failed = Result("deferred", reasons.INTERNAL_ERROR(name))
             for job in jobs:
                 left = {rid: failed for rid in job.rids if (job.mid, rid) not in reported}
                 if left:
