@@ -35,9 +35,14 @@ class TlsResult:
 
 
 class Action(enum.Enum):
+    """What delivery does after STARTTLS: the one vocabulary of this table and of the
+    DNS-policy verdict (verdict.py). `decide` gives CLEAR, TLS or DEFER; `on_connection`
+    adds RECONNECT; only a verdict under a DNS policy or a TLS-failure setting BOUNCEs."""
+
     CLEAR = "deliver in clear"
     TLS = "deliver over TLS"
     DEFER = "defer"
+    BOUNCE = "bounce"
     # TLS without verification is acceptable but this connection is gone (VERIFY_FAILED):
     # close it and deliver on a new connection with the context that does not verify.
     RECONNECT = "deliver over TLS on a new connection that does not verify"
@@ -71,12 +76,16 @@ def decide(level: TLSMode, result: TlsResult) -> Action:
 
 
 def after_starttls(level: TLSMode, result: TlsResult) -> Action:
-    """What delivery does next with the connection STARTTLS left: `decide`'s answer,
-    except that TLS after VERIFY_FAILED cannot go on that (closed) connection: RECONNECT.
+    """What delivery does next with the connection STARTTLS left, under the destination
+    control alone: the whole STARTTLS decision; the client only carries it out."""
+    return on_connection(decide(level, result), result.outcome)
 
-    The whole STARTTLS decision of outbound delivery; the client only carries it out."""
-    action = decide(level, result)
-    if action is Action.TLS and result.outcome is Outcome.VERIFY_FAILED:
+
+def on_connection(action: Action, outcome: Outcome) -> Action:
+    """`action` as it can be carried out on the connection STARTTLS left: TLS after
+    VERIFY_FAILED cannot go on that (closed) connection, so it is RECONNECT. (A DNS-policy
+    verdict goes through here too; the new connection is judged again.)"""
+    if action is Action.TLS and outcome is Outcome.VERIFY_FAILED:
         return Action.RECONNECT
     return action
 

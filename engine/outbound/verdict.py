@@ -7,7 +7,7 @@ with the RFC 8460 result type of any failure. For a requirement that is the dest
 control alone, `judge` says exactly what `policy.decide` says (a test holds them together),
 so the integration can switch over without changing any delivery. A TLS verdict on a
 VERIFY_FAILED session cannot be carried out on that connection (OpenSSL closed it):
-`policy.after_starttls` turns it into RECONNECT, and the new connection is judged again.
+`policy.on_connection` turns it into RECONNECT, and the new connection is judged again.
 """
 
 from __future__ import annotations

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from engine.outbound.policy import Action, Outcome, TlsResult, after_starttls, decide
+from engine.outbound.policy import (
+    Action,
+    Outcome,
+    TlsResult,
+    after_starttls,
+    decide,
+    on_connection,
+)
 from state.model import TLSMode
 
 N, P, PV, R, RV = (TLSMode.NO, TLSMode.PREFERRED, TLSMode.PREFERRED_VERIFY, TLSMode.REQUIRED,
@@ -53,3 +60,10 @@ def test_reconnect_only_where_the_control_allows_tls() -> None:
                 assert decide(level, result) is TLS and result.outcome is Outcome.VERIFY_FAILED
             else:
                 assert action is decide(level, result)
+
+
+def test_on_connection_changes_only_tls_after_a_refused_chain() -> None:
+    for action in Action:
+        for outcome in Outcome:
+            wanted = RECONNECT if (action, outcome) == (TLS, Outcome.VERIFY_FAILED) else action
+            assert on_connection(action, outcome) is wanted
