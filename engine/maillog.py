@@ -18,6 +18,16 @@ from typing import TextIO
 from state import files
 from state.controls import escape_controls
 
+# Why an inbound connection or message ended, as the lines below give it (the timeouts'
+# and the header refusals' own words are engine/inbound/pacing.Expiry's and
+# engine/inbound/headers.Refusal's).
+NOT_SPOOLED = "Message not spooled"
+CONNECTION_LIMIT = "Connection limit exceeded"
+CONNECTION_LOST = "connection lost"
+TIMED_OUT = "timeout"
+SIZE_EXCEEDED = "Message size exceeds limit"
+LINE_TOO_LONG = "Line too long"
+
 
 def _version() -> str:
     try:
@@ -120,7 +130,17 @@ class MailLog:
             f" reverse dns host {host} verified {'yes' if verified else 'no'}"
         )
 
-    def delayed_reject(self, icid: int, what: str, ip: str) -> None:
+    def delayed_reject(self, icid: int, ip: str) -> None:
+        """The HAT rejects, delayed: the session goes on, to log the recipients."""
+        self._delayed(icid, "continuing session for recipient logging", ip)
+
+    def delayed_reject_sender(self, icid: int, sender: str, ip: str) -> None:
+        self._delayed(icid, f"Message from: {sender}", ip)
+
+    def delayed_reject_recipient(self, icid: int, address: str, ip: str) -> None:
+        self._delayed(icid, f"Message recipient: {address}", ip)
+
+    def _delayed(self, icid: int, what: str, ip: str) -> None:
         self.info(f"ICID {icid} Delayed HAT REJECT {what} ({ip})")
 
     def rcpt_rate_limited(self, mid: int, icid: int, rcpt: str) -> None:

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import aiosmtpd.smtp
 from aiosmtpd.smtp import SMTP, Envelope, Session, TLSSetupException
 
-from engine import replies, tls
+from engine import maillog, replies, tls
 from engine.inbound.conversation import Conversation, Opening, Services
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
@@ -292,9 +292,9 @@ class EsaSMTP(SMTP):
         if status in replies.AIOSMTPD_REWRITES:
             status = replies.AIOSMTPD_REWRITES[status]
             if status == replies.SIZE_EXCEEDED:
-                self.conn.data_failed("Message size exceeds limit", status)
+                self.conn.data_failed(maillog.SIZE_EXCEEDED, status)
             elif status == replies.LINE_TOO_LONG:
-                self.conn.data_failed("Line too long", status)
+                self.conn.data_failed(maillog.LINE_TOO_LONG, status)
         if status.startswith("354"):
             self.conn.data_started()
         elif status[:1] in ("4", "5"):

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from engine import policy, replies, tls
+from engine import maillog, policy, replies, tls
 from engine.counters import Counters
 from engine.inbound import pacing
 from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
@@ -145,13 +145,13 @@ class Conversation(Transaction):
         limit = self._connection_limit(match.params.max_concurrency)
         if limit is not None:
             self.services.counts.rejected_connections += 1
-            self.log.receiving_failed(self.icid, "Connection limit exceeded")
+            self.log.receiving_failed(self.icid, maillog.CONNECTION_LIMIT)
             return Opening(serve=False, reply=limit)
         self.tracker.add(self, peer_ip, self.spec.max_connections)
         self._tracked = True
         if how is policy.Opening.DELAYED_REJECT:
             self.delayed_reject = True
-            self.log.delayed_reject(self.icid, "continuing session for recipient logging", peer_ip)
+            self.log.delayed_reject(self.icid, peer_ip)
         self.decision = policy.tls_decision(match.params.tls)
         self.served = True
         return Opening(serve=True, reply=self._banner())
@@ -195,7 +195,7 @@ class Conversation(Transaction):
         if self._closed:
             return
         self._closed = True
-        self.end_transaction("connection lost")
+        self.end_transaction(maillog.CONNECTION_LOST)
         self._untrack()
         self.log.close_icid(self.icid)
         if self.served and self.services.stats is not None:
@@ -240,7 +240,7 @@ class Conversation(Transaction):
         self._untrack()  # its slot is free now, even before the socket is gone
         self.services.counts.timed_out_connections += 1
         self.log.receiving_failed(self.icid, why.value)
-        self.end_transaction("timeout" if why is not pacing.Expiry.EVICTED else why.value)
+        self.end_transaction(maillog.TIMED_OUT if why is not pacing.Expiry.EVICTED else why.value)
         self.close_now(_EXPIRY_REPLIES.get(why, replies.TIMEOUT))
 
     def command(self) -> None:

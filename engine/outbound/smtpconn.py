@@ -103,7 +103,7 @@ async def _starttls(
 ) -> TlsResult:
     smtp = conn.smtp
     if not smtp.supports_extension("starttls"):
-        return TlsResult(Outcome.NOT_OFFERED, reason="STARTTLS command not supported")
+        return TlsResult(Outcome.NOT_OFFERED, reason=reasons.TLS_NOT_OFFERED)
     try:
         await smtp.starttls(server_hostname=conn.target.host, tls_context=ctx)
     except aiosmtplib.SMTPResponseException as exc:

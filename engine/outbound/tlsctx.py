@@ -78,7 +78,7 @@ def describe_verify_error(exc: BaseException) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError):
         return str(exc.verify_message or exc.reason or "certificate verify failed")
     if isinstance(exc, ssl.SSLError):
-        return str(exc.reason or exc.library or "handshake failed")
+        return tls.ssl_reason(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
