@@ -1,4 +1,4 @@
-"""The mail transaction of an inbound session: MAIL, RCPT, DATA, and how each MID ends.
+"""The mail transaction of an inbound conversation: MAIL, RCPT, DATA, and how each MID ends.
 
 Every `Start MID` line is followed, sooner or later, by exactly one line saying how
 the message ended: `MID n ready ...` when it was accepted, otherwise `Message aborted
