@@ -48,6 +48,8 @@ INJECTION_TIMEOUT = "421 Timed out waiting for successful message injection, dis
 EVICTED = "421 4.4.2 Too many concurrent connections, closing the idlest one"
 
 
+# An EHLO line of ours among aiosmtpd's (RFC 2920: commands are read and answered in order).
+PIPELINING = "250-PIPELINING"
 RESET_OK = "250 OK"
 BYE = "221 Bye"
 

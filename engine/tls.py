@@ -148,14 +148,22 @@ def _why(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+HANDSHAKE_FAILED = "handshake failed"
+
+
+def ssl_reason(exc: ssl.SSLError) -> str:
+    """OpenSSL's words for a failed handshake, as every `TLS failed:` line gives them."""
+    return str(exc.reason or exc.library or HANDSHAKE_FAILED)
+
+
 def describe_failure(exc: BaseException | None) -> str:
     """One line naming why a handshake failed, for `ICID n TLS failed: <reason>`."""
     while exc is not None and not isinstance(exc, (ssl.SSLError, OSError)):
         exc = exc.__cause__ or exc.__context__
     if exc is None:
-        return "handshake failed"
+        return HANDSHAKE_FAILED
     if isinstance(exc, ssl.SSLError):
-        return str(exc.reason or exc.library or "handshake failed")
+        return ssl_reason(exc)
     return str(exc.strerror or type(exc).__name__)
 
 

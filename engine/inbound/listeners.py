@@ -19,7 +19,7 @@ import dataclasses
 
 from engine.inbound.adapter import EsaSMTP, protocol_factory
 from engine.inbound.binding import IN_USE, bind_error
-from engine.inbound.session import Services
+from engine.inbound.conversation import Services
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 

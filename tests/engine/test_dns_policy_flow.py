@@ -24,12 +24,13 @@ import pytest
 
 from engine.outbound import dnspolicy, smtpconn
 from engine.outbound.dane import TlsaLookup, TlsaState
+from engine.outbound.destinations import lookup
 from engine.outbound.dnspolicy import PLAIN_MESSAGE, Flags
 from engine.outbound.dnssec import SecureLookups
 from engine.outbound.mtasts import FetchOptions, https_context
 from engine.outbound.mtasts_cache import FILE as STS_FILE
 from engine.outbound.mtasts_cache import PolicyStore, StsCache
-from engine.outbound.policy import Outcome, TlsResult, lookup
+from engine.outbound.policy import Outcome, TlsResult
 from engine.outbound.precedence import Action, Facts, Mechanism, Requirement, effective
 from engine.outbound.resolver import Kind, Resolver, Target
 from engine.outbound.tlsctx import build_contexts

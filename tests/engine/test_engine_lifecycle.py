@@ -132,6 +132,15 @@ def test_runtime_build_reports_every_error(tmp_path: Path) -> None:
     assert "listener B: certificate Missing" in caught.value.errors[1]
 
 
+def test_runtime_build_reports_the_outbound_half_with_the_listeners(tmp_path: Path) -> None:
+    cfg = config(listener("A", interface="Nowhere"))
+    cfg = replace(cfg, destinations=replace(cfg.destinations, client_certificate="Missing"))
+    with pytest.raises(RuntimeBuildError) as caught:
+        build_runtime(cfg, 7, Secrets(tmp_path))
+    assert caught.value.errors == ["listener A: interface Nowhere does not exist",
+                                   "outbound TLS: certificate Missing does not exist"]
+
+
 async def test_spool_ignores_torn_files(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool")
     path = await spool.store(7, 3, "InboundMail", "a@b.test", ["u@example.com"], b"body\r\n", 1.0)

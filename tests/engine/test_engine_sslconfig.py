@@ -15,7 +15,7 @@ import trustme
 from engine.maillog import MailLog
 from engine.outbound.client import DomainDelivery, Job, Result
 from engine.outbound.resolver import Resolver
-from engine.outbound.tlsctx import build_contexts
+from engine.runtime import build_outbound
 from engine.service import Engine
 from state.model import (
     Certificate,
@@ -174,8 +174,9 @@ async def deliver(tmp_path: Path, dns: DnsServer, ca: trustme.CA, outbound: SslD
 
     dcids = iter(range(1, 100))
     async with FakeMX(Behaviour(context=mx_ctx), host=IP) as mx:
+        outbound = build_outbound(cfg, Secrets(tmp_path))
         delivery = DomainDelivery(
-            cfg, DOMAIN, build_contexts(cfg, Secrets(tmp_path)), Resolver(cfg.dns, mx.port),
+            outbound, outbound.destinations.lookup(DOMAIN), Resolver(cfg.dns, mx.port),
             log, lambda: next(dcids), report,
         )
         await delivery.run([Job(1, "a@gateway.test", [0], [f"u@{DOMAIN}"], lambda: b"S: t\r\n\r\nx\r\n")])

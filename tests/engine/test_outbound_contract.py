@@ -19,7 +19,7 @@ import trustme
 from engine.maillog import MailLog
 from engine.outbound.client import DomainDelivery, Job, Result
 from engine.outbound.resolver import Resolver
-from engine.outbound.tlsctx import build_contexts
+from engine.runtime import build_outbound
 from state.model import TLSMode
 from state.secrets import Secrets
 from tests.dnsserver import DnsServer
@@ -127,8 +127,9 @@ async def test_contract(
     port = _free_port()
     dcids = iter(range(1, 100))
     async with FakeMX(make(), host=ip, port=port) as mx:
+        outbound = build_outbound(config, Secrets(tmp_path))
         delivery = DomainDelivery(
-            config, domain, build_contexts(config, Secrets(tmp_path)), Resolver(config.dns, port),
+            outbound, outbound.destinations.lookup(domain), Resolver(config.dns, port),
             log, lambda: next(dcids), report,
         )
         job = Job(7, "sender@gateway.test", [0], [f"user@{domain}"], lambda: b"Subject: t\r\n\r\nhi\r\n")

@@ -18,9 +18,9 @@ import trustme
 from engine.maillog import MailLog
 from engine.outbound.client import DomainDelivery, Job, Result
 from engine.outbound.resolver import Resolver
-from engine.outbound.tlsctx import build_contexts
 from engine.queue.manager import QueueOptions
 from engine.queue.store import QUEUED
+from engine.runtime import build_outbound
 from engine.service import Engine
 from state.model import Config, DestinationEntry, TLSMode, replace
 from state.secrets import Secrets
@@ -55,8 +55,9 @@ async def deliver(config: Config, tmp_path: Path, mx: FakeMX, count: int) -> lis
         results.extend(got.values())
 
     dcids = iter(range(1, 1000))
+    outbound = build_outbound(config, Secrets(tmp_path))
     delivery = DomainDelivery(
-        config, DOMAIN, build_contexts(config, Secrets(tmp_path)), Resolver(config.dns, mx.port),
+        outbound, outbound.destinations.lookup(DOMAIN), Resolver(config.dns, mx.port),
         log, lambda: next(dcids), report,
     )
     try:

@@ -199,6 +199,25 @@ async def test_a_null_sender_is_received_and_relayed_as_null(
     assert log.count("Delivery start DCID") == 1
 
 
+async def test_a_version_whose_outbound_half_cannot_be_built_is_not_applied(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path,
+) -> None:
+    """All or nothing, as for a bad listener: the old version keeps delivering."""
+    clock = FakeClock()
+    config = outbound_config(ca, dns.port)
+    broken = replace(config, hostname="other.test",
+                     destinations=replace(config.destinations, client_certificate="Missing"))
+    async with FakeMX(Behaviour(), host=IP) as mx, \
+            running_engine(tmp_path, config, outbound=options(mx.port, clock)) as engine:
+        engine.store.write(broken, 1, "admin", "test", "change")
+        await wait_until(log_has(tmp_path, "Critical: Configuration version 2 not applied:"
+                                           " outbound TLS: certificate Missing does not exist"))
+        assert engine.runtime is not None and engine.runtime.version == 1
+        mid = await spool(engine, "a@sender.test", ["u@partner.test"], b"Subject: v\r\n\r\nx\r\n")
+        await wait_until(log_has(tmp_path, f"Message finished MID {mid} done"))
+    assert len(mx.messages) == 1 and "EHLO gateway.test" in mx.commands
+
+
 async def test_a_failing_delivery_is_deferred_with_backoff(
     ca: trustme.CA, dns: DnsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

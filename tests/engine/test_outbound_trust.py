@@ -20,7 +20,7 @@ import trustme
 from engine.maillog import MailLog
 from engine.outbound.client import DomainDelivery, Job, Result
 from engine.outbound.resolver import Resolver
-from engine.outbound.tlsctx import build_contexts
+from engine.runtime import build_outbound
 from state.model import Authorities, CustomCA, TLSMode, replace
 from state.secrets import Secrets
 from tests.dnsserver import DnsServer
@@ -68,8 +68,9 @@ async def deliver(tmp_path: Path, dns: DnsServer, ca: trustme.CA, authorities: A
 
     dcids = iter(range(1, 100))
     async with FakeMX(Behaviour(context=server_context(ca, MX)), host=IP) as mx:
+        outbound = build_outbound(config, Secrets(tmp_path))
         delivery = DomainDelivery(
-            config, DOMAIN, build_contexts(config, Secrets(tmp_path)), Resolver(config.dns, mx.port),
+            outbound, outbound.destinations.lookup(DOMAIN), Resolver(config.dns, mx.port),
             log, lambda: next(dcids), report,
         )
         await delivery.run([Job(1, "a@gateway.test", [0], [f"u@{DOMAIN}"], lambda: b"S: t\r\n\r\nx\r\n")])

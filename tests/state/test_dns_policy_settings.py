@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.outbound.policy import lookup
+from engine.outbound.destinations import lookup
 from state import defaults, validate
 from state.model import (
     Config,
