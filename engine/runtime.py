@@ -21,7 +21,17 @@ from engine.outbound.destinations import DestinationTable
 from engine.outbound.tlsctx import ClientContexts, build_contexts
 from state import authorities, ranges
 from state.defaults import DEMO_CERT
-from state.model import HAT, Authorities, Config, Listener, ListenerType, RatEntry, Route, TLSMode
+from state.model import (
+    HAT,
+    Authorities,
+    Config,
+    Listener,
+    ListenerType,
+    RatEntry,
+    Route,
+    TLSMode,
+    TlsRptSettings,
+)
 from state.secrets import Secrets
 
 ListenerKey = tuple[str, str, int]
@@ -74,6 +84,7 @@ class OutboundRuntime:
     destinations: DestinationTable
     contexts: ClientContexts
     authorities: Authorities  # the TLS statistics judge chains against them
+    tlsrpt: TlsRptSettings = field(default_factory=TlsRptSettings)  # daily TLS reports
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,7 @@ def build_outbound(config: Config, secrets: Secrets, trust: str | None = None) -
         hostname=config.hostname, routes=config.routes,
         destinations=DestinationTable.compile(config.destinations),
         contexts=build_contexts(config, secrets, trust), authorities=config.authorities,
+        tlsrpt=config.tlsrpt,
     )
 
 

@@ -152,13 +152,20 @@ class StsCache:
         cached = await asyncio.to_thread(self.store.get, domain)
         now = self.clock.now()
         valid = cached if cached is not None and cached.valid(now) else None
-        if ident is None:
-            return _answer(valid, cached)
+        if ident is None:  # no MTA-STS record (now): an old fetch error is no news
+            return _answer(valid, None)
         if valid is not None and valid.policy_id == ident and now < valid.refresh_at:
             return _answer(valid, None)
         if cached is not None and cached.last_error and now - cached.last_attempt < RETRY_AFTER:
             return _answer(valid, cached)
         return await self._fetch(domain, ident, valid)
+
+    async def cached(self, domain: str) -> StsAnswer:
+        """What the cache holds for `domain` now, asking nothing (the lookup ran out of time)."""
+        domain = domain.strip().lower().rstrip(".")
+        cached = await asyncio.to_thread(self.store.get, domain)
+        valid = cached if cached is not None and cached.valid(self.clock.now()) else None
+        return _answer(valid, None)
 
     async def refresh(self, domain: str) -> StsAnswer:
         """Fetch now, whatever the cache holds (the id from DNS if there is one)."""
