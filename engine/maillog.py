@@ -156,6 +156,9 @@ class MailLog:
     def tls_failed(self, icid: int, reason: str) -> None:
         self.info(f"ICID {icid} TLS failed: {reason}")
 
+    def tls_client_cert_refused(self, icid: int, reason: str) -> None:
+        self.info(f"ICID {icid} TLS client certificate refused: {reason}")
+
     def tls_required(self, icid: int) -> None:
         self.info(f"ICID {icid} TLS was required but remote host did not initiate it")
 

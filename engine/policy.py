@@ -34,6 +34,9 @@ class ClientFacts:
     ptr: str | None = None
     sbrs: float | None = None
     listed: frozenset[str] = frozenset()
+    # The verified client certificate's names (SAN dNSNames and subject CN, lower case):
+    # known only after STARTTLS (see `certificate_matcher`).
+    cert_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class HatMatch:
     policy: str | None
     behavior: Behavior
     params: PolicyParams
+    row: int = -1  # the matched sender group's position; -1: none decided (the default)
 
 
 @dataclass(frozen=True)
@@ -246,8 +250,8 @@ def lookups_needed(hat: HAT) -> Lookups:
 def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
     """First matching sender group top-down; CONTINUE goes on to the next row."""
     ip = _parse_ip(facts.ip)
-    for group in hat.groups:
-        rule = next((s for s in group.senders if compile_sender(s)(facts, ip)), None)
+    for index, group in enumerate(hat.groups):
+        rule = next((s for s in group.senders if row_matcher(s)(facts, ip)), None)
         if rule is None:
             continue
         found = row_policy(group, hat)  # what a row means: state/hat_rules.py
@@ -255,9 +259,74 @@ def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
             continue
         behavior, params = found
         policy = group.policy if any(p.name == group.policy for p in hat.policies) else None
-        return HatMatch(group.name, rule, policy, behavior, resolve_params(params, hat.default))
+        return HatMatch(group.name, rule, policy, behavior, resolve_params(params, hat.default),
+                        index)
     # No row decided (only possible when the ALL row continues): the default policy accepts.
     return HatMatch(None, "", None, Behavior.ACCEPT, resolve_params(PolicyParams(), hat.default))
+
+
+# -- certificate identity ---------------------------------------------------
+# A sender group can name the partner by the certificate it holds: `cert:partner.example`
+# matches a client whose verified certificate names partner.example (a SAN dNSName or the
+# subject CN), `cert:.partner.example` one naming a host under it. The certificate is known
+# only after STARTTLS, so such a row can only match then: the HAT decides at connect
+# without it (banner, STARTTLS offered or required) and again once TLS is up, with it; the
+# row found then governs the rest of the conversation (conversation.py). A row above the
+# one a client matched at connect still matches it after TLS, so only clients that matched
+# below a certificate row are asked for a certificate (`asks_certificate`).
+
+CERT_FORM = "cert:"
+
+
+def certificate_form(form: str) -> str | None:
+    """The name a `cert:` sender form names (lower case, no final dot), or None."""
+    text = form.strip()
+    if not text.lower().startswith(CERT_FORM):
+        return None
+    name = text[len(CERT_FORM):].strip().lower().rstrip(".")
+    return name if name.strip(".") else None
+
+
+@lru_cache(maxsize=1024)
+def certificate_matcher(name: str) -> Matcher:
+    """A predicate over the verified client certificate's names for `cert:<name>`."""
+    if name.startswith("."):
+        return lambda facts, ip: any(n.endswith(name) for n in facts.cert_names)
+    return lambda facts, ip: name in facts.cert_names
+
+
+def row_matcher(form: str) -> Matcher:
+    """The predicate of one sender form of a HAT row, the certificate forms included."""
+    name = certificate_form(form)
+    return certificate_matcher(name) if name is not None else compile_sender(form)
+
+
+def certificate_rows(hat: HAT) -> tuple[int, ...]:
+    """The positions of the sender groups that name a certificate."""
+    return tuple(i for i, group in enumerate(hat.groups)
+                 if any(certificate_form(form) is not None for form in group.senders))
+
+
+def asks_certificate(hat: HAT, match: HatMatch) -> bool:
+    """Whether the client `match` placed could yet match a certificate row (one above it,
+    or any when no row decided): then STARTTLS asks it for a certificate."""
+    rows = certificate_rows(hat)
+    return bool(rows) and (match.row < 0 or rows[0] < match.row)
+
+
+def connection_tls(hat: HAT, match: HatMatch) -> TlsDecision:
+    """What STARTTLS means for the client `match` placed: its policy's TLS setting, and a
+    certificate asked for where a certificate row could still take it."""
+    decision = tls_decision(match.params.tls)
+    if decision.offer and not decision.request_client_cert and asks_certificate(hat, match):
+        return TlsDecision(True, decision.require, True, False)
+    return decision
+
+
+def certificate_names(san: tuple[str, ...], cn: str | None) -> tuple[str, ...]:
+    """The names a certificate row is matched against (lower case, no final dot)."""
+    names = [*san, *((cn,) if cn else ())]
+    return tuple(dict.fromkeys(n.strip().lower().rstrip(".") for n in names if n.strip()))
 
 
 # -- RAT ------------------------------------------------------------------

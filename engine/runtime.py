@@ -115,6 +115,8 @@ def _contexts(config: Config, listener: Listener, secrets: Secrets, trust: str) 
         return TlsContexts()
     cert, key_path = tls.profile(config, secrets, listener.certificate or DEMO_CERT)
     decisions = [policy.tls_decision(m) for m in modes]
+    if policy.certificate_rows(listener.hat):  # STARTTLS may ask for a certificate anywhere
+        decisions += [policy.TlsDecision(True, d.require, True, False) for d in decisions]
 
     def build(kind: tls.ClientCert, wanted: bool) -> ssl.SSLContext | None:
         if not wanted:

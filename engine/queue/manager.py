@@ -197,7 +197,8 @@ class QueueManager:
         delivery = DomainDelivery(
             runtime.outbound, destination, resolver, self.log,
             self.store.next_dcid, report, lambda d, reason: self._tls_alert(config, d, reason),
-            stats=self.stats, policies=self.upkeep.policies(runtime, resolver),
+            stats=self.stats,
+            policies=self.upkeep.policies(runtime, resolver, destination.mta_sts),
         )
         try:
             await delivery.run(jobs)

@@ -65,8 +65,10 @@ class Upkeep:
         return StsCache(self.sts_store, resolver.lookups, resolver.addresses,
                         self.https(runtime), self.clock, self.fetch)
 
-    def policies(self, runtime: RuntimeConfig, resolver: Resolver) -> DnsPolicies:
-        return DnsPolicies(self.cache(runtime, resolver), self.reports, self.clock)
+    def policies(self, runtime: RuntimeConfig, resolver: Resolver, mta_sts: bool) -> DnsPolicies:
+        """What one delivery uses (the cache only where its destination honours MTA-STS)."""
+        cache = self.cache(runtime, resolver) if mta_sts else None
+        return DnsPolicies(cache, self.reports, self.clock)
 
     def due(self) -> bool:
         """Whether a round is due now (and, if so, the next one's time is set)."""
@@ -79,15 +81,18 @@ class Upkeep:
     async def run(self, runtime: RuntimeConfig) -> None:
         """One round: refresh what is half-way to expiry, send the reports that are due."""
         resolver = Resolver(runtime.config.dns, self.mx_port)
-        for step in (self._refresh(runtime, resolver), self._report(runtime, resolver)):
+        for step in (self._refresh, self._report):
             try:
-                await step
+                await step(runtime, resolver)
             except Exception as exc:  # noqa: BLE001 (the next round tries again)
                 system_log.warning(ROUND_FAILED, type(exc).__name__, exc)
 
     async def _refresh(self, runtime: RuntimeConfig, resolver: Resolver) -> None:
+        due = await asyncio.to_thread(self.sts_store.due, self.clock.now())
+        if not due:
+            return
         cache = self.cache(runtime, resolver)
-        for domain in await asyncio.to_thread(self.sts_store.due, self.clock.now()):
+        for domain in due:
             try:
                 await asyncio.wait_for(cache.policy_for(domain), STS_BUDGET)
             except TimeoutError:
@@ -95,6 +100,8 @@ class Upkeep:
 
     async def _report(self, runtime: RuntimeConfig, resolver: Resolver) -> None:
         config = runtime.config
+        if not config.tlsrpt.enabled:
+            return
         reporter = Reporter(self.reports, self.schedule, resolver.lookups, self.https(runtime),
                             self._submit, resolver.addresses)
         await asyncio.wait_for(reporter.send_due(config.tlsrpt, config.hostname,
