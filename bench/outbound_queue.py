@@ -44,8 +44,8 @@ from engine.spool import encode
 from state import model
 from state.bootstrap import open_data_dir
 from state.session import Session
-from tests import smtpsink
-from tests.smtpsink import SmtpSink
+from tests.kit import smtpsink
+from tests.kit.smtpsink import SmtpSink
 
 DOMAIN = "partner.test"
 TICK = os.sysconf("SC_CLK_TCK")

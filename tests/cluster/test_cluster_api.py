@@ -41,7 +41,7 @@ from tests.cluster.kit import (
     join,
     machine_session,
 )
-from tests.pg import free_port
+from tests.kit.ports import reserve
 
 Boxes = Callable[..., Box]
 
@@ -200,7 +200,7 @@ def test_sections_a_level_does_not_define_can_be_started_empty_or_copied(
 def test_bad_input_gets_clear_errors_and_makes_nothing(boxes: Boxes, database: Database,
                                                        tmp_path: Path) -> None:
     a, b = boxes("a"), boxes("b")
-    closed = f"host=127.0.0.1 port={free_port()} dbname=x user=x password=secret-pw"
+    closed = f"host=127.0.0.1 port={reserve()} dbname=x user=x password=secret-pw"
     with pytest.raises(Unreachable) as caught:
         create(a, closed)
     assert "127.0.0.1" in str(caught.value) and "secret-pw" not in str(caught.value)

@@ -14,7 +14,8 @@ from esacli.shell import Shell
 from state.secrets import Secrets
 from state.session import Session
 from state.store import Store
-from tests.e2e.conftest import Appliance, wait_until
+from tests.kit.appliance import Appliance
+from tests.kit.waiting import wait_until
 
 MUST_STARTTLS = (530, b"5.7.0 Must issue a STARTTLS command first")
 NO_EXTRAS = ["", "", "", ""]  # no banner override, no custom 220/554, no rate limit

@@ -18,7 +18,7 @@ from state.model import (
     TLSMode,
     replace,
 )
-from tests.loopback import DEAD_DNS
+from tests.kit.loopback import DEAD_DNS
 
 CERT = "Test"
 

@@ -28,18 +28,14 @@ from state.model import (
 )
 from state.secrets import Secrets
 from state.store import Store
-from tests.dnsserver import DnsServer
 from tests.engine.builders import config, hat, listener
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import outbound_config, server_context
-from tests.helpers import (
-    RawSmtp,
-    client_context,
-    log_has,
-    read_mail_logs,
-    running_engine,
-    wait_until,
-)
+from tests.engine.outbound_kit import outbound_config
+from tests.kit.certs import client_context, server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 V10, V13 = TlsVersion.TLS1_0, TlsVersion.TLS1_3
 IP = "127.0.0.57"
@@ -84,7 +80,7 @@ async def apply(engine: Engine, cfg: Config) -> None:
     """Commit `cfg` as the next version and wait until the running engine uses it."""
     store: Store = engine.store
     version = store.write(cfg, store.head_number(), "admin", "test", "sslconfig").number
-    await wait_until(lambda: engine.runtime is not None and engine.runtime.version == version)
+    await wait_until_async(lambda: engine.runtime is not None and engine.runtime.version == version)
 
 
 async def test_a_committed_tls13_only_inbound_method_applies_to_new_connections(
@@ -100,7 +96,7 @@ async def test_a_committed_tls13_only_inbound_method_applies_to_new_connections(
         assert engine.bound_port("InboundMail") == port  # same socket, new contexts
 
         assert await handshake(port, capped(ca, ssl.TLSVersion.TLSv1_2)) is None
-        await wait_until(log_has(tmp_path, "ICID 2 TLS failed: "))
+        await wait_until_async(log_has(tmp_path, "ICID 2 TLS failed: "))
         got = await handshake(port, client_context(ca))
         assert got is not None and got[0] == "TLSv1.3"
 

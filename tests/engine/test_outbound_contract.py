@@ -8,7 +8,6 @@ TLS, or deferred), what reached the MX, and the mail_logs line.
 
 from __future__ import annotations
 
-import socket
 import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,15 +21,11 @@ from engine.outbound.resolver import Resolver
 from engine.outbound.tlsctx import build_contexts
 from state.model import TLSMode
 from state.secrets import Secrets
-from tests.dnsserver import DnsServer
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import (
-    expired_context,
-    outbound_config,
-    self_signed_context,
-    server_context,
-)
-from tests.helpers import make_ca
+from tests.engine.outbound_kit import outbound_config
+from tests.kit.certs import expired_context, make_ca, self_signed_context, server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.ports import reserve
 
 CA = make_ca()  # one CA for the module: the table is built at import time
 
@@ -92,12 +87,6 @@ def expected_log(behaviour: str, level: TLSMode, outcome: str) -> list[str]:
     return lines
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.11", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def dns() -> Iterator[DnsServer]:
     hosts = {f"mx.{name}.test": ip for name, (ip, _) in BEHAVIOURS.items()}
@@ -124,7 +113,7 @@ async def test_contract(
     async def report(job: Job, got: dict[int, Result]) -> None:
         results.extend(got.values())
 
-    port = _free_port()
+    port = reserve("127.0.0.11")
     dcids = iter(range(1, 100))
     async with FakeMX(make(), host=ip, port=port) as mx:
         delivery = DomainDelivery(

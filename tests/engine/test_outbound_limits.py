@@ -24,10 +24,12 @@ from engine.queue.store import QUEUED
 from engine.service import Engine
 from state.model import Config, DestinationEntry, TLSMode, replace
 from state.secrets import Secrets
-from tests.dnsserver import DnsServer
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import FakeClock, outbound_config, server_context
-from tests.helpers import read_mail_logs, running_engine, wait_until
+from tests.engine.outbound_kit import FakeClock, outbound_config
+from tests.kit.certs import server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.engine import read_mail_logs, running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.waiting import wait_until_async
 
 IP = "127.0.0.51"
 DOMAIN, MX = "limits.test", "mx.limits.test"
@@ -91,7 +93,7 @@ async def test_concurrency_limit_bounds_simultaneous_connections(
     async with FakeMX(Behaviour(starttls=False), host=IP) as mx:
         mx.release.clear()  # hold every DATA reply: connections pile up if the limit leaks
         task = asyncio.create_task(deliver(config, tmp_path, mx, 6))
-        await wait_until(lambda: mx.in_data == 2)
+        await wait_until_async(lambda: mx.in_data == 2)
         assert mx.active == 2
         mx.release.set()
         results = await asyncio.wait_for(task, 10)
@@ -126,8 +128,8 @@ async def test_recipient_limit_per_period(ca: trustme.CA, dns: DnsServer, tmp_pa
             assert queue is not None
             mids = await spool(engine, 5, clock)
             for delivered in (2, 4, 5):
-                await wait_until(lambda n=delivered: len(mx.messages) == n)
-                await wait_until(lambda: not queue.delivering)
+                await wait_until_async(lambda n=delivered: len(mx.messages) == n)
+                await wait_until_async(lambda: not queue.delivering)
                 clock.t += 59  # the window is used up until its minute has passed
                 await queue.tick()
                 assert not queue.delivering and len(mx.messages) == delivered

@@ -10,9 +10,10 @@ import trustme
 from engine.outbound.tlsverify import tlsverify
 from state.model import Route, RouteHost, replace
 from state.secrets import Secrets
-from tests.dnsserver import DnsServer
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import DOMAIN, outbound_config, self_signed_context, server_context
+from tests.engine.outbound_kit import DOMAIN, outbound_config
+from tests.kit.certs import self_signed_context, server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.fakemx import Behaviour, FakeMX
 
 
 async def probe(config, secrets, *args, **kwargs) -> tuple[bool, list[str]]:  # type: ignore[no-untyped-def]

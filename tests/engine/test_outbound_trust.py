@@ -23,10 +23,10 @@ from engine.outbound.resolver import Resolver
 from engine.outbound.tlsctx import build_contexts
 from state.model import Authorities, CustomCA, TLSMode, replace
 from state.secrets import Secrets
-from tests.dnsserver import DnsServer
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import outbound_config, server_context
-from tests.helpers import make_ca
+from tests.engine.outbound_kit import outbound_config
+from tests.kit.certs import make_ca, server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.fakemx import Behaviour, FakeMX
 
 IP = "127.0.0.41"
 DOMAIN = "trust.test"

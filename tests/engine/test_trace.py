@@ -13,9 +13,9 @@ from engine.outbound.precedence import Check, Mechanism
 from engine.outbound.resolver import Kind
 from engine.trace import trace_inbound, trace_outbound, trace_recipient
 from state.model import Certificate, Config, TLSMode, replace
-from tests.dnsserver import DnsServer
 from tests.engine.tlsstats_kit import HOSTS, MX, gateway
-from tests.loopback import DEAD_DNS
+from tests.kit.dnsserver import DnsServer
+from tests.kit.loopback import DEAD_DNS
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from shellkit import Chain, run_shell, transcript
-
 from state import certs, model
 from state.defaults import DEMO_CERT
 from state.model import Certificate
 from state.session import Session
-from tests.certca import SigningCA, pem_lines
+from tests.kit.certs import Chain, SigningCA, pem_lines
+from tests.kit.shell import run_shell, transcript
 
 NEW = ["certconfig", "", "certificate", "new", "mailcert", "mail example", "y", "mail.example.com", "",
        "Example Inc", "", "", "", "X1", "us", "", "", "", ""]

@@ -75,7 +75,7 @@ async def test_ctrl_d_at_the_top_prompt_exits(session: Session) -> None:
 
 
 async def test_key_paste_is_not_echoed(session: Session) -> None:
-    from shellkit import make_chain  # generated keys only where needed
+    from tests.kit.shell import make_chain  # generated keys only where needed
 
     chain = make_chain()
     paste = "".join(f"{line}\r" for line in chain.leaf.strip().splitlines()) + ".\r"

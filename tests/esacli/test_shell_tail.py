@@ -15,7 +15,7 @@ from esacli.console import ScriptedConsole
 from esacli.shell import Shell
 from esacli.terminal import PromptToolkitConsole
 from state.session import Session
-from tests.esacli.shellkit import run_shell, transcript
+from tests.kit.shell import run_shell, transcript
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 CTRL_C = ScriptedConsole.CTRL_C
