@@ -1,10 +1,16 @@
-"""Shared pieces of the outbound tests: the gateway's configuration and a fake clock
-(certificates for fake MXs: tests/kit/certs.py)."""
+"""Shared pieces of the outbound tests: the gateway's configuration, one domain's
+delivery run directly, and a fake clock (certificates for fake MXs: tests/kit/certs.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import trustme
 
+from engine.maillog import MailLog
+from engine.outbound.client import DomainDelivery, Job, Result
+from engine.outbound.resolver import Resolver
+from engine.outbound.tlsctx import build_contexts
 from state.model import (
     Authorities,
     Config,
@@ -14,6 +20,7 @@ from state.model import (
     DnsSettings,
     TLSMode,
 )
+from state.secrets import Secrets
 
 DOMAIN = "partner.test"
 
@@ -40,6 +47,32 @@ def outbound_config(
         ),
         dns=DnsSettings(servers=("127.0.0.1",), port=dns_port, timeout=2.0),
     )
+
+
+async def deliver_jobs(config: Config, domain: str, mx_port: int, data_dir: Path,
+                       jobs: list[Job]) -> list[Result]:
+    """One DomainDelivery of `jobs` to `domain`, its MXs on `mx_port` (mail_logs in
+    `data_dir`); the results reported, in order."""
+    log = MailLog(data_dir / "mail_logs")
+    results: list[Result] = []
+
+    async def report(job: Job, got: dict[int, Result]) -> None:
+        results.extend(got.values())
+
+    dcids = iter(range(1, 1000))
+    delivery = DomainDelivery(
+        config, domain, build_contexts(config, Secrets(data_dir)), Resolver(config.dns, mx_port),
+        log, lambda: next(dcids), report,
+    )
+    try:
+        await delivery.run(jobs)
+    finally:
+        log.close()
+    return results
+
+
+def one_job(domain: str) -> Job:
+    return Job(1, "a@gateway.test", [0], [f"u@{domain}"], lambda: b"S: t\r\n\r\nx\r\n")
 
 
 def _fields(entry: DestinationEntry) -> dict[str, object]:

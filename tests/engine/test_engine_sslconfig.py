@@ -12,10 +12,6 @@ from pathlib import Path
 import pytest
 import trustme
 
-from engine.maillog import MailLog
-from engine.outbound.client import DomainDelivery, Job, Result
-from engine.outbound.resolver import Resolver
-from engine.outbound.tlsctx import build_contexts
 from engine.service import Engine
 from state.model import (
     Certificate,
@@ -26,10 +22,9 @@ from state.model import (
     TlsVersion,
     replace,
 )
-from state.secrets import Secrets
 from state.store import Store
 from tests.engine.builders import config, hat, listener
-from tests.engine.outbound_kit import outbound_config
+from tests.engine.outbound_kit import deliver_jobs, one_job, outbound_config
 from tests.kit.certs import client_context, server_context
 from tests.kit.dnsserver import DnsServer
 from tests.kit.engine import log_has, read_mail_logs, running_engine
@@ -162,20 +157,8 @@ async def deliver(tmp_path: Path, dns: DnsServer, ca: trustme.CA, outbound: SslD
                   ssl=SslSettings(outbound=outbound))
     mx_ctx = server_context(ca, MX)
     mx_ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-    log = MailLog(tmp_path / "mail_logs")
-    results: list[Result] = []
-
-    async def report(job: Job, got: dict[int, Result]) -> None:
-        results.extend(got.values())
-
-    dcids = iter(range(1, 100))
     async with FakeMX(Behaviour(context=mx_ctx), host=IP) as mx:
-        delivery = DomainDelivery(
-            cfg, DOMAIN, build_contexts(cfg, Secrets(tmp_path)), Resolver(cfg.dns, mx.port),
-            log, lambda: next(dcids), report,
-        )
-        await delivery.run([Job(1, "a@gateway.test", [0], [f"u@{DOMAIN}"], lambda: b"S: t\r\n\r\nx\r\n")])
-    log.close()
+        results = await deliver_jobs(cfg, DOMAIN, mx.port, tmp_path, [one_job(DOMAIN)])
     assert len(results) == 1
     assert len(mx.messages) == (1 if results[0].status == "delivered" else 0)
     return results[0].status, (tmp_path / "mail_logs").read_text()

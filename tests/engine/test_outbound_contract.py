@@ -15,13 +15,9 @@ from pathlib import Path
 import pytest
 import trustme
 
-from engine.maillog import MailLog
-from engine.outbound.client import DomainDelivery, Job, Result
-from engine.outbound.resolver import Resolver
-from engine.outbound.tlsctx import build_contexts
+from engine.outbound.client import Job
 from state.model import TLSMode
-from state.secrets import Secrets
-from tests.engine.outbound_kit import outbound_config
+from tests.engine.outbound_kit import deliver_jobs, outbound_config
 from tests.kit.certs import expired_context, make_ca, self_signed_context, server_context
 from tests.kit.dnsserver import DnsServer
 from tests.kit.fakemx import Behaviour, FakeMX
@@ -107,22 +103,10 @@ async def test_contract(
     ip, make = BEHAVIOURS[behaviour]
     domain = f"{behaviour}.test"
     config = outbound_config(CA, dns.port, level, domain=domain)
-    log = MailLog(tmp_path / "mail_logs")
-    results: list[Result] = []
-
-    async def report(job: Job, got: dict[int, Result]) -> None:
-        results.extend(got.values())
-
     port = reserve("127.0.0.11")
-    dcids = iter(range(1, 100))
     async with FakeMX(make(), host=ip, port=port) as mx:
-        delivery = DomainDelivery(
-            config, domain, build_contexts(config, Secrets(tmp_path)), Resolver(config.dns, port),
-            log, lambda: next(dcids), report,
-        )
         job = Job(7, "sender@gateway.test", [0], [f"user@{domain}"], lambda: b"Subject: t\r\n\r\nhi\r\n")
-        await delivery.run([job])
-    log.close()
+        results = await deliver_jobs(config, domain, port, tmp_path, [job])
     text = (tmp_path / "mail_logs").read_text()
     assert [r.status for r in results] == ["delivered" if outcome != DEFER else "deferred"]
     if outcome == DEFER:  # the Delayed: line names the connection that failed, not DCID 0

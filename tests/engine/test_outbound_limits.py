@@ -15,16 +15,12 @@ from pathlib import Path
 import pytest
 import trustme
 
-from engine.maillog import MailLog
-from engine.outbound.client import DomainDelivery, Job, Result
-from engine.outbound.resolver import Resolver
-from engine.outbound.tlsctx import build_contexts
+from engine.outbound.client import Job, Result
 from engine.queue.manager import QueueOptions
 from engine.queue.store import QUEUED
 from engine.service import Engine
 from state.model import Config, DestinationEntry, TLSMode, replace
-from state.secrets import Secrets
-from tests.engine.outbound_kit import FakeClock, outbound_config
+from tests.engine.outbound_kit import FakeClock, deliver_jobs, outbound_config
 from tests.kit.certs import server_context
 from tests.kit.dnsserver import DnsServer
 from tests.kit.engine import read_mail_logs, running_engine
@@ -50,22 +46,7 @@ def jobs(count: int) -> list[Job]:
 
 async def deliver(config: Config, tmp_path: Path, mx: FakeMX, count: int) -> list[Result]:
     """DomainDelivery of `count` one-recipient messages to the fake MX."""
-    log = MailLog(tmp_path / "mail_logs")
-    results: list[Result] = []
-
-    async def report(job: Job, got: dict[int, Result]) -> None:
-        results.extend(got.values())
-
-    dcids = iter(range(1, 1000))
-    delivery = DomainDelivery(
-        config, DOMAIN, build_contexts(config, Secrets(tmp_path)), Resolver(config.dns, mx.port),
-        log, lambda: next(dcids), report,
-    )
-    try:
-        await delivery.run(jobs(count))
-    finally:
-        log.close()
-    return results
+    return await deliver_jobs(config, DOMAIN, mx.port, tmp_path, jobs(count))
 
 
 async def test_connections_are_reused_up_to_the_limit(ca: trustme.CA, dns: DnsServer, tmp_path: Path) -> None:

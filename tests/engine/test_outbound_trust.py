@@ -17,13 +17,8 @@ from typing import NamedTuple
 import pytest
 import trustme
 
-from engine.maillog import MailLog
-from engine.outbound.client import DomainDelivery, Job, Result
-from engine.outbound.resolver import Resolver
-from engine.outbound.tlsctx import build_contexts
 from state.model import Authorities, CustomCA, TLSMode, replace
-from state.secrets import Secrets
-from tests.engine.outbound_kit import outbound_config
+from tests.engine.outbound_kit import deliver_jobs, one_job, outbound_config
 from tests.kit.certs import make_ca, server_context
 from tests.kit.dnsserver import DnsServer
 from tests.kit.fakemx import Behaviour, FakeMX
@@ -60,20 +55,8 @@ async def deliver(tmp_path: Path, dns: DnsServer, ca: trustme.CA, authorities: A
     """One message under Required - Verify to an MX whose chain ends at `ca`: (status, log)."""
     config = replace(outbound_config(None, dns.port, TLSMode.REQUIRED_VERIFY, domain=DOMAIN),
                      authorities=authorities)
-    log = MailLog(tmp_path / "mail_logs")
-    results: list[Result] = []
-
-    async def report(job: Job, got: dict[int, Result]) -> None:
-        results.extend(got.values())
-
-    dcids = iter(range(1, 100))
     async with FakeMX(Behaviour(context=server_context(ca, MX)), host=IP) as mx:
-        delivery = DomainDelivery(
-            config, DOMAIN, build_contexts(config, Secrets(tmp_path)), Resolver(config.dns, mx.port),
-            log, lambda: next(dcids), report,
-        )
-        await delivery.run([Job(1, "a@gateway.test", [0], [f"u@{DOMAIN}"], lambda: b"S: t\r\n\r\nx\r\n")])
-    log.close()
+        results = await deliver_jobs(config, DOMAIN, mx.port, tmp_path, [one_job(DOMAIN)])
     assert len(results) == 1
     assert len(mx.messages) == (1 if results[0].status == "delivered" else 0)
     return results[0].status, (tmp_path / "mail_logs").read_text()
