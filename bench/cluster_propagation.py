@@ -49,8 +49,7 @@ def without_tls_group(config: model.Config) -> model.Config:
     groups = tuple(g for g in inbound.hat.groups if g.name != "TLS_Senders")
     policies = tuple(p for p in inbound.hat.policies if p.name != "TLS_Required")
     hat = model.replace(inbound.hat, groups=groups, policies=policies)
-    return model.replace(config, listeners=(model.replace(inbound, hat=hat),)
-                         + config.listeners[1:])
+    return model.replace(config, listeners=(model.replace(inbound, hat=hat), *config.listeners[1:]))
 
 
 def main() -> None:

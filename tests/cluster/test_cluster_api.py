@@ -50,7 +50,7 @@ def partner(config: model.Config, tls: TLSMode, domain: str = "partner.example")
     entries = tuple(e for e in config.destinations.entries if e.domain != domain)
     entry = DestinationEntry(domain=domain, tls=tls)
     return model.replace(config, destinations=model.replace(config.destinations,
-                                                            entries=entries + (entry,)))
+                                                            entries=(*entries, entry)))
 
 
 def tls_for(box: Box, domain: str = "partner.example") -> TLSMode | None:
@@ -133,8 +133,9 @@ def test_a_commit_is_validated_for_every_machine_it_reaches(boxes: Boxes,
     _, node_a, _, _ = pair(boxes, database)
     session = cluster_session(node_a)
     listener = model.replace(session.candidate.listeners[0], certificate="Nowhere")
-    session.stage(model.replace(session.candidate, listeners=(listener,)
-                                + session.candidate.listeners[1:]))
+    session.stage(
+        model.replace(session.candidate, listeners=(listener, *session.candidate.listeners[1:]))
+    )
     with pytest.raises(CommitRefused) as refused:
         session.commit("bad")
     assert [e.path for e in refused.value.errors] == ["listeners[InboundMail].certificate"]

@@ -56,9 +56,8 @@ def require_tls_from_partner(config: model.Config) -> model.Config:
     policy = Policy(name="TLS_Required", behavior=Behavior.ACCEPT,
                     params=PolicyParams(tls=TLSMode.REQUIRED))
     group = SenderGroup(name="TLS_Senders", senders=(PARTNER,), policy="TLS_Required")
-    hat = model.replace(hat, policies=hat.policies + (policy,), groups=(group,) + hat.groups)
-    return model.replace(config, listeners=(model.replace(inbound, hat=hat),)
-                         + config.listeners[1:])
+    hat = model.replace(hat, policies=(*hat.policies, policy), groups=(group, *hat.groups))
+    return model.replace(config, listeners=(model.replace(inbound, hat=hat), *config.listeners[1:]))
 
 
 def use_certificate(cert: model.Certificate) -> Callable[[model.Config], model.Config]:
@@ -67,9 +66,8 @@ def use_certificate(cert: model.Certificate) -> Callable[[model.Config], model.C
         inbound = model.replace(config.listeners[0], certificate=cert.name)
         hat = model.replace(inbound.hat, default=model.replace(inbound.hat.default,
                                                                tls=TLSMode.PREFERRED))
-        return model.replace(config, certificates=config.certificates + (cert,),
-                             listeners=(model.replace(inbound, hat=hat),)
-                             + config.listeners[1:])
+        return model.replace(config, certificates=(*config.certificates, cert),
+                             listeners=(model.replace(inbound, hat=hat), *config.listeners[1:]))
     return change
 
 

@@ -108,7 +108,7 @@ async def test_new_csr_signed_pasted_used_and_verified(tmp_path: Path) -> None:
     store, secrets = open_data_dir(data)
     session = Session(store, secrets, "admin", "test")
     async with running_engine(data, poll_interval=0.05) as engine:
-        screens = [await shell(session, NEW + ["", "", "exit", "y"])]
+        screens = [await shell(session, [*NEW, "", "", "exit", "y"])]
         signed = ca.sign(csr_from_screen(screens[0]))
         edit = ["certconfig", "", "certificate", "edit", "mailcert", "n", "y",
                 *pem_lines(signed), "y", *pem_lines(ca.intermediate_pem), "n", "y", "", "",
@@ -117,7 +117,9 @@ async def test_new_csr_signed_pasted_used_and_verified(tmp_path: Path) -> None:
         screens.append(await shell(session, edit))
         assert "Changes committed" in screens[1]
         head = store.head_number()
-        await wait_until_async(lambda: engine.runtime is not None and engine.runtime.version == head)
+        await wait_until_async(
+            lambda: engine.runtime is not None and engine.runtime.version == head
+        )
         port = engine.bound_port("InboundMail")
         assert port is not None
         out = await openssl_verify(port, cafile, HOST)

@@ -52,7 +52,9 @@ def test_ctrl_c_leaves_each_kind_of_dialog_and_nothing_else(appliance: Appliance
     answer(me, "[]> ", "certificate")
     answer(me, "[]> ", "paste")
     answer(me, "> ", "partner")
-    answer(me, "Paste public certificate in PEM format (end with '.'):", "-----BEGIN CERTIFICATE-----")
+    answer(
+        me, "Paste public certificate in PEM format (end with '.'):", "-----BEGIN CERTIFICATE-----"
+    )
     leave_with(me, CTRL_C)
     me.sendline("listenerconfig")  # and Ctrl-D inside a dialog, as Ctrl-C
     me.expect_exact("[]>")

@@ -54,7 +54,9 @@ async def test_delivernow_delivers_a_deferred_message_without_waiting(tmp_path: 
             await asyncio.to_thread(send, app)
             await wait_until_async(lambda: "Delayed: " in app.mail_logs(), timeout=20)
             assert "TLS was required but could not be successfully negotiated" in app.mail_logs()
-            listing = await asyncio.to_thread(ssh_exec, app, "showrecipients", "1\n" + DOMAIN + "\n")
+            listing = await asyncio.to_thread(
+                ssh_exec, app, "showrecipients", "1\n" + DOMAIN + "\n"
+            )
             assert listing.returncode == 0, listing.stderr
             row = next(line for line in listing.stdout.splitlines() if f"u@{DOMAIN}" in line)
             assert "Deferred" in row.split()

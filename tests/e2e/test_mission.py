@@ -377,7 +377,9 @@ def test_mission_tls_with_the_partner_over_ssh(appliance: Appliance, tmp_path: P
         configure_destinations(child)
 
         child.sendline("showchanges")
-        child.expect_exact("'listeners[InboundMail].hat.groups[TLS_Senders].senders': ('127.0.0.2',)")
+        child.expect_exact(
+            "'listeners[InboundMail].hat.groups[TLS_Senders].senders': ('127.0.0.2',)"
+        )
         child.expect_exact(PROMPT)
         still_as_before(app)  # staged is not committed: nothing changed yet
 

@@ -94,7 +94,9 @@ async def test_kill_9_again_and_again_under_relay_load_loses_nothing_and_duplica
         try:
             for _ in range(KILLS):
                 mark = len(load.acked)
-                await wait_until_async(lambda m=mark: len(load.acked) >= m + BETWEEN_KILLS, timeout=30)
+                await wait_until_async(
+                    lambda m=mark: len(load.acked) >= m + BETWEEN_KILLS, timeout=30
+                )
                 await kill_at_random(app, instants)
                 load.up.clear()
                 await asyncio.to_thread(app.start)

@@ -75,7 +75,10 @@ def test_ssh_commit_requires_tls_and_survives_restart(appliance: Appliance) -> N
     wait_until(lambda: starttls_offered(app.inbound), what="the new policy")
 
     # the connection opened before the commit finishes under the old policy
-    assert before.sendmail("a@early.example", ["user@example.com"], b"Subject: early\r\n\r\nhi\r\n") == {}
+    assert (
+        before.sendmail("a@early.example", ["user@example.com"], b"Subject: early\r\n\r\nhi\r\n")
+        == {}
+    )
     before.quit()
 
     with smtplib.SMTP("127.0.0.1", app.inbound, timeout=5) as client:

@@ -33,8 +33,8 @@ def hat(
     default = replace(PUBLIC_DEFAULT, tls=tls, **params)
     return HAT(
         default=default,
-        policies=(Policy(name="ACCEPTED", behavior=Behavior.ACCEPT),) + policies,
-        groups=groups + (SenderGroup(name="ALL", senders=("ALL",), policy="ACCEPTED"),),
+        policies=(Policy(name="ACCEPTED", behavior=Behavior.ACCEPT), *policies),
+        groups=(*groups, SenderGroup(name="ALL", senders=("ALL",), policy="ACCEPTED")),
     )
 
 

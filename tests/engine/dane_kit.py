@@ -1,4 +1,5 @@
-"""Certificates (made with tests/kit/certs.py), TLSA records and signed zones for the DANE and MTA-STS tests.
+"""Certificates (made with tests/kit/certs.py), TLSA records and signed zones for the DANE
+and MTA-STS tests.
 
 `Pki` makes one of each certificate a DANE test needs: a root and an issuing CA, a leaf
 they sign for the MX names, an expired leaf, a leaf signed by another CA, a self-signed
@@ -41,7 +42,7 @@ class Pki:
 
     def __post_init__(self) -> None:
         self.issuing = issue("DANE Test Issuing CA", issuer=self.root, ca=True)
-        names = tuple(f"mx-{n}.{APEX}" for n in ("ta", "root", "sts")) + (f"*.sts.{APEX}",)
+        names = (*tuple(f"mx-{n}.{APEX}" for n in ("ta", "root", "sts")), f"*.sts.{APEX}")
         self.leaf = issue(f"mx-ta.{APEX}", names, issuer=self.issuing)
         self.expired = issue(f"mx-ta.{APEX}", names, issuer=self.issuing, valid=days(-60, -30))
         self.misnamed = issue("elsewhere.example", ("elsewhere.example",), issuer=self.issuing)

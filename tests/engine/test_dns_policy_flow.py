@@ -82,8 +82,11 @@ def signed() -> Iterator[SignedDns]:
     extra: list[tuple[str, str, str]] = [("mx-sts", "A", "127.0.0.1"),
                                          ("mx-outside", "A", "127.0.0.1")]
     for label, mx in (("sts", "mx-sts"), ("testing", "mx-sts"), ("outside", "mx-outside")):
-        extra += [(label, "MX", f"10 {mx}.{APEX}."), (f"_mta-sts.{label}", "TXT", '"v=STSv1; id=1"'),
-                  (f"mta-sts.{label}", "A", "127.0.0.1")]
+        extra += [
+            (label, "MX", f"10 {mx}.{APEX}."),
+            (f"_mta-sts.{label}", "TXT", '"v=STSv1; id=1"'),
+            (f"mta-sts.{label}", "A", "127.0.0.1"),
+        ]
     with SignedDns(dane_zones(pki, tuple(extra))) as server:
         yield server
 
@@ -175,8 +178,11 @@ async def test_dane(signed: SignedDns, web: HttpsServer, tmp_path: Path, label: 
     domain = f"{label}.{APEX}"
     async with world(signed, web, tmp_path) as (config, cache):
         got = await attempt(config, cache, domain, dest(domain, dane=dane), served)
-    assert (got.verdict.action, got.req.decided_by, got.verdict.result_type) == (action, by, rtype), \
-        got.verdict.reason
+    assert (got.verdict.action, got.req.decided_by, got.verdict.result_type) == (
+        action,
+        by,
+        rtype,
+    ), got.verdict.reason
     assert got.connections == 1
 
 

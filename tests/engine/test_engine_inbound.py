@@ -80,7 +80,9 @@ async def test_message_size_limit(tmp_path: Path) -> None:
         _, ehlo = await client.cmd("EHLO client.test")
         assert "250-SIZE 1000" in ehlo
         assert (await client.cmd("MAIL FROM:<a@b.test> SIZE=5000"))[0] == 552
-        code = await mail_transaction(client, ["u@example.com"], "x" * 70 + ("\r\n" + "x" * 70) * 20)
+        code = await mail_transaction(
+            client, ["u@example.com"], "x" * 70 + ("\r\n" + "x" * 70) * 20
+        )
         assert code == 552
         assert await mail_transaction(client, ["u@example.com"], "small") == 250
         await client.close()
@@ -97,7 +99,10 @@ async def test_recipients_per_message_limit(tmp_path: Path) -> None:
         await client.cmd("MAIL FROM:<a@b.test>")
         assert (await client.cmd("RCPT TO:<u1@example.com>"))[0] == 250
         assert (await client.cmd("RCPT TO:<u2@example.com>"))[0] == 250
-        assert await client.cmd("RCPT TO:<u3@example.com>") == (452, ["452 4.5.3 Too many recipients"])
+        assert await client.cmd("RCPT TO:<u3@example.com>") == (
+            452,
+            ["452 4.5.3 Too many recipients"],
+        )
         await client.close()
 
 

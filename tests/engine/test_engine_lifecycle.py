@@ -68,7 +68,7 @@ async def test_commit_from_another_store_is_applied_within_a_second(tmp_path: Pa
         other = Store(tmp_path)  # as another process on the same data dir would
         try:
             started = time.monotonic()
-            commit(other, replace(cfg, listeners=cfg.listeners + (listener("Second"),)))
+            commit(other, replace(cfg, listeners=(*cfg.listeners, listener("Second"))))
             await wait_until_async(lambda: engine.bound_port("Second") is not None, timeout=1.0)
             assert time.monotonic() - started < 1.0
         finally:

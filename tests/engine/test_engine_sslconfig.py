@@ -151,7 +151,9 @@ def dns() -> Iterator[DnsServer]:
         yield server
 
 
-async def deliver(tmp_path: Path, dns: DnsServer, ca: trustme.CA, outbound: SslDirection) -> tuple[str, str]:
+async def deliver(
+    tmp_path: Path, dns: DnsServer, ca: trustme.CA, outbound: SslDirection
+) -> tuple[str, str]:
     """One message under Required TLS to an MX that speaks at most TLS 1.2: (status, log)."""
     cfg = replace(outbound_config(ca, dns.port, TLSMode.REQUIRED, domain=DOMAIN),
                   ssl=SslSettings(outbound=outbound))
@@ -164,7 +166,9 @@ async def deliver(tmp_path: Path, dns: DnsServer, ca: trustme.CA, outbound: SslD
     return results[0].status, (tmp_path / "mail_logs").read_text()
 
 
-async def test_outbound_minimum_version_is_honoured(tmp_path: Path, dns: DnsServer, ca: trustme.CA) -> None:
+async def test_outbound_minimum_version_is_honoured(
+    tmp_path: Path, dns: DnsServer, ca: trustme.CA
+) -> None:
     status, log = await deliver(tmp_path / "default", dns, ca, SslDirection())
     assert status == "delivered"
     assert "TLS success protocol TLSv1.2" in log

@@ -76,7 +76,9 @@ async def test_counters_and_gauges_follow_real_mail(tmp_path: Path) -> None:
             assert list(refused) == ["x@other.test"]  # the RAT accepts example.com only
             # The bounce for bad@ goes to sender.test, whose DNS (dead, on loopback) fails:
             # one deferral, and the DSN waits in the queue.
-            await wait_until_async(lambda: published(tmp_path)["counters"]["soft_bounced_events"] == 1)
+            await wait_until_async(
+                lambda: published(tmp_path)["counters"]["soft_bounced_events"] == 1
+            )
             doc = published(tmp_path)
             assert doc["counters"] == {
                 "messages_received": 1, "recipients_received": 2,
@@ -92,9 +94,13 @@ async def test_counters_and_gauges_follow_real_mail(tmp_path: Path) -> None:
             assert doc["started"] <= gauges["oldest_message"] <= doc["updated"]
             assert [m.recipients for m in mx.messages] == [["good@example.com"]]
             client = await RawSmtp.connect(port)
-            await wait_until_async(lambda: published(tmp_path)["gauges"]["inbound_connections"] == 1)
+            await wait_until_async(
+                lambda: published(tmp_path)["gauges"]["inbound_connections"] == 1
+            )
             await client.close()
-            await wait_until_async(lambda: published(tmp_path)["gauges"]["inbound_connections"] == 0)
+            await wait_until_async(
+                lambda: published(tmp_path)["gauges"]["inbound_connections"] == 0
+            )
 
 
 async def test_counters_start_from_zero_after_a_restart(tmp_path: Path) -> None:
@@ -106,7 +112,9 @@ async def test_counters_start_from_zero_after_a_restart(tmp_path: Path) -> None:
         async with running_engine(tmp_path, cfg, outbound=options, status_interval=0.02) as engine:
             await asyncio.to_thread(send, engine.bound_port("InboundMail"), "a@sender.test",
                                     ["u@example.com"])
-            await wait_until_async(lambda: published(tmp_path)["counters"]["delivered_recipients"] == 1)
+            await wait_until_async(
+                lambda: published(tmp_path)["counters"]["delivered_recipients"] == 1
+            )
         async with running_engine(tmp_path, cfg, outbound=options, status_interval=0.02):
             counters = published(tmp_path)["counters"]
             assert counters["delivered_recipients"] == counters["messages_received"] == 0

@@ -175,7 +175,9 @@ async def test_bytes_pipelined_after_starttls_are_discarded(
         client = await greet(engine.bound_port("InboundMail"))
         await client.cmd("EHLO client.test")
         # One packet: STARTTLS plus an injected plaintext transaction.
-        await client.send("STARTTLS\r\nMAIL FROM:<evil@attacker.test>\r\nRCPT TO:<u@example.com>\r\n")
+        await client.send(
+            "STARTTLS\r\nMAIL FROM:<evil@attacker.test>\r\nRCPT TO:<u@example.com>\r\n"
+        )
         assert (await client.reply())[0] == 220
         await client.starttls(client_context(ca))
         # The first reply over TLS answers our EHLO, not an injected command.
@@ -197,7 +199,9 @@ async def test_only_crlf_dot_crlf_ends_data(tmp_path: Path, test_cert: Certifica
         await client.cmd("MAIL FROM:<a@b.test>")
         await client.cmd("RCPT TO:<u@example.com>")
         assert (await client.cmd("DATA"))[0] == 354
-        smuggled = "Subject: s\r\n\r\nfirst\n.\nMAIL FROM:<evil@x.test>\r\nRCPT TO:<v@example.com>\r\n"
+        smuggled = (
+            "Subject: s\r\n\r\nfirst\n.\nMAIL FROM:<evil@x.test>\r\nRCPT TO:<v@example.com>\r\n"
+        )
         await client.send(smuggled + "still data\r.\rmore\r\n")
         # Nothing ended DATA yet: a NOOP is swallowed as message text.
         await client.send("NOOP\r\n.\r\n")

@@ -91,7 +91,8 @@ def ordered_hat() -> HAT:
         default=PolicyParams(max_message_size=1000, max_concurrency=5, max_msgs_per_session=5,
                              max_rcpts_per_msg=5, tls=TLSMode.NO),
         policies=(
-            Policy(name="TLSREQ", behavior=Behavior.ACCEPT, params=PolicyParams(tls=TLSMode.REQUIRED)),
+            Policy(name="TLSREQ", behavior=Behavior.ACCEPT,
+                   params=PolicyParams(tls=TLSMode.REQUIRED)),
             Policy(name="BLOCKED", behavior=Behavior.REJECT),
             Policy(name="ACCEPTED", behavior=Behavior.ACCEPT),
         ),

@@ -71,7 +71,9 @@ async def test_moving_to_the_wildcard_on_the_same_port_hands_the_port_over(
         tmp_path: Path) -> None:
     port = reserve()
     cfg = config(listener(port=port))
-    everywhere = replace(cfg, interfaces=cfg.interfaces + (Interface("All", "0.0.0.0", "mail.test"),))
+    everywhere = replace(
+        cfg, interfaces=(*cfg.interfaces, Interface("All", "0.0.0.0", "mail.test"))
+    )
     async with running_engine(tmp_path, cfg) as engine:
         commit(engine.store, moved(everywhere, interface="All"))
         await wait_until_async(lambda: engine.bound_address("InboundMail") == ("0.0.0.0", port))

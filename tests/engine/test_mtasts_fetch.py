@@ -179,7 +179,9 @@ async def test_a_certificate_that_does_not_verify(
     assert HOST in answer.error
 
 
-async def test_no_address_and_no_record(signed: SignedDns, web: HttpsServer, tmp_path: Path) -> None:
+async def test_no_address_and_no_record(
+    signed: SignedDns, web: HttpsServer, tmp_path: Path
+) -> None:
     sts = cache(signed, web, tmp_path)
     assert (await sts.policy_for(f"nopolicy.{APEX}")) == StsAnswer(None, "none")  # no TXT
     assert web.requests == []

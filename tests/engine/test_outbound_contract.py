@@ -30,8 +30,14 @@ BEHAVIOURS: dict[str, tuple[str, Callable[[], Behaviour]]] = {
     "no-starttls": ("127.0.0.11", lambda: Behaviour(starttls=False)),
     "refused-454": ("127.0.0.12", lambda: Behaviour(starttls_reply="454 4.7.0 TLS not available")),
     "broken-after-220": ("127.0.0.13", lambda: Behaviour(break_handshake=True)),
-    "self-signed": ("127.0.0.14", lambda: Behaviour(context=self_signed_context("mx.self-signed.test"))),
-    "wrong-name": ("127.0.0.15", lambda: Behaviour(context=server_context(CA, "mx.elsewhere.test"))),
+    "self-signed": (
+        "127.0.0.14",
+        lambda: Behaviour(context=self_signed_context("mx.self-signed.test")),
+    ),
+    "wrong-name": (
+        "127.0.0.15",
+        lambda: Behaviour(context=server_context(CA, "mx.elsewhere.test")),
+    ),
     "expired": ("127.0.0.16", lambda: Behaviour(context=expired_context(CA, "mx.expired.test"))),
     "valid": ("127.0.0.17", lambda: Behaviour(context=server_context(CA, "mx.valid.test"))),
     "wildcard": ("127.0.0.18", lambda: Behaviour(context=server_context(CA, "*.wildcard.test"))),
@@ -67,7 +73,10 @@ def expected_log(behaviour: str, level: TLSMode, outcome: str) -> list[str]:
         "broken-after-220": ["DCID 1 TLS failed: "],
     }.get(behaviour, ["DCID 1 TLS success protocol TLSv1.3 cipher "])
     if verifying and behaviour in ("self-signed", "expired"):
-        lines = ["DCID 1 TLS failed: " + ("self" if behaviour == "self-signed" else "certificate has expired")]
+        lines = [
+            "DCID 1 TLS failed: "
+            + ("self" if behaviour == "self-signed" else "certificate has expired")
+        ]
         if outcome == TLS:  # Preferred - Verify: encrypted anyway, on a new connection
             lines += ["New SMTP DCID 2", "DCID 2 TLS success protocol"]
     elif verifying and behaviour == "wrong-name":
@@ -105,7 +114,9 @@ async def test_contract(
     config = outbound_config(CA, dns.port, level, domain=domain)
     port = reserve("127.0.0.11")
     async with FakeMX(make(), host=ip, port=port) as mx:
-        job = Job(7, "sender@gateway.test", [0], [f"user@{domain}"], lambda: b"Subject: t\r\n\r\nhi\r\n")
+        job = Job(
+            7, "sender@gateway.test", [0], [f"user@{domain}"], lambda: b"Subject: t\r\n\r\nhi\r\n"
+        )
         results = await deliver_jobs(config, domain, port, tmp_path, [job])
     text = (tmp_path / "mail_logs").read_text()
     assert [r.status for r in results] == ["delivered" if outcome != DEFER else "deferred"]

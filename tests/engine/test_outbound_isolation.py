@@ -82,7 +82,10 @@ async def test_an_unreadable_spool_file_defers_that_message_only(tmp_path: Path)
         async with running_engine(tmp_path, config_for(mx.port), outbound=options):
             await wait_until_async(lambda: len(mx.messages) == 2, timeout=10)
             await wait_until_async(lambda: one(tmp_path, FIRST + 1).attempts == 1)
-    assert [m.recipients[0] for m in mx.messages] == [f"u{FIRST}@{DOMAIN}", f"u{FIRST + 2}@{DOMAIN}"]
+    assert [m.recipients[0] for m in mx.messages] == [
+        f"u{FIRST}@{DOMAIN}",
+        f"u{FIRST + 2}@{DOMAIN}",
+    ]
     assert mx.connections == 1  # the connection went on past it
     row = one(tmp_path, FIRST + 1)
     assert row.status == "queued" and row.next_attempt == clock.now() + RETRY

@@ -39,7 +39,13 @@ def dns() -> Iterator[DnsServer]:
 
 def jobs(count: int) -> list[Job]:
     return [
-        Job(mid, "a@gateway.test", [0], [f"u{mid}@{DOMAIN}"], lambda m=mid: f"S: {m}\r\n\r\nx\r\n".encode())
+        Job(
+            mid,
+            "a@gateway.test",
+            [0],
+            [f"u{mid}@{DOMAIN}"],
+            lambda m=mid: f"S: {m}\r\n\r\nx\r\n".encode(),
+        )
         for mid in range(1, count + 1)
     ]
 
@@ -49,7 +55,9 @@ async def deliver(config: Config, tmp_path: Path, mx: FakeMX, count: int) -> lis
     return await deliver_jobs(config, DOMAIN, mx.port, tmp_path, jobs(count))
 
 
-async def test_connections_are_reused_up_to_the_limit(ca: trustme.CA, dns: DnsServer, tmp_path: Path) -> None:
+async def test_connections_are_reused_up_to_the_limit(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path
+) -> None:
     # Inherited from the DEFAULT row: 3 messages per connection, one connection at a time.
     config = outbound_config(ca, dns.port, TLSMode.REQUIRED_VERIFY, domain=DOMAIN,
                              max_concurrency=1, max_msgs_per_connection=3)
@@ -69,7 +77,9 @@ async def test_concurrency_limit_bounds_simultaneous_connections(
     ca: trustme.CA, dns: DnsServer, tmp_path: Path
 ) -> None:
     config = outbound_config(ca, dns.port, TLSMode.NO, domain=DOMAIN)
-    entry = DestinationEntry(domain=DOMAIN, tls=TLSMode.NO, max_concurrency=2, max_msgs_per_connection=1)
+    entry = DestinationEntry(
+        domain=DOMAIN, tls=TLSMode.NO, max_concurrency=2, max_msgs_per_connection=1
+    )
     config = replace(config, destinations=replace(config.destinations, entries=(entry,)))
     async with FakeMX(Behaviour(starttls=False), host=IP) as mx:
         mx.release.clear()  # hold every DATA reply: connections pile up if the limit leaks
@@ -118,5 +128,7 @@ async def test_recipient_limit_per_period(ca: trustme.CA, dns: DnsServer, tmp_pa
                 assert len(waiting) == 5 - delivered
                 clock.t += 1  # the period passes
                 queue.wake()
-    assert sorted(r for m in mx.messages for r in m.recipients) == [f"u{n}@{DOMAIN}" for n in range(5)]
+    assert sorted(r for m in mx.messages for r in m.recipients) == [
+        f"u{n}@{DOMAIN}" for n in range(5)
+    ]
     assert "Delayed:" not in read_mail_logs(tmp_path)  # held back by the limit, not failed

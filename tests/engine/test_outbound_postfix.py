@@ -60,10 +60,12 @@ def postfix(ca: trustme.CA) -> Iterator[PostfixServer]:
         yield server
 
 
-def gateway(ca: trustme.CA, dns: DnsServer, cert: Certificate, *entries: DestinationEntry) -> Config:
+def gateway(
+    ca: trustme.CA, dns: DnsServer, cert: Certificate, *entries: DestinationEntry
+) -> Config:
     """A listener relaying to postfix.test and partner.test; outbound per `entries`."""
     rat = tuple(RatEntry(address=d, action=RatAction.ACCEPT) for d in (DOMAIN, "partner.test"))
-    listen = builders.listener(rat=rat + (RatEntry(address="ALL", action=RatAction.REJECT),))
+    listen = builders.listener(rat=(*rat, RatEntry(address="ALL", action=RatAction.REJECT)))
     out = outbound_config(ca, dns.port, TLSMode.REQUIRED_VERIFY, domain=DOMAIN)
     return replace(
         builders.config(listen, certificates=(cert,)),
@@ -74,7 +76,9 @@ def gateway(ca: trustme.CA, dns: DnsServer, cert: Certificate, *entries: Destina
 
 def relay(port: int, recipient: str, subject: str) -> None:
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-        client.sendmail("a@sender.test", [recipient], f"Subject: {subject}\r\n\r\nhello\r\n".encode())
+        client.sendmail(
+            "a@sender.test", [recipient], f"Subject: {subject}\r\n\r\nhello\r\n".encode()
+        )
 
 
 async def send(engine: Engine, recipient: str, subject: str) -> None:
@@ -109,7 +113,9 @@ async def test_required_tls_alert_lands_in_postfix_mailbox(
     ca: trustme.CA, dns: DnsServer, postfix: PostfixServer, test_cert: Certificate, tmp_path: Path
 ) -> None:
     before = len(postfix.maildir_messages("admin"))
-    config = gateway(ca, dns, test_cert, DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED))
+    config = gateway(
+        ca, dns, test_cert, DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED)
+    )
     config = replace(
         config,
         destinations=replace(config.destinations, tls_failure_alert=True),

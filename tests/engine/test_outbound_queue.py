@@ -61,7 +61,9 @@ def options(port: int, clock: FakeClock) -> QueueOptions:
     return QueueOptions(mx_port=port, clock=clock, poll_interval=0.02)
 
 
-async def test_delivers_with_crlf_and_dot_stuffing(ca: trustme.CA, dns: DnsServer, tmp_path: Path) -> None:
+async def test_delivers_with_crlf_and_dot_stuffing(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path
+) -> None:
     clock = FakeClock()
     async with FakeMX(Behaviour(context=server_context(ca, "mx.partner.test")), host=IP) as mx:
         config = outbound_config(ca, dns.port, TLSMode.REQUIRED_VERIFY)
@@ -75,14 +77,21 @@ async def test_delivers_with_crlf_and_dot_stuffing(ca: trustme.CA, dns: DnsServe
     assert not (tmp_path / "spool" / f"{mid}.msg").exists()
 
 
-async def test_retry_then_bounce_at_lifetime(ca: trustme.CA, dns: DnsServer, tmp_path: Path) -> None:
+async def test_retry_then_bounce_at_lifetime(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path
+) -> None:
     clock = FakeClock()
     behaviour = Behaviour(rcpt_reply={"u@partner.test": "451 4.3.0 try later"})
-    async with FakeMX(behaviour, host=IP) as mx, FakeMX(Behaviour(), host=SENDER_IP, port=mx.port) as back:
+    async with (
+        FakeMX(behaviour, host=IP) as mx,
+        FakeMX(Behaviour(), host=SENDER_IP, port=mx.port) as back,
+    ):
         config = replace(outbound_config(ca, dns.port), delivery=DeliverySettings(
             queue_lifetime_hours=1, initial_retry_seconds=60, max_retry_seconds=600))
         async with running_engine(tmp_path, config, outbound=options(mx.port, clock)) as engine:
-            mid = await spool(engine, "a@sender.test", ["u@partner.test"], b"Subject: r\r\n\r\nx\r\n")
+            mid = await spool(
+                engine, "a@sender.test", ["u@partner.test"], b"Subject: r\r\n\r\nx\r\n"
+            )
             await wait_until_async(log_has(tmp_path, f"Delayed: DCID 1 MID {mid} to RID 0 - 4.0.0"))
             assert engine.queue.store.attempts(mid, 0) == 1  # type: ignore[union-attr]
             clock.t += 59
@@ -118,21 +127,28 @@ async def test_5xx_bounces_at_once_and_bounces_never_bounce(
         FakeMX(Behaviour(), host=SENDER_IP, port=mx.port) as back,
         running_engine(tmp_path, config, outbound=options(mx.port, clock)) as engine,
     ):
-        mid = await spool(engine, "a@sender.test", ["gone@partner.test", "ok@partner.test"], b"S: 1\r\n\r\nx\r\n")
+        mid = await spool(
+            engine, "a@sender.test", ["gone@partner.test", "ok@partner.test"], b"S: 1\r\n\r\nx\r\n"
+        )
         null = await spool(engine, "", ["gone@partner.test"], b"S: 2\r\n\r\nx\r\n")
         nomx = await spool(engine, "", ["x@nomail.test"], b"S: 3\r\n\r\nx\r\n")
         await wait_until_async(lambda: len(back.messages) == 1)
         for m in (mid, null, nomx):
             await wait_until_async(log_has(tmp_path, f"Message finished MID {m} done"))
     text = read_mail_logs(tmp_path)
-    assert f"MID {mid} to RID 0 - 5.1.0 - Unknown address error ('550', ['5.1.1 No such user'])" in text
+    assert (
+        f"MID {mid} to RID 0 - 5.1.0 - Unknown address error ('550', ['5.1.1 No such user'])"
+        in text
+    )
     assert f"Bounced: DCID 0 MID {nomx} to RID 0 - 5.1.2 - Bad destination host" in text
     assert [m.recipients for m in mx.messages] == [["ok@partner.test"]]
     assert len(back.messages) == 1  # one DSN for the first; none for the null-sender messages
     assert b"gone@partner.test" in back.messages[0].data
 
 
-async def test_injection_after_starttls_is_ignored(ca: trustme.CA, dns: DnsServer, tmp_path: Path) -> None:
+async def test_injection_after_starttls_is_ignored(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path
+) -> None:
     clock = FakeClock()
     inject = b"250-mx.fake\r\n250 AUTH PLAIN\r\n"
     behaviour = Behaviour(context=server_context(ca, "mx.partner.test"), inject=inject)
@@ -147,7 +163,9 @@ async def test_injection_after_starttls_is_ignored(ca: trustme.CA, dns: DnsServe
     assert after[1].startswith("MAIL FROM:")
 
 
-async def test_required_tls_failure_alerts_once_per_hour(ca: trustme.CA, dns: DnsServer, tmp_path: Path) -> None:
+async def test_required_tls_failure_alerts_once_per_hour(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path
+) -> None:
     clock = FakeClock()
     async with FakeMX(Behaviour(starttls=False), host=IP) as mx, \
             FakeMX(Behaviour(), host=SENDER_IP, port=mx.port) as mailbox:
@@ -155,8 +173,12 @@ async def test_required_tls_failure_alerts_once_per_hour(ca: trustme.CA, dns: Dn
         config = replace(
             config,
             destinations=replace(config.destinations, tls_failure_alert=True),
-            alerts=Alerts(recipients=(AlertRecipient("admin@sender.test", ("System",), ("Warning",)),
-                                      AlertRecipient("crit@sender.test", ("All",), ("Critical",)))),
+            alerts=Alerts(
+                recipients=(
+                    AlertRecipient("admin@sender.test", ("System",), ("Warning",)),
+                    AlertRecipient("crit@sender.test", ("All",), ("Critical",)),
+                )
+            ),
         )
         async with running_engine(tmp_path, config, outbound=options(mx.port, clock)) as engine:
             mid = await spool(engine, "a@sender.test", ["u@partner.test"], b"S: a\r\n\r\nx\r\n")

@@ -51,7 +51,9 @@ def hashed_dir(path: Path, ca: trustme.CA) -> Path:
     return path
 
 
-async def deliver(tmp_path: Path, dns: DnsServer, ca: trustme.CA, authorities: Authorities) -> tuple[str, str]:
+async def deliver(
+    tmp_path: Path, dns: DnsServer, ca: trustme.CA, authorities: Authorities
+) -> tuple[str, str]:
     """One message under Required - Verify to an MX whose chain ends at `ca`: (status, log)."""
     config = replace(outbound_config(None, dns.port, TLSMode.REQUIRED_VERIFY, domain=DOMAIN),
                      authorities=authorities)
@@ -81,7 +83,9 @@ async def test_custom_ca_trusted_while_its_list_is_enabled(
     system: SystemCAs, dns: DnsServer, tmp_path: Path
 ) -> None:
     ca = make_ca()
-    auth = Authorities(system_enabled=False, custom_enabled=True, custom=(CustomCA("partner", pem(ca)),))
+    auth = Authorities(
+        system_enabled=False, custom_enabled=True, custom=(CustomCA("partner", pem(ca)),)
+    )
     status, log = await deliver(tmp_path, dns, ca, auth)
     assert status == "delivered"
     assert f"TLS certificate verified: match {MX}" in log
@@ -91,7 +95,9 @@ async def test_custom_ca_in_disabled_list_does_not_verify(
     system: SystemCAs, dns: DnsServer, tmp_path: Path
 ) -> None:
     ca = make_ca()
-    auth = Authorities(system_enabled=True, custom_enabled=False, custom=(CustomCA("partner", pem(ca)),))
+    auth = Authorities(
+        system_enabled=True, custom_enabled=False, custom=(CustomCA("partner", pem(ca)),)
+    )
     status, log = await deliver(tmp_path, dns, ca, auth)
     assert status == "deferred"
     assert "TLS failed: unable to get local issuer certificate" in log
@@ -111,20 +117,28 @@ async def test_system_ca_in_disabled_list_does_not_verify(
     system: SystemCAs, dns: DnsServer, tmp_path: Path
 ) -> None:
     other = make_ca()
-    auth = Authorities(system_enabled=False, custom_enabled=True, custom=(CustomCA("other", pem(other)),))
+    auth = Authorities(
+        system_enabled=False, custom_enabled=True, custom=(CustomCA("other", pem(other)),)
+    )
     status, _ = await deliver(tmp_path, dns, system.bundle, auth)
     assert status == "deferred"
 
 
-async def test_openssl_ca_directory_is_no_list(system: SystemCAs, dns: DnsServer, tmp_path: Path) -> None:
+async def test_openssl_ca_directory_is_no_list(
+    system: SystemCAs, dns: DnsServer, tmp_path: Path
+) -> None:
     # Only the bundle file is the system list; OpenSSL's default CA directory is not trusted.
     auth = Authorities(system_enabled=True, custom_enabled=True)
     status, _ = await deliver(tmp_path, dns, system.directory, auth)
     assert status == "deferred"
 
 
-async def test_nothing_enabled_trusts_nothing(system: SystemCAs, dns: DnsServer, tmp_path: Path) -> None:
+async def test_nothing_enabled_trusts_nothing(
+    system: SystemCAs, dns: DnsServer, tmp_path: Path
+) -> None:
     ca = make_ca()
-    auth = Authorities(system_enabled=False, custom_enabled=False, custom=(CustomCA("partner", pem(ca)),))
+    auth = Authorities(
+        system_enabled=False, custom_enabled=False, custom=(CustomCA("partner", pem(ca)),)
+    )
     status, _ = await deliver(tmp_path, dns, ca, auth)
     assert status == "deferred"

@@ -93,7 +93,9 @@ async def test_received_lines_at_a_real_postfix(
 ) -> None:
     before = len(postfix.maildir_messages("u"))
     options = QueueOptions(poll_interval=30.0)
-    async with running_engine(tmp_path, gateway(test_cert, postfix.port), outbound=options) as engine:
+    async with running_engine(
+        tmp_path, gateway(test_cert, postfix.port), outbound=options
+    ) as engine:
         public, relay = engine.bound_port("InboundMail"), engine.bound_port("Relay")
         assert public is not None and relay is not None
         await over_starttls(public, ca)

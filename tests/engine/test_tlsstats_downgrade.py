@@ -76,14 +76,21 @@ async def test_verified_yesterday_unverified_today_alerts_once(
     tmp_path: Path,
 ) -> None:
     rat = tuple(RatEntry(address=d, action=RatAction.ACCEPT) for d in (DOMAIN, PARTNER))
-    listen = builders.listener(rat=rat + (RatEntry(address="ALL", action=RatAction.REJECT),))
+    listen = builders.listener(rat=(*rat, RatEntry(address="ALL", action=RatAction.REJECT)))
     out = outbound_config(ca, dns.port, TLSMode.REQUIRED_VERIFY, domain=DOMAIN)
     config = replace(
-        builders.config(listen, certificates=(test_cert,)), authorities=out.authorities,
-        dns=out.dns, alerts=Alerts(recipients=(AlertRecipient(f"admin@{DOMAIN}", ("System",),
-                                                              ("Warning",)),)),
-        destinations=replace(out.destinations, entries=out.destinations.entries + (
-            DestinationEntry(domain=PARTNER, tls=TLSMode.PREFERRED),)))
+        builders.config(listen, certificates=(test_cert,)),
+        authorities=out.authorities,
+        dns=out.dns,
+        alerts=Alerts(recipients=(AlertRecipient(f"admin@{DOMAIN}", ("System",), ("Warning",)),)),
+        destinations=replace(
+            out.destinations,
+            entries=(
+                *out.destinations.entries,
+                DestinationEntry(domain=PARTNER, tls=TLSMode.PREFERRED),
+            ),
+        ),
+    )
     clock = FakeClock()
     before = len(postfix.maildir_messages("admin"))
     options = QueueOptions(mx_port=postfix.port, clock=clock)
@@ -92,7 +99,9 @@ async def test_verified_yesterday_unverified_today_alerts_once(
     async with partner, running_engine(tmp_path, config, outbound=options) as engine:
         await asyncio.to_thread(send, engine, "yesterday")
         await wait_until_async(lambda: len(partner.messages) == 1, timeout=10)
-        await wait_until_async(lambda: engine.stats is not None and engine.stats.settled, timeout=10)
+        await wait_until_async(
+            lambda: engine.stats is not None and engine.stats.settled, timeout=10
+        )
         clock.t += DAY
         partner.behaviour = Behaviour(context=server_context(ca, "someone-else.test"))
         for n in (2, 3):  # the second weaker delivery, within the hour: logged, no alert

@@ -97,7 +97,9 @@ async def test_a_broken_statistics_database_never_touches_mail(
         for _ in range(2):
             await asyncio.to_thread(send, port)
         await wait_until_async(log_has(tmp_path, "MID 2 ready"), timeout=10)
-        await wait_until_async(lambda: engine.stats is not None and engine.stats.settled, timeout=10)
+        await wait_until_async(
+            lambda: engine.stats is not None and engine.stats.settled, timeout=10
+        )
         assert engine.inbound_counts.messages_received == 2
     warnings = [r.getMessage() for r in caplog.records if r.name == "engine.tlsstats"]
     assert len(warnings) == 1  # once a minute at most

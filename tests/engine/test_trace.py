@@ -36,10 +36,16 @@ async def test_an_inbound_partner(config: Config) -> None:
         ("InboundMail", "mx1.alpha.test", "verified")
     assert (found.match.group, found.row, found.match.rule, found.match.policy) == \
         ("PARTNERS", 0, ".alpha.test", "REQ")
-    assert found.tls_mode is TLSMode.REQUIRED and found.tls.require and not found.tls.request_client_cert
+    assert (
+        found.tls_mode is TLSMode.REQUIRED
+        and found.tls.require
+        and not found.tls.request_client_cert
+    )
     assert found.stats_domain == "alpha.test"
     accepted = trace_recipient(config, found, "u@example.com")
-    assert accepted.accepted and accepted.entry is not None and accepted.entry.address == "example.com"
+    assert (
+        accepted.accepted and accepted.entry is not None and accepted.entry.address == "example.com"
+    )
     refused = trace_recipient(config, found, "u@elsewhere.test")
     assert not refused.accepted and refused.entry is not None and refused.entry.address == "ALL"
 

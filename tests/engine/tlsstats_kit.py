@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import trustme
@@ -81,7 +81,7 @@ def gateway(ca: trustme.CA, dns: DnsServer, cert: Certificate) -> Config:
     the_hat = builders.hat(TLSMode.PREFERRED, groups=(partners,), policies=(required,))
     rat = tuple(RatEntry(address=d, action=RatAction.ACCEPT) for d in ("example.com", *MX_IPS))
     listen = builders.listener(the_hat=the_hat,
-                               rat=rat + (RatEntry(address="ALL", action=RatAction.REJECT),))
+                               rat=(*rat, RatEntry(address="ALL", action=RatAction.REJECT)))
     out = outbound_config(ca, dns.port)
     entries = tuple(DestinationEntry(domain=d, tls=TLSMode.PREFERRED) for d in MX_IPS)
     return replace(builders.config(listen, certificates=(cert,)), authorities=out.authorities,
@@ -146,10 +146,8 @@ async def inbound_traffic(port: int, ca: trustme.CA) -> None:
 async def failing_handshake(port: int) -> None:
     nameless = await Client.open(port, NAMELESS_IP)
     assert (await nameless.raw.cmd("STARTTLS"))[0] == 220
-    try:
+    with suppress(ssl.SSLError, ConnectionError, OSError):
         await nameless.raw.starttls(client_context(trustme.CA()))  # trusts another CA
-    except (ssl.SSLError, ConnectionError, OSError):
-        pass
     await nameless.raw.close()
 
 

@@ -18,7 +18,8 @@ def set_tls(session: Session, name: str, mode: TLSMode) -> None:
     li = model.by_name(session.candidate.listeners, name)
     assert li is not None
     params = model.replace(li.hat.default, tls=mode)
-    session.stage(_edit.put_listener(session.candidate, name, _edit.with_default_params(li, params)))
+    session.stage(
+        _edit.put_listener(session.candidate, name, _edit.with_default_params(li, params)))
 
 
 def head_date(appliance: LocalAppliance) -> str:
@@ -145,7 +146,9 @@ async def test_exit_warning_keeps_the_session_on_no(session: Session) -> None:
         """)
 
 
-async def test_sessions_do_not_see_each_others_edits_until_commit(appliance: LocalAppliance) -> None:
+async def test_sessions_do_not_see_each_others_edits_until_commit(
+    appliance: LocalAppliance,
+) -> None:
     alice, bob = appliance.session(), appliance.session()
     set_tls(alice, "InboundMail", TLSMode.REQUIRED)
     bob_view = await run_shell(bob, ["showchanges", "exit"])

@@ -49,7 +49,7 @@ async def test_new_with_bad_input_then_list_and_detail(session: Session) -> None
 async def test_setup_picks_the_client_certificate_and_the_alert(session: Session) -> None:
     partner = issue_certificate(make_ca(), session.secrets, "partner", ("mail.example.com",))
     config = session.candidate
-    session.stage(model.replace(config, certificates=config.certificates + (partner,)))
+    session.stage(model.replace(config, certificates=(*config.certificates, partner)))
     lines = ["destconfig", "setup", "nope", "Demo", "n", "partner", "y",
              "new", "partner.test", "n", "n", "n", "y", "3", "", "", "", "exit", "y"]
     screen = await run_shell(session, lines)

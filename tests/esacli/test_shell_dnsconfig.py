@@ -128,7 +128,9 @@ async def test_setup_re_asks_bad_port_and_timeout(session: Session) -> None:
         Enter the number of seconds to wait for a DNS query.
         [5]> 2.5
         """) in screen
-    assert screen.count("The value must be a number greater than 0 and at most 3600.") == len(bad_timeouts)
+    assert screen.count("The value must be a number greater than 0 and at most 3600.") == len(
+        bad_timeouts
+    )
     # the second SETUP offers the staged values and Enter keeps them
     assert "[5353]> \n" in screen and "[2.5]> \n" in screen
     dns = session.candidate.dns

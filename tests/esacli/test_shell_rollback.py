@@ -199,7 +199,9 @@ async def test_commit_confirmed_then_the_confirming_commit(appliance: LocalAppli
     assert store.confirmation() is None and store.head_number() == 2
 
 
-async def test_a_commit_with_changes_confirms_and_others_are_told(appliance: LocalAppliance) -> None:
+async def test_a_commit_with_changes_confirms_and_others_are_told(
+    appliance: LocalAppliance,
+) -> None:
     store = appliance.store
     alice = appliance.session()
     set_port(alice, "InboundMail", 2600)

@@ -157,10 +157,15 @@ async def test_not_running(appliance: LocalAppliance) -> None:
     last = ctime(NOW - 40)
     cases = [
         (None, "The appliance is not running."),
-        (document(state="stopped", updated=NOW - 40), f"The appliance is not running.\nLast seen: {last}"),
+        (
+            document(state="stopped", updated=NOW - 40),
+            f"The appliance is not running.\nLast seen: {last}",
+        ),
         (document(updated=NOW - 40), f"The appliance is not running.\nLast seen: {last}"),
-        (document(pid=dead_pid()),  # written 2 s ago, but its process is gone
-         f"The appliance is not running.\nLast seen: {ctime(NOW - 2)}"),
+        (
+            document(pid=dead_pid()),  # written 2 s ago, but its process is gone
+            f"The appliance is not running.\nLast seen: {ctime(NOW - 2)}",
+        ),
         ("{not json", "Couldn't obtain mail stats"),
         (json.dumps(document(format=2)), "Couldn't obtain mail stats"),
         (json.dumps(document(pid="me")), "Couldn't obtain mail stats"),
@@ -175,7 +180,9 @@ async def test_not_running(appliance: LocalAppliance) -> None:
         assert screen == f"mail.example.com> status\n\n{expected}\n\nmail.example.com> ", doc
 
 
-async def test_still_running_until_thirty_seconds_without_a_write(appliance: LocalAppliance) -> None:
+async def test_still_running_until_thirty_seconds_without_a_write(
+    appliance: LocalAppliance,
+) -> None:
     publish(appliance, document(updated=NOW - 30))
     screen = await run_shell(appliance.session(), ["status"], until_eof=True)
     assert "System status:                 Online" in screen

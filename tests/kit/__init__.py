@@ -8,7 +8,7 @@
 | a CA, a certificate profile, TLS contexts        | certs (trustme and cryptography)           |
 | `esacli run` as a process                        | appliance.prepared + running, Appliance    |
 | commit as a second process would                 | appliance.commit_change                    |
-| the admin over OpenSSH / on the local console    | ssh.ssh_login, ssh_exec, dialog, console_shell |
+| the admin over OpenSSH, the local console        | ssh.ssh_login, ssh_exec, console_shell     |
 | the shell in-process, transcripts                | shell.run_shell, transcript, load          |
 | the engine in the test's loop, mail_logs         | engine.running_engine, log_has             |
 | SMTP: byte-exact / smtplib one-liners            | smtp.RawSmtp / send_mail, starttls_offered |

@@ -282,4 +282,4 @@ def csr_from_screen(screen: str) -> str:
 
 def pem_lines(pem: str) -> list[str]:
     """A pasted PEM block as input lines, ending with the `.` line."""
-    return pem.strip().splitlines() + ["."]
+    return [*pem.strip().splitlines(), "."]

@@ -4,6 +4,7 @@ real clients refuse to have, and smtplib one-liners for the usual questions."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import smtplib
 import ssl
 import time
@@ -55,10 +56,8 @@ class RawSmtp:
 
     async def close(self) -> None:
         self.writer.close()
-        try:
+        with contextlib.suppress(ConnectionError, ssl.SSLError):
             await self.writer.wait_closed()
-        except (ConnectionError, ssl.SSLError):
-            pass
 
 
 def send_mail(port: int, sender: str = "a@partner.example") -> float:
