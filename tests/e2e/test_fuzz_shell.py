@@ -127,7 +127,7 @@ def screens(module_appliance: Appliance) -> dict[str, str]:
         try:
             shown[where] = Fuzzer(children[where], random.Random(seed)).run(BUDGET)
             leave(children[where])
-        except BaseException as exc:  # reported by the main thread
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             failures.append(exc)
 
     threads = [threading.Thread(target=fuzz, args=(where, SEED + n))
