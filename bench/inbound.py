@@ -29,7 +29,7 @@ from tests.kit.ports import reserve, udp_port
 from tests.kit.processes import stop_process, wait_listening
 
 BODY = b"Subject: bench\r\n\r\n" + b"x" * 76 + b"\r\n"
-BODY = BODY * (2048 // len(BODY))  # about 2 KB, as in platform-notes.md
+BODY = BODY * (2048 // len(BODY))  # about 2 KB, a typical message
 
 
 # One client context for all connections: building one loads the CA bundle (slow).

@@ -1,6 +1,6 @@
 """The engine: follows the store's head and runs the listeners it describes.
 
-The store is the only channel from the shell (DESIGN.md): commits made through
+The store is the only channel from the shell (ARCHITECTURE.md): commits made through
 the same Store object arrive by `subscribe` (possibly on another thread), and
 commits made by another process on the same data dir are noticed by polling
 `head_number()`. Each new version is compiled into a RuntimeConfig off the

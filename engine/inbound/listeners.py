@@ -1,4 +1,4 @@
-"""Running listeners, reconciled with each new RuntimeConfig (commit-model.md §5).
+"""Running listeners, reconciled with each new RuntimeConfig (ARCHITECTURE.md, the commit model, 5).
 
 A listener whose address (ip, port) is unchanged keeps its socket, even when it
 is renamed; only its pinned (runtime, spec) pair moves on, so new connections see

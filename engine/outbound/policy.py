@@ -1,5 +1,5 @@
 """Pure outbound policy: which destination control applies, what each STARTTLS outcome
-means under each TLS level (reference/tls-policy.md, outbound table) and which name of
+means under each TLS level (the outbound table below) and which name of
 a certificate matches. No sockets, clock or DNS in here: the whole table is testable.
 """
 

@@ -1,4 +1,4 @@
-"""The outbound TLS contract of tls-policy.md as a table: remote MX behaviour x level.
+"""The outbound TLS contract (engine/outbound/policy.py) as a table: remote MX behaviour x level.
 
 Every case is a real delivery: dnsmasq answers the MX and A queries, a fake MX on
 its own loopback address serves the behaviour, the gateway's DomainDelivery

@@ -1,6 +1,6 @@
 """dnsconfig transcripts: the resolver's servers (in priority order), port and timeout.
 
-The dialog's wording is reconstructed (AsyncOS's dnsconfig is not in our reference);
+The dialog's wording is reconstructed (AsyncOS's dnsconfig wording is not known to us);
 a server's priority is its place in the query order (see esacli/commands/dnsconfig.py).
 """
 

@@ -1,4 +1,4 @@
-"""rollbackconfig (§2.4), `commit check` and `commit confirmed N` (commit-model.md §3-4)."""
+"""rollbackconfig (§2.4), `commit check` and `commit confirmed N` (ARCHITECTURE.md, the commit model, 3-4)."""
 
 from __future__ import annotations
 

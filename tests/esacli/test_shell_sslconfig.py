@@ -1,4 +1,4 @@
-"""sslconfig transcripts (asyncos-cli.md §8.1): the settings block, INBOUND/OUTBOUND
+"""sslconfig transcripts (§8.1): the settings block, INBOUND/OUTBOUND
 (method list, cipher string re-asked until OpenSSL accepts it), VERIFY, commit."""
 
 from __future__ import annotations

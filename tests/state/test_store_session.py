@@ -1,4 +1,4 @@
-"""The versioned store and per-session candidates (commit-model.md)."""
+"""The versioned store and per-session candidates (ARCHITECTURE.md, the commit model)."""
 
 from __future__ import annotations
 
