@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +14,7 @@ from aiosmtpd.smtp import SMTP
 
 from state import model
 from state.model import Authorities, CustomCA
-from tests.kit.certs import make_ca
+from tests.kit.certs import make_ca, server_context
 from tests.kit.shell import LocalAppliance, run_shell, transcript
 
 
@@ -27,8 +26,7 @@ class _Sink:
 @asynccontextmanager
 async def mx(ca: trustme.CA, name: str) -> AsyncIterator[int]:
     """An SMTP server offering STARTTLS with a certificate for `name`; yields its port."""
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(name).configure_cert(context)
+    context = server_context(ca, name)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(_Sink(), hostname="mx.fake", tls_context=context), "127.0.0.1", 0)
