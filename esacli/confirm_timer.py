@@ -1,4 +1,4 @@
-"""The `commit confirmed` timer of a running appliance (commit-model.md §4).
+"""The `commit confirmed` timer of a running appliance (ARCHITECTURE.md, the commit model, 4).
 
 The waiting confirmation lives in the store (state/confirm.py decides what an
 expired one means); this module only asks, about once a second and once at

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 MAX_DIGITS = 40
 DIGITS = "0123456789"
 _INT = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
-_DECIMAL = re.compile(rf"([0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{0,{MAX_DIGITS}}})?|\.[0-9]{{1,{MAX_DIGITS}}})")
+_DECIMAL = re.compile(
+    rf"([0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{0,{MAX_DIGITS}}})?|\.[0-9]{{1,{MAX_DIGITS}}})"
+)
 
 INT_RANGE = "The value must be an integer from {low} to {high}."
 DECIMAL_RANGE = "The value must be a number greater than {low} and at most {high}."

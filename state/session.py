@@ -1,4 +1,5 @@
-"""A CLI session's candidate configuration over a base version (commit-model.md)."""
+"""A CLI session's candidate configuration over a base version (ARCHITECTURE.md, the commit
+model)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`dnsconfig`: the resolver the engine uses (host-name and dnslist HAT rows, MX lookups).
 
-AsyncOS's `dnsconfig` is not in our reference: the dialog's shape and wording are
+AsyncOS's `dnsconfig` wording is not known to us: the dialog's shape and wording are
 reconstructed (texts.DNS_*). Its "Internet root DNS servers" are the system's resolver
 here (`Config.dns.servers` empty).
 

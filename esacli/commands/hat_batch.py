@@ -1,4 +1,4 @@
-"""listenerconfig batch forms for HOSTACCESS and RCPTACCESS (reference §1.4).
+"""listenerconfig batch forms for HOSTACCESS and RCPTACCESS (AsyncOS's batch syntax).
 
     listenerconfig edit InboundMail hostaccess new sendergroup TLS_Senders \
         192.0.2.10,192.0.2.0/28 TLS_Required

@@ -1,4 +1,4 @@
-"""`sslconfig`: TLS versions and ciphers for inbound and outbound SMTP (asyncos-cli.md §8.1).
+"""`sslconfig`: TLS versions and ciphers for inbound and outbound SMTP (§8.1).
 
 INBOUND applies to every listener, OUTBOUND to every delivery (and tlsverify). There
 is no GUI here, so the GUI operation is not offered; TLS renegotiation is not asked

@@ -1,6 +1,7 @@
 """Every AsyncOS prompt, menu label and message the shell prints, as data.
 
-Taken from /work/shared/reference/asyncos-cli.md (section numbers in each module).
+Taken from AsyncOS's CLI (the section numbers in each module follow the order of its
+reference guide's chapters).
 Where the reference marks wording as uncertain ([M]) the most plausible text is used;
 every string lives here so it is easy to correct in one place. One namespace
 (`texts.NAME`), kept in a module per area.

@@ -1,5 +1,5 @@
 """CLI texts: configuration history (§2.4 rollbackconfig) and the commit safety nets
-of commit-model.md §4 (`commit check`, `commit confirmed N`).
+of ARCHITECTURE.md's commit model, 4 (`commit check`, `commit confirmed N`).
 
 The appliance's own wording is known only in part ([T] substrings, [M] elsewhere):
 "…roll back the configuration?" and "…commit this configuration now?" with `[N]>`,
@@ -37,7 +37,7 @@ AUTO_ROLLBACK_COMMENT: Final = (
     "Version {version} was not confirmed: automatic rollback to version {previous}"
 )
 
-# -- commit-model.md §4: commit check, commit confirmed ---------------------------
+# -- the commit model, 4: commit check, commit confirmed ---------------------------
 COMMIT_USAGE: Final = (
     "commit check                 validate the pending changes; commit nothing\n"
     "commit confirmed <minutes>   commit; roll back after <minutes> (1 to 60) unless a\n"

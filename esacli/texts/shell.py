@@ -159,5 +159,5 @@ TCP_QUEUE: Final = "Please enter the TCP listen queue size."
 
 
 # -- sessions ---------------------------------------------------------------------
-# Printed when an interactive session has been idle too long (commit-model.md §1).
+# Printed when an interactive session has been idle too long (ARCHITECTURE.md, the commit model, 1).
 IDLE_TIMEOUT: Final = "\n\nSession idle too long: logging out. Uncommitted changes were discarded.\n"

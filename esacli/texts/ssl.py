@@ -1,4 +1,4 @@
-"""CLI texts: sslconfig (asyncos-cli.md §8.1).
+"""CLI texts: sslconfig (§8.1).
 
 The status keys (`Inbound SMTP method:` ...), the menu lines and the INBOUND/OUTBOUND
 questions are [T]; the method list's layout and the VERIFY output are [M] (the

@@ -1,7 +1,7 @@
 """Every text a cluster error carries, and the cluster's system_logs lines, in one place.
 
 The shell prints an error's text as it is (str(exc)); `{...}` fields are filled
-where the error is raised. Wording follows the appliance's style (asyncos-cli.md §10)
+where the error is raised. Wording follows the appliance's style (AsyncOS clusters)
 where it has one; the rest is ours.
 """
 
