@@ -41,6 +41,7 @@ from state.model import Authorities, TLSMode
 
 TlsFailure = Callable[[str, str], None]  # (domain, reason) when required TLS failed
 _OWN_STATUS = ("5.7.10 ", "5.7.30 ")  # REQUIRETLS reasons carry RFC 8689's codes
+REQUIRETLS = "REQUIRETLS"
 
 
 class OutboundStats(Protocol):
@@ -212,8 +213,9 @@ class Connector:
         if refusal.dns_problem:
             self.log.dns_lookup_failure(domain, target.host, refusal.reason)
             reason = reasons.DNS_LOOKUP_FAILURE(refusal.reason)
-        else:
-            self.log.mx_refused(domain, target.host, self._decided_by(req), refusal.reason)
+        else:  # (a REQUIRETLS refusal has no RFC 8460 type: no DNS policy refused it)
+            by = self._decided_by(req) if refusal.result_type else REQUIRETLS
+            self.log.mx_refused(domain, target.host, by, refusal.reason)
             reason = self._reason(req, bounce, refusal.reason)
             if refusal.result_type:  # a TLS requirement that cannot be met, not REQUIRETLS's
                 self.tls_failure(domain, refusal.reason)

@@ -142,12 +142,20 @@ class StsCache:
     def __init__(
         self, store: PolicyStore, lookups: SecureLookups, addresses: Addresses,
         ctx: ssl.SSLContext, clock: Clock, options: FetchOptions | None = None,
+        locks: dict[str, asyncio.Lock] | None = None,
     ) -> None:
         self.store, self.lookups, self.addresses = store, lookups, addresses
         self.ctx, self.clock, self.options = ctx, clock, options or FetchOptions()
+        # Shared by every cache over one store: one lookup per domain at a time, so a
+        # delivery and the background refresh never fetch the same policy twice.
+        self.locks = {} if locks is None else locks
 
     async def policy_for(self, domain: str) -> StsAnswer:
         domain = domain.strip().lower().rstrip(".")
+        async with self.locks.setdefault(domain, asyncio.Lock()):
+            return await self._policy_for(domain)
+
+    async def _policy_for(self, domain: str) -> StsAnswer:
         ident = await self._policy_id(domain)
         cached = await asyncio.to_thread(self.store.get, domain)
         now = self.clock.now()

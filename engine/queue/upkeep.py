@@ -48,6 +48,7 @@ class Upkeep:
         self.reports = ReportStore(Path(data_dir) / REPORTS_FILE)
         self.schedule = Schedule(self.reports, rng)
         self._https: tuple[int, ssl.SSLContext] | None = None
+        self._locks: dict[str, asyncio.Lock] = {}  # per domain, for every StsCache below
         self._next = 0.0
 
     def close(self) -> None:
@@ -63,7 +64,7 @@ class Upkeep:
 
     def cache(self, runtime: RuntimeConfig, resolver: Resolver) -> StsCache:
         return StsCache(self.sts_store, resolver.lookups, resolver.addresses,
-                        self.https(runtime), self.clock, self.fetch)
+                        self.https(runtime), self.clock, self.fetch, self._locks)
 
     def policies(self, runtime: RuntimeConfig, resolver: Resolver, mta_sts: bool) -> DnsPolicies:
         """What one delivery uses (the cache only where its destination honours MTA-STS)."""

@@ -6,7 +6,7 @@ port); an HTTPS server with the MTA-STS policies and a TLS report endpoint.
     e2e-ee      127.0.0.41  TLSA 3 1 1 (DANE-EE: a self-signed, expired, misnamed leaf),
                             REQUIRETLS offered, _smtp._tls rua=mailto:tlsrpt@reports.dane.test
     e2e-ta      127.0.0.42  TLSA 2 1 1 on the issuing CA (DANE-TA)
-    e2e-mm      127.0.0.43  TLSA 3 1 1 of another key (mismatch)
+    e2e-mm      127.0.0.43  TLSA 3 1 1 of another key (mismatch), rua=mailto: as e2e-ee
     e2e-plain   127.0.0.44  unsigned zone (insecure, its TLSA ignored), no STARTTLS
     e2e-sts     127.0.0.45  MTA-STS enforce, a good chain, rua=https://web.dane.test/tlsrpt
     e2e-stsbad  127.0.0.46  MTA-STS enforce, a chain from another CA
@@ -35,10 +35,11 @@ from state.model import (
     TlsFailure,
     TLSMode,
 )
-from tests.dnssec import UNSIGNED, Record, Zone
-from tests.engine.dane_kit import APEX, Issued, Pki, dane_zones, issue, server_context, tlsa
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.httpsserver import HttpsServer, Reply
+from tests.engine.dane_kit import APEX, Pki, dane_zones, tlsa
+from tests.kit.certs import Issued, chain_context, issue
+from tests.kit.dnssec import UNSIGNED, Record, Zone
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.httpsserver import HttpsServer, Reply
 
 pki = Pki()
 TRUST = Authorities(system_enabled=False, custom=(CustomCA(name="test", pem=pki.root.pem),))
@@ -75,7 +76,8 @@ MXS = (
     Mx("e2e-ee", "127.0.0.41", (pki.ee,), tlsa(3, 1, 1, pki.ee), requiretls=True,
        rua=f"mailto:tlsrpt@{REPORTS}"),
     Mx("e2e-ta", "127.0.0.42", CHAIN, tlsa(2, 1, 1, pki.issuing)),
-    Mx("e2e-mm", "127.0.0.43", (pki.ee,), tlsa(3, 1, 1, pki.stranger)),
+    Mx("e2e-mm", "127.0.0.43", (pki.ee,), tlsa(3, 1, 1, pki.stranger),
+       rua=f"mailto:tlsrpt@{REPORTS}"),
     Mx("e2e-plain", "127.0.0.44", None, tlsa(3, 1, 1, pki.ee), signed=False),
     Mx("e2e-sts", "127.0.0.45", CHAIN, sts="enforce", rua="https://{web}/tlsrpt"),
     Mx("e2e-stsbad", "127.0.0.46", (pki.foreign,), sts="enforce"),
@@ -98,8 +100,8 @@ def sts_host(mx: Mx) -> str:
 
 def web_server() -> HttpsServer:
     """The HTTPS server: each MTA-STS domain's policy, and the report endpoint."""
-    names = tuple(sts_host(mx) for mx in MXS if mx.sts) + (WEB,)
-    server = HttpsServer(server_context(issue(names[0], names, issuer=pki.issuing), pki.issuing))
+    names = (*(sts_host(mx) for mx in MXS if mx.sts), WEB)
+    server = HttpsServer(chain_context(issue(names[0], names, issuer=pki.issuing), pki.issuing))
     for mx in MXS:
         if mx.sts:  # e2e-stsout's policy lists another MX than its own
             listed = mx.host if mx.label != "e2e-stsout" else BY_LABEL["e2e-sts"].host
@@ -170,7 +172,7 @@ async def fake_mxs(labels: tuple[str, ...] = tuple(BY_LABEL)) -> AsyncIterator[M
         found = Mxs(nowhere.port, {}, nowhere)
         for label in labels:
             mx = BY_LABEL[label]
-            context = server_context(mx.served[0], *mx.served[1:]) if mx.served else None
+            context = chain_context(mx.served[0], *mx.served[1:]) if mx.served else None
             behaviour = Behaviour(starttls=context is not None, context=context,
                                   tls_extensions=("REQUIRETLS",) if mx.requiretls else ())
             found.by_label[label] = await stack.enter_async_context(

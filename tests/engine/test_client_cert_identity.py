@@ -9,16 +9,13 @@ TLS is up: the partner is who holds the partner's certificate, not its address.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import ssl
 import tempfile
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from state.model import (
     HAT,
@@ -33,8 +30,21 @@ from state.model import (
     replace,
 )
 from tests.engine.builders import config, hat, listener
-from tests.engine.dane_kit import Issued, Pki, issue
-from tests.helpers import RawSmtp, log_has, read_mail_logs, running_engine, wait_until
+from tests.engine.dane_kit import Pki
+from tests.kit.certs import (
+    Issued,
+    alt_names,
+    basic_constraints,
+    build,
+    days,
+    issue,
+    key_pem,
+    name,
+    new_key,
+)
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 pki = Pki()
 TRUST = Authorities(system_enabled=False, custom=(CustomCA(name="partners", pem=pki.root.pem),))
@@ -47,21 +57,12 @@ RELAYING = hat(
 )
 
 
-def smime(name: str) -> Issued:
+def smime(cn: str) -> Issued:
     """A certificate from the same CA for S/MIME only (emailProtection)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
-        .issuer_name(pki.issuing.cert.subject).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=9))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-                       critical=False)
-        .sign(pki.issuing.key, hashes.SHA256())
-    )
+    key = new_key()
+    usage = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), False
+    cert = build(name(cn), key, pki.issuing.cert.subject, pki.issuing.key, days(-1, 9),
+                 [basic_constraints(False), alt_names((cn,)), usage])
     return Issued(cert, key)
 
 
@@ -71,16 +72,13 @@ def client(cert: Issued | None) -> ssl.SSLContext:
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     if cert is not None:
-        key = cert.key.private_bytes(serialization.Encoding.PEM,
-                                     serialization.PrivateFormat.PKCS8,
-                                     serialization.NoEncryption()).decode()
-        fd, name = tempfile.mkstemp(suffix=".pem")
+        fd, path = tempfile.mkstemp(suffix=".pem")
         try:
             with os.fdopen(fd, "w") as handle:
-                handle.write(cert.pem + pki.issuing.pem + key)
-            ctx.load_cert_chain(name)
+                handle.write(cert.pem + pki.issuing.pem + key_pem(cert.key))
+            ctx.load_cert_chain(path)
         finally:
-            os.unlink(name)
+            os.unlink(path)
     return ctx
 
 
@@ -122,8 +120,8 @@ async def test_a_certificate_made_for_smime_does_not_count(
         assert code == 554, lines  # every command but QUIT refused on this session
         assert (await smtp.cmd("MAIL FROM:<a@partner.example>"))[0] == 554
         await smtp.close()
-        await wait_until(log_has(tmp_path, "ICID 1 TLS client certificate refused: client"
-                                           " certificate not made for TLS"))
+        await wait_until_async(log_has(tmp_path, "ICID 1 TLS client certificate refused:"
+                                                 " client certificate not made for TLS"))
 
 
 async def rcpt_elsewhere(port: int, cert: Issued | None) -> int:
@@ -145,7 +143,7 @@ async def test_a_sender_group_matches_the_certificate_not_the_address(
         assert await rcpt_elsewhere(port, PARTNER) == 250  # the partner relays
         assert await rcpt_elsewhere(port, OTHER) == 550  # same address, another certificate
         assert await rcpt_elsewhere(port, None) == 550  # no certificate
-        await wait_until(log_has(tmp_path, "ICID 3 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 3 close"))
     log = read_mail_logs(tmp_path)
     # At connect every client is ALL's; after TLS, only the partner's certificate moves it.
     assert log.count("ACCEPT SG ALL match ALL SBRS None") == 3
