@@ -20,13 +20,26 @@ from pathlib import Path
 import pytest
 
 from engine.outbound.dnspolicy import PLAIN_MESSAGE, Flags
-from engine.outbound.mtasts_cache import RETRY_AFTER
+from engine.outbound.dnssec import SecureLookups
+from engine.outbound.mtasts import FetchOptions, https_context
+from engine.outbound.mtasts_cache import RETRY_AFTER, PolicyStore, StsCache
+from engine.outbound.resolver import Resolver
 from engine.outbound.tlsrpt_store import utc_day
+from engine.outbound.tlsverify import tlsverify
 from engine.queue.manager import QueueOptions
 from engine.service import Engine
-from state.model import DaneMode, DestinationEntry, TlsFailure, TlsRptSettings, replace
+from state.model import (
+    DaneMode,
+    DestinationEntry,
+    TlsFailure,
+    TLSMode,
+    TlsRptSettings,
+    replace,
+)
+from state.secrets import Secrets
 from tests.engine.dnspolicy_world import (
     BY_LABEL,
+    TRUST,
     Mxs,
     fake_mxs,
     gateway,
@@ -93,7 +106,9 @@ DANE_CASES = ("e2e-ee", "e2e-ta", "e2e-mm", "e2e-plain")
 
 
 async def test_dane(signed: SignedDns, web: HttpsServer, tmp_path: Path) -> None:
-    entries = (
+    entries = (  # Preferred - Verify: the certificate checked for the log, where DANE does not
+        DestinationEntry(domain="e2e-ee.dane.test", tls=TLSMode.PREFERRED_VERIFY),  # decide
+        DestinationEntry(domain="e2e-mm.dane.test", tls=TLSMode.PREFERRED_VERIFY),
         DestinationEntry(domain="notlsa.dane.test", dane=DaneMode.MANDATORY),
         DestinationEntry(domain="plain.dane.test", dane=DaneMode.MANDATORY,
                          tls_failure=TlsFailure.BOUNCE),
@@ -117,6 +132,9 @@ async def test_dane(signed: SignedDns, web: HttpsServer, tmp_path: Path) -> None
                                   " matches the certificate chain'])")
     assert "DANE FAILED for e2e-mm.dane.test: no TLSA record matches" in log
     assert not mxs["e2e-mm"].messages
+    # No verifying handshake under DANE (it would end the DANE-EE session before the TLSA
+    # records judge it), so no reconnect in clear or unverified: one connection each.
+    assert (mxs["e2e-ee"].connections, mxs["e2e-mm"].connections) == (1, 1)
     # An insecure zone: its TLSA records do not count; the control (Preferred) decides.
     assert got["e2e-plain"] == "done" and not mxs["e2e-plain"].messages[0].tls
     assert "TLS policy by destination control DEFAULT: TLS preferred" in log
@@ -169,6 +187,7 @@ async def test_mta_sts(signed: SignedDns, web: HttpsServer, tmp_path: Path) -> N
     assert mxs["e2e-stsout"].connections == 0
     # Testing: delivered over TLS as before; what enforce would have refused is recorded.
     assert got["e2e-ststest"] == "done" and mxs["e2e-ststest"].messages[0].tls
+    assert mxs["e2e-ststest"].connections == 2  # verified for the record, then reconnected
     assert "MTA-STS policy of e2e-ststest.dane.test (testing) would refuse: certificate" in log
     assert found["e2e-ststest.dane.test"].result.result_type == "certificate-not-trusted"
     # An unsigned zone with TLSA records: DANE cannot apply, MTA-STS decides.
@@ -220,3 +239,29 @@ async def test_mta_sts_cache_through_delivery(
     log = read_mail_logs(tmp_path)
     assert log.count("TLS policy by MTA-STS") == 2  # the first two, enforce
     assert "MTA-STS policy of e2e-sts.dane.test in testing mode" in log  # the new id's policy
+
+
+async def test_tlsverify_names_what_decides(signed: SignedDns, web: HttpsServer,
+                                            tmp_path: Path) -> None:
+    config = gateway(signed.port)
+    cache = StsCache(PolicyStore(tmp_path / "mta-sts.db"), SecureLookups(config.dns),
+                     Resolver(config.dns).addresses, https_context(TRUST), FakeClock(),
+                     FetchOptions(port=web.port))
+    said: dict[str, str] = {}
+    try:
+        async with fake_mxs(("e2e-ee", "e2e-sts", "e2e-plain")) as mxs:
+            for label in ("e2e-ee", "e2e-sts", "e2e-plain"):
+                lines: list[str] = []
+                await tlsverify(config, Secrets(tmp_path), BY_LABEL[label].domain,
+                                port=mxs.port, emit=lines.append, decided_by=True, sts=cache)
+                said[label] = next(line for line in lines if line.startswith("TLS policy for"))
+    finally:
+        cache.store.close()
+    assert said == {
+        "e2e-ee": "TLS policy for mx.e2e-ee.dane.test decided by DANE: TLS required, chain"
+                  " matched against the TLSA records of mx.e2e-ee.dane.test.",
+        "e2e-sts": "TLS policy for mx.e2e-sts.dane.test decided by MTA-STS: TLS required,"
+                   " certificate verified for mx.e2e-sts.dane.test.",
+        "e2e-plain": "TLS policy for mx.e2e-plain.dane.test decided by destination control"
+                     " DEFAULT: TLS preferred.",
+    }
