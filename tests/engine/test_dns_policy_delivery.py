@@ -14,6 +14,7 @@ fetches the new one. mail_logs name what decided each delivery.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -155,6 +156,13 @@ async def test_dane(signed: SignedDns, web: HttpsServer, tmp_path: Path) -> None
     assert mxs.nowhere is not None and mxs.nowhere.connections == 0  # never in clear, nor TLS
     assert "TLS was required but could not" in log  # the mismatch; not the lookup failures
     assert log.count("TLS was required but could not") == 1
+    # The TLS statistics know what decided each attempt, and DANE's own verdict.
+    with sqlite3.connect(tmp_path / "tlsstats.db") as db:
+        rows = db.execute("SELECT domain, mechanism, level, result_type FROM events"
+                          " WHERE direction = 'out'").fetchall()
+    assert ("e2e-ee.dane.test", "DANE", "require_verify", "") in rows
+    assert ("e2e-mm.dane.test", "DANE", "require_verify", "tlsa-invalid") in rows
+    assert ("e2e-plain.dane.test", "destination control", "on", "starttls-not-supported") in rows
 
 
 MTA_STS_CASES = ("e2e-sts", "e2e-stsbad", "e2e-stsout", "e2e-ststest", "e2e-insts")
