@@ -20,14 +20,13 @@ from state.model import (
     SenderGroup,
     TLSMode,
 )
+from state.numbers import MB
 from state.secrets import Secrets
 
 Address = tuple[str, int]
 HOSTNAME = "mail.example.com"
 DEMO_CERT = "Demo"
 DEMO_COMMON_NAME = "Cisco Appliance Demo Certificate"
-
-MB = 1024 * 1024
 
 PUBLIC_DEFAULT = PolicyParams(
     max_message_size=10 * MB,

@@ -3,16 +3,12 @@ re-asks with the appliance's message until it is acceptable."""
 
 from __future__ import annotations
 
-import re
-
 from esacli import render, texts
 from esacli.console import Console
-from state import numbers, ranges
+from state import numbers, policy_params, ranges
 from state.model import Config, Listener
+from state.names import is_name
 from state.numbers import Range
-from state.validate import is_name
-
-_SIZE = re.compile(rf"^([0-9]{{1,{numbers.MAX_DIGITS}}})\s*([kKmM]?)$")
 
 
 async def ask_int(console: Console, question: str, default: int | None, allowed: Range) -> int:
@@ -33,22 +29,9 @@ async def ask_port(console: Console, question: str, default: int) -> int:
     return await ask_int(console, question, default, ranges.PORT)
 
 
-def parse_size(answer: str) -> int | None:
-    """`10M`, `500k` or bytes; None if unreadable or zero (the range is checked apart)."""
-    match = _SIZE.match(answer.strip())
-    if not match:
-        return None
-    unit = {"": 1, "k": render.KB, "m": render.MB}[match.group(2).lower()]
-    value = int(match.group(1)) * unit
-    return value or None
+parse_size = numbers.parse_size
+size_error = policy_params.size_problem
 
-
-def size_error(answer: str) -> str | None:
-    """Why a message-size answer is refused, or None."""
-    value = parse_size(answer)
-    if value is None:
-        return texts.SIZE_FORMAT
-    return ranges.size_error(value)
 
 
 async def ask_size(console: Console, question: str, default: int | None) -> int:

@@ -18,7 +18,7 @@ from esacli.console import Console
 from state import certs, model
 from state.errors import CertError
 from state.model import Certificate
-from state.validate import is_hostname, is_name
+from state.names import is_hostname, is_name
 
 
 def now(ctx: Context) -> dt.datetime:

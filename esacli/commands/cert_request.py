@@ -15,7 +15,7 @@ from esacli.commands.base import Context
 from esacli.console import Console
 from state import certs, model, ranges
 from state.model import Certificate
-from state.validate import is_hostname
+from state.names import is_hostname
 
 
 async def new(ctx: Context) -> None:

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from esacli import render, texts
-from esacli.commands import _ask, _cfgfiles, _edit
+from esacli.commands import _cfgfiles, _edit
 from esacli.commands import hat_edit as edit
 from esacli.commands.base import Context
-from state import formats, forms, model, ranges
-from state.errors import FormatError
+from state import formats, forms, model, policy_params
+from state.errors import FormatError, ValueRefused
 from state.model import (
     HAT,
     Behavior,
@@ -27,24 +27,13 @@ from state.model import (
     PolicyParams,
     RatAction,
     RatEntry,
-    Response,
     SenderGroup,
-    TLSMode,
 )
-from state.validate import is_name
+from state.names import is_name
 
 
 class BatchError(Exception):
     """One line for the user; nothing was staged."""
-
-
-_INT_OPTIONS = {"max_conn": "max_concurrency", "max_msgs": "max_msgs_per_session",
-                "max_rcpt": "max_rcpts_per_msg", "rate_lim": "max_rcpts_per_hour"}
-_RESPONSES = {"cust_acc": ("acc_code", "accept_response", 220),
-              "cust_rej": ("rej_code", "reject_response", 554),
-              "cust_lim": ("lim_code", "rate_limit_response", 452)}
-_KNOWN = {"max_size", "override", "tls", *_INT_OPTIONS, *_RESPONSES,
-          *(code for code, _, _ in _RESPONSES.values())}
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
@@ -79,59 +68,10 @@ def _stage_rat(ctx: Context, li: Listener, rat: tuple[RatEntry, ...]) -> None:
 
 
 def _options(words: list[str], inherit: bool, base: PolicyParams) -> PolicyParams:
-    raw: dict[str, str] = {}
-    for word in words:
-        key, sep, value = word.removeprefix("--").partition("=")
-        if not word.startswith("--") or not sep or key not in _KNOWN:
-            raise BatchError(texts.BATCH_BAD_OPTION.format(name=key, value=value))
-        raw[key] = value
-    changes: dict[str, object] = {}
-    for key, value in raw.items():
-        if value.lower() == "default":
-            if not inherit:
-                raise BatchError(texts.BATCH_CONN_DEFAULT if key == "max_conn" else
-                                 texts.BATCH_BAD_OPTION.format(name=key, value=value))
-            changes[_field(key)] = None
-        elif key not in {code for code, _, _ in _RESPONSES.values()}:
-            changes[_field(key)] = _value(key, value, raw)
-    return model.replace(base, **changes)
-
-
-def _field(key: str) -> str:
-    if key in _INT_OPTIONS:
-        return _INT_OPTIONS[key]
-    return {"max_size": "max_message_size", "override": "banner_hostname", "tls": "tls",
-            **{k: v[1] for k, v in _RESPONSES.items()}}.get(key, key)
-
-
-def _value(key: str, value: str, raw: dict[str, str]) -> object:
-    bad = BatchError(texts.BATCH_BAD_OPTION.format(name=key, value=value))
-    if key == "max_size":
-        if _ask.size_error(value) is not None:
-            raise bad
-        return _ask.parse_size(value)
-    if key in _INT_OPTIONS:
-        if key == "rate_lim" and value.lower() in ("off", "-1"):
-            return -1
-        number = ranges.POLICY_NUMBERS[_INT_OPTIONS[key]].parse(value)
-        if number is None:
-            raise bad
-        return number
-    if key == "override":
-        if not forms.is_host(value):
-            raise bad
-        return value
-    if key == "tls":
-        try:
-            return TLSMode(value.lower())
-        except ValueError:
-            raise bad from None
-    code_key, field, standard = _RESPONSES[key]
-    code = raw.get(code_key, str(standard))
-    number = ranges.RESPONSE_FIELDS[field].parse(code)
-    if number is None:
-        raise BatchError(texts.BATCH_BAD_OPTION.format(name=code_key, value=code))
-    return Response(number, value.replace("_", " "))
+    try:
+        return policy_params.parse_options(words, inherit, base)
+    except ValueRefused as refused:
+        raise BatchError(refused.message) from None
 
 
 def _choice(hat: HAT, word: str, group: bool) -> str | Behavior:

@@ -13,7 +13,7 @@ from esacli.commands.base import Context
 from esacli.console import Console
 from state import forms, model, numbers
 from state.model import HAT, Behavior, Listener, Policy, PolicyParams, SenderGroup
-from state.validate import is_name
+from state.names import is_name
 
 _GROUP_BEHAVIORS = [Behavior.ACCEPT, Behavior.RELAY, Behavior.REJECT, Behavior.TCPREFUSE,
                     Behavior.CONTINUE]
