@@ -61,6 +61,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from esacli import appliance
+    from esacli.errors import BootError
 
     try:
         if args.command == "run":
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(appliance.console(args.data))
     except KeyboardInterrupt:  # a Ctrl-C before the appliance's own handlers are in place
         return 130
-    except appliance.BootError as exc:
+    except BootError as exc:
         print(f"esacli: {exc}", file=sys.stderr)
         return 1
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from engine.service import Engine
 from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, LineConsole
+from esacli.errors import BootError
 from esacli.shell import Shell, run_session
 from esacli.terminal import PromptToolkitConsole
 from esacli.web.service import WebService
@@ -30,10 +31,6 @@ from state.session import Session
 from state.store import Store
 
 log = logging.getLogger("esacli")
-
-
-class BootError(Exception):
-    """The appliance cannot start; the message says why."""
 
 
 def setup_logging(data_dir: Path) -> None:

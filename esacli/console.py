@@ -7,7 +7,7 @@ console of interactive ones (esacli/terminal.py) share the same rendering and
 re-asking logic. Everything is async because the SSH server runs the
 shell inside asyncio.
 
-Exceptions raised by `readline` and seen by the shell:
+Exceptions raised by `readline` and seen by the shell (esacli.errors):
   Interrupt   Ctrl-C: abandon the running dialog, back to the top prompt.
   EndOfInput  Ctrl-D (like `exit` at the top prompt, like Ctrl-C inside a dialog),
               or a script that ran out of lines (`final`: the session ends).
@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
 from esacli import texts
-from esacli.texts import MenuItem
+from esacli.errors import EndOfInput, Interrupt
 from state import numbers
 from state.controls import escape_controls
 
@@ -37,28 +37,11 @@ def on_screen(text: str) -> str:
 MAX_LINE = 65535
 
 
-class Interrupt(Exception):
-    """Ctrl-C: drop the unfinished dialog and return to the top prompt. Also raised for
-    a line longer than MAX_LINE (`failure`: the session's exit status reports it)."""
-
-    def __init__(self, message: str = "Ctrl-C", failure: bool = False) -> None:
-        super().__init__(message)
-        self.failure = failure
-
-
 def too_long(console: Console, line: str) -> None:
     """Leave the dialog, saying why, if `line` is longer than MAX_LINE."""
     if len(line) > MAX_LINE:
         console.say(texts.LINE_TOO_LONG.format(limit=MAX_LINE))
         raise Interrupt("line too long", failure=True)
-
-
-class EndOfInput(Exception):
-    """Ctrl-D at a prompt, or no more scripted input (`final`: none can ever come)."""
-
-    def __init__(self, message: str = "Ctrl-D", final: bool = False) -> None:
-        super().__init__(message)
-        self.final = final
 
 
 class Console(abc.ABC):
@@ -137,8 +120,9 @@ class Console(abc.ABC):
                 return index
             self.say(texts.NOT_VALID)
 
-    async def menu(self, options: Sequence[MenuItem]) -> str | None:
-        """The "Choose the operation" block. Returns the operation name, or None for
+    async def menu(self, options: Sequence[tuple[str, str]]) -> str | None:
+        """The "Choose the operation" block for (name, label) options (a menu's items:
+        esacli.commands.menu). Returns the operation name, or None for
         an empty answer (climb one level). Names are case-insensitive; unique
         prefixes are accepted."""
         lines = "\n".join(f"- {name} - {text}" for name, text in options)

@@ -14,16 +14,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from esacli import faults, render, texts
+from esacli import faults, texts
 from esacli.commands import COMMANDS, Command, Context
-from esacli.console import Console, EndOfInput, Interrupt
+from esacli.console import Console
+from esacli.errors import EndOfInput, Interrupt, Leave, internal_error
 from state.session import Session
 
 log = logging.getLogger(__name__)
-
-
-class _Leave(Exception):
-    """Raised by `exit` once the user has agreed to leave."""
 
 
 class Shell:
@@ -105,7 +102,7 @@ class Shell:
         try:
             faults.check(command.name)
             await command.handler(self.ctx, args)
-        except _Leave:
+        except Leave:
             return False
         except Interrupt as interrupt:  # the dialog is dropped: they stage only when complete
             self.ctx.failed = self.ctx.failed or interrupt.failure
@@ -116,12 +113,12 @@ class Shell:
         except Exception as exc:
             log.exception("command %s failed", command.name)
             self.ctx.failed = True
-            self.console.say(render.internal_error(exc))
+            self.console.say(internal_error(exc))
         return True
 
     async def _exit(self, ctx: Context, args: Sequence[str]) -> None:
         if await self._confirm_exit():
-            raise _Leave()
+            raise Leave()
 
     async def _confirm_exit(self) -> bool:
         if not self.session.pending:

@@ -99,10 +99,9 @@ GROUP_EXISTS: Final = Template("GROUP_EXISTS", 'A sender group named "{name}" al
 POLICY_EXISTS: Final = Template("POLICY_EXISTS", 'A policy named "{name}" already exists.')
 POLICY_USED_BY_ALL: Final = Template(
     "POLICY_USED_BY_ALL", 'The policy "{name}" is used by ALL and cannot be deleted.')
+ALL_IS_FIXED: Final = Template("ALL_IS_FIXED", "The ALL sender group cannot be changed that way.")
 CONN_DEFAULT: Final = Template(
     "CONN_DEFAULT", '"max_conn" can only be "default" when working with policies.')
-CODE_RANGE: Final = Template("CODE_RANGE", "The value must be an SMTP code from {low} to {high}.")
-HOSTNAME_FORMAT: Final = Template("HOSTNAME_FORMAT", "Invalid hostname format.")
 
 # -- the RAT (§5) ------------------------------------------------------------------------------
 INVALID_RAT_ADDRESS: Final = Template(
@@ -168,6 +167,10 @@ KEY_INT_RANGE: Final = Template(
 BAD_KEYED_VALUE: Final = Template("BAD_KEYED_VALUE", 'Invalid {key} "{value}".')
 DESTINATION_EXISTS: Final = Template(
     "DESTINATION_EXISTS", 'The domain "{domain}" is already in the destination control table.')
+DESTINATION_INVALID: Final = Template(
+    "DESTINATION_INVALID",
+    'Invalid hostname format: "{domain}". Enter a domain such as "example.com",'
+    ' a partial domain such as ".example.com", or an IP address.')
 
 # -- smtproutes (§8.2) ------------------------------------------------------------------------
 ROUTE_NEEDS_HOST: Final = Template("ROUTE_NEEDS_HOST", "A route needs at least one destination.")
@@ -181,6 +184,10 @@ ROUTE_OTHER_PORT: Final = Template(
 ROUTE_STANDARD_PORT: Final = Template(
     "ROUTE_STANDARD_PORT", "The host {host} is already using the standard port.")
 ROUTE_EXISTS: Final = Template("ROUTE_EXISTS", "The value {domain} is already in the routing table.")
+ROUTE_INVALID_DOMAIN: Final = Template(
+    "ROUTE_INVALID_DOMAIN",
+    'Invalid hostname format: "{domain}". Enter a domain such as "example.com",'
+    ' a partial domain such as ".example.com", an IP address, or "ALL".')
 ROUTE_LIMIT: Final = Template("ROUTE_LIMIT", "There is a maximum of {count} routes.")
 ROUTE_DEFAULT_EXISTS: Final = Template(
     "ROUTE_DEFAULT_EXISTS", "There is already a default route set.")
@@ -189,6 +196,12 @@ ROUTE_HOST_NOT_FOUND: Final = Template(
 ROUTE_LAST_HOST: Final = Template("ROUTE_LAST_HOST", "A route must keep at least one destination.")
 
 # -- alerts, TLS reporting (§8.8) ------------------------------------------------------------
+ALERT_INVALID_ADDRESS: Final = Template(
+    "ALERT_INVALID_ADDRESS",
+    "An email address is a localname and domain separated by an @, such as"
+    ' "joe@example.com".')
+ALERT_ADDRESS_EXISTS: Final = Template(
+    "ALERT_ADDRESS_EXISTS", 'The address "{address}" already receives alerts.')
 CHOOSE_AT_LEAST_ONE: Final = Template("CHOOSE_AT_LEAST_ONE", "Choose at least one.")
 UNKNOWN_VALUE: Final = Template("UNKNOWN_VALUE", 'Unknown value "{value}".')
 ORGANIZATION_EMPTY: Final = Template(

@@ -28,6 +28,7 @@ from state.numbers import MB, Range
 DEFAULT_WORD = "default"
 # Batch words that turn an `off` parameter off, besides its stored value.
 OFF_WORD = "off"
+RATE_OFF = -1  # max_rcpts_per_hour: rate limiting off
 
 
 class Kind(enum.Enum):
@@ -61,7 +62,7 @@ PARAMS: tuple[Param, ...] = (
     Param("max_rcpts_per_msg", Kind.NUMBER, "recipients", "max_rcpt", "max_rcpts_per_msg",
           ranges.RCPTS_PER_MSG, required=True),
     Param("max_rcpts_per_hour", Kind.NUMBER, "rate", "rate_lim", "max_rcpts_per_hour",
-          ranges.RCPTS_PER_HOUR, off=-1),
+          ranges.RCPTS_PER_HOUR, off=RATE_OFF),
     Param("max_message_size", Kind.SIZE, "message_size", "max_size", "max_message_size",
           ranges.MESSAGE_SIZE, required=True),
     Param("rate_limit_response", Kind.RESPONSE, "rate_response", "cust_lim",
@@ -99,6 +100,11 @@ def by_key(key: str) -> Param | None:
 def _range(row: Param) -> Range:
     assert row.allowed is not None, row.field
     return row.allowed
+
+
+def range_of(field: str) -> Range:
+    """The range of a number, a size or a response's code."""
+    return _range(param(field))
 
 
 # -- typed answers (the dialog, the batch forms) ----------------------------------------

@@ -26,6 +26,7 @@ USEDNS = "USEDNS"
 DEVNULL = "/dev/null"
 DEFAULT_ROUTE = "ALL"
 MAX_ROUTE_HOSTS = 100
+MAX_ROUTES = 40000
 IP_SORTS = ("PREFER_V4", "PREFER_V6", "REQUIRE_V4", "REQUIRE_V6")
 ALERT_CLASSES = (
     "All", "Anti-Spam", "Anti-Virus", "Directory Harvest Attack Prevention", "Hardware",
@@ -78,7 +79,10 @@ def outbound(config: Config) -> Iterator[ConfigError]:
     yield from _unique_keys("destinations.entries", [e.domain for e in dest.entries])
     for entry in dest.entries:
         yield from _entry(f"destinations.entries[{entry.domain}]", entry, is_default=False)
+    if len(config.routes) > MAX_ROUTES:
+        yield ConfigError("routes", messages.ROUTE_LIMIT(count=MAX_ROUTES))
     yield from _unique_keys("routes", [r.domain for r in config.routes], allow_all=True)
+
     for route in config.routes:
         yield from _route(route)
     yield from _alerts(config.alerts.recipients)

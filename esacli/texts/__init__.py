@@ -13,5 +13,4 @@ from esacli.texts.ops import *
 from esacli.texts.outbound import *
 from esacli.texts.queue import *
 from esacli.texts.shell import *
-from esacli.texts.shell import MenuItem as MenuItem
 from esacli.texts.ssl import *

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from esacli.texts.shell import MenuItem
-
 # -- §4 HOSTACCESS ------------------------------------------------------------------
 POLICY_BLOCK_TITLE: Final = "Default Policy Parameters\n=========================="
 POLICY_LINES: Final = (
@@ -20,17 +18,17 @@ POLICY_COUNTS: Final = (
     "There are currently {policies} policies defined.\n"
     "There are currently {groups} sender groups."
 )
-HAT_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Create a new entry."),
-    ("EDIT", "Modify an entry."),
-    ("DELETE", "Remove an entry."),
-    ("MOVE", "Move an entry."),
-    ("DEFAULT", "Set the defaults."),
-    ("PRINT", "Display the table."),
-    ("IMPORT", "Import a table from a file."),
-    ("EXPORT", "Export the table to a file."),
-    ("RESET", "Remove senders and set policies to system default."),
-]
+HAT_MENU: Final = {
+    "NEW": "Create a new entry.",
+    "EDIT": "Modify an entry.",
+    "DELETE": "Remove an entry.",
+    "MOVE": "Move an entry.",
+    "DEFAULT": "Set the defaults.",
+    "PRINT": "Display the table.",
+    "IMPORT": "Import a table from a file.",
+    "EXPORT": "Export the table to a file.",
+    "RESET": "Remove senders and set policies to system default.",
+}
 ASK_MAX_SIZE: Final = (
     "Enter the maximum message size. Add a trailing k for kilobytes, M for megabytes, or no"
     " letter for bytes."
@@ -97,14 +95,14 @@ POLICY_IN_USE: Final = (
 POLICY_USED_BY_ALL: Final = 'The policy "{name}" is used by ALL and cannot be deleted.'
 GROUP_DELETED: Final = 'Sender group "{name}" deleted.'
 POLICY_DELETED: Final = 'Policy "{name}" deleted.'
-GROUP_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Add a new host."),
-    ("DELETE", "Remove a host."),
-    ("MOVE", "Reorder the hosts."),
-    ("POLICY", "Change the policy settings and options."),
-    ("PRINT", "Display the current definition."),
-    ("RENAME", "Rename this sender group."),
-]
+GROUP_MENU: Final = {
+    "NEW": "Add a new host.",
+    "DELETE": "Remove a host.",
+    "MOVE": "Reorder the hosts.",
+    "POLICY": "Change the policy settings and options.",
+    "PRINT": "Display the current definition.",
+    "RENAME": "Rename this sender group.",
+}
 GROUP_HEADER: Final = "Sender Group {name}: {target}"
 WHICH_HOST: Final = "Enter the host number or name you wish to {action}."
 HOST_BEFORE: Final = "Enter the host number or name to insert it before."
@@ -123,6 +121,20 @@ ASK_CUSTOM_LIMIT: Final = "Would you like to specify a custom SMTP limit exceede
 ASK_CODE: Final = "Enter the SMTP code to use in the response. {code} is the standard code."
 ASK_RESPONSE: Final = "Enter your custom SMTP response. Press Enter on a blank line to finish."
 CODE_RANGE: Final = "The value must be an SMTP code from {low} to {high}."
+# The question each policy parameter is asked with, by its wording key (the parameter
+# table, state.policy_params); rate limiting is asked ASK_RATE_LIMIT first.
+PARAM_QUESTIONS: Final = {
+    "message_size": ASK_MAX_SIZE,
+    "connections": ASK_MAX_CONCURRENCY,
+    "messages": ASK_MAX_MSGS,
+    "recipients": ASK_MAX_RCPTS,
+    "rate": ASK_RATE_MAX,
+    "banner": ASK_BANNER_OVERRIDE,
+    "accept_response": ASK_CUSTOM_ACCEPT,
+    "reject_response": ASK_CUSTOM_REJECT,
+    "rate_response": ASK_CUSTOM_LIMIT,
+    "tls": ASK_TLS,
+}
 INVALID_HOSTNAME: Final = "Invalid hostname format."
 HAT_IMPORT_FILE: Final = "Enter the name of the file to import:"
 HAT_EXPORT_FILE: Final = "Enter the name of the file to export to:"
@@ -132,15 +144,15 @@ HAT_DELAYED_REJECTION: Final = (
 )
 
 # -- §5 RCPTACCESS ------------------------------------------------------------------
-RAT_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Create a new entry."),
-    ("EDIT", "Modify an entry."),
-    ("DELETE", "Remove an entry."),
-    ("PRINT", "Display the table."),
-    ("IMPORT", "Import a table from a file."),
-    ("EXPORT", "Export the table to a file."),
-    ("CLEAR", "Remove all entries."),
-]
+RAT_MENU: Final = {
+    "NEW": "Create a new entry.",
+    "EDIT": "Modify an entry.",
+    "DELETE": "Remove an entry.",
+    "PRINT": "Display the table.",
+    "IMPORT": "Import a table from a file.",
+    "EXPORT": "Export the table to a file.",
+    "CLEAR": "Remove all entries.",
+}
 RAT_TITLE: Final = "Recipient Access Table"
 RAT_COUNT: Final = "There are currently {count} entries in the Recipient Access Table."
 RAT_ADDRESS: Final = "Enter the recipient address for this entry."

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from esacli.texts.shell import MenuItem
-
 # -- §2.4 rollbackconfig -----------------------------------------------------------
-ROLLBACK_MENU: Final[list[MenuItem]] = [
-    ("ROLLBACK", "Roll back to a previously committed configuration."),
-    ("SETUP", "Configure rollback settings."),
-]
+ROLLBACK_MENU: Final = {
+    "ROLLBACK": "Roll back to a previously committed configuration.",
+    "SETUP": "Configure rollback settings.",
+}
 ROLLBACK_LIST_TITLE: Final = "Committed configurations (newest first):"
 ROLLBACK_WHICH: Final = "Enter the number of the configuration you want to roll back to."
 ROLLBACK_LINE: Final = "Version {number}  {date}  {user}  {source}  {comment}"

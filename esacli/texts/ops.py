@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from esacli.texts.shell import MenuItem
-
 # -- dnsconfig ----------------------------------------------------------------------
 # Not in the reference: the wording is reconstructed from AsyncOS's `dnsconfig` as best
 # known. The appliance's "Internet root DNS servers" are the system's resolver here, and
@@ -13,17 +11,13 @@ from esacli.texts.shell import MenuItem
 DNS_LOCAL: Final = "Currently using the local DNS cache servers:"
 DNS_SERVER: Final = "Priority: {priority} {ip}"
 DNS_SYSTEM: Final = "Currently using the system resolver."
-DNS_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Add a new server."),
-    ("EDIT", "Edit a server."),
-    ("DELETE", "Remove a server."),
-    ("USE", "Use the system resolver."),
-    ("SETUP", "Configure general settings."),
-]
-DNS_MENU_SYSTEM: Final[list[MenuItem]] = [
-    ("NEW", "Add a new server."),
-    ("SETUP", "Configure general settings."),
-]
+DNS_MENU: Final = {
+    "NEW": "Add a new server.",
+    "EDIT": "Edit a server.",
+    "DELETE": "Remove a server.",
+    "USE": "Use the system resolver.",
+    "SETUP": "Configure general settings.",
+}
 DNS_NEW_IP: Final = "Please enter the IP address of your DNS server."
 DNS_EDIT_IP: Final = "Please enter the new IP address of the DNS server."
 DNS_INVALID_IP: Final = 'Invalid IP address: "{ip}"'

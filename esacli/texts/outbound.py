@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from typing import Final
 
-from esacli.texts.shell import MenuItem
-
 # == issue 5 (shell half): destconfig, smtproutes, alertconfig, tlsverify ==============
 # -- §6 destconfig ------------------------------------------------------------------
 DEST_COUNT: Final = "There are currently {count} entries configured."
-DEST_MENU: Final[list[MenuItem]] = [
-    ("SETUP", "Change global settings."),
-    ("NEW", "Create a new entry."),
-    ("EDIT", "Modify an entry."),
-    ("DELETE", "Remove an entry."),
-    ("DEFAULT", "Change the default."),
-    ("LIST", "Display a summary list of all entries."),
-    ("DETAIL", "Display details for one destination or all entries."),
-    ("CLEAR", "Remove all entries."),
-    ("IMPORT", "Import tables from a file."),
-    ("EXPORT", "Export tables to a file."),
-]
+DEST_MENU: Final = {
+    "SETUP": "Change global settings.",
+    "NEW": "Create a new entry.",
+    "EDIT": "Modify an entry.",
+    "DELETE": "Remove an entry.",
+    "DEFAULT": "Change the default.",
+    "LIST": "Display a summary list of all entries.",
+    "DETAIL": "Display details for one destination or all entries.",
+    "CLEAR": "Remove all entries.",
+    "IMPORT": "Import tables from a file.",
+    "EXPORT": "Export tables to a file.",
+}
 DEST_CERTIFICATE: Final = "Please choose the certificate to apply:"
 DEST_TLS_ALERT: Final = "Do you want to send an alert when a required TLS connection fails?"
 DEST_DEMO_QUESTION: Final = (
@@ -128,20 +126,20 @@ EXPORT_DONE: Final = (
 # -- §8.2 smtproutes ----------------------------------------------------------------
 ROUTES_NONE: Final = "There are no routes configured."
 ROUTES_COUNT: Final = "There are currently {count} routes configured."
-ROUTES_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Create a new route."),
-    ("EDIT", "Edit destinations of an existing route."),
-    ("DELETE", "Remove a route."),
-    ("PRINT", "Display a listing of routes."),
-    ("IMPORT", "Import new routes from a file."),
-    ("EXPORT", "Export all routes to a file."),
-    ("CLEAR", "Remove all routes."),
-]
-ROUTES_EDIT_MENU: Final[list[MenuItem]] = [
-    ("ADD", "Add new destination hosts."),
-    ("REPLACE", "Specify a new destination or set of destinations."),
-    ("REMOVE", "Remove destination hosts."),
-]
+ROUTES_MENU: Final = {
+    "NEW": "Create a new route.",
+    "EDIT": "Edit destinations of an existing route.",
+    "DELETE": "Remove a route.",
+    "PRINT": "Display a listing of routes.",
+    "IMPORT": "Import new routes from a file.",
+    "EXPORT": "Export all routes to a file.",
+    "CLEAR": "Remove all routes.",
+}
+ROUTES_EDIT_MENU: Final = {
+    "ADD": "Add new destination hosts.",
+    "REPLACE": "Specify a new destination or set of destinations.",
+    "REMOVE": "Remove destination hosts.",
+}
 ROUTE_NEW_DOMAIN: Final = (
     "Enter the domain for which you want to set up a permanent route.\n"
     'Partial hostnames such as ".example.com" are allowed.\n'
@@ -182,13 +180,13 @@ ALERTS_NONE: Final = "No alert recipients are configured."
 ALERT_RECIPIENT: Final = "    {address}\n        Class: {classes} - Severities: {severities}"
 ALERT_FROM_LINE: Final = "Alerts are sent from: {address}"
 ALERT_FROM_DEFAULT: Final = "alert@{hostname}"
-ALERT_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Add a new email address to send alerts."),
-    ("EDIT", "Modify an email address."),
-    ("DELETE", "Remove an email address."),
-    ("CLEAR", "Remove all email addresses (disable alerts)."),
-    ("SETUP", "Configure alert settings."),
-]
+ALERT_MENU: Final = {
+    "NEW": "Add a new email address to send alerts.",
+    "EDIT": "Modify an email address.",
+    "DELETE": "Remove an email address.",
+    "CLEAR": "Remove all email addresses (disable alerts).",
+    "SETUP": "Configure alert settings.",
+}
 ALERT_NEW_ADDRESS: Final = (
     'Please enter a new email address to send alerts.\n(Ex: "administrator@example.com")'
 )

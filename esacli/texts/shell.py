@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Final
 
-MenuItem = tuple[str, str]
-
 # -- §1 shell conventions ----------------------------------------------------------
 CHOOSE_OPERATION: Final = "Choose the operation you want to perform:"
 ANSWER_YES_NO: Final = "Please answer Y or N."
@@ -77,12 +75,12 @@ NO_CHANGES: Final = "No changes have been made since the last commit."
 LISTENERS_HEADER: Final = "Currently configured listeners:"
 NO_LISTENERS: Final = "No listeners configured."
 LISTENER_LINE: Final = "{n}. {name} (on {interface}, {ip}) {protocol} TCP Port {port} {type}"
-LISTENER_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Create a new listener."),
-    ("EDIT", "Modify a listener."),
-    ("DELETE", "Remove a listener."),
-    ("SETUP", "Change global settings."),
-]
+LISTENER_MENU: Final = {
+    "NEW": "Create a new listener.",
+    "EDIT": "Modify a listener.",
+    "DELETE": "Remove a listener.",
+    "SETUP": "Change global settings.",
+}
 LISTENER_TYPE: Final = "Please select the type of listener you want to create."
 LISTENER_TYPES: Final = ("Private", "Public")  # Blackhole has no place in the model
 LISTENER_NAME: Final = 'Please create a name for this listener (Ex: "InboundMail"):'
@@ -140,14 +138,14 @@ LISTENER_SUMMARY: Final = (
     "TLS: {tls}\n"
     "Certificate: {certificate}"
 )
-EDIT_MENU: Final[list[MenuItem]] = [
-    ("NAME", "Change the name of the listener."),
-    ("INTERFACE", "Change the interface."),
-    ("CERTIFICATE", "Choose the certificate."),
-    ("LIMITS", "Change the injection limits."),
-    ("HOSTACCESS", "Modify the Host Access Table."),
-    ("RCPTACCESS", "Modify the Recipient Access Table."),
-]
+EDIT_MENU: Final = {
+    "NAME": "Change the name of the listener.",
+    "INTERFACE": "Change the interface.",
+    "CERTIFICATE": "Choose the certificate.",
+    "LIMITS": "Change the injection limits.",
+    "HOSTACCESS": "Modify the Host Access Table.",
+    "RCPTACCESS": "Modify the Recipient Access Table.",
+}
 LISTENER_NEW_NAME: Final = "Please enter the new name for this listener:"
 LISTENER_CERTIFICATE: Final = "Please choose the certificate to use for TLS on this listener."
 DEMO_CERT_QUESTION: Final = (

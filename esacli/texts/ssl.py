@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from esacli.texts.shell import MenuItem
-
 SSL_SETTINGS: Final = "sslconfig settings:"
 SSL_METHOD_LINE: Final = "  {direction} SMTP method: {method}"
 SSL_CIPHERS_LINE: Final = "  {direction} SMTP ciphers:"
@@ -20,11 +18,11 @@ SSL_CIPHER_ITEM: Final = "      {element}"
 SSL_INBOUND: Final = "Inbound"
 SSL_OUTBOUND: Final = "Outbound"
 
-SSL_MENU: Final[list[MenuItem]] = [
-    ("INBOUND", "Edit Inbound SMTP ssl settings."),
-    ("OUTBOUND", "Edit Outbound SMTP ssl settings."),
-    ("VERIFY", "Verify and show ssl cipher list."),
-]
+SSL_MENU: Final = {
+    "INBOUND": "Edit Inbound SMTP ssl settings.",
+    "OUTBOUND": "Edit Outbound SMTP ssl settings.",
+    "VERIFY": "Verify and show ssl cipher list.",
+}
 
 # {direction} is "inbound" or "outbound"
 SSL_METHOD_QUESTION: Final = "Enter the {direction} SMTP ssl method you want to use."

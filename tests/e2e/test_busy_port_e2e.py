@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pexpect
 
-from esacli.commands import _edit
+from state.edit import listeners as _edit
 from state.store import Store
 from tests.e2e.conftest import Appliance, accepts, free_port, wait_until
 from tests.e2e.test_mission import MENU, dialog

@@ -6,9 +6,9 @@ import datetime as dt
 
 from shellkit import NOW, Appliance, Chain, load, pem_lines, run_shell, transcript
 
-from esacli.commands import _edit
 from state import certs, model
 from state.defaults import DEMO_CERT
+from state.edit import listeners as _edit
 from state.model import TLSMode
 from state.session import Session
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from shellkit import NOW, Appliance, run_shell, transcript
 
 from esacli import render
-from esacli.commands import _edit
 from state import model
+from state.edit import listeners as _edit
 from state.model import TLSMode
 from state.session import Session
 

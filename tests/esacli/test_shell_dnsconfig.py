@@ -11,9 +11,9 @@ import math
 import pytest
 from shellkit import Appliance, load, run_shell, transcript
 
-from esacli.commands.dnsconfig import place
 from esacli.console import ScriptedConsole
 from state import model, validate_dns
+from state.edit.dns import place
 from state.model import DnsSettings
 from state.session import Session
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shellkit import Appliance, load, run_shell, transcript
 
 from esacli import render
-from state import model
+from state import formats, model
 from state.model import Listener, ListenerType, TLSMode
 from state.session import Session
 
@@ -90,7 +90,7 @@ async def test_hostaccess_print(session: Session) -> None:
 
 async def test_public_hat_print_in_text_format(session: Session) -> None:
     inbound = listener(session, "InboundMail")
-    assert render.hat_text(inbound.hat) == transcript("""
+    assert formats.hat_text(inbound.hat) == transcript("""
         $ACCEPTED
             ACCEPT
         $THROTTLED
@@ -130,7 +130,7 @@ async def test_tls_keywords_in_print(session: Session) -> None:
     for mode in TLSMode:
         policy = model.Policy("P", model.Behavior.ACCEPT, model.PolicyParams(tls=mode))
         hat = model.replace(inbound.hat, policies=(policy,), groups=())
-        assert render.hat_text(hat) == f'$P\n    ACCEPT {{\n        tls = "{mode.value}"\n    }}'
+        assert formats.hat_text(hat) == f'$P\n    ACCEPT {{\n        tls = "{mode.value}"\n    }}'
 
 
 async def test_bad_answers_are_asked_again(session: Session) -> None:

@@ -10,7 +10,7 @@ from shellkit import NOW, Appliance, load, run_shell, transcript
 
 from engine.queue.admin import QueueAdmin, QueuedRecipient, queue_db
 from engine.queue.store import BOUNCED, DELIVERED, QUEUED, QueueStore
-from esacli import render_queue
+from esacli.commands.ops.queue import render as render_queue
 
 PARTNER_RETRY = NOW + 415
 OTHER_RETRY = NOW + 1200

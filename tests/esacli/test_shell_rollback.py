@@ -5,7 +5,7 @@ from __future__ import annotations
 from shellkit import NOW, Appliance, run_shell, transcript
 
 from esacli import render
-from esacli.commands import _edit
+from state.edit import listeners as _edit
 from state.session import Session
 from state.store import Store
 

@@ -1,0 +1,30 @@
+"""`certconfig` (§7.1): the demo-certificate warning, then CERTIFICATE or CERTAUTHORITY."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from esacli import texts
+from esacli.commands.certconfig import authority, certificate
+from esacli.commands.context import Context
+from esacli.commands.menu import Command, Menu
+from state import cert_usage
+
+Operation = Callable[[Context], Awaitable[None]]
+
+
+async def run(ctx: Context, args: Sequence[str]) -> None:
+    if cert_usage.uses_demo(ctx.config):
+        await ctx.console.pause(texts.DEMO_WARNING)
+    while True:
+        item = await MENU.choose(ctx.console)
+        if item is None:
+            return
+        await item.handler(ctx)
+
+
+MENU: Menu[Operation] = Menu.of(texts.CERTCONFIG_MENU, {
+    "CERTIFICATE": certificate.run, "CERTAUTHORITY": authority.run,
+})
+
+COMMAND = Command("certconfig", texts.DESCRIPTIONS["certconfig"], run)

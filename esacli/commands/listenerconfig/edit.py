@@ -1,0 +1,108 @@
+"""listenerconfig -> EDIT (§3.3): a listener's summary and its menu.
+
+Each operation stages its own result when it completes and returns the listener's
+(possibly new) name, so the loop follows a rename. RCPTACCESS is offered on public
+listeners only (§3.3, §5). The one-line forms go on by item name: `edit <listener>
+hostaccess ...` and `edit <listener> rcptaccess ...`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from esacli import texts
+from esacli.commands import value_questions
+from esacli.commands.context import Context
+from esacli.commands.listenerconfig import questions
+from esacli.commands.listenerconfig.hostaccess import menu as hostaccess
+from esacli.commands.listenerconfig.rcptaccess import menu as rcptaccess
+from esacli.commands.listenerconfig.render import listener_summary
+from esacli.commands.menu import Menu
+from esacli.errors import BatchRefused
+from state import cert_usage, model, ranges
+from state.edit import listeners
+from state.model import Listener, ListenerType
+
+Operation = Callable[[Context, Listener], Awaitable[str]]
+
+
+async def run(ctx: Context) -> None:
+    chosen = await questions.choose_listener(ctx.console, ctx.config, texts.EDIT_WHICH)
+    if chosen is None:
+        return
+    name = chosen.name
+    while (li := model.by_name(ctx.config.listeners, name)) is not None:
+        ctx.console.say(listener_summary(ctx.config, li))
+        menu = MENU if li.type is ListenerType.PUBLIC else MENU.without("RCPTACCESS")
+        item = await menu.choose(ctx.console)
+        if item is None:
+            return
+        name = await item.handler(ctx, li)
+
+
+def run_batch(ctx: Context, words: list[str]) -> None:
+    """`edit <listener> <table> <operation> ...`."""
+    li = model.by_name(ctx.config.listeners, words[0])
+    if li is None:
+        raise BatchRefused(texts.BATCH_NO_LISTENER.format(name=words[0]))
+    item = MENU.item(words[1])
+    if item is None or item.batch is None:
+        raise BatchRefused(texts.BATCH_USAGE_ERROR)
+    item.batch(ctx, li, words[2:])
+
+
+def _stage(ctx: Context, old_name: str, listener: Listener) -> str:
+    ctx.stage(listeners.put_listener(ctx.config, old_name, listener))
+    return listener.name
+
+
+async def name(ctx: Context, li: Listener) -> str:
+    new = await questions.ask_listener_name(ctx.console, ctx.config, texts.LISTENER_NEW_NAME,
+                                            li.name)
+    return _stage(ctx, li.name, model.replace(li, name=new))
+
+
+async def interface(ctx: Context, li: Listener) -> str:
+    chosen = await questions.choose_interface(ctx.console, ctx.config, li.interface)
+    protocol = await questions.choose_protocol(ctx.console, li.protocol)
+    port = await value_questions.ask_port(ctx.console, texts.LISTENER_PORT, li.port)
+    return _stage(ctx, li.name, model.replace(li, interface=chosen, protocol=protocol,
+                                              port=port))
+
+
+async def certificate(ctx: Context, li: Listener) -> str:
+    names = [c.name for c in ctx.config.certificates]
+    current = cert_usage.listener_certificate(li)
+    default = names.index(current) + 1 if current in names else None
+    while True:
+        index = await ctx.console.choose(texts.LISTENER_CERTIFICATE, names, default, names)
+        if index is None:
+            return li.name
+        chosen = names[index]
+        if not cert_usage.is_demo(chosen) or await ctx.console.confirm(
+                texts.DEMO_CERT_QUESTION, False):
+            return _stage(ctx, li.name, model.replace(li, certificate=chosen))
+
+
+async def limits(ctx: Context, li: Listener) -> str:
+    conns = await value_questions.ask_int(ctx.console, texts.MAX_CONNECTIONS, li.max_connections,
+                                          ranges.LISTENER_CONNECTIONS)
+    queue = await value_questions.ask_int(ctx.console, texts.TCP_QUEUE, li.tcp_queue,
+                                          ranges.TCP_QUEUE)
+    return _stage(ctx, li.name, model.replace(li, max_connections=conns, tcp_queue=queue))
+
+
+async def host_access(ctx: Context, li: Listener) -> str:
+    await hostaccess.run(ctx, li.name)
+    return li.name
+
+
+async def recipient_access(ctx: Context, li: Listener) -> str:
+    await rcptaccess.run(ctx, li.name)
+    return li.name
+
+
+MENU: Menu[Operation] = Menu.of(texts.EDIT_MENU, {
+    "NAME": name, "INTERFACE": interface, "CERTIFICATE": certificate, "LIMITS": limits,
+    "HOSTACCESS": host_access, "RCPTACCESS": recipient_access,
+}, batch={"HOSTACCESS": hostaccess.run_batch, "RCPTACCESS": rcptaccess.run_batch})

@@ -1,0 +1,67 @@
+"""`listenerconfig` (§3): the listener list and its menu (NEW, EDIT, DELETE, SETUP), and
+the one-line forms (`listenerconfig edit <listener> hostaccess|rcptaccess ...`), which
+walk the same menus by item name."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from esacli import texts
+from esacli.commands.context import Context
+from esacli.commands.listenerconfig import edit, new, questions
+from esacli.commands.listenerconfig.render import listener_list
+from esacli.commands.menu import Command, Menu
+from esacli.errors import BatchRefused
+from state import model
+from state.edit import listeners
+
+Operation = Callable[[Context], Awaitable[None]]
+
+
+async def run(ctx: Context, args: Sequence[str]) -> None:
+    if args:
+        try:
+            run_batch(ctx, list(args))
+        except BatchRefused as refused:
+            ctx.refuse(str(refused))
+        return
+    while True:
+        ctx.console.say(listener_list(ctx.config))
+        item = await MENU.choose(ctx.console)
+        if item is None:
+            return
+        await item.handler(ctx)
+
+
+def run_batch(ctx: Context, words: list[str]) -> None:
+    """`<operation> ...`: the operation's one-line form (EDIT has one)."""
+    item = MENU.item(words[0]) if len(words) >= 4 else None
+    if item is None or item.batch is None:
+        raise BatchRefused(texts.BATCH_USAGE_ERROR)
+    item.batch(ctx, words[1:])
+
+
+async def setup(ctx: Context) -> None:
+    """§3.5, limited to the setting this product has: HAT delayed rejection."""
+    current = ctx.config.listener_setup
+    delayed = await ctx.console.confirm(texts.HAT_DELAYED_REJECTION, current.hat_delayed_rejection)
+    ctx.stage(model.replace(ctx.config, listener_setup=model.replace(
+        current, hat_delayed_rejection=delayed)))
+
+
+async def delete(ctx: Context) -> None:
+    listener = await questions.choose_listener(ctx.console, ctx.config, texts.DELETE_WHICH)
+    if listener is None:
+        return
+    if not await ctx.console.confirm(texts.DELETE_CONFIRM.format(name=listener.name), False):
+        return
+    ctx.stage(listeners.remove_listener(ctx.config, listener.name))
+    ctx.console.say(texts.LISTENER_DELETED.format(name=listener.name))
+
+
+MENU: Menu[Operation] = Menu.of(texts.LISTENER_MENU, {
+    "NEW": new.new, "EDIT": edit.run, "DELETE": delete, "SETUP": setup,
+}, batch={"EDIT": edit.run_batch})
+
+COMMAND = Command("listenerconfig", texts.DESCRIPTIONS["listenerconfig"], run,
+                  usage=texts.LISTENERCONFIG_USAGE, takes_args=True)

@@ -1,0 +1,33 @@
+"""A custom SMTP response's questions: its code and its text (HOSTACCESS policy
+parameters, RCPTACCESS entries)."""
+
+from __future__ import annotations
+
+from esacli import texts
+from esacli.console import Console
+from state.numbers import Range
+
+
+async def ask_code(console: Console, standard: int, current: int | None, codes: Range) -> int:
+    while True:
+        answer = await console.ask(texts.ASK_CODE.format(code=standard), str(current or standard))
+        value = codes.parse(answer)
+        if value is not None:
+            return value
+        console.say(texts.CODE_RANGE.format(low=codes.low, high=codes.high))
+
+
+async def ask_text(console: Console, current: str | None) -> str:
+    """Lines until a blank one; at least one line is needed (Enter first keeps `current`)."""
+    console.write(f"\n{texts.ASK_RESPONSE}\n")
+    lines: list[str] = []
+    while True:
+        line = (await console.readline("> ")).strip()
+        if not line:
+            if lines:
+                return "\n".join(lines)
+            if current:
+                return current
+            console.say(texts.ENTER_A_VALUE)
+            continue
+        lines.append(line)

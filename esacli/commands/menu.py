@@ -1,0 +1,84 @@
+"""Menus as data: every operation is one item (name, label, handler), in screen order.
+
+A menu is built from the labels the administrator reads (a `{NAME: label}` table of
+esacli.texts, in the order shown) and one handler per name; building it fails unless
+both name the same operations, so a label cannot lose its handler nor a handler its
+label. The same items give the completion words, the choice ("Choose the operation"),
+and the names of the one-line (batch) forms: an item may also carry a `batch` handler,
+and a batch command walks the menus by item names (`listenerconfig edit InboundMail
+hostaccess new ...` is EDIT, then HOSTACCESS, then NEW). The top level is the same
+idea: a `Command` per top-level command (`help` and completion read the table).
+
+Every menu loop is the same: show the header, choose an item, call its handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from esacli.commands.context import Context
+from esacli.console import Console
+
+H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
+# A batch form's handler: the words after its item's name.
+Batch = Callable[..., Any]
+# A top-level command: `async def handler(ctx, args)`, args the words after its name.
+Handler = Callable[[Context, Sequence[str]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Item(Generic[H]):
+    name: str
+    label: str
+    handler: H
+    batch: Batch | None = None
+
+
+class Menu(Generic[H]):
+    """The operations of one menu, in screen order."""
+
+    def __init__(self, items: Sequence[Item[H]]) -> None:
+        self.items = tuple(items)
+
+    @classmethod
+    def of(cls, labels: Mapping[str, str], handlers: Mapping[str, H],
+           batch: Mapping[str, Batch] | None = None) -> Menu[H]:
+        """One item per label, with the handler (and batch form) of the same name."""
+        forms = batch or {}
+        if set(labels) != set(handlers) or not set(forms) <= set(labels):
+            raise ValueError(f"menu {list(labels)}: handlers {list(handlers)}, batch {list(forms)}")
+        return cls([Item(name, label, handlers[name], forms.get(name))
+                    for name, label in labels.items()])
+
+    @property
+    def names(self) -> list[str]:
+        return [item.name for item in self.items]
+
+    def without(self, *names: str) -> Menu[H]:
+        return Menu([item for item in self.items if item.name not in names])
+
+    def only(self, *names: str) -> Menu[H]:
+        return Menu([item for item in self.items if item.name in names])
+
+    def item(self, word: str) -> Item[H] | None:
+        """The item a batch word names (any case, the whole name)."""
+        return next((i for i in self.items if i.name.lower() == word.lower()), None)
+
+    async def choose(self, console: Console) -> Item[H] | None:
+        """The "Choose the operation" question; None for an empty answer (climb back)."""
+        name = await console.menu([(item.name, item.label) for item in self.items])
+        return None if name is None else next(i for i in self.items if i.name == name)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A top-level command: its name, the description `help` shows, its handler."""
+
+    name: str
+    description: str
+    handler: Handler
+    usage: str = ""  # extra lines for `help <command>` (the batch syntax)
+    aliases: tuple[str, ...] = field(default=())
+    takes_args: bool = False  # True when the command has a one-line (batch) form

@@ -1,0 +1,117 @@
+"""`smtproutes` (§8.2): permanent routes from a domain to fixed hosts, `USEDNS` or `/dev/null`.
+
+The destination syntax and the IMPORT / EXPORT text are `state.formats_routes`, what a
+route table may hold (one route per key, the route limit) `state.edit.routes`; this
+module only asks, re-asks with the appliance's messages and stages complete results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from esacli import texts
+from esacli.commands import config_files
+from esacli.commands.context import Context
+from esacli.commands.menu import Command, Menu
+from esacli.commands.smtproutes import edit as route_edit
+from esacli.commands.smtproutes.render import routes_print, routes_status
+from state import formats_routes, model
+from state.edit import routes
+from state.errors import EditRefused
+from state.model import Route
+from state.validate_outbound import DEFAULT_ROUTE
+
+Operation = Callable[[Context], Awaitable[None]]
+
+
+async def run(ctx: Context, args: Sequence[str]) -> None:
+    while True:
+        ctx.console.say(routes_status(ctx.config.routes))
+        item = await MENU.choose(ctx.console)
+        if item is None:
+            return
+        await item.handler(ctx)
+
+
+def _stage(ctx: Context, table: tuple[Route, ...]) -> None:
+    ctx.stage(model.replace(ctx.config, routes=table))
+
+
+async def _new_domain(ctx: Context) -> str | None:
+    while True:
+        answer = await ctx.console.ask(texts.ROUTE_NEW_DOMAIN)
+        if not answer:
+            return None
+        refusal = routes.new_key_refusal(ctx.config.routes, answer)
+        if refusal is None:
+            return formats_routes.route_key(answer)
+        ctx.console.say(refusal)
+
+
+async def new(ctx: Context) -> None:
+    try:
+        routes.room_for_one(ctx.config.routes)
+    except EditRefused as refused:
+        ctx.console.say(refused.message)
+        return
+    domain = await _new_domain(ctx)
+    if domain is None:
+        return
+    hosts = await route_edit.ask_hosts(ctx, texts.ROUTE_HOSTS.format(domain=domain))
+    route_edit.stage(ctx, Route(domain=domain, hosts=hosts))
+
+
+async def _existing(ctx: Context, question: str) -> Route | None:
+    answer = await ctx.console.ask(question)
+    if not answer:
+        return None
+    route = routes.find(ctx.config.routes, answer)
+    if route is None:
+        ctx.console.say(texts.ROUTE_NOT_FOUND.format(domain=answer))
+    return route
+
+
+async def edit(ctx: Context) -> None:
+    route = await _existing(ctx, texts.ROUTE_EDIT_DOMAIN)
+    if route is not None:
+        await route_edit.run(ctx, route)
+
+
+async def delete(ctx: Context) -> None:
+    route = await _existing(ctx, texts.ROUTE_DELETE_DOMAIN)
+    if route is None:
+        return
+    if route.domain == DEFAULT_ROUTE and not await ctx.console.confirm(
+        texts.ROUTE_RESET_DEFAULT, False
+    ):
+        return
+    _stage(ctx, routes.remove_route(ctx.config.routes, route.domain))
+
+
+async def print_routes(ctx: Context) -> None:
+    ctx.console.say(routes_print(ctx.config.routes))
+
+
+async def import_file(ctx: Context) -> None:
+    """Replaces the whole table."""
+    table = await config_files.import_table(ctx, texts.DEST_IMPORT_FILE, formats_routes.parse)
+    if table is not None:
+        _stage(ctx, table)
+
+
+async def export_file(ctx: Context) -> None:
+    text = formats_routes.dump(ctx.config.routes)
+    await config_files.export_table(ctx, texts.DEST_EXPORT_FILE, text)
+
+
+async def clear(ctx: Context) -> None:
+    if await ctx.console.confirm(texts.ROUTE_CLEAR_CONFIRM, False):
+        _stage(ctx, ())
+
+
+MENU: Menu[Operation] = Menu.of(texts.ROUTES_MENU, {
+    "NEW": new, "EDIT": edit, "DELETE": delete, "PRINT": print_routes, "IMPORT": import_file,
+    "EXPORT": export_file, "CLEAR": clear,
+})
+
+COMMAND = Command("smtproutes", texts.DESCRIPTIONS["smtproutes"], run)
