@@ -84,9 +84,9 @@ def first_boot_only(store: Store, addresses: Mapping[str, Address]) -> None:
     for name, (ip, port) in addresses.items():
         have = current.get(name)
         if have is None or (have.ip, have.port) != (ip, port):
-            where = f"{have.ip}:{have.port}" if have else texts.NO_LISTENERS
+            where = f"{have.ip}:{have.port}" if have else texts.listener.NO_LISTENERS
             option = f"--{name.removesuffix('Mail').lower()} {ip}:{port}"
-            say(texts.BOOT_FIRST_ONLY.format(option=option, listener=name, address=where))
+            say(texts.boot.BOOT_FIRST_ONLY.format(option=option, listener=name, address=where))
 
 
 def boot_report(engine: Engine) -> None:
@@ -94,19 +94,19 @@ def boot_report(engine: Engine) -> None:
     system_logs), so "running" is never printed for a listener that is not."""
     skipped, runtime = engine.not_applied, engine.runtime
     if skipped is not None and runtime is not None:
-        say(texts.BOOT_NOT_APPLIED.format(version=skipped.version, reason=skipped.reason,
+        say(texts.boot.BOOT_NOT_APPLIED.format(version=skipped.version, reason=skipped.reason,
                                           applied=runtime.version))
     elif skipped is not None:
-        say(texts.BOOT_NOTHING_APPLIED.format(version=skipped.version, reason=skipped.reason))
+        say(texts.boot.BOOT_NOTHING_APPLIED.format(version=skipped.version, reason=skipped.reason))
     failed = engine.failed_listeners  # (nothing is "stuck" at boot: no socket is old)
     for name, spec in sorted((runtime.listeners if runtime else {}).items()):
         ip, port = engine.bound_address(name) or (spec.ip, spec.port)
         if name in failed:
-            state = texts.STATUS_FAILED.format(reason=failed[name])
+            state = texts.ops.STATUS_FAILED.format(reason=failed[name])
             log.error("Listener %s not running: %s", name, failed[name])
         else:
-            state = texts.STATUS_RUNNING
-        say(texts.BOOT_LISTENER.format(name=name, address=f"{ip}:{port}", state=state))
+            state = texts.ops.STATUS_RUNNING
+        say(texts.boot.BOOT_LISTENER.format(name=name, address=f"{ip}:{port}", state=state))
 
 
 async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None,
@@ -150,7 +150,7 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
         await engine.stop()
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
     port = server.sockets[0].getsockname()[1]
-    say(texts.BOOT_RUNNING.format(host=ssh_host, port=port, data=data_dir))
+    say(texts.boot.BOOT_RUNNING.format(host=ssh_host, port=port, data=data_dir))
     try:
         await _wait_for_signal()
     finally:

@@ -40,7 +40,7 @@ MAX_LINE = 65535
 def too_long(console: Console, line: str) -> None:
     """Leave the dialog, saying why, if `line` is longer than MAX_LINE."""
     if len(line) > MAX_LINE:
-        console.say(texts.LINE_TOO_LONG.format(limit=MAX_LINE))
+        console.say(texts.shell.LINE_TOO_LONG.format(limit=MAX_LINE))
         raise Interrupt("line too long", failure=True)
 
 
@@ -94,7 +94,7 @@ class Console(abc.ABC):
                 return True
             if answer in ("n", "no"):
                 return False
-            self.say(texts.ANSWER_YES_NO)
+            self.say(texts.shell.ANSWER_YES_NO)
 
     async def choose(
         self,
@@ -118,7 +118,7 @@ class Console(abc.ABC):
             index = _pick(answer, len(options), names)
             if index is not None:
                 return index
-            self.say(texts.NOT_VALID)
+            self.say(texts.shell.NOT_VALID)
 
     async def menu(self, options: Sequence[tuple[str, str]]) -> str | None:
         """The "Choose the operation" block for (name, label) options (a menu's items:
@@ -128,7 +128,7 @@ class Console(abc.ABC):
         lines = "\n".join(f"- {name} - {text}" for name, text in options)
         names = [name for name, _ in options]
         while True:
-            self.write(f"\n{texts.CHOOSE_OPERATION}\n{lines}\n")
+            self.write(f"\n{texts.shell.CHOOSE_OPERATION}\n{lines}\n")
             answer = (await self.readline("[]> ", words=names)).strip()
             if not answer:
                 return None
@@ -137,9 +137,9 @@ class Console(abc.ABC):
             if exact or len(matches) == 1:
                 return (exact or matches)[0]
             if matches:
-                self.say(texts.AMBIGUOUS_OPTION.format(answer=answer, matches=", ".join(matches)))
+                self.say(texts.shell.AMBIGUOUS_OPTION.format(answer=answer, matches=", ".join(matches)))
             else:
-                self.say(texts.UNKNOWN_OPTION.format(answer=answer))
+                self.say(texts.shell.UNKNOWN_OPTION.format(answer=answer))
 
     async def read_block(self, prompt: str, *, secret: bool = False) -> str:
         """Pasted lines until a line that is only `.`; returns them with newlines.
@@ -152,7 +152,7 @@ class Console(abc.ABC):
         while True:
             answer = await self.readline("", secret=secret)
             for line in answer.replace("\r\n", "\n").split("\n"):
-                if line.strip() == texts.END_OF_PASTE:
+                if line.strip() == texts.cert.END_OF_PASTE:
                     return "".join(f"{x}\n" for x in lines)
                 lines.append(line)
 
@@ -164,7 +164,7 @@ class Console(abc.ABC):
     async def pause(self, text: str) -> None:
         """Show `text` and wait for Enter."""
         self.write(f"\n{text}\n")
-        await self.readline(f"{texts.PRESS_ENTER} ")
+        await self.readline(f"{texts.shell.PRESS_ENTER} ")
 
 
 def _pick(answer: str, count: int, names: Sequence[str] | None) -> int | None:

@@ -69,20 +69,20 @@ def format_error(exc: FormatError) -> str:
     """A value or file refused by state/: the line of the file it is on, and why."""
     if not exc.line:
         return exc.message
-    return texts.FILE_LINE_ERROR.format(line=exc.line, message=exc.message)
+    return texts.files.FILE_LINE_ERROR.format(line=exc.line, message=exc.message)
 
 
 def config_errors(errors: Sequence[ConfigError]) -> str:
-    lines = [texts.COMMIT_ERRORS] + [f"{e.path}: {e.message}" for e in errors]
-    return "\n".join(lines + [texts.NOTHING_COMMITTED])
+    lines = [texts.changes.COMMIT_ERRORS] + [f"{e.path}: {e.message}" for e in errors]
+    return "\n".join(lines + [texts.changes.NOTHING_COMMITTED])
 
 
 def conflicts(items: Sequence[Conflict]) -> str:
-    lines = [texts.COMMIT_CONFLICTS]
+    lines = [texts.changes.COMMIT_CONFLICTS]
     for c in items:
         lines.append(c.path)
-        lines.append(texts.CONFLICT_SIDES.format(base=c.base, theirs=c.theirs, mine=c.mine))
-    return "\n".join(lines + [texts.NOTHING_COMMITTED])
+        lines.append(texts.changes.CONFLICT_SIDES.format(base=c.base, theirs=c.theirs, mine=c.mine))
+    return "\n".join(lines + [texts.changes.NOTHING_COMMITTED])
 
 
 def commit_refused(refused: CommitRefused) -> str:
@@ -94,4 +94,4 @@ def commit_refused(refused: CommitRefused) -> str:
 
 def internal_error(exc: BaseException) -> str:
     # Only the exception's type: its message could carry configuration or key material.
-    return texts.INTERNAL_ERROR.format(kind=type(exc).__name__)
+    return texts.shell.INTERNAL_ERROR.format(kind=type(exc).__name__)

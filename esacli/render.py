@@ -34,7 +34,7 @@ def plural(count: int, forms: tuple[str, str]) -> str:
 
 
 def tls_label(mode: TLSMode | None) -> str:
-    return texts.TLS_LABELS[(mode or TLSMode.NO).value]
+    return texts.hat.TLS_LABELS[(mode or TLSMode.NO).value]
 
 
 def columns(rows: Sequence[Sequence[str]]) -> str:

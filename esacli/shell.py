@@ -36,8 +36,8 @@ class Shell:
         self.ctx = Context(console, session, clock)
         self.commands: tuple[Command, ...] = (
             *commands,
-            Command("exit", texts.DESCRIPTIONS["exit"], self._exit, aliases=("quit", "q")),
-            Command("help", texts.DESCRIPTIONS["help"], self._help, aliases=("h", "?"),
+            Command("exit", texts.shell.DESCRIPTIONS["exit"], self._exit, aliases=("quit", "q")),
+            Command("help", texts.shell.DESCRIPTIONS["help"], self._help, aliases=("h", "?"),
                     takes_args=True),
         )
         self.commands = tuple(sorted(self.commands, key=lambda c: c.name))
@@ -87,17 +87,17 @@ class Shell:
         ended = self.session.confirmation_ended()
         if ended is None:
             return
-        text = texts.ROLLED_BACK_ELSEWHERE if ended.rolled_back else texts.CONFIRMED_ELSEWHERE
+        text = texts.changes.ROLLED_BACK_ELSEWHERE if ended.rolled_back else texts.changes.CONFIRMED_ELSEWHERE
         self.console.write(text.format(version=ended.version, user=self.session.user) + "\n\n")
 
     async def execute(self, name: str, args: Sequence[str]) -> bool:
         """Run one command; False when the session should end."""
         command = self._table.get(name.lower())
         if command is None:
-            self.ctx.refuse(texts.UNKNOWN_COMMAND.format(command=name))
+            self.ctx.refuse(texts.shell.UNKNOWN_COMMAND.format(command=name))
             return True
         if args and not command.takes_args:
-            self.ctx.refuse(texts.NO_BATCH.format(command=command.name))
+            self.ctx.refuse(texts.shell.NO_BATCH.format(command=command.name))
             return True
         try:
             faults.check(command.name)
@@ -123,8 +123,8 @@ class Shell:
     async def _confirm_exit(self) -> bool:
         if not self.session.pending:
             return True
-        self.console.write(f"\n{texts.EXIT_WARNING}\n")
-        return await self.console.confirm(texts.EXIT_CONFIRM, False, blank=False)
+        self.console.write(f"\n{texts.shell.EXIT_WARNING}\n")
+        return await self.console.confirm(texts.shell.EXIT_CONFIRM, False, blank=False)
 
     async def _leave_on_eof(self) -> bool:
         """Ctrl-D at the top prompt behaves like `exit`; a second EOF leaves for good."""
@@ -137,13 +137,13 @@ class Shell:
         if not args:
             width = max(len(c.name) for c in self.commands) + 4
             rows = [f"{c.name.ljust(width)}{c.description}" for c in self.commands]
-            self.console.say("\n\n".join([texts.HELP_HEADER, "\n".join(rows)]))
+            self.console.say("\n\n".join([texts.shell.HELP_HEADER, "\n".join(rows)]))
             return
         command = self._table.get(args[0].lower())
         if command is None or command.name == "help":
-            self.console.say(texts.HELP_NOT_AVAILABLE.format(command=args[0]))
+            self.console.say(texts.shell.HELP_NOT_AVAILABLE.format(command=args[0]))
             return
-        usage = texts.HELP_USAGE.format(command=command.name, description=command.description)
+        usage = texts.shell.HELP_USAGE.format(command=command.name, description=command.description)
         self.console.say("\n".join(filter(None, [usage, command.usage])))
 
 
@@ -158,6 +158,6 @@ async def run_session(shell: Shell, who: str) -> int:
     except BaseException as exc:
         log.exception("session of %s ended by a fault", who)
         with contextlib.suppress(Exception):
-            shell.console.say(texts.SESSION_FAULT.format(kind=type(exc).__name__))
+            shell.console.say(texts.shell.SESSION_FAULT.format(kind=type(exc).__name__))
         return 1
     return 1 if shell.failed else 0

@@ -34,19 +34,19 @@ async def ask_name(ctx: Context, question: str) -> str | None:
             return None
         if _FILE.match(name):
             return name
-        ctx.console.say(texts.FILE_NAME_INVALID.format(name=name))
+        ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
 
 
 def read(ctx: Context, name: str) -> str | None:
     """The file's text, or None after telling the user why it cannot be read."""
     path = folder(ctx) / name
     if not path.is_file():
-        ctx.console.say(texts.FILE_MISSING.format(name=name))
+        ctx.console.say(texts.files.FILE_MISSING.format(name=name))
         return None
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        ctx.console.say(texts.FILE_READ_ERROR)
+        ctx.console.say(texts.files.FILE_READ_ERROR)
         return None
 
 
@@ -62,9 +62,9 @@ def write(ctx: Context, name: str, text: str) -> bool:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError:
-        ctx.console.say(texts.FILE_WRITE_ERROR)
+        ctx.console.say(texts.files.FILE_WRITE_ERROR)
         return False
-    ctx.console.say(texts.EXPORT_DONE.format(hostname=ctx.config.hostname, name=name))
+    ctx.console.say(texts.files.EXPORT_DONE.format(hostname=ctx.config.hostname, name=name))
     return True
 
 
@@ -80,9 +80,9 @@ async def import_table(ctx: Context, question: str, parse: Callable[[str], T]) -
     try:
         table = parse(text)
     except FormatError as exc:
-        ctx.console.say(f"{format_error(exc)}\n{texts.IMPORT_FAILED}")
+        ctx.console.say(f"{format_error(exc)}\n{texts.files.IMPORT_FAILED}")
         return None
-    ctx.console.say(texts.IMPORT_DONE.format(name=name))
+    ctx.console.say(texts.files.IMPORT_DONE.format(name=name))
     return table
 
 

@@ -16,7 +16,7 @@ async def ask_int(console: Console, question: str, default: int | None, allowed:
     while True:
         answer = await console.ask(question, shown)
         if not answer:
-            console.say(texts.ENTER_A_VALUE)
+            console.say(texts.shell.ENTER_A_VALUE)
             continue
         value = allowed.parse(answer)
         if value is not None:
@@ -34,7 +34,7 @@ async def ask_size(console: Console, question: str, default: int | None) -> int:
     while True:
         answer = await console.ask(question, shown)
         if not answer:
-            console.say(texts.ENTER_A_VALUE)
+            console.say(texts.shell.ENTER_A_VALUE)
             continue
         error = policy_params.size_problem(answer)
         if error is None:
@@ -49,4 +49,4 @@ async def ask_list(console: Console, question: str) -> tuple[str, ...]:
         items = tuple(dict.fromkeys(x.strip() for x in answer.split(",") if x.strip()))
         if items:
             return items
-        console.say(texts.ENTER_A_VALUE)
+        console.say(texts.shell.ENTER_A_VALUE)

@@ -1,10 +1,10 @@
-"""CLI texts: certconfig (§7)."""
+"""CLI texts: certconfig (§7): certificate profiles and Certificate Authorities."""
 
 from __future__ import annotations
 
 from typing import Final
 
-# -- §7 certconfig ------------------------------------------------------------------
+# -- §7 certconfig -------------------------------------------------------------------------
 DEMO_WARNING: Final = (
     "WARNING: You are currently using a demonstration certificate which is not secure and is"
     " not recommended for general use. Please create or import a certificate with the"

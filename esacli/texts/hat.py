@@ -1,10 +1,10 @@
-"""CLI texts: HOSTACCESS (§4), RCPTACCESS (§5) and the listenerconfig batch forms (§1.4)."""
+"""CLI texts: HOSTACCESS (§4): the Host Access Table, its policies and their parameters."""
 
 from __future__ import annotations
 
 from typing import Final
 
-# -- §4 HOSTACCESS ------------------------------------------------------------------
+# -- §4 HOSTACCESS -------------------------------------------------------------------------
 POLICY_BLOCK_TITLE: Final = "Default Policy Parameters\n=========================="
 POLICY_LINES: Final = (
     ("max_message_size", "Maximum Message Size: {}"),
@@ -70,10 +70,6 @@ HAT_HOSTS: Final = (
     "Remote blacklist queries such as dnslist[query.blacklist.example] are allowed.\n"
     "Separate multiple hosts with commas"
 )
-INVALID_HOST: Final = 'Invalid IP or IP range: "{host}"'
-GROUP_EXISTS: Final = 'A sender group named "{name}" already exists.'
-POLICY_EXISTS: Final = 'A policy named "{name}" already exists.'
-UNKNOWN_POLICY: Final = 'Unknown policy "{name}".'
 HAT_BEHAVIOR: Final = "Select a behavior for this entry."
 BEHAVIOR_LABELS: Final = {  # keys are state.model.Behavior values
     "ACCEPT": "Accept", "RELAY": "Relay", "REJECT": "Reject", "TCPREFUSE": "TCP Refuse",
@@ -85,14 +81,12 @@ HAT_COMMENT: Final = "Enter a comment for this sender group."
 WHICH_GROUP: Final = "Enter the sender group number or name you wish to {action}."
 WHICH_POLICY: Final = "Enter the policy number or name you wish to {action}."
 MOVE_BEFORE: Final = "Enter the sender group number or name to insert it before."
-ALL_IS_FIXED: Final = "The ALL sender group cannot be changed that way."
 NO_GROUPS: Final = "There are no sender groups to {action}."
 NO_POLICIES: Final = "No policies to edit."
 POLICY_IN_USE: Final = (
     'The policy "{name}" is used by these sender groups: {groups}.\n'
     "Deleting the policy also deletes them. Do you want to continue?"
 )
-POLICY_USED_BY_ALL: Final = 'The policy "{name}" is used by ALL and cannot be deleted.'
 GROUP_DELETED: Final = 'Sender group "{name}" deleted.'
 POLICY_DELETED: Final = 'Policy "{name}" deleted.'
 GROUP_MENU: Final = {
@@ -142,62 +136,3 @@ HAT_DELAYED_REJECTION: Final = (
     "Perform HAT rejection at the message recipient level instead of at the start of the"
     " SMTP conversation?"
 )
-
-# -- §5 RCPTACCESS ------------------------------------------------------------------
-RAT_MENU: Final = {
-    "NEW": "Create a new entry.",
-    "EDIT": "Modify an entry.",
-    "DELETE": "Remove an entry.",
-    "PRINT": "Display the table.",
-    "IMPORT": "Import a table from a file.",
-    "EXPORT": "Export the table to a file.",
-    "CLEAR": "Remove all entries.",
-}
-RAT_TITLE: Final = "Recipient Access Table"
-RAT_COUNT: Final = "There are currently {count} entries in the Recipient Access Table."
-RAT_ADDRESS: Final = "Enter the recipient address for this entry."
-RAT_EDIT_WHICH: Final = "Enter the address to edit"
-RAT_DELETE_WHICH: Final = "Enter the address to delete"
-RAT_INVALID: Final = (
-    "A Recipient Access Table address can be one of the following: a domain (example.com),"
-    ' a partial domain (.example.com), a user name ("postmaster@"), a full address'
-    ' (joe@example.com or joe@[1.2.3.4]), or ALL.'
-)
-RAT_EXISTS: Final = 'The address "{address}" is already in the table.'
-RAT_NOT_FOUND: Final = 'The address "{address}" is not in the table.'
-RAT_ALL_FIXED: Final = "The ALL entry cannot be removed."
-RAT_ACTION: Final = "Select the action to apply to this address:"
-RAT_ACCESS_FOR: Final = "What access for {address}?"
-RAT_ACTIONS: Final = ("Accept", "Reject")
-RAT_CUSTOM: Final = "Would you like to specify a custom SMTP response?"
-RAT_BYPASS: Final = "Would you like to bypass receiving control for this entry?"
-RAT_CLEAR_DEFAULT: Final = "Select the default action for ALL other recipients:"
-RAT_CLEARED: Final = "All entries were removed."
-
-# -- §1.4 listenerconfig batch forms ---------------------------------------------------
-LISTENERCONFIG_USAGE: Final = (
-    "listenerconfig edit <listener> hostaccess new sendergroup <name> <hosts> <behavior> [options]\n"
-    "listenerconfig edit <listener> hostaccess new policy <name> <behavior> [options]\n"
-    "listenerconfig edit <listener> hostaccess edit sendergroup <name> <new_host_list>\n"
-    "listenerconfig edit <listener> hostaccess edit policy <name> <behavior> [options]\n"
-    "listenerconfig edit <listener> hostaccess delete sendergroup|policy <name>\n"
-    "listenerconfig edit <listener> hostaccess move <sendergroup> <before>\n"
-    "listenerconfig edit <listener> hostaccess default [options]\n"
-    "listenerconfig edit <listener> hostaccess print|import <file>|export <file>\n"
-    "listenerconfig edit <listener> rcptaccess new <address> <accept|reject>\n"
-    "options: --max_size= --max_conn= --max_msgs= --max_rcpt= --override= --rate_lim=\n"
-    "         --cust_acc= --acc_code= --cust_rej= --rej_code= --cust_lim= --lim_code=\n"
-    "         --tls=off|on|required|on_verify|require_verify  (policies: value \"default\")"
-)
-BATCH_USAGE_ERROR: Final = "Invalid listenerconfig batch command. Type 'help listenerconfig'."
-BATCH_NO_LISTENER: Final = 'Unknown listener "{name}".'
-BATCH_IMPORT_NEEDS_FILE: Final = 'The hostaccess "import" command requires a filename'
-BATCH_EXPORT_NEEDS_FILE: Final = 'The hostaccess "export" command requires a filename.'
-BATCH_DELETE_USAGE: Final = (
-    'The hostaccess "delete" command requires either "sendergroup" or "policy" and a name.'
-)
-BATCH_MOVE_USAGE: Final = 'The hostaccess "move" command requires a sendergroup'
-BATCH_BAD_BEHAVIOR: Final = "Invalid selected behavior: {value}"
-BATCH_BAD_OPTION: Final = 'Invalid "{name}" value: {value}'
-BATCH_CONN_DEFAULT: Final = '"max_conn" can only be "default" when working with policies.'
-BATCH_DONE: Final = "Changes staged. Use 'commit' to apply them."

@@ -55,7 +55,7 @@ async def choose_many(console: Console, question: str, options: Sequence[str],
                 break
         if picked:
             return edit.chosen(options, picked)
-        console.say(texts.NOT_VALID)
+        console.say(texts.shell.NOT_VALID)
 
 
 async def _address(ctx: Context, question: str, current: str = "") -> str | None:
@@ -71,14 +71,14 @@ async def _address(ctx: Context, question: str, current: str = "") -> str | None
 
 
 async def _classes_and_severities(console: Console, current: AlertRecipient) -> AlertRecipient:
-    classes = await choose_many(console, texts.ALERT_CLASSES, ALERT_CLASSES, current.classes)
-    severities = await choose_many(console, texts.ALERT_SEVERITIES, ALERT_SEVERITIES,
+    classes = await choose_many(console, texts.alerts.ALERT_CLASSES, ALERT_CLASSES, current.classes)
+    severities = await choose_many(console, texts.alerts.ALERT_SEVERITIES, ALERT_SEVERITIES,
                                    current.severities)
     return model.replace(current, classes=classes, severities=severities)
 
 
 async def new(ctx: Context) -> None:
-    address = await _address(ctx, texts.ALERT_NEW_ADDRESS)
+    address = await _address(ctx, texts.alerts.ALERT_NEW_ADDRESS)
     if address is None:
         return
     rcpt = await _classes_and_severities(ctx.console, AlertRecipient(address=address))
@@ -88,7 +88,7 @@ async def new(ctx: Context) -> None:
 async def _pick(ctx: Context, question: str) -> AlertRecipient | None:
     recipients = ctx.config.alerts.recipients
     if not recipients:
-        ctx.console.say(texts.ALERTS_NONE)
+        ctx.console.say(texts.alerts.ALERTS_NONE)
         return None
     names = [r.address for r in recipients]
     index = await ctx.console.choose(question, names, None, names)
@@ -96,41 +96,41 @@ async def _pick(ctx: Context, question: str) -> AlertRecipient | None:
 
 
 async def edit_recipient(ctx: Context) -> None:
-    rcpt = await _pick(ctx, texts.ALERT_EDIT_WHICH)
+    rcpt = await _pick(ctx, texts.alerts.ALERT_EDIT_WHICH)
     if rcpt is None:
         return
-    address = await _address(ctx, texts.ALERT_CHANGE_ADDRESS, rcpt.address) or rcpt.address
+    address = await _address(ctx, texts.alerts.ALERT_CHANGE_ADDRESS, rcpt.address) or rcpt.address
     edited = await _classes_and_severities(ctx.console, model.replace(rcpt, address=address))
     _stage(ctx, edit.put_recipient(ctx.config.alerts, rcpt.address, edited))
 
 
 async def delete(ctx: Context) -> None:
-    rcpt = await _pick(ctx, texts.ALERT_DELETE_WHICH)
+    rcpt = await _pick(ctx, texts.alerts.ALERT_DELETE_WHICH)
     if rcpt is None:
         return
     _stage(ctx, edit.remove_recipient(ctx.config.alerts, rcpt.address))
 
 
 async def clear(ctx: Context) -> None:
-    if await ctx.console.confirm(texts.ALERT_CLEAR_CONFIRM, False):
+    if await ctx.console.confirm(texts.alerts.ALERT_CLEAR_CONFIRM, False):
         _stage(ctx, model.replace(ctx.config.alerts, recipients=()))
 
 
 async def setup(ctx: Context) -> None:
     alerts = ctx.config.alerts
-    fallback = texts.ALERT_FROM_DEFAULT.format(hostname=ctx.config.hostname)
-    question = texts.ALERT_FROM.format(default=fallback)
+    fallback = texts.alerts.ALERT_FROM_DEFAULT.format(hostname=ctx.config.hostname)
+    question = texts.alerts.ALERT_FROM.format(default=fallback)
     while True:
         answer = await ctx.console.ask(question, alerts.from_address or fallback)
-        address = edit.from_address(answer, fallback, texts.ALERT_FROM_RESET)
+        address = edit.from_address(answer, fallback, texts.alerts.ALERT_FROM_RESET)
         if address is not None:
             _stage(ctx, model.replace(alerts, from_address=address))
             return
         ctx.console.say(messages.ALERT_INVALID_ADDRESS())
 
 
-MENU: Menu[Operation] = Menu.of(texts.ALERT_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.alerts.ALERT_MENU, {
     "NEW": new, "EDIT": edit_recipient, "DELETE": delete, "CLEAR": clear, "SETUP": setup,
 })
 
-COMMAND = Command("alertconfig", texts.DESCRIPTIONS["alertconfig"], run)
+COMMAND = Command("alertconfig", texts.shell.DESCRIPTIONS["alertconfig"], run)

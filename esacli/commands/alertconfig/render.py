@@ -8,12 +8,12 @@ from state.model import Alerts
 
 def alerts_status(alerts: Alerts, hostname: str) -> str:
     if not alerts.recipients:
-        lines = [texts.ALERTS_NONE]
+        lines = [texts.alerts.ALERTS_NONE]
     else:
-        lines = [texts.ALERTS_TO]
+        lines = [texts.alerts.ALERTS_TO]
         for rcpt in alerts.recipients:
-            lines.append(texts.ALERT_RECIPIENT.format(
+            lines.append(texts.alerts.ALERT_RECIPIENT.format(
                 address=rcpt.address, classes=", ".join(rcpt.classes),
                 severities=", ".join(rcpt.severities)))
-    sender = alerts.from_address or texts.ALERT_FROM_DEFAULT.format(hostname=hostname)
-    return "\n".join(lines) + "\n\n" + texts.ALERT_FROM_LINE.format(address=sender)
+    sender = alerts.from_address or texts.alerts.ALERT_FROM_DEFAULT.format(hostname=hostname)
+    return "\n".join(lines) + "\n\n" + texts.alerts.ALERT_FROM_LINE.format(address=sender)

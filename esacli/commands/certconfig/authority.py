@@ -27,7 +27,7 @@ def _stage(ctx: Context, **changes: object) -> None:
 
 
 def _state(enabled: bool) -> str:
-    return texts.CA_ENABLED if enabled else texts.CA_DISABLED
+    return texts.cert.CA_ENABLED if enabled else texts.cert.CA_DISABLED
 
 
 def _toggled(menu: Menu[ListOperation], enabled: bool) -> Menu[ListOperation]:
@@ -46,8 +46,8 @@ async def run(ctx: Context) -> None:
 async def system(ctx: Context) -> None:
     while True:
         auth = ctx.config.authorities
-        count = render.plural(len(authorities.system_cas()), texts.CERTIFICATES)
-        status = texts.CA_SYSTEM_STATUS.format(state=_state(auth.system_enabled), count=count)
+        count = render.plural(len(authorities.system_cas()), texts.cert.CERTIFICATES)
+        status = texts.cert.CA_SYSTEM_STATUS.format(state=_state(auth.system_enabled), count=count)
         ctx.console.say(status)
         item = await _toggled(SYSTEM_MENU, auth.system_enabled).choose(ctx.console)
         if item is None:
@@ -58,8 +58,8 @@ async def system(ctx: Context) -> None:
 async def custom(ctx: Context) -> None:
     while True:
         auth = ctx.config.authorities
-        count = render.plural(len(auth.custom), texts.CERTIFICATES)
-        ctx.console.say(texts.CA_CUSTOM_STATUS.format(state=_state(auth.custom_enabled),
+        count = render.plural(len(auth.custom), texts.cert.CERTIFICATES)
+        ctx.console.say(texts.cert.CA_CUSTOM_STATUS.format(state=_state(auth.custom_enabled),
                                                       count=count))
         item = await _toggled(CUSTOM_MENU, auth.custom_enabled).choose(ctx.console)
         if item is None:
@@ -85,30 +85,30 @@ async def print_custom(ctx: Context, auth: Authorities) -> None:
 async def import_cas(ctx: Context, auth: Authorities) -> None:
     """From a file or a paste; a block with no readable PEM is refused and asked again."""
     console = ctx.console
-    source = await console.choose(texts.CA_IMPORT_FROM, list(texts.CA_IMPORT_SOURCES), 1)
+    source = await console.choose(texts.cert.CA_IMPORT_FROM, list(texts.cert.CA_IMPORT_SOURCES), 1)
     while True:
         if source in (None, 0):
             text = (await pkcs12.read_file(ctx)).decode(errors="replace")
         else:
-            text = await console.read_block(texts.CA_PASTE)
+            text = await console.read_block(texts.cert.CA_PASTE)
         try:
             added, refused = authorities.custom_entries(auth.custom, text)
             break
         except CertError:
-            console.say(texts.CA_BAD_PEM)
+            console.say(texts.cert.CA_BAD_PEM)
     if refused:
-        console.say(texts.CA_NOT_ADDED.format(names=", ".join(refused)))
+        console.say(texts.cert.CA_NOT_ADDED.format(names=", ".join(refused)))
     if added:
-        console.say(texts.CA_ADDED.format(names=", ".join(ca.name for ca in added)))
+        console.say(texts.cert.CA_ADDED.format(names=", ".join(ca.name for ca in added)))
         _stage(ctx, custom=auth.custom + tuple(added))
 
 
 async def export_cas(ctx: Context, auth: Authorities) -> None:
     if not auth.custom:
-        ctx.console.say(texts.CA_NONE)
+        ctx.console.say(texts.cert.CA_NONE)
         return
-    names = [texts.CA_EXPORT_ALL, *(ca.name for ca in auth.custom)]
-    index = await ctx.console.choose(texts.CA_EXPORT_WHICH, names, 1, names)
+    names = [texts.cert.CA_EXPORT_ALL, *(ca.name for ca in auth.custom)]
+    index = await ctx.console.choose(texts.cert.CA_EXPORT_WHICH, names, 1, names)
     if index is None:
         return
     chosen = auth.custom if index == 0 else (auth.custom[index - 1],)
@@ -118,30 +118,30 @@ async def export_cas(ctx: Context, auth: Authorities) -> None:
     try:
         path.write_text("".join(ca.pem for ca in chosen))  # public certificates only
     except OSError:
-        ctx.console.say(texts.CERT_FILE_UNWRITABLE.format(file=path.name))
+        ctx.console.say(texts.cert.CERT_FILE_UNWRITABLE.format(file=path.name))
         return
-    ctx.console.say(texts.CERT_FILE_WRITTEN.format(file=path.name))
+    ctx.console.say(texts.cert.CERT_FILE_WRITTEN.format(file=path.name))
 
 
 async def delete_ca(ctx: Context, auth: Authorities) -> None:
     if not auth.custom:
-        ctx.console.say(texts.CA_NONE)
+        ctx.console.say(texts.cert.CA_NONE)
         return
     names = [ca.name for ca in auth.custom]
-    index = await ctx.console.choose(texts.CA_DELETE_WHICH, names, None, names)
+    index = await ctx.console.choose(texts.cert.CA_DELETE_WHICH, names, None, names)
     if index is None:
         return
     name = names[index]
-    if await ctx.console.confirm(texts.CA_DELETE_CONFIRM.format(name=name), False):
+    if await ctx.console.confirm(texts.cert.CA_DELETE_CONFIRM.format(name=name), False):
         _stage(ctx, custom=model.drop(auth.custom, name))
 
 
-MENU: Menu[Operation] = Menu.of(texts.CA_MENU, {"SYSTEM": system, "CUSTOM": custom})
-SYSTEM_MENU: Menu[ListOperation] = Menu.of(texts.CA_SYSTEM_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.cert.CA_MENU, {"SYSTEM": system, "CUSTOM": custom})
+SYSTEM_MENU: Menu[ListOperation] = Menu.of(texts.cert.CA_SYSTEM_MENU, {
     "ENABLE": _switch("system_enabled", True), "DISABLE": _switch("system_enabled", False),
     "PRINT": print_system,
 })
-CUSTOM_MENU: Menu[ListOperation] = Menu.of(texts.CA_CUSTOM_MENU, {
+CUSTOM_MENU: Menu[ListOperation] = Menu.of(texts.cert.CA_CUSTOM_MENU, {
     "ENABLE": _switch("custom_enabled", True), "DISABLE": _switch("custom_enabled", False),
     "IMPORT": import_cas, "EXPORT": export_cas, "PRINT": print_custom, "DELETE": delete_ca,
 })

@@ -48,7 +48,7 @@ async def paste(ctx: Context) -> None:
     ctx.stage(model.replace(ctx.config, certificates=model.put(ctx.config.certificates, profile)))
 
 
-MENU: Menu[Operation] = Menu.of(texts.CERTIFICATE_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.cert.CERTIFICATE_MENU, {
     "IMPORT": pkcs12.import_profile, "PASTE": paste, "NEW": request.new, "EDIT": request.edit,
     "EXPORT": pkcs12.export_profile, "DELETE": profiles.delete, "PRINT": profiles.print_uses,
 })

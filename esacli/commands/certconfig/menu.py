@@ -15,7 +15,7 @@ Operation = Callable[[Context], Awaitable[None]]
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
     if cert_usage.uses_demo(ctx.config):
-        await ctx.console.pause(texts.DEMO_WARNING)
+        await ctx.console.pause(texts.cert.DEMO_WARNING)
     while True:
         item = await MENU.choose(ctx.console)
         if item is None:
@@ -23,8 +23,8 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
         await item.handler(ctx)
 
 
-MENU: Menu[Operation] = Menu.of(texts.CERTCONFIG_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.cert.CERTCONFIG_MENU, {
     "CERTIFICATE": certificate.run, "CERTAUTHORITY": authority.run,
 })
 
-COMMAND = Command("certconfig", texts.DESCRIPTIONS["certconfig"], run)
+COMMAND = Command("certconfig", texts.shell.DESCRIPTIONS["certconfig"], run)

@@ -45,11 +45,11 @@ async def import_profile(ctx: Context) -> None:
 async def read_file(ctx: Context) -> bytes:
     """Ask for a file in the configuration directory until one can be read."""
     folder = config_files.folder(ctx)
-    question = texts.CERT_IMPORT_FILE.format(host=ctx.config.hostname)
+    question = texts.cert.CERT_IMPORT_FILE.format(host=ctx.config.hostname)
     while True:
         name = await ctx.console.ask(question)
         if not name:
-            ctx.console.say(texts.ENTER_A_VALUE)
+            ctx.console.say(texts.shell.ENTER_A_VALUE)
             continue
         path = folder / name
         try:
@@ -57,7 +57,7 @@ async def read_file(ctx: Context) -> bytes:
                 return path.read_bytes()
         except OSError:
             pass
-        ctx.console.say(texts.CERT_FILE_MISSING.format(file=name))
+        ctx.console.say(texts.cert.CERT_FILE_MISSING.format(file=name))
 
 
 async def _unlock(
@@ -66,20 +66,20 @@ async def _unlock(
     """The passphrase is asked again until the file opens; None when the file opens
     but can never be a profile (no key, or a key that is not the certificate's)."""
     while True:
-        passphrase = await console.ask_secret(texts.P12_PASSPHRASE)
+        passphrase = await console.ask_secret(texts.cert.P12_PASSPHRASE)
         try:
             return certs.from_pkcs12(data, passphrase)
         except Pkcs12Refused:
-            console.say(texts.P12_REFUSED)
+            console.say(texts.cert.P12_REFUSED)
         except CertError:
-            console.say(texts.P12_NO_KEY)
+            console.say(texts.cert.P12_NO_KEY)
             return None
 
 
 async def export_profile(ctx: Context) -> None:
     console = ctx.console
     profile = await questions.choose_profile(
-        console, ctx.config.certificates, texts.CERT_EXPORT_WHICH
+        console, ctx.config.certificates, texts.cert.CERT_EXPORT_WHICH
     )
     if profile is None:
         return
@@ -92,25 +92,25 @@ async def export_profile(ctx: Context) -> None:
         data = certs.to_pkcs12(profile.name, key, profile.chain, passphrase)
         write_private(path, data)
     except (StateError, OSError):
-        console.say(texts.CERT_FILE_UNWRITABLE.format(file=path.name))
+        console.say(texts.cert.CERT_FILE_UNWRITABLE.format(file=path.name))
         return
-    console.say(texts.CERT_FILE_WRITTEN.format(file=path.name))
+    console.say(texts.cert.CERT_FILE_WRITTEN.format(file=path.name))
 
 
 async def ask_new_file(ctx: Context) -> Path | None:
     """A file name in the configuration directory; None if the user keeps an existing file."""
     folder = config_files.folder(ctx)
     while True:
-        name = await ctx.console.ask(texts.CERT_EXPORT_FILE)
+        name = await ctx.console.ask(texts.cert.CERT_EXPORT_FILE)
         if not name:
-            ctx.console.say(texts.ENTER_A_VALUE)
+            ctx.console.say(texts.shell.ENTER_A_VALUE)
         elif not questions.file_name_ok(name):
-            ctx.console.say(texts.VALID_NAME_CHARS)
+            ctx.console.say(texts.shell.VALID_NAME_CHARS)
         else:
             break
     path = folder / name
     if path.exists() and not await ctx.console.confirm(
-        texts.CERT_FILE_EXISTS.format(file=name), False
+        texts.cert.CERT_FILE_EXISTS.format(file=name), False
     ):
         return None
     folder.mkdir(parents=True, exist_ok=True)
@@ -119,11 +119,11 @@ async def ask_new_file(ctx: Context) -> Path | None:
 
 async def _new_passphrase(console: Console, file: str) -> str:
     while True:
-        first = await console.ask_secret(texts.CREATE_PASSPHRASE.format(file=file))
+        first = await console.ask_secret(texts.cert.CREATE_PASSPHRASE.format(file=file))
         if not first:
-            console.say(texts.ENTER_A_VALUE)
+            console.say(texts.shell.ENTER_A_VALUE)
             continue
-        second = await console.ask_secret(texts.CONFIRM_PASSPHRASE.format(file=file))
+        second = await console.ask_secret(texts.cert.CONFIRM_PASSPHRASE.format(file=file))
         if first == second:
             return first
-        console.say(texts.PASSPHRASE_MISMATCH)
+        console.say(texts.cert.PASSPHRASE_MISMATCH)

@@ -14,7 +14,7 @@ async def delete(ctx: Context) -> None:
     console = ctx.console
     while True:
         profile = await questions.choose_profile(
-            console, ctx.config.certificates, texts.CERT_DELETE_WHICH
+            console, ctx.config.certificates, texts.cert.CERT_DELETE_WHICH
         )
         if profile is None:
             return
@@ -22,8 +22,8 @@ async def delete(ctx: Context) -> None:
         if not users:
             break
         names = ", ".join(user_label(u) for u in users)
-        console.say(texts.CERT_IN_USE.format(name=profile.name, users=names))
-    if await console.confirm(texts.CERT_DELETE_CONFIRM.format(name=profile.name), False):
+        console.say(texts.cert.CERT_IN_USE.format(name=profile.name, users=names))
+    if await console.confirm(texts.cert.CERT_DELETE_CONFIRM.format(name=profile.name), False):
         remaining = model.drop(ctx.config.certificates, profile.name)
         ctx.stage(model.replace(ctx.config, certificates=remaining))
 

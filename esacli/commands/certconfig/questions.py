@@ -27,11 +27,11 @@ def now(ctx: Context) -> dt.datetime:
 
 async def profile_name(console: Console) -> str:
     while True:
-        name = await console.ask(texts.CERT_PROFILE_NAME, bare=True)
+        name = await console.ask(texts.cert.CERT_PROFILE_NAME, bare=True)
         if not name:
-            console.say(texts.ENTER_A_VALUE)
+            console.say(texts.shell.ENTER_A_VALUE)
         elif not is_name(name):
-            console.say(texts.VALID_NAME_CHARS)
+            console.say(texts.shell.VALID_NAME_CHARS)
         else:
             return name
 
@@ -40,7 +40,7 @@ async def new_profile_name(ctx: Context) -> str | None:
     """A profile name for PASTE, NEW or IMPORT; None when the user declines to overwrite."""
     name = await profile_name(ctx.console)
     exists = model.by_name(ctx.config.certificates, name) is not None
-    question = texts.CERT_OVERWRITE.format(name=name)
+    question = texts.cert.CERT_OVERWRITE.format(name=name)
     if exists and not await ctx.console.confirm(question, False):
         return None
     return name
@@ -61,11 +61,11 @@ async def accept_validity(ctx: Context, cert: x509.Certificate) -> bool:
     if problem is None:
         return True
     if problem == "expired":
-        message = texts.CERT_EXPIRED.format(date=_date(cert.not_valid_after_utc))
+        message = texts.cert.CERT_EXPIRED.format(date=_date(cert.not_valid_after_utc))
     else:
-        message = texts.CERT_NOT_YET_VALID.format(date=_date(cert.not_valid_before_utc))
+        message = texts.cert.CERT_NOT_YET_VALID.format(date=_date(cert.not_valid_before_utc))
     ctx.console.say(message)
-    return await ctx.console.confirm(texts.USE_ANYWAY, False)
+    return await ctx.console.confirm(texts.cert.USE_ANYWAY, False)
 
 
 def _date(when: dt.datetime) -> str:
@@ -84,10 +84,10 @@ async def paste_certificate(
         try:
             cert = certs.parse_certificate(pem)
         except CertError:
-            console.say(texts.INVALID_CERT)
+            console.say(texts.cert.INVALID_CERT)
             continue
         if key_id is not None and certs.key_id(cert) != key_id:
-            console.say(texts.KEY_MISMATCH)
+            console.say(texts.cert.KEY_MISMATCH)
             continue
         if await accept_validity(ctx, cert):
             return cert
@@ -100,21 +100,21 @@ async def paste_chain(ctx: Context, key_id: str | None = None) -> list[x509.Cert
     `paste_certificate` is, and when the chain is out of order."""
     console = ctx.console
     while True:
-        pem = await console.read_block(texts.PASTE_CERT)
+        pem = await console.read_block(texts.cert.PASTE_CERT)
         try:
             chain = certs.parse_certificates(pem)
         except CertError:
-            console.say(texts.INVALID_CERT)
+            console.say(texts.cert.INVALID_CERT)
             continue
         if key_id is not None and certs.key_id(chain[0]) != key_id:
-            console.say(texts.KEY_MISMATCH)
+            console.say(texts.cert.KEY_MISMATCH)
             continue
         if not all(certs.issued_by(a, b) for a, b in itertools.pairwise(chain)):
-            console.say(texts.NOT_ISSUER)
+            console.say(texts.cert.NOT_ISSUER)
             continue
         if await _all_valid(ctx, chain):
             if len(chain) > 1:
-                console.say(texts.CHAIN_PASTED.format(total=len(chain)))
+                console.say(texts.cert.CHAIN_PASTED.format(total=len(chain)))
             return chain
 
 
@@ -128,15 +128,15 @@ async def _all_valid(ctx: Context, chain: Sequence[x509.Certificate]) -> bool:
 async def paste_key(console: Console, leaf: x509.Certificate) -> certs.PrivateKey:
     """Read without echo; asked again if unreadable or not the certificate's key."""
     while True:
-        pem = await console.read_block(texts.PASTE_KEY, secret=True)
+        pem = await console.read_block(texts.cert.PASTE_KEY, secret=True)
         try:
             key = certs.parse_private_key(pem)
         except CertError:
-            console.say(texts.INVALID_KEY)
+            console.say(texts.cert.INVALID_KEY)
             continue
         if certs.key_matches(leaf, key):
             return key
-        console.say(texts.KEY_MISMATCH)
+        console.say(texts.cert.KEY_MISMATCH)
 
 
 async def paste_intermediates(
@@ -149,27 +149,27 @@ async def paste_intermediates(
     """
     console = ctx.console
     added: list[x509.Certificate] = []
-    question = texts.ADD_ANOTHER_INTERMEDIATE if another else texts.ADD_INTERMEDIATE
+    question = texts.cert.ADD_ANOTHER_INTERMEDIATE if another else texts.cert.ADD_INTERMEDIATE
     while await console.confirm(question, False):
         while True:
-            cert = await paste_certificate(ctx, texts.PASTE_INTERMEDIATE)
+            cert = await paste_certificate(ctx, texts.cert.PASTE_INTERMEDIATE)
             if certs.issued_by(last, cert):
                 break
-            console.say(texts.NOT_ISSUER)
+            console.say(texts.cert.NOT_ISSUER)
         added.append(cert)
         last = cert
-        question = texts.ADD_ANOTHER_INTERMEDIATE
+        question = texts.cert.ADD_ANOTHER_INTERMEDIATE
     return added
 
 
 async def fqdn_ok(console: Console, leaf: x509.Certificate) -> bool:
     """The FQDN check question; False (after the message) if the check fails."""
-    if not await console.confirm(texts.CHECK_FQDN, False):
+    if not await console.confirm(texts.cert.CHECK_FQDN, False):
         return True
     common_name = certs.describe(leaf).common_name
     if is_hostname(common_name):
         return True
-    console.say(texts.NOT_FQDN.format(cn=common_name))
+    console.say(texts.cert.NOT_FQDN.format(cn=common_name))
     return False
 
 

@@ -13,10 +13,10 @@ from state.model import Certificate, Config, CustomCA
 
 
 def certificate_table(certificates: Sequence[Certificate], now: dt.datetime) -> str:
-    rows = [list(texts.CERT_COLUMNS)]
+    rows = [list(texts.cert.CERT_COLUMNS)]
     for cert in certificates:
         rows.append(_certificate_row(cert, now))
-    return "\n".join([texts.CERT_LIST_TITLE, columns(rows)])
+    return "\n".join([texts.cert.CERT_LIST_TITLE, columns(rows)])
 
 
 def _certificate_row(cert: Certificate, now: dt.datetime) -> list[str]:
@@ -24,24 +24,24 @@ def _certificate_row(cert: Certificate, now: dt.datetime) -> list[str]:
         info = certs.describe(certs.parse_certificate(cert.chain[0]))
     except (CertError, IndexError):
         return [cert.name, "?", "?", "Invalid", ""]
-    days = texts.CERT_REMAINING.format(days=info.remaining_days(now))
+    days = texts.cert.CERT_REMAINING.format(days=info.remaining_days(now))
     return [cert.name, info.common_name, info.issuer, info.status(now), days]
 
 
 def service_label(use: cert_usage.Use) -> str:
     if use.service is cert_usage.Service.LISTENER:
-        return texts.SERVICE_LISTENER.format(name=use.name)
-    return texts.SERVICE_OUTBOUND
+        return texts.cert.SERVICE_LISTENER.format(name=use.name)
+    return texts.cert.SERVICE_OUTBOUND
 
 
 def user_label(use: cert_usage.Use) -> str:
     if use.service is cert_usage.Service.LISTENER:
-        return texts.USER_LISTENER.format(name=use.name)
-    return texts.USER_OUTBOUND
+        return texts.cert.USER_LISTENER.format(name=use.name)
+    return texts.cert.USER_OUTBOUND
 
 
 def certificate_uses(config: Config) -> str:
-    rows = [list(texts.CERT_PRINT_COLUMNS)]
+    rows = [list(texts.cert.CERT_PRINT_COLUMNS)]
     for use in cert_usage.uses(config):
         rows.append([service_label(use), use.certificate])
     return columns(rows)
@@ -49,8 +49,8 @@ def certificate_uses(config: Config) -> str:
 
 def authority_table(cas: Sequence[CustomCA]) -> str:
     if not cas:
-        return texts.CA_NONE
-    rows = [list(texts.CA_PRINT_COLUMNS)]
+        return texts.cert.CA_NONE
+    rows = [list(texts.cert.CA_PRINT_COLUMNS)]
     for ca in cas:
         try:
             info = authorities.describe(ca.pem)

@@ -26,7 +26,7 @@ async def new(ctx: Context) -> None:
         return
     subject = await _subject(console)
     san = await _san(console, subject.common_name)
-    days = await value_questions.ask_int(console, texts.CERT_DURATION, texts.CERT_DEFAULT_DAYS,
+    days = await value_questions.ask_int(console, texts.cert.CERT_DURATION, texts.cert.CERT_DEFAULT_DAYS,
                               ranges.CERT_DAYS)
     kind = await _key_type(console)
     key = certs.generate_key(kind)
@@ -37,37 +37,37 @@ async def new(ctx: Context) -> None:
         csr=csr_pem,
     )
     ctx.stage(model.replace(ctx.config, certificates=model.put(ctx.config.certificates, profile)))
-    if await console.confirm(texts.VIEW_CSR, True):
+    if await console.confirm(texts.cert.VIEW_CSR, True):
         console.say(csr_pem.rstrip("\n"))
 
 
 async def _subject(console: Console) -> certs.Subject:
     common_name = await _common_name(console)
-    organization = await console.ask(texts.CERT_ORGANIZATION)
-    unit = await console.ask(texts.CERT_UNIT)
-    locality = await console.ask(texts.CERT_LOCALITY)
-    state = await console.ask(texts.CERT_STATE)
+    organization = await console.ask(texts.cert.CERT_ORGANIZATION)
+    unit = await console.ask(texts.cert.CERT_UNIT)
+    locality = await console.ask(texts.cert.CERT_LOCALITY)
+    state = await console.ask(texts.cert.CERT_STATE)
     country = await _country(console)
     return certs.Subject(common_name, organization, unit, locality, state, country)
 
 
 async def _common_name(console: Console) -> str:
     while True:
-        common_name = await console.ask(texts.CERT_COMMON_NAME)
+        common_name = await console.ask(texts.cert.CERT_COMMON_NAME)
         if not common_name:
-            console.say(texts.ENTER_A_VALUE)
+            console.say(texts.shell.ENTER_A_VALUE)
             continue
-        if not await console.confirm(texts.CHECK_FQDN, False) or is_hostname(common_name):
+        if not await console.confirm(texts.cert.CHECK_FQDN, False) or is_hostname(common_name):
             return common_name
-        console.say(texts.NOT_FQDN_CN.format(cn=common_name))
+        console.say(texts.cert.NOT_FQDN_CN.format(cn=common_name))
 
 
 async def _country(console: Console) -> str:
     while True:
-        country = await console.ask(texts.CERT_COUNTRY)
+        country = await console.ask(texts.cert.CERT_COUNTRY)
         if len(country) == 2 and certs.is_country_code(country):
             return country.upper()
-        console.say(texts.BAD_COUNTRY)
+        console.say(texts.cert.BAD_COUNTRY)
 
 
 async def _san(console: Console, common_name: str) -> tuple[str, ...]:
@@ -75,33 +75,33 @@ async def _san(console: Console, common_name: str) -> tuple[str, ...]:
     (TLS clients match names against the SAN only, so a CSR without it rarely works)."""
     default = common_name if is_hostname(common_name) else ""
     while True:
-        answer = await console.ask(texts.CERT_SAN, default)
+        answer = await console.ask(texts.cert.CERT_SAN, default)
         names = tuple(dict.fromkeys(n.strip().lower() for n in answer.split(",") if n.strip()))
         bad = [n for n in names if not is_hostname(n.removeprefix("*."))]
         if not bad:
             return names
-        console.say(texts.BAD_HOSTNAME.format(name=bad[0]))
+        console.say(texts.cert.BAD_HOSTNAME.format(name=bad[0]))
 
 
 async def _key_type(console: Console) -> str:
     kinds = list(certs.KEY_TYPES)
-    labels = [texts.KEY_TYPE_LABELS[k] for k in kinds]
+    labels = [texts.cert.KEY_TYPE_LABELS[k] for k in kinds]
     default = kinds.index(certs.DEFAULT_KEY_TYPE) + 1
-    index = await console.choose(texts.CERT_KEY_TYPE, labels, default, labels)
+    index = await console.choose(texts.cert.CERT_KEY_TYPE, labels, default, labels)
     return kinds[default - 1 if index is None else index]
 
 
 async def edit(ctx: Context) -> None:
     console = ctx.console
     profile = await questions.choose_profile(
-        console, ctx.config.certificates, texts.CERT_EDIT_WHICH
+        console, ctx.config.certificates, texts.cert.CERT_EDIT_WHICH
     )
     if profile is None:
         return
-    if profile.csr and await console.confirm(texts.VIEW_CSR, False):
+    if profile.csr and await console.confirm(texts.cert.VIEW_CSR, False):
         console.say(profile.csr.rstrip("\n"))
     chain = [certs.parse_certificate(pem) for pem in profile.chain]
-    if await console.confirm(texts.UPDATE_CERT, False):
+    if await console.confirm(texts.cert.UPDATE_CERT, False):
         pasted = await questions.paste_chain(ctx, profile.key_id)
         chain = pasted if len(pasted) > 1 else [pasted[0], *chain[1:]]  # a chain replaces all
     chain = await _remove_intermediates(console, chain)
@@ -115,9 +115,9 @@ async def edit(ctx: Context) -> None:
 async def _remove_intermediates(
     console: Console, chain: list[x509.Certificate]
 ) -> list[x509.Certificate]:
-    while len(chain) > 1 and await console.confirm(texts.REMOVE_INTERMEDIATE, False):
+    while len(chain) > 1 and await console.confirm(texts.cert.REMOVE_INTERMEDIATE, False):
         labels = [certs.describe(c).common_name for c in chain[1:]]
-        index = await console.choose(texts.REMOVE_WHICH, labels)
+        index = await console.choose(texts.cert.REMOVE_WHICH, labels)
         if index is not None:
             del chain[index + 1]
     return chain

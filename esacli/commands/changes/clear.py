@@ -11,11 +11,11 @@ from esacli.commands.menu import Command
 
 async def clear(ctx: Context, args: Sequence[str]) -> None:
     if not ctx.session.pending:
-        ctx.console.say(texts.NO_CHANGES)
+        ctx.console.say(texts.changes.NO_CHANGES)
         return
-    if await ctx.console.confirm(texts.CLEAR_CONFIRM, True, blank=False):
+    if await ctx.console.confirm(texts.changes.CLEAR_CONFIRM, True, blank=False):
         ctx.session.clear()
-        ctx.console.write(texts.CLEARED.format(date=render.date(ctx.clock())) + "\n")
+        ctx.console.write(texts.changes.CLEARED.format(date=render.date(ctx.clock())) + "\n")
 
 
-COMMAND = Command("clear", texts.DESCRIPTIONS["clear"], clear, aliases=("clearchanges",))
+COMMAND = Command("clear", texts.shell.DESCRIPTIONS["clear"], clear, aliases=("clearchanges",))

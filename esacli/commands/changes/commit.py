@@ -35,7 +35,7 @@ async def commit(ctx: Context, args: Sequence[str]) -> None:
         else:
             await _commit(ctx, minutes)
     else:
-        ctx.refuse(texts.COMMIT_BAD_ARGS)
+        ctx.refuse(texts.changes.COMMIT_BAD_ARGS)
 
 
 def _minutes(text: str) -> int | None:
@@ -49,8 +49,8 @@ def _check(ctx: Context) -> None:
         _say_refused(ctx, refused)
         return
     if merged:
-        ctx.console.say("\n".join([texts.COMMIT_CHECK_MERGE, *merged]))
-    ctx.console.say(texts.COMMIT_CHECK_OK)
+        ctx.console.say("\n".join([texts.changes.COMMIT_CHECK_MERGE, *merged]))
+    ctx.console.say(texts.changes.COMMIT_CHECK_OK)
 
 
 async def _commit(ctx: Context, minutes: int | None) -> None:
@@ -61,7 +61,7 @@ async def _commit(ctx: Context, minutes: int | None) -> None:
     if not ctx.session.pending:
         _nothing_pending(ctx)
         return
-    comment = await ctx.console.ask(texts.COMMIT_COMMENT)
+    comment = await ctx.console.ask(texts.changes.COMMIT_COMMENT)
     until = None if minutes is None else confirm.deadline(ctx.clock(), minutes)
     try:
         result = ctx.session.commit(comment, confirm_until=until, probe=probe)
@@ -72,7 +72,7 @@ async def _commit(ctx: Context, minutes: int | None) -> None:
         _say_waiting(ctx, busy.version, busy.user, busy.deadline)
         return
     if result is None:  # the candidate turned out equal to the head
-        ctx.console.say(texts.NO_DATA_TO_COMMIT)
+        ctx.console.say(texts.changes.NO_DATA_TO_COMMIT)
         return
     _say_committed(ctx, result, until)
 
@@ -81,21 +81,21 @@ def _nothing_pending(ctx: Context) -> None:
     """A plain `commit` with nothing pending still confirms the user's confirmed commit."""
     confirmed = ctx.session.confirm()
     if confirmed is None:
-        ctx.console.say(texts.NO_DATA_TO_COMMIT)
+        ctx.console.say(texts.changes.NO_DATA_TO_COMMIT)
     else:
-        ctx.console.say(texts.COMMIT_CONFIRMED.format(version=confirmed.version))
+        ctx.console.say(texts.changes.COMMIT_CONFIRMED.format(version=confirmed.version))
 
 
 def _say_committed(ctx: Context, result: CommitResult, until: float | None) -> None:
     if result.merged:
-        ctx.console.say("\n".join([texts.COMMIT_MERGED, *result.merged]))
-    lines = [texts.COMMITTED.format(date=render.date(result.info.time))]
+        ctx.console.say("\n".join([texts.changes.COMMIT_MERGED, *result.merged]))
+    lines = [texts.changes.COMMITTED.format(date=render.date(result.info.time))]
     if result.confirmed is not None:
-        lines.append(texts.COMMIT_CONFIRMED.format(version=result.confirmed.version))
+        lines.append(texts.changes.COMMIT_CONFIRMED.format(version=result.confirmed.version))
     if until is not None:
-        lines.append(texts.COMMIT_ROLLBACK_AT.format(date=render.date(until)))
+        lines.append(texts.changes.COMMIT_ROLLBACK_AT.format(date=render.date(until)))
     elif (waiting := ctx.session.store.confirmation()) is not None:
-        lines.append(texts.CONFIRM_WAITING.format(
+        lines.append(texts.changes.CONFIRM_WAITING.format(
             version=waiting.version, user=waiting.user, date=render.date(waiting.deadline)))
     ctx.console.say("\n".join(lines))
 
@@ -105,9 +105,9 @@ def _say_refused(ctx: Context, refused: CommitRefused) -> None:
 
 
 def _say_waiting(ctx: Context, version: int, user: str, deadline: float) -> None:
-    ctx.refuse(texts.CONFIRM_PENDING.format(
+    ctx.refuse(texts.changes.CONFIRM_PENDING.format(
         version=version, user=user, date=render.date(deadline)))
 
 
-COMMAND = Command("commit", texts.DESCRIPTIONS["commit"], commit, usage=texts.COMMIT_USAGE,
+COMMAND = Command("commit", texts.shell.DESCRIPTIONS["commit"], commit, usage=texts.changes.COMMIT_USAGE,
                   takes_args=True)

@@ -30,7 +30,7 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 
 async def setup(ctx: Context) -> bool:
-    ctx.console.say(texts.ROLLBACK_SETUP)
+    ctx.console.say(texts.changes.ROLLBACK_SETUP)
     return True
 
 
@@ -43,7 +43,7 @@ def _lines(history: Sequence[VersionInfo]) -> list[str]:
     """One line per version, the short columns padded so the comments line up."""
     width = {f: max(len(str(getattr(v, f))) for v in history) for f in ("number", "user", "source")}
     return [
-        texts.ROLLBACK_LINE.format(
+        texts.changes.ROLLBACK_LINE.format(
             number=str(v.number).ljust(width["number"]), date=render.date(v.time),
             user=v.user.ljust(width["user"]), source=v.source.ljust(width["source"]),
             comment=v.comment,
@@ -53,31 +53,31 @@ def _lines(history: Sequence[VersionInfo]) -> list[str]:
 
 
 async def _rollback(ctx: Context) -> None:
-    history = ctx.session.store.history(texts.ROLLBACK_LIMIT)
-    ctx.console.say(texts.ROLLBACK_LIST_TITLE)
-    index = await ctx.console.choose(texts.ROLLBACK_WHICH, _lines(history))
+    history = ctx.session.store.history(texts.changes.ROLLBACK_LIMIT)
+    ctx.console.say(texts.changes.ROLLBACK_LIST_TITLE)
+    index = await ctx.console.choose(texts.changes.ROLLBACK_WHICH, _lines(history))
     if index is None:
         return
     number = history[index].number
-    if not await ctx.console.confirm(texts.ROLLBACK_CONFIRM, False):
+    if not await ctx.console.confirm(texts.changes.ROLLBACK_CONFIRM, False):
         return
-    if not await ctx.console.confirm(texts.ROLLBACK_COMMIT_NOW, False):
+    if not await ctx.console.confirm(texts.changes.ROLLBACK_COMMIT_NOW, False):
         ctx.stage(ctx.session.store.load(number))
-        ctx.console.say(texts.ROLLBACK_STAGED.format(number=number))
+        ctx.console.say(texts.changes.ROLLBACK_STAGED.format(number=number))
         return
-    default = texts.ROLLBACK_COMMENT.format(number=number)
-    comment = await ctx.console.ask(texts.COMMIT_COMMENT, default)
+    default = texts.changes.ROLLBACK_COMMENT.format(number=number)
+    comment = await ctx.console.ask(texts.changes.COMMIT_COMMENT, default)
     try:
         result = ctx.session.rollback(number, comment, probe=probe)
     except CommitRefused as refused:
         ctx.console.say(config_errors(refused.errors))
         return
-    lines = [texts.COMMITTED.format(date=render.date(result.info.time))]
+    lines = [texts.changes.COMMITTED.format(date=render.date(result.info.time))]
     if result.confirmed is not None:
-        lines.append(texts.COMMIT_CONFIRMED.format(version=result.confirmed.version))
+        lines.append(texts.changes.COMMIT_CONFIRMED.format(version=result.confirmed.version))
     ctx.console.say("\n".join(lines))
 
 
-MENU: Menu[Operation] = Menu.of(texts.ROLLBACK_MENU, {"ROLLBACK": rollback, "SETUP": setup})
+MENU: Menu[Operation] = Menu.of(texts.changes.ROLLBACK_MENU, {"ROLLBACK": rollback, "SETUP": setup})
 
-COMMAND = Command("rollbackconfig", texts.DESCRIPTIONS["rollbackconfig"], run)
+COMMAND = Command("rollbackconfig", texts.shell.DESCRIPTIONS["rollbackconfig"], run)

@@ -16,4 +16,4 @@ async def showchanges(ctx: Context, args: Sequence[str]) -> None:
     ctx.console.say(pprint.pformat(ctx.session.showchanges(), width=100, sort_dicts=False))
 
 
-COMMAND = Command("showchanges", texts.DESCRIPTIONS["showchanges"], showchanges)
+COMMAND = Command("showchanges", texts.shell.DESCRIPTIONS["showchanges"], showchanges)

@@ -45,21 +45,21 @@ async def setup(ctx: Context) -> None:
     default = names.index(current) + 1 if current in names else None
     chosen = dest.client_certificate
     while names:
-        index = await console.choose(texts.DEST_CERTIFICATE, names, default, names)
+        index = await console.choose(texts.dest.DEST_CERTIFICATE, names, default, names)
         if index is None:
             return
         if not cert_usage.is_demo(names[index]) or await console.confirm(
-                texts.DEST_DEMO_QUESTION, False):
+                texts.dest.DEST_DEMO_QUESTION, False):
             chosen = names[index]
             break
-    alert = await console.confirm(texts.DEST_TLS_ALERT, dest.tls_failure_alert)
+    alert = await console.confirm(texts.dest.DEST_TLS_ALERT, dest.tls_failure_alert)
     _stage(ctx, model.replace(dest, client_certificate=chosen, tls_failure_alert=alert))
 
 
 async def _new_domain(ctx: Context) -> str | None:
     """A valid domain key not yet in the table; None (empty answer) climbs back."""
     while True:
-        answer = await ctx.console.ask(texts.DEST_NEW_DOMAIN)
+        answer = await ctx.console.ask(texts.dest.DEST_NEW_DOMAIN)
         if not answer:
             return None
         refusal = destinations.new_domain_refusal(ctx.config.destinations, answer)
@@ -84,12 +84,12 @@ async def _existing(ctx: Context, question: str) -> DestinationEntry | None:
         return None
     entry = destinations.find(ctx.config.destinations, answer)
     if entry is None:
-        ctx.console.say(texts.DEST_NOT_FOUND.format(domain=normalise_domain(answer)))
+        ctx.console.say(texts.dest.DEST_NOT_FOUND.format(domain=normalise_domain(answer)))
     return entry
 
 
 async def edit(ctx: Context) -> None:
-    entry = await _existing(ctx, texts.DEST_EDIT_DOMAIN)
+    entry = await _existing(ctx, texts.dest.DEST_EDIT_DOMAIN)
     if entry is None:
         return
     dest = ctx.config.destinations
@@ -99,7 +99,7 @@ async def edit(ctx: Context) -> None:
 
 
 async def delete(ctx: Context) -> None:
-    entry = await _existing(ctx, texts.DEST_DELETE_DOMAIN)
+    entry = await _existing(ctx, texts.dest.DEST_DELETE_DOMAIN)
     if entry is not None:
         _stage(ctx, destinations.remove_entry(ctx.config.destinations, entry.domain))
 
@@ -116,27 +116,27 @@ async def list_entries(ctx: Context) -> None:
 
 async def detail(ctx: Context) -> None:
     dest = ctx.config.destinations
-    answer = await ctx.console.ask(texts.DEST_DETAIL_DOMAIN, texts.DEST_ALL)
-    if answer.lower() == texts.DEST_ALL:
+    answer = await ctx.console.ask(texts.dest.DEST_DETAIL_DOMAIN, texts.dest.DEST_ALL)
+    if answer.lower() == texts.dest.DEST_ALL:
         chosen = [*dest.entries, dest.default]
     else:
         entry = destinations.find(dest, answer)
         if entry is None:
-            ctx.console.say(texts.DEST_NOT_FOUND.format(domain=normalise_domain(answer)))
+            ctx.console.say(texts.dest.DEST_NOT_FOUND.format(domain=normalise_domain(answer)))
             return
         chosen = [entry]
     ctx.console.say("\n\n".join(dest_detail(e, dest.default) for e in chosen))
 
 
 async def clear(ctx: Context) -> None:
-    if await ctx.console.confirm(texts.DEST_CLEAR_CONFIRM, False):
+    if await ctx.console.confirm(texts.dest.DEST_CLEAR_CONFIRM, False):
         _stage(ctx, model.replace(ctx.config.destinations, entries=()))
 
 
 async def import_file(ctx: Context) -> None:
     current = ctx.config.destinations
     dest = await config_files.import_table(
-        ctx, texts.DEST_IMPORT_FILE, lambda text: formats_dest.parse(text, current)
+        ctx, texts.dest.DEST_IMPORT_FILE, lambda text: formats_dest.parse(text, current)
     )
     if dest is not None:
         _stage(ctx, dest)
@@ -144,13 +144,13 @@ async def import_file(ctx: Context) -> None:
 
 async def export_file(ctx: Context) -> None:
     text = formats_dest.dump(ctx.config.destinations)
-    await config_files.export_table(ctx, texts.DEST_EXPORT_FILE, text)
+    await config_files.export_table(ctx, texts.dest.DEST_EXPORT_FILE, text)
 
 
-MENU: Menu[Operation] = Menu.of(texts.DEST_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.dest.DEST_MENU, {
     "SETUP": setup, "NEW": new, "EDIT": edit, "DELETE": delete, "DEFAULT": default,
     "LIST": list_entries, "DETAIL": detail, "CLEAR": clear, "IMPORT": import_file,
     "EXPORT": export_file,
 })
 
-COMMAND = Command("destconfig", texts.DESCRIPTIONS["destconfig"], run)
+COMMAND = Command("destconfig", texts.shell.DESCRIPTIONS["destconfig"], run)

@@ -1,7 +1,7 @@
 """`dnsconfig`: the resolver the engine uses (host-name and dnslist HAT rows, MX lookups).
 
 AsyncOS's `dnsconfig` is not in our reference: the dialog's shape and wording are
-reconstructed (texts.DNS_*). Its "Internet root DNS servers" are the system's resolver
+reconstructed (texts.dns). Its "Internet root DNS servers" are the system's resolver
 here (`Config.dns.servers` empty).
 
 Priorities: a server's priority is its place in the order the engine's resolver asks
@@ -39,13 +39,13 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 def status(dns: DnsSettings) -> str:
     if not dns.servers:
-        return texts.DNS_SYSTEM
+        return texts.dns.DNS_SYSTEM
     lines = (f"{n}. {line}" for n, line in enumerate(_lines(dns.servers), 1))
-    return "\n".join((texts.DNS_LOCAL, *lines))
+    return "\n".join((texts.dns.DNS_LOCAL, *lines))
 
 
 def _lines(servers: Sequence[str]) -> list[str]:
-    return [texts.DNS_SERVER.format(priority=p, ip=ip) for p, ip in enumerate(servers)]
+    return [texts.dns.DNS_SERVER.format(priority=p, ip=ip) for p, ip in enumerate(servers)]
 
 
 def _stage(ctx: Context, **changes: object) -> None:
@@ -61,15 +61,15 @@ async def _ask_ip(ctx: Context, question: str, others: Sequence[str],
             return None
         ip = validate_dns.server_address(answer)
         if ip is None:
-            ctx.console.say(texts.DNS_INVALID_IP.format(ip=answer))
+            ctx.console.say(texts.dns.DNS_INVALID_IP.format(ip=answer))
         elif ip in others:
-            ctx.console.say(texts.DNS_SERVER_EXISTS.format(ip=ip))
+            ctx.console.say(texts.dns.DNS_SERVER_EXISTS.format(ip=ip))
         else:
             return ip
 
 
 async def _ask_priority(ctx: Context, ip: str, default: int, others: int) -> int:
-    return await ask_int(ctx.console, texts.DNS_PRIORITY.format(ip=ip), default, Range(0, others))
+    return await ask_int(ctx.console, texts.dns.DNS_PRIORITY.format(ip=ip), default, Range(0, others))
 
 
 async def _pick(ctx: Context, question: str) -> int | None:
@@ -79,7 +79,7 @@ async def _pick(ctx: Context, question: str) -> int | None:
 
 async def new(ctx: Context) -> None:
     servers = ctx.config.dns.servers
-    ip = await _ask_ip(ctx, texts.DNS_NEW_IP, servers)
+    ip = await _ask_ip(ctx, texts.dns.DNS_NEW_IP, servers)
     if ip is None:
         return
     priority = await _ask_priority(ctx, ip, 0, len(servers))
@@ -87,12 +87,12 @@ async def new(ctx: Context) -> None:
 
 
 async def edit(ctx: Context) -> None:
-    index = await _pick(ctx, texts.DNS_EDIT_WHICH)
+    index = await _pick(ctx, texts.dns.DNS_EDIT_WHICH)
     if index is None:
         return
     servers = ctx.config.dns.servers
     others = without(servers, index)
-    ip = await _ask_ip(ctx, texts.DNS_EDIT_IP, others, servers[index])
+    ip = await _ask_ip(ctx, texts.dns.DNS_EDIT_IP, others, servers[index])
     if ip is None:
         return
     priority = await _ask_priority(ctx, ip, index, len(others))
@@ -100,14 +100,14 @@ async def edit(ctx: Context) -> None:
 
 
 async def delete(ctx: Context) -> None:
-    index = await _pick(ctx, texts.DNS_DELETE_WHICH)
+    index = await _pick(ctx, texts.dns.DNS_DELETE_WHICH)
     if index is not None:
         servers = ctx.config.dns.servers
         _stage(ctx, servers=without(servers, index))
 
 
 async def use(ctx: Context) -> None:
-    if await ctx.console.confirm(texts.DNS_USE_CONFIRM, False):
+    if await ctx.console.confirm(texts.dns.DNS_USE_CONFIRM, False):
         _stage(ctx, servers=())
 
 
@@ -119,7 +119,7 @@ def seconds(value: float) -> str:
 async def _ask_timeout(ctx: Context, current: float) -> float:
     shown = seconds(current)
     while True:
-        answer = await ctx.console.ask(texts.DNS_TIMEOUT, shown)
+        answer = await ctx.console.ask(texts.dns.DNS_TIMEOUT, shown)
         if answer == shown and current in ranges.DNS_TIMEOUT:
             return current  # Enter keeps the value, even one shown as 1e-05
         # plain decimal seconds ("5", "2.5", ".5"): no exponents, "inf" or "nan"
@@ -131,13 +131,13 @@ async def _ask_timeout(ctx: Context, current: float) -> float:
 
 async def setup(ctx: Context) -> None:
     dns = ctx.config.dns
-    port = await ask_int(ctx.console, texts.DNS_PORT, dns.port, ranges.DNS_PORT)
+    port = await ask_int(ctx.console, texts.dns.DNS_PORT, dns.port, ranges.DNS_PORT)
     timeout = await _ask_timeout(ctx, dns.timeout)
     _stage(ctx, port=port, timeout=timeout)
 
 
-MENU: Menu[Operation] = Menu.of(texts.DNS_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.dns.DNS_MENU, {
     "NEW": new, "EDIT": edit, "DELETE": delete, "USE": use, "SETUP": setup,
 })
 
-COMMAND = Command("dnsconfig", texts.DESCRIPTIONS["dnsconfig"], run)
+COMMAND = Command("dnsconfig", texts.shell.DESCRIPTIONS["dnsconfig"], run)

@@ -27,7 +27,7 @@ Operation = Callable[[Context, Listener], Awaitable[str]]
 
 
 async def run(ctx: Context) -> None:
-    chosen = await questions.choose_listener(ctx.console, ctx.config, texts.EDIT_WHICH)
+    chosen = await questions.choose_listener(ctx.console, ctx.config, texts.listener.EDIT_WHICH)
     if chosen is None:
         return
     name = chosen.name
@@ -44,10 +44,10 @@ def run_batch(ctx: Context, words: list[str]) -> None:
     """`edit <listener> <table> <operation> ...`."""
     li = model.by_name(ctx.config.listeners, words[0])
     if li is None:
-        raise BatchRefused(texts.BATCH_NO_LISTENER.format(name=words[0]))
+        raise BatchRefused(texts.listener.BATCH_NO_LISTENER.format(name=words[0]))
     item = MENU.item(words[1])
     if item is None or item.batch is None:
-        raise BatchRefused(texts.BATCH_USAGE_ERROR)
+        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
     item.batch(ctx, li, words[2:])
 
 
@@ -57,7 +57,7 @@ def _stage(ctx: Context, old_name: str, listener: Listener) -> str:
 
 
 async def name(ctx: Context, li: Listener) -> str:
-    new = await questions.ask_listener_name(ctx.console, ctx.config, texts.LISTENER_NEW_NAME,
+    new = await questions.ask_listener_name(ctx.console, ctx.config, texts.listener.LISTENER_NEW_NAME,
                                             li.name)
     return _stage(ctx, li.name, model.replace(li, name=new))
 
@@ -65,7 +65,7 @@ async def name(ctx: Context, li: Listener) -> str:
 async def interface(ctx: Context, li: Listener) -> str:
     chosen = await questions.choose_interface(ctx.console, ctx.config, li.interface)
     protocol = await questions.choose_protocol(ctx.console, li.protocol)
-    port = await value_questions.ask_port(ctx.console, texts.LISTENER_PORT, li.port)
+    port = await value_questions.ask_port(ctx.console, texts.listener.LISTENER_PORT, li.port)
     return _stage(ctx, li.name, model.replace(li, interface=chosen, protocol=protocol,
                                               port=port))
 
@@ -75,19 +75,19 @@ async def certificate(ctx: Context, li: Listener) -> str:
     current = cert_usage.listener_certificate(li)
     default = names.index(current) + 1 if current in names else None
     while True:
-        index = await ctx.console.choose(texts.LISTENER_CERTIFICATE, names, default, names)
+        index = await ctx.console.choose(texts.listener.LISTENER_CERTIFICATE, names, default, names)
         if index is None:
             return li.name
         chosen = names[index]
         if not cert_usage.is_demo(chosen) or await ctx.console.confirm(
-                texts.DEMO_CERT_QUESTION, False):
+                texts.listener.DEMO_CERT_QUESTION, False):
             return _stage(ctx, li.name, model.replace(li, certificate=chosen))
 
 
 async def limits(ctx: Context, li: Listener) -> str:
-    conns = await value_questions.ask_int(ctx.console, texts.MAX_CONNECTIONS, li.max_connections,
+    conns = await value_questions.ask_int(ctx.console, texts.listener.MAX_CONNECTIONS, li.max_connections,
                                           ranges.LISTENER_CONNECTIONS)
-    queue = await value_questions.ask_int(ctx.console, texts.TCP_QUEUE, li.tcp_queue,
+    queue = await value_questions.ask_int(ctx.console, texts.listener.TCP_QUEUE, li.tcp_queue,
                                           ranges.TCP_QUEUE)
     return _stage(ctx, li.name, model.replace(li, max_connections=conns, tcp_queue=queue))
 
@@ -102,7 +102,7 @@ async def recipient_access(ctx: Context, li: Listener) -> str:
     return li.name
 
 
-MENU: Menu[Operation] = Menu.of(texts.EDIT_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.listener.EDIT_MENU, {
     "NAME": name, "INTERFACE": interface, "CERTIFICATE": certificate, "LIMITS": limits,
     "HOSTACCESS": host_access, "RCPTACCESS": recipient_access,
 }, batch={"HOSTACCESS": hostaccess.run_batch, "RCPTACCESS": rcptaccess.run_batch})

@@ -37,31 +37,31 @@ def run_batch(ctx: Context, words: list[str]) -> None:
     """`<operation> ...`: the operation's one-line form (EDIT has one)."""
     item = MENU.item(words[0]) if len(words) >= 4 else None
     if item is None or item.batch is None:
-        raise BatchRefused(texts.BATCH_USAGE_ERROR)
+        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
     item.batch(ctx, words[1:])
 
 
 async def setup(ctx: Context) -> None:
     """§3.5, limited to the setting this product has: HAT delayed rejection."""
     current = ctx.config.listener_setup
-    delayed = await ctx.console.confirm(texts.HAT_DELAYED_REJECTION, current.hat_delayed_rejection)
+    delayed = await ctx.console.confirm(texts.hat.HAT_DELAYED_REJECTION, current.hat_delayed_rejection)
     ctx.stage(model.replace(ctx.config, listener_setup=model.replace(
         current, hat_delayed_rejection=delayed)))
 
 
 async def delete(ctx: Context) -> None:
-    listener = await questions.choose_listener(ctx.console, ctx.config, texts.DELETE_WHICH)
+    listener = await questions.choose_listener(ctx.console, ctx.config, texts.listener.DELETE_WHICH)
     if listener is None:
         return
-    if not await ctx.console.confirm(texts.DELETE_CONFIRM.format(name=listener.name), False):
+    if not await ctx.console.confirm(texts.listener.DELETE_CONFIRM.format(name=listener.name), False):
         return
     ctx.stage(listeners.remove_listener(ctx.config, listener.name))
-    ctx.console.say(texts.LISTENER_DELETED.format(name=listener.name))
+    ctx.console.say(texts.listener.LISTENER_DELETED.format(name=listener.name))
 
 
-MENU: Menu[Operation] = Menu.of(texts.LISTENER_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.listener.LISTENER_MENU, {
     "NEW": new.new, "EDIT": edit.run, "DELETE": delete, "SETUP": setup,
 }, batch={"EDIT": edit.run_batch})
 
-COMMAND = Command("listenerconfig", texts.DESCRIPTIONS["listenerconfig"], run,
-                  usage=texts.LISTENERCONFIG_USAGE, takes_args=True)
+COMMAND = Command("listenerconfig", texts.shell.DESCRIPTIONS["listenerconfig"], run,
+                  usage=texts.listener.LISTENERCONFIG_USAGE, takes_args=True)

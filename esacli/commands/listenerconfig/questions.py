@@ -25,15 +25,15 @@ async def choose_interface(console: Console, config: Config, current: str | None
     default = names.index(current) + 1 if current in names else 1
     options = [interface_line(i) for i in config.interfaces]
     while True:
-        index = await console.choose(texts.LISTENER_INTERFACE, options, default, names)
+        index = await console.choose(texts.listener.LISTENER_INTERFACE, options, default, names)
         if index is not None:
             return names[index]
 
 
 async def choose_protocol(console: Console, current: str) -> str:
-    options = list(texts.PROTOCOLS)
+    options = list(texts.listener.PROTOCOLS)
     default = options.index(current) + 1 if current in options else 1
-    index = await console.choose(texts.LISTENER_PROTOCOL, options, default, options)
+    index = await console.choose(texts.listener.LISTENER_PROTOCOL, options, default, options)
     return options[index if index is not None else default - 1]
 
 

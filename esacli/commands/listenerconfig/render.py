@@ -16,16 +16,16 @@ def interface_of(config: Config, name: str) -> Interface:
 
 
 def interface_line(iface: Interface) -> str:
-    return texts.INTERFACE_LINE.format(name=iface.name, ip=iface.ip, hostname=iface.hostname)
+    return texts.listener.INTERFACE_LINE.format(name=iface.name, ip=iface.ip, hostname=iface.hostname)
 
 
 def listener_list(config: Config) -> str:
     if not config.listeners:
-        return texts.NO_LISTENERS
-    lines = [texts.LISTENERS_HEADER]
+        return texts.listener.NO_LISTENERS
+    lines = [texts.listener.LISTENERS_HEADER]
     for n, li in enumerate(config.listeners, 1):
         lines.append(
-            texts.LISTENER_LINE.format(
+            texts.listener.LISTENER_LINE.format(
                 n=n, name=li.name, interface=li.interface,
                 ip=interface_of(config, li.interface).ip, protocol=li.protocol,
                 port=li.port, type=li.type.value,
@@ -35,7 +35,7 @@ def listener_list(config: Config) -> str:
 
 
 def listener_summary(config: Config, li: Listener) -> str:
-    return texts.LISTENER_SUMMARY.format(
+    return texts.listener.LISTENER_SUMMARY.format(
         name=li.name, type=li.type.value, interface=li.interface,
         ip=interface_of(config, li.interface).ip, port=li.port, protocol=li.protocol,
         max_connections=li.max_connections, tcp_queue=li.tcp_queue,
@@ -52,14 +52,14 @@ def param_value(field: str, value: object) -> str:
     if row.kind is Kind.TLS:
         return render.tls_label(value if isinstance(value, TLSMode) else None)
     if row.off is not None and value in (None, row.off):
-        return texts.RATE_DISABLED
+        return texts.hat.RATE_DISABLED
     return str(value)
 
 
 def policy_block(hat: HAT) -> str:
     """The §4.1 header, limited to the parameters this product has."""
-    lines = [texts.POLICY_BLOCK_TITLE]
-    for field, label in texts.POLICY_LINES:
+    lines = [texts.hat.POLICY_BLOCK_TITLE]
+    for field, label in texts.hat.POLICY_LINES:
         lines.append(label.format(param_value(field, getattr(hat.default, field))))
-    counts = texts.POLICY_COUNTS.format(policies=len(hat.policies), groups=len(hat.groups))
+    counts = texts.hat.POLICY_COUNTS.format(policies=len(hat.policies), groups=len(hat.groups))
     return "\n".join(lines) + "\n\n" + counts

@@ -10,16 +10,16 @@ from state.numbers import Range
 
 async def ask_code(console: Console, standard: int, current: int | None, codes: Range) -> int:
     while True:
-        answer = await console.ask(texts.ASK_CODE.format(code=standard), str(current or standard))
+        answer = await console.ask(texts.hat.ASK_CODE.format(code=standard), str(current or standard))
         value = codes.parse(answer)
         if value is not None:
             return value
-        console.say(texts.CODE_RANGE.format(low=codes.low, high=codes.high))
+        console.say(texts.hat.CODE_RANGE.format(low=codes.low, high=codes.high))
 
 
 async def ask_text(console: Console, current: str | None) -> str:
     """Lines until a blank one; at least one line is needed (Enter first keeps `current`)."""
-    console.write(f"\n{texts.ASK_RESPONSE}\n")
+    console.write(f"\n{texts.hat.ASK_RESPONSE}\n")
     lines: list[str] = []
     while True:
         line = (await console.readline("> ")).strip()
@@ -28,6 +28,6 @@ async def ask_text(console: Console, current: str | None) -> str:
                 return "\n".join(lines)
             if current:
                 return current
-            console.say(texts.ENTER_A_VALUE)
+            console.say(texts.shell.ENTER_A_VALUE)
             continue
         lines.append(line)

@@ -48,25 +48,25 @@ class Follower:
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
     if len(args) > 1:
-        ctx.refuse(texts.TAIL_USAGE)
+        ctx.refuse(texts.ops.TAIL_USAGE)
         return
     name = args[0] if args else await _pick(ctx)
     if name is None:
         return
     if name not in LOGS:
-        ctx.refuse(texts.TAIL_UNABLE.format(name=name))
+        ctx.refuse(texts.ops.TAIL_UNABLE.format(name=name))
         return
     follower = Follower(ctx.session.store.data_dir / "logs" / name)
-    ctx.console.say(texts.TAIL_STOP)
+    ctx.console.say(texts.ops.TAIL_STOP)
     await ctx.console.follow(follower.poll)
 
 
 async def _pick(ctx: Context) -> str | None:
-    listing = [texts.TAIL_LOG_LINE.format(name=n, kind=texts.TAIL_LOG_TYPES[n]) for n in LOGS]
-    ctx.console.say(texts.TAIL_CONFIGURED)
-    index = await ctx.console.choose(texts.TAIL_WHICH, listing, None, list(LOGS))
+    listing = [texts.ops.TAIL_LOG_LINE.format(name=n, kind=texts.ops.TAIL_LOG_TYPES[n]) for n in LOGS]
+    ctx.console.say(texts.ops.TAIL_CONFIGURED)
+    index = await ctx.console.choose(texts.ops.TAIL_WHICH, listing, None, list(LOGS))
     return None if index is None else LOGS[index]
 
 
-COMMAND = Command("tail", texts.DESCRIPTIONS["tail"], run, usage=texts.TAIL_USAGE,
+COMMAND = Command("tail", texts.shell.DESCRIPTIONS["tail"], run, usage=texts.ops.TAIL_USAGE,
                   takes_args=True)

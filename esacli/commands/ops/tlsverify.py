@@ -31,7 +31,7 @@ def parse_target(text: str) -> Target | str:
     except ValueRefused as refused:
         return format_error(refused)
     if host.host in (USEDNS, DEVNULL) or host.priority:
-        return texts.TLSVERIFY_BAD_DOMAIN.format(domain=text)
+        return texts.ops.TLSVERIFY_BAD_DOMAIN.format(domain=text)
     return host.host, host.port
 
 
@@ -40,14 +40,14 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
         await _batch(ctx, args)
         return
     while True:
-        answer = await ctx.console.ask(texts.TLSVERIFY_DOMAIN)
+        answer = await ctx.console.ask(texts.ops.TLSVERIFY_DOMAIN)
         if not answer:
             return
         if is_host(normalise_domain(answer)):
             break
-        ctx.console.say(texts.TLSVERIFY_BAD_DOMAIN.format(domain=answer))
+        ctx.console.say(texts.ops.TLSVERIFY_BAD_DOMAIN.format(domain=answer))
     while True:
-        target = parse_target(await ctx.console.ask(texts.TLSVERIFY_HOST))
+        target = parse_target(await ctx.console.ask(texts.ops.TLSVERIFY_HOST))
         if not isinstance(target, str):
             break
         ctx.console.say(target)
@@ -56,11 +56,11 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 async def _batch(ctx: Context, args: Sequence[str]) -> None:
     if len(args) > 2:
-        ctx.refuse(texts.TLSVERIFY_USAGE)
+        ctx.refuse(texts.ops.TLSVERIFY_USAGE)
         return
     domain = normalise_domain(args[0])
     if not is_host(domain):
-        ctx.refuse(texts.TLSVERIFY_BAD_DOMAIN.format(domain=args[0]))
+        ctx.refuse(texts.ops.TLSVERIFY_BAD_DOMAIN.format(domain=args[0]))
         return
     target = parse_target(args[1] if len(args) == 2 else "")
     if isinstance(target, str):
@@ -78,5 +78,5 @@ async def probe(ctx: Context, domain: str, host: str | None, port: int | None) -
                            lambda line: console.write(f"{line}\n"))
 
 
-COMMAND = Command("tlsverify", texts.DESCRIPTIONS["tlsverify"], run, usage=texts.TLSVERIFY_USAGE,
+COMMAND = Command("tlsverify", texts.shell.DESCRIPTIONS["tlsverify"], run, usage=texts.ops.TLSVERIFY_USAGE,
                   takes_args=True)

@@ -27,7 +27,7 @@ def stage(ctx: Context, route: Route) -> None:
 async def run(ctx: Context, route: Route) -> None:
     while True:
         hosts = formats_routes.format_hosts(route.hosts)
-        ctx.console.say(texts.ROUTE_CURRENT.format(domain=route.domain, hosts=hosts))
+        ctx.console.say(texts.routes.ROUTE_CURRENT.format(domain=route.domain, hosts=hosts))
         item = await MENU.choose(ctx.console)
         if item is None:
             return
@@ -41,7 +41,7 @@ async def ask_hosts(ctx: Context, question: str,
     while True:
         answer = await ctx.console.ask(question)
         if not answer:
-            ctx.console.say(texts.ENTER_A_VALUE)
+            ctx.console.say(texts.shell.ENTER_A_VALUE)
             continue
         try:
             return formats_routes.parse_hosts(answer, existing)
@@ -50,18 +50,18 @@ async def ask_hosts(ctx: Context, question: str,
 
 
 async def add(ctx: Context, route: Route) -> Route:
-    question = texts.ROUTE_ADD_HOSTS.format(domain=route.domain)
+    question = texts.routes.ROUTE_ADD_HOSTS.format(domain=route.domain)
     return model.replace(route, hosts=await ask_hosts(ctx, question, route.hosts))
 
 
 async def replace(ctx: Context, route: Route) -> Route:
-    question = texts.ROUTE_HOSTS.format(domain=route.domain)
+    question = texts.routes.ROUTE_HOSTS.format(domain=route.domain)
     return model.replace(route, hosts=await ask_hosts(ctx, question))
 
 
 async def remove(ctx: Context, route: Route) -> Route:
     while True:
-        answer = await ctx.console.ask(texts.ROUTE_REMOVE_HOSTS)
+        answer = await ctx.console.ask(texts.routes.ROUTE_REMOVE_HOSTS)
         if not answer:
             return route
         try:
@@ -70,6 +70,6 @@ async def remove(ctx: Context, route: Route) -> Route:
             ctx.console.say(format_error(refused))
 
 
-MENU: Menu[Operation] = Menu.of(texts.ROUTES_EDIT_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.routes.ROUTES_EDIT_MENU, {
     "ADD": add, "REPLACE": replace, "REMOVE": remove,
 })

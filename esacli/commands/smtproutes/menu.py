@@ -39,7 +39,7 @@ def _stage(ctx: Context, table: tuple[Route, ...]) -> None:
 
 async def _new_domain(ctx: Context) -> str | None:
     while True:
-        answer = await ctx.console.ask(texts.ROUTE_NEW_DOMAIN)
+        answer = await ctx.console.ask(texts.routes.ROUTE_NEW_DOMAIN)
         if not answer:
             return None
         refusal = routes.new_key_refusal(ctx.config.routes, answer)
@@ -57,7 +57,7 @@ async def new(ctx: Context) -> None:
     domain = await _new_domain(ctx)
     if domain is None:
         return
-    hosts = await route_edit.ask_hosts(ctx, texts.ROUTE_HOSTS.format(domain=domain))
+    hosts = await route_edit.ask_hosts(ctx, texts.routes.ROUTE_HOSTS.format(domain=domain))
     route_edit.stage(ctx, Route(domain=domain, hosts=hosts))
 
 
@@ -67,22 +67,22 @@ async def _existing(ctx: Context, question: str) -> Route | None:
         return None
     route = routes.find(ctx.config.routes, answer)
     if route is None:
-        ctx.console.say(texts.ROUTE_NOT_FOUND.format(domain=answer))
+        ctx.console.say(texts.routes.ROUTE_NOT_FOUND.format(domain=answer))
     return route
 
 
 async def edit(ctx: Context) -> None:
-    route = await _existing(ctx, texts.ROUTE_EDIT_DOMAIN)
+    route = await _existing(ctx, texts.routes.ROUTE_EDIT_DOMAIN)
     if route is not None:
         await route_edit.run(ctx, route)
 
 
 async def delete(ctx: Context) -> None:
-    route = await _existing(ctx, texts.ROUTE_DELETE_DOMAIN)
+    route = await _existing(ctx, texts.routes.ROUTE_DELETE_DOMAIN)
     if route is None:
         return
     if route.domain == DEFAULT_ROUTE and not await ctx.console.confirm(
-        texts.ROUTE_RESET_DEFAULT, False
+        texts.routes.ROUTE_RESET_DEFAULT, False
     ):
         return
     _stage(ctx, routes.remove_route(ctx.config.routes, route.domain))
@@ -94,24 +94,24 @@ async def print_routes(ctx: Context) -> None:
 
 async def import_file(ctx: Context) -> None:
     """Replaces the whole table."""
-    table = await config_files.import_table(ctx, texts.DEST_IMPORT_FILE, formats_routes.parse)
+    table = await config_files.import_table(ctx, texts.dest.DEST_IMPORT_FILE, formats_routes.parse)
     if table is not None:
         _stage(ctx, table)
 
 
 async def export_file(ctx: Context) -> None:
     text = formats_routes.dump(ctx.config.routes)
-    await config_files.export_table(ctx, texts.DEST_EXPORT_FILE, text)
+    await config_files.export_table(ctx, texts.dest.DEST_EXPORT_FILE, text)
 
 
 async def clear(ctx: Context) -> None:
-    if await ctx.console.confirm(texts.ROUTE_CLEAR_CONFIRM, False):
+    if await ctx.console.confirm(texts.routes.ROUTE_CLEAR_CONFIRM, False):
         _stage(ctx, ())
 
 
-MENU: Menu[Operation] = Menu.of(texts.ROUTES_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.routes.ROUTES_MENU, {
     "NEW": new, "EDIT": edit, "DELETE": delete, "PRINT": print_routes, "IMPORT": import_file,
     "EXPORT": export_file, "CLEAR": clear,
 })
 
-COMMAND = Command("smtproutes", texts.DESCRIPTIONS["smtproutes"], run)
+COMMAND = Command("smtproutes", texts.shell.DESCRIPTIONS["smtproutes"], run)

@@ -11,8 +11,8 @@ from state.model import Route
 
 def routes_status(routes: Sequence[Route]) -> str:
     if not routes:
-        return texts.ROUTES_NONE
-    return texts.ROUTES_COUNT.format(count=len(routes))
+        return texts.routes.ROUTES_NONE
+    return texts.routes.ROUTES_COUNT.format(count=len(routes))
 
 
 def routes_print(routes: tuple[Route, ...]) -> str:
@@ -21,4 +21,4 @@ def routes_print(routes: tuple[Route, ...]) -> str:
     pairs = [line.split(" ", 1) for line in lines]
     width = max((len(domain) for domain, _ in pairs), default=0)
     body = [f"{domain.ljust(width)}  {hosts}" for domain, hosts in pairs]
-    return "\n".join([texts.ROUTES_PRINT_TITLE, *body])
+    return "\n".join([texts.routes.ROUTES_PRINT_TITLE, *body])

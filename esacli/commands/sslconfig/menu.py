@@ -43,22 +43,22 @@ def _number(version: TlsVersion) -> str:
 
 def method_label(low: TlsVersion, high: TlsVersion) -> str:
     if low == high:
-        label = texts.SSL_METHOD_ONE.format(version=_number(low))
+        label = texts.ssl.SSL_METHOD_ONE.format(version=_number(low))
     elif validate_ssl.rank(high) - validate_ssl.rank(low) == 1:
-        label = texts.SSL_METHOD_TWO.format(low=_number(low), high=_number(high))
+        label = texts.ssl.SSL_METHOD_TWO.format(low=_number(low), high=_number(high))
     else:
-        label = texts.SSL_METHOD_RANGE.format(low=_number(low), high=_number(high))
+        label = texts.ssl.SSL_METHOD_RANGE.format(low=_number(low), high=_number(high))
     legacy = validate_ssl.is_legacy(SslDirection(min_version=low, max_version=high))
-    return label + (texts.SSL_NOT_RECOMMENDED if legacy else "")
+    return label + (texts.ssl.SSL_NOT_RECOMMENDED if legacy else "")
 
 
 def status(ssl: SslSettings) -> str:
-    lines = [texts.SSL_SETTINGS]
-    for name, settings in ((texts.SSL_INBOUND, ssl.inbound), (texts.SSL_OUTBOUND, ssl.outbound)):
+    lines = [texts.ssl.SSL_SETTINGS]
+    for name, settings in ((texts.ssl.SSL_INBOUND, ssl.inbound), (texts.ssl.SSL_OUTBOUND, ssl.outbound)):
         method = method_label(settings.min_version, settings.max_version)
-        lines.append(texts.SSL_METHOD_LINE.format(direction=name, method=method))
-        lines.append(texts.SSL_CIPHERS_LINE.format(direction=name))
-        lines.extend(texts.SSL_CIPHER_ITEM.format(element=e) for e in settings.ciphers.split(":"))
+        lines.append(texts.ssl.SSL_METHOD_LINE.format(direction=name, method=method))
+        lines.append(texts.ssl.SSL_CIPHERS_LINE.format(direction=name))
+        lines.extend(texts.ssl.SSL_CIPHER_ITEM.format(element=e) for e in settings.ciphers.split(":"))
     return "\n".join(lines)
 
 
@@ -68,14 +68,14 @@ async def _ask_method(ctx: Context, direction: str, current: SslDirection) -> Me
     if now not in methods:
         methods.append(now)
     labels = [method_label(low, high) for low, high in methods]
-    question = texts.SSL_METHOD_QUESTION.format(direction=direction)
+    question = texts.ssl.SSL_METHOD_QUESTION.format(direction=direction)
     index = await ctx.console.choose(question, labels, methods.index(now) + 1)
     assert index is not None  # there is always a default
     return methods[index]
 
 
 async def _ask_ciphers(ctx: Context, direction: str, method: Method, current: str) -> str:
-    question = texts.SSL_CIPHER_QUESTION.format(direction=direction)
+    question = texts.ssl.SSL_CIPHER_QUESTION.format(direction=direction)
     while True:
         answer = await ctx.console.ask(question, current)
         wanted = SslDirection(min_version=method[0], max_version=method[1], ciphers=answer)
@@ -90,7 +90,7 @@ async def _edit(ctx: Context, which: str) -> None:
     current: SslDirection = getattr(ctx.config.ssl, direction)
     low, high = await _ask_method(ctx, direction, current)
     if validate_ssl.is_legacy(SslDirection(min_version=low, max_version=high)):
-        ctx.console.say(texts.SSL_LEGACY_WARNING.format(direction=direction))
+        ctx.console.say(texts.ssl.SSL_LEGACY_WARNING.format(direction=direction))
     ciphers = await _ask_ciphers(ctx, direction, (low, high), current.ciphers)
     settings = SslDirection(min_version=low, max_version=high, ciphers=ciphers)
     ssl = model.replace(ctx.config.ssl, **{direction: settings})
@@ -107,21 +107,21 @@ async def outbound(ctx: Context) -> None:
 
 async def verify(ctx: Context) -> None:
     """Show what a cipher string selects; changes nothing."""
-    answer = await ctx.console.ask(texts.SSL_VERIFY_QUESTION)
+    answer = await ctx.console.ask(texts.ssl.SSL_VERIFY_QUESTION)
     if not answer:
         return
     names = validate_ssl.expand(answer)
     lines: list[str] = []
     if names:
-        lines += [texts.SSL_VERIFY_TLS12, *names]
-        lines += [texts.SSL_VERIFY_TLS13, *validate_ssl.tls13_suites()]
+        lines += [texts.ssl.SSL_VERIFY_TLS12, *names]
+        lines += [texts.ssl.SSL_VERIFY_TLS13, *validate_ssl.tls13_suites()]
     if (message := validate_ssl.cipher_error(answer)) is not None:
         lines.append(message)
     ctx.console.say("\n".join(lines))
 
 
-MENU: Menu[Operation] = Menu.of(texts.SSL_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.ssl.SSL_MENU, {
     "INBOUND": inbound, "OUTBOUND": outbound, "VERIFY": verify,
 })
 
-COMMAND = Command("sslconfig", texts.DESCRIPTIONS["sslconfig"], run)
+COMMAND = Command("sslconfig", texts.shell.DESCRIPTIONS["sslconfig"], run)

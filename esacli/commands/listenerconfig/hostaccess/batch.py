@@ -54,7 +54,7 @@ def _kind(rest: list[str], count: int) -> str:
     """`sendergroup` or `policy`, with at least `count` words in all."""
     kind = rest[0].lower() if len(rest) >= count else ""
     if kind not in (GROUP, POLICY):
-        raise BatchRefused(texts.BATCH_USAGE_ERROR)
+        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
     return kind
 
 
@@ -67,7 +67,7 @@ def new(ctx: Context, li: Listener, rest: list[str]) -> HAT:
         row = SenderGroup(name=rest[1], senders=_hosts(rest[2]), policy="")
         return edit.insert_group(hat, edit.point_group(row, choice, params))
     if rest[0].lower() != POLICY:
-        raise BatchRefused(texts.BATCH_USAGE_ERROR)
+        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
     _refuse_if(edit.policy_name_refusal(hat, rest[1]))
     behavior = _choice(hat, rest[2], group=False)
     assert isinstance(behavior, Behavior)
@@ -81,14 +81,14 @@ def edit_entry(ctx: Context, li: Listener, rest: list[str]) -> HAT:
     if _kind(rest, 3) == GROUP:
         index = edit.find_group(hat, rest[1])
         if len(rest) != 3 or not edit.movable(hat, index):
-            raise BatchRefused(texts.BATCH_USAGE_ERROR if len(rest) != 3
-                               else texts.WHICH_GROUP.format(action="edit"))
+            raise BatchRefused(texts.listener.BATCH_USAGE_ERROR if len(rest) != 3
+                               else texts.hat.WHICH_GROUP.format(action="edit"))
         assert index is not None
         group = model.replace(hat.groups[index], senders=_hosts(rest[2]))
         return edit.set_group(hat, index, group)
     policy = model.by_name(hat.policies, rest[1])
     if policy is None:
-        raise BatchRefused(texts.NO_POLICIES if not hat.policies else
+        raise BatchRefused(texts.hat.NO_POLICIES if not hat.policies else
                            messages.UNKNOWN_POLICY(name=rest[1]))
     behavior = _choice(hat, rest[2], group=False)
     changed = model.replace(policy, behavior=behavior,
@@ -98,7 +98,7 @@ def edit_entry(ctx: Context, li: Listener, rest: list[str]) -> HAT:
 
 def delete(ctx: Context, li: Listener, rest: list[str]) -> HAT:
     if len(rest) != 2 or rest[0].lower() not in (GROUP, POLICY):
-        raise BatchRefused(texts.BATCH_DELETE_USAGE)
+        raise BatchRefused(texts.listener.BATCH_DELETE_USAGE)
     hat = li.hat
     if rest[0].lower() == POLICY:
         if model.by_name(hat.policies, rest[1]) is None:
@@ -109,17 +109,17 @@ def delete(ctx: Context, li: Listener, rest: list[str]) -> HAT:
             raise BatchRefused(refused.message) from None
     index = edit.find_group(hat, rest[1])
     if index is None or not edit.movable(hat, index):
-        raise BatchRefused(texts.BATCH_DELETE_USAGE)
+        raise BatchRefused(texts.listener.BATCH_DELETE_USAGE)
     return edit.remove_group(hat, index)
 
 
 def move(ctx: Context, li: Listener, rest: list[str]) -> HAT:
     hat = li.hat
     if len(rest) != 2:
-        raise BatchRefused(texts.BATCH_MOVE_USAGE)
+        raise BatchRefused(texts.listener.BATCH_MOVE_USAGE)
     index, before = edit.find_group(hat, rest[0]), edit.find_group(hat, rest[1])
     if before is None or not edit.movable(hat, index) or index == before:
-        raise BatchRefused(texts.BATCH_MOVE_USAGE)
+        raise BatchRefused(texts.listener.BATCH_MOVE_USAGE)
     assert index is not None
     return edit.move_group(hat, index, before)
 
@@ -134,7 +134,7 @@ def print_table(ctx: Context, li: Listener, rest: list[str]) -> None:
 
 def import_table(ctx: Context, li: Listener, rest: list[str]) -> HAT | None:
     if len(rest) != 1:
-        raise BatchRefused(texts.BATCH_IMPORT_NEEDS_FILE)
+        raise BatchRefused(texts.listener.BATCH_IMPORT_NEEDS_FILE)
     text = config_files.read(ctx, rest[0])
     if text is None:
         return None
@@ -146,5 +146,5 @@ def import_table(ctx: Context, li: Listener, rest: list[str]) -> HAT | None:
 
 def export_table(ctx: Context, li: Listener, rest: list[str]) -> None:
     if len(rest) != 1:
-        raise BatchRefused(texts.BATCH_EXPORT_NEEDS_FILE)
+        raise BatchRefused(texts.listener.BATCH_EXPORT_NEEDS_FILE)
     config_files.write(ctx, rest[0], formats.hat_text(li.hat) + "\n")

@@ -23,7 +23,7 @@ Operation = Callable[[Context, Listener, int], Awaitable[None]]
 
 
 async def edit_entry(ctx: Context, li: Listener) -> None:
-    index = await ask.pick_numbered(ctx.console, texts.HAT_EDIT_WHAT)
+    index = await ask.pick_numbered(ctx.console, texts.hat.HAT_EDIT_WHAT)
     if index == 1:
         await groups.edit_policy(ctx, li)
         return
@@ -53,7 +53,7 @@ def _target(group: SenderGroup) -> str:
 
 def describe(hat: HAT, index: int) -> str:
     group = hat.groups[index]
-    header = texts.GROUP_HEADER.format(name=edit.label(group), target=_target(group))
+    header = texts.hat.GROUP_HEADER.format(name=edit.label(group), target=_target(group))
     lines = [f"{n}. {s}" for n, s in enumerate(group.senders, 1)]
     return "\n".join([header, *lines])
 
@@ -68,7 +68,7 @@ async def add_hosts(ctx: Context, li: Listener, index: int) -> None:
     for host in edit.new_senders(group, await ask.ask_hosts(ctx.console)):
         other = edit.holder(li.hat, index, host)
         if other is not None and not await ctx.console.confirm(
-                texts.HOST_ELSEWHERE.format(host=host, group=edit.label(other)), False):
+                texts.hat.HOST_ELSEWHERE.format(host=host, group=edit.label(other)), False):
             continue
         added.append(host)
     _set(ctx, li, index, model.replace(group, senders=group.senders + tuple(added)))
@@ -77,9 +77,9 @@ async def add_hosts(ctx: Context, li: Listener, index: int) -> None:
 async def _pick_host(ctx: Context, li: Listener, index: int, action: str) -> int | None:
     senders = list(li.hat.groups[index].senders)
     if not senders:
-        ctx.console.say(texts.NO_GROUPS.format(action=action))
+        ctx.console.say(texts.hat.NO_GROUPS.format(action=action))
         return None
-    question = texts.WHICH_HOST.format(action=action)
+    question = texts.hat.WHICH_HOST.format(action=action)
     return await ctx.console.choose(question, senders, None, senders)
 
 
@@ -94,7 +94,7 @@ async def move_host(ctx: Context, li: Listener, index: int) -> None:
     if host is None:
         return
     senders = list(li.hat.groups[index].senders)
-    before = await ctx.console.choose(texts.HOST_BEFORE, senders, None, senders)
+    before = await ctx.console.choose(texts.hat.HOST_BEFORE, senders, None, senders)
     if before is not None and before != host:
         _set(ctx, li, index, edit.move_sender(li.hat.groups[index], host, before))
 
@@ -115,13 +115,13 @@ async def print_group(ctx: Context, li: Listener, index: int) -> None:
 
 async def rename(ctx: Context, li: Listener, index: int) -> None:
     group = li.hat.groups[index]
-    name = await ask.ask_name(ctx.console, texts.GROUP_NEW_NAME,
+    name = await ask.ask_name(ctx.console, texts.hat.GROUP_NEW_NAME,
                               partial(edit.group_name_refusal, li.hat, current=group.name),
                               group.name)
     _set(ctx, li, index, model.replace(group, name=name))
 
 
-MENU: Menu[Operation] = Menu.of(texts.GROUP_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.hat.GROUP_MENU, {
     "NEW": add_hosts, "DELETE": delete_host, "MOVE": move_host, "POLICY": policy,
     "PRINT": print_group, "RENAME": rename,
 })

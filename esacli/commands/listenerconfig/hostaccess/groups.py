@@ -24,25 +24,25 @@ def stage(ctx: Context, li: Listener, hat: HAT) -> None:
 
 
 async def new(ctx: Context, li: Listener) -> None:
-    index = await ask.pick_numbered(ctx.console, texts.HAT_NEW_WHAT)
+    index = await ask.pick_numbered(ctx.console, texts.hat.HAT_NEW_WHAT)
     await (new_policy(ctx, li) if index == 1 else new_group(ctx, li))
 
 
 async def new_group(ctx: Context, li: Listener) -> None:
     console, hat = ctx.console, li.hat
-    name = await ask.ask_name(console, texts.HAT_GROUP_NAME,
+    name = await ask.ask_name(console, texts.hat.HAT_GROUP_NAME,
                               partial(edit.group_name_refusal, hat), optional=True)
     hosts = await ask.ask_hosts(console)
     choice = await ask.ask_choice(console, hat, group=True)
     params = await ask.ask_params(console, li, choice, PolicyParams())
-    comment = await console.ask(texts.HAT_COMMENT)
+    comment = await console.ask(texts.hat.HAT_COMMENT)
     row = SenderGroup(name=name, senders=hosts, policy="", comment=comment)
     stage(ctx, li, edit.insert_group(hat, edit.point_group(row, choice, params)))
 
 
 async def new_policy(ctx: Context, li: Listener) -> None:
     console = ctx.console
-    name = await ask.ask_name(console, texts.HAT_POLICY_NAME,
+    name = await ask.ask_name(console, texts.hat.HAT_POLICY_NAME,
                               partial(edit.policy_name_refusal, li.hat))
     behavior = await ask.ask_behavior(console, li.hat)
     params = await ask.ask_params(console, li, behavior, PolicyParams())
@@ -61,7 +61,7 @@ async def edit_policy(ctx: Context, li: Listener) -> None:
 
 
 async def delete(ctx: Context, li: Listener) -> None:
-    index = await ask.pick_numbered(ctx.console, texts.HAT_DELETE_WHAT)
+    index = await ask.pick_numbered(ctx.console, texts.hat.HAT_DELETE_WHAT)
     if index == 1:
         await delete_policy(ctx, li)
         return
@@ -69,7 +69,7 @@ async def delete(ctx: Context, li: Listener) -> None:
     if chosen is not None:
         group = li.hat.groups[chosen]
         stage(ctx, li, edit.remove_group(li.hat, chosen))
-        ctx.console.say(texts.GROUP_DELETED.format(name=edit.label(group)))
+        ctx.console.say(texts.hat.GROUP_DELETED.format(name=edit.label(group)))
 
 
 async def delete_policy(ctx: Context, li: Listener) -> None:
@@ -83,12 +83,12 @@ async def delete_policy(ctx: Context, li: Listener) -> None:
         return
     users = edit.users_of(li.hat, policy.name)
     if users:
-        question = texts.POLICY_IN_USE.format(
+        question = texts.hat.POLICY_IN_USE.format(
             name=policy.name, groups=", ".join(edit.label(g) for g in users))
         if not await ctx.console.confirm(question, False):
             return
     stage(ctx, li, remaining)
-    ctx.console.say(texts.POLICY_DELETED.format(name=policy.name))
+    ctx.console.say(texts.hat.POLICY_DELETED.format(name=policy.name))
 
 
 async def move(ctx: Context, li: Listener) -> None:
@@ -98,10 +98,10 @@ async def move(ctx: Context, li: Listener) -> None:
         return
     labels = [edit.label(g) for g in hat.groups]
     while True:
-        before = await ctx.console.choose(texts.MOVE_BEFORE, labels, None, labels)
+        before = await ctx.console.choose(texts.hat.MOVE_BEFORE, labels, None, labels)
         if before is None:
             return
         if before != chosen:
             break
-        ctx.console.say(texts.NOT_VALID)
+        ctx.console.say(texts.shell.NOT_VALID)
     stage(ctx, li, edit.move_group(hat, chosen, before))

@@ -37,7 +37,7 @@ def run_batch(ctx: Context, li: Listener, words: list[str]) -> None:
     """`... hostaccess <operation> ...`: the operation's one-line form; stages its HAT."""
     item = MENU.item(words[0]) if words else None
     if item is None or item.batch is None:
-        raise BatchRefused(texts.BATCH_USAGE_ERROR)
+        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
     hat = item.batch(ctx, li, words[1:])
     if hat is not None:
         ctx.stage(listeners.edit_listener(ctx.config, li.name, hat=hat))
@@ -55,22 +55,22 @@ async def print_table(ctx: Context, li: Listener) -> None:
 
 async def import_table(ctx: Context, li: Listener) -> None:
     hat = await config_files.import_table(
-        ctx, texts.HAT_IMPORT_FILE, lambda text: formats.parse_hat(text, li.hat.default)
+        ctx, texts.hat.HAT_IMPORT_FILE, lambda text: formats.parse_hat(text, li.hat.default)
     )
     if hat is not None:
         groups.stage(ctx, li, hat)
 
 
 async def export_table(ctx: Context, li: Listener) -> None:
-    await config_files.export_table(ctx, texts.HAT_EXPORT_FILE, formats.hat_text(li.hat) + "\n")
+    await config_files.export_table(ctx, texts.hat.HAT_EXPORT_FILE, formats.hat_text(li.hat) + "\n")
 
 
 async def reset(ctx: Context, li: Listener) -> None:
-    if await ctx.console.confirm(texts.RESET_CONFIRM, False):
+    if await ctx.console.confirm(texts.hat.RESET_CONFIRM, False):
         groups.stage(ctx, li, edit.factory_hat(li))
 
 
-MENU: Menu[Operation] = Menu.of(texts.HAT_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.hat.HAT_MENU, {
     "NEW": groups.new, "EDIT": group_menu.edit_entry, "DELETE": groups.delete,
     "MOVE": groups.move, "DEFAULT": default, "PRINT": print_table, "IMPORT": import_table,
     "EXPORT": export_table, "RESET": reset,

@@ -18,13 +18,13 @@ from state import cert_usage, forms, model, numbers, policy_params
 from state.model import Listener, PolicyParams, Response, TLSMode
 from state.policy_params import Param
 
-_TLS_MODES = [TLSMode(value) for value in texts.TLS_LABELS]
+_TLS_MODES = [TLSMode(value) for value in texts.hat.TLS_LABELS]
 _LIMITS = ("max_concurrency", "max_msgs_per_session", "max_rcpts_per_msg")
 _RESPONSES = ("accept_response", "reject_response")
 
 
 def _question(row: Param) -> str:
-    return texts.PARAM_QUESTIONS[row.wording]
+    return texts.hat.PARAM_QUESTIONS[row.wording]
 
 
 async def dialog(console: Console, params: PolicyParams, listener: Listener,
@@ -50,10 +50,10 @@ async def _size(console: Console, current: int | None, inherit: bool) -> int | N
     question = _question(policy_params.param("max_message_size"))
     if not inherit:
         return await value_questions.ask_size(console, question, current)
-    shown = texts.USE_DEFAULT if current is None else render.size(current)
+    shown = texts.hat.USE_DEFAULT if current is None else render.size(current)
     while True:
         answer = await console.ask(question, shown)
-        if answer.lower() == texts.USE_DEFAULT.lower():
+        if answer.lower() == texts.hat.USE_DEFAULT.lower():
             return None
         error = policy_params.size_problem(answer)
         if error is None:
@@ -66,10 +66,10 @@ async def _number(console: Console, row: Param, current: int | None,
     allowed = policy_params.range_of(row.field)
     if not inherit:
         return await value_questions.ask_int(console, _question(row), current, allowed)
-    shown = texts.USE_DEFAULT if current is None else str(current)
+    shown = texts.hat.USE_DEFAULT if current is None else str(current)
     while True:
         answer = await console.ask(_question(row), shown)
-        if answer.lower() == texts.USE_DEFAULT.lower():
+        if answer.lower() == texts.hat.USE_DEFAULT.lower():
             return None
         value = allowed.parse(answer)
         if value is not None:
@@ -82,10 +82,10 @@ async def _banner_host(console: Console, current: str | None) -> str | None:
                                  bool(current)):
         return None
     while True:
-        host = await console.ask(texts.ASK_BANNER_HOST, current or "")
+        host = await console.ask(texts.hat.ASK_BANNER_HOST, current or "")
         if forms.is_host(host):
             return host
-        console.say(texts.INVALID_HOSTNAME)
+        console.say(texts.hat.INVALID_HOSTNAME)
 
 
 async def _response(console: Console, row: Param, current: Response | None) -> Response | None:
@@ -100,7 +100,7 @@ async def _rate_limit(console: Console, params: PolicyParams,
                       inherit: bool) -> tuple[int | None, Response | None]:
     rate = params.max_rcpts_per_hour
     enabled = rate is not None and rate > 0
-    if not await console.confirm(texts.ASK_RATE_LIMIT, enabled):
+    if not await console.confirm(texts.hat.ASK_RATE_LIMIT, enabled):
         return (None if inherit else policy_params.RATE_OFF), None
     row = policy_params.param("max_rcpts_per_hour")
     current = rate if enabled else None
@@ -119,11 +119,11 @@ async def ask_tls(console: Console, current: TLSMode | None, certificate: str,
     the list ends with "Default (currently: <the default policy's setting>)", which
     is also what Enter keeps while `current` is None (None: use the default).
     """
-    labels = list(texts.TLS_LABELS.values())
+    labels = list(texts.hat.TLS_LABELS.values())
     names = list(labels)
     if inherited is not None:
-        labels.append(texts.TLS_DEFAULT.format(label=texts.TLS_LABELS[inherited.value]))
-        names.append(texts.USE_DEFAULT)
+        labels.append(texts.hat.TLS_DEFAULT.format(label=texts.hat.TLS_LABELS[inherited.value]))
+        names.append(texts.hat.USE_DEFAULT)
     if current is not None:
         default = _TLS_MODES.index(current) + 1
     else:
@@ -138,7 +138,7 @@ async def ask_tls(console: Console, current: TLSMode | None, certificate: str,
         if mode is TLSMode.NO:
             return mode
         if not cert_usage.is_demo(certificate):
-            console.say(texts.TLS_REMINDER)
+            console.say(texts.hat.TLS_REMINDER)
             return mode
-        if await console.confirm(texts.DEMO_CERT_QUESTION, False):
+        if await console.confirm(texts.listener.DEMO_CERT_QUESTION, False):
             return mode

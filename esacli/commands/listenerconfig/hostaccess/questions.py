@@ -20,7 +20,7 @@ from state.model import HAT, Behavior, Listener, Policy, PolicyParams
 async def ask_hosts(console: Console, required: bool = True) -> tuple[str, ...]:
     """Sender forms, every one valid (the first bad one is named); re-asked until so."""
     while True:
-        hosts = forms.split_list(await console.ask(texts.HAT_HOSTS))
+        hosts = forms.split_list(await console.ask(texts.hat.HAT_HOSTS))
         refusal = edit.sender_refusal(hosts, required)
         if refusal is None:
             return hosts
@@ -44,12 +44,12 @@ async def ask_choice(console: Console, hat: HAT, group: bool,
     """The behavior list; sender groups also get Continue and one item per named policy."""
     behaviors = edit.GROUP_BEHAVIORS if group else edit.POLICY_BEHAVIORS
     options: list[edit.Choice] = list(behaviors)
-    labels = [texts.BEHAVIOR_LABELS[b.value] for b in behaviors]
+    labels = [texts.hat.BEHAVIOR_LABELS[b.value] for b in behaviors]
     if group:
         options += [p.name for p in hat.policies]
-        labels += [texts.POLICY_CHOICE.format(name=p.name) for p in hat.policies]
+        labels += [texts.hat.POLICY_CHOICE.format(name=p.name) for p in hat.policies]
     default = options.index(current) + 1 if current in options else 1
-    index = await console.choose(texts.HAT_BEHAVIOR, labels, default, labels)
+    index = await console.choose(texts.hat.HAT_BEHAVIOR, labels, default, labels)
     return options[default - 1 if index is None else index]
 
 
@@ -62,7 +62,7 @@ async def ask_behavior(console: Console, hat: HAT, current: Behavior | None = No
 
 async def ask_params(console: Console, li: Listener, choice: edit.Choice,
                      current: PolicyParams) -> PolicyParams:
-    if not edit.takes_params(choice) or not await console.confirm(texts.CHANGE_PARAMS, False):
+    if not edit.takes_params(choice) or not await console.confirm(texts.hat.CHANGE_PARAMS, False):
         return current
     return await params.dialog(console, current, li, inherit=True)
 
@@ -75,7 +75,7 @@ async def pick_numbered(console: Console, options: tuple[str, ...], default: int
         number = numbers.parse_int(answer)
         if number is not None and 1 <= number <= len(options):
             return number - 1
-        console.say(texts.NOT_VALID)
+        console.say(texts.shell.NOT_VALID)
 
 
 async def pick_group(console: Console, hat: HAT, action: str, movable: bool) -> int | None:
@@ -83,15 +83,15 @@ async def pick_group(console: Console, hat: HAT, action: str, movable: bool) -> 
     count = edit.all_index(hat) if movable else len(hat.groups)
     labels = [edit.label(g) for g in hat.groups[:count]]
     if not labels:
-        console.say(texts.NO_GROUPS.format(action=action))
+        console.say(texts.hat.NO_GROUPS.format(action=action))
         return None
-    return await console.choose(texts.WHICH_GROUP.format(action=action), labels, None, labels)
+    return await console.choose(texts.hat.WHICH_GROUP.format(action=action), labels, None, labels)
 
 
 async def pick_policy(console: Console, hat: HAT, action: str) -> Policy | None:
     names = [p.name for p in hat.policies]
     if not names:
-        console.say(texts.NO_POLICIES)
+        console.say(texts.hat.NO_POLICIES)
         return None
-    index = await console.choose(texts.WHICH_POLICY.format(action=action), names, None, names)
+    index = await console.choose(texts.hat.WHICH_POLICY.format(action=action), names, None, names)
     return None if index is None else hat.policies[index]

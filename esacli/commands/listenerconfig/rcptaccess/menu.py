@@ -22,7 +22,7 @@ Operation = Callable[[Context, Listener], Awaitable[None]]
 
 async def run(ctx: Context, name: str) -> None:
     while (li := model.by_name(ctx.config.listeners, name)) is not None:
-        ctx.console.say(texts.RAT_COUNT.format(count=len(li.rat)))
+        ctx.console.say(texts.rat.RAT_COUNT.format(count=len(li.rat)))
         item = await MENU.choose(ctx.console)
         if item is None:
             return
@@ -32,7 +32,7 @@ async def run(ctx: Context, name: str) -> None:
 def run_batch(ctx: Context, li: Listener, words: list[str]) -> None:
     item = MENU.item(words[0]) if words else None
     if item is None or item.batch is None:
-        raise BatchRefused(texts.BATCH_USAGE_ERROR)
+        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
     item.batch(ctx, li, words[1:])
 
 
@@ -42,13 +42,13 @@ def _stage(ctx: Context, li: Listener, rat: tuple[RatEntry, ...]) -> None:
 
 async def new(ctx: Context, li: Listener) -> None:
     address = await ask_address(ctx.console, li)
-    entry = await ask_entry(ctx.console, address, texts.RAT_ACTION)
+    entry = await ask_entry(ctx.console, address, texts.rat.RAT_ACTION)
     _stage(ctx, li, edit.insert_rat(li.rat, entry))
 
 
 def new_batch(ctx: Context, li: Listener, rest: list[str]) -> None:
     if len(rest) != 2 or rest[1].upper() not in RatAction.__members__:
-        raise BatchRefused(texts.BATCH_USAGE_ERROR)
+        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
     address = forms.normalise_rat_address(rest[0])
     refusal = edit.address_refusal(li.rat, address)
     if refusal is not None:
@@ -65,21 +65,21 @@ async def _pick(ctx: Context, li: Listener, question: str) -> int | None:
         index = edit.find_rat(li.rat, answer)
         if index is not None:
             return index
-        ctx.console.say(texts.RAT_NOT_FOUND.format(address=answer))
+        ctx.console.say(texts.rat.RAT_NOT_FOUND.format(address=answer))
 
 
 async def edit_entry(ctx: Context, li: Listener) -> None:
-    index = await _pick(ctx, li, texts.RAT_EDIT_WHICH)
+    index = await _pick(ctx, li, texts.rat.RAT_EDIT_WHICH)
     if index is None:
         return
     current = li.rat[index]
-    question = texts.RAT_ACCESS_FOR.format(address=current.address)
+    question = texts.rat.RAT_ACCESS_FOR.format(address=current.address)
     entry = await ask_entry(ctx.console, current.address, question, current)
     _stage(ctx, li, edit.set_entry(li.rat, index, entry))
 
 
 async def delete(ctx: Context, li: Listener) -> None:
-    index = await _pick(ctx, li, texts.RAT_DELETE_WHICH)
+    index = await _pick(ctx, li, texts.rat.RAT_DELETE_WHICH)
     if index is None:
         return
     try:
@@ -89,27 +89,27 @@ async def delete(ctx: Context, li: Listener) -> None:
 
 
 async def print_table(ctx: Context, li: Listener) -> None:
-    ctx.console.say(f"{texts.RAT_TITLE}\n\n{formats.rat_text(li.rat)}")
+    ctx.console.say(f"{texts.rat.RAT_TITLE}\n\n{formats.rat_text(li.rat)}")
 
 
 async def import_table(ctx: Context, li: Listener) -> None:
-    rat = await config_files.import_table(ctx, texts.HAT_IMPORT_FILE, formats.parse_rat)
+    rat = await config_files.import_table(ctx, texts.hat.HAT_IMPORT_FILE, formats.parse_rat)
     if rat is not None:
         _stage(ctx, li, rat)
 
 
 async def export_table(ctx: Context, li: Listener) -> None:
-    await config_files.export_table(ctx, texts.HAT_EXPORT_FILE, formats.rat_text(li.rat) + "\n")
+    await config_files.export_table(ctx, texts.hat.HAT_EXPORT_FILE, formats.rat_text(li.rat) + "\n")
 
 
 async def clear(ctx: Context, li: Listener) -> None:
-    labels = list(texts.RAT_ACTIONS)
-    index = await ctx.console.choose(texts.RAT_CLEAR_DEFAULT, labels, 2)
+    labels = list(texts.rat.RAT_ACTIONS)
+    index = await ctx.console.choose(texts.rat.RAT_CLEAR_DEFAULT, labels, 2)
     _stage(ctx, li, edit.cleared(ACTIONS[1 if index is None else index]))
-    ctx.console.say(texts.RAT_CLEARED)
+    ctx.console.say(texts.rat.RAT_CLEARED)
 
 
-MENU: Menu[Operation] = Menu.of(texts.RAT_MENU, {
+MENU: Menu[Operation] = Menu.of(texts.rat.RAT_MENU, {
     "NEW": new, "EDIT": edit_entry, "DELETE": delete, "PRINT": print_table,
     "IMPORT": import_table, "EXPORT": export_table, "CLEAR": clear,
 }, batch={"NEW": new_batch})

@@ -20,26 +20,26 @@ async def delivernow(ctx: Context, args: Sequence[str]) -> None:
         await _batch(ctx, args)
         return
     how = await ctx.console.choose(
-        texts.DELIVERNOW_HOW, texts.DELIVERNOW_OPTIONS, texts.DELIVERNOW_DEFAULT
+        texts.queue.DELIVERNOW_HOW, texts.queue.DELIVERNOW_OPTIONS, texts.queue.DELIVERNOW_DEFAULT
     )
     if how == 1:
         await reschedule(ctx, None)
         return
-    domain = await ask_domain(ctx, texts.DELIVERNOW_DOMAIN)
+    domain = await ask_domain(ctx, texts.queue.DELIVERNOW_DOMAIN)
     if domain is not None:
         await reschedule(ctx, domain)
 
 
 async def _batch(ctx: Context, args: Sequence[str]) -> None:
     if len(args) != 1:
-        ctx.refuse(texts.DELIVERNOW_USAGE)
+        ctx.refuse(texts.queue.DELIVERNOW_USAGE)
         return
     if args[0].lower() == ALL:
         await reschedule(ctx, None)
     elif is_host(normalise_domain(args[0])):
         await reschedule(ctx, normalise_domain(args[0]))
     else:
-        ctx.refuse(texts.QUEUE_BAD_DOMAIN.format(domain=args[0]))
+        ctx.refuse(texts.queue.QUEUE_BAD_DOMAIN.format(domain=args[0]))
 
 
 async def reschedule(ctx: Context, domain: str | None) -> None:
@@ -47,10 +47,10 @@ async def reschedule(ctx: Context, domain: str | None) -> None:
     count = await database.call(ctx, database.admin(ctx).deliver_now, domain)
     if count is None:
         return
-    done = (texts.DELIVERNOW_ALL_DONE if domain is None
-            else texts.DELIVERNOW_DOMAIN_DONE.format(domain=domain))
-    ctx.console.say(f"{done}\n{texts.DELIVERNOW_COUNT.format(count=count)}")
+    done = (texts.queue.DELIVERNOW_ALL_DONE if domain is None
+            else texts.queue.DELIVERNOW_DOMAIN_DONE.format(domain=domain))
+    ctx.console.say(f"{done}\n{texts.queue.DELIVERNOW_COUNT.format(count=count)}")
 
 
-COMMAND = Command("delivernow", texts.DELIVERNOW_DESCRIPTION, delivernow,
-                  usage=texts.DELIVERNOW_USAGE, takes_args=True)
+COMMAND = Command("delivernow", texts.queue.DELIVERNOW_DESCRIPTION, delivernow,
+                  usage=texts.queue.DELIVERNOW_USAGE, takes_args=True)

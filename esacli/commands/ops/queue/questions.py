@@ -15,4 +15,4 @@ async def ask_domain(ctx: Context, question: str) -> str | None:
             return None
         if is_host(normalise_domain(answer)):
             return normalise_domain(answer)
-        ctx.console.say(texts.QUEUE_BAD_DOMAIN.format(domain=answer))
+        ctx.console.say(texts.queue.QUEUE_BAD_DOMAIN.format(domain=answer))

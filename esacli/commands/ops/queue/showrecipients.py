@@ -18,23 +18,23 @@ from esacli.commands.ops.queue.render import recipients
 
 
 async def showrecipients(ctx: Context, args: Sequence[str]) -> None:
-    how = await ctx.console.choose(texts.SHOW_HOW, texts.SHOW_OPTIONS, texts.SHOW_DEFAULT)
+    how = await ctx.console.choose(texts.queue.SHOW_HOW, texts.queue.SHOW_OPTIONS, texts.queue.SHOW_DEFAULT)
     domain = sender = None
     case_sensitive = False
     if how == 0:
-        domain = await ask_domain(ctx, texts.SHOW_HOST)
+        domain = await ask_domain(ctx, texts.queue.SHOW_HOST)
         if domain is None:
             return
     elif how == 1:
-        sender = (await ctx.console.ask(texts.SHOW_SENDER)).strip("<>")
+        sender = (await ctx.console.ask(texts.queue.SHOW_SENDER)).strip("<>")
         if not sender:
             return
-        case_sensitive = await ctx.console.confirm(texts.SHOW_CASE, False)
+        case_sensitive = await ctx.console.confirm(texts.queue.SHOW_CASE, False)
     rows = await database.call(ctx, database.admin(ctx).recipients, domain=domain,
                                status=QUEUED, sender=sender, case_sensitive=case_sensitive)
     if rows is not None:
         table = recipients(rows, ctx.clock(), DEFAULT_LIMIT)
-        ctx.console.say(f"{texts.SHOW_WAIT}\n\n{table}")
+        ctx.console.say(f"{texts.queue.SHOW_WAIT}\n\n{table}")
 
 
-COMMAND = Command("showrecipients", texts.SHOWRECIPIENTS_DESCRIPTION, showrecipients)
+COMMAND = Command("showrecipients", texts.queue.SHOWRECIPIENTS_DESCRIPTION, showrecipients)

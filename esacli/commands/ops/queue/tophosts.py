@@ -12,12 +12,12 @@ from esacli.commands.ops.queue.render import tophosts as tophosts_table
 
 
 async def tophosts(ctx: Context, args: Sequence[str]) -> None:
-    labels = [label for label, _ in texts.TOPHOSTS_OPTIONS]
-    how = await ctx.console.choose(texts.TOPHOSTS_SORT, labels, 1)
-    key = texts.TOPHOSTS_OPTIONS[how or 0][1]
+    labels = [label for label, _ in texts.queue.TOPHOSTS_OPTIONS]
+    how = await ctx.console.choose(texts.queue.TOPHOSTS_SORT, labels, 1)
+    key = texts.queue.TOPHOSTS_OPTIONS[how or 0][1]
     loads = await database.call(ctx, database.admin(ctx).top_domains, key)
     if loads is not None:
         ctx.console.say(tophosts_table(loads, ctx.clock()))
 
 
-COMMAND = Command("tophosts", texts.TOPHOSTS_DESCRIPTION, tophosts)
+COMMAND = Command("tophosts", texts.queue.TOPHOSTS_DESCRIPTION, tophosts)

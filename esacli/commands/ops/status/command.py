@@ -21,13 +21,13 @@ DETAIL = "detail"
 async def run(ctx: Context, args: Sequence[str]) -> None:
     words = [a.lower() for a in args]
     if words not in ([], [DETAIL]):
-        ctx.refuse(texts.STATUS_USAGE)
+        ctx.refuse(texts.ops.STATUS_USAGE)
         return
     store = ctx.session.store
     try:
         doc = status_doc.read(status_path(store.data_dir))
     except StatusUnreadable:
-        ctx.console.say(texts.STATUS_UNAVAILABLE)
+        ctx.console.say(texts.ops.STATUS_UNAVAILABLE)
         return
     now = ctx.clock()
     if doc is None or not status_doc.alive(doc, now):
@@ -37,5 +37,5 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
     ctx.console.say(render.status(doc, now, head, detail=words == [DETAIL]))
 
 
-COMMAND = Command("status", texts.DESCRIPTIONS["status"], run, usage=texts.STATUS_USAGE,
+COMMAND = Command("status", texts.shell.DESCRIPTIONS["status"], run, usage=texts.ops.STATUS_USAGE,
                   takes_args=True)

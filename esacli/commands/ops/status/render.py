@@ -32,25 +32,25 @@ def _line(label: str, value: str) -> str:
 
 
 def _version(doc: StatusDoc, head: int) -> str:
-    applied = str(doc.version) if doc.version is not None else texts.STATUS_NO_VERSION
+    applied = str(doc.version) if doc.version is not None else texts.ops.STATUS_NO_VERSION
     skipped = doc.not_applied
     if skipped is not None and skipped.version > (doc.version or 0):
-        return texts.STATUS_NOT_APPLIED.format(applied=applied, version=skipped.version,
+        return texts.ops.STATUS_NOT_APPLIED.format(applied=applied, version=skipped.version,
                                                reason=skipped.reason)
     if head > (doc.version or 0):
-        return texts.STATUS_PENDING.format(applied=applied, head=head)
+        return texts.ops.STATUS_PENDING.format(applied=applied, head=head)
     return applied
 
 
 def _header(doc: StatusDoc, now: float, head: int) -> list[str]:
     oldest = doc.gauges.oldest_message
-    age = texts.STATUS_NO_MESSAGES if oldest is None else duration(now - oldest)
+    age = texts.ops.STATUS_NO_MESSAGES if oldest is None else duration(now - oldest)
     return [
-        _line(texts.STATUS_AS_OF, date(now)),
-        _line(texts.STATUS_UP_SINCE, f"{date(doc.started)} ({duration(now - doc.started)})"),
-        _line(texts.STATUS_SYSTEM, texts.STATUS_ONLINE),
-        _line(texts.STATUS_VERSION, _version(doc, head)),
-        _line(texts.STATUS_OLDEST, age),
+        _line(texts.ops.STATUS_AS_OF, date(now)),
+        _line(texts.ops.STATUS_UP_SINCE, f"{date(doc.started)} ({duration(now - doc.started)})"),
+        _line(texts.ops.STATUS_SYSTEM, texts.ops.STATUS_ONLINE),
+        _line(texts.ops.STATUS_VERSION, _version(doc, head)),
+        _line(texts.ops.STATUS_OLDEST, age),
     ]
 
 
@@ -67,30 +67,30 @@ def _table(title: str, column: str, rows: Sequence[Row], values: object) -> list
 
 
 def _counter_rows(detail: bool) -> list[Row]:
-    rows = list(texts.STATUS_COUNTER_ROWS)
+    rows = list(texts.ops.STATUS_COUNTER_ROWS)
     if detail:
         at = next(i for i, row in enumerate(rows) if row[2] == "rejected_recipients") + 1
-        rows[at:at] = texts.STATUS_REJECTION_DETAIL
+        rows[at:at] = texts.ops.STATUS_REJECTION_DETAIL
     return rows
 
 
 def _listeners(doc: StatusDoc) -> list[str]:
     if not doc.listeners:
-        return [texts.STATUS_LISTENERS, "  " + texts.NO_LISTENERS]
+        return [texts.ops.STATUS_LISTENERS, "  " + texts.listener.NO_LISTENERS]
     name_width = max(len(name) for name in doc.listeners) + 2
     address_width = max(len(li.address) for li in doc.listeners.values()) + 2
-    lines = [texts.STATUS_LISTENERS]
+    lines = [texts.ops.STATUS_LISTENERS]
     for name, listener in doc.listeners.items():
         if listener.state == "failed":
-            state = texts.STATUS_FAILED.format(reason=listener.reason)
+            state = texts.ops.STATUS_FAILED.format(reason=listener.reason)
         elif listener.state == "running" and listener.reason:
-            state = texts.STATUS_RUNNING_OLD.format(reason=listener.reason)
+            state = texts.ops.STATUS_RUNNING_OLD.format(reason=listener.reason)
         elif listener.state == "running":
-            state = texts.STATUS_RUNNING
+            state = texts.ops.STATUS_RUNNING
         elif listener.state == "disabled":
-            state = texts.STATUS_DISABLED.format(reason=listener.reason)
+            state = texts.ops.STATUS_DISABLED.format(reason=listener.reason)
         else:
-            state = texts.STATUS_STOPPED
+            state = texts.ops.STATUS_STOPPED
         lines.append(f"  {name:<{name_width}}{listener.address:<{address_width}}{state}")
     return lines
 
@@ -99,8 +99,8 @@ def status(doc: StatusDoc, now: float, head: int, detail: bool = False) -> str:
     """The whole `status` screen; `head` is the store's newest version."""
     blocks = [
         _header(doc, now, head),
-        _table(texts.STATUS_COUNTERS, texts.STATUS_UPTIME, _counter_rows(detail), doc.counters),
-        _table(texts.STATUS_GAUGES, texts.STATUS_CURRENT, texts.STATUS_GAUGE_ROWS, doc.gauges),
+        _table(texts.ops.STATUS_COUNTERS, texts.ops.STATUS_UPTIME, _counter_rows(detail), doc.counters),
+        _table(texts.ops.STATUS_GAUGES, texts.ops.STATUS_CURRENT, texts.ops.STATUS_GAUGE_ROWS, doc.gauges),
         _listeners(doc),
     ]
     return "\n\n".join("\n".join(block) for block in blocks)
@@ -108,5 +108,5 @@ def status(doc: StatusDoc, now: float, head: int, detail: bool = False) -> str:
 
 def not_running(doc: StatusDoc | None) -> str:
     if doc is None:
-        return texts.STATUS_NOT_RUNNING
-    return texts.STATUS_NOT_RUNNING + "\n" + texts.STATUS_LAST_SEEN.format(date=date(doc.updated))
+        return texts.ops.STATUS_NOT_RUNNING
+    return texts.ops.STATUS_NOT_RUNNING + "\n" + texts.ops.STATUS_LAST_SEEN.format(date=date(doc.updated))

@@ -1,16 +1,16 @@
-"""CLI texts: configuration history (§2.4 rollbackconfig) and the commit safety nets
-of commit-model.md §4 (`commit check`, `commit confirmed N`).
+"""CLI texts: the commit model (§2): commit, clear, rollbackconfig, and the commit safety
+nets beyond the appliance (`commit check`, `commit confirmed N`).
 
-The appliance's own wording is known only in part ([T] substrings, [M] elsewhere):
-"…roll back the configuration?" and "…commit this configuration now?" with `[N]>`,
-and `That value is not valid` for a bad choice. The rest is ours.
+The appliance's own wording of rollbackconfig is known only in part ([T] substrings, [M]
+elsewhere): "…roll back the configuration?" and "…commit this configuration now?" with
+`[N]>`, and `That value is not valid` for a bad choice. The rest is ours.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-# -- §2.4 rollbackconfig -----------------------------------------------------------
+# -- §2.4 rollbackconfig -------------------------------------------------------------------
 ROLLBACK_MENU: Final = {
     "ROLLBACK": "Roll back to a previously committed configuration.",
     "SETUP": "Configure rollback settings.",
@@ -35,7 +35,7 @@ AUTO_ROLLBACK_COMMENT: Final = (
     "Version {version} was not confirmed: automatic rollback to version {previous}"
 )
 
-# -- commit-model.md §4: commit check, commit confirmed ---------------------------
+# -- commit-model.md §4: commit check, commit confirmed ------------------------------------
 COMMIT_USAGE: Final = (
     "commit check                 validate the pending changes; commit nothing\n"
     "commit confirmed <minutes>   commit; roll back after <minutes> (1 to 60) unless a\n"
@@ -65,7 +65,7 @@ CONFIRM_WAITING: Final = (
     " unless {user} confirms it."
 )
 
-# -- system_logs lines of the automatic rollback ------------------------------------
+# -- system_logs lines of the automatic rollback -------------------------------------------
 LOG_ROLLED_BACK: Final = (
     "commit confirmed: version %d by %s was not confirmed by its deadline;"
     " rolled back to version %d as version %d"
@@ -82,3 +82,16 @@ LOG_INVALID: Final = (
     "commit confirmed: version %d by %s was not confirmed, but the reverted configuration"
     " is not valid (%s): keeping version %d"
 )
+
+# -- §2 commit, clear ----------------------------------------------------------------------
+COMMIT_COMMENT: Final = "Please enter some comments describing your changes:"
+COMMITTED: Final = "Changes committed: {date}"
+NO_DATA_TO_COMMIT: Final = "There is no data to commit."
+COMMIT_MERGED: Final = "These changes committed by another session were merged:"
+COMMIT_ERRORS: Final = "The configuration is not valid:"
+COMMIT_CONFLICTS: Final = "Another session committed changes to the same settings:"
+CONFLICT_SIDES: Final = "    committed before: {base}\n    theirs: {theirs}\n    yours: {mine}"
+NOTHING_COMMITTED: Final = "Nothing was committed. Your changes are still pending."
+CLEAR_CONFIRM: Final = "Are you sure you want to clear all changes since the last commit?"
+CLEARED: Final = "Changes cleared: {date}"
+NO_CHANGES: Final = "No changes have been made since the last commit."
