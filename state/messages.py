@@ -213,6 +213,9 @@ TLSRPT_NEEDS_ADDRESS: Final = Template(
     "TLSRPT_NEEDS_ADDRESS", "TLS reporting needs this address.")
 
 # -- DNS (dnsconfig) --------------------------------------------------------------------------
+DNS_INVALID_SERVER: Final = Template("DNS_INVALID_SERVER", 'Invalid IP address: "{ip}"')
+DNS_SERVER_EXISTS: Final = Template(
+    "DNS_SERVER_EXISTS", "The DNS server {ip} is already configured.")
 DNS_SERVER_TWICE: Final = Template(
     "DNS_SERVER_TWICE", 'The DNS server "{server}" is listed more than once.')
 

@@ -9,7 +9,8 @@ and a batch command walks the menus by item names (`listenerconfig edit InboundM
 hostaccess new ...` is EDIT, then HOSTACCESS, then NEW). The top level is the same
 idea: a `Command` per top-level command (`help` and completion read the table).
 
-Every menu loop is the same: show the header, choose an item, call its handler.
+Every menu loop is the same (`loop`, `run_menu`): show the header, choose an item, call
+its handler; an empty answer climbs back.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from typing import Any, Generic, TypeVar
 
 from esacli.commands.context import Context
 from esacli.console import Console
+from esacli.errors import BatchRefused
 
 H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
 # A batch form's handler: the words after its item's name.
 Batch = Callable[..., Any]
 # A top-level command: `async def handler(ctx, args)`, args the words after its name.
 Handler = Callable[[Context, Sequence[str]], Awaitable[None]]
+# The handler of a menu whose operations need nothing but the context.
+Operation = Callable[[Context], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,40 @@ class Menu(Generic[H]):
         """The "Choose the operation" question; None for an empty answer (climb back)."""
         name = await console.menu([(item.name, item.label) for item in self.items])
         return None if name is None else next(i for i in self.items if i.name == name)
+
+    def batch(self, words: Sequence[str], usage: str) -> tuple[Batch, list[str]]:
+        """The one-line form the first word names, and the words after it; BatchRefused
+        (`usage`) when it names no item with a one-line form."""
+        item = self.item(words[0]) if words else None
+        if item is None or item.batch is None:
+            raise BatchRefused(usage)
+        return item.batch, list(words[1:])
+
+
+# One turn of a menu loop: the header to show (None: none), the menu, the handler's
+# arguments; None when there is nothing left to edit (the record is gone).
+Turn = tuple[str | None, Menu[H], tuple[Any, ...]]
+
+
+async def loop(console: Console, turn: Callable[[], Turn[H] | None]) -> None:
+    """Show, choose, call, until an empty answer (or `turn` finds nothing to show)."""
+    while (current := turn()) is not None:
+        header, menu, args = current
+        if header is not None:
+            console.say(header)
+        item = await menu.choose(console)
+        if item is None:
+            return
+        await item.handler(*args)
+
+
+async def run_menu(ctx: Context, menu: Menu[Operation] | Callable[[], Menu[Operation]],
+                   header: Callable[[], str] | None = None) -> None:
+    """A menu of Operations, its header (and the menu itself) read again each turn."""
+    def turn() -> Turn[Operation]:
+        current = menu() if callable(menu) else menu
+        return (None if header is None else header()), current, (ctx,)
+    await loop(ctx.console, turn)
 
 
 @dataclass(frozen=True)

@@ -4,24 +4,45 @@ appliance's message, until it is acceptable."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from esacli import render, texts
 from esacli.console import Console
 from state import numbers, policy_params, ranges
 from state.numbers import Range
 
 
+async def ask_accepted(console: Console, question: str, refusal: Callable[[str], str | None],
+                       default: str = "") -> str | None:
+    """An answer `refusal` finds nothing wrong with, re-asked with its reason; None for an
+    empty answer (climb back)."""
+    while True:
+        answer = await console.ask(question, default)
+        if not answer:
+            return None
+        why = refusal(answer)
+        if why is None:
+            return answer
+        console.say(why)
+
+
+async def _ask_required(console: Console, question: str, shown: str,
+                        refusal: Callable[[str], str | None]) -> str:
+    """As `ask_accepted`, but an empty answer is refused too."""
+    while True:
+        answer = await ask_accepted(console, question, refusal, shown)
+        if answer is not None:
+            return answer
+        console.say(texts.shell.ENTER_A_VALUE)
+
+
 async def ask_int(console: Console, question: str, default: int | None, allowed: Range) -> int:
     """A whole number in `allowed` (ASCII digits only), asked again until it is one."""
+    def refusal(answer: str) -> str | None:
+        return None if allowed.parse(answer) is not None else allowed.message
+
     shown = "" if default is None else str(default)
-    while True:
-        answer = await console.ask(question, shown)
-        if not answer:
-            console.say(texts.shell.ENTER_A_VALUE)
-            continue
-        value = allowed.parse(answer)
-        if value is not None:
-            return value
-        console.say(allowed.message)
+    return allowed.parse(await _ask_required(console, question, shown, refusal)) or 0
 
 
 async def ask_port(console: Console, question: str, default: int) -> int:
@@ -31,15 +52,8 @@ async def ask_port(console: Console, question: str, default: int) -> int:
 async def ask_size(console: Console, question: str, default: int | None) -> int:
     """A message size (`10M`, `500k`, bytes) in the parameter table's range."""
     shown = "" if default is None else render.size(default)
-    while True:
-        answer = await console.ask(question, shown)
-        if not answer:
-            console.say(texts.shell.ENTER_A_VALUE)
-            continue
-        error = policy_params.size_problem(answer)
-        if error is None:
-            return numbers.parse_size(answer) or 0
-        console.say(error)
+    answer = await _ask_required(console, question, shown, policy_params.size_problem)
+    return numbers.parse_size(answer) or 0
 
 
 async def ask_list(console: Console, question: str) -> tuple[str, ...]:

@@ -20,8 +20,6 @@ DNS_MENU: Final = {
 }
 DNS_NEW_IP: Final = "Please enter the IP address of your DNS server."
 DNS_EDIT_IP: Final = "Please enter the new IP address of the DNS server."
-DNS_INVALID_IP: Final = 'Invalid IP address: "{ip}"'
-DNS_SERVER_EXISTS: Final = "The DNS server {ip} is already configured."
 DNS_PRIORITY: Final = (
     "Please enter the priority for {ip}.\n"
     "A value of 0 is the highest priority."

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from state import messages, validate_dns
+from state.messages import Message
+
 
 def place(servers: Sequence[str], ip: str, priority: int) -> tuple[str, ...]:
     """`servers` with `ip` added at `priority`: every other server's priority is its
@@ -19,3 +22,13 @@ def place(servers: Sequence[str], ip: str, priority: int) -> tuple[str, ...]:
 
 def without(servers: Sequence[str], index: int) -> tuple[str, ...]:
     return tuple(servers[:index]) + tuple(servers[index + 1:])
+
+
+def server_refusal(others: Sequence[str], answer: str) -> Message | None:
+    """Why `answer` cannot be a server beside `others`, or None."""
+    ip = validate_dns.server_address(answer)
+    if ip is None:
+        return messages.DNS_INVALID_SERVER(ip=answer)
+    if ip in others:
+        return messages.DNS_SERVER_EXISTS(ip=ip)
+    return None

@@ -221,6 +221,9 @@ def test_a_dns_server_lands_at_its_priority() -> None:
     assert dns.place(("a", "b"), "x", 0) == ("x", "a", "b")
     assert dns.place(("a", "b"), "x", 2) == ("a", "b", "x")
     assert dns.without(("a", "b", "c"), 1) == ("a", "c")
+    assert dns.server_refusal(("::1",), "::0001") == "The DNS server ::1 is already configured."
+    assert dns.server_refusal((), "10.0.0.300") == 'Invalid IP address: "10.0.0.300"'
+    assert dns.server_refusal(("::1",), "10.0.0.3") is None
 
 
 def test_all_absorbs_the_other_alert_classes() -> None:

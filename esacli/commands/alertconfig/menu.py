@@ -6,28 +6,22 @@ at severity Warning (or All). SETUP is kept minimal: the From: address of alerts
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from esacli import texts
+from esacli.commands import value_questions
 from esacli.commands.alertconfig.render import alerts_status
 from esacli.commands.context import Context
-from esacli.commands.menu import Command, Menu
+from esacli.commands.menu import Command, Menu, Operation, run_menu
 from esacli.console import Console
 from state import messages, model, numbers
 from state.edit import alerts as edit
 from state.model import AlertRecipient, Alerts
 from state.validate_outbound import ALERT_CLASSES, ALERT_SEVERITIES
 
-Operation = Callable[[Context], Awaitable[None]]
-
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
-    while True:
-        ctx.console.say(alerts_status(ctx.config.alerts, ctx.config.hostname))
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx)
+    await run_menu(ctx, MENU, lambda: alerts_status(ctx.config.alerts, ctx.config.hostname))
 
 
 def _stage(ctx: Context, alerts: Alerts) -> None:
@@ -60,14 +54,9 @@ async def choose_many(console: Console, question: str, options: Sequence[str],
 
 async def _address(ctx: Context, question: str, current: str = "") -> str | None:
     """A valid address not already a recipient (other than `current`); None climbs back."""
-    while True:
-        answer = await ctx.console.ask(question, current)
-        if not answer:
-            return None
-        refusal = edit.address_refusal(ctx.config.alerts, answer, current)
-        if refusal is None:
-            return answer
-        ctx.console.say(refusal)
+    return await value_questions.ask_accepted(
+        ctx.console, question,
+        lambda answer: edit.address_refusal(ctx.config.alerts, answer, current), current)
 
 
 async def _classes_and_severities(console: Console, current: AlertRecipient) -> AlertRecipient:

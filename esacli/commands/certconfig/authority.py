@@ -12,12 +12,11 @@ from esacli import render, texts
 from esacli.commands.certconfig import pkcs12
 from esacli.commands.certconfig.render import authority_table
 from esacli.commands.context import Context
-from esacli.commands.menu import Menu
+from esacli.commands.menu import Menu, Operation, Turn, loop, run_menu
 from state import authorities, model
 from state.errors import CertError
 from state.model import Authorities
 
-Operation = Callable[[Context], Awaitable[None]]
 ListOperation = Callable[[Context, Authorities], Awaitable[None]]
 
 
@@ -36,35 +35,27 @@ def _toggled(menu: Menu[ListOperation], enabled: bool) -> Menu[ListOperation]:
 
 
 async def run(ctx: Context) -> None:
-    while True:
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx)
+    await run_menu(ctx, MENU)
 
 
 async def system(ctx: Context) -> None:
-    while True:
+    def turn() -> Turn[ListOperation]:
         auth = ctx.config.authorities
         count = render.plural(len(authorities.system_cas()), texts.cert.CERTIFICATES)
-        status = texts.cert.CA_SYSTEM_STATUS.format(state=_state(auth.system_enabled), count=count)
-        ctx.console.say(status)
-        item = await _toggled(SYSTEM_MENU, auth.system_enabled).choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx, auth)
+        status = texts.cert.CA_SYSTEM_STATUS.format(state=_state(auth.system_enabled),
+                                                    count=count)
+        return status, _toggled(SYSTEM_MENU, auth.system_enabled), (ctx, auth)
+    await loop(ctx.console, turn)
 
 
 async def custom(ctx: Context) -> None:
-    while True:
+    def turn() -> Turn[ListOperation]:
         auth = ctx.config.authorities
         count = render.plural(len(auth.custom), texts.cert.CERTIFICATES)
-        ctx.console.say(texts.cert.CA_CUSTOM_STATUS.format(state=_state(auth.custom_enabled),
-                                                      count=count))
-        item = await _toggled(CUSTOM_MENU, auth.custom_enabled).choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx, auth)
+        status = texts.cert.CA_CUSTOM_STATUS.format(state=_state(auth.custom_enabled),
+                                                    count=count)
+        return status, _toggled(CUSTOM_MENU, auth.custom_enabled), (ctx, auth)
+    await loop(ctx.console, turn)
 
 
 def _switch(field: str, enabled: bool) -> ListOperation:

@@ -8,26 +8,18 @@ printed afterwards (the list, showchanges, commit errors) can contain them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from esacli import texts
 from esacli.commands.certconfig import pkcs12, profiles, questions, request
 from esacli.commands.certconfig.render import certificate_table
 from esacli.commands.context import Context
-from esacli.commands.menu import Menu
+from esacli.commands.menu import Menu, Operation, run_menu
 from state import certs, model
 from state.model import Certificate
 
-Operation = Callable[[Context], Awaitable[None]]
-
 
 async def run(ctx: Context) -> None:
-    while True:
-        ctx.console.say(certificate_table(ctx.config.certificates, questions.now(ctx)))
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx)
+    await run_menu(ctx, MENU, lambda: certificate_table(ctx.config.certificates,
+                                                        questions.now(ctx)))
 
 
 async def paste(ctx: Context) -> None:

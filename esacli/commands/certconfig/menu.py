@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from esacli import texts
 from esacli.commands.certconfig import authority, certificate
 from esacli.commands.context import Context
-from esacli.commands.menu import Command, Menu
+from esacli.commands.menu import Command, Menu, Operation, run_menu
 from state import cert_usage
-
-Operation = Callable[[Context], Awaitable[None]]
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
     if cert_usage.uses_demo(ctx.config):
         await ctx.console.pause(texts.cert.DEMO_WARNING)
-    while True:
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx)
+    await run_menu(ctx, MENU)
 
 
 MENU: Menu[Operation] = Menu.of(texts.cert.CERTCONFIG_MENU, {

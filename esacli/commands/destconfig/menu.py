@@ -8,29 +8,23 @@ state.edit.destinations'.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from functools import partial
 
 from esacli import texts
-from esacli.commands import config_files
+from esacli.commands import config_files, value_questions
 from esacli.commands.context import Context
 from esacli.commands.destconfig import dialog
 from esacli.commands.destconfig.render import dest_count, dest_detail, dest_list
-from esacli.commands.menu import Command, Menu
+from esacli.commands.menu import Command, Menu, Operation, run_menu
 from state import cert_usage, formats_dest, model
 from state.edit import destinations
 from state.model import DestinationControls, DestinationEntry
 from state.validate_outbound import normalise_domain
 
-Operation = Callable[[Context], Awaitable[None]]
-
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
-    while True:
-        ctx.console.say(dest_count(ctx.config.destinations))
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx)
+    await run_menu(ctx, MENU, lambda: dest_count(ctx.config.destinations))
 
 
 def _stage(ctx: Context, dest: DestinationControls) -> None:
@@ -58,14 +52,10 @@ async def setup(ctx: Context) -> None:
 
 async def _new_domain(ctx: Context) -> str | None:
     """A valid domain key not yet in the table; None (empty answer) climbs back."""
-    while True:
-        answer = await ctx.console.ask(texts.dest.DEST_NEW_DOMAIN)
-        if not answer:
-            return None
-        refusal = destinations.new_domain_refusal(ctx.config.destinations, answer)
-        if refusal is None:
-            return normalise_domain(answer)
-        ctx.console.say(refusal)
+    answer = await value_questions.ask_accepted(
+        ctx.console, texts.dest.DEST_NEW_DOMAIN,
+        partial(destinations.new_domain_refusal, ctx.config.destinations))
+    return None if answer is None else normalise_domain(answer)
 
 
 async def new(ctx: Context) -> None:

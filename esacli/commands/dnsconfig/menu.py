@@ -12,29 +12,26 @@ so an answer the dialog accepts is one the commit accepts.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from functools import partial
 
 from esacli import texts
 from esacli.commands.context import Context
-from esacli.commands.menu import Command, Menu
-from esacli.commands.value_questions import ask_int
+from esacli.commands.menu import Command, Menu, Operation, run_menu
+from esacli.commands.value_questions import ask_accepted, ask_int
 from state import model, ranges, validate_dns
-from state.edit.dns import place, without
+from state.edit.dns import place, server_refusal, without
 from state.model import DnsSettings
 from state.numbers import Range
 
-Operation = Callable[[Context], Awaitable[None]]
-
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
-    while True:
-        dns = ctx.config.dns
-        ctx.console.say(status(dns))
-        # with the system's resolver there is no server to edit, delete or stop using
-        item = await (MENU if dns.servers else MENU.only("NEW", "SETUP")).choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx)
+    await run_menu(ctx, lambda: _menu(ctx.config.dns), lambda: status(ctx.config.dns))
+
+
+def _menu(dns: DnsSettings) -> Menu[Operation]:
+    """With the system's resolver there is no server to edit, delete or stop using."""
+    return MENU if dns.servers else MENU.only("NEW", "SETUP")
 
 
 def status(dns: DnsSettings) -> str:
@@ -55,17 +52,8 @@ def _stage(ctx: Context, **changes: object) -> None:
 async def _ask_ip(ctx: Context, question: str, others: Sequence[str],
                   current: str = "") -> str | None:
     """An IP address not used by another server; None (empty answer, no default) climbs back."""
-    while True:
-        answer = await ctx.console.ask(question, current)
-        if not answer:
-            return None
-        ip = validate_dns.server_address(answer)
-        if ip is None:
-            ctx.console.say(texts.dns.DNS_INVALID_IP.format(ip=answer))
-        elif ip in others:
-            ctx.console.say(texts.dns.DNS_SERVER_EXISTS.format(ip=ip))
-        else:
-            return ip
+    answer = await ask_accepted(ctx.console, question, partial(server_refusal, others), current)
+    return None if answer is None else validate_dns.server_address(answer)
 
 
 async def _ask_priority(ctx: Context, ip: str, default: int, others: int) -> int:

@@ -45,10 +45,8 @@ def run_batch(ctx: Context, words: list[str]) -> None:
     li = model.by_name(ctx.config.listeners, words[0])
     if li is None:
         raise BatchRefused(texts.listener.BATCH_NO_LISTENER.format(name=words[0]))
-    item = MENU.item(words[1])
-    if item is None or item.batch is None:
-        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
-    item.batch(ctx, li, words[2:])
+    form, rest = MENU.batch(words[1:], texts.listener.BATCH_USAGE_ERROR)
+    form(ctx, li, rest)
 
 
 def _stage(ctx: Context, old_name: str, listener: Listener) -> str:

@@ -4,18 +4,16 @@ walk the same menus by item name."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.listenerconfig import edit, new, questions
 from esacli.commands.listenerconfig.render import listener_list
-from esacli.commands.menu import Command, Menu
+from esacli.commands.menu import Command, Menu, Operation, run_menu
 from esacli.errors import BatchRefused
 from state import model
 from state.edit import listeners
-
-Operation = Callable[[Context], Awaitable[None]]
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
@@ -25,20 +23,13 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
         except BatchRefused as refused:
             ctx.refuse(str(refused))
         return
-    while True:
-        ctx.console.say(listener_list(ctx.config))
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx)
+    await run_menu(ctx, MENU, lambda: listener_list(ctx.config))
 
 
 def run_batch(ctx: Context, words: list[str]) -> None:
     """`<operation> ...`: the operation's one-line form (EDIT has one)."""
-    item = MENU.item(words[0]) if len(words) >= 4 else None
-    if item is None or item.batch is None:
-        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
-    item.batch(ctx, words[1:])
+    form, rest = MENU.batch(words if len(words) >= 4 else [], texts.listener.BATCH_USAGE_ERROR)
+    form(ctx, rest)
 
 
 async def setup(ctx: Context) -> None:

@@ -7,12 +7,13 @@ module only asks, re-asks with the appliance's messages and stages complete resu
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from functools import partial
 
 from esacli import texts
-from esacli.commands import config_files
+from esacli.commands import config_files, value_questions
 from esacli.commands.context import Context
-from esacli.commands.menu import Command, Menu
+from esacli.commands.menu import Command, Menu, Operation, run_menu
 from esacli.commands.smtproutes import edit as route_edit
 from esacli.commands.smtproutes.render import routes_print, routes_status
 from state import formats_routes, model
@@ -21,16 +22,9 @@ from state.errors import EditRefused
 from state.model import Route
 from state.validate_outbound import DEFAULT_ROUTE
 
-Operation = Callable[[Context], Awaitable[None]]
-
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
-    while True:
-        ctx.console.say(routes_status(ctx.config.routes))
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx)
+    await run_menu(ctx, MENU, lambda: routes_status(ctx.config.routes))
 
 
 def _stage(ctx: Context, table: tuple[Route, ...]) -> None:
@@ -38,14 +32,10 @@ def _stage(ctx: Context, table: tuple[Route, ...]) -> None:
 
 
 async def _new_domain(ctx: Context) -> str | None:
-    while True:
-        answer = await ctx.console.ask(texts.routes.ROUTE_NEW_DOMAIN)
-        if not answer:
-            return None
-        refusal = routes.new_key_refusal(ctx.config.routes, answer)
-        if refusal is None:
-            return formats_routes.route_key(answer)
-        ctx.console.say(refusal)
+    answer = await value_questions.ask_accepted(
+        ctx.console, texts.routes.ROUTE_NEW_DOMAIN,
+        partial(routes.new_key_refusal, ctx.config.routes))
+    return None if answer is None else formats_routes.route_key(answer)
 
 
 async def new(ctx: Context) -> None:

@@ -11,11 +11,11 @@ dialog accepts is one the commit accepts.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from esacli import texts
 from esacli.commands.context import Context
-from esacli.commands.menu import Command, Menu
+from esacli.commands.menu import Command, Menu, Operation, run_menu
 from state import model, validate_ssl
 from state.model import SslDirection, SslSettings, TlsVersion
 
@@ -25,16 +25,8 @@ Method = tuple[TlsVersion, TlsVersion]
 METHODS: tuple[Method, ...] = ((V12, V13), (V13, V13), (V12, V12), (V10, V13))
 
 
-Operation = Callable[[Context], Awaitable[None]]
-
-
 async def run(ctx: Context, args: Sequence[str]) -> None:
-    while True:
-        ctx.console.say(status(ctx.config.ssl))
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx)
+    await run_menu(ctx, MENU, lambda: status(ctx.config.ssl))
 
 
 def _number(version: TlsVersion) -> str:

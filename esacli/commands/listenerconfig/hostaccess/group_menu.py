@@ -14,7 +14,7 @@ from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.listenerconfig.hostaccess import groups
 from esacli.commands.listenerconfig.hostaccess import questions as ask
-from esacli.commands.menu import Menu
+from esacli.commands.menu import Menu, Turn, loop
 from state import formats, model
 from state.edit import hat as edit
 from state.model import HAT, Listener, PolicyParams, SenderGroup
@@ -33,16 +33,13 @@ async def edit_entry(ctx: Context, li: Listener) -> None:
 
 
 async def run(ctx: Context, name: str, index: int) -> None:
-    while True:
+    def turn() -> Turn[Operation] | None:
         li = model.by_name(ctx.config.listeners, name)
         if li is None or index >= len(li.hat.groups):
-            return
-        ctx.console.say(describe(li.hat, index))
+            return None
         menu = MENU if li.hat.groups[index].name != edit.ALL else MENU.only("POLICY", "PRINT")
-        item = await menu.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx, li, index)
+        return describe(li.hat, index), menu, (ctx, li, index)
+    await loop(ctx.console, turn)
 
 
 def _target(group: SenderGroup) -> str:

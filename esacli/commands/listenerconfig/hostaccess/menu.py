@@ -13,8 +13,7 @@ from esacli.commands import config_files
 from esacli.commands.context import Context
 from esacli.commands.listenerconfig.hostaccess import batch, group_menu, groups, params
 from esacli.commands.listenerconfig.render import policy_block
-from esacli.commands.menu import Menu
-from esacli.errors import BatchRefused
+from esacli.commands.menu import Menu, Turn, loop
 from state import formats, model
 from state.edit import hat as edit
 from state.edit import listeners
@@ -25,20 +24,16 @@ Operation = Callable[[Context, Listener], Awaitable[None]]
 
 async def run(ctx: Context, name: str) -> None:
     """The HOSTACCESS loop for listener `name`; returns on an empty answer."""
-    while (li := model.by_name(ctx.config.listeners, name)) is not None:
-        ctx.console.say(policy_block(li.hat))
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx, li)
+    def turn() -> Turn[Operation] | None:
+        li = model.by_name(ctx.config.listeners, name)
+        return None if li is None else (policy_block(li.hat), MENU, (ctx, li))
+    await loop(ctx.console, turn)
 
 
 def run_batch(ctx: Context, li: Listener, words: list[str]) -> None:
     """`... hostaccess <operation> ...`: the operation's one-line form; stages its HAT."""
-    item = MENU.item(words[0]) if words else None
-    if item is None or item.batch is None:
-        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
-    hat = item.batch(ctx, li, words[1:])
+    form, rest = MENU.batch(words, texts.listener.BATCH_USAGE_ERROR)
+    hat = form(ctx, li, rest)
     if hat is not None:
         ctx.stage(listeners.edit_listener(ctx.config, li.name, hat=hat))
 

@@ -9,7 +9,7 @@ from esacli import texts
 from esacli.commands import config_files
 from esacli.commands.context import Context
 from esacli.commands.listenerconfig.rcptaccess.questions import ACTIONS, ask_address, ask_entry
-from esacli.commands.menu import Menu
+from esacli.commands.menu import Menu, Turn, loop
 from esacli.errors import BatchRefused
 from state import formats, forms, model
 from state.edit import listeners
@@ -21,19 +21,17 @@ Operation = Callable[[Context, Listener], Awaitable[None]]
 
 
 async def run(ctx: Context, name: str) -> None:
-    while (li := model.by_name(ctx.config.listeners, name)) is not None:
-        ctx.console.say(texts.rat.RAT_COUNT.format(count=len(li.rat)))
-        item = await MENU.choose(ctx.console)
-        if item is None:
-            return
-        await item.handler(ctx, li)
+    def turn() -> Turn[Operation] | None:
+        li = model.by_name(ctx.config.listeners, name)
+        if li is None:
+            return None
+        return texts.rat.RAT_COUNT.format(count=len(li.rat)), MENU, (ctx, li)
+    await loop(ctx.console, turn)
 
 
 def run_batch(ctx: Context, li: Listener, words: list[str]) -> None:
-    item = MENU.item(words[0]) if words else None
-    if item is None or item.batch is None:
-        raise BatchRefused(texts.listener.BATCH_USAGE_ERROR)
-    item.batch(ctx, li, words[1:])
+    form, rest = MENU.batch(words, texts.listener.BATCH_USAGE_ERROR)
+    form(ctx, li, rest)
 
 
 def _stage(ctx: Context, li: Listener, rat: tuple[RatEntry, ...]) -> None:
