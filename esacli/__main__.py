@@ -38,7 +38,8 @@ def _listener_address(text: str) -> tuple[str, int]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="esacli", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="start the appliance (engine and SSH server) in the foreground")
+    run = sub.add_parser(
+        "run", help="start the appliance (engine and SSH server) in the foreground")
     run.add_argument("--data", type=Path, default=Path(DEFAULT_DATA), help="data directory")
     run.add_argument("--ssh", type=_host_port, default=_host_port(DEFAULT_SSH), help="HOST:PORT")
     run.add_argument(

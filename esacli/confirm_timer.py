@@ -1,4 +1,4 @@
-"""The `commit confirmed` timer of a running appliance (commit-model.md §4).
+"""The `commit confirmed` timer of a running appliance (commit model §4).
 
 The waiting confirmation lives in the store (state/confirm.py decides what an
 expired one means); this module only asks, about once a second and once at
@@ -34,7 +34,8 @@ def check_once(store: Store, secrets: Secrets, now: float) -> Expiry | None:
 def _log(expiry: Expiry) -> None:
     p = expiry.pending
     if expiry.outcome is Outcome.ROLLED_BACK and expiry.written is not None:
-        log.warning(texts.changes.LOG_ROLLED_BACK, p.version, p.user, p.previous, expiry.written.number)
+        log.warning(texts.changes.LOG_ROLLED_BACK, p.version, p.user, p.previous,
+                    expiry.written.number)
     elif expiry.outcome is Outcome.UNCHANGED:
         log.warning(texts.changes.LOG_UNCHANGED, p.version, p.user, p.previous)
     elif expiry.outcome is Outcome.CONFLICT:

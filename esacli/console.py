@@ -1,6 +1,6 @@
 """The console port: how a dialog talks to the administrator.
 
-`Console` implements every AsyncOS question style (§1.1-1.2 of asyncos-cli.md) on
+`Console` implements every AsyncOS question style (reference §1.1-1.2) on
 top of two primitives, `write` and `readline`, so the scripted console used by the
 transcript tests, the line console of batch sessions (here) and the prompt_toolkit
 console of interactive ones (esacli/terminal.py) share the same rendering and
@@ -137,7 +137,8 @@ class Console(abc.ABC):
             if exact or len(matches) == 1:
                 return (exact or matches)[0]
             if matches:
-                self.say(texts.shell.AMBIGUOUS_OPTION.format(answer=answer, matches=", ".join(matches)))
+                self.say(texts.shell.AMBIGUOUS_OPTION.format(answer=answer,
+                                                             matches=", ".join(matches)))
             else:
                 self.say(texts.shell.UNKNOWN_OPTION.format(answer=answer))
 

@@ -74,7 +74,7 @@ def format_error(exc: FormatError) -> str:
 
 def config_errors(errors: Sequence[ConfigError]) -> str:
     lines = [texts.changes.COMMIT_ERRORS] + [f"{e.path}: {e.message}" for e in errors]
-    return "\n".join(lines + [texts.changes.NOTHING_COMMITTED])
+    return "\n".join([*lines, texts.changes.NOTHING_COMMITTED])
 
 
 def conflicts(items: Sequence[Conflict]) -> str:
@@ -82,7 +82,7 @@ def conflicts(items: Sequence[Conflict]) -> str:
     for c in items:
         lines.append(c.path)
         lines.append(texts.changes.CONFLICT_SIDES.format(base=c.base, theirs=c.theirs, mine=c.mine))
-    return "\n".join(lines + [texts.changes.NOTHING_COMMITTED])
+    return "\n".join([*lines, texts.changes.NOTHING_COMMITTED])
 
 
 def commit_refused(refused: CommitRefused) -> str:

@@ -41,4 +41,5 @@ def columns(rows: Sequence[Sequence[str]]) -> str:
     """A plain table: the first row is the header, underlined with dashes."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [list(rows[0]), ["-" * w for w in widths], *[list(r) for r in rows[1:]]]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in lines)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in lines)

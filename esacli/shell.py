@@ -87,7 +87,8 @@ class Shell:
         ended = self.session.confirmation_ended()
         if ended is None:
             return
-        text = texts.changes.ROLLED_BACK_ELSEWHERE if ended.rolled_back else texts.changes.CONFIRMED_ELSEWHERE
+        text = (texts.changes.ROLLED_BACK_ELSEWHERE if ended.rolled_back
+                else texts.changes.CONFIRMED_ELSEWHERE)
         self.console.write(text.format(version=ended.version, user=self.session.user) + "\n\n")
 
     async def execute(self, name: str, args: Sequence[str]) -> bool:

@@ -124,7 +124,7 @@ def private_hat(relay_hosts: tuple[str, ...]) -> HAT:
 
 def public_rat(domains: tuple[str, ...]) -> tuple[RatEntry, ...]:
     accepted = tuple(RatEntry(address=d, action=RatAction.ACCEPT) for d in domains)
-    return accepted + (RatEntry(address="ALL", action=RatAction.REJECT),)
+    return (*accepted, RatEntry(address="ALL", action=RatAction.REJECT))
 
 
 def new_listener(

@@ -364,7 +364,8 @@ def parse_rat(text: str) -> tuple[RatEntry, ...]:
         try:
             action = RatAction(match.group("action").upper())
         except ValueError:
-            raise FormatError(number, messages.BAD_RAT_ACTION(action=match.group("action"))) from None
+            bad = messages.BAD_RAT_ACTION(action=match.group("action"))
+            raise FormatError(number, bad) from None
         code = numbers.parse_int(match.group("code") or "")
         if code is not None and code not in ranges.RAT_CODE:
             raise FormatError(number, messages.BAD_RAT_CODE(code=code))

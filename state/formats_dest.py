@@ -1,4 +1,4 @@
-"""The destconfig IMPORT / EXPORT file (asyncos-cli.md §6.7): INI with `[DEFAULT]` and one
+"""The destconfig IMPORT / EXPORT file (reference §6.7): INI with `[DEFAULT]` and one
 `[domain]` section per destination.
 
 `parse` is all-or-nothing: the first problem raises `FormatError` with its 1-based line

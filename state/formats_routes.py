@@ -1,4 +1,4 @@
-"""The smtproutes destination syntax and its IMPORT / EXPORT text (asyncos-cli.md §8.2).
+"""The smtproutes destination syntax and its IMPORT / EXPORT text (reference §8.2).
 
 One route per line: the domain (`example.com`, `.example.com` for subdomains, `ALL` for the
 default route), white space, then the destinations separated by commas. A destination is

@@ -60,7 +60,8 @@ INVALID_NAME: Final = Template("INVALID_NAME", 'Invalid name "{name}".')
 NAME_CHARACTERS: Final = Template(
     "NAME_CHARACTERS",
     'Valid characters are letters, digits, "-", "_" and "." (at most 64 characters).')
-INVALID_HOSTNAME_REPR: Final = Template("INVALID_HOSTNAME_REPR", "Invalid hostname format: {name!r}")
+INVALID_HOSTNAME_REPR: Final = Template(
+    "INVALID_HOSTNAME_REPR", "Invalid hostname format: {name!r}")
 INVALID_HOSTNAME: Final = Template("INVALID_HOSTNAME", 'Invalid hostname format: "{name}".')
 INVALID_IP_REPR: Final = Template("INVALID_IP_REPR", "Invalid IP address {ip!r}")
 INVALID_IP: Final = Template("INVALID_IP", 'Invalid IP address "{ip}".')
@@ -183,7 +184,8 @@ ROUTE_OTHER_PORT: Final = Template(
     "ROUTE_OTHER_PORT", "The host {host} already has an alternate port ({port}).")
 ROUTE_STANDARD_PORT: Final = Template(
     "ROUTE_STANDARD_PORT", "The host {host} is already using the standard port.")
-ROUTE_EXISTS: Final = Template("ROUTE_EXISTS", "The value {domain} is already in the routing table.")
+ROUTE_EXISTS: Final = Template(
+    "ROUTE_EXISTS", "The value {domain} is already in the routing table.")
 ROUTE_INVALID_DOMAIN: Final = Template(
     "ROUTE_INVALID_DOMAIN",
     'Invalid hostname format: "{domain}". Enter a domain such as "example.com",'

@@ -10,7 +10,8 @@ from state.errors import ConfigError
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 # A fully qualified host name (at least two labels, an alphabetic top-level label).
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
 # A host name of a sender form, a banner or a RAT domain: labels with "_", a final dot.
 _LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*\.?$")

@@ -25,7 +25,8 @@ from state.messages import Message
 MAX_DIGITS = 40
 DIGITS = "0123456789"
 _INT = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
-_DECIMAL = re.compile(rf"([0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{0,{MAX_DIGITS}}})?|\.[0-9]{{1,{MAX_DIGITS}}})")
+_DECIMAL = re.compile(
+    rf"([0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{0,{MAX_DIGITS}}})?|\.[0-9]{{1,{MAX_DIGITS}}})")
 # A size: bytes, or a number of kilobytes (k) or megabytes (M), as the appliance shows them.
 _SIZE = re.compile(rf"^([0-9]{{1,{MAX_DIGITS}}})\s*([kKmM]?)$")
 KB = 1024

@@ -35,7 +35,7 @@ def put(items: tuple[N, ...], item: N) -> tuple[N, ...]:
     """Replace the record with the same name in place, or append it."""
     name = item.name
     if by_name(items, name) is None:
-        return items + (item,)
+        return (*items, item)
     return tuple(item if i.name == name else i for i in items)
 
 

@@ -2,9 +2,9 @@
 
 Files here are mode 0600 in a 0700 folder and are never part of a versioned
 document. A user is the name of a `<user>.password` file here: a name given at
-login is only ever compared with that list, never made into a path itself. Keys are content-addressed by `certs.key_id`, so every version that
-names a key can still find it (rollbacks keep working) and writing the same key
-twice is harmless.
+login is only ever compared with that list, never made into a path itself. Keys are
+content-addressed by `certs.key_id`, so every version that names a key can still find
+it (rollbacks keep working) and writing the same key twice is harmless.
 """
 
 from __future__ import annotations

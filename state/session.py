@@ -1,4 +1,4 @@
-"""A CLI session's candidate configuration over a base version (commit-model.md)."""
+"""A CLI session's candidate configuration over a base version (the commit model)."""
 
 from __future__ import annotations
 

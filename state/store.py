@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS versions (
     comment TEXT NOT NULL,
     document BLOB NOT NULL
 );
--- `commit confirmed` (commit-model.md §4): at most one row; kept here so the timer
+-- `commit confirmed` (commit model §4): at most one row; kept here so the timer
 -- survives a restart of the appliance.
 CREATE TABLE IF NOT EXISTS confirmations (
     version  INTEGER PRIMARY KEY,

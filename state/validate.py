@@ -73,7 +73,8 @@ def _listener(config: Config, li: Listener, interfaces_optional: bool) -> Iterat
     for field, allowed in ranges.LISTENER_FIELDS.items():
         if getattr(li, field) not in allowed:
             yield ConfigError(f"{path}.{field}", allowed.refusal())
-    if li.certificate is not None and not any(c.name == li.certificate for c in config.certificates):
+    names = {c.name for c in config.certificates}
+    if li.certificate is not None and li.certificate not in names:
         yield ConfigError(f"{path}.certificate", messages.UNKNOWN_CERTIFICATE(name=li.certificate))
     yield from validate_hat.listener(path, li)
 
@@ -110,7 +111,8 @@ def _destinations(config: Config) -> Iterator[ConfigError]:
         yield ConfigError("destinations.default.tls", messages.DEFAULT_SETS_TLS())
     name = dest.client_certificate
     if name is not None and not any(c.name == name for c in config.certificates):
-        yield ConfigError("destinations.client_certificate", messages.UNKNOWN_CERTIFICATE(name=name))
+        yield ConfigError("destinations.client_certificate",
+                          messages.UNKNOWN_CERTIFICATE(name=name))
 
 
 def _reporting(config: Config) -> Iterator[ConfigError]:

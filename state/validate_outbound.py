@@ -37,7 +37,8 @@ MAX_ORGANIZATION = 100
 
 
 def normalise_domain(value: str) -> str:
-    """Keys are stored lower case without a trailing dot (tls-policy.md, domain lookup)."""
+    """Keys are stored lower case without a trailing dot (the TLS policy reference:
+    domain lookup)."""
     return value.strip().lower().rstrip(".")
 
 

@@ -35,7 +35,7 @@ AUTO_ROLLBACK_COMMENT: Final = (
     "Version {version} was not confirmed: automatic rollback to version {previous}"
 )
 
-# -- commit-model.md §4: commit check, commit confirmed ------------------------------------
+# -- commit model §4: commit check, commit confirmed ------------------------------------
 COMMIT_USAGE: Final = (
     "commit check                 validate the pending changes; commit nothing\n"
     "commit confirmed <minutes>   commit; roll back after <minutes> (1 to 60) unless a\n"

@@ -90,7 +90,8 @@ TCP_QUEUE: Final = "Please enter the TCP listen queue size."
 
 # -- §1.4 listenerconfig batch forms -------------------------------------------------------
 LISTENERCONFIG_USAGE: Final = (
-    "listenerconfig edit <listener> hostaccess new sendergroup <name> <hosts> <behavior> [options]\n"
+    "listenerconfig edit <listener> hostaccess new sendergroup <name> <hosts> <behavior>"
+    " [options]\n"
     "listenerconfig edit <listener> hostaccess new policy <name> <behavior> [options]\n"
     "listenerconfig edit <listener> hostaccess edit sendergroup <name> <new_host_list>\n"
     "listenerconfig edit <listener> hostaccess edit policy <name> <behavior> [options]\n"

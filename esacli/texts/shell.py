@@ -54,5 +54,6 @@ DESCRIPTIONS: Final = {
 }
 
 # -- sessions ------------------------------------------------------------------------------
-# Printed when an interactive session has been idle too long (commit-model.md §1).
-IDLE_TIMEOUT: Final = "\n\nSession idle too long: logging out. Uncommitted changes were discarded.\n"
+# Printed when an interactive session has been idle too long (commit model §1).
+IDLE_TIMEOUT: Final = (
+    "\n\nSession idle too long: logging out. Uncommitted changes were discarded.\n")

@@ -137,7 +137,8 @@ def readiness(found: Readiness | None, domain: str, direction: str) -> str:
 def queue(summary: str, rows: Sequence[Sequence[object]], error: str = "") -> str:
     if error:
         return f'<p class="error">{ESC(error)}</p>'
-    listing = table(texts.QUEUE_COLUMNS, rows, "queue") if rows else f"<p>{ESC(texts.QUEUE_EMPTY)}</p>"
+    empty = f"<p>{ESC(texts.QUEUE_EMPTY)}</p>"
+    listing = table(texts.QUEUE_COLUMNS, rows, "queue") if rows else empty
     return f"<p>{ESC(summary)}</p>{listing}"
 
 

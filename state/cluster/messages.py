@@ -2,7 +2,7 @@
 
 An error's text is a `Template` (state.messages: the code, and the fields filled where
 the error is raised); the shell prints it as it is. Log lines stay plain strings.
-Wording follows the appliance's style (asyncos-cli.md §10) where it has one; the rest is ours.
+Wording follows the appliance's style (reference §10) where it has one; the rest is ours.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""LevelSession: a CLI session's candidate at one level of a cluster (commit-model.md).
+"""LevelSession: a CLI session's candidate at one level of a cluster (the commit model).
 
 The same surface as `state.session.Session` (candidate, stage, pending, changes,
 showchanges, clear, check, verify, commit, confirm, rollback), plus what the
 levels add: `defines`, `start_empty`, `copy_from`, `undefine` (the NOTICE dialogs
-of asyncos-cli.md §10), `history` and `confirmation` of the level.
+of reference §10), `history` and `confirmation` of the level.
 
 The candidate is a whole Config (so every configuration dialog works unchanged):
 the level's view (levels.view). What the session keeps and commits is the level's

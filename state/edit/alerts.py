@@ -31,7 +31,7 @@ def address_refusal(alerts: Alerts, address: str, current: str = "") -> Message 
 def put_recipient(alerts: Alerts, old_address: str, rcpt: AlertRecipient) -> Alerts:
     """Replace recipient `old_address` in place (the address may change), or append."""
     if not any(r.address == old_address for r in alerts.recipients):
-        return model.replace(alerts, recipients=alerts.recipients + (rcpt,))
+        return model.replace(alerts, recipients=(*alerts.recipients, rcpt))
     recipients = tuple(rcpt if r.address == old_address else r for r in alerts.recipients)
     return model.replace(alerts, recipients=recipients)
 

@@ -45,7 +45,7 @@ def needs_scope(entry: DestinationEntry) -> bool:
 def put_entry(dest: DestinationControls, entry: DestinationEntry) -> DestinationControls:
     """Replace the entry of the same domain in place, or append it."""
     if find(dest, entry.domain) is None:
-        return model.replace(dest, entries=dest.entries + (entry,))
+        return model.replace(dest, entries=(*dest.entries, entry))
     entries = tuple(entry if e.domain == entry.domain else e for e in dest.entries)
     return model.replace(dest, entries=entries)
 

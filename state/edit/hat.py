@@ -62,7 +62,7 @@ def find_group(hat: HAT, name: str) -> int | None:
 def insert_group(hat: HAT, group: SenderGroup) -> HAT:
     """A new row, just above the final ALL row."""
     at = all_index(hat)
-    return model.replace(hat, groups=hat.groups[:at] + (group,) + hat.groups[at:])
+    return model.replace(hat, groups=(*hat.groups[:at], group, *hat.groups[at:]))
 
 
 def set_group(hat: HAT, index: int, group: SenderGroup) -> HAT:
@@ -173,7 +173,7 @@ def parse_choice(hat: HAT, word: str, group: bool) -> Choice:
 def put_policy(hat: HAT, old_name: str, policy: Policy) -> HAT:
     """Replace policy `old_name` in place (a rename follows in every row), or append."""
     if model.by_name(hat.policies, old_name) is None:
-        return model.replace(hat, policies=hat.policies + (policy,))
+        return model.replace(hat, policies=(*hat.policies, policy))
     policies = tuple(policy if p.name == old_name else p for p in hat.policies)
     groups = tuple(model.replace(g, policy=policy.name) if g.policy == old_name else g
                    for g in hat.groups)

@@ -13,7 +13,7 @@ from state.names import is_name
 def put_listener(config: Config, old_name: str, listener: Listener) -> Config:
     """Replace listener `old_name` in place (it may be renamed), or append it."""
     if model.by_name(config.listeners, old_name) is None:
-        return model.replace(config, listeners=config.listeners + (listener,))
+        return model.replace(config, listeners=(*config.listeners, listener))
     listeners = tuple(listener if li.name == old_name else li for li in config.listeners)
     return model.replace(config, listeners=listeners)
 

@@ -34,11 +34,11 @@ def address_refusal(rat: Rat, address: str) -> Message | None:
 def insert_rat(rat: Rat, entry: RatEntry) -> Rat:
     """A new entry, just above the final ALL entry."""
     at = len(rat) - 1 if rat and rat[-1].address == ALL else len(rat)
-    return rat[:at] + (entry,) + rat[at:]
+    return (*rat[:at], entry, *rat[at:])
 
 
 def set_entry(rat: Rat, index: int, entry: RatEntry) -> Rat:
-    return rat[:index] + (entry,) + rat[index + 1:]
+    return (*rat[:index], entry, *rat[index + 1:])
 
 
 def remove_entry(rat: Rat, index: int) -> Rat:

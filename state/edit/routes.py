@@ -44,7 +44,7 @@ def put_route(routes: Routes, route: Route) -> Routes:
     if any(r.domain == route.domain for r in routes):
         return tuple(route if r.domain == route.domain else r for r in routes)
     room_for_one(routes)
-    return routes + (route,)
+    return (*routes, route)
 
 
 def remove_route(routes: Routes, domain: str) -> Routes:

@@ -26,7 +26,8 @@ async def new(ctx: Context) -> None:
         return
     subject = await _subject(console)
     san = await _san(console, subject.common_name)
-    days = await value_questions.ask_int(console, texts.cert.CERT_DURATION, texts.cert.CERT_DEFAULT_DAYS,
+    days = await value_questions.ask_int(console, texts.cert.CERT_DURATION,
+                                         texts.cert.CERT_DEFAULT_DAYS,
                               ranges.CERT_DAYS)
     kind = await _key_type(console)
     key = certs.generate_key(kind)

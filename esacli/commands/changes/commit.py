@@ -1,6 +1,6 @@
 """`commit` (§2.2): merge if needed, validate, write one version.
 
-Beyond the appliance (commit-model.md §4): `commit check` validates and writes
+Beyond the appliance (commit model §4): `commit check` validates and writes
 nothing; both test-bind the listener addresses the commit would newly listen
 on, so a port another program holds is refused now rather than found failed at
 apply time. `commit confirmed N` commits and, unless a plain `commit` by the same
@@ -109,5 +109,6 @@ def _say_waiting(ctx: Context, version: int, user: str, deadline: float) -> None
         version=version, user=user, date=render.date(deadline)))
 
 
-COMMAND = Command("commit", texts.shell.DESCRIPTIONS["commit"], commit, usage=texts.changes.COMMIT_USAGE,
+COMMAND = Command("commit", texts.shell.DESCRIPTIONS["commit"], commit,
+                  usage=texts.changes.COMMIT_USAGE,
                   takes_args=True)

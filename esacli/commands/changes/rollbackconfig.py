@@ -1,6 +1,6 @@
 """`rollbackconfig` (§2.4): restore one of the last 10 committed configurations.
 
-History is append-only (commit-model.md §3): a rollback committed now is a NEW
+History is append-only (commit model §3): a rollback committed now is a NEW
 version (source "rollback") whose content is the chosen one's; a rollback not
 committed now becomes this session's pending candidate, like any edit. SETUP
 only says that rollback is always on: every commit is kept, so there is nothing

@@ -75,7 +75,8 @@ async def _limits(console: Console, entry: DestinationEntry, default: Destinatio
     if await console.confirm(texts.dest.DEST_ASK_RCPT, entry.recipient_limit is not None):
         minutes = await value_questions.ask_int(console, texts.dest.DEST_RCPT_MINUTES,
                                      entry.recipient_minutes or 60, ranges.DEST_RECIPIENT_MINUTES)
-        rcpt = await value_questions.ask_int(console, texts.dest.DEST_RCPT_LIMIT.format(minutes=minutes, domain=d),
+        question = texts.dest.DEST_RCPT_LIMIT.format(minutes=minutes, domain=d)
+        rcpt = await value_questions.ask_int(console, question,
                                   entry.recipient_limit, ranges.DEST_RECIPIENT_LIMIT)
     entry = destinations.with_limits(entry, max_concurrency=conc, max_msgs_per_connection=msgs,
                                      recipient_limit=rcpt, recipient_minutes=minutes)
@@ -107,7 +108,8 @@ async def default_dialog(console: Console, current: DestinationEntry,
     if await console.confirm(texts.dest.DEST_DEFAULT_ASK_RCPT, current.recipient_limit is not None):
         minutes = await value_questions.ask_int(console, texts.dest.DEST_DEFAULT_RCPT_MINUTES,
                                      current.recipient_minutes or 60, ranges.DEST_RECIPIENT_MINUTES)
-        rcpt = await value_questions.ask_int(console, texts.dest.DEST_DEFAULT_RCPT_LIMIT.format(minutes=minutes),
+        question = texts.dest.DEST_DEFAULT_RCPT_LIMIT.format(minutes=minutes)
+        rcpt = await value_questions.ask_int(console, question,
                                   current.recipient_limit, ranges.DEST_RECIPIENT_LIMIT)
     types = [t.format(domain=texts.dest.DEST_DEFAULT_ROW) for t in texts.dest.DEST_LIMIT_TYPES]
     per_mx = await _choose_flag(console, texts.dest.DEST_DEFAULT_LIMIT_TYPE, types,
@@ -115,7 +117,8 @@ async def default_dialog(console: Console, current: DestinationEntry,
     per_vg = await _choose_flag(console, texts.dest.DEST_LIMIT_APPLY, texts.dest.DEST_LIMIT_APPLIES,
                                 current.limit_per_virtual_gateway)
     msgs = await value_questions.ask_int(console, texts.dest.DEST_DEFAULT_MSGS,
-                              current.max_msgs_per_connection or 50, ranges.DEST_MSGS_PER_CONNECTION)
+                              current.max_msgs_per_connection or 50,
+                              ranges.DEST_MSGS_PER_CONNECTION)
     tls = await ask_tls(console, current.tls, client_certificate)
     bounce = await console.confirm(texts.dest.DEST_BOUNCE, bool(current.bounce_verification))
     sort = await _choose_sort(console, current.ip_sort)

@@ -22,10 +22,12 @@ def _sort(value: str | None, default: str = texts.dest.DEST_VALUE_DEFAULT) -> st
 
 def _row(entry: DestinationEntry, is_default: bool) -> list[str]:
     limited = entry.max_concurrency is not None or entry.recipient_limit is not None
-    tls = texts.dest.DEST_VALUE_DEFAULT if entry.tls is None else texts.dest.DEST_TLS_SHORT[entry.tls.value]
+    tls = (texts.dest.DEST_VALUE_DEFAULT if entry.tls is None
+           else texts.dest.DEST_TLS_SHORT[entry.tls.value])
     if is_default:
         return [texts.dest.DEST_DEFAULT_ROW, texts.dest.DEST_ON, tls,
-                _on_off(entry.bounce_verification, texts.dest.DEST_OFF), texts.dest.DEST_DEFAULT_ROW,
+                _on_off(entry.bounce_verification, texts.dest.DEST_OFF),
+                texts.dest.DEST_DEFAULT_ROW,
                 _sort(entry.ip_sort, texts.dest.DEST_SORTS["PREFER_V4"])]
     return [entry.domain, texts.dest.DEST_ON if limited else texts.dest.DEST_VALUE_DEFAULT, tls,
             _on_off(entry.bounce_verification), texts.dest.DEST_VALUE_DEFAULT, _sort(entry.ip_sort)]
@@ -37,7 +39,8 @@ def dest_list(dest: DestinationControls) -> str:
     heads = texts.dest.DEST_LIST_COLUMNS
     widths = [max(len(x) for x in (*heads[i], *(r[i] for r in rows))) for i in range(len(heads))]
     table = [[h[0] for h in heads], [h[1] for h in heads], ["=" * w for w in widths], *rows]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                     for r in table)
 
 
 def dest_detail(entry: DestinationEntry, default: DestinationEntry) -> str:

@@ -57,7 +57,8 @@ async def _ask_ip(ctx: Context, question: str, others: Sequence[str],
 
 
 async def _ask_priority(ctx: Context, ip: str, default: int, others: int) -> int:
-    return await ask_int(ctx.console, texts.dns.DNS_PRIORITY.format(ip=ip), default, Range(0, others))
+    question = texts.dns.DNS_PRIORITY.format(ip=ip)
+    return await ask_int(ctx.console, question, default, Range(0, others))
 
 
 async def _pick(ctx: Context, question: str) -> int | None:

@@ -55,7 +55,8 @@ def _stage(ctx: Context, old_name: str, listener: Listener) -> str:
 
 
 async def name(ctx: Context, li: Listener) -> str:
-    new = await questions.ask_listener_name(ctx.console, ctx.config, texts.listener.LISTENER_NEW_NAME,
+    new = await questions.ask_listener_name(ctx.console, ctx.config,
+                                            texts.listener.LISTENER_NEW_NAME,
                                             li.name)
     return _stage(ctx, li.name, model.replace(li, name=new))
 
@@ -83,7 +84,8 @@ async def certificate(ctx: Context, li: Listener) -> str:
 
 
 async def limits(ctx: Context, li: Listener) -> str:
-    conns = await value_questions.ask_int(ctx.console, texts.listener.MAX_CONNECTIONS, li.max_connections,
+    conns = await value_questions.ask_int(ctx.console, texts.listener.MAX_CONNECTIONS,
+                                          li.max_connections,
                                           ranges.LISTENER_CONNECTIONS)
     queue = await value_questions.ask_int(ctx.console, texts.listener.TCP_QUEUE, li.tcp_queue,
                                           ranges.TCP_QUEUE)

@@ -35,7 +35,8 @@ def run_batch(ctx: Context, words: list[str]) -> None:
 async def setup(ctx: Context) -> None:
     """§3.5, limited to the setting this product has: HAT delayed rejection."""
     current = ctx.config.listener_setup
-    delayed = await ctx.console.confirm(texts.hat.HAT_DELAYED_REJECTION, current.hat_delayed_rejection)
+    delayed = await ctx.console.confirm(texts.hat.HAT_DELAYED_REJECTION,
+                                        current.hat_delayed_rejection)
     ctx.stage(model.replace(ctx.config, listener_setup=model.replace(
         current, hat_delayed_rejection=delayed)))
 
@@ -44,7 +45,8 @@ async def delete(ctx: Context) -> None:
     listener = await questions.choose_listener(ctx.console, ctx.config, texts.listener.DELETE_WHICH)
     if listener is None:
         return
-    if not await ctx.console.confirm(texts.listener.DELETE_CONFIRM.format(name=listener.name), False):
+    question = texts.listener.DELETE_CONFIRM.format(name=listener.name)
+    if not await ctx.console.confirm(question, False):
         return
     ctx.stage(listeners.remove_listener(ctx.config, listener.name))
     ctx.console.say(texts.listener.LISTENER_DELETED.format(name=listener.name))

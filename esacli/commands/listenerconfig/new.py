@@ -20,12 +20,14 @@ _TYPES = {"Private": ListenerType.PRIVATE, "Public": ListenerType.PUBLIC}
 async def new(ctx: Context) -> None:
     console, config = ctx.console, ctx.config
     types = list(texts.listener.LISTENER_TYPES)
-    index = await console.choose(texts.listener.LISTENER_TYPE, types, types.index("Public") + 1, types)
+    public = types.index("Public") + 1
+    index = await console.choose(texts.listener.LISTENER_TYPE, types, public, types)
     kind = _TYPES[types[1 if index is None else index]]
     name = await questions.ask_listener_name(console, config, texts.listener.LISTENER_NAME)
     interface = await questions.choose_interface(console, config, None)
     protocol = await questions.choose_protocol(console, "SMTP")
-    port = await value_questions.ask_port(console, texts.listener.LISTENER_PORT, texts.listener.DEFAULT_PORT)
+    port = await value_questions.ask_port(console, texts.listener.LISTENER_PORT,
+                                          texts.listener.DEFAULT_PORT)
     rate: int | None = None
     if kind is ListenerType.PUBLIC:
         hosts = await value_questions.ask_list(console, texts.listener.ACCEPT_FOR)

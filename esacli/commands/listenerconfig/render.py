@@ -16,7 +16,8 @@ def interface_of(config: Config, name: str) -> Interface:
 
 
 def interface_line(iface: Interface) -> str:
-    return texts.listener.INTERFACE_LINE.format(name=iface.name, ip=iface.ip, hostname=iface.hostname)
+    return texts.listener.INTERFACE_LINE.format(name=iface.name, ip=iface.ip,
+                                                hostname=iface.hostname)
 
 
 def listener_list(config: Config) -> str:

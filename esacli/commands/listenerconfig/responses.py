@@ -10,7 +10,8 @@ from state.numbers import Range
 
 async def ask_code(console: Console, standard: int, current: int | None, codes: Range) -> int:
     while True:
-        answer = await console.ask(texts.hat.ASK_CODE.format(code=standard), str(current or standard))
+        question = texts.hat.ASK_CODE.format(code=standard)
+        answer = await console.ask(question, str(current or standard))
         value = codes.parse(answer)
         if value is not None:
             return value

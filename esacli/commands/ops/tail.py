@@ -62,7 +62,8 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 
 async def _pick(ctx: Context) -> str | None:
-    listing = [texts.ops.TAIL_LOG_LINE.format(name=n, kind=texts.ops.TAIL_LOG_TYPES[n]) for n in LOGS]
+    listing = [texts.ops.TAIL_LOG_LINE.format(name=n, kind=texts.ops.TAIL_LOG_TYPES[n])
+               for n in LOGS]
     ctx.console.say(texts.ops.TAIL_CONFIGURED)
     index = await ctx.console.choose(texts.ops.TAIL_WHICH, listing, None, list(LOGS))
     return None if index is None else LOGS[index]

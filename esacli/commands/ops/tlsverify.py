@@ -78,5 +78,6 @@ async def probe(ctx: Context, domain: str, host: str | None, port: int | None) -
                            lambda line: console.write(f"{line}\n"))
 
 
-COMMAND = Command("tlsverify", texts.shell.DESCRIPTIONS["tlsverify"], run, usage=texts.ops.TLSVERIFY_USAGE,
+COMMAND = Command("tlsverify", texts.shell.DESCRIPTIONS["tlsverify"], run,
+                  usage=texts.ops.TLSVERIFY_USAGE,
                   takes_args=True)

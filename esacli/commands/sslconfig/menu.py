@@ -1,4 +1,4 @@
-"""`sslconfig`: TLS versions and ciphers for inbound and outbound SMTP (asyncos-cli.md §8.1).
+"""`sslconfig`: TLS versions and ciphers for inbound and outbound SMTP (reference §8.1).
 
 INBOUND applies to every listener, OUTBOUND to every delivery (and tlsverify). There
 is no GUI here, so the GUI operation is not offered; TLS renegotiation is not asked
@@ -46,11 +46,13 @@ def method_label(low: TlsVersion, high: TlsVersion) -> str:
 
 def status(ssl: SslSettings) -> str:
     lines = [texts.ssl.SSL_SETTINGS]
-    for name, settings in ((texts.ssl.SSL_INBOUND, ssl.inbound), (texts.ssl.SSL_OUTBOUND, ssl.outbound)):
+    directions = ((texts.ssl.SSL_INBOUND, ssl.inbound), (texts.ssl.SSL_OUTBOUND, ssl.outbound))
+    for name, settings in directions:
         method = method_label(settings.min_version, settings.max_version)
         lines.append(texts.ssl.SSL_METHOD_LINE.format(direction=name, method=method))
         lines.append(texts.ssl.SSL_CIPHERS_LINE.format(direction=name))
-        lines.extend(texts.ssl.SSL_CIPHER_ITEM.format(element=e) for e in settings.ciphers.split(":"))
+        lines.extend(texts.ssl.SSL_CIPHER_ITEM.format(element=e)
+                     for e in settings.ciphers.split(":"))
     return "\n".join(lines)
 
 

@@ -18,7 +18,8 @@ from esacli.commands.ops.queue.render import recipients
 
 
 async def showrecipients(ctx: Context, args: Sequence[str]) -> None:
-    how = await ctx.console.choose(texts.queue.SHOW_HOW, texts.queue.SHOW_OPTIONS, texts.queue.SHOW_DEFAULT)
+    how = await ctx.console.choose(texts.queue.SHOW_HOW, texts.queue.SHOW_OPTIONS,
+                                   texts.queue.SHOW_DEFAULT)
     domain = sender = None
     case_sensitive = False
     if how == 0:

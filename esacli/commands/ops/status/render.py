@@ -99,8 +99,10 @@ def status(doc: StatusDoc, now: float, head: int, detail: bool = False) -> str:
     """The whole `status` screen; `head` is the store's newest version."""
     blocks = [
         _header(doc, now, head),
-        _table(texts.ops.STATUS_COUNTERS, texts.ops.STATUS_UPTIME, _counter_rows(detail), doc.counters),
-        _table(texts.ops.STATUS_GAUGES, texts.ops.STATUS_CURRENT, texts.ops.STATUS_GAUGE_ROWS, doc.gauges),
+        _table(texts.ops.STATUS_COUNTERS, texts.ops.STATUS_UPTIME, _counter_rows(detail),
+               doc.counters),
+        _table(texts.ops.STATUS_GAUGES, texts.ops.STATUS_CURRENT, texts.ops.STATUS_GAUGE_ROWS,
+               doc.gauges),
         _listeners(doc),
     ]
     return "\n\n".join("\n".join(block) for block in blocks)
@@ -109,4 +111,5 @@ def status(doc: StatusDoc, now: float, head: int, detail: bool = False) -> str:
 def not_running(doc: StatusDoc | None) -> str:
     if doc is None:
         return texts.ops.STATUS_NOT_RUNNING
-    return texts.ops.STATUS_NOT_RUNNING + "\n" + texts.ops.STATUS_LAST_SEEN.format(date=date(doc.updated))
+    seen = texts.ops.STATUS_LAST_SEEN.format(date=date(doc.updated))
+    return texts.ops.STATUS_NOT_RUNNING + "\n" + seen
