@@ -5,11 +5,14 @@ appliance's message, until it is acceptable."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from esacli import render, texts
 from esacli.console import Console
 from state import numbers, policy_params, ranges
 from state.numbers import Range
+
+T = TypeVar("T")
 
 
 async def ask_accepted(console: Console, question: str, refusal: Callable[[str], str | None],
@@ -24,6 +27,19 @@ async def ask_accepted(console: Console, question: str, refusal: Callable[[str],
         if why is None:
             return answer
         console.say(why)
+
+
+async def ask_existing(console: Console, question: str, find: Callable[[str], T | None],
+                       missing: Callable[[str], str]) -> T | None:
+    """The record an answer names (`find`), or None: for an empty answer, or after saying
+    `missing(answer)` when there is none."""
+    answer = await console.ask(question)
+    if not answer:
+        return None
+    found = find(answer)
+    if found is None:
+        console.say(missing(answer))
+    return found
 
 
 async def _ask_required(console: Console, question: str, shown: str,

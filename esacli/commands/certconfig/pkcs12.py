@@ -78,9 +78,7 @@ async def _unlock(
 
 async def export_profile(ctx: Context) -> None:
     console = ctx.console
-    profile = await questions.choose_profile(
-        console, ctx.config.certificates, texts.cert.CERT_EXPORT_WHICH
-    )
+    profile = await questions.choose_profile(ctx, texts.cert.CERT_EXPORT_WHICH)
     if profile is None:
         return
     path = await ask_new_file(ctx)

@@ -13,9 +13,7 @@ async def delete(ctx: Context) -> None:
     """A profile in use is refused, naming its users, and the question is asked again."""
     console = ctx.console
     while True:
-        profile = await questions.choose_profile(
-            console, ctx.config.certificates, texts.cert.CERT_DELETE_WHICH
-        )
+        profile = await questions.choose_profile(ctx, texts.cert.CERT_DELETE_WHICH)
         if profile is None:
             return
         users = cert_usage.users(ctx.config, profile.name)

@@ -46,12 +46,11 @@ async def new_profile_name(ctx: Context) -> str | None:
     return name
 
 
-async def choose_profile(
-    console: Console, profiles: Sequence[Certificate], question: str
-) -> Certificate | None:
+async def choose_profile(ctx: Context, question: str) -> Certificate | None:
     """Pick a profile by number or name; None (empty answer) climbs one level."""
+    profiles = ctx.config.certificates
     names = [c.name for c in profiles]
-    index = await console.choose(question, names, None, names)
+    index = await ctx.console.choose(question, names, None, names)
     return None if index is None else profiles[index]
 
 

@@ -94,9 +94,7 @@ async def _key_type(console: Console) -> str:
 
 async def edit(ctx: Context) -> None:
     console = ctx.console
-    profile = await questions.choose_profile(
-        console, ctx.config.certificates, texts.cert.CERT_EDIT_WHICH
-    )
+    profile = await questions.choose_profile(ctx, texts.cert.CERT_EDIT_WHICH)
     if profile is None:
         return
     if profile.csr and await console.confirm(texts.cert.VIEW_CSR, False):

@@ -69,13 +69,9 @@ async def new(ctx: Context) -> None:
 
 
 async def _existing(ctx: Context, question: str) -> DestinationEntry | None:
-    answer = await ctx.console.ask(question)
-    if not answer:
-        return None
-    entry = destinations.find(ctx.config.destinations, answer)
-    if entry is None:
-        ctx.console.say(texts.dest.DEST_NOT_FOUND.format(domain=normalise_domain(answer)))
-    return entry
+    return await value_questions.ask_existing(
+        ctx.console, question, partial(destinations.find, ctx.config.destinations),
+        lambda answer: texts.dest.DEST_NOT_FOUND.format(domain=normalise_domain(answer)))
 
 
 async def edit(ctx: Context) -> None:

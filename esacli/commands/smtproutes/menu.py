@@ -52,13 +52,9 @@ async def new(ctx: Context) -> None:
 
 
 async def _existing(ctx: Context, question: str) -> Route | None:
-    answer = await ctx.console.ask(question)
-    if not answer:
-        return None
-    route = routes.find(ctx.config.routes, answer)
-    if route is None:
-        ctx.console.say(texts.routes.ROUTE_NOT_FOUND.format(domain=answer))
-    return route
+    return await value_questions.ask_existing(
+        ctx.console, question, partial(routes.find, ctx.config.routes),
+        lambda answer: texts.routes.ROUTE_NOT_FOUND.format(domain=answer))
 
 
 async def edit(ctx: Context) -> None:
