@@ -10,7 +10,8 @@ hostaccess new ...` is EDIT, then HOSTACCESS, then NEW). The top level is the sa
 idea: a `Command` per top-level command (`help` and completion read the table).
 
 Every menu loop is the same (`loop`, `run_menu`): show the header, choose an item, call
-its handler; an empty answer climbs back.
+its handler; an empty answer climbs back, and so does a handler that returns DONE (an
+operation after which the menu has nothing left to offer: rollbackconfig's ROLLBACK).
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ Batch = Callable[..., Any]
 # A top-level command: `async def handler(ctx, args)`, args the words after its name.
 Handler = Callable[[Context, Sequence[str]], Awaitable[None]]
 # The handler of a menu whose operations need nothing but the context.
-Operation = Callable[[Context], Awaitable[None]]
+Operation = Callable[[Context], Awaitable[object]]
+
+
+class _Done:
+    """What a handler returns to end its menu."""
+
+
+DONE = _Done()
 
 
 @dataclass(frozen=True)
@@ -96,9 +104,8 @@ async def loop(console: Console, turn: Callable[[], Turn[H] | None]) -> None:
         if header is not None:
             console.say(header)
         item = await menu.choose(console)
-        if item is None:
+        if item is None or await item.handler(*args) is DONE:
             return
-        await item.handler(*args)
 
 
 async def run_menu(ctx: Context, menu: Menu[Operation] | Callable[[], Menu[Operation]],

@@ -9,34 +9,29 @@ to enable or disable.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from engine.inbound.binding import probe
 from esacli import render, texts
 from esacli.commands.context import Context
-from esacli.commands.menu import Command, Menu
+from esacli.commands.menu import DONE, Command, Menu, Operation, run_menu
 from esacli.errors import config_errors
 from state.errors import CommitRefused
 from state.store import VersionInfo
 
-# An operation returns whether the menu comes back (SETUP) or the command ends (ROLLBACK).
-Operation = Callable[[Context], Awaitable[bool]]
-
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
-    while (item := await MENU.choose(ctx.console)) is not None:
-        if not await item.handler(ctx):
-            return
+    await run_menu(ctx, MENU)
 
 
-async def setup(ctx: Context) -> bool:
+async def setup(ctx: Context) -> None:
     ctx.console.say(texts.changes.ROLLBACK_SETUP)
-    return True
 
 
-async def rollback(ctx: Context) -> bool:
+async def rollback(ctx: Context) -> object:
+    """Whatever the answers, the command ends after a rollback (or its refusal)."""
     await _rollback(ctx)
-    return False
+    return DONE
 
 
 def _lines(history: Sequence[VersionInfo]) -> list[str]:

@@ -1,7 +1,7 @@
 """listenerconfig -> EDIT (§3.3): a listener's summary and its menu.
 
-Each operation stages its own result when it completes and returns the listener's
-(possibly new) name, so the loop follows a rename. RCPTACCESS is offered on public
+Each operation stages its own result when it completes; the listener is found again by
+its place in the list on every turn, so the loop follows a rename. RCPTACCESS is offered on public
 listeners only (§3.3, §5). The one-line forms go on by item name: `edit <listener>
 hostaccess ...` and `edit <listener> rcptaccess ...`.
 """
@@ -17,27 +17,28 @@ from esacli.commands.listenerconfig import questions
 from esacli.commands.listenerconfig.hostaccess import menu as hostaccess
 from esacli.commands.listenerconfig.rcptaccess import menu as rcptaccess
 from esacli.commands.listenerconfig.render import listener_summary
-from esacli.commands.menu import Menu
+from esacli.commands.menu import Menu, Turn, loop
 from esacli.errors import BatchRefused
 from state import cert_usage, model, ranges
 from state.edit import listeners
 from state.model import Listener, ListenerType
 
-Operation = Callable[[Context, Listener], Awaitable[str]]
+Operation = Callable[[Context, Listener], Awaitable[None]]
 
 
 async def run(ctx: Context) -> None:
     chosen = await questions.choose_listener(ctx.console, ctx.config, texts.listener.EDIT_WHICH)
     if chosen is None:
         return
-    name = chosen.name
-    while (li := model.by_name(ctx.config.listeners, name)) is not None:
-        ctx.console.say(listener_summary(ctx.config, li))
+    place = ctx.config.listeners.index(chosen)
+
+    def turn() -> Turn[Operation] | None:
+        if place >= len(ctx.config.listeners):
+            return None
+        li = ctx.config.listeners[place]
         menu = MENU if li.type is ListenerType.PUBLIC else MENU.without("RCPTACCESS")
-        item = await menu.choose(ctx.console)
-        if item is None:
-            return
-        name = await item.handler(ctx, li)
+        return listener_summary(ctx.config, li), menu, (ctx, li)
+    await loop(ctx.console, turn)
 
 
 def run_batch(ctx: Context, words: list[str]) -> None:
@@ -49,57 +50,54 @@ def run_batch(ctx: Context, words: list[str]) -> None:
     form(ctx, li, rest)
 
 
-def _stage(ctx: Context, old_name: str, listener: Listener) -> str:
+def _stage(ctx: Context, old_name: str, listener: Listener) -> None:
     ctx.stage(listeners.put_listener(ctx.config, old_name, listener))
-    return listener.name
 
 
-async def name(ctx: Context, li: Listener) -> str:
+async def name(ctx: Context, li: Listener) -> None:
     new = await questions.ask_listener_name(ctx.console, ctx.config,
                                             texts.listener.LISTENER_NEW_NAME,
                                             li.name)
-    return _stage(ctx, li.name, model.replace(li, name=new))
+    _stage(ctx, li.name, model.replace(li, name=new))
 
 
-async def interface(ctx: Context, li: Listener) -> str:
+async def interface(ctx: Context, li: Listener) -> None:
     chosen = await questions.choose_interface(ctx.console, ctx.config, li.interface)
     protocol = await questions.choose_protocol(ctx.console, li.protocol)
     port = await value_questions.ask_port(ctx.console, texts.listener.LISTENER_PORT, li.port)
-    return _stage(ctx, li.name, model.replace(li, interface=chosen, protocol=protocol,
-                                              port=port))
+    _stage(ctx, li.name, model.replace(li, interface=chosen, protocol=protocol, port=port))
 
 
-async def certificate(ctx: Context, li: Listener) -> str:
+async def certificate(ctx: Context, li: Listener) -> None:
     names = [c.name for c in ctx.config.certificates]
     current = cert_usage.listener_certificate(li)
     default = names.index(current) + 1 if current in names else None
     while True:
         index = await ctx.console.choose(texts.listener.LISTENER_CERTIFICATE, names, default, names)
         if index is None:
-            return li.name
+            return
         chosen = names[index]
         if not cert_usage.is_demo(chosen) or await ctx.console.confirm(
                 texts.listener.DEMO_CERT_QUESTION, False):
-            return _stage(ctx, li.name, model.replace(li, certificate=chosen))
+            _stage(ctx, li.name, model.replace(li, certificate=chosen))
+            return
 
 
-async def limits(ctx: Context, li: Listener) -> str:
+async def limits(ctx: Context, li: Listener) -> None:
     conns = await value_questions.ask_int(ctx.console, texts.listener.MAX_CONNECTIONS,
                                           li.max_connections,
                                           ranges.LISTENER_CONNECTIONS)
     queue = await value_questions.ask_int(ctx.console, texts.listener.TCP_QUEUE, li.tcp_queue,
                                           ranges.TCP_QUEUE)
-    return _stage(ctx, li.name, model.replace(li, max_connections=conns, tcp_queue=queue))
+    _stage(ctx, li.name, model.replace(li, max_connections=conns, tcp_queue=queue))
 
 
-async def host_access(ctx: Context, li: Listener) -> str:
+async def host_access(ctx: Context, li: Listener) -> None:
     await hostaccess.run(ctx, li.name)
-    return li.name
 
 
-async def recipient_access(ctx: Context, li: Listener) -> str:
+async def recipient_access(ctx: Context, li: Listener) -> None:
     await rcptaccess.run(ctx, li.name)
-    return li.name
 
 
 MENU: Menu[Operation] = Menu.of(texts.listener.EDIT_MENU, {

@@ -60,7 +60,7 @@ async def _existing(ctx: Context, question: str) -> Route | None:
 async def edit(ctx: Context) -> None:
     route = await _existing(ctx, texts.routes.ROUTE_EDIT_DOMAIN)
     if route is not None:
-        await route_edit.run(ctx, route)
+        await route_edit.run(ctx, route.domain)
 
 
 async def delete(ctx: Context) -> None:
