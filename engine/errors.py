@@ -6,7 +6,10 @@ EngineError                 base of every error the engine raises on purpose
  +-- TlsSetupError          a certificate chain or key cannot make an SSL context
  +-- SpoolError             a message could not be made durable (the client gets a 4xx)
  +-- QueueUnavailable       the queue database cannot be read or changed from outside
-                            the engine (engine/queue/admin.py)
+ |                          the engine (engine/queue/admin.py)
+ +-- ConnectError           an outbound connection or its greeting failed
+                            (engine/outbound/smtpconn.py); `reason` says why, `code` is
+                            the server's reply code when it gave one
 
 Nothing here ever reaches an SMTP client as a traceback: the adapter turns any
 exception into a reply from `engine.replies` and a one-line mail_logs entry.
@@ -36,3 +39,12 @@ class SpoolError(EngineError):
 
 class QueueUnavailable(EngineError):
     pass
+
+
+class ConnectError(EngineError):
+    """The connection or the greeting failed; `code` is the server's if it replied."""
+
+    def __init__(self, reason: str, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code

@@ -1,4 +1,4 @@
-"""mail_logs: the appliance's text mail log (reference/asyncos-cli.md §9).
+"""mail_logs: the appliance's text mail log (in the lines AsyncOS writes).
 
 Every line is `<Day Mon dd HH:MM:SS YYYY> <Level>: <message>` and is flushed at
 once because the shell's `tail mail_logs` reads the file while we write it.
@@ -17,6 +17,16 @@ from typing import TextIO
 
 from state import files
 from state.controls import escape_controls
+
+# Why an inbound connection or message ended, as the lines below give it (the timeouts'
+# and the header refusals' own words are engine/inbound/pacing.Expiry's and
+# engine/inbound/headers.Refusal's).
+NOT_SPOOLED = "Message not spooled"
+CONNECTION_LIMIT = "Connection limit exceeded"
+CONNECTION_LOST = "connection lost"
+TIMED_OUT = "timeout"
+SIZE_EXCEEDED = "Message size exceeds limit"
+LINE_TOO_LONG = "Line too long"
 
 
 def _version() -> str:
@@ -87,6 +97,29 @@ class MailLog:
     def critical(self, message: str) -> None:
         self.write("Critical", message)
 
+    # -- the engine itself -------------------------------------------------
+    def version_not_applied(self, number: int, reason: str) -> None:
+        self.critical(f"Configuration version {number} not applied: {reason}")
+
+    def store_unreadable(self, error: str) -> None:
+        self.warning(f"Configuration store unreadable: {error}")
+
+    def listener_disabled(self, name: str, reason: str) -> None:
+        self.warning(f"Listener {name} disabled: {reason}")
+
+    def open_files_limited(self, limit: int, wanted: int) -> None:
+        self.warning(
+            f"Open files limited to {limit}: the listeners' connection limits"
+            f" need about {wanted}; raise the limit (ulimit -n) or lower Max Concurrent"
+            " Connections"
+        )
+
+    def status_error(self, error: BaseException) -> None:
+        self.critical(f"Status error: {type(error).__name__}: {error}")
+
+    def status_not_published(self, why: str) -> None:
+        self.warning(f"Status not published: {why}")
+
     # -- inbound templates (§9) ----------------------------------------
     def new_icid(
         self, icid: int, ifname: str, ifip: str, ip: str, host: str = "unknown",
@@ -97,7 +130,17 @@ class MailLog:
             f" reverse dns host {host} verified {'yes' if verified else 'no'}"
         )
 
-    def delayed_reject(self, icid: int, what: str, ip: str) -> None:
+    def delayed_reject(self, icid: int, ip: str) -> None:
+        """The HAT rejects, delayed: the session goes on, to log the recipients."""
+        self._delayed(icid, "continuing session for recipient logging", ip)
+
+    def delayed_reject_sender(self, icid: int, sender: str, ip: str) -> None:
+        self._delayed(icid, f"Message from: {sender}", ip)
+
+    def delayed_reject_recipient(self, icid: int, address: str, ip: str) -> None:
+        self._delayed(icid, f"Message recipient: {address}", ip)
+
+    def _delayed(self, icid: int, what: str, ip: str) -> None:
         self.info(f"ICID {icid} Delayed HAT REJECT {what} ({ip})")
 
     def rcpt_rate_limited(self, mid: int, icid: int, rcpt: str) -> None:
@@ -151,6 +194,12 @@ class MailLog:
     def receiving_failed(self, icid: int, reason: str) -> None:
         self.info(f"ICID {icid} Receiving Failed: {reason}")
 
+    def not_spooled(self, mid: int, why: str) -> None:
+        self.warning(f"MID {mid} not spooled: {why}")
+
+    def icid_internal_error(self, icid: int, error: BaseException) -> None:
+        self.warning(f"ICID {icid} internal error: {type(error).__name__}")
+
     def close_icid(self, icid: int) -> None:
         self.info(f"ICID {icid} close")
 
@@ -168,6 +217,9 @@ class MailLog:
     # -- outbound templates (§9) ---------------------------------------
     def new_dcid(self, dcid: int, ifip: str, ip: str, port: int) -> None:
         self.info(f"New SMTP DCID {dcid} interface {ifip} address {ip} port {port}")
+
+    def dcid_connect_failed(self, dcid: int, ip: str, port: int, reason: str) -> None:
+        self.info(f"DCID {dcid} connection to {ip} port {port} failed: {reason}")
 
     def dcid_tls_success(self, dcid: int, protocol: str, cipher: str) -> None:
         self.info(f"DCID {dcid} TLS success protocol {protocol} cipher {cipher}")
@@ -207,6 +259,29 @@ class MailLog:
 
     def close_dcid(self, dcid: int) -> None:
         self.info(f"DCID {dcid} close")
+
+    def message_delivery_failed(self, mid: int, dcid: int, error: str) -> None:
+        """An unexpected error in one message's transaction (that message is deferred)."""
+        self.warning(f"MID {mid} DCID {dcid} delivery failed: {error}")
+
+    def delivery_failed(self, domain: str, error: str) -> None:
+        """An unexpected error in a domain's delivery (what was left is deferred)."""
+        self.warning(f"Delivery to {domain} failed: {error}")
+
+    # -- the queue -------------------------------------------------------------
+    def queued(self, mid: int) -> None:
+        """A message the queue made itself (a bounce, an alert) is spooled."""
+        self.info(f"MID {mid} queued for delivery")
+
+    def bounce_not_spooled(self, mid: int, error: BaseException) -> None:
+        self.warning(f"MID {mid} bounce message not spooled: {error}")
+
+    def queue_trouble(self, error: BaseException) -> None:
+        """The disk or the database failed one tick; the next tick tries again."""
+        self.warning(f"Queue manager: {error}")
+
+    def queue_error(self, error: BaseException) -> None:
+        self.critical(f"Queue manager error: {type(error).__name__}: {error}")
 
     # -- TLS statistics (engine/tlsstats/) ---------------------------------
     def tls_downgrade(self, kind: str, conn_id: int, word: str, domain: str, changes: str) -> None:

@@ -1,7 +1,7 @@
 """Policy decisions as pure functions: no sockets, no clock, no DNS.
 
-Which HAT row a client falls in (reference/asyncos-cli.md §4.5, §4.7), what a
-TLS setting means for the SMTP dialogue (reference/tls-policy.md) and which RAT
+Which HAT row a client falls in (AsyncOS's HAT order), what a
+TLS setting means for the SMTP dialogue and which RAT
 entry a recipient hits (§5). Every input is a value, so the whole matrix is a
 table test.
 """
@@ -62,7 +62,7 @@ class TlsDecision:
 
 
 # What a client may send before STARTTLS when TLS is required: the appliance answers
-# every other command, HELO included, with 530 (RFC 3207 §4; tls-policy.md). A HELO
+# every other command, HELO included, with 530 (RFC 3207 §4). A HELO
 # client could never be offered STARTTLS anyway.
 ALLOWED_BEFORE_TLS = frozenset({"EHLO", "NOOP", "STARTTLS", "QUIT"})
 

@@ -1,9 +1,11 @@
 """RuntimeConfig: one committed version compiled for the engine.
 
-Built all-or-nothing: every problem is collected and reported together in one
-RuntimeBuildError, so the caller can keep serving with the previous runtime.
-A RuntimeConfig is never mutated; connections pin the one current when they
-were accepted.
+Both halves are compiled together: the listeners (server TLS contexts, HAT and RAT)
+and outbound delivery (the destination table, the client TLS contexts). Built
+all-or-nothing: every problem is collected and reported together in one
+RuntimeBuildError, so the caller keeps serving, and delivering, with the previous
+runtime. A RuntimeConfig is never mutated; connections pin the one current when they
+were accepted, and a delivery the one current when it started.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from types import MappingProxyType
 
 from engine import policy, tls
 from engine.errors import EngineError, RuntimeBuildError
+from engine.outbound.destinations import DestinationTable
+from engine.outbound.tlsctx import ClientContexts, build_contexts
 from state import authorities, ranges
 from state.defaults import DEMO_CERT
-from state.model import HAT, Config, Listener, ListenerType, RatEntry, TLSMode
+from state.model import HAT, Authorities, Config, Listener, ListenerType, RatEntry, Route, TLSMode
 from state.secrets import Secrets
 
 ListenerKey = tuple[str, str, int]
@@ -62,12 +66,24 @@ class ListenerSpec:
 
 
 @dataclass(frozen=True)
+class OutboundRuntime:
+    """What delivery needs of one version (engine/outbound/client.py reads only this)."""
+
+    hostname: str  # the EHLO name
+    routes: tuple[Route, ...]  # smtproutes (resolver.find_route)
+    destinations: DestinationTable
+    contexts: ClientContexts
+    authorities: Authorities  # the TLS statistics judge chains against them
+
+
+@dataclass(frozen=True)
 class RuntimeConfig:
     version: int
     config: Config
     listeners: Mapping[str, ListenerSpec]
+    outbound: OutboundRuntime
     # Listeners this machine does not run, and why: in a cluster a listener set at
-    # Cluster or Group level names an interface some machine lacks (asyncos-cli.md §10).
+    # Cluster or Group level names an interface some machine lacks.
     disabled: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -127,6 +143,15 @@ def _spec(config: Config, listener: Listener, secrets: Secrets, trust: str) -> L
     )
 
 
+def build_outbound(config: Config, secrets: Secrets, trust: str | None = None) -> OutboundRuntime:
+    """The outbound half; raises TlsSetupError when a client context cannot be built."""
+    return OutboundRuntime(
+        hostname=config.hostname, routes=config.routes,
+        destinations=DestinationTable.compile(config.destinations),
+        contexts=build_contexts(config, secrets, trust), authorities=config.authorities,
+    )
+
+
 def build_runtime(config: Config, version: int, secrets: Secrets, *,
                   interfaces_optional: bool = False) -> RuntimeConfig:
     """Compile every listener; raise one RuntimeBuildError naming all failures.
@@ -151,7 +176,11 @@ def build_runtime(config: Config, version: int, secrets: Secrets, *,
             specs[listener.name] = _spec(config, listener, secrets, trust)
         except EngineError as exc:
             errors.append(f"listener {listener.name}: {exc}")
+    try:
+        outbound = build_outbound(config, secrets, trust)
+    except EngineError as exc:
+        errors.append(f"outbound TLS: {exc}")
     if errors:
         raise RuntimeBuildError(version, errors)
     return RuntimeConfig(version=version, config=config, listeners=MappingProxyType(specs),
-                         disabled=MappingProxyType(disabled))
+                         outbound=outbound, disabled=MappingProxyType(disabled))

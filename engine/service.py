@@ -1,15 +1,10 @@
-"""The engine: follows the store's head and runs the listeners it describes.
+"""The engine: follows the store's head and runs what it describes.
 
-The store is the only channel from the shell (DESIGN.md): commits made through
-the same Store object arrive by `subscribe` (possibly on another thread), and
-commits made by another process on the same data dir are noticed by polling
-`head_number()`. Each new version is compiled into a RuntimeConfig off the
-event loop; on success the single `runtime` reference is swapped and the
-listeners are reconciled, on failure the old runtime stays and mail_logs says
-why. At boot there is no old runtime: when the head cannot be applied the
-engine starts on the newest version that can (`not_applied` says which version
-was passed over and why; the console, system_logs and `status` show it), so no
-committed version can stop the appliance from booting.
+It wires the parts together and starts and stops them in order: the mail log, the ID
+counters, the TLS statistics, the listeners, the store follower (engine/versions.py:
+each committed version compiled into a RuntimeConfig and swapped in, or kept out with
+the reason), the queue and its delivery, and status.json. Each applied version's
+listeners are reconciled here.
 
 Files (all under the data dir):
   logs/mail_logs          the mail log (§9 format), flushed per line
@@ -25,34 +20,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import resource
-import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
-from engine import tls
+from engine import tls, versions
 from engine.counters import Counters
-from engine.errors import RuntimeBuildError
+from engine.inbound.conversation import Services
 from engine.inbound.listeners import ListenerSet
-from engine.inbound.session import Services
 from engine.maillog import MailLog
 from engine.queue.manager import QueueManager, QueueOptions
-from engine.runtime import RuntimeConfig, build_runtime
+from engine.queue.store import QueueSummary
+from engine.runtime import RuntimeConfig
 from engine.spool import Spool
 from engine.status import INTERVAL as STATUS_INTERVAL
-from engine.status import InboundCounts, StatusPublisher
+from engine.status import InboundCounts, NotApplied, StatusPublisher
 from engine.tlsstats import downgrade
 from engine.tlsstats.recorder import Recorder
-from state.errors import StateError
 from state.model import Config
 from state.secrets import Secrets
 from state.store import Store
 
-POLL_INTERVAL = 0.5
 # Descriptors besides the inbound connections: queue, spool, logs, outbound, SSH.
 SPARE_FILES = 256
 
@@ -66,17 +56,6 @@ def raise_open_files_limit() -> int:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-log = logging.getLogger("engine")
-
-
-@dataclass(frozen=True)
-class NotApplied:
-    """The newest committed version, which the engine could not apply, and why."""
-
-    version: int
-    reason: str
 
 
 def mail_logs_path(data_dir: Path) -> Path:
@@ -94,7 +73,7 @@ class Engine:
         store: Store,
         secrets: Secrets,
         *,
-        poll_interval: float = POLL_INTERVAL,
+        poll_interval: float = versions.POLL_INTERVAL,
         serial: str | None = None,
         outbound: QueueOptions | None = None,
         status_interval: float = STATUS_INTERVAL,
@@ -105,27 +84,21 @@ class Engine:
         self.queue: QueueManager | None = None
         self.store = store
         self.secrets = secrets
-        self.poll_interval = poll_interval
-        # asked at each build: in a cluster a listener may name an interface this
-        # machine lacks, and runs disabled rather than failing the whole version
-        self.interfaces_optional = interfaces_optional or (lambda: False)
         self.serial = serial
-        self.runtime: RuntimeConfig | None = None
         self.maillog_path = mail_logs_path(self.data_dir)
         self.spool = Spool(spool_path(self.data_dir))
-        self._seen = 0  # highest version tried, applied or not
-        self.not_applied: NotApplied | None = None
         self._owns_store = False
         self._running = False
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._lock = asyncio.Lock()
-        self._poller: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Future[None]] = set()
+        self.versions = versions.VersionFollower(
+            store, secrets, lambda: self.maillog, self._applied, self._status_soon,
+            poll_interval=poll_interval, interfaces_optional=interfaces_optional or (lambda: False),
+        )
         self._maillog: MailLog | None = None
         self._counters: Counters | None = None
         self._listeners: ListenerSet | None = None
         self.inbound_counts = InboundCounts()
-        self._status = StatusPublisher(self, status_interval)
+        self._status = StatusPublisher(self, self.data_dir, status_interval)
         self._open_files = 0
         self.stats: Recorder | None = None
 
@@ -154,11 +127,9 @@ class Engine:
                      counts=self.inbound_counts, stats=self.stats)
         )
         self._running = True
-        self.store.subscribe(self._on_commit)
-        await self._boot()
-        self._poller = asyncio.create_task(self._poll())
+        await self.versions.start()
         self.queue = QueueManager(
-            self.data_dir, self.spool, self._maillog, self._counters, self.secrets,
+            self.data_dir, self.spool, self._maillog, self._counters,
             lambda: self.runtime, self.outbound_options,
         )
         self.queue.stats = self.stats
@@ -167,15 +138,8 @@ class Engine:
 
     async def stop(self) -> None:
         self._running = False
-        self.store.unsubscribe(self._on_commit)
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        async with self._lock:
+        await self.versions.stop()
+        async with self.versions.lock:
             if self._listeners is not None:
                 await self._listeners.close()
         if self.queue is not None:  # after the listeners: nothing new can arrive
@@ -227,6 +191,18 @@ class Engine:
 
     # -- status ------------------------------------------------------------
     @property
+    def runtime(self) -> RuntimeConfig | None:
+        """The applied version, compiled (None before one applies)."""
+        return self.versions.runtime
+
+    @property
+    def not_applied(self) -> NotApplied | None:
+        return self.versions.not_applied
+
+    def _status_soon(self) -> None:
+        self._status.publish_soon()
+
+    @property
     def maillog(self) -> MailLog:
         assert self._maillog is not None, "engine not started"
         return self._maillog
@@ -251,6 +227,10 @@ class Engine:
         running = self._listeners.running.values() if self._listeners else ()
         return sum(listener.tracker.total for listener in running)
 
+    def queue_summary(self) -> QueueSummary | None:
+        """The queue database's totals (blocking: call it off the loop)."""
+        return self.queue.store.summary() if self.queue is not None else None
+
     def bound_port(self, name: str) -> int | None:
         return self._listeners.port(name) if self._listeners else None
 
@@ -259,93 +239,16 @@ class Engine:
         return self._listeners.bound_address(name) if self._listeners else None
 
     # -- following the store ---------------------------------------------
-    def _on_commit(self, number: int) -> None:
-        loop = self._loop
-        if not self._running or loop is None or loop.is_closed():
-            return
-        with contextlib.suppress(RuntimeError):  # loop closing under us
-            loop.call_soon_threadsafe(self._schedule, number)
-
-    def _schedule(self, number: int) -> None:
-        if self._running:
-            task = asyncio.ensure_future(self.apply(number))
-            self._tasks.add(task)  # hold a reference until it finishes
-            task.add_done_callback(self._tasks.discard)
-
-    async def _poll(self) -> None:
-        while True:
-            await asyncio.sleep(self.poll_interval)
-            try:
-                head = self.store.head_number()
-            except sqlite3.Error as exc:  # a locked or vanished database must not kill the engine
-                self.maillog.warning(f"Configuration store unreadable: {type(exc).__name__}")
-                continue
-            if head > self._seen:
-                await self.apply(head)
-
-    async def _boot(self) -> None:
-        """Apply the head or, if it cannot be applied, the newest version that can."""
-        async with self._lock:
-            head = self.store.head_number()
-            self._seen = head
-            for number in range(head, 0, -1):
-                runtime = await self._build(number)
-                if runtime is not None:
-                    await self._switch(runtime)
-                    break
-            if self.not_applied is not None:
-                applied = self.runtime.version if self.runtime else None
-                log.error("Configuration version %d not applied (%s); running version %s",
-                          self.not_applied.version, self.not_applied.reason, applied)
-
-    async def apply(self, number: int) -> None:
-        """Build version `number` and switch to it; keep the old runtime on any error."""
-        async with self._lock:
-            if not self._running or number <= self._seen:
-                return
-            self._seen = number
-            runtime = await self._build(number)
-            if runtime is not None:
-                await self._switch(runtime)
-            else:
-                self._status.publish_soon()
-
-    async def _switch(self, runtime: RuntimeConfig) -> None:
-        self.runtime = runtime
-        if self.not_applied is not None and self.not_applied.version <= runtime.version:
-            self.not_applied = None
+    async def _applied(self, runtime: RuntimeConfig) -> None:
+        """A new version runs (VersionFollower swapped it in): reconcile the listeners."""
         assert self._listeners is not None
         await self._listeners.apply(runtime)
         for name, reason in runtime.disabled.items():
-            self.maillog.warning(f"Listener {name} disabled: {reason}")
+            self.maillog.listener_disabled(name, reason)
         self._check_open_files(runtime)
         self._status.publish_soon()
 
     def _check_open_files(self, runtime: RuntimeConfig) -> None:
         wanted = sum(spec.max_connections for spec in runtime.listeners.values()) + SPARE_FILES
         if wanted > self._open_files:
-            self.maillog.warning(
-                f"Open files limited to {self._open_files}: the listeners' connection limits"
-                f" need about {wanted}; raise the limit (ulimit -n) or lower Max Concurrent"
-                " Connections"
-            )
-
-    async def _build(self, number: int) -> RuntimeConfig | None:
-        """Version `number` compiled, or None (logged, and kept in `not_applied` when it
-        is newer than what runs): no error of one version may stop the engine."""
-        try:
-            config = self.store.load(number)
-            return await asyncio.to_thread(
-                build_runtime, config, number, self.secrets,
-                interfaces_optional=self.interfaces_optional(),
-            )
-        except RuntimeBuildError as exc:
-            reason = "; ".join(exc.errors)
-        except StateError as exc:
-            reason = str(exc)
-        except Exception as exc:  # noqa: BLE001 (an undecodable or unforeseen version)
-            reason = f"{type(exc).__name__}: {exc}"
-        self.maillog.critical(f"Configuration version {number} not applied: {reason}")
-        if self.not_applied is None or number > self.not_applied.version:
-            self.not_applied = NotApplied(number, reason)
-        return None
+            self.maillog.open_files_limited(self._open_files, wanted)

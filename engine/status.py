@@ -1,6 +1,6 @@
 """What the running engine publishes for operators: `<data_dir>/status.json`.
 
-The shell never talks to the engine (DESIGN.md); its `status` command reads this
+The shell never talks to the engine (ARCHITECTURE.md); its `status` command reads this
 file. It is rewritten atomically (temp file, then os.replace, so a reader never
 sees half of it) when the engine starts, after every applied configuration
 version and listener reconciliation, every INTERVAL seconds for the counters,
@@ -46,16 +46,17 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from state import files
 
 if TYPE_CHECKING:
+    from engine.maillog import MailLog
     from engine.queue.store import QueueSummary
-    from engine.service import Engine
+    from engine.runtime import RuntimeConfig
 
 FORMAT = 1
 STATUS_FILE = "status.json"
@@ -90,6 +91,39 @@ class InboundCounts:
         self.recipients_received += recipients
 
 
+@dataclass(frozen=True)
+class NotApplied:
+    """The newest committed version, which the engine could not apply, and why."""
+
+    version: int
+    reason: str
+
+
+class Published(Protocol):
+    """What status.json reports of a running engine (engine/service.py's Engine is one).
+
+    `queue_summary` is called off the event loop; None when there is no queue yet."""
+
+    @property
+    def runtime(self) -> RuntimeConfig | None: ...
+    @property
+    def not_applied(self) -> NotApplied | None: ...
+    @property
+    def inbound_counts(self) -> InboundCounts: ...
+    @property
+    def inbound_connections(self) -> int: ...
+    @property
+    def failed_listeners(self) -> Mapping[str, str]: ...
+    @property
+    def stuck_listeners(self) -> Mapping[str, str]: ...
+    @property
+    def maillog(self) -> MailLog: ...
+
+    def bound_address(self, name: str) -> tuple[str, int] | None: ...
+
+    def queue_summary(self) -> QueueSummary | None: ...
+
+
 def queue_counters(base: QueueSummary | None, now: QueueSummary | None) -> dict[str, int]:
     """Outbound counters since start: the queue database's lifetime totals now, less
     those it held when the engine started."""
@@ -115,7 +149,7 @@ def queue_gauges(now: QueueSummary | None) -> dict[str, Any]:
     }
 
 
-def listener_states(engine: Engine, state: str) -> dict[str, dict[str, str]]:
+def listener_states(engine: Published, state: str) -> dict[str, dict[str, str]]:
     """Every listener of the applied version: running, failed (with why), or stopped."""
     runtime = engine.runtime
     if runtime is None:
@@ -144,16 +178,17 @@ def write_atomically(path: Path, document: dict[str, Any]) -> None:
 
 
 class StatusPublisher:
-    """Writes status.json for one Engine: now (`publish`), soon (`publish_soon`),
+    """Writes status.json for one engine: now (`publish`), soon (`publish_soon`),
     every `interval` s (between `start` and `stop`), and "stopped" at `stop`."""
 
     def __init__(
-        self, engine: Engine, interval: float = INTERVAL, clock: Callable[[], float] = time.time
+        self, engine: Published, data_dir: Path, interval: float = INTERVAL,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
         self.interval = interval
         self.clock = clock
-        self.path = status_path(engine.data_dir)
+        self.path = status_path(data_dir)
         self.started = clock()
         self._base: QueueSummary | None = None
         self._last: QueueSummary | None = None
@@ -192,17 +227,16 @@ class StatusPublisher:
             try:
                 await self.publish(RUNNING)
             except Exception as exc:  # noqa: BLE001 (a bug here must not end the engine's stop)
-                self.engine.maillog.critical(f"Status error: {type(exc).__name__}: {exc}")
+                self.engine.maillog.status_error(exc)
 
     async def _summary(self) -> QueueSummary | None:
-        queue = self.engine.queue
-        if queue is None:
-            return None
         try:
-            self._last = await asyncio.to_thread(queue.store.summary)
+            summary = await asyncio.to_thread(self.engine.queue_summary)
         except sqlite3.Error:
-            pass  # a busy or closing database: keep the last numbers rather than stop
-        return self._last
+            return self._last  # a busy or closing database: keep the last numbers rather than stop
+        if summary is not None:
+            self._last = summary
+        return summary
 
     async def publish(self, state: str) -> None:
         document = self.document(state, await self._summary())
@@ -211,7 +245,7 @@ class StatusPublisher:
         except OSError as exc:
             if not self._warned:  # once: a full disk must not fill the log too
                 self._warned = True
-                self.engine.maillog.warning(f"Status not published: {exc.strerror or exc}")
+                self.engine.maillog.status_not_published(str(exc.strerror or exc))
 
     def document(self, state: str, summary: QueueSummary | None) -> dict[str, Any]:
         engine = self.engine

@@ -148,20 +148,28 @@ def _why(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+HANDSHAKE_FAILED = "handshake failed"
+
+
+def ssl_reason(exc: ssl.SSLError) -> str:
+    """OpenSSL's words for a failed handshake, as every `TLS failed:` line gives them."""
+    return str(exc.reason or exc.library or HANDSHAKE_FAILED)
+
+
 def describe_failure(exc: BaseException | None) -> str:
     """One line naming why a handshake failed, for `ICID n TLS failed: <reason>`."""
     while exc is not None and not isinstance(exc, (ssl.SSLError, OSError)):
         exc = exc.__cause__ or exc.__context__
     if exc is None:
-        return "handshake failed"
+        return HANDSHAKE_FAILED
     if isinstance(exc, ssl.SSLError):
-        return str(exc.reason or exc.library or "handshake failed")
+        return ssl_reason(exc)
     return str(exc.strerror or type(exc).__name__)
 
 
 # asyncio's TLS layer gives every connection a 256 KiB read buffer: about 290 KB per idle
 # TLS session. 16 KiB (one TLS record) keeps large messages working at ~49 KB a session
-# (platform-notes.md, Memory).
+# (measured on this project's test machines).
 TLS_READ_BUFFER = 16 * 1024
 
 

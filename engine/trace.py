@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from engine import policy
 from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
 from engine.outbound import dnspolicy, precedence
+from engine.outbound.destinations import DestinationTable
 from engine.outbound.dnssec import SecureLookups
 from engine.outbound.mtasts_cache import StsCache
-from engine.outbound.policy import lookup
 from engine.outbound.resolver import SMTP_PORT, Kind, Resolution, Resolver, Target, find_route
 from engine.tlsstats import texts
 from engine.tlsstats.events import inbound_domain
@@ -40,7 +40,6 @@ from state.model import (
     TlsFailure,
     TLSMode,
 )
-from state.tls_levels import destination_entry
 from state.validate_outbound import normalise_domain
 
 GRACE = 1.0  # seconds beyond the resolver's own timeout before a step gives up
@@ -136,8 +135,8 @@ async def trace_outbound(config: Config, domain: str, mx_port: int = SMTP_PORT,
                          sts: StsCache | None = None) -> OutboundTrace:
     """Where mail for `domain` would go and under which TLS plan, target by target."""
     domain = normalise_domain(domain)
-    entry = lookup(config.destinations, domain)
-    control = destination_entry(config.destinations, domain).domain
+    decides = DestinationTable.compile(config.destinations).lookup(domain)
+    entry, control = decides.entry, decides.control
     route = find_route(config.routes, domain)
     try:
         found = await asyncio.wait_for(Resolver(config.dns, mx_port).resolve(config, domain),

@@ -1,4 +1,4 @@
-"""The HAT and RAT text formats (reference §4.6, §5): model <-> text. Pure.
+"""The HAT and RAT text formats (§4.6, §5): model <-> text. Pure.
 
 HAT (PRINT / EXPORT / IMPORT):
 

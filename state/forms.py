@@ -1,4 +1,4 @@
-"""Syntax of HAT sender forms (reference §4.5) and RAT addresses (§5). Pure.
+"""Syntax of HAT sender forms (§4.5) and RAT addresses (§5). Pure.
 
 `sender_kind` names the form of one sender ("ipv4", "ipv6", "host", "domain",
 "sbrs", "sbo", "dnslist", "all") or returns None when it is not a valid form; the

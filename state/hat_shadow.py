@@ -1,5 +1,5 @@
 """Shadowed HAT rows: sender groups that can never match, because rows above them match
-every client they would (pure; reference §4.5, §4.7).
+every client they would (pure; §4.5, §4.7).
 
 The HAT is read top down and the first row that matches and decides (any behavior but
 CONTINUE) takes the client. A row is shadowed when every sender form it lists that can

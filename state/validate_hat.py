@@ -1,4 +1,4 @@
-"""Whole-config validation of a listener's HAT and RAT (reference §4, §5).
+"""Whole-config validation of a listener's HAT and RAT (§4, §5).
 
 Called from `state.validate` for each listener; yields every error with its path.
 """

@@ -2,7 +2,7 @@
 
 `EsaSMTP` is created per connection. On the first `connection_made` (it runs
 again after STARTTLS) it pins the RuntimeConfig current at accept time and lets
-an `InboundSession` decide the rest. Private attributes relied on:
+a `Conversation` decide the rest. Private attributes relied on:
 `_smtp_methods` (command dispatch, wrapped to gate every command and answer
 unknown ones), `_tls_protocol` (TLS active), `_handler_coroutine`, `_writer`,
 `_reader._buffer` (is a pipelined command waiting?), `_original_transport`, and
@@ -26,8 +26,8 @@ from typing import Any, Protocol
 import aiosmtpd.smtp
 from aiosmtpd.smtp import SMTP, Envelope, Session, TLSSetupException
 
-from engine import replies, tls
-from engine.inbound.session import InboundSession, Opening, Services
+from engine import maillog, replies, tls
+from engine.inbound.conversation import Conversation, Opening, Services
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 
@@ -84,7 +84,7 @@ def _reverse_path(address: str) -> str:
 
 
 class _Hooks:
-    """aiosmtpd handler hooks for one connection, forwarded to its InboundSession."""
+    """aiosmtpd handler hooks for one connection, forwarded to its Conversation."""
 
     def __init__(self, owner: EsaSMTP) -> None:
         self.owner = owner
@@ -166,7 +166,7 @@ class EsaSMTP(SMTP):
         methods = {k: v for k, v in self._smtp_methods.items() if k != "AUTH"}
         self._smtp_methods = _CommandTable(methods, self._run_command)
         self._listener = listener
-        self._conn: InboundSession | None = None
+        self._conn: Conversation | None = None
         self._refused = False
         self._lost = False
         self._peer_ip = ""
@@ -176,7 +176,7 @@ class EsaSMTP(SMTP):
         self._unsent: list[str] = []  # replies held back while the client pipelines
 
     @property
-    def conn(self) -> InboundSession:
+    def conn(self) -> Conversation:
         assert self._conn is not None
         return self._conn
 
@@ -189,7 +189,7 @@ class EsaSMTP(SMTP):
             super().connection_made(transport)
             return
         runtime, spec = self._listener.current()  # pinned until the connection ends
-        conn = InboundSession(self._listener.services, runtime, spec, self._listener.tracker)
+        conn = Conversation(self._listener.services, runtime, spec, self._listener.tracker)
         conn.close_now, conn.deadline_moved = self._close_now, self._arm
         self._conn = conn
         self._listener.opened(self)
@@ -292,9 +292,9 @@ class EsaSMTP(SMTP):
         if status in replies.AIOSMTPD_REWRITES:
             status = replies.AIOSMTPD_REWRITES[status]
             if status == replies.SIZE_EXCEEDED:
-                self.conn.data_failed("Message size exceeds limit", status)
+                self.conn.data_failed(maillog.SIZE_EXCEEDED, status)
             elif status == replies.LINE_TOO_LONG:
-                self.conn.data_failed("Line too long", status)
+                self.conn.data_failed(maillog.LINE_TOO_LONG, status)
         if status.startswith("354"):
             self.conn.data_started()
         elif status[:1] in ("4", "5"):

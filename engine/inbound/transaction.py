@@ -1,10 +1,10 @@
-"""The mail transaction of an inbound session: MAIL, RCPT, DATA, and how each MID ends.
+"""The mail transaction of an inbound conversation: MAIL, RCPT, DATA, and how each MID ends.
 
 Every `Start MID` line is followed, sooner or later, by exactly one line saying how
 the message ended: `MID n ready ...` when it was accepted, otherwise `Message aborted
 MID n Receiving aborted ...` (by the sender: RSET, HELO/EHLO, STARTTLS or QUIT before
 the end of DATA; or with the reason: connection lost, timeout, size, line too long,
-loop, NUL, spool failure). `InboundSession` (engine/inbound/session.py) is the only
+loop, NUL, spool failure). `Conversation` (engine/inbound/conversation.py) is the only
 class built on this one; the attributes below are its.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine import policy, replies
+from engine import maillog, policy, replies
 from engine.errors import SpoolError
 from engine.inbound import headers, pacing
 from engine.inbound.dnscheck import HostName
@@ -28,7 +28,7 @@ from engine.runtime import ListenerSpec
 from state.model import ListenerType, RatAction, RatEntry
 
 if TYPE_CHECKING:
-    from engine.inbound.session import Services
+    from engine.inbound.conversation import Services
 
 _REFUSALS = {
     headers.Refusal.LOOP: replies.MESSAGE_LOOP,
@@ -81,7 +81,7 @@ class Transaction:
 
     def mail(self, sender: str) -> Reply:
         if self.delayed_reject:
-            self.log.delayed_reject(self.icid, f"Message from: {sender}", self.ip)
+            self.log.delayed_reject_sender(self.icid, sender, self.ip)
             return Reply(replies.sender_ok(sender), ok=True)
         self.mid = self.services.counters.next_mid()
         self.log.start_mid(self.mid, self.icid)
@@ -93,7 +93,7 @@ class Transaction:
         counts = self.services.counts
         self.counted = True  # each refusal below counts itself
         if self.delayed_reject:
-            self.log.delayed_reject(self.icid, f"Message recipient: {address}", self.ip)
+            self.log.delayed_reject_recipient(self.icid, address, self.ip)
             counts.rejected_recipients_hat += 1
             return Reply(self._reject_reply())
         assert self.mid is not None
@@ -174,9 +174,9 @@ class Transaction:
         error = None if not storing.done() or storing.cancelled() else storing.exception()
         if storing.cancelled() or error is not None:
             why = str(error) if isinstance(error, SpoolError) else type(error).__name__
-            self.log.warning(f"MID {mid} not spooled: {why}")
-            self.log.receiving_failed(self.icid, "Message not spooled")
-            self.log.receiving_aborted(mid, "Message not spooled")
+            self.log.not_spooled(mid, why)
+            self.log.receiving_failed(self.icid, maillog.NOT_SPOOLED)
+            self.log.receiving_aborted(mid, maillog.NOT_SPOOLED)
             self.services.counts.rejected_messages += 1
             self.counted = True
             return Reply(replies.SPOOL_FAILED)

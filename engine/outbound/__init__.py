@@ -1,7 +1,8 @@
-"""Outbound delivery: routes and MX (resolver), destination controls and the STARTTLS
-outcome table (policy, pure), the SMTP client (client), the client-side TLS contexts
-(tlsctx), retries and bounces (scheduler), required-TLS alerts (alerts) and the
-`tlsverify` probe (tlsverify).
+"""Outbound delivery: routes and MX (resolver), which destination control decides a
+domain (destinations, compiled per version into engine/runtime.py's OutboundRuntime),
+the STARTTLS outcome table (policy, pure), the SMTP client (client), the client-side
+TLS contexts (tlsctx), retries and bounces (scheduler), required-TLS alerts (alerts) and
+the `tlsverify` probe (tlsverify).
 
 DNS-published TLS policy (issue 12; not yet called by the delivery path): DNSSEC-aware
 lookups (dnssec), DANE (dane), MTA-STS (mtasts, mtasts_cache), the precedence rule and

@@ -1,40 +1,41 @@
 """Delivery of queued messages for one destination domain over SMTP (aiosmtplib).
 
 `DomainDelivery.run` resolves the route, then runs up to the destination's
-concurrency limit of workers; each opens a connection (trying the targets in
-order), applies the STARTTLS table of `policy.decide` and sends up to
+concurrency limit of workers; each takes a connection (connect.py: the targets in
+order, STARTTLS as the destination's table says) and sends up to
 `max_msgs_per_connection` messages on it before opening a fresh one. Every
 recipient's result goes to `report` as soon as the remote reply is known, and
 the next command on that connection waits until `report` returns, so the queue
 makes it durable first.
 
-One message never holds up another: an address that cannot be put on a command
-line as it is (a control character, say, left by an older version) bounces that
-recipient, or the whole message for a bad sender, without a word to the remote;
-an unreadable spool file or any unexpected error defers that message alone, and
-a connection in an unknown state is replaced for the messages after it.
+One message never holds up another: an address that cannot be sent as it is bounces
+(addresses.py) without a word to the remote; an unreadable spool file or any
+unexpected error defers that message alone, and a connection in an unknown state is
+replaced for the messages after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 import aiosmtplib
-from aiosmtplib.email import quote_address
 
 from engine.errors import SpoolError
 from engine.maillog import MailLog
-from engine.outbound import policy, smtpconn
-from engine.outbound.policy import Action, Outcome
+from engine.outbound import reasons
+from engine.outbound.addresses import refused_addresses, sendable_part
+from engine.outbound.connect import Connector, Open, OutboundStats, TlsFailure
+from engine.outbound.destinations import Destination
+from engine.outbound.jobs import Job, Report, Result
 from engine.outbound.resolver import Kind, Resolution, Resolver, Target
-from engine.outbound.tlsctx import ClientContexts
-from state.controls import has_control
-from state.model import Authorities, Config, DestinationEntry, TLSMode
+from engine.runtime import OutboundRuntime
+
+__all__ = ["DomainDelivery", "Job", "Result", "normalise_crlf"]
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 READ_INLINE = 256 * 1024  # a larger message is read (and checked) off the event loop
@@ -46,85 +47,36 @@ def normalise_crlf(data: bytes) -> bytes:
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
-def unsendable(address: str) -> str | None:
-    """Why `address` cannot go on a MAIL or RCPT command as it is, or None if it can.
-
-    aiosmtplib refuses control characters and parses the rest with
-    `email.utils.parseaddr`, which would quietly send another address (`a,b@x`
-    goes out as `<a>`): anything it would change is refused here instead.
-    """
-    if has_control(address):
-        return "address contains a control character"
-    if not address.isascii():
-        return "address is not ASCII (SMTPUTF8 is not supported)"
-    try:
-        quoted = quote_address(address)
-    except ValueError:
-        return "address cannot be sent as it is"
-    return None if quoted == f"<{address}>" else "address cannot be sent as it is"
-
-
-@dataclass
-class Job:
-    """One message's recipients in one domain."""
-
-    mid: int
-    sender: str
-    rids: list[int]
-    addresses: list[str]
-    content: Callable[[], bytes]
-    size: int = 0  # of the content, as spooled
-
-
-@dataclass(frozen=True)
-class Result:
-    status: str  # "delivered", "deferred", "bounced", "dropped"
-    reply: str  # the remote reply or our reason
-    dcid: int | None = None
-
-
-Report = Callable[[Job, dict[int, Result]], Awaitable[None]]
-TlsFailure = Callable[[str, str], None]  # (domain, reason) when required TLS failed
-
-
-class OutboundStats(Protocol):
-    """Told each delivery attempt's TLS when its connection ends (engine/tlsstats)."""
-
-    def outbound(self, dcid: int, domain: str, level: TLSMode, conn: Any, delivered: int,
-                 authorities: Authorities) -> None: ...
-
-
 @dataclass
 class DomainDelivery:
-    config: Config
-    domain: str
-    contexts: ClientContexts
+    """Delivery to one domain under one version's outbound half (`outbound`), with the
+    destination control the caller looked up for it (`destination`)."""
+
+    outbound: OutboundRuntime
+    destination: Destination
     resolver: Resolver
     log: MailLog
     next_dcid: Callable[[], int]
     report: Report
     tls_failure: TlsFailure = lambda domain, reason: None
     stats: OutboundStats | None = None
-    entry: DestinationEntry = field(init=False)
+    connector: Connector = field(init=False)
 
     def __post_init__(self) -> None:
-        self.entry = policy.lookup(self.config.destinations, self.domain)
-
-    @property
-    def level(self) -> TLSMode:
-        return self.entry.tls or TLSMode.NO
+        self.connector = Connector(self.outbound, self.destination, self.log, self.next_dcid,
+                                   self.tls_failure, self.stats)
 
     async def run(self, jobs: list[Job]) -> None:
         jobs = await self._refuse_unsendable(jobs)
         if not jobs:
             return
-        resolution = await self.resolver.resolve(self.config, self.domain)
+        resolution = await self.resolver.route(self.outbound.routes, self.destination.domain)
         if resolution.kind is not Kind.TARGETS:
             await self._unroutable(resolution, jobs)
             return
         queue = deque(jobs)
-        per_conn = max(1, self.entry.max_msgs_per_connection or 1)
-        workers = min(max(1, self.entry.max_concurrency or 1), -(-len(jobs) // per_conn))
+        per_conn = self.destination.per_connection
+        workers = min(self.destination.concurrency, -(-len(jobs) // per_conn))
         # A TaskGroup, not gather: if a worker fails, the others stop with it rather
         # than deliver on behind the caller's back while it defers what is left.
         async with asyncio.TaskGroup() as group:
@@ -135,126 +87,46 @@ class DomainDelivery:
         """Bounce what cannot be sent as it is (no connection needed); the jobs left."""
         left = []
         for job in jobs:
-            refused = _refused_addresses(job)
+            refused = refused_addresses(job)
             if refused:
                 await self.report(job, refused)
-            keep = [i for i, rid in enumerate(job.rids) if rid not in refused]
-            if keep:
-                left.append(Job(job.mid, job.sender, [job.rids[i] for i in keep],
-                                [job.addresses[i] for i in keep], job.content, job.size))
+            rest = sendable_part(job, refused)
+            if rest is not None:
+                left.append(rest)
         return left
 
     async def _unroutable(self, resolution: Resolution, jobs: list[Job]) -> None:
         if resolution.kind is Kind.DEVNULL:
-            result = Result("dropped", "route /dev/null")
+            result = Result("dropped", reasons.ROUTE_DEVNULL)
         elif resolution.kind is Kind.PERMANENT:
-            result = Result("bounced", f"5.1.2 - Bad destination host ('000', ['{resolution.reason}'])")
+            result = Result("bounced", reasons.BAD_DESTINATION(resolution.reason))
         else:
-            result = Result("deferred", f"4.4.0 - DNS or route failure ('000', ['{resolution.reason}'])")
+            result = Result("deferred", reasons.ROUTE_FAILURE(resolution.reason))
         for job in jobs:
             await self.report(job, dict.fromkeys(job.rids, result))
 
     async def _worker(self, targets: tuple[Target, ...], queue: deque[Job], per_conn: int) -> None:
         while queue:
-            conn, failed = await self._usable_connection(targets)
-            if conn is None:
+            opened, failed = await self.connector.usable(targets)
+            if opened is None:
                 while queue:  # nothing reachable: everything left waits for the retry
                     job = queue.popleft()
                     await self.report(job, dict.fromkeys(job.rids, failed))
                 return
-            dcid = conn.dcid
             try:
                 sent = 0
-                while queue and sent < per_conn and conn.conn.alive:
-                    await self._send(conn, queue.popleft())
+                while queue and sent < per_conn and opened.conn.alive:
+                    await self._send(opened, queue.popleft())
                     sent += 1
             finally:
-                await conn.conn.quit()
-                self.log.close_dcid(dcid)
-                self._recorded(conn)
+                await self.connector.close(opened)
 
-    async def _usable_connection(
-        self, targets: tuple[Target, ...]
-    ) -> tuple[_Open | None, Result]:
-        """A connection mail may go on, or the deferral of the last target tried."""
-        failed = Result("deferred", "4.4.1 - no mail exchanger reachable")
-        for target in targets:
-            opened, result = await self._open(target)
-            if opened is not None:
-                return opened, failed
-            failed = result
-        return None, failed
-
-    async def _open(self, target: Target, allow_verify: bool = True) -> tuple[_Open | None, Result]:
-        dcid = self.next_dcid()
-        try:
-            conn = await smtpconn.connect(target, self.config.hostname)
-        except smtpconn.ConnectError as exc:
-            self.log.info(f"DCID {dcid} connection to {target.ip} port {target.port} failed: {exc.reason}")
-            why = f"4.4.1 - Connection failed ('000', ['{exc.reason}'])"
-            return None, Result("deferred", why, dcid)
-        local = conn.smtp.get_transport_info("sockname")
-        self.log.new_dcid(dcid, local[0] if local else "0.0.0.0", target.ip, target.port)
-        opened = _Open(conn, dcid)
-        verdict = await self._negotiate(opened, allow_verify)
-        if verdict is None:
-            return opened, Result("deferred", "", dcid)
-        await conn.quit()
-        self.log.close_dcid(dcid)
-        if verdict == _RECONNECT_PLAIN:  # the plain connection that follows is the attempt
-            return await self._open(target, allow_verify=False)
-        self._recorded(opened)
-        return None, Result("deferred", verdict, dcid)
-
-    async def _negotiate(self, opened: _Open, allow_verify: bool) -> str | None:
-        """None when mail may go on this connection, else why not (or _RECONNECT_PLAIN)."""
-        level, conn, dcid = self.level, opened.conn, opened.dcid
-        if not policy.wants_starttls(level):
-            return None
-        verifying = policy.wants_verify(level) and allow_verify
-        candidates = (self.domain, conn.target.host)
-        result = await smtpconn.starttls(conn, self.contexts.for_verify(verifying), verifying, candidates)
-        self._log_tls(dcid, conn, result, verifying)
-        action = policy.decide(level, result)
-        if action is Action.DEFER:
-            return self._tls_deferred(dcid, conn.target, result)
-        if action is Action.TLS and not conn.alive:
-            # Preferred - Verify with a chain that did not verify: OpenSSL ended that
-            # handshake, so deliver encrypted anyway on a new, non-verifying connection.
-            return _RECONNECT_PLAIN
-        return None
-
-    def _tls_deferred(self, dcid: int, target: Target, result: policy.TlsResult) -> str:
-        reason = result.reason or "certificate does not verify"
-        if policy.is_required(self.level):
-            self.log.dcid_tls_required(dcid, target.ip)
-            self.tls_failure(self.domain, reason)
-        kind = "TLS required" if policy.is_required(self.level) else "TLS failed"
-        return f"4.7.5 - {kind} ('000', ['{reason}'])"
-
-    def _log_tls(self, dcid: int, conn: smtpconn.Connection, result: policy.TlsResult, verifying: bool) -> None:
-        if result.outcome is Outcome.NOT_OFFERED:
-            self.log.dcid_no_starttls(dcid)
-        elif result.outcome is not Outcome.OK or not result.chain_ok and verifying:
-            self.log.dcid_tls_failed(dcid, result.reason)
-        else:
-            self.log.dcid_tls_success(dcid, conn.protocol, conn.cipher)
-            if result.verified:
-                self.log.dcid_tls_verified(dcid, result.matched_name or "")
-            elif verifying:
-                self.log.dcid_tls_not_verified(dcid, result.reason)
-
-    def _recorded(self, opened: _Open) -> None:
-        if self.stats is not None:
-            self.stats.outbound(opened.dcid, self.domain, self.level, opened.conn,
-                                opened.delivered, self.config.authorities)
-
-    async def _send(self, opened: _Open, job: Job) -> None:
+    async def _send(self, opened: Open, job: Job) -> None:
         results = await self._attempt(opened, job)
         opened.delivered += any(r.status == "delivered" for r in results.values())
         await self.report(job, results)
 
-    async def _attempt(self, opened: _Open, job: Job) -> dict[int, Result]:
+    async def _attempt(self, opened: Open, job: Job) -> dict[int, Result]:
         """One message's transaction; whatever goes wrong stays with this message."""
         dcid = opened.dcid
 
@@ -264,54 +136,27 @@ class DomainDelivery:
         try:
             content = read() if job.size < READ_INLINE else await asyncio.to_thread(read)
         except (SpoolError, OSError) as exc:
-            why = f"4.3.0 - Message content unreadable ('000', ['{exc}'])"
+            why = reasons.CONTENT_UNREADABLE(exc)
             return dict.fromkeys(job.rids, Result("deferred", why, dcid))
         try:
             results = await _transaction(opened.conn.smtp, job, content, dcid, self.log)
         except Exception as exc:  # noqa: BLE001 (a surprise must not reach the other messages)
             opened.conn.alive = False  # in an unknown state: the next message gets a new one
             name = type(exc).__name__
-            self.log.warning(f"MID {job.mid} DCID {dcid} delivery failed: {name}")
-            why = f"4.3.0 - Internal error ('000', ['{name}'])"
-            return dict.fromkeys(job.rids, Result("deferred", why, dcid))
-        if any(r.status == "deferred" and r.reply.startswith("4.4.2") for r in results.values()):
+            self.log.message_delivery_failed(job.mid, dcid, name)
+            return dict.fromkeys(job.rids, Result("deferred", reasons.INTERNAL_ERROR(name), dcid))
+        lost = reasons.CONNECTION_LOST.status
+        if any(r.status == "deferred" and r.reply.startswith(lost) for r in results.values()):
             opened.conn.alive = False
         return results
 
 
-_RECONNECT_PLAIN = "\0reconnect"
-
-
-@dataclass
-class _Open:
-    conn: smtpconn.Connection
-    dcid: int
-    delivered: int = 0  # messages delivered on this connection
-
-
-def _refused_addresses(job: Job) -> dict[int, Result]:
-    """Bounces for what cannot be sent: every recipient for a bad sender, else each bad
-    recipient (RFC 3463: 5.1.7 bad sender, 5.1.3 bad destination address syntax)."""
-    why = unsendable(job.sender)
-    if why is not None:
-        reply = f"5.1.7 - Bad sender address syntax ('000', ['{why}'])"
-        return dict.fromkeys(job.rids, Result("bounced", reply))
-    results = {}
-    for rid, address in zip(job.rids, job.addresses, strict=True):
-        why = unsendable(address)
-        if why is not None:
-            reply = f"5.1.3 - Bad destination mailbox address syntax ('000', ['{why}'])"
-            results[rid] = Result("bounced", reply)
-    return results
-
-
 def _classify(code: int, text: str, dcid: int) -> Result:
-    reply = f"('{code}', ['{text}'])"
     if 200 <= code < 300:
         return Result("delivered", f"{code} {text}", dcid)
     if code >= 500:
-        return Result("bounced", f"5.1.0 - Unknown address error {reply}", dcid)
-    return Result("deferred", f"4.0.0 - Temporary error {reply}", dcid)
+        return Result("bounced", reasons.REMOTE_REFUSED(text, code), dcid)
+    return Result("deferred", reasons.REMOTE_DEFERRED(text, code), dcid)
 
 
 async def _transaction(
@@ -336,13 +181,11 @@ async def _transaction(
         for rid in job.rids:
             results.setdefault(rid, verdict)
         if smtp.is_connected:  # leave the connection clean for the next message
-            try:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                 await smtp.rset()
-            except (aiosmtplib.SMTPException, OSError):
-                pass
         return results
     except (aiosmtplib.SMTPException, OSError) as exc:
-        lost = Result("deferred", f"4.4.2 - Connection lost ('000', ['{exc}'])", dcid)
+        lost = Result("deferred", reasons.CONNECTION_LOST(exc), dcid)
         for rid in job.rids:
             results.setdefault(rid, lost)
         return results

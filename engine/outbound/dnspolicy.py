@@ -52,7 +52,7 @@ async def facts_for(
     entry: DestinationEntry, domain: str, resolution: Resolution, target: Target,
     sts: StsAnswer | None, lookups: SecureLookups, flags: Flags = PLAIN_MESSAGE,
 ) -> tuple[Facts, TlsaLookup]:
-    """The facts for one target (`entry` is `policy.lookup`'s, inheritance resolved)."""
+    """The facts for one target (`entry` is a `destinations.Destination`'s, filled)."""
     mode = entry.dane or DaneMode.NO
     if mode is DaneMode.NO:
         tlsa = TlsaLookup(TlsaState.INSECURE, target.host)

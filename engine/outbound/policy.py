@@ -1,55 +1,16 @@
-"""Pure outbound policy: which destination control applies, what each STARTTLS outcome
-means under each TLS level (reference/tls-policy.md, outbound table) and which name of
-a certificate matches. No sockets, clock or DNS in here: the whole table is testable.
+"""Pure outbound policy: what each STARTTLS outcome means under each TLS level (the
+outbound table below) and which name of a certificate matches. No sockets, clock or DNS
+in here: the whole table is testable. Which destination control applies to a domain is
+destinations.py's.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TypeVar
 
-from state.model import (
-    DaneMode,
-    DestinationControls,
-    DestinationEntry,
-    TlsFailure,
-    TLSMode,
-    replace,
-)
-from state.tls_levels import destination_entry
+from state.model import TLSMode
 from state.validate_outbound import normalise_domain
-
-V = TypeVar("V")
-
-
-def lookup(controls: DestinationControls, domain: str) -> DestinationEntry:
-    """The entry for `domain`: exact first, then the nearest `.parent` entry, then DEFAULT.
-
-    The result is complete: fields the entry leaves unset (None, i.e. "Default")
-    are filled from the DEFAULT row, so callers never resolve inheritance again.
-    """
-    return _filled(destination_entry(controls, domain), controls.default)
-
-
-def _filled(entry: DestinationEntry, default: DestinationEntry) -> DestinationEntry:
-    # A recipient limit stays the entry's own: "no limit" is a valid choice per domain.
-    return replace(
-        entry,
-        tls=entry.tls or default.tls or TLSMode.NO,
-        dane=entry.dane or default.dane or DaneMode.NO,
-        mta_sts=_pick(entry.mta_sts, default.mta_sts) or False,
-        tls_failure=entry.tls_failure or default.tls_failure or TlsFailure.DEFER,
-        max_concurrency=_pick(entry.max_concurrency, default.max_concurrency),
-        max_msgs_per_connection=_pick(
-            entry.max_msgs_per_connection, default.max_msgs_per_connection
-        ),
-    )
-
-
-def _pick(mine: V | None, theirs: V | None) -> V | None:
-    return theirs if mine is None else mine
-
 
 # -- the STARTTLS outcome table ---------------------------------------------
 
@@ -58,6 +19,9 @@ class Outcome(enum.Enum):
     NOT_OFFERED = "not offered"  # EHLO did not list STARTTLS
     REFUSED_BEFORE_220 = "refused"  # STARTTLS answered with anything but 220
     FAILED_AFTER_220 = "failed"  # the handshake broke after the 220
+    # A verifying handshake whose chain OpenSSL refused: TLS never came up, and OpenSSL
+    # has closed the connection (only the verifying context, Verify levels, gives it).
+    VERIFY_FAILED = "verify failed"
     OK = "ok"  # TLS is up (the certificate may or may not verify)
 
 
@@ -71,9 +35,17 @@ class TlsResult:
 
 
 class Action(enum.Enum):
+    """What delivery does after STARTTLS: the one vocabulary of this table and of the
+    DNS-policy verdict (verdict.py). `decide` gives CLEAR, TLS or DEFER; `on_connection`
+    adds RECONNECT; only a verdict under a DNS policy or a TLS-failure setting BOUNCEs."""
+
     CLEAR = "deliver in clear"
     TLS = "deliver over TLS"
     DEFER = "defer"
+    BOUNCE = "bounce"
+    # TLS without verification is acceptable but this connection is gone (VERIFY_FAILED):
+    # close it and deliver on a new connection with the context that does not verify.
+    RECONNECT = "deliver over TLS on a new connection that does not verify"
 
 
 def wants_starttls(level: TLSMode) -> bool:
@@ -89,7 +61,8 @@ def is_required(level: TLSMode) -> bool:
 
 
 def decide(level: TLSMode, result: TlsResult) -> Action:
-    """What to do with the connection after STARTTLS ended in `result`."""
+    """What the destination control allows after STARTTLS ended in `result`: CLEAR,
+    TLS or DEFER (precedence.py's `judge` says the same for the control alone)."""
     if level is TLSMode.NO:
         return Action.CLEAR
     if result.outcome in (Outcome.NOT_OFFERED, Outcome.REFUSED_BEFORE_220):
@@ -100,6 +73,21 @@ def decide(level: TLSMode, result: TlsResult) -> Action:
     if level is TLSMode.REQUIRED_VERIFY and not result.verified:
         return Action.DEFER
     return Action.TLS
+
+
+def after_starttls(level: TLSMode, result: TlsResult) -> Action:
+    """What delivery does next with the connection STARTTLS left, under the destination
+    control alone: the whole STARTTLS decision; the client only carries it out."""
+    return on_connection(decide(level, result), result.outcome)
+
+
+def on_connection(action: Action, outcome: Outcome) -> Action:
+    """`action` as it can be carried out on the connection STARTTLS left: TLS after
+    VERIFY_FAILED cannot go on that (closed) connection, so it is RECONNECT. (A DNS-policy
+    verdict goes through here too; the new connection is judged again.)"""
+    if action is Action.TLS and outcome is Outcome.VERIFY_FAILED:
+        return Action.RECONNECT
+    return action
 
 
 # -- certificate names ------------------------------------------------------

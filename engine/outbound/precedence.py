@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from engine.outbound import reasons
 from engine.outbound.dane import TlsaState
-from engine.outbound.policy import is_required, wants_starttls
+from engine.outbound.policy import Action, is_required, wants_starttls
 from state.model import DaneMode, TlsFailure, TLSMode
 
 
@@ -53,13 +53,6 @@ class StsMode(enum.Enum):
     NONE = "none"  # no valid policy (or MTA-STS not enabled for the destination)
     TESTING = "testing"
     ENFORCE = "enforce"
-
-
-class Action(enum.Enum):
-    CLEAR = "deliver in clear"
-    TLS = "deliver over TLS"
-    DEFER = "defer"
-    BOUNCE = "bounce"
 
 
 @dataclass(frozen=True)
@@ -109,7 +102,7 @@ class Requirement:
 
 
 def from_destconfig(level: TLSMode, domain: str, mx_host: str, failure: TlsFailure) -> Requirement:
-    """The destination control alone: the table of reference/tls-policy.md."""
+    """The destination control alone: the table in `policy.py`."""
     verify = level in (TLSMode.PREFERRED_VERIFY, TLSMode.REQUIRED_VERIFY)
     return Requirement(
         domain=domain, mx_host=mx_host,

@@ -1,11 +1,52 @@
-"""Every text the DNS-published TLS policies write: DANE, MTA-STS, REQUIRETLS and TLS-RPT
-reasons (deferrals, bounces, mail_logs lines) and the wording of the TLS-RPT report mail.
+"""Every reason text outbound delivery writes: why a recipient was deferred, bounced or
+dropped (the queue's and the client's own reasons, in the appliance's form), the reasons
+of the DNS-published TLS policies (DANE, MTA-STS, REQUIRETLS, TLS-RPT: deferrals, bounces,
+mail_logs lines) and the wording of the TLS-RPT report mail.
 
 Kept in one place so the wording is easy to correct and never written twice. Texts with
 fields are `str.format` templates; every field is named.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+# -- delivery results ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Reason:
+    """A deferral or bounce reason in the appliance's form, which mail_logs' Delayed: and
+    Bounced: lines and a bounce's Diagnostic-Code show: "<status> - <text> ('<code>',
+    ['<detail>'])", `code` being the remote reply's code, 000 when the reason is ours."""
+
+    status: str  # the enhanced status code (RFC 3463)
+    text: str
+
+    def __call__(self, detail: object, code: object = "000") -> str:
+        return f"{self.status} - {self.text} ('{code}', ['{detail}'])"
+
+
+EXPIRED = Reason("5.4.7", "Delivery expired (message too old)")
+QUEUE_LIFETIME = "queue lifetime exceeded"
+BAD_DESTINATION = Reason("5.1.2", "Bad destination host")
+ROUTE_FAILURE = Reason("4.4.0", "DNS or route failure")
+ROUTE_DEVNULL = "route /dev/null"
+CONNECTION_FAILED = Reason("4.4.1", "Connection failed")
+NO_MX_REACHABLE = "4.4.1 - no mail exchanger reachable"
+CONNECTION_LOST = Reason("4.4.2", "Connection lost")  # the connection is not used again
+CONTENT_UNREADABLE = Reason("4.3.0", "Message content unreadable")
+INTERNAL_ERROR = Reason("4.3.0", "Internal error")
+TLS_REQUIRED_FAILED = Reason("4.7.5", "TLS required")
+TLS_FAILED = Reason("4.7.5", "TLS failed")
+CHAIN_NOT_VERIFIED = "certificate does not verify"
+REMOTE_REFUSED = Reason("5.1.0", "Unknown address error")  # a 5xx to RCPT or DATA
+REMOTE_DEFERRED = Reason("4.0.0", "Temporary error")  # a 4xx
+# What cannot go on a MAIL or RCPT command as it is (RFC 3463: 5.1.7, 5.1.3).
+BAD_SENDER = Reason("5.1.7", "Bad sender address syntax")
+BAD_RECIPIENT = Reason("5.1.3", "Bad destination mailbox address syntax")
+ADDRESS_CONTROL = "address contains a control character"
+ADDRESS_NOT_ASCII = "address is not ASCII (SMTPUTF8 is not supported)"
+ADDRESS_UNSENDABLE = "address cannot be sent as it is"
 
 # -- DANE (RFC 7672) ------------------------------------------------------------
 DANE_MISMATCH = "no TLSA record matches the certificate chain"
@@ -56,7 +97,9 @@ REQUIRETLS_NO_POLICY = (
     "5.7.10 REQUIRETLS: {host} is authenticated neither by DANE nor by an MTA-STS enforce policy"
 )
 REQUIRETLS_NO_TLS = "5.7.10 REQUIRETLS: no verified TLS to {host}: {reason}"
-REQUIRETLS_NOT_ADVERTISED = "5.7.30 REQUIRETLS support required: {host} does not advertise REQUIRETLS"
+REQUIRETLS_NOT_ADVERTISED = (
+    "5.7.30 REQUIRETLS support required: {host} does not advertise REQUIRETLS"
+)
 
 # -- TLS-RPT (RFC 8460) ------------------------------------------------------------------
 REPORT_SUBJECT = "Report Domain: {domain} Submitter: {submitter} Report-ID: <{report_id}>"

@@ -80,7 +80,11 @@ class Resolver:
         self.lookups = SecureLookups(settings)
 
     async def resolve(self, config: Config, domain: str) -> Resolution:
-        route = find_route(config.routes, domain)
+        return await self.route(config.routes, domain)
+
+    async def route(self, routes: tuple[Route, ...], domain: str) -> Resolution:
+        """Where mail for `domain` goes under these smtproutes (else by MX)."""
+        route = find_route(routes, domain)
         if route is None or any(h.host.upper() == USEDNS for h in route.hosts):
             return await self.resolve_mx(domain)
         return await self._resolve_route(route)

@@ -5,16 +5,22 @@ tries STARTTLS, classifying what happened as a `policy.TlsResult`. aiosmtplib
 (>= 5.1) discards every byte buffered after the STARTTLS reply and forgets the
 pre-TLS capabilities; we EHLO again over TLS ourselves. SNI is the target's host
 name (the MX or route host). Both delivery (client.py) and `tlsverify` use it.
+
+Errors: `connect` raises `engine.errors.ConnectError` (the engine's tree) when the
+connection, the greeting or the EHLO/HELO fails; `starttls` never raises, it
+classifies every failure as a TlsResult.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiosmtplib
 
+from engine.errors import ConnectError
 from engine.outbound import reasons
 from engine.outbound.dane import peer_chain
 from engine.outbound.policy import Outcome, TlsResult, match_certificate
@@ -22,15 +28,6 @@ from engine.outbound.resolver import Target
 from engine.outbound.tlsctx import describe_verify_error, peer_names
 
 TIMEOUT = 30.0
-
-
-class ConnectError(Exception):
-    """The connection or the greeting failed; `reply` is the server's if it gave one."""
-
-    def __init__(self, reason: str, code: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
 
 
 @dataclass
@@ -52,10 +49,8 @@ class Connection:
     async def quit(self) -> None:
         """Say QUIT if the connection still works; close it in any case."""
         if self.alive and self.smtp.is_connected:
-            try:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                 await self.smtp.quit(timeout=5)
-            except (aiosmtplib.SMTPException, OSError):
-                pass
         self.smtp.close()
         self.alive = False
 
@@ -72,7 +67,8 @@ async def connect(target: Target, helo: str, timeout: float = TIMEOUT) -> Connec
         raise ConnectError(f"{exc.code} {exc.message}", exc.code) from None
     except (aiosmtplib.SMTPException, OSError) as exc:
         smtp.close()
-        raise ConnectError(describe_verify_error(exc) if isinstance(exc, OSError) else str(exc)) from None
+        why = describe_verify_error(exc) if isinstance(exc, OSError) else str(exc)
+        raise ConnectError(why) from None
     conn = Connection(smtp, target)
     await _hello(conn)
     conn.offered = smtp.supports_extension("starttls")
@@ -107,14 +103,14 @@ async def _starttls(
 ) -> TlsResult:
     smtp = conn.smtp
     if not smtp.supports_extension("starttls"):
-        return TlsResult(Outcome.NOT_OFFERED, reason="STARTTLS command not supported")
+        return TlsResult(Outcome.NOT_OFFERED, reason=reasons.TLS_NOT_OFFERED)
     try:
         await smtp.starttls(server_hostname=conn.target.host, tls_context=ctx)
     except aiosmtplib.SMTPResponseException as exc:
         return TlsResult(Outcome.REFUSED_BEFORE_220, reason=f"{exc.code} {exc.message}")
     except ssl.SSLCertVerificationError as exc:
         _dead(conn)
-        return TlsResult(Outcome.OK, chain_ok=False, reason=describe_verify_error(exc))
+        return TlsResult(Outcome.VERIFY_FAILED, reason=describe_verify_error(exc))
     except (aiosmtplib.SMTPException, OSError) as exc:
         _dead(conn)
         return TlsResult(Outcome.FAILED_AFTER_220, reason=_failure(exc))

@@ -4,7 +4,7 @@ Two contexts per configuration version: `verify` trusts exactly the union of the
 enabled CA lists of certconfig CERTAUTHORITY (`state.authorities.trusted_pem`) and
 fails the handshake on a chain that does not verify; `plain` checks nothing
 (Preferred / Required). Host names are never checked by OpenSSL here
-(check_hostname off): the name rule of tls-policy.md (recipient domain or MX
+(check_hostname off): the name rule (recipient domain or MX
 host, SAN before CN, one-label wildcards) is `policy.match_certificate`, so the
 logs and tlsverify can say which name matched. Both present the destconfig
 SETUP client certificate when one is set.
@@ -47,17 +47,15 @@ def _load_client_cert(ctx: ssl.SSLContext, config: Config, secrets: Secrets) -> 
         tls.load_chain(ctx, cert.chain, key_path)
 
 
-def _load_authorities(ctx: ssl.SSLContext, config: Config) -> None:
-    # Exactly the enabled lists: never load_default_certs(), which would also pull in
-    # OpenSSL's CA directory behind the admin's back (and ignore a disabled list).
-    load_trust(ctx, trusted_pem(config.authorities))
-
-
-def build_contexts(config: Config, secrets: Secrets) -> ClientContexts:
+def build_contexts(config: Config, secrets: Secrets, trust: str | None = None) -> ClientContexts:
+    """Both contexts of `config`; `trust` is `trusted_pem(config.authorities)` when the
+    caller has it already. Raises TlsSetupError."""
     plain, verify = _base(config), _base(config)
     plain.verify_mode = ssl.CERT_NONE
     verify.verify_mode = ssl.CERT_REQUIRED
-    _load_authorities(verify, config)
+    # Exactly the enabled lists: never load_default_certs(), which would also pull in
+    # OpenSSL's CA directory behind the admin's back (and ignore a disabled list).
+    load_trust(verify, trusted_pem(config.authorities) if trust is None else trust)
     for ctx in (plain, verify):
         _load_client_cert(ctx, config, secrets)
     return ClientContexts(plain=plain, verify=verify)
@@ -80,7 +78,7 @@ def describe_verify_error(exc: BaseException) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError):
         return str(exc.verify_message or exc.reason or "certificate verify failed")
     if isinstance(exc, ssl.SSLError):
-        return str(exc.reason or exc.library or "handshake failed")
+        return tls.ssl_reason(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__

@@ -1,5 +1,5 @@
 """`tlsverify <domain> [host[:port]]`: probe a destination now and judge it as
-Required - Verify would (reference/asyncos-cli.md §8.3). Needs no commit: it uses the
+Required - Verify would (AsyncOS's tlsverify). Needs no commit: it uses the
 configuration it is given (the shell passes the committed or candidate one).
 
 Without a host it goes where delivery would: smtproutes, else the MX records
@@ -14,7 +14,7 @@ from __future__ import annotations
 import ssl
 from collections.abc import Callable
 
-from engine.errors import TlsSetupError
+from engine.errors import ConnectError, TlsSetupError
 from engine.outbound import smtpconn
 from engine.outbound.policy import Outcome, TlsResult
 from engine.outbound.resolver import SMTP_PORT, Kind, Resolver, Target, is_ip
@@ -91,7 +91,7 @@ async def _probe(
     emit(f"Connecting to {target.ip} on port {target.port}.")
     try:
         conn = await smtpconn.connect(target, config.hostname)
-    except smtpconn.ConnectError as exc:
+    except ConnectError as exc:
         emit(f"TLS connection to {target.ip} failed: {exc.reason}")
         return False
     local = conn.smtp.get_transport_info("sockname")
@@ -110,13 +110,13 @@ def _report(
     if result.outcome is Outcome.NOT_OFFERED:
         emit("STARTTLS command not supported")
         return False
-    if result.outcome is not Outcome.OK:
-        emit(f"TLS connection to {target.ip} failed: {result.reason}")
-        return False
-    if not result.chain_ok:
+    if result.outcome is Outcome.VERIFY_FAILED:
         emit("Verifying peer certificate.")
         emit(f"TLS certificate verification failed: {result.reason}")
         emit(f"TLS connection to {target.ip} failed: certificate does not verify")
+        return False
+    if result.outcome is not Outcome.OK:
+        emit(f"TLS connection to {target.ip} failed: {result.reason}")
         return False
     emit(f"TLS connection established: protocol {conn.protocol}, cipher {conn.cipher}.")
     _chain(conn, emit)

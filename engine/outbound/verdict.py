@@ -5,7 +5,9 @@ verified against the trusted CAs, the certificate's names, the DANE check, wheth
 after TLS advertised REQUIRETLS); `judge` turns requirement and facts into a `Verdict`
 with the RFC 8460 result type of any failure. For a requirement that is the destination
 control alone, `judge` says exactly what `policy.decide` says (a test holds them together),
-so the integration can switch over without changing any delivery.
+so the integration can switch over without changing any delivery. A TLS verdict on a
+VERIFY_FAILED session cannot be carried out on that connection (OpenSSL closed it):
+`policy.on_connection` turns it into RECONNECT, and the new connection is judged again.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ class Session:
     def of(cls, result: TlsResult, san: tuple[str, ...] = (), cn: str | None = None,
            dane: DaneResult | None = None, requiretls: bool = False) -> Session:
         """From smtpconn's TlsResult and the peer certificate's names."""
-        return cls(result.outcome, result.chain_ok, result.reason if not result.chain_ok else "",
+        # A chain OpenSSL refused in the handshake did not verify, whatever else is said.
+        chain_ok = result.chain_ok and result.outcome is not Outcome.VERIFY_FAILED
+        return cls(result.outcome, chain_ok, result.reason if not chain_ok else "",
                    san, cn, dane, requiretls, result.reason)
 
 

@@ -1,17 +1,15 @@
 """The queue manager: takes spooled messages, delivers them, retries and bounces.
 
 Each tick (every `poll_interval` s of real time, or at once when woken) it takes
-what waits in the spool's incoming/ into the queue database, asks the database
-for the recipients now due (an index on the next attempt: the cost is what is
-due, not what is queued; domains already in delivery are left out), bounces
+what waits in the spool's incoming/ into the queue database (intake.py), asks the
+database for the recipients now due (an index on the next attempt: the cost is what
+is due, not what is queued; domains already in delivery are left out), bounces
 those past the queue lifetime and starts one delivery task per destination
-domain. Results are made durable as each remote reply arrives, before the next
-command on that connection (store.py, writer.py). At start it finishes what a
-crash left half done. Time for retries and lifetimes comes from the injectable
-clock; only the tick itself is real time.
-
-Spool files it cannot read as mail are left where they are and reported once to
-system_logs (never raw: the name is quoted with its control characters escaped).
+domain, under the RuntimeConfig current at that tick. Results are made durable as
+each remote reply arrives, before the next command on that connection (results.py,
+store.py, writer.py). At start it finishes what a crash left half done. Time for
+retries and lifetimes comes from the injectable clock; only the tick itself is real
+time.
 """
 
 from __future__ import annotations
@@ -19,49 +17,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.counters import Counters
-from engine.errors import SpoolError, TlsSetupError
+from engine.errors import SpoolError
 from engine.maillog import MailLog
-from engine.outbound import policy
+from engine.outbound import reasons
 from engine.outbound.alerts import Alert, TlsAlerts
-from engine.outbound.client import DomainDelivery, Job, OutboundStats, Result, unsendable
+from engine.outbound.client import DomainDelivery
+from engine.outbound.connect import OutboundStats
+from engine.outbound.destinations import Destination
+from engine.outbound.jobs import Job, Result
 from engine.outbound.resolver import SMTP_PORT, Resolver
-from engine.outbound.scheduler import (
-    Clock,
-    Failure,
-    RateWindow,
-    SystemClock,
-    build_dsn,
-    expired,
-    retry_delay,
-    status_of,
-)
-from engine.outbound.tlsctx import ClientContexts, build_contexts
-from engine.queue.store import (
-    BOUNCED,
-    DELIVERED,
-    DROPPED,
-    QUEUED,
-    Envelope,
-    NewMessage,
-    Outcome,
-    QueueStore,
-    Recipient,
-)
+from engine.outbound.scheduler import Clock, RateWindow, SystemClock, expired
+from engine.queue.intake import Intake
+from engine.queue.results import Results
+from engine.queue.store import QueueStore, Recipient
 from engine.runtime import RuntimeConfig
-from engine.spool import Spool, Stray, read_content
+from engine.spool import Spool, read_content
 from state.model import Config
-from state.secrets import Secrets
 
 LISTENER = "(queue)"  # spool "listener" of messages the queue makes itself (bounces, alerts)
 DUE_LIMIT = 5000  # recipients taken per tick: a huge backlog goes out in slices
-STRAY_LOG = "Spool file %r ignored: %s"
-system_log = logging.getLogger("engine.queue")  # logs/system_logs (esacli/appliance.py)
 
 
 @dataclass
@@ -75,17 +54,18 @@ class QueueOptions:
 
 class QueueManager:
     def __init__(
-        self, data_dir: Path, spool: Spool, log: MailLog, counters: Counters, secrets: Secrets,
+        self, data_dir: Path, spool: Spool, log: MailLog, counters: Counters,
         runtime: Callable[[], RuntimeConfig | None], options: QueueOptions | None = None,
     ) -> None:
         self.options = options or QueueOptions()
         self.clock = self.options.clock
-        self.spool, self.log, self.counters, self.secrets = spool, log, counters, secrets
+        self.spool, self.log, self.counters = spool, log, counters
         self._runtime = runtime
         self.store = QueueStore(Path(data_dir) / "queue" / "queue.db")
         self._recovered = False
+        self.results = Results(self.store, log, self.clock, self._inject)
+        self.intake = Intake(spool, self.store, self.clock, self.results.finished)
         self._busy: dict[str, asyncio.Task[None]] = {}
-        self._contexts: tuple[int, ClientContexts] | None = None
         self._rates = RateWindow()
         self._alerts = TlsAlerts()
         self.stats: OutboundStats | None = None  # the engine's TLS statistics recorder
@@ -127,9 +107,9 @@ class QueueManager:
             try:
                 await self.tick()
             except (OSError, SpoolError) as exc:  # a bad disk must not end delivery for good
-                self.log.warning(f"Queue manager: {exc}")
+                self.log.queue_trouble(exc)
             except Exception as exc:  # noqa: BLE001 (a bug must not stop delivery for good)
-                self.log.critical(f"Queue manager error: {type(exc).__name__}: {exc}")
+                self.log.queue_error(exc)
             if self._stopping:
                 return
             waiter = asyncio.ensure_future(self._wake.wait())
@@ -139,106 +119,46 @@ class QueueManager:
 
     async def tick(self) -> None:
         if not self._recovered:
-            await self._recover()
+            await self.intake.recover()
             self._recovered = True
         runtime = self._runtime()
         if runtime is None:
             return
-        await self._intake()
-        contexts = await self._client_contexts(runtime)
-        if contexts is None:
-            return
+        await self.intake.take()
         due = await asyncio.to_thread(self.store.due, self.clock.now(), DUE_LIMIT, set(self._busy))
-        await self._dispatch(runtime.config, contexts, due)
-
-    # -- intake and recovery -------------------------------------------------
-    async def _intake(self) -> None:
-        """Take what waits in the spool's incoming/: one transaction, then move the files."""
-        found, strays = await asyncio.to_thread(self.spool.incoming)
-        self._report_strays(strays)
-        if not found:
-            return
-        batch = [
-            NewMessage(m.mid, m.sender, m.time, m.size, str(self.spool.queued_path(m.mid)),
-                       m.recipients)
-            for m in found
-        ]
-        self.store.take_in(batch, self.clock.now())
-        await self.store.synced()
-        await asyncio.to_thread(lambda: [self.spool.take(m) for m in found])
-
-    async def _recover(self) -> None:
-        """Once, at start: finish what a crash (or an older version) left half done, and
-        take in messages that were spooled in place by an older version."""
-        for mid, done_path in await asyncio.to_thread(self.store.finish_all):
-            self._finished(mid, done_path)
-        queued, strays = await asyncio.to_thread(self.spool.queued)
-        self._report_strays(strays)
-        known = await asyncio.to_thread(self.store.known_mids)
-        untaken = []
-        for mid, path in queued.items():
-            if known.get(mid):  # done, but the crash came before the file was removed
-                path.unlink(missing_ok=True)
-            elif mid not in known:
-                untaken.append(path)
-        if untaken:
-            await self._take_in_place(untaken)
-
-    async def _take_in_place(self, paths: list[Path]) -> None:
-        loaded = await asyncio.to_thread(lambda: [(p, self.spool.load(p)) for p in paths])
-        self._report_strays([Stray(p, "damaged or unreadable") for p, m in loaded if m is None])
-        batch = [NewMessage(m.mid, m.sender, m.time, m.size, str(p), m.recipients)
-                 for p, m in loaded if m is not None]
-        self.store.take_in(batch, self.clock.now())
-        await self.store.synced()
-
-    def _report_strays(self, strays: list[Stray]) -> None:
-        for stray in strays:
-            name = stray.path.relative_to(self.spool.root).as_posix()
-            system_log.warning(STRAY_LOG, name, stray.why)  # repr: no raw control character
-
-    def _finished(self, mid: int, path: str) -> None:
-        """The outcome is durable: only now may the content go (on the syncer's thread,
-        or at start-up; MailLog takes lines from any thread)."""
-        self.log.message_finished(mid)
-        with contextlib.suppress(OSError):  # left for the next start-up's sweep
-            Path(path).unlink(missing_ok=True)
-
-    async def _client_contexts(self, runtime: RuntimeConfig) -> ClientContexts | None:
-        if self._contexts is not None and self._contexts[0] == runtime.version:
-            return self._contexts[1]
-        try:
-            contexts = await asyncio.to_thread(build_contexts, runtime.config, self.secrets)
-        except TlsSetupError as exc:
-            self.log.critical(f"Outbound TLS not usable, delivery paused: {exc}")
-            return None
-        self._contexts = (runtime.version, contexts)
-        return contexts
+        await self._dispatch(runtime, due)
 
     # -- dispatch ------------------------------------------------------------
-    async def _dispatch(self, config: Config, contexts: ClientContexts, due: list[Recipient]) -> None:
-        now = self.clock.now()
+    async def _dispatch(self, runtime: RuntimeConfig, due: list[Recipient]) -> None:
+        """Bounce what expired; start one delivery per domain (looked up once, here)."""
+        config, now = runtime.config, self.clock.now()
         by_domain: dict[str, list[Recipient]] = {}
         for rcpt in due:
             if expired(rcpt.arrived, now, config.delivery):
-                reason = "5.4.7 - Delivery expired (message too old) ('000', ['queue lifetime exceeded'])"
-                await self._bounce(config, rcpt.mid, {rcpt.rid: Result("bounced", reason)})
+                reason = reasons.EXPIRED(reasons.QUEUE_LIFETIME)
+                await self.results.bounce(config, rcpt.mid, {rcpt.rid: Result("bounced", reason)})
             elif rcpt.domain not in self._busy:
                 by_domain.setdefault(rcpt.domain, []).append(rcpt)
         for domain, rcpts in by_domain.items():
-            rcpts = self._rate_limited(config, domain, rcpts, now)
+            destination = runtime.outbound.destinations.lookup(domain)
+            rcpts = self._rate_limited(destination, rcpts, now)
             if rcpts:
-                self._start(config, contexts, domain, rcpts)
+                self._start(runtime, destination, rcpts)
 
-    def _rate_limited(self, config: Config, domain: str, rcpts: list[Recipient], now: float) -> list[Recipient]:
-        entry = policy.lookup(config.destinations, domain)
+    def _rate_limited(
+        self, destination: Destination, rcpts: list[Recipient], now: float
+    ) -> list[Recipient]:
+        domain, entry = destination.domain, destination.entry
         allowed = self._rates.allowed(domain, entry.recipient_limit, entry.recipient_minutes, now)
         if allowed is not None:
             rcpts = rcpts[:allowed]  # the rest stay queued, untouched, for a later window
             self._rates.record(domain, len(rcpts), now)
         return rcpts
 
-    def _start(self, config: Config, contexts: ClientContexts, domain: str, rcpts: list[Recipient]) -> None:
+    def _start(
+        self, runtime: RuntimeConfig, destination: Destination, rcpts: list[Recipient]
+    ) -> None:
+        domain = destination.domain
         jobs: dict[int, Job] = {}
         for r in rcpts:
             content = functools.partial(read_content, Path(r.path))
@@ -247,23 +167,24 @@ class QueueManager:
             job.addresses.append(r.address)
         attempts = {(r.mid, r.rid): r.attempts for r in rcpts}
         task = asyncio.create_task(
-            self._deliver(config, contexts, domain, list(jobs.values()), attempts)
+            self._deliver(runtime, destination, list(jobs.values()), attempts)
         )
         self._busy[domain] = task
         task.add_done_callback(lambda t: self._done(domain))
 
     async def _deliver(
-        self, config: Config, contexts: ClientContexts, domain: str, jobs: list[Job],
+        self, runtime: RuntimeConfig, destination: Destination, jobs: list[Job],
         attempts: dict[tuple[int, int], int],
     ) -> None:
+        config, domain = runtime.config, destination.domain
         reported: set[tuple[int, int]] = set()
 
         async def report(job: Job, results: dict[int, Result]) -> None:
             reported.update((job.mid, rid) for rid in results)
-            await self._report(config, job.mid, results, attempts)
+            await self.results.report(config, job.mid, results, attempts)
 
         delivery = DomainDelivery(
-            config, domain, contexts, Resolver(config.dns, self.options.mx_port), self.log,
+            runtime.outbound, destination, Resolver(config.dns, self.options.mx_port), self.log,
             self.store.next_dcid, report, lambda d, reason: self._tls_alert(config, d, reason),
             stats=self.stats,
         )
@@ -273,94 +194,21 @@ class QueueManager:
             # Unreported recipients would be due again at once: defer them like any
             # temporary failure, so the retry backoff applies.
             name = _name_of(exc)
-            self.log.warning(f"Delivery to {domain} failed: {name}")
-            failed = Result("deferred", f"4.3.0 - Internal error ('000', ['{name}'])")
+            self.log.delivery_failed(domain, name)
+            failed = Result("deferred", reasons.INTERNAL_ERROR(name))
             for job in jobs:
                 left = {rid: failed for rid in job.rids if (job.mid, rid) not in reported}
                 if left:
-                    await self._report(config, job.mid, left, attempts)
+                    await self.results.report(config, job.mid, left, attempts)
 
     def _done(self, domain: str) -> None:
         self._busy.pop(domain, None)
         self._wake.set()
 
-    # -- results -------------------------------------------------------------
-    async def _report(
-        self, config: Config, mid: int, results: dict[int, Result],
-        attempts: dict[tuple[int, int], int],
-    ) -> None:
-        """Record one message's results: delivered, dropped and deferred in one commit,
-        then the bounces (after their DSN is spooled)."""
-        outcomes: dict[int, Outcome] = {}
-        for rid, result in results.items():
-            if result.status == "delivered":
-                outcomes[rid] = Outcome(DELIVERED, "")
-            elif result.status == "dropped":
-                outcomes[rid] = Outcome(DROPPED, "/dev/null")
-            elif result.status == "deferred":
-                self.log.delayed(result.dcid, mid, rid, result.reply)
-                outcomes[rid] = self._retry(config, attempts.get((mid, rid), 0), result.reply)
-        if outcomes:
-            self._record(mid, outcomes)
-        bounced = {rid: r for rid, r in results.items() if r.status == "bounced"}
-        if bounced:
-            await self._bounce(config, mid, bounced, attempts)
-
-    def _retry(self, config: Config, attempts: int, reason: str) -> Outcome:
-        """Queued again after one more failure, with the backoff that follows it."""
-        delay = retry_delay(attempts + 1, config.delivery)
-        return Outcome(QUEUED, reason, self.clock.now() + delay)
-
-    def _record(self, mid: int, outcomes: dict[int, Outcome]) -> None:
-        """Written before the caller goes on (the next command on the connection); a
-        finished message's file goes once the fsync behind has made that durable."""
-        path = self.store.record(mid, outcomes)
-        if path is None:
-            return
-
-        def finished(error: OSError | None) -> None:
-            if error is None:  # else the file stays, for the next start-up's sweep
-                self._finished(mid, path)
-
-        self.store.after_sync(finished)
-
-    async def _bounce(
-        self, config: Config, mid: int, results: dict[int, Result],
-        attempts: dict[tuple[int, int], int] | None = None,
-    ) -> None:
-        envelope = await asyncio.to_thread(self.store.envelope, mid)
-        failures = []
-        for rid, result in results.items():
-            address = envelope.addresses.get(rid, "") if envelope else ""
-            failures.append(Failure(address, status_of(result.reply), f"smtp; {result.reply}"))
-        try:
-            if envelope is not None and _bounce_goes_to(envelope.sender):
-                await self._queue_dsn(config, envelope, failures)
-        except SpoolError as exc:  # the disk: try again later rather than bounce in silence
-            self.log.warning(f"MID {mid} bounce message not spooled: {exc}")
-            tried = attempts or {}
-            self._record(mid, {rid: self._retry(config, tried.get((mid, rid), 0), r.reply)
-                               for rid, r in results.items()})
-            return
-        for rid, result in results.items():
-            self.log.bounced(result.dcid, mid, rid, result.reply)
-        self._record(mid, {rid: Outcome(BOUNCED, r.reply) for rid, r in results.items()})
-
-    async def _queue_dsn(self, config: Config, envelope: Envelope, failures: list[Failure]) -> None:
-        try:
-            original = await asyncio.to_thread(read_content, Path(envelope.path))
-        except SpoolError:
-            original = b""  # the bounce still goes, without the original's headers
-        content = build_dsn(
-            config.hostname, envelope.sender, failures, original, envelope.arrived,
-            self.clock.now(), envelope.mid,
-        )
-        await self._inject("", [envelope.sender], content)
-
     async def _inject(self, sender: str, recipients: list[str], content: bytes) -> None:
         mid = self.counters.next_mid()
         await self.spool.store(mid, 0, LISTENER, sender, recipients, content, self.clock.now())
-        self.log.info(f"MID {mid} queued for delivery")
+        self.log.queued(mid)
         self._wake.set()  # an alert spooled after the last tick must not wait for the poll
 
     def _tls_alert(self, config: Config, domain: str, reason: str) -> None:
@@ -370,15 +218,10 @@ class QueueManager:
 
     def send_alert(self, alert: Alert) -> None:
         """Queue an alert message (any alert class; its text is the caller's)."""
-        task = asyncio.ensure_future(self._inject(alert.sender, list(alert.recipients), alert.content))
+        injected = self._inject(alert.sender, list(alert.recipients), alert.content)
+        task = asyncio.ensure_future(injected)
         self._side.add(task)  # hold a reference until the alert is spooled
         task.add_done_callback(self._side.discard)
-
-
-def _bounce_goes_to(sender: str) -> bool:
-    """Whether a bounce can be sent to `sender`: never for a bounce (null sender), nor
-    to an address that could not be sent to anyway."""
-    return bool(sender.strip("<>")) and unsendable(sender) is None
 
 
 def _name_of(exc: BaseException) -> str:

@@ -110,7 +110,7 @@ def _is_ip(text: str) -> bool:
 
 
 class InboundFacts(Protocol):
-    """What `inbound` reads of an InboundSession (engine/inbound/session.py)."""
+    """What `inbound` reads of a Conversation (engine/inbound/conversation.py)."""
 
     icid: int
     ip: str
@@ -234,9 +234,8 @@ def _outbound_outcome(req: precedence.Requirement, result: TlsResult) -> Outcome
 
 
 def ended_by_verify(result: TlsResult) -> bool:
-    """A verifying handshake OpenSSL ended because the chain did not verify (smtpconn
-    reports it as OK with chain_ok False and OpenSSL's reason)."""
-    return result.outcome is Outcome.OK and not result.chain_ok and bool(result.reason)
+    """A verifying handshake OpenSSL ended because the chain did not verify."""
+    return result.outcome is Outcome.VERIFY_FAILED
 
 
 def _level_of(req: precedence.Requirement) -> TLSMode:

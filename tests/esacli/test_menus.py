@@ -8,7 +8,6 @@ import pkgutil
 from collections.abc import Iterator
 
 import pytest
-from shellkit import run_shell
 
 import esacli.commands
 from esacli.commands.listenerconfig import edit
@@ -18,6 +17,7 @@ from esacli.commands.menu import Menu
 from esacli.console import ScriptedConsole
 from esacli.shell import Shell
 from state.session import Session
+from tests.kit.shell import run_shell
 
 
 def all_menus() -> Iterator[tuple[str, Menu]]:  # type: ignore[type-arg]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from shellkit import run_shell
 
 from esacli.commands.listenerconfig.hostaccess import params as dialog
 from esacli.console import ScriptedConsole
@@ -15,6 +14,7 @@ from state import formats, model, policy_params, validate_hat
 from state.errors import FormatError
 from state.numbers import Range
 from state.session import Session
+from tests.kit.shell import run_shell
 
 NARROW = Range(1, 7)
 

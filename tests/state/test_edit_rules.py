@@ -150,7 +150,7 @@ def test_the_rat_all_entry_stays_last_and_stays() -> None:
              RatEntry(address="ALL", action=RatAction.REJECT))
     added = rat.insert_rat(table, RatEntry(address="other.example", action=RatAction.ACCEPT))
     assert [e.address for e in added] == ["example.com", "other.example", "ALL"]
-    with pytest.raises(EditRefused, match="The ALL entry cannot be removed."):
+    with pytest.raises(EditRefused, match=r"The ALL entry cannot be removed\."):
         rat.remove_entry(added, 2)
     assert rat.address_refusal(added, "Example.COM") == (
         'The address "Example.COM" is already in the table.')
@@ -185,7 +185,7 @@ def test_destination_keys_are_normalised_and_unique() -> None:
 def test_the_route_limit(tmp_path: object) -> None:
     hosts = (RouteHost(host="mx.example"),)
     full = tuple(Route(domain=f"d{n}.example", hosts=hosts) for n in range(routes.MAX_ROUTES))
-    with pytest.raises(EditRefused, match="There is a maximum of 40000 routes."):
+    with pytest.raises(EditRefused, match=r"There is a maximum of 40000 routes\."):
         routes.room_for_one(full)
     with pytest.raises(EditRefused):
         routes.put_route(full, Route(domain="one.more", hosts=hosts))

@@ -121,7 +121,7 @@ class _Session:
                 ext.append("250-STARTTLS")
             if self.tls:
                 ext += [f"250-{name}" for name in self.b.tls_extensions]
-            await self.say("\r\n".join(ext + ["250 SIZE 10240000"]))
+            await self.say("\r\n".join([*ext, "250 SIZE 10240000"]))
         elif verb == "HELO":
             await self.say("250 mx.fake")
         elif verb == "STAR":
@@ -189,6 +189,8 @@ class _Session:
         await self.say(self.b.data_reply)
         if self.b.data_reply.startswith("250"):
             self.mx.messages.append(
-                Received(self.sender, list(self.rcpts), bytes(body), self.tls, connection=self.number)
+                Received(
+                    self.sender, list(self.rcpts), bytes(body), self.tls, connection=self.number
+                )
             )
         self.sender, self.rcpts = "", []

@@ -15,9 +15,7 @@ import aiosmtplib
 from engine.queue.store import NewMessage, QueueStore
 from engine.spool import encode
 from state import model
-from state.bootstrap import open_data_dir
-from state.session import Session
-from tests.e2e.conftest import Appliance, free_port
+from tests.kit.appliance import Appliance, prepared
 
 DOMAIN = "partner.test"
 
@@ -26,27 +24,23 @@ def relay_appliance(
     data: Path, mx_port: int, *, per_conn: int = 5, concurrency: int = 1,
     domains: tuple[str, ...] = (DOMAIN,),
 ) -> Appliance:
-    """An appliance (not started) whose listeners sit on free ports and which routes
+    """An appliance on `data` (not started, listeners on reserved ports) which routes
     `domains` to 127.0.0.1:`mx_port` with the given destination limits."""
-    store, secrets = open_data_dir(data)
-    session = Session(store, secrets, "test", "console")
-    inbound, outbound = free_port(), free_port()
-    ports = {"InboundMail": inbound, "OutboundMail": outbound}
-    config = session.candidate
-    listeners = tuple(model.replace(li, port=ports[li.name]) for li in config.listeners)
     hosts = (model.RouteHost(host="127.0.0.1", port=mx_port),)
-    routes = tuple(model.Route(domain=d, hosts=hosts) for d in domains)
-    entries = tuple(
-        model.DestinationEntry(
-            domain=d, max_msgs_per_connection=per_conn, max_concurrency=concurrency)
-        for d in domains
-    )
-    destinations = model.replace(config.destinations, entries=entries)
-    session.stage(
-        model.replace(config, listeners=listeners, routes=routes, destinations=destinations))
-    session.commit("queue test")
-    store.close()
-    return Appliance(data, inbound, outbound)
+
+    def relay(config: model.Config) -> model.Config:
+        routes = tuple(model.Route(domain=d, hosts=hosts) for d in domains)
+        entries = tuple(
+            model.DestinationEntry(
+                domain=d, max_msgs_per_connection=per_conn, max_concurrency=concurrency)
+            for d in domains
+        )
+        destinations = model.replace(config.destinations, entries=entries)
+        return model.replace(config, routes=routes, destinations=destinations)
+
+    app = prepared(data.parent, relay)
+    assert app.data == data, "relay_appliance makes its data dir as <tmp>/data"
+    return app
 
 
 @dataclass(frozen=True)

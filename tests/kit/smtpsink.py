@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+
+from tests.kit.ports import reserve
+from tests.kit.processes import Started, stop_process, wait_listening
 
 SMTP_SINK = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
 
@@ -27,47 +26,29 @@ def available() -> bool:
     return os.access(SMTP_SINK, os.X_OK)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class SmtpSink:
+class SmtpSink(Started):
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = reserve()
         # Outside pytest's 0700 tree: as root, smtp-sink writes its dumps as nobody.
         self.root = Path(tempfile.mkdtemp(prefix="esacli-sink-"))
         self.root.chmod(0o777)
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> Self:
+    def start(self) -> SmtpSink:
         user = ["-u", "nobody"] if os.geteuid() == 0 else []
         self.proc = subprocess.Popen(
             [SMTP_SINK, *user, "-d", f"{self.root}/%H%M%S.", f"127.0.0.1:{self.port}", "100"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    self.__exit__(None, None, None)
-                    raise RuntimeError("smtp-sink did not start") from None
-                time.sleep(0.02)
+        try:
+            wait_listening(self.port, proc=self.proc, what="smtp-sink")
+        except BaseException:
+            self.stop()
+            raise
+        return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+    def stop(self) -> None:
+        stop_process(self.proc)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def count(self) -> int:

@@ -1,5 +1,8 @@
 """One inbound SMTP conversation, independent of the SMTP library.
 
+(A conversation, not a "session": `state.session.Session` is an administrator's CLI
+session and aiosmtpd has a `Session` of its own.)
+
 The adapter (the only aiosmtpd user) calls these methods at each step and
 sends the replies they return. Decisions come from `engine.policy` and
 `engine.inbound.pacing`, texts from `engine.replies`, log lines from
@@ -16,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from engine import policy, replies, tls
+from engine import maillog, policy, replies, tls
 from engine.counters import Counters
 from engine.inbound import pacing
 from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
@@ -30,7 +33,7 @@ from engine.status import InboundCounts
 from state.controls import has_control
 from state.model import HAT, PolicyParams, Response, TLSMode
 
-__all__ = ["InboundSession", "Opening", "Reply", "Services"]
+__all__ = ["Conversation", "Opening", "Reply", "Services"]
 
 _EXPIRY_REPLIES = {
     pacing.Expiry.INJECTION: replies.INJECTION_TIMEOUT,
@@ -78,7 +81,7 @@ def _nothing(reply: str) -> None:
     return None
 
 
-class InboundSession(Transaction):
+class Conversation(Transaction):
     """One connection. `close_now` and `deadline_moved` are set by the adapter: the
     first closes the connection with a last reply, the second re-arms its timer."""
 
@@ -142,13 +145,13 @@ class InboundSession(Transaction):
         limit = self._connection_limit(match.params.max_concurrency)
         if limit is not None:
             self.services.counts.rejected_connections += 1
-            self.log.receiving_failed(self.icid, "Connection limit exceeded")
+            self.log.receiving_failed(self.icid, maillog.CONNECTION_LIMIT)
             return Opening(serve=False, reply=limit)
         self.tracker.add(self, peer_ip, self.spec.max_connections)
         self._tracked = True
         if how is policy.Opening.DELAYED_REJECT:
             self.delayed_reject = True
-            self.log.delayed_reject(self.icid, "continuing session for recipient logging", peer_ip)
+            self.log.delayed_reject(self.icid, peer_ip)
         self.decision = policy.tls_decision(match.params.tls)
         self.served = True
         return Opening(serve=True, reply=self._banner())
@@ -192,7 +195,7 @@ class InboundSession(Transaction):
         if self._closed:
             return
         self._closed = True
-        self.end_transaction("connection lost")
+        self.end_transaction(maillog.CONNECTION_LOST)
         self._untrack()
         self.log.close_icid(self.icid)
         if self.served and self.services.stats is not None:
@@ -237,7 +240,7 @@ class InboundSession(Transaction):
         self._untrack()  # its slot is free now, even before the socket is gone
         self.services.counts.timed_out_connections += 1
         self.log.receiving_failed(self.icid, why.value)
-        self.end_transaction("timeout" if why is not pacing.Expiry.EVICTED else why.value)
+        self.end_transaction(maillog.TIMED_OUT if why is not pacing.Expiry.EVICTED else why.value)
         self.close_now(_EXPIRY_REPLIES.get(why, replies.TIMEOUT))
 
     def command(self) -> None:
@@ -302,8 +305,7 @@ class InboundSession(Transaction):
             kept = [line for line in kept if line[4:].upper() != "STARTTLS"]
         else:
             self.offered_tls = True
-        # RFC 2920: aiosmtpd reads commands in order and answers each; say so.
-        return [*kept[:-1], "250-PIPELINING", *kept[-1:]]
+        return [*kept[:-1], replies.PIPELINING, *kept[-1:]]
 
     def tls_started(self, protocol: str, cipher: str,
                     peercert: dict[str, Any] | None = None) -> None:
@@ -325,7 +327,7 @@ class InboundSession(Transaction):
         self.log.tls_failed(self.icid, self.tls_failure)
 
     def internal_error(self, error: BaseException) -> str:
-        self.log.warning(f"ICID {self.icid} internal error: {type(error).__name__}")
+        self.log.icid_internal_error(self.icid, error)
         return replies.LOCAL_ERROR
 
     def refused(self) -> None:

@@ -19,20 +19,20 @@ is NSD's port, for queries that must bypass validation.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import dns.exception
 import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
+
+from tests.kit.ports import start_on_free_port
+from tests.kit.processes import Started, stop_process
 
 VALID = "valid"
 EXPIRED = "expired"  # signed, with signatures that expired long ago: bogus
@@ -63,27 +63,12 @@ class Zone:
         return self.name.rstrip(".") + "."
 
 
-def _free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 (both servers answer on both)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = int(udp.getsockname()[1])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no free port")
-
-
 def _parent(zone: Zone, zones: list[Zone]) -> Zone | None:
     above = [z for z in zones if zone.origin.endswith("." + z.origin)]
     return max(above, key=lambda z: len(z.origin)) if above else None
 
 
-class SignedDns:
+class SignedDns(Started):
     def __init__(self, zones: list[Zone]) -> None:
         if not zones or zones[0].signing != VALID:
             raise ValueError("the first zone is the trust anchor and must be validly signed")
@@ -180,23 +165,27 @@ class SignedDns:
         self._dir = tempfile.TemporaryDirectory(prefix="esacli-dnssec-")
         root = Path(self._dir.name)
         self._write_zones(root)
-        for _ in range(5):  # a free port may be taken between our probe and the bind
-            self.auth_port = _free_port()
-            nsd = self._spawn([NSD, "-d", "-c", str(self._nsd_conf(root))])
-            if self._answers(self.auth_port, validated=False, proc=nsd):
-                break
-            self._stop(nsd)
-        else:
+        try:
+            self.auth_port = start_on_free_port(lambda port: self._nsd(root, port))
+        except RuntimeError:
             self.stop()
-            raise RuntimeError("nsd did not start: " + _tail(root / "nsd.log"))
-        for _ in range(5):
-            self.port = _free_port()
-            unbound = self._spawn([UNBOUND, "-d", "-c", str(self._unbound_conf(root))])
-            if self._answers(self.port, validated=True, proc=unbound):
-                return self
-            self._stop(unbound)
-        self.stop()
-        raise RuntimeError("unbound did not validate: " + _tail(root / "unbound.log"))
+            raise RuntimeError("nsd did not start: " + _tail(root / "nsd.log")) from None
+        try:
+            self.port = start_on_free_port(lambda port: self._unbound(root, port))
+        except RuntimeError:
+            self.stop()
+            raise RuntimeError("unbound did not validate: " + _tail(root / "unbound.log")) from None
+        return self
+
+    def _nsd(self, root: Path, port: int) -> bool:
+        self.auth_port = port
+        nsd = self._spawn([NSD, "-d", "-c", str(self._nsd_conf(root))])
+        return self._answers(port, validated=False, proc=nsd) or self._stop(nsd)
+
+    def _unbound(self, root: Path, port: int) -> bool:
+        self.port = port
+        unbound = self._spawn([UNBOUND, "-d", "-c", str(self._unbound_conf(root))])
+        return self._answers(port, validated=True, proc=unbound) or self._stop(unbound)
 
     def _spawn(self, argv: list[str]) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -222,16 +211,12 @@ class SignedDns:
             time.sleep(0.05)  # a resolver that answers but does not validate yet
         return False
 
-    def _stop(self, proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    def _stop(self, proc: subprocess.Popen[bytes]) -> bool:
+        """Stop one of our servers; False, for `start`'s retries."""
+        stop_process(proc, timeout=5)
         if proc in self._procs:
             self._procs.remove(proc)
+        return False
 
     def stop(self) -> None:
         for proc in list(reversed(self._procs)):
@@ -239,14 +224,6 @@ class SignedDns:
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 def _tail(path: Path) -> str:

@@ -12,26 +12,20 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
-from types import TracebackType
-from typing import Self
+
+from tests.kit.ports import start_on_free_port
+from tests.kit.processes import Started, stop_process
 
 DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
-
-
-def _free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _reverse(ip: str) -> str:
     return ".".join(reversed(ip.split("."))) + ".in-addr.arpa"
 
 
-class DnsServer:
+class DnsServer(Started):
     def __init__(
         self,
         hosts: dict[str, str] | None = None,
@@ -51,18 +45,21 @@ class DnsServer:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> DnsServer:
-        for _ in range(5):  # a free port may be taken between our probe and dnsmasq's bind
-            self.port = _free_udp_port()
-            self._proc = subprocess.Popen(
-                [DNSMASQ, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
-                 "--no-hosts", f"--port={self.port}", "--listen-address=127.0.0.1",
-                 "--bind-interfaces", "--local=/#/", "--pid-file=", "--user=root", *self.args],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )
-            if self._answers():
-                return self
-            self.stop()
-        raise RuntimeError("dnsmasq did not start")
+        self.port = start_on_free_port(self._start_on)
+        return self
+
+    def _start_on(self, port: int) -> bool:
+        self.port = port
+        self._proc = subprocess.Popen(
+            [DNSMASQ, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+             "--no-hosts", f"--port={port}", "--listen-address=127.0.0.1",
+             "--bind-interfaces", "--local=/#/", "--pid-file=", "--user=root", *self.args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        if self._answers():
+            return True
+        self.stop()
+        return False
 
     def _answers(self, timeout: float = 5.0) -> bool:
         import dns.message
@@ -81,19 +78,5 @@ class DnsServer:
         return False
 
     def stop(self) -> None:
-        if self._proc is not None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
-            self._proc = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        stop_process(self._proc, timeout=5)
+        self._proc = None

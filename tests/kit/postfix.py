@@ -19,13 +19,17 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
-from types import TracebackType
 from typing import Self
+
+import trustme
+
+from tests.kit.certs import leaf_pems
+from tests.kit.ports import reserve
+from tests.kit.processes import Started, wait_listening
+from tests.kit.waiting import wait_until
 
 POSTFIX = shutil.which("postfix") or "/usr/sbin/postfix"
 
@@ -97,13 +101,7 @@ def available() -> str | None:
     return None
 
 
-def free_port(ip: str) -> int:
-    with socket.socket() as s:
-        s.bind((ip, 0))
-        return int(s.getsockname()[1])
-
-
-class PostfixServer:
+class PostfixServer(Started):
     def __init__(
         self, ip: str, domain: str, users: list[str], cert: str, key: str,
         hostname: str | None = None,
@@ -113,6 +111,14 @@ class PostfixServer:
         self.cert, self.key = cert, key
         self.port = 0
         self.root = Path()
+
+    @classmethod
+    def signed_by(cls, ca: trustme.CA, ip: str, domain: str, users: list[str],
+                  hostname: str | None = None) -> PostfixServer:
+        """A Postfix whose certificate `ca` issued for its host name (mx.`domain`)."""
+        host = hostname or f"mx.{domain}"
+        chain, key = leaf_pems(ca, host)
+        return cls(ip, domain, users, chain, key, hostname=host)
 
     @property
     def conf(self) -> Path:
@@ -157,27 +163,21 @@ class PostfixServer:
     def start(self) -> Self:
         self.root = Path(tempfile.mkdtemp(prefix="esacli-postfix-"))
         self.root.chmod(0o755)  # the daemons run as the postfix user
-        self.port = free_port(self.ip)
+        self.port = reserve(self.ip)
         try:
             self._write_config()
             done = self._postfix("start")
             if done.returncode != 0:
                 raise RuntimeError(f"postfix did not start: {done.stderr.strip()}\n{self.log()}")
-            self._wait_listening()
+            try:
+                wait_listening(self.port, self.ip, what="postfix")
+            except AssertionError:
+                raise RuntimeError(f"postfix does not listen on {self.ip}:{self.port}\n"
+                                   f"{self.log()}") from None
         except BaseException:
             self.stop()
             raise
         return self
-
-    def _wait_listening(self, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((self.ip, self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.02)  # polling for a condition, with a deadline
-        raise RuntimeError(f"postfix does not listen on {self.ip}:{self.port}\n{self.log()}")
 
     def master_pid(self) -> int | None:
         path = self.root / "queue" / "pid" / "master.pid"
@@ -195,24 +195,19 @@ class PostfixServer:
                 _gone(pid, 5.0)
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
 
 def _gone(pid: int, timeout: float) -> bool:
     """Wait until process `pid` has ended (a zombie counts as ended)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            return True
-        if state in ("Z", "X"):
-            return True
-        time.sleep(0.02)  # polling for a condition, with a deadline
-    return False
+    try:
+        wait_until(lambda: _ended(pid), timeout, f"process {pid} to end")
+    except AssertionError:
+        return False
+    return True
+
+
+def _ended(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")

@@ -19,13 +19,14 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
-from types import TracebackType
 from typing import Self
+
+from tests.kit.ports import reserve
+from tests.kit.processes import Started, stop_process
+from tests.kit.waiting import wait_until
 
 SUPERUSER = "esacli_test"
 PASSWORD = "pg-Test-pw-8841"
@@ -57,13 +58,7 @@ def available() -> str | None:
     return None
 
 
-def free_port(ip: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((ip, 0))
-        return int(s.getsockname()[1])
-
-
-class PostgresServer:
+class PostgresServer(Started):
     def __init__(self, ip: str = "127.0.0.1") -> None:
         reason = available()
         if reason is not None:
@@ -112,9 +107,9 @@ class PostgresServer:
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C",
                 "HOME": str(self.root)}
 
-    def start(self) -> None:
+    def start(self) -> Self:
         if not self.port:
-            self.port = free_port(self.ip)
+            self.port = reserve(self.ip)
         log = (self.root / "postgres.log").open("ab")
         self.proc = subprocess.Popen(
             self._as_owner([
@@ -128,21 +123,21 @@ class PostgresServer:
         )
         log.close()
         self._wait_ready()
+        return self
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
+        def ready() -> bool:
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError("postgres exited: " + self.log_tail())
-            ready = subprocess.run(
+            return subprocess.run(
                 [self._tool("pg_isready"), "-q", "-h", self.ip, "-p", str(self.port)],
                 check=False, capture_output=True, env=self._env(),
-            )
-            if ready.returncode == 0:
-                return
-            if time.monotonic() > deadline:
-                raise RuntimeError("postgres did not become ready: " + self.log_tail())
-            time.sleep(0.05)
+            ).returncode == 0
+
+        try:
+            wait_until(ready, timeout, interval=0.05)
+        except AssertionError:
+            raise RuntimeError("postgres did not become ready: " + self.log_tail()) from None
 
     def log_tail(self) -> str:
         path = self.root / "postgres.log"
@@ -150,14 +145,7 @@ class PostgresServer:
 
     def stop(self) -> None:
         """Fast shutdown (SIGINT: clients are disconnected), by our child's pid."""
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, timeout=20, how=signal.SIGINT)
         self.proc = None
 
     @property
@@ -190,17 +178,15 @@ class PostgresServer:
     def __enter__(self) -> Self:
         try:
             self.init()
-            self.start()
+            return self.start()
         except BaseException:
             self.close()
             raise
-        return self
 
     def close(self) -> None:
         self.stop()
         if self.root != Path() and self.root.exists():
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

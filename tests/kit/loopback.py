@@ -3,25 +3,19 @@
 An engine with no resolver configured uses the system's, which is not on this
 machine: its outbound queue would look up (and then connect to) real mail hosts
 for the test domains. Tests give every engine a resolver on 127.0.0.1 at a UDP
-port where nothing listens, so each lookup fails at once and mail is deferred.
+port where nothing can listen (below the ephemeral range: see ports.DEAD_UDP_PORT),
+so each lookup fails at once and mail is deferred.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import socket
 
 from state import model
 from state.model import Config, DnsSettings
+from tests.kit.ports import DEAD_UDP_PORT
 
-
-def _closed_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-DEAD_DNS = DnsSettings(servers=("127.0.0.1",), port=_closed_udp_port(), timeout=0.5)
+DEAD_DNS = DnsSettings(servers=("127.0.0.1",), port=DEAD_UDP_PORT, timeout=0.5)
 
 
 def loopback_dns(config: Config) -> Config:

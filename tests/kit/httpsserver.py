@@ -15,8 +15,8 @@ import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Self
+
+from tests.kit.processes import Started
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Posted:
     body: bytes
 
 
-class HttpsServer:
+class HttpsServer(Started):
     def __init__(self, context: ssl.SSLContext) -> None:
         self.context = context
         self.replies: dict[str, Reply] = {}
@@ -101,11 +101,3 @@ class HttpsServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

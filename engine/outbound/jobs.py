@@ -1,0 +1,30 @@
+"""What the queue hands delivery (a `Job`: one message's recipients in one domain) and
+what it gets back for each recipient (a `Result`), as soon as the remote reply is known
+(`Report`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Job:
+    """One message's recipients in one domain."""
+
+    mid: int
+    sender: str
+    rids: list[int]
+    addresses: list[str]
+    content: Callable[[], bytes]
+    size: int = 0  # of the content, as spooled
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str  # "delivered", "deferred", "bounced", "dropped"
+    reply: str  # the remote reply or our reason (engine/outbound/reasons.py)
+    dcid: int | None = None
+
+
+Report = Callable[[Job, dict[int, Result]], Awaitable[None]]
