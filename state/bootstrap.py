@@ -27,7 +27,8 @@ def open_data_dir(
     secrets = Secrets(data_dir)
     store = Store(data_dir)
     if store.is_empty():
-        with contextlib.suppress(StoreError):  # another process booted it first
+        # another process may have booted the same data dir first
+        with contextlib.suppress(StoreError):
             store.write(factory_config(secrets, addresses), None, FACTORY_USER, "factory",
                         "Factory defaults")
     return store, secrets

@@ -1,4 +1,4 @@
-"""Configuration paths, diffs and the three-way merge of ARCHITECTURE.md's commit model, 2.
+"""Configuration paths, diffs and the three-way merge of commit model §2.
 
 A configuration is flattened into {path: leaf value}. Lists of named records
 are addressed by their key (``listeners[InboundMail].port``) and their order is

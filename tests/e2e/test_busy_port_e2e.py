@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pexpect
 
-from esacli.commands import _edit
+from state.edit import listeners as _edit
 from state.store import Store
 from tests.kit.appliance import Appliance
 from tests.kit.ports import accepts, held_port, reserve

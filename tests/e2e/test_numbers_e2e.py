@@ -39,7 +39,7 @@ def test_digit_lookalikes_at_numeric_prompts_are_asked_again(appliance: Applianc
         ("2. OutboundMail\n" + MENU, "²"),  # a menu choice (esacli/console.py)
         (NOT_VALID + "\n2. OutboundMail\n" + MENU, "1"),
         ("Certificate: Demo\n", "limits"),
-        ("concurrent connections allowed.\n[1000]> ", "①"),  # a limit (commands/_ask.py)
+        ("concurrent connections allowed.\n[1000]> ", "①"),  # a limit (commands/value_questions.py)
         ("The value must be an integer from 1 to 10000.\n[1000]> ", ""),
         ("Please enter the TCP listen queue size.\n[50]> ", ""),
         ("Certificate: Demo\n", "hostaccess"),

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from engine.status import status_path
-from esacli import render_status, status_doc
+from esacli import status_doc
+from esacli.commands.ops.status import render as render_status
 from state.model import Certificate, ListenerType, TLSMode
 from tests.engine.builders import config, hat, listener
 from tests.kit.engine import log_has, read_mail_logs, running_engine

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from esacli.commands import _edit
 from state import certs, model
 from state.defaults import DEMO_CERT
+from state.edit import listeners as _edit
 from state.model import TLSMode
 from state.session import Session
 from tests.kit.certs import Chain, pem_lines

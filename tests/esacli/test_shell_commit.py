@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from esacli import render
-from esacli.commands import _edit
 from state import model
+from state.edit import listeners as _edit
 from state.model import TLSMode
 from state.session import Session
 from tests.kit.shell import NOW, LocalAppliance, run_shell, transcript

@@ -10,9 +10,9 @@ import math
 
 import pytest
 
-from esacli.commands.dnsconfig import place
 from esacli.console import ScriptedConsole
 from state import model, validate_dns
+from state.edit.dns import place
 from state.model import DnsSettings
 from state.session import Session
 from tests.kit.shell import LocalAppliance, load, run_shell, transcript

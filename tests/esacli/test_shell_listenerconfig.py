@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from esacli import render
-from state import model
+from state import formats, model
 from state.model import Listener, ListenerType, TLSMode
 from state.session import Session
 from tests.kit.shell import LocalAppliance, load, run_shell, transcript
@@ -89,7 +89,7 @@ async def test_hostaccess_print(session: Session) -> None:
 
 async def test_public_hat_print_in_text_format(session: Session) -> None:
     inbound = listener(session, "InboundMail")
-    assert render.hat_text(inbound.hat) == transcript("""
+    assert formats.hat_text(inbound.hat) == transcript("""
         $ACCEPTED
             ACCEPT
         $THROTTLED
@@ -129,7 +129,7 @@ async def test_tls_keywords_in_print(session: Session) -> None:
     for mode in TLSMode:
         policy = model.Policy("P", model.Behavior.ACCEPT, model.PolicyParams(tls=mode))
         hat = model.replace(inbound.hat, policies=(policy,), groups=())
-        assert render.hat_text(hat) == f'$P\n    ACCEPT {{\n        tls = "{mode.value}"\n    }}'
+        assert formats.hat_text(hat) == f'$P\n    ACCEPT {{\n        tls = "{mode.value}"\n    }}'
 
 
 async def test_bad_answers_are_asked_again(session: Session) -> None:

@@ -8,7 +8,7 @@ import time
 
 from engine.queue.admin import QueueAdmin, QueuedRecipient, queue_db
 from engine.queue.store import BOUNCED, DELIVERED, QUEUED, QueueStore
-from esacli import render_queue
+from esacli.commands.ops.queue import render as render_queue
 from tests.kit.shell import NOW, LocalAppliance, load, run_shell, transcript
 
 PARTNER_RETRY = NOW + 415

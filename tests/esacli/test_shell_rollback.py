@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from esacli import render
-from esacli.commands import _edit
+from state.edit import listeners as _edit
 from state.session import Session
 from state.store import Store
 from tests.kit.shell import NOW, LocalAppliance, run_shell, transcript
