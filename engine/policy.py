@@ -35,7 +35,7 @@ class ClientFacts:
     sbrs: float | None = None
     listed: frozenset[str] = frozenset()
     # The verified client certificate's names (SAN dNSNames and subject CN, lower case):
-    # known only after STARTTLS (see `certificate_matcher`).
+    # known only after STARTTLS (see `_certificate`).
     cert_names: tuple[str, ...] = ()
 
 
@@ -143,6 +143,14 @@ def _dnslist(sender: senders.DnsList) -> Matcher:
     return lambda facts, ip: zone in facts.listed
 
 
+def _certificate(sender: senders.CertificateName) -> Matcher:
+    """`cert:` forms match the verified client certificate's names only."""
+    name = sender.name
+    if sender.suffix:
+        return lambda facts, ip: any(n.endswith(name) for n in facts.cert_names)
+    return lambda facts, ip: name in facts.cert_names
+
+
 def compile_parsed(sender: senders.Sender | None) -> Matcher:
     """A predicate for one parsed sender; an invalid form (None) and `SBO:n` (no
     reputation service here) never match."""
@@ -158,6 +166,8 @@ def compile_parsed(sender: senders.Sender | None) -> Matcher:
         return _suffix(sender)
     if isinstance(sender, senders.DnsList):
         return _dnslist(sender)
+    if isinstance(sender, senders.CertificateName):
+        return _certificate(sender)
     return _never
 
 
@@ -186,7 +196,7 @@ def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
     """First matching sender group top-down; CONTINUE goes on to the next row."""
     ip = _parse_ip(facts.ip)
     for index, group in enumerate(hat.groups):
-        rule = next((s for s in group.senders if row_matcher(s)(facts, ip)), None)
+        rule = next((s for s in group.senders if compile_sender(s)(facts, ip)), None)
         if rule is None:
             continue
         found = row_policy(group, hat)  # what a row means: state/hat_rules.py
@@ -210,36 +220,11 @@ def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
 # one a client matched at connect still matches it after TLS, so only clients that matched
 # below a certificate row are asked for a certificate (`asks_certificate`).
 
-CERT_FORM = "cert:"
-
-
-def certificate_form(form: str) -> str | None:
-    """The name a `cert:` sender form names (lower case, no final dot), or None."""
-    text = form.strip()
-    if not text.lower().startswith(CERT_FORM):
-        return None
-    name = text[len(CERT_FORM):].strip().lower().rstrip(".")
-    return name if name.strip(".") else None
-
-
-@lru_cache(maxsize=1024)
-def certificate_matcher(name: str) -> Matcher:
-    """A predicate over the verified client certificate's names for `cert:<name>`."""
-    if name.startswith("."):
-        return lambda facts, ip: any(n.endswith(name) for n in facts.cert_names)
-    return lambda facts, ip: name in facts.cert_names
-
-
-def row_matcher(form: str) -> Matcher:
-    """The predicate of one sender form of a HAT row, the certificate forms included."""
-    name = certificate_form(form)
-    return certificate_matcher(name) if name is not None else compile_sender(form)
-
-
 def certificate_rows(hat: HAT) -> tuple[int, ...]:
     """The positions of the sender groups that name a certificate."""
     return tuple(i for i, group in enumerate(hat.groups)
-                 if any(certificate_form(form) is not None for form in group.senders))
+                 if any(isinstance(senders.parse(form), senders.CertificateName)
+                        for form in group.senders))
 
 
 def asks_certificate(hat: HAT, match: HatMatch) -> bool:

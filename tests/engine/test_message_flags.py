@@ -137,7 +137,6 @@ def test_only_clients_below_a_certificate_row_are_asked_for_a_certificate() -> N
     assert policy.connection_tls(the_hat, inside).request_client_cert is False  # NET decides
     assert policy.connection_tls(the_hat, outside).request_client_cert is True
     assert policy.connection_tls(_hat(NET, ALL), outside).request_client_cert is False
-    assert policy.certificate_form("cert:") is None and policy.certificate_form("cert:.") is None
 
 
 def test_the_hat_decides_again_with_the_certificate() -> None:
