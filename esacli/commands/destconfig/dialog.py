@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from esacli import texts
 from esacli.commands import value_questions
+from esacli.commands.destconfig import dns_policy
 from esacli.console import Console
 from state import model, ranges
 from state.cert_usage import is_demo
@@ -92,6 +93,7 @@ async def entry_dialog(console: Console, entry: DestinationEntry, default: Desti
     tls = bounce = sort = None
     if await console.confirm(texts.dest.DEST_ASK_TLS, entry.tls is not None):
         tls = await ask_tls(console, entry.tls, client_certificate)
+    entry = await dns_policy.entry_questions(console, entry)
     if await console.confirm(texts.dest.DEST_ASK_BOUNCE, entry.bounce_verification is not None):
         bounce = await console.confirm(texts.dest.DEST_BOUNCE, bool(entry.bounce_verification))
     if await console.confirm(texts.dest.DEST_ASK_SORT, entry.ip_sort is not None):
@@ -120,6 +122,7 @@ async def default_dialog(console: Console, current: DestinationEntry,
                               current.max_msgs_per_connection or 50,
                               ranges.DEST_MSGS_PER_CONNECTION)
     tls = await ask_tls(console, current.tls, client_certificate)
+    current = await dns_policy.default_questions(console, current)
     bounce = await console.confirm(texts.dest.DEST_BOUNCE, bool(current.bounce_verification))
     sort = await _choose_sort(console, current.ip_sort)
     return model.replace(
