@@ -1,4 +1,4 @@
-"""daneverify transcripts against real servers on loopback: the signed zones of
+"""daneverify transcripts (and tlsverify naming what decides) against real servers on loopback: the signed zones of
 tests/engine/dnspolicy_world.py served by NSD behind a validating Unbound (tests/kit/dnssec),
 fake MXs presenting real chains over STARTTLS. DANE-EE and DANE-TA succeed; a TLSA
 mismatch, an insecure zone, a bogus TLSA answer and a domain without TLSA say why not."""
@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from esacli.commands.dnspolicy import daneverify
-from state.model import DnsSettings, replace
+from esacli.commands.dnspolicy import ports
+from state.model import DaneMode, DnsSettings, replace
 from tests.engine.dnspolicy_world import TRUST, Mxs, fake_mxs, zones
 from tests.kit import dnssec
 from tests.kit.dnssec import SignedDns
@@ -29,7 +29,7 @@ def signed() -> Iterator[SignedDns]:
 @pytest.fixture
 async def mxs(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Mxs]:
     async with fake_mxs(("e2e-ee", "e2e-ta", "e2e-mm", "e2e-plain")) as found:
-        monkeypatch.setattr(daneverify, "MX_PORT", found.port)
+        monkeypatch.setattr(ports, "MX_PORT", found.port)
         yield found
 
 
@@ -135,3 +135,21 @@ async def test_dane_ta_then_the_failures_interactively(appliance: LocalAppliance
 async def test_usage(appliance: LocalAppliance) -> None:
     screen = await run_shell(appliance.session(), ["daneverify a.test b.test", "exit"])
     assert "daneverify <domain>" in screen
+
+
+async def test_tlsverify_names_dane_as_what_decides(appliance: LocalAppliance, signed: SignedDns,
+                                                    mxs: Mxs) -> None:
+    commit_dns(appliance, signed)
+    head = appliance.store.head_number()
+    config = appliance.store.load(head)
+    default = replace(config.destinations.default, dane=DaneMode.OPPORTUNISTIC)
+    appliance.store.write(replace(config, destinations=replace(config.destinations,
+                                                               default=default)),
+                          head, "admin", "test", "DANE opportunistic")
+    screen = await run_shell(appliance.session(),
+                             ["tlsverify e2e-ee.dane.test", "tlsverify e2e-plain.dane.test",
+                              "exit"])
+    assert ("TLS policy for mx.e2e-ee.dane.test decided by DANE: TLS required, chain matched"
+            " against the TLSA records of mx.e2e-ee.dane.test.\n") in screen
+    assert ("TLS policy for mx.e2e-plain.dane.test decided by destination control DEFAULT:"
+            " no TLS.\n") in screen  # an unsigned zone: DANE does not apply

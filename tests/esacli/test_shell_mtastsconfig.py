@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from engine.outbound.mtasts_cache import FILE, PolicyStore
-from esacli.commands.dnspolicy import mtastsconfig
+from esacli.commands.dnspolicy import ports
 from state.model import DnsSettings, replace
 from tests.engine.dnspolicy_world import BY_LABEL, TRUST, sts_host, web_server, zones
 from tests.kit import dnssec
@@ -42,7 +42,7 @@ def signed(web: HttpsServer) -> Iterator[SignedDns]:
 @pytest.fixture
 def committed(appliance: LocalAppliance, signed: SignedDns, web: HttpsServer,
               monkeypatch: pytest.MonkeyPatch) -> LocalAppliance:
-    monkeypatch.setattr(mtastsconfig, "POLICY_PORT", web.port)
+    monkeypatch.setattr(ports, "POLICY_PORT", web.port)
     head = appliance.store.head_number()
     config = appliance.store.load(head)
     dns = DnsSettings(servers=("127.0.0.1",), port=signed.port, timeout=2.0)

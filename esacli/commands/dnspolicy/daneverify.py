@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.outbound.daneverify import daneverify
-from engine.outbound.resolver import SMTP_PORT
 from esacli import texts
 from esacli.commands.context import Context
+from esacli.commands.dnspolicy import ports
 from esacli.commands.menu import Command
 from state.validate_outbound import is_host, normalise_domain
-
-MX_PORT = SMTP_PORT  # a deployment parameter, as the queue's (tests use a free port)
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
@@ -40,7 +38,7 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
     console = ctx.console
     console.write("\n")
     await daneverify(config, ctx.session.secrets, normalise_domain(answer),
-                     lambda line: console.write(f"{line}\n"), MX_PORT)
+                     lambda line: console.write(f"{line}\n"), ports.MX_PORT)
 
 
 COMMAND = Command("daneverify", texts.shell.DESCRIPTIONS["daneverify"], run,

@@ -8,33 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 
-from engine.outbound.mtasts import HTTPS_PORT, FetchOptions, https_context
-from engine.outbound.mtasts_cache import FILE, Cached, PolicyStore, StsAnswer, StsCache
-from engine.outbound.resolver import Resolver
-from engine.outbound.scheduler import SystemClock
+from engine.outbound.mtasts_cache import Cached, StsAnswer
 from esacli import texts
 from esacli.commands import value_questions
 from esacli.commands.context import Context
+from esacli.commands.dnspolicy.cache import policy_store, sts_cache
 from esacli.commands.menu import Command, Menu, Operation, run_menu
 from state import messages
 from state.messages import Message
 from state.validate_outbound import is_host, normalise_domain
 
-POLICY_PORT = HTTPS_PORT  # a deployment parameter, as the queue's (tests use a free port)
-
-
-def _path(ctx: Context) -> Path:
-    return ctx.session.store.data_dir / FILE
-
 
 def _all(ctx: Context) -> list[Cached]:
-    store = PolicyStore(_path(ctx))
-    try:
+    with policy_store(ctx.session.store.data_dir) as store:
         return store.all()
-    finally:
-        store.close()
 
 
 def _when(stamp: float) -> str:
@@ -87,16 +75,8 @@ async def refresh(ctx: Context) -> None:
     if answer is None:
         return
     domain = normalise_domain(answer)
-    config = ctx.session.store.load()
-    resolver = Resolver(config.dns)
-    store = PolicyStore(_path(ctx))
-    try:
-        cache = StsCache(store, resolver.lookups, resolver.addresses,
-                         https_context(config.authorities), SystemClock(),
-                         FetchOptions(port=POLICY_PORT))
+    with sts_cache(ctx.session.store.data_dir, ctx.session.store.load()) as cache:
         found = await cache.refresh(domain)
-    finally:
-        store.close()
     ctx.console.say(_refreshed(domain, found, _expiry(ctx, domain)))
 
 
