@@ -1,7 +1,8 @@
-"""daneverify transcripts (and tlsverify naming what decides) against real servers on loopback: the signed zones of
-tests/engine/dnspolicy_world.py served by NSD behind a validating Unbound (tests/kit/dnssec),
-fake MXs presenting real chains over STARTTLS. DANE-EE and DANE-TA succeed; a TLSA
-mismatch, an insecure zone, a bogus TLSA answer and a domain without TLSA say why not."""
+"""daneverify transcripts (and tlsverify naming what decides) against real servers on
+loopback: the signed zones of tests/engine/dnspolicy_world.py served by NSD behind a
+validating Unbound (tests/kit/dnssec), fake MXs presenting real chains over STARTTLS.
+DANE-EE and DANE-TA succeed; a TLSA mismatch, an insecure zone, a bogus TLSA answer and a
+domain without TLSA say why not."""
 
 from __future__ import annotations
 
