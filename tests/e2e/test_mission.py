@@ -225,6 +225,7 @@ def configure_destinations(child: pexpect.spawn) -> None:
         ("Enter the default maximum number of messages to send per connection.\n[50]> ", ""),
         ("Do you want to use TLS support?\n2. Preferred\n[1]> ", "2"),
         ("Do you want to use DANE Support?\n2. Opportunistic\n[1]> ", ""),
+        # (the demo certificate's warning comes after DANE in DEFAULT: none here, mailcert)
         ("Apply the MTA-STS policy the domain publishes (RFC 8461)? [N]> ", ""),
         ("cannot be negotiated:\n2. Bounce at once (fail)\n[1]> ", ""),
         ("Perform bounce verification address tagging? [N]> ", ""),

@@ -97,7 +97,7 @@ async def test_default_edit_delete_and_clear(session: Session) -> None:
     with_entries(session, DestinationEntry(domain="a.test", max_concurrency=5),
                  DestinationEntry(domain=".b.test", tls=TLSMode.PREFERRED))
     lines = ["destconfig",
-             "default", "x", "300", "y", "0", "30", "200", "2", "", "", "2", "y", "3", "2", "y",
+             "default", "x", "300", "y", "0", "30", "200", "2", "", "", "2", "3", "2", "y", "y",
              "", "y", "2",
              "edit", "A.TEST", "n", "y", "7", "n", "n", "", "", "", "y", "n", "y", "4",
              "delete", ".B.test", "delete", "c.test",
@@ -134,6 +134,15 @@ async def test_default_edit_delete_and_clear(session: Session) -> None:
 
         That value is not valid.
         """) in screen  # the DEFAULT row never makes DANE mandatory
+    assert transcript("""
+        [1]> 2
+
+        You have not entered a certificate. To assure privacy, run 'certconfig' first.
+        You may use the demo certificate to test TLS, but this will not be secure.
+        Do you really wish to use the demo certificate? [N]> y
+
+        Apply the MTA-STS policy the domain publishes (RFC 8461)? [N]> y
+        """) in screen  # §6.3: TLS, DANE, then the demo certificate's warning
     assert load("dest_list_default") in screen
 
 

@@ -40,11 +40,17 @@ async def entry_questions(console: Console, entry: DestinationEntry) -> Destinat
     return model.replace(entry, dane=dane, mta_sts=sts, tls_failure=failure)
 
 
-async def default_questions(console: Console, row: DestinationEntry) -> DestinationEntry:
-    """DEFAULT: every value set (No / Opportunistic only: see state.edit.destinations)."""
+async def default_dane(console: Console, row: DestinationEntry) -> DestinationEntry:
+    """DEFAULT's DANE support (§6.3: right after TLS): No or Opportunistic only (see
+    state.edit.destinations)."""
     dane = await _pick(console, texts.dest.DEST_DEFAULT_DANE, destinations.dane_choices(True),
                        texts.dest.DEST_DANE_LABELS, destinations.default_dane(row))
+    return model.replace(row, dane=dane)
+
+
+async def default_questions(console: Console, row: DestinationEntry) -> DestinationEntry:
+    """DEFAULT's MTA-STS and TLS failure action: every value set."""
     sts = await console.confirm(texts.dest.DEST_STS, destinations.default_mta_sts(row))
     failure = await _pick(console, texts.dest.DEST_FAILURE, destinations.TLS_FAILURES,
                           texts.dest.DEST_FAILURE_LABELS, destinations.default_tls_failure(row))
-    return model.replace(row, dane=dane, mta_sts=sts, tls_failure=failure)
+    return model.replace(row, mta_sts=sts, tls_failure=failure)
