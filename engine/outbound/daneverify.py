@@ -91,8 +91,7 @@ def _secure_mx(found: Resolution, domain: str, emit: Emit) -> bool:
 
 
 async def _try(config: Config, resolver: Resolver, plain: ssl.SSLContext, domain: str,
-               target: Target,
-               now: Callable[[], dt.datetime], emit: Emit) -> bool:
+               target: Target, now: Callable[[], dt.datetime], emit: Emit) -> bool:
     mx = target.host
     emit((SECURE_A if target.secure else INSECURE_A).format(ip=target.ip, mx=mx, domain=domain))
     if not target.secure:

@@ -17,7 +17,12 @@ from state.messages import Message
 from state.model import DaneMode, DestinationControls, DestinationEntry, TlsFailure
 from state.validate_outbound import dane_choices, dane_refusal, is_domain_key, normalise_domain
 
-__all__ = ["dane_choices", "dane_refusal"]  # the DANE rule is validation's, read here too
+# The DANE rule is validation's (it refuses a stored version too); the dialogs read it here.
+__all__ = [
+    "TLS_FAILURES", "dane_choices", "dane_refusal", "default_dane", "default_mta_sts",
+    "default_tls_failure", "find", "needs_scope", "new_domain_refusal", "put_entry",
+    "remove_entry", "with_limits",
+]
 
 
 def find(dest: DestinationControls, domain: str) -> DestinationEntry | None:

@@ -78,7 +78,8 @@ async def test_dane_ta_then_the_failures_interactively(appliance: LocalAppliance
     commit_dns(appliance, signed)
     lines = ["daneverify", "bad..domain", "e2e-ta.dane.test", "daneverify e2e-mm.dane.test",
              "daneverify e2e-plain.dane.test", "daneverify badtlsa.dane.test",
-             "daneverify notlsa.dane.test", "daneverify", "", "exit"]
+             "daneverify notlsa.dane.test", "daneverify bogus.dane.test", "daneverify", "",
+             "exit"]
     screen = stable(await run_shell(appliance.session(), lines), mxs.port)
     assert transcript("""
         mail.example.com> daneverify
@@ -123,6 +124,8 @@ async def test_dane_ta_then_the_failures_interactively(appliance: LocalAppliance
                      r"DANE FAILED for badtlsa\.dane\.test\n", screen), screen
     assert "No TLSA record found for MX(mx-none.dane.test) in notlsa.dane.test\n" \
         "DANE FAILED for notlsa.dane.test\n" in screen
+    assert re.search(r"MX record lookup for bogus\.dane\.test failed: .*bogus.*\n"
+                     r"DANE FAILED for bogus\.dane\.test\n", screen), screen
     assert screen.endswith(transcript("""
         mail.example.com> daneverify
 
