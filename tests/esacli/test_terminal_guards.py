@@ -19,7 +19,7 @@ from esacli.console import MAX_LINE, EndOfInput, Interrupt
 from esacli.ssh_keys import KeyFeeder
 from esacli.terminal import PromptToolkitConsole, coalesce
 
-BOUND = 10  # seconds: a guard that fails hangs, and this turns the hang into a failure
+BOUND = 30  # seconds (a loaded machine is slow): a guard that fails hangs, and this turns the hang into a failure
 
 
 def console_on(pipe: PosixPipeInput) -> PromptToolkitConsole:
