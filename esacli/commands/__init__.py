@@ -19,6 +19,7 @@ from esacli.commands.changes import clear, commit, rollbackconfig, showchanges
 from esacli.commands.context import Context
 from esacli.commands.destconfig import menu as destconfig
 from esacli.commands.dnsconfig import menu as dnsconfig
+from esacli.commands.dnspolicy import daneverify, mtastsconfig, tlsrptconfig
 from esacli.commands.listenerconfig import menu as listenerconfig
 from esacli.commands.menu import Command, Handler
 from esacli.commands.ops import tail, tlsverify
@@ -29,6 +30,7 @@ from esacli.commands.sslconfig import menu as sslconfig
 
 COMMANDS: tuple[Command, ...] = (
     alertconfig.COMMAND,
+    daneverify.COMMAND,
     destconfig.COMMAND,
     dnsconfig.COMMAND,
     smtproutes.COMMAND,
@@ -38,9 +40,11 @@ COMMANDS: tuple[Command, ...] = (
     clear.COMMAND,
     commit.COMMAND,
     listenerconfig.COMMAND,
+    mtastsconfig.COMMAND,
     rollbackconfig.COMMAND,
     showchanges.COMMAND,
     tail.COMMAND,
+    tlsrptconfig.COMMAND,
     status.COMMAND,
     showrecipients.COMMAND,
     delivernow.COMMAND,

@@ -18,6 +18,7 @@ from esacli.texts import (
     changes,
     dest,
     dns,
+    dnspolicy,
     files,
     hat,
     listener,
@@ -29,5 +30,5 @@ from esacli.texts import (
     ssl,
 )
 
-__all__ = ["alerts", "boot", "cert", "changes", "dest", "dns", "files", "hat", "listener",
-           "ops", "queue", "rat", "routes", "shell", "ssl"]
+__all__ = ["alerts", "boot", "cert", "changes", "dest", "dns", "dnspolicy", "files", "hat",
+           "listener", "ops", "queue", "rat", "routes", "shell", "ssl"]

@@ -25,12 +25,14 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         certconfig        Configure security certificates and keys.
         clear             Clear pending configuration changes since last commit.
         commit            Commit changes.
+        daneverify        Verify DANE support for a domain (no commit needed).
         delivernow        Reschedule messages for immediate delivery.
         destconfig        Configure options for destination domains.
         dnsconfig         Configure DNS setup.
         exit              Exit the CLI.
         help              Help.
         listenerconfig    Configure mail listeners.
+        mtastsconfig      View the cached MTA-STS policies, fetch one now.
         rollbackconfig    Roll back to one of the last 10 committed configurations.
         showchanges       Show the pending configuration changes.
         showrecipients    Show messages from the queue by recipient host, Envelope From address, or all messages.
@@ -38,6 +40,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         sslconfig         Configure SSL settings.
         status            System status.
         tail              Continuously display the end of a log file.
+        tlsrptconfig      Configure TLS reporting (RFC 8460).
         tlsverify         Check TLS configuration of a domain (no commit needed).
         tophosts          Display the top hosts by queue size.
 
@@ -166,8 +169,9 @@ async def test_completion_words(session: Session) -> None:
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
     assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
-                                          "delivernow", "destconfig", "dnsconfig", "exit",
-                                          "help", "listenerconfig", "rollbackconfig",
-                                          "showchanges", "showrecipients", "smtproutes",
-                                          "sslconfig", "status", "tail", "tlsverify", "tophosts"))
+                                          "daneverify", "delivernow", "destconfig", "dnsconfig",
+                                          "exit", "help", "listenerconfig", "mtastsconfig",
+                                          "rollbackconfig", "showchanges", "showrecipients",
+                                          "smtproutes", "sslconfig", "status", "tail",
+                                          "tlsrptconfig", "tlsverify", "tophosts"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))
