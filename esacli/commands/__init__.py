@@ -24,6 +24,8 @@ from esacli.commands.menu import Command, Handler
 from esacli.commands.ops import tail, tlsverify
 from esacli.commands.ops.queue import delivernow, showrecipients, tophosts
 from esacli.commands.ops.status import command as status
+from esacli.commands.ops.tlsreport import command as tlsreport
+from esacli.commands.ops.trace import command as trace
 from esacli.commands.smtproutes import menu as smtproutes
 from esacli.commands.sslconfig import menu as sslconfig
 
@@ -34,6 +36,8 @@ COMMANDS: tuple[Command, ...] = (
     smtproutes.COMMAND,
     sslconfig.COMMAND,
     tlsverify.COMMAND,
+    tlsreport.COMMAND,
+    trace.COMMAND,
     certconfig.COMMAND,
     clear.COMMAND,
     commit.COMMAND,

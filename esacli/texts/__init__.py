@@ -24,10 +24,13 @@ from esacli.texts import (
     ops,
     queue,
     rat,
+    reports,
     routes,
     shell,
     ssl,
+    trace,
 )
 
 __all__ = ["alerts", "boot", "cert", "changes", "dest", "dns", "files", "hat", "listener",
-           "ops", "queue", "rat", "routes", "shell", "ssl"]
+           "ops", "queue", "rat", "reports",
+           "routes", "shell", "ssl", "trace"]

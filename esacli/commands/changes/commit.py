@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from engine.inbound.binding import probe
 from esacli import render, texts
+from esacli.commands.changes import warnings
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.errors import commit_refused
@@ -27,7 +28,7 @@ async def commit(ctx: Context, args: Sequence[str]) -> None:
     if not words:
         await _commit(ctx, None)
     elif words == ["check"]:
-        _check(ctx)
+        await _check(ctx)
     elif len(words) == 2 and words[0] == "confirmed":
         minutes = _minutes(words[1])
         if minutes is None:
@@ -42,7 +43,8 @@ def _minutes(text: str) -> int | None:
     return ranges.CONFIRM_MINUTES.parse(text)
 
 
-def _check(ctx: Context) -> None:
+async def _check(ctx: Context) -> None:
+    await warnings.say(ctx)
     try:
         merged = ctx.session.verify(probe=probe)
     except CommitRefused as refused:
@@ -60,6 +62,10 @@ async def _commit(ctx: Context, minutes: int | None) -> None:
         return
     if not ctx.session.pending:
         _nothing_pending(ctx)
+        return
+    found = await warnings.say(ctx)
+    if found.would_fail and not await ctx.console.confirm(texts.changes.COMMIT_ANYWAY, False):
+        ctx.refuse(texts.changes.NOTHING_COMMITTED)
         return
     comment = await ctx.console.ask(texts.changes.COMMIT_COMMENT)
     until = None if minutes is None else confirm.deadline(ctx.clock(), minutes)

@@ -1,0 +1,72 @@
+"""The TLS connections report on screen.
+
+On a terminal (the console knows its width) a rich table, one row per domain and a
+Total row, every column headed by its label (engine/tlsstats/texts.py). Without one
+(SSH exec, piped input) plain text a script can read: one block per domain, one
+`Label: value` line per column, so no number is ever read under the wrong heading.
+No colour either way: the console escapes control characters.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+from rich import box
+from rich.console import Console as RichConsole
+from rich.table import Table
+
+from engine.tlsstats.report import COLUMNS, Line, Report
+from esacli import texts
+
+FIELDS = [c for c in COLUMNS if c.key != "domain"]
+DATE = "%Y-%m-%d %H:%M"
+
+
+def title(rep: Report) -> str:
+    direction = texts.reports.REPORT_TITLE_DIRECTIONS[rep.direction]
+    template = texts.reports.REPORT_TITLE if rep.range.period else texts.reports.REPORT_TITLE_CUSTOM
+    start, end = (time.strftime(DATE, time.localtime(t)) for t in (rep.range.start, rep.range.end))
+    return "\n".join([template.format(direction=direction, period=rep.range.name),
+                      texts.reports.REPORT_RANGE.format(start=start, end=end)])
+
+
+def _cell(line: Line, key: str) -> str:
+    value = line.value(key)
+    return str(value) if value != "" else "-"
+
+
+def plain(rep: Report) -> str:
+    """Labelled records: a block per domain, then the Total block."""
+    width = max(len(c.label) for c in FIELDS) + 2
+    blocks = [title(rep)]
+    if not rep.lines:
+        blocks.append(texts.reports.REPORT_EMPTY)
+    for line in [*rep.lines, rep.total] if rep.lines else []:
+        rows = [f"  {(c.label + ':').ljust(width)}{_cell(line, c.key)}" for c in FIELDS]
+        blocks.append("\n".join([line.domain, *rows]))
+    return "\n\n".join(blocks)
+
+
+def table(rep: Report, width: int) -> str:
+    """A rich table as wide as the terminal (labels wrap, numbers never do)."""
+    grid = Table(box=box.SQUARE, show_lines=False, header_style="", title_justify="left")
+    for column in COLUMNS:
+        grid.add_column(column.label, overflow="fold",
+                        justify="left" if column.key in ("domain", "versions") else "right")
+    for line in rep.lines:
+        grid.add_row(*[_cell(line, c.key) for c in COLUMNS])
+    if rep.lines:
+        grid.add_section()
+        grid.add_row(*[_cell(rep.total, c.key) for c in COLUMNS])
+    out = io.StringIO()
+    RichConsole(file=out, width=width, color_system=None, force_terminal=False,
+                legacy_windows=False, emoji=False, highlight=False).print(grid)
+    body = out.getvalue().rstrip("\n") if rep.lines else texts.reports.REPORT_EMPTY
+    return "\n".join([title(rep), "", body, "", texts.reports.REPORT_HINT])
+
+
+def definitions() -> str:
+    lines = [texts.reports.REPORT_DEFINITIONS]
+    lines += [f"  {c.label}: {c.definition}" for c in COLUMNS]
+    return "\n".join(lines)
