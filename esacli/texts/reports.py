@@ -28,7 +28,7 @@ REPORT_END: Final = "Enter the end of the range (YYYY-MM-DD or YYYY-MM-DD HH:MM)
 REPORT_DOMAIN: Final = "Enter a domain to report on, or leave blank for every domain."
 REPORT_BAD_DOMAIN: Final = 'Invalid domain "{domain}".'
 REPORT_TITLE: Final = "TLS Connections: {direction}, last {period}"
-REPORT_TITLE_CUSTOM: Final = "TLS Connections: {direction}, {period}"
+REPORT_TITLE_CUSTOM: Final = "TLS Connections: {direction}"
 REPORT_TITLE_DIRECTIONS: Final = {"in": "Incoming", "out": "Outgoing"}
 REPORT_RANGE: Final = "From {start} to {end}."
 REPORT_EMPTY: Final = "No connections recorded in this range."
@@ -103,7 +103,6 @@ REPORTING_USAGE: Final = (
 WEB_ENABLE: Final = "Do you want to enable the web console?"
 WEB_IP: Final = "Enter the IP address the web console listens on."
 WEB_PORT: Final = "Enter the port the web console listens on."
-WEB_BAD_IP: Final = 'Invalid IP address "{ip}".'
 WEB_NOT_LOOPBACK: Final = (
     "Note: the web console is read-only but shows mail traffic; {ip} is not a loopback"
     " address.")

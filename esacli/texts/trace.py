@@ -53,6 +53,9 @@ CLIENT: Final = "{ip} (EHLO {ehlo}; certificate name {cert})"
 CLIENT_BARE: Final = "{ip}"
 PTR: Final = "{name} ({status})"
 PTR_NONE: Final = "none ({status})"
+PTR_STATUS: Final = {"verified": "forward-confirmed", "unverified": "not forward-confirmed",
+                     "none": "no PTR record", "unknown": "not looked up or the lookup failed"}
+REFUSED: Final = "  The connection is refused: no recipient is accepted and nothing is delivered."
 GROUP: Final = '{group} (row {row}, matched by "{rule}")'
 GROUP_DEFAULT: Final = "none matched: the listener's default policy"
 TLS_REQUIRED: Final = "{level}: STARTTLS offered and required before MAIL FROM"

@@ -49,21 +49,39 @@ def plain(rep: Report) -> str:
 
 
 def table(rep: Report, width: int) -> str:
-    """A rich table as wide as the terminal (labels wrap, numbers never do)."""
-    grid = Table(box=box.SQUARE, show_lines=False, header_style="", title_justify="left")
-    for column in COLUMNS:
-        grid.add_column(column.label, overflow="fold",
-                        justify="left" if column.key in ("domain", "versions") else "right")
-    for line in rep.lines:
-        grid.add_row(*[_cell(line, c.key) for c in COLUMNS])
-    if rep.lines:
-        grid.add_section()
-        grid.add_row(*[_cell(rep.total, c.key) for c in COLUMNS])
+    """Rich tables as wide as the terminal: one row per column of the report, headed by
+    its whole label, and one column per domain (then Total); the domains are spread over
+    as many tables as the width needs, so no label and no number is ever cut."""
+    if not rep.lines:
+        return "\n".join([title(rep), "", texts.reports.REPORT_EMPTY])
+    lines = [*rep.lines, rep.total]
+    label_width = max(len(c.label) for c in FIELDS) + 3
+    grids, chunk, used = [], [], label_width + 1
+    for line in lines:
+        need = max(len(line.domain), *(len(_cell(line, c.key)) for c in FIELDS)) + 3
+        if chunk and used + need > width:
+            grids.append(_grid(chunk))
+            chunk, used = [], label_width + 1
+        chunk.append(line)
+        used += need
+    grids.append(_grid(chunk))
     out = io.StringIO()
-    RichConsole(file=out, width=width, color_system=None, force_terminal=False,
-                legacy_windows=False, emoji=False, highlight=False).print(grid)
-    body = out.getvalue().rstrip("\n") if rep.lines else texts.reports.REPORT_EMPTY
-    return "\n".join([title(rep), "", body, "", texts.reports.REPORT_HINT])
+    rich = RichConsole(file=out, width=width, color_system=None, force_terminal=False,
+                       legacy_windows=False, emoji=False, highlight=False)
+    for grid in grids:
+        rich.print(grid)
+    return "\n".join([title(rep), "", out.getvalue().rstrip("\n"), "",
+                      texts.reports.REPORT_HINT])
+
+
+def _grid(lines: list[Line]) -> Table:
+    grid = Table(box=box.SQUARE, header_style="")
+    grid.add_column(COLUMNS[0].label, no_wrap=True)
+    for line in lines:
+        grid.add_column(line.domain, justify="right", no_wrap=True)
+    for column in FIELDS:
+        grid.add_row(column.label, *(_cell(line, column.key) for line in lines))
+    return grid
 
 
 def definitions() -> str:

@@ -22,12 +22,13 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.trace import render
 from state.forms import split_list
-from state.model import Config
+from state.model import Behavior, Config
 from state.validate_outbound import is_email, is_host, normalise_domain
 
 T = texts.trace
 WHICH = tuple(T.CONFIGS)  # committed, pending
 DESTINATION = "destination"
+ACCEPTING = (Behavior.ACCEPT, Behavior.RELAY)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,9 @@ async def show(ctx: Context, request: Request) -> None:
         for found in await trace_inbound(config, request.ip, request.listener, request.ehlo,
                                          request.cert_name):
             blocks.append(render.inbound(found))
+            if found.match.behavior not in ACCEPTING:
+                blocks[-1] += "\n" + T.REFUSED
+                continue
             rcpts = [trace_recipient(config, found, a) for a in request.recipients]
             if rcpts:
                 blocks.append(render.recipients(rcpts))

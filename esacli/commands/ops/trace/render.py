@@ -19,8 +19,9 @@ def inbound(found: InboundTrace) -> str:
     client = (T.CLIENT.format(ip=found.ip, ehlo=found.ehlo or T.NONE,
                               cert=found.cert_name or T.NONE)
               if found.ehlo or found.cert_name else T.CLIENT_BARE.format(ip=found.ip))
-    ptr = (T.PTR.format(name=found.host.name, status=found.host.status) if found.host.name
-           else T.PTR_NONE.format(status=found.host.status))
+    status = T.PTR_STATUS.get(found.host.status, found.host.status)
+    ptr = (T.PTR.format(name=found.host.name, status=status) if found.host.name
+           else T.PTR_NONE.format(status=status))
     match = found.match
     group = (T.GROUP.format(group=match.group, row=(found.row or 0) + 1, rule=match.rule)
              if match.group is not None else T.GROUP_DEFAULT)
