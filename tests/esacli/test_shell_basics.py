@@ -21,25 +21,29 @@ async def test_help_and_unknown_commands(session: Session) -> None:
 
         Type 'help <command>' for more information on a specific command.
 
-        alertconfig       Configure email alerts.
-        certconfig        Configure security certificates and keys.
-        clear             Clear pending configuration changes since last commit.
-        commit            Commit changes.
-        delivernow        Reschedule messages for immediate delivery.
-        destconfig        Configure options for destination domains.
-        dnsconfig         Configure DNS setup.
-        exit              Exit the CLI.
-        help              Help.
-        listenerconfig    Configure mail listeners.
-        rollbackconfig    Roll back to one of the last 10 committed configurations.
-        showchanges       Show the pending configuration changes.
-        showrecipients    Show messages from the queue by recipient host, Envelope From address, or all messages.
-        smtproutes        Set up permanent domain redirections.
-        sslconfig         Configure SSL settings.
-        status            System status.
-        tail              Continuously display the end of a log file.
-        tlsverify         Check TLS configuration of a domain (no commit needed).
-        tophosts          Display the top hosts by queue size.
+        alertconfig        Configure email alerts.
+        certconfig         Configure security certificates and keys.
+        clear              Clear pending configuration changes since last commit.
+        commit             Commit changes.
+        delivernow         Reschedule messages for immediate delivery.
+        destconfig         Configure options for destination domains.
+        dnsconfig          Configure DNS setup.
+        exit               Exit the CLI.
+        help               Help.
+        listenerconfig     Configure mail listeners.
+        reportingconfig    Configure the TLS statistics and the web console.
+        rollbackconfig     Roll back to one of the last 10 committed configurations.
+        showchanges        Show the pending configuration changes.
+        showrecipients     Show messages from the queue by recipient host, Envelope From address, or all messages.
+        smtproutes         Set up permanent domain redirections.
+        sslconfig          Configure SSL settings.
+        status             System status.
+        tail               Continuously display the end of a log file.
+        tlsreadiness       Show a partner domain's TLS readiness and what Required - Verify would do.
+        tlsreport          Show the TLS connections report (incoming and outgoing, per domain).
+        tlsverify          Check TLS configuration of a domain (no commit needed).
+        tophosts           Display the top hosts by queue size.
+        trace              Trace the flow of a message through the system (nothing is sent).
 
         mail.example.com> h listenerconfig
 
@@ -167,7 +171,9 @@ async def test_completion_words(session: Session) -> None:
     top, menu = console.prompts[0], console.prompts[1]
     assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
                                           "delivernow", "destconfig", "dnsconfig", "exit",
-                                          "help", "listenerconfig", "rollbackconfig",
-                                          "showchanges", "showrecipients", "smtproutes",
-                                          "sslconfig", "status", "tail", "tlsverify", "tophosts"))
+                                          "help", "listenerconfig", "reportingconfig",
+                                          "rollbackconfig", "showchanges", "showrecipients",
+                                          "smtproutes", "sslconfig", "status", "tail",
+                                          "tlsreadiness", "tlsreport", "tlsverify", "tophosts",
+                                          "trace"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

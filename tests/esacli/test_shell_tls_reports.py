@@ -41,7 +41,7 @@ from tests.engine.tlsstats_kit import (
 from tests.kit.certs import issue_certificate
 from tests.kit.dnsserver import DnsServer
 from tests.kit.ports import reserve, reserve_on
-from tests.kit.shell import run_shell, transcript
+from tests.kit.shell import load, run_shell, transcript
 
 
 @dataclass(frozen=True)
@@ -225,3 +225,86 @@ def test_bad_words_are_refused(traffic: Traffic) -> None:
     assert "The range must end after it starts (2026-12-02 - 2026-12-01)." in screen
     assert 'Invalid domain "bad..x".' in screen
     assert screen.count("Usage: tlsreport") == 1
+
+
+def masked(screen: str) -> str:
+    """The screen with what changes from run to run (dates, the port, the test CA's
+    subject names) replaced by placeholders."""
+    screen = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "<date>", screen)
+    screen = re.sub(r"(Days to expiry:\s+)\d+", r"\1<days>", screen)
+    screen = re.sub(r"(Certificate chain:\s+).*", r"\1<chain>", screen)
+    return re.sub(r"port \d+", "port <port>", screen)
+
+
+async def test_readiness_with_live_probes(traffic: Traffic, ca: trustme.CA) -> None:
+    async with fake_mxs(ca, traffic.mx_port):
+        screen = await shell(traffic, "tlsreadiness wrong.test out", "tlsreadiness good.test out",
+                             "tlsreadiness plain.test")
+    assert masked(screen) == load("tls_readiness")
+
+
+def staged(traffic: Traffic) -> Session:
+    """A session with wrong.test staged at Required - Verify."""
+    mine = session(traffic)
+    dest = mine.candidate.destinations
+    entries = tuple(replace(e, tls=TLSMode.REQUIRED_VERIFY) if e.domain == "wrong.test" else e
+                    for e in dest.entries)
+    mine.stage(replace(mine.candidate, destinations=replace(dest, entries=entries)))
+    return mine
+
+
+DRY_RUN = ("Warning: wrong.test: Required - Verify would have deferred 1 of 1 deliveries in the"
+           " last 7 days: certificate-host-mismatch (mx.wrong.test)")
+ANYWAY = ("Some deliveries or connections would have failed under the stricter TLS settings."
+          " Do you want to commit these changes anyway? [N]> ")
+
+
+async def test_commit_warns_and_asks(traffic: Traffic) -> None:
+    mine = staged(traffic)
+    head = mine.store.head_number()
+    screen = await run_shell(mine, ["commit check", "commit", "", "commit", "no", "commit",
+                                    ScriptedConsole.CTRL_C, "commit", ScriptedConsole.CTRL_D,
+                                    "showchanges"], until_eof=True, clock=lambda: traffic.now)
+    assert mine.store.head_number() == head and mine.pending
+    assert screen.startswith(transcript(f"""
+        mail.test> commit check
+
+        {DRY_RUN}
+
+        The configuration is valid. Nothing was committed.
+
+        mail.test> commit
+
+        {DRY_RUN}
+
+        {ANYWAY}
+
+        Nothing was committed. Your changes are still pending.
+
+        mail.test> commit
+
+        {DRY_RUN}
+
+        {ANYWAY}no
+
+        Nothing was committed. Your changes are still pending.
+
+        mail.test> commit
+
+        {DRY_RUN}
+
+        {ANYWAY}
+
+        mail.test> commit
+
+        {DRY_RUN}
+
+        {ANYWAY}
+
+        mail.test> showchanges
+        """))
+    assert "'destinations.entries[wrong.test].tls': 'require_verify'" in screen
+    screen = await run_shell(mine, ["commit", "yes", "wrong.test must verify", "exit"],
+                             clock=lambda: traffic.now)
+    assert mine.store.head_number() == head + 1 and not mine.pending
+    assert f"{ANYWAY}yes\n\nPlease enter some comments describing your changes:" in screen

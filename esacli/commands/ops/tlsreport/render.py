@@ -56,7 +56,9 @@ def table(rep: Report, width: int) -> str:
         return "\n".join([title(rep), "", texts.reports.REPORT_EMPTY])
     lines = [*rep.lines, rep.total]
     label_width = max(len(c.label) for c in FIELDS) + 3
-    grids, chunk, used = [], [], label_width + 1
+    grids: list[Table] = []
+    chunk: list[Line] = []
+    used = label_width + 1
     for line in lines:
         need = max(len(line.domain), *(len(_cell(line, c.key)) for c in FIELDS)) + 3
         if chunk and used + need > width:
