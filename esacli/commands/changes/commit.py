@@ -6,6 +6,12 @@ on, so a port another program holds is refused now rather than found failed at
 apply time. `commit confirmed N` commits and, unless a plain `commit` by the same
 user confirms within N minutes, the previous version comes back on its own (the
 timer lives in the store, see state/confirm.py and esacli/confirm_timer.py).
+
+Before anything is checked or written, both print the warnings of
+esacli/commands/changes/warnings.py (the dry run of every TLS setting the change makes
+stricter, shadowed sender groups); when the dry run says deliveries or connections would
+have failed, `commit` asks first (default No; Ctrl-C or Ctrl-D there leave the dialog;
+either way nothing is written and the candidate is kept).
 """
 
 from __future__ import annotations
