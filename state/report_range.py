@@ -9,18 +9,22 @@ Read by the shell's `tlsreport` and by the web console's report page.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from state import messages
 from state.errors import ValueRefused
 
 PERIODS = ("hour", "day", "week", "month")
 DAY = 86400
+_ASCII_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2})?")
 _FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 
 
 def parse_date(text: str, *, end: bool = False) -> float:
     """Epoch seconds of `text` (a day's end, when `end` and only a day is given)."""
     cleaned = text.strip()
+    if not _ASCII_DATE.fullmatch(cleaned):  # strptime's %Y takes any script's digits
+        raise ValueRefused(messages.BAD_DATE(value=cleaned))
     for fmt in _FORMATS:
         try:
             when = dt.datetime.strptime(cleaned, fmt)
