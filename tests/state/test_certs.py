@@ -50,9 +50,10 @@ def test_country_codes(code: str, ok: bool) -> None:
 def test_validity_problems() -> None:
     key = certs.generate_key()
     cert = certs.self_signed(key, "a.example", days=40)
-    assert certs.validity_problem(cert, NOW) is None
-    assert certs.validity_problem(cert, NOW + dt.timedelta(days=41)) == "expired"
-    assert certs.validity_problem(cert, NOW - dt.timedelta(days=1)) == "not yet valid"
+    now = dt.datetime.now(dt.UTC)  # not the module's NOW: self_signed reads the clock
+    assert certs.validity_problem(cert, now) is None
+    assert certs.validity_problem(cert, now + dt.timedelta(days=41)) == "expired"
+    assert certs.validity_problem(cert, now - dt.timedelta(days=1)) == "not yet valid"
     info = certs.describe(cert)
     end = cert.not_valid_after_utc
     assert info.status(end - dt.timedelta(days=4, hours=12)) == "Expires in 4 days"
