@@ -59,7 +59,7 @@ READY_FIELDS: Final = {
 READY_OF: Final = "{n} of {total}"
 READY_NOTHING: Final = "none"
 READY_DRYRUN: Final = "Dry run: {text}"
-READY_LIVE: Final = "Probed now (nothing is sent):"
+READY_LIVE: Final = "Probed now (no mail is sent):"
 READY_LIVE_FIELDS: Final = {
     "starttls": "STARTTLS offered",
     "tls": "TLS",
