@@ -165,3 +165,12 @@ async def _plans(config: Config, entry: DestinationEntry, domain: str, found: Re
         facts, _ = await dnspolicy.facts_for(entry, domain, found, target, answer, lookups)
         plans.append(TargetPlan(target, precedence.effective(facts)))
     return tuple(plans), ""
+
+
+def plan_level(req: precedence.Requirement) -> TLSMode:
+    """The destination control level a requirement amounts to (what `trace` names)."""
+    if req.encrypt:
+        return TLSMode.REQUIRED_VERIFY if req.checks else TLSMode.REQUIRED
+    if req.starttls:
+        return TLSMode.PREFERRED_VERIFY if req.log_verify else TLSMode.PREFERRED
+    return TLSMode.NO

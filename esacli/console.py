@@ -64,6 +64,11 @@ class Console(abc.ABC):
     async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
         """Write what `poll()` returns, again and again, until the user presses Ctrl-C."""
 
+    @property
+    def width(self) -> int | None:
+        """The terminal's columns, or None without a terminal (batch: plain text only)."""
+        return None
+
     # -- output -----------------------------------------------------------------
     def say(self, text: str) -> None:
         """A block of output: AsyncOS separates blocks with one blank line."""

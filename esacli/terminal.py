@@ -119,6 +119,10 @@ class PromptToolkitConsole(Console):
     def output(self) -> Output:
         return self._commands.app.output
 
+    @property
+    def width(self) -> int | None:
+        return max(40, self.output.get_size().columns)
+
     def write(self, text: str) -> None:
         # Plain text, between prompts: the terminal (or prompt_toolkit's SSH channel
         # writer) turns "\n" into CRLF. Output.write neutralises ESC only; on_screen

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from state import senders
+from state import messages, senders
 from state.hat_rules import decides
-from state.model import HAT
+from state.messages import Message
+from state.model import HAT, Config
 
 EVERYONE, NOBODY, UNKNOWN = "everyone", "nobody", "unknown"
 ADDRESSES, HOST, SUFFIX, DNSLIST = "addresses", "host", "suffix", "dnslist"
@@ -125,3 +126,15 @@ def newly_shadowed(base: HAT | None, candidate: HAT) -> list[Shadowed]:
     MOVE warn about what they just caused)."""
     before = {s.group for s in shadowed_groups(base)} if base is not None else set()
     return [s for s in shadowed_groups(candidate) if s.group not in before]
+
+
+def warning(listener: str, found: Shadowed) -> Message:
+    """The warning the shell prints for one shadowed group, naming the rows that shadow it."""
+    by = ", ".join(f'"{name}"' for name in found.by)
+    return messages.SHADOWED_GROUP(listener=listener, group=found.group, by=by)
+
+
+def config_warnings(config: Config) -> list[Message]:
+    """A warning for every shadowed sender group of every listener of `config`."""
+    return [warning(li.name, found) for li in config.listeners
+            for found in shadowed_groups(li.hat)]

@@ -263,6 +263,18 @@ KEY_NOT_STORED: Final = Template(
 BAD_USER_NAME: Final = Template("BAD_USER_NAME", "not a valid user name: {user!r}")
 BAD_PASSWORD_HASH: Final = Template("BAD_PASSWORD_HASH", "bad password hash")
 
+# -- report time ranges (state.report_range) ---------------------------------------------------
+BAD_DATE: Final = Template(
+    "BAD_DATE", 'Invalid date "{value}": use YYYY-MM-DD or YYYY-MM-DD HH:MM.')
+BAD_DATE_RANGE: Final = Template(
+    "BAD_DATE_RANGE", "The range must end after it starts ({start} - {end}).")
+
+# -- shadowed HAT rows (state.hat_shadow) -------------------------------------------------------
+SHADOWED_GROUP: Final = Template(
+    "SHADOWED_GROUP",
+    'Warning: listener {listener}: sender group "{group}" can never match: every sender it'
+    " lists is matched first by {by} above it.")
+
 # -- the store and commits ----------------------------------------------------------------------
 NO_VERSION: Final = Template("NO_VERSION", "no configuration version {number}")
 HEAD_MOVED: Final = Template("HEAD_MOVED", "head moved: expected {expected}, found {found}")

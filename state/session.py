@@ -120,6 +120,12 @@ class Session:
             raise CommitRefused(conflicts=result.conflicts)
         return head, result.config, result.incoming
 
+    def preview(self) -> tuple[Config, Config]:
+        """(the head, what a commit would write now): the candidate merged onto the head.
+        CommitRefused on conflicts, like commit; nothing is validated or written."""
+        head, target, _ = self._merged()
+        return self.store.load(head), target
+
     def verify(self, probe: Probe | None = None) -> list[str]:
         """`commit check`: what commit would do, writing nothing.
 

@@ -25,6 +25,10 @@ from esacli.commands.menu import Command, Handler
 from esacli.commands.ops import tail, tlsverify
 from esacli.commands.ops.queue import delivernow, showrecipients, tophosts
 from esacli.commands.ops.status import command as status
+from esacli.commands.ops.tlsreadiness import command as tlsreadiness
+from esacli.commands.ops.tlsreport import command as tlsreport
+from esacli.commands.ops.trace import command as trace
+from esacli.commands.reportingconfig import menu as reportingconfig
 from esacli.commands.smtproutes import menu as smtproutes
 from esacli.commands.sslconfig import menu as sslconfig
 
@@ -36,11 +40,15 @@ COMMANDS: tuple[Command, ...] = (
     smtproutes.COMMAND,
     sslconfig.COMMAND,
     tlsverify.COMMAND,
+    tlsreadiness.COMMAND,
+    tlsreport.COMMAND,
+    trace.COMMAND,
     certconfig.COMMAND,
     clear.COMMAND,
     commit.COMMAND,
     listenerconfig.COMMAND,
     mtastsconfig.COMMAND,
+    reportingconfig.COMMAND,
     rollbackconfig.COMMAND,
     showchanges.COMMAND,
     tail.COMMAND,

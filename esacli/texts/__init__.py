@@ -25,10 +25,12 @@ from esacli.texts import (
     ops,
     queue,
     rat,
+    reports,
     routes,
     shell,
     ssl,
+    trace,
 )
 
 __all__ = ["alerts", "boot", "cert", "changes", "dest", "dns", "dnspolicy", "files", "hat",
-           "listener", "ops", "queue", "rat", "routes", "shell", "ssl"]
+           "listener", "ops", "queue", "rat", "reports", "routes", "shell", "ssl", "trace"]

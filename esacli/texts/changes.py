@@ -95,3 +95,10 @@ NOTHING_COMMITTED: Final = "Nothing was committed. Your changes are still pendin
 CLEAR_CONFIRM: Final = "Are you sure you want to clear all changes since the last commit?"
 CLEARED: Final = "Changes cleared: {date}"
 NO_CHANGES: Final = "No changes have been made since the last commit."
+
+# -- warnings before a commit (commit check, commit): stricter TLS, shadowed HAT rows -----
+# Each dry run line (engine/tlsstats/texts.py) is printed after this prefix.
+STRICTER_WARNING: Final = "Warning: {text}"
+COMMIT_ANYWAY: Final = (
+    "Some deliveries or connections would have failed under the stricter TLS settings."
+    " Do you want to commit these changes anyway?")

@@ -3,7 +3,6 @@ the app runs these in a thread)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 
@@ -15,6 +14,8 @@ from engine.tlsstats.store import Reader
 from esacli import status_doc
 from esacli.errors import StatusUnreadable
 from esacli.web import charts, pages, texts
+from state import report_range
+from state.errors import ValueRefused
 from state.store import Store
 
 PERIODS = tuple(texts.REPORT_PERIODS)
@@ -24,10 +25,8 @@ def parse_range(period: str, start: str, end: str, now: float) -> tuple[report.T
     """The range asked for (a custom one when both dates are given), and an error text."""
     if start or end:
         try:
-            first = dt.datetime.strptime(start.strip(), "%Y-%m-%d").timestamp()
-            last = dt.datetime.strptime(end.strip(), "%Y-%m-%d").timestamp() + 86400
-            return report.custom(first, last), ""
-        except ValueError:
+            return report.custom(*report_range.parse_custom(start, end)), ""
+        except ValueRefused:
             return report.last("day", now), texts.REPORT_BAD_RANGE
     return report.last(period if period in PERIODS else "day", now), ""
 

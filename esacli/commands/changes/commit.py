@@ -6,6 +6,12 @@ on, so a port another program holds is refused now rather than found failed at
 apply time. `commit confirmed N` commits and, unless a plain `commit` by the same
 user confirms within N minutes, the previous version comes back on its own (the
 timer lives in the store, see state/confirm.py and esacli/confirm_timer.py).
+
+Before anything is checked or written, both print the warnings of
+esacli/commands/changes/warnings.py (the dry run of every TLS setting the change makes
+stricter, shadowed sender groups); when the dry run says deliveries or connections would
+have failed, `commit` asks first (default No; Ctrl-C or Ctrl-D there leave the dialog;
+either way nothing is written and the candidate is kept).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from collections.abc import Sequence
 
 from engine.inbound.binding import probe
 from esacli import render, texts
+from esacli.commands.changes import warnings
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.errors import commit_refused
@@ -27,7 +34,7 @@ async def commit(ctx: Context, args: Sequence[str]) -> None:
     if not words:
         await _commit(ctx, None)
     elif words == ["check"]:
-        _check(ctx)
+        await _check(ctx)
     elif len(words) == 2 and words[0] == "confirmed":
         minutes = _minutes(words[1])
         if minutes is None:
@@ -42,7 +49,8 @@ def _minutes(text: str) -> int | None:
     return ranges.CONFIRM_MINUTES.parse(text)
 
 
-def _check(ctx: Context) -> None:
+async def _check(ctx: Context) -> None:
+    await warnings.say(ctx)
     try:
         merged = ctx.session.verify(probe=probe)
     except CommitRefused as refused:
@@ -60,6 +68,10 @@ async def _commit(ctx: Context, minutes: int | None) -> None:
         return
     if not ctx.session.pending:
         _nothing_pending(ctx)
+        return
+    found = await warnings.say(ctx)
+    if found.would_fail and not await ctx.console.confirm(texts.changes.COMMIT_ANYWAY, False):
+        ctx.refuse(texts.changes.NOTHING_COMMITTED)
         return
     comment = await ctx.console.ask(texts.changes.COMMIT_COMMENT)
     until = None if minutes is None else confirm.deadline(ctx.clock(), minutes)

@@ -12,7 +12,7 @@ from functools import partial
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.listenerconfig.hostaccess import questions as ask
-from state import model
+from state import hat_shadow, model
 from state.edit import hat as edit
 from state.edit import listeners
 from state.errors import EditRefused
@@ -21,6 +21,14 @@ from state.model import HAT, Listener, Policy, PolicyParams, SenderGroup
 
 def stage(ctx: Context, li: Listener, hat: HAT) -> None:
     ctx.stage(listeners.put_listener(ctx.config, li.name, listeners.with_hat(li, hat)))
+    warn_shadowed(ctx, li.name, li.hat, hat)
+
+
+def warn_shadowed(ctx: Context, listener: str, before: HAT, after: HAT) -> None:
+    """Say which sender groups the edit just made unreachable, and by which rows."""
+    found = hat_shadow.newly_shadowed(before, after)
+    if found:
+        ctx.console.say("\n".join(hat_shadow.warning(listener, s) for s in found))
 
 
 async def new(ctx: Context, li: Listener) -> None:

@@ -36,6 +36,7 @@ def run_batch(ctx: Context, li: Listener, words: list[str]) -> None:
     hat = form(ctx, li, rest)
     if hat is not None:
         ctx.stage(listeners.edit_listener(ctx.config, li.name, hat=hat))
+        groups.warn_shadowed(ctx, li.name, li.hat, hat)
 
 
 async def default(ctx: Context, li: Listener) -> None:

@@ -1,0 +1,1 @@
+"""`reportingconfig`: the TLS statistics and the web console settings (menu.py)."""
