@@ -280,3 +280,8 @@ def _codes() -> dict[str, Template]:
 
 
 CODES: Final = _codes()
+
+
+# -- logconfig, operational versions (state/validate_logs.py, state/operations.py) -------
+UNKNOWN_LOG: Final = Template("UNKNOWN_LOG", 'There is no log named "{name}".')
+NO_SUCH_LISTENER: Final = Template("NO_SUCH_LISTENER", 'There is no listener named "{name}".')

@@ -141,6 +141,9 @@ class Listener(Frozen, frozen=True):
     max_connections: int = 1000
     tcp_queue: int = 50
     rat: tuple[RatEntry, ...] = ()
+    # suspendlistener / resumelistener: written as a version at once, no commit asked
+    # (state/operations.py), so it reaches the listeners the way any version does
+    suspended: bool = False
 
 
 class Interface(Frozen, frozen=True):
@@ -279,6 +282,22 @@ class DeliverySettings(Frozen, frozen=True):
     queue_lifetime_hours: int = 72
     initial_retry_seconds: int = 60
     max_retry_seconds: int = 3600
+    # suspenddel / resumedel (state/operations.py): every domain, or the ones listed
+    suspended: bool = False
+    suspended_domains: tuple[str, ...] = ()
+
+
+class LogSettings(Frozen, frozen=True):
+    """One log subscription (logconfig): it rolls over past `max_size` bytes or
+    `rollover_seconds` (0: by size only), and `max_files` rolled-over files are kept."""
+
+    name: str
+    max_size: int = 10 * 1024 * 1024
+    max_files: int = 10
+    rollover_seconds: int = 0
+
+
+DEFAULT_LOGS = (LogSettings("mail_logs"), LogSettings("system_logs"))
 
 
 class TlsVersion(enum.Enum):
@@ -364,6 +383,7 @@ class Config(Frozen, frozen=True):
     tlsrpt: TlsRptSettings = TlsRptSettings()
     reporting: ReportingSettings = ReportingSettings()
     web: WebConsole = WebConsole()
+    logs: tuple[LogSettings, ...] = DEFAULT_LOGS
 
 
 def encode(config: Config) -> bytes:

@@ -48,6 +48,11 @@ DROP INDEX IF EXISTS due;
 CREATE INDEX IF NOT EXISTS due_domain ON recipients (status, next_attempt, domain);
 CREATE INDEX IF NOT EXISTS open_messages ON messages (done, arrived);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+-- what the administrator asked of queued recipients (engine/queue/requests.py)
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY, action TEXT NOT NULL, mid INTEGER NOT NULL, rid INTEGER NOT NULL,
+    target TEXT NOT NULL DEFAULT ''
+);
 """
 
 _FINISH = (
