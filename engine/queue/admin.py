@@ -13,6 +13,8 @@ and nothing is created.
 Nothing here relaxes delivery: `deliver_now` moves the next attempt to the present and
 touches nothing else (attempt counts, statuses, reasons, the retry backoff that follows
 the next failure, TLS policy, rate limits are the engine's and stay as they are).
+`request` only records what the administrator asked of queued recipients (delete,
+bounce, redirect): the engine carries it out (engine/queue/requests.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import QueueUnavailable
-from engine.queue.store import QUEUED, domain_of
+from engine.queue.store import ACTIONS, QUEUED, domain_of
 
 BUSY_TIMEOUT = 5.0  # seconds to wait for the engine's write transaction to end
 DEFAULT_LIMIT = 1000  # a listing is for reading; a huge queue is summarised by top_domains
@@ -185,3 +187,33 @@ class QueueAdmin:
             sql += " AND domain = ?"
             args.append(domain_of("@" + domain))
         return self._write(sql, args)
+
+
+    def _filter(self, domain: str | None, sender: str | None) -> tuple[str, list[object]]:
+        where: list[str] = ["r.status = ?"]
+        args: list[object] = [QUEUED]
+        if domain is not None:
+            where.append("r.domain = ?")
+            args.append(domain_of("@" + domain))
+        if sender is not None:
+            where.append("m.sender = ? COLLATE NOCASE")
+            args.append(sender)
+        return " AND ".join(where), args
+
+    def matching(self, domain: str | None = None, sender: str | None = None) -> int:
+        """How many queued recipients (of `domain`, from `sender`, or all) there are."""
+        where, args = self._filter(domain, sender)
+        rows = self._rows(f"SELECT COUNT(*) FROM recipients r JOIN messages m ON m.mid = r.mid"
+                          f" WHERE {where}", args)
+        return int(rows[0][0]) if rows else 0
+
+    def request(self, action: str, domain: str | None = None, sender: str | None = None,
+                target: str = "") -> int:
+        """Ask the engine to `action` (delete, bounce, redirect to `target`) every queued
+        recipient of `domain`, from `sender`, or all; returns how many were asked for."""
+        if action not in ACTIONS:
+            raise ValueError(f"request: no action {action!r}")
+        where, args = self._filter(domain, sender)
+        sql = ("INSERT INTO requests (action, mid, rid, target) SELECT ?, r.mid, r.rid, ?"
+               f" FROM recipients r JOIN messages m ON m.mid = r.mid WHERE {where}")
+        return self._write(sql, [action, target, *args])

@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from engine.maillog import MailLog
 from engine.outbound.jobs import Result
 from engine.queue.results import Results
-from engine.queue.store import DROPPED, QUEUED, Outcome, QueueStore
+from engine.queue.store import BOUNCE, DELETE, DROPPED, QUEUED, REDIRECT, Outcome, QueueStore
 from state.model import Config
 
-DELETE, BOUNCE, REDIRECT = "delete", "bounce", "redirect"
-ACTIONS = (DELETE, BOUNCE, REDIRECT)
 DELETED = "deleted by administrator"
 BOUNCED = "5.3.0 - Bounced by administrator"
 LIMIT = 5000  # rows carried out per tick

@@ -32,6 +32,9 @@ from state import files
 
 QUEUED, DELIVERED, BOUNCED, DROPPED = "queued", "delivered", "bounced", "dropped"
 FINAL = (DELIVERED, BOUNCED, DROPPED)
+# what the administrator may ask of a queued recipient (engine/queue/requests.py)
+DELETE, BOUNCE, REDIRECT = "delete", "bounce", "redirect"
+ACTIONS = (DELETE, BOUNCE, REDIRECT)
 DCID_BLOCK = 100
 
 _SCHEMA = """

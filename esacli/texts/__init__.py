@@ -16,11 +16,13 @@ from esacli.texts import (
     boot,
     cert,
     changes,
+    control,
     dest,
     dns,
     files,
     hat,
     listener,
+    logs,
     ops,
     queue,
     rat,
@@ -29,5 +31,5 @@ from esacli.texts import (
     ssl,
 )
 
-__all__ = ["alerts", "boot", "cert", "changes", "dest", "dns", "files", "hat", "listener",
-           "ops", "queue", "rat", "routes", "shell", "ssl"]
+__all__ = ["alerts", "boot", "cert", "changes", "control", "dest", "dns", "files", "hat",
+           "listener", "logs", "ops", "queue", "rat", "routes", "shell", "ssl"]
