@@ -59,6 +59,7 @@ WEB_PORT = PORT
 
 # -- the shell ---------------------------------------------------------------------------
 CONFIRM_MINUTES = Range(1, 60)  # commit confirmed N
+RATE_SECONDS = Range(1, 3600)  # rate: seconds between its lines
 CERT_DAYS = Range(1, 36_500)  # certconfig NEW: expiry stays well inside year 9999
 
 

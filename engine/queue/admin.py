@@ -174,6 +174,26 @@ class QueueAdmin:
         loads.sort(key=lambda d: (-getattr(d, by), -(d.oldest_age or 0.0), d.domain))
         return loads[: max(0, limit)]
 
+    def domain_load(self, domain: str) -> DomainLoad:
+        """One destination domain's counts (hoststatus), zeros when it has none."""
+        key = domain_of("@" + domain)
+        sql = _TOP.replace(" GROUP BY r.domain", " WHERE r.domain = ? GROUP BY r.domain")
+        rows = self._rows(sql, (key,))
+        if not rows:
+            return DomainLoad(key, 0, 0, 0, 0, None)
+        _, active, delivered, bounced, soft, oldest = rows[0]
+        age = None if oldest is None else max(0.0, self.clock() - oldest)
+        return DomainLoad(key, int(active), int(delivered), int(bounced), int(soft), age)
+
+    def last_error(self, domain: str) -> str:
+        """The newest failure recorded for a recipient of `domain` (a deferral's reason
+        or a bounce's), or ""."""
+        rows = self._rows(
+            "SELECT reason FROM recipients WHERE domain = ? AND reason != ''"
+            " AND status IN ('queued', 'bounced') ORDER BY mid DESC, rid DESC LIMIT 1",
+            (domain_of("@" + domain),))
+        return str(rows[0][0]) if rows else ""
+
     def deliver_now(self, domain: str | None = None) -> int:
         """Make every deferred recipient (of `domain`, or all) due now; returns how many.
 

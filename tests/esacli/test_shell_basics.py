@@ -21,25 +21,38 @@ async def test_help_and_unknown_commands(session: Session) -> None:
 
         Type 'help <command>' for more information on a specific command.
 
-        alertconfig       Configure email alerts.
-        certconfig        Configure security certificates and keys.
-        clear             Clear pending configuration changes since last commit.
-        commit            Commit changes.
-        delivernow        Reschedule messages for immediate delivery.
-        destconfig        Configure options for destination domains.
-        dnsconfig         Configure DNS setup.
-        exit              Exit the CLI.
-        help              Help.
-        listenerconfig    Configure mail listeners.
-        rollbackconfig    Roll back to one of the last 10 committed configurations.
-        showchanges       Show the pending configuration changes.
-        showrecipients    Show messages from the queue by recipient host, Envelope From address, or all messages.
-        smtproutes        Set up permanent domain redirections.
-        sslconfig         Configure SSL settings.
-        status            System status.
-        tail              Continuously display the end of a log file.
-        tlsverify         Check TLS configuration of a domain (no commit needed).
-        tophosts          Display the top hosts by queue size.
+        alertconfig           Configure email alerts.
+        bouncerecipients      Bounce messages from the queue.
+        certconfig            Configure security certificates and keys.
+        clear                 Clear pending configuration changes since last commit.
+        commit                Commit changes.
+        deleterecipients      Delete messages from the queue.
+        delivernow            Reschedule messages for immediate delivery.
+        destconfig            Configure options for destination domains.
+        dnsconfig             Configure DNS setup.
+        exit                  Exit the CLI.
+        findevent             Find events in mail log files.
+        grep                  Search for text in a log file.
+        help                  Help.
+        hoststatus            Get the status of the given hostname.
+        listenerconfig        Configure mail listeners.
+        logconfig             Configure access to log files.
+        rate                  Monitor message throughput.
+        redirectrecipients    Redirect all messages to another relay host.
+        resumedel             Resume deliveries.
+        resumelistener        Resume receiving.
+        rollbackconfig        Roll back to one of the last 10 committed configurations.
+        showchanges           Show the pending configuration changes.
+        showrecipients        Show messages from the queue by recipient host, Envelope From address, or all messages.
+        smtproutes            Set up permanent domain redirections.
+        sslconfig             Configure SSL settings.
+        status                System status.
+        suspenddel            Suspend deliveries.
+        suspendlistener       Suspend receiving.
+        tail                  Continuously display the end of a log file.
+        tlsverify             Check TLS configuration of a domain (no commit needed).
+        tophosts              Display the top hosts by queue size.
+        workqueue             Display and/or alter work queue pause status.
 
         mail.example.com> h listenerconfig
 
@@ -165,9 +178,11 @@ async def test_completion_words(session: Session) -> None:
     console = ScriptedConsole(["listenerconfig", "", "exit"])
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
-    assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
-                                          "delivernow", "destconfig", "dnsconfig", "exit",
-                                          "help", "listenerconfig", "rollbackconfig",
-                                          "showchanges", "showrecipients", "smtproutes",
-                                          "sslconfig", "status", "tail", "tlsverify", "tophosts"))
+    assert top == ("mail.example.com> ", (
+        "alertconfig", "bouncerecipients", "certconfig", "clear", "commit", "deleterecipients",
+        "delivernow", "destconfig", "dnsconfig", "exit", "findevent", "grep", "help",
+        "hoststatus", "listenerconfig", "logconfig", "rate", "redirectrecipients", "resumedel",
+        "resumelistener", "rollbackconfig", "showchanges", "showrecipients", "smtproutes",
+        "sslconfig", "status", "suspenddel", "suspendlistener", "tail", "tlsverify", "tophosts",
+        "workqueue"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

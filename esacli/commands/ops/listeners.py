@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
-from state import operations
+from state import numbers, operations
 from state.errors import EditRefused, StoreError
 
 ALL = "all"
@@ -26,8 +26,9 @@ def _names(known: Sequence[str], answer: str, numbered: bool = True) -> list[str
     names; `all`); None when one of them picks nothing."""
     picked: list[str] = []
     for word in (w.strip() for w in answer.split(",")):
-        if numbered and word.isdigit() and 1 <= int(word) <= len(known) + 1:
-            picked.extend(known if word == "1" else [known[int(word) - 2]])
+        number = numbers.parse_int(word) if numbered else None
+        if number is not None and 1 <= number <= len(known) + 1:
+            picked.extend(known if number == 1 else [known[number - 2]])
         elif word.lower() == ALL:
             picked.extend(known)
         elif word in known:
