@@ -66,10 +66,12 @@ async def _run(ctx: Context, args: Sequence[str], suspend: bool) -> None:
     else:
         question = texts.control.LISTENERS_SUSPEND if suspend else texts.control.LISTENERS_RESUME
         names = await _ask(ctx, question, known) or []
-    await apply(ctx, names, suspend)
+    await apply(ctx, names, suspend, every=set(names) == set(known))
 
 
-async def apply(ctx: Context, names: Sequence[str], suspend: bool) -> None:
+async def apply(ctx: Context, names: Sequence[str], suspend: bool, every: bool = False) -> None:
+    """Write the change at once and say what it changed (with `every`, the listeners
+    left as they were go unmentioned unless none changed)."""
     edit = operations.set_listeners(names, suspend)
     source = "suspendlistener" if suspend else "resumelistener"
     try:
@@ -79,6 +81,8 @@ async def apply(ctx: Context, names: Sequence[str], suspend: bool) -> None:
         ctx.refuse(str(exc))
         return
     unchanged = [n for n in names if n not in applied.changed]
+    if every and applied.changed:
+        unchanged = []
     lines = []
     if applied.changed:
         done = texts.control.SUSPENDED if suspend else texts.control.RESUMED
