@@ -66,13 +66,17 @@ def files_of(path: Path) -> list[Path]:
 
 
 def _saved_name(path: Path, now: float) -> Path:
+    """A name after every rolled-over file's (within one second: `-n` above theirs, never
+    a number freed by pruning, which would sort before the newer ones)."""
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
-    candidate = path.with_name(f"{path.name}.@{stamp}.s")
-    n = 0
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.name}.@{stamp}-{n}.s")
-    return candidate
+    pattern, taken = _pattern(path.name), [-1]
+    with contextlib.suppress(FileNotFoundError):
+        for entry in path.parent.iterdir():
+            match = pattern.match(entry.name)
+            if match and match.group(1) == stamp:
+                taken.append(int(match.group(2) or 0))
+    n = max(taken) + 1
+    return path.with_name(f"{path.name}.@{stamp}{f'-{n}' if n else ''}.s")
 
 
 @contextlib.contextmanager

@@ -70,11 +70,26 @@ class Follower:
             return self._first()
         data = self._handle.read()
         if self._rolled():
+            data += self._between()
             self._handle.close()
             self._handle = self._open()
             if self._handle is not None:
                 data += self._handle.read()
         return self._complete(data)
+
+    def _between(self) -> bytes:
+        """Whole files rolled over after the one open (several rollovers in one poll)."""
+        assert self._handle is not None
+        mine = os.fstat(self._handle.fileno()).st_ino
+        rolled = files_of(self.path)[:-1]
+        inodes = [_inode(f) for f in rolled]
+        if mine not in inodes:
+            return b""
+        data = b""
+        for file in rolled[inodes.index(mine) + 1:]:
+            with contextlib.suppress(FileNotFoundError):
+                data += file.read_bytes()
+        return data
 
     def _first(self) -> str:
         self._handle = self._open()
@@ -106,6 +121,13 @@ class Follower:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _inode(path: Path) -> int:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return -1
 
 
 async def pick(ctx: Context, question: str) -> str | None:
