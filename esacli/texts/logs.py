@@ -48,8 +48,8 @@ LOGCONFIG_MENU: Final = {"EDIT": "Modify a log subscription."}
 LOGCONFIG_EDIT: Final = "Enter the number of the log you wish to edit."
 LOGCONFIG_LINE: Final = (
     '"{name}" Type: "{kind}" Retrieval: Manual Download'
-    " Rollover: {size} or {age}, {files} files kept")
-LOGCONFIG_BY_SIZE_ONLY: Final = "size only"
+    " Rollover: {size}{age}, {files} files kept")
+LOGCONFIG_AGE: Final = " or every {age}"
 LOGCONFIG_MAX_SIZE: Final = (
     "Please enter the maximum file size (a number of bytes, or with K or M):")
 LOGCONFIG_MAX_FILES: Final = "Please enter the maximum number of files:"

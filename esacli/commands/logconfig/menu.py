@@ -18,8 +18,6 @@ from state.records import replace
 
 
 def _age(seconds: int) -> str:
-    if not seconds:
-        return texts.logs.LOGCONFIG_BY_SIZE_ONLY
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
@@ -29,7 +27,8 @@ def _age(seconds: int) -> str:
 def listing(config: Config) -> list[str]:
     return [texts.logs.LOGCONFIG_LINE.format(
         name=name, kind=texts.ops.TAIL_LOG_TYPES[name], size=render.size(log.max_size),
-        age=_age(log.rollover_seconds), files=log.max_files)
+        age=texts.logs.LOGCONFIG_AGE.format(age=_age(log.rollover_seconds))
+        if log.rollover_seconds else "", files=log.max_files)
         for name in LOGS for log in (settings(config, name),)]
 
 

@@ -86,7 +86,8 @@ async def _dialog(ctx: Context) -> None:
 
 
 def _entry(mid: int, entries: list[str]) -> str:
-    date = entries[0][:24] if entries else ""
+    own = [line for line in entries if f" MID {mid} " in line] or entries
+    date = own[0][:24]  # the ctime-style stamp every line starts with (§9)
     sender = next((line.split(" From: ", 1)[1] for line in entries if " From: " in line), "")
     return texts.logs.FINDEVENT_ENTRY.format(mid=mid, date=date, sender=sender).rstrip()
 
