@@ -235,5 +235,6 @@ class QueueAdmin:
             raise ValueError(f"request: no action {action!r}")
         where, args = self._filter(domain, sender)
         sql = ("INSERT INTO requests (action, mid, rid, target) SELECT ?, r.mid, r.rid, ?"
-               f" FROM recipients r JOIN messages m ON m.mid = r.mid WHERE {where}")
+               f" FROM recipients r JOIN messages m ON m.mid = r.mid WHERE {where}"
+               " ORDER BY r.mid, r.rid")
         return self._write(sql, [action, target, *args])

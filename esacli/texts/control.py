@@ -48,10 +48,12 @@ RCPTS_HOST: Final = "Please enter the hostname for the messages you wish to {ver
 RCPTS_SENDER: Final = (
     "Please enter the envelope sender address for the messages you wish to {verb}.")
 RCPTS_BAD_SENDER: Final = 'Invalid envelope sender address: "{sender}".'
-RCPTS_COUNT: Final = "There are {count} recipients that match."
+RCPTS_COUNT: Final = ("There is {n} recipient that matches.",
+                      "There are {n} recipients that match.")
+RCPTS_N: Final = ("{n} recipient", "{n} recipients")
 RCPTS_NONE: Final = "No recipients match."
-RCPTS_CONFIRM: Final = "Are you sure you want to {verb} {count} recipients?"
-RCPTS_DONE: Final = "{count} recipients {done}."
+RCPTS_CONFIRM: Final = "Are you sure you want to {verb} {count}?"
+RCPTS_DONE: Final = "{count} {done}."
 RCPTS_CANCELLED: Final = "Nothing was changed."
 RCPTS_VERBS: Final = {"delete": ("delete", "deleted"), "bounce": ("bounce", "bounced"),
                       "redirect": ("redirect", "redirected")}
@@ -60,7 +62,7 @@ REDIRECT_HOST: Final = (
 REDIRECT_WARNING: Final = (
     "WARNING: redirecting recipients to a host or IP address that is not prepared to accept"
     " them may result in message loss.")
-REDIRECT_DONE: Final = '{count} recipients redirected to "{host}".'
+REDIRECT_DONE: Final = '{count} redirected to "{host}".'
 RCPTS_USAGE: Final = "Usage: {command} [host <domain> | sender <address> | all] [yes]"
 REDIRECT_USAGE: Final = (
     "Usage: redirectrecipients <host> [host <domain> | sender <address> | all] [yes]")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.queue.store import BOUNCE, DELETE, REDIRECT
-from esacli import texts
+from esacli import render, texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
@@ -82,10 +82,11 @@ async def act(ctx: Context, action: str, selection: Selection, sure: bool,
     if not count:
         ctx.console.say(texts.control.RCPTS_NONE)
         return
-    ctx.console.say(texts.control.RCPTS_COUNT.format(count=count))
+    ctx.console.say(render.plural(count, texts.control.RCPTS_COUNT))
     if action == REDIRECT:
         ctx.console.say(texts.control.REDIRECT_WARNING)
-    question = texts.control.RCPTS_CONFIRM.format(verb=verb, count=count)
+    question = texts.control.RCPTS_CONFIRM.format(
+        verb=verb, count=render.plural(count, texts.control.RCPTS_N))
     if not sure and not await ctx.console.confirm(question, False):
         ctx.console.say(texts.control.RCPTS_CANCELLED)
         return
@@ -93,10 +94,11 @@ async def act(ctx: Context, action: str, selection: Selection, sure: bool,
                                 selection.sender, target)
     if asked is None:
         return
+    how_many = render.plural(asked, texts.control.RCPTS_N)
     if action == REDIRECT:
-        ctx.console.say(texts.control.REDIRECT_DONE.format(count=asked, host=target))
+        ctx.console.say(texts.control.REDIRECT_DONE.format(count=how_many, host=target))
     else:
-        ctx.console.say(texts.control.RCPTS_DONE.format(count=asked, done=done))
+        ctx.console.say(texts.control.RCPTS_DONE.format(count=how_many, done=done))
 
 
 async def _simple(ctx: Context, args: Sequence[str], action: str, command: str) -> None:
