@@ -7,8 +7,9 @@ import re
 
 from engine import mailevents
 
+RDNS = "reverse dns host unknown verified no"
 LOG = """\
-Tue Dec  1 10:00:00 2026 Info: New SMTP ICID 5 interface Main (10.0.0.1) address 10.0.0.9 reverse dns host unknown verified no
+Tue Dec  1 10:00:00 2026 Info: New SMTP ICID 5 interface Main (10.0.0.1) address 10.0.0.9 {rdns}
 Tue Dec  1 10:00:00 2026 Info: ICID 5 ACCEPT SG None match  SBRS None
 Tue Dec  1 10:00:01 2026 Info: Start MID 6 ICID 5
 Tue Dec  1 10:00:01 2026 Info: MID 6 ICID 5 From: <alice@partner.example>
@@ -24,9 +25,9 @@ Tue Dec  1 10:00:03 2026 Info: New SMTP DCID 8 interface 10.0.0.1 address 10.0.0
 Tue Dec  1 10:00:03 2026 Info: Delivery start DCID 8 MID 6 to RID [0]
 Tue Dec  1 10:00:03 2026 Info: Message done DCID 8 MID 6 to RID [0]
 Tue Dec  1 10:00:03 2026 Info: DCID 8 close
-Tue Dec  1 10:00:04 2026 Info: New SMTP ICID 9 interface Main (10.0.0.1) address 10.0.0.10 reverse dns host unknown verified no
+Tue Dec  1 10:00:04 2026 Info: New SMTP ICID 9 interface Main (10.0.0.1) address 10.0.0.10 {rdns}
 Tue Dec  1 10:00:04 2026 Info: ICID 9 close
-""".splitlines()
+""".replace("{rdns}", RDNS).splitlines()
 
 
 def test_a_message_is_its_mid_and_its_connections_lines() -> None:
@@ -34,8 +35,7 @@ def test_a_message_is_its_mid_and_its_connections_lines() -> None:
     found = mailevents.events(LOG, [6], seen)[6]
     text = "\n".join(found)
     assert "MID 7" not in text and "ICID 9" not in text
-    assert found[0].endswith("New SMTP ICID 5 interface Main (10.0.0.1) address 10.0.0.9"
-                             " reverse dns host unknown verified no")
+    assert found[0].endswith("New SMTP ICID 5 interface Main (10.0.0.1) address 10.0.0.9 " + RDNS)
     assert found[-1].endswith("DCID 8 close")
     assert len(found) == 12
     both = mailevents.events(LOG, [6, 7], seen)

@@ -11,12 +11,13 @@ from esacli.console import ScriptedConsole
 from state.edit.logs import settings
 from tests.kit.shell import LocalAppliance, load, run_shell
 
+RDNS = "reverse dns host unknown verified no"
 ROLLED = """\
 Tue Dec  1 10:00:00 2026 Info: Begin Logfile
-Tue Dec  1 10:00:00 2026 Info: New SMTP ICID 5 interface Main (10.0.0.1) address 10.0.0.9 reverse dns host unknown verified no
+Tue Dec  1 10:00:00 2026 Info: New SMTP ICID 5 interface Main (10.0.0.1) address 10.0.0.9 {rdns}
 Tue Dec  1 10:00:01 2026 Info: Start MID 6 ICID 5
 Tue Dec  1 10:00:01 2026 Info: MID 6 ICID 5 From: <alice@partner.example>
-"""
+""".replace("{rdns}", RDNS)
 CURRENT = """\
 Tue Dec  1 10:00:02 2026 Info: Begin Logfile
 Tue Dec  1 10:00:02 2026 Info: MID 6 ICID 5 RID 0 To: <bob@example.com>

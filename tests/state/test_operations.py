@@ -48,7 +48,7 @@ def test_listeners_suspend_and_resume_as_versions(store: Store) -> None:
 
 
 def test_unknown_listener_is_refused_and_nothing_written(store: Store) -> None:
-    with pytest.raises(EditRefused, match='There is no listener named "Nope".'):
+    with pytest.raises(EditRefused, match=r'There is no listener named "Nope"\.'):
         operations.apply_now(store, "op", "suspendlistener",
                              operations.set_listeners(["Nope"], True))
     assert store.head_number() == 1
