@@ -62,6 +62,9 @@ async def test_suspend_lets_open_sessions_finish_and_refuses_new_ones(tmp_path: 
         await _greeted(app, REFUSAL, "the 421 of a suspended listener")
         assert _greeting(app).startswith(REFUSAL + "mail.example.com ")
         assert "Receiving Failed: Listener suspended" in app.mail_logs()
+        status = await asyncio.to_thread(wait_until, lambda: "Suspended (suspendlistener)"
+                                         in ssh_exec(app, "status").stdout, 15, "status")
+        assert status
 
         for n, client in enumerate(sessions):  # nothing open was cut
             for _ in range(MESSAGES):
