@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from state import messages
+from state.cluster import local
 from state.errors import EditRefused, StoreError
 from state.model import Config
 from state.records import replace
@@ -34,7 +35,12 @@ Edit = Callable[[Config], tuple[Config, tuple[str, ...]]]
 
 
 def apply_now(store: Store, user: str, source: str, edit: Edit) -> Applied:
-    """Write `edit(head)` as the next version at once; EditRefused passes through."""
+    """Write `edit(head)` as the next version at once; EditRefused passes through.
+
+    Refused on a cluster member: its local head is the cluster's, and the member's
+    follower would replace the version at once (state/cluster/node.py, `_reassert`)."""
+    if local.is_clustered(store.data_dir):
+        raise EditRefused(messages.OPERATIONAL_IN_CLUSTER(command=source))
     for _ in range(ATTEMPTS):
         head = store.head_number()
         config, changed = edit(store.load(head))

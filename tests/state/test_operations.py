@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from state import model, operations
+from state.cluster import local
 from state.defaults import factory_config
 from state.edit.logs import put_log, settings
 from state.errors import EditRefused
@@ -106,3 +107,11 @@ def test_log_settings_edit_and_validation(tmp_path: Path, store: Store) -> None:
         "logs[mail_logs].max_size": "The value must be an integer from 10240 to 10737418240.",
         "logs[nope]": 'There is no log named "nope".',
     }
+
+
+def test_refused_on_a_cluster_member(tmp_path: Path, store: Store) -> None:
+    """The member's follower would put the cluster's version back at once."""
+    (tmp_path / local.FILE).write_text("{}")
+    with pytest.raises(EditRefused, match="suspenddel is not available on a cluster member"):
+        operations.apply_now(store, "op", "suspenddel", operations.set_delivery(None, True))
+    assert store.head_number() == 1
