@@ -9,7 +9,8 @@ keep are removed. `files_of` lists them oldest first, the current one last: `tai
 Several processes may write one log at once (the engine's workers): every write is one
 write(2) on a descriptor opened O_APPEND, and a rollover is done under an flock on
 `.<name>.lock` by whichever writer first sees the file too big or too old; the others
-notice the rename (the name no longer leads to their descriptor) and reopen.
+notice the rename (the name no longer leads to their descriptor) and reopen, at most
+CHECK_EVERY later: until then their lines still go to the file just rolled over.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ from state.controls import escape_controls
 from state.model import DEFAULT_LOGS, LogSettings
 
 Header = Callable[[], list[str]]  # the lines a fresh file starts with
+# How often a writer looks at the file itself (its size, and whether another writer
+# rolled it over) besides when its own count says it is due: a stat per line would
+# double the cost of a line. Another process's lines can so take a file past its size
+# by what they write in that time.
+CHECK_EVERY = 0.05
 
 
 @dataclass(frozen=True)
@@ -101,14 +107,17 @@ class RotatingFile:
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._born = time.time()
+        self._size = 0  # the file's size as of the last check, plus what we wrote since
+        self._checked = 0.0  # monotonic time of the last look at the file itself
         with self._lock:
             self._open()
 
     def _open(self) -> None:
         fd = files.open_private(str(self.path), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         self._fd, self._born = fd, time.time()
-        if os.fstat(fd).st_size == 0 and self._header is not None:
-            os.write(fd, "".join(f"{line}\n" for line in self._header()).encode())
+        self._size = os.fstat(fd).st_size
+        if self._size == 0 and self._header is not None:
+            self._size += os.write(fd, "".join(f"{line}\n" for line in self._header()).encode())
 
     def close(self) -> None:
         with self._lock:
@@ -122,13 +131,17 @@ class RotatingFile:
         with self._lock:
             if self._fd is None:
                 return
-            self._follow(len(data))
-            os.write(self._fd, data)
+            now = time.monotonic()
+            if now - self._checked >= CHECK_EVERY or self._due(self._size + len(data)):
+                self._follow(len(data))
+                self._checked = now
+            self._size += os.write(self._fd, data)
 
     def _follow(self, size: int) -> None:
         """Reopen if another writer rolled the file over; roll it over if it is due."""
         assert self._fd is not None
         mine = os.fstat(self._fd)
+        self._size = mine.st_size
         try:
             named = os.stat(self.path)
         except FileNotFoundError:

@@ -45,16 +45,22 @@ def test_rolls_over_by_age(tmp_path: Path) -> None:
 
 
 def test_two_writers_share_the_rollover(tmp_path: Path) -> None:
-    """Two processes' writers (two objects, two descriptors): one rolls the file over,
-    the other notices and follows; every line lands once."""
+    """Two processes' writers (two objects, two descriptors), one writing much more than
+    the other: one rolls the file over, the other notices and follows; every line lands
+    once, each writer's in its order (across the other's rollover a writer may finish
+    its line in the file just rolled over: CHECK_EVERY)."""
     path = tmp_path / "mail_logs"
-    one, two = (_writer(path, Rotation(max_size=300, keep=50)) for _ in range(2))
-    for n in range(40):
-        (one if n % 2 else two).write(f"line {n:02d} {'y' * 30}\n")
-    one.close()
-    two.close()
+    busy, quiet = (_writer(path, Rotation(max_size=300, keep=50)) for _ in range(2))
+    for n in range(60):
+        (quiet if n % 5 == 0 else busy).write(f"line {n:02d} {'y' * 30}\n")
+    busy.close()
+    quiet.close()
     got = [line for line in lines(path) if line.startswith("line")]
-    assert got == [f"line {n:02d} {'y' * 30}" for n in range(40)]
+    expected = [f"line {n:02d} {'y' * 30}" for n in range(60)]
+    assert sorted(got) == expected
+    assert [g for g in got if int(g[5:7]) % 5 == 0] == [e for e in expected
+                                                        if int(e[5:7]) % 5 == 0]
+    assert [g for g in got if int(g[5:7]) % 5] == [e for e in expected if int(e[5:7]) % 5]
     assert len(files_of(path)) > 3
 
 
