@@ -10,6 +10,7 @@ are printed, never asserted.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import time
@@ -26,6 +27,8 @@ def write(path: Path, count: int, rotation: Rotation) -> float:
     start = time.perf_counter()
     for n in range(count):
         log.info(f"MID {n // 6} ICID {n // 60} RID 0 To: <user{n}@example.com>")
+        if n % 60 == 0:
+            log.info(f"Start MID {n // 6} ICID {n // 60}")
     log.close()
     return (time.perf_counter() - start) / count * 1e6
 
@@ -41,6 +44,11 @@ def main() -> None:
         seen = mailevents.connections(every)
         found = mailevents.events(every, [count // 12], seen)
         search = time.perf_counter() - start
+        start = time.perf_counter()
+        everyone = mailevents.matching(every, "to", re.compile("example"))
+        grouped = mailevents.events(every, everyone, seen)
+        broad = time.perf_counter() - start
+        print(f"findevent -t example over them: {len(grouped)} messages in {broad:.2f} s")
         print(f"{count} lines: {plain:.2f} us/line without rollover, {rolled:.2f} us/line"
               f" rolling every 1M ({len(files_of(rolled_path))} files);"
               f" findevent -m over them {search:.2f} s ({len(found[count // 12])} lines)")

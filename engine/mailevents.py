@@ -58,23 +58,35 @@ def connections(lines: Iterable[str]) -> Connections:
     return seen
 
 
-def belongs(line: str, mids: set[int], seen: Connections) -> list[int]:
-    """The MIDs of `mids` that `line` is part of (a connection may carry several)."""
-    mid = _MID.search(line)
-    if mid:
-        number = int(mid.group(1))
-        return [number] if number in mids else []
-    icid, dcid = _ICID.search(line), _DCID.search(line)
-    return [wanted for wanted in sorted(mids)
-            if (icid and int(icid.group(1)) in seen.icids.get(wanted, ()))
-            or (dcid and int(dcid.group(1)) in seen.dcids.get(wanted, ()))]
+def _carriers(mids: set[int], seen: Connections) -> tuple[dict[int, list[int]], ...]:
+    """ICID -> the wanted MIDs it carried, DCID -> the same (a line is looked up once,
+    however many messages match)."""
+    by_icid: dict[int, list[int]] = {}
+    by_dcid: dict[int, list[int]] = {}
+    for mid in sorted(mids):
+        for icid in seen.icids.get(mid, ()):
+            by_icid.setdefault(icid, []).append(mid)
+        for dcid in seen.dcids.get(mid, ()):
+            by_dcid.setdefault(dcid, []).append(mid)
+    return by_icid, by_dcid
 
 
 def events(lines: Iterable[str], mids: Iterable[int], seen: Connections) -> dict[int, list[str]]:
-    """Each MID's lines, in log order."""
+    """Each MID's lines, in log order: those naming it, and those of its connections
+    that name no MID (a connection may carry several of the MIDs)."""
     wanted = set(mids)
+    by_icid, by_dcid = _carriers(wanted, seen)
     found: dict[int, list[str]] = {mid: [] for mid in wanted}
     for line in lines:
-        for mid in belongs(line, wanted, seen):
-            found[mid].append(line)
+        mid = _MID.search(line)
+        if mid:
+            number = int(mid.group(1))
+            if number in wanted:
+                found[number].append(line)
+            continue
+        icid, dcid = _ICID.search(line), _DCID.search(line)
+        owners = (by_icid.get(int(icid.group(1)), []) if icid else []) + (
+            by_dcid.get(int(dcid.group(1)), []) if dcid else [])
+        for owner in dict.fromkeys(owners):
+            found[owner].append(line)
     return found

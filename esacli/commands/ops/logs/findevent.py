@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import getopt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from engine import mailevents
@@ -34,20 +34,24 @@ class Query:
     mid: int | None = None
 
 
-def _search(path_lines: list[str], query: Query) -> dict[int, list[str]]:
+def _search(source: Callable[[], Iterator[str]], query: Query) -> dict[int, list[str]]:
+    """Streamed passes over the log (a rolled-over log can be large): the MIDs, the
+    connections that carried them, then their lines."""
     if query.mid is not None:
         mids = [query.mid]
     else:
         assert query.pattern is not None
-        mids = mailevents.matching(path_lines, query.what, query.pattern)
-    seen = mailevents.connections(path_lines)
-    found = mailevents.events(path_lines, mids, seen)
+        mids = mailevents.matching(source(), query.what, query.pattern)
+    if not mids:
+        return {}
+    seen = mailevents.connections(source())
+    found = mailevents.events(source(), mids, seen)
     return {mid: found[mid] for mid in mids if found[mid]}
 
 
 async def search(ctx: Context, query: Query) -> dict[int, list[str]]:
     path = log_path(ctx, LOG)
-    return await asyncio.to_thread(lambda: _search(list(lines(path)), query))
+    return await asyncio.to_thread(_search, lambda: lines(path), query)
 
 
 def _text(found: dict[int, list[str]]) -> str:
