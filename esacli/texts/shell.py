@@ -50,7 +50,7 @@ DESCRIPTIONS: Final = {
     "resumelistener": "Resume receiving.",
     "suspenddel": "Suspend deliveries.",
     "suspendlistener": "Suspend receiving.",
-    "workqueue": "Display and/or alter work queue pause status.",
+    "workqueue": "Display work queue status and statistics.",
     "smtproutes": "Set up permanent domain redirections.",
     "sslconfig": "Configure SSL settings.",
     "tlsverify": "Check TLS configuration of a domain (no commit needed).",

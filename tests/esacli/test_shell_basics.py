@@ -52,7 +52,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         tail                  Continuously display the end of a log file.
         tlsverify             Check TLS configuration of a domain (no commit needed).
         tophosts              Display the top hosts by queue size.
-        workqueue             Display and/or alter work queue pause status.
+        workqueue             Display work queue status and statistics.
 
         mail.example.com> h listenerconfig
 
