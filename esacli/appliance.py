@@ -111,7 +111,7 @@ def boot_report(engine: Engine) -> None:
             state = texts.ops.STATUS_FAILED.format(reason=failed[name])
             log.error("Listener %s not running: %s", name, failed[name])
         else:
-            state = texts.ops.STATUS_RUNNING
+            state = texts.ops.STATUS_SUSPENDED if spec.suspended else texts.ops.STATUS_RUNNING
         say(texts.boot.BOOT_LISTENER.format(name=name, address=f"{ip}:{port}", state=state))
 
 
