@@ -90,3 +90,16 @@ async def test_suspend_lets_open_sessions_finish_and_refuses_new_ones(tmp_path: 
         await asyncio.to_thread(send_mail, app.inbound)
         accepted = app.mail_logs().count(" ready ")
         assert accepted == 2 * SENDERS * MESSAGES + 1
+
+
+async def test_a_suspension_survives_a_restart(tmp_path: Path) -> None:
+    """It is a version: the appliance boots with the listener suspended, and says so."""
+    with running(prepared(tmp_path)) as app:
+        done = await asyncio.to_thread(ssh_exec, app, "suspendlistener InboundMail")
+        assert done.returncode == 0, done.stderr
+        await asyncio.to_thread(app.stop)
+        await asyncio.to_thread(app.start)
+        assert f"InboundMail on 127.0.0.1:{app.inbound}: Suspended" in app.console()
+        assert _greeting(app).startswith(REFUSAL)
+        resumed = await asyncio.to_thread(ssh_exec, app, "resumelistener", "1\n")
+        assert resumed.returncode == 0 and "Receiving resumed for InboundMail." in resumed.stdout
