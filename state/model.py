@@ -141,9 +141,7 @@ class Listener(Frozen, frozen=True):
     max_connections: int = 1000
     tcp_queue: int = 50
     rat: tuple[RatEntry, ...] = ()
-    # suspendlistener / resumelistener: written as a version at once, no commit asked
-    # (state/operations.py), so it reaches the listeners the way any version does
-    suspended: bool = False
+    suspended: bool = False  # suspendlistener: an operational version (state/operations.py)
 
 
 class Interface(Frozen, frozen=True):
@@ -282,18 +280,15 @@ class DeliverySettings(Frozen, frozen=True):
     queue_lifetime_hours: int = 72
     initial_retry_seconds: int = 60
     max_retry_seconds: int = 3600
-    # suspenddel / resumedel (state/operations.py): every domain, or the ones listed
-    suspended: bool = False
-    suspended_domains: tuple[str, ...] = ()
+    suspended: bool = False  # suspenddel, every domain (state/operations.py)
+    suspended_domains: tuple[str, ...] = ()  # suspenddel, these domains
 
 
 class LogSettings(Frozen, frozen=True):
-    """One log subscription (logconfig): it rolls over past `max_size` bytes or
-    `rollover_seconds` (0: by size only), and `max_files` rolled-over files are kept."""
-
+    """logconfig: roll over past `max_size` bytes or `rollover_seconds` (0: by size only)."""
     name: str
     max_size: int = 10 * 1024 * 1024
-    max_files: int = 10
+    max_files: int = 10  # rolled-over files kept
     rollover_seconds: int = 0
 
 
