@@ -57,8 +57,10 @@ RCPTS_DONE: Final = "{count} {done}."
 RCPTS_CANCELLED: Final = "Nothing was changed."
 RCPTS_VERBS: Final = {"delete": ("delete", "deleted"), "bounce": ("bounce", "bounced"),
                       "redirect": ("redirect", "redirected")}
-REDIRECT_HOST: Final = (
-    "Please enter the hostname or IP address of the machine you want to send the mail to.")
+REDIRECT_HOST: Final = "Please enter the hostname of the machine you want to send the mail to."
+REDIRECT_NO_IP: Final = (
+    "Please enter a hostname: mail redirected to an IP address could not be delivered"
+    " (give the address a name, or an smtproutes route).")
 REDIRECT_WARNING: Final = (
     "WARNING: redirecting recipients to a host or IP address that is not prepared to accept"
     " them may result in message loss.")

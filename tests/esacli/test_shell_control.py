@@ -64,7 +64,8 @@ async def test_delete_bounce_and_redirect_recipients(appliance: LocalAppliance) 
     lines = ["deleterecipients", "1", "bad host!", "partner.example", "n",
              "deleterecipients", "1", "nowhere.example",
              "bouncerecipients", "2", "not an address", "alice@sender.example", "y",
-             "redirectrecipients", "relay.example", "3", "y",
+             "redirectrecipients", "10.1.1.1", "relay.example", "3", "y",
+             "redirectrecipients 10.1.1.1 all yes",
              "deleterecipients host other.example yes", "deleterecipients sender", "exit"]
     screen = await run_shell(appliance.session(), lines, clock=clock)
     assert screen == load("control_recipients")

@@ -24,7 +24,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
 from esacli.commands.ops.queue.questions import ask_domain
-from state.validate_outbound import is_email, is_host, normalise_domain
+from state.validate_outbound import is_email, is_host, is_ip, normalise_domain
 
 YES = "yes"
 
@@ -123,15 +123,28 @@ async def bouncerecipients(ctx: Context, args: Sequence[str]) -> None:
     await _simple(ctx, args, BOUNCE, "bouncerecipients")
 
 
+async def _ask_host(ctx: Context) -> str | None:
+    """The host to redirect to: a name (it is delivered to as a domain: its MX, or its
+    address; an IP address has neither, so it is refused rather than deferred forever)."""
+    while True:
+        found = await ask_domain(ctx, texts.control.REDIRECT_HOST)
+        if found is None or not is_ip(found):
+            return found
+        ctx.console.say(texts.control.REDIRECT_NO_IP)
+
+
 async def redirectrecipients(ctx: Context, args: Sequence[str]) -> None:
     if args:
         host = normalise_domain(args[0])
         selection, sure = _parse(args[1:])
+        if is_ip(host):
+            ctx.refuse(texts.control.REDIRECT_NO_IP)
+            return
         if not is_host(host) or selection is None:
             ctx.refuse(texts.control.REDIRECT_USAGE)
             return
     else:
-        found = await ask_domain(ctx, texts.control.REDIRECT_HOST)
+        found = await _ask_host(ctx)
         if found is None:
             return
         host = found
