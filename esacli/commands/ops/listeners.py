@@ -21,16 +21,20 @@ from state.errors import EditRefused, StoreError
 ALL = "all"
 
 
+def _everyone(word: str, numbered: bool) -> bool:
+    return word.lower() == ALL or (numbered and numbers.parse_int(word) == 1)
+
+
 def _names(known: Sequence[str], answer: str, numbered: bool = True) -> list[str] | None:
     """The listeners a comma-separated answer picks (numbers as listed, 1 is All, or
     names; `all`); None when one of them picks nothing."""
     picked: list[str] = []
     for word in (w.strip() for w in answer.split(",")):
         number = numbers.parse_int(word) if numbered else None
-        if number is not None and 1 <= number <= len(known) + 1:
-            picked.extend(known if number == 1 else [known[number - 2]])
-        elif word.lower() == ALL:
+        if _everyone(word, numbered):
             picked.extend(known)
+        elif number is not None and 2 <= number <= len(known) + 1:
+            picked.append(known[number - 2])
         elif word in known:
             picked.append(word)
         else:
@@ -38,14 +42,14 @@ def _names(known: Sequence[str], answer: str, numbered: bool = True) -> list[str
     return list(dict.fromkeys(picked))
 
 
-async def _ask(ctx: Context, question: str, known: Sequence[str]) -> list[str] | None:
+async def _ask(ctx: Context, question: str, known: Sequence[str]) -> str:
+    """An answer that picks listeners (re-asked until it does)."""
     listing = "\n".join(f"{n}. {name}" for n, name in
                         enumerate([texts.control.LISTENERS_ALL, *known], 1))
     while True:
         answer = await ctx.console.ask(f"{question}\n{listing}", "1")
-        names = _names(known, answer)
-        if names:
-            return names
+        if _names(known, answer):
+            return answer
         ctx.console.say(texts.control.LISTENERS_BAD_CHOICE.format(answer=answer))
 
 
@@ -59,14 +63,16 @@ async def _run(ctx: Context, args: Sequence[str], suspend: bool) -> None:
         ctx.refuse(usage)
         return
     if args:
-        names = _names(known, args[0], numbered=False)
-        if not names:
-            ctx.refuse(texts.control.LISTENERS_BAD_CHOICE.format(answer=args[0]))
-            return
+        answer, numbered = args[0], False
     else:
         question = texts.control.LISTENERS_SUSPEND if suspend else texts.control.LISTENERS_RESUME
-        names = await _ask(ctx, question, known) or []
-    await apply(ctx, names, suspend, every=set(names) == set(known))
+        answer, numbered = await _ask(ctx, question, known), True
+    names = _names(known, answer, numbered)
+    if not names:
+        ctx.refuse(texts.control.LISTENERS_BAD_CHOICE.format(answer=answer))
+        return
+    every = any(_everyone(w.strip(), numbered) for w in answer.split(","))
+    await apply(ctx, names, suspend, every=every)
 
 
 async def apply(ctx: Context, names: Sequence[str], suspend: bool, every: bool = False) -> None:
