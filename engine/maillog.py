@@ -8,14 +8,12 @@ The line templates live here and nowhere else.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 import uuid
 from importlib import metadata
 from pathlib import Path
-from typing import TextIO
 
-from state import files
+from engine.logfiles import RotatingFile, Rotation
 from state.controls import escape_controls
 
 # Why an inbound connection or message ended, as the lines below give it (the timeouts'
@@ -27,6 +25,7 @@ CONNECTION_LOST = "connection lost"
 TIMED_OUT = "timeout"
 SIZE_EXCEEDED = "Message size exceeds limit"
 LINE_TOO_LONG = "Line too long"
+LISTENER_SUSPENDED = "Listener suspended"
 
 
 def _version() -> str:
@@ -56,37 +55,44 @@ def addr(address: str | None) -> str:
 
 
 class MailLog:
-    """Append-only writer of `<data_dir>/logs/mail_logs`; safe to call from any thread."""
+    """Append-only writer of `<data_dir>/logs/mail_logs`, rolled over as logconfig says
+    (engine/logfiles.py); safe to call from any thread."""
 
-    def __init__(self, path: Path, serial: str | None = None) -> None:
+    def __init__(self, path: Path, serial: str | None = None,
+                 rotation: Rotation | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        fresh = not self.path.exists() or self.path.stat().st_size == 0
-        self._file: TextIO | None = open(  # noqa: SIM115 (kept open for the engine's life)
-            self.path, "a", encoding="utf-8", errors="replace", opener=files.open_private
-        )
-        if fresh:
-            offset = time.localtime().tm_gmtoff
-            self.info("Begin Logfile")
-            self.info(f"Version: {_version()} SN: {serial or default_serial()}")
-            self.info(f"Time offset from UTC: {offset} seconds")
+        self._serial = serial
+        self._file: RotatingFile | None = RotatingFile(self.path, self._header, rotation)
+
+    def _header(self) -> list[str]:
+        """The lines every file starts with (§9), the current one and each rolled over."""
+        now, offset = time.time(), time.localtime().tm_gmtoff
+        return [f"{stamp(now)} Info: {text}" for text in (
+            "Begin Logfile",
+            f"Version: {_version()} SN: {self._serial or default_serial()}",
+            f"Time offset from UTC: {offset} seconds",
+        )]
+
+    @property
+    def rotation(self) -> Rotation:
+        return self._file.rotation if self._file is not None else Rotation()
+
+    @rotation.setter
+    def rotation(self, rotation: Rotation) -> None:
+        if self._file is not None:
+            self._file.rotation = rotation
 
     def close(self) -> None:
-        with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
     def write(self, level: str, message: str) -> None:
         # One physical line per event, and no control character a terminal would obey,
         # whatever a client managed to put in the message (an address, a host name).
-        text = escape_controls(message)
-        with self._lock:
-            if self._file is None:
-                return
-            self._file.write(f"{stamp(time.time())} {level}: {text}\n")
-            self._file.flush()
+        log = self._file
+        if log is not None:
+            log.write(f"{stamp(time.time())} {level}: {escape_controls(message)}\n")
 
     def info(self, message: str) -> None:
         self.write("Info", message)
@@ -183,6 +189,12 @@ class MailLog:
 
     def sender_invalid(self, icid: int, sender: str) -> None:
         self.info(f"ICID {icid} From: {addr(sender)} Rejected: invalid address")
+
+    def message_id(self, mid: int, value: str) -> None:
+        self.info(f"MID {mid} Message-ID '{value}'")
+
+    def subject(self, mid: int, value: str) -> None:
+        self.info(f"MID {mid} Subject '{value}'")
 
     def ready(self, mid: int, size: int, sender: str) -> None:
         self.info(f"MID {mid} ready {size} bytes from {addr(sender)}")
@@ -305,6 +317,13 @@ class MailLog:
     def queued(self, mid: int) -> None:
         """A message the queue made itself (a bounce, an alert) is spooled."""
         self.info(f"MID {mid} queued for delivery")
+
+    def deleted(self, mid: int, rid: int) -> None:
+        """deleterecipients (engine/queue/requests.py)."""
+        self.info(f"MID {mid} RID [{rid}] deleted by administrator")
+
+    def redirected(self, mid: int, rid: int, host: str) -> None:
+        self.info(f"MID {mid} RID [{rid}] redirected to {host} by administrator")
 
     def bounce_not_spooled(self, mid: int, error: BaseException) -> None:
         self.warning(f"MID {mid} bounce message not spooled: {error}")

@@ -18,6 +18,7 @@ REJECT_BANNER = (
     "reputation. If you believe that this failure is in error, please contact the intended "
     "recipient via alternate means."
 )
+LISTENER_SUSPENDED = "421 4.3.2 {host} Service not available, closing transmission channel"
 TOO_MANY_CONNECTIONS = "421 4.7.0 Too many concurrent connections, try again later"
 TOO_MANY_FROM_IP = "421 4.7.0 Too many concurrent connections from your address"
 TOO_MANY_MESSAGES = "421 4.7.0 Too many messages for this session"

@@ -69,6 +69,7 @@ class ListenerSpec:
     tcp_queue: int
     certificate: str | None
     tls: TlsContexts = field(default_factory=TlsContexts)
+    suspended: bool = False  # suspendlistener: new connections get LISTENER_SUSPENDED
 
     @property
     def key(self) -> ListenerKey:
@@ -153,6 +154,7 @@ def _spec(config: Config, listener: Listener, secrets: Secrets, trust: str) -> L
         tcp_queue=listener.tcp_queue,
         certificate=listener.certificate or DEMO_CERT,
         tls=_contexts(config, listener, secrets, trust),
+        suspended=listener.suspended,
     )
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
-from engine import tls, versions
+from engine import logfiles, tls, versions
 from engine.counters import Counters
 from engine.inbound.conversation import Services
 from engine.inbound.listeners import ListenerSet
@@ -242,6 +242,7 @@ class Engine:
     async def _applied(self, runtime: RuntimeConfig) -> None:
         """A new version runs (VersionFollower swapped it in): reconcile the listeners."""
         assert self._listeners is not None
+        self.maillog.rotation = logfiles.rotation_for(runtime.config.logs, "mail_logs")
         await self._listeners.apply(runtime)
         for name, reason in runtime.disabled.items():
             self.maillog.listener_disabled(name, reason)

@@ -18,7 +18,7 @@ Format 1, a plain JSON object:
     not_applied {"version": n, "reason": why}: a newer committed version the engine
                 could not apply (at boot it runs the newest one it can), else null
     listeners   {name: {"address": "ip:port", "state": "running" | "failed" | "stopped"
-                        | "disabled", "reason": why it failed or is disabled, or why a
+                        | "disabled" | "suspended", "reason": why it failed or is disabled, or why a
                         running listener is still on this (old) address, else ""}}
                 (disabled: the machine lacks the listener's interface, address "")
     counters    since `started`: messages_received, recipients_received,
@@ -62,6 +62,7 @@ FORMAT = 1
 STATUS_FILE = "status.json"
 INTERVAL = 2.0
 RUNNING, STOPPED, FAILED, DISABLED = "running", "stopped", "failed", "disabled"
+SUSPENDED = "suspended"  # listening, refusing new connections (suspendlistener)
 # Queue statuses (engine/queue/store.py), repeated so this module stays import-light.
 _DELIVERED, _BOUNCED, _DROPPED, _QUEUED = "delivered", "bounced", "dropped", "queued"
 
@@ -162,6 +163,8 @@ def listener_states(engine: Published, state: str) -> dict[str, dict[str, str]]:
             entry = {"state": STOPPED, "reason": ""}
         elif name in failed:
             entry = {"state": FAILED, "reason": failed[name]}
+        elif spec.suspended:
+            entry = {"state": SUSPENDED, "reason": ""}
         else:
             entry = {"state": RUNNING, "reason": stuck.get(name, "")}
         result[name] = {"address": f"{ip}:{port}", **entry}

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import asyncssh
 
+from engine.logfiles import LogHandler, rotation_for
 from engine.service import Engine
 from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, LineConsole
@@ -35,14 +36,17 @@ from state.store import Store
 log = logging.getLogger("esacli")
 
 
-def setup_logging(data_dir: Path) -> None:
-    """Library and appliance diagnostics go to logs/system_logs, never to a user."""
-    handler = logging.FileHandler(files.private_file(Path(data_dir) / "logs" / "system_logs"))
+def setup_logging(data_dir: Path) -> LogHandler:
+    """Library and appliance diagnostics go to logs/system_logs, never to a user; it rolls
+    over as logconfig says once the engine runs a version (`run`)."""
+    files.private_dir(Path(data_dir) / "logs")
+    handler = LogHandler(Path(data_dir) / "logs" / "system_logs")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    return handler
 
 
 def ensure_password(secrets: Secrets, password: str | None) -> str | None:
@@ -107,22 +111,22 @@ def boot_report(engine: Engine) -> None:
             state = texts.ops.STATUS_FAILED.format(reason=failed[name])
             log.error("Listener %s not running: %s", name, failed[name])
         else:
-            state = texts.ops.STATUS_RUNNING
+            state = texts.ops.STATUS_SUSPENDED if spec.suspended else texts.ops.STATUS_RUNNING
         say(texts.boot.BOOT_LISTENER.format(name=name, address=f"{ip}:{port}", state=state))
 
 
 def _prepare(data_dir: Path, password: str | None,
-             addresses: Mapping[str, Address] | None) -> tuple[Store, Secrets]:
+             addresses: Mapping[str, Address] | None) -> tuple[Store, Secrets, LogHandler]:
     """The data dir opened (made on a first boot), logging set up, the admin password."""
     os.umask(files.UMASK)
     store, secrets = open_data_dir(data_dir, addresses)
-    setup_logging(data_dir)
+    handler = setup_logging(data_dir)
     if addresses:
         first_boot_only(store, addresses)
     generated = ensure_password(secrets, password)
     if generated:
         print(f"Generated admin password (shown once): {generated}", flush=True)
-    return store, secrets
+    return store, secrets, handler
 
 
 def _shell_runner(store: Store, secrets: Secrets) -> Callable[[Console, str], Awaitable[int]]:
@@ -152,12 +156,14 @@ async def _companions(data_dir: Path, store: Store, secrets: Secrets, engine: En
 async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None,
               addresses: Mapping[str, Address] | None = None,
               web: Address | None = None) -> None:
-    store, secrets = _prepare(data_dir, password, addresses)
+    store, secrets, handler = _prepare(data_dir, password, addresses)
     # An appliance restarted past a `commit confirmed` deadline rolls back before serving.
     confirm_timer.check_safely(store, secrets, time.time())
     engine = Engine(data_dir, store, secrets,
                     interfaces_optional=lambda: cluster_run.interfaces_optional(store))
     await engine.start()
+    handler.rotation = lambda: rotation_for(
+        engine.runtime.config.logs if engine.runtime else (), "system_logs")
     boot_report(engine)
     tasks = await _companions(data_dir, store, secrets, engine, web)
     try:

@@ -169,7 +169,9 @@ class PromptToolkitConsole(Console):
         stop = asyncio.Event()
 
         def keys_ready() -> None:
-            if keys.closed or any(p.key == Keys.ControlC for p in keys.read_keys()):
+            # Ctrl-D ends a follow too (tail, grep -t, rate): back to the prompt, not out
+            if keys.closed or any(p.key in (Keys.ControlC, Keys.ControlD)
+                                  for p in keys.read_keys()):
                 stop.set()
 
         with keys.raw_mode(), keys.attach(keys_ready):

@@ -296,3 +296,12 @@ def _codes() -> dict[str, Template]:
 
 
 CODES: Final = _codes()
+
+
+# -- logconfig, operational versions (state/validate_logs.py, state/operations.py) -------
+UNKNOWN_LOG: Final = Template("UNKNOWN_LOG", 'There is no log named "{name}".')
+NO_SUCH_LISTENER: Final = Template("NO_SUCH_LISTENER", 'There is no listener named "{name}".')
+OPERATIONAL_IN_CLUSTER: Final = Template(
+    "OPERATIONAL_IN_CLUSTER",
+    "{command} is not available on a cluster member: the cluster's configuration would"
+    " replace it.")

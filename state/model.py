@@ -141,6 +141,7 @@ class Listener(Frozen, frozen=True):
     max_connections: int = 1000
     tcp_queue: int = 50
     rat: tuple[RatEntry, ...] = ()
+    suspended: bool = False  # suspendlistener: an operational version (state/operations.py)
 
 
 class Interface(Frozen, frozen=True):
@@ -279,6 +280,19 @@ class DeliverySettings(Frozen, frozen=True):
     queue_lifetime_hours: int = 72
     initial_retry_seconds: int = 60
     max_retry_seconds: int = 3600
+    suspended: bool = False  # suspenddel, every domain (state/operations.py)
+    suspended_domains: tuple[str, ...] = ()  # suspenddel, these domains
+
+
+class LogSettings(Frozen, frozen=True):
+    """logconfig: roll over past `max_size` bytes or `rollover_seconds` (0: by size only)."""
+    name: str
+    max_size: int = 10 * 1024 * 1024
+    max_files: int = 10  # rolled-over files kept
+    rollover_seconds: int = 0
+
+
+DEFAULT_LOGS = (LogSettings("mail_logs"), LogSettings("system_logs"))
 
 
 class TlsVersion(enum.Enum):
@@ -364,6 +378,7 @@ class Config(Frozen, frozen=True):
     tlsrpt: TlsRptSettings = TlsRptSettings()
     reporting: ReportingSettings = ReportingSettings()
     web: WebConsole = WebConsole()
+    logs: tuple[LogSettings, ...] = DEFAULT_LOGS
 
 
 def encode(config: Config) -> bytes:

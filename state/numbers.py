@@ -53,6 +53,18 @@ def parse_size(text: str) -> int | None:
     return int(match.group(1)) * unit or None
 
 
+_DURATION = re.compile(rf"^([0-9]{{1,{MAX_DIGITS}}})\s*([sSmMhHdD]?)$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int | None:
+    """`90`, `30s`, `30m`, `1h` or `1d` as seconds; None if unreadable (range apart)."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        return None
+    return int(match.group(1)) * _SECONDS[match.group(2).lower()]
+
+
 def parse_decimal(text: str) -> float | None:
 
     """`5`, `0.5`, `.5` or `5.` in ASCII digits (no sign, exponent, inf or nan), else None."""

@@ -48,12 +48,18 @@ DNS_TIMEOUT = DecimalRange(0.0, 3600.0)  # seconds; greater than 0
 QUEUE_LIFETIME_HOURS = Range(1, 24 * 365)
 RETRY_SECONDS = Range(1, 7 * 24 * 3600)
 
+# -- logconfig (log subscriptions' rollover) ------------------------------------------
+LOG_SIZE = Range(10 * 1024, 10 * 1024 * MB)  # bytes: 10K (a test load rolls) to 10G
+LOG_FILES = Range(1, 1000)
+LOG_ROLLOVER = Range(0, 366 * 24 * 3600)  # seconds; 0 is "by size only"
+
 # -- reporting and the web console (engine/tlsstats/, esacli/web/) ------------------
 TLS_STATS_DAYS = Range(1, 366)  # days of daily TLS roll-ups kept (hourly ones: 7 days)
 WEB_PORT = PORT
 
 # -- the shell ---------------------------------------------------------------------------
 CONFIRM_MINUTES = Range(1, 60)  # commit confirmed N
+RATE_SECONDS = Range(1, 3600)  # rate: seconds between its lines
 CERT_DAYS = Range(1, 36_500)  # certconfig NEW: expiry stays well inside year 9999
 
 
@@ -67,6 +73,7 @@ DESTINATION_FIELDS = {
     "recipient_limit": DEST_RECIPIENT_LIMIT,
     "recipient_minutes": DEST_RECIPIENT_MINUTES,
 }
+LOG_FIELDS = {"max_size": LOG_SIZE, "max_files": LOG_FILES, "rollover_seconds": LOG_ROLLOVER}
 DELIVERY_FIELDS = {
     "queue_lifetime_hours": QUEUE_LIFETIME_HOURS,
     "initial_retry_seconds": RETRY_SECONDS,

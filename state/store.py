@@ -150,6 +150,7 @@ class Store:
     def write(
         self, config: Config, parent: int | None, user: str, source: str, comment: str,
         *, confirm_until: float | None = None, settles: int | None = None,
+        confirms: bool = True,
     ) -> VersionInfo:
         """Write version head+1 in one transaction; refuse if the head is not `parent`.
 
@@ -157,13 +158,14 @@ class Store:
         `confirm_until` records this version as waiting (ConfirmationPending if one
         already waits). `settles` (the automatic rollback) requires that version's
         confirmation row to still be there and deletes it, so a confirmation that
-        arrives first wins and nothing is rolled back twice.
+        arrives first wins and nothing is rolled back twice. An operational version
+        (state/operations.py) passes `confirms=False`: it confirms nothing.
         """
         document = model.encode(config)
         now = time.time()
         row = (user, source, now, comment, document)
         with self._lock:
-            number = self._insert(row, parent, confirm_until, settles)
+            number = self._insert(row, parent, confirm_until, settles, confirms)
         self._cache[number] = config
         for callback in list(self._listeners):
             callback(number)
@@ -171,7 +173,7 @@ class Store:
 
     def _insert(
         self, row: tuple[str, str, float, str, bytes], parent: int | None,
-        confirm_until: float | None, settles: int | None,
+        confirm_until: float | None, settles: int | None, confirms: bool = True,
     ) -> int:
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -181,7 +183,8 @@ class Store:
             number = head + 1
             self._db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (number, parent, *row))
-            self._confirmations(number, head, row[0], confirm_until, settles)
+            if confirms:
+                self._confirmations(number, head, row[0], confirm_until, settles)
             self._db.execute("COMMIT")
         except BaseException:
             if self._db.in_transaction:

@@ -12,6 +12,7 @@ from state import (
     ranges,
     validate_dns,
     validate_hat,
+    validate_logs,
     validate_outbound,
     validate_ssl,
 )
@@ -51,6 +52,7 @@ def _all(config: Config, secrets: Secrets, interfaces_optional: bool) -> Iterato
             yield ConfigError(f"delivery.{field}", allowed.refusal())
     yield from _smtp_timeouts(config.listener_setup.timeouts)
     yield from _reporting(config)
+    yield from validate_logs.logs(config)
 
 
 def _bindings(config: Config) -> Iterator[ConfigError]:

@@ -127,6 +127,8 @@ class Conversation(Transaction):
     async def open(self, peer_ip: str) -> Opening:
         """Look up what the HAT needs, decide, and say how the connection starts."""
         self.ip = peer_ip
+        if self.spec.suspended:
+            return self._suspended(peer_ip)
         facts, self.host = await self._facts(peer_ip)
         self.client_facts = facts
         match = policy.evaluate_hat(self.spec.hat, facts)
@@ -158,6 +160,15 @@ class Conversation(Transaction):
         self.decision = policy.connection_tls(self.spec.hat, match)
         self.served = True
         return Opening(serve=True, reply=self._banner())
+
+    def _suspended(self, peer_ip: str) -> Opening:
+        """suspendlistener: a polite 421 before any lookup; open sessions go on."""
+        self.icid = self.services.counters.next_icid()
+        self.log.new_icid(self.icid, self.spec.interface, self.spec.ip, peer_ip)
+        self.log.receiving_failed(self.icid, maillog.LISTENER_SUSPENDED)
+        self.services.counts.rejected_connections += 1
+        return Opening(serve=False, reply=replies.LISTENER_SUSPENDED.format(
+            host=self.spec.hostname))
 
     async def _facts(self, ip: str) -> tuple[policy.ClientFacts, HostName]:
         needed = policy.lookups_needed(self.spec.hat)

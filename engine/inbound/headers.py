@@ -7,16 +7,19 @@
   clients; mail from the outside keeps what its sender wrote);
 - loop protection: more than MAX_RECEIVED `Received:` headers is a mail loop
   (RFC 5321 §6.3 asks for a threshold of at least 100);
-- a NUL in the message is refused, never relayed (RFC 5321 §4.1.4: a NUL is not text).
+- a NUL in the message is refused, never relayed (RFC 5321 §4.1.4: a NUL is not text);
+- the Message-ID and Subject that mail_logs records for each message (reference §9).
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from email.header import decode_header, make_header
 from email.utils import format_datetime
 
 MAX_RECEIVED = 100
@@ -106,3 +109,25 @@ def stamped(content: bytes, arrival: Arrival, private: bool) -> bytes:
     """The message as spooled: our headers first, then what the client sent."""
     extra = missing(content, arrival) if private else b""
     return received(arrival) + extra + content
+
+
+def _field(block: bytes, name: bytes) -> str | None:
+    """The first `name:` header of `block`, unfolded, as text (None when absent)."""
+    pattern = re.compile(rb"^" + name + rb":[ \t]*(.*(?:\r?\n[ \t].*)*)",
+                         re.IGNORECASE | re.MULTILINE)
+    match = pattern.search(block)
+    if match is None:
+        return None
+    raw = re.sub(rb"\r?\n[ \t]+", b" ", match.group(1)).rstrip(b"\r\n")
+    return raw.decode("utf-8", "replace").strip()
+
+
+def logged_fields(content: bytes) -> tuple[str | None, str | None]:
+    """(Message-ID, Subject) as mail_logs shows them; the subject's encoded words
+    (RFC 2047) decoded. Control characters are left for the log writer to escape."""
+    block = header_block(content)
+    subject = _field(block, b"subject")
+    if subject is not None:
+        with contextlib.suppress(ValueError, LookupError, UnicodeError):
+            subject = str(make_header(decode_header(subject)))
+    return _field(block, b"message-id"), subject

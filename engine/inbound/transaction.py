@@ -159,6 +159,7 @@ class Transaction:
         mid, now = self.mid, time.time()
         stamped = headers.stamped(content, self._arrival(mid, recipients, now),
                                   self.spec.type is ListenerType.PRIVATE)
+        self._log_fields(mid, stamped)
         # If the client hangs up while the file is written, the message still lands in the
         # spool and is delivered: its MID must end with "ready", not "aborted", so from here
         # on it ends in _stored, whatever the connection does.
@@ -192,6 +193,13 @@ class Transaction:
         self.log.ready(mid, size, sender)
         self.services.spooled()
         return Reply(replies.message_accepted(mid), ok=True)
+
+    def _log_fields(self, mid: int, content: bytes) -> None:
+        message_id, subject = headers.logged_fields(content)
+        if message_id is not None:
+            self.log.message_id(mid, message_id)
+        if subject is not None:
+            self.log.subject(mid, subject)
 
     def _arrival(self, mid: int, recipients: list[str], now: float) -> headers.Arrival:
         return headers.Arrival(

@@ -13,6 +13,8 @@ and nothing is created.
 Nothing here relaxes delivery: `deliver_now` moves the next attempt to the present and
 touches nothing else (attempt counts, statuses, reasons, the retry backoff that follows
 the next failure, TLS policy, rate limits are the engine's and stay as they are).
+`request` only records what the administrator asked of queued recipients (delete,
+bounce, redirect): the engine carries it out (engine/queue/requests.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import QueueUnavailable
-from engine.queue.store import QUEUED, domain_of
+from engine.queue.store import ACTIONS, QUEUED, domain_of
 
 BUSY_TIMEOUT = 5.0  # seconds to wait for the engine's write transaction to end
 DEFAULT_LIMIT = 1000  # a listing is for reading; a huge queue is summarised by top_domains
@@ -172,6 +174,26 @@ class QueueAdmin:
         loads.sort(key=lambda d: (-getattr(d, by), -(d.oldest_age or 0.0), d.domain))
         return loads[: max(0, limit)]
 
+    def domain_load(self, domain: str) -> DomainLoad:
+        """One destination domain's counts (hoststatus), zeros when it has none."""
+        key = domain_of("@" + domain)
+        sql = _TOP.replace(" GROUP BY r.domain", " WHERE r.domain = ? GROUP BY r.domain")
+        rows = self._rows(sql, (key,))
+        if not rows:
+            return DomainLoad(key, 0, 0, 0, 0, None)
+        _, active, delivered, bounced, soft, oldest = rows[0]
+        age = None if oldest is None else max(0.0, self.clock() - oldest)
+        return DomainLoad(key, int(active), int(delivered), int(bounced), int(soft), age)
+
+    def last_error(self, domain: str) -> str:
+        """The newest failure recorded for a recipient of `domain` (a deferral's reason
+        or a bounce's), or ""."""
+        rows = self._rows(
+            "SELECT reason FROM recipients WHERE domain = ? AND reason != ''"
+            " AND status IN ('queued', 'bounced') ORDER BY mid DESC, rid DESC LIMIT 1",
+            (domain_of("@" + domain),))
+        return str(rows[0][0]) if rows else ""
+
     def deliver_now(self, domain: str | None = None) -> int:
         """Make every deferred recipient (of `domain`, or all) due now; returns how many.
 
@@ -185,3 +207,34 @@ class QueueAdmin:
             sql += " AND domain = ?"
             args.append(domain_of("@" + domain))
         return self._write(sql, args)
+
+
+    def _filter(self, domain: str | None, sender: str | None) -> tuple[str, list[object]]:
+        where: list[str] = ["r.status = ?"]
+        args: list[object] = [QUEUED]
+        if domain is not None:
+            where.append("r.domain = ?")
+            args.append(domain_of("@" + domain))
+        if sender is not None:
+            where.append("m.sender = ? COLLATE NOCASE")
+            args.append(sender)
+        return " AND ".join(where), args
+
+    def matching(self, domain: str | None = None, sender: str | None = None) -> int:
+        """How many queued recipients (of `domain`, from `sender`, or all) there are."""
+        where, args = self._filter(domain, sender)
+        rows = self._rows(f"SELECT COUNT(*) FROM recipients r JOIN messages m ON m.mid = r.mid"
+                          f" WHERE {where}", args)
+        return int(rows[0][0]) if rows else 0
+
+    def request(self, action: str, domain: str | None = None, sender: str | None = None,
+                target: str = "") -> int:
+        """Ask the engine to `action` (delete, bounce, redirect to `target`) every queued
+        recipient of `domain`, from `sender`, or all; returns how many were asked for."""
+        if action not in ACTIONS:
+            raise ValueError(f"request: no action {action!r}")
+        where, args = self._filter(domain, sender)
+        sql = ("INSERT INTO requests (action, mid, rid, target) SELECT ?, r.mid, r.rid, ?"
+               f" FROM recipients r JOIN messages m ON m.mid = r.mid WHERE {where}"
+               " ORDER BY r.mid, r.rid")
+        return self._write(sql, [action, target, *args])

@@ -36,6 +36,7 @@ from engine.outbound.jobs import Job, Result
 from engine.outbound.mtasts import HTTPS_PORT
 from engine.outbound.resolver import SMTP_PORT, Resolver
 from engine.outbound.scheduler import Clock, RateWindow, SystemClock, expired
+from engine.queue import requests
 from engine.queue.intake import Intake
 from engine.queue.results import Results
 from engine.queue.store import QueueStore, Recipient
@@ -135,7 +136,14 @@ class QueueManager:
         if runtime is None:
             return
         await self.intake.take()
-        due = await asyncio.to_thread(self.store.due, self.clock.now(), DUE_LIMIT, set(self._busy))
+        busy = set(self._busy)
+        await requests.carry_out(self.store, self.results, self.log, runtime.config, busy,
+                                 self.clock.now())
+        delivery = runtime.config.delivery
+        if delivery.suspended:  # suspenddel: everything waits (state/operations.py)
+            return
+        skip = busy | set(delivery.suspended_domains)
+        due = await asyncio.to_thread(self.store.due, self.clock.now(), DUE_LIMIT, skip)
         await self._dispatch(runtime, due)
         idle = self._upkeep is None or self._upkeep.done()
         if idle and self.upkeep.due():

@@ -45,7 +45,7 @@ class Results:
                 self.log.delayed(result.dcid, mid, rid, result.reply)
                 outcomes[rid] = self._retry(config, attempts.get((mid, rid), 0), result.reply)
         if outcomes:
-            self._record(mid, outcomes)
+            self.record(mid, outcomes)
         bounced = {rid: r for rid, r in results.items() if r.status == "bounced"}
         if bounced:
             await self.bounce(config, mid, bounced, attempts)
@@ -63,12 +63,12 @@ class Results:
         except SpoolError as exc:  # the disk: try again later rather than bounce in silence
             self.log.bounce_not_spooled(mid, exc)
             tried = attempts or {}
-            self._record(mid, {rid: self._retry(config, tried.get((mid, rid), 0), r.reply)
+            self.record(mid, {rid: self._retry(config, tried.get((mid, rid), 0), r.reply)
                                for rid, r in results.items()})
             return
         for rid, result in results.items():
             self.log.bounced(result.dcid, mid, rid, result.reply)
-        self._record(mid, {rid: Outcome(BOUNCED, r.reply) for rid, r in results.items()})
+        self.record(mid, {rid: Outcome(BOUNCED, r.reply) for rid, r in results.items()})
 
     def finished(self, mid: int, path: str) -> None:
         """The outcome is durable: only now may the content go (on the syncer's thread,
@@ -82,7 +82,7 @@ class Results:
         delay = retry_delay(attempts + 1, config.delivery)
         return Outcome(QUEUED, reason, self.clock.now() + delay)
 
-    def _record(self, mid: int, outcomes: dict[int, Outcome]) -> None:
+    def record(self, mid: int, outcomes: dict[int, Outcome]) -> None:
         """Written before the caller goes on (the next command on the connection); a
         finished message's file goes once the fsync behind has made that durable."""
         path = self.store.record(mid, outcomes)

@@ -35,6 +35,9 @@ from state import files
 
 QUEUED, DELIVERED, BOUNCED, DROPPED = "queued", "delivered", "bounced", "dropped"
 FINAL = (DELIVERED, BOUNCED, DROPPED)
+# what the administrator may ask of a queued recipient (engine/queue/requests.py)
+DELETE, BOUNCE, REDIRECT = "delete", "bounce", "redirect"
+ACTIONS = (DELETE, BOUNCE, REDIRECT)
 DCID_BLOCK = 100
 
 _SCHEMA = """
@@ -51,6 +54,11 @@ DROP INDEX IF EXISTS due;
 CREATE INDEX IF NOT EXISTS due_domain ON recipients (status, next_attempt, domain);
 CREATE INDEX IF NOT EXISTS open_messages ON messages (done, arrived);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+-- what the administrator asked of queued recipients (engine/queue/requests.py)
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY, action TEXT NOT NULL, mid INTEGER NOT NULL, rid INTEGER NOT NULL,
+    target TEXT NOT NULL DEFAULT ''
+);
 """
 
 _FINISH = (

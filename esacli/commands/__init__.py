@@ -6,7 +6,8 @@ The package mirrors the menu tree. A command with menus is a package named for i
 `dnsconfig/`, `alertconfig/`) whose `menu` module holds its top menu and its COMMAND; each
 sub-menu is the module (or package) named for its item (`listenerconfig/edit.py`,
 `listenerconfig/hostaccess/`). `changes/` holds the commit-model commands (§2), `ops/` the
-operational ones (status, tail, tlsverify, the queue's). Shared by several commands:
+operational ones (status, tail, tlsverify, the logs' grep and findevent, listener
+suspension, the queue's). Shared by several commands:
 `context` (what a handler receives), `menu` (items, menus, the command table entry),
 `value_questions` (a number, a size, a list), `config_files` (IMPORT / EXPORT files).
 """
@@ -21,9 +22,20 @@ from esacli.commands.destconfig import menu as destconfig
 from esacli.commands.dnsconfig import menu as dnsconfig
 from esacli.commands.dnspolicy import daneverify, mtastsconfig, tlsrptconfig
 from esacli.commands.listenerconfig import menu as listenerconfig
+from esacli.commands.logconfig import menu as logconfig
 from esacli.commands.menu import Command, Handler
-from esacli.commands.ops import tail, tlsverify
-from esacli.commands.ops.queue import delivernow, showrecipients, tophosts
+from esacli.commands.ops import listeners, tail, tlsverify
+from esacli.commands.ops.logs import findevent, grep
+from esacli.commands.ops.queue import (
+    delivernow,
+    hoststatus,
+    rate,
+    recipients,
+    showrecipients,
+    suspension,
+    tophosts,
+    workqueue,
+)
 from esacli.commands.ops.status import command as status
 from esacli.commands.ops.tlsreadiness import command as tlsreadiness
 from esacli.commands.ops.tlsreport import command as tlsreport
@@ -57,6 +69,19 @@ COMMANDS: tuple[Command, ...] = (
     showrecipients.COMMAND,
     delivernow.COMMAND,
     tophosts.COMMAND,
+    recipients.BOUNCE_COMMAND,
+    recipients.DELETE_COMMAND,
+    findevent.COMMAND,
+    grep.COMMAND,
+    hoststatus.COMMAND,
+    logconfig.COMMAND,
+    rate.COMMAND,
+    recipients.REDIRECT_COMMAND,
+    suspension.RESUME,
+    listeners.RESUME,
+    suspension.SUSPEND,
+    listeners.SUSPEND,
+    workqueue.COMMAND,
 )
 
 __all__ = ["COMMANDS", "Command", "Context", "Handler"]

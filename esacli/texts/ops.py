@@ -72,6 +72,7 @@ STATUS_FAILED: Final = "Failed: {reason}"
 # A listener that could not move to its new address and still listens on the old one.
 STATUS_RUNNING_OLD: Final = "Running (cannot listen on {reason})"
 STATUS_STOPPED: Final = "Stopped"
+STATUS_SUSPENDED: Final = "Suspended (suspendlistener)"
 STATUS_DISABLED: Final = "Disabled: {reason}"
 
 # -- §8.3 tlsverify ------------------------------------------------------------------------

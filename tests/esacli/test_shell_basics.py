@@ -21,32 +21,45 @@ async def test_help_and_unknown_commands(session: Session) -> None:
 
         Type 'help <command>' for more information on a specific command.
 
-        alertconfig        Configure email alerts.
-        certconfig         Configure security certificates and keys.
-        clear              Clear pending configuration changes since last commit.
-        commit             Commit changes.
-        daneverify         Verify DANE support for a domain (no commit needed).
-        delivernow         Reschedule messages for immediate delivery.
-        destconfig         Configure options for destination domains.
-        dnsconfig          Configure DNS setup.
-        exit               Exit the CLI.
-        help               Help.
-        listenerconfig     Configure mail listeners.
-        mtastsconfig       View the cached MTA-STS policies, fetch one now.
-        reportingconfig    Configure the TLS statistics and the web console.
-        rollbackconfig     Roll back to one of the last 10 committed configurations.
-        showchanges        Show the pending configuration changes.
-        showrecipients     Show messages from the queue by recipient host, Envelope From address, or all messages.
-        smtproutes         Set up permanent domain redirections.
-        sslconfig          Configure SSL settings.
-        status             System status.
-        tail               Continuously display the end of a log file.
-        tlsreadiness       Show a partner domain's TLS readiness and what Required - Verify would do.
-        tlsreport          Show the TLS connections report (incoming and outgoing, per domain).
-        tlsrptconfig       Configure TLS reporting (RFC 8460).
-        tlsverify          Check TLS configuration of a domain (no commit needed).
-        tophosts           Display the top hosts by queue size.
-        trace              Trace the flow of a message through the system (nothing is sent).
+        alertconfig           Configure email alerts.
+        bouncerecipients      Bounce messages from the queue.
+        certconfig            Configure security certificates and keys.
+        clear                 Clear pending configuration changes since last commit.
+        commit                Commit changes.
+        daneverify            Verify DANE support for a domain (no commit needed).
+        deleterecipients      Delete messages from the queue.
+        delivernow            Reschedule messages for immediate delivery.
+        destconfig            Configure options for destination domains.
+        dnsconfig             Configure DNS setup.
+        exit                  Exit the CLI.
+        findevent             Find events in mail log files.
+        grep                  Search for text in a log file.
+        help                  Help.
+        hoststatus            Get the status of the given hostname.
+        listenerconfig        Configure mail listeners.
+        logconfig             Configure access to log files.
+        mtastsconfig          View the cached MTA-STS policies, fetch one now.
+        rate                  Monitor message throughput.
+        redirectrecipients    Redirect all messages to another relay host.
+        reportingconfig       Configure the TLS statistics and the web console.
+        resumedel             Resume deliveries.
+        resumelistener        Resume receiving.
+        rollbackconfig        Roll back to one of the last 10 committed configurations.
+        showchanges           Show the pending configuration changes.
+        showrecipients        Show messages from the queue by recipient host, Envelope From address, or all messages.
+        smtproutes            Set up permanent domain redirections.
+        sslconfig             Configure SSL settings.
+        status                System status.
+        suspenddel            Suspend deliveries.
+        suspendlistener       Suspend receiving.
+        tail                  Continuously display the end of a log file.
+        tlsreadiness          Show a partner domain's TLS readiness and what Required - Verify would do.
+        tlsreport             Show the TLS connections report (incoming and outgoing, per domain).
+        tlsrptconfig          Configure TLS reporting (RFC 8460).
+        tlsverify             Check TLS configuration of a domain (no commit needed).
+        tophosts              Display the top hosts by queue size.
+        trace                 Trace the flow of a message through the system (nothing is sent).
+        workqueue             Display work queue status and statistics.
 
         mail.example.com> h listenerconfig
 
@@ -172,11 +185,15 @@ async def test_completion_words(session: Session) -> None:
     console = ScriptedConsole(["listenerconfig", "", "exit"])
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
-    assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
-                                          "daneverify", "delivernow", "destconfig", "dnsconfig",
-                                          "exit", "help", "listenerconfig", "mtastsconfig",
-                                          "reportingconfig", "rollbackconfig", "showchanges",
-                                          "showrecipients", "smtproutes", "sslconfig", "status",
-                                          "tail", "tlsreadiness", "tlsreport", "tlsrptconfig",
-                                          "tlsverify", "tophosts", "trace"))
+    assert top == ("mail.example.com> ", ("alertconfig", "bouncerecipients", "certconfig", "clear",
+                                          "commit", "daneverify", "deleterecipients", "delivernow",
+                                          "destconfig", "dnsconfig", "exit", "findevent", "grep",
+                                          "help", "hoststatus", "listenerconfig", "logconfig",
+                                          "mtastsconfig", "rate", "redirectrecipients",
+                                          "reportingconfig", "resumedel", "resumelistener",
+                                          "rollbackconfig", "showchanges", "showrecipients",
+                                          "smtproutes", "sslconfig", "status", "suspenddel",
+                                          "suspendlistener", "tail", "tlsreadiness", "tlsreport",
+                                          "tlsrptconfig", "tlsverify", "tophosts", "trace",
+                                          "workqueue"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

@@ -87,6 +87,8 @@ def _listeners(doc: StatusDoc) -> list[str]:
             state = texts.ops.STATUS_RUNNING_OLD.format(reason=listener.reason)
         elif listener.state == "running":
             state = texts.ops.STATUS_RUNNING
+        elif listener.state == "suspended":
+            state = texts.ops.STATUS_SUSPENDED
         elif listener.state == "disabled":
             state = texts.ops.STATUS_DISABLED.format(reason=listener.reason)
         else:

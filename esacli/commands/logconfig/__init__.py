@@ -1,0 +1,1 @@
+"""`logconfig`: the log subscriptions and how each rolls over (a configuration command: commit)."""
