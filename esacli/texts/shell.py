@@ -14,6 +14,7 @@ AMBIGUOUS_OPTION: Final = 'Unknown option: "{answer}" is ambiguous ({matches}).'
 NOT_VALID: Final = "That value is not valid."
 ENTER_A_VALUE: Final = messages.ENTER_A_VALUE().text  # state says it too (an empty list)
 PRESS_ENTER: Final = "Press Enter to continue."
+MORE: Final = "-Press Any Key For More-"  # the pager (§1.2)
 UNKNOWN_COMMAND: Final = "Unknown command or missing feature key: {command}"
 NO_BATCH: Final = 'The "{command}" command does not take arguments here.'
 HELP_HEADER: Final = "Type 'help <command>' for more information on a specific command."
