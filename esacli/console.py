@@ -132,6 +132,8 @@ class Console(abc.ABC):
             answer = (await self.readline("[]> ", words=names)).strip()
             if not answer:
                 return None
+            if answer == texts.shell.MENU_HELP:
+                continue  # the operations again
             matches = [n for n in names if n.lower().startswith(answer.lower())]
             exact = [n for n in names if n.lower() == answer.lower()]
             if exact or len(matches) == 1:

@@ -57,6 +57,12 @@ async def test_help_and_unknown_commands(session: Session) -> None:
                  --cust_acc= --acc_code= --cust_rej= --rej_code= --cust_lim= --lim_code=
                  --tls=off|on|required|on_verify|require_verify  (policies: value "default")
 
+        Operations:
+        - NEW - Create a new listener.
+        - EDIT - Modify a listener.
+        - DELETE - Remove a listener.
+        - SETUP - Change global settings.
+
         mail.example.com> ? help
 
         help is not available for help

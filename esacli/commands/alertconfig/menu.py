@@ -122,4 +122,4 @@ MENU: Menu[Operation] = Menu.of(texts.alerts.ALERT_MENU, {
     "NEW": new, "EDIT": edit_recipient, "DELETE": delete, "CLEAR": clear, "SETUP": setup,
 })
 
-COMMAND = Command("alertconfig", texts.shell.DESCRIPTIONS["alertconfig"], run)
+COMMAND = Command("alertconfig", texts.shell.DESCRIPTIONS["alertconfig"], run, menu=MENU)

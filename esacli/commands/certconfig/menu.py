@@ -21,4 +21,4 @@ MENU: Menu[Operation] = Menu.of(texts.cert.CERTCONFIG_MENU, {
     "CERTIFICATE": certificate.run, "CERTAUTHORITY": authority.run,
 })
 
-COMMAND = Command("certconfig", texts.shell.DESCRIPTIONS["certconfig"], run)
+COMMAND = Command("certconfig", texts.shell.DESCRIPTIONS["certconfig"], run, menu=MENU)

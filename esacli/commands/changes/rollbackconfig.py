@@ -75,4 +75,4 @@ async def _rollback(ctx: Context) -> None:
 
 MENU: Menu[Operation] = Menu.of(texts.changes.ROLLBACK_MENU, {"ROLLBACK": rollback, "SETUP": setup})
 
-COMMAND = Command("rollbackconfig", texts.shell.DESCRIPTIONS["rollbackconfig"], run)
+COMMAND = Command("rollbackconfig", texts.shell.DESCRIPTIONS["rollbackconfig"], run, menu=MENU)

@@ -139,4 +139,4 @@ MENU: Menu[Operation] = Menu.of(texts.dest.DEST_MENU, {
     "EXPORT": export_file,
 })
 
-COMMAND = Command("destconfig", texts.shell.DESCRIPTIONS["destconfig"], run)
+COMMAND = Command("destconfig", texts.shell.DESCRIPTIONS["destconfig"], run, menu=MENU)

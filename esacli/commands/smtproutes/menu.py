@@ -100,4 +100,4 @@ MENU: Menu[Operation] = Menu.of(texts.routes.ROUTES_MENU, {
     "EXPORT": export_file, "CLEAR": clear,
 })
 
-COMMAND = Command("smtproutes", texts.shell.DESCRIPTIONS["smtproutes"], run)
+COMMAND = Command("smtproutes", texts.shell.DESCRIPTIONS["smtproutes"], run, menu=MENU)

@@ -118,4 +118,4 @@ MENU: Menu[Operation] = Menu.of(texts.ssl.SSL_MENU, {
     "INBOUND": inbound, "OUTBOUND": outbound, "VERIFY": verify,
 })
 
-COMMAND = Command("sslconfig", texts.shell.DESCRIPTIONS["sslconfig"], run)
+COMMAND = Command("sslconfig", texts.shell.DESCRIPTIONS["sslconfig"], run, menu=MENU)
