@@ -26,10 +26,12 @@ from esacli.commands.ops.queue import delivernow, showrecipients, tophosts
 from esacli.commands.ops.status import command as status
 from esacli.commands.smtproutes import menu as smtproutes
 from esacli.commands.sslconfig import menu as sslconfig
+from esacli.commands.tools import dig, telnet, version
 
 COMMANDS: tuple[Command, ...] = (
     alertconfig.COMMAND,
     destconfig.COMMAND,
+    dig.COMMAND,
     dnsconfig.COMMAND,
     smtproutes.COMMAND,
     sslconfig.COMMAND,
@@ -41,10 +43,12 @@ COMMANDS: tuple[Command, ...] = (
     rollbackconfig.COMMAND,
     showchanges.COMMAND,
     tail.COMMAND,
+    telnet.COMMAND,
     status.COMMAND,
     showrecipients.COMMAND,
     delivernow.COMMAND,
     tophosts.COMMAND,
+    version.COMMAND,
 )
 
 __all__ = ["COMMANDS", "Command", "Context", "Handler"]

@@ -27,7 +27,8 @@ from esacli.texts import (
     routes,
     shell,
     ssl,
+    tools,
 )
 
 __all__ = ["alerts", "boot", "cert", "changes", "dest", "dns", "files", "hat", "listener",
-           "ops", "queue", "rat", "routes", "shell", "ssl"]
+           "ops", "queue", "rat", "routes", "shell", "ssl", "tools"]

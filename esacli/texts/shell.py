@@ -40,6 +40,7 @@ VALID_NAME_CHARS: Final = messages.NAME_CHARACTERS().text
 DESCRIPTIONS: Final = {
     "alertconfig": "Configure email alerts.",
     "destconfig": "Configure options for destination domains.",
+    "dig": "Look up a DNS record.",
     "dnsconfig": "Configure DNS setup.",
     "smtproutes": "Set up permanent domain redirections.",
     "sslconfig": "Configure SSL settings.",
@@ -50,10 +51,13 @@ DESCRIPTIONS: Final = {
     "exit": "Exit the CLI.",
     "help": "Help.",
     "listenerconfig": "Configure mail listeners.",
+    "netstat": "Display network connections of the appliance.",
     "rollbackconfig": "Roll back to one of the last 10 committed configurations.",
     "showchanges": "Show the pending configuration changes.",
     "tail": "Continuously display the end of a log file.",
+    "telnet": "Connect to a remote host's SMTP service (banner, EHLO, QUIT).",
     "status": "System status.",
+    "version": "View system version information.",
 }
 
 # -- sessions ------------------------------------------------------------------------------
