@@ -54,8 +54,8 @@ class Pager:
         return self.take("".join(held))
 
     def typed(self) -> None:
-        """The administrator typed something: a new page starts."""
-        self._shown = 0
+        """The administrator typed a line: a new page starts below it."""
+        self._shown = 1
 
     def release(self) -> str:
         """Everything held, for output that is not paged (`tail` follows)."""

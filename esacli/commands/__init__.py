@@ -26,7 +26,7 @@ from esacli.commands.ops.queue import delivernow, showrecipients, tophosts
 from esacli.commands.ops.status import command as status
 from esacli.commands.smtproutes import menu as smtproutes
 from esacli.commands.sslconfig import menu as sslconfig
-from esacli.commands.tools import dig, telnet, version
+from esacli.commands.tools import dig, netstat, telnet, version
 
 COMMANDS: tuple[Command, ...] = (
     alertconfig.COMMAND,
@@ -40,6 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     clear.COMMAND,
     commit.COMMAND,
     listenerconfig.COMMAND,
+    netstat.COMMAND,
     rollbackconfig.COMMAND,
     showchanges.COMMAND,
     tail.COMMAND,

@@ -35,8 +35,8 @@ def test_the_pager_holds_what_is_past_a_screenful() -> None:
     assert pager.take("more\n") == ""  # held behind the rest
     assert pager.next_page() == "line 3\nline 4\nmore\n"
     assert not pager.holding
-    pager.typed()
-    assert pager.take(lines(5)) == lines(5)
+    pager.typed()  # the line typed is on screen: 4 more lines fit
+    assert pager.take(lines(5)) == lines(4)
 
 
 class Screen:
