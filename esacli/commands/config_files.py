@@ -26,13 +26,17 @@ def folder(ctx: Context) -> Path:
     return ctx.session.store.data_dir / "configuration"
 
 
+def valid_name(name: str) -> bool:
+    return _FILE.match(name) is not None
+
+
 async def ask_name(ctx: Context, question: str) -> str | None:
     """A valid file name, re-asked until it is one; None for an empty answer."""
     while True:
         name = await ctx.console.ask(question)
         if not name:
             return None
-        if _FILE.match(name):
+        if valid_name(name):
             return name
         ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
 

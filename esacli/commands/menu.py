@@ -47,7 +47,7 @@ class Item(Generic[H]):
     label: str
     handler: H
     batch: Batch | None = None
-    syntax: str = ""  # the words of the one-line form after its name, for `help`
+    syntax: str | None = None  # the words of its one-line form after its name, for `help`
 
 
 class Menu(Generic[H]):
@@ -66,7 +66,7 @@ class Menu(Generic[H]):
         if set(labels) != set(handlers) or not set(forms) <= set(labels) or (
                 words and set(words) != set(forms)):
             raise ValueError(f"menu {list(labels)}: handlers {list(handlers)}, batch {list(forms)}")
-        return cls([Item(name, label, handlers[name], forms.get(name), words.get(name, ""))
+        return cls([Item(name, label, handlers[name], forms.get(name), words.get(name))
                     for name, label in labels.items()])
 
     @property
@@ -138,7 +138,7 @@ class Command:
         """What `help <command>` shows: the description, the one-line forms (from the
         menu's items, or `usage`), the operations of its menu as the dialog shows them."""
         forms = [f"{self.name} {i.name.lower()} {i.syntax}".rstrip()
-                 for i in (self.menu.items if self.menu else ()) if i.syntax]
+                 for i in (self.menu.items if self.menu else ()) if i.syntax is not None]
         head = "\n".join(filter(None, [
             texts.shell.HELP_USAGE.format(command=self.name, description=self.description),
             *forms, self.usage]))

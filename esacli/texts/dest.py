@@ -102,3 +102,18 @@ DEST_DETAIL: Final = (
 DEST_RCPT_VALUE: Final = "{limit} per {minutes} minutes"
 DEST_LIMIT_TYPE_SHORT: Final = ("Domain", "MX IP")
 DEST_LIMIT_APPLY_SHORT: Final = ("System Wide", "Virtual Gateway")
+
+# -- one-line forms (issue 14; the options are the file's parameters, §6.7) ----------------
+DEST_BATCH_USAGE: Final = "Invalid destconfig batch command. Type 'help destconfig'."
+DEST_BATCH_SYNTAX: Final = {  # the words after each item's name, for `help destconfig`
+    "NEW": "<domain> [--key=value ...]",
+    "EDIT": "<domain> [--key=value ...]  (value \"default\": follow the default row)",
+    "DELETE": "<domain>",
+    "DEFAULT": "[--key=value ...]",
+    "LIST": "",
+    "DETAIL": "[<domain>|all]",
+    "CLEAR": "",
+    "IMPORT": "<file>",
+    "EXPORT": "<file>",
+}
+DEST_BATCH_KEYS: Final = "keys: {keys}"
