@@ -103,28 +103,17 @@ def clear(ctx: Context, words: list[str]) -> None:
     _stage(ctx, model.replace(ctx.config.destinations, entries=()))
 
 
-def _file(words: list[str]) -> str:
-    if len(words) != 1:
-        raise BatchRefused(texts.dest.DEST_BATCH_USAGE)
-    if not config_files.valid_name(words[0]):
-        raise BatchRefused(texts.files.FILE_NAME_INVALID.format(name=words[0]))
-    return words[0]
-
-
 def import_file(ctx: Context, words: list[str]) -> None:
-    text = config_files.read(ctx, _file(words))
-    if text is None:
-        ctx.failed = True
-        return
-    try:
-        _stage(ctx, formats_dest.parse(text, ctx.config.destinations))
-    except FormatError as refused:
-        raise BatchRefused(format_error(refused)) from None
+    current = ctx.config.destinations
+    dest = config_files.batch_import(ctx, words, texts.dest.DEST_BATCH_USAGE,
+                                     lambda text: formats_dest.parse(text, current))
+    if dest is not None:
+        _stage(ctx, dest)
 
 
 def export_file(ctx: Context, words: list[str]) -> None:
-    if not config_files.write(ctx, _file(words), formats_dest.dump(ctx.config.destinations)):
-        ctx.failed = True
+    config_files.batch_export(ctx, words, texts.dest.DEST_BATCH_USAGE,
+                              formats_dest.dump(ctx.config.destinations))
 
 
 FORMS = {"NEW": new, "EDIT": edit, "DELETE": delete, "DEFAULT": default,
