@@ -50,7 +50,7 @@ TELNET_CONNECTED: Final = "Connected to {host}."
 TELNET_REFUSED: Final = "telnet: connect to address {address}: {reason}"
 TELNET_UNRESOLVED: Final = "telnet: {host}: Name or service not known"
 TELNET_CLOSED: Final = "Connection closed by foreign host."
-TELNET_TIMED_OUT: Final = "telnet: no reply within {seconds} seconds; connection closed."
+TELNET_TIMED_OUT: Final = "telnet: no reply within {seconds:g} seconds; connection closed."
 TELNET_TOO_LONG: Final = "telnet: the reply is too long; connection closed."
 
 # -- netstat -------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ async def lookup(ctx: Context, settings: DnsSettings, name: dns.name.Name, rdtyp
         ctx.console.say(f"{header}\n{texts.tools.DIG_NO_SERVERS}")
         return False
     query = dns.message.make_query(name, rdtype)
+    query.flags |= dns.flags.AD  # as dig does: the answer's ad flag says it was validated
     for server in found:
         try:
             reply, _ = await dns.asyncquery.udp_with_fallback(

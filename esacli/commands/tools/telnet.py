@@ -128,7 +128,7 @@ async def _converse(ctx: Context, config: Config, reader: asyncio.StreamReader,
                 await writer.drain()
                 await _reply(console, reader)
     except TimeoutError:
-        console.write(texts.tools.TELNET_TIMED_OUT.format(seconds=int(STEP_SECONDS)) + "\n")
+        console.write(texts.tools.TELNET_TIMED_OUT.format(seconds=STEP_SECONDS) + "\n")
         return False
     except ProbeEnded as ended:
         console.write(f"{ended}\n")
