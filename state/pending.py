@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from state import model
-from state.diff import ABSENT, ORDER, Flat, Path, flatten, render
+from state.diff import ABSENT, ORDER, Path, flatten, render
 from state.model import Config
 
 UNSET: tuple[Any, ...] = (None, False, (), "")

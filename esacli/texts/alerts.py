@@ -42,6 +42,7 @@ ALERT_BATCH_SYNTAX: Final = {  # the words after each item's name, for `help ale
     "CLEAR": "",
     "SETUP": "<from address>|DEFAULT",
 }
-ALERT_BATCH_NAMES: Final = "classes: {classes} (comma-separated; All when left out)\nseverities: {severities}"
+ALERT_BATCH_NAMES: Final = (
+    "classes: {classes} (comma-separated; All when left out)\nseverities: {severities}")
 ALERT_BATCH_BAD: Final = 'Invalid alert class or severity: "{value}".'
 ALERT_BATCH_NOT_FOUND: Final = 'The email address "{address}" does not receive alerts.'

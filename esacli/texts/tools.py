@@ -29,7 +29,8 @@ DIG_BAD_TYPE: Final = 'Invalid query type "{type}". Valid types are: {types}.'
 DIG_BAD_NAME: Final = 'Invalid hostname "{name}".'
 DIG_HEADER: Final = "; <<>> dig <<>> {name} {type}"
 DIG_STATUS: Final = ";; ->>HEADER<<- opcode: QUERY, status: {status}"
-DIG_FLAGS: Final = ";; flags: {flags}; QUERY: {question}, ANSWER: {answer}, AUTHORITY: {authority}, ADDITIONAL: {additional}"
+DIG_FLAGS: Final = (";; flags: {flags}; QUERY: {question}, ANSWER: {answer},"
+                    " AUTHORITY: {authority}, ADDITIONAL: {additional}")
 DIG_SECTIONS: Final = (
     ("question", ";; QUESTION SECTION:"),
     ("answer", ";; ANSWER SECTION:"),

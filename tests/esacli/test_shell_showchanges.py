@@ -35,6 +35,7 @@ async def test_a_removed_record_shows_once(session: Session) -> None:
 
 async def test_a_changed_value_and_a_record_added_then_removed(session: Session) -> None:
     lines = [*NEW_ENTRY, "destconfig", "delete", "partner.test", "",
-             "listenerconfig", "edit", "1", "limits", "77", "", "", "", "showchanges", "clear", "y", "exit"]
+             "listenerconfig", "edit", "1", "limits", "77", "", "", "",
+             "showchanges", "clear", "y", "exit"]
     screen = await run_shell(session, lines)
     assert "{'standalone': {'': {'listeners[InboundMail].max_connections': 77}}}" in screen

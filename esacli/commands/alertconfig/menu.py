@@ -14,8 +14,8 @@ from esacli.commands.alertconfig import batch
 from esacli.commands.alertconfig.render import alerts_status
 from esacli.commands.context import Context
 from esacli.commands.menu import Command, Menu, Operation, run_menu
-from esacli.errors import BatchRefused
 from esacli.console import Console
+from esacli.errors import BatchRefused
 from state import messages, model
 from state.edit import alerts as edit
 from state.model import AlertRecipient, Alerts

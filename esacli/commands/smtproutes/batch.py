@@ -43,7 +43,8 @@ def new(ctx: Context, words: list[str]) -> None:
     refusal = routes.new_key_refusal(ctx.config.routes, words[0])
     if refusal is not None:
         raise BatchRefused(refusal)
-    route = Route(domain=str(formats_routes.route_key(words[0])), hosts=route_edit.batch_hosts(words[1:]))
+    route = Route(domain=str(formats_routes.route_key(words[0])),
+                  hosts=route_edit.batch_hosts(words[1:]))
     try:
         _stage(ctx, routes.put_route(ctx.config.routes, route))
     except EditRefused as refused:

@@ -14,10 +14,10 @@ from esacli import texts
 from esacli.commands import config_files, value_questions
 from esacli.commands.context import Context
 from esacli.commands.menu import Command, Menu, Operation, run_menu
-from esacli.errors import BatchRefused
 from esacli.commands.smtproutes import batch
 from esacli.commands.smtproutes import edit as route_edit
 from esacli.commands.smtproutes.render import routes_print, routes_status
+from esacli.errors import BatchRefused
 from state import formats_routes, model
 from state.edit import routes
 from state.errors import EditRefused
