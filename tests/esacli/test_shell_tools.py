@@ -226,9 +226,12 @@ async def test_telnet_refused_silent_and_abusive_peers_are_bounded(
     assert status == 1 and "telnet: no reply within 0.3 seconds; connection closed.\n" in screen
 
     async def abusive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(b"220-\x1b[2Jclear\r\n" + b"220-" + b"x" * 5000 + b"\r\n")
-        await writer.drain()
-        await reader.read()
+        try:
+            writer.write(b"220-\x1b[2Jclear\r\n" + b"220-" + b"x" * 5000 + b"\r\n")
+            await writer.drain()
+            await reader.read()
+        finally:
+            writer.close()
 
     server = await asyncio.start_server(abusive, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -236,5 +239,6 @@ async def test_telnet_refused_silent_and_abusive_peers_are_bounded(
         status, screen = await status_of(session, f"telnet 127.0.0.1 {port}")
     finally:
         server.close()
+        await server.wait_closed()
     assert status == 1 and "telnet: the reply is too long; connection closed.\n" in screen
     assert "\x1b" not in screen and "220-\\x1b[2Jclear" in screen  # escaped, not obeyed
