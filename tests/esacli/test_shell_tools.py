@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from esacli.commands.tools import telnet
+from esacli.commands.tools import netstat, sockets, telnet
 from esacli.console import ScriptedConsole
 from esacli.shell import Shell, run_session
 from state import model
@@ -242,3 +242,48 @@ async def test_telnet_refused_silent_and_abusive_peers_are_bounded(
         await server.wait_closed()
     assert status == 1 and "telnet: the reply is too long; connection closed.\n" in screen
     assert "\x1b" not in screen and "220-\\x1b[2Jclear" in screen  # escaped, not obeyed
+
+
+def proc_table(*rows: tuple[str, str, str, str, str]) -> str:
+    """A /proc/net/tcp table: (local, remote, state, tx:rx queues, inode) per row."""
+    lines = ["  sl  local_address rem_address st tx_queue rx_queue tr tm->when retrnsmt uid"
+             " timeout inode"]
+    lines += [f"{n}: {loc} {rem} {st} {q} 00:00000000 00000000 0 0 {inode}"
+              for n, (loc, rem, st, q, inode) in enumerate(rows)]
+    return "\n".join(lines) + "\n"
+
+
+V6_ANY = "0" * 32
+V6_MAPPED = "0000000000000000FFFF0000{}"  # ::ffff:a.b.c.d, the address in host order
+PROC_TCP = proc_table(
+    ("0100007F:09C5", "00000000:0000", "0A", "00000000:00000000", "111"),
+    ("0100007F:09C5", "0200007F:D431", "01", "00000010:00000002", "222"),
+    ("0100007F:0016", "0200007F:D432", "01", "00000000:00000000", "999"))
+PROC_TCP6 = proc_table(
+    (f"{V6_ANY}:0050", f"{V6_ANY}:0000", "0A", "00000000:00000000", "333"),
+    (V6_MAPPED.format("0100007F") + ":0019", V6_MAPPED.format("0900007F") + ":8000", "01",
+     "00000000:00000000", "444"))
+
+
+def test_netstat_reads_the_processes_sockets_from_proc() -> None:
+    wanted = {"111", "222", "333", "444"}  # 999 is another process's
+    found = sockets.parse(PROC_TCP, "tcp4", wanted) + sockets.parse(PROC_TCP6, "tcp6", wanted)
+    assert netstat.table(found) == transcript("""
+        Active Internet connections (including servers)
+        Proto  Recv-Q  Send-Q  Local Address   Foreign Address  (state)
+        tcp6        0       0  *.80            *.*              LISTEN
+        tcp4        0       0  127.0.0.1.2501  *.*              LISTEN
+        tcp6        0       0  127.0.0.1.25    127.0.0.9.32768  ESTABLISHED
+        tcp4        2      16  127.0.0.1.2501  127.0.0.2.54321  ESTABLISHED""")
+
+
+async def test_netstat_when_the_appliance_is_not_running(session: Session) -> None:
+    status, screen = await status_of(session, "netstat")
+    assert status == 1 and screen == transcript("""
+        mail.example.com> netstat
+
+        The appliance is not running.
+
+        mail.example.com> """)
+    status, screen = await status_of(session, "netstat -an")
+    assert status == 1 and "Usage: netstat\n" in screen
