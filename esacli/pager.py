@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 # Keys at the pager that stop it: `q` drops the rest of the output.
 QUIT_KEYS = ("q", "Q")
+MIN_ROWS = 3  # fewer rows: the size is unknown (0) or useless, and nothing is paged
+UNPAGED = 1 << 62
 
 
 class Pager:
@@ -29,8 +31,10 @@ class Pager:
         return bool(self._held)
 
     def _room(self) -> int:
-        # The last line of the screen is the pager's own prompt.
-        return max(1, self._rows() - 1)
+        # The last line of the screen is the pager's own prompt. A terminal of unknown
+        # size (a client with no tty of its own reports 0 rows) is not paged.
+        rows = self._rows()
+        return rows - 1 if rows >= MIN_ROWS else UNPAGED
 
     def take(self, text: str) -> str:
         """The part of `text` that fits on the current page; the rest is held."""

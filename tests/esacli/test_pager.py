@@ -37,6 +37,8 @@ def test_the_pager_holds_what_is_past_a_screenful() -> None:
     assert not pager.holding
     pager.typed()  # the line typed is on screen: 4 more lines fit
     assert pager.take(lines(5)) == lines(4)
+    unknown = Pager(lambda: 0)  # a client without a tty reports no size: never paged
+    assert unknown.take(lines(500)) == lines(500) and not unknown.holding
 
 
 class Screen:
