@@ -27,10 +27,12 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         commit            Commit changes.
         delivernow        Reschedule messages for immediate delivery.
         destconfig        Configure options for destination domains.
+        dig               Look up a DNS record.
         dnsconfig         Configure DNS setup.
         exit              Exit the CLI.
         help              Help.
         listenerconfig    Configure mail listeners.
+        netstat           Display network connections of the appliance.
         rollbackconfig    Roll back to one of the last 10 committed configurations.
         showchanges       Show the pending configuration changes.
         showrecipients    Show messages from the queue by recipient host, Envelope From address, or all messages.
@@ -38,8 +40,10 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         sslconfig         Configure SSL settings.
         status            System status.
         tail              Continuously display the end of a log file.
+        telnet            Connect to a remote host's SMTP service (banner, EHLO, QUIT).
         tlsverify         Check TLS configuration of a domain (no commit needed).
         tophosts          Display the top hosts by queue size.
+        version           View system version information.
 
         mail.example.com> h listenerconfig
 
@@ -172,8 +176,9 @@ async def test_completion_words(session: Session) -> None:
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
     assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
-                                          "delivernow", "destconfig", "dnsconfig", "exit",
-                                          "help", "listenerconfig", "rollbackconfig",
-                                          "showchanges", "showrecipients", "smtproutes",
-                                          "sslconfig", "status", "tail", "tlsverify", "tophosts"))
+                                          "delivernow", "destconfig", "dig", "dnsconfig",
+                                          "exit", "help", "listenerconfig", "netstat",
+                                          "rollbackconfig", "showchanges", "showrecipients",
+                                          "smtproutes", "sslconfig", "status", "tail", "telnet",
+                                          "tlsverify", "tophosts", "version"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

@@ -89,7 +89,7 @@ def list_entries(ctx: Context, words: list[str]) -> None:
 
 def detail(ctx: Context, words: list[str]) -> None:
     dest = ctx.config.destinations
-    if words in ([], [texts.dest.DEST_ALL]):
+    if [w.lower() for w in words] in ([], [texts.dest.DEST_ALL]):
         chosen = [*dest.entries, dest.default]
     elif len(words) == 1:
         chosen = [_existing(ctx, words)]

@@ -33,9 +33,12 @@ def query_name(host: str) -> tuple[dns.name.Name, str | None] | None:
     """The name to ask for (an address's reverse name, with PTR as its type), or None
     when `host` cannot be a DNS name."""
     try:
-        return dns.reversename.from_address(str(ipaddress.ip_address(host))), "PTR"
+        address = ipaddress.ip_address(host)
     except ValueError:
         pass
+    else:  # a scoped IPv6 address (fe80::1%eth0) has no reverse name
+        return (None if "%" in str(address) else
+                (dns.reversename.from_address(str(address)), "PTR"))
     if not host or not host.isprintable() or " " in host:
         return None
     try:
