@@ -126,6 +126,8 @@ async def status_of(session: Session, line: str) -> tuple[int, str]:
     ("dig -t", "Usage: dig [-t <type>] <host>   types: A AAAA CNAME MX NS PTR SOA SRV TLSA TXT"),
     ("dig -t bogus partner.test", 'Invalid query type "bogus". Valid types are: A, AAAA, '),
     ("dig a..b", 'Invalid hostname "a..b".'),
+    ("dig fe80::1%eth0", 'Invalid hostname "fe80::1%eth0".'),
+    ("dig \x1b[2J", 'Invalid hostname "\\x1b[2J".'),
     ("dig partner.test extra", "Usage: dig"),
     ("dig partner.test", ";; connection timed out; no servers could be reached"),
 ])
