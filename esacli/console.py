@@ -18,12 +18,15 @@ from __future__ import annotations
 import abc
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TypeVar
 
 from esacli import texts
 from esacli.errors import EndOfInput, Interrupt
 from state import numbers
 from state.controls import escape_controls
+
+T = TypeVar("T")
 
 
 def on_screen(text: str) -> str:
@@ -63,6 +66,10 @@ class Console(abc.ABC):
     @abc.abstractmethod
     async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
         """Write what `poll()` returns, again and again, until the user presses Ctrl-C."""
+
+    async def interruptible(self, work: Awaitable[T]) -> T:
+        """Run `work` (a network probe); on a terminal, Ctrl-C abandons it (Interrupt)."""
+        return await work
 
     # -- output -----------------------------------------------------------------
     def say(self, text: str) -> None:

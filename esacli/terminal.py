@@ -34,7 +34,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
@@ -51,6 +52,7 @@ from esacli.console import MAX_LINE, Console, EndOfInput, Interrupt, on_screen, 
 from esacli.pager import QUIT_KEYS, Pager
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A line stops growing one character past the longest the console takes (then it is
 # refused whole, see console.MAX_LINE): prompt_toolkit redraws the whole line after
@@ -226,6 +228,28 @@ class PromptToolkitConsole(Console):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), interval)
         self.write("^C\n")
+
+
+    async def interruptible(self, work: Awaitable[T]) -> T:
+        # No prompt is active while a probe runs: watch the keys for Ctrl-C, as follow does.
+        keys = self.input
+        task: asyncio.Future[T] = asyncio.ensure_future(work)
+        stop: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+
+        def keys_ready() -> None:
+            if not stop.done() and (keys.closed or any(
+                    p.key == Keys.ControlC for p in keys.read_keys())):
+                stop.cancel()
+
+        with keys.raw_mode(), keys.attach(keys_ready):
+            await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        self.write("^C\n")
+        raise Interrupt()
 
 
 def coalesce(keys: list[KeyPress], room: int = MAX_ANSWER) -> list[KeyPress]:

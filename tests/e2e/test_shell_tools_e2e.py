@@ -9,8 +9,10 @@ import smtplib
 
 import pexpect
 
+from esacli.commands.tools import telnet
 from state.store import Store
 from tests.kit.appliance import Appliance
+from tests.kit.ports import held_port
 from tests.kit.ssh import PROMPT, dialog, screen, ssh_exec, ssh_login
 
 
@@ -79,6 +81,12 @@ def test_ctrl_c_and_ctrl_d_at_the_tools_prompts(module_appliance: Appliance) -> 
         child.send("\x03")
         child.expect_exact(PROMPT)
         assert "Trying" not in screen(child)
+        with held_port() as silent:  # connects, never answers: Ctrl-C ends the wait
+            child.sendline(f"telnet 127.0.0.1 {silent}")
+            child.expect_exact("Connected to 127.0.0.1.")
+            child.send("\x03")
+            child.expect_exact("^C", timeout=telnet.STEP_SECONDS / 2)
+            child.expect_exact(PROMPT, timeout=telnet.STEP_SECONDS / 2)
         child.sendline(f"telnet 127.0.0.1 {app.inbound}")
         child.expect_exact("Connection closed by foreign host.")
         child.expect_exact(PROMPT)

@@ -90,7 +90,7 @@ async def ask(ctx: Context) -> tuple[dns.name.Name, str] | None:
 async def run(ctx: Context, args: Sequence[str]) -> None:
     asked = parse(ctx, args) if args else await ask(ctx)
     if asked is not None:
-        ok = await lookup(ctx, ctx.session.store.load().dns, *asked)
+        ok = await ctx.console.interruptible(lookup(ctx, ctx.session.store.load().dns, *asked))
         ctx.failed = ctx.failed or not ok
 
 

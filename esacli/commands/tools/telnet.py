@@ -37,7 +37,7 @@ class ProbeEnded(Exception):
 async def run(ctx: Context, args: Sequence[str]) -> None:
     target = parse(ctx, args) if args else await ask(ctx)
     if target is not None:
-        ok = await probe(ctx, ctx.session.store.load(), *target)
+        ok = await ctx.console.interruptible(probe(ctx, ctx.session.store.load(), *target))
         ctx.failed = ctx.failed or not ok
 
 
