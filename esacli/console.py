@@ -18,12 +18,15 @@ from __future__ import annotations
 import abc
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TypeVar
 
 from esacli import texts
 from esacli.errors import EndOfInput, Interrupt
 from state import numbers
 from state.controls import escape_controls
+
+T = TypeVar("T")
 
 
 def on_screen(text: str) -> str:
@@ -68,6 +71,10 @@ class Console(abc.ABC):
     def width(self) -> int | None:
         """The terminal's columns, or None without a terminal (batch: plain text only)."""
         return None
+
+    async def interruptible(self, work: Awaitable[T]) -> T:
+        """Run `work` (a network probe); on a terminal, Ctrl-C abandons it (Interrupt)."""
+        return await work
 
     # -- output -----------------------------------------------------------------
     def say(self, text: str) -> None:
@@ -137,6 +144,8 @@ class Console(abc.ABC):
             answer = (await self.readline("[]> ", words=names)).strip()
             if not answer:
                 return None
+            if answer == texts.shell.MENU_HELP:
+                continue  # the operations again
             matches = [n for n in names if n.lower().startswith(answer.lower())]
             exact = [n for n in names if n.lower() == answer.lower()]
             if exact or len(matches) == 1:

@@ -144,8 +144,7 @@ class Shell:
         if command is None or command.name == "help":
             self.console.say(texts.shell.HELP_NOT_AVAILABLE.format(command=args[0]))
             return
-        usage = texts.shell.HELP_USAGE.format(command=command.name, description=command.description)
-        self.console.say("\n".join(filter(None, [usage, command.usage])))
+        self.console.say(command.help())
 
 
 async def run_session(shell: Shell, who: str) -> int:

@@ -34,13 +34,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
 from prompt_toolkit.completion import WordCompleter
 from prompt_toolkit.history import DummyHistory, History, InMemoryHistory
-from prompt_toolkit.input import Input
+from prompt_toolkit.input import Input, PipeInput
 from prompt_toolkit.key_binding import KeyBindings, KeyPress, KeyPressEvent
 from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output
@@ -48,8 +49,10 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 
 from esacli import texts
 from esacli.console import MAX_LINE, Console, EndOfInput, Interrupt, on_screen, too_long
+from esacli.pager import QUIT_KEYS, Pager
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A line stops growing one character past the longest the console takes (then it is
 # refused whole, see console.MAX_LINE): prompt_toolkit redraws the whole line after
@@ -78,6 +81,7 @@ class PromptToolkitConsole(Console):
         self._reading_block = False
         self._commands = self._session(input, output, InMemoryHistory())
         self._answers = self._session(input, output, DummyHistory())
+        self._pager = Pager(lambda: self.output.get_size().rows)
         # Cursor-position requests make clients that never answer them (scripts,
         # some terminals) wait 2 s and print a warning; the shell does not need them.
         if isinstance(self.output, Vt100_Output):
@@ -127,8 +131,54 @@ class PromptToolkitConsole(Console):
         # Plain text, between prompts: the terminal (or prompt_toolkit's SSH channel
         # writer) turns "\n" into CRLF. Output.write neutralises ESC only; on_screen
         # escapes every other control character (a CR from a log line would overwrite it).
-        self.output.write(on_screen(text))
-        self.output.flush()
+        self._show(self._pager.take(on_screen(text)))
+
+    def _show(self, text: str) -> None:
+        if text:
+            self.output.write(text)
+            self.output.flush()
+
+    async def _page(self) -> None:
+        """Held output, a page per key, before anything is read (esacli/pager.py)."""
+        while self._pager.holding:
+            self._show(texts.shell.MORE)
+            key = await self._key()
+            self.output.write_raw("\r")
+            self.output.erase_end_of_line()
+            if key.key == Keys.ControlC:
+                self._pager.drop()
+                raise Interrupt()
+            if key.data in QUIT_KEYS:
+                self._pager.drop()
+                self._show("\n")
+                return
+            self._show(self._pager.next_page())
+
+    async def _key(self) -> KeyPress:
+        """The next key pressed (no prompt is active). Keys typed after it in the same
+        burst go back to the input (an SSH session's pipe) for the next question."""
+        keys = self.input
+        pressed: asyncio.Future[list[KeyPress]] = asyncio.get_running_loop().create_future()
+
+        def keys_ready() -> None:
+            if pressed.done():
+                return
+            if keys.closed:
+                pressed.set_exception(EndOfInput(final=True))
+            elif presses := keys.read_keys():
+                pressed.set_result(presses)
+
+        with keys.raw_mode(), keys.attach(keys_ready):
+            try:
+                async with asyncio.timeout(self.idle_timeout):
+                    first, *rest = await pressed
+            except TimeoutError:
+                self._pager.drop()
+                self.write(texts.shell.IDLE_TIMEOUT)
+                raise EndOfInput(final=True) from None
+        if rest and isinstance(keys, PipeInput):
+            keys.send_text("".join(p.data for p in rest))
+        return first
 
     async def readline(
         self,
@@ -138,6 +188,7 @@ class PromptToolkitConsole(Console):
         secret: bool = False,
         history: bool = False,
     ) -> str:
+        await self._page()
         session = self._commands if history else self._answers
         # Always pass a completer: prompt_async(completer=None) would keep the last one.
         completer = WordCompleter(list(words), ignore_case=True)
@@ -153,6 +204,8 @@ class PromptToolkitConsole(Console):
             raise EndOfInput(final=True) from None
         except EOFError:  # the input itself has closed (the SSH connection is gone)
             raise EndOfInput(final=True) from None
+        finally:
+            self._pager.typed()
         too_long(self, answer)
         return answer
 
@@ -165,6 +218,7 @@ class PromptToolkitConsole(Console):
 
     async def follow(self, poll: Callable[[], str], interval: float = 0.25) -> None:
         # No prompt is active: read raw keys ourselves, only to notice Ctrl-C.
+        self._show(self._pager.release())  # followed output is never paged
         keys = self.input
         stop = asyncio.Event()
 
@@ -176,10 +230,32 @@ class PromptToolkitConsole(Console):
 
         with keys.raw_mode(), keys.attach(keys_ready):
             while not stop.is_set():
-                self.write(poll())
+                self._show(on_screen(poll()))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), interval)
         self.write("^C\n")
+
+
+    async def interruptible(self, work: Awaitable[T]) -> T:
+        # No prompt is active while a probe runs: watch the keys for Ctrl-C, as follow does.
+        keys = self.input
+        task: asyncio.Future[T] = asyncio.ensure_future(work)
+        stop: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+
+        def keys_ready() -> None:
+            if not stop.done() and (keys.closed or any(
+                    p.key == Keys.ControlC for p in keys.read_keys())):
+                stop.cancel()
+
+        with keys.raw_mode(), keys.attach(keys_ready):
+            await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        self.write("^C\n")
+        raise Interrupt()
 
 
 def coalesce(keys: list[KeyPress], room: int = MAX_ANSWER) -> list[KeyPress]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from state import messages, ranges
-from state.errors import FormatError
+from state.errors import FormatError, ValueRefused
 from state.model import (
     DaneMode,
     DestinationControls,
@@ -229,3 +229,48 @@ def _dump_entry(name: str, entry: DestinationEntry, is_default: bool) -> str:
     if entry.tls_failure is not None:
         lines.append(f"tls_failure = {entry.tls_failure.value}")
     return "\n".join(lines) + "\n"
+
+
+# -- one-line forms (destconfig new|edit|default <...> --key=value) ------------------------
+DEFAULT_WORD = "default"
+
+
+def option_words(words: list[str]) -> dict[str, str]:
+    """`--key=value` words as {key: value}, the keys those of the file (§6.7)."""
+    given: dict[str, str] = {}
+    for word in words:
+        key, sep, value = word.removeprefix("--").partition("=")
+        key = key.lower()
+        if not word.startswith("--") or not sep:
+            raise ValueRefused(messages.BAD_KEY_VALUE(key=key, value=value))
+        if key not in KEYS:
+            raise ValueRefused(messages.UNKNOWN_PARAMETER(key=key))
+        if not value:
+            raise ValueRefused(messages.PARAMETER_NO_VALUE(key=key))
+        given[key] = value
+    return given
+
+
+def with_options(entry: DestinationEntry, options: Mapping[str, str],
+                 is_default: bool) -> DestinationEntry:
+    """`entry` with the file's parameters `options` applied, read exactly as IMPORT reads
+    them; "default" unsets a domain's parameter (it then follows the DEFAULT row). Limits
+    given without their scope keep the entry's. ValueRefused on the first problem."""
+    name = DEFAULT_SECTION if is_default else entry.domain
+    values = {k: (v, 0) for k, (v, _) in _sections(_dump_entry(name, entry, is_default))[0]
+              .values.items()}
+    unchanged = dict(values)
+    for key, value in options.items():
+        if value.lower() == DEFAULT_WORD and not is_default and key != "bounce_profile":
+            values.pop(key, None)
+        else:
+            values[key] = (value, 0)
+    if "max_host_concurrency" in values or "recipient_limit" in values:
+        values.setdefault("limit_type", ("MXIP" if entry.limit_per_mx_ip else "host", 0))
+        values.setdefault("limit_apply", ("VG" if entry.limit_per_virtual_gateway else "system", 0))
+    before = _entry(_Section(name, 0, unchanged), name, is_default)
+    after = _entry(_Section(name, 0, values), name, is_default)
+    # only what the options changed: the settings the file does not carry are kept
+    changed = {f: getattr(after, f) for f in DestinationEntry.__struct_fields__
+               if f != "domain" and getattr(after, f) != getattr(before, f)}
+    return replace(entry, **changed)

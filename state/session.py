@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from state import bindings, certs, diff, messages, validate
+from state import bindings, certs, diff, messages, pending, validate
 from state.bindings import Probe
 from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
@@ -63,7 +63,7 @@ class Session:
 
     def showchanges(self) -> dict[str, Any]:
         """The pending changes as the appliance prints them (§2.1)."""
-        return {"standalone": {"": {c.path: c.new for c in self.changes()}}}
+        return {"standalone": {"": pending.shown(self._base_config, self._candidate)}}
 
     def clear(self) -> None:
         self._candidate = self._base_config

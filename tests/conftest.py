@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import dns.asyncquery
 import dns.asyncresolver
 import dns.resolver
 import pytest
@@ -41,5 +42,17 @@ def dns_stays_on_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     for cls in (dns.resolver.Resolver, dns.asyncresolver.Resolver):
         monkeypatch.setattr(cls, "resolve", guarded(cls.resolve))
+
+    def guarded_query(original: Any) -> Any:  # `dig` asks a server itself, not a Resolver
+        async def query(q: Any, where: str, *args: Any, **kwargs: Any) -> Any:
+            if not is_loopback(where):
+                outside.append(where)
+                raise OSError(f"off-loopback DNS refused in tests: {where}")
+            return await original(q, where, *args, **kwargs)
+
+        return query
+
+    monkeypatch.setattr(dns.asyncquery, "udp_with_fallback",
+                        guarded_query(dns.asyncquery.udp_with_fallback))
     yield
     assert not outside, f"a test asked DNS servers off loopback: {sorted(set(outside))}"

@@ -43,11 +43,13 @@ from esacli.commands.ops.trace import command as trace
 from esacli.commands.reportingconfig import menu as reportingconfig
 from esacli.commands.smtproutes import menu as smtproutes
 from esacli.commands.sslconfig import menu as sslconfig
+from esacli.commands.tools import dig, netstat, telnet, version
 
 COMMANDS: tuple[Command, ...] = (
     alertconfig.COMMAND,
     daneverify.COMMAND,
     destconfig.COMMAND,
+    dig.COMMAND,
     dnsconfig.COMMAND,
     smtproutes.COMMAND,
     sslconfig.COMMAND,
@@ -65,6 +67,8 @@ COMMANDS: tuple[Command, ...] = (
     showchanges.COMMAND,
     tail.COMMAND,
     tlsrptconfig.COMMAND,
+    netstat.COMMAND,
+    telnet.COMMAND,
     status.COMMAND,
     showrecipients.COMMAND,
     delivernow.COMMAND,
@@ -82,6 +86,7 @@ COMMANDS: tuple[Command, ...] = (
     suspension.SUSPEND,
     listeners.SUSPEND,
     workqueue.COMMAND,
+    version.COMMAND,
 )
 
 __all__ = ["COMMANDS", "Command", "Context", "Handler"]

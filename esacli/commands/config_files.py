@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from esacli import texts
 from esacli.commands.context import Context
-from esacli.errors import format_error
+from esacli.errors import BatchRefused, format_error
 from state.errors import FormatError
 
 T = TypeVar("T")
@@ -26,13 +26,17 @@ def folder(ctx: Context) -> Path:
     return ctx.session.store.data_dir / "configuration"
 
 
+def valid_name(name: str) -> bool:
+    return _FILE.match(name) is not None
+
+
 async def ask_name(ctx: Context, question: str) -> str | None:
     """A valid file name, re-asked until it is one; None for an empty answer."""
     while True:
         name = await ctx.console.ask(question)
         if not name:
             return None
-        if _FILE.match(name):
+        if valid_name(name):
             return name
         ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
 
@@ -90,3 +94,32 @@ async def export_table(ctx: Context, question: str, text: str) -> None:
     name = await ask_name(ctx, question)
     if name is not None:
         write(ctx, name, text)
+
+
+# -- one-line forms: `<command> import <file>` / `export <file>` -------------------------
+def batch_name(words: list[str], usage: str) -> str:
+    """The one file name of a batch form; BatchRefused otherwise."""
+    if len(words) != 1:
+        raise BatchRefused(usage)
+    if not valid_name(words[0]):
+        raise BatchRefused(texts.files.FILE_NAME_INVALID.format(name=words[0]))
+    return words[0]
+
+
+def batch_import(ctx: Context, words: list[str], usage: str,
+                 parse: Callable[[str], T]) -> T | None:
+    """The table the named file holds; None (failed, said why) when there is no such
+    file, BatchRefused (with the line) when it cannot be used."""
+    text = read(ctx, batch_name(words, usage))
+    if text is None:
+        ctx.failed = True
+        return None
+    try:
+        return parse(text)
+    except FormatError as refused:
+        raise BatchRefused(format_error(refused)) from None
+
+
+def batch_export(ctx: Context, words: list[str], usage: str, text: str) -> None:
+    if not write(ctx, batch_name(words, usage), text):
+        ctx.failed = True

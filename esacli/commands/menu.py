@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from esacli import texts
 from esacli.commands.context import Context
 from esacli.console import Console
 from esacli.errors import BatchRefused
@@ -46,6 +47,7 @@ class Item(Generic[H]):
     label: str
     handler: H
     batch: Batch | None = None
+    syntax: str | None = None  # the words of its one-line form after its name, for `help`
 
 
 class Menu(Generic[H]):
@@ -56,12 +58,15 @@ class Menu(Generic[H]):
 
     @classmethod
     def of(cls, labels: Mapping[str, str], handlers: Mapping[str, H],
-           batch: Mapping[str, Batch] | None = None) -> Menu[H]:
-        """One item per label, with the handler (and batch form) of the same name."""
-        forms = batch or {}
-        if set(labels) != set(handlers) or not set(forms) <= set(labels):
+           batch: Mapping[str, Batch] | None = None,
+           syntax: Mapping[str, str] | None = None) -> Menu[H]:
+        """One item per label, with the handler (and batch form, and the syntax `help`
+        shows for it) of the same name."""
+        forms, words = batch or {}, syntax or {}
+        if set(labels) != set(handlers) or not set(forms) <= set(labels) or (
+                words and set(words) != set(forms)):
             raise ValueError(f"menu {list(labels)}: handlers {list(handlers)}, batch {list(forms)}")
-        return cls([Item(name, label, handlers[name], forms.get(name))
+        return cls([Item(name, label, handlers[name], forms.get(name), words.get(name))
                     for name, label in labels.items()])
 
     @property
@@ -127,3 +132,17 @@ class Command:
     usage: str = ""  # extra lines for `help <command>` (the batch syntax)
     aliases: tuple[str, ...] = field(default=())
     takes_args: bool = False  # True when the command has a one-line (batch) form
+    menu: Menu[Any] | None = None  # its top menu: `help` lists its operations and forms
+
+    def help(self) -> str:
+        """What `help <command>` shows: the description, the one-line forms (from the
+        menu's items, or `usage`), the operations of its menu as the dialog shows them."""
+        forms = [f"{self.name} {i.name.lower()} {i.syntax}".rstrip()
+                 for i in (self.menu.items if self.menu else ()) if i.syntax is not None]
+        head = "\n".join(filter(None, [
+            texts.shell.HELP_USAGE.format(command=self.name, description=self.description),
+            *forms, self.usage]))
+        if self.menu is None:
+            return head
+        operations = "\n".join(f"- {i.name} - {i.label}" for i in self.menu.items)
+        return f"{head}\n\n{texts.shell.HELP_OPERATIONS}\n{operations}"

@@ -31,6 +31,7 @@ from esacli.texts import (
     routes,
     shell,
     ssl,
+    tools,
     trace,
 )
 
@@ -54,5 +55,6 @@ __all__ = [
     "routes",
     "shell",
     "ssl",
+    "tools",
     "trace",
 ]

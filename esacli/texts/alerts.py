@@ -32,3 +32,17 @@ ALERT_FROM: Final = (
     'Enter the From: address for alert messages. Enter "DEFAULT" to use "{default}".'
 )
 ALERT_FROM_RESET: Final = "DEFAULT"
+
+# -- one-line forms (issue 14) ------------------------------------------------------------
+ALERT_BATCH_USAGE: Final = "Invalid alertconfig batch command. Type 'help alertconfig'."
+ALERT_BATCH_SYNTAX: Final = {  # the words after each item's name, for `help alertconfig`
+    "NEW": "<address> [<classes> [<severities>]]",
+    "EDIT": "<address> [<classes> [<severities>]]",
+    "DELETE": "<address>",
+    "CLEAR": "",
+    "SETUP": "<from address>|DEFAULT",
+}
+ALERT_BATCH_NAMES: Final = (
+    "classes: {classes} (comma-separated; All when left out)\nseverities: {severities}")
+ALERT_BATCH_BAD: Final = 'Invalid alert class or severity: "{value}".'
+ALERT_BATCH_NOT_FOUND: Final = 'The email address "{address}" does not receive alerts.'

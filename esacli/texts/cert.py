@@ -141,3 +141,12 @@ CA_PRINT_COLUMNS: Final = ("Name", "Expires", "SHA-256 Fingerprint")
 CA_NONE: Final = "There are no custom Certificate Authorities."
 CA_DELETE_WHICH: Final = "Select the custom Certificate Authority you wish to delete:"
 CA_DELETE_CONFIRM: Final = 'Are you sure you want to delete "{name}"?'
+
+# -- one-line forms (issue 14) ------------------------------------------------------------
+CERT_BATCH_USAGE: Final = "Invalid certconfig batch command. Type 'help certconfig'."
+CERT_BATCH_SYNTAX: Final = {  # the words after each item's name, for `help certconfig`
+    "CERTIFICATE": "delete <profile> | print",
+    "CERTAUTHORITY": "system|custom enable|disable|print | custom delete <name>",
+}
+CERT_BATCH_NO_PROFILE: Final = 'There is no certificate profile "{name}".'
+CERT_BATCH_NO_CA: Final = 'There is no custom Certificate Authority "{name}".'

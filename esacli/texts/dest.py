@@ -123,3 +123,18 @@ DEST_FAILURE_LABELS: Final = {  # TlsFailure values -> list labels, DETAIL "TLS 
     "defer": "Defer and retry (tempfail)", "bounce": "Bounce at once (fail)",
 }
 DEST_FAILURE_SHORT: Final = {"defer": "Defer", "bounce": "Bounce"}
+
+# -- one-line forms (issue 14; the options are the file's parameters, §6.7) ----------------
+DEST_BATCH_USAGE: Final = "Invalid destconfig batch command. Type 'help destconfig'."
+DEST_BATCH_SYNTAX: Final = {  # the words after each item's name, for `help destconfig`
+    "NEW": "<domain> [--key=value ...]",
+    "EDIT": "<domain> [--key=value ...]  (value \"default\": follow the default row)",
+    "DELETE": "<domain>",
+    "DEFAULT": "[--key=value ...]",
+    "LIST": "",
+    "DETAIL": "[<domain>|all]",
+    "CLEAR": "",
+    "IMPORT": "<file>",
+    "EXPORT": "<file>",
+}
+DEST_BATCH_KEYS: Final = "keys: {keys}"

@@ -45,3 +45,15 @@ ROUTE_NOT_FOUND: Final = "The entry {domain} does not appear to be in the routin
 ROUTE_RESET_DEFAULT: Final = "Are you sure you want to reset the default route?"
 ROUTE_CLEAR_CONFIRM: Final = "Are you sure you want to delete all of the configured routes?"
 ROUTES_PRINT_TITLE: Final = "Host routes for all domains:"
+
+# -- one-line forms (issue 14) ------------------------------------------------------------
+ROUTE_BATCH_USAGE: Final = "Invalid smtproutes batch command. Type 'help smtproutes'."
+ROUTE_BATCH_SYNTAX: Final = {  # the words after each item's name, for `help smtproutes`
+    "NEW": "<domain> <host>[:<port>][/pri=<n>][, <host>...]",
+    "EDIT": "<domain> add|replace|remove <hosts>",
+    "DELETE": "<domain>",
+    "PRINT": "",
+    "IMPORT": "<file>",
+    "EXPORT": "<file>",
+    "CLEAR": "",
+}

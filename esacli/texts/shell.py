@@ -14,11 +14,14 @@ AMBIGUOUS_OPTION: Final = 'Unknown option: "{answer}" is ambiguous ({matches}).'
 NOT_VALID: Final = "That value is not valid."
 ENTER_A_VALUE: Final = messages.ENTER_A_VALUE().text  # state says it too (an empty list)
 PRESS_ENTER: Final = "Press Enter to continue."
+MORE: Final = "-Press Any Key For More-"  # the pager (§1.2)
 UNKNOWN_COMMAND: Final = "Unknown command or missing feature key: {command}"
 NO_BATCH: Final = 'The "{command}" command does not take arguments here.'
 HELP_HEADER: Final = "Type 'help <command>' for more information on a specific command."
 HELP_NOT_AVAILABLE: Final = "help is not available for {command}"
 HELP_USAGE: Final = "{command} - {description}"
+HELP_OPERATIONS: Final = "Operations:"
+MENU_HELP: Final = "?"  # at an operation prompt: the operations again
 INTERNAL_ERROR: Final = "An application fault occurred ({kind}). The command was not completed."
 LINE_TOO_LONG: Final = "The line is longer than {limit} characters: it was discarded."
 SESSION_FAULT: Final = "An application fault occurred ({kind}). The session was closed."
@@ -40,6 +43,7 @@ DESCRIPTIONS: Final = {
     "destconfig": "Configure options for destination domains.",
     "bouncerecipients": "Bounce messages from the queue.",
     "deleterecipients": "Delete messages from the queue.",
+    "dig": "Look up a DNS record.",
     "dnsconfig": "Configure DNS setup.",
     "findevent": "Find events in mail log files.",
     "grep": "Search for text in a log file.",
@@ -70,7 +74,10 @@ DESCRIPTIONS: Final = {
     "showchanges": "Show the pending configuration changes.",
     "tail": "Continuously display the end of a log file.",
     "tlsrptconfig": "Configure TLS reporting (RFC 8460).",
+    "netstat": "Display network connections of the appliance.",
+    "telnet": "Connect to a remote host's SMTP service (banner, EHLO, QUIT).",
     "status": "System status.",
+    "version": "View system version information.",
 }
 
 # -- sessions ------------------------------------------------------------------------------

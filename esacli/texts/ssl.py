@@ -37,3 +37,12 @@ SSL_LEGACY_WARNING: Final = (
 SSL_VERIFY_QUESTION: Final = "Enter the ssl cipher you want to verify."
 SSL_VERIFY_TLS12: Final = "Ciphers selected for TLS v1.2 and below:"
 SSL_VERIFY_TLS13: Final = "TLS v1.3 cipher suites (chosen by OpenSSL, not by the cipher string):"
+
+# -- one-line forms (issue 14) ------------------------------------------------------------
+SSL_BATCH_USAGE: Final = "Invalid sslconfig batch command. Type 'help sslconfig'."
+SSL_BATCH_SYNTAX: Final = {  # the words after each item's name, for `help sslconfig`
+    "INBOUND": "<versions> [<ciphers>]   versions: 1.2-1.3, 1.3, 1.2 or 1.0-1.3",
+    "OUTBOUND": "<versions> [<ciphers>]",
+    "VERIFY": "<ciphers>",
+}
+SSL_BATCH_METHOD: Final = 'Invalid ssl method "{method}": give TLS versions such as 1.2-1.3.'

@@ -32,7 +32,7 @@ MENU = "[]> "
 DRY_RUN = ("Warning: wrong.test: Required - Verify would have deferred 1 of 1 deliveries in the"
            " last 7 days: certificate-host-mismatch (mx.wrong.test)")
 ANYWAY = "Do you want to commit these changes anyway? [N]>"
-NEW_ENTRY = ["new", "wrong.test", "n", "n", "n", "y", "5", "y", "", "", ""]
+NEW_ENTRY = ["new", "wrong.test", "n", "n", "n", "y", "5", "y", "", "", "", "", "", ""]
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,9 @@ def stage_wrong_test(child: pexpect.spawn) -> None:
         ("Do you wish to apply a specific TLS setting for this domain? [N]> ", "y"),
         ("Do you want to use TLS support?\n5. Required - Verify\n[1]> ", "5"),
         ("Do you really wish to use the demo certificate? [N]> ", "y"),
+        ("Do you wish to configure DANE Support for this domain? [N]> ", ""),
+        ("Do you wish to apply a specific MTA-STS setting for this domain? [N]> ", ""),
+        ("specific action when required TLS fails for this domain? [N]> ", ""),
         ("specific bounce verification address tagging setting for this domain? [N]> ", ""),
         ("Do you wish to apply a specific IP sort preference to this domain? [N]> ", ""),
         ("There are currently 1 entries configured.\n" + MENU, ""),

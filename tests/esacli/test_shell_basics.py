@@ -30,6 +30,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         deleterecipients      Delete messages from the queue.
         delivernow            Reschedule messages for immediate delivery.
         destconfig            Configure options for destination domains.
+        dig                   Look up a DNS record.
         dnsconfig             Configure DNS setup.
         exit                  Exit the CLI.
         findevent             Find events in mail log files.
@@ -39,6 +40,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         listenerconfig        Configure mail listeners.
         logconfig             Configure access to log files.
         mtastsconfig          View the cached MTA-STS policies, fetch one now.
+        netstat               Display network connections of the appliance.
         rate                  Monitor message throughput.
         redirectrecipients    Redirect all messages to another relay host.
         reportingconfig       Configure the TLS statistics and the web console.
@@ -53,12 +55,14 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         suspenddel            Suspend deliveries.
         suspendlistener       Suspend receiving.
         tail                  Continuously display the end of a log file.
+        telnet                Connect to a remote host's SMTP service (banner, EHLO, QUIT).
         tlsreadiness          Show a partner domain's TLS readiness and what Required - Verify would do.
         tlsreport             Show the TLS connections report (incoming and outgoing, per domain).
         tlsrptconfig          Configure TLS reporting (RFC 8460).
         tlsverify             Check TLS configuration of a domain (no commit needed).
         tophosts              Display the top hosts by queue size.
         trace                 Trace the flow of a message through the system (nothing is sent).
+        version               View system version information.
         workqueue             Display work queue status and statistics.
 
         mail.example.com> h listenerconfig
@@ -76,6 +80,12 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         options: --max_size= --max_conn= --max_msgs= --max_rcpt= --override= --rate_lim=
                  --cust_acc= --acc_code= --cust_rej= --rej_code= --cust_lim= --lim_code=
                  --tls=off|on|required|on_verify|require_verify  (policies: value "default")
+
+        Operations:
+        - NEW - Create a new listener.
+        - EDIT - Modify a listener.
+        - DELETE - Remove a listener.
+        - SETUP - Change global settings.
 
         mail.example.com> ? help
 
@@ -187,13 +197,13 @@ async def test_completion_words(session: Session) -> None:
     top, menu = console.prompts[0], console.prompts[1]
     assert top == ("mail.example.com> ", ("alertconfig", "bouncerecipients", "certconfig", "clear",
                                           "commit", "daneverify", "deleterecipients", "delivernow",
-                                          "destconfig", "dnsconfig", "exit", "findevent", "grep",
-                                          "help", "hoststatus", "listenerconfig", "logconfig",
-                                          "mtastsconfig", "rate", "redirectrecipients",
-                                          "reportingconfig", "resumedel", "resumelistener",
-                                          "rollbackconfig", "showchanges", "showrecipients",
-                                          "smtproutes", "sslconfig", "status", "suspenddel",
-                                          "suspendlistener", "tail", "tlsreadiness", "tlsreport",
-                                          "tlsrptconfig", "tlsverify", "tophosts", "trace",
-                                          "workqueue"))
+                                          "destconfig", "dig", "dnsconfig", "exit", "findevent",
+                                          "grep", "help", "hoststatus", "listenerconfig",
+                                          "logconfig", "mtastsconfig", "netstat", "rate",
+                                          "redirectrecipients", "reportingconfig", "resumedel",
+                                          "resumelistener", "rollbackconfig", "showchanges",
+                                          "showrecipients", "smtproutes", "sslconfig", "status",
+                                          "suspenddel", "suspendlistener", "tail", "telnet",
+                                          "tlsreadiness", "tlsreport", "tlsrptconfig", "tlsverify",
+                                          "tophosts", "trace", "version", "workqueue"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

@@ -25,10 +25,10 @@ WORDS = ["new", "edit", "delete", "setup", "default", "limits", "interface", "ho
          "rcptaccess", "certificate", "certauthority", "custom", "import", "print", "move",
          "policy", "InboundMail", "OutboundMail", "partner.example", "dest.txt", "y", "n", "",
          "", "", "1", "2", "3", "4", "5", "6", "25", "2600", "10M", "Default"]
-# tlsverify, daneverify, tlsreadiness and mtastsconfig's REFRESH probe real domains over
-# DNS, trace looks names up: not dialogs of numbers, nothing to fuzz here (their bad input
-# has transcripts of their own).
-NOT_FUZZED = ("tlsverify", "daneverify", "mtastsconfig", "tlsreadiness", "trace")
+# tlsverify, daneverify, tlsreadiness, dig, telnet and mtastsconfig's REFRESH probe real
+# domains over DNS, trace looks names up: not dialogs of numbers, nothing to fuzz here
+# (their bad input has transcripts of their own).
+NOT_FUZZED = ("tlsverify", "daneverify", "mtastsconfig", "tlsreadiness", "trace", "dig", "telnet")
 FUZZED = [c.name for c in COMMANDS if c.name not in NOT_FUZZED]
 RUNS, LINES, BUDGET = 40, 60, 4.0  # per command
 

@@ -42,8 +42,10 @@ class LocalAppliance:
 def appliance(tmp_path: Path) -> LocalAppliance:
     secrets = Secrets(tmp_path)
     store = Store(tmp_path)
-    store.write(factory_config(secrets, now=dt.datetime.fromtimestamp(NOW, dt.UTC)), None, "admin",
-                "test", "factory")
+    # the demo certificate dated by the shell's fixed clock: it is valid at NOW however long
+    # after the import the test runs
+    store.write(factory_config(secrets, now=dt.datetime.fromtimestamp(NOW, dt.UTC)), None,
+                "admin", "test", "factory")
     return LocalAppliance(store, secrets)
 
 @pytest.fixture

@@ -26,19 +26,25 @@ SSH_OPTIONS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/
                "-o", "PreferredAuthentications=password"]
 
 Steps = list[tuple[str, str]]
+# Rows of the test terminals: output longer than a screen pages (esacli/pager.py), so
+# tests that are not about paging get a screen taller than anything they print.
+ROWS = 1000
 
 
-def ssh_spawn(app: Appliance, *options: str, user: str = "admin") -> pexpect.spawn:
-    """OpenSSH to the appliance with `options`, up to (not past) its password question."""
+def ssh_spawn(app: Appliance, *options: str, user: str = "admin",
+              rows: int = ROWS) -> pexpect.spawn:
+    """OpenSSH to the appliance with `options`, up to (not past) its password question;
+    its terminal has `rows` lines (long output pages past them)."""
     return pexpect.spawn(
         "ssh", ["-p", str(app.ssh_port), *SSH_OPTIONS, *options, f"{user}@127.0.0.1"],
-        encoding="utf-8", timeout=20, dimensions=(50, 200),
+        encoding="utf-8", timeout=20, dimensions=(rows, 200),
     )
 
 
-def ssh_login(app: Appliance, user: str = "admin", bind: str = "127.0.0.1") -> pexpect.spawn:
+def ssh_login(app: Appliance, user: str = "admin", bind: str = "127.0.0.1",
+              rows: int = ROWS) -> pexpect.spawn:
     """An interactive session over OpenSSH with a pty, at the top-level prompt."""
-    child = ssh_spawn(app, "-b", bind, "-tt", user=user)
+    child = ssh_spawn(app, "-b", bind, "-tt", user=user, rows=rows)
     child.expect("password:")
     child.sendline(PASSWORD)
     child.expect_exact(PROMPT)
@@ -50,7 +56,7 @@ def console_shell(app: Appliance, env: dict[str, str] | None = None) -> pexpect.
     prompt)."""
     return pexpect.spawn(
         sys.executable, ["-m", "esacli", "shell", "--data", str(app.data)],
-        encoding="utf-8", timeout=20, dimensions=(50, 200), env={**os.environ, **(env or {})},
+        encoding="utf-8", timeout=20, dimensions=(ROWS, 200), env={**os.environ, **(env or {})},
     )
 
 

@@ -10,17 +10,26 @@ from collections.abc import Sequence
 
 from esacli import texts
 from esacli.commands import value_questions
+from esacli.commands.alertconfig import batch
 from esacli.commands.alertconfig.render import alerts_status
 from esacli.commands.context import Context
 from esacli.commands.menu import Command, Menu, Operation, run_menu
 from esacli.console import Console
-from state import messages, model, numbers
+from esacli.errors import BatchRefused
+from state import messages, model
 from state.edit import alerts as edit
 from state.model import AlertRecipient, Alerts
 from state.validate_outbound import ALERT_CLASSES, ALERT_SEVERITIES
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
+    if args:
+        try:
+            form, rest = MENU.batch(args, texts.alerts.ALERT_BATCH_USAGE)
+            form(ctx, rest)
+        except BatchRefused as refused:
+            ctx.refuse(str(refused))
+        return
     await run_menu(ctx, MENU, lambda: alerts_status(ctx.config.alerts, ctx.config.hostname))
 
 
@@ -34,21 +43,11 @@ async def choose_many(console: Console, question: str, options: Sequence[str],
     ("All", item 1, absorbs the other choices: state.edit.alerts)."""
     shown = ",".join(str(options.index(c) + 1) for c in current if c in options) or "1"
     listing = "\n".join(f"{n}. {text}" for n, text in enumerate(options, 1))
-    folded = {o.lower(): o for o in options}
     while True:
         answer = await console.ask(f"{question}\n{listing}", shown)
-        picked: list[str] = []
-        for token in (t.strip() for t in answer.split(",") if t.strip()):
-            number = numbers.parse_int(token)
-            if number is not None and 1 <= number <= len(options):
-                picked.append(options[number - 1])
-            elif token.lower() in folded:
-                picked.append(folded[token.lower()])
-            else:
-                picked = []
-                break
-        if picked:
-            return edit.chosen(options, picked)
+        chosen = batch.picked(options, answer)
+        if chosen:
+            return chosen
         console.say(texts.shell.NOT_VALID)
 
 
@@ -120,6 +119,9 @@ async def setup(ctx: Context) -> None:
 
 MENU: Menu[Operation] = Menu.of(texts.alerts.ALERT_MENU, {
     "NEW": new, "EDIT": edit_recipient, "DELETE": delete, "CLEAR": clear, "SETUP": setup,
-})
+}, batch=batch.FORMS, syntax=texts.alerts.ALERT_BATCH_SYNTAX)
 
-COMMAND = Command("alertconfig", texts.shell.DESCRIPTIONS["alertconfig"], run)
+COMMAND = Command("alertconfig", texts.shell.DESCRIPTIONS["alertconfig"], run, menu=MENU,
+                  usage=texts.alerts.ALERT_BATCH_NAMES.format(
+                      classes=",".join(ALERT_CLASSES), severities=",".join(ALERT_SEVERITIES)),
+                  takes_args=True)

@@ -13,6 +13,7 @@ from esacli.commands.certconfig import pkcs12
 from esacli.commands.certconfig.render import authority_table
 from esacli.commands.context import Context
 from esacli.commands.menu import Menu, Operation, Turn, loop, run_menu
+from esacli.errors import BatchRefused
 from state import authorities, model
 from state.errors import CertError
 from state.model import Authorities
@@ -127,12 +128,56 @@ async def delete_ca(ctx: Context, auth: Authorities) -> None:
         _stage(ctx, custom=model.drop(auth.custom, name))
 
 
-MENU: Menu[Operation] = Menu.of(texts.cert.CA_MENU, {"SYSTEM": system, "CUSTOM": custom})
+# -- one-line forms: `certconfig certauthority system|custom <operation> ...` -------------
+def run_batch(ctx: Context, words: list[str]) -> None:
+    form, rest = MENU.batch(words, texts.cert.CERT_BATCH_USAGE)
+    form(ctx, rest)
+
+
+def _walk(menu: Callable[[], Menu[ListOperation]]) -> Callable[[Context, list[str]], None]:
+    def walk(ctx: Context, words: list[str]) -> None:
+        form, rest = menu().batch(words, texts.cert.CERT_BATCH_USAGE)
+        form(ctx, rest)
+    return walk
+
+
+def _switch_form(field: str, enabled: bool) -> Callable[[Context, list[str]], None]:
+    def switch(ctx: Context, words: list[str]) -> None:
+        if words:
+            raise BatchRefused(texts.cert.CERT_BATCH_USAGE)
+        _stage(ctx, **{field: enabled})
+    return switch
+
+
+def _print_form(show: Callable[[Authorities], str]) -> Callable[[Context, list[str]], None]:
+    def print_list(ctx: Context, words: list[str]) -> None:
+        if words:
+            raise BatchRefused(texts.cert.CERT_BATCH_USAGE)
+        ctx.console.say(show(ctx.config.authorities))
+    return print_list
+
+
+def delete_ca_form(ctx: Context, words: list[str]) -> None:
+    auth = ctx.config.authorities
+    if len(words) != 1:
+        raise BatchRefused(texts.cert.CERT_BATCH_USAGE)
+    if model.by_name(auth.custom, words[0]) is None:
+        raise BatchRefused(texts.cert.CERT_BATCH_NO_CA.format(name=words[0]))
+    _stage(ctx, custom=model.drop(auth.custom, words[0]))
+
+
+MENU: Menu[Operation] = Menu.of(texts.cert.CA_MENU, {"SYSTEM": system, "CUSTOM": custom}, batch={
+    "SYSTEM": _walk(lambda: SYSTEM_MENU), "CUSTOM": _walk(lambda: CUSTOM_MENU)})
 SYSTEM_MENU: Menu[ListOperation] = Menu.of(texts.cert.CA_SYSTEM_MENU, {
     "ENABLE": _switch("system_enabled", True), "DISABLE": _switch("system_enabled", False),
     "PRINT": print_system,
-})
+}, batch={"ENABLE": _switch_form("system_enabled", True),
+          "DISABLE": _switch_form("system_enabled", False),
+          "PRINT": _print_form(lambda auth: "\n".join(authorities.system_labels()))})
 CUSTOM_MENU: Menu[ListOperation] = Menu.of(texts.cert.CA_CUSTOM_MENU, {
     "ENABLE": _switch("custom_enabled", True), "DISABLE": _switch("custom_enabled", False),
     "IMPORT": import_cas, "EXPORT": export_cas, "PRINT": print_custom, "DELETE": delete_ca,
-})
+}, batch={"ENABLE": _switch_form("custom_enabled", True),
+          "DISABLE": _switch_form("custom_enabled", False),
+          "PRINT": _print_form(lambda auth: authority_table(auth.custom)),
+          "DELETE": delete_ca_form})

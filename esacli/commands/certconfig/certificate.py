@@ -40,7 +40,13 @@ async def paste(ctx: Context) -> None:
     ctx.stage(model.replace(ctx.config, certificates=model.put(ctx.config.certificates, profile)))
 
 
+def run_batch(ctx: Context, words: list[str]) -> None:
+    """`certconfig certificate <operation> ...`: the item's one-line form."""
+    form, rest = MENU.batch(words, texts.cert.CERT_BATCH_USAGE)
+    form(ctx, rest)
+
+
 MENU: Menu[Operation] = Menu.of(texts.cert.CERTIFICATE_MENU, {
     "IMPORT": pkcs12.import_profile, "PASTE": paste, "NEW": request.new, "EDIT": request.edit,
     "EXPORT": pkcs12.export_profile, "DELETE": profiles.delete, "PRINT": profiles.print_uses,
-})
+}, batch={"DELETE": profiles.delete_form, "PRINT": profiles.print_form})

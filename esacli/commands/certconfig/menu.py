@@ -8,10 +8,18 @@ from esacli import texts
 from esacli.commands.certconfig import authority, certificate
 from esacli.commands.context import Context
 from esacli.commands.menu import Command, Menu, Operation, run_menu
+from esacli.errors import BatchRefused
 from state import cert_usage
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
+    if args:
+        try:
+            form, rest = MENU.batch(args, texts.cert.CERT_BATCH_USAGE)
+            form(ctx, rest)
+        except BatchRefused as refused:
+            ctx.refuse(str(refused))
+        return
     if cert_usage.uses_demo(ctx.config):
         await ctx.console.pause(texts.cert.DEMO_WARNING)
     await run_menu(ctx, MENU)
@@ -19,6 +27,8 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 MENU: Menu[Operation] = Menu.of(texts.cert.CERTCONFIG_MENU, {
     "CERTIFICATE": certificate.run, "CERTAUTHORITY": authority.run,
-})
+}, batch={"CERTIFICATE": certificate.run_batch, "CERTAUTHORITY": authority.run_batch},
+   syntax=texts.cert.CERT_BATCH_SYNTAX)
 
-COMMAND = Command("certconfig", texts.shell.DESCRIPTIONS["certconfig"], run)
+COMMAND = Command("certconfig", texts.shell.DESCRIPTIONS["certconfig"], run, menu=MENU,
+                  takes_args=True)

@@ -6,6 +6,7 @@ from esacli import texts
 from esacli.commands.certconfig import questions
 from esacli.commands.certconfig.render import certificate_uses, user_label
 from esacli.commands.context import Context
+from esacli.errors import BatchRefused
 from state import cert_usage, model
 
 
@@ -27,4 +28,25 @@ async def delete(ctx: Context) -> None:
 
 
 async def print_uses(ctx: Context) -> None:
+    ctx.console.say(certificate_uses(ctx.config))
+
+
+# -- one-line forms: `certconfig certificate delete <profile>` / `print` ------------------
+def delete_form(ctx: Context, words: list[str]) -> None:
+    if len(words) != 1:
+        raise BatchRefused(texts.cert.CERT_BATCH_USAGE)
+    profile = model.by_name(ctx.config.certificates, words[0])
+    if profile is None:
+        raise BatchRefused(texts.cert.CERT_BATCH_NO_PROFILE.format(name=words[0]))
+    users = cert_usage.users(ctx.config, profile.name)
+    if users:
+        names = ", ".join(user_label(u) for u in users)
+        raise BatchRefused(texts.cert.CERT_IN_USE.format(name=profile.name, users=names))
+    ctx.stage(model.replace(ctx.config, certificates=model.drop(ctx.config.certificates,
+                                                                profile.name)))
+
+
+def print_form(ctx: Context, words: list[str]) -> None:
+    if words:
+        raise BatchRefused(texts.cert.CERT_BATCH_USAGE)
     ctx.console.say(certificate_uses(ctx.config))

@@ -65,7 +65,7 @@ async def _rollback(ctx: Context) -> None:
     try:
         result = ctx.session.rollback(number, comment, probe=probe)
     except CommitRefused as refused:
-        ctx.console.say(config_errors(refused.errors))
+        ctx.refuse(config_errors(refused.errors))
         return
     lines = [texts.changes.COMMITTED.format(date=render.date(result.info.time))]
     if result.confirmed is not None:
@@ -75,4 +75,4 @@ async def _rollback(ctx: Context) -> None:
 
 MENU: Menu[Operation] = Menu.of(texts.changes.ROLLBACK_MENU, {"ROLLBACK": rollback, "SETUP": setup})
 
-COMMAND = Command("rollbackconfig", texts.shell.DESCRIPTIONS["rollbackconfig"], run)
+COMMAND = Command("rollbackconfig", texts.shell.DESCRIPTIONS["rollbackconfig"], run, menu=MENU)

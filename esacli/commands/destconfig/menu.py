@@ -14,9 +14,10 @@ from functools import partial
 from esacli import texts
 from esacli.commands import config_files, value_questions
 from esacli.commands.context import Context
-from esacli.commands.destconfig import dialog
+from esacli.commands.destconfig import batch, dialog
 from esacli.commands.destconfig.render import dest_count, dest_detail, dest_list
 from esacli.commands.menu import Command, Menu, Operation, run_menu
+from esacli.errors import BatchRefused
 from state import cert_usage, formats_dest, model
 from state.edit import destinations
 from state.model import DestinationControls, DestinationEntry
@@ -24,6 +25,13 @@ from state.validate_outbound import normalise_domain
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
+    if args:
+        try:
+            form, rest = MENU.batch(args, texts.dest.DEST_BATCH_USAGE)
+            form(ctx, rest)
+        except BatchRefused as refused:
+            ctx.refuse(str(refused))
+        return
     await run_menu(ctx, MENU, lambda: dest_count(ctx.config.destinations))
 
 
@@ -137,6 +145,8 @@ MENU: Menu[Operation] = Menu.of(texts.dest.DEST_MENU, {
     "SETUP": setup, "NEW": new, "EDIT": edit, "DELETE": delete, "DEFAULT": default,
     "LIST": list_entries, "DETAIL": detail, "CLEAR": clear, "IMPORT": import_file,
     "EXPORT": export_file,
-})
+}, batch=batch.FORMS, syntax=texts.dest.DEST_BATCH_SYNTAX)
 
-COMMAND = Command("destconfig", texts.shell.DESCRIPTIONS["destconfig"], run)
+COMMAND = Command("destconfig", texts.shell.DESCRIPTIONS["destconfig"], run, menu=MENU,
+                  usage=texts.dest.DEST_BATCH_KEYS.format(keys=" ".join(formats_dest.KEYS)),
+                  takes_args=True)

@@ -129,4 +129,4 @@ MENU: Menu[Operation] = Menu.of(texts.dns.DNS_MENU, {
     "NEW": new, "EDIT": edit, "DELETE": delete, "USE": use, "SETUP": setup,
 })
 
-COMMAND = Command("dnsconfig", texts.shell.DESCRIPTIONS["dnsconfig"], run)
+COMMAND = Command("dnsconfig", texts.shell.DESCRIPTIONS["dnsconfig"], run, menu=MENU)

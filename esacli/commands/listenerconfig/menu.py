@@ -57,4 +57,4 @@ MENU: Menu[Operation] = Menu.of(texts.listener.LISTENER_MENU, {
 }, batch={"EDIT": edit.run_batch})
 
 COMMAND = Command("listenerconfig", texts.shell.DESCRIPTIONS["listenerconfig"], run,
-                  usage=texts.listener.LISTENERCONFIG_USAGE, takes_args=True)
+                  usage=texts.listener.LISTENERCONFIG_USAGE, takes_args=True, menu=MENU)

@@ -67,7 +67,7 @@ async def _batch(ctx: Context, args: Sequence[str]) -> None:
         return
     target = parse_target(args[1] if len(args) == 2 else "")
     if isinstance(target, str):
-        ctx.console.say(target)
+        ctx.refuse(target)
         return
     await probe(ctx, domain, *target)
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Menu, Turn, loop
-from esacli.errors import format_error
+from esacli.errors import BatchRefused, format_error
 from state import formats_routes, model
 from state.edit import routes
 from state.errors import ValueRefused
@@ -71,6 +71,29 @@ async def remove(ctx: Context, route: Route) -> None:
             ctx.console.say(format_error(refused))
 
 
+# -- one-line forms: `smtproutes edit <domain> add|replace|remove <hosts>` ---------------
+def batch_hosts(words: list[str], existing: tuple[RouteHost, ...] = ()) -> tuple[RouteHost, ...]:
+    try:
+        return formats_routes.parse_hosts(" ".join(words), existing)
+    except ValueRefused as refused:
+        raise BatchRefused(refused.message) from None
+
+
+def add_form(route: Route, words: list[str]) -> Route:
+    return model.replace(route, hosts=batch_hosts(words, route.hosts))
+
+
+def replace_form(route: Route, words: list[str]) -> Route:
+    return model.replace(route, hosts=batch_hosts(words))
+
+
+def remove_form(route: Route, words: list[str]) -> Route:
+    try:
+        return routes.without_hosts(route, " ".join(words))
+    except ValueRefused as refused:
+        raise BatchRefused(refused.message) from None
+
+
 MENU: Menu[Operation] = Menu.of(texts.routes.ROUTES_EDIT_MENU, {
     "ADD": add, "REPLACE": replace, "REMOVE": remove,
-})
+}, batch={"ADD": add_form, "REPLACE": replace_form, "REMOVE": remove_form})

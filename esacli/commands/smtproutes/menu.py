@@ -14,8 +14,10 @@ from esacli import texts
 from esacli.commands import config_files, value_questions
 from esacli.commands.context import Context
 from esacli.commands.menu import Command, Menu, Operation, run_menu
+from esacli.commands.smtproutes import batch
 from esacli.commands.smtproutes import edit as route_edit
 from esacli.commands.smtproutes.render import routes_print, routes_status
+from esacli.errors import BatchRefused
 from state import formats_routes, model
 from state.edit import routes
 from state.errors import EditRefused
@@ -24,6 +26,13 @@ from state.validate_outbound import DEFAULT_ROUTE
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
+    if args:
+        try:
+            form, rest = MENU.batch(args, texts.routes.ROUTE_BATCH_USAGE)
+            form(ctx, rest)
+        except BatchRefused as refused:
+            ctx.refuse(str(refused))
+        return
     await run_menu(ctx, MENU, lambda: routes_status(ctx.config.routes))
 
 
@@ -98,6 +107,7 @@ async def clear(ctx: Context) -> None:
 MENU: Menu[Operation] = Menu.of(texts.routes.ROUTES_MENU, {
     "NEW": new, "EDIT": edit, "DELETE": delete, "PRINT": print_routes, "IMPORT": import_file,
     "EXPORT": export_file, "CLEAR": clear,
-})
+}, batch=batch.FORMS, syntax=texts.routes.ROUTE_BATCH_SYNTAX)
 
-COMMAND = Command("smtproutes", texts.shell.DESCRIPTIONS["smtproutes"], run)
+COMMAND = Command("smtproutes", texts.shell.DESCRIPTIONS["smtproutes"], run, menu=MENU,
+                  takes_args=True)

@@ -12,10 +12,12 @@ dialog accepts is one the commit accepts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command, Menu, Operation, run_menu
+from esacli.errors import BatchRefused
 from state import model, validate_ssl
 from state.model import SslDirection, SslSettings, TlsVersion
 
@@ -26,6 +28,13 @@ METHODS: tuple[Method, ...] = ((V12, V13), (V13, V13), (V12, V12), (V10, V13))
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
+    if args:
+        try:
+            form, rest = MENU.batch(args, texts.ssl.SSL_BATCH_USAGE)
+            form(ctx, rest)
+        except BatchRefused as refused:
+            ctx.refuse(str(refused))
+        return
     await run_menu(ctx, MENU, lambda: status(ctx.config.ssl))
 
 
@@ -86,7 +95,10 @@ async def _edit(ctx: Context, which: str) -> None:
     if validate_ssl.is_legacy(SslDirection(min_version=low, max_version=high)):
         ctx.console.say(texts.ssl.SSL_LEGACY_WARNING.format(direction=direction))
     ciphers = await _ask_ciphers(ctx, direction, (low, high), current.ciphers)
-    settings = SslDirection(min_version=low, max_version=high, ciphers=ciphers)
+    _stage(ctx, direction, SslDirection(min_version=low, max_version=high, ciphers=ciphers))
+
+
+def _stage(ctx: Context, direction: str, settings: SslDirection) -> None:
     ssl = model.replace(ctx.config.ssl, **{direction: settings})
     ctx.stage(model.replace(ctx.config, ssl=ssl))
 
@@ -102,8 +114,11 @@ async def outbound(ctx: Context) -> None:
 async def verify(ctx: Context) -> None:
     """Show what a cipher string selects; changes nothing."""
     answer = await ctx.console.ask(texts.ssl.SSL_VERIFY_QUESTION)
-    if not answer:
-        return
+    if answer:
+        ctx.console.say(_verified(answer))
+
+
+def _verified(answer: str) -> str:
     names = validate_ssl.expand(answer)
     lines: list[str] = []
     if names:
@@ -111,11 +126,49 @@ async def verify(ctx: Context) -> None:
         lines += [texts.ssl.SSL_VERIFY_TLS13, *validate_ssl.tls13_suites()]
     if (message := validate_ssl.cipher_error(answer)) is not None:
         lines.append(message)
-    ctx.console.say("\n".join(lines))
+    return "\n".join(lines)
+
+
+# -- one-line forms: `sslconfig inbound|outbound <method> [<ciphers>]`, `verify <ciphers>` --
+def _method(word: str) -> Method:
+    """`1.2-1.3` or `1.3` (a range of TLS versions, lowest first)."""
+    low, _, high = word.partition("-")
+    versions = {_number(v): v for v in TlsVersion}
+    if low not in versions or (high or low) not in versions:
+        raise BatchRefused(texts.ssl.SSL_BATCH_METHOD.format(method=word))
+    method = versions[low], versions[high or low]
+    if validate_ssl.rank(method[0]) > validate_ssl.rank(method[1]):
+        raise BatchRefused(texts.ssl.SSL_BATCH_METHOD.format(method=word))
+    return method
+
+
+def _edit_form(ctx: Context, words: list[str], direction: str) -> None:
+    if len(words) not in (1, 2):
+        raise BatchRefused(texts.ssl.SSL_BATCH_USAGE)
+    low, high = _method(words[0])
+    current: SslDirection = getattr(ctx.config.ssl, direction)
+    settings = SslDirection(min_version=low, max_version=high,
+                            ciphers=words[1] if len(words) == 2 else current.ciphers)
+    message = validate_ssl.ciphers_error(settings)
+    if message is not None:
+        raise BatchRefused(message)
+    if validate_ssl.is_legacy(settings):
+        ctx.console.say(texts.ssl.SSL_LEGACY_WARNING.format(direction=direction))
+    _stage(ctx, direction, settings)
+
+
+def verify_form(ctx: Context, words: list[str]) -> None:
+    if len(words) != 1:
+        raise BatchRefused(texts.ssl.SSL_BATCH_USAGE)
+    ctx.console.say(_verified(words[0]))
+    ctx.failed = ctx.failed or validate_ssl.cipher_error(words[0]) is not None
 
 
 MENU: Menu[Operation] = Menu.of(texts.ssl.SSL_MENU, {
     "INBOUND": inbound, "OUTBOUND": outbound, "VERIFY": verify,
-})
+}, batch={"INBOUND": partial(_edit_form, direction="inbound"),
+          "OUTBOUND": partial(_edit_form, direction="outbound"), "VERIFY": verify_form},
+   syntax=texts.ssl.SSL_BATCH_SYNTAX)
 
-COMMAND = Command("sslconfig", texts.shell.DESCRIPTIONS["sslconfig"], run)
+COMMAND = Command("sslconfig", texts.shell.DESCRIPTIONS["sslconfig"], run, menu=MENU,
+                  takes_args=True)

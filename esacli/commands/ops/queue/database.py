@@ -25,5 +25,5 @@ async def call(ctx: Context, method: Callable[..., T], *args: Any, **kwargs: Any
     try:
         return await asyncio.to_thread(method, *args, **kwargs)
     except QueueUnavailable:
-        ctx.console.say(texts.queue.QUEUE_UNAVAILABLE)
+        ctx.refuse(texts.queue.QUEUE_UNAVAILABLE)
         return None
