@@ -280,3 +280,12 @@ def _codes() -> dict[str, Template]:
 
 
 CODES: Final = _codes()
+
+# -- interfaceconfig, sethostname ------------------------------------------------------------
+INTERFACE_NAME_TAKEN: Final = Template(
+    "INTERFACE_NAME_TAKEN", 'An interface named "{name}" already exists.')
+INTERFACE_IP_TAKEN: Final = Template(
+    "INTERFACE_IP_TAKEN", 'The IP address {ip} is already assigned to interface "{name}".')
+INTERFACE_IN_USE: Final = Template(
+    "INTERFACE_IN_USE",
+    'The interface "{name}" is used by listener {listeners}: delete or move the listener first.')

@@ -15,13 +15,22 @@ from __future__ import annotations
 
 from esacli.commands.alertconfig import menu as alertconfig
 from esacli.commands.certconfig import menu as certconfig
-from esacli.commands.changes import clear, commit, rollbackconfig, showchanges
+from esacli.commands.changes import (
+    clear,
+    clustermode,
+    commit,
+    rollbackconfig,
+    sethostname,
+    showchanges,
+)
+from esacli.commands.clusterconfig import menu as clusterconfig
 from esacli.commands.context import Context
 from esacli.commands.destconfig import menu as destconfig
 from esacli.commands.dnsconfig import menu as dnsconfig
+from esacli.commands.interfaceconfig import menu as interfaceconfig
 from esacli.commands.listenerconfig import menu as listenerconfig
 from esacli.commands.menu import Command, Handler
-from esacli.commands.ops import tail, tlsverify
+from esacli.commands.ops import clustercheck, tail, tlsverify
 from esacli.commands.ops.queue import delivernow, showrecipients, tophosts
 from esacli.commands.ops.status import command as status
 from esacli.commands.smtproutes import menu as smtproutes
@@ -36,9 +45,14 @@ COMMANDS: tuple[Command, ...] = (
     tlsverify.COMMAND,
     certconfig.COMMAND,
     clear.COMMAND,
+    clustercheck.COMMAND,
+    clusterconfig.COMMAND,
+    clustermode.COMMAND,
     commit.COMMAND,
+    interfaceconfig.COMMAND,
     listenerconfig.COMMAND,
     rollbackconfig.COMMAND,
+    sethostname.COMMAND,
     showchanges.COMMAND,
     tail.COMMAND,
     status.COMMAND,

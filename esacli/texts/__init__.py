@@ -16,6 +16,7 @@ from esacli.texts import (
     boot,
     cert,
     changes,
+    cluster,
     dest,
     dns,
     files,
@@ -29,5 +30,5 @@ from esacli.texts import (
     ssl,
 )
 
-__all__ = ["alerts", "boot", "cert", "changes", "dest", "dns", "files", "hat", "listener",
-           "ops", "queue", "rat", "routes", "shell", "ssl"]
+__all__ = ["alerts", "boot", "cert", "changes", "cluster", "dest", "dns", "files", "hat",
+           "listener", "ops", "queue", "rat", "routes", "shell", "ssl"]

@@ -21,7 +21,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from state import diff
+from state import certs, diff
+from state.bindings import Probe
 from state.cluster import commit as level_commit
 from state.cluster import levels, members, messages
 from state.cluster.db import ClusterDB
@@ -31,7 +32,7 @@ from state.cluster.local import Outbox
 from state.cluster.node import ClusterNode
 from state.errors import CommitRefused, ConfigError
 from state.model import Config
-from state.session import ROLLBACK_SOURCE, CommitResult
+from state.session import AUTO_USER, ROLLBACK_SOURCE, CommitResult, ConfirmationEnded
 from state.store import Confirmation, VersionInfo
 
 
@@ -47,6 +48,7 @@ class _Layers:
     cluster: Doc
     group: Doc
     machine: Doc
+    group_level: Level  # the group whose level lies between this one and the cluster's
 
 
 class LevelSession:
@@ -57,6 +59,7 @@ class LevelSession:
         self.source = source
         self.store = node.store
         self.secrets = node.secrets
+        self._awaiting: int | None = None  # this session's commit confirmed, waiting
         self._reload()
 
     # -- the level's documents ---------------------------------------------------
@@ -71,6 +74,11 @@ class LevelSession:
         self.base = layers.base
         self._base_doc = layers.doc
         self._doc = layers.doc
+
+    def refresh(self) -> None:
+        """Start again from the level's head as it is now, unless changes are pending."""
+        if not self.pending:
+            self._reload()
 
     def _own(self) -> bool:
         m = self.node.membership
@@ -89,7 +97,7 @@ class LevelSession:
             group = self.level
         head = db.head(self.level)
         return _Layers(head.number, head.document, db.head(m.cluster_level).document,
-                       db.head(group).document, db.head(viewer).document)
+                       db.head(group).document, db.head(viewer).document, group)
 
     def _layers_offline(self) -> _Layers:
         if not self._own():
@@ -99,7 +107,7 @@ class LevelSession:
         number = {Kind.CLUSTER: applied.cluster, Kind.GROUP: applied.group,
                   Kind.MACHINE: applied.machine}[self.level.kind]
         doc = {Kind.CLUSTER: cluster, Kind.GROUP: group, Kind.MACHINE: machine}[self.level.kind]
-        return _Layers(number, doc, cluster, group, machine)
+        return _Layers(number, doc, cluster, group, machine, self.node.membership.group_level)
 
     def _view(self, doc: Doc) -> Config:
         cluster, group, machine = self._layers.cluster, self._layers.group, self._layers.machine
@@ -158,6 +166,15 @@ class LevelSession:
             raise NotDefined(messages.NOT_DEFINED(section=section, mode=source.label))
         self._doc = {**self._doc, section: doc[section]}
 
+    def providers(self, section: str) -> list[Level]:
+        """The levels above this one that define `section`, nearest first: where the
+        settings this mode shows for it come from (the NOTICE dialog offers them)."""
+        m = self.node.membership
+        above = {Kind.CLUSTER: [], Kind.GROUP: [(m.cluster_level, self._layers.cluster)],
+                 Kind.MACHINE: [(self._layers.group_level, self._layers.group),
+                                (m.cluster_level, self._layers.cluster)]}[self.level.kind]
+        return [level for level, doc in above if section in doc]
+
     def undefine(self, section: str) -> None:
         """Stop defining `section` here: the level above applies again."""
         self._doc = {s: v for s, v in self._doc.items() if s != section}
@@ -175,8 +192,17 @@ class LevelSession:
             return []
         return self.node.validate_local(self._doc)
 
-    def verify(self) -> list[str]:
-        """`commit check`: the paths a commit would merge in; CommitRefused like commit."""
+    def put_key(self, key: certs.PrivateKey) -> str:
+        """Store a profile's private key locally; a commit seals it into the cluster."""
+        return self.secrets.put_key(key)
+
+    def close(self) -> None:
+        self.clear()
+
+    def verify(self, probe: Probe | None = None) -> list[str]:
+        """`commit check`: the paths a commit would merge in; CommitRefused like commit.
+        (Listener addresses are not test-bound: a level reaches other machines' sockets;
+        a machine that cannot bind one reports the listener failed in its status.)"""
         try:
             db = self.node.connect_for(self.level)
         except Offline:
@@ -206,7 +232,8 @@ class LevelSession:
         if errors:
             raise CommitRefused(errors=errors)
 
-    def commit(self, comment: str, *, confirm_until: float | None = None) -> LevelCommit | None:
+    def commit(self, comment: str, *, confirm_until: float | None = None,
+               probe: Probe | None = None) -> LevelCommit | None:
         if not self.pending:
             return None
         try:
@@ -224,6 +251,10 @@ class LevelSession:
             raise Offline(messages.OFFLINE(mode=self.level.label)) from None
         row = written.row
         self.base, self._base_doc, self._doc = row.number, row.document, row.document
+        if written.confirmed is not None and written.confirmed.version == self._awaiting:
+            self._awaiting = None
+        if confirm_until is not None:
+            self._awaiting = row.number
         info = VersionInfo(row.number, row.parent, row.author, row.source, row.time, row.comment)
         return LevelCommit(info=info, merged=written.merged, confirmed=written.confirmed)
 
@@ -247,9 +278,31 @@ class LevelSession:
     def confirm(self) -> Confirmation | None:
         try:
             with self.node.connect() as db:
-                return level_commit.confirm(db, self.level, self.user)
+                confirmed = level_commit.confirm(db, self.level, self.user)
         except (Offline, Unreachable):
             return None
+        if confirmed is not None and confirmed.version == self._awaiting:
+            self._awaiting = None
+        return confirmed
+
+    def confirmation_ended(self) -> ConfirmationEnded | None:
+        """Once, when this session's confirmed commit stopped waiting by someone else's
+        doing (confirmed elsewhere, or rolled back by whichever machine noticed first)."""
+        version = self._awaiting
+        if version is None:
+            return None
+        try:
+            with self.node.connect() as db:
+                pending = db.confirmation(self.level)
+                later = db.history(self.level, 10)
+        except (Offline, Unreachable):
+            return None
+        if pending is not None and Confirmation(*pending).version == version:
+            return None
+        self._awaiting = None
+        rolled_back = any(r.number > version and r.author == AUTO_USER
+                          and r.source == ROLLBACK_SOURCE for r in later)
+        return ConfirmationEnded(version, rolled_back)
 
     def confirmation(self) -> Confirmation | None:
         """The level's confirmed commit waiting for confirmation, if any."""
@@ -280,7 +333,7 @@ class LevelSession:
                 number=number, level=self.level.label))])
         return row.document
 
-    def rollback(self, number: int, comment: str) -> LevelCommit:
+    def rollback(self, number: int, comment: str, probe: Probe | None = None) -> LevelCommit:
         """A new version of this level whose document is version `number`'s."""
         target = self._version_doc(number)
         self._reload()  # over the head as it is now: the result is exactly `target`

@@ -21,25 +21,30 @@ async def test_help_and_unknown_commands(session: Session) -> None:
 
         Type 'help <command>' for more information on a specific command.
 
-        alertconfig       Configure email alerts.
-        certconfig        Configure security certificates and keys.
-        clear             Clear pending configuration changes since last commit.
-        commit            Commit changes.
-        delivernow        Reschedule messages for immediate delivery.
-        destconfig        Configure options for destination domains.
-        dnsconfig         Configure DNS setup.
-        exit              Exit the CLI.
-        help              Help.
-        listenerconfig    Configure mail listeners.
-        rollbackconfig    Roll back to one of the last 10 committed configurations.
-        showchanges       Show the pending configuration changes.
-        showrecipients    Show messages from the queue by recipient host, Envelope From address, or all messages.
-        smtproutes        Set up permanent domain redirections.
-        sslconfig         Configure SSL settings.
-        status            System status.
-        tail              Continuously display the end of a log file.
-        tlsverify         Check TLS configuration of a domain (no commit needed).
-        tophosts          Display the top hosts by queue size.
+        alertconfig        Configure email alerts.
+        certconfig         Configure security certificates and keys.
+        clear              Clear pending configuration changes since last commit.
+        clustercheck       Check the configuration of every machine of the cluster.
+        clusterconfig      Configure cluster related settings.
+        clustermode        Select the cluster mode (level) to edit.
+        commit             Commit changes.
+        delivernow         Reschedule messages for immediate delivery.
+        destconfig         Configure options for destination domains.
+        dnsconfig          Configure DNS setup.
+        exit               Exit the CLI.
+        help               Help.
+        interfaceconfig    Configure the IP interfaces.
+        listenerconfig     Configure mail listeners.
+        rollbackconfig     Roll back to one of the last 10 committed configurations.
+        sethostname        Set the name of the machine.
+        showchanges        Show the pending configuration changes.
+        showrecipients     Show messages from the queue by recipient host, Envelope From address, or all messages.
+        smtproutes         Set up permanent domain redirections.
+        sslconfig          Configure SSL settings.
+        status             System status.
+        tail               Continuously display the end of a log file.
+        tlsverify          Check TLS configuration of a domain (no commit needed).
+        tophosts           Display the top hosts by queue size.
 
         mail.example.com> h listenerconfig
 
@@ -165,9 +170,11 @@ async def test_completion_words(session: Session) -> None:
     console = ScriptedConsole(["listenerconfig", "", "exit"])
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
-    assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
+    assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "clustercheck",
+                                          "clusterconfig", "clustermode", "commit",
                                           "delivernow", "destconfig", "dnsconfig", "exit",
-                                          "help", "listenerconfig", "rollbackconfig",
+                                          "help", "interfaceconfig", "listenerconfig",
+                                          "rollbackconfig", "sethostname",
                                           "showchanges", "showrecipients", "smtproutes",
                                           "sslconfig", "status", "tail", "tlsverify", "tophosts"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))
