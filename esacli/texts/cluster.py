@@ -58,8 +58,9 @@ CHOICES: Final = (
 CLUSTER_NAME: Final = "Enter the name of the new cluster."
 CONNINFO: Final = (
     "Enter the address of the cluster database (PostgreSQL), for example"
-    " postgresql://esacli:PASSWORD@192.0.2.10:5432/esacli"
+    " postgresql://esacli@192.0.2.10:5432/esacli"
 )
+DB_PASSWORD: Final = "Enter the password of the database user (Enter for none):"
 MACHINE_NAME: Final = "Enter the name of this machine in the cluster."
 NEW_PASSPHRASE: Final = (
     "Enter a passphrase for the cluster. Every machine that joins the cluster asks for it"

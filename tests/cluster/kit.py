@@ -5,10 +5,12 @@ and the calls the shell will make (create, join, level sessions). Members run as
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from esacli.appliance import end_shell, open_shell
+from esacli.console import ScriptedConsole
 from state import model
 from state.bootstrap import open_data_dir
 from state.cluster import ops
@@ -19,6 +21,7 @@ from state.session import Session
 from state.store import Store
 from tests.kit import pg
 from tests.kit.loopback import loopback_dns
+from tests.kit.shell import NOW
 
 PASSPHRASE = "cluster-Pass-phrase-77"
 
@@ -31,6 +34,13 @@ class Database:
 
     def dump(self) -> str:
         return self.server.dump(self.name)
+
+    @property
+    def address(self) -> str:
+        """What an administrator types at clusterconfig (the password is asked apart)."""
+        return f"postgresql://{pg.SUPERUSER}@{self.server.ip}:{self.server.port}/{self.name}"
+
+    password = pg.PASSWORD
 
 
 def new_database(server: pg.PostgresServer) -> Database:
@@ -87,3 +97,18 @@ def machine_session(node: ClusterNode, user: str = "admin") -> LevelSession:
 
 def group_session(node: ClusterNode, user: str = "admin") -> LevelSession:
     return LevelSession(node, node.membership.group_level, user, "test")
+
+
+async def shell_screen(box: Box, lines: Sequence[str], user: str = "admin") -> str:
+    """The shell over `box` as `esacli run` opens it (a member edits through its cluster
+    modes), fed `lines`; the screen. The script must end the session itself."""
+    console = ScriptedConsole(lines)
+    shell = await open_shell(console, box.store, box.secrets, user, "test")
+    shell.ctx.clock = lambda: NOW
+    try:
+        await shell.run()
+    finally:
+        end_shell(shell)
+    assert not console.exhausted, f"script ran out:\n{console.screen}"
+    assert not console.remaining, f"unused input {console.remaining}:\n{console.screen}"
+    return console.screen

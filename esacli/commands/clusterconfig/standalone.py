@@ -61,11 +61,18 @@ async def _name(ctx: Context, question: str, default: str = "",
 
 
 async def _conninfo(ctx: Context) -> str:
+    """The cluster database's address; its password asked apart, without echo, unless
+    the address carries one."""
+    from state.cluster import db
+
     while True:
         answer = await ctx.console.ask(texts.cluster.CONNINFO)
         if answer:
-            return answer
+            break
         ctx.console.say(texts.shell.ENTER_A_VALUE)
+    if db.has_password(answer):
+        return answer
+    return db.with_password(answer, await ctx.console.ask_secret(texts.cluster.DB_PASSWORD))
 
 
 async def _new_passphrase(ctx: Context) -> str:
