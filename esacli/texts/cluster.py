@@ -15,6 +15,10 @@ COMMITTED_OFFLINE: Final = (
     "This machine is disconnected from the cluster: the change is applied here now and"
     " sent to the cluster when it reconnects.")
 
+PENDING_ELSEWHERE: Final = (
+    "There is no data to commit in this mode. Changes are pending in {modes}: switch to"
+    " that mode with clustermode to commit them.")
+
 # -- clustermode (§10) [T "Choose the configuration", "Choose"] -----------------------------
 CHOOSE_MODE: Final = "Choose the configuration mode to edit:"
 CHOOSE_GROUP: Final = "Choose the group to configure."

@@ -4,10 +4,12 @@ and the calls the shell will make (create, join, level sessions). Members run as
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from esacli.appliance import end_shell, open_shell
 from esacli.console import ScriptedConsole
@@ -99,10 +101,20 @@ def group_session(node: ClusterNode, user: str = "admin") -> LevelSession:
     return LevelSession(node, node.membership.group_level, user, "test")
 
 
-async def shell_screen(box: Box, lines: Sequence[str], user: str = "admin") -> str:
+class HookedConsole(ScriptedConsole):
+    """A ScriptedConsole whose script may hold callables: each runs (off the event loop)
+    when the shell reaches it, e.g. another machine committing between two answers."""
+
+    async def readline(self, prompt: str, **kwargs: Any) -> str:
+        while self._lines and callable(self._lines[0]):
+            await asyncio.to_thread(self._lines.popleft())  # type: ignore[operator]
+        return await super().readline(prompt, **kwargs)
+
+
+async def shell_screen(box: Box, lines: Sequence[Any], user: str = "admin") -> str:
     """The shell over `box` as `esacli run` opens it (a member edits through its cluster
     modes), fed `lines`; the screen. The script must end the session itself."""
-    console = ScriptedConsole(lines)
+    console = HookedConsole(lines)
     shell = await open_shell(console, box.store, box.secrets, user, "test")
     shell.ctx.clock = lambda: NOW
     try:

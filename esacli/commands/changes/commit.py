@@ -86,7 +86,10 @@ async def _commit(ctx: Context, minutes: int | None) -> None:
 async def _nothing_pending(ctx: Context) -> None:
     """A plain `commit` with nothing pending still confirms the user's confirmed commit."""
     confirmed = await ctx.call(ctx.session.confirm)
-    if confirmed is None:
+    elsewhere = [s.level.label for s in ctx.cluster.pending] if ctx.cluster else []
+    if confirmed is None and elsewhere:  # a cluster member commits one mode at a time
+        ctx.console.say(texts.cluster.PENDING_ELSEWHERE.format(modes=", ".join(elsewhere)))
+    elif confirmed is None:
         ctx.console.say(texts.changes.NO_DATA_TO_COMMIT)
     else:
         ctx.console.say(texts.changes.COMMIT_CONFIRMED.format(version=confirmed.version))
