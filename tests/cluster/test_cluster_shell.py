@@ -10,15 +10,15 @@ from collections.abc import Callable
 
 from esacli.console import ScriptedConsole
 from state import model
-from state.cluster import local, status
+from state.cluster import local
 from tests.cluster.kit import (
     PASSPHRASE,
     Box,
     Database,
     cluster_session,
     create,
-    machine_session,
     join,
+    machine_session,
     shell_screen,
 )
 from tests.kit.ports import reserve
@@ -320,3 +320,265 @@ async def test_modes_notices_and_restricted_commands(boxes: Boxes, database: Dat
     assert machine_session(node_b).defines("dns")
     assert not machine_session(node_a).defines("dns")
     assert a.store.load().hostname == "a.example.com"
+
+
+def dns_timeout(seconds: float) -> Callable[[model.Config], model.Config]:
+    return lambda c: model.replace(c, dns=model.replace(c.dns, timeout=seconds))
+
+
+def max_conn(count: int) -> Callable[[model.Config], model.Config]:
+    def change(config: model.Config) -> model.Config:
+        inbound = config.listeners[0]
+        hat = model.replace(inbound.hat, default=model.replace(inbound.hat.default,
+                                                               max_concurrency=count))
+        return model.replace(config, listeners=(model.replace(inbound, hat=hat),
+                                                *config.listeners[1:]))
+    return change
+
+
+CONCURRENT_SCREEN = """
+    (Cluster Gateways)> listenerconfig edit InboundMail hostaccess default --max_conn=7
+
+    (Cluster Gateways)> commit
+
+    Please enter some comments describing your changes:
+    []> from a
+
+    These changes committed by another session were merged:
+    dns.timeout
+
+    Changes committed: DATE
+
+    (Cluster Gateways)> listenerconfig edit InboundMail hostaccess default --max_conn=9
+
+    (Cluster Gateways)> commit
+
+    Please enter some comments describing your changes:
+    []> from a again
+
+    Another session committed changes to the same settings:
+    listeners[InboundMail].hat.default.max_concurrency
+        committed before: 7
+        theirs: 11
+        yours: 9
+    Nothing was committed. Your changes are still pending.
+
+    (Cluster Gateways)> showchanges
+
+    {'Cluster Gateways': {'': {'listeners[InboundMail].hat.default.max_concurrency': 9}}}
+
+    (Cluster Gateways)> exit
+
+    Configuration changes entered but not committed. Exiting will lose changes.
+    Type 'commit' at the command prompt to commit changes.
+    Are you sure you wish to exit? [N]> y
+    """
+
+
+async def test_concurrent_cluster_commits_from_two_machines_merge_or_name_the_path(
+        boxes: Boxes, database: Database) -> None:
+    a, b = boxes("a"), boxes("b", "127.0.0.2")
+    node_a = create(a, database.url)
+    node_b = join(b, database.url)
+
+    def commit_on_b(change: Callable[[model.Config], model.Config]) -> Callable[[], None]:
+        def run() -> None:  # between A's edit and A's commit
+            session = cluster_session(node_b)
+            session.stage(change(session.candidate))
+            session.commit("from b")
+        return run
+
+    screen = await shell_screen(a, [
+        "listenerconfig edit InboundMail hostaccess default --max_conn=7",
+        commit_on_b(dns_timeout(2.0)), "commit", "from a",
+        "listenerconfig edit InboundMail hostaccess default --max_conn=9",
+        commit_on_b(max_conn(11)), "commit", "from a again", "showchanges", "exit", "y"])
+    screen = re.sub(r"Changes committed: .*", "Changes committed: DATE", screen)
+    assert screen == transcript(CONCURRENT_SCREEN)
+    # no update lost: the head holds B's timeout, A's merged 7, then B's 11 (A's 9 refused)
+    head = cluster_session(node_a).candidate
+    assert head.dns.timeout == 2.0
+    assert head.listeners[0].hat.default.max_concurrency == 11
+
+
+CONN = ("Enter the address of the cluster database (PostgreSQL), for example"
+        " postgresql://esacli@192.0.2.10:5432/esacli")
+
+ABANDONED_CREATE = """
+    a.example.com> sethostname a2.example.com
+
+    The hostname a2.example.com takes effect when you commit.
+
+    a2.example.com> clusterconfig
+
+    There are pending changes that may be lost if you join or create a cluster. Do you want to continue? [N]> n
+
+    a2.example.com> clusterconfig
+
+    There are pending changes that may be lost if you join or create a cluster. Do you want to continue? [N]> y
+
+    Do you want to join or create a cluster?
+    1. No, configure as standalone.
+    2. Create a new cluster.
+    3. Join an existing cluster.
+    [1]> 2
+
+    Enter the name of the new cluster.
+    []> Gateways
+
+    CONN
+    []> ADDRESS
+
+    Enter the password of the database user (Enter for none): $
+
+    Enter the name of this machine in the cluster.
+    [a2.example.com]> a
+
+    Enter a passphrase for the cluster. Every machine that joins the cluster asks for it once; it protects the private keys the cluster shares.
+
+    Enter passphrase: $
+
+    a2.example.com> clusterconfig
+
+    There are pending changes that may be lost if you join or create a cluster. Do you want to continue? [N]> y
+
+    Do you want to join or create a cluster?
+    1. No, configure as standalone.
+    2. Create a new cluster.
+    3. Join an existing cluster.
+    [1]> 2
+
+    Enter the name of the new cluster.
+    []> $
+
+    a2.example.com> exit
+
+    Configuration changes entered but not committed. Exiting will lose changes.
+    Type 'commit' at the command prompt to commit changes.
+    Are you sure you wish to exit? [N]> y
+    """.replace("CONN", CONN)
+
+ABANDONED_JOIN = """
+    b.example.com> clusterconfig
+
+    Do you want to join or create a cluster?
+    1. No, configure as standalone.
+    2. Create a new cluster.
+    3. Join an existing cluster.
+    [1]> 3
+
+    CONN
+    []> ADDRESS
+
+    Enter the password of the database user (Enter for none): $
+
+    The cluster database holds the cluster Gateways (machines: a).
+
+    Enter the name of this machine in the cluster.
+    [b.example.com]> b
+
+    Choose the group to join.
+    1. Main_Group
+    [1]> $
+
+    Enter passphrase: $
+
+    WARNING: joining the cluster replaces this machine's shared settings (listeners, certificates, destination controls, routes, DNS, alerts, SSL...) with the cluster's. Its host name and IP interfaces are kept as its machine settings.
+
+    Do you want to join the cluster Gateways? [N]> n
+
+    Nothing was changed.
+
+    b.example.com> clusterconfig
+
+    Do you want to join or create a cluster?
+    1. No, configure as standalone.
+    2. Create a new cluster.
+    3. Join an existing cluster.
+    [1]> 3
+
+    CONN
+    []> ADDRESS
+
+    Enter the password of the database user (Enter for none): $
+
+    The cluster database holds the cluster Gateways (machines: a).
+
+    Enter the name of this machine in the cluster.
+    [b.example.com]> b
+
+    Choose the group to join.
+    1. Main_Group
+    [1]> $
+
+    Enter passphrase: $
+
+    WARNING: joining the cluster replaces this machine's shared settings (listeners, certificates, destination controls, routes, DNS, alerts, SSL...) with the cluster's. Its host name and IP interfaces are kept as its machine settings.
+
+    Do you want to join the cluster Gateways? [N]> $
+
+    b.example.com> clusterconfig
+
+    Do you want to join or create a cluster?
+    1. No, configure as standalone.
+    2. Create a new cluster.
+    3. Join an existing cluster.
+    [1]> 3
+
+    CONN
+    []> ADDRESS
+
+    Enter the password of the database user (Enter for none): $
+
+    The cluster database holds the cluster Gateways (machines: a).
+
+    Enter the name of this machine in the cluster.
+    [b.example.com]> b
+
+    Choose the group to join.
+    1. Main_Group
+    [1]> $
+
+    Enter passphrase: $
+
+    b.example.com> clustermode
+
+    This command is only available on cluster system.
+
+    b.example.com> clustercheck
+
+    This command is only available on cluster system.
+
+    b.example.com> exit
+    """.replace("CONN", CONN)
+
+
+async def test_ctrl_c_ctrl_d_and_no_leave_nothing_half_made(boxes: Boxes,
+                                                            database: Database) -> None:
+    from state.cluster import ops
+    from state.cluster.errors import NoCluster
+
+    a, b = boxes("a"), boxes("b", "127.0.0.2", b_has_its_own_listener)
+    screen = await shell_screen(a, [
+        "sethostname a2.example.com", "clusterconfig", "n", "clusterconfig", "y", "2", "Gateways",
+        database.address, database.password, "a", CTRL_C,
+        "clusterconfig", "y", "2", CTRL_D, "exit", "y"])
+    assert masked(screen, database) == transcript(ABANDONED_CREATE)
+    assert not local.is_clustered(a.data)
+    try:
+        ops.probe(database.url)
+        raise AssertionError("an abandoned create made a cluster")
+    except NoCluster:
+        pass
+
+    create(a, database.url)
+    before = b.store.load()
+    screen = await shell_screen(b, [
+        "clusterconfig", "3", database.address, database.password, "b", "", PASSPHRASE, "n",
+        "clusterconfig", "3", database.address, database.password, "b", "", PASSPHRASE, CTRL_D,
+        "clusterconfig", "3", database.address, database.password, "b", "", CTRL_C,
+        "clustermode", "clustercheck", "exit"])
+    assert masked(screen, database) == transcript(ABANDONED_JOIN)
+    assert not local.is_clustered(b.data)
+    assert b.store.load() == before
+    assert ops.probe(database.url).machines == ["a"]
