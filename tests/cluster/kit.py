@@ -5,11 +5,13 @@ and the calls the shell will make (create, join, level sessions). Members run as
 from __future__ import annotations
 
 import asyncio
+import smtplib
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from esacli.appliance import end_shell, open_shell
 from esacli.console import ScriptedConsole
@@ -124,3 +126,34 @@ async def shell_screen(box: Box, lines: Sequence[Any], user: str = "admin") -> s
     assert not console.exhausted, f"script ran out:\n{console.screen}"
     assert not console.remaining, f"unused input {console.remaining}:\n{console.screen}"
     return console.screen
+
+
+class Load:
+    """Mail sent to both machines in turn until stopped (bounded), counting failures."""
+
+    def __init__(self, targets: list[tuple[str, int]], limit: int = 2000) -> None:
+        self.targets, self.limit = targets, limit
+        self.sent = self.failed = 0
+        self.errors: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set() and self.sent + self.failed < self.limit:
+            ip, port = self.targets[(self.sent + self.failed) % len(self.targets)]
+            try:
+                with smtplib.SMTP(ip, port, timeout=10) as client:
+                    client.sendmail("load@sender.example", ["user@example.com"],
+                                    b"Subject: load\r\n\r\nhello\r\n")
+                self.sent += 1
+            except (OSError, smtplib.SMTPException) as exc:
+                self.failed += 1
+                self.errors.append(f"{ip}: {exc}")
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
 
 import pytest
 
@@ -26,6 +24,7 @@ from state.model import Behavior, Policy, PolicyParams, SenderGroup, TLSMode
 from tests.cluster.kit import (
     Box,
     Database,
+    Load,
     cluster_session,
     create,
     join,
@@ -188,37 +187,6 @@ def test_a_cluster_commit_is_enforced_everywhere_and_survives_kill_and_join(
         if "-----" not in line:
             assert line not in dump
     assert "PRIVATE KEY" not in dump
-
-
-class Load:
-    """Mail sent to both machines in turn until stopped (bounded), counting failures."""
-
-    def __init__(self, targets: list[tuple[str, int]], limit: int = 2000) -> None:
-        self.targets, self.limit = targets, limit
-        self.sent = self.failed = 0
-        self.errors: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set() and self.sent + self.failed < self.limit:
-            ip, port = self.targets[(self.sent + self.failed) % len(self.targets)]
-            try:
-                with smtplib.SMTP(ip, port, timeout=10) as client:
-                    client.sendmail("load@sender.example", ["user@example.com"],
-                                    b"Subject: load\r\n\r\nhello\r\n")
-                self.sent += 1
-            except (OSError, smtplib.SMTPException) as exc:
-                self.failed += 1
-                self.errors.append(f"{ip}: {exc}")
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
 
 
 def test_mail_flows_while_the_database_is_away_and_both_catch_up(
