@@ -7,7 +7,7 @@ PostgreSQL stopped and started under load, B killed with -9, a third machine joi
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pexpect
@@ -42,7 +42,8 @@ SEED = [
 ]
 
 
-def gateway(ca: trustme.CA, inbound: int, outbound: int, mx_port: int):  # type: ignore[no-untyped-def]
+def gateway(ca: trustme.CA, inbound: int, outbound: int,
+            mx_port: int) -> Callable[[model.Config], model.Config]:
     """The standalone configuration A starts from: the partner's mail routed to its MX,
     the test CA trusted; OutboundMail relays for the test's own address."""
     def change(config: model.Config) -> model.Config:
@@ -111,7 +112,7 @@ def mail_from_code(ip: str, port: int) -> int:
 
 
 @pytest.fixture
-def site(boxes, own_pg: PostgresServer) -> Iterator[Site]:  # type: ignore[no-untyped-def]
+def site(boxes: Callable[..., Box], own_pg: PostgresServer) -> Iterator[Site]:
     ca = make_ca()
     with postfix.PostfixServer.signed_by(ca, PARTNER, DOMAIN, ["u"], hostname=DOMAIN) as mx:
         inbound, outbound = reserve_on(*IPS.values()), reserve_on(*IPS.values())
@@ -200,3 +201,70 @@ def test_a_cluster_run_over_ssh(site: Site) -> None:
     assert "Changes committed" in done, done
     wait_until(lambda: b.status().get("hostname") == "b-own.example.com", 5, "B's own name")
     assert a.status().get("hostname") == "a.example.com"
+
+    # PostgreSQL stopped under load: mail flows, the prompt and status say so, a Cluster
+    # commit is refused, a Machine-level host name commits offline; started again: both
+    # catch up by themselves and clustercheck finds them consistent
+    shell = login(a, "(Cluster Gateways)>")
+    with Load([(a.ip, port), (b.ip, port)]) as load:
+        wait_until(lambda: load.sent >= 10, 20, "mail to flow")
+        site.database.server.stop()
+        wait_until(lambda: not linked(site.boxes["a"]) and not linked(site.boxes["b"]), 15,
+                   "both machines to see the database gone")
+        shell.sendline("")
+        shell.expect_exact("(Cluster Gateways) [disconnected]>")
+        shell.sendline("status")
+        shell.expect_exact("Cluster: Gateways, machine a: DISCONNECTED since")
+        refused = steps(shell, [
+            ("(Cluster Gateways) [disconnected]>",
+             "listenerconfig edit InboundMail hostaccess default --max_conn=33"),
+            ("(Cluster Gateways) [disconnected]>", "commit"), ("[]>", "while away"),
+            ("(Cluster Gateways) [disconnected]>", "clustermode machine a"),
+            ("(Machine a) [disconnected]>", "sethostname a-offline.example.com"),
+            ("(Machine a) [disconnected]>", "commit"), ("[]>", "offline"),
+            ("sent to the cluster when it reconnects.", "")])
+        assert ("This machine is currently disconnected from the cluster: changes at Cluster"
+                " Gateways level cannot be committed until it reconnects.") in " ".join(
+                    refused.split())
+        wait_until(lambda: a.status().get("hostname") == "a-offline.example.com", 5,
+                   "A's offline host name applied at once")
+        sent = load.sent
+        wait_until(lambda: load.sent >= sent + 20, 30, "mail to flow without the database")
+        site.database.server.start()
+        wait_until(lambda: linked(site.boxes["a"]) and linked(site.boxes["b"]), 15,
+                   "both to reconnect")
+        wait_until(lambda: "No inconsistencies found" in site.batch("a", ["clustercheck"]), 15,
+                   "clustercheck to find every machine consistent")
+        wait_until(lambda: load.sent >= sent + 40, 30, "mail to flow after the restart")
+    assert (load.failed, load.errors) == (0, [])
+    shell.sendline("exit")
+    shell.expect_exact("Are you sure you wish to exit?")  # the refused change is still pending
+    shell.sendline("y")
+    shell.expect(pexpect.EOF)
+
+    # B killed with -9 while A commits: it catches up when it boots
+    b.kill()
+    done = site.batch("a", ["listenerconfig edit InboundMail hostaccess default --max_conn=44",
+                            "commit", "while B is down"])
+    assert "Changes committed" in done, done
+    b = site.start("b")
+    wait_until(lambda: site.boxes["b"].store.load().listeners[0].hat.default.max_concurrency
+               == 44, 10, "B to catch up on boot")
+
+    # a third machine joins: the passphrase once; it gets the shared settings and keys
+    c = site.start("c")
+    seen = join_over_ssh(site, "c")
+    assert PASSPHRASE not in seen
+    wait_until(lambda: mail_from_code(c.ip, port) == 530, 10, "C to require TLS")
+    kid = site.boxes["a"].store.load().certificates[0].key_id
+    assert site.boxes["c"].secrets.has_key(kid)
+    key_pem = site.boxes["a"].secrets.key_path(kid).read_text()
+    dump = db.dump()
+    assert "PRIVATE KEY" not in dump and PASSPHRASE not in dump
+    for line in key_pem.splitlines():
+        if "-----" not in line:
+            assert line not in dump
+    wait_until(lambda: "No inconsistencies found" in site.batch("c", ["clustercheck"]), 15,
+               "every machine consistent")
+    for run in (a, c):
+        assert run.proc is not None and run.proc.poll() is None  # never restarted
