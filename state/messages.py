@@ -288,4 +288,5 @@ INTERFACE_IP_TAKEN: Final = Template(
     "INTERFACE_IP_TAKEN", 'The IP address {ip} is already assigned to interface "{name}".')
 INTERFACE_IN_USE: Final = Template(
     "INTERFACE_IN_USE",
-    'The interface "{name}" is used by listener {listeners}: delete or move the listener first.')
+    'The interface "{name}" is used by these listeners: {listeners}. Delete them or move them'
+    " to another interface first.")

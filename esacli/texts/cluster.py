@@ -182,7 +182,7 @@ INTERFACE_NAME: Final = "Please enter a name for this IP interface (Ex: \"Intern
 INTERFACE_IP: Final = "Enter the IP address to assign."
 INTERFACE_HOSTNAME: Final = "Hostname:"
 INTERFACE_USED: Final = (
-    "The interface {name} is used by listener {listeners}: on this machine that listener"
-    " runs disabled until an interface of that name exists."
+    "The interface {name} is used by these listeners: {listeners}. On this machine they run"
+    " disabled until an interface of that name exists again."
 )
 INTERFACE_DELETE_CONFIRM: Final = "Do you want to remove the interface {name}?"

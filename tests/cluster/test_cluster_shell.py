@@ -582,3 +582,21 @@ async def test_ctrl_c_ctrl_d_and_no_leave_nothing_half_made(boxes: Boxes,
     assert not local.is_clustered(b.data)
     assert b.store.load() == before
     assert ops.probe(database.url).machines == ["a"]
+
+
+async def test_a_member_may_delete_an_interface_its_shared_listeners_name(
+        boxes: Boxes, database: Database) -> None:
+    a, b = boxes("a"), boxes("b", "127.0.0.2")
+    create(a, database.url)
+    node_b = join(b, database.url)
+    screen = await shell_screen(b, ["interfaceconfig", "y", "delete", "1", "y", "", "commit",
+                                    "B has no Management interface", "exit"])
+    assert ("The interface Management is used by these listeners: InboundMail, OutboundMail."
+            " On this machine they run disabled until an interface of that name exists"
+            " again.") in screen
+    assert "Changes committed" in screen
+    with node_b.connect() as db:
+        node_b.catch_up(db)
+    assert b.store.load().interfaces == ()
+    assert [li.name for li in b.store.load().listeners] == ["InboundMail", "OutboundMail"]
+    assert [i.name for i in a.store.load().interfaces] == ["Management"]
