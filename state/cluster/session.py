@@ -343,6 +343,8 @@ class LevelSession:
                 ROLLBACK_SOURCE, comment)
             result = written.row
         self.base, self._base_doc, self._doc = result.number, result.document, result.document
+        if written.confirmed is not None and written.confirmed.version == self._awaiting:
+            self._awaiting = None  # a rollback by the same user confirms, as a commit does
         info = VersionInfo(result.number, result.parent, result.author, result.source,
                            result.time, result.comment)
-        return LevelCommit(info=info)
+        return LevelCommit(info=info, confirmed=written.confirmed)
