@@ -237,6 +237,9 @@ def test_a_cluster_run_over_ssh(site: Site) -> None:
                    "clustercheck to find every machine consistent")
         wait_until(lambda: load.sent >= sent + 40, 30, "mail to flow after the restart")
     assert (load.failed, load.errors) == (0, [])
+    print(f"load: {load.sent} messages accepted, {load.failed} failed")
+    logs = b.system_logs()
+    assert "disconnected from the cluster database" in logs and "connected to" in logs
     shell.sendline("exit")
     shell.expect_exact("Are you sure you wish to exit?")  # the refused change is still pending
     shell.sendline("y")
@@ -268,3 +271,5 @@ def test_a_cluster_run_over_ssh(site: Site) -> None:
                "every machine consistent")
     for run in (a, c):
         assert run.proc is not None and run.proc.poll() is None  # never restarted
+    for run in site.running.values():
+        assert db.password not in run.system_logs() + run.mail_logs() + run.console()
