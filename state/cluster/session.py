@@ -17,6 +17,7 @@ settings is applied locally at once and pushed on reconnect (follower.py).
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -26,14 +27,16 @@ from state.bindings import Probe
 from state.cluster import commit as level_commit
 from state.cluster import levels, members, messages
 from state.cluster.db import ClusterDB
-from state.cluster.errors import NotDefined, Offline, UnknownName, Unreachable
+from state.cluster.errors import ClusterError, NotDefined, Offline, UnknownName, Unreachable
 from state.cluster.levels import Doc, Kind, Level
 from state.cluster.local import Outbox
 from state.cluster.node import ClusterNode
-from state.errors import CommitRefused, ConfigError
+from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
 from state.session import AUTO_USER, ROLLBACK_SOURCE, CommitResult, ConfirmationEnded
 from state.store import Confirmation, VersionInfo
+
+log = logging.getLogger("esacli.cluster")
 
 
 @dataclass(frozen=True)
@@ -255,8 +258,21 @@ class LevelSession:
             self._awaiting = None
         if confirm_until is not None:
             self._awaiting = row.number
+        self._apply_here()
         info = VersionInfo(row.number, row.parent, row.author, row.source, row.time, row.comment)
         return LevelCommit(info=info, merged=written.merged, confirmed=written.confirmed)
+
+    def _apply_here(self) -> None:
+        """This machine runs a commit made on it at once (its follower would, one NOTIFY
+        later; it then finds nothing to do). The commit stands whatever happens here."""
+        if not self._own():
+            return
+        try:
+            with self.node.connect() as db:
+                self.node.catch_up(db)
+        except (ClusterError, StoreError) as exc:
+            log.warning("cluster %s: the commit is applied by the follower: %s",
+                        self.node.membership.cluster, exc)
 
     def _commit_offline(self, comment: str) -> LevelCommit:
         self._check_offline()
@@ -343,6 +359,7 @@ class LevelSession:
                 ROLLBACK_SOURCE, comment)
             result = written.row
         self.base, self._base_doc, self._doc = result.number, result.document, result.document
+        self._apply_here()
         if written.confirmed is not None and written.confirmed.version == self._awaiting:
             self._awaiting = None  # a rollback by the same user confirms, as a commit does
         info = VersionInfo(result.number, result.parent, result.author, result.source,
