@@ -598,3 +598,70 @@ async def test_a_member_may_delete_an_interface_its_shared_listeners_name(
     assert b.store.load().interfaces == ()
     assert [li.name for li in b.store.load().listeners] == ["InboundMail", "OutboundMail"]
     assert [i.name for i in a.store.load().interfaces] == ["Management"]
+
+
+START_EMPTY_SCREEN = """
+    (Cluster Gateways)> alertconfig
+
+    NOTICE: This configuration command has not yet been configured for the current cluster mode (Cluster Gateways).
+
+    Do you want to start a new, empty configuration at the current mode (Cluster Gateways)? [N]> n
+
+    (Cluster Gateways)> alertconfig
+
+    NOTICE: This configuration command has not yet been configured for the current cluster mode (Cluster Gateways).
+
+    Do you want to start a new, empty configuration at the current mode (Cluster Gateways)? [N]> $
+
+    (Cluster Gateways)> sethostname
+
+    This command is restricted to run in machine mode of the machine you are logged in to. Do you want to switch to "Machine a" mode? [Y]> $
+
+    (Cluster Gateways)> alertconfig
+
+    NOTICE: This configuration command has not yet been configured for the current cluster mode (Cluster Gateways).
+
+    Do you want to start a new, empty configuration at the current mode (Cluster Gateways)? [N]> y
+
+    No alert recipients are configured.
+
+    Alerts are sent from: alert@a.example.com
+
+    Choose the operation you want to perform:
+    - NEW - Add a new email address to send alerts.
+    - EDIT - Modify an email address.
+    - DELETE - Remove an email address.
+    - CLEAR - Remove all email addresses (disable alerts).
+    - SETUP - Configure alert settings.
+    []> $
+
+    (Cluster Gateways)> showchanges
+
+    {'Cluster Gateways': {'': {'alerts.recipients#order': (), 'alerts.from_address': ''}}}
+
+    (Cluster Gateways)> commit
+
+    Please enter some comments describing your changes:
+    []> alerts defined again
+
+    Changes committed: DATE
+
+    (Cluster Gateways)> exit
+    """
+
+
+async def test_a_section_no_mode_defines_is_started_empty_or_left(boxes: Boxes,
+                                                                  database: Database) -> None:
+    """The one-question NOTICE (nothing to switch to or copy from); Ctrl-C and Ctrl-D at
+    the NOTICE and the restricted-command questions run nothing."""
+    a = boxes("a")
+    node = create(a, database.url)
+    top = cluster_session(node)
+    top.undefine("alerts")
+    top.commit("alerts left to the machines")
+    screen = await shell_screen(a, ["alertconfig", "n", "alertconfig", CTRL_C, "sethostname",
+                                    CTRL_D, "alertconfig", "y", "", "showchanges", "commit",
+                                    "alerts defined again", "exit"])
+    screen = re.sub(r"Changes committed: .*", "Changes committed: DATE", screen)
+    assert screen == transcript(START_EMPTY_SCREEN)
+    assert cluster_session(node).defines("alerts")
