@@ -588,7 +588,7 @@ async def test_a_member_may_delete_an_interface_its_shared_listeners_name(
         boxes: Boxes, database: Database) -> None:
     a, b = boxes("a"), boxes("b", "127.0.0.2")
     create(a, database.url)
-    node_b = join(b, database.url)
+    join(b, database.url)
     screen = await shell_screen(b, ["interfaceconfig", "y", "delete", "1", "y", "", "commit",
                                     "B has no Management interface", "exit"])
     assert ("The interface Management is used by these listeners: InboundMail, OutboundMail."
