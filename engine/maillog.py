@@ -156,6 +156,9 @@ class MailLog:
     def tls_failed(self, icid: int, reason: str) -> None:
         self.info(f"ICID {icid} TLS failed: {reason}")
 
+    def tls_client_cert_refused(self, icid: int, reason: str) -> None:
+        self.info(f"ICID {icid} TLS client certificate refused: {reason}")
+
     def tls_required(self, icid: int) -> None:
         self.info(f"ICID {icid} TLS was required but remote host did not initiate it")
 
@@ -267,6 +270,36 @@ class MailLog:
     def delivery_failed(self, domain: str, error: str) -> None:
         """An unexpected error in a domain's delivery (what was left is deferred)."""
         self.warning(f"Delivery to {domain} failed: {error}")
+
+    # -- what decided a delivery's TLS (engine/outbound/precedence.py) ----------
+    def dcid_tls_policy(self, dcid: int, decided_by: str, requirement: str) -> None:
+        """Every delivery attempt: which mechanism decided, and what it asks."""
+        self.info(f"DCID {dcid} TLS policy by {decided_by}: {requirement}")
+
+    def dcid_dane_success(self, dcid: int, domain: str, record: str) -> None:
+        self.info(f"DCID {dcid} DANE SUCCESS for {domain}: TLSA {record}")
+
+    def dcid_dane_failed(self, dcid: int, domain: str, reason: str) -> None:
+        self.info(f"DCID {dcid} DANE FAILED for {domain}: {reason}")
+
+    def dcid_sts_would_refuse(self, dcid: int, reason: str) -> None:
+        """MTA-STS testing: delivered as before; what enforce would have refused."""
+        self.info(f"DCID {dcid} {reason}")
+
+    def mx_refused(self, domain: str, host: str, decided_by: str, reason: str) -> None:
+        """No connection to `host` at all: the requirement cannot be met there."""
+        self.info(f"TLS policy by {decided_by} refuses MX {host} for {domain}: {reason}")
+
+    def dns_lookup_failure(self, domain: str, host: str, reason: str) -> None:
+        """A TLSA answer that is bogus or could not be had: deferred, not a TLS failure."""
+        self.info(f"DNS lookup failure for MX {host} of {domain}: {reason}")
+
+    def tls_required_no(self, mid: int, domain: str) -> None:
+        self.info(f"MID {mid} TLS-Required: No: DANE and MTA-STS not applied for {domain}")
+
+    def mid_requiretls(self, mid: int, icid: int) -> None:
+        """Inbound: the sender asked for REQUIRETLS (RFC 8689) on MAIL FROM."""
+        self.info(f"MID {mid} ICID {icid} REQUIRETLS requested")
 
     # -- the queue -------------------------------------------------------------
     def queued(self, mid: int) -> None:

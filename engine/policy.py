@@ -34,6 +34,9 @@ class ClientFacts:
     ptr: str | None = None
     sbrs: float | None = None
     listed: frozenset[str] = frozenset()
+    # The verified client certificate's names (SAN dNSNames and subject CN, lower case):
+    # known only after STARTTLS (see `_certificate`).
+    cert_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class HatMatch:
     policy: str | None
     behavior: Behavior
     params: PolicyParams
+    row: int = -1  # the matched sender group's position; -1: none decided (the default)
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,14 @@ def _dnslist(sender: senders.DnsList) -> Matcher:
     return lambda facts, ip: zone in facts.listed
 
 
+def _certificate(sender: senders.CertificateName) -> Matcher:
+    """`cert:` forms match the verified client certificate's names only."""
+    name = sender.name
+    if sender.suffix:
+        return lambda facts, ip: any(n.endswith(name) for n in facts.cert_names)
+    return lambda facts, ip: name in facts.cert_names
+
+
 def compile_parsed(sender: senders.Sender | None) -> Matcher:
     """A predicate for one parsed sender; an invalid form (None) and `SBO:n` (no
     reputation service here) never match."""
@@ -154,6 +166,8 @@ def compile_parsed(sender: senders.Sender | None) -> Matcher:
         return _suffix(sender)
     if isinstance(sender, senders.DnsList):
         return _dnslist(sender)
+    if isinstance(sender, senders.CertificateName):
+        return _certificate(sender)
     return _never
 
 
@@ -181,7 +195,7 @@ def lookups_needed(hat: HAT) -> Lookups:
 def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
     """First matching sender group top-down; CONTINUE goes on to the next row."""
     ip = _parse_ip(facts.ip)
-    for group in hat.groups:
+    for index, group in enumerate(hat.groups):
         rule = next((s for s in group.senders if compile_sender(s)(facts, ip)), None)
         if rule is None:
             continue
@@ -190,9 +204,49 @@ def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
             continue
         behavior, params = found
         policy = group.policy if any(p.name == group.policy for p in hat.policies) else None
-        return HatMatch(group.name, rule, policy, behavior, resolve_params(params, hat.default))
+        return HatMatch(group.name, rule, policy, behavior, resolve_params(params, hat.default),
+                        index)
     # No row decided (only possible when the ALL row continues): the default policy accepts.
     return HatMatch(None, "", None, Behavior.ACCEPT, resolve_params(PolicyParams(), hat.default))
+
+
+# -- certificate identity ---------------------------------------------------
+# A sender group can name the partner by the certificate it holds: `cert:partner.example`
+# matches a client whose verified certificate names partner.example (a SAN dNSName or the
+# subject CN), `cert:.partner.example` one naming a host under it. The certificate is known
+# only after STARTTLS, so such a row can only match then: the HAT decides at connect
+# without it (banner, STARTTLS offered or required) and again once TLS is up, with it; the
+# row found then governs the rest of the conversation (conversation.py). A row above the
+# one a client matched at connect still matches it after TLS, so only clients that matched
+# below a certificate row are asked for a certificate (`asks_certificate`).
+
+def certificate_rows(hat: HAT) -> tuple[int, ...]:
+    """The positions of the sender groups that name a certificate."""
+    return tuple(i for i, group in enumerate(hat.groups)
+                 if any(isinstance(senders.parse(form), senders.CertificateName)
+                        for form in group.senders))
+
+
+def asks_certificate(hat: HAT, match: HatMatch) -> bool:
+    """Whether the client `match` placed could yet match a certificate row (one above it,
+    or any when no row decided): then STARTTLS asks it for a certificate."""
+    rows = certificate_rows(hat)
+    return bool(rows) and (match.row < 0 or rows[0] < match.row)
+
+
+def connection_tls(hat: HAT, match: HatMatch) -> TlsDecision:
+    """What STARTTLS means for the client `match` placed: its policy's TLS setting, and a
+    certificate asked for where a certificate row could still take it."""
+    decision = tls_decision(match.params.tls)
+    if decision.offer and not decision.request_client_cert and asks_certificate(hat, match):
+        return TlsDecision(True, decision.require, True, False)
+    return decision
+
+
+def certificate_names(san: tuple[str, ...], cn: str | None) -> tuple[str, ...]:
+    """The names a certificate row is matched against (lower case, no final dot)."""
+    names = [*san, *((cn,) if cn else ())]
+    return tuple(dict.fromkeys(n.strip().lower().rstrip(".") for n in names if n.strip()))
 
 
 # -- RAT ------------------------------------------------------------------

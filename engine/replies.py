@@ -48,8 +48,13 @@ INJECTION_TIMEOUT = "421 Timed out waiting for successful message injection, dis
 EVICTED = "421 4.4.2 Too many concurrent connections, closing the idlest one"
 
 
-# An EHLO line of ours among aiosmtpd's (RFC 2920: commands are read and answered in order).
+# REQUIRETLS (RFC 8689 §2): offered only over TLS; asked for in clear, or with a value.
+REQUIRETLS_NEEDS_TLS = "530 5.7.10 REQUIRETLS needs a TLS session: issue STARTTLS first"
+REQUIRETLS_SYNTAX = "501 5.5.4 REQUIRETLS takes no value"
+
+# EHLO lines of ours among aiosmtpd's (RFC 2920: commands are read and answered in order).
 PIPELINING = "250-PIPELINING"
+REQUIRETLS = "250-REQUIRETLS"
 RESET_OK = "250 OK"
 BYE = "221 Bye"
 

@@ -21,7 +21,17 @@ from engine.outbound.destinations import DestinationTable
 from engine.outbound.tlsctx import ClientContexts, build_contexts
 from state import authorities, ranges
 from state.defaults import DEMO_CERT
-from state.model import HAT, Authorities, Config, Listener, ListenerType, RatEntry, Route, TLSMode
+from state.model import (
+    HAT,
+    Authorities,
+    Config,
+    Listener,
+    ListenerType,
+    RatEntry,
+    Route,
+    TLSMode,
+    TlsRptSettings,
+)
 from state.secrets import Secrets
 
 ListenerKey = tuple[str, str, int]
@@ -74,6 +84,7 @@ class OutboundRuntime:
     destinations: DestinationTable
     contexts: ClientContexts
     authorities: Authorities  # the TLS statistics judge chains against them
+    tlsrpt: TlsRptSettings = field(default_factory=TlsRptSettings)  # daily TLS reports
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,8 @@ def _contexts(config: Config, listener: Listener, secrets: Secrets, trust: str) 
         return TlsContexts()
     cert, key_path = tls.profile(config, secrets, listener.certificate or DEMO_CERT)
     decisions = [policy.tls_decision(m) for m in modes]
+    if policy.certificate_rows(listener.hat):  # STARTTLS may ask for a certificate anywhere
+        decisions += [policy.TlsDecision(True, d.require, True, False) for d in decisions]
 
     def build(kind: tls.ClientCert, wanted: bool) -> ssl.SSLContext | None:
         if not wanted:
@@ -149,6 +162,7 @@ def build_outbound(config: Config, secrets: Secrets, trust: str | None = None) -
         hostname=config.hostname, routes=config.routes,
         destinations=DestinationTable.compile(config.destinations),
         contexts=build_contexts(config, secrets, trust), authorities=config.authorities,
+        tlsrpt=config.tlsrpt,
     )
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import SpoolError
+from engine.messageflags import PLAIN_MESSAGE, Flags
 from state import files
 
 MAGIC = b"ESACLI-SPOOL 1 "
@@ -56,6 +57,7 @@ class SpooledMessage:
     time: float
     size: int
     path: Path
+    flags: Flags = PLAIN_MESSAGE  # what it asks of its delivery's TLS (with its header's)
 
     def content(self) -> bytes:
         """The content, wherever the message is now (the queue moves it out of incoming/)."""
@@ -81,14 +83,16 @@ def _end_marker(mid: int) -> bytes:
 
 def encode(
     mid: int, icid: int, listener: str, sender: str, recipients: list[str], content: bytes,
-    when: float,
+    when: float, flags: Flags = PLAIN_MESSAGE,
 ) -> bytes:
     """A spool file's bytes (tools and tests that build a spool write these too)."""
-    head = {
+    head: dict[str, object] = {
         "mid": mid, "icid": icid, "listener": listener, "sender": sender,
         "recipients": list(recipients), "time": when,
         "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
     }
+    if flags.encode():  # only then: a plain message's envelope is as it always was
+        head["flags"] = flags.encode()
     line = MAGIC + json.dumps(head, separators=(",", ":")).encode() + b"\n"
     return line + content + _end_marker(mid)
 
@@ -172,10 +176,11 @@ class Spool:
         recipients: list[str],
         content: bytes,
         when: float,
+        flags: Flags = PLAIN_MESSAGE,
     ) -> Path:
         """Write the message durably into incoming/; returns once file and directory are
-        fsynced."""
-        data = encode(mid, icid, listener, sender, recipients, content, when)
+        fsynced. `flags` are the envelope's (REQUIRETLS, a report of ours)."""
+        data = encode(mid, icid, listener, sender, recipients, content, when, flags)
         # fsync blocks for milliseconds: keep it off the event loop.
         return await asyncio.to_thread(self._write, mid, data)
 
@@ -223,8 +228,8 @@ class Spool:
             return None, f"unreadable ({exc.strerror or exc})"
         if parsed is None:
             return None, "damaged (torn, or its digest does not match)"
-        head, _ = parsed
-        message = _envelope(head, path)
+        head, body = parsed
+        message = _envelope(head, path, body)
         if message is None or message.mid != mid_of(path.name):
             return None, "damaged (its envelope does not match its name)"
         return message, ""
@@ -277,7 +282,7 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
         return list(entries)
 
 
-def _envelope(head: dict[str, object], path: Path) -> SpooledMessage | None:
+def _envelope(head: dict[str, object], path: Path, body: bytes) -> SpooledMessage | None:
     try:
         recipients = head["recipients"]
         if not isinstance(recipients, list):
@@ -287,6 +292,7 @@ def _envelope(head: dict[str, object], path: Path) -> SpooledMessage | None:
             listener=str(head["listener"]), sender=str(head["sender"]),
             recipients=tuple(str(r) for r in recipients),
             time=float(str(head["time"])), size=int(str(head["size"])), path=path,
+            flags=Flags.decode(str(head.get("flags", ""))).with_content(body),
         )
     except (KeyError, ValueError, TypeError):
         return None

@@ -5,17 +5,30 @@ certificate (not asked, asked, required). They differ only in verify mode, so
 they are built from the same chain and key. Whatever verifies a peer trusts
 exactly `trust`: the union of the enabled certconfig CERTAUTHORITY lists
 (`state.authorities.trusted_pem`), never OpenSSL's defaults behind its back.
+
+Client certificates are verified without OpenSSL's "TLS client" purpose check, which
+refuses a certificate whose extended key usage lacks clientAuth: public CAs no longer
+put clientAuth in the server certificates partners reuse as client certificates. The
+chain is verified all the same (a CA that is not a CA still fails); `tls_purpose_ok`
+then keeps certificates made for other uses (S/MIME, code signing) from counting.
 """
 
 from __future__ import annotations
 
+import _ssl
 import asyncio.sslproto
+import ctypes
 import enum
+import functools
+import logging
 import os
 import ssl
 import tempfile
 import warnings
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from engine.errors import TlsSetupError
 from state.errors import StateError
@@ -81,7 +94,67 @@ def server_context(
             ssl.CERT_REQUIRED if client_cert is ClientCert.REQUIRED else ssl.CERT_OPTIONAL
         )
         load_trust(ctx, trust)
+        accept_any_purpose(ctx)
     return ctx
+
+
+# -- the client certificate's purpose ------------------------------------------------
+_X509_PURPOSE_ANY = 7  # OpenSSL's X509_PURPOSE_ANY (1.1 and 3.x)
+_SSL_VERIFY_MODES = {ssl.CERT_NONE: 0, ssl.CERT_OPTIONAL: 1, ssl.CERT_REQUIRED: 3}
+_TLS_USES = {ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH,
+             ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE}
+PURPOSE_UNSUITABLE = "client certificate not made for TLS (extended key usage)"
+system_log = logging.getLogger("engine.tls")  # logs/system_logs (esacli/appliance.py)
+
+
+@functools.lru_cache(maxsize=1)
+def _libssl() -> ctypes.CDLL | None:
+    """The libssl the ssl module runs on (reached through _ssl's own dependencies)."""
+    try:
+        lib = ctypes.CDLL(_ssl.__file__)
+        for name in ("SSL_CTX_set_purpose", "SSL_CTX_get_verify_mode", "SSL_CTX_get_options"):
+            getattr(lib, name).argtypes = [ctypes.c_void_p]
+        lib.SSL_CTX_set_purpose.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        lib.SSL_CTX_get_verify_mode.restype = ctypes.c_int
+        lib.SSL_CTX_get_options.restype = ctypes.c_uint64
+    except (OSError, AttributeError):
+        return None
+    return lib
+
+
+def accept_any_purpose(ctx: ssl.SSLContext) -> bool:
+    """Verify peers of `ctx` without the TLS-client purpose check (see the top); False,
+    logged once, where this Python's ssl cannot be reached (the check then stays)."""
+    lib = _libssl()
+    # Python's ssl does not expose the purpose: the SSL_CTX pointer follows the object
+    # header of the SSLContext; two of its settings read back through it prove it is.
+    pointer = ctypes.c_void_p.from_address(id(ctx) + object.__basicsize__).value
+    same = lib is not None and pointer is not None and (
+        lib.SSL_CTX_get_verify_mode(pointer) == _SSL_VERIFY_MODES[ctx.verify_mode]
+        and lib.SSL_CTX_get_options(pointer) == int(ctx.options))
+    if not same or lib is None or lib.SSL_CTX_set_purpose(pointer, _X509_PURPOSE_ANY) != 1:
+        _purpose_kept()
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _purpose_kept() -> None:
+    system_log.warning("Client certificates must list clientAuth: this Python's ssl module"
+                       " cannot be told otherwise")
+
+
+def tls_purpose_ok(der: bytes) -> bool:
+    """Whether a verified peer certificate may authenticate a TLS peer: no extended key
+    usage at all, or one listing TLS client or server authentication (or any use)."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        usage = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return True
+    except ValueError:
+        return False
+    return any(oid in _TLS_USES for oid in usage)
 
 
 def client_context(

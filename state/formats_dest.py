@@ -15,9 +15,16 @@ from typing import TypeVar
 
 from state import messages, ranges
 from state.errors import FormatError
-from state.model import DestinationControls, DestinationEntry, TLSMode, replace
+from state.model import (
+    DaneMode,
+    DestinationControls,
+    DestinationEntry,
+    TlsFailure,
+    TLSMode,
+    replace,
+)
 from state.numbers import Range
-from state.validate_outbound import IP_SORTS, is_domain_key, normalise_domain
+from state.validate_outbound import IP_SORTS, dane_refusal, is_domain_key, normalise_domain
 
 V = TypeVar("V")
 DEFAULT_SECTION = "DEFAULT"
@@ -28,8 +35,12 @@ _ON_OFF = {"0": False, "off": False, "1": True, "on": True}
 KEYS = (
     "ip_sort_pref", "max_host_concurrency", "max_messages_per_connection", "recipient_minutes",
     "recipient_limit", "limit_type", "limit_apply", "bounce_profile", "use_tls",
-    "bounce_validation",
+    "bounce_validation", "dane", "mta_sts", "tls_failure",
 )
+# Ours, beside §6.7's (optional everywhere, so files written before them still import):
+# dane = off / opportunistic / mandatory, mta_sts = off / on, tls_failure = defer / bounce.
+_DANE = {m.value: m for m in DaneMode}
+_FAILURE = {f.value: f for f in TlsFailure}
 # §6.7: [DEFAULT] must define every parameter except bounce_profile (the recipient limit
 # pair may be left out: no limit).
 _DEFAULT_REQUIRED = (
@@ -129,9 +140,15 @@ def _entry(section: _Section, domain: str, is_default: bool) -> DestinationEntry
     sort = _get(values, "ip_sort_pref")
     if sort is not None and sort[0].upper() not in IP_SORTS:
         raise FormatError(sort[1], messages.BAD_IP_SORT_PREF(value=sort[0]))
+    dane = _mapped(values, "dane", _DANE)
+    if dane is not None and (refused := dane_refusal(dane, is_default)):
+        raise FormatError(values["dane"][1], refused)
     return DestinationEntry(
         domain=domain,
         tls=None if tls is None else TLSMode(tls),
+        dane=dane,
+        mta_sts=_mapped(values, "mta_sts", _ON_OFF),
+        tls_failure=_mapped(values, "tls_failure", _FAILURE),
         max_concurrency=_int(values, "max_host_concurrency", ranges.DEST_CONCURRENCY),
         max_msgs_per_connection=_int(values, "max_messages_per_connection",
                                      ranges.DEST_MSGS_PER_CONNECTION),
@@ -205,4 +222,10 @@ def _dump_entry(name: str, entry: DestinationEntry, is_default: bool) -> str:
         lines.append(f"use_tls = {entry.tls.value}")
     if is_default or entry.bounce_verification is not None:
         lines.append(f"bounce_validation = {'on' if entry.bounce_verification else 'off'}")
+    if entry.dane is not None:
+        lines.append(f"dane = {entry.dane.value}")
+    if entry.mta_sts is not None:
+        lines.append(f"mta_sts = {'on' if entry.mta_sts else 'off'}")
+    if entry.tls_failure is not None:
+        lines.append(f"tls_failure = {entry.tls_failure.value}")
     return "\n".join(lines) + "\n"

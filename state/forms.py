@@ -1,7 +1,7 @@
 """Syntax of HAT sender forms (§4.5) and RAT addresses (§5). Pure.
 
 `sender_kind` names the form of one sender ("ipv4", "ipv6", "host", "domain",
-"sbrs", "sbo", "dnslist", "all") or returns None when it is not a valid form; the
+"sbrs", "sbo", "dnslist", "cert", "all") or returns None when it is not a valid form; the
 dialogs, the import parser and whole-config validation all use it, so a form is
 accepted or refused the same way everywhere. The one parser of sender forms is
 `state.senders`; matching is the engine's job.

@@ -18,6 +18,10 @@ could still reach it (several rows above that together cover a form do not count
 - `.example.com` covers host names and `.sub.example.com`-style forms ending in it; a host
   name covers itself; `dnslist[zone]` covers the same zone. Address forms never cover host
   names (a host's address is not known in advance), nor the other way round.
+- `cert:` forms (the client's verified certificate) are covered only by `ALL`, `sbrs[none]`
+  and other `cert:` forms: `cert:.example.com` covers `cert:` names ending in it, a
+  `cert:` name covers itself. No address or PTR form covers them, nor the other way round
+  (a partner's certificate says nothing of where it connects from).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from state.model import HAT
 
 EVERYONE, NOBODY, UNKNOWN = "everyone", "nobody", "unknown"
 ADDRESSES, HOST, SUFFIX, DNSLIST = "addresses", "host", "suffix", "dnslist"
+CERT_HOST, CERT_SUFFIX = "cert-host", "cert-suffix"
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class Span:
     version: int = 0  # ADDRESSES: 4 or 6
     low: int = 0
     high: int = 0
-    name: str = ""  # HOST, SUFFIX: the name; DNSLIST: the zone
+    name: str = ""  # HOST, SUFFIX, CERT_*: the name; DNSLIST: the zone
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ def span(form: str) -> Span:
         return Span(SUFFIX, name=sender.suffix)
     if isinstance(sender, senders.HostName):
         return Span(HOST, name=sender.name)
+    if isinstance(sender, senders.CertificateName):
+        return Span(CERT_SUFFIX if sender.suffix else CERT_HOST, name=sender.name)
     return Span(UNKNOWN)
 
 
@@ -82,7 +89,9 @@ def covers(above: Span, below: Span) -> bool:
                 and above.low <= below.low and below.high <= above.high)
     if above.kind == SUFFIX:
         return below.kind in (HOST, SUFFIX) and below.name.endswith(above.name)
-    if above.kind in (HOST, DNSLIST):
+    if above.kind == CERT_SUFFIX:
+        return below.kind in (CERT_HOST, CERT_SUFFIX) and below.name.endswith(above.name)
+    if above.kind in (HOST, DNSLIST, CERT_HOST):
         return below.kind == above.kind and below.name == above.name
     return False
 

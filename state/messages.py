@@ -168,6 +168,10 @@ KEY_INT_RANGE: Final = Template(
 BAD_KEYED_VALUE: Final = Template("BAD_KEYED_VALUE", 'Invalid {key} "{value}".')
 DESTINATION_EXISTS: Final = Template(
     "DESTINATION_EXISTS", 'The domain "{domain}" is already in the destination control table.')
+DANE_MANDATORY_DEFAULT: Final = Template(
+    "DANE_MANDATORY_DEFAULT",
+    "The default cannot make DANE mandatory: mail to every domain without DNSSEC would"
+    " stop. Choose Opportunistic, or Mandatory for the domains that publish TLSA records.")
 DESTINATION_INVALID: Final = Template(
     "DESTINATION_INVALID",
     'Invalid hostname format: "{domain}". Enter a domain such as "example.com",'

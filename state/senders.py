@@ -12,6 +12,11 @@ Every address form is a contiguous range of one IP version: a full address, CIDR
 starting so), a range in the last given IPv4 octet (`10.1.1.10-20`, `10.1.1-5.`) or in
 the last IPv6 group (`2001:db8::10-1f`). An IPv4-mapped IPv6 address is its IPv4 address
 (the engine reads clients that way too).
+
+`cert:partner.example` names the partner by the certificate it holds: a client whose
+verified TLS client certificate names partner.example (a SAN dNSName, or the subject CN);
+`cert:.partner.example` one naming a host under partner.example. The certificate is known
+only once STARTTLS is done, so the HAT decides again then (engine/inbound/identity.py).
 """
 
 from __future__ import annotations
@@ -84,7 +89,23 @@ class DnsList:
     kind = "dnslist"
 
 
-Sender = Everyone | Addresses | HostName | DomainSuffix | Reputation | NetworkOwner | DnsList
+@dataclass(frozen=True)
+class CertificateName:
+    """`cert:<name>`: the client's verified certificate names `name` (lower case, no final
+    dot); `cert:.<domain>` (`name` starts with the dot): it names a host under it."""
+
+    name: str
+    kind = "cert"
+
+    @property
+    def suffix(self) -> bool:
+        return self.name.startswith(".")
+
+
+Sender = (Everyone | Addresses | HostName | DomainSuffix | Reputation | NetworkOwner | DnsList
+          | CertificateName)
+
+CERT_PREFIX = "cert:"
 
 _OCTET = r"[0-9]{1,3}"
 _V4_PARTIAL = re.compile(rf"^({_OCTET}\.){{0,3}}{_OCTET}(-{_OCTET})?\.?$")
@@ -108,6 +129,8 @@ def parse(form: str) -> Sender | None:
         return _reputation(sbrs)
     if sbo := _SBO.match(text):
         return NetworkOwner(int(sbo.group(1)))
+    if text.lower().startswith(CERT_PREFIX):
+        return _certificate(text[len(CERT_PREFIX):])
     if dnslist := _DNSLIST.match(text):
         zone = dnslist.group(1)
         return DnsList(zone.lower().rstrip(".")) if is_host(zone) else None
@@ -120,6 +143,11 @@ def parse(form: str) -> Sender | None:
     if text.startswith("."):
         return DomainSuffix(text.lower().rstrip(".")) if is_host(text[1:]) else None
     return HostName(text.lower().rstrip(".")) if is_host(text) else None
+
+
+def _certificate(name: str) -> CertificateName | None:
+    host = name.lower().rstrip(".")
+    return CertificateName(host) if is_host(host.removeprefix(".")) else None
 
 
 def _reputation(match: re.Match[str]) -> Reputation | None:

@@ -15,7 +15,15 @@ from state import messages, ranges
 from state.controls import has_control
 from state.errors import ConfigError
 from state.messages import Message
-from state.model import AlertRecipient, Config, DestinationEntry, Route, RouteHost, TlsRptSettings
+from state.model import (
+    AlertRecipient,
+    Config,
+    DaneMode,
+    DestinationEntry,
+    Route,
+    RouteHost,
+    TlsRptSettings,
+)
 
 _LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
 # One label is allowed ("localhost", a bare intranet name); labels are RFC 1123 with "_".
@@ -117,10 +125,27 @@ def _entry(path: str, entry: DestinationEntry, is_default: bool) -> Iterator[Con
         yield ConfigError(f"{path}.recipient_limit", messages.RECIPIENT_LIMIT_PAIR())
     if entry.ip_sort is not None and entry.ip_sort not in IP_SORTS:
         yield ConfigError(f"{path}.ip_sort", messages.UNKNOWN_IP_SORT(value=entry.ip_sort))
+    if entry.dane is not None and (refused := dane_refusal(entry.dane, is_default)):
+        yield ConfigError(f"{path}.dane", refused)
     if is_default:
         for field in ("max_concurrency", "max_msgs_per_connection"):  # tls: validate.py
             if getattr(entry, field) is None:
                 yield ConfigError(f"{path}.{field}", messages.DEFAULT_MUST_SET())
+
+
+DANE_CHOICES = (DaneMode.NO, DaneMode.OPPORTUNISTIC, DaneMode.MANDATORY)
+DEFAULT_DANE_CHOICES = (DaneMode.NO, DaneMode.OPPORTUNISTIC)
+
+
+def dane_choices(is_default: bool) -> tuple[DaneMode, ...]:
+    """The DANE support an entry may have. The DEFAULT row may use DANE opportunistically
+    but never make it mandatory: mail to every domain whose zone is unsigned would stop."""
+    return DEFAULT_DANE_CHOICES if is_default else DANE_CHOICES
+
+
+def dane_refusal(mode: DaneMode, is_default: bool) -> Message | None:
+    """Why `mode` cannot be this row's DANE support, or None."""
+    return None if mode in dane_choices(is_default) else messages.DANE_MANDATORY_DEFAULT()
 
 
 def _route(route: Route) -> Iterator[ConfigError]:

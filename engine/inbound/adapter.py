@@ -141,11 +141,14 @@ class _Hooks:
     def handle_STARTTLS(self, server: SMTP, session: Session, envelope: Envelope) -> bool:
         # Called synchronously by aiosmtpd once the handshake has completed.
         ssl_object = (session.ssl or {}).get("ssl_object")
-        if ssl_object is not None:
-            cipher = ssl_object.cipher()
-            self.owner.conn.tls_started(ssl_object.version() or "", cipher[0] if cipher else "",
-                                        ssl_object.getpeercert())
-        return True
+        if ssl_object is None:
+            return True
+        cipher = ssl_object.cipher()
+        going_on = self.owner.conn.tls_started(
+            ssl_object.version() or "", cipher[0] if cipher else "", ssl_object.getpeercert(),
+            ssl_object.getpeercert(binary_form=True) or b"")
+        server.data_size_limit = self.owner.conn.size_limit  # the HAT may have moved it
+        return going_on  # False: aiosmtpd refuses every command but QUIT
 
     async def handle_exception(self, error: Exception) -> str:
         if isinstance(error, TLSSetupException):
@@ -324,7 +327,7 @@ class EsaSMTP(SMTP):
                 return
             await self.push(replies.UNKNOWN_COMMAND)
             return
-        await method(arg)
+        await method(self.conn.argument(command, arg))
 
     def _hang_up(self) -> None:
         # As aiosmtpd's own QUIT does: stop reading, then close.

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from engine import maillog, policy, replies, tls
 from engine.counters import Counters
-from engine.inbound import pacing
+from engine.inbound import identity, mailparams, pacing
 from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
 from engine.inbound.tracker import ConnectionTracker
 from engine.inbound.transaction import Reply, Transaction
@@ -101,6 +101,7 @@ class Conversation(Transaction):
         self.icid = 0
         self.ip = ""
         self.match: policy.HatMatch | None = None
+        self.client_facts = policy.ClientFacts(ip="")
         self.decision = policy.tls_decision(None)
         self.messages = 0
         self.mid: int | None = None
@@ -113,6 +114,7 @@ class Conversation(Transaction):
         self.messages_before_tls = 0
         self.tls_failure = self.client_cert = ""
         self.delayed_reject = False
+        self.requiretls_asked = False  # the last MAIL FROM carried REQUIRETLS (over TLS)
         self.counted = False  # the reply being sent was counted already
         self.pace = pacing.Pace.opened(time.monotonic())
         self.close_now: Callable[[str], None] = _nothing
@@ -126,6 +128,7 @@ class Conversation(Transaction):
         """Look up what the HAT needs, decide, and say how the connection starts."""
         self.ip = peer_ip
         facts, self.host = await self._facts(peer_ip)
+        self.client_facts = facts
         match = policy.evaluate_hat(self.spec.hat, facts)
         self.match = match
         delayed = self.runtime.config.listener_setup.hat_delayed_rejection
@@ -152,7 +155,7 @@ class Conversation(Transaction):
         if how is policy.Opening.DELAYED_REJECT:
             self.delayed_reject = True
             self.log.delayed_reject(self.icid, peer_ip)
-        self.decision = policy.tls_decision(match.params.tls)
+        self.decision = policy.connection_tls(self.spec.hat, match)
         self.served = True
         return Opening(serve=True, reply=self._banner())
 
@@ -275,7 +278,17 @@ class Conversation(Transaction):
             return Reply(replies.TOO_MANY_MESSAGES, close=True)
         if command in _CLEAN_ARGUMENT and arg and has_control(arg):
             return self._unclean(command, arg)
-        return None
+        refusal = mailparams.refusal(arg, tls_active) if command == "MAIL" and arg else None
+        return Reply(refusal) if refusal else None
+
+    def argument(self, command: str, arg: str | None) -> str | None:
+        """What aiosmtpd gets of a command the gate let through: MAIL without REQUIRETLS,
+        which is remembered for the transaction (RFC 8689: only over TLS, see `gate`)."""
+        if command != "MAIL" or not arg:
+            return arg
+        params = mailparams.take_requiretls(arg)
+        self.requiretls_asked = params.requiretls
+        return params.argument
 
     def _unclean(self, command: str, arg: str) -> Reply:
         address = arg.partition(":")[2].strip() or arg  # after FROM: / TO:
@@ -305,22 +318,50 @@ class Conversation(Transaction):
             kept = [line for line in kept if line[4:].upper() != "STARTTLS"]
         else:
             self.offered_tls = True
-        return [*kept[:-1], replies.PIPELINING, *kept[-1:]]
+        ours = [replies.PIPELINING, *([replies.REQUIRETLS] if tls_active else [])]
+        return [*kept[:-1], *ours, *kept[-1:]]
 
     def tls_started(self, protocol: str, cipher: str,
-                    peercert: dict[str, Any] | None = None) -> None:
-        """The handshake completed; `peercert` is the client's certificate, verified
-        (the Verify settings ask for one; OpenSSL refused any that did not verify)."""
+                    peercert: dict[str, Any] | None = None, der: bytes = b"") -> bool:
+        """The handshake completed; `peercert` (`der`: the same, DER) is the client's
+        certificate, verified (the Verify settings and certificate rows ask for one;
+        OpenSSL refused any that did not verify). False when no command may go on: the
+        certificate is not made for TLS where one is required, or the HAT row it leads to
+        rejects the client."""
         self.end_transaction()
         self.helo = ""
         self.tls_version, self.tls_cipher = protocol, cipher
         self.messages_before_tls = self.messages
         self.client_cert_asked = self.decision.request_client_cert
         san, cn = peer_names(peercert or None)
+        fit = not peercert or not der or tls.tls_purpose_ok(der)
+        if not fit:
+            san, cn = (), None
         self.client_cert = san[0] if san else cn or ""
         self.pace.tls_started(time.monotonic())
         self.deadline_moved()
         self.log.tls_success(self.icid, protocol, cipher)
+        if not fit:
+            self.log.tls_client_cert_refused(self.icid, tls.PURPOSE_UNSUITABLE)
+            if self.decision.require_client_cert:
+                return False
+        return self._rematch(policy.certificate_names(san, cn))
+
+    def _rematch(self, names: tuple[str, ...]) -> bool:
+        """The HAT again, with the certificate's names (engine/inbound/identity.py)."""
+        if self.match is None:
+            return True
+        delayed = self.runtime.config.listener_setup.hat_delayed_rejection
+        facts = policy.ClientFacts(self.client_facts.ip, self.client_facts.ptr,
+                                   self.client_facts.sbrs, self.client_facts.listed, names)
+        found = identity.rematch(self.spec.hat, facts, self.match, delayed)
+        if found is None:
+            return True
+        match = self.match = found.match
+        self.decision = policy.tls_decision(match.params.tls)
+        self.delayed_reject = found.delayed_reject
+        self.log.hat_match(self.icid, match.behavior.value, match.group, match.rule)
+        return not found.refuse
 
     def tls_failed(self, error: BaseException | None) -> None:
         self.tls_failure = tls.describe_failure(error)

@@ -24,6 +24,7 @@ from engine.inbound import headers, pacing
 from engine.inbound.dnscheck import HostName
 from engine.inbound.tracker import ConnectionTracker
 from engine.maillog import MailLog
+from engine.messageflags import PLAIN_MESSAGE, Flags
 from engine.runtime import ListenerSpec
 from state.model import ListenerType, RatAction, RatEntry
 
@@ -44,6 +45,7 @@ class Reply:
 
 
 class Transaction:
+    flags: Flags = PLAIN_MESSAGE  # what the open transaction asks (REQUIRETLS)
     services: Services
     log: MailLog
     spec: ListenerSpec
@@ -60,6 +62,7 @@ class Transaction:
     tls_version: str
     tls_cipher: str
     delayed_reject: bool
+    requiretls_asked: bool
     counted: bool
     deadline_moved: Callable[[], None]
 
@@ -86,6 +89,9 @@ class Transaction:
         self.mid = self.services.counters.next_mid()
         self.log.start_mid(self.mid, self.icid)
         self.log.mail_from(self.mid, self.icid, sender)
+        self.flags = Flags(requiretls=True) if self.requiretls_asked else PLAIN_MESSAGE
+        if self.requiretls_asked:
+            self.log.mid_requiretls(self.mid, self.icid)
         return Reply(replies.sender_ok(sender), ok=True)
 
     def rcpt(self, address: str, accepted_so_far: int) -> Reply:
@@ -158,7 +164,7 @@ class Transaction:
         # on it ends in _stored, whatever the connection does.
         self.mid = None
         storing = asyncio.ensure_future(self.services.spool.store(
-            mid, self.icid, self.spec.name, sender, recipients, stamped, now))
+            mid, self.icid, self.spec.name, sender, recipients, stamped, now, self.flags))
         outcome = functools.partial(self._stored, mid, sender, len(recipients), len(stamped))
         try:
             await asyncio.shield(storing)

@@ -7,6 +7,8 @@ for a bad sender, without a word to the remote.
 
 from __future__ import annotations
 
+import dataclasses
+
 from aiosmtplib.email import quote_address
 
 from engine.outbound import reasons
@@ -51,5 +53,5 @@ def sendable_part(job: Job, refused: dict[int, Result]) -> Job | None:
     keep = [i for i, rid in enumerate(job.rids) if rid not in refused]
     if not keep:
         return None
-    return Job(job.mid, job.sender, [job.rids[i] for i in keep],
-               [job.addresses[i] for i in keep], job.content, job.size)
+    return dataclasses.replace(job, rids=[job.rids[i] for i in keep],
+                               addresses=[job.addresses[i] for i in keep])

@@ -1,12 +1,14 @@
 """Delivery of queued messages for one destination domain over SMTP (aiosmtplib).
 
-`DomainDelivery.run` resolves the route, then runs up to the destination's
-concurrency limit of workers; each takes a connection (connect.py: the targets in
-order, STARTTLS as the destination's table says) and sends up to
-`max_msgs_per_connection` messages on it before opening a fresh one. Every
-recipient's result goes to `report` as soon as the remote reply is known, and
-the next command on that connection waits until `report` returns, so the queue
-makes it durable first.
+`DomainDelivery.run` resolves the route and the domain's MTA-STS policy, then, for each
+kind of message (what it asks of TLS: REQUIRETLS, TLS-Required: No, a report of ours;
+nearly all mail is plain, one kind), runs up to the destination's concurrency limit of
+workers; each takes a connection (connect.py: the targets in order, each under the TLS
+requirement the precedence rule gives for that kind) and sends up to
+`max_msgs_per_connection` messages on it before opening a fresh one. So a connection
+only ever carries messages its requirement was judged for. Every recipient's result goes
+to `report` as soon as the remote reply is known, and the next command on that
+connection waits until `report` returns, so the queue makes it durable first.
 
 One message never holds up another: an address that cannot be sent as it is bounces
 (addresses.py) without a word to the remote; an unreadable spool file or any
@@ -27,17 +29,20 @@ import aiosmtplib
 
 from engine.errors import SpoolError
 from engine.maillog import MailLog
-from engine.outbound import reasons
+from engine.messageflags import Flags
+from engine.outbound import dnspolicy, reasons, tlsrpt
 from engine.outbound.addresses import refused_addresses, sendable_part
 from engine.outbound.connect import Connector, Open, OutboundStats, TlsFailure
 from engine.outbound.destinations import Destination
+from engine.outbound.dnspolicy import DnsPolicies, Plan
 from engine.outbound.jobs import Job, Report, Result
-from engine.outbound.resolver import Kind, Resolution, Resolver, Target
+from engine.outbound.resolver import Kind, Resolution, Resolver
 from engine.runtime import OutboundRuntime
 
 __all__ = ["DomainDelivery", "Job", "Result", "normalise_crlf"]
 
 _EOL = re.compile(rb"\r\n|\r|\n")
+REQUIRETLS = "REQUIRETLS"  # the MAIL FROM parameter (RFC 8689 §4.2.1)
 READ_INLINE = 256 * 1024  # a larger message is read (and checked) off the event loop
 
 
@@ -60,20 +65,35 @@ class DomainDelivery:
     report: Report
     tls_failure: TlsFailure = lambda domain, reason: None
     stats: OutboundStats | None = None
+    policies: DnsPolicies = field(default_factory=DnsPolicies)  # MTA-STS cache, TLS-RPT
     connector: Connector = field(init=False)
 
     def __post_init__(self) -> None:
         self.connector = Connector(self.outbound, self.destination, self.log, self.next_dcid,
-                                   self.tls_failure, self.stats)
+                                   self.tls_failure, self.resolver.lookups, self.stats,
+                                   self.policies)
 
     async def run(self, jobs: list[Job]) -> None:
         jobs = await self._refuse_unsendable(jobs)
         if not jobs:
             return
-        resolution = await self.resolver.route(self.outbound.routes, self.destination.domain)
+        domain = self.destination.domain
+        resolution = await self.resolver.route(self.outbound.routes, domain)
         if resolution.kind is not Kind.TARGETS:
             await self._unroutable(resolution, jobs)
             return
+        sts = await dnspolicy.sts_for(self.destination.entry, resolution, domain,
+                                      self.policies.sts)
+        if sts is not None and sts.policy is None and sts.result_type:
+            await self.policies.record(tlsrpt.fetch_failure(domain, sts.result_type, sts.error))
+        kinds: dict[Flags, list[Job]] = {}
+        for job in jobs:
+            kinds.setdefault(job.flags, []).append(job)
+        for flags, kind in kinds.items():
+            self._log_relaxed(flags, kind)
+            await self._deliver(Plan(resolution, sts, flags), kind)
+
+    async def _deliver(self, plan: Plan, jobs: list[Job]) -> None:
         queue = deque(jobs)
         per_conn = self.destination.per_connection
         workers = min(self.destination.concurrency, -(-len(jobs) // per_conn))
@@ -81,7 +101,12 @@ class DomainDelivery:
         # than deliver on behind the caller's back while it defers what is left.
         async with asyncio.TaskGroup() as group:
             for _ in range(workers):
-                group.create_task(self._worker(resolution.targets, queue, per_conn))
+                group.create_task(self._worker(plan, queue, per_conn))
+
+    def _log_relaxed(self, flags: Flags, jobs: list[Job]) -> None:
+        if flags.tls_required_no and not flags.requiretls and not flags.tls_report:
+            for job in jobs:
+                self.log.tls_required_no(job.mid, self.destination.domain)
 
     async def _refuse_unsendable(self, jobs: list[Job]) -> list[Job]:
         """Bounce what cannot be sent as it is (no connection needed); the jobs left."""
@@ -105,9 +130,9 @@ class DomainDelivery:
         for job in jobs:
             await self.report(job, dict.fromkeys(job.rids, result))
 
-    async def _worker(self, targets: tuple[Target, ...], queue: deque[Job], per_conn: int) -> None:
+    async def _worker(self, plan: Plan, queue: deque[Job], per_conn: int) -> None:
         while queue:
-            opened, failed = await self.connector.usable(targets)
+            opened, failed = await self.connector.usable(plan.resolution.targets, plan)
             if opened is None:
                 while queue:  # nothing reachable: everything left waits for the retry
                     job = queue.popleft()
@@ -138,6 +163,9 @@ class DomainDelivery:
         except (SpoolError, OSError) as exc:
             why = reasons.CONTENT_UNREADABLE(exc)
             return dict.fromkeys(job.rids, Result("deferred", why, dcid))
+        if job.flags.requiretls and not opened.req.requiretls:  # cannot happen: see run()
+            why = reasons.INTERNAL_ERROR(REQUIRETLS)
+            return dict.fromkeys(job.rids, Result("deferred", why, dcid))
         try:
             results = await _transaction(opened.conn.smtp, job, content, dcid, self.log)
         except Exception as exc:  # noqa: BLE001 (a surprise must not reach the other messages)
@@ -165,7 +193,7 @@ async def _transaction(
     log.delivery_start(dcid, job.mid, job.rids)
     results: dict[int, Result] = {}
     try:
-        await smtp.mail(job.sender)
+        await smtp.mail(job.sender, options=[REQUIRETLS] if job.flags.requiretls else None)
         for rid, address in zip(job.rids, job.addresses, strict=True):
             try:
                 await smtp.rcpt(address)

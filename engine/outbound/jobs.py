@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from engine.messageflags import PLAIN_MESSAGE, Flags
+
 
 @dataclass
 class Job:
@@ -18,6 +20,7 @@ class Job:
     addresses: list[str]
     content: Callable[[], bytes]
     size: int = 0  # of the content, as spooled
+    flags: Flags = PLAIN_MESSAGE  # what the message asks of its delivery's TLS
 
 
 @dataclass(frozen=True)

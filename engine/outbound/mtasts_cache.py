@@ -142,23 +142,38 @@ class StsCache:
     def __init__(
         self, store: PolicyStore, lookups: SecureLookups, addresses: Addresses,
         ctx: ssl.SSLContext, clock: Clock, options: FetchOptions | None = None,
+        locks: dict[str, asyncio.Lock] | None = None,
     ) -> None:
         self.store, self.lookups, self.addresses = store, lookups, addresses
         self.ctx, self.clock, self.options = ctx, clock, options or FetchOptions()
+        # Shared by every cache over one store: one lookup per domain at a time, so a
+        # delivery and the background refresh never fetch the same policy twice.
+        self.locks = {} if locks is None else locks
 
     async def policy_for(self, domain: str) -> StsAnswer:
         domain = domain.strip().lower().rstrip(".")
+        async with self.locks.setdefault(domain, asyncio.Lock()):
+            return await self._policy_for(domain)
+
+    async def _policy_for(self, domain: str) -> StsAnswer:
         ident = await self._policy_id(domain)
         cached = await asyncio.to_thread(self.store.get, domain)
         now = self.clock.now()
         valid = cached if cached is not None and cached.valid(now) else None
-        if ident is None:
-            return _answer(valid, cached)
+        if ident is None:  # no MTA-STS record (now): an old fetch error is no news
+            return _answer(valid, None)
         if valid is not None and valid.policy_id == ident and now < valid.refresh_at:
             return _answer(valid, None)
         if cached is not None and cached.last_error and now - cached.last_attempt < RETRY_AFTER:
             return _answer(valid, cached)
         return await self._fetch(domain, ident, valid)
+
+    async def cached(self, domain: str) -> StsAnswer:
+        """What the cache holds for `domain` now, asking nothing (the lookup ran out of time)."""
+        domain = domain.strip().lower().rstrip(".")
+        cached = await asyncio.to_thread(self.store.get, domain)
+        valid = cached if cached is not None and cached.valid(self.clock.now()) else None
+        return _answer(valid, None)
 
     async def refresh(self, domain: str) -> StsAnswer:
         """Fetch now, whatever the cache holds (the id from DNS if there is one)."""

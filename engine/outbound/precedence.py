@@ -224,3 +224,26 @@ def at_least(mine: Requirement, floor: Requirement) -> bool:
 
 def _fail(failure: TlsFailure) -> Action:
     return Action.BOUNCE if failure is TlsFailure.BOUNCE else Action.DEFER
+
+
+def describe(req: Requirement) -> str:
+    """What `req` asks, in words (the mail_logs line of each delivery attempt)."""
+    if req.refuse is not None:
+        return reasons.POLICY_REFUSED.format(reason=req.refuse.reason)
+    if not req.starttls:
+        parts = [reasons.POLICY_NONE]
+    else:
+        parts = [reasons.POLICY_REQUIRED if req.encrypt else reasons.POLICY_PREFERRED]
+    if Check.PKIX in req.checks:
+        parts.append(reasons.POLICY_PKIX.format(names=", ".join(req.pkix_names)))
+    if Check.DANE in req.checks:
+        parts.append(reasons.POLICY_DANE.format(host=req.mx_host))
+    if req.log_verify and Check.PKIX not in req.checks and Check.DANE not in req.checks:
+        parts.append(reasons.POLICY_LOGGED)
+    if req.shadow is not None:
+        parts.append(reasons.POLICY_TESTING.format(domain=req.domain))
+    if req.relaxed:
+        parts.append(reasons.POLICY_REPORT if req.report_mail else reasons.POLICY_RELAXED)
+    if req.requiretls:
+        parts.append(reasons.POLICY_REQUIRETLS)
+    return ", ".join(parts)

@@ -37,7 +37,10 @@ CONNECTION_LOST = Reason("4.4.2", "Connection lost")  # the connection is not us
 CONTENT_UNREADABLE = Reason("4.3.0", "Message content unreadable")
 INTERNAL_ERROR = Reason("4.3.0", "Internal error")
 TLS_REQUIRED_FAILED = Reason("4.7.5", "TLS required")
+TLS_REQUIRED_BOUNCED = Reason("5.7.5", "TLS required")  # the control's TLS failure: bounce
 TLS_FAILED = Reason("4.7.5", "TLS failed")
+# A TLSA answer that is bogus or could not be had: a lookup failure, retried (never TLS's).
+DNS_LOOKUP_FAILURE = Reason("4.4.3", "DNS lookup failure")
 CHAIN_NOT_VERIFIED = "certificate does not verify"
 REMOTE_REFUSED = Reason("5.1.0", "Unknown address error")  # a 5xx to RCPT or DATA
 REMOTE_DEFERRED = Reason("4.0.0", "Temporary error")  # a 4xx
@@ -90,7 +93,27 @@ TLS_OFF = "TLS is off for this destination"
 TLS_NOT_VERIFIED = "certificate does not verify: {reason}"
 TLS_UNTRUSTED = "untrusted chain"
 NAME_MISMATCH = "certificate names ({presented}) match none of {names}"
-TLS_REQUIRED_BY = "TLS required by {mechanism} could not be negotiated: {reason}"
+TLS_REQUIRED_BY = "TLS required by {mechanism}"  # a Reason's text; DANE, MTA-STS
+
+
+def tls_required_by(mechanism: str, bounce: bool) -> Reason:
+    """The deferral (or, with the control's TLS failure setting, bounce) reason when the TLS
+    that DANE or MTA-STS requires could not be had."""
+    return Reason("5.7.5" if bounce else "4.7.5", TLS_REQUIRED_BY.format(mechanism=mechanism))
+
+
+# What a delivery's requirement is, in its mail_logs line (precedence.describe).
+POLICY_NONE = "no TLS"
+POLICY_PREFERRED = "TLS preferred"
+POLICY_REQUIRED = "TLS required"
+POLICY_PKIX = "certificate verified for {names}"
+POLICY_DANE = "chain matched against the TLSA records of {host}"
+POLICY_LOGGED = "certificate checked for the log"
+POLICY_TESTING = "MTA-STS policy of {domain} in testing mode"
+POLICY_RELAXED = "DANE and MTA-STS set aside (TLS-Required: No)"
+POLICY_REPORT = "DANE and MTA-STS set aside (a TLS report)"
+POLICY_REQUIRETLS = "REQUIRETLS"
+POLICY_REFUSED = "no delivery: {reason}"
 
 # -- REQUIRETLS (RFC 8689) ------------------------------------------------------------
 REQUIRETLS_NO_POLICY = (

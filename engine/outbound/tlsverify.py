@@ -6,7 +6,10 @@ Without a host it goes where delivery would: smtproutes, else the MX records
 (then the implicit MX), trying each target in order until one verifies.
 The lines marked [M] in §8.3 are kept exactly; the steps the sample does not
 show (MX lookup, EHLO, the chain, failures) use the wording below, kept here in
-one place so it is easy to correct.
+one place so it is easy to correct. With `decided_by`, each target's line also says
+which mechanism decides its TLS for delivery (the precedence rule: destination control,
+DANE, MTA-STS; `sts` is the MTA-STS cache to consult, none: not consulted) and what it
+requires; the probe itself stays the Required - Verify one.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import ssl
 from collections.abc import Callable
 
 from engine.errors import ConnectError, TlsSetupError
-from engine.outbound import smtpconn
+from engine.outbound import dnspolicy, precedence, smtpconn
+from engine.outbound.destinations import lookup
+from engine.outbound.mtasts_cache import StsCache
 from engine.outbound.policy import Outcome, TlsResult
-from engine.outbound.resolver import SMTP_PORT, Kind, Resolver, Target, is_ip
+from engine.outbound.resolver import SMTP_PORT, Kind, Resolution, Resolver, Target, is_ip
 from engine.outbound.tlsctx import build_contexts, peer_names
 from state.model import Config
 from state.secrets import Secrets
@@ -33,6 +38,9 @@ async def tlsverify(
     host: str | None = None,
     port: int | None = None,
     emit: Emit = print,
+    *,
+    decided_by: bool = False,
+    sts: StsCache | None = None,
 ) -> bool:
     """Print each step through `emit`; True when Required - Verify would deliver."""
     domain = normalise_domain(domain)
@@ -42,9 +50,11 @@ async def tlsverify(
         emit(f"TLS setup failed: {exc}")
         return _verdict(domain, False, emit)
     resolver = Resolver(config.dns, port or SMTP_PORT)
-    targets = await _targets(resolver, config, domain, host, port, emit)
+    targets, found = await _targets(resolver, config, domain, host, port, emit)
     ok = False
     for target in targets:
+        if decided_by:
+            await _decided_by(config, resolver, domain, found, target, sts, emit)
         if await _probe(config, domain, target, contexts.verify, emit):
             ok = True
             break
@@ -64,25 +74,40 @@ def _verdict(domain: str, ok: bool, emit: Emit) -> bool:
 async def _targets(
     resolver: Resolver, config: Config, domain: str, host: str | None, port: int | None,
     emit: Emit,
-) -> list[Target]:
+) -> tuple[list[Target], Resolution]:
     if host:
         name = host.strip().strip("[]")
         if is_ip(name):
-            return [Target(name, name, port or SMTP_PORT)]
-        emit(f"Looking up address of {name}.")
-        ips, why = await resolver.addresses(name)
-        if not ips:
-            emit(f"Unable to resolve {name}: {why}.")
-        return [Target(name, ip, port or SMTP_PORT) for ip in ips]
+            targets = [Target(name, name, port or SMTP_PORT)]
+        else:
+            emit(f"Looking up address of {name}.")
+            ips, why = await resolver.addresses(name)
+            if not ips:
+                emit(f"Unable to resolve {name}: {why}.")
+            targets = [Target(name, ip, port or SMTP_PORT) for ip in ips]
+        return targets, Resolution(Kind.TARGETS, tuple(targets), via_route=True)
     emit(f"Looking up MX records for {domain}.")
     found = await resolver.resolve(config, domain)
     if found.kind is not Kind.TARGETS:
         reason = "route drops the mail (/dev/null)" if found.kind is Kind.DEVNULL else found.reason
         emit(f"No usable mail exchanger for {domain}: {reason}.")
-        return []
+        return [], found
     for target in found.targets:
         emit(f"Mail exchanger {target.host} ({target.ip}) preference {target.preference}.")
-    return list(found.targets)
+    return list(found.targets), found
+
+
+async def _decided_by(config: Config, resolver: Resolver, domain: str, found: Resolution,
+                      target: Target, sts: StsCache | None, emit: Emit) -> None:
+    """Which mechanism decides delivery's TLS to `target`, and what it requires."""
+    entry = lookup(config.destinations, domain)
+    answer = await dnspolicy.sts_for(entry, found, domain, sts)
+    facts, _ = await dnspolicy.facts_for(entry, domain, found, target, answer, resolver.lookups)
+    req = precedence.effective(facts)
+    by = req.decided_by.value
+    if req.decided_by is precedence.Mechanism.DESTCONFIG:
+        by = f"{by} {entry.domain}"
+    emit(f"TLS policy for {target.host} decided by {by}: {precedence.describe(req)}.")
 
 
 async def _probe(

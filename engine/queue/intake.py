@@ -35,7 +35,7 @@ class Intake:
             return
         batch = [
             NewMessage(m.mid, m.sender, m.time, m.size, str(self.spool.queued_path(m.mid)),
-                       m.recipients)
+                       m.recipients, m.flags.encode())
             for m in found
         ]
         self.store.take_in(batch, self.clock.now())
@@ -62,8 +62,8 @@ class Intake:
     async def _take_in_place(self, paths: list[Path]) -> None:
         loaded = await asyncio.to_thread(lambda: [(p, self.spool.load(p)) for p in paths])
         self._report_strays([Stray(p, "damaged or unreadable") for p, m in loaded if m is None])
-        batch = [NewMessage(m.mid, m.sender, m.time, m.size, str(p), m.recipients)
-                 for p, m in loaded if m is not None]
+        batch = [NewMessage(m.mid, m.sender, m.time, m.size, str(p), m.recipients,
+                            m.flags.encode()) for p, m in loaded if m is not None]
         self.store.take_in(batch, self.clock.now())
         await self.store.synced()
 

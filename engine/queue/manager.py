@@ -7,9 +7,11 @@ is due, not what is queued; domains already in delivery are left out), bounces
 those past the queue lifetime and starts one delivery task per destination
 domain, under the RuntimeConfig current at that tick. Results are made durable as
 each remote reply arrives, before the next command on that connection (results.py,
-store.py, writer.py). At start it finishes what a crash left half done. Time for
-retries and lifetimes comes from the injectable clock; only the tick itself is real
-time.
+store.py, writer.py). At start it finishes what a crash left half done. Beside delivery,
+at most once a minute of its clock, a background round keeps the DNS-published TLS
+policies (upkeep.py: MTA-STS policies refreshed before they expire, the day's TLS
+reports sent). Time for retries, lifetimes and reports comes from the injectable clock;
+only the tick itself is real time.
 """
 
 from __future__ import annotations
@@ -24,17 +26,20 @@ from pathlib import Path
 from engine.counters import Counters
 from engine.errors import SpoolError
 from engine.maillog import MailLog
+from engine.messageflags import PLAIN_MESSAGE, Flags
 from engine.outbound import reasons
 from engine.outbound.alerts import Alert, TlsAlerts
 from engine.outbound.client import DomainDelivery
 from engine.outbound.connect import OutboundStats
 from engine.outbound.destinations import Destination
 from engine.outbound.jobs import Job, Result
+from engine.outbound.mtasts import HTTPS_PORT
 from engine.outbound.resolver import SMTP_PORT, Resolver
 from engine.outbound.scheduler import Clock, RateWindow, SystemClock, expired
 from engine.queue.intake import Intake
 from engine.queue.results import Results
 from engine.queue.store import QueueStore, Recipient
+from engine.queue.upkeep import Upkeep
 from engine.runtime import RuntimeConfig
 from engine.spool import Spool, read_content
 from state.model import Config
@@ -50,6 +55,7 @@ class QueueOptions:
     mx_port: int = SMTP_PORT
     clock: Clock = field(default_factory=SystemClock)
     poll_interval: float = 0.2
+    https_port: int = HTTPS_PORT  # of MTA-STS policy hosts (tests run theirs on a free port)
 
 
 class QueueManager:
@@ -65,6 +71,9 @@ class QueueManager:
         self._recovered = False
         self.results = Results(self.store, log, self.clock, self._inject)
         self.intake = Intake(spool, self.store, self.clock, self.results.finished)
+        self.upkeep = Upkeep(Path(data_dir), self.clock, self._inject, self.options.mx_port,
+                             self.options.https_port)
+        self._upkeep: asyncio.Task[None] | None = None
         self._busy: dict[str, asyncio.Task[None]] = {}
         self._rates = RateWindow()
         self._alerts = TlsAlerts()
@@ -85,13 +94,14 @@ class QueueManager:
         self._wake.set()
         if self._task is not None:
             await self._task
-        tasks = [*self._busy.values(), *self._side]
+        tasks = [*self._busy.values(), *self._side, *([self._upkeep] if self._upkeep else [])]
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.store.close()  # fsyncs what is written, removes the files that waited for it
+        self.upkeep.close()
 
     @property
     def delivering(self) -> frozenset[str]:
@@ -127,6 +137,9 @@ class QueueManager:
         await self.intake.take()
         due = await asyncio.to_thread(self.store.due, self.clock.now(), DUE_LIMIT, set(self._busy))
         await self._dispatch(runtime, due)
+        idle = self._upkeep is None or self._upkeep.done()
+        if idle and self.upkeep.due():
+            self._upkeep = asyncio.create_task(self.upkeep.run(runtime))
 
     # -- dispatch ------------------------------------------------------------
     async def _dispatch(self, runtime: RuntimeConfig, due: list[Recipient]) -> None:
@@ -162,7 +175,8 @@ class QueueManager:
         jobs: dict[int, Job] = {}
         for r in rcpts:
             content = functools.partial(read_content, Path(r.path))
-            job = jobs.setdefault(r.mid, Job(r.mid, r.sender, [], [], content, r.size))
+            job = jobs.setdefault(
+                r.mid, Job(r.mid, r.sender, [], [], content, r.size, Flags.decode(r.flags)))
             job.rids.append(r.rid)
             job.addresses.append(r.address)
         attempts = {(r.mid, r.rid): r.attempts for r in rcpts}
@@ -183,10 +197,12 @@ class QueueManager:
             reported.update((job.mid, rid) for rid in results)
             await self.results.report(config, job.mid, results, attempts)
 
+        resolver = Resolver(config.dns, self.options.mx_port)
         delivery = DomainDelivery(
-            runtime.outbound, destination, Resolver(config.dns, self.options.mx_port), self.log,
+            runtime.outbound, destination, resolver, self.log,
             self.store.next_dcid, report, lambda d, reason: self._tls_alert(config, d, reason),
             stats=self.stats,
+            policies=self.upkeep.policies(runtime, resolver, destination.mta_sts),
         )
         try:
             await delivery.run(jobs)
@@ -205,9 +221,11 @@ class QueueManager:
         self._busy.pop(domain, None)
         self._wake.set()
 
-    async def _inject(self, sender: str, recipients: list[str], content: bytes) -> None:
+    async def _inject(self, sender: str, recipients: list[str], content: bytes,
+                      flags: Flags = PLAIN_MESSAGE) -> None:
         mid = self.counters.next_mid()
-        await self.spool.store(mid, 0, LISTENER, sender, recipients, content, self.clock.now())
+        await self.spool.store(mid, 0, LISTENER, sender, recipients, content, self.clock.now(),
+                               flags)
         self.log.queued(mid)
         self._wake.set()  # an alert spooled after the last tick must not wait for the poll
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from engine.errors import SpoolError
 from engine.maillog import MailLog
+from engine.messageflags import PLAIN_MESSAGE, Flags
 from engine.outbound.addresses import unsendable
 from engine.outbound.jobs import Result
 from engine.outbound.scheduler import Clock, Failure, build_dsn, retry_delay, status_of
@@ -23,7 +24,7 @@ from engine.spool import read_content
 from state.model import Config
 
 Attempts = dict[tuple[int, int], int]  # (MID, RID) -> attempts made before this one
-Inject = Callable[[str, list[str], bytes], Awaitable[None]]  # spool a message of ours
+Inject = Callable[[str, list[str], bytes, Flags], Awaitable[None]]  # spool a message of ours
 
 
 class Results:
@@ -103,7 +104,11 @@ class Results:
             config.hostname, envelope.sender, failures, original, envelope.arrived,
             self.clock.now(), envelope.mid,
         )
-        await self.inject("", [envelope.sender], content)
+        # RFC 8689 §5: the bounce of a REQUIRETLS message holds its header: it goes under
+        # REQUIRETLS too (and is lost if the sender's MX cannot take it so, as §5 warns).
+        requiretls = Flags.decode(envelope.flags).requiretls
+        await self.inject("", [envelope.sender], content,
+                          Flags(requiretls=True) if requiretls else PLAIN_MESSAGE)
 
 
 def _bounce_goes_to(sender: str) -> bool:

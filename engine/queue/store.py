@@ -12,6 +12,9 @@ reading it; a power loss, also before the next group fsync (then the message may
 be sent again once; nothing is ever lost).
 Reads use a connection of their own and never wait for a commit.
 
+A message's `flags` (engine/messageflags.py: REQUIRETLS, TLS-Required: No, a report of
+ours) are kept with its envelope; a database from before them gets the column at open.
+
 Statuses: queued (to try at `next_attempt`), delivered, bounced, dropped
 (/dev/null route). A message row is `done` once every recipient is final, in the
 same transaction as its last result; its spool file is removed after that.
@@ -78,6 +81,7 @@ class Recipient:
     arrived: float
     path: str
     size: int
+    flags: str = ""  # engine/messageflags.Flags, encoded
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class NewMessage:
     size: int
     path: str
     recipients: tuple[str, ...]
+    flags: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ class Envelope:
     arrived: float
     path: str
     addresses: dict[int, str]  # rid -> recipient
+    flags: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,8 +124,9 @@ def domain_of(address: str) -> str:
 
 def _insert(db: sqlite3.Connection, messages: Sequence[NewMessage], now: float) -> None:
     db.executemany(
-        "INSERT OR IGNORE INTO messages (mid, sender, arrived, size, path) VALUES (?,?,?,?,?)",
-        [(m.mid, m.sender, m.arrived, m.size, m.path) for m in messages],
+        "INSERT OR IGNORE INTO messages (mid, sender, arrived, size, path, flags)"
+        " VALUES (?,?,?,?,?,?)",
+        [(m.mid, m.sender, m.arrived, m.size, m.path, m.flags) for m in messages],
     )
     db.executemany(
         "INSERT OR IGNORE INTO recipients (mid, rid, address, domain, status, next_attempt)"
@@ -170,6 +177,7 @@ class QueueStore:
         files.private_file(self.path)  # 0600; SQLite gives -wal and -shm the same mode
         self.writer = Writer(self.path)
         self.writer.db.executescript(_SCHEMA)
+        _add_flags(self.writer.db)
         self._read_lock = threading.Lock()
         self._reader = connect(self.path)
         self._dcid_next, self._dcid_reserved = 0, 0
@@ -239,7 +247,8 @@ class QueueStore:
         marks = ",".join("?" * len(skip))
         rows = self._read(
             "SELECT r.mid, r.rid, r.address, r.domain, r.attempts, m.sender, m.arrived, m.path,"
-            " m.size FROM recipients r INDEXED BY due_domain JOIN messages m ON m.mid = r.mid"
+            " m.size, m.flags FROM recipients r INDEXED BY due_domain JOIN messages m"
+            " ON m.mid = r.mid"
             f" WHERE r.status = ? AND r.next_attempt <= ? AND r.domain NOT IN ({marks})"
             " ORDER BY r.next_attempt LIMIT ?",
             (QUEUED, now, *skip, limit),
@@ -247,13 +256,13 @@ class QueueStore:
         return [Recipient(*row) for row in rows]
 
     def envelope(self, mid: int) -> Envelope | None:
-        head = self._read("SELECT sender, arrived, path FROM messages WHERE mid = ?", (mid,))
+        head = self._read("SELECT sender, arrived, path, flags FROM messages WHERE mid = ?", (mid,))
         if not head:
             return None
-        sender, arrived, path = head[0]
+        sender, arrived, path, flags = head[0]
         rows = self._read("SELECT rid, address FROM recipients WHERE mid = ?", (mid,))
         addresses = {int(rid): str(address) for rid, address in rows}
-        return Envelope(mid, str(sender), float(arrived), str(path), addresses)
+        return Envelope(mid, str(sender), float(arrived), str(path), addresses, str(flags))
 
     def attempts(self, mid: int, rid: int) -> int:
         rows = self._read("SELECT attempts FROM recipients WHERE mid = ? AND rid = ?", (mid, rid))
@@ -286,6 +295,13 @@ class QueueStore:
         value = self._dcid_next
         self._dcid_next += 1
         return value
+
+
+def _add_flags(db: sqlite3.Connection) -> None:
+    """The flags column, in a database written before it existed (empty: plain messages)."""
+    columns = {str(row[1]) for row in db.execute("PRAGMA table_info(messages)")}
+    if "flags" not in columns:
+        db.execute("ALTER TABLE messages ADD COLUMN flags TEXT NOT NULL DEFAULT ''")
 
 
 def _reserve_dcids(db: sqlite3.Connection) -> int:

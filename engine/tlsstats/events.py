@@ -200,20 +200,24 @@ class Connection(Protocol):
 
 def outbound(dcid: int, domain: str, level: TLSMode, conn: Connection, delivered: int,
              authorities: Authorities, when: float,
-             req: precedence.Requirement | None = None) -> Event:
+             req: precedence.Requirement | None = None,
+             session: verdict.Session | None = None) -> Event:
     """One delivery attempt; `req` is the requirement it ran under (the destination
-    control alone when None) and `delivered` the messages it delivered."""
+    control alone when None), `session` what its STARTTLS showed (with the DANE check;
+    read from the connection when None) and `delivered` the messages it delivered."""
     host, ip = conn.target.host, conn.target.ip
     req = req or precedence.from_destconfig(level, domain, host, TlsFailure.DEFER)
     result = conn.tls
     san, cn = peer_names(conn.peercert)
+    if session is not None and not san and cn is None:  # a chain DANE read, unverified
+        san, cn = session.san, session.cn
+    session = session or verdict.Session.of(result, san, cn)
     outcome = _outbound_outcome(req, result)
     tls = outcome is Outcome4.TLS
     event = Event(
         OUTBOUND, when, dcid, domain, host, ip, _level_of(req), req.decided_by.value,
         conn.offered, outcome, reason=result.reason if outcome is not Outcome4.TLS else "",
-        result_type=verdict.judge(req, verdict.Session.of(result, san, cn)).result_type
-        if req.starttls else "",
+        result_type=verdict.judge(req, session).result_type if req.starttls else "",
         version=conn.protocol if tls else "", cipher=conn.cipher if tls else "",
         cert_name=(san[0] if san else cn or ""),
         messages_tls=delivered if tls else 0, messages_clear=0 if tls else delivered,

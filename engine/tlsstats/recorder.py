@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.maillog import MailLog
-from engine.outbound import precedence
+from engine.outbound import precedence, verdict
 from engine.tlsstats import downgrade, events, recordcheck, texts
 from engine.tlsstats.downgrade import Best, Downgrade
 from engine.tlsstats.events import INBOUND, UNKNOWN, Event
@@ -68,9 +68,10 @@ class Recorder:
         self._submit(lambda: events.inbound(session, self.clock()))
 
     def outbound(self, dcid: int, domain: str, level: TLSMode, conn: Any, delivered: int,
-                 authorities: Authorities, req: precedence.Requirement | None = None) -> None:
+                 authorities: Authorities, req: precedence.Requirement | None = None,
+                 session: verdict.Session | None = None) -> None:
         self._submit(lambda: events.outbound(dcid, domain, level, conn, delivered, authorities,
-                                             self.clock(), req))
+                                             self.clock(), req, session))
 
     def _submit(self, make: Callable[[], Event]) -> None:
         try:

@@ -27,6 +27,7 @@ from esacli.commands.clusterconfig import menu as clusterconfig
 from esacli.commands.context import Context
 from esacli.commands.destconfig import menu as destconfig
 from esacli.commands.dnsconfig import menu as dnsconfig
+from esacli.commands.dnspolicy import daneverify, mtastsconfig, tlsrptconfig
 from esacli.commands.interfaceconfig import menu as interfaceconfig
 from esacli.commands.listenerconfig import menu as listenerconfig
 from esacli.commands.menu import Command, Handler
@@ -38,6 +39,7 @@ from esacli.commands.sslconfig import menu as sslconfig
 
 COMMANDS: tuple[Command, ...] = (
     alertconfig.COMMAND,
+    daneverify.COMMAND,
     destconfig.COMMAND,
     dnsconfig.COMMAND,
     smtproutes.COMMAND,
@@ -51,10 +53,12 @@ COMMANDS: tuple[Command, ...] = (
     commit.COMMAND,
     interfaceconfig.COMMAND,
     listenerconfig.COMMAND,
+    mtastsconfig.COMMAND,
     rollbackconfig.COMMAND,
     sethostname.COMMAND,
     showchanges.COMMAND,
     tail.COMMAND,
+    tlsrptconfig.COMMAND,
     status.COMMAND,
     showrecipients.COMMAND,
     delivernow.COMMAND,

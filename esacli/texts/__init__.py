@@ -19,6 +19,7 @@ from esacli.texts import (
     cluster,
     dest,
     dns,
+    dnspolicy,
     files,
     hat,
     listener,
@@ -30,5 +31,5 @@ from esacli.texts import (
     ssl,
 )
 
-__all__ = ["alerts", "boot", "cert", "changes", "cluster", "dest", "dns", "files", "hat",
-           "listener", "ops", "queue", "rat", "routes", "shell", "ssl"]
+__all__ = ["alerts", "boot", "cert", "changes", "cluster", "dest", "dns", "dnspolicy", "files",
+           "hat", "listener", "ops", "queue", "rat", "routes", "shell", "ssl"]

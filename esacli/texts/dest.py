@@ -73,8 +73,8 @@ DEST_IMPORT_FILE: Final = "Enter the name of the file to import:"
 DEST_EXPORT_FILE: Final = "Enter the name of the file to export:"
 # LIST (§6.6): two header lines per column, then one row per domain, (Default) last.
 DEST_LIST_COLUMNS: Final = (
-    ("", "Domain"), ("Rate", "Limiting"), ("", "TLS"), ("Bounce", "Verification"),
-    ("Bounce", "Profile"), ("IP Sort", "Pref"),
+    ("", "Domain"), ("Rate", "Limiting"), ("", "TLS"), ("", "DANE"), ("MTA-", "STS"),
+    ("TLS", "Failure"), ("Bounce", "Verification"), ("Bounce", "Profile"), ("IP Sort", "Pref"),
 )
 DEST_DEFAULT_ROW: Final = "(Default)"
 DEST_VALUE_DEFAULT: Final = "Default"
@@ -95,6 +95,9 @@ DEST_DETAIL: Final = (
     "    Recipient limit: {rcpt}\n"
     "    Limits apply to: {limit_type}, {limit_apply}\n"
     "    TLS: {tls}\n"
+    "    DANE: {dane}\n"
+    "    MTA-STS: {sts}\n"
+    "    TLS Failure: {failure}\n"
     "    Bounce Verification: {bounce}\n"
     "    Bounce Profile: {profile}\n"
     "    IP Sort Preference: {sort}"
@@ -102,3 +105,21 @@ DEST_DETAIL: Final = (
 DEST_RCPT_VALUE: Final = "{limit} per {minutes} minutes"
 DEST_LIMIT_TYPE_SHORT: Final = ("Domain", "MX IP")
 DEST_LIMIT_APPLY_SHORT: Final = ("System Wide", "Virtual Gateway")
+# DANE support (§6.2 item 9, 12.0+), then ours: MTA-STS and the TLS failure action.
+DEST_ASK_DANE: Final = "Do you wish to configure DANE Support for this domain?"
+DEST_DANE: Final = "Please choose a DANE option"
+DEST_DEFAULT_DANE: Final = "Do you want to use DANE Support?"
+DEST_DANE_LABELS: Final = {  # DaneMode values -> list labels and the DETAIL "DANE:" line
+    "off": "No", "opportunistic": "Opportunistic", "mandatory": "Mandatory",
+}
+DEST_DANE_SHORT: Final = {"off": "No", "opportunistic": "Opp", "mandatory": "Mand"}
+DEST_ASK_STS: Final = "Do you wish to apply a specific MTA-STS setting for this domain?"
+DEST_STS: Final = "Apply the MTA-STS policy the domain publishes (RFC 8461)?"
+DEST_ASK_FAILURE: Final = (
+    "Do you wish to apply a specific action when required TLS fails for this domain?"
+)
+DEST_FAILURE: Final = "When the TLS this domain requires cannot be negotiated:"
+DEST_FAILURE_LABELS: Final = {  # TlsFailure values -> list labels, DETAIL "TLS Failure:"
+    "defer": "Defer and retry (tempfail)", "bounce": "Bounce at once (fail)",
+}
+DEST_FAILURE_SHORT: Final = {"defer": "Defer", "bounce": "Bounce"}

@@ -68,6 +68,8 @@ HAT_HOSTS: Final = (
     "Ranges of SenderBase Reputation scores such as SBRS[7.5:10.0] are allowed.\n"
     "SenderBase Network Owner IDs such as SBO:12345 are allowed.\n"
     "Remote blacklist queries such as dnslist[query.blacklist.example] are allowed.\n"
+    "Verified TLS client certificates such as cert:partner.example (a certificate naming"
+    " partner.example) or cert:.partner.example (naming a host under it) are allowed.\n"
     "Separate multiple hosts with commas"
 )
 HAT_BEHAVIOR: Final = "Select a behavior for this entry."

@@ -36,6 +36,7 @@ VALID_NAME_CHARS: Final = messages.NAME_CHARACTERS().text
 # -- command descriptions (help) -----------------------------------------------------------
 DESCRIPTIONS: Final = {
     "alertconfig": "Configure email alerts.",
+    "daneverify": "Verify DANE support for a domain (no commit needed).",
     "destconfig": "Configure options for destination domains.",
     "dnsconfig": "Configure DNS setup.",
     "smtproutes": "Set up permanent domain redirections.",
@@ -51,10 +52,12 @@ DESCRIPTIONS: Final = {
     "help": "Help.",
     "interfaceconfig": "Configure the IP interfaces.",
     "listenerconfig": "Configure mail listeners.",
+    "mtastsconfig": "View the cached MTA-STS policies, fetch one now.",
     "rollbackconfig": "Roll back to one of the last 10 committed configurations.",
     "sethostname": "Set the name of the machine.",
     "showchanges": "Show the pending configuration changes.",
     "tail": "Continuously display the end of a log file.",
+    "tlsrptconfig": "Configure TLS reporting (RFC 8460).",
     "status": "System status.",
 }
 

@@ -3,14 +3,26 @@
 A key is stored normalised (lower case, no final dot). An entry's limit scope (per MX
 IP, per virtual gateway) only means something while the entry limits concurrency or
 recipients: with neither, it is reset.
+
+The DNS-published TLS policies (docs/tls-policy.md): an entry's DANE support, MTA-STS and
+TLS failure action are None for "Default" (the DEFAULT row's); the DEFAULT row's own None
+means No, off and defer. The DEFAULT row may use DANE opportunistically but never make it
+mandatory: that would stop delivery to every domain whose zone is not signed.
 """
 
 from __future__ import annotations
 
 from state import messages, model
 from state.messages import Message
-from state.model import DestinationControls, DestinationEntry
-from state.validate_outbound import is_domain_key, normalise_domain
+from state.model import DaneMode, DestinationControls, DestinationEntry, TlsFailure
+from state.validate_outbound import dane_choices, dane_refusal, is_domain_key, normalise_domain
+
+# The DANE rule is validation's (it refuses a stored version too); the dialogs read it here.
+__all__ = [
+    "TLS_FAILURES", "dane_choices", "dane_refusal", "default_dane", "default_mta_sts",
+    "default_tls_failure", "find", "needs_scope", "new_domain_refusal", "put_entry",
+    "remove_entry", "with_limits",
+]
 
 
 def find(dest: DestinationControls, domain: str) -> DestinationEntry | None:
@@ -53,3 +65,18 @@ def put_entry(dest: DestinationControls, entry: DestinationEntry) -> Destination
 def remove_entry(dest: DestinationControls, domain: str) -> DestinationControls:
     key = normalise_domain(domain)
     return model.replace(dest, entries=tuple(e for e in dest.entries if e.domain != key))
+
+
+TLS_FAILURES = (TlsFailure.DEFER, TlsFailure.BOUNCE)
+
+
+def default_dane(default: DestinationEntry) -> DaneMode:
+    return default.dane or DaneMode.NO
+
+
+def default_mta_sts(default: DestinationEntry) -> bool:
+    return bool(default.mta_sts)
+
+
+def default_tls_failure(default: DestinationEntry) -> TlsFailure:
+    return default.tls_failure or TlsFailure.DEFER

@@ -196,6 +196,9 @@ def require_verified_tls_to(child: pexpect.spawn, domain: str) -> None:
         ("Do you wish to apply a recipient limit to this domain? [N]> ", "n"),
         ("Do you wish to apply a specific TLS setting for this domain? [N]> ", "y"),
         ("Do you want to use TLS support?\n5. Required - Verify\n[1]> ", "5"),
+        ("Do you wish to configure DANE Support for this domain? [N]> ", ""),
+        ("Do you wish to apply a specific MTA-STS setting for this domain? [N]> ", ""),
+        ("specific action when required TLS fails for this domain? [N]> ", ""),
         ("specific bounce verification address tagging setting for this domain? [N]> ", ""),
         ("Do you wish to apply a specific IP sort preference to this domain? [N]> ", ""),
     ])
@@ -221,6 +224,10 @@ def configure_destinations(child: pexpect.spawn) -> None:
         ("Select how the limits will be enforced:\n[1]> ", ""),
         ("Enter the default maximum number of messages to send per connection.\n[50]> ", ""),
         ("Do you want to use TLS support?\n2. Preferred\n[1]> ", "2"),
+        ("Do you want to use DANE Support?\n2. Opportunistic\n[1]> ", ""),
+        # (the demo certificate's warning comes after DANE in DEFAULT: none here, mailcert)
+        ("Apply the MTA-STS policy the domain publishes (RFC 8461)? [N]> ", ""),
+        ("cannot be negotiated:\n2. Bounce at once (fail)\n[1]> ", ""),
         ("Perform bounce verification address tagging? [N]> ", ""),
         ("within an MX preference level?\n1. Prefer IPv4\n[1]> ", ""),
         ("- LIST - Display a summary list of all entries.\n" + MENU, "list"),

@@ -20,7 +20,7 @@ def test_a_batch_command_prints_only_its_output(appliance: Appliance) -> None:
 
 def test_input_answers_the_dialog_and_commits(appliance: Appliance) -> None:
     # destconfig NEW for partner.example, taking every default, then commit with a comment
-    answers = "new\npartner.example\n\n\n\n\n\n\n\n\n\n\ncommit\nbatch change\n"
+    answers = "new\npartner.example\n" + "\n" * 13 + "commit\nbatch change\n"
     done = ssh_exec(appliance, "destconfig", stdin=answers)
     assert done.returncode == 0, done.stderr
     assert "Enter the domain you wish to configure.\n[]> partner.example\n" in done.stdout
@@ -34,7 +34,7 @@ def test_input_answers_the_dialog_and_commits(appliance: Appliance) -> None:
 
 
 def test_uncommitted_batch_changes_are_dropped(appliance: Appliance) -> None:
-    done = ssh_exec(appliance, "destconfig", stdin="new\nother.example\n\n\n\n\n\n\n\n\n\n\n")
+    done = ssh_exec(appliance, "destconfig", stdin="new\nother.example\n" + "\n" * 13)
     assert done.returncode == 0, done.stderr
     store = Store(appliance.data)
     try:

@@ -28,6 +28,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         clusterconfig      Configure cluster related settings.
         clustermode        Select the cluster mode (level) to edit.
         commit             Commit changes.
+        daneverify         Verify DANE support for a domain (no commit needed).
         delivernow         Reschedule messages for immediate delivery.
         destconfig         Configure options for destination domains.
         dnsconfig          Configure DNS setup.
@@ -35,6 +36,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         help               Help.
         interfaceconfig    Configure the IP interfaces.
         listenerconfig     Configure mail listeners.
+        mtastsconfig       View the cached MTA-STS policies, fetch one now.
         rollbackconfig     Roll back to one of the last 10 committed configurations.
         sethostname        Set the name of the machine.
         showchanges        Show the pending configuration changes.
@@ -43,6 +45,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         sslconfig          Configure SSL settings.
         status             System status.
         tail               Continuously display the end of a log file.
+        tlsrptconfig       Configure TLS reporting (RFC 8460).
         tlsverify          Check TLS configuration of a domain (no commit needed).
         tophosts           Display the top hosts by queue size.
 
@@ -172,9 +175,10 @@ async def test_completion_words(session: Session) -> None:
     top, menu = console.prompts[0], console.prompts[1]
     assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "clustercheck",
                                           "clusterconfig", "clustermode", "commit",
-                                          "delivernow", "destconfig", "dnsconfig", "exit",
-                                          "help", "interfaceconfig", "listenerconfig",
-                                          "rollbackconfig", "sethostname",
-                                          "showchanges", "showrecipients", "smtproutes",
-                                          "sslconfig", "status", "tail", "tlsverify", "tophosts"))
+                                          "daneverify", "delivernow", "destconfig", "dnsconfig",
+                                          "exit", "help", "interfaceconfig", "listenerconfig",
+                                          "mtastsconfig", "rollbackconfig", "sethostname",
+                                          "showchanges", "showrecipients",
+                                          "smtproutes", "sslconfig", "status", "tail",
+                                          "tlsrptconfig", "tlsverify", "tophosts"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

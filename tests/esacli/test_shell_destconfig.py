@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from state import formats_dest, model
-from state.model import DestinationEntry, TLSMode
+from state.model import DaneMode, DestinationEntry, TlsFailure, TLSMode
 from state.session import Session
 from tests.kit.certs import issue_certificate, make_ca
 from tests.kit.shell import LocalAppliance, load, run_shell, transcript
@@ -37,13 +37,14 @@ def with_entries(session: Session, *items: DestinationEntry) -> None:
 
 async def test_new_with_bad_input_then_list_and_detail(session: Session) -> None:
     lines = ["destconfig", "new", "bad..domain", "Partner.Example.", "", "abc", "20", "n", "y",
-             "", "100", "", "", "y", "9", "5", "n", "5", "y", "", "", "list", "detail", "", "",
-             "exit", "y"]
+             "", "100", "", "", "y", "9", "5", "n", "5", "y", "y", "4", "3", "n", "y", "2",
+             "", "", "list", "detail", "", "", "exit", "y"]
     screen = await run_shell(session, lines)
     assert screen == load("dest_new")
     assert entries(session) == (DestinationEntry(
         domain="partner.example", tls=TLSMode.REQUIRED_VERIFY, max_concurrency=20,
-        recipient_limit=100, recipient_minutes=60),)
+        recipient_limit=100, recipient_minutes=60, dane=DaneMode.MANDATORY,
+        tls_failure=TlsFailure.BOUNCE),)
 
 
 async def test_setup_picks_the_client_certificate_and_the_alert(session: Session) -> None:
@@ -51,7 +52,7 @@ async def test_setup_picks_the_client_certificate_and_the_alert(session: Session
     config = session.candidate
     session.stage(model.replace(config, certificates=(*config.certificates, partner)))
     lines = ["destconfig", "setup", "nope", "Demo", "n", "partner", "y",
-             "new", "partner.test", "n", "n", "n", "y", "3", "", "", "", "exit", "y"]
+             "new", "partner.test", "n", "n", "n", "y", "3", "", "", "", "", "", "", "exit", "y"]
     screen = await run_shell(session, lines)
     assert transcript("""
         []> setup
@@ -86,7 +87,7 @@ async def test_setup_picks_the_client_certificate_and_the_alert(session: Session
         5. Required - Verify
         [1]> 3
 
-        Do you wish to apply a specific bounce verification""") in screen
+        Do you wish to configure DANE Support for this domain?""") in screen
     dest = session.candidate.destinations
     assert (dest.client_certificate, dest.tls_failure_alert) == ("partner", True)
     assert entries(session) == (DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED),)
@@ -96,8 +97,9 @@ async def test_default_edit_delete_and_clear(session: Session) -> None:
     with_entries(session, DestinationEntry(domain="a.test", max_concurrency=5),
                  DestinationEntry(domain=".b.test", tls=TLSMode.PREFERRED))
     lines = ["destconfig",
-             "default", "x", "300", "y", "0", "30", "200", "2", "", "", "2", "y", "y", "2",
-             "edit", "A.TEST", "n", "y", "7", "n", "n", "y", "n", "y", "4",
+             "default", "x", "300", "y", "0", "30", "200", "2", "", "", "2", "3", "2", "y", "y",
+             "", "y", "2",
+             "edit", "A.TEST", "n", "y", "7", "n", "n", "", "", "", "y", "n", "y", "4",
              "delete", ".B.test", "delete", "c.test",
              "clear", "n", "list", "",
              "exit", "y"]
@@ -106,7 +108,8 @@ async def test_default_edit_delete_and_clear(session: Session) -> None:
     assert default == DestinationEntry(
         domain="DEFAULT", tls=TLSMode.PREFERRED, max_concurrency=300, max_msgs_per_connection=50,
         recipient_limit=200, recipient_minutes=30, limit_per_mx_ip=True,
-        bounce_verification=True, ip_sort="PREFER_V6")
+        bounce_verification=True, ip_sort="PREFER_V6", dane=DaneMode.OPPORTUNISTIC, mta_sts=True,
+        tls_failure=TlsFailure.DEFER)
     assert entries(session) == (DestinationEntry(
         domain="a.test", max_msgs_per_connection=7, bounce_verification=False,
         ip_sort="REQUIRE_V6"),)
@@ -124,16 +127,23 @@ async def test_default_edit_delete_and_clear(session: Session) -> None:
         """) in screen
     assert 'The domain "c.test" was not found in the destination control table.' in screen
     assert transcript("""
-        []> list
+        Do you want to use DANE Support?
+        1. No
+        2. Opportunistic
+        [1]> 3
 
-                   Rate               Bounce        Bounce     IP Sort
-        Domain     Limiting  TLS      Verification  Profile    Pref
-        =========  ========  =======  ============  =========  ============
-        a.test     Default   Default  Off           Default    Require IPv6
-        (Default)  On        On       On            (Default)  Prefer IPv6
+        That value is not valid.
+        """) in screen  # the DEFAULT row never makes DANE mandatory
+    assert transcript("""
+        [1]> 2
 
-        There are currently 1 entries configured.
-        """) in screen
+        You have not entered a certificate. To assure privacy, run 'certconfig' first.
+        You may use the demo certificate to test TLS, but this will not be secure.
+        Do you really wish to use the demo certificate? [N]> y
+
+        Apply the MTA-STS policy the domain publishes (RFC 8461)? [N]> y
+        """) in screen  # §6.3: TLS, DANE, then the demo certificate's warning
+    assert load("dest_list_default") in screen
 
 
 async def test_export_then_import_with_a_malformed_file(appliance: LocalAppliance,
@@ -187,7 +197,7 @@ async def test_export_then_import_with_a_malformed_file(appliance: LocalApplianc
 
 async def test_new_entry_commits(appliance: LocalAppliance) -> None:
     lines = ["destconfig", "new", ".Partner.Test", "n", "n", "n", "y", "2", "y", "", "", "",
-             "commit", "partner TLS", "exit"]
+             "", "", "", "commit", "partner TLS", "exit"]
     await run_shell(appliance.session(), lines)
     head = appliance.store.load()
     assert head.destinations.entries == (DestinationEntry(domain=".partner.test",

@@ -150,3 +150,18 @@ async def test_reset_and_setup(session: Session) -> None:
            " the SMTP conversation? [N]> y" in screen
     assert names(inbound(session).hat)[0] == "WHITELIST"
     assert session.candidate.listener_setup.hat_delayed_rejection is True
+
+
+async def test_a_sender_group_by_certificate_identity(appliance: LocalAppliance) -> None:
+    """`cert:` forms (the verified client certificate) are accepted, refused when they name
+    no host, and committed as typed in."""
+    lines = ["listenerconfig edit InboundMail hostaccess new sendergroup PARTNER"
+             " cert:partner.example,cert:.partner.example relay",
+             "listenerconfig edit InboundMail hostaccess new sendergroup BAD cert:10.1.1.1 relay",
+             "commit", "partner by certificate", "exit"]
+    screen = await run_shell(appliance.session(), lines)
+    assert 'Invalid IP or IP range: "cert:10.1.1.1"' in screen
+    inbound = next(x for x in appliance.store.load().listeners if x.name == "InboundMail")
+    groups = {g.name: g.senders for g in inbound.hat.groups}
+    assert groups["PARTNER"] == ("cert:partner.example", "cert:.partner.example")
+    assert "BAD" not in groups

@@ -25,8 +25,9 @@ WORDS = ["new", "edit", "delete", "setup", "default", "limits", "interface", "ho
          "rcptaccess", "certificate", "certauthority", "custom", "import", "print", "move",
          "policy", "InboundMail", "OutboundMail", "partner.example", "dest.txt", "y", "n", "",
          "", "", "1", "2", "3", "4", "5", "6", "25", "2600", "10M", "Default"]
-# tlsverify probes real domains over DNS: not a dialog, nothing to fuzz here.
-FUZZED = [c.name for c in COMMANDS if c.name != "tlsverify"]
+# tlsverify, daneverify and mtastsconfig's REFRESH probe real domains over DNS: not
+# dialogs of numbers, nothing to fuzz here (their bad input has transcripts of its own).
+FUZZED = [c.name for c in COMMANDS if c.name not in ("tlsverify", "daneverify", "mtastsconfig")]
 RUNS, LINES, BUDGET = 40, 60, 4.0  # per command
 
 

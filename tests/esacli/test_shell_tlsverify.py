@@ -65,6 +65,7 @@ async def test_good_mx_batch_form(appliance: LocalAppliance) -> None:
     assert stable(screen, port) == transcript("""
         mail.example.com> tlsverify Partner.Test 127.0.0.1:PORT
 
+        TLS policy for 127.0.0.1 decided by destination control DEFAULT: no TLS.
         Connecting to 127.0.0.1 on port PORT.
         Connected to 127.0.0.1 from interface 127.0.0.1.
         Checking TLS connection.
@@ -111,6 +112,7 @@ async def test_bad_mx_interactive_form(appliance: LocalAppliance) -> None:
         Enter the destination host to connect to. Leave the host blank to connect to the MX servers for the domain.
         []> 127.0.0.1:PORT
 
+        TLS policy for 127.0.0.1 decided by destination control DEFAULT: no TLS.
         Connecting to 127.0.0.1 on port PORT.
         Connected to 127.0.0.1 from interface 127.0.0.1.
         Checking TLS connection.

@@ -38,6 +38,7 @@ class Received:
     tls: bool
     helo_after_tls: str = ""
     connection: int = 0  # 1-based number of the connection that carried it
+    mail_params: tuple[str, ...] = ()  # after MAIL FROM:<...> (e.g. REQUIRETLS)
 
 
 class FakeMX:
@@ -96,6 +97,7 @@ class _Session:
         self.sender = ""
         self.rcpts: list[str] = []
         self.helo = ""
+        self.params: tuple[str, ...] = ()
 
     async def say(self, line: str, extra: bytes = b"") -> None:
         self.writer.write(line.encode() + b"\r\n" + extra)
@@ -127,7 +129,8 @@ class _Session:
         elif verb == "STAR":
             return await self.starttls()
         elif verb == "MAIL":
-            self.sender, self.rcpts = line[10:].strip("<> "), []
+            path, _, params = line[10:].partition(">")
+            self.sender, self.rcpts, self.params = path.strip("<> "), [], tuple(params.split())
             await self.say("250 2.1.0 Ok")
         elif verb == "RCPT":
             await self.rcpt(line[8:].strip("<> "))
@@ -190,7 +193,8 @@ class _Session:
         if self.b.data_reply.startswith("250"):
             self.mx.messages.append(
                 Received(
-                    self.sender, list(self.rcpts), bytes(body), self.tls, connection=self.number
+                    self.sender, list(self.rcpts), bytes(body), self.tls,
+                    connection=self.number, mail_params=self.params,
                 )
             )
         self.sender, self.rcpts = "", []

@@ -52,6 +52,12 @@ class HttpsServer(Started):
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = 10  # a client that never finishes its handshake holds only its thread
+
+            def setup(self) -> None:
+                super().setup()
+                self.request.do_handshake()  # here, not in accept(): stop() never waits on it
+
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
@@ -84,7 +90,8 @@ class HttpsServer(Started):
 
         self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._server.socket = self.context.wrap_socket(self._server.socket, server_side=True)
+        self._server.socket = self.context.wrap_socket(self._server.socket, server_side=True,
+                                                        do_handshake_on_connect=False)
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

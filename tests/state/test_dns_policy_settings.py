@@ -99,3 +99,18 @@ def test_tlsrpt_validation(
     settings: TlsRptSettings, wanted: dict[str, str], tmp_path: Path
 ) -> None:
     assert errors(settings, tmp_path) == wanted
+
+
+def test_the_default_row_may_use_dane_but_never_make_it_mandatory(tmp_path: Path) -> None:
+    secrets = Secrets(tmp_path)
+    config = defaults.factory_config(secrets)
+
+    def dane_errors(default: DaneMode, entry: DaneMode) -> list[str]:
+        dest = replace(config.destinations,
+                       default=replace(config.destinations.default, dane=default),
+                       entries=(DestinationEntry(domain="partner.test", dane=entry),))
+        return [e.path for e in validate.validate(replace(config, destinations=dest), secrets)
+                if e.path.endswith(".dane")]
+
+    assert dane_errors(DaneMode.OPPORTUNISTIC, DaneMode.MANDATORY) == []
+    assert dane_errors(DaneMode.MANDATORY, DaneMode.MANDATORY) == ["destinations.default.dane"]

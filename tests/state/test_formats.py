@@ -140,6 +140,8 @@ SENDER_FORMS = [
     ("2001:db8::/32", "ipv6"), ("2001:db8::10-1f", "ipv6"), ("mx.partner.example", "host"),
     (".partner.example", "domain"), ("SBRS[-10:-3.0]", "sbrs"), ("sbrs[none]", "sbrs"),
     ("SBO:12345", "sbo"), ("dnslist[bl.test]", "dnslist"), ("ALL", "all"),
+    ("cert:partner.example", "cert"), ("CERT:.Partner.Example.", "cert"),
+    ("cert:", None), ("cert:.", None), ("cert:10.1.1.1", None), ("cert:*.partner.example", None),
     ("10.1.1.300", None), ("10.1.1.20-10", None), ("1.2.3.4.5", None), ("10.1.1.0/33", None),
     ("10.1.1.1.", None), ("sbrs[5:1]", None), ("sbrs[-11:0]", None), ("dnslist[]", None),
     ("two words", None), ("a,b", None), ("::zz", None), ("", None), ("-bad-.example", None),

@@ -14,10 +14,12 @@ from state.model import (
     AlertRecipient,
     Alerts,
     Config,
+    DaneMode,
     DestinationControls,
     DestinationEntry,
     Route,
     RouteHost,
+    TlsFailure,
     TLSMode,
     replace,
 )
@@ -27,10 +29,11 @@ TABLE = DestinationControls(
     default=DestinationEntry(
         domain="DEFAULT", tls=TLSMode.PREFERRED, max_concurrency=100, max_msgs_per_connection=10,
         recipient_limit=1000, recipient_minutes=60, limit_per_mx_ip=True,
-        bounce_verification=True, ip_sort="REQUIRE_V6",
+        bounce_verification=True, ip_sort="REQUIRE_V6", dane=DaneMode.OPPORTUNISTIC,
     ),
     entries=(
-        DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED_VERIFY),
+        DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED_VERIFY,
+                         dane=DaneMode.MANDATORY, mta_sts=True, tls_failure=TlsFailure.BOUNCE),
         DestinationEntry(domain=".partner.test", max_concurrency=5, limit_per_virtual_gateway=True),
         DestinationEntry(domain="192.0.2.1", recipient_limit=7, recipient_minutes=15,
                          max_msgs_per_connection=3, bounce_verification=False, ip_sort="PREFER_V6"),
@@ -50,9 +53,13 @@ limit_type = MXIP
 limit_apply = system
 use_tls = on
 bounce_validation = on
+dane = opportunistic
 
 [partner.test]
 use_tls = require_verify
+dane = mandatory
+mta_sts = on
+tls_failure = bounce
 
 [.partner.test]
 max_host_concurrency = 5
@@ -106,7 +113,7 @@ def test_file_without_default_keeps_the_current_default() -> None:
     assert [e.domain for e in table.entries] == ["a.test"]
 
 
-GOOD_DEFAULT = EXPORTED.split("\n\n")[0] + "\n"
+GOOD_DEFAULT = EXPORTED.split("\n\n")[0].removesuffix("\ndane = opportunistic") + "\n"
 
 
 @pytest.mark.parametrize(
@@ -130,6 +137,10 @@ GOOD_DEFAULT = EXPORTED.split("\n\n")[0] + "\n"
          "not allowed in [DEFAULT]"),
         (GOOD_DEFAULT + "[a.test]\nbounce_profile = Strict\n", 12, 'Unknown bounce profile'),
         ("[unclosed\n", 1, "Invalid section header"),
+        (GOOD_DEFAULT + "[a.test]\ndane = sometimes\n", 12, 'Invalid dane "sometimes"'),
+        (GOOD_DEFAULT + "[a.test]\ntls_failure = drop\n", 12, 'Invalid tls_failure "drop"'),
+        (GOOD_DEFAULT + "[a.test]\nmta_sts = maybe\n", 12, 'Invalid mta_sts "maybe"'),
+        (GOOD_DEFAULT + "dane = mandatory\n", 11, "default cannot make DANE mandatory"),
     ],
 )
 def test_malformed_files_name_their_line(text: str, line: int, why: str) -> None:
@@ -163,6 +174,9 @@ def _entries(draw: st.DrawFn) -> DestinationEntry:
         limit_per_virtual_gateway=limited and draw(st.booleans()),
         bounce_verification=draw(st.none() | st.booleans()),
         ip_sort=draw(st.none() | st.sampled_from(["PREFER_V4", "REQUIRE_V6"])),
+        dane=draw(st.none() | st.sampled_from(DaneMode)),
+        mta_sts=draw(st.none() | st.booleans()),
+        tls_failure=draw(st.none() | st.sampled_from(TlsFailure)),
     )
 
 

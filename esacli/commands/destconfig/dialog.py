@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from esacli import texts
 from esacli.commands import value_questions
+from esacli.commands.destconfig import dns_policy
 from esacli.console import Console
 from state import model, ranges
 from state.cert_usage import is_demo
@@ -20,18 +21,38 @@ TLS_MODES = list(TLSMode)  # in the order of texts.hat.TLS_LABELS
 SORTS = list(texts.dest.DEST_SORTS)
 
 
+async def _choose_tls(console: Console, current: TLSMode | None) -> TLSMode:
+    labels = list(texts.hat.TLS_LABELS.values())
+    default = TLS_MODES.index(current or TLSMode.NO) + 1
+    index = await console.choose(texts.dest.DEST_TLS, labels, default, labels)
+    return TLS_MODES[default - 1 if index is None else index]
+
+
+async def _demo_accepted(console: Console, mode: TLSMode, client_certificate: str | None) -> bool:
+    """TLS with the demo certificate as the client certificate is confirmed first."""
+    if mode is TLSMode.NO or not is_demo(client_certificate):
+        return True
+    return await console.confirm(texts.dest.DEST_DEMO_QUESTION, False)
+
+
 async def ask_tls(console: Console, current: TLSMode | None,
                   client_certificate: str | None) -> TLSMode:
     """§6.2 item 8; declining the demo certificate asks the TLS question again."""
-    labels = list(texts.hat.TLS_LABELS.values())
-    default = TLS_MODES.index(current or TLSMode.NO) + 1
     while True:
-        index = await console.choose(texts.dest.DEST_TLS, labels, default, labels)
-        mode = TLS_MODES[default - 1 if index is None else index]
-        if mode is TLSMode.NO or not is_demo(client_certificate):
+        mode = await _choose_tls(console, current)
+        if await _demo_accepted(console, mode, client_certificate):
             return mode
-        if await console.confirm(texts.dest.DEST_DEMO_QUESTION, False):
-            return mode
+
+
+async def _default_tls(console: Console, current: DestinationEntry,
+                       client_certificate: str | None) -> tuple[TLSMode, DestinationEntry]:
+    """§6.3: TLS, then DANE support, then the demo-certificate warning (declined: both
+    asked again)."""
+    while True:
+        mode = await _choose_tls(console, current.tls)
+        row = await dns_policy.default_dane(console, current)
+        if await _demo_accepted(console, mode, client_certificate):
+            return mode, row
 
 
 async def _choose_flag(console: Console, question: str, options: Sequence[str],
@@ -92,6 +113,7 @@ async def entry_dialog(console: Console, entry: DestinationEntry, default: Desti
     tls = bounce = sort = None
     if await console.confirm(texts.dest.DEST_ASK_TLS, entry.tls is not None):
         tls = await ask_tls(console, entry.tls, client_certificate)
+    entry = await dns_policy.entry_questions(console, entry)
     if await console.confirm(texts.dest.DEST_ASK_BOUNCE, entry.bounce_verification is not None):
         bounce = await console.confirm(texts.dest.DEST_BOUNCE, bool(entry.bounce_verification))
     if await console.confirm(texts.dest.DEST_ASK_SORT, entry.ip_sort is not None):
@@ -119,7 +141,8 @@ async def default_dialog(console: Console, current: DestinationEntry,
     msgs = await value_questions.ask_int(console, texts.dest.DEST_DEFAULT_MSGS,
                               current.max_msgs_per_connection or 50,
                               ranges.DEST_MSGS_PER_CONNECTION)
-    tls = await ask_tls(console, current.tls, client_certificate)
+    tls, current = await _default_tls(console, current, client_certificate)
+    current = await dns_policy.default_questions(console, current)
     bounce = await console.confirm(texts.dest.DEST_BOUNCE, bool(current.bounce_verification))
     sort = await _choose_sort(console, current.ip_sort)
     return model.replace(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from esacli import texts
+from state import model
+from state.edit import destinations
 from state.model import DestinationControls, DestinationEntry
 
 
@@ -20,17 +22,33 @@ def _sort(value: str | None, default: str = texts.dest.DEST_VALUE_DEFAULT) -> st
     return default if value is None else texts.dest.DEST_SORTS.get(value, value)
 
 
+def _dns_policy(entry: DestinationEntry, is_default: bool, short: bool) -> list[str]:
+    """DANE, MTA-STS and TLS failure: "Default" for an entry's None; the DEFAULT row's
+    None is what it means (state.edit.destinations)."""
+    if is_default:
+        entry = model.replace(entry, dane=destinations.default_dane(entry),
+                              mta_sts=destinations.default_mta_sts(entry),
+                              tls_failure=destinations.default_tls_failure(entry))
+    dane = texts.dest.DEST_DANE_SHORT if short else texts.dest.DEST_DANE_LABELS
+    failure = texts.dest.DEST_FAILURE_SHORT if short else texts.dest.DEST_FAILURE_LABELS
+    fallback = texts.dest.DEST_VALUE_DEFAULT
+    return [fallback if entry.dane is None else dane[entry.dane.value], _on_off(entry.mta_sts),
+            fallback if entry.tls_failure is None else failure[entry.tls_failure.value]]
+
+
 def _row(entry: DestinationEntry, is_default: bool) -> list[str]:
     limited = entry.max_concurrency is not None or entry.recipient_limit is not None
     tls = (texts.dest.DEST_VALUE_DEFAULT if entry.tls is None
            else texts.dest.DEST_TLS_SHORT[entry.tls.value])
+    tls_columns = [tls, *_dns_policy(entry, is_default, short=True)]
     if is_default:
-        return [texts.dest.DEST_DEFAULT_ROW, texts.dest.DEST_ON, tls,
+        return [texts.dest.DEST_DEFAULT_ROW, texts.dest.DEST_ON, *tls_columns,
                 _on_off(entry.bounce_verification, texts.dest.DEST_OFF),
                 texts.dest.DEST_DEFAULT_ROW,
                 _sort(entry.ip_sort, texts.dest.DEST_SORTS["PREFER_V4"])]
-    return [entry.domain, texts.dest.DEST_ON if limited else texts.dest.DEST_VALUE_DEFAULT, tls,
-            _on_off(entry.bounce_verification), texts.dest.DEST_VALUE_DEFAULT, _sort(entry.ip_sort)]
+    return [entry.domain, texts.dest.DEST_ON if limited else texts.dest.DEST_VALUE_DEFAULT,
+            *tls_columns, _on_off(entry.bounce_verification), texts.dest.DEST_VALUE_DEFAULT,
+            _sort(entry.ip_sort)]
 
 
 def dest_list(dest: DestinationControls) -> str:
@@ -56,6 +74,7 @@ def dest_detail(entry: DestinationEntry, default: DestinationEntry) -> str:
         rcpt = texts.dest.DEST_RCPT_VALUE.format(limit=entry.recipient_limit,
                                             minutes=entry.recipient_minutes)
     tls = fallback if entry.tls is None else texts.dest.DEST_TLS_DETAIL[entry.tls.value]
+    dane, sts, failure = _dns_policy(entry, is_default, short=False)
     return texts.dest.DEST_DETAIL.format(
         domain=texts.dest.DEST_DEFAULT_ROW if is_default else entry.domain,
         msgs=number(entry.max_msgs_per_connection),
@@ -63,7 +82,7 @@ def dest_detail(entry: DestinationEntry, default: DestinationEntry) -> str:
         rcpt=rcpt,
         limit_type=texts.dest.DEST_LIMIT_TYPE_SHORT[entry.limit_per_mx_ip],
         limit_apply=texts.dest.DEST_LIMIT_APPLY_SHORT[entry.limit_per_virtual_gateway],
-        tls=tls,
+        tls=tls, dane=dane, sts=sts, failure=failure,
         bounce=_on_off(entry.bounce_verification, texts.dest.DEST_OFF if is_default else fallback),
         profile=fallback,
         sort=_sort(entry.ip_sort, texts.dest.DEST_SORTS["PREFER_V4"] if is_default else fallback),

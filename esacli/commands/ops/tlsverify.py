@@ -3,7 +3,8 @@
 It needs no commit and acts on the COMMITTED configuration (the head version: trusted
 CAs, client certificate), never on this session's staged changes, like the engine would.
 The probe itself is the engine's `engine.outbound.tlsverify.tlsverify`; every line it
-emits is shown as it happens.
+emits is shown as it happens, each target's with the mechanism that decides delivery's
+TLS to it (destination control, DANE, MTA-STS: docs/tls-policy.md).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 from engine.outbound.tlsverify import tlsverify
 from esacli import texts
 from esacli.commands.context import Context
+from esacli.commands.dnspolicy import ports
+from esacli.commands.dnspolicy.cache import sts_cache
 from esacli.commands.menu import Command
 from esacli.errors import format_error
 from state import formats_routes
@@ -74,8 +77,10 @@ async def probe(ctx: Context, domain: str, host: str | None, port: int | None) -
     config = ctx.session.store.load()
     console = ctx.console
     console.write("\n")
-    return await tlsverify(config, ctx.session.secrets, domain, host, port,
-                           lambda line: console.write(f"{line}\n"))
+    with sts_cache(ctx.session.store.data_dir, config) as cache:
+        return await tlsverify(config, ctx.session.secrets, domain, host, port or ports.MX_PORT,
+                               lambda line: console.write(f"{line}\n"), decided_by=True,
+                               sts=cache)
 
 
 COMMAND = Command("tlsverify", texts.shell.DESCRIPTIONS["tlsverify"], run,
