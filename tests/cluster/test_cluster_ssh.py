@@ -37,7 +37,9 @@ SEED = [
     f"listenerconfig edit InboundMail hostaccess new sendergroup TLS_Senders {PARTNER}"
     " TLS_Required",
     "listenerconfig edit InboundMail hostaccess move TLS_Senders WHITELIST",
-    "destconfig", "new", DOMAIN, "n", "n", "n", "y", "5", "y", "", "", "",
+    # destconfig NEW: no limits, Required - Verify, the demo certificate, then Enter for
+    # DANE, MTA-STS, the required-TLS failure action, bounce tagging, IP sort, the menu
+    "destconfig", "new", DOMAIN, "n", "n", "n", "y", "5", "y", "", "", "", "", "", "",
     "commit", "The partner: TLS Required inbound, Required - Verify outbound",
 ]
 
