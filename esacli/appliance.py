@@ -29,6 +29,7 @@ from esacli.web.service import WebService
 from state import bindings, files
 from state.bootstrap import open_data_dir
 from state.defaults import Address
+from state.editing import EditSession
 from state.secrets import Secrets
 from state.session import Session
 from state.store import Store
@@ -71,12 +72,34 @@ async def _wait_for_signal() -> None:
 
 
 
-def end_session(session: Session) -> None:
+def end_session(session: EditSession) -> None:
     """Drop a session's staged changes and the keys only they named; never raises."""
     try:
         session.close()
     except Exception:  # a locked store must not turn a logout into a fault
         log.exception("ending the session of %s", session.user)
+
+
+async def open_shell(console: Console, store: Store, secrets: Secrets, user: str,
+                     source: str) -> Shell:
+    """A shell for `user`: over a standalone Session, or on a cluster member over the
+    modes of the cluster (starting in Cluster mode)."""
+    if not cluster_run.interfaces_optional(store):  # the data dir is not a member
+        return Shell(console, Session(store, secrets, user, source))
+    from esacli.cluster_modes import Modes
+
+    modes = await Modes.open(store, secrets, user, source)
+    return Shell(console, modes.session, cluster=modes)
+
+
+def end_shell(shell: Shell) -> None:
+    """The shell's session(s) end: staged changes go; never raises."""
+    end_session(shell.session)
+    if shell.ctx.cluster is not None:
+        try:
+            shell.ctx.cluster.close()
+        except Exception:
+            log.exception("ending the cluster modes of %s", shell.session.user)
 
 
 def say(text: str) -> None:
@@ -131,11 +154,11 @@ def _prepare(data_dir: Path, password: str | None,
 
 def _shell_runner(store: Store, secrets: Secrets) -> Callable[[Console, str], Awaitable[int]]:
     async def run_shell(console: Console, user: str) -> int:
-        session = Session(store, secrets, user, "ssh")
+        shell = await open_shell(console, store, secrets, user, "ssh")
         try:
-            return await run_session(Shell(console, session), user)
+            return await run_session(shell, user)
         finally:  # also when the connection drops mid-dialog (the task is cancelled)
-            end_session(session)
+            end_shell(shell)
     return run_shell
 
 
@@ -203,14 +226,10 @@ async def console(data_dir: Path) -> int:
     store, secrets = open_data_dir(data_dir)
     setup_logging(data_dir)
     user = getpass.getuser()
-    session = Session(store, secrets, user, "console")
-    try:
-        return await _console_session(session, user)
-    finally:
-        end_session(session)
+    return await _console_session(store, secrets, user)
 
 
-async def _console_session(session: Session, user: str) -> int:
+async def _console_session(store: Store, secrets: Secrets, user: str) -> int:
     # Signals from elsewhere (kill -INT, a piped session's terminal) must not end or
     # stop the console and lose the session's pending changes.
     loop = asyncio.get_running_loop()
@@ -222,10 +241,18 @@ async def _console_session(session: Session, user: str) -> int:
         # runs wait for the next prompt (where Ctrl-C leaves the dialog) instead of
         # being signals, or flow control (Ctrl-S froze the screen).
         with terminal.input.raw_mode():
-            return await run_session(Shell(terminal, session), user)
+            return await _console_shell(terminal, store, secrets, user)
     lines = LineConsole(_print)
     _read_stdin(lines)
-    return await run_session(Shell(lines, session), user)
+    return await _console_shell(lines, store, secrets, user)
+
+
+async def _console_shell(console: Console, store: Store, secrets: Secrets, user: str) -> int:
+    shell = await open_shell(console, store, secrets, user, "console")
+    try:
+        return await run_session(shell, user)
+    finally:
+        end_shell(shell)
 
 
 def _print(text: str) -> None:

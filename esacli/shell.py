@@ -13,12 +13,16 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from esacli import faults, texts
 from esacli.commands import COMMANDS, Command, Context
 from esacli.console import Console
 from esacli.errors import EndOfInput, Interrupt, Leave, internal_error
-from state.session import Session
+from state.editing import EditSession
+
+if TYPE_CHECKING:
+    from esacli.cluster_modes import Modes
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +31,13 @@ class Shell:
     def __init__(
         self,
         console: Console,
-        session: Session,
+        session: EditSession,
         clock: Callable[[], float] = time.time,
         commands: Sequence[Command] = COMMANDS,
+        cluster: Modes | None = None,
     ) -> None:
         self.console = console
-        self.session = session
-        self.ctx = Context(console, session, clock)
+        self.ctx = Context(console, session, clock, cluster=cluster)
         self.commands: tuple[Command, ...] = (
             *commands,
             Command("exit", texts.shell.DESCRIPTIONS["exit"], self._exit, aliases=("quit", "q")),
@@ -44,7 +48,14 @@ class Shell:
         self._table = {n: c for c in self.commands for n in (c.name, *c.aliases)}
 
     @property
+    def session(self) -> EditSession:
+        """The current session (on a cluster member, the current mode's)."""
+        return self.ctx.session
+
+    @property
     def prompt(self) -> str:
+        if self.ctx.cluster is not None:
+            return self.ctx.cluster.prompt
         return f"{self.session.candidate.hostname}> "
 
     @property
@@ -64,7 +75,7 @@ class Shell:
             if not first:
                 self.console.write("\n")
             first = False
-            self._confirmation_news()
+            await self._confirmation_news()
             try:
                 line = await self.console.readline(self.prompt, words=self.words, history=True)
             except Interrupt as interrupt:
@@ -82,9 +93,9 @@ class Shell:
             if not await self.execute(words[0], words[1:]):
                 return
 
-    def _confirmation_news(self) -> None:
+    async def _confirmation_news(self) -> None:
         """This session's `commit confirmed`, ended by another session or the timer."""
-        ended = self.session.confirmation_ended()
+        ended = await self.ctx.call(self.session.confirmation_ended)
         if ended is None:
             return
         text = (texts.changes.ROLLED_BACK_ELSEWHERE if ended.rolled_back
@@ -102,6 +113,8 @@ class Shell:
             return True
         try:
             faults.check(command.name)
+            if self.ctx.cluster is not None and not await self._admitted(command.name):
+                return True
             await command.handler(self.ctx, args)
         except Leave:
             return False
@@ -117,12 +130,19 @@ class Shell:
             self.console.say(internal_error(exc))
         return True
 
+    async def _admitted(self, name: str) -> bool:
+        from esacli import cluster_gate  # only on cluster members
+
+        return await cluster_gate.admit(self.ctx, name)
+
     async def _exit(self, ctx: Context, args: Sequence[str]) -> None:
         if await self._confirm_exit():
             raise Leave()
 
     async def _confirm_exit(self) -> bool:
-        if not self.session.pending:
+        cluster = self.ctx.cluster
+        pending = cluster.pending if cluster is not None else self.session.pending
+        if not pending:
             return True
         self.console.write(f"\n{texts.shell.EXIT_WARNING}\n")
         return await self.console.confirm(texts.shell.EXIT_CONFIRM, False, blank=False)

@@ -289,13 +289,6 @@ CONFIG_PROBLEM: Final = Template("CONFIG_PROBLEM", "{path}: {message}")
 FILE_LINE: Final = Template("FILE_LINE", "line {line}: {message}")
 
 
-def _codes() -> dict[str, Template]:
-    found = {name: value for name, value in globals().items() if isinstance(value, Template)}
-    assert all(name == t.code for name, t in found.items()), "a code differs from its name"
-    return {t.code: t for t in found.values()}
-
-
-CODES: Final = _codes()
 
 
 # -- logconfig, operational versions (state/validate_logs.py, state/operations.py) -------
@@ -305,3 +298,23 @@ OPERATIONAL_IN_CLUSTER: Final = Template(
     "OPERATIONAL_IN_CLUSTER",
     "{command} is not available on a cluster member: the cluster's configuration would"
     " replace it.")
+
+# -- interfaceconfig, sethostname ------------------------------------------------------------
+INTERFACE_NAME_TAKEN: Final = Template(
+    "INTERFACE_NAME_TAKEN", 'An interface named "{name}" already exists.')
+INTERFACE_IP_TAKEN: Final = Template(
+    "INTERFACE_IP_TAKEN", 'The IP address {ip} is already assigned to interface "{name}".')
+INTERFACE_IN_USE: Final = Template(
+    "INTERFACE_IN_USE",
+    'The interface "{name}" is used by these listeners: {listeners}. Delete them or move them'
+    " to another interface first.")
+
+
+# every template above, by code (keep this last: it reads the module as it stands)
+def _codes() -> dict[str, Template]:
+    found = {name: value for name, value in globals().items() if isinstance(value, Template)}
+    assert all(name == t.code for name, t in found.items()), "a code differs from its name"
+    return {t.code: t for t in found.values()}
+
+
+CODES: Final = _codes()

@@ -165,6 +165,17 @@ class Session:
             self._awaiting = info.number
         return CommitResult(info=info, merged=merged_paths or [], confirmed=confirmed)
 
+    def confirmation(self) -> Confirmation | None:
+        """The confirmed commit waiting for confirmation, if any."""
+        return self.store.confirmation()
+
+    def history(self, limit: int = 10) -> list[VersionInfo]:
+        return self.store.history(limit)
+
+    def load(self, number: int) -> Config:
+        """Version `number` as a whole configuration (rollbackconfig shows it)."""
+        return self.store.load(number)
+
     def confirm(self) -> Confirmation | None:
         """A plain commit with nothing pending: confirm this user's confirmed commit."""
         confirmed = self.store.confirm(self.user)

@@ -16,15 +16,24 @@ from __future__ import annotations
 
 from esacli.commands.alertconfig import menu as alertconfig
 from esacli.commands.certconfig import menu as certconfig
-from esacli.commands.changes import clear, commit, rollbackconfig, showchanges
+from esacli.commands.changes import (
+    clear,
+    clustermode,
+    commit,
+    rollbackconfig,
+    sethostname,
+    showchanges,
+)
+from esacli.commands.clusterconfig import menu as clusterconfig
 from esacli.commands.context import Context
 from esacli.commands.destconfig import menu as destconfig
 from esacli.commands.dnsconfig import menu as dnsconfig
 from esacli.commands.dnspolicy import daneverify, mtastsconfig, tlsrptconfig
+from esacli.commands.interfaceconfig import menu as interfaceconfig
 from esacli.commands.listenerconfig import menu as listenerconfig
 from esacli.commands.logconfig import menu as logconfig
 from esacli.commands.menu import Command, Handler
-from esacli.commands.ops import listeners, tail, tlsverify
+from esacli.commands.ops import clustercheck, listeners, tail, tlsverify
 from esacli.commands.ops.logs import findevent, grep
 from esacli.commands.ops.queue import (
     delivernow,
@@ -59,11 +68,16 @@ COMMANDS: tuple[Command, ...] = (
     trace.COMMAND,
     certconfig.COMMAND,
     clear.COMMAND,
+    clustercheck.COMMAND,
+    clusterconfig.COMMAND,
+    clustermode.COMMAND,
     commit.COMMAND,
+    interfaceconfig.COMMAND,
     listenerconfig.COMMAND,
     mtastsconfig.COMMAND,
     reportingconfig.COMMAND,
     rollbackconfig.COMMAND,
+    sethostname.COMMAND,
     showchanges.COMMAND,
     tail.COMMAND,
     tlsrptconfig.COMMAND,

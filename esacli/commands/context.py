@@ -1,23 +1,33 @@
-"""What every command and dialog receives: the console, the session, the clock."""
+"""What every command and dialog receives: the console, the session, the clock, and on
+a cluster member the shell's cluster modes (esacli/cluster_modes.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from esacli.console import Console
+from state.editing import EditSession
 from state.model import Config
-from state.session import Session
+
+if TYPE_CHECKING:
+    from esacli.cluster_modes import Modes
+
+T = TypeVar("T")
 
 
 @dataclass
 class Context:
     console: Console
-    session: Session
+    session: EditSession
     clock: Callable[[], float] = time.time  # injectable so transcripts can show fixed dates
     # A command refused what it was asked (see `refuse`): a batch session exits non-zero.
     failed: bool = False
+    # On a cluster member: the modes of this shell (`session` is the current mode's).
+    cluster: Modes | None = None
 
     @property
     def config(self) -> Config:
@@ -32,3 +42,10 @@ class Context:
     def stage(self, config: Config) -> None:
         """Dialogs call this once, when they complete (Ctrl-C before it drops the edit)."""
         self.session.stage(config)
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A session call that may wait on the network (a cluster member's go to the
+        cluster database): run off the event loop there, so SMTP never waits on it."""
+        if self.cluster is None:
+            return fn(*args, **kwargs)
+        return await asyncio.to_thread(fn, *args, **kwargs)

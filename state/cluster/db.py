@@ -33,6 +33,24 @@ def where(conninfo: str) -> str:
     return f"{host}:{params.get('port') or 5432}/{params.get('dbname') or params.get('user') or ''}"
 
 
+def has_password(conninfo: str) -> bool:
+    try:
+        return bool(pg_conninfo.conninfo_to_dict(conninfo).get("password"))
+    except psycopg.ProgrammingError:
+        return False
+
+
+def with_password(conninfo: str, password: str) -> str:
+    """`conninfo` with `password` added (asked apart, so it is never echoed); the
+    connection string as it was if it is not one (connecting then says why)."""
+    if not password:
+        return conninfo
+    try:
+        return pg_conninfo.make_conninfo(conninfo, password=password)
+    except psycopg.ProgrammingError:
+        return conninfo
+
+
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[-1].strip() if text else type(exc).__name__

@@ -113,17 +113,19 @@ class ClusterNode:
         return Heads(me, db.head(self.membership.cluster_level), db.head(me.group_level),
                      db.head(me.level))
 
-    def _follow_membership(self, me: members.MachineRow) -> None:
+    def _follow_membership(self, me: members.MachineRow, cluster: str) -> None:
         m = self.membership
-        if (me.name, me.group_id, me.group) != (m.machine, m.group_id, m.group):
-            self.local.set_membership(Membership(m.cluster, m.machine_id, me.name, me.group_id,
+        if (cluster, me.name, me.group_id, me.group) != (m.cluster, m.machine, m.group_id,
+                                                          m.group):
+            self.local.set_membership(Membership(cluster, m.machine_id, me.name, me.group_id,
                                                  me.group))
 
     def catch_up(self, db: ClusterDB) -> int | None:
         """Apply the heads of this machine's levels if they moved; the local version
         written (or already equal), None if nothing moved or they cannot be applied."""
         heads = self.heads(db)
-        self._follow_membership(heads.machine)
+        row = members.cluster_row(db)
+        self._follow_membership(heads.machine, row.name if row else self.membership.cluster)
         applied = self.local.applied()
         if heads.numbers == applied.numbers and heads.machine.group_id == applied.group_id:
             if heads.machine.applied != applied.numbers or heads.machine.applied_error:

@@ -77,6 +77,14 @@ def probe(conninfo: str) -> ClusterInfo:
                            [m.name for m in members.machines(db)])
 
 
+def check_cluster_passphrase(conninfo: str, passphrase: str) -> None:
+    """WrongPassphrase unless `passphrase` opens the cluster's key (the join dialog asks
+    it once, before its confirmation); Unreachable, NoCluster as `probe`."""
+    with ClusterDB(conninfo) as db:
+        row = members.require_cluster(db)
+    crypto.unwrap(row.key_salt, row.wrapped_key, passphrase)
+
+
 def _push_users(db: ClusterDB, secrets: Secrets) -> None:
     for user in secrets.users():
         line = secrets.password_hash(user)
@@ -229,6 +237,16 @@ def set_machine_name(node: ClusterNode, old: str, new: str) -> None:
     if row.id == node.membership.machine_id:
         m = node.membership
         node.local.set_membership(Membership(m.cluster, m.machine_id, new, m.group_id, m.group))
+
+
+def set_cluster_name(node: ClusterNode, new: str) -> None:
+    """Rename the cluster (its level keeps its identity; members follow the name)."""
+    check_name(new)
+    with node.connect() as db, db.locked():
+        db.run("UPDATE esacli.cluster SET name = %s", (new,))
+        db.notify()
+    m = node.membership
+    node.local.set_membership(Membership(new, m.machine_id, m.machine, m.group_id, m.group))
 
 
 def modes(node: ClusterNode) -> list[Level]:

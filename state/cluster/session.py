@@ -17,22 +17,26 @@ settings is applied locally at once and pushed on reconnect (follower.py).
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from state import diff
+from state import certs, diff
+from state.bindings import Probe
 from state.cluster import commit as level_commit
 from state.cluster import levels, members, messages
 from state.cluster.db import ClusterDB
-from state.cluster.errors import NotDefined, Offline, UnknownName, Unreachable
+from state.cluster.errors import ClusterError, NotDefined, Offline, UnknownName, Unreachable
 from state.cluster.levels import Doc, Kind, Level
 from state.cluster.local import Outbox
 from state.cluster.node import ClusterNode
-from state.errors import CommitRefused, ConfigError
+from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
-from state.session import ROLLBACK_SOURCE, CommitResult
+from state.session import AUTO_USER, ROLLBACK_SOURCE, CommitResult, ConfirmationEnded
 from state.store import Confirmation, VersionInfo
+
+log = logging.getLogger("esacli.cluster")
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class _Layers:
     cluster: Doc
     group: Doc
     machine: Doc
+    group_level: Level  # the group whose level lies between this one and the cluster's
 
 
 class LevelSession:
@@ -57,6 +62,7 @@ class LevelSession:
         self.source = source
         self.store = node.store
         self.secrets = node.secrets
+        self._awaiting: int | None = None  # this session's commit confirmed, waiting
         self._reload()
 
     # -- the level's documents ---------------------------------------------------
@@ -71,6 +77,11 @@ class LevelSession:
         self.base = layers.base
         self._base_doc = layers.doc
         self._doc = layers.doc
+
+    def refresh(self) -> None:
+        """Start again from the level's head as it is now, unless changes are pending."""
+        if not self.pending:
+            self._reload()
 
     def _own(self) -> bool:
         m = self.node.membership
@@ -89,7 +100,7 @@ class LevelSession:
             group = self.level
         head = db.head(self.level)
         return _Layers(head.number, head.document, db.head(m.cluster_level).document,
-                       db.head(group).document, db.head(viewer).document)
+                       db.head(group).document, db.head(viewer).document, group)
 
     def _layers_offline(self) -> _Layers:
         if not self._own():
@@ -99,7 +110,7 @@ class LevelSession:
         number = {Kind.CLUSTER: applied.cluster, Kind.GROUP: applied.group,
                   Kind.MACHINE: applied.machine}[self.level.kind]
         doc = {Kind.CLUSTER: cluster, Kind.GROUP: group, Kind.MACHINE: machine}[self.level.kind]
-        return _Layers(number, doc, cluster, group, machine)
+        return _Layers(number, doc, cluster, group, machine, self.node.membership.group_level)
 
     def _view(self, doc: Doc) -> Config:
         cluster, group, machine = self._layers.cluster, self._layers.group, self._layers.machine
@@ -158,6 +169,15 @@ class LevelSession:
             raise NotDefined(messages.NOT_DEFINED(section=section, mode=source.label))
         self._doc = {**self._doc, section: doc[section]}
 
+    def providers(self, section: str) -> list[Level]:
+        """The levels above this one that define `section`, nearest first: where the
+        settings this mode shows for it come from (the NOTICE dialog offers them)."""
+        m = self.node.membership
+        above = {Kind.CLUSTER: [], Kind.GROUP: [(m.cluster_level, self._layers.cluster)],
+                 Kind.MACHINE: [(self._layers.group_level, self._layers.group),
+                                (m.cluster_level, self._layers.cluster)]}[self.level.kind]
+        return [level for level, doc in above if section in doc]
+
     def undefine(self, section: str) -> None:
         """Stop defining `section` here: the level above applies again."""
         self._doc = {s: v for s, v in self._doc.items() if s != section}
@@ -175,8 +195,17 @@ class LevelSession:
             return []
         return self.node.validate_local(self._doc)
 
-    def verify(self) -> list[str]:
-        """`commit check`: the paths a commit would merge in; CommitRefused like commit."""
+    def put_key(self, key: certs.PrivateKey) -> str:
+        """Store a profile's private key locally; a commit seals it into the cluster."""
+        return self.secrets.put_key(key)
+
+    def close(self) -> None:
+        self.clear()
+
+    def verify(self, probe: Probe | None = None) -> list[str]:
+        """`commit check`: the paths a commit would merge in; CommitRefused like commit.
+        (Listener addresses are not test-bound: a level reaches other machines' sockets;
+        a machine that cannot bind one reports the listener failed in its status.)"""
         try:
             db = self.node.connect_for(self.level)
         except Offline:
@@ -190,6 +219,18 @@ class LevelSession:
         if errors:
             raise CommitRefused(errors=errors)
         return merged
+
+    def preview(self) -> tuple[Config, Config]:
+        """(what this mode runs now, what it would run after a commit), for commit's dry
+        run; CommitRefused on conflicts, like commit. Offline: against the applied view."""
+        try:
+            db = self.node.connect_for(self.level)
+        except Offline:
+            return self._view(self._base_doc), self.candidate
+        with db:
+            head = db.head(self.level)
+            target, _ = level_commit.merged_target(head, self.base, self._base_doc, self._doc)
+        return self._view(head.document), self._view(target)
 
     def _offline_allowed(self, confirm_until: float | None) -> None:
         """Offline: only a plain commit of machine-only settings at this machine's level."""
@@ -206,7 +247,8 @@ class LevelSession:
         if errors:
             raise CommitRefused(errors=errors)
 
-    def commit(self, comment: str, *, confirm_until: float | None = None) -> LevelCommit | None:
+    def commit(self, comment: str, *, confirm_until: float | None = None,
+               probe: Probe | None = None) -> LevelCommit | None:
         if not self.pending:
             return None
         try:
@@ -224,8 +266,25 @@ class LevelSession:
             raise Offline(messages.OFFLINE(mode=self.level.label)) from None
         row = written.row
         self.base, self._base_doc, self._doc = row.number, row.document, row.document
+        if written.confirmed is not None and written.confirmed.version == self._awaiting:
+            self._awaiting = None
+        if confirm_until is not None:
+            self._awaiting = row.number
+        self._apply_here()
         info = VersionInfo(row.number, row.parent, row.author, row.source, row.time, row.comment)
         return LevelCommit(info=info, merged=written.merged, confirmed=written.confirmed)
+
+    def _apply_here(self) -> None:
+        """This machine runs a commit made on it at once (its follower would, one NOTIFY
+        later; it then finds nothing to do). The commit stands whatever happens here."""
+        if not self._own():
+            return
+        try:
+            with self.node.connect() as db:
+                self.node.catch_up(db)
+        except (ClusterError, StoreError) as exc:
+            log.warning("cluster %s: the commit is applied by the follower: %s",
+                        self.node.membership.cluster, exc)
 
     def _commit_offline(self, comment: str) -> LevelCommit:
         self._check_offline()
@@ -247,9 +306,31 @@ class LevelSession:
     def confirm(self) -> Confirmation | None:
         try:
             with self.node.connect() as db:
-                return level_commit.confirm(db, self.level, self.user)
+                confirmed = level_commit.confirm(db, self.level, self.user)
         except (Offline, Unreachable):
             return None
+        if confirmed is not None and confirmed.version == self._awaiting:
+            self._awaiting = None
+        return confirmed
+
+    def confirmation_ended(self) -> ConfirmationEnded | None:
+        """Once, when this session's confirmed commit stopped waiting by someone else's
+        doing (confirmed elsewhere, or rolled back by whichever machine noticed first)."""
+        version = self._awaiting
+        if version is None:
+            return None
+        try:
+            with self.node.connect() as db:
+                pending = db.confirmation(self.level)
+                later = db.history(self.level, 10)
+        except (Offline, Unreachable):
+            return None
+        if pending is not None and Confirmation(*pending).version == version:
+            return None
+        self._awaiting = None
+        rolled_back = any(r.number > version and r.author == AUTO_USER
+                          and r.source == ROLLBACK_SOURCE for r in later)
+        return ConfirmationEnded(version, rolled_back)
 
     def confirmation(self) -> Confirmation | None:
         """The level's confirmed commit waiting for confirmation, if any."""
@@ -280,7 +361,7 @@ class LevelSession:
                 number=number, level=self.level.label))])
         return row.document
 
-    def rollback(self, number: int, comment: str) -> LevelCommit:
+    def rollback(self, number: int, comment: str, probe: Probe | None = None) -> LevelCommit:
         """A new version of this level whose document is version `number`'s."""
         target = self._version_doc(number)
         self._reload()  # over the head as it is now: the result is exactly `target`
@@ -290,6 +371,9 @@ class LevelSession:
                 ROLLBACK_SOURCE, comment)
             result = written.row
         self.base, self._base_doc, self._doc = result.number, result.document, result.document
+        self._apply_here()
+        if written.confirmed is not None and written.confirmed.version == self._awaiting:
+            self._awaiting = None  # a rollback by the same user confirms, as a commit does
         info = VersionInfo(result.number, result.parent, result.author, result.source,
                            result.time, result.comment)
-        return LevelCommit(info=info)
+        return LevelCommit(info=info, confirmed=written.confirmed)

@@ -115,8 +115,9 @@ async def test_disconnect_and_reconnect_by_the_administrator(boxes: Boxes,
             _commit_partner(node_b)
         await wait_until_async(lambda: tls_of(a) is TLSMode.REQUIRED, timeout=5)
         assert tls_of(b) is None
-        [behind] = status.check(node_a)
-        assert (behind.machine, behind.reason) == ("b", "disconnected")
+        # B's follower lets its connection go within a second of DISCONNECT
+        await wait_until_async(lambda: [(i.machine, i.reason) for i in status.check(node_a)]
+                               == [("b", "disconnected")], timeout=5)
         status.reconnect(node_b)
         follower.wake()
         await wait_until_async(lambda: tls_of(b) is TLSMode.REQUIRED, timeout=5)

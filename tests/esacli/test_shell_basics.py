@@ -25,6 +25,9 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         bouncerecipients      Bounce messages from the queue.
         certconfig            Configure security certificates and keys.
         clear                 Clear pending configuration changes since last commit.
+        clustercheck          Check the configuration of every machine of the cluster.
+        clusterconfig         Configure cluster related settings.
+        clustermode           Select the cluster mode (level) to edit.
         commit                Commit changes.
         daneverify            Verify DANE support for a domain (no commit needed).
         deleterecipients      Delete messages from the queue.
@@ -37,6 +40,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         grep                  Search for text in a log file.
         help                  Help.
         hoststatus            Get the status of the given hostname.
+        interfaceconfig       Configure the IP interfaces.
         listenerconfig        Configure mail listeners.
         logconfig             Configure access to log files.
         mtastsconfig          View the cached MTA-STS policies, fetch one now.
@@ -47,6 +51,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         resumedel             Resume deliveries.
         resumelistener        Resume receiving.
         rollbackconfig        Roll back to one of the last 10 committed configurations.
+        sethostname           Set the name of the machine.
         showchanges           Show the pending configuration changes.
         showrecipients        Show messages from the queue by recipient host, Envelope From address, or all messages.
         smtproutes            Set up permanent domain redirections.
@@ -196,14 +201,16 @@ async def test_completion_words(session: Session) -> None:
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
     assert top == ("mail.example.com> ", ("alertconfig", "bouncerecipients", "certconfig", "clear",
-                                          "commit", "daneverify", "deleterecipients", "delivernow",
+                                          "clustercheck", "clusterconfig", "clustermode", "commit",
+                                          "daneverify", "deleterecipients", "delivernow",
                                           "destconfig", "dig", "dnsconfig", "exit", "findevent",
-                                          "grep", "help", "hoststatus", "listenerconfig",
-                                          "logconfig", "mtastsconfig", "netstat", "rate",
-                                          "redirectrecipients", "reportingconfig", "resumedel",
-                                          "resumelistener", "rollbackconfig", "showchanges",
-                                          "showrecipients", "smtproutes", "sslconfig", "status",
-                                          "suspenddel", "suspendlistener", "tail", "telnet",
-                                          "tlsreadiness", "tlsreport", "tlsrptconfig", "tlsverify",
-                                          "tophosts", "trace", "version", "workqueue"))
+                                          "grep", "help", "hoststatus", "interfaceconfig",
+                                          "listenerconfig", "logconfig", "mtastsconfig", "netstat",
+                                          "rate", "redirectrecipients", "reportingconfig",
+                                          "resumedel", "resumelistener", "rollbackconfig",
+                                          "sethostname", "showchanges", "showrecipients",
+                                          "smtproutes", "sslconfig", "status", "suspenddel",
+                                          "suspendlistener", "tail", "telnet", "tlsreadiness",
+                                          "tlsreport", "tlsrptconfig", "tlsverify", "tophosts",
+                                          "trace", "version", "workqueue"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

@@ -25,7 +25,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.errors import commit_refused
 from state import confirm, ranges
-from state.errors import CommitRefused, ConfirmationPending
+from state.errors import CommitRefused, ConfirmationPending, StateError
 from state.session import CommitResult
 
 
@@ -52,9 +52,12 @@ def _minutes(text: str) -> int | None:
 async def _check(ctx: Context) -> None:
     await warnings.say(ctx)
     try:
-        merged = ctx.session.verify(probe=probe)
+        merged = await ctx.call(ctx.session.verify, probe=probe)
     except CommitRefused as refused:
         _say_refused(ctx, refused)
+        return
+    except StateError as exc:  # a cluster member that cannot reach the cluster database
+        ctx.refuse(str(exc))
         return
     if merged:
         ctx.console.say("\n".join([texts.changes.COMMIT_CHECK_MERGE, *merged]))
@@ -63,11 +66,11 @@ async def _check(ctx: Context) -> None:
 
 async def _commit(ctx: Context, minutes: int | None) -> None:
     # the safer rule: while one confirmed commit waits, no other starts (nor extends it)
-    if minutes is not None and (waiting := ctx.session.store.confirmation()) is not None:
+    if minutes is not None and (waiting := await ctx.call(ctx.session.confirmation)) is not None:
         _say_waiting(ctx, waiting.version, waiting.user, waiting.deadline)
         return
     if not ctx.session.pending:
-        _nothing_pending(ctx)
+        await _nothing_pending(ctx)
         return
     found = await warnings.say(ctx)
     if found.would_fail and not await ctx.console.confirm(texts.changes.COMMIT_ANYWAY, False):
@@ -76,37 +79,45 @@ async def _commit(ctx: Context, minutes: int | None) -> None:
     comment = await ctx.console.ask(texts.changes.COMMIT_COMMENT)
     until = None if minutes is None else confirm.deadline(ctx.clock(), minutes)
     try:
-        result = ctx.session.commit(comment, confirm_until=until, probe=probe)
+        result = await ctx.call(ctx.session.commit, comment, confirm_until=until, probe=probe)
     except CommitRefused as refused:
         _say_refused(ctx, refused)
         return
     except ConfirmationPending as busy:  # another session's confirmed commit got in first
         _say_waiting(ctx, busy.version, busy.user, busy.deadline)
         return
+    except StateError as exc:  # a cluster member: disconnected at Cluster or Group level
+        ctx.refuse(str(exc))
+        return
     if result is None:  # the candidate turned out equal to the head
         ctx.console.say(texts.changes.NO_DATA_TO_COMMIT)
         return
-    _say_committed(ctx, result, until)
+    await _say_committed(ctx, result, until)
 
 
-def _nothing_pending(ctx: Context) -> None:
+async def _nothing_pending(ctx: Context) -> None:
     """A plain `commit` with nothing pending still confirms the user's confirmed commit."""
-    confirmed = ctx.session.confirm()
-    if confirmed is None:
+    confirmed = await ctx.call(ctx.session.confirm)
+    elsewhere = [s.level.label for s in ctx.cluster.pending] if ctx.cluster else []
+    if confirmed is None and elsewhere:  # a cluster member commits one mode at a time
+        ctx.console.say(texts.cluster.PENDING_ELSEWHERE.format(modes=", ".join(elsewhere)))
+    elif confirmed is None:
         ctx.console.say(texts.changes.NO_DATA_TO_COMMIT)
     else:
         ctx.console.say(texts.changes.COMMIT_CONFIRMED.format(version=confirmed.version))
 
 
-def _say_committed(ctx: Context, result: CommitResult, until: float | None) -> None:
+async def _say_committed(ctx: Context, result: CommitResult, until: float | None) -> None:
     if result.merged:
         ctx.console.say("\n".join([texts.changes.COMMIT_MERGED, *result.merged]))
     lines = [texts.changes.COMMITTED.format(date=render.date(result.info.time))]
+    if getattr(result, "offline", False):  # a cluster member's machine-only commit, offline
+        lines.append(texts.cluster.COMMITTED_OFFLINE)
     if result.confirmed is not None:
         lines.append(texts.changes.COMMIT_CONFIRMED.format(version=result.confirmed.version))
     if until is not None:
         lines.append(texts.changes.COMMIT_ROLLBACK_AT.format(date=render.date(until)))
-    elif (waiting := ctx.session.store.confirmation()) is not None:
+    elif (waiting := await ctx.call(ctx.session.confirmation)) is not None:
         lines.append(texts.changes.CONFIRM_WAITING.format(
             version=waiting.version, user=waiting.user, date=render.date(waiting.deadline)))
     ctx.console.say("\n".join(lines))

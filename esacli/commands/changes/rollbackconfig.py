@@ -16,7 +16,7 @@ from esacli import render, texts
 from esacli.commands.context import Context
 from esacli.commands.menu import DONE, Command, Menu, Operation, run_menu
 from esacli.errors import config_errors
-from state.errors import CommitRefused
+from state.errors import CommitRefused, StateError
 from state.store import VersionInfo
 
 
@@ -48,7 +48,11 @@ def _lines(history: Sequence[VersionInfo]) -> list[str]:
 
 
 async def _rollback(ctx: Context) -> None:
-    history = ctx.session.store.history(texts.changes.ROLLBACK_LIMIT)
+    try:
+        history = await ctx.call(ctx.session.history, texts.changes.ROLLBACK_LIMIT)
+    except StateError as exc:  # a cluster member that cannot reach the cluster database
+        ctx.refuse(str(exc))
+        return
     ctx.console.say(texts.changes.ROLLBACK_LIST_TITLE)
     index = await ctx.console.choose(texts.changes.ROLLBACK_WHICH, _lines(history))
     if index is None:
@@ -57,15 +61,18 @@ async def _rollback(ctx: Context) -> None:
     if not await ctx.console.confirm(texts.changes.ROLLBACK_CONFIRM, False):
         return
     if not await ctx.console.confirm(texts.changes.ROLLBACK_COMMIT_NOW, False):
-        ctx.stage(ctx.session.store.load(number))
+        ctx.stage(await ctx.call(ctx.session.load, number))
         ctx.console.say(texts.changes.ROLLBACK_STAGED.format(number=number))
         return
     default = texts.changes.ROLLBACK_COMMENT.format(number=number)
     comment = await ctx.console.ask(texts.changes.COMMIT_COMMENT, default)
     try:
-        result = ctx.session.rollback(number, comment, probe=probe)
+        result = await ctx.call(ctx.session.rollback, number, comment, probe=probe)
     except CommitRefused as refused:
         ctx.refuse(config_errors(refused.errors))
+        return
+    except StateError as exc:
+        ctx.refuse(str(exc))
         return
     lines = [texts.changes.COMMITTED.format(date=render.date(result.info.time))]
     if result.confirmed is not None:

@@ -13,7 +13,13 @@ from esacli.commands.menu import Command
 async def showchanges(ctx: Context, args: Sequence[str]) -> None:
     # The model holds no private keys (profiles name them by key_id), so this
     # cannot reveal one.
-    ctx.console.say(pprint.pformat(ctx.session.showchanges(), width=100, sort_dicts=False))
+    # On a cluster member: every mode with pending changes, each under its label.
+    shown = ctx.session.showchanges()
+    if ctx.cluster is not None:
+        for session in ctx.cluster.pending:
+            if session is not ctx.session:
+                shown = {**shown, **session.showchanges()}
+    ctx.console.say(pprint.pformat(shown, width=100, sort_dicts=False))
 
 
 COMMAND = Command("showchanges", texts.shell.DESCRIPTIONS["showchanges"], showchanges)

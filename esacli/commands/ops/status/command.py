@@ -14,6 +14,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.status import render
 from esacli.errors import StatusUnreadable
+from esacli.render import date as render_date
 
 DETAIL = "detail"
 
@@ -35,6 +36,20 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
         return
     head = store.head_number()
     ctx.console.say(render.status(doc, now, head, detail=words == [DETAIL]))
+    if ctx.cluster is not None:
+        ctx.console.say(_cluster_line(ctx))
+
+
+def _cluster_line(ctx: Context) -> str:
+    """A member's link to its cluster (read locally: it is known while disconnected)."""
+    from state.cluster import status
+
+    assert ctx.cluster is not None
+    c = status.connection(ctx.cluster.node)
+    shape = texts.cluster.STATUS_CONNECTED if c.connected else texts.cluster.STATUS_DISCONNECTED
+    line = shape.format(cluster=c.cluster, machine=c.machine, date=render_date(c.since),
+                        reason=c.reason)
+    return f"{texts.cluster.STATUS_CLUSTER} {line}"
 
 
 COMMAND = Command("status", texts.shell.DESCRIPTIONS["status"], run, usage=texts.ops.STATUS_USAGE,
