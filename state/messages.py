@@ -259,6 +259,45 @@ KEY_NOT_STORED: Final = Template(
 BAD_USER_NAME: Final = Template("BAD_USER_NAME", "not a valid user name: {user!r}")
 BAD_PASSWORD_HASH: Final = Template("BAD_PASSWORD_HASH", "bad password hash")
 
+# -- users, roles and access (userconfig, passwd, sshconfig; state.users) ---------------------
+USER_NAME_FORM: Final = Template(
+    "USER_NAME_FORM",
+    "The user name must start with a lower-case letter or \"_\" and hold only lower-case"
+    " letters, digits, \"-\" and \"_\" (at most 32 characters).")
+USER_EXISTS: Final = Template("USER_EXISTS", 'The user "{user}" already exists.')
+USER_UNKNOWN: Final = Template("USER_UNKNOWN", 'Unknown user "{user}".')
+ADMIN_FIXED: Final = Template(
+    "ADMIN_FIXED", 'The "admin" account cannot be deleted and is always an Administrator.')
+DELETE_SELF: Final = Template("DELETE_SELF", "You cannot delete the account you are logged in as.")
+USERS_NO_ADMIN: Final = Template(
+    "USERS_NO_ADMIN", 'The "admin" account must exist and be an Administrator.')
+PASSWORD_TOO_SHORT: Final = Template(
+    "PASSWORD_TOO_SHORT", "The password must be at least {length} characters long.")
+PASSWORD_CONTROL: Final = Template(
+    "PASSWORD_CONTROL", "The password must not contain control characters.")
+PASSWORDS_DIFFER: Final = Template("PASSWORDS_DIFFER", "The passwords do not match.")
+PASSWORD_WRONG: Final = Template("PASSWORD_WRONG", "The old password is not correct.")
+SSH_KEY_INVALID: Final = Template(
+    "SSH_KEY_INVALID",
+    "Not a valid SSH public key: paste one OpenSSH key line (ssh-ed25519, ssh-rsa or"
+    " ecdsa-sha2-nistp256 AAAA...).")
+SSH_KEY_PRIVATE: Final = Template(
+    "SSH_KEY_PRIVATE",
+    "That is a private key. Paste the public key (the .pub file); the private key never"
+    " leaves your computer.")
+SSH_KEY_TWICE: Final = Template("SSH_KEY_TWICE", 'The user "{user}" already has this key.')
+NOT_PERMITTED_CHANGE: Final = Template(
+    "NOT_PERMITTED_CHANGE",
+    'You are not in the correct access group to make changes (user "{user}", role {role}).'
+    " Nothing was changed.")
+NOT_PERMITTED_ACCOUNTS: Final = Template(
+    "NOT_PERMITTED_ACCOUNTS",
+    "You are not in the correct access group to change accounts or access settings"
+    ' (user "{user}", role {role}). Nothing was changed.')
+NOT_PERMITTED_COMMIT: Final = Template(
+    "NOT_PERMITTED_COMMIT",
+    'You are not in the correct access group to commit changes (user "{user}", role {role}).')
+
 # -- the store and commits ----------------------------------------------------------------------
 NO_VERSION: Final = Template("NO_VERSION", "no configuration version {number}")
 HEAD_MOVED: Final = Template("HEAD_MOVED", "head moved: expected {expected}, found {found}")

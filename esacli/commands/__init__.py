@@ -13,6 +13,7 @@ operational ones (status, tail, tlsverify, the queue's). Shared by several comma
 
 from __future__ import annotations
 
+from esacli.commands.adminaccessconfig import menu as adminaccessconfig
 from esacli.commands.alertconfig import menu as alertconfig
 from esacli.commands.certconfig import menu as certconfig
 from esacli.commands.changes import clear, commit, rollbackconfig, showchanges
@@ -21,13 +22,17 @@ from esacli.commands.destconfig import menu as destconfig
 from esacli.commands.dnsconfig import menu as dnsconfig
 from esacli.commands.listenerconfig import menu as listenerconfig
 from esacli.commands.menu import Command, Handler
-from esacli.commands.ops import tail, tlsverify
+from esacli.commands.ops import logins, tail, tlsverify
 from esacli.commands.ops.queue import delivernow, showrecipients, tophosts
 from esacli.commands.ops.status import command as status
 from esacli.commands.smtproutes import menu as smtproutes
+from esacli.commands.sshconfig import menu as sshconfig
 from esacli.commands.sslconfig import menu as sslconfig
+from esacli.commands.userconfig import menu as userconfig
+from esacli.commands.userconfig import passwd
 
 COMMANDS: tuple[Command, ...] = (
+    adminaccessconfig.COMMAND,
     alertconfig.COMMAND,
     destconfig.COMMAND,
     dnsconfig.COMMAND,
@@ -45,6 +50,11 @@ COMMANDS: tuple[Command, ...] = (
     showrecipients.COMMAND,
     delivernow.COMMAND,
     tophosts.COMMAND,
+    logins.LAST,
+    passwd.COMMAND,
+    sshconfig.COMMAND,
+    userconfig.COMMAND,
+    logins.WHO,
 )
 
 __all__ = ["COMMANDS", "Command", "Context", "Handler"]

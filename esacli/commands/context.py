@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from esacli.console import Console
+from esacli.logins import Logins
 from state.model import Config
 from state.session import Session
 
@@ -18,6 +19,7 @@ class Context:
     clock: Callable[[], float] = time.time  # injectable so transcripts can show fixed dates
     # A command refused what it was asked (see `refuse`): a batch session exits non-zero.
     failed: bool = False
+    logins: Logins | None = None  # who is logged in to this appliance (who, last)
 
     @property
     def config(self) -> Config:
@@ -30,5 +32,7 @@ class Context:
         self.console.say(text)
 
     def stage(self, config: Config) -> None:
-        """Dialogs call this once, when they complete (Ctrl-C before it drops the edit)."""
+        """Dialogs call this once, when they complete (Ctrl-C before it drops the edit).
+        A role that may not change anything is refused here (state.errors.AccessRefused,
+        which ends the dialog at the shell): nothing it typed is staged."""
         self.session.stage(config)

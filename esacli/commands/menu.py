@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 from esacli.commands.context import Context
 from esacli.console import Console
 from esacli.errors import BatchRefused
+from state.users import Act
 
 H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
 # A batch form's handler: the words after its item's name.
@@ -127,3 +128,7 @@ class Command:
     usage: str = ""  # extra lines for `help <command>` (the batch syntax)
     aliases: tuple[str, ...] = field(default=())
     takes_args: bool = False  # True when the command has a one-line (batch) form
+    # Its class, which decides the roles that may run it (state.users.ALLOWED). A new
+    # command is a configuration command (a Read-Only Operator may open it and look)
+    # until it says otherwise.
+    kind: Act = Act.CONFIGURATION

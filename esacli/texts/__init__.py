@@ -27,7 +27,8 @@ from esacli.texts import (
     routes,
     shell,
     ssl,
+    users,
 )
 
 __all__ = ["alerts", "boot", "cert", "changes", "dest", "dns", "files", "hat", "listener",
-           "ops", "queue", "rat", "routes", "shell", "ssl"]
+           "ops", "queue", "rat", "routes", "shell", "ssl", "users"]

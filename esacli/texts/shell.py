@@ -15,6 +15,7 @@ NOT_VALID: Final = "That value is not valid."
 ENTER_A_VALUE: Final = messages.ENTER_A_VALUE().text  # state says it too (an empty list)
 PRESS_ENTER: Final = "Press Enter to continue."
 UNKNOWN_COMMAND: Final = "Unknown command or missing feature key: {command}"
+NOT_PERMITTED: Final = "You are not in the correct access group to use {command}."
 NO_BATCH: Final = 'The "{command}" command does not take arguments here.'
 HELP_HEADER: Final = "Type 'help <command>' for more information on a specific command."
 HELP_NOT_AVAILABLE: Final = "help is not available for {command}"
@@ -35,6 +36,7 @@ VALID_NAME_CHARS: Final = messages.NAME_CHARACTERS().text
 
 # -- command descriptions (help) -----------------------------------------------------------
 DESCRIPTIONS: Final = {
+    "adminaccessconfig": "Configure the CLI session inactivity timeout.",
     "alertconfig": "Configure email alerts.",
     "destconfig": "Configure options for destination domains.",
     "dnsconfig": "Configure DNS setup.",
@@ -44,13 +46,23 @@ DESCRIPTIONS: Final = {
     "certconfig": "Configure security certificates and keys.",
     "clear": "Clear pending configuration changes since last commit.",
     "commit": "Commit changes.",
+    "commitdetail": "Display details of a committed configuration version.",
     "exit": "Exit the CLI.",
     "help": "Help.",
+    "last": "Display who has recently logged into the system.",
     "listenerconfig": "Configure mail listeners.",
+    "loadconfig": "Load a configuration file.",
+    "mailconfig": "Mail the current configuration to an email address.",
+    "passwd": "Change your password.",
     "rollbackconfig": "Roll back to one of the last 10 committed configurations.",
+    "saveconfig": "Save the configuration to disk.",
     "showchanges": "Show the pending configuration changes.",
+    "showconfig": "Display all configuration values.",
+    "sshconfig": "Configure SSH keys and SSH login settings.",
     "tail": "Continuously display the end of a log file.",
     "status": "System status.",
+    "userconfig": "Manage user accounts and connections to external authentication sources.",
+    "who": "List who is logged in.",
 }
 
 # -- sessions ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
+from state.users import Act
 
 LOGS = ("mail_logs", "system_logs")
 FIRST_LINES = 10
@@ -70,4 +71,4 @@ async def _pick(ctx: Context) -> str | None:
 
 
 COMMAND = Command("tail", texts.shell.DESCRIPTIONS["tail"], run, usage=texts.ops.TAIL_USAGE,
-                  takes_args=True)
+                  takes_args=True, kind=Act.LOOK)

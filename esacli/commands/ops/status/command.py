@@ -14,6 +14,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.status import render
 from esacli.errors import StatusUnreadable
+from state.users import Act
 
 DETAIL = "detail"
 
@@ -38,4 +39,4 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 
 COMMAND = Command("status", texts.shell.DESCRIPTIONS["status"], run, usage=texts.ops.STATUS_USAGE,
-                  takes_args=True)
+                  takes_args=True, kind=Act.LOOK)
