@@ -22,6 +22,7 @@ from engine.service import Engine
 from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, LineConsole
 from esacli.errors import BootError
+from esacli.logins import Logins
 from esacli.shell import Shell, run_session
 from esacli.terminal import PromptToolkitConsole
 from esacli.web.service import WebService
@@ -31,6 +32,7 @@ from state.defaults import Address
 from state.secrets import Secrets
 from state.session import Session
 from state.store import Store
+from state.users import Accounts
 
 log = logging.getLogger("esacli")
 
@@ -125,13 +127,18 @@ def _prepare(data_dir: Path, password: str | None,
     return store, secrets
 
 
-def _shell_runner(store: Store, secrets: Secrets) -> Callable[[Console, str], Awaitable[int]]:
-    async def run_shell(console: Console, user: str) -> int:
-        session = Session(store, secrets, user, "ssh")
+def _shell_runner(store: Store, secrets: Secrets,
+                  logins: Logins) -> Callable[[Console, str, str, bool], Awaitable[int]]:
+    async def run_shell(console: Console, user: str, address: str, terminal: bool) -> int:
+        # a remote login: the user's role decides what the session may do (state.users)
+        session = Session(store, secrets, user, "ssh", enforce_role=True)
+        login = logins.start(user, address, "cli" if terminal else "batch")
         try:
-            return await run_session(Shell(console, session), user)
+            shell = Shell(console, session, logins=logins, login=login)
+            return await run_session(shell, user)
         finally:  # also when the connection drops mid-dialog (the task is cancelled)
             end_session(session)
+            logins.end(login)
     return run_shell
 
 
@@ -161,8 +168,9 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
     boot_report(engine)
     tasks = await _companions(data_dir, store, secrets, engine, web)
     try:
-        server = await ssh.start_server(ssh_host, ssh_port, data_dir, secrets,
-                                        _shell_runner(store, secrets))
+        accounts = Accounts(secrets, store.load)
+        server = await ssh.start_server(ssh_host, ssh_port, data_dir, accounts,
+                                        _shell_runner(store, secrets, Logins.of(data_dir)))
     except OSError as exc:
         await _stop(tasks, engine)
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
@@ -198,13 +206,16 @@ async def console(data_dir: Path) -> int:
     setup_logging(data_dir)
     user = getpass.getuser()
     session = Session(store, secrets, user, "console")
+    logins = Logins.of(data_dir)
+    login = logins.start(user, "console", "console")
     try:
-        return await _console_session(session, user)
+        return await _console_session(session, user, logins)
     finally:
         end_session(session)
+        logins.end(login)
 
 
-async def _console_session(session: Session, user: str) -> int:
+async def _console_session(session: Session, user: str, logins: Logins) -> int:
     # Signals from elsewhere (kill -INT, a piped session's terminal) must not end or
     # stop the console and lose the session's pending changes.
     loop = asyncio.get_running_loop()
@@ -216,10 +227,10 @@ async def _console_session(session: Session, user: str) -> int:
         # runs wait for the next prompt (where Ctrl-C leaves the dialog) instead of
         # being signals, or flow control (Ctrl-S froze the screen).
         with terminal.input.raw_mode():
-            return await run_session(Shell(terminal, session), user)
+            return await run_session(Shell(terminal, session, logins=logins), user)
     lines = LineConsole(_print)
     _read_stdin(lines)
-    return await run_session(Shell(lines, session), user)
+    return await run_session(Shell(lines, session, logins=logins), user)
 
 
 def _print(text: str) -> None:

@@ -68,24 +68,23 @@ class Logins:
         """Finished and open logins, newest first (a login with no logout line: still
         open, or cut short by a crash, shown as its start only)."""
         found: dict[tuple[float, int, str], Login] = {}
-        for record in self._records():
-            key = (record["start"], record["id"], record["user"])
-            found[key] = Login(record["user"], record["host"], record["what"],
-                               record["start"], end=record.get("end"), number=record["id"])
+        for login in self._records():
+            found[(login.start, login.number, login.user)] = login  # the logout line wins
         return sorted(found.values(), key=lambda x: x.start, reverse=True)[:limit]
 
-    def _records(self) -> Iterator[dict[str, object]]:
+    def _records(self) -> Iterator[Login]:
         try:
             lines = self.path.read_text(errors="replace").splitlines()
         except OSError:
             return
         for line in lines:
             try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and {"user", "host", "what", "start", "id"} <= set(record):
-                yield record
+                r = json.loads(line)
+                yield Login(str(r["user"]), str(r["host"]), str(r["what"]), float(r["start"]),
+                            end=None if r.get("end") is None else float(r["end"]),
+                            number=int(r["id"]))
+            except (ValueError, TypeError, KeyError):
+                continue  # a line cut short by a crash
 
     def _append(self, record: dict[str, object]) -> None:
         try:

@@ -298,6 +298,26 @@ NOT_PERMITTED_COMMIT: Final = Template(
     "NOT_PERMITTED_COMMIT",
     'You are not in the correct access group to commit changes (user "{user}", role {role}).')
 
+# -- the configuration file (state.config_file) ------------------------------------------------
+FILE_REFUSED: Final = Template("FILE_REFUSED", "{count} problems: nothing was loaded")
+FILE_BAD_LINE: Final = Template("FILE_BAD_LINE", "expected <setting> = <value>")
+FILE_BAD_VALUE: Final = Template("FILE_BAD_VALUE", "not a valid value: {value}")
+FILE_BAD_PATH: Final = Template("FILE_BAD_PATH", "not a setting: {path}")
+FILE_PATH_TWICE: Final = Template("FILE_PATH_TWICE", "{path} is given more than once")
+FILE_FORMAT: Final = Template(
+    "FILE_FORMAT", "format {found} is not one this appliance reads (format {supported})")
+FILE_UNKNOWN_SETTING: Final = Template(
+    "FILE_UNKNOWN_SETTING", "missing, or not a setting of this appliance")
+FILE_BAD_SETTING: Final = Template("FILE_BAD_SETTING", "{reason}")
+FILE_WRONG_PASSPHRASE: Final = Template(
+    "FILE_WRONG_PASSPHRASE", "The passphrase does not open the secrets of this file.")
+FILE_SECRET_DAMAGED: Final = Template(
+    "FILE_SECRET_DAMAGED", "{path}: the encrypted value is damaged")
+FILE_PASSPHRASE_SHORT: Final = Template(
+    "FILE_PASSPHRASE_SHORT", "The passphrase must be at least {length} characters long.")
+FILE_KEY_MISMATCH: Final = Template(
+    "FILE_KEY_MISMATCH", "That private key is not the one of this certificate profile.")
+
 # -- the store and commits ----------------------------------------------------------------------
 NO_VERSION: Final = Template("NO_VERSION", "no configuration version {number}")
 HEAD_MOVED: Final = Template("HEAD_MOVED", "head moved: expected {expected}, found {found}")

@@ -51,6 +51,7 @@ class Session:
         self.enforce_role = enforce_role
         self.accounts = users.Accounts(secrets, store.load)
         self._passwords: dict[str, str] = {}  # user -> hash, stored when the commit is
+        self.last_commit: int | None = None  # the version this session wrote last
         self.base = store.head_number()
         self._base_config = store.load(self.base)
         self._candidate = self._base_config
@@ -201,6 +202,7 @@ class Session:
         info = self.store.write(target, head, self.user, source, comment,
                                 confirm_until=confirm_until)
         self.base, self._base_config, self._candidate = info.number, target, target
+        self.last_commit = info.number
         self._store_passwords(target)
         confirmed = waiting if waiting is not None and waiting.user == self.user else None
         if confirmed is not None and confirmed.version == self._awaiting:

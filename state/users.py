@@ -29,7 +29,7 @@ from state import messages, ranges
 from state.errors import ConfigError
 from state.messages import Message
 from state.model import Config
-from state.model_access import ADMIN, Role, UserAccount
+from state.model_access import ADMIN, AccessSettings, Role, UserAccount
 from state.secrets import Secrets, hash_password, is_user_name
 
 
@@ -196,5 +196,6 @@ class Accounts:
         found = self.account(user)
         return found is not None and any(key_blob(k) == blob for k in found.ssh_keys)
 
-    def password_login(self) -> bool:
-        return self._head().access.logins.password_login
+    def access(self) -> AccessSettings:
+        """The committed access settings (password logins, throttling, idle timeout)."""
+        return self._head().access

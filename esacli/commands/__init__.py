@@ -16,7 +16,9 @@ from __future__ import annotations
 from esacli.commands.adminaccessconfig import menu as adminaccessconfig
 from esacli.commands.alertconfig import menu as alertconfig
 from esacli.commands.certconfig import menu as certconfig
-from esacli.commands.changes import clear, commit, rollbackconfig, showchanges
+from esacli.commands.changes import clear, commit, commitdetail, rollbackconfig, showchanges
+from esacli.commands.configfile import load as loadconfig
+from esacli.commands.configfile import show as configfile
 from esacli.commands.context import Context
 from esacli.commands.destconfig import menu as destconfig
 from esacli.commands.dnsconfig import menu as dnsconfig
@@ -50,8 +52,13 @@ COMMANDS: tuple[Command, ...] = (
     showrecipients.COMMAND,
     delivernow.COMMAND,
     tophosts.COMMAND,
+    commitdetail.COMMAND,
     logins.LAST,
+    loadconfig.COMMAND,
+    configfile.MAILCONFIG,
     passwd.COMMAND,
+    configfile.SAVECONFIG,
+    configfile.SHOWCONFIG,
     sshconfig.COMMAND,
     userconfig.COMMAND,
     logins.WHO,

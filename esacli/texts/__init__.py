@@ -16,6 +16,7 @@ from esacli.texts import (
     boot,
     cert,
     changes,
+    configfile,
     dest,
     dns,
     files,
@@ -30,5 +31,5 @@ from esacli.texts import (
     users,
 )
 
-__all__ = ["alerts", "boot", "cert", "changes", "dest", "dns", "files", "hat", "listener",
-           "ops", "queue", "rat", "routes", "shell", "ssl", "users"]
+__all__ = ["alerts", "boot", "cert", "changes", "configfile", "dest", "dns", "files", "hat",
+           "listener", "ops", "queue", "rat", "routes", "shell", "ssl", "users"]

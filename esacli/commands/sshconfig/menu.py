@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from esacli import texts
 from esacli.commands import value_questions
 from esacli.commands.context import Context
-from esacli.commands.menu import Command, Menu, run_menu
+from esacli.commands.menu import Command, Menu, Operation, run_menu
 from esacli.console import Console
 from state import model, ranges, users
 from state.edit import users as edit
@@ -45,7 +45,7 @@ def keys_header(account: UserAccount | None, user: str) -> str:
 async def run(ctx: Context, args: Sequence[str]) -> None:
     editing = _Editing(ctx.session.user if users.account(ctx.config, ctx.session.user)
                        else ADMIN)
-    menu = Menu.of(texts.users.SSHCONFIG_MENU, {
+    menu: Menu[Operation] = Menu.of(texts.users.SSHCONFIG_MENU, {
         "NEW": lambda c: new(c, editing), "DELETE": lambda c: delete(c, editing),
         "PRINT": lambda c: show(c, editing), "USER": lambda c: switch(c, editing),
         "SETUP": setup,

@@ -7,6 +7,7 @@ configuration. Only Administrators may run it (state.users: class ACCOUNTS).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from esacli import texts
@@ -36,7 +37,7 @@ async def new(ctx: Context) -> None:
     full_name = await ctx.console.ask(texts.users.USER_FULL_NAME.format(user=name))
     role = await ask_role(ctx, name, Role.OPERATOR)
     password = await ask_new_password(ctx, texts.users.PASSWORD_FOR.format(user=name))
-    _stage(ctx, UserAccount(name, role, full_name), password)
+    await _stage(ctx, UserAccount(name, role, full_name), password)
 
 
 async def edit_user(ctx: Context) -> None:
@@ -54,15 +55,16 @@ async def edit_user(ctx: Context) -> None:
     if await ctx.console.confirm(texts.users.USER_CHANGE_PASSWORD, False):
         password = await ask_new_password(
             ctx, texts.users.PASSWORD_FOR.format(user=account.name))
-    _stage(ctx, model.replace(account, full_name=full_name, role=role), password)
+    await _stage(ctx, model.replace(account, full_name=full_name, role=role), password)
 
 
-def _stage(ctx: Context, account: UserAccount, password: str | None) -> None:
+async def _stage(ctx: Context, account: UserAccount, password: str | None) -> None:
     """The account and its password staged together (the password first: a role that
     may not change anything is refused before either is)."""
     config = edit.put_user(ctx.config, account)
     if password is not None:
-        ctx.session.stage_password(account.name, hash_password(password))
+        line = await asyncio.to_thread(hash_password, password)  # scrypt: off the loop
+        ctx.session.stage_password(account.name, line)
     ctx.stage(config)
 
 
