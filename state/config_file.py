@@ -57,8 +57,7 @@ HEADER = "# esacli configuration file (see state/config_file.py for the format)"
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
 _CHECK = b"esacli configuration file"
 _NONCE = 12
-_LINE = re.compile(r"^(\S+) = (.*)$")
-_SECRET = re.compile(r"^secret\.(key|password)\[(.+)\]$")
+_EXTRA = {("format",), ("secret", "salt"), ("secret", "check")}
 
 
 class FileRefused(StateError):
@@ -120,14 +119,15 @@ def dump(config: Config, secrets: FileSecrets, passphrase: str | None = None) ->
     """The file for `config`: secrets masked (no passphrase) or encrypted with it."""
     lines = [HEADER, f"format = {FORMAT}"]
     flat = diff.flatten(model.to_tree(config))
-    lines += [f"{diff.render(path)} = {_value(value)}" for path, value in flat.items()]
+    lines += [f"{_render(path)} = {_value(value)}" for path, value in flat.items()]
     lines += _secret_lines(secrets, passphrase)
     return "\n".join(lines) + "\n"
 
 
 def _secret_lines(secrets: FileSecrets, passphrase: str | None) -> list[str]:
-    items = [(f"secret.key[{kid}]", pem.encode()) for kid, pem in sorted(secrets.keys.items())]
-    items += [(f"secret.password[{user}]", line.encode())
+    items = [(_render(("secret", "key", f"[{kid}]")), pem.encode())
+             for kid, pem in sorted(secrets.keys.items())]
+    items += [(_render(("secret", "password", f"[{user}]")), line.encode())
               for user, line in sorted(secrets.passwords.items())]
     if passphrase is None:
         return [f"{path} = {_value(MASKED)}" for path, _ in items]
@@ -141,46 +141,79 @@ def _secret_lines(secrets: FileSecrets, passphrase: str | None) -> list[str]:
 # -- reading ------------------------------------------------------------------------------
 
 
-def _path(text: str) -> diff.Path | None:
-    """`listeners[InboundMail].hat.groups#order` as a diff path; None if malformed."""
-    parts: list[str] = []
-    rest = text
-    while rest:
-        if rest == diff.ORDER:
-            return (*parts, diff.ORDER)
-        if rest.startswith("["):
-            end = _key_end(rest)
-            if end < 0:
-                return None
-            parts.append(rest[: end + 1])
-            rest = rest[end + 1:]
+_PLAIN_KEY = re.compile(r'[^\[\]"\s\\=#]+')
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def _render(path: diff.Path) -> str:
+    """A path as in showchanges, but a key that holds brackets, quotes, spaces or other
+    characters a reader could not split on is written as a JSON string:
+    `routes["a[1].example"].hosts`."""
+    out = ""
+    for part in path:
+        if part.startswith("[") and part.endswith("]"):
+            key = part[1:-1]
+            out += f"[{key}]" if _PLAIN_KEY.fullmatch(key) else f"[{json.dumps(key)}]"
+        elif part == diff.ORDER:
+            out += diff.ORDER
         else:
-            rest = rest.removeprefix(".") if parts else rest
-            name = re.match(r"[a-z_][a-z0-9_]*", rest)
-            if name is None:
+            out += ("." if out else "") + part
+    return out
+
+
+def _split(line: str) -> tuple[diff.Path, str] | None:
+    """The path at the start of `line` and the text after it; None if malformed."""
+    parts: list[str] = []
+    rest = line
+    while rest and not rest.startswith(" "):
+        if rest.startswith(diff.ORDER):
+            parts.append(diff.ORDER)
+            rest = rest[len(diff.ORDER):]
+            break
+        if rest.startswith("["):
+            key_and_rest = _key(rest[1:])
+            if key_and_rest is None:
                 return None
-            parts.append(name.group())
-            rest = rest[name.end():]
-        if rest and rest[0] not in ".[#":
+            key, rest = key_and_rest
+            parts.append(f"[{key}]")
+            continue
+        rest = rest[1:] if parts and rest.startswith(".") else rest
+        name = _NAME.match(rest)
+        if name is None:
             return None
-    return tuple(parts) or None
+        parts.append(name.group())
+        rest = rest[name.end():]
+    return (tuple(parts), rest) if parts else None
 
 
-def _key_end(text: str) -> int:
-    """Where the `[...]` key at the start of `text` ends: the first `]` followed by
-    `.`, `[`, `#` or the end (a key may itself hold `]`)."""
-    for i, char in enumerate(text):
-        if char == "]" and (i + 1 == len(text) or text[i + 1] in ".[#"):
-            return i
-    return -1
+def _key(text: str) -> tuple[str, str] | None:
+    """A key (plain, or a JSON string) and what follows its `]`."""
+    if text.startswith('"'):
+        try:
+            key, end = json.JSONDecoder().raw_decode(text)
+        except ValueError:
+            return None
+        if not isinstance(key, str) or text[end:end + 1] != "]":
+            return None
+        return key, text[end + 1:]
+    plain = _PLAIN_KEY.match(text)
+    if plain is None or text[plain.end():plain.end() + 1] != "]":
+        return None
+    return plain.group(), text[plain.end() + 1:]
 
 
-def _lines(text: str) -> Iterator[tuple[int, str, str]]:
+def _lines(text: str) -> Iterator[tuple[int, str, diff.Path | None, str]]:
+    """(line number, the setting as written, its path or None, the value text)."""
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
-        if line and not line.startswith("#"):
-            match = _LINE.match(line)
-            yield number, (match.group(1) if match else ""), (match.group(2) if match else line)
+        if not line or line.startswith("#"):
+            continue
+        split = _split(line)
+        if split is None or not split[1].startswith(" = "):
+            yield number, line.split(" = ", 1)[0], None, ""
+            continue
+        path, rest = split
+        yield number, line[: len(line) - len(rest)], path, rest[3:]
 
 
 def _json(number: int, raw: str) -> Any:
@@ -199,33 +232,32 @@ class _Reading:
     problems: list[StateError] = field(default_factory=list)
 
 
-def _read_line(reading: _Reading, number: int, name: str, raw: str) -> None:
-    if not name:
+def _read_line(reading: _Reading, number: int, name: str, path: diff.Path | None,
+               raw: str) -> None:
+    if path is None:
         raise FormatError(number, messages.FILE_BAD_LINE())
     value = _json(number, raw)
-    secret = _SECRET.match(name)
-    if secret is not None:
+    if len(path) == 3 and path[0] == "secret" and path[1] in ("key", "password"):
         if not isinstance(value, str):
             raise FormatError(number, messages.FILE_BAD_VALUE(value=raw))
-        table = reading.keys if secret.group(1) == "key" else reading.passwords
-        table[secret.group(2)] = value
-    elif name in ("format", "secret.salt", "secret.check"):
-        reading.extra[name] = value
+        table = reading.keys if path[1] == "key" else reading.passwords
+        table[path[2][1:-1]] = value
+    elif path in _EXTRA:
+        reading.extra[".".join(path)] = value
+    elif path[0] == "secret":
+        raise FormatError(number, messages.FILE_BAD_PATH(path=name))
+    elif path in reading.flat:
+        raise FormatError(number, messages.FILE_PATH_TWICE(path=name))
     else:
-        path = _path(name)
-        if path is None:
-            raise FormatError(number, messages.FILE_BAD_PATH(path=name))
-        if path in reading.flat:
-            raise FormatError(number, messages.FILE_PATH_TWICE(path=name))
         reading.flat[path] = tuple(value) if isinstance(value, list) else value
 
 
 def parse(text: str) -> ConfigFile:
     """The file's configuration and secrets; FileRefused with every problem found."""
     reading = _Reading()
-    for number, name, raw in _lines(text):
+    for number, name, path, raw in _lines(text):
         try:
-            _read_line(reading, number, name, raw)
+            _read_line(reading, number, name, path, raw)
         except FormatError as problem:
             reading.problems.append(problem)
     if reading.extra.get("format") != FORMAT and not reading.problems:
@@ -277,9 +309,9 @@ def unlock(loaded: ConfigFile, passphrase: str) -> FileSecrets:
         _open(key, loaded.check, "secret.check")
     except InvalidTag:
         raise WrongPassphrase(messages.FILE_WRONG_PASSPHRASE()) from None
-    keys = {kid: _reveal(key, value, f"secret.key[{kid}]") for kid, value in loaded.keys.items()
-            if value != MASKED}
-    passwords = {user: _reveal(key, value, f"secret.password[{user}]")
+    keys = {kid: _reveal(key, value, _render(("secret", "key", f"[{kid}]")))
+            for kid, value in loaded.keys.items() if value != MASKED}
+    passwords = {user: _reveal(key, value, _render(("secret", "password", f"[{user}]")))
                  for user, value in loaded.passwords.items() if value != MASKED}
     return FileSecrets(keys, passwords)
 
