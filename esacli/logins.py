@@ -88,6 +88,7 @@ class Logins:
 
     def _append(self, record: dict[str, object]) -> None:
         try:
+            files.private_dir(self.path.parent)
             files.private_file(self.path)
             with open(self.path, "a", encoding="utf-8") as out:
                 out.write(json.dumps(record) + "\n")

@@ -139,7 +139,8 @@ def test_edit_rules(data) -> None:
     with pytest.raises(EditRefused, match="always an Administrator"):
         edit.put_user(config, UserAccount("admin", Role.GUEST))
     assert edit.delete_refusal(config, "admin", "op") is not None
-    assert edit.delete_refusal(config, "op", "op") == "You cannot delete the account you are logged in as."
+    assert edit.delete_refusal(config, "op", "op") == (
+        "You cannot delete the account you are logged in as.")
     assert edit.delete_refusal(config, "zed", "admin") == 'Unknown user "zed".'
     assert users.user_name_refusal(config, "op") == 'The user "op" already exists.'
     assert users.user_name_refusal(config, "Bad.Name") is not None
