@@ -16,7 +16,6 @@ from tests.esacli.accounts import (
     CTRL_C,
     CTRL_D,
     KEY,
-    OTHER_KEY,
     password,
     remote,
     screen_of,
@@ -71,7 +70,7 @@ async def test_transcript(accounts: LocalAppliance, name: str) -> None:
 
 async def test_new_account_logs_in_only_once_committed(accounts: LocalAppliance) -> None:
     admin = remote(accounts, "admin")
-    await screen_of(admin, NEW_BOB + [""])
+    await screen_of(admin, [*NEW_BOB, ""])
     check = admin.accounts.check_password
     assert not check("bob", "bob-password-1")
     admin.commit("bob")
