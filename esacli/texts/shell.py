@@ -61,7 +61,7 @@ DESCRIPTIONS: Final = {
     "sshconfig": "Configure SSH keys and SSH login settings.",
     "tail": "Continuously display the end of a log file.",
     "status": "System status.",
-    "userconfig": "Manage user accounts and connections to external authentication sources.",
+    "userconfig": "Manage user accounts.",
     "who": "List who is logged in.",
 }
 

@@ -21,25 +21,36 @@ async def test_help_and_unknown_commands(session: Session) -> None:
 
         Type 'help <command>' for more information on a specific command.
 
-        alertconfig       Configure email alerts.
-        certconfig        Configure security certificates and keys.
-        clear             Clear pending configuration changes since last commit.
-        commit            Commit changes.
-        delivernow        Reschedule messages for immediate delivery.
-        destconfig        Configure options for destination domains.
-        dnsconfig         Configure DNS setup.
-        exit              Exit the CLI.
-        help              Help.
-        listenerconfig    Configure mail listeners.
-        rollbackconfig    Roll back to one of the last 10 committed configurations.
-        showchanges       Show the pending configuration changes.
-        showrecipients    Show messages from the queue by recipient host, Envelope From address, or all messages.
-        smtproutes        Set up permanent domain redirections.
-        sslconfig         Configure SSL settings.
-        status            System status.
-        tail              Continuously display the end of a log file.
-        tlsverify         Check TLS configuration of a domain (no commit needed).
-        tophosts          Display the top hosts by queue size.
+        adminaccessconfig    Configure the CLI session inactivity timeout.
+        alertconfig          Configure email alerts.
+        certconfig           Configure security certificates and keys.
+        clear                Clear pending configuration changes since last commit.
+        commit               Commit changes.
+        commitdetail         Display details of a committed configuration version.
+        delivernow           Reschedule messages for immediate delivery.
+        destconfig           Configure options for destination domains.
+        dnsconfig            Configure DNS setup.
+        exit                 Exit the CLI.
+        help                 Help.
+        last                 Display who has recently logged into the system.
+        listenerconfig       Configure mail listeners.
+        loadconfig           Load a configuration file.
+        mailconfig           Mail the current configuration to an email address.
+        passwd               Change your password.
+        rollbackconfig       Roll back to one of the last 10 committed configurations.
+        saveconfig           Save the configuration to disk.
+        showchanges          Show the pending configuration changes.
+        showconfig           Display all configuration values.
+        showrecipients       Show messages from the queue by recipient host, Envelope From address, or all messages.
+        smtproutes           Set up permanent domain redirections.
+        sshconfig            Configure SSH keys and SSH login settings.
+        sslconfig            Configure SSL settings.
+        status               System status.
+        tail                 Continuously display the end of a log file.
+        tlsverify            Check TLS configuration of a domain (no commit needed).
+        tophosts             Display the top hosts by queue size.
+        userconfig           Manage user accounts.
+        who                  List who is logged in.
 
         mail.example.com> h listenerconfig
 
@@ -165,9 +176,10 @@ async def test_completion_words(session: Session) -> None:
     console = ScriptedConsole(["listenerconfig", "", "exit"])
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
-    assert top == ("mail.example.com> ", ("alertconfig", "certconfig", "clear", "commit",
-                                          "delivernow", "destconfig", "dnsconfig", "exit",
-                                          "help", "listenerconfig", "rollbackconfig",
-                                          "showchanges", "showrecipients", "smtproutes",
-                                          "sslconfig", "status", "tail", "tlsverify", "tophosts"))
+    assert top == ("mail.example.com> ", (
+        "adminaccessconfig", "alertconfig", "certconfig", "clear", "commit", "commitdetail",
+        "delivernow", "destconfig", "dnsconfig", "exit", "help", "last", "listenerconfig",
+        "loadconfig", "mailconfig", "passwd", "rollbackconfig", "saveconfig", "showchanges",
+        "showconfig", "showrecipients", "smtproutes", "sshconfig", "sslconfig", "status",
+        "tail", "tlsverify", "tophosts", "userconfig", "who"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))
