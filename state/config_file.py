@@ -204,8 +204,10 @@ def _key(text: str) -> tuple[str, str] | None:
 
 def _lines(text: str) -> Iterator[tuple[int, str, diff.Path | None, str]]:
     """(line number, the setting as written, its path or None, the value text)."""
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
+    # Only "\n" ends a line: str.splitlines() also breaks at NEL or U+2028, which a
+    # name or text may hold (JSON leaves them as they are).
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip(" \t\r")
         if not line or line.startswith("#"):
             continue
         split = _split(line)

@@ -48,7 +48,7 @@ def test_round_trip_is_exact(secrets: Secrets) -> None:
         assert config_file.dump(loaded.config, FileSecrets()) == text  # stable text
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(min_size=1, max_size=30), st.lists(st.text(max_size=20), max_size=3))
 def test_any_names_and_texts_round_trip(name: str, texts_: list[str]) -> None:
     config = Config(hostname="h.example.com",
