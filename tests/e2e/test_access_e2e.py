@@ -15,7 +15,7 @@ import pytest
 from state import config_file, model, users
 from state.bootstrap import open_data_dir
 from state.model_access import Role, UserAccount
-from tests.kit.appliance import PASSWORD, Appliance, prepared, running
+from tests.kit.appliance import PASSWORD, Appliance, committed, prepared, running
 from tests.kit.fakemx import Behaviour, FakeMX
 from tests.kit.queue import DOMAIN, relay_appliance
 from tests.kit.smtp import send_mail
@@ -127,15 +127,7 @@ def test_read_only_dialog_is_refused_and_leaves_nothing(roles_appliance: Applian
     child.expect_exact(PROMPT)
     child.sendline("exit")  # nothing pending: no "are you sure"
     child.expect(pexpect.EOF)
-    assert "LookedAtMail" not in repr(_head(roles_appliance))
-
-
-def _head(app: Appliance) -> model.Config:
-    store, _ = open_data_dir(app.data)
-    try:
-        return store.load()
-    finally:
-        store.close()
+    assert "LookedAtMail" not in repr(committed(roles_appliance.data))
 
 
 def keygen(path: Path) -> str:
@@ -234,7 +226,7 @@ async def test_mailconfig_through_the_engines_delivery(tmp_path: Path) -> None:
             assert "An email address is a localname" in done.stdout
             assert f'queued for delivery to "admin@{DOMAIN}"' in done.stdout
             await wait_until_async(lambda: mx.messages, timeout=30, what="the mailed file")
-            head = _head(app)
+            head = committed(app.data)
     message = email.message_from_bytes(mx.messages[0].data)
     [attachment] = [p for p in message.walk() if p.get_filename()]
     text = attachment.get_payload(decode=True).decode()

@@ -176,9 +176,14 @@ async def test_operator_and_read_only_cannot_load_accounts(source: LocalApplianc
 
 async def test_saveconfig_interrupted_writes_nothing(source: LocalAppliance) -> None:
     session = remote(source, "admin")
-    screen = await screen_of(session, ["saveconfig", "2", CTRL_C, "saveconfig", CTRL_D])
+    screen = await screen_of(session, ["saveconfig", "3", "2", "short", "long enough 1",
+                                       "long enough 2", CTRL_C, "saveconfig", CTRL_D])
     assert not (source.store.data_dir / "configuration").exists()
-    assert screen.count("Choose the passphrase option:") == 2
+    assert screen.count("Choose the passphrase option:") == 3
+    assert "That value is not valid." in screen
+    assert "The passphrase must be at least 8 characters long." in screen
+    assert "The passphrases do not match." in screen
+    assert screen.count("Enter a passphrase to encrypt the keys and passwords with: ") == 3
 
 
 async def test_commitdetail(source: LocalAppliance, monkeypatch: pytest.MonkeyPatch) -> None:
