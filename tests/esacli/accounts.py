@@ -3,6 +3,7 @@ the transcripts of the account and configuration-file commands."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from esacli.shell import Shell
 from state import model
 from state.defaults import factory_config
 from state.model_access import Role, UserAccount
-from state.secrets import Secrets
+from state.secrets import Secrets, hash_password
 from state.session import Session
 from state.store import Store
 from tests.kit.shell import NOW, LocalAppliance
@@ -31,6 +32,12 @@ def password(user: str) -> str:
     return f"{user}-password-1"
 
 
+@functools.cache
+def password_hash(user: str) -> str:
+    """The hash of `password(user)`, made once (scrypt is slow on purpose)."""
+    return hash_password(password(user))
+
+
 def with_accounts(data: Path) -> LocalAppliance:
     """A data dir whose first version has admin, op, ro and guest (passwords set)."""
     secrets, store = Secrets(data), Store(data)
@@ -39,7 +46,7 @@ def with_accounts(data: Path) -> LocalAppliance:
     store.write(model.replace(config, users=(*config.users, *extra)), None, "admin", "test",
                 "factory")
     for user in ROLES:
-        secrets.set_password(password(user), user)
+        secrets.set_password_hash(password_hash(user), user)
     return LocalAppliance(store, secrets)
 
 
