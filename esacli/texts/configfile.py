@@ -11,6 +11,8 @@ PASSPHRASE_OPTIONS: Final = (
     " the appliance it loads on does not have)",
     "Encrypt passphrases",
 )
+ENCRYPT_ADMINS_ONLY: Final = ("Only an Administrator can write the keys and passwords"
+                              " encrypted: they are masked in this file.")
 PASSPHRASE_NEW: Final = "Enter a passphrase to encrypt the keys and passwords with:"
 PASSPHRASE_AGAIN: Final = "Please enter the passphrase again:"
 PASSPHRASES_DIFFER: Final = "The passphrases do not match."

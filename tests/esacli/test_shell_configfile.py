@@ -75,6 +75,12 @@ async def test_showconfig_masks_every_secret(source: LocalAppliance) -> None:
     assert "PRIVATE KEY" not in screen and "scrypt" not in screen
 
 
+async def test_only_an_administrator_writes_secrets_encrypted(source: LocalAppliance) -> None:
+    screen = await screen_of(remote(source, "ro"), ["showconfig", "2"])
+    assert "Only an Administrator can write the keys and passwords encrypted" in screen
+    assert "secret.salt" not in screen and 'secret.password[admin] = "masked"' in screen
+
+
 async def test_encrypted_file_reproduces_the_configuration(source: LocalAppliance,
                                                            tmp_path: Path) -> None:
     name = copy_to(await save(source, PASSPHRASE), target := fresh(tmp_path / "b"))

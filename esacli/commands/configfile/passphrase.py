@@ -6,14 +6,19 @@ from __future__ import annotations
 from esacli import texts
 from esacli.commands.context import Context
 from state import config_file
+from state.users import Act
 
 
 async def ask_passphrase(ctx: Context) -> str | None:
     """Mask (None) or encrypt with a passphrase typed twice, never echoed; re-asked while
-    it is too short or the two differ."""
+    it is too short or the two differ. Only an Administrator may encrypt: the file then
+    carries the private keys and password hashes to whoever knows the passphrase."""
     index = await ctx.console.choose(texts.configfile.PASSPHRASE_OPTION,
                                      texts.configfile.PASSPHRASE_OPTIONS, 1)
     if not index:
+        return None
+    if not ctx.session.may(Act.ACCOUNTS):  # an encrypted file gives its keys to whoever
+        ctx.console.say(texts.configfile.ENCRYPT_ADMINS_ONLY)  # has the passphrase
         return None
     while True:
         first = await ctx.console.ask_secret(texts.configfile.PASSPHRASE_NEW)
