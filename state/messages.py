@@ -288,15 +288,15 @@ SSH_KEY_PRIVATE: Final = Template(
 SSH_KEY_TWICE: Final = Template("SSH_KEY_TWICE", 'The user "{user}" already has this key.')
 NOT_PERMITTED_CHANGE: Final = Template(
     "NOT_PERMITTED_CHANGE",
-    'You are not in the correct access group to make changes (user "{user}", role {role}).'
+    'You are not in the correct access group to make changes (user "{user}", {role}).'
     " Nothing was changed.")
 NOT_PERMITTED_ACCOUNTS: Final = Template(
     "NOT_PERMITTED_ACCOUNTS",
     "You are not in the correct access group to change accounts or access settings"
-    ' (user "{user}", role {role}). Nothing was changed.')
+    ' (user "{user}", {role}). Nothing was changed.')
 NOT_PERMITTED_COMMIT: Final = Template(
     "NOT_PERMITTED_COMMIT",
-    'You are not in the correct access group to commit changes (user "{user}", role {role}).')
+    'You are not in the correct access group to commit changes (user "{user}", {role}).')
 
 # -- the configuration file (state.config_file) ------------------------------------------------
 FILE_REFUSED: Final = Template("FILE_REFUSED", "{count} problems: nothing was loaded")

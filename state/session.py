@@ -73,7 +73,7 @@ class Session:
     def _require(self, act: users.Act) -> None:
         if self.may(act):
             return
-        role = "none" if self.role is None else self.role.value
+        role = "user without an account" if self.role is None else users.ROLE_NAMES[self.role]
         refusal = {users.Act.COMMIT: messages.NOT_PERMITTED_COMMIT,
                    users.Act.ACCOUNTS: messages.NOT_PERMITTED_ACCOUNTS}.get(
                        act, messages.NOT_PERMITTED_CHANGE)

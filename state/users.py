@@ -56,6 +56,15 @@ ALLOWED: dict[Act, frozenset[Role]] = {
 }
 
 
+# How state's messages name a role (the shell's dialogs have their own labels: texts.users).
+ROLE_NAMES: dict[Role, str] = {
+    Role.ADMINISTRATOR: "Administrator",
+    Role.OPERATOR: "Operator",
+    Role.READ_ONLY: "Read-Only Operator",
+    Role.GUEST: "Guest",
+}
+
+
 def may(role: Role | None, act: Act) -> bool:
     return role is not None and role in ALLOWED[act]
 

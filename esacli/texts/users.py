@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from state import users
 from state.model_access import Role
 
 # -- roles: the label and the appliance's meaning (state.users.ALLOWED enforces it) ------
-ROLE_LABELS: Final = {
-    Role.ADMINISTRATOR: "Administrator",
-    Role.OPERATOR: "Operator",
-    Role.READ_ONLY: "Read-Only Operator",
-    Role.GUEST: "Guest",
-}
+ROLE_LABELS: Final = users.ROLE_NAMES  # state's messages name them the same way
 ROLE_MEANINGS: Final = {
     Role.ADMINISTRATOR: "Administrators have full access to all settings of the system.",
     Role.OPERATOR: "Operators are restricted from creating new user accounts.",
