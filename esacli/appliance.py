@@ -132,6 +132,7 @@ def _shell_runner(store: Store, secrets: Secrets,
     async def run_shell(console: Console, user: str, address: str, terminal: bool) -> int:
         # a remote login: the user's role decides what the session may do (state.users)
         session = Session(store, secrets, user, "ssh", enforce_role=True)
+        session.accounts.on_password = cluster_run.password_hook(store, secrets)
         login = logins.start(user, address, "cli" if terminal else "batch")
         try:
             shell = Shell(console, session, logins=logins, login=login)

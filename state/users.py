@@ -194,9 +194,11 @@ class Accounts:
         self.set_hash(user, hash_password(password))
 
     def set_hash(self, user: str, line: str) -> None:
-        self.secrets.set_password_hash(line, user)
+        """Store a password hash: through `on_password` first (a cluster member's shared
+        user database: if it refuses, nothing changes here either), then locally."""
         if self.on_password is not None:
             self.on_password(user, line)
+        self.secrets.set_password_hash(line, user)
 
     def password_hash(self, user: str) -> str | None:
         return self.secrets.password_hash(user)

@@ -14,6 +14,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.userconfig.questions import ask_new_password
 from state import messages, users
+from state.errors import StateError
 from state.users import Act
 
 
@@ -28,7 +29,11 @@ async def passwd(ctx: Context, args: Sequence[str]) -> None:
         ctx.refuse(messages.PASSWORD_WRONG())
         return
     password = await ask_new_password(ctx, texts.users.PASSWD_NEW)
-    await asyncio.to_thread(accounts.set_password, user, password)
+    try:  # off the loop: scrypt, and on a cluster member the shared user database
+        await asyncio.to_thread(accounts.set_password, user, password)
+    except StateError as refused:  # the cluster's database is away: changed nowhere
+        ctx.refuse(str(refused))
+        return
     ctx.console.say(texts.users.PASSWD_CHANGED)
 
 
