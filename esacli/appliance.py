@@ -23,6 +23,7 @@ from engine.service import Engine
 from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, LineConsole
 from esacli.errors import BootError
+from esacli.logins import Login, Logins
 from esacli.shell import Shell, run_session
 from esacli.terminal import PromptToolkitConsole
 from esacli.web.service import WebService
@@ -33,6 +34,7 @@ from state.editing import EditSession
 from state.secrets import Secrets
 from state.session import Session
 from state.store import Store
+from state.users import Accounts
 
 log = logging.getLogger("esacli")
 
@@ -81,15 +83,19 @@ def end_session(session: EditSession) -> None:
 
 
 async def open_shell(console: Console, store: Store, secrets: Secrets, user: str,
-                     source: str) -> Shell:
+                     source: str, *, remote: bool = False, logins: Logins | None = None,
+                     login: Login | None = None) -> Shell:
     """A shell for `user`: over a standalone Session, or on a cluster member over the
-    modes of the cluster (starting in Cluster mode)."""
+    modes of the cluster (starting in Cluster mode). `remote` (an SSH login): the user's
+    role decides what the session may do; the local console is the machine's owner."""
     if not cluster_run.interfaces_optional(store):  # the data dir is not a member
-        return Shell(console, Session(store, secrets, user, source))
+        session = Session(store, secrets, user, source, enforce_role=remote)
+        session.accounts.on_password = cluster_run.password_hook(store, secrets)
+        return Shell(console, session, logins=logins, login=login)
     from esacli.cluster_modes import Modes
 
-    modes = await Modes.open(store, secrets, user, source)
-    return Shell(console, modes.session, cluster=modes)
+    modes = await Modes.open(store, secrets, user, source, enforce_role=remote)
+    return Shell(console, modes.session, cluster=modes, logins=logins, login=login)
 
 
 def end_shell(shell: Shell) -> None:
@@ -152,13 +158,22 @@ def _prepare(data_dir: Path, password: str | None,
     return store, secrets, handler
 
 
-def _shell_runner(store: Store, secrets: Secrets) -> Callable[[Console, str], Awaitable[int]]:
-    async def run_shell(console: Console, user: str) -> int:
-        shell = await open_shell(console, store, secrets, user, "ssh")
+def _shell_runner(store: Store, secrets: Secrets,
+                  logins: Logins) -> Callable[[Console, str, str, bool], Awaitable[int]]:
+    async def run_shell(console: Console, user: str, address: str, terminal: bool) -> int:
+        login = logins.start(user, address, "cli" if terminal else "batch")
+        try:
+            # a remote login: the user's role decides what the session may do (state.users)
+            shell = await open_shell(console, store, secrets, user, "ssh", remote=True,
+                                     logins=logins, login=login)
+        except BaseException:
+            logins.end(login)
+            raise
         try:
             return await run_session(shell, user)
         finally:  # also when the connection drops mid-dialog (the task is cancelled)
             end_shell(shell)
+            logins.end(login)
     return run_shell
 
 
@@ -190,8 +205,9 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
     boot_report(engine)
     tasks = await _companions(data_dir, store, secrets, engine, web)
     try:
-        server = await ssh.start_server(ssh_host, ssh_port, data_dir, secrets,
-                                        _shell_runner(store, secrets))
+        accounts = Accounts(secrets, store.load)
+        server = await ssh.start_server(ssh_host, ssh_port, data_dir, accounts,
+                                        _shell_runner(store, secrets, Logins.of(data_dir)))
     except OSError as exc:
         await _stop(tasks, engine)
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
@@ -226,10 +242,15 @@ async def console(data_dir: Path) -> int:
     store, secrets = open_data_dir(data_dir)
     setup_logging(data_dir)
     user = getpass.getuser()
-    return await _console_session(store, secrets, user)
+    logins = Logins.of(data_dir)
+    login = logins.start(user, "console", "console")
+    try:
+        return await _console_session(store, secrets, user, logins)
+    finally:
+        logins.end(login)
 
 
-async def _console_session(store: Store, secrets: Secrets, user: str) -> int:
+async def _console_session(store: Store, secrets: Secrets, user: str, logins: Logins) -> int:
     # Signals from elsewhere (kill -INT, a piped session's terminal) must not end or
     # stop the console and lose the session's pending changes.
     loop = asyncio.get_running_loop()
@@ -241,14 +262,15 @@ async def _console_session(store: Store, secrets: Secrets, user: str) -> int:
         # runs wait for the next prompt (where Ctrl-C leaves the dialog) instead of
         # being signals, or flow control (Ctrl-S froze the screen).
         with terminal.input.raw_mode():
-            return await _console_shell(terminal, store, secrets, user)
+            return await _console_shell(terminal, store, secrets, user, logins)
     lines = LineConsole(_print)
     _read_stdin(lines)
-    return await _console_shell(lines, store, secrets, user)
+    return await _console_shell(lines, store, secrets, user, logins)
 
 
-async def _console_shell(console: Console, store: Store, secrets: Secrets, user: str) -> int:
-    shell = await open_shell(console, store, secrets, user, "console")
+async def _console_shell(console: Console, store: Store, secrets: Secrets, user: str,
+                         logins: Logins) -> int:
+    shell = await open_shell(console, store, secrets, user, "console", logins=logins)
     try:
         return await run_session(shell, user)
     finally:

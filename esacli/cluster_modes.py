@@ -21,20 +21,22 @@ from state.store import Store
 
 
 class Modes:
-    def __init__(self, node: ClusterNode, user: str, source: str) -> None:
+    def __init__(self, node: ClusterNode, user: str, source: str, *,
+                 enforce_role: bool = False) -> None:
         self.node = node
         self.user = user
         self.source = source
+        self.enforce_role = enforce_role  # a remote login: the role decides (state.users)
         self.sessions: dict[Level, LevelSession] = {}
         self.level = node.membership.cluster_level
 
     @classmethod
     async def open(cls, store: Store, secrets: Secrets, user: str, source: str,
-                   node: ClusterNode | None = None) -> Modes:
+                   node: ClusterNode | None = None, *, enforce_role: bool = False) -> Modes:
         """The modes of a shell on this member, starting in Cluster mode."""
         if node is None:
             node = ClusterNode(store, secrets)
-        modes = cls(node, user, source)
+        modes = cls(node, user, source, enforce_role=enforce_role)
         await modes.switch(modes.level)
         return modes
 
@@ -46,11 +48,17 @@ class Modes:
         """Edit at `level` from now on (its session made on the first visit); Offline or
         UnknownName when it cannot be reached, and the mode stays as it was."""
         if level not in self.sessions:
-            made = await asyncio.to_thread(LevelSession, self.node, level, self.user,
-                                           self.source)
+            made = await asyncio.to_thread(
+                LevelSession, self.node, level, self.user, self.source,
+                enforce_role=self.enforce_role, on_password=self._put_password)
             self.sessions[level] = made
         self.level = level
         return self.sessions[level]
+
+    def _put_password(self, user: str, line: str) -> None:
+        """A password reaches the cluster's shared user database before this machine's
+        secrets (or the follower would put the old hash back)."""
+        self.node.set_password_hash(line, user)
 
     async def refresh(self) -> None:
         """A mode without pending changes shows the level's head as it is now."""

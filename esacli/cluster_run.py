@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from state.cluster import local
 from state.secrets import Secrets
 from state.store import Store
+from state.users import PasswordHook
 
 if TYPE_CHECKING:
     from state.cluster.follower import Follower
@@ -29,6 +30,23 @@ CHECK_INTERVAL = 1.0
 def interfaces_optional(store: Store) -> bool:
     """The engine's question: is this a cluster member (listeners may lack interfaces)?"""
     return local.is_clustered(store.data_dir)
+
+
+def password_hook(store: Store, secrets: Secrets) -> PasswordHook | None:
+    """On a cluster member, where passwords are written (state.users.Accounts.on_password):
+    the cluster's shared user database too, or the follower would put its hash back."""
+    if not local.is_clustered(store.data_dir):
+        return None
+
+    def put(user: str, line: str) -> None:
+        from state.cluster.node import ClusterNode
+
+        node = ClusterNode(store, secrets)
+        try:
+            node.set_password_hash(line, user)
+        finally:
+            node.close()
+    return put
 
 
 async def supervise(store: Store, secrets: Secrets, interval: float = CHECK_INTERVAL) -> None:

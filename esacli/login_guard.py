@@ -15,6 +15,10 @@ helping a guesser.
 - Nothing keys on the user name, so a guesser at one address never slows or locks out the
   admin at another (127.0.0.2 against 127.0.0.1 on loopback).
 
+The limits are the module's constants unless the guard is given `limits`: SSH reads
+them from the committed configuration at each check (sshconfig SETUP,
+state.model_access.LoginLimits), so a commit changes them without a restart.
+
 Failures and the start of throttling are logged (system_logs), user names with repr() so
 no control character reaches the log raw.
 """
@@ -31,6 +35,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+
+from state.model_access import LoginLimits
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +69,23 @@ def _lower_priority() -> None:
 
 class LoginGuard:
     def __init__(self, check: Check, clock: Callable[[], float] = time.monotonic,
-                 service: str = "SSH") -> None:
+                 service: str = "SSH", limits: Callable[[], LoginLimits] | None = None) -> None:
         self._check = check
+        self._limits = limits
         self._service = service  # what the log lines name: "SSH", "Web console"
         self._clock = clock
         self._executor = ThreadPoolExecutor(HASH_WORKERS, thread_name_prefix="esacli-login",
                                             initializer=_lower_priority)
         self._addresses: OrderedDict[str, _Address] = OrderedDict()
+
+    def _free(self) -> int:
+        return FREE_FAILURES if self._limits is None else self._limits().free_failures
+
+    def _max_gap(self) -> float:
+        return MAX_GAP if self._limits is None else float(self._limits().max_gap)
+
+    def _forget(self) -> float:
+        return FORGET if self._limits is None else self._limits().forget_minutes * 60.0
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -81,7 +97,7 @@ class LoginGuard:
         if wait is None:  # no, and as slowly as a check would say it: no quick retries
             log.warning("%s login from %s refused unchecked: too many failures",
                         self._service, address)
-            await asyncio.sleep(MAX_GAP)
+            await asyncio.sleep(self._max_gap())
             return False
         entry.checking += 1
         try:
@@ -101,7 +117,7 @@ class LoginGuard:
         entry = self._addresses.get(address)
         if entry is None:
             entry = self._addresses[address] = _Address()
-        elif entry.failures and self._clock() - entry.last_failure > FORGET:
+        elif entry.failures and self._clock() - entry.last_failure > self._forget():
             entry.failures = 0
         self._addresses.move_to_end(address)
         while len(self._addresses) > MAX_ADDRESSES:
@@ -110,13 +126,14 @@ class LoginGuard:
 
     def _reserve(self, entry: _Address) -> float | None:
         """Seconds to wait before checking, or None to refuse without checking."""
-        if entry.failures + entry.checking < FREE_FAILURES:
+        free = self._free()
+        if entry.failures + entry.checking < free:
             return 0.0
         now = self._clock()
         slot = max(now, entry.next_slot)
         if slot - now > MAX_WAIT:
             return None
-        gap = min(MAX_GAP, FIRST_GAP * 2 ** (entry.failures + entry.checking - FREE_FAILURES))
+        gap = min(self._max_gap(), FIRST_GAP * 2 ** (entry.failures + entry.checking - free))
         entry.next_slot = slot + gap
         return slot - now
 
@@ -125,5 +142,5 @@ class LoginGuard:
         entry.last_failure = self._clock()
         log.warning("%s login failed for %r from %s (%d recent failures from there)",
                     self._service, user, address, entry.failures)
-        if entry.failures == FREE_FAILURES:
+        if entry.failures == self._free():
             log.warning("%s logins from %s are slowed down from now on", self._service, address)

@@ -19,7 +19,10 @@ from esacli import faults, texts
 from esacli.commands import COMMANDS, Command, Context
 from esacli.console import Console
 from esacli.errors import EndOfInput, Interrupt, Leave, internal_error
+from esacli.logins import Login, Logins
 from state.editing import EditSession
+from state.errors import AccessRefused
+from state.users import Act
 
 if TYPE_CHECKING:
     from esacli.cluster_modes import Modes
@@ -35,14 +38,18 @@ class Shell:
         clock: Callable[[], float] = time.time,
         commands: Sequence[Command] = COMMANDS,
         cluster: Modes | None = None,
+        logins: Logins | None = None,
+        login: Login | None = None,
     ) -> None:
         self.console = console
-        self.ctx = Context(console, session, clock, cluster=cluster)
+        self.login = login  # this session's entry in `who`
+        self.ctx = Context(console, session, clock, cluster=cluster, logins=logins)
         self.commands: tuple[Command, ...] = (
             *commands,
-            Command("exit", texts.shell.DESCRIPTIONS["exit"], self._exit, aliases=("quit", "q")),
+            Command("exit", texts.shell.DESCRIPTIONS["exit"], self._exit, aliases=("quit", "q"),
+                    kind=Act.LOOK),
             Command("help", texts.shell.DESCRIPTIONS["help"], self._help, aliases=("h", "?"),
-                    takes_args=True),
+                    takes_args=True, kind=Act.LOOK),
         )
         self.commands = tuple(sorted(self.commands, key=lambda c: c.name))
         self._table = {n: c for c in self.commands for n in (c.name, *c.aliases)}
@@ -104,12 +111,17 @@ class Shell:
 
     async def execute(self, name: str, args: Sequence[str]) -> bool:
         """Run one command; False when the session should end."""
+        if self.login is not None:
+            self.login.touch(self.ctx.clock())
         command = self._table.get(name.lower())
         if command is None:
             self.ctx.refuse(texts.shell.UNKNOWN_COMMAND.format(command=name))
             return True
         if args and not command.takes_args:
             self.ctx.refuse(texts.shell.NO_BATCH.format(command=command.name))
+            return True
+        if not self.session.may(command.kind):
+            self.ctx.refuse(texts.shell.NOT_PERMITTED.format(command=command.name))
             return True
         try:
             faults.check(command.name)
@@ -118,6 +130,8 @@ class Shell:
             await command.handler(self.ctx, args)
         except Leave:
             return False
+        except AccessRefused as refused:  # the role's first change: the dialog ends there
+            self.ctx.refuse(str(refused))
         except Interrupt as interrupt:  # the dialog is dropped: they stage only when complete
             self.ctx.failed = self.ctx.failed or interrupt.failure
         except EndOfInput as eof:

@@ -1,4 +1,11 @@
-"""The SSH server: password authentication, one shell session per connection.
+"""The SSH server: password and public key authentication, one shell session per
+connection.
+
+Logins are for the accounts of the committed configuration (state.users.Accounts): a
+password (unless sshconfig SETUP turned password logins off) or a public key sshconfig
+authorised for that account. The failed passwords allowed per connection, the login
+throttling and the idle timeout of interactive sessions are read from the committed
+configuration for each connection.
 
 A connection with a terminal (a pty) gets the interactive shell: prompt_toolkit on the
 client's terminal. Without one it gets the batch shell: an exec request (`ssh admin@host
@@ -26,18 +33,21 @@ from prompt_toolkit.input.posix_pipe import PosixPipeInput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from esacli.console import Console, LineConsole
-from esacli.login_guard import MAX_TRIES, LoginGuard
+from esacli.login_guard import LoginGuard
 from esacli.ssh_keys import KeyFeeder
 from esacli.terminal import PromptToolkitConsole
-from state.secrets import Secrets, write_private
+from state.model_access import AccessSettings
+from state.secrets import write_private
+from state.users import Accounts
 
 log = logging.getLogger("esacli.ssh")
 
-# Runs one shell session for `user` on `console` until the user leaves; its exit status.
-RunShell = Callable[[Console, str], Awaitable[int]]
+# Runs one shell session for `user` (from `address`, on a terminal or not) on `console`
+# until the user leaves; its exit status.
+RunShell = Callable[[Console, str, str, bool], Awaitable[int]]
+# The access settings of the committed configuration (read at each login).
+Access = Callable[[], AccessSettings]
 LOGIN_TIMEOUT = 60
-# asyncssh has a login timeout but no idle timeout; the interactive console enforces one.
-IDLE_TIMEOUT = 30 * 60.0
 TOO_MANY_FAILURES = "Too many authentication failures"
 
 
@@ -55,10 +65,12 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
     which feeds keys with a blocking write (see esacli/ssh_keys.py) and print()s any
     exception to the appliance's stdout."""
 
-    def __init__(self, run_shell: RunShell, user: str) -> None:
+    def __init__(self, run_shell: RunShell, user: str, address: str, access: Access) -> None:
         super().__init__(self._unused, enable_cpr=False)
         self._run_shell = run_shell
         self._user = user
+        self._address = address
+        self._access = access
         self._command: str | None = None
         self._lines: LineConsole | None = None
         self._keys: KeyFeeder | None = None
@@ -82,8 +94,10 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
             with create_app_session(input=pipe, output=self._output) as app_session:
                 self.app_session = app_session
                 try:
-                    console = PromptToolkitConsole(idle_timeout=IDLE_TIMEOUT)
-                    status = await self._run_shell(console, self._user)
+                    # asyncssh has a login timeout but no idle timeout: the console has one
+                    idle = self._access().idle_timeout_minutes * 60.0
+                    console = PromptToolkitConsole(idle_timeout=idle)
+                    status = await self._run_shell(console, self._user, self._address, True)
                 except Exception:  # run_shell guards the session itself; the last guard
                     log.exception("SSH session failed")
                 finally:
@@ -112,7 +126,7 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
     async def _batch(self, console: LineConsole) -> None:
         status = 1
         try:
-            status = await self._run_shell(console, self._user)
+            status = await self._run_shell(console, self._user, self._address, False)
         except Exception:  # run_shell guards the session itself; this is the last guard
             log.exception("SSH batch session failed")
         finally:
@@ -149,13 +163,15 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
 
 
 class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
-    """prompt_toolkit's SSH server does no authentication: add password checks.
+    """prompt_toolkit's SSH server does no authentication: add password and key checks.
     One instance per connection."""
 
-    def __init__(self, run_shell: RunShell, guard: LoginGuard) -> None:
+    def __init__(self, run_shell: RunShell, guard: LoginGuard, accounts: Accounts) -> None:
         super().__init__(self._unused, enable_cpr=False)
         self._run_shell = run_shell
         self._guard = guard
+        self._accounts = accounts
+        self._access = accounts.access
         self._user = ""
         self._address = "?"
         self._failures = 0
@@ -168,20 +184,29 @@ class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
         self._address = str(peer[0]) if peer else "?"
 
     def session_requested(self) -> ApplianceSSHSession:
-        return ApplianceSSHSession(self._run_shell, self._user)
+        return ApplianceSSHSession(self._run_shell, self._user, self._address, self._access)
 
     def begin_auth(self, username: str) -> bool:
         self._user = username
         return True
 
     def password_auth_supported(self) -> bool:
+        return self._access().logins.password_login
+
+    def public_key_auth_supported(self) -> bool:
         return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        if self._accounts.key_allowed(username, key.public_data):
+            return True
+        log.info("SSH key refused for %r from %s", username, self._address)
+        return False
 
     async def validate_password(self, username: str, password: str) -> bool:
         if await self._guard.check(self._address, username, password):
             return True
         self._failures += 1
-        if self._failures >= MAX_TRIES:
+        if self._failures >= self._access().logins.max_tries:
             log.warning("SSH connection from %s closed after %d failed logins",
                         self._address, self._failures)
             raise asyncssh.PermissionDenied(TOO_MANY_FAILURES)
@@ -189,11 +214,11 @@ class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
 
 
 async def start_server(
-    host: str, port: int, data_dir: Path, secrets: Secrets, run_shell: RunShell
+    host: str, port: int, data_dir: Path, accounts: Accounts, run_shell: RunShell
 ) -> asyncssh.SSHAcceptor:
-    guard = LoginGuard(lambda user, password: secrets.check_password(password, user))
+    guard = LoginGuard(accounts.check_password, limits=lambda: accounts.access().logins)
     return await asyncssh.create_server(
-        lambda: ApplianceSSHServer(run_shell, guard),
+        lambda: ApplianceSSHServer(run_shell, guard, accounts),
         host,
         port,
         server_host_keys=[host_key(data_dir)],

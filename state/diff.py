@@ -30,6 +30,7 @@ _KEYED = {
     "custom": "name",
     "routes": "domain",
     "recipients": "address",
+    "users": "name",
 }
 ORDER = "#order"
 ABSENT: Any = object()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from state import certs, diff
+from state import certs, diff, users
 from state.bindings import Probe
 from state.errors import ConfigError
 from state.model import Config
@@ -23,6 +23,18 @@ class EditSession(Protocol):
     secrets: Secrets
     user: str
     source: str
+    accounts: users.Accounts  # passwords and logins (a member's reach the cluster too)
+    last_commit: int | None  # the local version this session wrote last (commitdetail)
+
+    @property
+    def role(self) -> users.Role | None: ...
+
+    def may(self, act: users.Act) -> bool: ...
+
+    def stage_password(self, user: str, password_hash: str) -> None: ...
+
+    @property
+    def staged_passwords(self) -> dict[str, str]: ...
 
     @property
     def candidate(self) -> Config: ...

@@ -11,6 +11,7 @@ StateError                every error raised by state/: `reason` is its message 
  |    +-- ValueRefused    one typed value (an answer, a batch word) is unusable: line 0
  +-- EditRefused          an edit a configuration rule forbids (state.edit): nothing changed
  +-- ConfirmationPending  a `commit confirmed` while another one waits for confirmation
+ +-- AccessRefused        the session's role may not do that (state.users): nothing changed
  +-- ClusterError         state.cluster's own tree (state/cluster/errors.py)
 """
 
@@ -118,3 +119,8 @@ class ConfirmationPending(StateError):
         self.version = version
         self.user = user
         self.deadline = deadline
+
+
+class AccessRefused(StateError):
+    """The session user's role may not change or commit (state.users.ALLOWED); nothing
+    was staged or written."""

@@ -275,6 +275,65 @@ SHADOWED_GROUP: Final = Template(
     'Warning: listener {listener}: sender group "{group}" can never match: every sender it'
     " lists is matched first by {by} above it.")
 
+# -- users, roles and access (userconfig, passwd, sshconfig; state.users) ---------------------
+USER_NAME_FORM: Final = Template(
+    "USER_NAME_FORM",
+    "The user name must start with a lower-case letter or \"_\" and hold only lower-case"
+    " letters, digits, \"-\" and \"_\" (at most 32 characters).")
+USER_EXISTS: Final = Template("USER_EXISTS", 'The user "{user}" already exists.')
+USER_UNKNOWN: Final = Template("USER_UNKNOWN", 'Unknown user "{user}".')
+ADMIN_FIXED: Final = Template(
+    "ADMIN_FIXED", 'The "admin" account cannot be deleted and is always an Administrator.')
+DELETE_SELF: Final = Template("DELETE_SELF", "You cannot delete the account you are logged in as.")
+USERS_NO_ADMIN: Final = Template(
+    "USERS_NO_ADMIN", 'The "admin" account must exist and be an Administrator.')
+PASSWORD_TOO_SHORT: Final = Template(
+    "PASSWORD_TOO_SHORT", "The password must be at least {length} characters long.")
+PASSWORD_CONTROL: Final = Template(
+    "PASSWORD_CONTROL", "The password must not contain control characters.")
+PASSWORDS_DIFFER: Final = Template("PASSWORDS_DIFFER", "The passwords do not match.")
+PASSWORD_WRONG: Final = Template("PASSWORD_WRONG", "The old password is not correct.")
+SSH_KEY_INVALID: Final = Template(
+    "SSH_KEY_INVALID",
+    "Not a valid SSH public key: paste one OpenSSH key line (ssh-ed25519, ssh-rsa or"
+    " ecdsa-sha2-nistp256 AAAA...).")
+SSH_KEY_PRIVATE: Final = Template(
+    "SSH_KEY_PRIVATE",
+    "That is a private key. Paste the public key (the .pub file); the private key never"
+    " leaves your computer.")
+SSH_KEY_TWICE: Final = Template("SSH_KEY_TWICE", 'The user "{user}" already has this key.')
+NOT_PERMITTED_CHANGE: Final = Template(
+    "NOT_PERMITTED_CHANGE",
+    'You are not in the correct access group to make changes (user "{user}", {role}).'
+    " Nothing was changed.")
+NOT_PERMITTED_ACCOUNTS: Final = Template(
+    "NOT_PERMITTED_ACCOUNTS",
+    "You are not in the correct access group to change accounts or access settings"
+    ' (user "{user}", {role}). Nothing was changed.')
+NOT_PERMITTED_COMMIT: Final = Template(
+    "NOT_PERMITTED_COMMIT",
+    'You are not in the correct access group to commit changes (user "{user}", {role}).')
+
+# -- the configuration file (state.config_file) ------------------------------------------------
+FILE_REFUSED: Final = Template("FILE_REFUSED", "{count} problems: nothing was loaded")
+FILE_BAD_LINE: Final = Template("FILE_BAD_LINE", "expected <setting> = <value>")
+FILE_BAD_VALUE: Final = Template("FILE_BAD_VALUE", "not a valid value: {value}")
+FILE_BAD_PATH: Final = Template("FILE_BAD_PATH", "not a setting: {path}")
+FILE_PATH_TWICE: Final = Template("FILE_PATH_TWICE", "{path} is given more than once")
+FILE_FORMAT: Final = Template(
+    "FILE_FORMAT", "format {found} is not one this appliance reads (format {supported})")
+FILE_UNKNOWN_SETTING: Final = Template(
+    "FILE_UNKNOWN_SETTING", "missing, or not a setting of this appliance")
+FILE_BAD_SETTING: Final = Template("FILE_BAD_SETTING", "{reason}")
+FILE_WRONG_PASSPHRASE: Final = Template(
+    "FILE_WRONG_PASSPHRASE", "The passphrase does not open the secrets of this file.")
+FILE_SECRET_DAMAGED: Final = Template(
+    "FILE_SECRET_DAMAGED", "{path}: the encrypted value is damaged")
+FILE_PASSPHRASE_SHORT: Final = Template(
+    "FILE_PASSPHRASE_SHORT", "The passphrase must be at least {length} characters long.")
+FILE_KEY_MISMATCH: Final = Template(
+    "FILE_KEY_MISMATCH", "That private key is not the one of this certificate profile.")
+
 # -- the store and commits ----------------------------------------------------------------------
 NO_VERSION: Final = Template("NO_VERSION", "no configuration version {number}")
 HEAD_MOVED: Final = Template("HEAD_MOVED", "head moved: expected {expected}, found {found}")

@@ -19,7 +19,8 @@ from typing import Any
 import msgspec
 
 # The helpers every edit uses, read as model.replace(...) (their home: state/records.py).
-from state.records import by_name, drop, put, replace  # noqa: F401
+from state.model_access import AccessSettings, UserAccount, factory_users
+from state.records import Frozen, by_name, drop, put, replace  # noqa: F401
 
 
 class TLSMode(enum.Enum):
@@ -63,10 +64,6 @@ class ListenerType(enum.Enum):
 class RatAction(enum.Enum):
     ACCEPT = "ACCEPT"
     REJECT = "REJECT"
-
-
-class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Base of every model record."""
 
 
 class Response(Frozen, frozen=True):
@@ -379,6 +376,10 @@ class Config(Frozen, frozen=True):
     reporting: ReportingSettings = ReportingSettings()
     web: WebConsole = WebConsole()
     logs: tuple[LogSettings, ...] = DEFAULT_LOGS
+    # userconfig, sshconfig, adminaccessconfig (state/model_access.py); versions written
+    # before they existed read as the factory's one Administrator, admin.
+    users: tuple[UserAccount, ...] = factory_users()
+    access: AccessSettings = AccessSettings()
 
 
 def encode(config: Config) -> bytes:

@@ -79,3 +79,17 @@ DELIVERY_FIELDS = {
     "initial_retry_seconds": RETRY_SECONDS,
     "max_retry_seconds": RETRY_SECONDS,
 }
+
+# -- users and access (userconfig POLICY, sshconfig SETUP, adminaccessconfig) -----------
+PASSWORD_LENGTH = Range(6, 128)  # the shortest password userconfig and passwd accept
+IDLE_MINUTES = Range(5, 1440)  # an idle CLI session is logged out after this long
+LOGIN_TRIES = Range(1, 10)  # failed passwords per connection (OpenSSH's MaxAuthTries)
+LOGIN_FREE_FAILURES = Range(1, 100)  # failures from one address before checks are spaced
+LOGIN_MAX_GAP = Range(1, 60)  # seconds between two checks from a throttled address
+LOGIN_FORGET_MINUTES = Range(1, 1440)
+LOGIN_FIELDS = {
+    "max_tries": LOGIN_TRIES,
+    "free_failures": LOGIN_FREE_FAILURES,
+    "max_gap": LOGIN_MAX_GAP,
+    "forget_minutes": LOGIN_FORGET_MINUTES,
+}

@@ -18,6 +18,10 @@ class _Named(Protocol):
 N = TypeVar("N", bound=_Named)
 
 
+class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Base of every model record (state.model, state.model_access)."""
+
+
 def replace(obj: T, **changes: Any) -> T:
     """A copy of a frozen record with some fields changed."""
     return msgspec.structs.replace(obj, **changes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from state import bindings, certs, diff, messages, pending, validate
+from state import bindings, certs, diff, messages, pending, users, validate
 from state.bindings import Probe
 from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
@@ -13,6 +13,8 @@ from state.secrets import Secrets
 from state.store import Confirmation, Store, VersionInfo
 
 ROLLBACK_SOURCE = "rollback"
+# How showchanges shows a password staged for an account (the hash never appears).
+PASSWORD_CHANGED = "********"
 AUTO_USER = "system"  # the author of automatic rollbacks (state/confirm.py) in the history
 
 
@@ -33,13 +35,24 @@ class CommitResult:
 
 
 class Session:
-    """One candidate per CLI session; invisible to everyone else until `commit`."""
+    """One candidate per CLI session; invisible to everyone else until `commit`.
 
-    def __init__(self, store: Store, secrets: Secrets, user: str, source: str) -> None:
+    With `enforce_role` (a remote login: SSH) the user's role in the committed
+    configuration is checked at every stage and at commit (state.users); the local
+    console and tools working on the data dir are the machine's owner and are not.
+    """
+
+    def __init__(self, store: Store, secrets: Secrets, user: str, source: str, *,
+                 enforce_role: bool = False) -> None:
         self.store = store
         self.secrets = secrets
         self.user = user
         self.source = source
+        self.enforce_role = enforce_role
+        self._gate = users.RoleGate(store.load, user, enforce_role)
+        self.accounts = users.Accounts(secrets, store.load)
+        self._passwords: dict[str, str] = {}  # user -> hash, stored when the commit is
+        self.last_commit: int | None = None  # the version this session wrote last
         self.base = store.head_number()
         self._base_config = store.load(self.base)
         self._candidate = self._base_config
@@ -50,23 +63,52 @@ class Session:
     def candidate(self) -> Config:
         return self._candidate
 
+    @property
+    def role(self) -> users.Role | None:
+        """The user's role in the committed configuration (None: no such account)."""
+        return self._gate.role
+
+    def may(self, act: users.Act) -> bool:
+        return self._gate.may(act)
+
+    def _require(self, act: users.Act) -> None:
+        self._gate.require(act)
+
     def stage(self, config: Config) -> None:
-        """Replace the candidate with an edited copy."""
+        """Replace the candidate with an edited copy (AccessRefused for a role that may
+        not change anything: the candidate stays as it was)."""
+        if config != self._candidate:
+            self._require(users.Act.CHANGE)
+        if users.touches_accounts(self._candidate, config):
+            self._require(users.Act.ACCOUNTS)
         self._candidate = config
+
+    def stage_password(self, user: str, password_hash: str) -> None:
+        """A password for `user`'s account, stored when this session commits."""
+        self._require(users.Act.CHANGE)
+        self._require(users.Act.ACCOUNTS)
+        self._passwords[user] = password_hash
+
+    @property
+    def staged_passwords(self) -> dict[str, str]:
+        return dict(self._passwords)
 
     @property
     def pending(self) -> bool:
-        return self._candidate != self._base_config
+        return self._candidate != self._base_config or bool(self._passwords)
 
     def changes(self) -> list[diff.Change]:
         return diff.changes(self._base_config, self._candidate)
 
     def showchanges(self) -> dict[str, Any]:
         """The pending changes as the appliance prints them (§2.1)."""
-        return {"standalone": {"": pending.shown(self._base_config, self._candidate)}}
+        shown = pending.shown(self._base_config, self._candidate)
+        shown.update({f"users[{u}].password": PASSWORD_CHANGED for u in sorted(self._passwords)})
+        return {"standalone": {"": shown}}
 
     def clear(self) -> None:
         self._candidate = self._base_config
+        self._passwords = {}
 
     def put_key(self, key: certs.PrivateKey) -> str:
         """Store the private key of a profile about to be staged; returns its id. A key
@@ -103,6 +145,7 @@ class Session:
         """
         if not self.pending:
             return None
+        self._require(users.Act.COMMIT)
         for _ in range(5):
             try:
                 return self._commit_once(comment, confirm_until, probe)
@@ -147,6 +190,8 @@ class Session:
     def _commit_once(self, comment: str, confirm_until: float | None,
                      probe: Probe | None) -> CommitResult:
         head, target, merged_paths = self._merged()
+        if self._passwords or users.touches_accounts(self.store.load(head), target):
+            self._require(users.Act.ACCOUNTS)
         self._validate(head, target, probe)
         return self._write(target, head, self.source, comment, confirm_until, merged_paths)
 
@@ -158,6 +203,8 @@ class Session:
         info = self.store.write(target, head, self.user, source, comment,
                                 confirm_until=confirm_until)
         self.base, self._base_config, self._candidate = info.number, target, target
+        self.last_commit = info.number
+        self._store_passwords(target)
         confirmed = waiting if waiting is not None and waiting.user == self.user else None
         if confirmed is not None and confirmed.version == self._awaiting:
             self._awaiting = None
@@ -175,6 +222,15 @@ class Session:
     def load(self, number: int) -> Config:
         """Version `number` as a whole configuration (rollbackconfig shows it)."""
         return self.store.load(number)
+
+    def _store_passwords(self, after: Config) -> None:
+        """After a write: the staged passwords of the accounts it has. (A deleted
+        account's hash may stay: logins need an account, a rollback that brings it back
+        brings its password back too, and a new account of that name gets a new one.)"""
+        for user, line in self._passwords.items():
+            if users.account(after, user) is not None:
+                self.accounts.set_hash(user, line)
+        self._passwords = {}
 
     def confirm(self) -> Confirmation | None:
         """A plain commit with nothing pending: confirm this user's confirmed commit."""
@@ -202,6 +258,7 @@ class Session:
 
         Validated like any commit; the session's candidate becomes the new head.
         """
+        self._require(users.Act.COMMIT)
         target = self.store.load(number)
         self._validate(self.store.head_number(), target, probe)
         for _ in range(5):

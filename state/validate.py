@@ -10,6 +10,7 @@ from state import (
     messages,
     names,
     ranges,
+    users,
     validate_dns,
     validate_hat,
     validate_logs,
@@ -53,6 +54,7 @@ def _all(config: Config, secrets: Secrets, interfaces_optional: bool) -> Iterato
     yield from _smtp_timeouts(config.listener_setup.timeouts)
     yield from _reporting(config)
     yield from validate_logs.logs(config)
+    yield from users.problems(config)
 
 
 def _bindings(config: Config) -> Iterator[ConfigError]:

@@ -14,17 +14,21 @@ suspension, the queue's). Shared by several commands:
 
 from __future__ import annotations
 
+from esacli.commands.adminaccessconfig import menu as adminaccessconfig
 from esacli.commands.alertconfig import menu as alertconfig
 from esacli.commands.certconfig import menu as certconfig
 from esacli.commands.changes import (
     clear,
     clustermode,
     commit,
+    commitdetail,
     rollbackconfig,
     sethostname,
     showchanges,
 )
 from esacli.commands.clusterconfig import menu as clusterconfig
+from esacli.commands.configfile import load as loadconfig
+from esacli.commands.configfile import show as configfile
 from esacli.commands.context import Context
 from esacli.commands.destconfig import menu as destconfig
 from esacli.commands.dnsconfig import menu as dnsconfig
@@ -33,7 +37,7 @@ from esacli.commands.interfaceconfig import menu as interfaceconfig
 from esacli.commands.listenerconfig import menu as listenerconfig
 from esacli.commands.logconfig import menu as logconfig
 from esacli.commands.menu import Command, Handler
-from esacli.commands.ops import clustercheck, listeners, tail, tlsverify
+from esacli.commands.ops import clustercheck, listeners, logins, tail, tlsverify
 from esacli.commands.ops.logs import findevent, grep
 from esacli.commands.ops.queue import (
     delivernow,
@@ -51,10 +55,14 @@ from esacli.commands.ops.tlsreport import command as tlsreport
 from esacli.commands.ops.trace import command as trace
 from esacli.commands.reportingconfig import menu as reportingconfig
 from esacli.commands.smtproutes import menu as smtproutes
+from esacli.commands.sshconfig import menu as sshconfig
 from esacli.commands.sslconfig import menu as sslconfig
 from esacli.commands.tools import dig, netstat, telnet, version
+from esacli.commands.userconfig import menu as userconfig
+from esacli.commands.userconfig import passwd
 
 COMMANDS: tuple[Command, ...] = (
+    adminaccessconfig.COMMAND,
     alertconfig.COMMAND,
     daneverify.COMMAND,
     destconfig.COMMAND,
@@ -101,6 +109,16 @@ COMMANDS: tuple[Command, ...] = (
     listeners.SUSPEND,
     workqueue.COMMAND,
     version.COMMAND,
+    commitdetail.COMMAND,
+    logins.LAST,
+    loadconfig.COMMAND,
+    configfile.MAILCONFIG,
+    passwd.COMMAND,
+    configfile.SAVECONFIG,
+    configfile.SHOWCONFIG,
+    sshconfig.COMMAND,
+    userconfig.COMMAND,
+    logins.WHO,
 )
 
 __all__ = ["COMMANDS", "Command", "Context", "Handler"]

@@ -15,6 +15,7 @@ from typing import TypeVar
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.errors import BatchRefused, format_error
+from state import files
 from state.errors import FormatError
 
 T = TypeVar("T")
@@ -56,11 +57,19 @@ def read(ctx: Context, name: str) -> str | None:
 
 def write(ctx: Context, name: str, text: str) -> bool:
     """Write atomically (temp file, fsync, rename); False after an error message."""
+    if not write_quietly(ctx, name, text):
+        return False
+    ctx.console.say(texts.files.EXPORT_DONE.format(hostname=ctx.config.hostname, name=name))
+    return True
+
+
+def write_quietly(ctx: Context, name: str, text: str) -> bool:
+    """`write` without the EXPORT line (saveconfig says its own)."""
     path = folder(ctx) / name
     tmp = path.with_name(f".{name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as handle:
+        with open(tmp, "w", encoding="utf-8", opener=files.open_private) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -68,7 +77,6 @@ def write(ctx: Context, name: str, text: str) -> bool:
     except OSError:
         ctx.console.say(texts.files.FILE_WRITE_ERROR)
         return False
-    ctx.console.say(texts.files.EXPORT_DONE.format(hostname=ctx.config.hostname, name=name))
     return True
 
 

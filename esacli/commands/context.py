@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from esacli.console import Console
+from esacli.logins import Logins
 from state.editing import EditSession
 from state.model import Config
 
@@ -28,6 +29,7 @@ class Context:
     failed: bool = False
     # On a cluster member: the modes of this shell (`session` is the current mode's).
     cluster: Modes | None = None
+    logins: Logins | None = None  # who is logged in to this appliance (who, last)
 
     @property
     def config(self) -> Config:
@@ -40,7 +42,9 @@ class Context:
         self.console.say(text)
 
     def stage(self, config: Config) -> None:
-        """Dialogs call this once, when they complete (Ctrl-C before it drops the edit)."""
+        """Dialogs call this once, when they complete (Ctrl-C before it drops the edit).
+        A role that may not change anything is refused here (state.errors.AccessRefused,
+        which ends the dialog at the shell): nothing it typed is staged."""
         self.session.stage(config)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -24,6 +24,7 @@ from esacli import texts
 from esacli.commands.context import Context
 from esacli.console import Console
 from esacli.errors import BatchRefused
+from state.users import Act
 
 H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
 # A batch form's handler: the words after its item's name.
@@ -146,3 +147,7 @@ class Command:
             return head
         operations = "\n".join(f"- {i.name} - {i.label}" for i in self.menu.items)
         return f"{head}\n\n{texts.shell.HELP_OPERATIONS}\n{operations}"
+    # Its class, which decides the roles that may run it (state.users.ALLOWED). A new
+    # command is a configuration command (a Read-Only Operator may open it and look)
+    # until it says otherwise.
+    kind: Act = Act.CONFIGURATION

@@ -17,6 +17,7 @@ from esacli.texts import (
     cert,
     changes,
     cluster,
+    configfile,
     control,
     dest,
     dns,
@@ -34,6 +35,7 @@ from esacli.texts import (
     ssl,
     tools,
     trace,
+    users,
 )
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "cert",
     "changes",
     "cluster",
+    "configfile",
     "control",
     "dest",
     "dns",
@@ -59,4 +62,5 @@ __all__ = [
     "ssl",
     "tools",
     "trace",
+    "users",
 ]

@@ -16,6 +16,7 @@ ENTER_A_VALUE: Final = messages.ENTER_A_VALUE().text  # state says it too (an em
 PRESS_ENTER: Final = "Press Enter to continue."
 MORE: Final = "-Press Any Key For More-"  # the pager (§1.2)
 UNKNOWN_COMMAND: Final = "Unknown command or missing feature key: {command}"
+NOT_PERMITTED: Final = "You are not in the correct access group to use {command}."
 NO_BATCH: Final = 'The "{command}" command does not take arguments here.'
 HELP_HEADER: Final = "Type 'help <command>' for more information on a specific command."
 HELP_NOT_AVAILABLE: Final = "help is not available for {command}"
@@ -38,6 +39,7 @@ VALID_NAME_CHARS: Final = messages.NAME_CHARACTERS().text
 
 # -- command descriptions (help) -----------------------------------------------------------
 DESCRIPTIONS: Final = {
+    "adminaccessconfig": "Configure the CLI session inactivity timeout.",
     "alertconfig": "Configure email alerts.",
     "daneverify": "Verify DANE support for a domain (no commit needed).",
     "destconfig": "Configure options for destination domains.",
@@ -69,6 +71,7 @@ DESCRIPTIONS: Final = {
     "clusterconfig": "Configure cluster related settings.",
     "clustermode": "Select the cluster mode (level) to edit.",
     "commit": "Commit changes.",
+    "commitdetail": "Display details of a committed configuration version.",
     "exit": "Exit the CLI.",
     "help": "Help.",
     "interfaceconfig": "Configure the IP interfaces.",
@@ -76,13 +79,22 @@ DESCRIPTIONS: Final = {
     "mtastsconfig": "View the cached MTA-STS policies, fetch one now.",
     "rollbackconfig": "Roll back to one of the last 10 committed configurations.",
     "sethostname": "Set the name of the machine.",
+    "last": "Display who has recently logged into the system.",
+    "loadconfig": "Load a configuration file.",
+    "mailconfig": "Mail the current configuration to an email address.",
+    "passwd": "Change your password.",
+    "saveconfig": "Save the configuration to disk.",
     "showchanges": "Show the pending configuration changes.",
+    "showconfig": "Display all configuration values.",
+    "sshconfig": "Configure SSH keys and SSH login settings.",
     "tail": "Continuously display the end of a log file.",
     "tlsrptconfig": "Configure TLS reporting (RFC 8460).",
     "netstat": "Display network connections of the appliance.",
     "telnet": "Connect to a remote host's SMTP service (banner, EHLO, QUIT).",
     "status": "System status.",
     "version": "View system version information.",
+    "userconfig": "Manage user accounts.",
+    "who": "List who is logged in.",
 }
 
 # -- sessions ------------------------------------------------------------------------------

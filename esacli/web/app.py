@@ -22,6 +22,7 @@ from esacli.web.auth import COOKIE, Guard, WebSession, same_token
 from esacli.web.views import Views
 from state.secrets import Secrets
 from state.store import Store
+from state.users import Accounts
 
 log = logging.getLogger("esacli.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -43,7 +44,7 @@ class Console:
     def __init__(self, data_dir: Path, store: Store, secrets: Secrets) -> None:
         self.views = Views(Path(data_dir), store)
         self.data_dir, self.store = Path(data_dir), store
-        self.guard = Guard(secrets)
+        self.guard = Guard(secrets, accounts=Accounts(secrets, store.load))
 
     def application(self) -> web.Application:
         app = web.Application(middlewares=[self._headers, self._errors, self._login_required],

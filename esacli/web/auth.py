@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from esacli.login_guard import LoginGuard
 from state.secrets import Secrets
+from state.users import Accounts
 
 log = logging.getLogger("esacli.web")
 
@@ -37,11 +38,15 @@ class WebSession:
 
 
 class Guard:
-    def __init__(self, secrets: Secrets, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, secrets: Secrets, clock: Callable[[], float] = time.monotonic,
+                 accounts: Accounts | None = None) -> None:
         self.secrets = secrets
         self.clock = clock
-        self._logins = LoginGuard(lambda user, password: secrets.check_password(password, user),
-                                  service="Web console")
+        # With the accounts (the appliance): only an account of the committed configuration
+        # logs in, as over SSH; a deleted account's password no longer opens anything.
+        check = (accounts.check_password if accounts is not None
+                 else lambda user, password: secrets.check_password(password, user))
+        self._logins = LoginGuard(check, service="Web console")
         self._sessions: dict[str, WebSession] = {}
         self._basic: dict[bytes, tuple[str, float]] = {}
 

@@ -51,6 +51,9 @@ COMMAND_SECTIONS: Mapping[str, tuple[str, ...]] = {
     "alertconfig": ("alerts",),
     "dnsconfig": ("dns",),
     "sslconfig": ("ssl",),
+    "userconfig": ("users", "access"),
+    "sshconfig": ("users", "access"),
+    "adminaccessconfig": ("access",),
     "sethostname": ("hostname",),
     "interfaceconfig": ("interfaces",),
 }

@@ -99,7 +99,11 @@ class ClusterNode:
 
     def set_password(self, password: str, user: str = "admin") -> None:
         """Change a password cluster-wide (Offline or Unreachable: changed nowhere)."""
-        line = hash_password(password)
+        self.set_password_hash(hash_password(password), user)
+
+    def set_password_hash(self, line: str, user: str = "admin") -> None:
+        """A hash made elsewhere (state.users.Accounts): the shared user database first,
+        then this machine's copy; Offline or Unreachable: changed nowhere."""
         with self.connect() as db:
             members.put_user(db, user, line)
             db.notify()

@@ -22,15 +22,16 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from state import certs, diff
+from state import certs, diff, users
 from state.bindings import Probe
 from state.cluster import commit as level_commit
 from state.cluster import levels, members, messages
 from state.cluster.db import ClusterDB
-from state.cluster.errors import ClusterError, NotDefined, Offline, UnknownName, Unreachable
+from state.cluster.errors import ClusterError, Offline, UnknownName, Unreachable
 from state.cluster.levels import Doc, Kind, Level
 from state.cluster.local import Outbox
 from state.cluster.node import ClusterNode
+from state.cluster.sections import Sections
 from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
 from state.session import AUTO_USER, ROLLBACK_SOURCE, CommitResult, ConfirmationEnded
@@ -54,14 +55,23 @@ class _Layers:
     group_level: Level  # the group whose level lies between this one and the cluster's
 
 
-class LevelSession:
-    def __init__(self, node: ClusterNode, level: Level, user: str, source: str) -> None:
+class LevelSession(Sections):
+    def __init__(self, node: ClusterNode, level: Level, user: str, source: str, *,
+                 enforce_role: bool = False, on_password: users.PasswordHook | None = None,
+                 ) -> None:
         self.node = node
         self.level = level
         self.user = user
         self.source = source
         self.store = node.store
         self.secrets = node.secrets
+        # the role, as on a standalone appliance, from the configuration this machine runs
+        self._gate = users.RoleGate(node.store.load, user, enforce_role)
+        self.accounts = users.Accounts(node.secrets, node.store.load, on_password)
+        self._passwords: dict[str, str] = {}  # user -> hash, stored when the commit is
+        # level versions are numbered apart from the local store's: commitdetail shows
+        # the local head (what this machine applied)
+        self.last_commit: int | None = None
         self._awaiting: int | None = None  # this session's commit confirmed, waiting
         self._reload()
 
@@ -134,12 +144,34 @@ class LevelSession:
         """The level's candidate document (the sections it defines)."""
         return dict(self._doc)
 
+    @property
+    def role(self) -> users.Role | None:
+        return self._gate.role
+
+    def may(self, act: users.Act) -> bool:
+        return self._gate.may(act)
+
     def stage(self, config: Config) -> None:
+        if config != self.candidate:
+            self._gate.require(users.Act.CHANGE)
+        if users.touches_accounts(self.candidate, config):
+            self._gate.require(users.Act.ACCOUNTS)
         self._doc = levels.normalise(levels.stage(self._doc, self.candidate, config))
+
+    def stage_password(self, user: str, password_hash: str) -> None:
+        """A password for `user`'s account, stored (in the cluster's user database too)
+        when this session commits."""
+        self._gate.require(users.Act.CHANGE)
+        self._gate.require(users.Act.ACCOUNTS)
+        self._passwords[user] = password_hash
+
+    @property
+    def staged_passwords(self) -> dict[str, str]:
+        return dict(self._passwords)
 
     @property
     def pending(self) -> bool:
-        return self._doc != self._base_doc
+        return self._doc != self._base_doc or bool(self._passwords)
 
     def changes(self) -> list[diff.Change]:
         return diff.tree_changes(self._base_doc, self._doc)
@@ -149,38 +181,7 @@ class LevelSession:
 
     def clear(self) -> None:
         self._doc = self._base_doc
-
-    # -- sections (NOTICE dialogs) -------------------------------------------------------
-    def defines(self, section: str) -> bool:
-        return section in self._doc
-
-    def start_empty(self, section: str) -> None:
-        """Define `section` here with the factory value ("start a new, empty configuration")."""
-        self._doc = {**self._doc, section: levels.default_section(section)}
-
-    def copy_from(self, section: str, source: Level) -> None:
-        """Define `section` here as `source` defines it (NotDefined if it does not)."""
-        if source == self.level:
-            doc = self._doc
-        else:
-            with self.node.connect() as db:
-                doc = db.head(source).document
-        if section not in doc:
-            raise NotDefined(messages.NOT_DEFINED(section=section, mode=source.label))
-        self._doc = {**self._doc, section: doc[section]}
-
-    def providers(self, section: str) -> list[Level]:
-        """The levels above this one that define `section`, nearest first: where the
-        settings this mode shows for it come from (the NOTICE dialog offers them)."""
-        m = self.node.membership
-        above = {Kind.CLUSTER: [], Kind.GROUP: [(m.cluster_level, self._layers.cluster)],
-                 Kind.MACHINE: [(self._layers.group_level, self._layers.group),
-                                (m.cluster_level, self._layers.cluster)]}[self.level.kind]
-        return [level for level, doc in above if section in doc]
-
-    def undefine(self, section: str) -> None:
-        """Stop defining `section` here: the level above applies again."""
-        self._doc = {s: v for s, v in self._doc.items() if s != section}
+        self._passwords = {}
 
     # -- checking and committing ---------------------------------------------------------
     def check(self) -> list[ConfigError]:
@@ -251,6 +252,9 @@ class LevelSession:
                probe: Probe | None = None) -> LevelCommit | None:
         if not self.pending:
             return None
+        self._gate.require(users.Act.COMMIT)
+        if self._passwords:
+            self._gate.require(users.Act.ACCOUNTS)
         try:
             db = self.node.connect_for(self.level)
         except Offline:
@@ -271,8 +275,14 @@ class LevelSession:
         if confirm_until is not None:
             self._awaiting = row.number
         self._apply_here()
+        self._store_passwords()
         info = VersionInfo(row.number, row.parent, row.author, row.source, row.time, row.comment)
         return LevelCommit(info=info, merged=written.merged, confirmed=written.confirmed)
+
+    def _store_passwords(self) -> None:
+        for user, line in self._passwords.items():
+            self.accounts.set_hash(user, line)
+        self._passwords = {}
 
     def _apply_here(self) -> None:
         """This machine runs a commit made on it at once (its follower would, one NOTIFY
@@ -363,6 +373,7 @@ class LevelSession:
 
     def rollback(self, number: int, comment: str, probe: Probe | None = None) -> LevelCommit:
         """A new version of this level whose document is version `number`'s."""
+        self._gate.require(users.Act.COMMIT)
         target = self._version_doc(number)
         self._reload()  # over the head as it is now: the result is exactly `target`
         with self.node.connect_for(self.level) as db:

@@ -96,3 +96,26 @@ def test_the_table_of_addresses_is_bounded(clock: Clock, monkeypatch: pytest.Mon
 
     asyncio.run(many())
     assert len(guard._addresses) == 10
+
+
+async def test_limits_come_from_the_committed_settings(clock: Clock) -> None:
+    """sshconfig SETUP: the guard reads its limits at each check (no restart needed)."""
+    from state.model_access import LoginLimits
+
+    limits = LoginLimits(free_failures=2, max_gap=1, forget_minutes=1)
+    guard = LoginGuard(lambda user, password: password == "right", clock=clock,
+                       limits=lambda: limits)
+    for _ in range(2):
+        assert not await guard.check("127.0.0.2", "admin", "guess")
+    assert clock.waited == []
+    for _ in range(4):
+        assert not await guard.check("127.0.0.2", "admin", "guess")
+    assert clock.waited == [0.5, 1.5, 2.5]  # the gap stops at max_gap (the module's: 3.5)
+    clock.now += 61  # forgotten after forget_minutes
+    clock.waited.clear()
+    assert await guard.check("127.0.0.2", "admin", "right")
+    assert clock.waited == []
+    limits = LoginLimits(free_failures=50)
+    for _ in range(10):
+        await guard.check("127.0.0.3", "admin", "guess")
+    assert clock.waited == []

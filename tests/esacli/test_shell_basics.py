@@ -21,6 +21,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
 
         Type 'help <command>' for more information on a specific command.
 
+        adminaccessconfig     Configure the CLI session inactivity timeout.
         alertconfig           Configure email alerts.
         bouncerecipients      Bounce messages from the queue.
         certconfig            Configure security certificates and keys.
@@ -29,6 +30,7 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         clusterconfig         Configure cluster related settings.
         clustermode           Select the cluster mode (level) to edit.
         commit                Commit changes.
+        commitdetail          Display details of a committed configuration version.
         daneverify            Verify DANE support for a domain (no commit needed).
         deleterecipients      Delete messages from the queue.
         delivernow            Reschedule messages for immediate delivery.
@@ -41,20 +43,27 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         help                  Help.
         hoststatus            Get the status of the given hostname.
         interfaceconfig       Configure the IP interfaces.
+        last                  Display who has recently logged into the system.
         listenerconfig        Configure mail listeners.
+        loadconfig            Load a configuration file.
         logconfig             Configure access to log files.
+        mailconfig            Mail the current configuration to an email address.
         mtastsconfig          View the cached MTA-STS policies, fetch one now.
         netstat               Display network connections of the appliance.
+        passwd                Change your password.
         rate                  Monitor message throughput.
         redirectrecipients    Redirect all messages to another relay host.
         reportingconfig       Configure the TLS statistics and the web console.
         resumedel             Resume deliveries.
         resumelistener        Resume receiving.
         rollbackconfig        Roll back to one of the last 10 committed configurations.
+        saveconfig            Save the configuration to disk.
         sethostname           Set the name of the machine.
         showchanges           Show the pending configuration changes.
+        showconfig            Display all configuration values.
         showrecipients        Show messages from the queue by recipient host, Envelope From address, or all messages.
         smtproutes            Set up permanent domain redirections.
+        sshconfig             Configure SSH keys and SSH login settings.
         sslconfig             Configure SSL settings.
         status                System status.
         suspenddel            Suspend deliveries.
@@ -67,7 +76,9 @@ async def test_help_and_unknown_commands(session: Session) -> None:
         tlsverify             Check TLS configuration of a domain (no commit needed).
         tophosts              Display the top hosts by queue size.
         trace                 Trace the flow of a message through the system (nothing is sent).
+        userconfig            Manage user accounts.
         version               View system version information.
+        who                   List who is logged in.
         workqueue             Display work queue status and statistics.
 
         mail.example.com> h listenerconfig
@@ -200,17 +211,20 @@ async def test_completion_words(session: Session) -> None:
     console = ScriptedConsole(["listenerconfig", "", "exit"])
     await Shell(console, session).run()
     top, menu = console.prompts[0], console.prompts[1]
-    assert top == ("mail.example.com> ", ("alertconfig", "bouncerecipients", "certconfig", "clear",
-                                          "clustercheck", "clusterconfig", "clustermode", "commit",
-                                          "daneverify", "deleterecipients", "delivernow",
-                                          "destconfig", "dig", "dnsconfig", "exit", "findevent",
-                                          "grep", "help", "hoststatus", "interfaceconfig",
-                                          "listenerconfig", "logconfig", "mtastsconfig", "netstat",
+    assert top == ("mail.example.com> ", ("adminaccessconfig", "alertconfig", "bouncerecipients",
+                                          "certconfig", "clear", "clustercheck", "clusterconfig",
+                                          "clustermode", "commit", "commitdetail", "daneverify",
+                                          "deleterecipients", "delivernow", "destconfig", "dig",
+                                          "dnsconfig", "exit", "findevent", "grep", "help",
+                                          "hoststatus", "interfaceconfig", "last",
+                                          "listenerconfig", "loadconfig", "logconfig",
+                                          "mailconfig", "mtastsconfig", "netstat", "passwd",
                                           "rate", "redirectrecipients", "reportingconfig",
                                           "resumedel", "resumelistener", "rollbackconfig",
-                                          "sethostname", "showchanges", "showrecipients",
-                                          "smtproutes", "sslconfig", "status", "suspenddel",
-                                          "suspendlistener", "tail", "telnet", "tlsreadiness",
-                                          "tlsreport", "tlsrptconfig", "tlsverify", "tophosts",
-                                          "trace", "version", "workqueue"))
+                                          "saveconfig", "sethostname", "showchanges", "showconfig",
+                                          "showrecipients", "smtproutes", "sshconfig", "sslconfig",
+                                          "status", "suspenddel", "suspendlistener", "tail",
+                                          "telnet", "tlsreadiness", "tlsreport", "tlsrptconfig",
+                                          "tlsverify", "tophosts", "trace", "userconfig",
+                                          "version", "who", "workqueue"))
     assert menu == ("[]> ", ("NEW", "EDIT", "DELETE", "SETUP"))

@@ -122,6 +122,15 @@ def commit_change(data: Path, change: Change, comment: str = "test") -> None:
         store.close()
 
 
+def committed(data: Path) -> model.Config:
+    """The head version of the store on `data`, read as a second process would."""
+    store, _ = open_data_dir(data)
+    try:
+        return store.load()
+    finally:
+        store.close()
+
+
 def on_ports(config: model.Config, ports: dict[str, int]) -> model.Config:
     """`config` with the named listeners moved to the given ports."""
     listeners = tuple(model.replace(li, port=ports[li.name]) if li.name in ports else li

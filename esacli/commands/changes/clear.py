@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from esacli import render, texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
+from state.users import Act
 
 
 async def clear(ctx: Context, args: Sequence[str]) -> None:
@@ -18,4 +19,5 @@ async def clear(ctx: Context, args: Sequence[str]) -> None:
         ctx.console.write(texts.changes.CLEARED.format(date=render.date(ctx.clock())) + "\n")
 
 
-COMMAND = Command("clear", texts.shell.DESCRIPTIONS["clear"], clear, aliases=("clearchanges",))
+COMMAND = Command("clear", texts.shell.DESCRIPTIONS["clear"], clear, aliases=("clearchanges",),
+                  kind=Act.LOOK)

@@ -11,6 +11,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from state.cluster.errors import ClusterError
 from state.cluster.levels import Kind, Level
+from state.users import Act
 
 KINDS = {"cluster": Kind.CLUSTER, "group": Kind.GROUP, "machine": Kind.MACHINE}
 
@@ -67,4 +68,4 @@ async def _dialog(ctx: Context) -> Level | None:
 
 
 COMMAND = Command("clustermode", texts.shell.DESCRIPTIONS["clustermode"], run,
-                  usage=texts.cluster.MODE_USAGE, takes_args=True)
+                  usage=texts.cluster.MODE_USAGE, takes_args=True, kind=Act.LOOK)

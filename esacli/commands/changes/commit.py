@@ -27,6 +27,7 @@ from esacli.errors import commit_refused
 from state import confirm, ranges
 from state.errors import CommitRefused, ConfirmationPending, StateError
 from state.session import CommitResult
+from state.users import Act
 
 
 async def commit(ctx: Context, args: Sequence[str]) -> None:
@@ -134,4 +135,4 @@ def _say_waiting(ctx: Context, version: int, user: str, deadline: float) -> None
 
 COMMAND = Command("commit", texts.shell.DESCRIPTIONS["commit"], commit,
                   usage=texts.changes.COMMIT_USAGE,
-                  takes_args=True)
+                  takes_args=True, kind=Act.COMMIT)

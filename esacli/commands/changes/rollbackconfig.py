@@ -18,6 +18,7 @@ from esacli.commands.menu import DONE, Command, Menu, Operation, run_menu
 from esacli.errors import config_errors
 from state.errors import CommitRefused, StateError
 from state.store import VersionInfo
+from state.users import Act
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
@@ -82,4 +83,5 @@ async def _rollback(ctx: Context) -> None:
 
 MENU: Menu[Operation] = Menu.of(texts.changes.ROLLBACK_MENU, {"ROLLBACK": rollback, "SETUP": setup})
 
-COMMAND = Command("rollbackconfig", texts.shell.DESCRIPTIONS["rollbackconfig"], run, menu=MENU)
+COMMAND = Command("rollbackconfig", texts.shell.DESCRIPTIONS["rollbackconfig"], run, menu=MENU,
+                  kind=Act.COMMIT)

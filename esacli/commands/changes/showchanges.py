@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
+from state.users import Act
 
 
 async def showchanges(ctx: Context, args: Sequence[str]) -> None:
@@ -22,4 +23,5 @@ async def showchanges(ctx: Context, args: Sequence[str]) -> None:
     ctx.console.say(pprint.pformat(shown, width=100, sort_dicts=False))
 
 
-COMMAND = Command("showchanges", texts.shell.DESCRIPTIONS["showchanges"], showchanges)
+COMMAND = Command("showchanges", texts.shell.DESCRIPTIONS["showchanges"], showchanges,
+                  kind=Act.LOOK)

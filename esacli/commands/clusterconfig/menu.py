@@ -14,6 +14,7 @@ from esacli.commands.clusterconfig import standalone
 from esacli.commands.context import Context
 from esacli.commands.menu import Command, Menu, Operation, run_menu
 from state.cluster.errors import ClusterError
+from state.users import Act
 
 if TYPE_CHECKING:
     from state.cluster.node import ClusterNode
@@ -214,4 +215,5 @@ MENU: Menu[Operation] = Menu.of(texts.cluster.MENU, {
     "DISCONNECT": _operation(_disconnect), "RECONNECT": _operation(_reconnect),
 })
 
-COMMAND = Command("clusterconfig", texts.shell.DESCRIPTIONS["clusterconfig"], run)
+# its operations write to the cluster at once, as a commit does
+COMMAND = Command("clusterconfig", texts.shell.DESCRIPTIONS["clusterconfig"], run, kind=Act.COMMIT)

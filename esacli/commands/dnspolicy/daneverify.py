@@ -14,6 +14,7 @@ from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.dnspolicy import ports
 from esacli.commands.menu import Command
+from state.users import Act
 from state.validate_outbound import is_host, normalise_domain
 
 
@@ -42,4 +43,4 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 
 COMMAND = Command("daneverify", texts.shell.DESCRIPTIONS["daneverify"], run,
-                  usage=texts.dnspolicy.DANEVERIFY_USAGE, takes_args=True)
+                  usage=texts.dnspolicy.DANEVERIFY_USAGE, takes_args=True, kind=Act.LOOK)

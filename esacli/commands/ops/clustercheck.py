@@ -9,6 +9,7 @@ from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from state.cluster.errors import ClusterError
+from state.users import Act
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
@@ -30,4 +31,4 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
     ctx.refuse("\n".join([texts.cluster.CHECK_HEADER, *lines]))
 
 
-COMMAND = Command("clustercheck", texts.shell.DESCRIPTIONS["clustercheck"], run)
+COMMAND = Command("clustercheck", texts.shell.DESCRIPTIONS["clustercheck"], run, kind=Act.LOOK)

@@ -17,6 +17,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from state import numbers, operations
 from state.errors import EditRefused, StoreError
+from state.users import Act
 
 ALL = "all"
 
@@ -110,6 +111,8 @@ async def resumelistener(ctx: Context, args: Sequence[str]) -> None:
 
 
 SUSPEND = Command("suspendlistener", texts.shell.DESCRIPTIONS["suspendlistener"],
-                  suspendlistener, usage=texts.control.SUSPENDLISTENER_USAGE, takes_args=True)
+                  suspendlistener, usage=texts.control.SUSPENDLISTENER_USAGE, takes_args=True,
+                  kind=Act.QUEUE)
 RESUME = Command("resumelistener", texts.shell.DESCRIPTIONS["resumelistener"],
-                 resumelistener, usage=texts.control.RESUMELISTENER_USAGE, takes_args=True)
+                 resumelistener, usage=texts.control.RESUMELISTENER_USAGE, takes_args=True,
+                 kind=Act.QUEUE)

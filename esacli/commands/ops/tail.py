@@ -13,6 +13,7 @@ from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.logs.reading import LOGS, Follower, log_path, pick
+from state.users import Act
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
@@ -32,4 +33,4 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 
 COMMAND = Command("tail", texts.shell.DESCRIPTIONS["tail"], run, usage=texts.ops.TAIL_USAGE,
-                  takes_args=True)
+                  takes_args=True, kind=Act.LOOK)

@@ -20,6 +20,7 @@ from esacli.commands.menu import Command
 from esacli.errors import format_error
 from state import formats_routes
 from state.errors import ValueRefused
+from state.users import Act
 from state.validate_outbound import DEVNULL, USEDNS, is_host, normalise_domain
 
 Target = tuple[str | None, int | None]
@@ -85,4 +86,4 @@ async def probe(ctx: Context, domain: str, host: str | None, port: int | None) -
 
 COMMAND = Command("tlsverify", texts.shell.DESCRIPTIONS["tlsverify"], run,
                   usage=texts.ops.TLSVERIFY_USAGE,
-                  takes_args=True)
+                  takes_args=True, kind=Act.LOOK)

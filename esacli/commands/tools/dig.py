@@ -21,6 +21,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.tools import resolver
 from state.model import DnsSettings
+from state.users import Act
 
 TYPES = ("A", "AAAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TLSA", "TXT")
 
@@ -132,4 +133,5 @@ def answer_lines(reply: dns.message.Message) -> list[str]:
     return lines
 
 
-COMMAND = Command("dig", texts.shell.DESCRIPTIONS["dig"], run, usage=usage(), takes_args=True)
+COMMAND = Command("dig", texts.shell.DESCRIPTIONS["dig"], run, usage=usage(), takes_args=True,
+                  kind=Act.LOOK)

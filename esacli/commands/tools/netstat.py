@@ -12,6 +12,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.tools import sockets
 from esacli.errors import StatusUnreadable
+from state.users import Act
 
 ANY = "*.*"
 
@@ -51,4 +52,4 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 
 COMMAND = Command("netstat", texts.shell.DESCRIPTIONS["netstat"], run,
-                  usage=texts.tools.NETSTAT_USAGE, takes_args=True)
+                  usage=texts.tools.NETSTAT_USAGE, takes_args=True, kind=Act.LOOK)

@@ -22,6 +22,7 @@ from esacli.commands.tools import resolver
 from esacli.console import Console
 from state import ranges
 from state.model import Config
+from state.users import Act
 
 STEP_SECONDS = 10.0  # each connect and each reply
 PROBE_SECONDS = 30.0  # the whole probe
@@ -158,4 +159,4 @@ async def _reply(console: Console, reader: asyncio.StreamReader) -> None:
 
 
 COMMAND = Command("telnet", texts.shell.DESCRIPTIONS["telnet"], run,
-                  usage=texts.tools.TELNET_USAGE, takes_args=True)
+                  usage=texts.tools.TELNET_USAGE, takes_args=True, kind=Act.LOOK)

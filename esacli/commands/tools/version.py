@@ -10,6 +10,7 @@ from importlib import metadata
 from esacli import render, texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
+from state.users import Act
 
 
 def _release() -> str:
@@ -43,4 +44,4 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 
 COMMAND = Command("version", texts.shell.DESCRIPTIONS["version"], run,
-                  usage=texts.tools.VERSION_USAGE, takes_args=True)
+                  usage=texts.tools.VERSION_USAGE, takes_args=True, kind=Act.LOOK)

@@ -21,6 +21,7 @@ from esacli.commands.menu import Command
 from esacli.commands.ops.logs.patterns import ask_pattern, compiled
 from esacli.commands.ops.logs.reading import lines, log_path
 from state import numbers
+from state.users import Act
 
 LOG = "mail_logs"  # the one log that tracks messages
 FIELDS = {"-f": "from", "-s": "subject", "-t": "to"}
@@ -145,4 +146,4 @@ def _batch(ctx: Context, args: Sequence[str]) -> Query | None:
 
 
 COMMAND = Command("findevent", texts.shell.DESCRIPTIONS["findevent"], run,
-                  usage=texts.logs.FINDEVENT_USAGE, takes_args=True)
+                  usage=texts.logs.FINDEVENT_USAGE, takes_args=True, kind=Act.LOOK)

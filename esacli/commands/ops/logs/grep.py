@@ -21,6 +21,7 @@ from esacli.commands.menu import Command
 from esacli.commands.ops.logs.patterns import ask_pattern, compiled
 from esacli.commands.ops.logs.reading import LOGS, Follower, lines, log_path, pick
 from state import numbers
+from state.users import Act
 
 MAX_CONTEXT = 1000
 
@@ -122,4 +123,4 @@ def _batch(ctx: Context, args: Sequence[str]) -> Search | None:
 
 
 COMMAND = Command("grep", texts.shell.DESCRIPTIONS["grep"], run, usage=texts.logs.GREP_USAGE,
-                  takes_args=True)
+                  takes_args=True, kind=Act.LOOK)

@@ -10,6 +10,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
 from esacli.commands.ops.queue.questions import ask_domain
+from state.users import Act
 from state.validate_outbound import is_host, normalise_domain
 
 ALL = "all"
@@ -53,4 +54,5 @@ async def reschedule(ctx: Context, domain: str | None) -> None:
 
 
 COMMAND = Command("delivernow", texts.queue.DELIVERNOW_DESCRIPTION, delivernow,
-                  usage=texts.queue.DELIVERNOW_USAGE, takes_args=True)
+                  usage=texts.queue.DELIVERNOW_USAGE, takes_args=True,
+                  kind=Act.QUEUE)

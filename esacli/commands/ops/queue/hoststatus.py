@@ -19,6 +19,7 @@ from esacli.commands.ops.queue import database
 from esacli.commands.ops.queue.questions import ask_domain
 from esacli.render import date
 from state import operations
+from state.users import Act
 from state.validate_outbound import is_host, normalise_domain
 
 DAYS = 30
@@ -83,4 +84,4 @@ async def hoststatus(ctx: Context, args: Sequence[str]) -> None:
 
 
 COMMAND = Command("hoststatus", texts.shell.DESCRIPTIONS["hoststatus"], hoststatus,
-                  usage=texts.control.HOSTSTATUS_USAGE, takes_args=True)
+                  usage=texts.control.HOSTSTATUS_USAGE, takes_args=True, kind=Act.LOOK)

@@ -16,6 +16,7 @@ from esacli.commands.menu import Command
 from esacli.commands.value_questions import ask_int
 from esacli.errors import StatusUnreadable
 from state.ranges import RATE_SECONDS as INTERVALS
+from state.users import Act
 
 DEFAULT_INTERVAL = 10
 TIME = 9  # "HH:MM:SS "
@@ -100,4 +101,4 @@ async def rate(ctx: Context, args: Sequence[str]) -> None:
 
 
 COMMAND = Command("rate", texts.shell.DESCRIPTIONS["rate"], rate, usage=texts.control.RATE_USAGE,
-                  takes_args=True)
+                  takes_args=True, kind=Act.LOOK)

@@ -24,6 +24,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
 from esacli.commands.ops.queue.questions import ask_domain
+from state.users import Act
 from state.validate_outbound import is_email, is_host, is_ip, normalise_domain
 
 YES = "yes"
@@ -157,10 +158,13 @@ async def redirectrecipients(ctx: Context, args: Sequence[str]) -> None:
 
 DELETE_COMMAND = Command(
     "deleterecipients", texts.shell.DESCRIPTIONS["deleterecipients"], deleterecipients,
-    usage=texts.control.RCPTS_USAGE.format(command="deleterecipients"), takes_args=True)
+    usage=texts.control.RCPTS_USAGE.format(command="deleterecipients"), takes_args=True,
+    kind=Act.QUEUE)
 BOUNCE_COMMAND = Command(
     "bouncerecipients", texts.shell.DESCRIPTIONS["bouncerecipients"], bouncerecipients,
-    usage=texts.control.RCPTS_USAGE.format(command="bouncerecipients"), takes_args=True)
+    usage=texts.control.RCPTS_USAGE.format(command="bouncerecipients"), takes_args=True,
+    kind=Act.QUEUE)
 REDIRECT_COMMAND = Command(
     "redirectrecipients", texts.shell.DESCRIPTIONS["redirectrecipients"], redirectrecipients,
-    usage=texts.control.REDIRECT_USAGE, takes_args=True)
+    usage=texts.control.REDIRECT_USAGE, takes_args=True,
+    kind=Act.QUEUE)

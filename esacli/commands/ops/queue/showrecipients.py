@@ -15,6 +15,7 @@ from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
 from esacli.commands.ops.queue.questions import ask_domain
 from esacli.commands.ops.queue.render import recipients
+from state.users import Act
 
 
 async def showrecipients(ctx: Context, args: Sequence[str]) -> None:
@@ -38,4 +39,5 @@ async def showrecipients(ctx: Context, args: Sequence[str]) -> None:
         ctx.console.say(f"{texts.queue.SHOW_WAIT}\n\n{table}")
 
 
-COMMAND = Command("showrecipients", texts.queue.SHOWRECIPIENTS_DESCRIPTION, showrecipients)
+COMMAND = Command("showrecipients", texts.queue.SHOWRECIPIENTS_DESCRIPTION, showrecipients,
+                  kind=Act.LOOK)

@@ -14,6 +14,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from state import operations
 from state.errors import EditRefused, StoreError
+from state.users import Act
 from state.validate_outbound import is_host, normalise_domain
 
 
@@ -81,6 +82,6 @@ async def resumedel(ctx: Context, args: Sequence[str]) -> None:
 
 
 SUSPEND = Command("suspenddel", texts.shell.DESCRIPTIONS["suspenddel"], suspenddel,
-                  usage=texts.control.SUSPENDDEL_USAGE, takes_args=True)
+                  usage=texts.control.SUSPENDDEL_USAGE, takes_args=True, kind=Act.QUEUE)
 RESUME = Command("resumedel", texts.shell.DESCRIPTIONS["resumedel"], resumedel,
-                 usage=texts.control.RESUMEDEL_USAGE, takes_args=True)
+                 usage=texts.control.RESUMEDEL_USAGE, takes_args=True, kind=Act.QUEUE)

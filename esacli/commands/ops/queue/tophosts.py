@@ -9,6 +9,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
 from esacli.commands.ops.queue.render import tophosts as tophosts_table
+from state.users import Act
 
 
 async def tophosts(ctx: Context, args: Sequence[str]) -> None:
@@ -20,4 +21,5 @@ async def tophosts(ctx: Context, args: Sequence[str]) -> None:
         ctx.console.say(tophosts_table(loads, ctx.clock()))
 
 
-COMMAND = Command("tophosts", texts.queue.TOPHOSTS_DESCRIPTION, tophosts)
+COMMAND = Command("tophosts", texts.queue.TOPHOSTS_DESCRIPTION, tophosts,
+                  kind=Act.LOOK)

@@ -13,6 +13,7 @@ from esacli.commands.menu import Command, Menu, Operation, run_menu
 from esacli.commands.ops.queue import rate
 from esacli.errors import StatusUnreadable
 from esacli.render import date
+from state.users import Act
 
 
 def delivery_state(ctx: Context) -> str:
@@ -58,4 +59,4 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
 
 
 COMMAND = Command("workqueue", texts.shell.DESCRIPTIONS["workqueue"], run,
-                  usage=texts.control.WORKQUEUE_USAGE, takes_args=True)
+                  usage=texts.control.WORKQUEUE_USAGE, takes_args=True, kind=Act.LOOK)

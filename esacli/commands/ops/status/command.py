@@ -15,6 +15,7 @@ from esacli.commands.menu import Command
 from esacli.commands.ops.status import render
 from esacli.errors import StatusUnreadable
 from esacli.render import date as render_date
+from state.users import Act
 
 DETAIL = "detail"
 
@@ -53,4 +54,4 @@ def _cluster_line(ctx: Context) -> str:
 
 
 COMMAND = Command("status", texts.shell.DESCRIPTIONS["status"], run, usage=texts.ops.STATUS_USAGE,
-                  takes_args=True)
+                  takes_args=True, kind=Act.LOOK)

@@ -27,6 +27,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.tlsreadiness import render
 from esacli.commands.ops.tlsreport.command import parse_domain
+from state.users import Act
 
 R = texts.reports
 NOLIVE = "nolive"
@@ -84,4 +85,4 @@ async def _live(ctx: Context, domain: str, now: float) -> None:
 
 
 COMMAND = Command("tlsreadiness", texts.shell.DESCRIPTIONS["tlsreadiness"], run,
-                  usage=R.READY_USAGE, takes_args=True)
+                  usage=R.READY_USAGE, takes_args=True, kind=Act.LOOK)

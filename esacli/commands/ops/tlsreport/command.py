@@ -24,6 +24,7 @@ from esacli.commands.ops.tlsreport import render
 from esacli.errors import format_error
 from state import report_range
 from state.errors import ValueRefused
+from state.users import Act
 from state.validate_outbound import is_host, normalise_domain
 
 DIRECTIONS = tuple(texts.reports.REPORT_DIRECTIONS)  # in, out, both
@@ -146,4 +147,4 @@ async def show(ctx: Context, request: Request) -> None:
 
 COMMAND = Command("tlsreport", texts.shell.DESCRIPTIONS["tlsreport"], run,
                   usage="\n\n".join([texts.reports.REPORT_USAGE, render.definitions()]),
-                  takes_args=True)
+                  takes_args=True, kind=Act.LOOK)

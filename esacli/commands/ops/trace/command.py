@@ -23,6 +23,7 @@ from esacli.commands.menu import Command
 from esacli.commands.ops.trace import render
 from state.forms import split_list
 from state.model import Behavior, Config
+from state.users import Act
 from state.validate_outbound import is_email, is_host, normalise_domain
 
 T = texts.trace
@@ -138,4 +139,4 @@ async def show(ctx: Context, request: Request) -> None:
 
 
 COMMAND = Command("trace", texts.shell.DESCRIPTIONS["trace"], run, usage=T.USAGE,
-                  takes_args=True)
+                  takes_args=True, kind=Act.LOOK)

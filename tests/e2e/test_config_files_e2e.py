@@ -1,0 +1,51 @@
+"""saveconfig on one running appliance, loadconfig on a fresh one, over OpenSSH: after
+the commit the fresh appliance runs the same version (compared whole) and serves mail on
+the listeners the file describes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from state import model
+from state.model import TLSMode
+from tests.kit.appliance import PASSWORD, committed, prepared, running
+from tests.kit.ports import accepts
+from tests.kit.smtp import send_mail
+from tests.kit.ssh import no_traceback, ssh_exec
+from tests.kit.waiting import wait_until
+
+PASSPHRASE = "saved by the e2e test"
+
+
+def tls_preferred(config: model.Config) -> model.Config:
+    dest = config.destinations
+    return model.replace(config, hostname="gw.example.com", destinations=model.replace(
+        dest, default=model.replace(dest.default, tls=TLSMode.PREFERRED)))
+
+
+def test_saveconfig_then_loadconfig_on_a_fresh_appliance(tmp_path: Path) -> None:
+    source = prepared(tmp_path / "a", tls_preferred)
+    with running(source):
+        saved = ssh_exec(source, "saveconfig", f"2\n{PASSPHRASE}\n{PASSPHRASE}\n")
+        assert saved.returncode == 0, saved.stdout
+        [path] = (source.data / "configuration").glob("esacli-*.conf")
+        expected = committed(source.data)
+    fresh = prepared(tmp_path / "b")
+    with running(fresh):
+        folder = fresh.data / "configuration"
+        folder.mkdir(exist_ok=True)
+        shutil.copy(path, folder / path.name)
+        done = ssh_exec(fresh, "loadconfig",
+                        f"2\n{path.name}\nnot it\n{PASSPHRASE}\nshowchanges\ncommit\nloaded\n")
+        no_traceback(done.stdout, "loadconfig")
+        assert done.returncode == 0, done.stdout
+        assert "The passphrase does not open the secrets of this file." in done.stdout
+        assert "Values have been loaded." in done.stdout and "Changes committed" in done.stdout
+        assert committed(fresh.data) == expected  # version to version
+        # it runs what it loaded: the listeners moved to the saved file's ports, and the
+        # admin password is the one saved with it (the same here: the kit's)
+        wait_until(lambda: accepts(source.inbound), timeout=20, what="the loaded listener")
+        send_mail(source.inbound, "someone@example.com")
+        assert ssh_exec(fresh, "status").returncode == 0
+        assert PASSWORD not in path.read_text()
