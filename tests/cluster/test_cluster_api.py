@@ -29,8 +29,10 @@ from state.cluster.errors import (
 from state.cluster.levels import Kind, Level
 from state.cluster.node import ClusterNode
 from state.cluster.session import LevelSession
-from state.errors import CommitRefused
+from state.errors import AccessRefused, CommitRefused
 from state.model import DestinationEntry, TLSMode
+from state.model_access import Role, UserAccount
+from state.users import Act
 from tests.cluster.kit import (
     PASSPHRASE,
     Box,
@@ -337,3 +339,22 @@ def test_rollback_and_confirmation_work_per_level(boxes: Boxes, database: Databa
     mine = machine_session(node_b, user="operator")
     assert mine.confirmation() is None  # waits are per level
     assert on_b.confirm() == waiting and on_b.confirmation() is None
+
+
+def test_a_members_sessions_enforce_the_users_role(boxes: Boxes, database: Database) -> None:
+    """On a cluster member as on a standalone appliance (state.users.RoleGate): the role
+    in the configuration the machine runs decides, at the first change and at commit."""
+    _a, node_a, _b, node_b = pair(boxes, database)
+    ro = UserAccount(name="ro", role=Role.READ_ONLY)
+    commit_at(cluster_session(node_a), lambda c: model.replace(c, users=(*c.users, ro)))
+    catch_up(node_b, database)
+    looking = LevelSession(node_b, node_b.membership.cluster_level, "ro", "test",
+                           enforce_role=True)
+    assert not looking.may(Act.CHANGE) and looking.may(Act.LOOK)
+    with pytest.raises(AccessRefused, match="not in the correct access group"):
+        looking.stage(partner(looking.candidate, TLSMode.REQUIRED))
+    assert not looking.pending
+    admin = LevelSession(node_b, node_b.membership.cluster_level, "admin", "test",
+                         enforce_role=True)
+    commit_at(admin, lambda c: partner(c, TLSMode.REQUIRED))
+    assert LevelSession(node_b, node_b.membership.cluster_level, "ro", "test").may(Act.COMMIT)
