@@ -8,12 +8,12 @@ The line templates live here and nowhere else.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 import uuid
 from importlib import metadata
 from pathlib import Path
-from typing import TextIO
 
 from state import files
 from state.controls import escape_controls
@@ -55,17 +55,31 @@ def addr(address: str | None) -> str:
     return f"<{text}>"
 
 
+_stamps: tuple[int, str] = (0, "")
+
+
+def _stamp_now() -> str:
+    """stamp(time.time()), formatted once a second (every line asks for it)."""
+    global _stamps
+    now = time.time()
+    second = int(now)
+    if _stamps[0] != second:
+        _stamps = (second, stamp(now))
+    return _stamps[1]
+
+
 class MailLog:
-    """Append-only writer of `<data_dir>/logs/mail_logs`; safe to call from any thread."""
+    """Append-only writer of `<data_dir>/logs/mail_logs`; safe to call from any thread
+    and from several processes at once (the SMTP workers): each line is one write(2)
+    to a file opened O_APPEND, so lines never interleave."""
 
     def __init__(self, path: Path, serial: str | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         fresh = not self.path.exists() or self.path.stat().st_size == 0
-        self._file: TextIO | None = open(  # noqa: SIM115 (kept open for the engine's life)
-            self.path, "a", encoding="utf-8", errors="replace", opener=files.open_private
-        )
+        self._fd: int | None = files.open_private(str(self.path), os.O_WRONLY | os.O_APPEND
+                                                  | os.O_CREAT)
         if fresh:
             offset = time.localtime().tm_gmtoff
             self.info("Begin Logfile")
@@ -74,19 +88,18 @@ class MailLog:
 
     def close(self) -> None:
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
     def write(self, level: str, message: str) -> None:
         # One physical line per event, and no control character a terminal would obey,
         # whatever a client managed to put in the message (an address, a host name).
         text = escape_controls(message)
+        line = f"{_stamp_now()} {level}: {text}\n".encode("utf-8", "replace")
         with self._lock:
-            if self._file is None:
-                return
-            self._file.write(f"{stamp(time.time())} {level}: {text}\n")
-            self._file.flush()
+            if self._fd is not None:
+                os.write(self._fd, line)
 
     def info(self, message: str) -> None:
         self.write("Info", message)

@@ -1,10 +1,18 @@
 """The spool: accepted messages, durable before the client hears 250.
 
-One file per message, `<MID>.msg`: a header line (`ESACLI-SPOOL 1 ` + JSON
-envelope, including the content's size and SHA-256), the content, then an end
-marker naming the MID. The file is written under a temporary name, fsynced,
-renamed into place and the directory fsynced. A file whose size, digest or end
-marker does not check out is torn and ignored.
+One file per message, `<MID>.msg`, in one of two formats:
+
+  1  `ESACLI-SPOOL 1 ` + JSON envelope (with the content's size and SHA-256), a
+     newline, the content, `<CR><LF>ESACLI-END <MID><LF>` (messages the queue makes)
+  2  `ESACLI-SPOOL 2 ` + JSON envelope, a newline, the content, then
+     `<CR><LF>ESACLI-END <MID> <size> <sha256><LF>`: written while the message
+     arrives (`Spool.receive`), so a message in flight costs a bounded buffer and
+     its file, never its size in memory; size and digest are known only at the end.
+
+The file is written under a temporary name, fsynced, renamed into place and the
+directory fsynced (one directory fsync covers every rename made before it started:
+messages finishing together share it). A file whose size, digest or end marker does
+not check out is torn and ignored.
 
 Two directories make the hand-off to the queue (engine/queue/manager.py):
 
@@ -24,6 +32,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +40,19 @@ from engine.errors import SpoolError
 from state import files
 
 MAGIC = b"ESACLI-SPOOL 1 "
+MAGIC2 = b"ESACLI-SPOOL 2 "
+END = b"\r\nESACLI-END "
+# Below this a message is written on the event loop (a write to the page cache is
+# microseconds; a thread hop costs more); above it, off the loop.
+WRITE_INLINE = 256 * 1024
 SUFFIX = ".msg"
 TMP_SUFFIX = ".tmp"
 INCOMING = "incoming"
 COUNTERS = "counters.json"  # engine/counters.py keeps the ID reservation beside the mail
+COUNTERS_NEXT = "counters.next"  # ... and the next IDs every engine process shares
 _NAME = re.compile(r"([0-9]{1,18})\.msg")  # ASCII digits only: "².msg" is not a MID
 _TMP_NAME = re.compile(r"[0-9]{1,18}\.msg\.tmp")
-_OWN_NAMES = frozenset({INCOMING, COUNTERS, COUNTERS + TMP_SUFFIX})
+_OWN_NAMES = frozenset({INCOMING, COUNTERS, COUNTERS + TMP_SUFFIX, COUNTERS_NEXT})
 
 
 def mid_of(name: str) -> int | None:
@@ -94,6 +109,8 @@ def encode(
 
 
 def _parse(data: bytes) -> tuple[dict[str, object], bytes] | None:
+    if data.startswith(MAGIC2):
+        return _parse2(data)
     if not data.startswith(MAGIC):
         return None
     head_end = data.find(b"\n")
@@ -110,6 +127,47 @@ def _parse(data: bytes) -> tuple[dict[str, object], bytes] | None:
     return head, body
 
 
+def _head2(mid: int, icid: int, listener: str, sender: str, recipients: list[str],
+           when: float) -> bytes:
+    head = {"mid": mid, "icid": icid, "listener": listener, "sender": sender,
+            "recipients": list(recipients), "time": when}
+    return MAGIC2 + json.dumps(head, separators=(",", ":")).encode() + b"\n"
+
+
+def _trailer2(mid: int, size: int, digest: str) -> bytes:
+    return END + f"{mid} {size} {digest}\n".encode()
+
+
+def _split2(data: bytes) -> tuple[dict[str, object], int, int, str] | None:
+    """Format 2: (envelope, where the content starts, its size, its digest), unchecked."""
+    head_end = data.find(b"\n")
+    tail = data.rfind(END)
+    if head_end < 0 or tail < head_end or not data.endswith(b"\n"):
+        return None
+    try:
+        head = json.loads(data[len(MAGIC2) : head_end])
+        mid, size, digest = data[tail + len(END) : -1].decode("ascii").split(" ")
+        if int(mid) != int(head["mid"]):
+            return None
+        head["size"] = int(size)
+    except (ValueError, KeyError, TypeError, RecursionError, UnicodeDecodeError):
+        return None
+    return head, head_end + 1, int(size), digest
+
+
+def _parse2(data: bytes) -> tuple[dict[str, object], bytes] | None:
+    split = _split2(data)
+    if split is None:
+        return None
+    head, start, size, digest = split
+    body = data[start : start + size]
+    if len(data) != start + size + len(_trailer2(int(str(head["mid"])), size, digest)):
+        return None
+    if hashlib.sha256(body).hexdigest() != digest:
+        return None
+    return head, body
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -122,6 +180,116 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class DirSync:
+    """Group commit of a directory's renames: `sync()` returns once an fsync of the
+    directory that started after the call has completed; callers arriving while one
+    runs share the next, so N messages finishing together cost about two fsyncs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._cond = threading.Condition()
+        self._issued = self._done = 0
+        self._running = False
+        self._failed: tuple[int, OSError] | None = None
+        self.syncs = 0  # for bench/
+
+    def sync(self) -> None:
+        with self._cond:
+            target = self._issued + 1
+            while self._done < target:
+                if self._running:
+                    self._cond.wait()
+                    continue
+                self._running, self._issued = True, self._issued + 1
+                mine = self._issued
+                self._cond.release()
+                try:
+                    _fsync_dir(self.path)
+                    error = None
+                except OSError as exc:
+                    error = exc
+                finally:
+                    self._cond.acquire()
+                self._done, self._running = mine, False
+                self.syncs += 1
+                if error is not None:
+                    self._failed = (mine, error)
+                self._cond.notify_all()
+            if self._failed is not None and self._failed[0] >= target:
+                raise self._failed[1]
+
+
+class Incoming:
+    """A message being received, written to incoming/<MID>.msg.tmp as it arrives
+    (format 2). `write` buffers; `drain` writes a large buffer off the event loop;
+    `Spool.finish` makes it durable and visible; `abort` removes it."""
+
+    def __init__(self, spool: Spool, mid: int, head: bytes) -> None:
+        self.spool, self.mid = spool, mid
+        self.tmp = spool.incoming_dir / f"{mid}{SUFFIX}{TMP_SUFFIX}"
+        self.final = spool.incoming_dir / f"{mid}{SUFFIX}"
+        self.size = 0
+        self._digest = hashlib.sha256()
+        self._pending: list[bytes] = [head]
+        self._pending_size = len(head)
+        self._fd: int | None = None
+        self._error: OSError | None = None
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self._pending.append(data)
+            self._pending_size += len(data)
+            self.size += len(data)
+            self._digest.update(data)
+
+    async def drain(self) -> None:
+        """Write what is buffered once it is large: memory stays bounded."""
+        if self._pending_size >= WRITE_INLINE:
+            await asyncio.to_thread(self._flush)
+
+    def _flush(self) -> None:
+        pending, self._pending, self._pending_size = self._pending, [], 0
+        if self._error is not None:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            _write_all(self._fd, b"".join(pending))
+        except OSError as exc:
+            self._error = exc
+
+    def _commit(self) -> Path:
+        """Trailer, fsync, rename, directory fsync (blocking: run it off the loop)."""
+        self.write_trailer()
+        self._flush()
+        try:
+            if self._error is not None:
+                raise self._error
+            assert self._fd is not None
+            os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None
+            os.replace(self.tmp, self.final)
+            self.spool.incoming_sync.sync()
+        except OSError as exc:
+            self.abort()
+            raise SpoolError(f"MID {self.mid}: {exc.strerror or exc}") from None
+        return self.final
+
+    def write_trailer(self) -> None:
+        trailer = _trailer2(self.mid, self.size, self._digest.hexdigest())
+        self._pending.append(trailer)
+        self._pending_size += len(trailer)
+
+    def abort(self) -> None:
+        """Drop the message (refused, cut off): nothing of it stays in the spool."""
+        self._pending, self._pending_size = [], 0
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self.tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -141,6 +309,17 @@ class Spool:
                 if _TMP_NAME.fullmatch(stale.name):  # our own write cut short by a crash
                     stale.unlink(missing_ok=True)
         self._strays: set[tuple[Path, int, int]] = set()  # reported once each
+        self.incoming_sync = DirSync(self.incoming_dir)
+
+    def receive(self, mid: int, icid: int, listener: str, sender: str, recipients: list[str],
+                when: float) -> Incoming:
+        """Start writing a message as it arrives (see Incoming)."""
+        return Incoming(self, mid, _head2(mid, icid, listener, sender, recipients, when))
+
+    async def finish(self, message: Incoming) -> Path:
+        """Make a received message durable in incoming/; returns once file and directory
+        are fsynced (SpoolError, with the file removed, if that fails)."""
+        return await asyncio.to_thread(message._commit)
 
     def queued_path(self, mid: int) -> Path:
         """Where a message lives once the queue has taken it."""
@@ -157,7 +336,7 @@ class Spool:
             finally:
                 os.close(fd)
             os.replace(tmp, final)
-            _fsync_dir(self.incoming_dir)
+            self.incoming_sync.sync()
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise SpoolError(f"MID {mid}: {exc.strerror or exc}") from None
@@ -218,12 +397,12 @@ class Spool:
 
     def _load(self, path: Path) -> tuple[SpooledMessage | None, str]:
         try:
-            parsed = _parse(path.read_bytes())
+            parsed = _read_envelope(path)
         except OSError as exc:
             return None, f"unreadable ({exc.strerror or exc})"
         if parsed is None:
             return None, "damaged (torn, or its digest does not match)"
-        head, _ = parsed
+        head = parsed
         message = _envelope(head, path)
         if message is None or message.mid != mid_of(path.name):
             return None, "damaged (its envelope does not match its name)"
@@ -249,6 +428,34 @@ class Spool:
                 if message is not None:
                     found.setdefault(message.mid, message)
         return sorted(found.values(), key=lambda m: m.mid)
+
+
+LIGHT_LOAD = 1 << 20  # format 2 files above this: envelope and trailer read, not the content
+
+
+def _read_envelope(path: Path) -> dict[str, object] | None:
+    """A spool file's envelope, the whole file checked; for a large format-2 file only
+    its head line, trailer and length (the digest is checked when it is sent)."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        start = handle.read(len(MAGIC2))
+        if size <= LIGHT_LOAD or start != MAGIC2:
+            parsed = _parse(start + handle.read())
+            return parsed[0] if parsed is not None else None
+        head_line = start + handle.readline(LIGHT_LOAD)
+        handle.seek(max(0, size - 256))
+        tail = handle.read()
+    cut = tail.rfind(END)
+    if not head_line.endswith(b"\n") or cut < 0:
+        return None
+    trailer = tail[cut:]
+    split = _split2(head_line + trailer)
+    if split is None:
+        return None
+    head, _, content_size, _ = split
+    if len(head_line) + content_size + len(trailer) != size:
+        return None
+    return head
 
 
 _MESSAGE, _SKIP = "message", "skip"

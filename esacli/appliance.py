@@ -16,10 +16,11 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from engine.service import Engine
+from engine.service import Engine, Role
 from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, LineConsole
 from esacli.shell import Shell, run_session
+from esacli.supervisor import Supervisor, worker_count
 from esacli.terminal import PromptToolkitConsole
 from esacli.web.service import WebService
 from state import bindings, files
@@ -112,9 +113,27 @@ def boot_report(engine: Engine) -> None:
         say(texts.BOOT_LISTENER.format(name=name, address=f"{ip}:{port}", state=state))
 
 
+async def start_engine(data_dir: Path, store: Store, secrets: Secrets,
+                       workers: int | None) -> tuple[Engine, Supervisor]:
+    """The queue's engine in this process, then the SMTP workers (once they all run the
+    version this process applied, the listeners' states are known for the boot report)."""
+    engine = Engine(data_dir, store, secrets, role=Role.QUEUE,
+                    interfaces_optional=lambda: cluster_run.interfaces_optional(store))
+    await engine.start()
+    supervisor = Supervisor(data_dir, engine.serial)
+    runtime = engine.runtime
+    await supervisor.start(worker_count(runtime.config if runtime else None, workers),
+                           runtime.version if runtime else None)
+    engine.on_applied.append(
+        lambda applied: supervisor.applied(applied, worker_count(applied.config, workers)))
+    if not await supervisor.wait_ready(engine.runtime.version if engine.runtime else None):
+        log.error("SMTP workers not all running the applied version after 30 s")
+    return engine, supervisor
+
+
 async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None,
               addresses: Mapping[str, Address] | None = None,
-              web: Address | None = None) -> None:
+              web: Address | None = None, workers: int | None = None) -> None:
     os.umask(files.UMASK)
     store, secrets = open_data_dir(data_dir, addresses)
     setup_logging(data_dir)
@@ -133,9 +152,7 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
 
     # An appliance restarted past a `commit confirmed` deadline rolls back before serving.
     confirm_timer.check_safely(store, secrets, time.time())
-    engine = Engine(data_dir, store, secrets,
-                    interfaces_optional=lambda: cluster_run.interfaces_optional(store))
-    await engine.start()
+    engine, supervisor = await start_engine(data_dir, store, secrets, workers)
     boot_report(engine)
     console_web = WebService(data_dir, store, secrets, override=web, say=say)
     if engine.runtime is not None:  # its line on the console before "esacli running"
@@ -150,6 +167,7 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
         timer.cancel()
         await _cancel(follower)
         await _cancel(web_task)
+        await supervisor.stop()
         await engine.stop()
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
     port = server.sockets[0].getsockname()[1]
@@ -162,6 +180,7 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
         await _cancel(web_task)
         server.close()
         await server.wait_closed()
+        await supervisor.stop()  # first: nothing new is accepted while the queue stops
         await engine.stop()
 
 
