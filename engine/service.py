@@ -179,6 +179,7 @@ class Engine:
             await self.queue.stop()
         if self.stats is not None:  # last: the connections closed above are recorded
             await self.stats.stop()
+        self.spool.close()
         if self._counters is not None:
             self._counters.close()
         if self.active is not None:

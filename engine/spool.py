@@ -28,6 +28,7 @@ directory is a stray: reported once (`Stray`), never read as mail, never removed
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -221,6 +222,67 @@ class DirSync:
                 raise self._failed[1]
 
 
+class _Syncer:
+    """The thread that commits received messages in batches (Spool.finish)."""
+
+    def __init__(self, directory: DirSync) -> None:
+        self.directory = directory
+        self._cond = threading.Condition()
+        self._pending: list[tuple[Incoming, asyncio.Future[Path], asyncio.AbstractEventLoop]] = []
+        self._closing = False
+        self.batches = 0  # for bench/
+        self._thread = threading.Thread(target=self._run, name="spool-fsync", daemon=True)
+        self._thread.start()
+
+    def submit(self, message: Incoming) -> asyncio.Future[Path]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Path] = loop.create_future()
+        with self._cond:
+            self._pending.append((message, future, loop))
+            self._cond.notify()
+        return future
+
+    def close(self) -> None:
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._closing:
+                    self._cond.wait()
+                batch, self._pending = self._pending, []
+                if not batch and self._closing:
+                    return
+            outcomes: list[SpoolError | Path] = []
+            for message, _, _ in batch:
+                outcomes.append(message._commit() or message.final)
+            try:
+                self.directory.sync()
+            except OSError as exc:
+                outcomes = [SpoolError(f"MID {m.mid}: {exc.strerror or exc}") for m, _, _ in batch]
+            self.batches += 1
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Path],
+                                                               SpoolError | Path]]] = {}
+            for (_, future, loop), outcome in zip(batch, outcomes, strict=True):
+                by_loop.setdefault(loop, []).append((future, outcome))
+            for loop, settled in by_loop.items():
+                with contextlib.suppress(RuntimeError):  # that loop is gone: no one waits
+                    loop.call_soon_threadsafe(_settle, settled)
+
+
+def _settle(settled: list[tuple[asyncio.Future[Path], SpoolError | Path]]) -> None:
+    for future, outcome in settled:
+        if future.cancelled():
+            continue
+        if isinstance(outcome, SpoolError):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+
 class Incoming:
     """A message being received, written to incoming/<MID>.msg.tmp as it arrives
     (format 2). `write` buffers; `drain` writes a large buffer off the event loop;
@@ -260,8 +322,9 @@ class Incoming:
         except OSError as exc:
             self._error = exc
 
-    def _commit(self) -> Path:
-        """Trailer, fsync, rename, directory fsync (blocking: run it off the loop)."""
+    def _commit(self) -> SpoolError | None:
+        """Trailer, fsync, rename (blocking: the syncer's thread); the directory's fsync
+        follows, one for every message of the batch."""
         self.write_trailer()
         self._flush()
         try:
@@ -272,11 +335,10 @@ class Incoming:
             os.close(self._fd)
             self._fd = None
             os.replace(self.tmp, self.final)
-            self.spool.incoming_sync.sync()
         except OSError as exc:
             self.abort()
-            raise SpoolError(f"MID {self.mid}: {exc.strerror or exc}") from None
-        return self.final
+            return SpoolError(f"MID {self.mid}: {exc.strerror or exc}")
+        return None
 
     def write_trailer(self) -> None:
         trailer = _trailer2(self.mid, self.size, self._digest.hexdigest())
@@ -310,16 +372,26 @@ class Spool:
                     stale.unlink(missing_ok=True)
         self._strays: set[tuple[Path, int, int]] = set()  # reported once each
         self.incoming_sync = DirSync(self.incoming_dir)
+        self._syncer: _Syncer | None = None
 
     def receive(self, mid: int, icid: int, listener: str, sender: str, recipients: list[str],
                 when: float) -> Incoming:
         """Start writing a message as it arrives (see Incoming)."""
         return Incoming(self, mid, _head2(mid, icid, listener, sender, recipients, when))
 
-    async def finish(self, message: Incoming) -> Path:
-        """Make a received message durable in incoming/; returns once file and directory
-        are fsynced (SpoolError, with the file removed, if that fails)."""
-        return await asyncio.to_thread(message._commit)
+    def finish(self, message: Incoming) -> asyncio.Future[Path]:
+        """Make a received message durable in incoming/: done once file and directory
+        are fsynced (SpoolError, with the file removed, if that fails). Messages that
+        finish together are committed by one thread in one batch, with one directory
+        fsync and one wake-up of the event loop (group commit)."""
+        if self._syncer is None:
+            self._syncer = _Syncer(self.incoming_sync)
+        return self._syncer.submit(message)
+
+    def close(self) -> None:
+        if self._syncer is not None:
+            self._syncer.close()
+            self._syncer = None
 
     def queued_path(self, mid: int) -> Path:
         """Where a message lives once the queue has taken it."""

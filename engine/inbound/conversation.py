@@ -31,7 +31,7 @@ from engine.runtime import ListenerSpec, RuntimeConfig
 from engine.spool import Spool
 from engine.status import InboundCounts
 from state.controls import has_control
-from state.model import HAT, PolicyParams, Response, TLSMode
+from state.model import PolicyParams, TLSMode
 
 __all__ = ["Conversation", "Opening", "Reply", "Services"]
 
@@ -126,7 +126,7 @@ class Conversation(Transaction):
         """Look up what the HAT needs, decide, and say how the connection starts."""
         self.ip = peer_ip
         facts, self.host = await self._facts(peer_ip)
-        match = policy.evaluate_hat(self.spec.hat, facts)
+        match = self.spec.hat_match(facts)
         self.match = match
         delayed = self.runtime.config.listener_setup.hat_delayed_rejection
         how = policy.opening(match.behavior, delayed)
@@ -157,9 +157,7 @@ class Conversation(Transaction):
         return Opening(serve=True, reply=self._banner())
 
     async def _facts(self, ip: str) -> tuple[policy.ClientFacts, HostName]:
-        needed = policy.lookups_needed(self.spec.hat)
-        if _mentions_hostname(self.spec.hat):
-            needed = policy.Lookups(ptr=True, zones=needed.zones)
+        needed = self.spec.lookups
         if not needed.ptr and not needed.zones:
             return policy.ClientFacts(ip=ip), NOT_LOOKED_UP
         check = self.services.dns.for_settings(self.runtime.config.dns)
@@ -335,12 +333,3 @@ class Conversation(Transaction):
         if not self.counted:
             self.services.counts.refused_commands += 1
         self.counted = False
-
-
-def _mentions_hostname(hat: HAT) -> bool:
-    """$Hostname in any custom response needs the PTR name even if no row does."""
-    params = [hat.default, *(p.params for p in hat.policies), *(g.params for g in hat.groups)]
-    texts: list[Response | None] = []
-    for p in params:
-        texts += [p.accept_response, p.reject_response, p.rate_limit_response]
-    return any(r is not None and "$hostname" in r.text.lower() for r in texts)

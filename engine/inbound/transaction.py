@@ -122,7 +122,7 @@ class Transaction:
         public = self.spec.type is ListenerType.PUBLIC
         if not policy.rat_applies(self.match.behavior, public):
             return None
-        entry = policy.rat_lookup(self.spec.rat, address)
+        entry = self.spec.rat_entry(address)
         return entry or RatEntry(address="ALL", action=RatAction.REJECT)
 
     def _rate_reply(self) -> str:
@@ -159,7 +159,7 @@ class Transaction:
         # spool and is delivered: its MID must end with "ready", not "aborted", so from here
         # on it ends in _stored, whatever the connection does.
         self.mid = None
-        storing = asyncio.ensure_future(self.services.spool.finish(receiving.incoming))
+        storing = self.services.spool.finish(receiving.incoming)
         outcome = functools.partial(self._stored, mid, sender, len(recipients),
                                     receiving.incoming.size)
         try:

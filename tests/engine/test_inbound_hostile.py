@@ -257,9 +257,11 @@ async def test_a_client_gone_while_its_message_is_written_still_gets_ready(tmp_p
         release = asyncio.Event()
         real_finish = engine.spool.finish
 
-        async def slow_finish(*args: Any) -> Path:
-            await release.wait()
-            return await real_finish(*args)
+        def slow_finish(*args: Any) -> asyncio.Future[Path]:
+            async def later() -> Path:
+                await release.wait()
+                return await real_finish(*args)
+            return asyncio.ensure_future(later())
 
         engine.spool.finish = slow_finish  # type: ignore[method-assign, assignment]
         client = await greeted(engine.bound_port("InboundMail"))
