@@ -3,7 +3,7 @@
     python bench/bare_aiosmtpd.py PORT CERT KEY SPOOLDIR
 
 It is the floor of what our engine adds (HAT, policy, logs, spool format) on
-top of the same library; platform-notes.md gives its figures on this machine.
+top of the same library; `bench/inbound.py` runs it beside the engine.
 """
 
 from __future__ import annotations

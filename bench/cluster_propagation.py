@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/cluster_propagation.py [--commits 20]
 
-Starts a throwaway PostgreSQL (tests/pg.py), makes a cluster of two `esacli run`
+Starts a throwaway PostgreSQL (tests/kit/pg.py), makes a cluster of two `esacli run`
 appliances on 127.0.0.1 and 127.0.0.2 sharing the listener port, then commits at
 Cluster level on A, alternately requiring and dropping TLS for the partner's
 address, and times until B answers MAIL FROM from that address accordingly (530
@@ -25,17 +25,17 @@ sys.path.insert(0, str(ROOT))
 
 from state import model
 from tests.cluster.kit import (
-    Running,
     cluster_session,
     create,
-    free_port_on,
     join,
     new_database,
     standalone,
-    wait_for,
 )
 from tests.cluster.test_cluster_e2e import PARTNER, on_ports, require_tls_from_partner
-from tests.pg import PostgresServer
+from tests.kit.appliance import Appliance
+from tests.kit.pg import PostgresServer
+from tests.kit.ports import reserve_on
+from tests.kit.waiting import wait_until
 
 
 def code(ip: str, port: int) -> int:
@@ -49,8 +49,7 @@ def without_tls_group(config: model.Config) -> model.Config:
     groups = tuple(g for g in inbound.hat.groups if g.name != "TLS_Senders")
     policies = tuple(p for p in inbound.hat.policies if p.name != "TLS_Required")
     hat = model.replace(inbound.hat, groups=groups, policies=policies)
-    return model.replace(config, listeners=(model.replace(inbound, hat=hat),)
-                         + config.listeners[1:])
+    return model.replace(config, listeners=(model.replace(inbound, hat=hat), *config.listeners[1:]))
 
 
 def main() -> None:
@@ -59,13 +58,13 @@ def main() -> None:
     args = parser.parse_args()
     with PostgresServer() as server, tempfile.TemporaryDirectory() as tmp:
         database = new_database(server)
-        port = free_port_on("127.0.0.1", "127.0.0.2")
-        adjust = on_ports(port, free_port_on("127.0.0.1", "127.0.0.2"))
+        port = reserve_on("127.0.0.1", "127.0.0.2")
+        adjust = on_ports(port, reserve_on("127.0.0.1", "127.0.0.2"))
         a = standalone(Path(tmp), "a", "127.0.0.1", adjust)
         b = standalone(Path(tmp), "b", "127.0.0.2", adjust)
         node_a = create(a, database.url)
         join(b, database.url)
-        runs = [Running(a.data, "127.0.0.1", port), Running(b.data, "127.0.0.2", port)]
+        runs = [Appliance(a.data, port, ip="127.0.0.1"), Appliance(b.data, port, ip="127.0.0.2")]
         try:
             for run in runs:
                 run.start()
@@ -77,7 +76,7 @@ def main() -> None:
                 session.stage(change(session.candidate))
                 start = time.monotonic()
                 session.commit(f"bench {i}")
-                wait_for(lambda w=wanted: code("127.0.0.2", port) == w, 10, "B to follow")
+                wait_until(lambda w=wanted: code("127.0.0.2", port) == w, 10, "B to follow")
                 times.append(time.monotonic() - start)
         finally:
             for run in runs:

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -28,37 +25,16 @@ from state import model
 from state.bootstrap import open_data_dir
 from state.model import DnsSettings, Route, RouteHost, TLSMode
 from state.session import Session
+from tests.kit.ports import reserve, udp_port
+from tests.kit.processes import stop_process, wait_listening
 
 BODY = b"Subject: bench\r\n\r\n" + b"x" * 76 + b"\r\n"
-BODY = BODY * (2048 // len(BODY))  # about 2 KB, as in platform-notes.md
+BODY = BODY * (2048 // len(BODY))  # about 2 KB, a typical message
 
 
 # One client context for all connections: building one loads the CA bundle (slow).
 CLIENT_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 CLIENT_TLS.check_hostname, CLIENT_TLS.verify_mode = False, ssl.CERT_NONE
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"nothing listens on {port}")
 
 
 def peak_rss_kb(pid: int) -> int:
@@ -81,12 +57,12 @@ def prepare_esacli(data: Path, port: int, tls: bool) -> tuple[str, str]:
             li = model.replace(li, port=port, max_connections=10000,
                                hat=model.replace(li.hat, default=default))
         else:
-            li = model.replace(li, port=free_port())
+            li = model.replace(li, port=reserve())
         listeners.append(li)
     # The queue drops what it takes (a /dev/null route) and never asks a DNS server off
     # this machine: a benchmark sends traffic on loopback only.
     drop_all = (Route(domain="ALL", hosts=(RouteHost(host="/dev/null"),)),)
-    no_dns = DnsSettings(servers=("127.0.0.1",), port=free_udp_port(), timeout=0.5)
+    no_dns = DnsSettings(servers=("127.0.0.1",), port=udp_port(), timeout=0.5)
     session.stage(model.replace(session.candidate, listeners=tuple(listeners),
                                 routes=drop_all, dns=no_dns))
     session.commit("bench")
@@ -147,17 +123,12 @@ async def load(port: int, messages: int, concurrency: int, per_conn: int, tls: b
 def measure(name: str, argv: list[str], port: int, args: argparse.Namespace) -> tuple[float, int]:
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     try:
-        wait_port(port)
+        wait_listening(port, proc=proc, timeout=20)
         rate = asyncio.run(load(port, args.messages, args.concurrency, args.per_conn,
                                 args.tls, args.max_seconds))
         rss = peak_rss_kb(proc.pid)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_process(proc)
     print(f"{name:10} {rate:8.0f} msg/s   peak RSS {rss / 1024:6.1f} MB", flush=True)
     return rate, rss
 
@@ -173,13 +144,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data, spool = Path(tmp) / "esa", Path(tmp) / "bare"
         spool.mkdir()
-        port = free_port()
+        port = reserve()
         cert, key = prepare_esacli(data, port, args.tls)
         print(f"{args.messages} messages of {len(BODY)} bytes, c={args.concurrency}, "
               f"{args.per_conn} msg/conn, {'STARTTLS' if args.tls else 'plain'}")
         ours = measure("esacli", [sys.executable, "-m", "esacli", "run", "--data", str(data),
                                   "--ssh", "127.0.0.1:0", "--admin-password", "bench"], port, args)
-        peer_port = free_port()
+        peer_port = reserve()
         peer = measure("aiosmtpd", [sys.executable, str(ROOT / "bench" / "bare_aiosmtpd.py"),
                                     str(peer_port), cert, key, str(spool)], peer_port, args)
         print(f"ratio esacli/aiosmtpd: throughput {ours[0] / peer[0]:.2f}, "

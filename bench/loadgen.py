@@ -5,10 +5,11 @@
 
 `smtp`: EHLO (STARTTLS, EHLO again), then K times MAIL/RCPT/DATA, QUIT; `handshake`: a
 TLS connection opened and closed (the bare TLS ceiling); `idle`: N connections opened
-with STARTTLS and EHLO, then held ("held N" on stdout) until stdin ends. Prints one JSON line: messages
-acknowledged, errors, seconds until the last reply, and this client's CPU seconds, so the
-bench can say whether the client was the limit. uvloop is used when it is installed: its
-TLS layer is compiled, which keeps the client cheaper than the servers it measures.
+with STARTTLS and EHLO, then held ("held N" on stdout) until stdin ends. Prints one JSON
+line: messages acknowledged, errors, seconds until the last reply, and this client's CPU
+seconds, so the bench can say whether the client was the limit. uvloop is used when it
+is installed: its TLS layer is compiled, which keeps the client cheaper than the servers
+it measures.
 """
 
 from __future__ import annotations

@@ -27,13 +27,11 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,28 +42,14 @@ from engine.spool import encode
 from state import model
 from state.bootstrap import open_data_dir
 from state.session import Session
-from tests import smtpsink
-from tests.smtpsink import SmtpSink
+from tests.kit import smtpsink
+from tests.kit.ports import reserve
+from tests.kit.processes import stop_process, wait_listening
+from tests.kit.smtpsink import SmtpSink
+from tests.kit.waiting import wait_until
 
 DOMAIN = "partner.test"
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise SystemExit(f"nothing listens on {port}")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -78,9 +62,9 @@ def prepare(data: Path, sink_port: int, sessions: int) -> int:
     store, secrets = open_data_dir(data)
     session = Session(store, secrets, "bench", "console")
     config = session.candidate
-    relay = free_port()
+    relay = reserve()
     listeners = tuple(
-        model.replace(li, port=relay if li.name == "OutboundMail" else free_port())
+        model.replace(li, port=relay if li.name == "OutboundMail" else reserve())
         for li in config.listeners
     )
     route = model.Route(domain=DOMAIN, hosts=(model.RouteHost(host="127.0.0.1", port=sink_port),))
@@ -118,7 +102,7 @@ class Rig:
     def __init__(self, tmp: Path, tree: Path, sessions: int, clients: int) -> None:
         self.tree, self.sessions, self.clients = tree, sessions, clients
         self.data = tmp / "data"
-        self.sink = SmtpSink().__enter__()
+        self.sink = SmtpSink().start()
         self.relay = prepare(self.data, self.sink.port, sessions)
         self.app: subprocess.Popen[bytes] | None = None
         self.sources: list[subprocess.Popen[bytes]] = []
@@ -129,7 +113,7 @@ class Rig:
              "--ssh", "127.0.0.1:0", "--admin-password", "bench"],
             cwd=self.tree, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
-        wait_port(self.relay)
+        wait_listening(self.relay, proc=self.app, timeout=30)
 
     def kill(self) -> None:
         assert self.app is not None
@@ -161,22 +145,8 @@ class Rig:
 
     def close(self) -> None:
         for proc in [*self.sources, self.app]:
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-        self.sink.__exit__(None, None, None)
-
-
-def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.05)
+            stop_process(proc)
+        self.sink.stop()
 
 
 def run_backlog(args: argparse.Namespace) -> None:
@@ -196,7 +166,7 @@ def run_backlog(args: argparse.Namespace) -> None:
                 idle = (cpu_seconds(rig.app.pid) - idle0) / (time.monotonic() - t0)
                 cpu0, start = cpu_seconds(rig.app.pid), time.monotonic()
                 rig.send(args.messages)
-                wait_for(lambda r=rig: r.count() >= args.messages, args.max_seconds,
+                wait_until(lambda r=rig: r.count() >= args.messages, args.max_seconds,
                          "the deliveries")
                 elapsed = time.monotonic() - start
                 cpu = cpu_seconds(rig.app.pid) - cpu0
@@ -216,7 +186,7 @@ def run_kills(args: argparse.Namespace) -> None:
                 rig.start()
                 rig.send(10**7)
                 started, mark = time.monotonic(), rig.count()
-                wait_for(lambda m=mark: rig.count() >= m + 50, 60, "the load")  # flowing again
+                wait_until(lambda m=mark: rig.count() >= m + 50, 60, "the load")  # flowing again
                 time.sleep(instants.uniform(0.05, 0.5))
                 rig.kill()
                 up += time.monotonic() - started
@@ -225,7 +195,7 @@ def run_kills(args: argparse.Namespace) -> None:
             for source in rig.sources:
                 source.terminate()
                 source.wait()
-            wait_for(rig.drained, args.max_seconds, "the queue to drain")
+            wait_until(rig.drained, args.max_seconds, "the queue to drain")
             received = rig.received()
         finally:
             rig.close()

@@ -177,7 +177,7 @@ def run_ceiling(args: argparse.Namespace, tmp: Path, results: Results) -> None:
         return
     probe = Esacli(tmp / "c", args.server_cores, 1)
     probe.stop()
-    for r in range(args.rounds):
+    for _ in range(args.rounds):
         for uv in (False, True):
             server = Ceiling(probe.cert, probe.key, args.server_cores, uvloop=uv)
             try:
@@ -238,8 +238,9 @@ def run_memory(args: argparse.Namespace, tmp: Path) -> None:
                 before, peak = peak_rss(server, lambda s=server: load(
                     s.port, args, "smtp", "--messages", "20", "--per-conn", "1",
                     "--size", str(10 * 1024 * 1024), "--tls"))
-                print(f"big        {server.name:8} 20 x 10 MB in parallel: RSS {before / 1024:.0f} MB"
-                      f" -> peak {peak / 1024:.0f} MB (every server process)", flush=True)
+                print(f"big        {server.name:8} 20 x 10 MB in parallel:"
+                      f" RSS {before / 1024:.0f} MB -> peak {peak / 1024:.0f} MB"
+                      " (every server process)", flush=True)
             server.wait_idle()
             if "idle" in args.modes:
                 before, after = hold_idle(server, args)
@@ -298,8 +299,8 @@ def print_summary(args: argparse.Namespace, results: Results) -> None:
         print(f"ceiling    bare asyncio TLS {ceiling:.0f} handshakes/s, uvloop"
               f" {results.median('ceiling', 'uvloop', 'rate'):.0f}")
         if ("starttls1", "esacli") in results.rows:
-            print(f"starttls1  esacli at {results.median('starttls1', 'esacli', 'rate') / ceiling:.0%}"
-                  " of the bare asyncio TLS ceiling")
+            share = results.median("starttls1", "esacli", "rate") / ceiling
+            print(f"starttls1  esacli at {share:.0%} of the bare asyncio TLS ceiling")
     if "workers" in args.modes:
         print(results.summary("workers", "2 workers", "1 worker"))
 

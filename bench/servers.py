@@ -3,7 +3,7 @@
 - `Esacli`: `esacli run --workers N` on a throwaway data dir (InboundMail on a free
   port, TLS Preferred, limits that do not bind the load); messages dropped by a
   /dev/null route, or relayed over STARTTLS (TLS Required) to the bench's sink.
-- `Postfix`: a private Postfix (`postfix -c DIR`, as tests/postfix.py starts one) with
+- `Postfix`: a private Postfix (`postfix -c DIR`, as tests/kit/postfix.py starts one) with
   the same certificate and key; its queue, fsync and cleanup as shipped, mail to the
   discard transport, or relayed over STARTTLS (`smtp_tls_security_level = encrypt`).
 - `Ceiling`: bench/tls_ceiling.py, a bare asyncio TLS server (handshake, close).
@@ -16,6 +16,7 @@ under 5 % of a core, so one side's leftover work never lands in the other's turn
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from state import model
 from state.bootstrap import open_data_dir
 from state.session import Session
-from tests.postfix import PostfixServer
+from tests.kit.postfix import PostfixServer
 
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -95,10 +96,8 @@ def tree_rss_kb(root: int) -> int:
 
 def pin(root: int, cores: set[int]) -> None:
     for pid in tree(root):
-        try:
+        with contextlib.suppress(OSError):  # gone meanwhile
             os.sched_setaffinity(pid, cores)
-        except OSError:
-            pass
 
 
 class Server:

@@ -22,16 +22,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.inbound import free_port, free_udp_port, wait_port
 from state import model
 from state.bootstrap import open_data_dir
 from state.session import Session
+from tests.kit.ports import reserve, udp_port
+from tests.kit.processes import wait_listening
+from tests.kit.waiting import wait_until_async
 
 MESSAGE = b"Subject: bench\r\n\r\nthrough the flood\r\n.\r\n"
 
@@ -39,10 +40,10 @@ MESSAGE = b"Subject: bench\r\n\r\nthrough the flood\r\n.\r\n"
 def prepare(data: Path, port: int) -> None:
     store, secrets = open_data_dir(data)
     session = Session(store, secrets, "bench", "console")
-    listeners = tuple(model.replace(li, port=port if li.name == "InboundMail" else free_port())
+    listeners = tuple(model.replace(li, port=port if li.name == "InboundMail" else reserve())
                       for li in session.candidate.listeners)
     drop_all = (model.Route(domain="ALL", hosts=(model.RouteHost(host="/dev/null"),)),)
-    no_dns = model.DnsSettings(servers=("127.0.0.1",), port=free_udp_port(), timeout=0.5)
+    no_dns = model.DnsSettings(servers=("127.0.0.1",), port=udp_port(), timeout=0.5)
     session.stage(model.replace(session.candidate, listeners=listeners, routes=drop_all,
                                 dns=no_dns))
     session.commit("bench")
@@ -111,8 +112,8 @@ async def run(port: int, pid: int, args: argparse.Namespace) -> None:
         tasks.append(asyncio.create_task(hold(port, sources[n % 100], n % 2 == 1, held)))
         if n % 50 == 49:  # no more at once than the TCP queue of 50
             batch_end = n - 50
-            await asyncio.wait_for(_until(lambda: len(held) > batch_end), 30)  # noqa: B023
-    await asyncio.wait_for(_until(lambda: len(held) >= args.held), 30)
+            await wait_until_async(lambda: len(held) > batch_end, 30)  # noqa: B023
+    await wait_until_async(lambda: len(held) >= args.held, 30)
     opened = time.perf_counter() - start
     await asyncio.sleep(args.hold_seconds)  # an attacker holds: let the flood age a little
     during = rss_kb(pid)
@@ -131,11 +132,6 @@ async def run(port: int, pid: int, args: argparse.Namespace) -> None:
     print(f"ratio flooded/quiet: {flooded / quiet:.2f}")
 
 
-async def _until(predicate: Callable[[], bool]) -> None:
-    while not predicate():
-        await asyncio.sleep(0.01)
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--held", type=int, default=1000)
@@ -144,13 +140,13 @@ def main() -> None:
                    help="how long the flood is held before the normal client tries")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        data, port = Path(tmp) / "esa", free_port()
+        data, port = Path(tmp) / "esa", reserve()
         prepare(data, port)
         proc = subprocess.Popen([sys.executable, "-m", "esacli", "run", "--data", str(data),
                                  "--ssh", "127.0.0.1:0", "--admin-password", "bench"],
                                 stdout=subprocess.DEVNULL)
         try:
-            wait_port(port)
+            wait_listening(port, proc=proc, timeout=20)
             asyncio.run(run(port, proc.pid, args))
         finally:
             proc.send_signal(signal.SIGTERM)

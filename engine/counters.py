@@ -5,7 +5,7 @@ disk (fsynced). A clean stop writes the exact next numbers; after a crash the en
 skips to the reservation, leaving a gap but never repeating an ID. Reserving in
 blocks keeps the fsync off the per-connection path.
 
-Several engine processes (the SMTP workers and the queue's process, engine/workers.py)
+Several engine processes (the SMTP workers and the queue's process, engine/worker.py)
 draw from one sequence: the next numbers and the reservation live in `counters.next`
 beside it, read and written under an exclusive `flock` for each number (a few
 microseconds, no fsync). The owner (the queue's process, or the only engine) sets it

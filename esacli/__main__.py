@@ -46,7 +46,8 @@ def _workers(text: str) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="esacli", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="start the appliance (engine and SSH server) in the foreground")
+    run = sub.add_parser(
+        "run", help="start the appliance (engine and SSH server) in the foreground")
     run.add_argument("--data", type=Path, default=Path(DEFAULT_DATA), help="data directory")
     run.add_argument("--ssh", type=_host_port, default=_host_port(DEFAULT_SSH), help="HOST:PORT")
     run.add_argument(
@@ -72,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from esacli import appliance
+    from esacli.errors import BootError
 
     try:
         if args.command == "run":
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(appliance.console(args.data))
     except KeyboardInterrupt:  # a Ctrl-C before the appliance's own handlers are in place
         return 130
-    except appliance.BootError as exc:
+    except BootError as exc:
         print(f"esacli: {exc}", file=sys.stderr)
         return 1
 

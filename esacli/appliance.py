@@ -13,12 +13,15 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+
+import asyncssh
 
 from engine.service import Engine, Role
 from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, LineConsole
+from esacli.errors import BootError
 from esacli.shell import Shell, run_session
 from esacli.supervisor import Supervisor, worker_count
 from esacli.terminal import PromptToolkitConsole
@@ -31,10 +34,6 @@ from state.session import Session
 from state.store import Store
 
 log = logging.getLogger("esacli")
-
-
-class BootError(Exception):
-    """The appliance cannot start; the message says why."""
 
 
 def setup_logging(data_dir: Path) -> None:
@@ -88,9 +87,9 @@ def first_boot_only(store: Store, addresses: Mapping[str, Address]) -> None:
     for name, (ip, port) in addresses.items():
         have = current.get(name)
         if have is None or (have.ip, have.port) != (ip, port):
-            where = f"{have.ip}:{have.port}" if have else texts.NO_LISTENERS
+            where = f"{have.ip}:{have.port}" if have else texts.listener.NO_LISTENERS
             option = f"--{name.removesuffix('Mail').lower()} {ip}:{port}"
-            say(texts.BOOT_FIRST_ONLY.format(option=option, listener=name, address=where))
+            say(texts.boot.BOOT_FIRST_ONLY.format(option=option, listener=name, address=where))
 
 
 def boot_report(engine: Engine) -> None:
@@ -98,19 +97,57 @@ def boot_report(engine: Engine) -> None:
     system_logs), so "running" is never printed for a listener that is not."""
     skipped, runtime = engine.not_applied, engine.runtime
     if skipped is not None and runtime is not None:
-        say(texts.BOOT_NOT_APPLIED.format(version=skipped.version, reason=skipped.reason,
+        say(texts.boot.BOOT_NOT_APPLIED.format(version=skipped.version, reason=skipped.reason,
                                           applied=runtime.version))
     elif skipped is not None:
-        say(texts.BOOT_NOTHING_APPLIED.format(version=skipped.version, reason=skipped.reason))
+        say(texts.boot.BOOT_NOTHING_APPLIED.format(version=skipped.version, reason=skipped.reason))
     failed = engine.failed_listeners  # (nothing is "stuck" at boot: no socket is old)
     for name, spec in sorted((runtime.listeners if runtime else {}).items()):
         ip, port = engine.bound_address(name) or (spec.ip, spec.port)
         if name in failed:
-            state = texts.STATUS_FAILED.format(reason=failed[name])
+            state = texts.ops.STATUS_FAILED.format(reason=failed[name])
             log.error("Listener %s not running: %s", name, failed[name])
         else:
-            state = texts.STATUS_RUNNING
-        say(texts.BOOT_LISTENER.format(name=name, address=f"{ip}:{port}", state=state))
+            state = texts.ops.STATUS_RUNNING
+        say(texts.boot.BOOT_LISTENER.format(name=name, address=f"{ip}:{port}", state=state))
+
+
+def _prepare(data_dir: Path, password: str | None,
+             addresses: Mapping[str, Address] | None) -> tuple[Store, Secrets]:
+    """The data dir opened (made on a first boot), logging set up, the admin password."""
+    os.umask(files.UMASK)
+    store, secrets = open_data_dir(data_dir, addresses)
+    setup_logging(data_dir)
+    if addresses:
+        first_boot_only(store, addresses)
+    generated = ensure_password(secrets, password)
+    if generated:
+        print(f"Generated admin password (shown once): {generated}", flush=True)
+    return store, secrets
+
+
+def _shell_runner(store: Store, secrets: Secrets) -> Callable[[Console, str], Awaitable[int]]:
+    async def run_shell(console: Console, user: str) -> int:
+        session = Session(store, secrets, user, "ssh")
+        try:
+            return await run_session(Shell(console, session), user)
+        finally:  # also when the connection drops mid-dialog (the task is cancelled)
+            end_session(session)
+    return run_shell
+
+
+async def _companions(data_dir: Path, store: Store, secrets: Secrets, engine: Engine,
+                      web: Address | None) -> list[asyncio.Task[None]]:
+    """What runs beside the engine: the web console, the commit-confirmed timer, the
+    cluster follower."""
+    console_web = WebService(data_dir, store, secrets, override=web, say=say)
+    if engine.runtime is not None:  # its line on the console before "esacli running"
+        await console_web.apply(engine.runtime.config)
+    web_task = asyncio.create_task(
+        console_web.follow(lambda: engine.runtime.config if engine.runtime else None))
+    timer = asyncio.create_task(confirm_timer.run(store, secrets))
+    follower = asyncio.create_task(cluster_run.supervise(store, secrets))
+    return [timer, follower, web_task]
 
 
 async def start_engine(data_dir: Path, store: Store, secrets: Secrets,
@@ -134,54 +171,35 @@ async def start_engine(data_dir: Path, store: Store, secrets: Secrets,
 async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None,
               addresses: Mapping[str, Address] | None = None,
               web: Address | None = None, workers: int | None = None) -> None:
-    os.umask(files.UMASK)
-    store, secrets = open_data_dir(data_dir, addresses)
-    setup_logging(data_dir)
-    if addresses:
-        first_boot_only(store, addresses)
-    generated = ensure_password(secrets, password)
-    if generated:
-        print(f"Generated admin password (shown once): {generated}", flush=True)
-
-    async def run_shell(console: Console, user: str) -> int:
-        session = Session(store, secrets, user, "ssh")
-        try:
-            return await run_session(Shell(console, session), user)
-        finally:  # also when the connection drops mid-dialog (the task is cancelled)
-            end_session(session)
-
+    store, secrets = _prepare(data_dir, password, addresses)
     # An appliance restarted past a `commit confirmed` deadline rolls back before serving.
     confirm_timer.check_safely(store, secrets, time.time())
     engine, supervisor = await start_engine(data_dir, store, secrets, workers)
     boot_report(engine)
-    console_web = WebService(data_dir, store, secrets, override=web, say=say)
-    if engine.runtime is not None:  # its line on the console before "esacli running"
-        await console_web.apply(engine.runtime.config)
-    web_task = asyncio.create_task(
-        console_web.follow(lambda: engine.runtime.config if engine.runtime else None))
-    timer = asyncio.create_task(confirm_timer.run(store, secrets))
-    follower = asyncio.create_task(cluster_run.supervise(store, secrets))
+    tasks = await _companions(data_dir, store, secrets, engine, web)
     try:
-        server = await ssh.start_server(ssh_host, ssh_port, data_dir, secrets, run_shell)
+        server = await ssh.start_server(ssh_host, ssh_port, data_dir, secrets,
+                                        _shell_runner(store, secrets))
     except OSError as exc:
-        timer.cancel()
-        await _cancel(follower)
-        await _cancel(web_task)
-        await supervisor.stop()
-        await engine.stop()
+        await _stop(tasks, engine, supervisor)
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
     port = server.sockets[0].getsockname()[1]
-    say(texts.BOOT_RUNNING.format(host=ssh_host, port=port, data=data_dir))
+    say(texts.boot.BOOT_RUNNING.format(host=ssh_host, port=port, data=data_dir))
     try:
         await _wait_for_signal()
     finally:
-        timer.cancel()
-        await _cancel(follower)
-        await _cancel(web_task)
+        await _stop(tasks, engine, supervisor, server)
+
+
+async def _stop(tasks: list[asyncio.Task[None]], engine: Engine, supervisor: Supervisor,
+                server: asyncssh.SSHAcceptor | None = None) -> None:
+    for task in tasks:
+        await _cancel(task)
+    if server is not None:
         server.close()
         await server.wait_closed()
-        await supervisor.stop()  # first: nothing new is accepted while the queue stops
-        await engine.stop()
+    await supervisor.stop()  # first: nothing new is accepted while the queue stops
+    await engine.stop()
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

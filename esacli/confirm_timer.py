@@ -1,4 +1,4 @@
-"""The `commit confirmed` timer of a running appliance (commit-model.md §4).
+"""The `commit confirmed` timer of a running appliance (commit model §4).
 
 The waiting confirmation lives in the store (state/confirm.py decides what an
 expired one means); this module only asks, about once a second and once at
@@ -25,7 +25,7 @@ INTERVAL = 1.0
 
 def check_once(store: Store, secrets: Secrets, now: float) -> Expiry | None:
     """Roll back an expired confirmed commit now, and log what happened."""
-    expiry = confirm.expire(store, secrets, now, texts.AUTO_ROLLBACK_COMMENT)
+    expiry = confirm.expire(store, secrets, now, texts.changes.AUTO_ROLLBACK_COMMENT)
     if expiry is not None:
         _log(expiry)
     return expiry
@@ -34,15 +34,16 @@ def check_once(store: Store, secrets: Secrets, now: float) -> Expiry | None:
 def _log(expiry: Expiry) -> None:
     p = expiry.pending
     if expiry.outcome is Outcome.ROLLED_BACK and expiry.written is not None:
-        log.warning(texts.LOG_ROLLED_BACK, p.version, p.user, p.previous, expiry.written.number)
+        log.warning(texts.changes.LOG_ROLLED_BACK, p.version, p.user, p.previous,
+                    expiry.written.number)
     elif expiry.outcome is Outcome.UNCHANGED:
-        log.warning(texts.LOG_UNCHANGED, p.version, p.user, p.previous)
+        log.warning(texts.changes.LOG_UNCHANGED, p.version, p.user, p.previous)
     elif expiry.outcome is Outcome.CONFLICT:
         paths = ", ".join(c.path for c in expiry.conflicts)  # paths only, never values
-        log.error(texts.LOG_CONFLICT, p.version, p.user, paths, expiry.head)
+        log.error(texts.changes.LOG_CONFLICT, p.version, p.user, paths, expiry.head)
     else:
         paths = ", ".join(e.path for e in expiry.errors)
-        log.error(texts.LOG_INVALID, p.version, p.user, paths, expiry.head)
+        log.error(texts.changes.LOG_INVALID, p.version, p.user, paths, expiry.head)
 
 
 def check_safely(store: Store, secrets: Secrets, now: float) -> None:

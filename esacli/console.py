@@ -1,13 +1,13 @@
 """The console port: how a dialog talks to the administrator.
 
-`Console` implements every AsyncOS question style (§1.1-1.2 of asyncos-cli.md) on
+`Console` implements every AsyncOS question style (reference §1.1-1.2) on
 top of two primitives, `write` and `readline`, so the scripted console used by the
 transcript tests, the line console of batch sessions (here) and the prompt_toolkit
 console of interactive ones (esacli/terminal.py) share the same rendering and
 re-asking logic. Everything is async because the SSH server runs the
 shell inside asyncio.
 
-Exceptions raised by `readline` and seen by the shell:
+Exceptions raised by `readline` and seen by the shell (esacli.errors):
   Interrupt   Ctrl-C: abandon the running dialog, back to the top prompt.
   EndOfInput  Ctrl-D (like `exit` at the top prompt, like Ctrl-C inside a dialog),
               or a script that ran out of lines (`final`: the session ends).
@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
 from esacli import texts
-from esacli.texts import MenuItem
+from esacli.errors import EndOfInput, Interrupt
 from state import numbers
 from state.controls import escape_controls
 
@@ -37,28 +37,11 @@ def on_screen(text: str) -> str:
 MAX_LINE = 65535
 
 
-class Interrupt(Exception):
-    """Ctrl-C: drop the unfinished dialog and return to the top prompt. Also raised for
-    a line longer than MAX_LINE (`failure`: the session's exit status reports it)."""
-
-    def __init__(self, message: str = "Ctrl-C", failure: bool = False) -> None:
-        super().__init__(message)
-        self.failure = failure
-
-
 def too_long(console: Console, line: str) -> None:
     """Leave the dialog, saying why, if `line` is longer than MAX_LINE."""
     if len(line) > MAX_LINE:
-        console.say(texts.LINE_TOO_LONG.format(limit=MAX_LINE))
+        console.say(texts.shell.LINE_TOO_LONG.format(limit=MAX_LINE))
         raise Interrupt("line too long", failure=True)
-
-
-class EndOfInput(Exception):
-    """Ctrl-D at a prompt, or no more scripted input (`final`: none can ever come)."""
-
-    def __init__(self, message: str = "Ctrl-D", final: bool = False) -> None:
-        super().__init__(message)
-        self.final = final
 
 
 class Console(abc.ABC):
@@ -111,7 +94,7 @@ class Console(abc.ABC):
                 return True
             if answer in ("n", "no"):
                 return False
-            self.say(texts.ANSWER_YES_NO)
+            self.say(texts.shell.ANSWER_YES_NO)
 
     async def choose(
         self,
@@ -135,16 +118,17 @@ class Console(abc.ABC):
             index = _pick(answer, len(options), names)
             if index is not None:
                 return index
-            self.say(texts.NOT_VALID)
+            self.say(texts.shell.NOT_VALID)
 
-    async def menu(self, options: Sequence[MenuItem]) -> str | None:
-        """The "Choose the operation" block. Returns the operation name, or None for
+    async def menu(self, options: Sequence[tuple[str, str]]) -> str | None:
+        """The "Choose the operation" block for (name, label) options (a menu's items:
+        esacli.commands.menu). Returns the operation name, or None for
         an empty answer (climb one level). Names are case-insensitive; unique
         prefixes are accepted."""
         lines = "\n".join(f"- {name} - {text}" for name, text in options)
         names = [name for name, _ in options]
         while True:
-            self.write(f"\n{texts.CHOOSE_OPERATION}\n{lines}\n")
+            self.write(f"\n{texts.shell.CHOOSE_OPERATION}\n{lines}\n")
             answer = (await self.readline("[]> ", words=names)).strip()
             if not answer:
                 return None
@@ -153,9 +137,10 @@ class Console(abc.ABC):
             if exact or len(matches) == 1:
                 return (exact or matches)[0]
             if matches:
-                self.say(texts.AMBIGUOUS_OPTION.format(answer=answer, matches=", ".join(matches)))
+                self.say(texts.shell.AMBIGUOUS_OPTION.format(answer=answer,
+                                                             matches=", ".join(matches)))
             else:
-                self.say(texts.UNKNOWN_OPTION.format(answer=answer))
+                self.say(texts.shell.UNKNOWN_OPTION.format(answer=answer))
 
     async def read_block(self, prompt: str, *, secret: bool = False) -> str:
         """Pasted lines until a line that is only `.`; returns them with newlines.
@@ -168,7 +153,7 @@ class Console(abc.ABC):
         while True:
             answer = await self.readline("", secret=secret)
             for line in answer.replace("\r\n", "\n").split("\n"):
-                if line.strip() == texts.END_OF_PASTE:
+                if line.strip() == texts.cert.END_OF_PASTE:
                     return "".join(f"{x}\n" for x in lines)
                 lines.append(line)
 
@@ -180,7 +165,7 @@ class Console(abc.ABC):
     async def pause(self, text: str) -> None:
         """Show `text` and wait for Enter."""
         self.write(f"\n{text}\n")
-        await self.readline(f"{texts.PRESS_ENTER} ")
+        await self.readline(f"{texts.shell.PRESS_ENTER} ")
 
 
 def _pick(answer: str, count: int, names: Sequence[str] | None) -> int | None:

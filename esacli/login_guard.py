@@ -7,9 +7,10 @@ helping a guesser.
   behind it.
 - A connection may fail MAX_TRIES times; then it is disconnected (as OpenSSH's MaxAuthTries).
 - An address past FREE_FAILURES recent failures (checks under way count too, so parallel
-  guesses are not free) gets its further checks spaced out, one at a time, the gap doubling up to MAX_GAP seconds; an attempt that would wait longer than
-  MAX_WAIT is refused without being checked (after MAX_GAP seconds all the same, so that
-  a refusal is no cue to reconnect at once). Failures are forgotten after FORGET seconds
+  guesses are not free) gets its further checks spaced out, one at a time, the gap
+  doubling up to MAX_GAP seconds; an attempt that would wait longer than MAX_WAIT is
+  refused without being checked (after MAX_GAP seconds all the same, so that a refusal
+  is no cue to reconnect at once). Failures are forgotten after FORGET seconds
   without one, and all of them at the address's first success.
 - Nothing keys on the user name, so a guesser at one address never slows or locks out the
   admin at another (127.0.0.2 against 127.0.0.1 on loopback).

@@ -14,16 +14,13 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from esacli import faults, render, texts
+from esacli import faults, texts
 from esacli.commands import COMMANDS, Command, Context
-from esacli.console import Console, EndOfInput, Interrupt
+from esacli.console import Console
+from esacli.errors import EndOfInput, Interrupt, Leave, internal_error
 from state.session import Session
 
 log = logging.getLogger(__name__)
-
-
-class _Leave(Exception):
-    """Raised by `exit` once the user has agreed to leave."""
 
 
 class Shell:
@@ -39,8 +36,8 @@ class Shell:
         self.ctx = Context(console, session, clock)
         self.commands: tuple[Command, ...] = (
             *commands,
-            Command("exit", texts.DESCRIPTIONS["exit"], self._exit, aliases=("quit", "q")),
-            Command("help", texts.DESCRIPTIONS["help"], self._help, aliases=("h", "?"),
+            Command("exit", texts.shell.DESCRIPTIONS["exit"], self._exit, aliases=("quit", "q")),
+            Command("help", texts.shell.DESCRIPTIONS["help"], self._help, aliases=("h", "?"),
                     takes_args=True),
         )
         self.commands = tuple(sorted(self.commands, key=lambda c: c.name))
@@ -90,22 +87,23 @@ class Shell:
         ended = self.session.confirmation_ended()
         if ended is None:
             return
-        text = texts.ROLLED_BACK_ELSEWHERE if ended.rolled_back else texts.CONFIRMED_ELSEWHERE
+        text = (texts.changes.ROLLED_BACK_ELSEWHERE if ended.rolled_back
+                else texts.changes.CONFIRMED_ELSEWHERE)
         self.console.write(text.format(version=ended.version, user=self.session.user) + "\n\n")
 
     async def execute(self, name: str, args: Sequence[str]) -> bool:
         """Run one command; False when the session should end."""
         command = self._table.get(name.lower())
         if command is None:
-            self.ctx.refuse(texts.UNKNOWN_COMMAND.format(command=name))
+            self.ctx.refuse(texts.shell.UNKNOWN_COMMAND.format(command=name))
             return True
         if args and not command.takes_args:
-            self.ctx.refuse(texts.NO_BATCH.format(command=command.name))
+            self.ctx.refuse(texts.shell.NO_BATCH.format(command=command.name))
             return True
         try:
             faults.check(command.name)
             await command.handler(self.ctx, args)
-        except _Leave:
+        except Leave:
             return False
         except Interrupt as interrupt:  # the dialog is dropped: they stage only when complete
             self.ctx.failed = self.ctx.failed or interrupt.failure
@@ -116,18 +114,18 @@ class Shell:
         except Exception as exc:
             log.exception("command %s failed", command.name)
             self.ctx.failed = True
-            self.console.say(render.internal_error(exc))
+            self.console.say(internal_error(exc))
         return True
 
     async def _exit(self, ctx: Context, args: Sequence[str]) -> None:
         if await self._confirm_exit():
-            raise _Leave()
+            raise Leave()
 
     async def _confirm_exit(self) -> bool:
         if not self.session.pending:
             return True
-        self.console.write(f"\n{texts.EXIT_WARNING}\n")
-        return await self.console.confirm(texts.EXIT_CONFIRM, False, blank=False)
+        self.console.write(f"\n{texts.shell.EXIT_WARNING}\n")
+        return await self.console.confirm(texts.shell.EXIT_CONFIRM, False, blank=False)
 
     async def _leave_on_eof(self) -> bool:
         """Ctrl-D at the top prompt behaves like `exit`; a second EOF leaves for good."""
@@ -140,13 +138,13 @@ class Shell:
         if not args:
             width = max(len(c.name) for c in self.commands) + 4
             rows = [f"{c.name.ljust(width)}{c.description}" for c in self.commands]
-            self.console.say("\n\n".join([texts.HELP_HEADER, "\n".join(rows)]))
+            self.console.say("\n\n".join([texts.shell.HELP_HEADER, "\n".join(rows)]))
             return
         command = self._table.get(args[0].lower())
         if command is None or command.name == "help":
-            self.console.say(texts.HELP_NOT_AVAILABLE.format(command=args[0]))
+            self.console.say(texts.shell.HELP_NOT_AVAILABLE.format(command=args[0]))
             return
-        usage = texts.HELP_USAGE.format(command=command.name, description=command.description)
+        usage = texts.shell.HELP_USAGE.format(command=command.name, description=command.description)
         self.console.say("\n".join(filter(None, [usage, command.usage])))
 
 
@@ -161,6 +159,6 @@ async def run_session(shell: Shell, who: str) -> int:
     except BaseException as exc:
         log.exception("session of %s ended by a fault", who)
         with contextlib.suppress(Exception):
-            shell.console.say(texts.SESSION_FAULT.format(kind=type(exc).__name__))
+            shell.console.say(texts.shell.SESSION_FAULT.format(kind=type(exc).__name__))
         return 1
     return 1 if shell.failed else 0

@@ -13,12 +13,9 @@ from pathlib import Path
 import msgspec
 
 from engine.status import FORMAT, RUNNING
+from esacli.errors import StatusUnreadable
 
 STALE_AFTER = 30.0  # seconds without a write: the engine is hung or gone
-
-
-class Unreadable(Exception):
-    """status.json exists but is not a status this shell understands."""
 
 
 class ListenerStatus(msgspec.Struct, frozen=True):
@@ -82,19 +79,19 @@ class StatusDoc(msgspec.Struct, frozen=True):
 
 
 def read(path: Path) -> StatusDoc | None:
-    """The published status, None if there is none; Unreadable if it makes no sense."""
+    """The published status, None if there is none; StatusUnreadable if it makes no sense."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise Unreadable(str(exc)) from None
+        raise StatusUnreadable(str(exc)) from None
     try:
         doc = msgspec.json.decode(data, type=StatusDoc)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise Unreadable(str(exc)) from None
+        raise StatusUnreadable(str(exc)) from None
     if doc.format != FORMAT:
-        raise Unreadable(f"format {doc.format}")
+        raise StatusUnreadable(f"format {doc.format}")
     return doc
 
 

@@ -59,7 +59,7 @@ MAX_ANSWER = MAX_LINE + 1
 
 def ends_block(text: str) -> bool:
     """True when pasted text holds the line that ends a block (`.`)."""
-    return any(line.strip() == texts.END_OF_PASTE for line in text.splitlines())
+    return any(line.strip() == texts.cert.END_OF_PASTE for line in text.splitlines())
 
 
 class PromptToolkitConsole(Console):
@@ -145,7 +145,7 @@ class PromptToolkitConsole(Console):
                 )
         except TimeoutError:
             # an idle session ends like a disconnect: its pending changes are dropped
-            self.write(texts.IDLE_TIMEOUT)
+            self.write(texts.shell.IDLE_TIMEOUT)
             raise EndOfInput(final=True) from None
         except EOFError:  # the input itself has closed (the SSH connection is gone)
             raise EndOfInput(final=True) from None

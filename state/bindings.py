@@ -12,6 +12,7 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from state import messages
 from state.errors import ConfigError
 from state.model import Config
 
@@ -63,9 +64,6 @@ def bind_errors(before: Config, after: Config, probe: Probe) -> list[ConfigError
     for a in new_addresses(before, after):
         why = probe(a.ip, a.port)
         if why is not None:
-            errors.append(ConfigError(
-                f"listeners[{a.listener}].port",
-                f"Listener {a.listener} cannot listen on port {a.port} of interface"
-                f" {a.interface} ({a.ip}): {why}.",
-            ))
+            errors.append(ConfigError(f"listeners[{a.listener}].port", messages.CANNOT_LISTEN(
+                listener=a.listener, port=a.port, interface=a.interface, ip=a.ip, why=why)))
     return errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,9 +27,8 @@ def open_data_dir(
     secrets = Secrets(data_dir)
     store = Store(data_dir)
     if store.is_empty():
-        try:
+        # another process may have booted the same data dir first
+        with contextlib.suppress(StoreError):
             store.write(factory_config(secrets, addresses), None, FACTORY_USER, "factory",
                         "Factory defaults")
-        except StoreError:
-            pass  # another process booted the same data dir first
     return store, secrets

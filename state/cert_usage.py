@@ -10,7 +10,22 @@ import enum
 from dataclasses import dataclass
 
 from state.defaults import DEMO_CERT
-from state.model import Config
+from state.model import Config, Listener
+
+
+def listener_certificate(listener: Listener) -> str:
+    """The profile a listener serves: its own, else the demo certificate."""
+    return listener.certificate or DEMO_CERT
+
+
+def outbound_certificate(config: Config) -> str:
+    """The profile outbound TLS presents: destconfig SETUP's, else the demo certificate."""
+    return config.destinations.client_certificate or DEMO_CERT
+
+
+def is_demo(profile: str | None) -> bool:
+    """Whether a chosen profile (None: none chosen) means the demo certificate."""
+    return profile in (None, DEMO_CERT)
 
 
 class Service(enum.Enum):
@@ -27,10 +42,8 @@ class Use:
 
 def uses(config: Config) -> list[Use]:
     """Every service that can hold a certificate, in the order PRINT shows them."""
-    found = [
-        Use(Service.LISTENER, li.name, li.certificate or DEMO_CERT) for li in config.listeners
-    ]
-    found.append(Use(Service.OUTBOUND, "", config.destinations.client_certificate or DEMO_CERT))
+    found = [Use(Service.LISTENER, li.name, listener_certificate(li)) for li in config.listeners]
+    found.append(Use(Service.OUTBOUND, "", outbound_certificate(config)))
     return found
 
 

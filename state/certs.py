@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from state.errors import CertError
+from state import messages
+from state.errors import CertError, Pkcs12Refused
 
 PEM_CERT = re.compile(
     r"-----BEGIN CERTIFICATE-----\r?\n.*?-----END CERTIFICATE-----", re.DOTALL
@@ -34,25 +35,25 @@ PrivateKey = PrivateKeyTypes
 def parse_certificate(pem: str) -> x509.Certificate:
     text = pem.strip()
     if text.count("-----BEGIN CERTIFICATE-----") != 1 or "-----END CERTIFICATE-----" not in text:
-        raise CertError("not a single PEM certificate")
+        raise CertError(messages.NOT_ONE_PEM())
     try:
         return x509.load_pem_x509_certificate(text.encode())
     except ValueError as exc:
-        raise CertError(f"unreadable certificate: {exc}") from None
+        raise CertError(messages.UNREADABLE_CERTIFICATE(reason=exc)) from None
 
 
 def parse_private_key(pem: str) -> PrivateKey:
     try:
         return serialization.load_pem_private_key(pem.strip().encode(), password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        raise CertError(f"unreadable private key: {type(exc).__name__}") from None
+        raise CertError(messages.UNREADABLE_KEY(kind=type(exc).__name__)) from None
 
 
 def parse_certificates(pem: str) -> list[x509.Certificate]:
     """Every certificate of a PEM bundle (a CA file); CertError if none or any unreadable."""
     blocks = PEM_CERT.findall(pem)
     if not blocks or pem.count("-----BEGIN") != len(blocks):
-        raise CertError("no PEM certificates")
+        raise CertError(messages.NO_PEM())
     return [parse_certificate(block) for block in blocks]
 
 
@@ -126,7 +127,7 @@ def generate_key(kind: str = "ecdsa-p256") -> CertificateIssuerPrivateKeyTypes:
         return ec.generate_private_key(ec.SECP256R1())
     if kind.startswith("rsa-"):
         return rsa.generate_private_key(public_exponent=65537, key_size=int(kind[4:]))
-    raise CertError(f"unknown key type {kind}")
+    raise CertError(messages.UNKNOWN_KEY_TYPE(kind=kind))
 
 
 def self_signed(
@@ -251,18 +252,14 @@ def to_pkcs12(
 ) -> bytes:
     """The profile as a PKCS#12 file; the key is only ever exported encrypted."""
     if not passphrase:
-        raise CertError("a passphrase is required")
+        raise CertError(messages.PASSPHRASE_REQUIRED())
     leaf, *rest = [parse_certificate(pem) for pem in chain]
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        raise CertError("unsupported key type")
+        raise CertError(messages.UNSUPPORTED_KEY())
     return pkcs12.serialize_key_and_certificates(
         name.encode(), key, leaf, rest or None,
         serialization.BestAvailableEncryption(passphrase.encode()),
     )
-
-
-class Pkcs12Refused(CertError):
-    """The passphrase is wrong, or the data is not PKCS#12 (OpenSSL cannot tell which)."""
 
 
 def from_pkcs12(data: bytes, passphrase: str) -> tuple[PrivateKey, tuple[x509.Certificate, ...]]:
@@ -271,9 +268,9 @@ def from_pkcs12(data: bytes, passphrase: str) -> tuple[PrivateKey, tuple[x509.Ce
     try:
         key, leaf, extra = pkcs12.load_key_and_certificates(data, passphrase.encode() or None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise Pkcs12Refused("wrong passphrase or not a PKCS#12 file") from None
+        raise Pkcs12Refused(messages.PKCS12_REFUSED()) from None
     if key is None or leaf is None:
-        raise CertError("the file holds no certificate and key")
+        raise CertError(messages.PKCS12_INCOMPLETE())
     if not key_matches(leaf, key):
-        raise CertError("key does not sign certificate")
+        raise CertError(messages.KEY_DOES_NOT_SIGN())
     return key, (leaf, *extra)

@@ -1,4 +1,4 @@
-"""`commit confirmed` (commit-model.md §4): the automatic rollback of an unconfirmed commit.
+"""`commit confirmed` (commit model §4): the automatic rollback of an unconfirmed commit.
 
 The waiting confirmation (version, previous version, deadline, user) is a row in
 the store's database, so the timer survives a restart; whoever checks it passes

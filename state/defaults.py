@@ -20,14 +20,13 @@ from state.model import (
     SenderGroup,
     TLSMode,
 )
+from state.numbers import MB
 from state.secrets import Secrets
 
 Address = tuple[str, int]
 HOSTNAME = "mail.example.com"
 DEMO_CERT = "Demo"
 DEMO_COMMON_NAME = "Cisco Appliance Demo Certificate"
-
-MB = 1024 * 1024
 
 PUBLIC_DEFAULT = PolicyParams(
     max_message_size=10 * MB,
@@ -45,62 +44,63 @@ PRIVATE_DEFAULT = PolicyParams(
 )
 
 
+# Reference §3.2 and §4.6: the mail flow policies and sender groups of a new public listener.
+PUBLIC_POLICIES = (
+    Policy(name="ACCEPTED", behavior=Behavior.ACCEPT),
+    Policy(
+        name="THROTTLED",
+        behavior=Behavior.ACCEPT,
+        params=PolicyParams(
+            max_message_size=1 * MB,
+            max_concurrency=10,
+            max_msgs_per_session=10,
+            max_rcpts_per_msg=25,
+        ),
+    ),
+    Policy(
+        name="TRUSTED",
+        behavior=Behavior.ACCEPT,
+        params=PolicyParams(
+            max_message_size=100 * MB,
+            max_concurrency=600,
+            max_msgs_per_session=5000,
+            max_rcpts_per_msg=5000,
+        ),
+    ),
+    Policy(name="BLOCKED", behavior=Behavior.REJECT),
+)
+PUBLIC_GROUPS = (
+    SenderGroup(
+        name="WHITELIST",
+        senders=(),
+        policy="TRUSTED",
+        comment="My trusted senders have no anti-spam scanning or rate limiting",
+    ),
+    SenderGroup(
+        name="BLACKLIST",
+        senders=("sbrs[-10.0:-3.0]",),
+        policy="BLOCKED",
+        comment="Spammers are rejected",
+    ),
+    SenderGroup(
+        name="SUSPECTLIST",
+        senders=("sbrs[-3.0:-1.0]",),
+        policy="THROTTLED",
+        comment="Suspicious senders are throttled",
+    ),
+    SenderGroup(
+        name="UNKNOWNLIST",
+        senders=("sbrs[-1.0:0.0]", "sbrs[none]"),
+        policy="ACCEPTED",
+        comment="Reviewed but undecided, continue normal acceptance",
+    ),
+    SenderGroup(name="ALL", senders=("ALL",), policy="ACCEPTED"),
+)
+
+
 def public_hat() -> HAT:
-    """Reference §3.2 and §4.6: the default HAT of a new public listener."""
-    return HAT(
-        default=PUBLIC_DEFAULT,
-        policies=(
-            Policy(name="ACCEPTED", behavior=Behavior.ACCEPT),
-            Policy(
-                name="THROTTLED",
-                behavior=Behavior.ACCEPT,
-                params=PolicyParams(
-                    max_message_size=1 * MB,
-                    max_concurrency=10,
-                    max_msgs_per_session=10,
-                    max_rcpts_per_msg=25,
-                ),
-            ),
-            Policy(
-                name="TRUSTED",
-                behavior=Behavior.ACCEPT,
-                params=PolicyParams(
-                    max_message_size=100 * MB,
-                    max_concurrency=600,
-                    max_msgs_per_session=5000,
-                    max_rcpts_per_msg=5000,
-                ),
-            ),
-            Policy(name="BLOCKED", behavior=Behavior.REJECT),
-        ),
-        groups=(
-            SenderGroup(
-                name="WHITELIST",
-                senders=(),
-                policy="TRUSTED",
-                comment="My trusted senders have no anti-spam scanning or rate limiting",
-            ),
-            SenderGroup(
-                name="BLACKLIST",
-                senders=("sbrs[-10.0:-3.0]",),
-                policy="BLOCKED",
-                comment="Spammers are rejected",
-            ),
-            SenderGroup(
-                name="SUSPECTLIST",
-                senders=("sbrs[-3.0:-1.0]",),
-                policy="THROTTLED",
-                comment="Suspicious senders are throttled",
-            ),
-            SenderGroup(
-                name="UNKNOWNLIST",
-                senders=("sbrs[-1.0:0.0]", "sbrs[none]"),
-                policy="ACCEPTED",
-                comment="Reviewed but undecided, continue normal acceptance",
-            ),
-            SenderGroup(name="ALL", senders=("ALL",), policy="ACCEPTED"),
-        ),
-    )
+    """The default HAT of a new public listener (reference §3.2, §4.6)."""
+    return HAT(default=PUBLIC_DEFAULT, policies=PUBLIC_POLICIES, groups=PUBLIC_GROUPS)
 
 
 def private_hat(relay_hosts: tuple[str, ...]) -> HAT:
@@ -124,7 +124,7 @@ def private_hat(relay_hosts: tuple[str, ...]) -> HAT:
 
 def public_rat(domains: tuple[str, ...]) -> tuple[RatEntry, ...]:
     accepted = tuple(RatEntry(address=d, action=RatAction.ACCEPT) for d in domains)
-    return accepted + (RatEntry(address="ALL", action=RatAction.REJECT),)
+    return (*accepted, RatEntry(address="ALL", action=RatAction.REJECT))
 
 
 def new_listener(

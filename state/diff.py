@@ -1,4 +1,4 @@
-"""Configuration paths, diffs and the three-way merge of commit-model.md §2.
+"""Configuration paths, diffs and the three-way merge of commit model §2.
 
 A configuration is flattened into {path: leaf value}. Lists of named records
 are addressed by their key (``listeners[InboundMail].port``) and their order is
@@ -78,12 +78,12 @@ def flatten(tree: Any, prefix: Path = (), field: str = "") -> Flat:
     flat: Flat = {}
     if isinstance(tree, dict):
         for name, value in tree.items():
-            flat.update(flatten(value, prefix + (name,), name))
+            flat.update(flatten(value, (*prefix, name), name))
     elif isinstance(tree, (list, tuple)) and field in _KEYED:
         keys = _item_keys(field, tree)
-        flat[prefix + (ORDER,)] = tuple(keys)
-        for key, item in zip(keys, tree):
-            flat.update(flatten(item, prefix + (f"[{key}]",)))
+        flat[(*prefix, ORDER)] = tuple(keys)
+        for key, item in zip(keys, tree, strict=True):
+            flat.update(flatten(item, (*prefix, f"[{key}]")))
     else:
         flat[prefix] = tuple(tree) if isinstance(tree, (list, tuple)) else tree
     return flat

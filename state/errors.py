@@ -1,17 +1,25 @@
 """The exception tree of `state/`.
 
-StateError
- +-- ConfigError        one validation failure, with the configuration path it concerns
- +-- CommitRefused      commit wrote nothing: `errors` (ConfigError list) or `conflicts`
- +-- CertError          a PEM block or key that cannot be used (message says why)
- +-- StoreError         the versioned store cannot do what was asked
- +-- FormatError        an imported text file is malformed: `line` (1-based) and why
+StateError                every error raised by state/: `reason` is its message from
+ |                        `state.messages` (the one catalogue), with `code` and `params`
+ +-- ConfigError          one validation failure, with the configuration path it concerns
+ +-- CommitRefused        commit wrote nothing: `errors` (ConfigError list) or `conflicts`
+ +-- CertError            a PEM block or key that cannot be used (message says why)
+ |    +-- Pkcs12Refused   a PKCS#12 file that does not open (wrong passphrase, not PKCS#12)
+ +-- StoreError           the versioned store cannot do what was asked
+ +-- FormatError          an imported text file is malformed: `line` (1-based) and why
+ |    +-- ValueRefused    one typed value (an answer, a batch word) is unusable: line 0
+ +-- EditRefused          an edit a configuration rule forbids (state.edit): nothing changed
  +-- ConfirmationPending  a `commit confirmed` while another one waits for confirmation
+ +-- ClusterError         state.cluster's own tree (state/cluster/errors.py)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from state import messages
+from state.messages import Message
 
 # Messages quote what was typed or imported; a 1 MB bad line is not echoed back whole.
 MAX_MESSAGE = 200
@@ -23,15 +31,24 @@ def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
 
 
 class StateError(Exception):
-    """Base of every error raised by `state/`."""
+    """Base of every error raised by `state/`: `reason` says why (str(exc) is the whole
+    text, which may add where: a configuration path, a line)."""
+
+    def __init__(self, reason: Message, text: str | None = None) -> None:
+        super().__init__(reason.text if text is None else text)
+        self.reason = reason
+
+    @property
+    def code(self) -> str:
+        return self.reason.code
 
 
 class ConfigError(StateError):
-    def __init__(self, path: str, message: str) -> None:
-        path, message = shorten(path), shorten(message)
-        super().__init__(f"{path}: {message}")
+    def __init__(self, path: str, message: Message) -> None:
+        path, text = shorten(path), shorten(message.text)
+        super().__init__(message, messages.CONFIG_PROBLEM(path=path, message=text))
         self.path = path
-        self.message = message
+        self.message = text
 
 
 @dataclass(frozen=True)
@@ -50,11 +67,16 @@ class CommitRefused(StateError):
     ) -> None:
         self.errors = errors or []
         self.conflicts = conflicts or []
-        super().__init__(f"{len(self.errors)} errors, {len(self.conflicts)} conflicts")
+        super().__init__(messages.COMMIT_REFUSED(errors=len(self.errors),
+                                                 conflicts=len(self.conflicts)))
 
 
 class CertError(StateError):
     pass
+
+
+class Pkcs12Refused(CertError):
+    """The passphrase is wrong, or the data is not PKCS#12 (OpenSSL cannot tell which)."""
 
 
 class StoreError(StateError):
@@ -64,10 +86,27 @@ class StoreError(StateError):
 class FormatError(StateError):
     """A malformed import file; nothing is changed when one is raised."""
 
-    def __init__(self, line: int, message: str) -> None:
-        message = shorten(message)
-        super().__init__(f"line {line}: {message}")
+    def __init__(self, line: int, message: Message) -> None:
+        text = shorten(message.text)
+        super().__init__(message, messages.FILE_LINE(line=line, message=text))
         self.line = line
+        self.message = text
+
+
+class ValueRefused(FormatError):
+    """One value typed in a dialog or given in a batch form cannot be used (no file, so
+    no line: `line` is 0)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(0, message)
+
+
+class EditRefused(StateError):
+    """An edit that a configuration rule forbids (the ALL row, a route limit...); the
+    configuration is unchanged. `message` is the text for the administrator."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
         self.message = message
 
 
@@ -75,7 +114,7 @@ class ConfirmationPending(StateError):
     """Only one confirmed commit may wait at a time (the safer rule: no silent extension)."""
 
     def __init__(self, version: int, user: str, deadline: float) -> None:
-        super().__init__(f"version {version} by {user} is waiting for confirmation")
+        super().__init__(messages.CONFIRMATION_WAITING(version=version, user=user))
         self.version = version
         self.user = user
         self.deadline = deadline

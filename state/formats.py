@@ -1,4 +1,4 @@
-"""The HAT and RAT text formats (reference §4.6, §5): model <-> text. Pure.
+"""The HAT and RAT text formats (§4.6, §5): model <-> text. Pure.
 
 HAT (PRINT / EXPORT / IMPORT):
 
@@ -30,8 +30,8 @@ import json
 import re
 from collections.abc import Iterator
 
-from state import forms, numbers, ranges
-from state.errors import FormatError
+from state import forms, messages, numbers, policy_params, ranges
+from state.errors import FormatError, ValueRefused
 from state.model import (
     HAT,
     Behavior,
@@ -41,20 +41,9 @@ from state.model import (
     RatEntry,
     Response,
     SenderGroup,
-    TLSMode,
     replace,
 )
 
-# Integer keys, in the order PRINT shows them.
-_INT_KEYS = ("max_msgs_per_session", "max_concurrency", "max_rcpts_per_msg",
-             "max_rcpts_per_hour", "max_message_size")
-# Response keys: (code key, text key) -> PolicyParams field.
-_RESPONSES = {
-    "rate_limit_response": ("max_rcpts_per_hour_code", "max_rcpts_per_hour_text"),
-    "accept_response": ("smtp_banner_code", "smtp_banner_text"),
-    "reject_response": ("reject_banner_code", "reject_banner_text"),
-}
-_OVERRIDE = "override_hostname"
 IGNORED_KEYS = frozenset({
     "spam_check", "virus_check", "dhap_limit", "use_sb", "use_override_hostname",
     "sig_bits", "dhap_code", "dhap_text", "dhap_action", "smtp_auth", "spf_check",
@@ -72,16 +61,8 @@ def _quote(text: str) -> str:
 
 def params_lines(params: PolicyParams) -> list[str]:
     """`key = value` lines for the parameters a policy sets (None: use default)."""
-    lines = [f"{k} = {getattr(params, k)}" for k in _INT_KEYS if getattr(params, k) is not None]
-    for field, (code_key, text_key) in _RESPONSES.items():
-        response: Response | None = getattr(params, field)
-        if response is not None:
-            lines += [f"{code_key} = {response.code}", f"{text_key} = {_quote(response.text)}"]
-    if params.banner_hostname is not None:
-        lines.append(f"{_OVERRIDE} = {_quote(params.banner_hostname)}")
-    if params.tls is not None:
-        lines.append(f"tls = {_quote(params.tls.value)}")
-    return lines
+    return [f"{key} = {_quote(value) if isinstance(value, str) else value}"
+            for key, value in policy_params.text_lines(params)]
 
 
 def _behavior_lines(behavior: Behavior, params: PolicyParams, indent: str,
@@ -156,73 +137,57 @@ def _behavior(number: int, word: str) -> Behavior:
     try:
         return Behavior(word.upper())
     except ValueError:
-        raise FormatError(number, f'Invalid selected behavior: "{word}"') from None
+        raise FormatError(number, messages.BAD_BEHAVIOR(word=word)) from None
 
 
 def _value(number: int, raw: str) -> object:
     try:
         return json.loads(raw)
     except ValueError:
-        raise FormatError(number, f"Invalid value: {raw}") from None
-
-
-def _int_value(number: int, key: str, raw: object) -> int:
-    """A JSON number (or a string of digits) in the key's range; -1 turns rate limiting off."""
-    text = "" if isinstance(raw, bool) else str(raw)
-    if key == "max_rcpts_per_hour" and text == "-1":
-        return -1
-    value = ranges.POLICY_NUMBERS[key].parse(text)
-    if value is None:
-        raise FormatError(number, f'Invalid "{key}" value: {raw}')
-    return value
+        raise FormatError(number, messages.BAD_VALUE(value=raw)) from None
 
 
 def _params(block: list[Line]) -> PolicyParams:
+    """A policy's `key = value` lines, each key read with its row of the parameter table."""
     values: dict[str, object] = {}
-    codes: dict[str, tuple[int, object]] = {}
+    halves: dict[str, tuple[int, object]] = {}  # a response's code and text keys
     for number, raw in block:
         match = _KEY.match(raw.strip())
         if match is None:
-            raise FormatError(number, f"Expected key = value, not: {raw.strip()}")
+            raise FormatError(number, messages.EXPECTED_KEY_VALUE(line=raw.strip()))
         key, value = match.group(1), _value(number, match.group(2).strip())
-        if key in IGNORED_KEYS:
+        row = policy_params.by_key(key)
+        if key in IGNORED_KEYS or value == policy_params.DEFAULT_WORD:
             continue
-        if value == "default":
+        if row is None:
+            raise FormatError(number, messages.UNKNOWN_KEY(key=key))
+        if row.kind is policy_params.Kind.RESPONSE:
+            halves[key] = (number, value)
             continue
-        if key in _INT_KEYS:
-            values[key] = _int_value(number, key, value)
-        elif key == "tls":
-            try:
-                values["tls"] = TLSMode(str(value).lower())
-            except ValueError:
-                raise FormatError(number, f'Invalid "tls" value: {value}') from None
-        elif key == _OVERRIDE:
-            host = str(value)
-            if host and not forms.is_host(host):
-                raise FormatError(number, f'Invalid "{key}" value: {value}')
-            values["banner_hostname"] = host
-        elif any(key in pair for pair in _RESPONSES.values()):
-            codes[key] = (number, value)
-        else:
-            raise FormatError(number, f'Unknown key "{key}"')
-    values.update(_responses(codes, block[-1][0] if block else 0))
+        try:
+            values[row.field] = policy_params.stored_value(row, value)
+        except ValueRefused as refused:
+            raise FormatError(number, refused.reason) from None
+    values.update(_responses(halves, block[-1][0] if block else 0))
     return PolicyParams(**values)  # type: ignore[arg-type]
 
 
 def _responses(found: dict[str, tuple[int, object]], last: int) -> dict[str, Response]:
     out: dict[str, Response] = {}
-    for field, (code_key, text_key) in _RESPONSES.items():
-        if code_key not in found and text_key not in found:
+    for row in policy_params.PARAMS:
+        code_key, text_key = row.key, row.text_key
+        if row.kind is not policy_params.Kind.RESPONSE or (
+                code_key not in found and text_key not in found):
             continue
         if code_key not in found or text_key not in found:
             missing = code_key if code_key not in found else text_key
             raise FormatError(found.get(code_key, found.get(text_key, (last, "")))[0],
-                              f'"{missing}" is missing')
+                              messages.KEY_MISSING(key=missing))
         number, code = found[code_key]
-        value = ranges.RESPONSE_FIELDS[field].parse("" if isinstance(code, bool) else str(code))
-        if value is None:
-            raise FormatError(number, f'Invalid "{code_key}" value: {code}')
-        out[field] = Response(value, str(found[text_key][1]))
+        try:
+            out[row.field] = policy_params.stored_response(row, code, found[text_key][1])
+        except ValueRefused as refused:
+            raise FormatError(number, refused.reason) from None
     return out
 
 
@@ -254,7 +219,7 @@ class _Reader:
         block: list[Line] = []
         while True:
             if self.peek() is None:
-                raise FormatError(number, "Missing closing }")
+                raise FormatError(number, messages.MISSING_BRACE())
             line_no, raw = self.take()
             body, comment = _split_comment(raw.strip())
             if body == "}":
@@ -264,7 +229,7 @@ class _Reader:
 
 def _policy(reader: _Reader, number: int, name: str) -> Policy:
     if not reader.indented():
-        raise FormatError(number, f'The policy "${name}" has no behavior')
+        raise FormatError(number, messages.POLICY_NO_BEHAVIOR(name=name))
     line_no, raw = reader.take()
     behavior, params, _ = reader.behavior(line_no, raw.strip())
     return Policy(name=name, behavior=behavior, params=params)
@@ -284,14 +249,14 @@ def _group_body(reader: _Reader, number: int, group: SenderGroup) -> SenderGroup
             return replace(group, senders=tuple(senders), policy="", behavior=behavior,
                            params=params, comment=comment)
         senders += _senders(line_no, text)
-    raise FormatError(number, f'"{group.name or group.senders[0]}" has no policy or behavior')
+    raise FormatError(number, messages.GROUP_NO_TARGET(name=group.name or group.senders[0]))
 
 
 def _senders(number: int, text: str) -> list[str]:
     items = list(forms.split_list(text))
     for item in items:
         if forms.sender_kind(item) is None:
-            raise FormatError(number, f'Invalid IP or IP range: "{item}"')
+            raise FormatError(number, messages.INVALID_SENDER(sender=item))
     return items
 
 
@@ -308,7 +273,7 @@ def _entries(reader: _Reader) -> Iterator[Policy | SenderGroup]:
         number, raw = reader.take()
         text = raw.strip()
         if raw[:1].isspace():
-            raise FormatError(number, f"Unexpected indented line: {text}")
+            raise FormatError(number, messages.UNEXPECTED_INDENT(line=text))
         if text.startswith("$"):
             yield _policy(reader, number, text[1:].strip())
         elif text.endswith(":"):
@@ -353,17 +318,17 @@ def _check_hat(hat: HAT, reader: _Reader) -> None:
     names = [p.name for p in hat.policies]
     for name in names:
         if names.count(name) > 1:
-            raise FormatError(_line_of(reader, f"${name}"), f'Duplicate policy "{name}"')
+            raise FormatError(_line_of(reader, f"${name}"), messages.DUPLICATE_POLICY(name=name))
     groups = [g.name for g in hat.groups if g.name]
     for name in groups:
         if groups.count(name) > 1:
-            raise FormatError(_line_of(reader, f"{name}:"), f'Duplicate sender group "{name}"')
+            raise FormatError(_line_of(reader, f"{name}:"), messages.DUPLICATE_GROUP(name=name))
     for group in hat.groups:
         if group.policy and group.policy not in names:
             raise FormatError(_line_of(reader, f"${group.policy}", policy_ref=True),
-                              f'Unknown policy "{group.policy}"')
+                              messages.UNKNOWN_POLICY_REF(name=group.policy))
     if not hat.groups or hat.groups[-1].senders != ("ALL",):
-        raise FormatError(last, "The last entry must be ALL")
+        raise FormatError(last, messages.LAST_MUST_BE_ALL())
 
 
 def _line_of(reader: _Reader, text: str, policy_ref: bool = False) -> int:
@@ -389,25 +354,26 @@ def parse_rat(text: str) -> tuple[RatEntry, ...]:
     for number, raw in _lines(text):
         match = _RAT.match(raw.strip())
         if match is None:
-            raise FormatError(number, f"Invalid entry: {raw.strip()}")
+            raise FormatError(number, messages.BAD_RAT_LINE(line=raw.strip()))
         address = forms.normalise_rat_address(match.group("addr"))
         if not forms.rat_address_ok(address):
-            raise FormatError(number, f'Invalid recipient address: "{match.group("addr")}"')
+            raise FormatError(number, messages.BAD_RAT_ADDRESS(address=match.group("addr")))
         if address in seen:
-            raise FormatError(number, f'Duplicate entry "{address}"')
+            raise FormatError(number, messages.DUPLICATE_RAT(address=address))
         seen.add(address)
         try:
             action = RatAction(match.group("action").upper())
         except ValueError:
-            raise FormatError(number, f'Invalid action: "{match.group("action")}"') from None
+            bad = messages.BAD_RAT_ACTION(action=match.group("action"))
+            raise FormatError(number, bad) from None
         code = numbers.parse_int(match.group("code") or "")
         if code is not None and code not in ranges.RAT_CODE:
-            raise FormatError(number, f'Invalid SMTP code: {code}')
+            raise FormatError(number, messages.BAD_RAT_CODE(code=code))
         reply = str(_value(number, match.group("text"))) if match.group("text") else None
         entries.append(RatEntry(address=address, action=action, response_code=code,
                                 response_text=reply,
                                 bypass_receiving_control=bool(match.group("bypass"))))
     if not entries or entries[-1].address != "ALL":
         raise FormatError(max((n for n, _ in _lines(text)), default=1),
-                          "The last entry must be ALL")
+                          messages.LAST_MUST_BE_ALL())
     return tuple(entries)

@@ -1,4 +1,4 @@
-"""The destconfig IMPORT / EXPORT file (asyncos-cli.md §6.7): INI with `[DEFAULT]` and one
+"""The destconfig IMPORT / EXPORT file (reference §6.7): INI with `[DEFAULT]` and one
 `[domain]` section per destination.
 
 `parse` is all-or-nothing: the first problem raises `FormatError` with its 1-based line
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from state import ranges
+from state import messages, ranges
 from state.errors import FormatError
 from state.model import DestinationControls, DestinationEntry, TLSMode, replace
 from state.numbers import Range
@@ -72,27 +72,27 @@ def _sections(text: str) -> list[_Section]:
         if line.startswith("["):
             sections.append(_header(line, number, seen))
         elif not sections:
-            raise FormatError(number, "A parameter appears before the first [section].")
+            raise FormatError(number, messages.PARAMETER_BEFORE_SECTION())
         else:
             key, value = _pair(line, number)
             if key in sections[-1].values:
-                raise FormatError(number, f'The parameter "{key}" is set twice.')
+                raise FormatError(number, messages.PARAMETER_TWICE(key=key))
             sections[-1].values[key] = (value, number)
     return sections
 
 
 def _header(line: str, number: int, seen: set[str]) -> _Section:
     if not line.endswith("]") or len(line) < 3:
-        raise FormatError(number, f"Invalid section header: {line}")
+        raise FormatError(number, messages.BAD_SECTION(line=line))
     name = line[1:-1].strip()
     if name.upper() == DEFAULT_SECTION:
         name = DEFAULT_SECTION
     else:
         if not is_domain_key(name.rstrip(".")):
-            raise FormatError(number, f'Invalid domain "{name}".')
+            raise FormatError(number, messages.INVALID_DOMAIN(domain=name))
         name = normalise_domain(name)
     if name in seen:
-        raise FormatError(number, f'The section "{name}" appears twice.')
+        raise FormatError(number, messages.SECTION_TWICE(name=name))
     seen.add(name)
     return _Section(name, number)
 
@@ -103,11 +103,11 @@ def _pair(line: str, number: int) -> tuple[str, str]:
         key, sep, value = line.partition(":")
     key, value = key.strip().lower(), value.strip()
     if not sep or not key:
-        raise FormatError(number, f"Expected parameter = value: {line}")
+        raise FormatError(number, messages.EXPECTED_PARAMETER(line=line))
     if key not in KEYS:
-        raise FormatError(number, f'Unknown parameter "{key}".')
+        raise FormatError(number, messages.UNKNOWN_PARAMETER(key=key))
     if not value:
-        raise FormatError(number, f'The parameter "{key}" has no value.')
+        raise FormatError(number, messages.PARAMETER_NO_VALUE(key=key))
     return key, value
 
 
@@ -116,19 +116,19 @@ def _entry(section: _Section, domain: str, is_default: bool) -> DestinationEntry
     if is_default:
         for key in _DEFAULT_REQUIRED:
             if key not in values:
-                raise FormatError(section.line, f'[DEFAULT] must set "{key}".')
+                raise FormatError(section.line, messages.DEFAULT_SECTION_SETS(key=key))
         if "bounce_profile" in values:
-            raise FormatError(values["bounce_profile"][1], "bounce_profile is not allowed in [DEFAULT].")
+            raise FormatError(values["bounce_profile"][1], messages.NO_BOUNCE_PROFILE_DEFAULT())
     _requires(values, "max_host_concurrency", ("limit_type", "limit_apply"))
     _requires(values, "recipient_limit", ("recipient_minutes", "limit_type", "limit_apply"))
     _requires(values, "recipient_minutes", ("recipient_limit",))
     if "bounce_profile" in values and values["bounce_profile"][0].lower() != "default":
         value, line = values["bounce_profile"]
-        raise FormatError(line, f'Unknown bounce profile "{value}".')
+        raise FormatError(line, messages.UNKNOWN_BOUNCE_PROFILE(value=value))
     tls = _mapped(values, "use_tls", {**_TLS, **{v: v for v in _TLS.values()}})
     sort = _get(values, "ip_sort_pref")
     if sort is not None and sort[0].upper() not in IP_SORTS:
-        raise FormatError(sort[1], f'Invalid ip_sort_pref "{sort[0]}".')
+        raise FormatError(sort[1], messages.BAD_IP_SORT_PREF(value=sort[0]))
     return DestinationEntry(
         domain=domain,
         tls=None if tls is None else TLSMode(tls),
@@ -149,7 +149,7 @@ def _requires(values: dict[str, tuple[str, int]], key: str, needed: tuple[str, .
         return
     for other in needed:
         if other not in values:
-            raise FormatError(values[key][1], f'"{key}" requires "{other}".')
+            raise FormatError(values[key][1], messages.KEY_REQUIRES(key=key, other=other))
 
 
 def _get(values: dict[str, tuple[str, int]], key: str) -> tuple[str, int] | None:
@@ -163,8 +163,8 @@ def _int(values: dict[str, tuple[str, int]], key: str, allowed: Range) -> int | 
     value, line = found
     number = allowed.parse(value)
     if number is None:
-        raise FormatError(line, f'"{key}" must be an integer from {allowed.low} to'
-                                f' {allowed.high}, not "{value}".')
+        raise FormatError(line, messages.KEY_INT_RANGE(key=key, low=allowed.low,
+                                                       high=allowed.high, value=value))
     return number
 
 
@@ -174,7 +174,7 @@ def _mapped(values: dict[str, tuple[str, int]], key: str, table: Mapping[str, V]
         return None
     value, line = found
     if value.lower() not in table:
-        raise FormatError(line, f'Invalid {key} "{value}".')
+        raise FormatError(line, messages.BAD_KEYED_VALUE(key=key, value=value))
     return table[value.lower()]
 
 

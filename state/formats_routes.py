@@ -1,4 +1,4 @@
-"""The smtproutes destination syntax and its IMPORT / EXPORT text (asyncos-cli.md §8.2).
+"""The smtproutes destination syntax and its IMPORT / EXPORT text (reference §8.2).
 
 One route per line: the domain (`example.com`, `.example.com` for subdomains, `ALL` for the
 default route), white space, then the destinations separated by commas. A destination is
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from state import ranges
-from state.errors import FormatError
+from state import messages, ranges
+from state.errors import FormatError, ValueRefused
 from state.model import Route, RouteHost
 from state.validate_outbound import (
     DEFAULT_ROUTE,
@@ -38,7 +38,7 @@ def format_hosts(hosts: tuple[RouteHost, ...]) -> str:
 
 
 def parse_host(token: str) -> RouteHost:
-    """One destination; raises FormatError(0, message) when it is unusable."""
+    """One destination; raises ValueRefused when it is unusable."""
     if token.upper() == USEDNS:
         return RouteHost(host=USEDNS)
     if token == DEVNULL:
@@ -48,13 +48,13 @@ def parse_host(token: str) -> RouteHost:
     if match:
         token, number = match.group(1), ranges.ROUTE_PRIORITY.parse(match.group(2))
         if number is None:
-            raise FormatError(0, ranges.ROUTE_PRIORITY.message)
+            raise ValueRefused(ranges.ROUTE_PRIORITY.refusal())
         priority = number
     host, port = _split_port(token)
     result = RouteHost(host=normalise_domain(host), port=port, priority=priority)
     message = route_host_error(result)
     if message is not None:
-        raise FormatError(0, message)
+        raise ValueRefused(message)
     return result
 
 
@@ -71,7 +71,7 @@ def _split_port(token: str) -> tuple[str, int | None]:
 def _port(text: str) -> int:
     port = ranges.PORT.parse(text)
     if port is None:
-        raise FormatError(0, ranges.PORT.message)
+        raise ValueRefused(ranges.PORT.refusal())
     return port
 
 
@@ -88,17 +88,17 @@ def parse_hosts(text: str, existing: tuple[RouteHost, ...] = ()) -> tuple[RouteH
             if old.port == new.port:
                 break  # the same destination again: keep the first
             if old.port is not None:
-                raise FormatError(0, f"The host {new.host} already has an alternate port ({old.port}).")
-            raise FormatError(0, f"The host {new.host} is already using the standard port.")
+                raise ValueRefused(messages.ROUTE_OTHER_PORT(host=new.host, port=old.port))
+            raise ValueRefused(messages.ROUTE_STANDARD_PORT(host=new.host))
         else:
             hosts.append(new)
     if not hosts:
-        raise FormatError(0, "Please enter a value.")
+        raise ValueRefused(messages.ENTER_A_VALUE())
     if len(hosts) > MAX_ROUTE_HOSTS:
-        raise FormatError(0, f"Routes may not contain more than {MAX_ROUTE_HOSTS} destinations.")
+        raise ValueRefused(messages.ROUTE_HOST_LIMIT(count=MAX_ROUTE_HOSTS))
     special = [h.host for h in hosts if h.host in (USEDNS, DEVNULL)]
     if special and len(hosts) > 1:
-        raise FormatError(0, f"{special[0]} must be the only destination of a route.")
+        raise ValueRefused(messages.ROUTE_HOST_ALONE(host=special[0]))
     return tuple(hosts)
 
 
@@ -127,12 +127,12 @@ def parse(text: str) -> tuple[Route, ...]:
         rest = others[0] if others else ""
         key = route_key(domain)
         if key is None:
-            raise FormatError(number, f'Invalid domain "{domain}".')
+            raise FormatError(number, messages.INVALID_DOMAIN(domain=domain))
         if any(r.domain == key for r in routes):
-            raise FormatError(number, f"The value {key} is already in the routing table.")
+            raise FormatError(number, messages.ROUTE_EXISTS(domain=key))
         try:
             hosts = parse_hosts(rest)
-        except FormatError as exc:
-            raise FormatError(number, exc.message) from None
+        except ValueRefused as refused:
+            raise FormatError(number, refused.reason) from None
         routes.append(Route(domain=key, hosts=hosts))
     return tuple(routes)

@@ -1,4 +1,4 @@
-"""What a HAT row means, apart from the client it meets (pure; reference §4.4, §4.7).
+"""What a HAT row means, apart from the client it meets (pure; §4.4, §4.7).
 
 Which behavior and parameters a sender group's row carries (its named policy, a bare
 behavior, or its own), and how parameters a policy leaves at "use default" come from the

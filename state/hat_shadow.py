@@ -1,5 +1,5 @@
 """Shadowed HAT rows: sender groups that can never match, because rows above them match
-every client they would (pure; reference §4.5, §4.7).
+every client they would (pure; §4.5, §4.7).
 
 The HAT is read top down and the first row that matches and decides (any behavior but
 CONTINUE) takes the client. A row is shadowed when every sender form it lists that can
@@ -22,10 +22,9 @@ could still reach it (several rows above that together cover a form do not count
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 
-from state import forms
+from state import senders
 from state.hat_rules import decides
 from state.model import HAT
 
@@ -54,69 +53,23 @@ class Shadowed:
     by: tuple[str, ...]
 
 
-def _interval(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> Span:
-    return Span(ADDRESSES, network.version, int(network.network_address),
-                int(network.broadcast_address))
-
-
-def _cidr(form: str) -> Span:
-    addr, _, bits = form.partition("/")
-    if ":" not in addr:  # `10/8` is 10.0.0.0/8, as the engine reads it
-        octets = addr.rstrip(".").split(".")
-        addr = ".".join(octets + ["0"] * (4 - len(octets)))
-    try:
-        return _interval(ipaddress.ip_network(f"{addr}/{bits}", strict=False))
-    except ValueError:
-        return Span(UNKNOWN)
-
-
-def _ipv4(form: str) -> Span:
-    """Full, partial (`10.2.3.`, `10.2`) and last-octet range (`10.1.1-5.`) forms."""
-    parts = form[:-1].split(".") if form.endswith(".") else form.split(".")
-    if any("-" in p for p in parts[:-1]):
-        return Span(UNKNOWN)
-    fixed = [int(p) for p in parts[:-1]]
-    low, _, high = parts[-1].partition("-")
-    rest = 3 - len(fixed)
-    first = bytes([*fixed, int(low), *([0] * rest)])
-    last = bytes([*fixed, int(high or low), *([255] * rest)])
-    return Span(ADDRESSES, 4, int.from_bytes(first, "big"), int.from_bytes(last, "big"))
-
-
-def _ipv6(form: str) -> Span:
-    try:
-        exact = int(ipaddress.IPv6Address(form))
-        return Span(ADDRESSES, 6, exact, exact)
-    except ValueError:
-        pass
-    head, _, high = form.rpartition("-")
-    low = int(ipaddress.IPv6Address(head))
-    return Span(ADDRESSES, 6, low, (low & ~0xFFFF) | int(high, 16))
-
-
 def span(form: str) -> Span:
     """What `form` matches (UNKNOWN for a form that is not valid)."""
-    text = form.strip()
-    kind = forms.sender_kind(text)
-    if kind == "all":
+    sender = senders.parse(form)
+    if isinstance(sender, senders.Everyone):
         return Span(EVERYONE)
-    if kind == "sbrs":
-        return Span(EVERYONE if "none" in text.lower() else NOBODY)
-    if kind == "sbo":
+    if isinstance(sender, senders.Reputation):
+        return Span(EVERYONE if sender.low is None else NOBODY)
+    if isinstance(sender, senders.NetworkOwner):
         return Span(NOBODY)
-    if kind == "dnslist":
-        zone = text[text.index("[") + 1: text.rindex("]")].strip().lower().rstrip(".")
-        return Span(DNSLIST, name=zone)
-    if kind in ("ipv4", "ipv6") and "/" in text:
-        return _cidr(text)
-    if kind == "ipv4":
-        return _ipv4(text)
-    if kind == "ipv6":
-        return _ipv6(text)
-    if kind == "domain":
-        return Span(SUFFIX, name=text.lower().rstrip("."))
-    if kind == "host":
-        return Span(HOST, name=text.lower().rstrip("."))
+    if isinstance(sender, senders.DnsList):
+        return Span(DNSLIST, name=sender.zone)
+    if isinstance(sender, senders.Addresses):
+        return Span(ADDRESSES, sender.version, sender.low, sender.high)
+    if isinstance(sender, senders.DomainSuffix):
+        return Span(SUFFIX, name=sender.suffix)
+    if isinstance(sender, senders.HostName):
+        return Span(HOST, name=sender.name)
     return Span(UNKNOWN)
 
 

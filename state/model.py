@@ -14,9 +14,12 @@ destination entries) are addressed by name in configuration paths, e.g.
 from __future__ import annotations
 
 import enum
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import msgspec
+
+# The helpers every edit uses, read as model.replace(...) (their home: state/records.py).
+from state.records import by_name, drop, put, replace  # noqa: F401
 
 
 class TLSMode(enum.Enum):
@@ -363,42 +366,6 @@ class Config(Frozen, frozen=True):
     tlsrpt: TlsRptSettings = TlsRptSettings()
     reporting: ReportingSettings = ReportingSettings()
     web: WebConsole = WebConsole()
-
-
-T = TypeVar("T", bound=msgspec.Struct)
-
-
-class _Named(Protocol):
-    @property
-    def name(self) -> str: ...
-
-
-N = TypeVar("N", bound=_Named)
-
-
-def replace(obj: T, **changes: Any) -> T:
-    """A copy of a frozen record with some fields changed."""
-    return msgspec.structs.replace(obj, **changes)
-
-
-def by_name(items: tuple[N, ...], name: str) -> N | None:
-    """The record called `name` in a tuple of named records, or None."""
-    for item in items:
-        if getattr(item, "name", None) == name:
-            return item
-    return None
-
-
-def put(items: tuple[N, ...], item: N) -> tuple[N, ...]:
-    """Replace the record with the same name in place, or append it."""
-    name = item.name
-    if by_name(items, name) is None:
-        return items + (item,)
-    return tuple(item if i.name == name else i for i in items)
-
-
-def drop(items: tuple[N, ...], name: str) -> tuple[N, ...]:
-    return tuple(i for i in items if getattr(i, "name", None) != name)
 
 
 def encode(config: Config) -> bytes:

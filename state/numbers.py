@@ -17,15 +17,20 @@ import math
 import re
 from dataclasses import dataclass
 
+from state import messages
+from state.messages import Message
+
 # Longer than any range needs, short enough that int() never meets Python's
 # 4300-digit conversion limit (a ValueError of its own).
 MAX_DIGITS = 40
 DIGITS = "0123456789"
 _INT = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
-_DECIMAL = re.compile(rf"([0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{0,{MAX_DIGITS}}})?|\.[0-9]{{1,{MAX_DIGITS}}})")
-
-INT_RANGE = "The value must be an integer from {low} to {high}."
-DECIMAL_RANGE = "The value must be a number greater than {low} and at most {high}."
+_DECIMAL = re.compile(
+    rf"([0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{0,{MAX_DIGITS}}})?|\.[0-9]{{1,{MAX_DIGITS}}})")
+# A size: bytes, or a number of kilobytes (k) or megabytes (M), as the appliance shows them.
+_SIZE = re.compile(rf"^([0-9]{{1,{MAX_DIGITS}}})\s*([kKmM]?)$")
+KB = 1024
+MB = 1024 * KB
 
 
 def is_digits(text: str) -> bool:
@@ -39,7 +44,17 @@ def parse_int(text: str) -> int | None:
     return int(stripped) if _INT.fullmatch(stripped) else None
 
 
+def parse_size(text: str) -> int | None:
+    """`10M`, `500k` or bytes; None if unreadable or zero (the range is checked apart)."""
+    match = _SIZE.match(text.strip())
+    if not match:
+        return None
+    unit = {"": 1, "k": KB, "m": MB}[match.group(2).lower()]
+    return int(match.group(1)) * unit or None
+
+
 def parse_decimal(text: str) -> float | None:
+
     """`5`, `0.5`, `.5` or `5.` in ASCII digits (no sign, exponent, inf or nan), else None."""
     stripped = text.strip()
     return float(stripped) if _DECIMAL.fullmatch(stripped) else None
@@ -62,9 +77,13 @@ class Range:
         value = parse_int(text)
         return value if value in self else None
 
+    def refusal(self) -> Message:
+        """Why a value outside the range is refused."""
+        return messages.INT_RANGE(low=self.low, high=self.high)
+
     @property
     def message(self) -> str:
-        return INT_RANGE.format(low=self.low, high=self.high)
+        return self.refusal().text
 
 
 @dataclass(frozen=True)
@@ -83,9 +102,12 @@ class DecimalRange:
         value = parse_decimal(text)
         return value if value in self else None
 
+    def refusal(self) -> Message:
+        return messages.DECIMAL_RANGE(low=_plain(self.low), high=_plain(self.high))
+
     @property
     def message(self) -> str:
-        return DECIMAL_RANGE.format(low=_plain(self.low), high=_plain(self.high))
+        return self.refusal().text
 
 
 def _plain(value: float) -> str:

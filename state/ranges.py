@@ -12,9 +12,7 @@ bounds here are generous for real traffic and small enough for every consumer
 
 from __future__ import annotations
 
-from state.numbers import DecimalRange, Range
-
-MB = 1024 * 1024
+from state.numbers import MB, DecimalRange, Range
 
 # -- listeners (listenerconfig NEW / EDIT INTERFACE and LIMITS) ----------------------
 PORT = Range(1, 65535)
@@ -26,6 +24,7 @@ SMTP_TIMEOUT = DecimalRange(0.0, 86_400.0)
 SMTP_WORKERS = Range(0, 256)  # SMTP worker processes; 0: one per core
 
 # -- mail flow policy parameters (HAT DEFAULT, policies, sender groups; §4.4) -------
+# Which parameter each one governs: the parameter table, state.policy_params.
 MESSAGE_SIZE = Range(1, 1024 * MB)  # bytes; every message is spooled to disk
 HOST_CONNECTIONS = Range(1, 10_000)  # concurrent connections from one IP address
 MSGS_PER_SESSION = Range(1, 1_000_000)
@@ -59,29 +58,7 @@ CONFIRM_MINUTES = Range(1, 60)  # commit confirmed N
 CERT_DAYS = Range(1, 36_500)  # certconfig NEW: expiry stays well inside year 9999
 
 
-def size_error(value: int) -> str | None:
-    """Why a maximum message size is refused, or None."""
-    if value in MESSAGE_SIZE:
-        return None
-    return (f"The value must be from 1 byte to {MESSAGE_SIZE.high // MB}M"
-            f" ({MESSAGE_SIZE.high} bytes).")
-
-
 # -- which field of which record each range governs (read by state.validate) ---------
-POLICY_FIELDS = {
-    "max_message_size": MESSAGE_SIZE,
-    "max_concurrency": HOST_CONNECTIONS,
-    "max_msgs_per_session": MSGS_PER_SESSION,
-    "max_rcpts_per_msg": RCPTS_PER_MSG,
-}
-# Every number of a policy; max_rcpts_per_hour may also be -1 (rate limiting off).
-POLICY_NUMBERS = {**POLICY_FIELDS, "max_rcpts_per_hour": RCPTS_PER_HOUR}
-# The range of each custom response code of a mail flow policy.
-RESPONSE_FIELDS = {
-    "accept_response": ACCEPT_CODE,
-    "reject_response": REFUSE_CODE,
-    "rate_limit_response": REFUSE_CODE,
-}
 LISTENER_FIELDS = {"port": PORT, "max_connections": LISTENER_CONNECTIONS, "tcp_queue": TCP_QUEUE}
 # What the engine can hand to the kernel, whatever a stored version holds.
 LISTENER_SOCKET_FIELDS = {"port": BIND_PORT, "tcp_queue": TCP_QUEUE}

@@ -2,9 +2,9 @@
 
 Files here are mode 0600 in a 0700 folder and are never part of a versioned
 document. A user is the name of a `<user>.password` file here: a name given at
-login is only ever compared with that list, never made into a path itself. Keys are content-addressed by `certs.key_id`, so every version that
-names a key can still find it (rollbacks keep working) and writing the same key
-twice is harmless.
+login is only ever compared with that list, never made into a path itself. Keys are
+content-addressed by `certs.key_id`, so every version that names a key can still find
+it (rollbacks keep working) and writing the same key twice is harmless.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import re
 from pathlib import Path
 
-from state import certs
+from state import certs, messages
 from state.errors import CertError, StateError
 
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024}
@@ -59,7 +59,7 @@ class Secrets:
 
     def _key_path(self, kid: str) -> Path:
         if not kid or not all(c in "0123456789abcdef" for c in kid):
-            raise StateError("bad key id")
+            raise StateError(messages.BAD_KEY_ID())
         return self.root / "keys" / f"{kid}.pem"
 
     def put_key(self, key: certs.PrivateKey) -> str:
@@ -78,7 +78,7 @@ class Secrets:
     def key_path(self, kid: str) -> Path:
         path = self._key_path(kid)
         if not path.exists():
-            raise CertError(f"private key {kid[:12]}... is missing from the secrets area")
+            raise CertError(messages.KEY_NOT_STORED(key=kid[:12]))
         return path
 
     def load_key(self, kid: str) -> certs.PrivateKey:
@@ -102,7 +102,7 @@ class Secrets:
 
     def set_password(self, password: str, user: str = "admin") -> None:
         if not is_user_name(user):
-            raise StateError(f"not a valid user name: {user!r}")
+            raise StateError(messages.BAD_USER_NAME(user=user))
         write_private(self.root / f"{user}{_PASSWORD_SUFFIX}", hash_password(password).encode())
 
     def password_hash(self, user: str = "admin") -> str | None:
@@ -116,9 +116,9 @@ class Secrets:
     def set_password_hash(self, line: str, user: str = "admin") -> None:
         """Store a hash line made by `set_password` elsewhere (a cluster peer)."""
         if line.count("$") != 2 or not line.startswith("scrypt$"):
-            raise StateError("bad password hash")
+            raise StateError(messages.BAD_PASSWORD_HASH())
         if not is_user_name(user):
-            raise StateError(f"not a valid user name: {user!r}")
+            raise StateError(messages.BAD_USER_NAME(user=user))
         write_private(self.root / f"{user}{_PASSWORD_SUFFIX}", line.encode())
 
     def check_password(self, password: str, user: str = "admin") -> bool:

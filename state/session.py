@@ -1,11 +1,11 @@
-"""A CLI session's candidate configuration over a base version (commit-model.md)."""
+"""A CLI session's candidate configuration over a base version (the commit model)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from state import bindings, certs, diff, validate
+from state import bindings, certs, diff, messages, validate
 from state.bindings import Probe
 from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
@@ -108,7 +108,7 @@ class Session:
                 return self._commit_once(comment, confirm_until, probe)
             except StoreError:
                 continue  # another process committed between our read and write
-        raise StoreError("the configuration is changing too fast; try again")
+        raise StoreError(messages.CHANGING_TOO_FAST())
 
     def _merged(self) -> tuple[int, Config, list[str]]:
         """The head, and the candidate merged onto it (CommitRefused on conflicts)."""
@@ -192,4 +192,4 @@ class Session:
                 return self._write(target, self.store.head_number(), ROLLBACK_SOURCE, comment)
             except StoreError:
                 continue  # another commit landed between reading the head and writing
-        raise StoreError("the configuration is changing too fast; try again")
+        raise StoreError(messages.CHANGING_TOO_FAST())

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from state import files, model
+from state import files, messages, model
 from state.errors import ConfirmationPending, StoreError
 from state.model import Config
 
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS versions (
     comment TEXT NOT NULL,
     document BLOB NOT NULL
 );
--- `commit confirmed` (commit-model.md §4): at most one row; kept here so the timer
+-- `commit confirmed` (commit model §4): at most one row; kept here so the timer
 -- survives a restart of the appliance.
 CREATE TABLE IF NOT EXISTS confirmations (
     version  INTEGER PRIMARY KEY,
@@ -104,7 +104,7 @@ class Store:
             return self._cache[number]
         rows = self._query("SELECT document FROM versions WHERE number = ?", (number,))
         if not rows:
-            raise StoreError(f"no configuration version {number}")
+            raise StoreError(messages.NO_VERSION(number=number))
         config = model.decode(rows[0][0])  # type: ignore[arg-type]
         self._cache[number] = config
         return config
@@ -115,7 +115,7 @@ class Store:
             (number,),
         )
         if not rows:
-            raise StoreError(f"no configuration version {number}")
+            raise StoreError(messages.NO_VERSION(number=number))
         return VersionInfo(*rows[0])  # type: ignore[arg-type]
 
     def history(self, limit: int = 10) -> list[VersionInfo]:
@@ -177,7 +177,7 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             head = self.head_number()
             if head != (parent or 0):
-                raise StoreError(f"head moved: expected {parent}, found {head}")
+                raise StoreError(messages.HEAD_MOVED(expected=parent, found=head))
             number = head + 1
             self._db.execute("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (number, parent, *row))
@@ -198,7 +198,7 @@ class Store:
             raise ConfirmationPending(pending.version, pending.user, pending.deadline)
         if settles is not None:
             if pending is None or pending.version != settles:
-                raise StoreError(f"version {settles} is no longer waiting for confirmation")
+                raise StoreError(messages.NOT_WAITING(number=settles))
             self._db.execute("DELETE FROM confirmations WHERE version = ?", (settles,))
         elif pending is not None and pending.user == user:
             self._db.execute("DELETE FROM confirmations WHERE version = ?", (pending.version,))

@@ -1,4 +1,4 @@
-"""Which TLS setting is stricter than which (pure; reference/tls-policy.md's two tables).
+"""Which TLS setting is stricter than which (pure; the TLS policy reference's two tables).
 
 A setting is judged by what it refuses: the conditions under which a connection (inbound)
 or a delivery (outbound) fails under it that would not fail under no TLS at all. A change

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Iterator
 
-from state import certs, ranges, validate_dns, validate_hat, validate_outbound, validate_ssl
+from state import (
+    certs,
+    messages,
+    names,
+    ranges,
+    validate_dns,
+    validate_hat,
+    validate_outbound,
+    validate_ssl,
+)
 from state.errors import CertError, ConfigError
 from state.model import Config, Listener, SmtpTimeouts
+from state.names import is_hostname
 from state.secrets import Secrets
-
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
-_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-
-
-def is_hostname(name: str) -> bool:
-    return bool(_HOSTNAME.match(name))
-
-
-def is_name(name: str) -> bool:
-    """Names of listeners, groups, policies and profiles: no spaces or brackets."""
-    return bool(_NAME.match(name))
 
 
 def validate(config: Config, secrets: Secrets, *,
@@ -33,14 +30,14 @@ def validate(config: Config, secrets: Secrets, *,
 
 def _all(config: Config, secrets: Secrets, interfaces_optional: bool) -> Iterator[ConfigError]:
     if not is_hostname(config.hostname):
-        yield ConfigError("hostname", f"Invalid hostname format: {config.hostname!r}")
-    yield from _duplicates("interfaces", [i.name for i in config.interfaces])
+        yield ConfigError("hostname", messages.INVALID_HOSTNAME_REPR(name=config.hostname))
+    yield from names.problems("interfaces", [i.name for i in config.interfaces])
     for iface in config.interfaces:
         try:
             ipaddress.ip_address(iface.ip)
         except ValueError:
-            yield ConfigError(f"interfaces[{iface.name}].ip", f"Invalid IP address {iface.ip!r}")
-    yield from _duplicates("listeners", [li.name for li in config.listeners])
+            yield ConfigError(f"interfaces[{iface.name}].ip", messages.INVALID_IP_REPR(ip=iface.ip))
+    yield from names.problems("listeners", [li.name for li in config.listeners])
     yield from _bindings(config)
     for listener in config.listeners:
         yield from _listener(config, listener, interfaces_optional)
@@ -51,20 +48,10 @@ def _all(config: Config, secrets: Secrets, interfaces_optional: bool) -> Iterato
     yield from validate_ssl.ssl_settings(config)
     for field, allowed in ranges.DELIVERY_FIELDS.items():
         if getattr(config.delivery, field) not in allowed:
-            yield ConfigError(f"delivery.{field}", allowed.message)
+            yield ConfigError(f"delivery.{field}", allowed.refusal())
     yield from _smtp_timeouts(config.listener_setup.timeouts)
     yield from _smtp_workers(config.listener_setup.smtp_workers)
     yield from _reporting(config)
-
-
-def _duplicates(path: str, names: list[str]) -> Iterator[ConfigError]:
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            yield ConfigError(f"{path}[{name}]", f'The name "{name}" is used more than once.')
-        seen.add(name)
-        if not is_name(name):
-            yield ConfigError(f"{path}[{name}]", f'Invalid name "{name}".')
 
 
 def _bindings(config: Config) -> Iterator[ConfigError]:
@@ -74,7 +61,7 @@ def _bindings(config: Config) -> Iterator[ConfigError]:
         if key in seen:
             yield ConfigError(
                 f"listeners[{listener.name}].port",
-                f"Listener {seen[key]} already uses interface {key[0]} port {key[1]}.",
+                messages.PORT_TAKEN(other=seen[key], interface=key[0], port=key[1]),
             )
         seen.setdefault(key, listener.name)
 
@@ -83,29 +70,30 @@ def _listener(config: Config, li: Listener, interfaces_optional: bool) -> Iterat
     path = f"listeners[{li.name}]"
     known = any(i.name == li.interface for i in config.interfaces)
     if not known and not interfaces_optional:
-        yield ConfigError(f"{path}.interface", f'Unknown interface "{li.interface}".')
+        yield ConfigError(f"{path}.interface", messages.UNKNOWN_INTERFACE(name=li.interface))
     for field, allowed in ranges.LISTENER_FIELDS.items():
         if getattr(li, field) not in allowed:
-            yield ConfigError(f"{path}.{field}", allowed.message)
-    if li.certificate is not None and not any(c.name == li.certificate for c in config.certificates):
-        yield ConfigError(f"{path}.certificate", f'Unknown certificate "{li.certificate}".')
+            yield ConfigError(f"{path}.{field}", allowed.refusal())
+    names = {c.name for c in config.certificates}
+    if li.certificate is not None and li.certificate not in names:
+        yield ConfigError(f"{path}.certificate", messages.UNKNOWN_CERTIFICATE(name=li.certificate))
     yield from validate_hat.listener(path, li)
 
 
 def _smtp_workers(workers: int) -> Iterator[ConfigError]:
     if workers not in ranges.SMTP_WORKERS:
-        yield ConfigError("listener_setup.smtp_workers", ranges.SMTP_WORKERS.message)
+        yield ConfigError("listener_setup.smtp_workers", ranges.SMTP_WORKERS.refusal())
 
 
 def _smtp_timeouts(timeouts: SmtpTimeouts) -> Iterator[ConfigError]:
     for field in SmtpTimeouts.__struct_fields__:
         value = getattr(timeouts, field)
         if value not in ranges.SMTP_TIMEOUT:
-            yield ConfigError(f"listener_setup.timeouts.{field}", ranges.SMTP_TIMEOUT.message)
+            yield ConfigError(f"listener_setup.timeouts.{field}", ranges.SMTP_TIMEOUT.refusal())
 
 
 def _certificates(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
-    yield from _duplicates("certificates", [c.name for c in config.certificates])
+    yield from names.problems("certificates", [c.name for c in config.certificates])
     for cert in config.certificates:
         path = f"certificates[{cert.name}]"
         try:
@@ -113,36 +101,37 @@ def _certificates(config: Config, secrets: Secrets) -> Iterator[ConfigError]:
             for pem in cert.chain[1:]:
                 certs.parse_certificate(pem)
         except CertError as exc:
-            yield ConfigError(f"{path}.chain", f"Invalid certificate: {exc}")
+            yield ConfigError(f"{path}.chain", messages.INVALID_CERTIFICATE(reason=exc))
             continue
         if leaf is None:
-            yield ConfigError(f"{path}.chain", "The profile has no certificate.")
+            yield ConfigError(f"{path}.chain", messages.PROFILE_EMPTY())
         elif not secrets.has_key(cert.key_id):
-            yield ConfigError(f"{path}.key_id", "The private key is missing.")
+            yield ConfigError(f"{path}.key_id", messages.PRIVATE_KEY_MISSING())
         elif not certs.key_matches(leaf, secrets.load_key(cert.key_id)):
-            yield ConfigError(f"{path}.key_id", "key does not sign certificate")
+            yield ConfigError(f"{path}.key_id", messages.KEY_DOES_NOT_SIGN())
 
 
 def _destinations(config: Config) -> Iterator[ConfigError]:
     dest = config.destinations
     if dest.default.tls is None:
-        yield ConfigError("destinations.default.tls", "The default must set a TLS mode.")
+        yield ConfigError("destinations.default.tls", messages.DEFAULT_SETS_TLS())
     name = dest.client_certificate
     if name is not None and not any(c.name == name for c in config.certificates):
-        yield ConfigError("destinations.client_certificate", f'Unknown certificate "{name}".')
+        yield ConfigError("destinations.client_certificate",
+                          messages.UNKNOWN_CERTIFICATE(name=name))
 
 
 def _reporting(config: Config) -> Iterator[ConfigError]:
     """The TLS statistics' retention and the web console's address and certificate."""
     if config.reporting.tls_stats_days not in ranges.TLS_STATS_DAYS:
-        yield ConfigError("reporting.tls_stats_days", ranges.TLS_STATS_DAYS.message)
+        yield ConfigError("reporting.tls_stats_days", ranges.TLS_STATS_DAYS.refusal())
     web = config.web
     try:
         ipaddress.ip_address(web.ip)
     except ValueError:
-        yield ConfigError("web.ip", f"Invalid IP address {web.ip!r}")
+        yield ConfigError("web.ip", messages.INVALID_IP_REPR(ip=web.ip))
     if web.port not in ranges.WEB_PORT:
-        yield ConfigError("web.port", ranges.WEB_PORT.message)
+        yield ConfigError("web.port", ranges.WEB_PORT.refusal())
     name = web.certificate
     if name is not None and not any(c.name == name for c in config.certificates):
-        yield ConfigError("web.certificate", f'Unknown certificate "{name}".')
+        yield ConfigError("web.certificate", messages.UNKNOWN_CERTIFICATE(name=name))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from state import ranges
+from state import messages, ranges
 from state.errors import ConfigError
 from state.model import Config, DnsSettings
 
@@ -33,12 +33,12 @@ def settings(dns: DnsSettings) -> Iterator[ConfigError]:
     for server in dns.servers:
         address = server_address(server)
         if address is None:
-            yield ConfigError("dns.servers", f'Invalid IP address "{server}".')
+            yield ConfigError("dns.servers", messages.INVALID_IP(ip=server))
         elif address in seen:
-            yield ConfigError("dns.servers", f'The DNS server "{server}" is listed more than once.')
+            yield ConfigError("dns.servers", messages.DNS_SERVER_TWICE(server=server))
         else:
             seen.add(address)
     if dns.port not in ranges.DNS_PORT:
-        yield ConfigError("dns.port", ranges.DNS_PORT.message)
+        yield ConfigError("dns.port", ranges.DNS_PORT.refusal())
     if dns.timeout not in ranges.DNS_TIMEOUT:
-        yield ConfigError("dns.timeout", ranges.DNS_TIMEOUT.message)
+        yield ConfigError("dns.timeout", ranges.DNS_TIMEOUT.refusal())

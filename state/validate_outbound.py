@@ -11,9 +11,10 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from state import ranges
+from state import messages, ranges
 from state.controls import has_control
 from state.errors import ConfigError
+from state.messages import Message
 from state.model import AlertRecipient, Config, DestinationEntry, Route, RouteHost, TlsRptSettings
 
 _LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
@@ -25,6 +26,7 @@ USEDNS = "USEDNS"
 DEVNULL = "/dev/null"
 DEFAULT_ROUTE = "ALL"
 MAX_ROUTE_HOSTS = 100
+MAX_ROUTES = 40000
 IP_SORTS = ("PREFER_V4", "PREFER_V6", "REQUIRE_V4", "REQUIRE_V6")
 ALERT_CLASSES = (
     "All", "Anti-Spam", "Anti-Virus", "Directory Harvest Attack Prevention", "Hardware",
@@ -35,7 +37,8 @@ MAX_ORGANIZATION = 100
 
 
 def normalise_domain(value: str) -> str:
-    """Keys are stored lower case without a trailing dot (tls-policy.md, domain lookup)."""
+    """Keys are stored lower case without a trailing dot (the TLS policy reference:
+    domain lookup)."""
     return value.strip().lower().rstrip(".")
 
 
@@ -77,13 +80,16 @@ def outbound(config: Config) -> Iterator[ConfigError]:
     yield from _unique_keys("destinations.entries", [e.domain for e in dest.entries])
     for entry in dest.entries:
         yield from _entry(f"destinations.entries[{entry.domain}]", entry, is_default=False)
+    if len(config.routes) > MAX_ROUTES:
+        yield ConfigError("routes", messages.ROUTE_LIMIT(count=MAX_ROUTES))
     yield from _unique_keys("routes", [r.domain for r in config.routes], allow_all=True)
+
     for route in config.routes:
         yield from _route(route)
     yield from _alerts(config.alerts.recipients)
     sender = config.alerts.from_address
     if sender and not is_email(sender):
-        yield ConfigError("alerts.from_address", f'Invalid email address "{sender}".')
+        yield ConfigError("alerts.from_address", messages.INVALID_EMAIL(address=sender))
     yield from _tlsrpt(config.tlsrpt)
 
 
@@ -92,58 +98,56 @@ def _unique_keys(path: str, keys: list[str], allow_all: bool = False) -> Iterato
     for key in keys:
         where = f"{path}[{key}]"
         if key in seen:
-            yield ConfigError(where, f'The domain "{key}" is used more than once.')
+            yield ConfigError(where, messages.DOMAIN_USED_TWICE(domain=key))
         seen.add(key)
         if allow_all and key == DEFAULT_ROUTE:
             continue
         if not is_domain_key(key):
-            yield ConfigError(where, f'Invalid domain "{key}".')
+            yield ConfigError(where, messages.INVALID_DOMAIN(domain=key))
         elif key != normalise_domain(key):
-            yield ConfigError(where, f'The domain "{key}" must be lower case, without a final dot.')
+            yield ConfigError(where, messages.DOMAIN_NOT_NORMAL(domain=key))
 
 
 def _entry(path: str, entry: DestinationEntry, is_default: bool) -> Iterator[ConfigError]:
     for field, allowed in ranges.DESTINATION_FIELDS.items():
         value = getattr(entry, field)
         if value is not None and value not in allowed:
-            yield ConfigError(f"{path}.{field}", allowed.message)
+            yield ConfigError(f"{path}.{field}", allowed.refusal())
     if (entry.recipient_limit is None) != (entry.recipient_minutes is None):
-        yield ConfigError(
-            f"{path}.recipient_limit", "A recipient limit needs both a number and a period."
-        )
+        yield ConfigError(f"{path}.recipient_limit", messages.RECIPIENT_LIMIT_PAIR())
     if entry.ip_sort is not None and entry.ip_sort not in IP_SORTS:
-        yield ConfigError(f"{path}.ip_sort", f'Unknown IP sort preference "{entry.ip_sort}".')
+        yield ConfigError(f"{path}.ip_sort", messages.UNKNOWN_IP_SORT(value=entry.ip_sort))
     if is_default:
         for field in ("max_concurrency", "max_msgs_per_connection"):  # tls: validate.py
             if getattr(entry, field) is None:
-                yield ConfigError(f"{path}.{field}", "The default must set this value.")
+                yield ConfigError(f"{path}.{field}", messages.DEFAULT_MUST_SET())
 
 
 def _route(route: Route) -> Iterator[ConfigError]:
     path = f"routes[{route.domain}].hosts"
     if not route.hosts:
-        yield ConfigError(path, "A route needs at least one destination.")
+        yield ConfigError(path, messages.ROUTE_NEEDS_HOST())
     if len(route.hosts) > MAX_ROUTE_HOSTS:
-        yield ConfigError(path, f"Routes may not contain more than {MAX_ROUTE_HOSTS} destinations.")
+        yield ConfigError(path, messages.ROUTE_HOST_LIMIT(count=MAX_ROUTE_HOSTS))
     special = [h.host for h in route.hosts if h.host in (USEDNS, DEVNULL)]
     if special and len(route.hosts) > 1:
-        yield ConfigError(path, f"{special[0]} must be the only destination of a route.")
+        yield ConfigError(path, messages.ROUTE_HOST_ALONE(host=special[0]))
     for host in route.hosts:
         message = route_host_error(host)
         if message is not None:
             yield ConfigError(path, message)
 
 
-def route_host_error(host: RouteHost) -> str | None:
+def route_host_error(host: RouteHost) -> Message | None:
     """Why a route destination is unusable, or None."""
     if host.host in (USEDNS, DEVNULL):
-        return None if host.port is None else f"{host.host} takes no port."
+        return None if host.port is None else messages.ROUTE_HOST_NO_PORT(host=host.host)
     if not is_host(host.host):
-        return f'Invalid hostname format: "{host.host}".'
+        return messages.INVALID_HOSTNAME(name=host.host)
     if host.port is not None and host.port not in ranges.PORT:
-        return ranges.PORT.message
+        return ranges.PORT.refusal()
     if host.priority not in ranges.ROUTE_PRIORITY:
-        return ranges.ROUTE_PRIORITY.message
+        return ranges.ROUTE_PRIORITY.refusal()
     return None
 
 
@@ -152,25 +156,25 @@ def _alerts(recipients: tuple[AlertRecipient, ...]) -> Iterator[ConfigError]:
     for rcpt in recipients:
         path = f"alerts.recipients[{rcpt.address}]"
         if rcpt.address.lower() in seen:
-            yield ConfigError(path, f'The address "{rcpt.address}" is used more than once.')
+            yield ConfigError(path, messages.ADDRESS_USED_TWICE(address=rcpt.address))
         seen.add(rcpt.address.lower())
         if not is_email(rcpt.address):
-            yield ConfigError(path, f'Invalid email address "{rcpt.address}".')
+            yield ConfigError(path, messages.INVALID_EMAIL(address=rcpt.address))
         for field, known in (("classes", ALERT_CLASSES), ("severities", ALERT_SEVERITIES)):
             values = getattr(rcpt, field)
             if not values:
-                yield ConfigError(f"{path}.{field}", "Choose at least one.")
+                yield ConfigError(f"{path}.{field}", messages.CHOOSE_AT_LEAST_ONE())
             for value in values:
                 if value not in known:
-                    yield ConfigError(f"{path}.{field}", f'Unknown value "{value}".')
+                    yield ConfigError(f"{path}.{field}", messages.UNKNOWN_VALUE(value=value))
 
 
-def tlsrpt_organization_error(value: str) -> str | None:
+def tlsrpt_organization_error(value: str) -> Message | None:
     """Why an organisation name cannot go into a TLS report (RFC 8460 organization-name)."""
     if not value.strip():
-        return "The organization name cannot be empty."
+        return messages.ORGANIZATION_EMPTY()
     if has_control(value) or len(value) > MAX_ORGANIZATION:
-        return f"The organization name must be printable and at most {MAX_ORGANIZATION} characters."
+        return messages.ORGANIZATION_FORM(limit=MAX_ORGANIZATION)
     return None
 
 
@@ -183,6 +187,6 @@ def _tlsrpt(settings: TlsRptSettings) -> Iterator[ConfigError]:
     for field in ("contact", "sender"):
         value = getattr(settings, field)
         if settings.enabled and not value:
-            yield ConfigError(f"tlsrpt.{field}", "TLS reporting needs this address.")
+            yield ConfigError(f"tlsrpt.{field}", messages.TLSRPT_NEEDS_ADDRESS())
         elif value and not is_email(value):
-            yield ConfigError(f"tlsrpt.{field}", f'Invalid email address "{value}".')
+            yield ConfigError(f"tlsrpt.{field}", messages.INVALID_EMAIL(address=value))

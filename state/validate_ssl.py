@@ -12,7 +12,9 @@ from __future__ import annotations
 import ssl
 from collections.abc import Iterator
 
+from state import messages
 from state.errors import ConfigError
+from state.messages import Message
 from state.model import Config, SslDirection, TlsVersion
 
 # Oldest first: the order in which a minimum must not pass a maximum.
@@ -51,13 +53,13 @@ def expand(ciphers: str) -> tuple[str, ...]:
     return tuple(str(c["name"]) for c in _selected(ciphers))
 
 
-def cipher_error(ciphers: str) -> str | None:
+def cipher_error(ciphers: str) -> Message | None:
     """Why the cipher string is refused, or None when it is usable."""
     if not ciphers.strip() or ciphers != ciphers.strip():
-        return f'Not a valid cipher string: "{ciphers}".'
+        return messages.CIPHERS_INVALID(ciphers=ciphers)
     selected = _selected(ciphers)
     if not selected:
-        return f'Not a valid cipher string: "{ciphers}" (no cipher can be selected).'
+        return messages.CIPHERS_EMPTY(ciphers=ciphers)
     # NULL encryption is plain text dressed as TLS, and anonymous (aNULL) ciphers
     # send no certificate, so no Verify setting could ever hold: refuse both.
     weak = [
@@ -66,14 +68,11 @@ def cipher_error(ciphers: str) -> str | None:
     ]
     if weak:
         names = ", ".join(weak[:2]) + (", ..." if len(weak) > 2 else "")
-        return (
-            f'The cipher string "{ciphers}" selects ciphers without encryption or'
-            f" authentication ({names}); add !aNULL:!eNULL."
-        )
+        return messages.CIPHERS_WEAK(ciphers=ciphers, names=names)
     return None
 
 
-def legacy_cipher_error(settings: SslDirection) -> str | None:
+def legacy_cipher_error(settings: SslDirection) -> Message | None:
     """TLS 1.0/1.1 allowed but the string selects only TLS 1.2 ciphers (AEAD): the
     method would change nothing, so say so rather than let old peers fail unexplained."""
     if not is_legacy(settings):
@@ -81,10 +80,7 @@ def legacy_cipher_error(settings: SslDirection) -> str | None:
     selected = _selected(settings.ciphers)
     if not selected or any(c.get("protocol") in _BEFORE_TLS12 for c in selected):
         return None  # an unusable string is cipher_error's to report
-    return (
-        f'The cipher string "{settings.ciphers}" selects no cipher TLS v1.0 or v1.1 can use'
-        " (add for example ECDHE+AES)."
-    )
+    return messages.CIPHERS_NOT_LEGACY(ciphers=settings.ciphers)
 
 
 def tls13_suites() -> tuple[str, ...]:
@@ -101,15 +97,12 @@ def ssl_settings(config: Config) -> Iterator[ConfigError]:
 def direction(path: str, settings: SslDirection) -> Iterator[ConfigError]:
     low, high = settings.min_version, settings.max_version
     if rank(low) > rank(high):
-        yield ConfigError(
-            f"{path}.min_version",
-            f"The minimum TLS version ({low.value}) must not be above the maximum ({high.value}).",
-        )
+        yield ConfigError(f"{path}.min_version",
+                          messages.TLS_VERSION_ORDER(low=low.value, high=high.value))
     if (message := ciphers_error(settings)) is not None:
         yield ConfigError(f"{path}.ciphers", message)
 
 
-def ciphers_error(settings: SslDirection) -> str | None:
+def ciphers_error(settings: SslDirection) -> Message | None:
     """Why these settings' cipher string is refused (for their versions), or None."""
     return cipher_error(settings.ciphers) or legacy_cipher_error(settings)
-

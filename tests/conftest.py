@@ -1,7 +1,8 @@
-"""Suite-wide guard: no test may send DNS queries off this machine.
+"""Suite-wide fixtures: a guard that no test sends DNS queries off this machine, and the
+suite's throwaway CA (`ca`). The helpers every test shares live in tests/kit/.
 
-The query is refused (as a DNS failure) and the test fails at teardown, even when
-the lookup happened deep inside an engine that swallows resolver errors.
+A query off loopback is refused (as a DNS failure) and the test fails at teardown, even
+when the lookup happened deep inside an engine that swallows resolver errors.
 """
 
 from __future__ import annotations
@@ -12,8 +13,16 @@ from typing import Any
 import dns.asyncresolver
 import dns.resolver
 import pytest
+import trustme
 
-from tests.loopback import is_loopback
+from tests.kit.certs import make_ca
+from tests.kit.loopback import is_loopback
+
+
+@pytest.fixture(scope="session")
+def ca() -> trustme.CA:
+    """One CA for the session (trustme, ECDSA): fake MXs, listeners and clients trust it."""
+    return make_ca()
 
 
 @pytest.fixture(autouse=True)

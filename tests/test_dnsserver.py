@@ -3,7 +3,7 @@
 import dns.resolver
 import pytest
 
-from tests.dnsserver import DnsServer
+from tests.kit.dnsserver import DnsServer
 
 
 def test_dnsmasq_serves_the_records() -> None:

@@ -1,4 +1,4 @@
-"""Running listeners, reconciled with each new RuntimeConfig (commit-model.md §5).
+"""Running listeners, reconciled with each new RuntimeConfig (ARCHITECTURE.md, the commit model, 5).
 
 A listener whose address (ip, port) is unchanged keeps its socket, even when it
 is renamed; only its pinned (runtime, spec) pair moves on, so new connections see
@@ -19,6 +19,7 @@ and recorded in `failed`, and the others run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Callable
 
@@ -101,10 +102,8 @@ class RunningListener:
         self.stop_accepting()
         for connection in list(self.connections):
             connection.abort()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), timeout)
-        except TimeoutError:
-            pass
         if self._server is not None:
             await self._server.wait_closed()
 

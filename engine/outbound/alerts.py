@@ -24,7 +24,9 @@ class Alert:
     content: bytes
 
 
-def subscribed(config: Config, klass: str = ALERT_CLASS, severity: str = ALERT_SEVERITY) -> tuple[str, ...]:
+def subscribed(
+    config: Config, klass: str = ALERT_CLASS, severity: str = ALERT_SEVERITY
+) -> tuple[str, ...]:
     """Alert recipients subscribed to `klass` at `severity` ("All" subscribes to every one)."""
     def takes(values: tuple[str, ...], wanted: str) -> bool:
         return any(v.strip().lower() in ("all", wanted.lower()) for v in values)
@@ -57,4 +59,8 @@ class TlsAlerts:
             f" {reason}\nMessages for {domain} stay queued and are retried.\n\n"
             f"Version: esacli\nHostname: {config.hostname}\n"
         )
-        return Alert(sender, recipients, alert_message(config.hostname, sender, list(recipients), subject, body, now))
+        return Alert(
+            sender,
+            recipients,
+            alert_message(config.hostname, sender, list(recipients), subject, body, now),
+        )

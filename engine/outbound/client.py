@@ -17,6 +17,7 @@ replaced for the messages after it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections import deque
 from collections.abc import Callable
@@ -180,10 +181,8 @@ async def _transaction(
         for rid in job.rids:
             results.setdefault(rid, verdict)
         if smtp.is_connected:  # leave the connection clean for the next message
-            try:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                 await smtp.rset()
-            except (aiosmtplib.SMTPException, OSError):
-                pass
         return results
     except (aiosmtplib.SMTPException, OSError) as exc:
         lost = Result("deferred", reasons.CONNECTION_LOST(exc), dcid)

@@ -84,7 +84,9 @@ def tlsa_name(host: str, port: int = 25) -> str:
     return f"_{port}._tcp.{host.rstrip('.').lower()}"
 
 
-def classify(base: str, security: Security, records: tuple[Tlsa, ...], reason: str = "") -> TlsaLookup:
+def classify(
+    base: str, security: Security, records: tuple[Tlsa, ...], reason: str = ""
+) -> TlsaLookup:
     """The state of a TLSA answer (pure)."""
     if security is Security.BOGUS:
         return TlsaLookup(TlsaState.BOGUS, base, reason=reason)

@@ -1,6 +1,6 @@
 """Which destination control decides a recipient domain, compiled once per version.
 
-The rule (tls-policy.md, domain lookup): the exact entry first, then the nearest
+The rule (the appliance's domain lookup): the exact entry first, then the nearest
 `.parent` entry, then DEFAULT; every field an entry leaves "Default" (None) is filled
 from the DEFAULT row, so nothing after the lookup resolves inheritance again.
 `DestinationTable.compile` does the filling once for a whole version (engine/runtime.py

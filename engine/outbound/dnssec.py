@@ -84,7 +84,9 @@ def ad_trusted(nameservers: list[str] | tuple[str, ...]) -> bool:
     return bool(nameservers) and all(is_loopback(str(ns)) for ns in nameservers)
 
 
-def make_dnssec_resolver(settings: DnsSettings, checking: bool = True) -> dns.asyncresolver.Resolver:
+def make_dnssec_resolver(
+    settings: DnsSettings, checking: bool = True
+) -> dns.asyncresolver.Resolver:
     resolver = dns.asyncresolver.Resolver(configure=not settings.servers)
     if settings.servers:
         resolver.nameservers = list(settings.servers)
@@ -131,7 +133,12 @@ class SecureLookups:
                 continue
             for ede in response.extended_errors():
                 if int(ede.code) in BOGUS_EDE and self.trusted:
-                    return Lookup(name, rdtype, Security.BOGUS, reason=ede.text or reasons.DNSSEC_EDE.format(code=ede.code))
+                    return Lookup(
+                        name,
+                        rdtype,
+                        Security.BOGUS,
+                        reason=ede.text or reasons.DNSSEC_EDE.format(code=ede.code),
+                    )
         if self.trusted and await self._answers_unchecked(name, rdtype):
             return Lookup(name, rdtype, Security.BOGUS, reason=reasons.DNSSEC_NO_VALIDATION)
         return Lookup(name, rdtype, Security.FAILED, reason=type(exc).__name__)

@@ -161,7 +161,9 @@ async def fetch_policy(
     host: str, addresses: list[str], ctx: ssl.SSLContext, options: FetchOptions = FetchOptions()
 ) -> Fetched:
     """GET the policy from `host` at each of its `addresses` until one answers."""
-    failed = Fetched(error=reasons.STS_NO_ADDRESS.format(host=host, reason="none"), result_type=FETCH)
+    failed = Fetched(
+        error=reasons.STS_NO_ADDRESS.format(host=host, reason="none"), result_type=FETCH
+    )
     async with httpx.AsyncClient(
         verify=ctx, timeout=options.timeout, follow_redirects=False, trust_env=False
     ) as client:
@@ -192,7 +194,9 @@ def web_target(host: str, ip: str, port: int, path: str) -> WebTarget:
                      {"sni_hostname": host})
 
 
-async def _fetch_one(client: httpx.AsyncClient, host: str, ip: str, options: FetchOptions) -> Fetched:
+async def _fetch_one(
+    client: httpx.AsyncClient, host: str, ip: str, options: FetchOptions
+) -> Fetched:
     target = web_target(host, ip, options.port, WELL_KNOWN)
     shown = f"https://{host}{WELL_KNOWN}"
     try:

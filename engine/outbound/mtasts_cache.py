@@ -187,7 +187,9 @@ class StsCache:
             return StsAnswer(fetched.policy, "fetched", ident)
         await asyncio.to_thread(self.store.failed, domain, fetched.error, fetched.result_type, now)
         if valid is not None:
-            return StsAnswer(valid.policy, "cache", valid.policy_id, fetched.error, fetched.result_type)
+            return StsAnswer(
+                valid.policy, "cache", valid.policy_id, fetched.error, fetched.result_type
+            )
         return StsAnswer(None, "none", "", fetched.error, fetched.result_type)
 
 

@@ -1,7 +1,7 @@
-"""Pure outbound policy: what each STARTTLS outcome means under each TLS level
-(reference/tls-policy.md, outbound table) and which name of a certificate matches. No
-sockets, clock or DNS in here: the whole table is testable. Which destination control
-applies to a domain is destinations.py's.
+"""Pure outbound policy: what each STARTTLS outcome means under each TLS level (the
+outbound table below) and which name of a certificate matches. No sockets, clock or DNS
+in here: the whole table is testable. Which destination control applies to a domain is
+destinations.py's.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ class Requirement:
 
 
 def from_destconfig(level: TLSMode, domain: str, mx_host: str, failure: TlsFailure) -> Requirement:
-    """The destination control alone: the table of reference/tls-policy.md."""
+    """The destination control alone: the table in `policy.py`."""
     verify = level in (TLSMode.PREFERRED_VERIFY, TLSMode.REQUIRED_VERIFY)
     return Requirement(
         domain=domain, mx_host=mx_host,

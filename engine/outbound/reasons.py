@@ -97,7 +97,9 @@ REQUIRETLS_NO_POLICY = (
     "5.7.10 REQUIRETLS: {host} is authenticated neither by DANE nor by an MTA-STS enforce policy"
 )
 REQUIRETLS_NO_TLS = "5.7.10 REQUIRETLS: no verified TLS to {host}: {reason}"
-REQUIRETLS_NOT_ADVERTISED = "5.7.30 REQUIRETLS support required: {host} does not advertise REQUIRETLS"
+REQUIRETLS_NOT_ADVERTISED = (
+    "5.7.30 REQUIRETLS support required: {host} does not advertise REQUIRETLS"
+)
 
 # -- TLS-RPT (RFC 8460) ------------------------------------------------------------------
 REPORT_SUBJECT = "Report Domain: {domain} Submitter: {submitter} Report-ID: <{report_id}>"

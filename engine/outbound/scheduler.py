@@ -46,7 +46,9 @@ class RateWindow:
     def __init__(self) -> None:
         self._sent: dict[str, deque[tuple[float, int]]] = {}
 
-    def allowed(self, domain: str, limit: int | None, minutes: int | None, now: float) -> int | None:
+    def allowed(
+        self, domain: str, limit: int | None, minutes: int | None, now: float
+    ) -> int | None:
         """How many more recipients may go now; None when there is no limit."""
         if not limit or not minutes:
             return None

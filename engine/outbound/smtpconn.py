@@ -13,6 +13,7 @@ classifies every failure as a TlsResult.
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,10 +49,8 @@ class Connection:
     async def quit(self) -> None:
         """Say QUIT if the connection still works; close it in any case."""
         if self.alive and self.smtp.is_connected:
-            try:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                 await self.smtp.quit(timeout=5)
-            except (aiosmtplib.SMTPException, OSError):
-                pass
         self.smtp.close()
         self.alive = False
 
@@ -68,7 +67,8 @@ async def connect(target: Target, helo: str, timeout: float = TIMEOUT) -> Connec
         raise ConnectError(f"{exc.code} {exc.message}", exc.code) from None
     except (aiosmtplib.SMTPException, OSError) as exc:
         smtp.close()
-        raise ConnectError(describe_verify_error(exc) if isinstance(exc, OSError) else str(exc)) from None
+        why = describe_verify_error(exc) if isinstance(exc, OSError) else str(exc)
+        raise ConnectError(why) from None
     conn = Connection(smtp, target)
     await _hello(conn)
     conn.offered = smtp.supports_extension("starttls")

@@ -4,7 +4,7 @@ Two contexts per configuration version: `verify` trusts exactly the union of the
 enabled CA lists of certconfig CERTAUTHORITY (`state.authorities.trusted_pem`) and
 fails the handshake on a chain that does not verify; `plain` checks nothing
 (Preferred / Required). Host names are never checked by OpenSSL here
-(check_hostname off): the name rule of tls-policy.md (recipient domain or MX
+(check_hostname off): the name rule (recipient domain or MX
 host, SAN before CN, one-label wildcards) is `policy.match_certificate`, so the
 logs and tlsverify can say which name matched. Both present the destconfig
 SETUP client certificate when one is set.

@@ -100,14 +100,22 @@ def session_result(
         return None
     failed = would if would is not None else verdict
     counted = verdict.tried_tls or bool(failed.result_type)
-    if not counted or (req.refuse is not None and req.refuse.dns_problem and not failed.result_type):
+    if not counted or (
+        req.refuse is not None and req.refuse.dns_problem and not failed.result_type
+    ):
         return None
     ok = verdict.action is Action.TLS and would is None
     return SessionResult(
-        policy_domain=req.domain, policy_type=req.policy_type, policy_string=policy_string,
-        mx_patterns=mx_patterns, result_type="" if ok else failed.result_type or "validation-failure",
-        sending_ip=where.sending_ip, receiving_mx=req.mx_host, receiving_helo=where.receiving_helo,
-        receiving_ip=where.receiving_ip, reason="" if ok else failed.reason[:MAX_REASON],
+        policy_domain=req.domain,
+        policy_type=req.policy_type,
+        policy_string=policy_string,
+        mx_patterns=mx_patterns,
+        result_type="" if ok else failed.result_type or "validation-failure",
+        sending_ip=where.sending_ip,
+        receiving_mx=req.mx_host,
+        receiving_helo=where.receiving_helo,
+        receiving_ip=where.receiving_ip,
+        reason="" if ok else failed.reason[:MAX_REASON],
     )
 
 

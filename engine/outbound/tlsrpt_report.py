@@ -203,7 +203,9 @@ class Reporter:
         outcomes: list[str] = []
         if rua.mailto:
             to = list(rua.mailto)
-            await self.submit(settings.sender, to, mail(settings, submitter, domain, day, body, to, now))
+            await self.submit(
+                settings.sender, to, mail(settings, submitter, domain, day, body, to, now)
+            )
             outcomes.append(reasons.REPORT_MAILED)
         for url in rua.https:
             why = await post(url, body, self.ctx, self.addresses)

@@ -96,8 +96,10 @@ class ReportStore:
         """Mark the day's report for `domain` done ("sent", "no rua", or why it failed)."""
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO reports (day, domain, report_id, outcome) VALUES (?, ?, ?, ?)",
-                (day, domain, report_id, outcome))
+                "INSERT OR REPLACE INTO reports (day, domain, report_id, outcome)"
+                " VALUES (?, ?, ?, ?)",
+                (day, domain, report_id, outcome),
+            )
 
     def outcomes(self, day: str) -> dict[str, str]:
         with self._lock:

@@ -1,5 +1,5 @@
 """`tlsverify <domain> [host[:port]]`: probe a destination now and judge it as
-Required - Verify would (reference/asyncos-cli.md §8.3). Needs no commit: it uses the
+Required - Verify would (AsyncOS's tlsverify). Needs no commit: it uses the
 configuration it is given (the shell passes the committed or candidate one).
 
 Without a host it goes where delivery would: smtproutes, else the MX records

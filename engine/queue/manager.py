@@ -145,7 +145,9 @@ class QueueManager:
             if rcpts:
                 self._start(runtime, destination, rcpts)
 
-    def _rate_limited(self, destination: Destination, rcpts: list[Recipient], now: float) -> list[Recipient]:
+    def _rate_limited(
+        self, destination: Destination, rcpts: list[Recipient], now: float
+    ) -> list[Recipient]:
         domain, entry = destination.domain, destination.entry
         allowed = self._rates.allowed(domain, entry.recipient_limit, entry.recipient_minutes, now)
         if allowed is not None:
@@ -153,7 +155,9 @@ class QueueManager:
             self._rates.record(domain, len(rcpts), now)
         return rcpts
 
-    def _start(self, runtime: RuntimeConfig, destination: Destination, rcpts: list[Recipient]) -> None:
+    def _start(
+        self, runtime: RuntimeConfig, destination: Destination, rcpts: list[Recipient]
+    ) -> None:
         domain = destination.domain
         jobs: dict[int, Job] = {}
         for r in rcpts:
@@ -214,7 +218,8 @@ class QueueManager:
 
     def send_alert(self, alert: Alert) -> None:
         """Queue an alert message (any alert class; its text is the caller's)."""
-        task = asyncio.ensure_future(self._inject(alert.sender, list(alert.recipients), alert.content))
+        injected = self._inject(alert.sender, list(alert.recipients), alert.content)
+        task = asyncio.ensure_future(injected)
         self._side.add(task)  # hold a reference until the alert is spooled
         task.add_done_callback(self._side.discard)
 

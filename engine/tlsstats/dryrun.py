@@ -95,7 +95,9 @@ class DryRun:
                 texts.DRYRUN_REASON.format(result_type=rt, peers=", ".join(peers))
                 for rt, peers in self.reasons)
         if self.unknown:
-            why = texts.DRYRUN_UNKNOWN_OUT if self.direction == OUTBOUND else texts.DRYRUN_UNKNOWN_IN
+            why = (
+                texts.DRYRUN_UNKNOWN_OUT if self.direction == OUTBOUND else texts.DRYRUN_UNKNOWN_IN
+            )
             line += texts.DRYRUN_UNKNOWN.format(unknown=self.unknown, why=why)
         return line
 

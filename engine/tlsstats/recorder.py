@@ -14,6 +14,7 @@ mail never waits for, nor fails because of, the statistics.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -115,7 +116,9 @@ class Recorder:
                 batch = [self._pending.popleft() for _ in range(min(BATCH, len(self._pending)))]
                 stopping = self._stopping and not self._pending
             if batch:
-                self._safely(f"{len(batch)} events not recorded", functools.partial(self._write, batch))
+                self._safely(
+                    f"{len(batch)} events not recorded", functools.partial(self._write, batch)
+                )
                 with self._wake:
                     self.done += len(batch)
             self._safely("roll-up not done", self._maintain)
@@ -138,10 +141,8 @@ class Recorder:
 
     def _reopen(self) -> None:
         if self._writer is not None:
-            try:
+            with contextlib.suppress(Exception):  # reopened at the next batch anyway
                 self._writer.close()
-            except Exception:  # noqa: BLE001, S110 (reopened at the next batch anyway)
-                pass
             self._writer = None
 
     def _open(self) -> Writer:

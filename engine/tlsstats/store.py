@@ -242,7 +242,9 @@ class Reader:
         found = self.query("SELECT value FROM meta WHERE key = 'raw_from'")
         return float(found[0][0]) if found else 0.0
 
-    def rows(self, direction: str, start: float, end: float, domain: str | None = None) -> list[Row]:
+    def rows(
+        self, direction: str, start: float, end: float, domain: str | None = None
+    ) -> list[Row]:
         """Counts per DIMS for [start, end): events from `raw_from` on, roll-ups before.
 
         A roll-up bucket counts when it starts in the range (so a range reaching back past

@@ -1,54 +1,50 @@
-"""The configuration commands, one module each, as a table (name, description, handler).
+"""The top-level commands, as a table (esacli.commands.menu.Command: name, description,
+handler). The shell adds `help` and `exit`; help, completion and dispatch all read it.
 
-The shell adds `help` and `exit`; help, completion and dispatch all read this table.
+The package mirrors the menu tree. A command with menus is a package named for it
+(`listenerconfig/`, `certconfig/`, `destconfig/`, `smtproutes/`, `sslconfig/`,
+`dnsconfig/`, `alertconfig/`) whose `menu` module holds its top menu and its COMMAND; each
+sub-menu is the module (or package) named for its item (`listenerconfig/edit.py`,
+`listenerconfig/hostaccess/`). `changes/` holds the commit-model commands (§2), `ops/` the
+operational ones (status, tail, tlsverify, the queue's). Shared by several commands:
+`context` (what a handler receives), `menu` (items, menus, the command table entry),
+`value_questions` (a number, a size, a list), `config_files` (IMPORT / EXPORT files).
 """
 
 from __future__ import annotations
 
-from esacli import texts
-from esacli.commands import (
-    alertconfig,
-    certconfig,
-    clear,
-    commit,
-    destconfig,
-    dnsconfig,
-    listenerconfig,
-    queuecmds,
-    rollbackconfig,
-    showchanges,
-    smtproutes,
-    sslconfig,
-    status,
-    tail,
-    tlsverify,
-)
-from esacli.commands.base import Command, Context, Handler
+from esacli.commands.alertconfig import menu as alertconfig
+from esacli.commands.certconfig import menu as certconfig
+from esacli.commands.changes import clear, commit, rollbackconfig, showchanges
+from esacli.commands.context import Context
+from esacli.commands.destconfig import menu as destconfig
+from esacli.commands.dnsconfig import menu as dnsconfig
+from esacli.commands.listenerconfig import menu as listenerconfig
+from esacli.commands.menu import Command, Handler
+from esacli.commands.ops import tail, tlsverify
+from esacli.commands.ops.queue import delivernow, showrecipients, tophosts
+from esacli.commands.ops.status import command as status
+from esacli.commands.smtproutes import menu as smtproutes
+from esacli.commands.sslconfig import menu as sslconfig
 
 COMMANDS: tuple[Command, ...] = (
-    Command("alertconfig", texts.DESCRIPTIONS["alertconfig"], alertconfig.run),
-    Command("destconfig", texts.DESCRIPTIONS["destconfig"], destconfig.run),
-    Command("dnsconfig", texts.DESCRIPTIONS["dnsconfig"], dnsconfig.run),
-    Command("smtproutes", texts.DESCRIPTIONS["smtproutes"], smtproutes.run),
-    Command("sslconfig", texts.DESCRIPTIONS["sslconfig"], sslconfig.run),
-    Command("tlsverify", texts.DESCRIPTIONS["tlsverify"], tlsverify.run,
-            usage=texts.TLSVERIFY_USAGE, takes_args=True),
-    Command("certconfig", texts.DESCRIPTIONS["certconfig"], certconfig.run),
-    Command("clear", texts.DESCRIPTIONS["clear"], clear.clear, aliases=("clearchanges",)),
-    Command("commit", texts.DESCRIPTIONS["commit"], commit.commit, usage=texts.COMMIT_USAGE,
-            takes_args=True),
-    Command("listenerconfig", texts.DESCRIPTIONS["listenerconfig"], listenerconfig.run,
-            usage=texts.LISTENERCONFIG_USAGE, takes_args=True),
-    Command("rollbackconfig", texts.DESCRIPTIONS["rollbackconfig"], rollbackconfig.run),
-    Command("showchanges", texts.DESCRIPTIONS["showchanges"], showchanges.showchanges),
-    Command("tail", texts.DESCRIPTIONS["tail"], tail.run, usage=texts.TAIL_USAGE,
-            takes_args=True),
-    Command("status", texts.DESCRIPTIONS["status"], status.run, usage=texts.STATUS_USAGE,
-            takes_args=True),
-    Command("showrecipients", texts.SHOWRECIPIENTS_DESCRIPTION, queuecmds.showrecipients),
-    Command("delivernow", texts.DELIVERNOW_DESCRIPTION, queuecmds.delivernow,
-            usage=texts.DELIVERNOW_USAGE, takes_args=True),
-    Command("tophosts", texts.TOPHOSTS_DESCRIPTION, queuecmds.tophosts),
+    alertconfig.COMMAND,
+    destconfig.COMMAND,
+    dnsconfig.COMMAND,
+    smtproutes.COMMAND,
+    sslconfig.COMMAND,
+    tlsverify.COMMAND,
+    certconfig.COMMAND,
+    clear.COMMAND,
+    commit.COMMAND,
+    listenerconfig.COMMAND,
+    rollbackconfig.COMMAND,
+    showchanges.COMMAND,
+    tail.COMMAND,
+    status.COMMAND,
+    showrecipients.COMMAND,
+    delivernow.COMMAND,
+    tophosts.COMMAND,
 )
 
 __all__ = ["COMMANDS", "Command", "Context", "Handler"]

@@ -1,33 +1,31 @@
-"""CLI texts: certconfig (§7)."""
+"""CLI texts: certconfig (§7): certificate profiles and Certificate Authorities."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from esacli.texts.shell import MenuItem
-
-# -- §7 certconfig ------------------------------------------------------------------
+# -- §7 certconfig -------------------------------------------------------------------------
 DEMO_WARNING: Final = (
     "WARNING: You are currently using a demonstration certificate which is not secure and is"
     " not recommended for general use. Please create or import a certificate with the"
     " certconfig command."
 )
-CERTCONFIG_MENU: Final[list[MenuItem]] = [
-    ("CERTIFICATE", "Import, Create a request, Edit or Remove Certificate Profiles"),
-    ("CERTAUTHORITY", "Manage System and Customized Authorities"),
-]
+CERTCONFIG_MENU: Final = {
+    "CERTIFICATE": "Import, Create a request, Edit or Remove Certificate Profiles",
+    "CERTAUTHORITY": "Manage System and Customized Authorities",
+}
 CERT_LIST_TITLE: Final = "List of Certificates"
 CERT_COLUMNS: Final = ("Name", "Common Name", "Issued By", "Status", "Remaining")
 CERT_REMAINING: Final = "{days} days"
-CERTIFICATE_MENU: Final[list[MenuItem]] = [
-    ("IMPORT", "Import a certificate from a local PKCS#12 file"),
-    ("PASTE", "Paste a certificate into the CLI"),
-    ("NEW", "Create a self-signed certificate and CSR"),
-    ("EDIT", "Update certificate or view the signing request"),
-    ("EXPORT", "Export a certificate"),
-    ("DELETE", "Remove a certificate"),
-    ("PRINT", "View certificates assigned to services"),
-]
+CERTIFICATE_MENU: Final = {
+    "IMPORT": "Import a certificate from a local PKCS#12 file",
+    "PASTE": "Paste a certificate into the CLI",
+    "NEW": "Create a self-signed certificate and CSR",
+    "EDIT": "Update certificate or view the signing request",
+    "EXPORT": "Export a certificate",
+    "DELETE": "Remove a certificate",
+    "PRINT": "View certificates assigned to services",
+}
 CERT_PROFILE_NAME: Final = "Enter a name for this certificate profile:"
 CERT_OVERWRITE: Final = (
     'Certificate profile "{name}" already exists. Do you want to overwrite with this new one?'
@@ -108,24 +106,29 @@ CERT_PRINT_COLUMNS: Final = ("Service", "Certificate Profile")
 SERVICE_LISTENER: Final = "Listener {name}"
 SERVICE_OUTBOUND: Final = "Outbound TLS client (destconfig)"
 # CERTAUTHORITY (§7.3) [T sub-commands; M text]
-CA_MENU: Final[list[MenuItem]] = [
-    ("SYSTEM", "Manage the system's trusted Certificate Authorities"),
-    ("CUSTOM", "Manage custom Certificate Authorities"),
-]
+CA_MENU: Final = {
+    "SYSTEM": "Manage the system's trusted Certificate Authorities",
+    "CUSTOM": "Manage custom Certificate Authorities",
+}
 CA_SYSTEM_STATUS: Final = "System Certificate Authorities: {state} ({count})"
 CA_CUSTOM_STATUS: Final = "Custom Certificate Authorities: {state} ({count})"
 CERTIFICATES: Final = ("{n} certificate", "{n} certificates")  # one, several (or none)
 CA_ENABLED: Final = "Enabled"
 CA_DISABLED: Final = "Disabled"
-CA_ENABLE: Final[MenuItem] = ("ENABLE", "Enable the list.")
-CA_DISABLE: Final[MenuItem] = ("DISABLE", "Disable the list.")
-CA_SYSTEM_MENU: Final[list[MenuItem]] = [("PRINT", "Display the list.")]
-CA_CUSTOM_MENU: Final[list[MenuItem]] = [
-    ("IMPORT", "Import custom Certificate Authorities from a file or a paste."),
-    ("EXPORT", "Export custom Certificate Authorities to a file."),
-    ("PRINT", "Display the list."),
-    ("DELETE", "Remove a custom Certificate Authority."),
-]
+# Each list's menu: ENABLE or DISABLE (whichever changes it), then the rest.
+CA_SYSTEM_MENU: Final = {
+    "ENABLE": "Enable the list.",
+    "DISABLE": "Disable the list.",
+    "PRINT": "Display the list.",
+}
+CA_CUSTOM_MENU: Final = {
+    "ENABLE": "Enable the list.",
+    "DISABLE": "Disable the list.",
+    "IMPORT": "Import custom Certificate Authorities from a file or a paste.",
+    "EXPORT": "Export custom Certificate Authorities to a file.",
+    "PRINT": "Display the list.",
+    "DELETE": "Remove a custom Certificate Authority.",
+}
 CA_IMPORT_FROM: Final = "Import the Certificate Authorities from:"
 CA_IMPORT_SOURCES: Final = ("A file in the configuration directory", "Paste")
 CA_PASTE: Final = "Paste the Certificate Authorities in PEM format (end with '.'):"

@@ -1,12 +1,10 @@
-"""CLI texts: HOSTACCESS (§4), RCPTACCESS (§5) and the listenerconfig batch forms (§1.4)."""
+"""CLI texts: HOSTACCESS (§4): the Host Access Table, its policies and their parameters."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from esacli.texts.shell import MenuItem
-
-# -- §4 HOSTACCESS ------------------------------------------------------------------
+# -- §4 HOSTACCESS -------------------------------------------------------------------------
 POLICY_BLOCK_TITLE: Final = "Default Policy Parameters\n=========================="
 POLICY_LINES: Final = (
     ("max_message_size", "Maximum Message Size: {}"),
@@ -20,17 +18,17 @@ POLICY_COUNTS: Final = (
     "There are currently {policies} policies defined.\n"
     "There are currently {groups} sender groups."
 )
-HAT_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Create a new entry."),
-    ("EDIT", "Modify an entry."),
-    ("DELETE", "Remove an entry."),
-    ("MOVE", "Move an entry."),
-    ("DEFAULT", "Set the defaults."),
-    ("PRINT", "Display the table."),
-    ("IMPORT", "Import a table from a file."),
-    ("EXPORT", "Export the table to a file."),
-    ("RESET", "Remove senders and set policies to system default."),
-]
+HAT_MENU: Final = {
+    "NEW": "Create a new entry.",
+    "EDIT": "Modify an entry.",
+    "DELETE": "Remove an entry.",
+    "MOVE": "Move an entry.",
+    "DEFAULT": "Set the defaults.",
+    "PRINT": "Display the table.",
+    "IMPORT": "Import a table from a file.",
+    "EXPORT": "Export the table to a file.",
+    "RESET": "Remove senders and set policies to system default.",
+}
 ASK_MAX_SIZE: Final = (
     "Enter the maximum message size. Add a trailing k for kilobytes, M for megabytes, or no"
     " letter for bytes."
@@ -72,10 +70,6 @@ HAT_HOSTS: Final = (
     "Remote blacklist queries such as dnslist[query.blacklist.example] are allowed.\n"
     "Separate multiple hosts with commas"
 )
-INVALID_HOST: Final = 'Invalid IP or IP range: "{host}"'
-GROUP_EXISTS: Final = 'A sender group named "{name}" already exists.'
-POLICY_EXISTS: Final = 'A policy named "{name}" already exists.'
-UNKNOWN_POLICY: Final = 'Unknown policy "{name}".'
 HAT_BEHAVIOR: Final = "Select a behavior for this entry."
 BEHAVIOR_LABELS: Final = {  # keys are state.model.Behavior values
     "ACCEPT": "Accept", "RELAY": "Relay", "REJECT": "Reject", "TCPREFUSE": "TCP Refuse",
@@ -87,24 +81,22 @@ HAT_COMMENT: Final = "Enter a comment for this sender group."
 WHICH_GROUP: Final = "Enter the sender group number or name you wish to {action}."
 WHICH_POLICY: Final = "Enter the policy number or name you wish to {action}."
 MOVE_BEFORE: Final = "Enter the sender group number or name to insert it before."
-ALL_IS_FIXED: Final = "The ALL sender group cannot be changed that way."
 NO_GROUPS: Final = "There are no sender groups to {action}."
 NO_POLICIES: Final = "No policies to edit."
 POLICY_IN_USE: Final = (
     'The policy "{name}" is used by these sender groups: {groups}.\n'
     "Deleting the policy also deletes them. Do you want to continue?"
 )
-POLICY_USED_BY_ALL: Final = 'The policy "{name}" is used by ALL and cannot be deleted.'
 GROUP_DELETED: Final = 'Sender group "{name}" deleted.'
 POLICY_DELETED: Final = 'Policy "{name}" deleted.'
-GROUP_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Add a new host."),
-    ("DELETE", "Remove a host."),
-    ("MOVE", "Reorder the hosts."),
-    ("POLICY", "Change the policy settings and options."),
-    ("PRINT", "Display the current definition."),
-    ("RENAME", "Rename this sender group."),
-]
+GROUP_MENU: Final = {
+    "NEW": "Add a new host.",
+    "DELETE": "Remove a host.",
+    "MOVE": "Reorder the hosts.",
+    "POLICY": "Change the policy settings and options.",
+    "PRINT": "Display the current definition.",
+    "RENAME": "Rename this sender group.",
+}
 GROUP_HEADER: Final = "Sender Group {name}: {target}"
 WHICH_HOST: Final = "Enter the host number or name you wish to {action}."
 HOST_BEFORE: Final = "Enter the host number or name to insert it before."
@@ -123,6 +115,20 @@ ASK_CUSTOM_LIMIT: Final = "Would you like to specify a custom SMTP limit exceede
 ASK_CODE: Final = "Enter the SMTP code to use in the response. {code} is the standard code."
 ASK_RESPONSE: Final = "Enter your custom SMTP response. Press Enter on a blank line to finish."
 CODE_RANGE: Final = "The value must be an SMTP code from {low} to {high}."
+# The question each policy parameter is asked with, by its wording key (the parameter
+# table, state.policy_params); rate limiting is asked ASK_RATE_LIMIT first.
+PARAM_QUESTIONS: Final = {
+    "message_size": ASK_MAX_SIZE,
+    "connections": ASK_MAX_CONCURRENCY,
+    "messages": ASK_MAX_MSGS,
+    "recipients": ASK_MAX_RCPTS,
+    "rate": ASK_RATE_MAX,
+    "banner": ASK_BANNER_OVERRIDE,
+    "accept_response": ASK_CUSTOM_ACCEPT,
+    "reject_response": ASK_CUSTOM_REJECT,
+    "rate_response": ASK_CUSTOM_LIMIT,
+    "tls": ASK_TLS,
+}
 INVALID_HOSTNAME: Final = "Invalid hostname format."
 HAT_IMPORT_FILE: Final = "Enter the name of the file to import:"
 HAT_EXPORT_FILE: Final = "Enter the name of the file to export to:"
@@ -130,62 +136,3 @@ HAT_DELAYED_REJECTION: Final = (
     "Perform HAT rejection at the message recipient level instead of at the start of the"
     " SMTP conversation?"
 )
-
-# -- §5 RCPTACCESS ------------------------------------------------------------------
-RAT_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Create a new entry."),
-    ("EDIT", "Modify an entry."),
-    ("DELETE", "Remove an entry."),
-    ("PRINT", "Display the table."),
-    ("IMPORT", "Import a table from a file."),
-    ("EXPORT", "Export the table to a file."),
-    ("CLEAR", "Remove all entries."),
-]
-RAT_TITLE: Final = "Recipient Access Table"
-RAT_COUNT: Final = "There are currently {count} entries in the Recipient Access Table."
-RAT_ADDRESS: Final = "Enter the recipient address for this entry."
-RAT_EDIT_WHICH: Final = "Enter the address to edit"
-RAT_DELETE_WHICH: Final = "Enter the address to delete"
-RAT_INVALID: Final = (
-    "A Recipient Access Table address can be one of the following: a domain (example.com),"
-    ' a partial domain (.example.com), a user name ("postmaster@"), a full address'
-    ' (joe@example.com or joe@[1.2.3.4]), or ALL.'
-)
-RAT_EXISTS: Final = 'The address "{address}" is already in the table.'
-RAT_NOT_FOUND: Final = 'The address "{address}" is not in the table.'
-RAT_ALL_FIXED: Final = "The ALL entry cannot be removed."
-RAT_ACTION: Final = "Select the action to apply to this address:"
-RAT_ACCESS_FOR: Final = "What access for {address}?"
-RAT_ACTIONS: Final = ("Accept", "Reject")
-RAT_CUSTOM: Final = "Would you like to specify a custom SMTP response?"
-RAT_BYPASS: Final = "Would you like to bypass receiving control for this entry?"
-RAT_CLEAR_DEFAULT: Final = "Select the default action for ALL other recipients:"
-RAT_CLEARED: Final = "All entries were removed."
-
-# -- §1.4 listenerconfig batch forms ---------------------------------------------------
-LISTENERCONFIG_USAGE: Final = (
-    "listenerconfig edit <listener> hostaccess new sendergroup <name> <hosts> <behavior> [options]\n"
-    "listenerconfig edit <listener> hostaccess new policy <name> <behavior> [options]\n"
-    "listenerconfig edit <listener> hostaccess edit sendergroup <name> <new_host_list>\n"
-    "listenerconfig edit <listener> hostaccess edit policy <name> <behavior> [options]\n"
-    "listenerconfig edit <listener> hostaccess delete sendergroup|policy <name>\n"
-    "listenerconfig edit <listener> hostaccess move <sendergroup> <before>\n"
-    "listenerconfig edit <listener> hostaccess default [options]\n"
-    "listenerconfig edit <listener> hostaccess print|import <file>|export <file>\n"
-    "listenerconfig edit <listener> rcptaccess new <address> <accept|reject>\n"
-    "options: --max_size= --max_conn= --max_msgs= --max_rcpt= --override= --rate_lim=\n"
-    "         --cust_acc= --acc_code= --cust_rej= --rej_code= --cust_lim= --lim_code=\n"
-    "         --tls=off|on|required|on_verify|require_verify  (policies: value \"default\")"
-)
-BATCH_USAGE_ERROR: Final = "Invalid listenerconfig batch command. Type 'help listenerconfig'."
-BATCH_NO_LISTENER: Final = 'Unknown listener "{name}".'
-BATCH_IMPORT_NEEDS_FILE: Final = 'The hostaccess "import" command requires a filename'
-BATCH_EXPORT_NEEDS_FILE: Final = 'The hostaccess "export" command requires a filename.'
-BATCH_DELETE_USAGE: Final = (
-    'The hostaccess "delete" command requires either "sendergroup" or "policy" and a name.'
-)
-BATCH_MOVE_USAGE: Final = 'The hostaccess "move" command requires a sendergroup'
-BATCH_BAD_BEHAVIOR: Final = "Invalid selected behavior: {value}"
-BATCH_BAD_OPTION: Final = 'Invalid "{name}" value: {value}'
-BATCH_CONN_DEFAULT: Final = '"max_conn" can only be "default" when working with policies.'
-BATCH_DONE: Final = "Changes staged. Use 'commit' to apply them."

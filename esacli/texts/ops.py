@@ -1,47 +1,10 @@
-"""CLI texts: dnsconfig, tail (§8.7) and status (§8.6)."""
+"""CLI texts: the operational commands status (§8.6), tail (§8.7) and tlsverify (§8.3)."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from esacli.texts.shell import MenuItem
-
-# -- dnsconfig ----------------------------------------------------------------------
-# Not in the reference: the wording is reconstructed from AsyncOS's `dnsconfig` as best
-# known. The appliance's "Internet root DNS servers" are the system's resolver here, and
-# the priority of a server is its place in the query order (0 is asked first).
-DNS_LOCAL: Final = "Currently using the local DNS cache servers:"
-DNS_SERVER: Final = "Priority: {priority} {ip}"
-DNS_SYSTEM: Final = "Currently using the system resolver."
-DNS_MENU: Final[list[MenuItem]] = [
-    ("NEW", "Add a new server."),
-    ("EDIT", "Edit a server."),
-    ("DELETE", "Remove a server."),
-    ("USE", "Use the system resolver."),
-    ("SETUP", "Configure general settings."),
-]
-DNS_MENU_SYSTEM: Final[list[MenuItem]] = [
-    ("NEW", "Add a new server."),
-    ("SETUP", "Configure general settings."),
-]
-DNS_NEW_IP: Final = "Please enter the IP address of your DNS server."
-DNS_EDIT_IP: Final = "Please enter the new IP address of the DNS server."
-DNS_INVALID_IP: Final = 'Invalid IP address: "{ip}"'
-DNS_SERVER_EXISTS: Final = "The DNS server {ip} is already configured."
-DNS_PRIORITY: Final = (
-    "Please enter the priority for {ip}.\n"
-    "A value of 0 is the highest priority."
-)
-DNS_EDIT_WHICH: Final = "Please enter the number of the server you wish to edit."
-DNS_DELETE_WHICH: Final = "Please enter the number of the server you wish to remove."
-DNS_USE_CONFIRM: Final = (
-    "Are you sure you want to remove all DNS servers and use the system resolver?"
-)
-DNS_PORT: Final = "Please enter the port to send DNS queries to."
-DNS_TIMEOUT: Final = "Enter the number of seconds to wait for a DNS query."
-
-
-# -- tail (§8.7) [T "Unable to tail"; listing and stop line M] ----------------------
+# -- tail (§8.7) [T "Unable to tail"; listing and stop line M] -----------------------------
 TAIL_CONFIGURED: Final = "Currently configured logs:"
 TAIL_WHICH: Final = "Enter the number of the log you wish to tail."
 TAIL_LOG_LINE: Final = '"{name}" Type: "{kind}" Retrieval: Manual Download'
@@ -50,8 +13,7 @@ TAIL_STOP: Final = "Press Ctrl-C to stop."
 TAIL_UNABLE: Final = 'Unable to tail "{name}": no such log.'
 TAIL_USAGE: Final = "Usage: tail [log_name]"
 
-
-# -- status (§8.6) [T labels; the Listeners block and the not-running lines are ours] ----
+# -- status (§8.6) [T labels; the Listeners block and the not-running lines are ours] ------
 STATUS_USAGE: Final = "Usage: status [detail]"
 STATUS_UNAVAILABLE: Final = "Couldn't obtain mail stats"
 STATUS_NOT_RUNNING: Final = "The appliance is not running."
@@ -112,20 +74,11 @@ STATUS_RUNNING_OLD: Final = "Running (cannot listen on {reason})"
 STATUS_STOPPED: Final = "Stopped"
 STATUS_DISABLED: Final = "Disabled: {reason}"
 
-
-# -- esacli run: the console of a booting appliance --------------------------------------
-BOOT_NOT_APPLIED: Final = (
-    "Configuration version {version} could not be applied: {reason}\n"
-    "Running configuration version {applied} instead. Commit a corrected configuration"
-    " (or use rollbackconfig) to apply it."
+# -- §8.3 tlsverify ------------------------------------------------------------------------
+TLSVERIFY_DOMAIN: Final = "Enter the TLS domain to verify against:"
+TLSVERIFY_HOST: Final = (
+    "Enter the destination host to connect to. Leave the host blank to connect to the MX"
+    " servers for the domain."
 )
-BOOT_NOTHING_APPLIED: Final = (
-    "No configuration version could be applied (version {version}: {reason}).\n"
-    "No listener runs until a valid configuration is committed."
-)
-BOOT_LISTENER: Final = "Listener {name} on {address}: {state}"
-BOOT_RUNNING: Final = "esacli running: SSH on {host}:{port}, data in {data}"
-BOOT_FIRST_ONLY: Final = (
-    "{option} ignored: it chooses the address of {listener} on the first boot only;"
-    " {listener} is configured on {address} (change it with listenerconfig)."
-)
+TLSVERIFY_USAGE: Final = "tlsverify [<domain> [<hostname>[:<port>]]]"
+TLSVERIFY_BAD_DOMAIN: Final = 'Invalid hostname format: "{domain}".'

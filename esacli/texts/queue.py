@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Final
 
-# -- help -----------------------------------------------------------------------------
+# -- help ----------------------------------------------------------------------------------
 SHOWRECIPIENTS_DESCRIPTION: Final = (
     "Show messages from the queue by recipient host, Envelope From address, or all messages."
 )
 DELIVERNOW_DESCRIPTION: Final = "Reschedule messages for immediate delivery."
 TOPHOSTS_DESCRIPTION: Final = "Display the top hosts by queue size."
 
-# -- showrecipients -----------------------------------------------------------------------
+# -- showrecipients ------------------------------------------------------------------------
 SHOW_HOW: Final = "Please select how you would like to show messages:"
 SHOW_OPTIONS: Final = ("By recipient host.", "By Envelope From address.", "All messages.")
 SHOW_DEFAULT: Final = 3  # All messages
@@ -44,7 +44,7 @@ STATUS_LABELS: Final = {
 NO_VALUE: Final = "-"  # an empty cell (no retry time, no reason yet)
 NULL_SENDER: Final = "<>"
 
-# -- delivernow -----------------------------------------------------------------------------
+# -- delivernow ----------------------------------------------------------------------------
 DELIVERNOW_HOW: Final = "Please choose an option for scheduling immediate delivery."
 DELIVERNOW_OPTIONS: Final = ("By recipient host", "All messages")
 DELIVERNOW_DEFAULT: Final = 1
@@ -55,7 +55,7 @@ DELIVERNOW_COUNT: Final = "Recipients rescheduled: {count}"
 DELIVERNOW_USAGE: Final = "Usage: delivernow [all | <domain>]"
 QUEUE_BAD_DOMAIN: Final = 'Invalid hostname format: "{domain}".'
 
-# -- tophosts ---------------------------------------------------------------------------------
+# -- tophosts ------------------------------------------------------------------------------
 TOPHOSTS_SORT: Final = "Sort results by:"
 # The appliance also sorts by "Connections Out"; the queue database does not know
 # connections (the engine holds them), so that column and choice are left out.
@@ -77,5 +77,5 @@ TOPHOSTS_COUNTS: Final = (
 )
 TOPHOSTS_NONE: Final = "There are no hosts in the queue."
 
-# -- all three ----------------------------------------------------------------------------------
+# -- all three -----------------------------------------------------------------------------
 QUEUE_UNAVAILABLE: Final = "Couldn't read the mail queue. Please try again."

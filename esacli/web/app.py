@@ -164,14 +164,16 @@ class Console:
         return await self._page(request, texts.READINESS_PAGE, body)
 
     async def queue(self, request: web.Request) -> web.Response:
-        return await self._page(request, texts.QUEUE_PAGE, await asyncio.to_thread(self.views.queue))
+        body = await asyncio.to_thread(self.views.queue)
+        return await self._page(request, texts.QUEUE_PAGE, body)
 
     async def listeners(self, request: web.Request) -> web.Response:
         body = await asyncio.to_thread(self.views.listeners)
         return await self._page(request, texts.LISTENERS_PAGE, body)
 
     async def commits(self, request: web.Request) -> web.Response:
-        return await self._page(request, texts.COMMITS_PAGE, await asyncio.to_thread(self.views.commits))
+        body = await asyncio.to_thread(self.views.commits)
+        return await self._page(request, texts.COMMITS_PAGE, body)
 
     async def metrics(self, request: web.Request) -> web.Response:
         body = await asyncio.to_thread(metrics.exposition, self.data_dir, self.store)

@@ -21,6 +21,7 @@ from prometheus_client.registry import Collector
 from engine.status import status_path
 from engine.tlsstats.store import Reader
 from esacli import status_doc
+from esacli.errors import StatusUnreadable
 from esacli.web.texts import METRIC_HELP
 from state.store import Store
 
@@ -54,7 +55,7 @@ class ApplianceCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         try:
             doc = status_doc.read(status_path(self.data_dir))
-        except status_doc.Unreadable:
+        except StatusUnreadable:
             doc = None
         live = doc is not None and status_doc.alive(doc, time.time())
         yield _gauge("up", 1.0 if live else 0.0)

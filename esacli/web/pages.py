@@ -129,7 +129,7 @@ def readiness(found: Readiness | None, domain: str, direction: str) -> str:
                  ", ".join(f"{k} {v}" for k, v in sorted(p.result_types.items())),
                  _when(p.last_seen)) for p in found.peers]
         parts.append(table(texts.READINESS_COLUMNS, rows, "readiness"))
-    label = shell_texts.TLS_LABELS[found.at_required_verify.level.value]
+    label = shell_texts.hat.TLS_LABELS[found.at_required_verify.level.value]
     parts.append(f'<p id="dryrun">{ESC(found.at_required_verify.text(label))}</p>')
     return "".join(parts)
 
@@ -137,7 +137,8 @@ def readiness(found: Readiness | None, domain: str, direction: str) -> str:
 def queue(summary: str, rows: Sequence[Sequence[object]], error: str = "") -> str:
     if error:
         return f'<p class="error">{ESC(error)}</p>'
-    listing = table(texts.QUEUE_COLUMNS, rows, "queue") if rows else f"<p>{ESC(texts.QUEUE_EMPTY)}</p>"
+    empty = f"<p>{ESC(texts.QUEUE_EMPTY)}</p>"
+    listing = table(texts.QUEUE_COLUMNS, rows, "queue") if rows else empty
     return f"<p>{ESC(summary)}</p>{listing}"
 
 

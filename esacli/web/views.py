@@ -13,6 +13,7 @@ from engine.status import status_path
 from engine.tlsstats import readiness, report
 from engine.tlsstats.store import Reader
 from esacli import status_doc
+from esacli.errors import StatusUnreadable
 from esacli.web import charts, pages, texts
 from state.store import Store
 
@@ -78,7 +79,7 @@ class Views:
     def _status(self) -> status_doc.StatusDoc | None:
         try:
             doc = status_doc.read(status_path(self.data_dir))
-        except status_doc.Unreadable:
+        except StatusUnreadable:
             return None
         return doc if doc is not None and status_doc.alive(doc, time.time()) else None
 

@@ -1,6 +1,6 @@
 """Clustering: appliances that share committed configuration through PostgreSQL.
 
-Levels (asyncos-cli.md §10): Cluster, Group (every machine in exactly one; the
+Levels (reference §10): Cluster, Group (every machine in exactly one; the
 default Main_Group), Machine. Each level holds a *partial* configuration: the
 top-level sections of `state.model.Config` it defines. A machine runs the merge
 of its three levels, section by section, the lowest level that defines a section

@@ -64,18 +64,19 @@ def validate_level(db: ClusterDB, node: ClusterNode, level: Level, doc: Doc) -> 
     errors = levels.misplaced(level.kind, doc)
     reached: list[members.MachineRow | None] = list(affected(db, level)) or [None]
     heads: dict[Level, Doc] = {}
-    found: dict[tuple[str, str], list[str]] = {}
+    found: dict[tuple[str, str], tuple[ConfigError, list[str]]] = {}
     for machine in reached:
         docs = _docs_for(db, machine, level, doc, heads)
         node.pull_keys(db, set().union(*(levels.key_ids(d) for d in docs)))
         config = levels.effective(*docs)
         for error in validate.validate(config, node.secrets, interfaces_optional=True):
-            found.setdefault((error.path, error.message), []).append(
+            found.setdefault((error.path, error.message), (error, []))[1].append(
                 machine.name if machine else "")
-    for (path, message), names in found.items():
+    for error, names in found.values():
+        reason = error.reason
         if len(reached) > 1 and len(names) < len(reached):
-            message = messages.ON_MACHINES.format(message=message, machines=", ".join(names))
-        errors.append(ConfigError(path, message))
+            reason = messages.ON_MACHINES(message=error.message, machines=", ".join(names))
+        errors.append(ConfigError(error.path, reason))
     return errors
 
 

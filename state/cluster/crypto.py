@@ -49,7 +49,7 @@ def unwrap(salt: bytes, wrapped: bytes, passphrase: str) -> bytes:
     try:
         return AESGCM(_kek(passphrase, salt)).decrypt(nonce, body, _WRAP_AAD)
     except InvalidTag:
-        raise WrongPassphrase(messages.WRONG_PASSPHRASE) from None
+        raise WrongPassphrase(messages.WRONG_PASSPHRASE()) from None
 
 
 def seal_key(cluster_key: bytes, key: certs.PrivateKey) -> tuple[str, bytes]:
@@ -66,7 +66,7 @@ def open_key(cluster_key: bytes, kid: str, sealed: bytes) -> certs.PrivateKey:
         pem = AESGCM(cluster_key).decrypt(nonce, body, kid.encode())
         key = certs.parse_private_key(pem.decode())
     except (InvalidTag, CertError, UnicodeDecodeError):
-        raise SealError(messages.SEAL_BROKEN) from None
+        raise SealError(messages.SEAL_BROKEN()) from None
     if certs.key_id(key) != kid:
-        raise SealError(messages.SEAL_BROKEN)
+        raise SealError(messages.SEAL_BROKEN())
     return key

@@ -39,7 +39,7 @@ def first_line(exc: BaseException) -> str:
 
 
 def unreachable(conninfo: str, exc: BaseException) -> Unreachable:
-    return Unreachable(messages.UNREACHABLE.format(where=where(conninfo), reason=first_line(exc)))
+    return Unreachable(messages.UNREACHABLE(where=where(conninfo), reason=first_line(exc)))
 
 
 @dataclass(frozen=True)

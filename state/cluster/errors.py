@@ -1,5 +1,8 @@
 """The exception tree of `state.cluster` (all are `state.errors.StateError`).
 
+Each carries its message as every state error does (`reason`: a Template of
+state/cluster/messages.py, the cluster's catalogue, with its code and fields).
+
 ClusterError            base; str(exc) is a complete message for the administrator
  +-- Unreachable        PostgreSQL cannot be reached or refuses us (address, port,
  |                      authentication, database): nothing was changed

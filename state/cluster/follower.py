@@ -115,10 +115,8 @@ class Follower:
                 return
 
     async def _pause(self, seconds: float) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
-        except TimeoutError:
-            pass
         self._wake.clear()
 
     def _connected(self) -> None:

@@ -124,7 +124,7 @@ def _config(tree: dict[str, Any]) -> Config:
     try:
         return model.from_tree(tree)
     except msgspec.ValidationError as exc:
-        raise StoreError(f"a cluster level holds an invalid document: {exc}") from None
+        raise StoreError(messages.INVALID_LEVEL(reason=exc)) from None
 
 
 def stage(doc: Mapping[str, Any], before: Config, after: Config) -> Doc:
@@ -154,7 +154,7 @@ def misplaced(kind: Kind, doc: Mapping[str, Any]) -> list[ConfigError]:
     """Machine-only sections in a Cluster or Group level's document."""
     if kind is Kind.MACHINE:
         return []
-    return [ConfigError(s, messages.MACHINE_ONLY) for s in SECTIONS
+    return [ConfigError(s, messages.MACHINE_ONLY()) for s in SECTIONS
             if s in MACHINE_ONLY and s in doc]
 
 
@@ -163,7 +163,7 @@ def normalise(doc: Mapping[str, Any]) -> Doc:
     if a section is not a valid value of its type."""
     unknown = set(doc) - set(SECTIONS)
     if unknown:
-        raise StoreError(f"a cluster level names unknown sections: {sorted(unknown)}")
+        raise StoreError(messages.UNKNOWN_SECTIONS(sections=sorted(unknown)))
     tree = plain(_config({**_DEFAULT_TREE, **doc}))
     return {s: tree[s] for s in SECTIONS if s in doc}
 
@@ -175,7 +175,7 @@ def encode(doc: Mapping[str, Any]) -> str:
 def decode(text: str | bytes) -> Doc:
     raw = msgspec.json.decode(text)
     if not isinstance(raw, dict):
-        raise StoreError("a cluster level's document is not an object")
+        raise StoreError(messages.LEVEL_NOT_OBJECT())
     return normalise(raw)
 
 

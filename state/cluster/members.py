@@ -65,7 +65,7 @@ def cluster_row(db: ClusterDB) -> ClusterRow | None:
 def require_cluster(db: ClusterDB) -> ClusterRow:
     row = cluster_row(db)
     if row is None:
-        raise NoCluster(messages.NO_CLUSTER)
+        raise NoCluster(messages.NO_CLUSTER())
     return row
 
 
@@ -87,7 +87,7 @@ def group(db: ClusterDB, name: str) -> GroupRow:
     for row in groups(db):
         if row.name == name:
             return row
-    raise UnknownName(messages.UNKNOWN_GROUP.format(name=name))
+    raise UnknownName(messages.UNKNOWN_GROUP(name=name))
 
 
 def group_by_id(db: ClusterDB, group_id: int) -> GroupRow | None:
@@ -96,7 +96,7 @@ def group_by_id(db: ClusterDB, group_id: int) -> GroupRow | None:
 
 def group_name_free(db: ClusterDB, name: str) -> None:
     if any(g.name == name for g in groups(db)):
-        raise DuplicateName(messages.DUPLICATE_GROUP.format(name=name))
+        raise DuplicateName(messages.DUPLICATE_GROUP(name=name))
 
 
 def add_group(db: ClusterDB, name: str) -> GroupRow:
@@ -124,7 +124,7 @@ def machines(db: ClusterDB) -> list[MachineRow]:
 def machine(db: ClusterDB, name: str) -> MachineRow:
     rows = db.rows(_MACHINE + " WHERE m.name = %s", (name,))
     if not rows:
-        raise UnknownName(messages.UNKNOWN_MACHINE.format(name=name))
+        raise UnknownName(messages.UNKNOWN_MACHINE(name=name))
     return _machine(rows[0])
 
 
@@ -135,7 +135,7 @@ def machine_by_id(db: ClusterDB, machine_id: int) -> MachineRow | None:
 
 def machine_name_free(db: ClusterDB, name: str) -> None:
     if any(m.name == name for m in machines(db)):
-        raise DuplicateName(messages.DUPLICATE_MACHINE.format(name=name))
+        raise DuplicateName(messages.DUPLICATE_MACHINE(name=name))
 
 
 def add_machine(db: ClusterDB, name: str, group_id: int) -> int:

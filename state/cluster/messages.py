@@ -1,60 +1,85 @@
 """Every text a cluster error carries, and the cluster's system_logs lines, in one place.
 
-The shell prints an error's text as it is (str(exc)); `{...}` fields are filled
-where the error is raised. Wording follows the appliance's style (asyncos-cli.md §10)
-where it has one; the rest is ours.
+An error's text is a `Template` (state.messages: the code, and the fields filled where
+the error is raised); the shell prints it as it is. Log lines stay plain strings.
+Wording follows the appliance's style (reference §10) where it has one; the rest is ours.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-UNREACHABLE: Final = "Unable to connect to the cluster database at {where}: {reason}"
-OFFLINE: Final = (
+from state.messages import Template
+
+UNREACHABLE: Final = Template(
+    "CLUSTER_UNREACHABLE", "Unable to connect to the cluster database at {where}: {reason}")
+OFFLINE: Final = Template(
+    "CLUSTER_OFFLINE",
     "This machine is currently disconnected from the cluster: changes at {mode} level"
     " cannot be committed until it reconnects. Machine-only settings (sethostname,"
     " interfaceconfig) can still be committed in machine mode."
 )
-OFFLINE_OPERATION: Final = (
+OFFLINE_OPERATION: Final = Template(
+    "CLUSTER_OFFLINE_OPERATION",
     "This machine is currently disconnected from the cluster: this operation needs the"
     " cluster database."
 )
-OFFLINE_SHARED: Final = (
+OFFLINE_SHARED: Final = Template(
+    "CLUSTER_OFFLINE_SHARED",
     "This machine is currently disconnected from the cluster: only machine-only settings"
     " (sethostname, interfaceconfig) can be committed until it reconnects; these cannot:"
     " {sections}."
 )
-OFFLINE_CONFIRMED: Final = (
+OFFLINE_CONFIRMED: Final = Template(
+    "CLUSTER_OFFLINE_CONFIRMED",
     "This machine is currently disconnected from the cluster: commit confirmed needs the"
     " cluster database; use a plain commit for machine-only settings."
 )
 ADMIN_DISCONNECTED: Final = "disconnected by an administrator (clusterconfig RECONNECT)"
-NOT_CLUSTERED: Final = "This command is only available on cluster system."
-ALREADY_CLUSTERED: Final = 'This machine is already a member of the cluster "{name}".'
-CLUSTER_EXISTS: Final = 'The cluster database already holds the cluster "{name}".'
-NO_CLUSTER: Final = "The cluster database holds no cluster. Create the cluster first."
-WRONG_PASSPHRASE: Final = "The cluster passphrase is incorrect."
-SHORT_PASSPHRASE: Final = "The cluster passphrase must be at least {length} characters long."
-DUPLICATE_MACHINE: Final = 'A machine named "{name}" is already in the cluster.'
-DUPLICATE_GROUP: Final = 'A group named "{name}" already exists.'
-UNKNOWN_MACHINE: Final = 'There is no machine named "{name}" in the cluster.'
-UNKNOWN_GROUP: Final = 'There is no group named "{name}" in the cluster.'
-BAD_NAME: Final = (
+NOT_CLUSTERED: Final = Template(
+    "CLUSTER_NOT_CLUSTERED", "This command is only available on cluster system.")
+ALREADY_CLUSTERED: Final = Template(
+    "CLUSTER_ALREADY_CLUSTERED", 'This machine is already a member of the cluster "{name}".')
+CLUSTER_EXISTS: Final = Template(
+    "CLUSTER_CLUSTER_EXISTS", 'The cluster database already holds the cluster "{name}".')
+NO_CLUSTER: Final = Template(
+    "CLUSTER_NO_CLUSTER", "The cluster database holds no cluster. Create the cluster first.")
+WRONG_PASSPHRASE: Final = Template(
+    "CLUSTER_WRONG_PASSPHRASE", "The cluster passphrase is incorrect.")
+SHORT_PASSPHRASE: Final = Template(
+    "CLUSTER_SHORT_PASSPHRASE", "The cluster passphrase must be at least {length} characters long.")
+DUPLICATE_MACHINE: Final = Template(
+    "CLUSTER_DUPLICATE_MACHINE", 'A machine named "{name}" is already in the cluster.')
+DUPLICATE_GROUP: Final = Template(
+    "CLUSTER_DUPLICATE_GROUP", 'A group named "{name}" already exists.')
+UNKNOWN_MACHINE: Final = Template(
+    "CLUSTER_UNKNOWN_MACHINE", 'There is no machine named "{name}" in the cluster.')
+UNKNOWN_GROUP: Final = Template(
+    "CLUSTER_UNKNOWN_GROUP", 'There is no group named "{name}" in the cluster.')
+BAD_NAME: Final = Template(
+    "CLUSTER_BAD_NAME",
     'Invalid name "{name}": use 1 to 64 letters, digits, "_", "." or "-".'
 )
-REMOVE_SELF: Final = (
+REMOVE_SELF: Final = Template(
+    "CLUSTER_REMOVE_SELF",
     'You cannot remove the machine you are logged in to ("{name}"). Remove it from'
     " another machine of the cluster."
 )
-GROUP_NOT_EMPTY: Final = (
+GROUP_NOT_EMPTY: Final = Template(
+    "CLUSTER_GROUP_NOT_EMPTY",
     'The group "{name}" still has machines ({machines}). Move them to another group first.'
 )
-MACHINE_ONLY: Final = "This setting can only be configured in machine mode."
-NOT_DEFINED: Final = (
+MACHINE_ONLY: Final = Template(
+    "CLUSTER_MACHINE_ONLY", "This setting can only be configured in machine mode.")
+NOT_DEFINED: Final = Template(
+    "CLUSTER_NOT_DEFINED",
     'The settings of {section} are not configured at mode "{mode}": nothing to copy.'
 )
-SEAL_BROKEN: Final = "A private key of the cluster cannot be decrypted with this cluster key."
-ON_MACHINES: Final = "{message} (on {machines})"
+SEAL_BROKEN: Final = Template(
+    "CLUSTER_SEAL_BROKEN",
+    "A private key of the cluster cannot be decrypted with this cluster key.")
+
+ON_MACHINES: Final = Template("CLUSTER_ON_MACHINES", "{message} (on {machines})")
 
 # Why a machine is not at the head (clustercheck).
 CHECK_DISCONNECTED: Final = "disconnected"
@@ -76,3 +101,12 @@ LOG_REASSERTED: Final = (
 )
 REASSERTED_COMMENT: Final = "The cluster's configuration, restored over a local change"
 ROLLBACK_COMMENT: Final = "Automatic rollback of unconfirmed version {version}"
+INVALID_LEVEL: Final = Template(
+    "CLUSTER_INVALID_LEVEL", "a cluster level holds an invalid document: {reason}")
+UNKNOWN_SECTIONS: Final = Template(
+    "CLUSTER_UNKNOWN_SECTIONS", "a cluster level names unknown sections: {sections}")
+LEVEL_NOT_OBJECT: Final = Template(
+    "CLUSTER_LEVEL_NOT_OBJECT", "a cluster level's document is not an object")
+LOCAL_TOO_FAST: Final = Template(
+    "CLUSTER_LOCAL_TOO_FAST", "the local configuration is changing too fast")
+NO_LEVEL_VERSION: Final = Template("CLUSTER_NO_LEVEL_VERSION", "no version {number} at {level}")

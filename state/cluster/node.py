@@ -62,7 +62,7 @@ class ClusterNode:
         """A connection to the cluster database; Offline if an administrator
         disconnected this machine, Unreachable if the server cannot be reached."""
         if self.local.link().admin_disconnected:
-            raise Offline(messages.OFFLINE_OPERATION)
+            raise Offline(messages.OFFLINE_OPERATION())
         return ClusterDB(self.local.conninfo(), application)
 
     def connect_for(self, level: Level) -> ClusterDB:
@@ -70,7 +70,7 @@ class ClusterNode:
         try:
             return self.connect()
         except (Offline, Unreachable):
-            raise Offline(messages.OFFLINE.format(mode=level.label)) from None
+            raise Offline(messages.OFFLINE(mode=level.label)) from None
 
     # -- keys ----------------------------------------------------------------------
     def pull_keys(self, db: ClusterDB, wanted: set[str]) -> None:
@@ -172,7 +172,7 @@ class ClusterNode:
                 return self.store.write(config, head or None, author, SOURCE, comment).number
             except StoreError:
                 continue  # a local commit landed in between: look again
-        raise StoreError("the local configuration is changing too fast")
+        raise StoreError(messages.LOCAL_TOO_FAST())
 
     # -- offline --------------------------------------------------------------------
     def local_docs(self) -> tuple[Doc, Doc, Doc]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from state import validate
+from state import names, validate
 from state.cluster import crypto, levels, local, members, messages
 from state.cluster.db import ClusterDB
 from state.cluster.errors import (
@@ -34,14 +34,14 @@ SOURCE_CREATE = "clusterconfig"
 
 
 def check_name(name: str) -> str:
-    if not validate.is_name(name):
-        raise BadName(messages.BAD_NAME.format(name=name))
+    if not names.is_name(name):
+        raise BadName(messages.BAD_NAME(name=name))
     return name
 
 
 def check_passphrase(passphrase: str) -> str:
     if len(passphrase) < crypto.MIN_PASSPHRASE:
-        raise BadName(messages.SHORT_PASSPHRASE.format(length=crypto.MIN_PASSPHRASE))
+        raise BadName(messages.SHORT_PASSPHRASE(length=crypto.MIN_PASSPHRASE))
     return passphrase
 
 
@@ -52,13 +52,13 @@ def _standalone(store: Store) -> None:
             name = here.membership().cluster
         finally:
             here.close()
-        raise AlreadyClustered(messages.ALREADY_CLUSTERED.format(name=name))
+        raise AlreadyClustered(messages.ALREADY_CLUSTERED(name=name))
 
 
 def open_node(store: Store, secrets: Secrets) -> ClusterNode:
     """The member this data dir is; NotClustered if it is standalone."""
     if not local.is_clustered(store.data_dir):
-        raise NotClustered(messages.NOT_CLUSTERED)
+        raise NotClustered(messages.NOT_CLUSTERED())
     return ClusterNode(store, secrets)
 
 
@@ -98,7 +98,7 @@ def create(store: Store, secrets: Secrets, conninfo: str, cluster_name: str,
     with ClusterDB(conninfo) as db, db.locked():
         if db.has_schema():
             existing = members.cluster_row(db)
-            raise ClusterExists(messages.CLUSTER_EXISTS.format(
+            raise ClusterExists(messages.CLUSTER_EXISTS(
                 name=existing.name if existing else ""))
         members.create_schema(db, cluster_name, salt, wrapped)
         group = members.group(db, members.DEFAULT_GROUP)
@@ -189,7 +189,7 @@ def delete_group(node: ClusterNode, name: str) -> None:
         group = members.group(db, name)
         inside = [m.name for m in members.machines(db) if m.group_id == group.id]
         if inside:
-            raise GroupNotEmpty(messages.GROUP_NOT_EMPTY.format(name=name,
+            raise GroupNotEmpty(messages.GROUP_NOT_EMPTY(name=name,
                                                                 machines=", ".join(inside)))
         db.run("DELETE FROM esacli.confirmations WHERE level = 'group' AND scope = %s",
                (group.id,))
@@ -209,7 +209,7 @@ def set_group(node: ClusterNode, machine: str, group: str) -> None:
 def remove_machine(node: ClusterNode, machine: str) -> None:
     """Remove another machine (it goes on as a standalone appliance on what it runs)."""
     if machine == node.membership.machine:
-        raise RemoveSelf(messages.REMOVE_SELF.format(name=machine))
+        raise RemoveSelf(messages.REMOVE_SELF(name=machine))
     with node.connect() as db, db.locked():
         row = members.machine(db, machine)
         db.run("DELETE FROM esacli.confirmations WHERE level = 'machine' AND scope = %s",

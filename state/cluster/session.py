@@ -1,9 +1,9 @@
-"""LevelSession: a CLI session's candidate at one level of a cluster (commit-model.md).
+"""LevelSession: a CLI session's candidate at one level of a cluster (the commit model).
 
 The same surface as `state.session.Session` (candidate, stage, pending, changes,
 showchanges, clear, check, verify, commit, confirm, rollback), plus what the
 levels add: `defines`, `start_empty`, `copy_from`, `undefine` (the NOTICE dialogs
-of asyncos-cli.md §10), `history` and `confirmation` of the level.
+of reference §10), `history` and `confirmation` of the level.
 
 The candidate is a whole Config (so every configuration dialog works unchanged):
 the level's view (levels.view). What the session keeps and commits is the level's
@@ -83,7 +83,7 @@ class LevelSession:
         if self.level.kind is Kind.MACHINE and self.level.scope != m.machine_id:
             row = members.machine_by_id(db, self.level.scope)
             if row is None:
-                raise UnknownName(messages.UNKNOWN_MACHINE.format(name=self.level.name))
+                raise UnknownName(messages.UNKNOWN_MACHINE(name=self.level.name))
             viewer, group = row.level, row.group_level
         elif self.level.kind is Kind.GROUP:
             group = self.level
@@ -93,7 +93,7 @@ class LevelSession:
 
     def _layers_offline(self) -> _Layers:
         if not self._own():
-            raise Offline(messages.OFFLINE_OPERATION)
+            raise Offline(messages.OFFLINE_OPERATION())
         applied = self.node.local.applied()
         cluster, group, machine = self.node.local_docs()
         number = {Kind.CLUSTER: applied.cluster, Kind.GROUP: applied.group,
@@ -155,7 +155,7 @@ class LevelSession:
             with self.node.connect() as db:
                 doc = db.head(source).document
         if section not in doc:
-            raise NotDefined(messages.NOT_DEFINED.format(section=section, mode=source.label))
+            raise NotDefined(messages.NOT_DEFINED(section=section, mode=source.label))
         self._doc = {**self._doc, section: doc[section]}
 
     def undefine(self, section: str) -> None:
@@ -194,12 +194,12 @@ class LevelSession:
     def _offline_allowed(self, confirm_until: float | None) -> None:
         """Offline: only a plain commit of machine-only settings at this machine's level."""
         if self.level != self.node.membership.machine_level:
-            raise Offline(messages.OFFLINE.format(mode=self.level.label))
+            raise Offline(messages.OFFLINE(mode=self.level.label))
         if confirm_until is not None:
-            raise Offline(messages.OFFLINE_CONFIRMED)
+            raise Offline(messages.OFFLINE_CONFIRMED())
         shared = sorted(levels.changed_sections(self._base_doc, self._doc) - levels.MACHINE_ONLY)
         if shared:
-            raise Offline(messages.OFFLINE_SHARED.format(sections=", ".join(shared)))
+            raise Offline(messages.OFFLINE_SHARED(sections=", ".join(shared)))
 
     def _check_offline(self) -> None:
         errors = self._offline_errors()
@@ -221,7 +221,7 @@ class LevelSession:
                     self.source, comment, confirm_until=confirm_until)
         except Unreachable:  # lost in the transaction: rolled back (or, lost at the very
             # instant of COMMIT, committed: the next catch-up shows it either way)
-            raise Offline(messages.OFFLINE.format(mode=self.level.label)) from None
+            raise Offline(messages.OFFLINE(mode=self.level.label)) from None
         row = written.row
         self.base, self._base_doc, self._doc = row.number, row.document, row.document
         info = VersionInfo(row.number, row.parent, row.author, row.source, row.time, row.comment)
@@ -276,8 +276,8 @@ class LevelSession:
             row = db.version(number)
         if (row is None or not row.number or row.level is not self.level.kind
                 or row.scope != self.level.scope):
-            raise CommitRefused(errors=[ConfigError("version", f"no version {number} at "
-                                                    f"{self.level.label}")])
+            raise CommitRefused(errors=[ConfigError("version", messages.NO_LEVEL_VERSION(
+                number=number, level=self.level.label))])
         return row.document
 
     def rollback(self, number: int, comment: str) -> LevelCommit:

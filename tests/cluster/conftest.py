@@ -1,4 +1,4 @@
-"""Fixtures for the cluster tests: a real PostgreSQL (tests/pg.py) and standalone data dirs."""
+"""Fixtures for the cluster tests: a real PostgreSQL (tests/kit/pg.py) and standalone data dirs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from state import model
-from tests import pg
 from tests.cluster.kit import Box, Database, new_database, standalone
+from tests.kit import pg
 
 
 def _server() -> Iterator[pg.PostgresServer]:

@@ -41,7 +41,7 @@ from tests.cluster.kit import (
     join,
     machine_session,
 )
-from tests.pg import free_port
+from tests.kit.ports import reserve
 
 Boxes = Callable[..., Box]
 
@@ -50,7 +50,7 @@ def partner(config: model.Config, tls: TLSMode, domain: str = "partner.example")
     entries = tuple(e for e in config.destinations.entries if e.domain != domain)
     entry = DestinationEntry(domain=domain, tls=tls)
     return model.replace(config, destinations=model.replace(config.destinations,
-                                                            entries=entries + (entry,)))
+                                                            entries=(*entries, entry)))
 
 
 def tls_for(box: Box, domain: str = "partner.example") -> TLSMode | None:
@@ -133,8 +133,9 @@ def test_a_commit_is_validated_for_every_machine_it_reaches(boxes: Boxes,
     _, node_a, _, _ = pair(boxes, database)
     session = cluster_session(node_a)
     listener = model.replace(session.candidate.listeners[0], certificate="Nowhere")
-    session.stage(model.replace(session.candidate, listeners=(listener,)
-                                + session.candidate.listeners[1:]))
+    session.stage(
+        model.replace(session.candidate, listeners=(listener, *session.candidate.listeners[1:]))
+    )
     with pytest.raises(CommitRefused) as refused:
         session.commit("bad")
     assert [e.path for e in refused.value.errors] == ["listeners[InboundMail].certificate"]
@@ -200,7 +201,7 @@ def test_sections_a_level_does_not_define_can_be_started_empty_or_copied(
 def test_bad_input_gets_clear_errors_and_makes_nothing(boxes: Boxes, database: Database,
                                                        tmp_path: Path) -> None:
     a, b = boxes("a"), boxes("b")
-    closed = f"host=127.0.0.1 port={free_port()} dbname=x user=x password=secret-pw"
+    closed = f"host=127.0.0.1 port={reserve()} dbname=x user=x password=secret-pw"
     with pytest.raises(Unreachable) as caught:
         create(a, closed)
     assert "127.0.0.1" in str(caught.value) and "secret-pw" not in str(caught.value)

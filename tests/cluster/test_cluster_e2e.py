@@ -23,21 +23,22 @@ from state.cluster import status
 from state.cluster.errors import Offline
 from state.cluster.node import ClusterNode
 from state.model import Behavior, Policy, PolicyParams, SenderGroup, TLSMode
-from tests import pg
 from tests.cluster.kit import (
     Box,
     Database,
-    Running,
     cluster_session,
     create,
-    free_port_on,
     join,
     machine_session,
     new_database,
-    wait_for,
 )
-from tests.helpers import issue_certificate, make_ca
-from tests.pg import PostgresServer
+from tests.kit import pg
+from tests.kit.appliance import Appliance
+from tests.kit.appliance import on_ports as listeners_on
+from tests.kit.certs import issue_certificate, make_ca
+from tests.kit.pg import PostgresServer
+from tests.kit.ports import reserve_on
+from tests.kit.waiting import seconds_until, wait_until
 
 PARTNER = "127.0.0.3"
 A_IP, B_IP, C_IP = "127.0.0.1", "127.0.0.2", "127.0.0.4"
@@ -45,11 +46,7 @@ Boxes = Callable[..., Box]
 
 
 def on_ports(inbound: int, outbound: int) -> Callable[[model.Config], model.Config]:
-    def adjust(config: model.Config) -> model.Config:
-        ports = {"InboundMail": inbound, "OutboundMail": outbound}
-        return model.replace(config, listeners=tuple(
-            model.replace(li, port=ports[li.name]) for li in config.listeners))
-    return adjust
+    return lambda config: listeners_on(config, {"InboundMail": inbound, "OutboundMail": outbound})
 
 
 def require_tls_from_partner(config: model.Config) -> model.Config:
@@ -59,9 +56,8 @@ def require_tls_from_partner(config: model.Config) -> model.Config:
     policy = Policy(name="TLS_Required", behavior=Behavior.ACCEPT,
                     params=PolicyParams(tls=TLSMode.REQUIRED))
     group = SenderGroup(name="TLS_Senders", senders=(PARTNER,), policy="TLS_Required")
-    hat = model.replace(hat, policies=hat.policies + (policy,), groups=(group,) + hat.groups)
-    return model.replace(config, listeners=(model.replace(inbound, hat=hat),)
-                         + config.listeners[1:])
+    hat = model.replace(hat, policies=(*hat.policies, policy), groups=(group, *hat.groups))
+    return model.replace(config, listeners=(model.replace(inbound, hat=hat), *config.listeners[1:]))
 
 
 def use_certificate(cert: model.Certificate) -> Callable[[model.Config], model.Config]:
@@ -70,9 +66,8 @@ def use_certificate(cert: model.Certificate) -> Callable[[model.Config], model.C
         inbound = model.replace(config.listeners[0], certificate=cert.name)
         hat = model.replace(inbound.hat, default=model.replace(inbound.hat.default,
                                                                tls=TLSMode.PREFERRED))
-        return model.replace(config, certificates=config.certificates + (cert,),
-                             listeners=(model.replace(inbound, hat=hat),)
-                             + config.listeners[1:])
+        return model.replace(config, certificates=(*config.certificates, cert),
+                             listeners=(model.replace(inbound, hat=hat), *config.listeners[1:]))
     return change
 
 
@@ -103,11 +98,11 @@ class Cluster:
     port: int
     boxes: dict[str, Box] = field(default_factory=dict)
     nodes: dict[str, ClusterNode] = field(default_factory=dict)
-    running: dict[str, Running] = field(default_factory=dict)
+    running: dict[str, Appliance] = field(default_factory=dict)
 
-    def start(self, name: str) -> Running:
+    def start(self, name: str) -> Appliance:
         box = self.boxes[name]
-        run = Running(box.data, {"a": A_IP, "b": B_IP, "c": C_IP}[name], self.port)
+        run = Appliance(box.data, self.port, ip={"a": A_IP, "b": B_IP, "c": C_IP}[name])
         run.start()
         self.running[name] = run
         return run
@@ -129,7 +124,7 @@ def make_cluster(boxes: Boxes) -> Iterator[Callable[[Database], Cluster]]:
     made: list[Cluster] = []
 
     def make(database: Database) -> Cluster:
-        inbound, outbound = free_port_on(A_IP, B_IP, C_IP), free_port_on(A_IP, B_IP, C_IP)
+        inbound, outbound = reserve_on(A_IP, B_IP, C_IP), reserve_on(A_IP, B_IP, C_IP)
         cluster = Cluster(database, inbound)
         made.append(cluster)
         for name, ip in (("a", A_IP), ("b", B_IP)):
@@ -156,15 +151,15 @@ def test_a_cluster_commit_is_enforced_everywhere_and_survives_kill_and_join(
     port = cluster.port
     assert mail_from_code(B_IP, port) == 250
     cluster.commit("a", require_tls_from_partner)
-    took = wait_for(enforced(B_IP, port), 5, "B to require TLS from the partner")
-    wait_for(enforced(A_IP, port), 5, "A to require TLS from the partner")
+    took = seconds_until(enforced(B_IP, port), 5, "B to require TLS from the partner")
+    wait_until(enforced(A_IP, port), 5, "A to require TLS from the partner")
     print(f"cluster commit on A enforced on B after {took:.3f} s")
 
     # a Machine-level override on B does not reach A
     own = machine_session(cluster.nodes["b"])
     own.stage(model.replace(own.candidate, hostname="b-own.example.com"))
     own.commit("B's own host name")
-    wait_for(lambda: cluster.running["b"].status().get("hostname") == "b-own.example.com", 5,
+    wait_until(lambda: cluster.running["b"].status().get("hostname") == "b-own.example.com", 5,
              "B to run its own host name")
     assert cluster.running["a"].status().get("hostname") == "a.example.com"
 
@@ -176,17 +171,17 @@ def test_a_cluster_commit_is_enforced_everywhere_and_survives_kill_and_join(
     cluster.commit("a", use_certificate(cert))
     cluster.start("b")
     ca_pem = ca.cert_pem.bytes().decode()
-    wait_for(lambda: "127.0.0.2" in starttls_certificate(B_IP, port, ca_pem), 10,
+    wait_until(lambda: "127.0.0.2" in starttls_certificate(B_IP, port, ca_pem), 10,
              "B to present the cluster's certificate after its restart")
 
     # a third machine joins: the shared configuration and the key it needs come with it
-    cluster.boxes["c"] = boxes("c", C_IP, on_ports(port, free_port_on(C_IP)))
+    cluster.boxes["c"] = boxes("c", C_IP, on_ports(port, reserve_on(C_IP)))
     cluster.nodes["c"] = join(cluster.boxes["c"], database.url)
     assert cluster.boxes["c"].secrets.has_key(cert.key_id)
     cluster.start("c")
     assert "127.0.0.4" in starttls_certificate(C_IP, port, ca_pem)
     assert mail_from_code(C_IP, port) == 530
-    wait_for(lambda: status.check(cluster.nodes["a"]) == [], 10, "every machine consistent")
+    wait_until(lambda: status.check(cluster.nodes["a"]) == [], 10, "every machine consistent")
     key_pem = cluster.boxes["a"].secrets.key_path(cert.key_id).read_text()
     dump = database.dump()
     for line in key_pem.splitlines():
@@ -231,23 +226,23 @@ def test_mail_flows_while_the_database_is_away_and_both_catch_up(
     cluster = make_cluster(new_database(own_pg))
     port = cluster.port
     with Load([(A_IP, port), (B_IP, port)]) as load:
-        wait_for(lambda: load.sent >= 10, 20, "mail to flow")
+        wait_until(lambda: load.sent >= 10, 20, "mail to flow")
         own_pg.stop()
-        wait_for(lambda: not cluster.nodes["b"].local.link().connected
+        wait_until(lambda: not cluster.nodes["b"].local.link().connected
                  and not cluster.nodes["a"].local.link().connected, 15,
                  "both machines to see the database gone")
         with pytest.raises(Offline, match="disconnected from the cluster"):
             cluster.commit("a", require_tls_from_partner)
         sent = load.sent
-        wait_for(lambda: load.sent >= sent + 20, 30, "mail to flow without the database")
+        wait_until(lambda: load.sent >= sent + 20, 30, "mail to flow without the database")
         own_pg.start()
-        wait_for(lambda: cluster.nodes["a"].local.link().connected, 15, "A to reconnect")
+        wait_until(lambda: cluster.nodes["a"].local.link().connected, 15, "A to reconnect")
         cluster.commit("a", require_tls_from_partner)
-        wait_for(enforced(B_IP, port), 15, "B to catch up after the restart")
-        wait_for(enforced(A_IP, port), 5, "A to catch up after the restart")
-        wait_for(lambda: load.sent >= sent + 40, 30, "mail to flow after the restart")
+        wait_until(enforced(B_IP, port), 15, "B to catch up after the restart")
+        wait_until(enforced(A_IP, port), 5, "A to catch up after the restart")
+        wait_until(lambda: load.sent >= sent + 40, 30, "mail to flow after the restart")
     assert (load.failed, load.errors) == (0, [])
-    wait_for(lambda: status.check(cluster.nodes["a"]) == [], 10, "both consistent")
+    wait_until(lambda: status.check(cluster.nodes["a"]) == [], 10, "both consistent")
     for run in cluster.running.values():
         assert run.proc is not None and run.proc.poll() is None  # never restarted
     logs = cluster.running["b"].system_logs()

@@ -17,8 +17,8 @@ from state.cluster.node import ClusterNode
 from state.errors import CommitRefused
 from state.model import DestinationEntry, TLSMode
 from tests.cluster.kit import Box, cluster_session, create, join, machine_session, new_database
-from tests.helpers import wait_until
-from tests.pg import PostgresServer
+from tests.kit.pg import PostgresServer
+from tests.kit.waiting import wait_until_async
 
 Boxes = Callable[..., Box]
 
@@ -58,10 +58,10 @@ async def test_offline_machine_keeps_its_settings_and_pushes_them_on_reconnect(
         session.commit("partner")
         # both have applied it before the database goes: a session opened offline starts
         # from what its machine applied
-        await wait_until(lambda: tls_of(a) is tls_of(b) is TLSMode.REQUIRED, timeout=5)
+        await wait_until_async(lambda: tls_of(a) is tls_of(b) is TLSMode.REQUIRED, timeout=5)
 
         await asyncio.to_thread(own_pg.stop)
-        await wait_until(lambda: not node_b.local.link().connected, timeout=10)
+        await wait_until_async(lambda: not node_b.local.link().connected, timeout=10)
         shared = cluster_session(node_a)
         shared.stage(partner(shared.candidate, TLSMode.NO))
         with pytest.raises(Offline, match="disconnected from the cluster: changes at Cluster"):
@@ -85,16 +85,16 @@ async def test_offline_machine_keeps_its_settings_and_pushes_them_on_reconnect(
             bad.commit("invalid")
 
         await asyncio.to_thread(own_pg.start)
-        await wait_until(lambda: node_b.local.link().connected
+        await wait_until_async(lambda: node_b.local.link().connected
                          and node_b.local.outbox() is None, timeout=15)
         with ClusterDB(database.url) as db:
             head = db.head(node_b.membership.machine_level)
         assert head.document["hostname"] == "b2.example.com" and head.source == "offline"
         assert shared.commit("after the restart") is not None
-        await wait_until(lambda: tls_of(b) is TLSMode.NO and tls_of(a) is TLSMode.NO,
+        await wait_until_async(lambda: tls_of(b) is TLSMode.NO and tls_of(a) is TLSMode.NO,
                          timeout=5)
         assert b.store.load().hostname == "b2.example.com"
-        await wait_until(lambda: status.check(node_a) == [], timeout=5)
+        await wait_until_async(lambda: status.check(node_a) == [], timeout=5)
 
 
 async def test_disconnect_and_reconnect_by_the_administrator(boxes: Boxes,
@@ -104,23 +104,23 @@ async def test_disconnect_and_reconnect_by_the_administrator(boxes: Boxes,
     node_a = create(a, url)
     node_b = join(b, url)
     async with following(node_a), following(node_b) as follower:
-        await wait_until(lambda: follower.cycles > 0, timeout=5)
+        await wait_until_async(lambda: follower.cycles > 0, timeout=5)
         status.disconnect(node_b)
-        await wait_until(lambda: not status.connection(node_b).connected, timeout=5)
+        await wait_until_async(lambda: not status.connection(node_b).connected, timeout=5)
         assert status.connection(node_b).reason.startswith("disconnected by an administrator")
         session = cluster_session(node_a)
         session.stage(partner(session.candidate, TLSMode.REQUIRED))
         session.commit("while b is disconnected")
         with pytest.raises(Offline):
             _commit_partner(node_b)
-        await wait_until(lambda: tls_of(a) is TLSMode.REQUIRED, timeout=5)
+        await wait_until_async(lambda: tls_of(a) is TLSMode.REQUIRED, timeout=5)
         assert tls_of(b) is None
         [behind] = status.check(node_a)
         assert (behind.machine, behind.reason) == ("b", "disconnected")
         status.reconnect(node_b)
         follower.wake()
-        await wait_until(lambda: tls_of(b) is TLSMode.REQUIRED, timeout=5)
-        await wait_until(lambda: status.check(node_a) == [], timeout=5)
+        await wait_until_async(lambda: tls_of(b) is TLSMode.REQUIRED, timeout=5)
+        await wait_until_async(lambda: status.check(node_a) == [], timeout=5)
 
 
 def _commit_partner(node: ClusterNode) -> None:

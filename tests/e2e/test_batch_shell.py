@@ -8,8 +8,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.e2e.conftest import Appliance
-from tests.e2e.sshkit import no_traceback, ssh_batch
+from tests.kit.appliance import Appliance
+from tests.kit.ssh import no_traceback, ssh_batch
 
 HELP = "Type 'help <command>' for more information on a specific command."
 TOO_LONG = "The line is longer than 65535 characters: it was discarded."

@@ -9,23 +9,17 @@ each listener's state and can put the factory listeners next to other services.
 
 from __future__ import annotations
 
-import smtplib
 from pathlib import Path
 
 import pexpect
 
-from esacli.commands import _edit
+from state.edit import listeners as _edit
 from state.store import Store
-from tests.e2e.conftest import Appliance, accepts, free_port, wait_until
-from tests.e2e.test_mission import MENU, dialog
-from tests.e2e.test_ssh_exec import ssh_exec
-from tests.e2e.test_whole_path import PROMPT, ssh_login
-from tests.helpers import held_port
-
-
-def smtp_works(port: int) -> bool:
-    with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-        return client.ehlo()[0] == 250
+from tests.kit.appliance import Appliance
+from tests.kit.ports import accepts, held_port, reserve
+from tests.kit.smtp import smtp_works
+from tests.kit.ssh import MENU, PROMPT, dialog, ssh_exec, ssh_login
+from tests.kit.waiting import wait_until
 
 
 def move_inbound(child: pexpect.spawn, port: int) -> None:
@@ -64,7 +58,7 @@ def test_commit_refuses_a_port_another_program_holds(appliance: Appliance) -> No
         child.expect_exact(f"'listeners[InboundMail].port': {busy}")
         child.expect_exact(PROMPT)
         assert smtp_works(appliance.inbound)  # mail never stopped
-        free = free_port()
+        free = reserve()
         move_inbound(child, free)  # another port: the same session commits it
         child.sendline("commit")
         dialog(child, [("describing your changes:\n" + MENU, "move InboundMail")])
@@ -99,7 +93,7 @@ def test_a_listener_that_cannot_move_keeps_its_old_socket(appliance: Appliance) 
         assert (f"Warning: Listener InboundMail cannot bind to 127.0.0.1:{busy}: Already in use;"
                 f" still listening on 127.0.0.1:{old}") in appliance.mail_logs()
     # the port is free again: the next version applied moves the listener
-    moved = free_port()
+    moved = reserve()
     commit_port(appliance.data, moved, "move InboundMail again")
     wait_until(lambda: accepts(moved), what="InboundMail on its new port")
     wait_until(lambda: not accepts(old), what="the old port to close")
@@ -107,7 +101,7 @@ def test_a_listener_that_cannot_move_keeps_its_old_socket(appliance: Appliance) 
 
 
 def test_first_boot_chooses_listener_addresses_and_shows_their_state(tmp_path: Path) -> None:
-    inbound = free_port()
+    inbound = reserve()
     with held_port() as outbound:
         app = Appliance(tmp_path / "data", inbound, outbound,
                         args=("--inbound", f"127.0.0.1:{inbound}",

@@ -12,51 +12,37 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import ssl
+import time
 from pathlib import Path
 
 import pytest
 
-from esacli.console import ScriptedConsole
-from esacli.shell import Shell
 from state import model
 from state.bootstrap import open_data_dir
 from state.model import TLSMode
 from state.session import Session
-from tests.certca import SigningCA, csr_from_screen, pem_lines
-from tests.helpers import RawSmtp, read_mail_logs, running_engine, wait_until
+from tests.kit.appliance import prepared
+from tests.kit.certs import SigningCA, csr_from_screen, pem_lines
+from tests.kit.engine import read_mail_logs, running_engine
+from tests.kit.shell import run_shell
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 HOST = "mail.example.com"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def prepare(data: Path) -> None:
-    """Factory config on free loopback ports, InboundMail offering STARTTLS (Preferred)."""
-    store, secrets = open_data_dir(data)
-    session = Session(store, secrets, "test", "setup")
-    listeners = []
-    for li in session.candidate.listeners:
-        li = model.replace(li, port=free_port())
-        if li.name == "InboundMail":
-            default = model.replace(li.hat.default, tls=TLSMode.PREFERRED)
-            li = model.replace(li, hat=model.replace(li.hat, default=default))
-        listeners.append(li)
-    session.stage(model.replace(session.candidate, listeners=tuple(listeners)))
-    assert session.commit("test ports") is not None
-    store.close()
+def starttls_preferred(config: model.Config) -> model.Config:
+    """InboundMail offering STARTTLS (Preferred)."""
+    inbound = model.by_name(config.listeners, "InboundMail")
+    assert inbound is not None
+    default = model.replace(inbound.hat.default, tls=TLSMode.PREFERRED)
+    inbound = model.replace(inbound, hat=model.replace(inbound.hat, default=default))
+    return model.replace(config, listeners=model.put(config.listeners, inbound))
 
 
 async def shell(session: Session, lines: list[str]) -> str:
-    console = ScriptedConsole(lines)
-    await Shell(console, session).run()
-    assert not console.exhausted and not console.remaining, console.screen
-    return console.screen
+    return await run_shell(session, lines, clock=time.time)
 
 
 NEW = ["certconfig", "", "certificate", "new", "mailcert", HOST, "y", "Example Inc", "IT",
@@ -115,15 +101,14 @@ def everything_but_secrets(data: Path, session: Session) -> list[tuple[str, byte
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl CLI")
 async def test_new_csr_signed_pasted_used_and_verified(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    prepare(data)
+    data = prepared(tmp_path, starttls_preferred).data
     ca = SigningCA()
     cafile = tmp_path / "ca.pem"
     cafile.write_text(ca.root_pem)  # only the root: the listener must send the intermediate
     store, secrets = open_data_dir(data)
     session = Session(store, secrets, "admin", "test")
     async with running_engine(data, poll_interval=0.05) as engine:
-        screens = [await shell(session, NEW + ["", "", "exit", "y"])]
+        screens = [await shell(session, [*NEW, "", "", "exit", "y"])]
         signed = ca.sign(csr_from_screen(screens[0]))
         edit = ["certconfig", "", "certificate", "edit", "mailcert", "n", "y",
                 *pem_lines(signed), "y", *pem_lines(ca.intermediate_pem), "n", "y", "", "",
@@ -132,7 +117,9 @@ async def test_new_csr_signed_pasted_used_and_verified(tmp_path: Path) -> None:
         screens.append(await shell(session, edit))
         assert "Changes committed" in screens[1]
         head = store.head_number()
-        await wait_until(lambda: engine.runtime is not None and engine.runtime.version == head)
+        await wait_until_async(
+            lambda: engine.runtime is not None and engine.runtime.version == head
+        )
         port = engine.bound_port("InboundMail")
         assert port is not None
         out = await openssl_verify(port, cafile, HOST)
@@ -143,7 +130,7 @@ async def test_new_csr_signed_pasted_used_and_verified(tmp_path: Path) -> None:
         assert ("DNS", HOST) in peer["subjectAltName"]  # type: ignore[operator]
         with pytest.raises(ssl.SSLCertVerificationError):
             await python_verify(port, cafile, "other.example.com")
-        await wait_until(lambda: "TLS success" in read_mail_logs(data))
+        await wait_until_async(lambda: "TLS success" in read_mail_logs(data))
     profile = model.by_name(store.load().certificates, "mailcert")
     assert profile is not None and len(profile.chain) == 2 and profile.csr
     secret_lines = key_texts(data)

@@ -8,7 +8,6 @@ with a deadline seconds away (the CLI only takes whole minutes, 1 to 60).
 
 from __future__ import annotations
 
-import smtplib
 import time
 
 from state import model
@@ -16,15 +15,16 @@ from state.model import Listener, TLSMode
 from state.secrets import Secrets
 from state.session import Session
 from state.store import Store
-from tests.e2e.conftest import Appliance, accepts, free_port, wait_until
+from tests.kit.appliance import Appliance
+from tests.kit.ports import accepts, reserve
+from tests.kit.smtp import starttls_offered
+from tests.kit.waiting import wait_until
 
 AUTO_COMMENT = "Version {v} was not confirmed: automatic rollback to version {p}"
 
 
 def offers_starttls(app: Appliance) -> bool:
-    with smtplib.SMTP("127.0.0.1", app.inbound, timeout=5) as client:
-        client.ehlo("probe.example")
-        return client.has_extn("starttls")
+    return starttls_offered(app.inbound)
 
 
 def commit_starttls(app: Appliance, store: Store, deadline: float) -> int:
@@ -38,11 +38,6 @@ def commit_starttls(app: Appliance, store: Store, deadline: float) -> int:
     result = session.commit("try STARTTLS", confirm_until=deadline)
     assert result is not None
     return result.info.number
-
-
-def system_logs(app: Appliance) -> str:
-    path = app.data / "logs" / "system_logs"
-    return path.read_text() if path.exists() else ""
 
 
 def assert_rolled_back(store: Store, version: int) -> None:
@@ -65,10 +60,10 @@ def test_the_running_appliance_rolls_back_by_itself(appliance: Appliance) -> Non
         wait_until(lambda: not offers_starttls(app), what="the previous policy to apply")
     finally:
         store.close()
-    wait_until(lambda: "was not confirmed by its deadline" in system_logs(app),
+    wait_until(lambda: "was not confirmed by its deadline" in app.system_logs(),
                what="the system_logs line")
     assert (f"version {version} by admin was not confirmed by its deadline; rolled back to"
-            f" version {version - 1} as version {version + 1}") in system_logs(app)
+            f" version {version - 1} as version {version + 1}") in app.system_logs()
 
 
 def test_an_appliance_restarted_past_the_deadline_rolls_back_at_boot(
@@ -81,7 +76,7 @@ def test_an_appliance_restarted_past_the_deadline_rolls_back_at_boot(
         session = Session(store, Secrets(app.data), "admin", "ssh")
         inbound = model.by_name(session.candidate.listeners, "InboundMail")
         assert inbound is not None
-        trial = model.replace(inbound, name="Trial", port=free_port())
+        trial = model.replace(inbound, name="Trial", port=reserve())
         session.stage(model.replace(session.candidate,
                                     listeners=(*session.candidate.listeners, trial)))
         # the deadline passes while the appliance is down

@@ -10,9 +10,9 @@ import socket
 
 import pexpect
 
-from tests.e2e.conftest import Appliance, wait_until
-from tests.e2e.test_ssh_exec import ssh_exec
-from tests.e2e.test_whole_path import PROMPT, ssh_login
+from tests.kit.appliance import Appliance
+from tests.kit.ssh import PROMPT, ssh_exec, ssh_login
+from tests.kit.waiting import wait_until
 
 PLANTED = "Tue Dec  1 10:00:00 2026 Info: planted \r\x1b[2K\x9b2J overwritten\n"
 

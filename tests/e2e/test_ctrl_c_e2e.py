@@ -12,8 +12,8 @@ import signal
 
 import pexpect
 
-from tests.e2e.conftest import Appliance
-from tests.e2e.sshkit import PROMPT, answer, mail_flows, no_traceback, ssh_login
+from tests.kit.appliance import Appliance, mail_flows
+from tests.kit.ssh import PROMPT, answer, no_traceback, ssh_login
 
 CTRL_C, CTRL_D = "\x03", "\x04"
 
@@ -52,7 +52,9 @@ def test_ctrl_c_leaves_each_kind_of_dialog_and_nothing_else(appliance: Appliance
     answer(me, "[]> ", "certificate")
     answer(me, "[]> ", "paste")
     answer(me, "> ", "partner")
-    answer(me, "Paste public certificate in PEM format (end with '.'):", "-----BEGIN CERTIFICATE-----")
+    answer(
+        me, "Paste public certificate in PEM format (end with '.'):", "-----BEGIN CERTIFICATE-----"
+    )
     leave_with(me, CTRL_C)
     me.sendline("listenerconfig")  # and Ctrl-D inside a dialog, as Ctrl-C
     me.expect_exact("[]>")
@@ -82,7 +84,7 @@ def test_a_bracketed_paste_ending_with_the_dot_line_is_taken_at_once(
         appliance: Appliance) -> None:
     """(item 9) tmux and most terminals wrap a paste in ESC[200~ ... ESC[201~: a block that
     ends with its `.` line needs no further Enter, and a whole chain fills the intermediates."""
-    from tests.esacli.shellkit import make_chain
+    from tests.kit.shell import make_chain
 
     chain = make_chain()
     me = ssh_login(appliance)

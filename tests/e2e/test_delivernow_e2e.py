@@ -10,13 +10,11 @@ import smtplib
 from pathlib import Path
 
 from state import model
-from state.bootstrap import open_data_dir
-from state.session import Session
-from tests.e2e.conftest import Appliance, free_port
-from tests.e2e.test_ssh_exec import ssh_exec
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import server_context
-from tests.helpers import make_ca, wait_until
+from tests.kit.appliance import Appliance, prepared
+from tests.kit.certs import make_ca, server_context
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.ssh import ssh_exec
+from tests.kit.waiting import wait_until_async
 
 DOMAIN = "partner.example"
 RETRY = 3600  # the backoff after the first failure: far beyond this test's waits
@@ -24,22 +22,19 @@ RETRY = 3600  # the backoff after the first failure: far beyond this test's wait
 
 def prepare(data: Path, mx_port: int) -> Appliance:
     """Listeners on free ports; partner.example routed to the fake MX, TLS Required."""
-    store, secrets = open_data_dir(data)
-    session = Session(store, secrets, "test", "console")
-    inbound, outbound = free_port(), free_port()
-    ports = {"InboundMail": inbound, "OutboundMail": outbound}
-    config = session.candidate
-    listeners = tuple(model.replace(li, port=ports[li.name]) for li in config.listeners)
-    route = model.Route(domain=DOMAIN, hosts=(model.RouteHost(host="127.0.0.1", port=mx_port),))
-    entry = model.DestinationEntry(domain=DOMAIN, tls=model.TLSMode.REQUIRED)
-    session.stage(model.replace(
-        config, listeners=listeners, routes=(route,),
-        destinations=model.replace(config.destinations, entries=(entry,)),
-        delivery=model.DeliverySettings(initial_retry_seconds=RETRY, max_retry_seconds=RETRY),
-    ))
-    session.commit("delivernow test")
-    store.close()
-    return Appliance(data, inbound, outbound)
+
+    def partner_required(config: model.Config) -> model.Config:
+        route = model.Route(domain=DOMAIN,
+                            hosts=(model.RouteHost(host="127.0.0.1", port=mx_port),))
+        entry = model.DestinationEntry(domain=DOMAIN, tls=model.TLSMode.REQUIRED)
+        return model.replace(
+            config, routes=(route,),
+            destinations=model.replace(config.destinations, entries=(entry,)),
+            delivery=model.DeliverySettings(initial_retry_seconds=RETRY,
+                                            max_retry_seconds=RETRY),
+        )
+
+    return prepared(data.parent, partner_required)
 
 
 def send(app: Appliance) -> None:
@@ -57,9 +52,11 @@ async def test_delivernow_delivers_a_deferred_message_without_waiting(tmp_path: 
         await asyncio.to_thread(app.start)
         try:
             await asyncio.to_thread(send, app)
-            await wait_until(lambda: "Delayed: " in app.mail_logs(), timeout=20)
+            await wait_until_async(lambda: "Delayed: " in app.mail_logs(), timeout=20)
             assert "TLS was required but could not be successfully negotiated" in app.mail_logs()
-            listing = await asyncio.to_thread(ssh_exec, app, "showrecipients", "1\n" + DOMAIN + "\n")
+            listing = await asyncio.to_thread(
+                ssh_exec, app, "showrecipients", "1\n" + DOMAIN + "\n"
+            )
             assert listing.returncode == 0, listing.stderr
             row = next(line for line in listing.stdout.splitlines() if f"u@{DOMAIN}" in line)
             assert "Deferred" in row.split()
@@ -73,7 +70,7 @@ async def test_delivernow_delivers_a_deferred_message_without_waiting(tmp_path: 
                 f"\nRescheduling all messages to {DOMAIN} for immediate delivery.\n"
                 "Recipients rescheduled: 1\n\n"
             )
-            await wait_until(lambda: len(mx.messages) == 1, timeout=15)
+            await wait_until_async(lambda: len(mx.messages) == 1, timeout=15)
         finally:
             await asyncio.to_thread(app.stop)
     assert mx.connections == connections + 1

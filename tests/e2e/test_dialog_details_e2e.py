@@ -13,11 +13,11 @@ import time
 
 import pexpect
 
-from tests.certca import SigningCA
-from tests.e2e.conftest import Appliance, free_port, wait_until
-from tests.e2e.test_mission import MENU, dialog, paste
-from tests.e2e.test_ssh_exec import ssh_exec
-from tests.e2e.test_whole_path import PROMPT, ssh_login
+from tests.kit.appliance import Appliance
+from tests.kit.certs import SigningCA
+from tests.kit.ports import reserve
+from tests.kit.ssh import MENU, PROMPT, dialog, paste, ssh_exec, ssh_login
+from tests.kit.waiting import wait_until
 
 
 def test_listener_new_keeps_the_rate_limit_it_asks_for(appliance: Appliance) -> None:
@@ -30,7 +30,7 @@ def test_listener_new_keeps_the_rate_limit_it_asks_for(appliance: Appliance) -> 
         ("IP interface for this Listener.\n1. Management (127.0.0.1: mail.example.com)\n[1]> ",
          ""),
         ("Choose a protocol.\n1. SMTP\n[1]> ", ""),
-        ("Please enter the TCP port for this listener.\n[25]> ", str(free_port())),
+        ("Please enter the TCP port for this listener.\n[25]> ", str(reserve())),
         ("Separate multiple addresses with commas.\n" + MENU, "example.org"),
         ("filter all incoming mail based on its SBRS Score.) [Y]> ", ""),
         ("receive from a remote domain.) [Y]> ", ""),

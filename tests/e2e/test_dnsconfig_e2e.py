@@ -1,26 +1,26 @@
 """dnsconfig end to end: a shell session points the resolver at a real DNS server
-(dnsmasq, tests/dnsserver.py), commits, and the running appliance (`esacli run`, a
+(dnsmasq, tests/kit/dnsserver.py), commits, and the running appliance (`esacli run`, a
 subprocess) then matches a host-name sender group by the client's forward-confirmed PTR."""
 
 from __future__ import annotations
 
 import asyncio
 import smtplib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from esacli.console import ScriptedConsole
-from esacli.shell import Shell
 from state import model
-from state.bootstrap import open_data_dir
 from state.model import Behavior, DnsSettings, PolicyParams, Response, SenderGroup
 from state.secrets import Secrets
 from state.session import Session
 from state.store import Store
-from tests.dnsserver import DnsServer
-from tests.e2e.conftest import Appliance, free_port, wait_until
+from tests.kit.appliance import Appliance, prepared, running
+from tests.kit.dnsserver import DnsServer
+from tests.kit.shell import run_shell
+from tests.kit.waiting import wait_until
 
 PARTNER = SenderGroup(
     name="PARTNER", senders=(".partner.example",), policy="", behavior=Behavior.ACCEPT,
@@ -36,30 +36,21 @@ def dns() -> Iterator[DnsServer]:
         yield server
 
 
+def partner_first(config: model.Config) -> model.Config:
+    """The PARTNER row first in InboundMail's HAT (above UNKNOWNLIST, which matches
+    everyone), and a resolver that cannot answer."""
+    inbound = model.by_name(config.listeners, "InboundMail")
+    assert inbound is not None
+    hat = model.replace(inbound.hat, groups=(PARTNER, *inbound.hat.groups))
+    listeners = model.put(config.listeners, model.replace(inbound, hat=hat))
+    return model.replace(config, listeners=listeners, dns=DEAD_RESOLVER)
+
+
 @pytest.fixture
 def appliance(tmp_path: Path) -> Iterator[Appliance]:
-    """Factory config on free ports, the PARTNER row first in InboundMail's HAT (above
-    UNKNOWNLIST, which matches everyone), and a resolver that cannot answer."""
-    data = tmp_path / "data"
-    store, secrets = open_data_dir(data)
-    session = Session(store, secrets, "test", "console")
-    inbound, outbound = free_port(), free_port()
-    listeners = []
-    for li in session.candidate.listeners:
-        li = model.replace(li, port=inbound if li.name == "InboundMail" else outbound)
-        if li.name == "InboundMail":
-            li = model.replace(li, hat=model.replace(li.hat, groups=(PARTNER, *li.hat.groups)))
-        listeners.append(li)
-    session.stage(model.replace(session.candidate, listeners=tuple(listeners),
-                                dns=DEAD_RESOLVER))
-    session.commit("partner row, no resolver yet")
-    store.close()
-    app = Appliance(data, inbound, outbound)
-    app.start()
-    try:
+    """Factory config on free ports, PARTNER first, no resolver (`partner_first`)."""
+    with running(prepared(tmp_path, partner_first)) as app:
         yield app
-    finally:
-        app.stop()
 
 
 def banner_from_partner(app: Appliance) -> bytes:
@@ -74,13 +65,11 @@ def banner_from_partner(app: Appliance) -> bytes:
         client.close()
 
 
-def run_shell(app: Appliance, lines: list[str]) -> str:
+def shell(app: Appliance, lines: list[str]) -> str:
     store = Store(app.data)
     try:
-        console = ScriptedConsole(lines)
-        asyncio.run(Shell(console, Session(store, Secrets(app.data), "admin", "test")).run())
-        assert not console.remaining and not console.exhausted, console.screen
-        return console.screen
+        session = Session(store, Secrets(app.data), "admin", "test")
+        return asyncio.run(run_shell(session, lines, clock=time.time))
     finally:
         store.close()
 
@@ -91,7 +80,7 @@ def test_committed_dnsconfig_makes_a_host_name_row_match(
     app = appliance
     assert banner_from_partner(app) == b"mail.example.com ESMTP"  # PTR unknown: no match
 
-    screen = run_shell(app, [
+    screen = shell(app, [
         "dnsconfig",
         "new", "127.0.0.1", "0",         # the lab's dnsmasq, asked first...
         "delete", "2",                   # ...and the dead server removed

@@ -15,8 +15,9 @@ import smtplib
 import stat
 from pathlib import Path
 
-from tests.e2e.conftest import Appliance, wait_until
-from tests.e2e.test_ssh_exec import ssh_exec
+from tests.kit.appliance import Appliance
+from tests.kit.ssh import ssh_exec
+from tests.kit.waiting import wait_until
 
 
 def loose(data: Path) -> list[str]:

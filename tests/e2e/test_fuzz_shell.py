@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import random
 import re
-import sys
 import threading
 import time
 
@@ -24,8 +23,8 @@ import pexpect
 import pytest
 
 from esacli.commands import COMMANDS
-from tests.e2e.conftest import Appliance
-from tests.e2e.sshkit import ANSI, PROMPT, mail_flows, no_traceback, ssh_login
+from tests.kit.appliance import Appliance, mail_flows
+from tests.kit.ssh import ANSI, PROMPT, console_shell, no_traceback, ssh_login
 
 SEED = 8
 BUDGET = 20.0  # seconds per session (a whole round takes ~12 s); each step has a timeout too
@@ -118,9 +117,7 @@ def leave(child: pexpect.spawn) -> None:
 @pytest.fixture(scope="module")
 def screens(module_appliance: Appliance) -> dict[str, str]:
     """Fuzz an SSH session and a console session at the same time; their screens."""
-    console = pexpect.spawn(sys.executable, ["-m", "esacli", "shell", "--data",
-                                             str(module_appliance.data)],
-                            encoding="utf-8", timeout=20, dimensions=(50, 200))
+    console = console_shell(module_appliance)
     console.expect_exact(PROMPT)
     children = {"ssh": ssh_login(module_appliance), "console": console}
     shown: dict[str, str] = {}

@@ -14,7 +14,8 @@ from esacli.shell import Shell
 from state.secrets import Secrets
 from state.session import Session
 from state.store import Store
-from tests.e2e.conftest import Appliance, wait_until
+from tests.kit.appliance import Appliance
+from tests.kit.waiting import wait_until
 
 MUST_STARTTLS = (530, b"5.7.0 Must issue a STARTTLS command first")
 NO_EXTRAS = ["", "", "", ""]  # no banner override, no custom 220/554, no rate limit
@@ -77,11 +78,16 @@ def test_hat_built_in_the_shell_is_enforced(appliance: Appliance) -> None:
         assert partner.mail("a@partner.example") == MUST_STARTTLS
         partner.starttls(context=insecure())
         partner.ehlo("partner.example")
-        assert partner.sendmail("a@partner.example", ["u@example.com"], b"Subject: s\r\n\r\nx\r\n") == {}
+        assert (
+            partner.sendmail("a@partner.example", ["u@example.com"], b"Subject: s\r\n\r\nx\r\n")
+            == {}
+        )
     with client(app, "127.0.0.1") as other:  # everyone else: default policy, clear text
         other.ehlo("other.example")
         assert not other.has_extn("starttls")
-        assert other.sendmail("b@other.example", ["u@example.com"], b"Subject: c\r\n\r\nx\r\n") == {}
+        assert (
+            other.sendmail("b@other.example", ["u@example.com"], b"Subject: c\r\n\r\nx\r\n") == {}
+        )
         assert other.docmd("MAIL FROM:<b@other.example>")[0] == 250
         assert other.docmd("RCPT TO:<u@elsewhere.test>")[0] == 550  # the RAT
         other.rset()
@@ -97,7 +103,10 @@ def test_hat_built_in_the_shell_is_enforced(appliance: Appliance) -> None:
         assert refused.recv(100) == b""  # TCPREFUSE: closed without a banner
 
     with client(app, "127.0.0.5") as relay:
-        assert relay.sendmail("c@relay.example", ["x@elsewhere.test"], b"Subject: r\r\n\r\nx\r\n") == {}
+        assert (
+            relay.sendmail("c@relay.example", ["x@elsewhere.test"], b"Subject: r\r\n\r\nx\r\n")
+            == {}
+        )
 
     with client(app, "127.0.0.6") as limited:
         limited.ehlo("limited.example")

@@ -13,7 +13,7 @@ CA-signed certificate, without a minute of downtime:
   -> showchanges (and SMTP still behaves as before) -> commit -> mail flows, and
   `tail mail_logs` shows the story until Ctrl-C.
 
-The remote MXs are tests/engine/fakemx.py servers, run on their own event loop in a
+The remote MXs are tests/kit/fakemx.py servers, run on their own event loop in a
 thread because pexpect and smtplib block this one. Routes point at 127.0.0.1:<port>, so
 delivery needs no DNS; the partner MX's certificate names the partner domain, which is
 what the Verify algorithm matches (engine/outbound/smtpconn.py: recipient domain or the
@@ -35,41 +35,20 @@ from pathlib import Path
 import pexpect
 import trustme
 
-from tests.certca import CSR_PEM, SigningCA, pem_lines
-from tests.e2e.conftest import Appliance, wait_until
-from tests.e2e.test_whole_path import MUST_STARTTLS, PROMPT, ssh_login
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import self_signed_context, server_context
+from tests.kit.appliance import Appliance
+from tests.kit.certs import CSR_PEM, SigningCA, self_signed_context, server_context
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.smtp import MUST_STARTTLS
+from tests.kit.ssh import MENU, PROMPT, dialog, paste, screen, ssh_login
+from tests.kit.waiting import wait_until
 
 HOST = "mail.example.com"
 PARTNER = "partner.example"  # Required - Verify; its MX has a certificate from its own CA
 ROGUE = "rogue.example"  # Required - Verify; its MX has a self-signed certificate
 INTERNAL = "example.com"  # our own domain: routed to the internal mail server
 PARTNER_IP, OTHER_IP = "127.0.0.2", "127.0.0.3"
-MENU = "[]> "
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-Steps = list[tuple[str, str]]
-
 
 # -- driving the shell ---------------------------------------------------------
-
-
-def dialog(child: pexpect.spawn, steps: Steps) -> None:
-    """Each step: the screen text to wait for (every line of it, in order; prompts
-    without their trailing space, which prompt_toolkit draws as a cursor move), then
-    the answer typed."""
-    for expected, reply in steps:
-        for fragment in expected.split("\n"):
-            if fragment.strip():
-                child.expect_exact(fragment.rstrip())
-        child.sendline(reply)
-
-
-def paste(child: pexpect.spawn, pem: str) -> None:
-    """A PEM block typed line by line, ending with the `.` line."""
-    for line in pem_lines(pem):
-        child.sendline(line)
 
 
 def watch_for(child: pexpect.spawn, patterns: list[str]) -> None:
@@ -78,12 +57,6 @@ def watch_for(child: pexpect.spawn, patterns: list[str]) -> None:
     waiting = list(patterns)
     while waiting:
         del waiting[child.expect(waiting)]
-
-
-def screen_text(child: pexpect.spawn) -> str:
-    """What the last expect consumed, as plain text."""
-    text = str(child.before) + (child.after if isinstance(child.after, str) else "")
-    return ANSI.sub("", text).replace("\r", "")
 
 
 def create_key_and_csr(child: pexpect.spawn) -> str:
@@ -107,8 +80,8 @@ def create_key_and_csr(child: pexpect.spawn) -> str:
         ("Do you want to view the CSR? [Y]> ", ""),
     ])
     child.expect_exact("-----END CERTIFICATE REQUEST-----")
-    found = CSR_PEM.findall(screen_text(child))
-    assert found, screen_text(child)
+    found = CSR_PEM.findall(screen(child))
+    assert found, screen(child)
     return str(found[-1]) + "\n"
 
 
@@ -253,7 +226,7 @@ def configure_destinations(child: pexpect.spawn) -> None:
         ("- LIST - Display a summary list of all entries.\n" + MENU, "list"),
     ])
     child.expect(r"\(Default\) [^\n]*\n")  # pexpect compiles with DOTALL
-    table = screen_text(child)
+    table = screen(child)
     for domain in (PARTNER, ROGUE):
         assert re.search(rf"^{re.escape(domain)} +\S+ +Req/Verify ", table, re.MULTILINE), table
     assert re.search(r"^\(Default\) +\S+ +On ", table, re.MULTILINE), table  # Preferred
@@ -404,7 +377,9 @@ def test_mission_tls_with_the_partner_over_ssh(appliance: Appliance, tmp_path: P
         configure_destinations(child)
 
         child.sendline("showchanges")
-        child.expect_exact("'listeners[InboundMail].hat.groups[TLS_Senders].senders': ('127.0.0.2',)")
+        child.expect_exact(
+            "'listeners[InboundMail].hat.groups[TLS_Senders].senders': ('127.0.0.2',)"
+        )
         child.expect_exact(PROMPT)
         still_as_before(app)  # staged is not committed: nothing changed yet
 

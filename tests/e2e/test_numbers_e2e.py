@@ -16,10 +16,9 @@ import pexpect
 from state import formats_dest, model
 from state.bootstrap import open_data_dir
 from state.model import DestinationControls
-from tests.e2e.conftest import Appliance, wait_until
-from tests.e2e.test_mission import MENU, dialog, screen_text
-from tests.e2e.test_ssh_exec import ssh_exec
-from tests.e2e.test_whole_path import PROMPT, ssh_login
+from tests.kit.appliance import Appliance
+from tests.kit.ssh import MENU, PROMPT, dialog, screen, ssh_exec, ssh_login
+from tests.kit.waiting import wait_until
 
 NOT_VALID = "That value is not valid."
 HOSTS = "Separate multiple hosts with commas\n" + MENU
@@ -40,7 +39,7 @@ def test_digit_lookalikes_at_numeric_prompts_are_asked_again(appliance: Applianc
         ("2. OutboundMail\n" + MENU, "²"),  # a menu choice (esacli/console.py)
         (NOT_VALID + "\n2. OutboundMail\n" + MENU, "1"),
         ("Certificate: Demo\n", "limits"),
-        ("concurrent connections allowed.\n[1000]> ", "①"),  # a limit (commands/_ask.py)
+        ("concurrent connections allowed.\n[1000]> ", "①"),  # a limit (commands/value_questions.py)
         ("The value must be an integer from 1 to 10000.\n[1000]> ", ""),
         ("Please enter the TCP listen queue size.\n[50]> ", ""),
         ("Certificate: Demo\n", "hostaccess"),
@@ -75,7 +74,7 @@ def test_digit_lookalikes_at_numeric_prompts_are_asked_again(appliance: Applianc
         ("- SETUP - Change global settings.\n" + MENU, ""),
     ])
     child.expect_exact(PROMPT)
-    assert FAULT not in screen_text(child)
+    assert FAULT not in screen(child)
     # a priority (dnsconfig), then an import with a lookalike digit (destconfig IMPORT)
     (appliance.data / "configuration" / "dest.txt").write_text(
         formats_dest.dump(DestinationControls()) + "[a.test]\nmax_messages_per_connection = ⑤\n")
@@ -96,7 +95,7 @@ def test_digit_lookalikes_at_numeric_prompts_are_asked_again(appliance: Applianc
     child.sendline("showchanges")
     child.expect_exact("max_rcpts_per_hour': 4500")  # what was answered is all still there
     child.expect_exact(PROMPT)
-    assert FAULT not in screen_text(child)
+    assert FAULT not in screen(child)
     child.sendline("clear")
     dialog(child, [("since the last commit? [Y]> ", "y")])
     child.expect_exact(PROMPT)

@@ -6,9 +6,7 @@ between the remote 250 and our commit)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from engine.spool import Spool
-from tests import smtpsink
-from tests.e2e.conftest import Appliance
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.helpers import wait_until
-from tests.queuekit import DOMAIN, RelayLoad, relay_appliance
-from tests.smtpsink import SmtpSink
+from tests.kit import smtpsink
+from tests.kit.appliance import Appliance
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.queue import DOMAIN, RelayLoad, relay_appliance
+from tests.kit.smtpsink import SmtpSink
+from tests.kit.waiting import wait_until_async
 
 BATCH = 30
 KILL_AT = 12
@@ -30,13 +28,6 @@ FIRST_MID = 500000  # far above the appliance's own MIDs
 
 def prepare(data: Path, mx_port: int) -> Appliance:
     return relay_appliance(data, mx_port, per_conn=5, concurrency=1)
-
-
-def kill_9(app: Appliance) -> None:
-    assert app.proc is not None
-    os.kill(app.proc.pid, signal.SIGKILL)
-    app.proc.wait()
-    app.proc = None
 
 
 async def test_kill_9_mid_batch_delivers_each_exactly_once(tmp_path: Path) -> None:
@@ -53,14 +44,14 @@ async def test_kill_9_mid_batch_delivers_each_exactly_once(tmp_path: Path) -> No
         try:
             await asyncio.wait_for(mx.holding.wait(), 30)
             # mid-DATA of message KILL_AT; the ones before are committed
-            await asyncio.to_thread(kill_9, app)
+            await asyncio.to_thread(app.kill)
             before = len(mx.messages)
             assert 0 < before < BATCH
             mx.hold_at = None
             await asyncio.to_thread(app.start)
-            await wait_until(lambda: len({m.data for m in mx.messages}) >= BATCH, timeout=40)
+            await wait_until_async(lambda: len({m.data for m in mx.messages}) >= BATCH, timeout=40)
             spooled = tmp_path / "data" / "spool"
-            await wait_until(lambda: not list(spooled.glob("*.msg")), timeout=20)
+            await wait_until_async(lambda: not list(spooled.glob("*.msg")), timeout=20)
         finally:
             await asyncio.to_thread(app.stop)
     counts = Counter(m.recipients[0] for m in mx.messages)
@@ -103,14 +94,16 @@ async def test_kill_9_again_and_again_under_relay_load_loses_nothing_and_duplica
         try:
             for _ in range(KILLS):
                 mark = len(load.acked)
-                await wait_until(lambda m=mark: len(load.acked) >= m + BETWEEN_KILLS, timeout=30)
+                await wait_until_async(
+                    lambda m=mark: len(load.acked) >= m + BETWEEN_KILLS, timeout=30
+                )
                 await kill_at_random(app, instants)
                 load.up.clear()
                 await asyncio.to_thread(app.start)
                 load.up.set()
             await load.stop(clients)
-            await wait_until(lambda: not list((app.data / "spool").glob("*.msg")), timeout=30)
-            await wait_until(lambda: load.acked <= received(sink), timeout=30)
+            await wait_until_async(lambda: not list((app.data / "spool").glob("*.msg")), timeout=30)
+            await wait_until_async(lambda: load.acked <= received(sink), timeout=30)
             counts = Counter(sink.recipients())
         finally:
             await load.stop(clients, cancel=True)

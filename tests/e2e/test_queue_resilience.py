@@ -11,10 +11,10 @@ from collections import Counter
 from pathlib import Path
 
 from engine.queue.admin import QueueAdmin
-from tests.e2e.conftest import Appliance
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.helpers import wait_until
-from tests.queuekit import DOMAIN, Queued, body, legacy_queue, relay_appliance
+from tests.kit.appliance import Appliance
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.queue import DOMAIN, Queued, body, legacy_queue, relay_appliance
+from tests.kit.waiting import wait_until_async
 
 FIRST = 600000
 
@@ -34,8 +34,8 @@ async def test_a_nul_in_mail_from_bounces_that_message_and_the_forty_behind_it_g
         legacy_queue(app.data, [bad, *good])  # the bad one oldest: first in the batch
         await asyncio.to_thread(app.start)
         try:
-            await wait_until(lambda: len(mx.messages) >= 40, timeout=30)
-            await wait_until(lambda: statuses(app).get(FIRST) == "bounced", timeout=10)
+            await wait_until_async(lambda: len(mx.messages) >= 40, timeout=30)
+            await wait_until_async(lambda: statuses(app).get(FIRST) == "bounced", timeout=10)
             logs = app.mail_logs()
         finally:
             await asyncio.to_thread(app.stop)
@@ -54,11 +54,6 @@ def send(app: Appliance, n: int) -> None:
     with smtplib.SMTP("127.0.0.1", app.outbound, timeout=10) as client:
         content = f"Subject: new {n}\r\n\r\nhi\r\n".encode()
         client.sendmail("a@sender.test", [f"n{n}@{DOMAIN}"], content)
-
-
-def system_logs(app: Appliance) -> str:
-    path = app.data / "logs" / "system_logs"
-    return path.read_text(errors="replace") if path.exists() else ""
 
 
 async def test_stray_spool_files_are_left_alone_reported_once_and_mail_flows(
@@ -80,16 +75,16 @@ async def test_stray_spool_files_are_left_alone_reported_once_and_mail_flows(
         await asyncio.to_thread(app.start)
         try:
             await asyncio.to_thread(send, app, 1)
-            await wait_until(lambda: len(mx.messages) == 1, timeout=15)
+            await wait_until_async(lambda: len(mx.messages) == 1, timeout=15)
             late = spool / "incoming" / "\r.msg"
             late.write_bytes(b"dropped in while the queue runs")
-            await wait_until(lambda: "'incoming/\\r.msg'" in system_logs(app), timeout=10)
+            await wait_until_async(lambda: "'incoming/\\r.msg'" in app.system_logs(), timeout=10)
             for n in (2, 3):  # many polls later: still flowing, still reported only once
                 await asyncio.to_thread(send, app, n)
-                await wait_until(lambda n=n: len(mx.messages) == n, timeout=15)
+                await wait_until_async(lambda n=n: len(mx.messages) == n, timeout=15)
         finally:
             await asyncio.to_thread(app.stop)
-        text = system_logs(app)
+        text = app.system_logs()
     names = ["².msg", "foo.tmp", "notes", "\\x1b[2J.msg", "incoming/³.msg",
              "incoming/foo.tmp", "incoming/999999.msg", "incoming/7.msg", "incoming/\\r.msg"]
     for name in names:

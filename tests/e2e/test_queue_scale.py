@@ -13,9 +13,9 @@ from pathlib import Path
 
 from engine.queue.admin import QueueAdmin
 from engine.queue.store import NewMessage, QueueStore
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.helpers import wait_until
-from tests.queuekit import DOMAIN, relay_appliance
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.queue import DOMAIN, relay_appliance
+from tests.kit.waiting import wait_until_async
 
 BACKLOG = 50_000
 NEW = 5
@@ -46,7 +46,7 @@ async def test_a_new_message_goes_out_promptly_past_50000_deferred(tmp_path: Pat
                 with smtplib.SMTP("127.0.0.1", app.outbound, timeout=10) as client:
                     content = b"Subject: new\r\n\r\nx\r\n"
                     client.sendmail("a@sender.test", [f"new{n}@{DOMAIN}"], content)
-                await wait_until(lambda n=n: len(mx.messages) == n + 1, timeout=PROMPTLY)
+                await wait_until_async(lambda n=n: len(mx.messages) == n + 1, timeout=PROMPTLY)
                 assert time.monotonic() - started < PROMPTLY
         finally:
             await asyncio.to_thread(app.stop)

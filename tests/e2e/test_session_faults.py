@@ -7,18 +7,16 @@ pending changes go on."""
 from __future__ import annotations
 
 import io
-import os
 import signal
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pexpect
 import pytest
 
-from tests.e2e.conftest import Appliance, prepared, running
-from tests.e2e.sshkit import PROMPT, answer, mail_flows, no_traceback, ssh_batch, ssh_login
 from tests.e2e.test_ctrl_c_e2e import stage_limits
+from tests.kit.appliance import Appliance, mail_flows, prepared, running
+from tests.kit.ssh import PROMPT, answer, console_shell, no_traceback, ssh_batch, ssh_login
 
 FAULTS = "tophosts:interrupt,showrecipients:exit,status:error"
 
@@ -68,9 +66,7 @@ def test_a_fault_ends_one_session_and_nothing_else(faulty: Appliance) -> None:
 
 
 def test_the_local_console_shows_no_traceback(faulty: Appliance) -> None:
-    console = pexpect.spawn(
-        sys.executable, ["-m", "esacli", "shell", "--data", str(faulty.data)],
-        encoding="utf-8", timeout=20, dimensions=(50, 200), env={**os.environ, **faulty.env})
+    console = console_shell(faulty, faulty.env)
     console.logfile_read = shown = io.StringIO()
     console.expect_exact(PROMPT)
     console.sendline("status")

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from state import model
-from tests.e2e.conftest import Appliance, prepared
-from tests.helpers import wait_until as wait_until_async
+from tests.kit.appliance import Appliance, prepared
+from tests.kit.waiting import wait_until_async
 
 FLOOD_ADDRESSES = [f"127.0.{1 + n // 250}.{1 + n % 250}" for n in range(100)]
 PER_ADDRESS = 10  # the ACCEPTED policy's per-address concurrency

@@ -6,27 +6,9 @@ commands, `commit` and its comment); the session ends with the input.
 
 from __future__ import annotations
 
-import subprocess
-
 from state.store import Store
-from tests.e2e.conftest import PASSWORD, Appliance
-
-SSH_OPTIONS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-               "-o", "LogLevel=ERROR", "-o", "PubkeyAuthentication=no",
-               "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1"]
-
-
-def ssh_exec(app: Appliance, command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run OpenSSH with the password from a SSH_ASKPASS helper (no terminal needed)."""
-    askpass = app.data.parent / "askpass.sh"
-    askpass.write_text(f"#!/bin/sh\necho '{PASSWORD}'\n")
-    askpass.chmod(0o700)
-    env = {"SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0",
-           "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        ["ssh", "-p", str(app.ssh_port), *SSH_OPTIONS, "admin@127.0.0.1", command],
-        input=stdin, capture_output=True, text=True, timeout=30, env=env, check=False,
-    )
+from tests.kit.appliance import Appliance
+from tests.kit.ssh import ssh_exec
 
 
 def test_a_batch_command_prints_only_its_output(appliance: Appliance) -> None:

@@ -13,9 +13,10 @@ from typing import Self
 
 import pytest
 
-from tests.e2e.conftest import Appliance
 from tests.e2e.guessers import guess
-from tests.e2e.sshkit import no_traceback, send_mail, ssh_batch
+from tests.kit.appliance import Appliance
+from tests.kit.smtp import send_mail
+from tests.kit.ssh import no_traceback, ssh_batch
 
 GUESSER = "127.0.0.2"
 GUESSERS = 16

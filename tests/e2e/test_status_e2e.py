@@ -3,45 +3,31 @@ process holds is shown Failed, the others Running; after the appliance stops, no
 
 from __future__ import annotations
 
-import json
 import re
-import socket
-import sys
 
 import pexpect
 
 from state import model
-from state.bootstrap import open_data_dir
-from state.session import Session
-from tests.e2e.conftest import Appliance, wait_until
-
-PROMPT = "mail.example.com>"
+from tests.kit.appliance import Appliance, commit_change
+from tests.kit.ports import held_port
+from tests.kit.ssh import ANSI, PROMPT, console_shell
+from tests.kit.waiting import wait_until
 
 
 def add_listener(app: Appliance, name: str, port: int) -> None:
     """Commit, as a second process would, a copy of InboundMail on `port`."""
-    store, secrets = open_data_dir(app.data)
-    try:
-        session = Session(store, secrets, "test", "console")
-        inbound = model.by_name(session.candidate.listeners, "InboundMail")
+
+    def add(config: model.Config) -> model.Config:
+        inbound = model.by_name(config.listeners, "InboundMail")
         assert inbound is not None
         copy = model.replace(inbound, name=name, port=port)
-        session.stage(model.replace(session.candidate, listeners=(*session.candidate.listeners, copy)))
-        session.commit("a listener on a port in use")
-    finally:
-        store.close()
+        return model.replace(config, listeners=(*config.listeners, copy))
 
-
-def published(app: Appliance) -> dict[str, object]:
-    path = app.data / "status.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    commit_change(app.data, add, "a listener on a port in use")
 
 
 def shell_status(app: Appliance) -> str:
-    child = pexpect.spawn(
-        sys.executable, ["-m", "esacli", "shell", "--data", str(app.data)],
-        encoding="utf-8", timeout=20, dimensions=(50, 200),
-    )
+    child = console_shell(app)
     try:
         child.expect_exact(PROMPT)
         child.sendline("status")
@@ -52,18 +38,15 @@ def shell_status(app: Appliance) -> str:
         screen += child.before
         child.sendline("exit")
         child.expect(pexpect.EOF)
-        return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen).replace("\r\n", "\n")
+        return ANSI.sub("", screen).replace("\r\n", "\n")
     finally:
         child.close(force=True)
 
 
 def test_status_shows_the_listener_whose_port_is_taken_as_failed(appliance: Appliance) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        busy = taken.getsockname()[1]
+    with held_port() as busy:
         add_listener(appliance, "Blocked", busy)
-        wait_until(lambda: published(appliance).get("version") == 3, what="version 3 applied")
+        wait_until(lambda: appliance.status().get("version") == 3, what="version 3 applied")
         screen = shell_status(appliance)
     assert "System status:                 Online" in screen
     assert "Configuration version:         3\n" in screen
@@ -71,5 +54,5 @@ def test_status_shows_the_listener_whose_port_is_taken_as_failed(appliance: Appl
     assert re.search(rf"\n  InboundMail +127\.0\.0\.1:{appliance.inbound} +Running\n", screen)
     assert re.search(rf"\n  OutboundMail +127\.0\.0\.1:{appliance.outbound} +Running\n", screen)
     appliance.stop()
-    assert published(appliance)["state"] == "stopped"
+    assert appliance.status()["state"] == "stopped"
     assert "The appliance is not running.\nLast seen: " in shell_status(appliance)

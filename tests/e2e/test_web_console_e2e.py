@@ -11,23 +11,17 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from state import model
-from state.bootstrap import open_data_dir
-from state.session import Session
-from tests.e2e.conftest import PASSWORD, Appliance, accepts, free_port, prepared, wait_until
+from tests.kit.appliance import PASSWORD, Appliance, commit_change, prepared
+from tests.kit.ports import accepts, reserve
+from tests.kit.waiting import wait_until
 
 
 def commit_web(app: Appliance, web: model.WebConsole) -> None:
-    store, secrets = open_data_dir(app.data)
-    try:
-        session = Session(store, secrets, "test", "console")
-        session.stage(model.replace(session.candidate, web=web))
-        session.commit("web console")
-    finally:
-        store.close()
+    commit_change(app.data, lambda config: model.replace(config, web=web), "web console")
 
 
 def test_esacli_run_web_serves_the_console(tmp_path: object) -> None:
-    port = free_port()
+    port = reserve()
     app = prepared(tmp_path)  # type: ignore[arg-type]
     app.args = ("--web", f"127.0.0.1:{port}")
     app.start()
@@ -66,7 +60,7 @@ def test_esacli_run_web_serves_the_console(tmp_path: object) -> None:
 def test_the_console_follows_the_committed_settings(tmp_path: object) -> None:
     app = prepared(tmp_path)  # type: ignore[arg-type]
     app.start()
-    port = free_port()
+    port = reserve()
     try:
         assert "Web console" not in app.console()
         commit_web(app, model.WebConsole(enabled=True, ip="127.0.0.1", port=port))

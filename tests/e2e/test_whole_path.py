@@ -9,17 +9,16 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import sqlite3
-import ssl
-import sys
 from pathlib import Path
 
 import pexpect
 
 from engine.spool import Spool
-from tests.e2e.conftest import Appliance, wait_until
-from tests.e2e.sshkit import PROMPT, answer, ssh_login
-
-MUST_STARTTLS = (530, b"5.7.0 Must issue a STARTTLS command first")
+from tests.kit.appliance import Appliance
+from tests.kit.certs import insecure_client_context
+from tests.kit.smtp import MUST_STARTTLS, starttls_offered
+from tests.kit.ssh import PROMPT, answer, console_shell, ssh_login, ssh_spawn
+from tests.kit.waiting import wait_until
 
 
 def set_default_tls(child: pexpect.spawn, listener: str, choice: str, comment: str) -> None:
@@ -51,20 +50,6 @@ def require_tls_over_ssh(app: Appliance) -> None:
     set_default_tls(ssh_login(app), "InboundMail", "3", "TLS required on InboundMail")
 
 
-def starttls_offered(port: int) -> bool:
-    with smtplib.SMTP("127.0.0.1", port, timeout=5) as client:
-        client.ehlo("probe.example")
-        return client.has_extn("starttls")
-
-
-def insecure_context() -> ssl.SSLContext:
-    # the Demo certificate is self-signed: this client checks enforcement, not trust
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 def senders(app: Appliance) -> list[str]:
     """Envelope senders of every accepted message, read from what is durable.
 
@@ -90,13 +75,16 @@ def test_ssh_commit_requires_tls_and_survives_restart(appliance: Appliance) -> N
     wait_until(lambda: starttls_offered(app.inbound), what="the new policy")
 
     # the connection opened before the commit finishes under the old policy
-    assert before.sendmail("a@early.example", ["user@example.com"], b"Subject: early\r\n\r\nhi\r\n") == {}
+    assert (
+        before.sendmail("a@early.example", ["user@example.com"], b"Subject: early\r\n\r\nhi\r\n")
+        == {}
+    )
     before.quit()
 
     with smtplib.SMTP("127.0.0.1", app.inbound, timeout=5) as client:
         client.ehlo("late.example")
         assert client.mail("b@late.example") == MUST_STARTTLS
-        client.starttls(context=insecure_context())
+        client.starttls(context=insecure_client_context())
         client.ehlo("late.example")
         client.sendmail("b@late.example", ["user@example.com"], b"Subject: late\r\n\r\nhi\r\n")
 
@@ -132,14 +120,7 @@ def test_mail_logs_tell_the_story(appliance: Appliance) -> None:
 
 
 def test_wrong_password_is_refused(appliance: Appliance) -> None:
-    child = pexpect.spawn(
-        "ssh",
-        ["-p", str(appliance.ssh_port), "-o", "StrictHostKeyChecking=no",
-         "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-         "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
-         "-o", "NumberOfPasswordPrompts=1", "admin@127.0.0.1"],
-        encoding="utf-8", timeout=20,
-    )
+    child = ssh_spawn(appliance, "-o", "NumberOfPasswordPrompts=1")
     child.expect("password:")
     child.sendline("not the password")
     child.expect("Permission denied")
@@ -156,10 +137,7 @@ def test_host_key_is_kept(appliance: Appliance, tmp_path: Path) -> None:
 
 
 def test_console_shell_commits_reach_the_running_engine(appliance: Appliance) -> None:
-    child = pexpect.spawn(
-        sys.executable, ["-m", "esacli", "shell", "--data", str(appliance.data)],
-        encoding="utf-8", timeout=20, dimensions=(50, 200),
-    )
+    child = console_shell(appliance)
     child.expect_exact(PROMPT)
     set_default_tls(child, "1", "2", "STARTTLS offered")
     wait_until(lambda: starttls_offered(appliance.inbound), timeout=5, what="the console's commit")

@@ -26,13 +26,11 @@ import pytest
 from engine.spool import Spool
 from engine.workerstatus import alive
 from state import model
-from state.secrets import Secrets
-from state.session import Session
-from state.store import Store
-from tests import smtpsink
-from tests.e2e.conftest import Appliance, prepared, running, wait_until
-from tests.queuekit import DOMAIN, RelayLoad, relay_appliance
-from tests.smtpsink import SmtpSink
+from tests.kit import smtpsink
+from tests.kit.appliance import Appliance, commit_change, prepared, running
+from tests.kit.queue import DOMAIN, RelayLoad, relay_appliance
+from tests.kit.smtpsink import SmtpSink
+from tests.kit.waiting import wait_until, wait_until_async
 
 WORKERS = ("--workers", "2")
 DEADLINE = 5.0  # seconds from the commit's return to the new policy (a poll is 0.5 s)
@@ -56,19 +54,16 @@ def received_by_worker(app: Appliance) -> dict[int, int]:
 
 def commit_banner(app: Appliance, name: str) -> None:
     """From this process, as another shell would: InboundMail's default banner host."""
-    store = Store(app.data)
-    try:
-        session = Session(store, Secrets(app.data), "test", "console")
+    def change(config: model.Config) -> model.Config:
         listeners = []
-        for li in session.candidate.listeners:
+        for li in config.listeners:
             if li.name == "InboundMail":
                 default = model.replace(li.hat.default, banner_hostname=name)
                 li = model.replace(li, hat=model.replace(li.hat, default=default))
             listeners.append(li)
-        session.stage(model.replace(session.candidate, listeners=tuple(listeners)))
-        session.commit("new banner")
-    finally:
-        store.close()
+        return model.replace(config, listeners=tuple(listeners))
+
+    commit_change(app.data, change, "new banner")
 
 
 def one_message(port: int) -> str:
@@ -124,21 +119,21 @@ async def test_kill_9_of_a_worker_loses_no_acknowledged_message(tmp_path: Path) 
         await asyncio.to_thread(app.start)
         clients = load.start(4)
         try:
-            await wait_until_async(lambda: len(load.acked) >= 30, "the load")
+            await wait_until_async(lambda: len(load.acked) >= 30, 30, "the load")
             victim = worker_files(app)[0]
             os.kill(int(victim["pid"]), signal.SIGKILL)  # type: ignore[arg-type]
             await wait_until_async(
                 lambda: (doc := worker_files(app).get(0)) is not None
                 and doc["pid"] != victim["pid"] and alive(int(doc["pid"])),  # type: ignore[arg-type]
-                "the supervisor to start worker 0 again")
+                30, "the supervisor to start worker 0 again")
             restarted = received_by_worker(app).get(0, 0)
             await wait_until_async(lambda: received_by_worker(app).get(0, 0) > restarted + 5,
-                                   "the new worker 0 to serve")
+                                   30, "the new worker 0 to serve")
             await load.stop(clients)
             await wait_until_async(lambda: not Spool(app.data / "spool").messages(),
-                                   "the queue to drain")
+                                   30, "the queue to drain")
             await wait_until_async(lambda: load.acked <= delivered(sink),
-                                   "every acknowledged message at the sink")
+                                   30, "every acknowledged message at the sink")
         finally:
             await load.stop(clients, cancel=True)
             await asyncio.to_thread(app.stop)
@@ -150,14 +145,6 @@ async def test_kill_9_of_a_worker_loses_no_acknowledged_message(tmp_path: Path) 
 
 def delivered(sink: SmtpSink) -> set[int]:
     return {RelayLoad.number(r) for r in sink.recipients()}
-
-
-async def wait_until_async(predicate: object, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 def raw(port: int, data: bytes, wait_for: bytes, tls: bool = False) -> bytes:
@@ -204,7 +191,8 @@ def test_smuggling_and_starttls_injection_on_every_worker(tmp_path: Path) -> Non
     app = prepared(tmp_path, tls_preferred)
     app.args = WORKERS
     smuggled = (b"MAIL FROM:<a@b.test>\r\nRCPT TO:<u@example.com>\r\nDATA\r\n"
-                b"Subject: s\r\n\r\nfirst\n.\nMAIL FROM:<evil@x.test>\r\nRCPT TO:<v@example.com>\r\n"
+                b"Subject: s\r\n\r\nfirst\n.\nMAIL FROM:<evil@x.test>\r\n"
+                b"RCPT TO:<v@example.com>\r\n"
                 b"still\r.\rdata\n.\r\nmore\r\n.\r\nQUIT\r\n")
     with running(app):
         wait_until(lambda: len(worker_files(app)) == 2, what="two workers")

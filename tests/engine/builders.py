@@ -18,7 +18,7 @@ from state.model import (
     TLSMode,
     replace,
 )
-from tests.loopback import DEAD_DNS
+from tests.kit.loopback import DEAD_DNS
 
 CERT = "Test"
 
@@ -33,8 +33,8 @@ def hat(
     default = replace(PUBLIC_DEFAULT, tls=tls, **params)
     return HAT(
         default=default,
-        policies=(Policy(name="ACCEPTED", behavior=Behavior.ACCEPT),) + policies,
-        groups=groups + (SenderGroup(name="ALL", senders=("ALL",), policy="ACCEPTED"),),
+        policies=(Policy(name="ACCEPTED", behavior=Behavior.ACCEPT), *policies),
+        groups=(*groups, SenderGroup(name="ALL", senders=("ALL",), policy="ACCEPTED")),
     )
 
 

@@ -1,4 +1,5 @@
-"""Fixtures for the engine tests: a throwaway CA, secrets, a test certificate."""
+"""Fixtures for the engine tests: secrets and a test certificate (the CA, `ca`, is the
+suite's: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,7 @@ import trustme
 from state.model import Certificate
 from state.secrets import Secrets
 from tests.engine.builders import CERT
-from tests.helpers import issue_certificate, make_ca
-
-
-@pytest.fixture(scope="session")
-def ca() -> trustme.CA:
-    return make_ca()
+from tests.kit.certs import issue_certificate
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Certificates, TLSA records and signed zones for the DANE and MTA-STS tests.
+"""Certificates (made with tests/kit/certs.py), TLSA records and signed zones for the DANE
+and MTA-STS tests.
 
 `Pki` makes one of each certificate a DANE test needs: a root and an issuing CA, a leaf
 they sign for the MX names, an expired leaf, a leaf signed by another CA, a self-signed
@@ -20,82 +21,14 @@ Every host is 127.0.0.1. `extra` adds records (the MTA-STS tests add theirs).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import ssl
-import tempfile
 from dataclasses import dataclass, field
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
 from engine.outbound.dane import Tlsa, association
-from tests.dnssec import EXPIRED, LAME, UNSIGNED, Record, Zone
+from tests.kit.certs import Issued, days, issue
+from tests.kit.dnssec import EXPIRED, LAME, UNSIGNED, Record, Zone
 
 NOW = dt.datetime.now(dt.UTC)
 APEX = "dane.test"
-
-
-@dataclass
-class Issued:
-    cert: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
-
-    @property
-    def der(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.DER)
-
-    @property
-    def pem(self) -> str:
-        return self.cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def issue(
-    cn: str, names: tuple[str, ...] = (), issuer: Issued | None = None, ca: bool = False,
-    days: tuple[int, int] = (-1, 30),
-) -> Issued:
-    """A certificate for `cn` (and SAN `names`), signed by `issuer` or by itself."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    signer = issuer.key if issuer else key
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(issuer.cert.subject if issuer else _name(cn))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW + dt.timedelta(days=days[0]))
-        .not_valid_after(NOW + dt.timedelta(days=days[1]))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if names:
-        san = x509.SubjectAlternativeName([x509.DNSName(n) for n in names])
-        builder = builder.add_extension(san, critical=False)
-    if not ca:
-        eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH])
-        builder = builder.add_extension(eku, critical=False)
-    return Issued(builder.sign(signer, hashes.SHA256()), key)
-
-
-def server_context(leaf: Issued, *chain: Issued) -> ssl.SSLContext:
-    """A TLS server context presenting `leaf` and then `chain`, in that order."""
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    fd, name = tempfile.mkstemp(suffix=".pem")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(leaf.pem + "".join(c.pem for c in chain))
-            handle.write(leaf.key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            ).decode())
-        ctx.load_cert_chain(name)
-    finally:
-        os.unlink(name)
-    return ctx
 
 
 def tlsa(usage: int, selector: int, mtype: int, of: Issued) -> Tlsa:
@@ -109,13 +42,13 @@ class Pki:
 
     def __post_init__(self) -> None:
         self.issuing = issue("DANE Test Issuing CA", issuer=self.root, ca=True)
-        names = tuple(f"mx-{n}.{APEX}" for n in ("ta", "root", "sts")) + (f"*.sts.{APEX}",)
+        names = (*tuple(f"mx-{n}.{APEX}" for n in ("ta", "root", "sts")), f"*.sts.{APEX}")
         self.leaf = issue(f"mx-ta.{APEX}", names, issuer=self.issuing)
-        self.expired = issue(f"mx-ta.{APEX}", names, issuer=self.issuing, days=(-60, -30))
+        self.expired = issue(f"mx-ta.{APEX}", names, issuer=self.issuing, valid=days(-60, -30))
         self.misnamed = issue("elsewhere.example", ("elsewhere.example",), issuer=self.issuing)
         self.foreign = issue(f"mx-ta.{APEX}", names, issuer=self.other_root)
         # DANE-EE: a self-signed, expired certificate for a name nobody asked for.
-        self.ee = issue("not-the-mx.example", ("not-the-mx.example",), days=(-60, -30))
+        self.ee = issue("not-the-mx.example", ("not-the-mx.example",), valid=days(-60, -30))
         self.stranger = issue("stranger.example", ("stranger.example",))
 
 

@@ -1,16 +1,16 @@
-"""Shared pieces of the outbound tests: certificates for fake MXs, configs, DNS."""
+"""Shared pieces of the outbound tests: the gateway's configuration, one domain's
+delivery run directly, and a fake clock (certificates for fake MXs: tests/kit/certs.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import ssl
+from pathlib import Path
 
 import trustme
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from engine.maillog import MailLog
+from engine.outbound.client import DomainDelivery, Job, Result
+from engine.outbound.resolver import Resolver
+from engine.runtime import build_outbound
 from state.model import (
     Authorities,
     Config,
@@ -20,57 +20,9 @@ from state.model import (
     DnsSettings,
     TLSMode,
 )
+from state.secrets import Secrets
 
 DOMAIN = "partner.test"
-
-
-def server_context(ca: trustme.CA, *names: str) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(*names).configure_cert(ctx)
-    return ctx
-
-
-def _context_from(cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> ssl.SSLContext:
-    import os
-    import tempfile
-
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    fd, name = tempfile.mkstemp(suffix=".pem")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(cert.public_bytes(serialization.Encoding.PEM))
-            handle.write(
-                key.private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                )
-            )
-        ctx.load_cert_chain(name)
-    finally:
-        os.unlink(name)
-    return ctx
-
-
-def self_signed_context(name: str) -> ssl.SSLContext:
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return _context_from(cert, key)
-
-
-def expired_context(ca: trustme.CA, name: str) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
-    leaf = ca.issue_cert(name, not_before=past - dt.timedelta(days=30), not_after=past)
-    leaf.configure_cert(ctx)
-    return ctx
 
 
 def outbound_config(
@@ -95,6 +47,33 @@ def outbound_config(
         ),
         dns=DnsSettings(servers=("127.0.0.1",), port=dns_port, timeout=2.0),
     )
+
+
+async def deliver_jobs(config: Config, domain: str, mx_port: int, data_dir: Path,
+                       jobs: list[Job]) -> list[Result]:
+    """One DomainDelivery of `jobs` to `domain`, its MXs on `mx_port` (mail_logs in
+    `data_dir`); the results reported, in order."""
+    log = MailLog(data_dir / "mail_logs")
+    results: list[Result] = []
+
+    async def report(job: Job, got: dict[int, Result]) -> None:
+        results.extend(got.values())
+
+    dcids = iter(range(1, 1000))
+    outbound = build_outbound(config, Secrets(data_dir))
+    delivery = DomainDelivery(
+        outbound, outbound.destinations.lookup(domain), Resolver(config.dns, mx_port),
+        log, lambda: next(dcids), report,
+    )
+    try:
+        await delivery.run(jobs)
+    finally:
+        log.close()
+    return results
+
+
+def one_job(domain: str) -> Job:
+    return Job(1, "a@gateway.test", [0], [f"u@{domain}"], lambda: b"S: t\r\n\r\nx\r\n")
 
 
 def _fields(entry: DestinationEntry) -> dict[str, object]:

@@ -20,11 +20,12 @@ from engine.outbound.resolver import Kind, Resolver, Target
 from engine.outbound.tlsctx import build_contexts
 from state.model import Config, DnsSettings
 from state.secrets import Secrets
-from tests import dnssec
-from tests.dnssec import SignedDns
-from tests.engine.dane_kit import APEX, NOW, Issued, Pki, dane_zones, server_context
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.loopback import DEAD_DNS
+from tests.engine.dane_kit import APEX, NOW, Pki, dane_zones
+from tests.kit import dnssec
+from tests.kit.certs import Issued, chain_context
+from tests.kit.dnssec import SignedDns
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.loopback import DEAD_DNS
 
 pytestmark = pytest.mark.skipif(not dnssec.available(), reason="nsd, unbound, ldnsutils needed")
 
@@ -156,7 +157,7 @@ async def test_dane_check_of_a_live_chain(
     found = await resolver.resolve(config, f"{domain}.{APEX}")
     host = found.targets[0].host
     records = (await dane.lookup_tlsa(resolver.lookups, host, True)).usable
-    presented = await presented_chain(server_context(served[0], *served[1:]), host, tmp_path)
+    presented = await presented_chain(chain_context(served[0], *served[1:]), host, tmp_path)
     assert presented == tuple(c.der for c in served)
     result = dane.verify(presented, records, (host, f"{domain}.{APEX}"), NOW)
     assert result.ok is ok, result.reason

@@ -9,7 +9,8 @@ import pytest
 
 from engine.outbound.dane import Tlsa, TlsaState, classify, verify
 from engine.outbound.dnssec import Security
-from tests.engine.dane_kit import APEX, NOW, Pki, issue, tlsa
+from tests.engine.dane_kit import APEX, NOW, Pki, tlsa
+from tests.kit.certs import issue
 
 pki = Pki()
 MX = f"mx-ta.{APEX}"

@@ -50,12 +50,13 @@ from state.model import (
     TLSMode,
 )
 from state.secrets import Secrets
-from tests import dnssec
-from tests.dnssec import SignedDns
-from tests.engine.dane_kit import APEX, Issued, Pki, dane_zones, issue, server_context
-from tests.engine.fakemx import Behaviour, FakeMX
+from tests.engine.dane_kit import APEX, Pki, dane_zones
 from tests.engine.outbound_kit import FakeClock
-from tests.httpsserver import HttpsServer, Reply
+from tests.kit import dnssec
+from tests.kit.certs import Issued, chain_context, issue
+from tests.kit.dnssec import SignedDns
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.httpsserver import HttpsServer, Reply
 
 pytestmark = pytest.mark.skipif(not dnssec.available(), reason="nsd, unbound, ldnsutils needed")
 
@@ -71,7 +72,7 @@ def policy(mode: str) -> bytes:
 @pytest.fixture(scope="module")
 def web() -> Iterator[HttpsServer]:
     leaf = issue(STS_HOSTS[0], tuple(STS_HOSTS), issuer=pki.issuing)
-    with HttpsServer(server_context(leaf, pki.issuing)) as server:
+    with HttpsServer(chain_context(leaf, pki.issuing)) as server:
         for host, mode in zip(STS_HOSTS, ("enforce", "testing", "enforce"), strict=True):
             server.replies[host] = Reply(policy(mode))
         yield server
@@ -82,8 +83,11 @@ def signed() -> Iterator[SignedDns]:
     extra: list[tuple[str, str, str]] = [("mx-sts", "A", "127.0.0.1"),
                                          ("mx-outside", "A", "127.0.0.1")]
     for label, mx in (("sts", "mx-sts"), ("testing", "mx-sts"), ("outside", "mx-outside")):
-        extra += [(label, "MX", f"10 {mx}.{APEX}."), (f"_mta-sts.{label}", "TXT", '"v=STSv1; id=1"'),
-                  (f"mta-sts.{label}", "A", "127.0.0.1")]
+        extra += [
+            (label, "MX", f"10 {mx}.{APEX}."),
+            (f"_mta-sts.{label}", "TXT", '"v=STSv1; id=1"'),
+            (f"mta-sts.{label}", "A", "127.0.0.1"),
+        ]
     with SignedDns(dane_zones(pki, tuple(extra))) as server:
         yield server
 
@@ -114,7 +118,7 @@ async def attempt(
     served: tuple[Issued, ...] | None, flags: Flags = PLAIN_MESSAGE,
     tls_extensions: tuple[str, ...] = (),
 ) -> Attempt:
-    context = server_context(served[0], *served[1:]) if served else None
+    context = chain_context(served[0], *served[1:]) if served else None
     behaviour = Behaviour(starttls=context is not None, context=context,
                           tls_extensions=tls_extensions)
     async with FakeMX(behaviour) as mx:
@@ -175,8 +179,11 @@ async def test_dane(signed: SignedDns, web: HttpsServer, tmp_path: Path, label: 
     domain = f"{label}.{APEX}"
     async with world(signed, web, tmp_path) as (config, cache):
         got = await attempt(config, cache, domain, dest(domain, dane=dane), served)
-    assert (got.verdict.action, got.req.decided_by, got.verdict.result_type) == (action, by, rtype), \
-        got.verdict.reason
+    assert (got.verdict.action, got.req.decided_by, got.verdict.result_type) == (
+        action,
+        by,
+        rtype,
+    ), got.verdict.reason
     assert got.connections == 1
 
 

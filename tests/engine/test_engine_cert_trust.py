@@ -11,7 +11,10 @@ import trustme
 from state.model import Authorities, Certificate, Config, CustomCA, TLSMode, replace
 from state.store import Store
 from tests.engine.builders import config, hat, listener
-from tests.helpers import RawSmtp, client_context, running_engine, wait_until
+from tests.kit.certs import client_context
+from tests.kit.engine import running_engine
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 
 async def client_cert_accepted(port: int, server_ca: trustme.CA, client_ca: trustme.CA) -> bool:
@@ -59,7 +62,7 @@ async def test_verify_trusts_the_union_of_enabled_lists(
             if version > 1:
                 auth = Authorities(system_enabled=system, custom_enabled=custom, custom=(entry,))
                 await commit(tmp_path, replace(base, authorities=auth), version - 1)
-                await wait_until(lambda v=version: engine.runtime is not None  # type: ignore[misc]
+                await wait_until_async(lambda v=version: engine.runtime is not None  # type: ignore[misc]
                                  and engine.runtime.version == v)
             port = engine.bound_port("InboundMail")
             assert port is not None

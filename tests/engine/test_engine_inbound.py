@@ -15,7 +15,9 @@ from state.model import (
     replace,
 )
 from tests.engine.builders import config, hat, listener
-from tests.helpers import RawSmtp, log_has, read_mail_logs, running_engine, wait_until
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 
 def blocked(behavior: Behavior) -> Policy:
@@ -42,7 +44,7 @@ async def test_reject_gets_554_and_close(tmp_path: Path, test_cert: Certificate)
         assert code == 554 and "rejected" in lines[0]
         assert await client.closed_by_peer()
         await client.close()
-        await wait_until(log_has(tmp_path, "ICID 1 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 1 close"))
     assert "ICID 1 REJECT SG BLACKLIST match 127.0.0.0/8 SBRS None" in read_mail_logs(tmp_path)
 
 
@@ -52,7 +54,7 @@ async def test_tcprefuse_sends_no_banner(tmp_path: Path) -> None:
         client = await RawSmtp.connect(engine.bound_port("InboundMail"))
         assert await client.closed_by_peer()
         await client.close()
-        await wait_until(log_has(tmp_path, "ICID 0 TCPREFUSE SG BLACKLIST match 127.0.0.0/8"))
+        await wait_until_async(log_has(tmp_path, "ICID 0 TCPREFUSE SG BLACKLIST match 127.0.0.0/8"))
     log = read_mail_logs(tmp_path)
     assert "New SMTP ICID" not in log and "close" not in log
 
@@ -78,11 +80,13 @@ async def test_message_size_limit(tmp_path: Path) -> None:
         _, ehlo = await client.cmd("EHLO client.test")
         assert "250-SIZE 1000" in ehlo
         assert (await client.cmd("MAIL FROM:<a@b.test> SIZE=5000"))[0] == 552
-        code = await mail_transaction(client, ["u@example.com"], "x" * 70 + ("\r\n" + "x" * 70) * 20)
+        code = await mail_transaction(
+            client, ["u@example.com"], "x" * 70 + ("\r\n" + "x" * 70) * 20
+        )
         assert code == 552
         assert await mail_transaction(client, ["u@example.com"], "small") == 250
         await client.close()
-        await wait_until(log_has(tmp_path, "Receiving Failed: Message size exceeds limit"))
+        await wait_until_async(log_has(tmp_path, "Receiving Failed: Message size exceeds limit"))
         assert len(engine.spool.messages()) == 1
 
 
@@ -95,7 +99,10 @@ async def test_recipients_per_message_limit(tmp_path: Path) -> None:
         await client.cmd("MAIL FROM:<a@b.test>")
         assert (await client.cmd("RCPT TO:<u1@example.com>"))[0] == 250
         assert (await client.cmd("RCPT TO:<u2@example.com>"))[0] == 250
-        assert await client.cmd("RCPT TO:<u3@example.com>") == (452, ["452 4.5.3 Too many recipients"])
+        assert await client.cmd("RCPT TO:<u3@example.com>") == (
+            452,
+            ["452 4.5.3 Too many recipients"],
+        )
         await client.close()
 
 
@@ -128,7 +135,7 @@ async def test_concurrent_connections_per_ip_and_listener(tmp_path: Path) -> Non
         one, two = await RawSmtp.connect(small), await RawSmtp.connect(small)
         assert (await one.reply())[0] == 220 and (await two.reply())[0] == 421
         await first.cmd("QUIT")
-        await wait_until(lambda: "ICID 1 close" in read_mail_logs(tmp_path))
+        await wait_until_async(lambda: "ICID 1 close" in read_mail_logs(tmp_path))
         again = await RawSmtp.connect(port)
         assert (await again.reply())[0] == 220  # a slot was freed
         for client in (first, second, third, one, two, again):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from pathlib import Path
 
@@ -17,7 +16,10 @@ from state.model import Certificate, Config, TLSMode, replace
 from state.secrets import Secrets
 from state.store import Store
 from tests.engine.builders import config, hat, listener
-from tests.helpers import RawSmtp, log_has, read_mail_logs, running_engine, wait_until
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.ports import held_port
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 MUST = "530 5.7.0 Must issue a STARTTLS command first"
 
@@ -46,7 +48,7 @@ async def test_policy_swap_keeps_open_connections_on_their_version(
         port = engine.bound_port("InboundMail")
         old = await greet(port)
         await asyncio.to_thread(commit, engine.store, with_hat_tls(cfg, TLSMode.REQUIRED))
-        await wait_until(lambda: engine.runtime is not None and engine.runtime.version == 2)
+        await wait_until_async(lambda: engine.runtime is not None and engine.runtime.version == 2)
         new = await greet(port)
         await new.cmd("EHLO c")
         assert await new.cmd("MAIL FROM:<a@b.test>") == (530, [MUST])
@@ -66,8 +68,8 @@ async def test_commit_from_another_store_is_applied_within_a_second(tmp_path: Pa
         other = Store(tmp_path)  # as another process on the same data dir would
         try:
             started = time.monotonic()
-            commit(other, replace(cfg, listeners=cfg.listeners + (listener("Second"),)))
-            await wait_until(lambda: engine.bound_port("Second") is not None, timeout=1.0)
+            commit(other, replace(cfg, listeners=(*cfg.listeners, listener("Second"))))
+            await wait_until_async(lambda: engine.bound_port("Second") is not None, timeout=1.0)
             assert time.monotonic() - started < 1.0
         finally:
             other.close()
@@ -76,11 +78,7 @@ async def test_commit_from_another_store_is_applied_within_a_second(tmp_path: Pa
 
 
 async def test_port_in_use_is_logged_and_other_listeners_run(tmp_path: Path) -> None:
-    taken = socket.socket()
-    taken.bind(("127.0.0.1", 0))
-    taken.listen()
-    busy = taken.getsockname()[1]
-    try:
+    with held_port() as busy:
         cfg = config(listener(), listener("Blocked", port=busy))
         async with running_engine(tmp_path, cfg) as engine:
             assert engine.failed_listeners == {"Blocked": "Already in use"}
@@ -91,8 +89,6 @@ async def test_port_in_use_is_logged_and_other_listeners_run(tmp_path: Path) -> 
             in read_mail_logs(tmp_path)
         )
         assert "SMTP listener InboundMail starting" in read_mail_logs(tmp_path)
-    finally:
-        taken.close()
 
 
 async def test_removed_listener_stops_accepting_but_sessions_finish(tmp_path: Path) -> None:
@@ -101,7 +97,7 @@ async def test_removed_listener_stops_accepting_but_sessions_finish(tmp_path: Pa
         gone_port = engine.bound_port("Gone")
         session = await greet(gone_port)
         commit(engine.store, replace(cfg, listeners=cfg.listeners[:1]))
-        await wait_until(lambda: engine.bound_port("Gone") is None)
+        await wait_until_async(lambda: engine.bound_port("Gone") is None)
         with pytest.raises(OSError):
             await RawSmtp.connect(gone_port)
         await session.cmd("EHLO c")
@@ -114,7 +110,7 @@ async def test_bad_version_keeps_the_old_runtime(tmp_path: Path) -> None:
     async with running_engine(tmp_path, cfg) as engine:
         broken = replace(cfg, listeners=(replace(cfg.listeners[0], interface="Nowhere"),))
         commit(engine.store, broken)
-        await wait_until(log_has(tmp_path, "Critical: Configuration version 2 not applied"))
+        await wait_until_async(log_has(tmp_path, "Critical: Configuration version 2 not applied"))
         assert engine.runtime is not None and engine.runtime.version == 1
         client = await greet(engine.bound_port("InboundMail"))
         await client.close()

@@ -100,9 +100,12 @@ def table_hat() -> HAT:
     return HAT(
         default=DEFAULT,
         policies=(
-            Policy(name="TRUSTED", behavior=Behavior.RELAY, params=PolicyParams(max_rcpts_per_msg=5)),
-            Policy(name="TLSONLY", behavior=Behavior.ACCEPT,
-                   params=PolicyParams(tls=TLSMode.REQUIRED)),
+            Policy(
+                name="TRUSTED", behavior=Behavior.RELAY, params=PolicyParams(max_rcpts_per_msg=5)
+            ),
+            Policy(
+                name="TLSONLY", behavior=Behavior.ACCEPT, params=PolicyParams(tls=TLSMode.REQUIRED)
+            ),
             Policy(name="GOON", behavior=Behavior.CONTINUE),
             Policy(name="BLOCKED", behavior=Behavior.REJECT),
             Policy(name="ACCEPTED", behavior=Behavior.ACCEPT),
@@ -208,4 +211,6 @@ def test_rat_lookup(address: str, entry: str) -> None:
 
 
 def test_rat_without_all_row() -> None:
-    assert rat_lookup((RatEntry(address="example.com", action=RatAction.ACCEPT),), "a@b.test") is None
+    assert (
+        rat_lookup((RatEntry(address="example.com", action=RatAction.ACCEPT),), "a@b.test") is None
+    )

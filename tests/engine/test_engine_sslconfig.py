@@ -12,10 +12,6 @@ from pathlib import Path
 import pytest
 import trustme
 
-from engine.maillog import MailLog
-from engine.outbound.client import DomainDelivery, Job, Result
-from engine.outbound.resolver import Resolver
-from engine.runtime import build_outbound
 from engine.service import Engine
 from state.model import (
     Certificate,
@@ -26,20 +22,15 @@ from state.model import (
     TlsVersion,
     replace,
 )
-from state.secrets import Secrets
 from state.store import Store
-from tests.dnsserver import DnsServer
 from tests.engine.builders import config, hat, listener
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import outbound_config, server_context
-from tests.helpers import (
-    RawSmtp,
-    client_context,
-    log_has,
-    read_mail_logs,
-    running_engine,
-    wait_until,
-)
+from tests.engine.outbound_kit import deliver_jobs, one_job, outbound_config
+from tests.kit.certs import client_context, server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 V10, V13 = TlsVersion.TLS1_0, TlsVersion.TLS1_3
 IP = "127.0.0.57"
@@ -84,7 +75,7 @@ async def apply(engine: Engine, cfg: Config) -> None:
     """Commit `cfg` as the next version and wait until the running engine uses it."""
     store: Store = engine.store
     version = store.write(cfg, store.head_number(), "admin", "test", "sslconfig").number
-    await wait_until(lambda: engine.runtime is not None and engine.runtime.version == version)
+    await wait_until_async(lambda: engine.runtime is not None and engine.runtime.version == version)
 
 
 async def test_a_committed_tls13_only_inbound_method_applies_to_new_connections(
@@ -100,7 +91,7 @@ async def test_a_committed_tls13_only_inbound_method_applies_to_new_connections(
         assert engine.bound_port("InboundMail") == port  # same socket, new contexts
 
         assert await handshake(port, capped(ca, ssl.TLSVersion.TLSv1_2)) is None
-        await wait_until(log_has(tmp_path, "ICID 2 TLS failed: "))
+        await wait_until_async(log_has(tmp_path, "ICID 2 TLS failed: "))
         got = await handshake(port, client_context(ca))
         assert got is not None and got[0] == "TLSv1.3"
 
@@ -160,33 +151,24 @@ def dns() -> Iterator[DnsServer]:
         yield server
 
 
-async def deliver(tmp_path: Path, dns: DnsServer, ca: trustme.CA, outbound: SslDirection) -> tuple[str, str]:
+async def deliver(
+    tmp_path: Path, dns: DnsServer, ca: trustme.CA, outbound: SslDirection
+) -> tuple[str, str]:
     """One message under Required TLS to an MX that speaks at most TLS 1.2: (status, log)."""
     cfg = replace(outbound_config(ca, dns.port, TLSMode.REQUIRED, domain=DOMAIN),
                   ssl=SslSettings(outbound=outbound))
     mx_ctx = server_context(ca, MX)
     mx_ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-    log = MailLog(tmp_path / "mail_logs")
-    results: list[Result] = []
-
-    async def report(job: Job, got: dict[int, Result]) -> None:
-        results.extend(got.values())
-
-    dcids = iter(range(1, 100))
     async with FakeMX(Behaviour(context=mx_ctx), host=IP) as mx:
-        outbound = build_outbound(cfg, Secrets(tmp_path))
-        delivery = DomainDelivery(
-            outbound, outbound.destinations.lookup(DOMAIN), Resolver(cfg.dns, mx.port),
-            log, lambda: next(dcids), report,
-        )
-        await delivery.run([Job(1, "a@gateway.test", [0], [f"u@{DOMAIN}"], lambda: b"S: t\r\n\r\nx\r\n")])
-    log.close()
+        results = await deliver_jobs(cfg, DOMAIN, mx.port, tmp_path, [one_job(DOMAIN)])
     assert len(results) == 1
     assert len(mx.messages) == (1 if results[0].status == "delivered" else 0)
     return results[0].status, (tmp_path / "mail_logs").read_text()
 
 
-async def test_outbound_minimum_version_is_honoured(tmp_path: Path, dns: DnsServer, ca: trustme.CA) -> None:
+async def test_outbound_minimum_version_is_honoured(
+    tmp_path: Path, dns: DnsServer, ca: trustme.CA
+) -> None:
     status, log = await deliver(tmp_path / "default", dns, ca, SslDirection())
     assert status == "delivered"
     assert "TLS success protocol TLSv1.2" in log

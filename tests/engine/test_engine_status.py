@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import smtplib
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,11 @@ from engine.status import status_path
 from state.model import Route, RouteHost, replace
 from state.store import Store
 from tests.engine.builders import config, listener
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.helpers import RawSmtp, running_engine, wait_until
+from tests.kit.engine import running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.ports import held_port
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 
 def published(data_dir: Path) -> dict[str, Any]:
@@ -29,12 +31,8 @@ def commit(store: Store, cfg: object) -> None:
 
 
 async def test_listeners_running_and_failed_each_version_and_stopped(tmp_path: Path) -> None:
-    taken = socket.socket()
-    taken.bind(("127.0.0.1", 0))
-    taken.listen()
-    busy = taken.getsockname()[1]
-    cfg = config(listener(), listener("Blocked", port=busy))
-    try:
+    with held_port() as busy:
+        cfg = config(listener(), listener("Blocked", port=busy))
         # No periodic writes during the test: only start and each applied version publish.
         async with running_engine(tmp_path, cfg, status_interval=3600) as engine:
             port = engine.bound_port("InboundMail")
@@ -49,14 +47,12 @@ async def test_listeners_running_and_failed_each_version_and_stopped(tmp_path: P
                                 "reason": ""},
             }
             commit(engine.store, replace(cfg, listeners=cfg.listeners[:1]))
-            await wait_until(lambda: published(tmp_path).get("version") == 2)
+            await wait_until_async(lambda: published(tmp_path).get("version") == 2)
             assert list(published(tmp_path)["listeners"]) == ["InboundMail"]
         doc = published(tmp_path)
         assert doc["state"] == "stopped"
         assert doc["listeners"]["InboundMail"]["state"] == "stopped"
         assert doc["gauges"]["inbound_connections"] == 0
-    finally:
-        taken.close()
 
 
 def send(port: int | None, sender: str, recipients: list[str]) -> dict[str, tuple[int, bytes]]:
@@ -80,7 +76,9 @@ async def test_counters_and_gauges_follow_real_mail(tmp_path: Path) -> None:
             assert list(refused) == ["x@other.test"]  # the RAT accepts example.com only
             # The bounce for bad@ goes to sender.test, whose DNS (dead, on loopback) fails:
             # one deferral, and the DSN waits in the queue.
-            await wait_until(lambda: published(tmp_path)["counters"]["soft_bounced_events"] == 1)
+            await wait_until_async(
+                lambda: published(tmp_path)["counters"]["soft_bounced_events"] == 1
+            )
             doc = published(tmp_path)
             assert doc["counters"] == {
                 "messages_received": 1, "recipients_received": 2,
@@ -96,9 +94,13 @@ async def test_counters_and_gauges_follow_real_mail(tmp_path: Path) -> None:
             assert doc["started"] <= gauges["oldest_message"] <= doc["updated"]
             assert [m.recipients for m in mx.messages] == [["good@example.com"]]
             client = await RawSmtp.connect(port)
-            await wait_until(lambda: published(tmp_path)["gauges"]["inbound_connections"] == 1)
+            await wait_until_async(
+                lambda: published(tmp_path)["gauges"]["inbound_connections"] == 1
+            )
             await client.close()
-            await wait_until(lambda: published(tmp_path)["gauges"]["inbound_connections"] == 0)
+            await wait_until_async(
+                lambda: published(tmp_path)["gauges"]["inbound_connections"] == 0
+            )
 
 
 async def test_counters_start_from_zero_after_a_restart(tmp_path: Path) -> None:
@@ -110,7 +112,9 @@ async def test_counters_start_from_zero_after_a_restart(tmp_path: Path) -> None:
         async with running_engine(tmp_path, cfg, outbound=options, status_interval=0.02) as engine:
             await asyncio.to_thread(send, engine.bound_port("InboundMail"), "a@sender.test",
                                     ["u@example.com"])
-            await wait_until(lambda: published(tmp_path)["counters"]["delivered_recipients"] == 1)
+            await wait_until_async(
+                lambda: published(tmp_path)["counters"]["delivered_recipients"] == 1
+            )
         async with running_engine(tmp_path, cfg, outbound=options, status_interval=0.02):
             counters = published(tmp_path)["counters"]
             assert counters["delivered_recipients"] == counters["messages_received"] == 0

@@ -17,15 +17,10 @@ from state.model import Authorities, Certificate, CustomCA, TLSMode, replace
 from state.secrets import Secrets
 from state.store import Store
 from tests.engine.builders import config, hat, listener
-from tests.helpers import (
-    RawSmtp,
-    client_context,
-    issue_certificate,
-    log_has,
-    read_mail_logs,
-    running_engine,
-    wait_until,
-)
+from tests.kit.certs import client_context, issue_certificate
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 MUST = "530 5.7.0 Must issue a STARTTLS command first"
 
@@ -92,7 +87,7 @@ async def test_preferred_with_a_real_client_over_starttls(
         )
         assert errors == {} and reply.startswith("ok:  Message ")
         await smtp.quit()
-        await wait_until(log_has(tmp_path, "TLS success protocol TLSv1.3 cipher "))
+        await wait_until_async(log_has(tmp_path, "TLS success protocol TLSv1.3 cipher "))
 
 
 async def test_a_large_message_over_starttls_with_the_small_read_buffer(
@@ -157,7 +152,7 @@ async def test_served_certificate_follows_commits_but_open_connections_keep_thei
             1, "admin", "test", "new cert",
         )
         second.close()
-        await wait_until(lambda: engine.runtime is not None and engine.runtime.version == 2)
+        await wait_until_async(lambda: engine.runtime is not None and engine.runtime.version == 2)
         assert engine.bound_port("InboundMail") == port  # same socket kept
         after = await greet(port)
         for client in (before, after):
@@ -180,7 +175,9 @@ async def test_bytes_pipelined_after_starttls_are_discarded(
         client = await greet(engine.bound_port("InboundMail"))
         await client.cmd("EHLO client.test")
         # One packet: STARTTLS plus an injected plaintext transaction.
-        await client.send("STARTTLS\r\nMAIL FROM:<evil@attacker.test>\r\nRCPT TO:<u@example.com>\r\n")
+        await client.send(
+            "STARTTLS\r\nMAIL FROM:<evil@attacker.test>\r\nRCPT TO:<u@example.com>\r\n"
+        )
         assert (await client.reply())[0] == 220
         await client.starttls(client_context(ca))
         # The first reply over TLS answers our EHLO, not an injected command.
@@ -202,7 +199,9 @@ async def test_only_crlf_dot_crlf_ends_data(tmp_path: Path, test_cert: Certifica
         await client.cmd("MAIL FROM:<a@b.test>")
         await client.cmd("RCPT TO:<u@example.com>")
         assert (await client.cmd("DATA"))[0] == 354
-        smuggled = "Subject: s\r\n\r\nfirst\n.\nMAIL FROM:<evil@x.test>\r\nRCPT TO:<v@example.com>\r\n"
+        smuggled = (
+            "Subject: s\r\n\r\nfirst\n.\nMAIL FROM:<evil@x.test>\r\nRCPT TO:<v@example.com>\r\n"
+        )
         await client.send(smuggled + "still data\r.\rmore\r\n")
         # Nothing ended DATA yet: a NOOP is swallowed as message text.
         await client.send("NOOP\r\n.\r\n")
@@ -242,7 +241,7 @@ async def test_required_verify_checks_client_certificates(
             await bad.cmd("EHLO client.test")
         except (ssl.SSLError, ConnectionError, OSError):
             pass
-        await wait_until(log_has(tmp_path, "ICID 2 TLS failed: "))
+        await wait_until_async(log_has(tmp_path, "ICID 2 TLS failed: "))
         await bad.close()
     log = read_mail_logs(tmp_path)
     assert "Traceback" not in log

@@ -9,7 +9,6 @@ bypass, host-name rows over a real DNS server, and a DNS server that never answe
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,9 +27,12 @@ from state.model import (
     SenderGroup,
     replace,
 )
-from tests.dnsserver import DnsServer
 from tests.engine.builders import config, hat, listener
-from tests.helpers import RawSmtp, log_has, read_mail_logs, running_engine, wait_until
+from tests.kit.dnsserver import DnsServer
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.ports import silent_udp_port
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 
 async def connect_from(source: str, port: int) -> RawSmtp:
@@ -153,7 +155,7 @@ async def test_delayed_hat_rejection(tmp_path: Path) -> None:
         assert (await client.cmd("DATA"))[0] == 503
         await client.cmd("QUIT")
         await client.close()
-        await wait_until(log_has(tmp_path, "ICID 1 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 1 close"))
     log = read_mail_logs(tmp_path)
     assert "ICID 1 REJECT SG BLACKLIST match 127.0.0.2 SBRS None" in log
     assert "ICID 1 Delayed HAT REJECT continuing session for recipient logging (127.0.0.2)" in log
@@ -173,7 +175,7 @@ async def test_continue_and_inline_tcprefuse(tmp_path: Path) -> None:
         passed = await connect_from("127.0.0.2", port)
         assert (await passed.reply())[0] == 220
         await passed.close()
-        await wait_until(log_has(tmp_path, "ICID 1 ACCEPT SG ALL match ALL SBRS None"))
+        await wait_until_async(log_has(tmp_path, "ICID 1 ACCEPT SG ALL match ALL SBRS None"))
     assert "ICID 0 TCPREFUSE SG REFUSED match 127.0.0.3 SBRS None" in read_mail_logs(tmp_path)
 
 
@@ -193,7 +195,7 @@ async def test_host_name_rows_over_real_dns(tmp_path: Path) -> None:
             client = await connect_from("127.0.0.3", port)
             assert await client.reply() == (220, ["220 mail.test ESMTP"])
             await client.close()
-            await wait_until(log_has(tmp_path, "ICID 2 ACCEPT SG ALL match ALL SBRS None"))
+            await wait_until_async(log_has(tmp_path, "ICID 2 ACCEPT SG ALL match ALL SBRS None"))
     log = read_mail_logs(tmp_path)
     assert ("New SMTP ICID 1 interface Management (127.0.0.1) address 127.0.0.2 "
             "reverse dns host mx.partner.example verified yes") in log
@@ -203,12 +205,8 @@ async def test_host_name_rows_over_real_dns(tmp_path: Path) -> None:
 
 @pytest.fixture
 def silent_dns() -> Iterator[int]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    try:
-        yield int(sock.getsockname()[1])
-    finally:
-        sock.close()
+    with silent_udp_port() as port:
+        yield port
 
 
 async def test_dns_that_never_answers_does_not_stall_the_connection(

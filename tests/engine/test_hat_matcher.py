@@ -8,7 +8,6 @@ so the PTR forward confirmation and the DNS-list query are the real ones.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +15,8 @@ import pytest
 from engine.inbound.dnscheck import DnsCheck
 from engine.policy import ClientFacts, evaluate_hat, lookups_needed, sender_matches
 from state.model import HAT, Behavior, DnsSettings, Policy, PolicyParams, SenderGroup, TLSMode
-from tests.dnsserver import DnsServer
+from tests.kit.dnsserver import DnsServer
+from tests.kit.ports import silent_udp_port
 
 ZONE = "bl.test"
 
@@ -91,7 +91,8 @@ def ordered_hat() -> HAT:
         default=PolicyParams(max_message_size=1000, max_concurrency=5, max_msgs_per_session=5,
                              max_rcpts_per_msg=5, tls=TLSMode.NO),
         policies=(
-            Policy(name="TLSREQ", behavior=Behavior.ACCEPT, params=PolicyParams(tls=TLSMode.REQUIRED)),
+            Policy(name="TLSREQ", behavior=Behavior.ACCEPT,
+                   params=PolicyParams(tls=TLSMode.REQUIRED)),
             Policy(name="BLOCKED", behavior=Behavior.REJECT),
             Policy(name="ACCEPTED", behavior=Behavior.ACCEPT),
         ),
@@ -162,12 +163,8 @@ async def test_answers_are_cached_for_their_ttl() -> None:
 @pytest.fixture
 def silent_server() -> Iterator[int]:
     """A UDP port that swallows every query: a DNS server that never answers."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    try:
-        yield int(sock.getsockname()[1])
-    finally:
-        sock.close()
+    with silent_udp_port() as port:
+        yield port
 
 
 async def test_dns_failure_times_out_and_does_not_match(silent_server: int) -> None:

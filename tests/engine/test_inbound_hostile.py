@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 
 from engine.status import status_path
-from esacli import render_status, status_doc
+from esacli import status_doc
+from esacli.commands.ops.status import render as render_status
 from state.model import Certificate, ListenerType, TLSMode
 from tests.engine.builders import config, hat, listener
-from tests.helpers import RawSmtp, log_has, read_mail_logs, running_engine, wait_until
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 CONTROL_BYTES = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")
 
@@ -107,7 +110,7 @@ async def test_every_mid_ends_with_a_line_saying_how(tmp_path: Path) -> None:
         await dropped.cmd("DATA")
         await dropped.send("Subject: cut\r\n\r\nhalf a mess")
         await dropped.close()  # MID 7: the connection is lost mid-DATA
-        await wait_until(log_has(tmp_path, "ICID 2 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 2 close"))
     log = read_mail_logs(tmp_path)
     started = re.findall(r"Start MID (\d+) ", log)
     assert started == [str(n) for n in range(1, 8)]
@@ -146,7 +149,7 @@ async def test_every_refusal_is_counted(tmp_path: Path) -> None:
         assert counts.refused_commands == 2
         assert counts.rejected_recipients_rat == 0
         rejected = re.compile(r"\n +Rejected Recipients +6\n(.*\n)* +Over Recipient Limit +6\n")
-        await wait_until(lambda: rejected.search(shown_status(tmp_path)))
+        await wait_until_async(lambda: rejected.search(shown_status(tmp_path)))
         assert re.search(r"\n +Refused Commands +2\n", shown_status(tmp_path))
     log = read_mail_logs(tmp_path)
     assert log.count("Rejected: too many recipients") == 6
@@ -243,7 +246,7 @@ async def test_an_old_tls_client_gets_a_protocol_version_alert(
              "-cipher", "DEFAULT@SECLEVEL=0", "-msg"],
             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30,
         )
-        await wait_until(log_has(tmp_path, "ICID 1 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 1 close"))
     # "<<<" is what the client received: the server's alert, not a bare close.
     assert re.search(r"<<< TLS 1\.[01], Alert \[length 0002\], fatal protocol_version",
                      done.stdout), done.stdout
@@ -270,9 +273,9 @@ async def test_a_client_gone_while_its_message_is_written_still_gets_ready(tmp_p
         await client.cmd("DATA")
         await client.send("Subject: hasty\r\n\r\nbye\r\n.\r\n")
         await client.close()
-        await wait_until(log_has(tmp_path, "ICID 1 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 1 close"))
         release.set()
-        await wait_until(log_has(tmp_path, "MID 1 ready "))
+        await wait_until_async(log_has(tmp_path, "MID 1 ready "))
         assert len(engine.spool.messages()) == 1
         assert engine.inbound_counts.messages_received == 1
     assert "Message aborted MID 1" not in read_mail_logs(tmp_path)

@@ -14,7 +14,9 @@ from pathlib import Path
 from engine.service import Engine
 from state.model import Config, ListenerSetup, SmtpTimeouts, replace
 from tests.engine.builders import config, listener
-from tests.helpers import RawSmtp, log_has, read_mail_logs, running_engine, wait_until
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 TIMEOUT = "421 4.4.2 Timeout exceeded, closing connection"
 INJECTION = "421 Timed out waiting for successful message injection, disconnecting."
@@ -55,7 +57,7 @@ async def test_a_client_that_never_says_ehlo_is_closed(tmp_path: Path) -> None:
     async with running_engine(tmp_path, scaled(greeting=0.3)) as engine:
         client = await greeted(engine, ehlo=False)
         assert await last_words(client) == (421, [TIMEOUT])
-        await wait_until(log_has(tmp_path, "ICID 1 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 1 close"))
         assert engine.inbound_counts.timed_out_connections == 1
     assert "ICID 1 Receiving Failed: Timeout waiting for HELO/EHLO" in read_mail_logs(tmp_path)
 
@@ -126,7 +128,7 @@ async def test_a_stalled_data_block_is_cut_and_its_mid_says_so(tmp_path: Path) -
         assert (await client.cmd("DATA"))[0] == 354
         await client.send("Subject: stalled\r\n\r\nfirst line\r\n")
         assert await last_words(client) == (421, [TIMEOUT])
-        await wait_until(log_has(tmp_path, "ICID 1 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 1 close"))
         assert engine.spool.messages() == []
     log = read_mail_logs(tmp_path)
     assert "ICID 1 Receiving Failed: Timeout waiting for message data" in log

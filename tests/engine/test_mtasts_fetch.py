@@ -15,11 +15,12 @@ from engine.outbound.mtasts_cache import FILE, RETRY_AFTER, PolicyStore, StsAnsw
 from engine.outbound.precedence import StsMode
 from engine.outbound.resolver import Resolver
 from state.model import Authorities, CustomCA, DnsSettings
-from tests import dnssec
-from tests.dnssec import SignedDns, Zone
-from tests.engine.dane_kit import APEX, Pki, dane_zones, issue, server_context
+from tests.engine.dane_kit import APEX, Pki, dane_zones
 from tests.engine.outbound_kit import FakeClock
-from tests.httpsserver import HttpsServer, Reply
+from tests.kit import dnssec
+from tests.kit.certs import chain_context, issue
+from tests.kit.dnssec import SignedDns, Zone
+from tests.kit.httpsserver import HttpsServer, Reply
 
 pytestmark = pytest.mark.skipif(not dnssec.available(), reason="nsd, unbound, ldnsutils needed")
 
@@ -45,7 +46,7 @@ def signed() -> Iterator[SignedDns]:
 @pytest.fixture
 def web() -> Iterator[HttpsServer]:
     leaf = issue(HOST, (HOST, f"mta-sts.nopolicy.{APEX}"), issuer=pki.issuing)
-    with HttpsServer(server_context(leaf, pki.issuing)) as server:
+    with HttpsServer(chain_context(leaf, pki.issuing)) as server:
         server.replies[HOST] = Reply(POLICY)
         yield server
 
@@ -167,9 +168,9 @@ async def test_a_certificate_that_does_not_verify(
     signed: SignedDns, tmp_path: Path, wrong: str
 ) -> None:
     if wrong == "other CA":
-        context = server_context(issue(HOST, (HOST,), issuer=pki.other_root))
+        context = chain_context(issue(HOST, (HOST,), issuer=pki.other_root))
     else:
-        context = server_context(issue("www.dane.test", ("www.dane.test",), issuer=pki.issuing),
+        context = chain_context(issue("www.dane.test", ("www.dane.test",), issuer=pki.issuing),
                                  pki.issuing)
     with HttpsServer(context) as web:
         web.replies[HOST] = Reply(POLICY)
@@ -178,7 +179,9 @@ async def test_a_certificate_that_does_not_verify(
     assert HOST in answer.error
 
 
-async def test_no_address_and_no_record(signed: SignedDns, web: HttpsServer, tmp_path: Path) -> None:
+async def test_no_address_and_no_record(
+    signed: SignedDns, web: HttpsServer, tmp_path: Path
+) -> None:
     sts = cache(signed, web, tmp_path)
     assert (await sts.policy_for(f"nopolicy.{APEX}")) == StsAnswer(None, "none")  # no TXT
     assert web.requests == []

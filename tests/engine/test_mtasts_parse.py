@@ -29,7 +29,8 @@ def test_txt_record(records: list[str], ident: str | None) -> None:
     assert parse_txt(records) == ident
 
 
-ENFORCE = "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n"
+ENFORCE = ("version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\n"
+           "max_age: 604800\r\n")
 
 
 def test_policy_fields() -> None:

@@ -1,4 +1,4 @@
-"""The outbound TLS contract of tls-policy.md as a table: remote MX behaviour x level.
+"""The outbound TLS contract (engine/outbound/policy.py) as a table: remote MX behaviour x level.
 
 Every case is a real delivery: dnsmasq answers the MX and A queries, a fake MX on
 its own loopback address serves the behaviour, the gateway's DomainDelivery
@@ -8,7 +8,6 @@ TLS, or deferred), what reached the MX, and the mail_logs line.
 
 from __future__ import annotations
 
-import socket
 import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,21 +15,13 @@ from pathlib import Path
 import pytest
 import trustme
 
-from engine.maillog import MailLog
-from engine.outbound.client import DomainDelivery, Job, Result
-from engine.outbound.resolver import Resolver
-from engine.runtime import build_outbound
+from engine.outbound.client import Job
 from state.model import TLSMode
-from state.secrets import Secrets
-from tests.dnsserver import DnsServer
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import (
-    expired_context,
-    outbound_config,
-    self_signed_context,
-    server_context,
-)
-from tests.helpers import make_ca
+from tests.engine.outbound_kit import deliver_jobs, outbound_config
+from tests.kit.certs import expired_context, make_ca, self_signed_context, server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.ports import reserve
 
 CA = make_ca()  # one CA for the module: the table is built at import time
 
@@ -39,8 +30,14 @@ BEHAVIOURS: dict[str, tuple[str, Callable[[], Behaviour]]] = {
     "no-starttls": ("127.0.0.11", lambda: Behaviour(starttls=False)),
     "refused-454": ("127.0.0.12", lambda: Behaviour(starttls_reply="454 4.7.0 TLS not available")),
     "broken-after-220": ("127.0.0.13", lambda: Behaviour(break_handshake=True)),
-    "self-signed": ("127.0.0.14", lambda: Behaviour(context=self_signed_context("mx.self-signed.test"))),
-    "wrong-name": ("127.0.0.15", lambda: Behaviour(context=server_context(CA, "mx.elsewhere.test"))),
+    "self-signed": (
+        "127.0.0.14",
+        lambda: Behaviour(context=self_signed_context("mx.self-signed.test")),
+    ),
+    "wrong-name": (
+        "127.0.0.15",
+        lambda: Behaviour(context=server_context(CA, "mx.elsewhere.test")),
+    ),
     "expired": ("127.0.0.16", lambda: Behaviour(context=expired_context(CA, "mx.expired.test"))),
     "valid": ("127.0.0.17", lambda: Behaviour(context=server_context(CA, "mx.valid.test"))),
     "wildcard": ("127.0.0.18", lambda: Behaviour(context=server_context(CA, "*.wildcard.test"))),
@@ -76,7 +73,10 @@ def expected_log(behaviour: str, level: TLSMode, outcome: str) -> list[str]:
         "broken-after-220": ["DCID 1 TLS failed: "],
     }.get(behaviour, ["DCID 1 TLS success protocol TLSv1.3 cipher "])
     if verifying and behaviour in ("self-signed", "expired"):
-        lines = ["DCID 1 TLS failed: " + ("self" if behaviour == "self-signed" else "certificate has expired")]
+        lines = [
+            "DCID 1 TLS failed: "
+            + ("self" if behaviour == "self-signed" else "certificate has expired")
+        ]
         if outcome == TLS:  # Preferred - Verify: encrypted anyway, on a new connection
             lines += ["New SMTP DCID 2", "DCID 2 TLS success protocol"]
     elif verifying and behaviour == "wrong-name":
@@ -90,12 +90,6 @@ def expected_log(behaviour: str, level: TLSMode, outcome: str) -> list[str]:
     else:
         lines += ["Delivery start DCID", "Message done DCID", "Response '250 2.0.0 Ok: queued'"]
     return lines
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.11", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -118,23 +112,12 @@ async def test_contract(
     ip, make = BEHAVIOURS[behaviour]
     domain = f"{behaviour}.test"
     config = outbound_config(CA, dns.port, level, domain=domain)
-    log = MailLog(tmp_path / "mail_logs")
-    results: list[Result] = []
-
-    async def report(job: Job, got: dict[int, Result]) -> None:
-        results.extend(got.values())
-
-    port = _free_port()
-    dcids = iter(range(1, 100))
+    port = reserve("127.0.0.11")
     async with FakeMX(make(), host=ip, port=port) as mx:
-        outbound = build_outbound(config, Secrets(tmp_path))
-        delivery = DomainDelivery(
-            outbound, outbound.destinations.lookup(domain), Resolver(config.dns, port),
-            log, lambda: next(dcids), report,
+        job = Job(
+            7, "sender@gateway.test", [0], [f"user@{domain}"], lambda: b"Subject: t\r\n\r\nhi\r\n"
         )
-        job = Job(7, "sender@gateway.test", [0], [f"user@{domain}"], lambda: b"Subject: t\r\n\r\nhi\r\n")
-        await delivery.run([job])
-    log.close()
+        results = await deliver_jobs(config, domain, port, tmp_path, [job])
     text = (tmp_path / "mail_logs").read_text()
     assert [r.status for r in results] == ["delivered" if outcome != DEFER else "deferred"]
     if outcome == DEFER:  # the Delayed: line names the connection that failed, not DCID 0

@@ -16,10 +16,11 @@ from engine.outbound import client
 from engine.queue.admin import QueueAdmin, QueuedRecipient
 from engine.queue.manager import QueueOptions
 from state.model import Config, DeliverySettings, Route, RouteHost, TLSMode, replace
-from tests.engine.fakemx import Behaviour, FakeMX
 from tests.engine.outbound_kit import FakeClock, outbound_config
-from tests.helpers import log_has, read_mail_logs, running_engine, wait_until
-from tests.queuekit import DOMAIN, Queued, body, legacy_queue
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.queue import DOMAIN, Queued, body, legacy_queue
+from tests.kit.waiting import wait_until_async
 
 FIRST = 700001
 RETRY = 60
@@ -55,7 +56,7 @@ async def test_a_bad_recipient_bounces_alone_and_its_bounce_shows_it_escaped(
         queue(tmp_path, clock, mixed, plain(FIRST + 1))
         options = QueueOptions(mx_port=mx.port, clock=clock, poll_interval=0.02)
         async with running_engine(tmp_path, config_for(mx.port), outbound=options):
-            await wait_until(lambda: len(mx.messages) == 3, timeout=10)  # two, and the bounce
+            await wait_until_async(lambda: len(mx.messages) == 3, timeout=10)  # two, and the bounce
     deliveries = sorted((m.sender, tuple(m.recipients)) for m in mx.messages)
     assert deliveries == [("", ("a@sender.test",)), ("a@sender.test", (f"ok@{DOMAIN}",)),
                           ("a@sender.test", (f"u{FIRST + 1}@{DOMAIN}",))]
@@ -79,9 +80,12 @@ async def test_an_unreadable_spool_file_defers_that_message_only(tmp_path: Path)
         damaged.write_bytes(damaged.read_bytes().replace(b"body", b"bodY"))
         options = QueueOptions(mx_port=mx.port, clock=clock, poll_interval=0.02)
         async with running_engine(tmp_path, config_for(mx.port), outbound=options):
-            await wait_until(lambda: len(mx.messages) == 2, timeout=10)
-            await wait_until(lambda: one(tmp_path, FIRST + 1).attempts == 1)
-    assert [m.recipients[0] for m in mx.messages] == [f"u{FIRST}@{DOMAIN}", f"u{FIRST + 2}@{DOMAIN}"]
+            await wait_until_async(lambda: len(mx.messages) == 2, timeout=10)
+            await wait_until_async(lambda: one(tmp_path, FIRST + 1).attempts == 1)
+    assert [m.recipients[0] for m in mx.messages] == [
+        f"u{FIRST}@{DOMAIN}",
+        f"u{FIRST + 2}@{DOMAIN}",
+    ]
     assert mx.connections == 1  # the connection went on past it
     row = one(tmp_path, FIRST + 1)
     assert row.status == "queued" and row.next_attempt == clock.now() + RETRY
@@ -109,8 +113,8 @@ async def test_a_bug_mid_transaction_defers_that_message_and_the_rest_go_on_a_ne
         queue(tmp_path, clock, *(plain(FIRST + i) for i in range(4)))
         options = QueueOptions(mx_port=mx.port, clock=clock, poll_interval=0.02)
         async with running_engine(tmp_path, config_for(mx.port), outbound=options) as engine:
-            await wait_until(lambda: len(mx.messages) == 3, timeout=10)
-            await wait_until(lambda: one(tmp_path, broken).attempts == 1)
+            await wait_until_async(lambda: len(mx.messages) == 3, timeout=10)
+            await wait_until_async(lambda: one(tmp_path, broken).attempts == 1)
             assert mx.connections == 2  # the one in an unknown state was not used again
             reason = one(tmp_path, broken).reason
             assert reason == "4.3.0 - Internal error ('000', ['RuntimeError'])"
@@ -118,7 +122,7 @@ async def test_a_bug_mid_transaction_defers_that_message_and_the_rest_go_on_a_ne
             monkeypatch.setattr(client, "_transaction", real)
             clock.t += RETRY
             engine.queue.wake()  # type: ignore[union-attr]
-            await wait_until(lambda: len(mx.messages) == 4, timeout=10)
+            await wait_until_async(lambda: len(mx.messages) == 4, timeout=10)
     got = sorted(m.recipients[0] for m in mx.messages)
     assert got == [f"u{FIRST + i}@{DOMAIN}" for i in range(4)]
     assert "Traceback" not in read_mail_logs(tmp_path)

@@ -15,19 +15,17 @@ from pathlib import Path
 import pytest
 import trustme
 
-from engine.maillog import MailLog
-from engine.outbound.client import DomainDelivery, Job, Result
-from engine.outbound.resolver import Resolver
+from engine.outbound.client import Job, Result
 from engine.queue.manager import QueueOptions
 from engine.queue.store import QUEUED
-from engine.runtime import build_outbound
 from engine.service import Engine
 from state.model import Config, DestinationEntry, TLSMode, replace
-from state.secrets import Secrets
-from tests.dnsserver import DnsServer
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import FakeClock, outbound_config, server_context
-from tests.helpers import read_mail_logs, running_engine, wait_until
+from tests.engine.outbound_kit import FakeClock, deliver_jobs, outbound_config
+from tests.kit.certs import server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.engine import read_mail_logs, running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.waiting import wait_until_async
 
 IP = "127.0.0.51"
 DOMAIN, MX = "limits.test", "mx.limits.test"
@@ -41,33 +39,25 @@ def dns() -> Iterator[DnsServer]:
 
 def jobs(count: int) -> list[Job]:
     return [
-        Job(mid, "a@gateway.test", [0], [f"u{mid}@{DOMAIN}"], lambda m=mid: f"S: {m}\r\n\r\nx\r\n".encode())
+        Job(
+            mid,
+            "a@gateway.test",
+            [0],
+            [f"u{mid}@{DOMAIN}"],
+            lambda m=mid: f"S: {m}\r\n\r\nx\r\n".encode(),
+        )
         for mid in range(1, count + 1)
     ]
 
 
 async def deliver(config: Config, tmp_path: Path, mx: FakeMX, count: int) -> list[Result]:
     """DomainDelivery of `count` one-recipient messages to the fake MX."""
-    log = MailLog(tmp_path / "mail_logs")
-    results: list[Result] = []
-
-    async def report(job: Job, got: dict[int, Result]) -> None:
-        results.extend(got.values())
-
-    dcids = iter(range(1, 1000))
-    outbound = build_outbound(config, Secrets(tmp_path))
-    delivery = DomainDelivery(
-        outbound, outbound.destinations.lookup(DOMAIN), Resolver(config.dns, mx.port),
-        log, lambda: next(dcids), report,
-    )
-    try:
-        await delivery.run(jobs(count))
-    finally:
-        log.close()
-    return results
+    return await deliver_jobs(config, DOMAIN, mx.port, tmp_path, jobs(count))
 
 
-async def test_connections_are_reused_up_to_the_limit(ca: trustme.CA, dns: DnsServer, tmp_path: Path) -> None:
+async def test_connections_are_reused_up_to_the_limit(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path
+) -> None:
     # Inherited from the DEFAULT row: 3 messages per connection, one connection at a time.
     config = outbound_config(ca, dns.port, TLSMode.REQUIRED_VERIFY, domain=DOMAIN,
                              max_concurrency=1, max_msgs_per_connection=3)
@@ -87,12 +77,14 @@ async def test_concurrency_limit_bounds_simultaneous_connections(
     ca: trustme.CA, dns: DnsServer, tmp_path: Path
 ) -> None:
     config = outbound_config(ca, dns.port, TLSMode.NO, domain=DOMAIN)
-    entry = DestinationEntry(domain=DOMAIN, tls=TLSMode.NO, max_concurrency=2, max_msgs_per_connection=1)
+    entry = DestinationEntry(
+        domain=DOMAIN, tls=TLSMode.NO, max_concurrency=2, max_msgs_per_connection=1
+    )
     config = replace(config, destinations=replace(config.destinations, entries=(entry,)))
     async with FakeMX(Behaviour(starttls=False), host=IP) as mx:
         mx.release.clear()  # hold every DATA reply: connections pile up if the limit leaks
         task = asyncio.create_task(deliver(config, tmp_path, mx, 6))
-        await wait_until(lambda: mx.in_data == 2)
+        await wait_until_async(lambda: mx.in_data == 2)
         assert mx.active == 2
         mx.release.set()
         results = await asyncio.wait_for(task, 10)
@@ -127,8 +119,8 @@ async def test_recipient_limit_per_period(ca: trustme.CA, dns: DnsServer, tmp_pa
             assert queue is not None
             mids = await spool(engine, 5, clock)
             for delivered in (2, 4, 5):
-                await wait_until(lambda n=delivered: len(mx.messages) == n)
-                await wait_until(lambda: not queue.delivering)
+                await wait_until_async(lambda n=delivered: len(mx.messages) == n)
+                await wait_until_async(lambda: not queue.delivering)
                 clock.t += 59  # the window is used up until its minute has passed
                 await queue.tick()
                 assert not queue.delivering and len(mx.messages) == delivered
@@ -136,5 +128,7 @@ async def test_recipient_limit_per_period(ca: trustme.CA, dns: DnsServer, tmp_pa
                 assert len(waiting) == 5 - delivered
                 clock.t += 1  # the period passes
                 queue.wake()
-    assert sorted(r for m in mx.messages for r in m.recipients) == [f"u{n}@{DOMAIN}" for n in range(5)]
+    assert sorted(r for m in mx.messages for r in m.recipients) == [
+        f"u{n}@{DOMAIN}" for n in range(5)
+    ]
     assert "Delayed:" not in read_mail_logs(tmp_path)  # held back by the limit, not failed

@@ -1,4 +1,4 @@
-"""Delivery to a REAL Postfix (its own private instance, tests/postfix.py) under
+"""Delivery to a REAL Postfix (its own private instance, tests/kit/postfix.py) under
 Required - Verify, and the required-TLS alert landing in a Postfix mailbox.
 
 The whole path is real: smtplib relays through the engine's listener, dnsmasq
@@ -31,12 +31,13 @@ from state.model import (
     TLSMode,
     replace,
 )
-from tests.dnsserver import DnsServer
 from tests.engine import builders
-from tests.engine.fakemx import Behaviour, FakeMX
 from tests.engine.outbound_kit import outbound_config
-from tests.helpers import log_has, read_mail_logs, running_engine, wait_until
-from tests.postfix import PostfixServer, available
+from tests.kit.dnsserver import DnsServer
+from tests.kit.engine import log_has, read_mail_logs, running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.postfix import PostfixServer, available
+from tests.kit.waiting import wait_until_async
 
 pytestmark = pytest.mark.skipif(available() is not None, reason=str(available()))
 
@@ -55,16 +56,16 @@ def dns() -> Iterator[DnsServer]:
 
 @pytest.fixture(scope="module")
 def postfix(ca: trustme.CA) -> Iterator[PostfixServer]:
-    leaf = ca.issue_cert(MX)
-    chain = "".join(blob.bytes().decode() for blob in leaf.cert_chain_pems)
-    with PostfixServer(POSTFIX_IP, DOMAIN, ["u", "admin"], chain, leaf.private_key_pem.bytes().decode()) as server:
+    with PostfixServer.signed_by(ca, POSTFIX_IP, DOMAIN, ["u", "admin"]) as server:
         yield server
 
 
-def gateway(ca: trustme.CA, dns: DnsServer, cert: Certificate, *entries: DestinationEntry) -> Config:
+def gateway(
+    ca: trustme.CA, dns: DnsServer, cert: Certificate, *entries: DestinationEntry
+) -> Config:
     """A listener relaying to postfix.test and partner.test; outbound per `entries`."""
     rat = tuple(RatEntry(address=d, action=RatAction.ACCEPT) for d in (DOMAIN, "partner.test"))
-    listen = builders.listener(rat=rat + (RatEntry(address="ALL", action=RatAction.REJECT),))
+    listen = builders.listener(rat=(*rat, RatEntry(address="ALL", action=RatAction.REJECT)))
     out = outbound_config(ca, dns.port, TLSMode.REQUIRED_VERIFY, domain=DOMAIN)
     return replace(
         builders.config(listen, certificates=(cert,)),
@@ -75,7 +76,9 @@ def gateway(ca: trustme.CA, dns: DnsServer, cert: Certificate, *entries: Destina
 
 def relay(port: int, recipient: str, subject: str) -> None:
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-        client.sendmail("a@sender.test", [recipient], f"Subject: {subject}\r\n\r\nhello\r\n".encode())
+        client.sendmail(
+            "a@sender.test", [recipient], f"Subject: {subject}\r\n\r\nhello\r\n".encode()
+        )
 
 
 async def send(engine: Engine, recipient: str, subject: str) -> None:
@@ -91,8 +94,8 @@ async def test_required_verify_delivery_to_postfix(
     options = QueueOptions(mx_port=postfix.port, poll_interval=30.0)
     async with running_engine(tmp_path, gateway(ca, dns, test_cert), outbound=options) as engine:
         await send(engine, f"u@{DOMAIN}", "to real postfix")
-        await wait_until(log_has(tmp_path, "Message finished MID"), timeout=10)
-        await wait_until(lambda: len(postfix.maildir_messages("u")) > before, timeout=10)
+        await wait_until_async(log_has(tmp_path, "Message finished MID"), timeout=10)
+        await wait_until_async(lambda: len(postfix.maildir_messages("u")) > before, timeout=10)
     text = read_mail_logs(tmp_path)
     assert "TLS success protocol TLSv1.3 cipher" in text
     assert f"TLS certificate verified: match {MX}" in text
@@ -110,7 +113,9 @@ async def test_required_tls_alert_lands_in_postfix_mailbox(
     ca: trustme.CA, dns: DnsServer, postfix: PostfixServer, test_cert: Certificate, tmp_path: Path
 ) -> None:
     before = len(postfix.maildir_messages("admin"))
-    config = gateway(ca, dns, test_cert, DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED))
+    config = gateway(
+        ca, dns, test_cert, DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED)
+    )
     config = replace(
         config,
         destinations=replace(config.destinations, tls_failure_alert=True),
@@ -122,7 +127,7 @@ async def test_required_tls_alert_lands_in_postfix_mailbox(
         running_engine(tmp_path, config, outbound=options) as engine,
     ):
         await send(engine, "v@partner.test", "needs tls")
-        await wait_until(lambda: len(postfix.maildir_messages("admin")) > before, timeout=10)
+        await wait_until_async(lambda: len(postfix.maildir_messages("admin")) > before, timeout=10)
     assert partner.messages == []  # never in clear
     text = read_mail_logs(tmp_path)
     assert "TLS was required but could not be successfully negotiated" in text

@@ -10,9 +10,10 @@ import trustme
 from engine.outbound.tlsverify import tlsverify
 from state.model import Route, RouteHost, replace
 from state.secrets import Secrets
-from tests.dnsserver import DnsServer
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import DOMAIN, outbound_config, self_signed_context, server_context
+from tests.engine.outbound_kit import DOMAIN, outbound_config
+from tests.kit.certs import self_signed_context, server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.fakemx import Behaviour, FakeMX
 
 
 async def probe(config, secrets, *args, **kwargs) -> tuple[bool, list[str]]:  # type: ignore[no-untyped-def]
@@ -71,11 +72,19 @@ async def test_mx_lookup_route_and_match(ca: trustme.CA, tmp_path: Path) -> None
 async def test_bad_mx_self_signed_fails(ca: trustme.CA, tmp_path: Path) -> None:
     behaviour = Behaviour(context=self_signed_context("mx1.partner.test"))
     async with FakeMX(behaviour) as mx:
-        ok, lines = await probe(outbound_config(ca), Secrets(tmp_path), DOMAIN, "127.0.0.1", mx.port)
+        ok, lines = await probe(
+            outbound_config(ca), Secrets(tmp_path), DOMAIN, "127.0.0.1", mx.port
+        )
     assert ok is False
     assert "Verifying peer certificate." in lines
-    assert any(line.startswith("TLS certificate verification failed: self") for line in lines), lines
-    assert lines[-3:] == ["", "TLS unable to connect to partner.test.", "TLS verification completed."]
+    assert any(line.startswith("TLS certificate verification failed: self") for line in lines), (
+        lines
+    )
+    assert lines[-3:] == [
+        "",
+        "TLS unable to connect to partner.test.",
+        "TLS verification completed.",
+    ]
 
 
 async def test_wrong_name_is_reported(ca: trustme.CA, tmp_path: Path) -> None:
@@ -95,12 +104,19 @@ async def test_wrong_name_is_reported(ca: trustme.CA, tmp_path: Path) -> None:
     ("behaviour", "expected"),
     [
         (Behaviour(starttls=False), "STARTTLS command not supported"),
-        (Behaviour(starttls_reply="454 4.7.0 TLS not available"), "failed: 454 4.7.0 TLS not available"),
+        (
+            Behaviour(starttls_reply="454 4.7.0 TLS not available"),
+            "failed: 454 4.7.0 TLS not available",
+        ),
         (Behaviour(break_handshake=True), "TLS connection to 127.0.0.1 failed: "),
     ],
 )
-async def test_no_tls_fails(behaviour: Behaviour, expected: str, ca: trustme.CA, tmp_path: Path) -> None:
+async def test_no_tls_fails(
+    behaviour: Behaviour, expected: str, ca: trustme.CA, tmp_path: Path
+) -> None:
     async with FakeMX(behaviour) as mx:
-        ok, lines = await probe(outbound_config(ca), Secrets(tmp_path), DOMAIN, "127.0.0.1", mx.port)
+        ok, lines = await probe(
+            outbound_config(ca), Secrets(tmp_path), DOMAIN, "127.0.0.1", mx.port
+        )
     assert ok is False
     assert any(expected in line for line in lines), lines

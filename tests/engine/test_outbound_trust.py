@@ -17,16 +17,11 @@ from typing import NamedTuple
 import pytest
 import trustme
 
-from engine.maillog import MailLog
-from engine.outbound.client import DomainDelivery, Job, Result
-from engine.outbound.resolver import Resolver
-from engine.runtime import build_outbound
 from state.model import Authorities, CustomCA, TLSMode, replace
-from state.secrets import Secrets
-from tests.dnsserver import DnsServer
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import outbound_config, server_context
-from tests.helpers import make_ca
+from tests.engine.outbound_kit import deliver_jobs, one_job, outbound_config
+from tests.kit.certs import make_ca, server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.fakemx import Behaviour, FakeMX
 
 IP = "127.0.0.41"
 DOMAIN = "trust.test"
@@ -56,25 +51,14 @@ def hashed_dir(path: Path, ca: trustme.CA) -> Path:
     return path
 
 
-async def deliver(tmp_path: Path, dns: DnsServer, ca: trustme.CA, authorities: Authorities) -> tuple[str, str]:
+async def deliver(
+    tmp_path: Path, dns: DnsServer, ca: trustme.CA, authorities: Authorities
+) -> tuple[str, str]:
     """One message under Required - Verify to an MX whose chain ends at `ca`: (status, log)."""
     config = replace(outbound_config(None, dns.port, TLSMode.REQUIRED_VERIFY, domain=DOMAIN),
                      authorities=authorities)
-    log = MailLog(tmp_path / "mail_logs")
-    results: list[Result] = []
-
-    async def report(job: Job, got: dict[int, Result]) -> None:
-        results.extend(got.values())
-
-    dcids = iter(range(1, 100))
     async with FakeMX(Behaviour(context=server_context(ca, MX)), host=IP) as mx:
-        outbound = build_outbound(config, Secrets(tmp_path))
-        delivery = DomainDelivery(
-            outbound, outbound.destinations.lookup(DOMAIN), Resolver(config.dns, mx.port),
-            log, lambda: next(dcids), report,
-        )
-        await delivery.run([Job(1, "a@gateway.test", [0], [f"u@{DOMAIN}"], lambda: b"S: t\r\n\r\nx\r\n")])
-    log.close()
+        results = await deliver_jobs(config, DOMAIN, mx.port, tmp_path, [one_job(DOMAIN)])
     assert len(results) == 1
     assert len(mx.messages) == (1 if results[0].status == "delivered" else 0)
     return results[0].status, (tmp_path / "mail_logs").read_text()
@@ -99,7 +83,9 @@ async def test_custom_ca_trusted_while_its_list_is_enabled(
     system: SystemCAs, dns: DnsServer, tmp_path: Path
 ) -> None:
     ca = make_ca()
-    auth = Authorities(system_enabled=False, custom_enabled=True, custom=(CustomCA("partner", pem(ca)),))
+    auth = Authorities(
+        system_enabled=False, custom_enabled=True, custom=(CustomCA("partner", pem(ca)),)
+    )
     status, log = await deliver(tmp_path, dns, ca, auth)
     assert status == "delivered"
     assert f"TLS certificate verified: match {MX}" in log
@@ -109,7 +95,9 @@ async def test_custom_ca_in_disabled_list_does_not_verify(
     system: SystemCAs, dns: DnsServer, tmp_path: Path
 ) -> None:
     ca = make_ca()
-    auth = Authorities(system_enabled=True, custom_enabled=False, custom=(CustomCA("partner", pem(ca)),))
+    auth = Authorities(
+        system_enabled=True, custom_enabled=False, custom=(CustomCA("partner", pem(ca)),)
+    )
     status, log = await deliver(tmp_path, dns, ca, auth)
     assert status == "deferred"
     assert "TLS failed: unable to get local issuer certificate" in log
@@ -129,20 +117,28 @@ async def test_system_ca_in_disabled_list_does_not_verify(
     system: SystemCAs, dns: DnsServer, tmp_path: Path
 ) -> None:
     other = make_ca()
-    auth = Authorities(system_enabled=False, custom_enabled=True, custom=(CustomCA("other", pem(other)),))
+    auth = Authorities(
+        system_enabled=False, custom_enabled=True, custom=(CustomCA("other", pem(other)),)
+    )
     status, _ = await deliver(tmp_path, dns, system.bundle, auth)
     assert status == "deferred"
 
 
-async def test_openssl_ca_directory_is_no_list(system: SystemCAs, dns: DnsServer, tmp_path: Path) -> None:
+async def test_openssl_ca_directory_is_no_list(
+    system: SystemCAs, dns: DnsServer, tmp_path: Path
+) -> None:
     # Only the bundle file is the system list; OpenSSL's default CA directory is not trusted.
     auth = Authorities(system_enabled=True, custom_enabled=True)
     status, _ = await deliver(tmp_path, dns, system.directory, auth)
     assert status == "deferred"
 
 
-async def test_nothing_enabled_trusts_nothing(system: SystemCAs, dns: DnsServer, tmp_path: Path) -> None:
+async def test_nothing_enabled_trusts_nothing(
+    system: SystemCAs, dns: DnsServer, tmp_path: Path
+) -> None:
     ca = make_ca()
-    auth = Authorities(system_enabled=False, custom_enabled=False, custom=(CustomCA("partner", pem(ca)),))
+    auth = Authorities(
+        system_enabled=False, custom_enabled=False, custom=(CustomCA("partner", pem(ca)),)
+    )
     status, _ = await deliver(tmp_path, dns, ca, auth)
     assert status == "deferred"

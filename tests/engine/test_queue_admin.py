@@ -19,10 +19,11 @@ from engine.queue.manager import QueueOptions
 from engine.queue.store import DELIVERED, QUEUED, QueueStore
 from engine.service import Engine
 from state.model import DeliverySettings, replace
-from tests.dnsserver import DnsServer
-from tests.engine.fakemx import Behaviour, FakeMX
 from tests.engine.outbound_kit import FakeClock, outbound_config
-from tests.helpers import log_has, running_engine, wait_until
+from tests.kit.dnsserver import DnsServer
+from tests.kit.engine import log_has, running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.waiting import wait_until_async
 
 PARTNER_IP = "127.0.0.41"
 OTHER_IP = "127.0.0.42"
@@ -70,8 +71,8 @@ async def test_deliver_now_retries_a_deferred_domain_without_moving_the_clock(
         admin = QueueAdmin(tmp_path, clock.now)
         first = await spool(engine, clock, ["u@partner.test"])
         second = await spool(engine, clock, ["w@other.test"])
-        await wait_until(lambda: attempts(admin, "u@partner.test") == 1)
-        await wait_until(lambda: attempts(admin, "w@other.test") == 1)
+        await wait_until_async(lambda: attempts(admin, "u@partner.test") == 1)
+        await wait_until_async(lambda: attempts(admin, "w@other.test") == 1)
 
         listed = admin.recipients(status=QUEUED)
         assert [(r.mid, r.rid, r.address, r.domain) for r in listed] == [
@@ -87,7 +88,7 @@ async def test_deliver_now_retries_a_deferred_domain_without_moving_the_clock(
         assert mx.connections == 1  # still deferred: nothing is retried on its own
 
         assert await asyncio.to_thread(admin.deliver_now, "partner.test") == 1
-        await wait_until(log_has(tmp_path, f"Message finished MID {first} done"))
+        await wait_until_async(log_has(tmp_path, f"Message finished MID {first} done"))
         assert [m.recipients for m in mx.messages] == [["u@partner.test"]]
         done = admin.recipients(domain="partner.test")[0]
         assert (done.status, done.attempts) == (DELIVERED, 1)  # no attempt was counted
@@ -95,7 +96,7 @@ async def test_deliver_now_retries_a_deferred_domain_without_moving_the_clock(
         assert still.deferred(clock.t) and other_mx.connections == 1  # other domain untouched
 
         assert await asyncio.to_thread(admin.deliver_now) == 1  # all: only other.test is left
-        await wait_until(lambda: attempts(admin, "w@other.test") == 2)
+        await wait_until_async(lambda: attempts(admin, "w@other.test") == 2)
         again = admin.recipients(domain="other.test")[0]
         assert again.next_attempt == clock.t + 2 * RETRY  # the backoff goes on, doubled
         assert other_mx.connections == 2 and not other_mx.messages

@@ -1,7 +1,7 @@
 """Issue 9, item 7, checked where it matters: what a real Postfix downstream stores.
 
 A client sends through the engine (over STARTTLS to the public listener, in plain
-text to a private one); the engine relays to a private Postfix (tests/postfix.py)
+text to a private one); the engine relays to a private Postfix (tests/kit/postfix.py)
 by smtproutes, and virtual(8) writes the messages into a Maildir. Each must carry
 our `Received:` line below Postfix's own, saying the inbound hop and its TLS; a
 message from the private listener gets the Message-ID and Date it lacked.
@@ -37,8 +37,10 @@ from state.model import (
     replace,
 )
 from tests.engine import builders
-from tests.helpers import client_context, running_engine, wait_until
-from tests.postfix import PostfixServer, available
+from tests.kit.certs import client_context
+from tests.kit.engine import running_engine
+from tests.kit.postfix import PostfixServer, available
+from tests.kit.waiting import wait_until_async
 
 pytestmark = pytest.mark.skipif(available() is not None, reason=str(available()))
 
@@ -48,9 +50,7 @@ BARE = b"From: a@sender.test\r\nSubject: bare\r\n\r\nno id, no date\r\n"
 
 @pytest.fixture(scope="module")
 def postfix(ca: trustme.CA) -> Iterator[PostfixServer]:
-    leaf = ca.issue_cert(f"mx.{DOMAIN}")
-    chain = "".join(blob.bytes().decode() for blob in leaf.cert_chain_pems)
-    with PostfixServer(POSTFIX_IP, DOMAIN, ["u"], chain, leaf.private_key_pem.bytes().decode()) as mx:
+    with PostfixServer.signed_by(ca, POSTFIX_IP, DOMAIN, ["u"]) as mx:
         yield mx
 
 
@@ -93,12 +93,14 @@ async def test_received_lines_at_a_real_postfix(
 ) -> None:
     before = len(postfix.maildir_messages("u"))
     options = QueueOptions(poll_interval=30.0)
-    async with running_engine(tmp_path, gateway(test_cert, postfix.port), outbound=options) as engine:
+    async with running_engine(
+        tmp_path, gateway(test_cert, postfix.port), outbound=options
+    ) as engine:
         public, relay = engine.bound_port("InboundMail"), engine.bound_port("Relay")
         assert public is not None and relay is not None
         await over_starttls(public, ca)
         await asyncio.to_thread(in_plain, relay)
-        await wait_until(lambda: len(postfix.maildir_messages("u")) >= before + 2, timeout=15)
+        await wait_until_async(lambda: len(postfix.maildir_messages("u")) >= before + 2, timeout=15)
     stored = [email.message_from_bytes(m) for m in postfix.maildir_messages("u")[before:]]
     by_tls = {("TLS" in ours(m)): m for m in stored}
     tls, plain = by_tls[True], by_tls[False]

@@ -131,7 +131,8 @@ def counted_day(tmp_path: Path) -> ReportStore:
         (SessionResult(D, "sts", *sts), 40),
         (SessionResult(D, "sts", *sts, "certificate-host-mismatch", "192.0.2.1", MX,
                        "mx.partner.test", "198.51.100.25", "names do not match"), 3),
-        (SessionResult(D, "sts", *sts, "starttls-not-supported", "192.0.2.1", MX, "", "198.51.100.26"), 1),
+        (SessionResult(D, "sts", *sts, "starttls-not-supported", "192.0.2.1", MX, "",
+                       "198.51.100.26"), 1),
         (SessionResult(D, "tlsa", ("3 1 1 aabb",), (), ""), 5),
         (SessionResult(D, "no-policy-found"), 2),
     ]

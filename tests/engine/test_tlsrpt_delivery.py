@@ -26,13 +26,14 @@ from engine.outbound.tlsrpt_report import Reporter, is_report_mail
 from engine.outbound.tlsrpt_store import FILE, ReportStore, Schedule, day_start
 from engine.outbound.verdict import Session, judge, would_refuse
 from state.model import Authorities, CustomCA, DnsSettings, TLSMode, TlsRptSettings
-from tests import dnssec
-from tests.dnssec import SignedDns
-from tests.engine.dane_kit import APEX, Pki, dane_zones, issue, server_context
-from tests.engine.fakemx import Behaviour, FakeMX
+from tests.engine.dane_kit import APEX, Pki, dane_zones
 from tests.engine.outbound_kit import FakeClock
 from tests.engine.tlsrpt_schema import SCHEMA
-from tests.httpsserver import HttpsServer
+from tests.kit import dnssec
+from tests.kit.certs import chain_context, issue
+from tests.kit.dnssec import SignedDns
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.httpsserver import HttpsServer
 
 pytestmark = pytest.mark.skipif(not dnssec.available(), reason="nsd, unbound, ldnsutils needed")
 
@@ -48,7 +49,7 @@ NOON = day_start(DAY) + 12 * 3600
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[HttpsServer]:
-    with HttpsServer(server_context(issue(REPORTS, (REPORTS,), issuer=pki.issuing),
+    with HttpsServer(chain_context(issue(REPORTS, (REPORTS,), issuer=pki.issuing),
                                     pki.issuing)) as server:
         yield server
 

@@ -31,12 +31,14 @@ from state.model import (
     TLSMode,
     replace,
 )
-from tests.dnsserver import DnsServer
 from tests.engine import builders
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import FakeClock, outbound_config, server_context
-from tests.helpers import read_mail_logs, running_engine, wait_until
-from tests.postfix import PostfixServer, available
+from tests.engine.outbound_kit import FakeClock, outbound_config
+from tests.kit.certs import server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.engine import read_mail_logs, running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.postfix import PostfixServer, available
+from tests.kit.waiting import wait_until_async
 
 POSTFIX_IP, PARTNER_IP = "127.0.0.41", "127.0.0.42"
 DOMAIN, MX = "postfix.test", "mx.postfix.test"
@@ -57,10 +59,7 @@ def postfix(ca: trustme.CA) -> Iterator[PostfixServer]:
     reason = available()
     if reason is not None:
         pytest.skip(reason)
-    leaf = ca.issue_cert(MX)
-    chain = "".join(blob.bytes().decode() for blob in leaf.cert_chain_pems)
-    with PostfixServer(POSTFIX_IP, DOMAIN, ["admin"], chain,
-                       leaf.private_key_pem.bytes().decode()) as server:
+    with PostfixServer.signed_by(ca, POSTFIX_IP, DOMAIN, ["admin"]) as server:
         yield server
 
 
@@ -77,14 +76,21 @@ async def test_verified_yesterday_unverified_today_alerts_once(
     tmp_path: Path,
 ) -> None:
     rat = tuple(RatEntry(address=d, action=RatAction.ACCEPT) for d in (DOMAIN, PARTNER))
-    listen = builders.listener(rat=rat + (RatEntry(address="ALL", action=RatAction.REJECT),))
+    listen = builders.listener(rat=(*rat, RatEntry(address="ALL", action=RatAction.REJECT)))
     out = outbound_config(ca, dns.port, TLSMode.REQUIRED_VERIFY, domain=DOMAIN)
     config = replace(
-        builders.config(listen, certificates=(test_cert,)), authorities=out.authorities,
-        dns=out.dns, alerts=Alerts(recipients=(AlertRecipient(f"admin@{DOMAIN}", ("System",),
-                                                              ("Warning",)),)),
-        destinations=replace(out.destinations, entries=out.destinations.entries + (
-            DestinationEntry(domain=PARTNER, tls=TLSMode.PREFERRED),)))
+        builders.config(listen, certificates=(test_cert,)),
+        authorities=out.authorities,
+        dns=out.dns,
+        alerts=Alerts(recipients=(AlertRecipient(f"admin@{DOMAIN}", ("System",), ("Warning",)),)),
+        destinations=replace(
+            out.destinations,
+            entries=(
+                *out.destinations.entries,
+                DestinationEntry(domain=PARTNER, tls=TLSMode.PREFERRED),
+            ),
+        ),
+    )
     clock = FakeClock()
     before = len(postfix.maildir_messages("admin"))
     options = QueueOptions(mx_port=postfix.port, clock=clock)
@@ -92,16 +98,18 @@ async def test_verified_yesterday_unverified_today_alerts_once(
                      port=postfix.port)
     async with partner, running_engine(tmp_path, config, outbound=options) as engine:
         await asyncio.to_thread(send, engine, "yesterday")
-        await wait_until(lambda: len(partner.messages) == 1, timeout=10)
-        await wait_until(lambda: engine.stats is not None and engine.stats.settled, timeout=10)
+        await wait_until_async(lambda: len(partner.messages) == 1, timeout=10)
+        await wait_until_async(
+            lambda: engine.stats is not None and engine.stats.settled, timeout=10
+        )
         clock.t += DAY
         partner.behaviour = Behaviour(context=server_context(ca, "someone-else.test"))
         for n in (2, 3):  # the second weaker delivery, within the hour: logged, no alert
             await asyncio.to_thread(send, engine, f"today {n}")
-            await wait_until(lambda n=n: len(partner.messages) == n, timeout=10)
-            await wait_until(lambda: engine.stats is not None and engine.stats.settled)
-        await wait_until(lambda: len(postfix.maildir_messages("admin")) > before, timeout=15)
-        await wait_until(lambda: "Message finished" in read_mail_logs(tmp_path))
+            await wait_until_async(lambda n=n: len(partner.messages) == n, timeout=10)
+            await wait_until_async(lambda: engine.stats is not None and engine.stats.settled)
+        await wait_until_async(lambda: len(postfix.maildir_messages("admin")) > before, timeout=15)
+        await wait_until_async(lambda: "Message finished" in read_mail_logs(tmp_path))
     alerts = [m for m in postfix.maildir_messages("admin")[before:] if SUBJECT in m]
     assert len(alerts) == 1
     body = email.message_from_bytes(alerts[0], policy=email.policy.default)

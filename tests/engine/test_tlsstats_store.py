@@ -16,7 +16,8 @@ from engine.tlsstats.events import INBOUND, OUTBOUND, Event, Outcome4
 from engine.tlsstats.store import DAY, HOUR, Reader, Writer, path_in
 from state.model import TLSMode
 from tests.engine import builders
-from tests.helpers import log_has, running_engine, wait_until
+from tests.kit.engine import log_has, running_engine
+from tests.kit.waiting import wait_until_async
 
 NOW = 1_800_000_000.0  # a fixed present (a Tuesday, 02:40 UTC)
 
@@ -95,8 +96,10 @@ async def test_a_broken_statistics_database_never_touches_mail(
         assert port is not None
         for _ in range(2):
             await asyncio.to_thread(send, port)
-        await wait_until(log_has(tmp_path, "MID 2 ready"), timeout=10)
-        await wait_until(lambda: engine.stats is not None and engine.stats.settled, timeout=10)
+        await wait_until_async(log_has(tmp_path, "MID 2 ready"), timeout=10)
+        await wait_until_async(
+            lambda: engine.stats is not None and engine.stats.settled, timeout=10
+        )
         assert engine.inbound_counts.messages_received == 2
     warnings = [r.getMessage() for r in caplog.records if r.name == "engine.tlsstats"]
     assert len(warnings) == 1  # once a minute at most

@@ -19,7 +19,6 @@ from engine.tlsstats.events import UNKNOWN
 from engine.tlsstats.store import Reader, path_in
 from state.model import Certificate, DestinationEntry, TLSMode, replace
 from state.secrets import Secrets
-from tests.dnsserver import DnsServer
 from tests.engine.tlsstats_kit import (
     EXPECTED_IN,
     EXPECTED_IN_TOTAL,
@@ -31,7 +30,8 @@ from tests.engine.tlsstats_kit import (
     gateway,
     run_traffic,
 )
-from tests.helpers import issue_certificate
+from tests.kit.certs import issue_certificate
+from tests.kit.dnsserver import DnsServer
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from engine.outbound.precedence import Check, Mechanism
 from engine.outbound.resolver import Kind
 from engine.trace import trace_inbound, trace_outbound, trace_recipient
 from state.model import Certificate, Config, TLSMode, replace
-from tests.dnsserver import DnsServer
 from tests.engine.tlsstats_kit import HOSTS, MX, gateway
-from tests.loopback import DEAD_DNS
+from tests.kit.dnsserver import DnsServer
+from tests.kit.loopback import DEAD_DNS
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +36,16 @@ async def test_an_inbound_partner(config: Config) -> None:
         ("InboundMail", "mx1.alpha.test", "verified")
     assert (found.match.group, found.row, found.match.rule, found.match.policy) == \
         ("PARTNERS", 0, ".alpha.test", "REQ")
-    assert found.tls_mode is TLSMode.REQUIRED and found.tls.require and not found.tls.request_client_cert
+    assert (
+        found.tls_mode is TLSMode.REQUIRED
+        and found.tls.require
+        and not found.tls.request_client_cert
+    )
     assert found.stats_domain == "alpha.test"
     accepted = trace_recipient(config, found, "u@example.com")
-    assert accepted.accepted and accepted.entry is not None and accepted.entry.address == "example.com"
+    assert (
+        accepted.accepted and accepted.entry is not None and accepted.entry.address == "example.com"
+    )
     refused = trace_recipient(config, found, "u@elsewhere.test")
     assert not refused.accepted and refused.entry is not None and refused.entry.address == "ALL"
 

@@ -9,11 +9,9 @@ recorded; the expected lines are plain data (EXPECTED_IN, EXPECTED_OUT).
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import ssl
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import trustme
@@ -34,11 +32,15 @@ from state.model import (
     TLSMode,
     replace,
 )
-from tests.dnsserver import DnsServer
 from tests.engine import builders
-from tests.engine.fakemx import Behaviour, FakeMX
-from tests.engine.outbound_kit import outbound_config, server_context
-from tests.helpers import RawSmtp, client_context, running_engine, wait_until
+from tests.engine.outbound_kit import outbound_config
+from tests.kit.certs import client_context, server_context
+from tests.kit.dnsserver import DnsServer
+from tests.kit.engine import running_engine
+from tests.kit.fakemx import Behaviour, FakeMX
+from tests.kit.ports import reserve_on
+from tests.kit.smtp import RawSmtp
+from tests.kit.waiting import wait_until_async
 
 PARTNER_IP, OTHER_IP, NAMELESS_IP = "127.0.0.2", "127.0.0.4", "127.0.0.5"
 MX_IPS = {"good.test": "127.0.0.21", "wrong.test": "127.0.0.22", "plain.test": "127.0.0.23"}
@@ -72,22 +74,6 @@ EXPECTED_OUT = {  # every destination Preferred; one message each
 EXPECTED_OUT_TOTAL = (3, 0, 0, 2, 0, 2, 1, 1, 0, 66.7, 2, 1, 1, 1, "TLSv1.3 2")
 
 
-def common_port(ips: list[str]) -> int:
-    """A port free on every one of `ips` (the queue uses one MX port for all)."""
-    for _ in range(50):
-        with socket.socket() as first:
-            first.bind((ips[0], 0))
-            port = int(first.getsockname()[1])
-        try:
-            for ip in ips:
-                with socket.socket() as probe:
-                    probe.bind((ip, port))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no common free port")
-
-
 def gateway(ca: trustme.CA, dns: DnsServer, cert: Certificate) -> Config:
     required = Policy(name="REQ", behavior=Behavior.ACCEPT,
                       params=PolicyParams(tls=TLSMode.REQUIRED))
@@ -95,7 +81,7 @@ def gateway(ca: trustme.CA, dns: DnsServer, cert: Certificate) -> Config:
     the_hat = builders.hat(TLSMode.PREFERRED, groups=(partners,), policies=(required,))
     rat = tuple(RatEntry(address=d, action=RatAction.ACCEPT) for d in ("example.com", *MX_IPS))
     listen = builders.listener(the_hat=the_hat,
-                               rat=rat + (RatEntry(address="ALL", action=RatAction.REJECT),))
+                               rat=(*rat, RatEntry(address="ALL", action=RatAction.REJECT)))
     out = outbound_config(ca, dns.port)
     entries = tuple(DestinationEntry(domain=d, tls=TLSMode.PREFERRED) for d in MX_IPS)
     return replace(builders.config(listen, certificates=(cert,)), authorities=out.authorities,
@@ -111,8 +97,7 @@ class Client:
 
     @classmethod
     async def open(cls, port: int, source: str) -> Client:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(source, 0))
-        client = cls(RawSmtp(reader, writer))
+        client = cls(await RawSmtp.connect(port, source=source))
         assert (await client.raw.reply())[0] == 220
         assert (await client.raw.cmd("EHLO client.test"))[0] == 250
         return client
@@ -161,10 +146,8 @@ async def inbound_traffic(port: int, ca: trustme.CA) -> None:
 async def failing_handshake(port: int) -> None:
     nameless = await Client.open(port, NAMELESS_IP)
     assert (await nameless.raw.cmd("STARTTLS"))[0] == 220
-    try:
+    with suppress(ssl.SSLError, ConnectionError, OSError):
         await nameless.raw.starttls(client_context(trustme.CA()))  # trusts another CA
-    except (ssl.SSLError, ConnectionError, OSError):
-        pass
     await nameless.raw.close()
 
 
@@ -191,15 +174,15 @@ async def fake_mxs(ca: trustme.CA, port: int) -> AsyncIterator[dict[str, FakeMX]
 
 async def run_traffic(data_dir: Path, ca: trustme.CA, dns: DnsServer, cert: Certificate) -> None:
     """All the traffic above, through an engine on `data_dir`, until it is all recorded."""
-    port = common_port(list(MX_IPS.values()))
+    port = reserve_on(*MX_IPS.values())
     async with fake_mxs(ca, port) as mxs, running_engine(
             data_dir, gateway(ca, dns, cert), outbound=QueueOptions(mx_port=port)) as engine:
         listen = engine.bound_port("InboundMail")
         assert listen is not None
         await outbound_traffic(listen)
         await inbound_traffic(listen, ca)
-        await wait_until(lambda: all(len(m.messages) == 1 for m in mxs.values()), timeout=20)
-        await wait_until(lambda: recorded(engine, inbound=6, outbound=3), timeout=20)
+        await wait_until_async(lambda: all(len(m.messages) == 1 for m in mxs.values()), timeout=20)
+        await wait_until_async(lambda: recorded(engine, inbound=6, outbound=3), timeout=20)
 
 
 def recorded(engine: Engine, inbound: int, outbound: int) -> bool:

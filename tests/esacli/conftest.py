@@ -1,7 +1,7 @@
-"""Fixtures for the shell tests; the helpers live in shellkit.py."""
+"""Fixtures for the shell tests; the helpers live in tests/kit/shell.py."""
 
 from __future__ import annotations
 
-from shellkit import Appliance, Chain, appliance, chain, session
+from tests.kit.shell import appliance, chain, session
 
-__all__ = ["Appliance", "Chain", "appliance", "chain", "session"]
+__all__ = ["appliance", "chain", "session"]

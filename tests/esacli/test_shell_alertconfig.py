@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from shellkit import Appliance, load, run_shell, transcript
-
 from state import model
 from state.model import AlertRecipient, Alerts
 from state.session import Session
+from tests.kit.shell import LocalAppliance, load, run_shell, transcript
 
 
 async def test_new_with_bad_input_and_setup(session: Session) -> None:
@@ -22,7 +21,7 @@ async def test_new_with_bad_input_and_setup(session: Session) -> None:
     )
 
 
-async def test_edit_delete_clear_and_commit(appliance: Appliance) -> None:
+async def test_edit_delete_clear_and_commit(appliance: LocalAppliance) -> None:
     session = appliance.session()
     alerts = Alerts(recipients=(
         AlertRecipient(address="a@example.com", classes=("System",), severities=("Warning",)),

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shellkit import run_shell, transcript
-
 from esacli.commands import COMMANDS, Command, Context
 from esacli.console import ScriptedConsole
 from esacli.shell import Shell
 from state.session import Session
+from tests.kit.shell import run_shell, transcript
 
 CTRL_C, CTRL_D = ScriptedConsole.CTRL_C, ScriptedConsole.CTRL_D
 

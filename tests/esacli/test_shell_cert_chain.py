@@ -3,10 +3,10 @@ certificate is the leaf, the rest its intermediates, and the shell says so."""
 
 from __future__ import annotations
 
-from shellkit import Chain, pem_lines, run_shell, transcript
-
 from state import model
 from state.session import Session
+from tests.kit.certs import Chain, pem_lines
+from tests.kit.shell import run_shell, transcript
 
 
 def block(*pems: str) -> list[str]:

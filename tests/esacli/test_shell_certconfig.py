@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shellkit import NOW, Appliance, Chain, load, pem_lines, run_shell, transcript
-
-from esacli.commands import _edit
 from state import certs, model
 from state.defaults import DEMO_CERT
+from state.edit import listeners as _edit
 from state.model import TLSMode
 from state.session import Session
+from tests.kit.certs import Chain, pem_lines
+from tests.kit.shell import NOW, LocalAppliance, load, run_shell, transcript
 
 
 def demo_days(session: Session) -> str:
@@ -57,7 +57,7 @@ async def test_private_key_never_shown(session: Session, chain: Chain) -> None:
     assert "PRIVATE KEY" not in screen + shown
 
 
-async def test_paste_use_on_listener_and_commit(appliance: Appliance, chain: Chain) -> None:
+async def test_paste_use_on_listener_and_commit(appliance: LocalAppliance, chain: Chain) -> None:
     session = appliance.session()
     # TLS is switched on directly: the HOSTACCESS dialog is not what this test is about
     inbound = model.by_name(session.candidate.listeners, "InboundMail")

@@ -7,16 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from shellkit import Chain, run_shell, transcript
-
 from state import certs, model
 from state.defaults import DEMO_CERT
 from state.model import Certificate
 from state.session import Session
-from tests.certca import SigningCA, pem_lines
+from tests.kit.certs import Chain, SigningCA, pem_lines
+from tests.kit.shell import run_shell, transcript
 
-NEW = ["certconfig", "", "certificate", "new", "mailcert", "mail example", "y", "mail.example.com", "",
-       "Example Inc", "", "", "", "X1", "us", "", "", "", ""]
+NEW = ["certconfig", "", "certificate", "new", "mailcert", "mail example", "y", "mail.example.com",
+       "",       "Example Inc", "", "", "", "X1", "us", "", "", "", ""]
 
 
 def profile(session: Session, name: str) -> Certificate:
@@ -26,7 +25,7 @@ def profile(session: Session, name: str) -> Certificate:
 
 
 async def test_new_checks_cn_and_country_and_shows_the_csr(session: Session) -> None:
-    screen = await run_shell(session, NEW + ["", "", "exit", "y"])
+    screen = await run_shell(session, [*NEW, "", "", "exit", "y"])
     assert transcript("""
         Enter Common Name (CN):
         []> mail example
@@ -72,14 +71,15 @@ async def test_new_checks_cn_and_country_and_shows_the_csr(session: Session) -> 
     made = profile(session, "mailcert")
     assert made.csr is not None and made.csr.strip() in screen
     assert session.secrets.has_key(made.key_id)
-    assert re.search(r"\nmailcert +mail\.example\.com +mail\.example\.com +Valid +(3649|3650) days", screen)
+    assert re.search(r"\nmailcert +mail\.example\.com +mail\.example\.com +Valid +(3649|3650) days",
+                     screen)
     assert "PRIVATE KEY" not in screen
 
 
 async def test_edit_accepts_only_a_certificate_for_the_profiles_key(
     session: Session, chain: Chain
 ) -> None:
-    await run_shell(session, NEW + ["", "", "exit", "y"])
+    await run_shell(session, [*NEW, "", "", "exit", "y"])
     csr = profile(session, "mailcert").csr
     assert csr is not None
     ca = SigningCA()
@@ -106,7 +106,8 @@ async def test_edit_accepts_only_a_certificate_for_the_profiles_key(
             "...discarding") in screen
     edited = profile(session, "mailcert")
     assert edited.chain == (good, ca.intermediate_pem) and edited.csr == csr
-    assert re.search(r"\nmailcert +mail\.example\.com +esacli Test Issuing CA +Valid +(89|90) days", screen)
+    assert re.search(r"\nmailcert +mail\.example\.com +esacli Test Issuing CA +Valid +(89|90) days",
+                     screen)
 
 
 async def test_pkcs12_export_delete_import_round_trip(session: Session, chain: Chain) -> None:

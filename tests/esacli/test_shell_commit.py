@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from shellkit import NOW, Appliance, run_shell, transcript
-
 from esacli import render
-from esacli.commands import _edit
 from state import model
+from state.edit import listeners as _edit
 from state.model import TLSMode
 from state.session import Session
+from tests.kit.shell import NOW, LocalAppliance, run_shell, transcript
 
 
 def set_port(session: Session, name: str, port: int) -> None:
@@ -19,10 +18,11 @@ def set_tls(session: Session, name: str, mode: TLSMode) -> None:
     li = model.by_name(session.candidate.listeners, name)
     assert li is not None
     params = model.replace(li.hat.default, tls=mode)
-    session.stage(_edit.put_listener(session.candidate, name, _edit.with_default_params(li, params)))
+    session.stage(
+        _edit.put_listener(session.candidate, name, _edit.with_default_params(li, params)))
 
 
-def head_date(appliance: Appliance) -> str:
+def head_date(appliance: LocalAppliance) -> str:
     return render.date(appliance.store.info(appliance.store.head_number()).time)
 
 
@@ -45,7 +45,7 @@ async def test_nothing_pending(session: Session) -> None:
         """)
 
 
-async def test_commit_writes_a_version(appliance: Appliance) -> None:
+async def test_commit_writes_a_version(appliance: LocalAppliance) -> None:
     session = appliance.session()
     set_port(session, "InboundMail", 2600)
     screen = await run_shell(session, ["showchanges", "commit", "moved inbound", "exit"])
@@ -69,7 +69,7 @@ async def test_commit_writes_a_version(appliance: Appliance) -> None:
     assert not session.pending
 
 
-async def test_empty_comment_is_accepted(appliance: Appliance) -> None:
+async def test_empty_comment_is_accepted(appliance: LocalAppliance) -> None:
     session = appliance.session()
     set_port(session, "InboundMail", 2600)
     await run_shell(session, ["commit", "", "exit"])
@@ -96,7 +96,7 @@ async def test_clear_asks_then_drops_changes(session: Session) -> None:
     assert not session.pending
 
 
-async def test_invalid_candidate_is_refused_with_every_path(appliance: Appliance) -> None:
+async def test_invalid_candidate_is_refused_with_every_path(appliance: LocalAppliance) -> None:
     session = appliance.session()
     set_port(session, "OutboundMail", 2525)
     screen = await run_shell(session, ["commit", "bad", "exit", "y"])
@@ -146,7 +146,9 @@ async def test_exit_warning_keeps_the_session_on_no(session: Session) -> None:
         """)
 
 
-async def test_sessions_do_not_see_each_others_edits_until_commit(appliance: Appliance) -> None:
+async def test_sessions_do_not_see_each_others_edits_until_commit(
+    appliance: LocalAppliance,
+) -> None:
     alice, bob = appliance.session(), appliance.session()
     set_tls(alice, "InboundMail", TLSMode.REQUIRED)
     bob_view = await run_shell(bob, ["showchanges", "exit"])
@@ -160,7 +162,7 @@ async def test_sessions_do_not_see_each_others_edits_until_commit(appliance: App
         TLSMode.REQUIRED)
 
 
-async def test_commit_merges_disjoint_changes_and_says_so(appliance: Appliance) -> None:
+async def test_commit_merges_disjoint_changes_and_says_so(appliance: LocalAppliance) -> None:
     alice, bob = appliance.session(), appliance.session()
     set_tls(alice, "InboundMail", TLSMode.REQUIRED)
     set_port(bob, "OutboundMail", 2600)
@@ -184,7 +186,7 @@ async def test_commit_merges_disjoint_changes_and_says_so(appliance: Appliance) 
     assert model.by_name(head.listeners, "OutboundMail").port == 2600
 
 
-async def test_conflicting_commit_names_base_theirs_mine(appliance: Appliance) -> None:
+async def test_conflicting_commit_names_base_theirs_mine(appliance: LocalAppliance) -> None:
     alice, bob = appliance.session(), appliance.session()
     set_port(alice, "InboundMail", 2600)
     set_port(bob, "InboundMail", 2700)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from shellkit import transcript
 
 from esacli.console import EndOfInput, ScriptedConsole
+from tests.kit.shell import transcript
 
 MENU = [("EDIT", "Modify an entry."), ("EXPORT", "Export the table to a file."),
         ("DELETE", "Remove an entry.")]

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shellkit import Appliance, load, run_shell, transcript
-
 from state import formats_dest, model
 from state.model import DestinationEntry, TLSMode
 from state.session import Session
-from tests.helpers import issue_certificate, make_ca
+from tests.kit.certs import issue_certificate, make_ca
+from tests.kit.shell import LocalAppliance, load, run_shell, transcript
 
 MENU = """\
 Choose the operation you want to perform:
@@ -50,7 +49,7 @@ async def test_new_with_bad_input_then_list_and_detail(session: Session) -> None
 async def test_setup_picks_the_client_certificate_and_the_alert(session: Session) -> None:
     partner = issue_certificate(make_ca(), session.secrets, "partner", ("mail.example.com",))
     config = session.candidate
-    session.stage(model.replace(config, certificates=config.certificates + (partner,)))
+    session.stage(model.replace(config, certificates=(*config.certificates, partner)))
     lines = ["destconfig", "setup", "nope", "Demo", "n", "partner", "y",
              "new", "partner.test", "n", "n", "n", "y", "3", "", "", "", "exit", "y"]
     screen = await run_shell(session, lines)
@@ -137,7 +136,7 @@ async def test_default_edit_delete_and_clear(session: Session) -> None:
         """) in screen
 
 
-async def test_export_then_import_with_a_malformed_file(appliance: Appliance,
+async def test_export_then_import_with_a_malformed_file(appliance: LocalAppliance,
                                                         tmp_path: Path) -> None:
     session = appliance.session()
     with_entries(session, DestinationEntry(domain="partner.test", tls=TLSMode.REQUIRED_VERIFY))
@@ -186,7 +185,7 @@ async def test_export_then_import_with_a_malformed_file(appliance: Appliance,
         DestinationEntry(domain="next.test", tls=TLSMode.REQUIRED_VERIFY),)
 
 
-async def test_new_entry_commits(appliance: Appliance) -> None:
+async def test_new_entry_commits(appliance: LocalAppliance) -> None:
     lines = ["destconfig", "new", ".Partner.Test", "n", "n", "n", "y", "2", "y", "", "", "",
              "commit", "partner TLS", "exit"]
     await run_shell(appliance.session(), lines)

@@ -1,6 +1,6 @@
 """dnsconfig transcripts: the resolver's servers (in priority order), port and timeout.
 
-The dialog's wording is reconstructed (AsyncOS's dnsconfig is not in our reference);
+The dialog's wording is reconstructed (AsyncOS's dnsconfig wording is not known to us);
 a server's priority is its place in the query order (see esacli/commands/dnsconfig.py).
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 
 import pytest
-from shellkit import Appliance, load, run_shell, transcript
 
-from esacli.commands.dnsconfig import place
 from esacli.console import ScriptedConsole
 from state import model, validate_dns
+from state.edit.dns import place
 from state.model import DnsSettings
 from state.session import Session
+from tests.kit.shell import LocalAppliance, load, run_shell, transcript
 
 
 def with_dns(session: Session, *servers: str, port: int = 53, timeout: float = 5.0) -> None:
@@ -128,7 +128,9 @@ async def test_setup_re_asks_bad_port_and_timeout(session: Session) -> None:
         Enter the number of seconds to wait for a DNS query.
         [5]> 2.5
         """) in screen
-    assert screen.count("The value must be a number greater than 0 and at most 3600.") == len(bad_timeouts)
+    assert screen.count("The value must be a number greater than 0 and at most 3600.") == len(
+        bad_timeouts
+    )
     # the second SETUP offers the staged values and Enter keeps them
     assert "[5353]> \n" in screen and "[2.5]> \n" in screen
     dns = session.candidate.dns
@@ -182,7 +184,7 @@ async def test_ctrl_c_drops_an_unfinished_new(session: Session) -> None:
     assert not session.pending
 
 
-async def test_commit_reaches_the_store(appliance: Appliance) -> None:
+async def test_commit_reaches_the_store(appliance: LocalAppliance) -> None:
     session = appliance.session()
     lines = ["dnsconfig", "new", "127.0.0.1", "", "new", "127.0.0.53", "1",
              "setup", "5353", "2", "", "showchanges", "commit", "resolver", "exit"]
@@ -201,7 +203,7 @@ async def test_commit_reaches_the_store(appliance: Appliance) -> None:
     assert appliance.store.load().dns == DnsSettings(servers=(), port=5353, timeout=2.0)
 
 
-async def test_commit_refuses_an_invalid_resolver_setting(appliance: Appliance) -> None:
+async def test_commit_refuses_an_invalid_resolver_setting(appliance: LocalAppliance) -> None:
     """Settings that reach the candidate without the dialog (an import, a script) are
     checked at commit, every error reported, nothing written."""
     session = appliance.session()

@@ -3,12 +3,11 @@ and listenerconfig SETUP. Full screens for the seed flow and the bad-input flow.
 
 from __future__ import annotations
 
-from shellkit import Appliance, load, run_shell
-
 from esacli import render
 from state import formats, model
 from state.model import HAT, Behavior, Listener, Response, TLSMode
 from state.session import Session
+from tests.kit.shell import LocalAppliance, load, run_shell
 
 INTO_HAT = ["listenerconfig", "edit", "InboundMail", "hostaccess"]
 OUT = ["", "", "", "exit", "y"]  # HOSTACCESS -> EDIT -> listenerconfig -> prompt, leave
@@ -27,7 +26,7 @@ def names(hat: HAT) -> list[str]:
     return [g.name for g in hat.groups]
 
 
-def committed(appliance: Appliance) -> str:
+def committed(appliance: LocalAppliance) -> str:
     return render.date(appliance.store.info(appliance.store.head_number()).time)
 
 
@@ -45,7 +44,7 @@ SEED = [
 ]
 
 
-async def test_seed_flow_transcript(appliance: Appliance) -> None:
+async def test_seed_flow_transcript(appliance: LocalAppliance) -> None:
     screen = await run_shell(appliance.session(), SEED)
     assert screen == load("hat_seed").replace("{committed}", committed(appliance))
     head = model.by_name(appliance.store.load().listeners, "InboundMail")
@@ -123,7 +122,7 @@ async def test_delete_policy_in_use_asks_and_deletes_its_groups(session: Session
     assert [p.name for p in hat.policies] == ["ACCEPTED", "TRUSTED", "BLOCKED"]
 
 
-async def test_export_import_round_trip_and_malformed_file(appliance: Appliance) -> None:
+async def test_export_import_round_trip_and_malformed_file(appliance: LocalAppliance) -> None:
     session = appliance.session()
     screen = await run_shell(session, [*INTO_HAT, "export", "hat.txt", *CLEAN_OUT])
     assert screen.count('to the location "/configuration/hat.txt".') == 1

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from shellkit import Appliance, run_shell
-
 from state import formats, model
 from state.model import Behavior, Listener, RatAction, RatEntry, Response, TLSMode
 from state.session import Session
+from tests.kit.shell import LocalAppliance, run_shell
 
 INTO_RAT = ["listenerconfig", "edit", "InboundMail", "rcptaccess"]
 OUT = ["", "", "", "exit", "y"]
@@ -40,7 +39,7 @@ async def test_rat_new_edit_delete_print(session: Session) -> None:
     assert "Recipient Access Table\n\npostmaster@" in screen
 
 
-async def test_rat_export_import_and_clear(appliance: Appliance) -> None:
+async def test_rat_export_import_and_clear(appliance: LocalAppliance) -> None:
     session = appliance.session()
     folder = appliance.store.data_dir / "configuration"
     folder.mkdir()
@@ -63,7 +62,7 @@ async def test_private_listeners_have_no_rcptaccess(session: Session) -> None:
 BATCH = "listenerconfig edit InboundMail hostaccess "
 
 
-async def test_batch_forms_share_the_dialog_checks(appliance: Appliance) -> None:
+async def test_batch_forms_share_the_dialog_checks(appliance: LocalAppliance) -> None:
     session = appliance.session()
     lines = [
         BATCH + "new policy TLS_Required accept --tls=required --max_conn=default",

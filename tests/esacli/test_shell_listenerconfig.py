@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from shellkit import Appliance, load, run_shell, transcript
-
 from esacli import render
-from state import model
+from state import formats, model
 from state.model import Listener, ListenerType, TLSMode
 from state.session import Session
+from tests.kit.shell import LocalAppliance, load, run_shell, transcript
 
 
 def listener(session: Session, name: str) -> Listener:
@@ -16,7 +15,7 @@ def listener(session: Session, name: str) -> Listener:
     return found
 
 
-def committed(appliance: Appliance) -> str:
+def committed(appliance: LocalAppliance) -> str:
     info = appliance.store.info(appliance.store.head_number())
     return render.date(info.time)
 
@@ -54,7 +53,7 @@ async def test_new_public_listener(session: Session) -> None:
     assert li.hat.default.max_rcpts_per_hour == 4500  # the rate limit answered above
 
 
-async def test_new_private_listener_with_policy_then_commit(appliance: Appliance) -> None:
+async def test_new_private_listener_with_policy_then_commit(appliance: LocalAppliance) -> None:
     session = appliance.session()
     lines = ["listenerconfig", "NEW", "1", "RelayOut", "Management", "1", "2587",
              "10.0.0.0/8, 192.168.1.", "y", "500k", "", "", "", "", "", "", "", "2", "n", "1", "",
@@ -69,7 +68,7 @@ async def test_new_private_listener_with_policy_then_commit(appliance: Appliance
     assert appliance.store.info(2).comment == "relay listener"
 
 
-async def test_edit_hostaccess_default_tls_required_then_commit(appliance: Appliance) -> None:
+async def test_edit_hostaccess_default_tls_required_then_commit(appliance: LocalAppliance) -> None:
     lines = ["listenerconfig", "edit", "1", "hostaccess", "default", "10M", "20", "", "",
              "", "", "", "", "3", "y", "", "", "", "commit", "TLS required on InboundMail", "exit"]
     screen = await run_shell(appliance.session(), lines)
@@ -90,7 +89,7 @@ async def test_hostaccess_print(session: Session) -> None:
 
 async def test_public_hat_print_in_text_format(session: Session) -> None:
     inbound = listener(session, "InboundMail")
-    assert render.hat_text(inbound.hat) == transcript("""
+    assert formats.hat_text(inbound.hat) == transcript("""
         $ACCEPTED
             ACCEPT
         $THROTTLED
@@ -130,7 +129,7 @@ async def test_tls_keywords_in_print(session: Session) -> None:
     for mode in TLSMode:
         policy = model.Policy("P", model.Behavior.ACCEPT, model.PolicyParams(tls=mode))
         hat = model.replace(inbound.hat, policies=(policy,), groups=())
-        assert render.hat_text(hat) == f'$P\n    ACCEPT {{\n        tls = "{mode.value}"\n    }}'
+        assert formats.hat_text(hat) == f'$P\n    ACCEPT {{\n        tls = "{mode.value}"\n    }}'
 
 
 async def test_bad_answers_are_asked_again(session: Session) -> None:

@@ -12,11 +12,11 @@ import random
 import time
 
 import pytest
-from shellkit import Appliance
 
 from esacli.commands import COMMANDS
 from esacli.console import ScriptedConsole
 from esacli.shell import Shell
+from tests.kit.shell import LocalAppliance
 
 HOSTILE = ["²", "①", "٣", "⁵", "１", "1²", "99999999999999999999", "1" * 60, "0", "-1", "+5",
            "1_000", "1e3", "nan", "10.0.0.0/²", "10.0.0.0/99", "fe80::1%eth0", "1.2.3",
@@ -31,7 +31,7 @@ RUNS, LINES, BUDGET = 40, 60, 4.0  # per command
 
 
 @pytest.mark.parametrize("command", FUZZED)
-async def test_no_answer_makes_a_dialog_fault(appliance: Appliance, command: str,
+async def test_no_answer_makes_a_dialog_fault(appliance: LocalAppliance, command: str,
                                               caplog: pytest.LogCaptureFixture) -> None:
     chooser = random.Random(f"issue-8-{command}")
     started = time.monotonic()

@@ -14,6 +14,7 @@ from esacli.shell import Shell
 from esacli.terminal import PromptToolkitConsole
 from state import model
 from state.session import Session
+from tests.kit.waiting import wait_until_async
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -48,9 +49,7 @@ async def test_ctrl_c_goes_back_to_the_top_prompt(session: Session) -> None:
 
 async def wait_for(screen: io.StringIO, text: str, start: int) -> None:
     """Completion runs in the background: wait (bounded) until it is on screen."""
-    async with asyncio.timeout(5):
-        while text not in _ANSI.sub("", screen.getvalue()[start:]):
-            await asyncio.sleep(0.01)
+    await wait_until_async(lambda: text in _ANSI.sub("", screen.getvalue()[start:]), timeout=5)
 
 
 async def test_tab_completes_command_and_operation_names(session: Session) -> None:
@@ -75,7 +74,7 @@ async def test_ctrl_d_at_the_top_prompt_exits(session: Session) -> None:
 
 
 async def test_key_paste_is_not_echoed(session: Session) -> None:
-    from shellkit import make_chain  # generated keys only where needed
+    from tests.kit.shell import make_chain  # generated keys only where needed
 
     chain = make_chain()
     paste = "".join(f"{line}\r" for line in chain.leaf.strip().splitlines()) + ".\r"

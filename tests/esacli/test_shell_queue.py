@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import time
 
-from shellkit import NOW, Appliance, load, run_shell, transcript
-
 from engine.queue.admin import QueueAdmin, QueuedRecipient, queue_db
 from engine.queue.store import BOUNCED, DELIVERED, QUEUED, QueueStore
-from esacli import render_queue
+from esacli.commands.ops.queue import render as render_queue
+from tests.kit.shell import NOW, LocalAppliance, load, run_shell, transcript
 
 PARTNER_RETRY = NOW + 415
 OTHER_RETRY = NOW + 1200
@@ -22,7 +21,7 @@ def ctime(timestamp: float) -> str:
     return time.strftime("%a %b %d %H:%M:%S %Y", time.localtime(timestamp))
 
 
-def populate(appliance: Appliance) -> None:
+def populate(appliance: LocalAppliance) -> None:
     """MID 3: bob@partner deferred once, carol@other twice; MID 4 (null sender) due;
     MID 5 delivered and MID 6 bounced (no longer in the queue, but counted)."""
     store = QueueStore(queue_db(appliance.store.data_dir))
@@ -43,11 +42,11 @@ def populate(appliance: Appliance) -> None:
         store.close()
 
 
-def snapshot(appliance: Appliance) -> list[QueuedRecipient]:
+def snapshot(appliance: LocalAppliance) -> list[QueuedRecipient]:
     return QueueAdmin(appliance.store.data_dir, lambda: NOW).recipients()
 
 
-async def test_showrecipients_all_by_host_and_by_sender(appliance: Appliance) -> None:
+async def test_showrecipients_all_by_host_and_by_sender(appliance: LocalAppliance) -> None:
     populate(appliance)
     lines = ["showrecipients", "",
              "showrecipients", "1", "bad host!", "Partner.Example.",
@@ -61,7 +60,7 @@ async def test_showrecipients_all_by_host_and_by_sender(appliance: Appliance) ->
 
 
 async def test_an_appliance_whose_engine_never_ran_has_an_empty_queue(
-    appliance: Appliance,
+    appliance: LocalAppliance,
 ) -> None:
     screen = await run_shell(appliance.session(), ["showrecipients", "3", "tophosts", "",
                                                    "delivernow all", "exit"])
@@ -101,7 +100,7 @@ async def test_an_appliance_whose_engine_never_ran_has_an_empty_queue(
     assert not queue_db(appliance.store.data_dir).parent.exists()  # nothing was created
 
 
-async def test_tophosts_by_each_count(appliance: Appliance) -> None:
+async def test_tophosts_by_each_count(appliance: LocalAppliance) -> None:
     populate(appliance)
     screen = await run_shell(appliance.session(), ["tophosts", "", "tophosts", "3",
                                                    "tophosts", "9", "4", "exit"])
@@ -167,7 +166,7 @@ async def test_tophosts_by_each_count(appliance: Appliance) -> None:
 
 
 async def test_delivernow_by_domain_moves_only_that_domains_deferred_recipients(
-    appliance: Appliance,
+    appliance: LocalAppliance,
 ) -> None:
     populate(appliance)
     before = {(r.mid, r.rid): r for r in snapshot(appliance)}
@@ -207,7 +206,7 @@ async def test_delivernow_by_domain_moves_only_that_domains_deferred_recipients(
         k: v for k, v in before.items() if k != (3, 0)}
 
 
-async def test_delivernow_all_and_the_batch_forms(appliance: Appliance) -> None:
+async def test_delivernow_all_and_the_batch_forms(appliance: LocalAppliance) -> None:
     populate(appliance)
     lines = ["delivernow", "2", "delivernow bad/domain", "delivernow a b", "exit"]
     screen = await run_shell(appliance.session(), lines)
@@ -237,7 +236,7 @@ async def test_delivernow_all_and_the_batch_forms(appliance: Appliance) -> None:
         (3, 0, NOW, 1), (3, 1, NOW, 2), (4, 0, NOW - 60, 0)]
 
 
-async def test_an_unreadable_queue_is_one_line(appliance: Appliance) -> None:
+async def test_an_unreadable_queue_is_one_line(appliance: LocalAppliance) -> None:
     path = queue_db(appliance.store.data_dir)
     path.parent.mkdir()
     path.write_bytes(b"this is not a database" * 64)

@@ -7,8 +7,9 @@ import time
 import pytest
 
 from esacli import render
-from esacli.commands._ask import parse_size
+from esacli.commands.listenerconfig.render import listener_list
 from state import model
+from state.numbers import parse_size
 from state.session import Session
 
 
@@ -36,4 +37,4 @@ def test_date_is_ctime_style_with_padded_day() -> None:
 
 def test_no_listeners(session: Session) -> None:
     empty = model.replace(session.candidate, listeners=())
-    assert render.listener_list(empty) == "No listeners configured."
+    assert listener_list(empty) == "No listeners configured."

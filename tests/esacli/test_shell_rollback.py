@@ -1,13 +1,12 @@
-"""rollbackconfig (§2.4), `commit check` and `commit confirmed N` (commit-model.md §3-4)."""
+"""rollbackconfig (§2.4), `commit check` and `commit confirmed N` (ARCHITECTURE.md, the commit model, 3-4)."""
 
 from __future__ import annotations
 
-from shellkit import NOW, Appliance, run_shell, transcript
-
 from esacli import render
-from esacli.commands import _edit
+from state.edit import listeners as _edit
 from state.session import Session
 from state.store import Store
+from tests.kit.shell import NOW, LocalAppliance, run_shell, transcript
 
 # indented like the transcripts it is pasted into
 MENU = """
@@ -25,7 +24,7 @@ def when(store: Store, number: int) -> str:
     return render.date(store.info(number).time)
 
 
-def committed(appliance: Appliance, port: int, comment: str) -> None:
+def committed(appliance: LocalAppliance, port: int, comment: str) -> None:
     """Another session commits InboundMail on `port`."""
     other = appliance.session()
     set_port(other, "InboundMail", port)
@@ -36,7 +35,7 @@ def inbound_port(store: Store, number: int | None = None) -> int:
     return next(li.port for li in store.load(number).listeners if li.name == "InboundMail")
 
 
-async def test_rollback_list_bad_choice_and_commit_now(appliance: Appliance) -> None:
+async def test_rollback_list_bad_choice_and_commit_now(appliance: LocalAppliance) -> None:
     store = appliance.store
     committed(appliance, 2600, "moved inbound")
     session = appliance.session()
@@ -90,7 +89,7 @@ async def test_rollback_list_bad_choice_and_commit_now(appliance: Appliance) -> 
     assert [v.number for v in store.history()] == [3, 2, 1]  # append-only
 
 
-async def test_rollback_not_committed_is_pending_like_any_edit(appliance: Appliance) -> None:
+async def test_rollback_not_committed_is_pending_like_any_edit(appliance: LocalAppliance) -> None:
     store = appliance.store
     committed(appliance, 2600, "moved inbound")
     session = appliance.session()
@@ -127,7 +126,7 @@ async def test_rollback_not_committed_is_pending_like_any_edit(appliance: Applia
     assert inbound_port(store) == 2525
 
 
-async def test_many_versions_list_the_last_ten(appliance: Appliance) -> None:
+async def test_many_versions_list_the_last_ten(appliance: LocalAppliance) -> None:
     for n in range(12):
         committed(appliance, 2600 + n, f"c{n}")
     screen = await run_shell(appliance.session(), ["rollbackconfig", "rollback", "", "exit"])
@@ -135,7 +134,7 @@ async def test_many_versions_list_the_last_ten(appliance: Appliance) -> None:
     assert [line.split()[2] for line in listed] == [str(n) for n in range(13, 3, -1)]
 
 
-async def test_commit_check_valid_and_invalid(appliance: Appliance) -> None:
+async def test_commit_check_valid_and_invalid(appliance: LocalAppliance) -> None:
     session = appliance.session()
     committed(appliance, 2600, "moved inbound")  # the head moves under the session
     set_port(session, "OutboundMail", 2525)
@@ -166,7 +165,7 @@ async def test_commit_check_valid_and_invalid(appliance: Appliance) -> None:
     assert appliance.store.head_number() == 2
 
 
-async def test_commit_confirmed_then_the_confirming_commit(appliance: Appliance) -> None:
+async def test_commit_confirmed_then_the_confirming_commit(appliance: LocalAppliance) -> None:
     store = appliance.store
     session = appliance.session()
     set_port(session, "InboundMail", 2600)
@@ -200,7 +199,9 @@ async def test_commit_confirmed_then_the_confirming_commit(appliance: Appliance)
     assert store.confirmation() is None and store.head_number() == 2
 
 
-async def test_a_commit_with_changes_confirms_and_others_are_told(appliance: Appliance) -> None:
+async def test_a_commit_with_changes_confirms_and_others_are_told(
+    appliance: LocalAppliance,
+) -> None:
     store = appliance.store
     alice = appliance.session()
     set_port(alice, "InboundMail", 2600)

@@ -3,11 +3,10 @@ ADD/REPLACE/REMOVE, DELETE of the default route, CLEAR, IMPORT/EXPORT, commit.""
 
 from __future__ import annotations
 
-from shellkit import Appliance, load, run_shell, transcript
-
 from state import formats_routes, model
 from state.model import Route, RouteHost
 from state.session import Session
+from tests.kit.shell import LocalAppliance, load, run_shell, transcript
 
 
 def routes(session: Session) -> tuple[Route, ...]:
@@ -73,7 +72,7 @@ async def test_edit_add_remove_replace_then_delete(session: Session) -> None:
         RouteHost(host="mx1.a.test"), RouteHost(host="2001:db8::1", port=26))),)
 
 
-async def test_replace_with_devnull_clear_and_commit(appliance: Appliance) -> None:
+async def test_replace_with_devnull_clear_and_commit(appliance: LocalAppliance) -> None:
     session = appliance.session()
     with_routes(session, Route(domain="a.test", hosts=(RouteHost(host="mx1.a.test"),)))
     lines = ["smtproutes", "edit", "a.test", "replace", "/dev/null", "", "",
@@ -85,7 +84,7 @@ async def test_replace_with_devnull_clear_and_commit(appliance: Appliance) -> No
     assert routes(session) == ()
 
 
-async def test_export_and_import_with_a_malformed_file(appliance: Appliance) -> None:
+async def test_export_and_import_with_a_malformed_file(appliance: LocalAppliance) -> None:
     session = appliance.session()
     table = (Route(domain=".partner.test", hosts=(RouteHost(host="10.0.0.9", port=2525),)),)
     with_routes(session, *table)

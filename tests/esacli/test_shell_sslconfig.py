@@ -1,16 +1,15 @@
-"""sslconfig transcripts (asyncos-cli.md §8.1): the settings block, INBOUND/OUTBOUND
+"""sslconfig transcripts (§8.1): the settings block, INBOUND/OUTBOUND
 (method list, cipher string re-asked until OpenSSL accepts it), VERIFY, commit."""
 
 from __future__ import annotations
 
 import ssl
 
-from shellkit import Appliance, load, run_shell, transcript
-
 from esacli.console import ScriptedConsole
 from state import model
 from state.model import DEFAULT_CIPHERS, SslDirection, SslSettings, TlsVersion
 from state.session import Session
+from tests.kit.shell import LocalAppliance, load, run_shell, transcript
 
 V10, V11, V12, V13 = TlsVersion.TLS1_0, TlsVersion.TLS1_1, TlsVersion.TLS1_2, TlsVersion.TLS1_3
 
@@ -23,7 +22,7 @@ MENU = transcript("""
     """)
 
 
-async def test_inbound_bad_ciphers_re_asked_then_committed(appliance: Appliance) -> None:
+async def test_inbound_bad_ciphers_re_asked_then_committed(appliance: LocalAppliance) -> None:
     lines = ["sslconfig", "inbound", "5", "3", "bogus", "ECDHE+AESGCM:!ECDHE",
              "ECDHE+AESGCM:ADH-AES128-GCM-SHA256", "ECDHE+AESGCM:!AES256", "",
              "showchanges", "commit", "inbound TLS 1.2 only", "exit"]
@@ -154,7 +153,7 @@ async def test_ctrl_c_drops_the_unfinished_edit(session: Session) -> None:
     assert not session.pending
 
 
-async def test_commit_refuses_invalid_ssl_settings(appliance: Appliance) -> None:
+async def test_commit_refuses_invalid_ssl_settings(appliance: LocalAppliance) -> None:
     """Settings that reach the candidate without the dialog are checked at commit."""
     session = appliance.session()
     bad = SslDirection(min_version=V13, max_version=V12, ciphers="nonsense")

@@ -9,9 +9,8 @@ import subprocess
 import time
 from typing import Any
 
-from shellkit import NOW, Appliance, run_shell, transcript
-
 from state import model
+from tests.kit.shell import NOW, LocalAppliance, run_shell, transcript
 
 UPTIME = 86400 + 2 * 3600 + 3 * 60 + 4  # 1d 2h 3m 4s
 
@@ -43,12 +42,12 @@ def document(**changes: Any) -> dict[str, Any]:
     return doc
 
 
-def publish(appliance: Appliance, doc: dict[str, Any] | str) -> None:
+def publish(appliance: LocalAppliance, doc: dict[str, Any] | str) -> None:
     text = doc if isinstance(doc, str) else json.dumps(doc)
     (appliance.store.data_dir / "status.json").write_text(text)
 
 
-async def test_status_of_a_running_appliance(appliance: Appliance) -> None:
+async def test_status_of_a_running_appliance(appliance: LocalAppliance) -> None:
     publish(appliance, document())
     screen = await run_shell(appliance.session(), ["status", "exit"])
     assert screen == transcript(f"""
@@ -93,7 +92,7 @@ async def test_status_of_a_running_appliance(appliance: Appliance) -> None:
         """)
 
 
-async def test_status_detail_with_a_newer_version_pending(appliance: Appliance) -> None:
+async def test_status_detail_with_a_newer_version_pending(appliance: LocalAppliance) -> None:
     session = appliance.session()
     session.stage(model.replace(session.candidate, hostname="mx.example.com"))
     session.commit("newer than the engine")
@@ -154,14 +153,19 @@ def dead_pid() -> int:
     return child.pid
 
 
-async def test_not_running(appliance: Appliance) -> None:
+async def test_not_running(appliance: LocalAppliance) -> None:
     last = ctime(NOW - 40)
     cases = [
         (None, "The appliance is not running."),
-        (document(state="stopped", updated=NOW - 40), f"The appliance is not running.\nLast seen: {last}"),
+        (
+            document(state="stopped", updated=NOW - 40),
+            f"The appliance is not running.\nLast seen: {last}",
+        ),
         (document(updated=NOW - 40), f"The appliance is not running.\nLast seen: {last}"),
-        (document(pid=dead_pid()),  # written 2 s ago, but its process is gone
-         f"The appliance is not running.\nLast seen: {ctime(NOW - 2)}"),
+        (
+            document(pid=dead_pid()),  # written 2 s ago, but its process is gone
+            f"The appliance is not running.\nLast seen: {ctime(NOW - 2)}",
+        ),
         ("{not json", "Couldn't obtain mail stats"),
         (json.dumps(document(format=2)), "Couldn't obtain mail stats"),
         (json.dumps(document(pid="me")), "Couldn't obtain mail stats"),
@@ -176,13 +180,15 @@ async def test_not_running(appliance: Appliance) -> None:
         assert screen == f"mail.example.com> status\n\n{expected}\n\nmail.example.com> ", doc
 
 
-async def test_still_running_until_thirty_seconds_without_a_write(appliance: Appliance) -> None:
+async def test_still_running_until_thirty_seconds_without_a_write(
+    appliance: LocalAppliance,
+) -> None:
     publish(appliance, document(updated=NOW - 30))
     screen = await run_shell(appliance.session(), ["status"], until_eof=True)
     assert "System status:                 Online" in screen
 
 
-async def test_bad_arguments_show_the_usage(appliance: Appliance) -> None:
+async def test_bad_arguments_show_the_usage(appliance: LocalAppliance) -> None:
     screen = await run_shell(appliance.session(), ["status now", "help status", "exit"])
     assert screen == transcript("""
         mail.example.com> status now

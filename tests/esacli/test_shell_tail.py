@@ -15,7 +15,8 @@ from esacli.console import ScriptedConsole
 from esacli.shell import Shell
 from esacli.terminal import PromptToolkitConsole
 from state.session import Session
-from tests.esacli.shellkit import run_shell, transcript
+from tests.kit.shell import run_shell, transcript
+from tests.kit.waiting import wait_until_async
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 CTRL_C = ScriptedConsole.CTRL_C
@@ -76,9 +77,7 @@ async def test_tail_follows_new_lines_until_ctrl_c(session: Session) -> None:
         return _ANSI.sub("", screen.getvalue())
 
     async def until(text: str) -> None:
-        async with asyncio.timeout(5):
-            while text not in shown():
-                await asyncio.sleep(0.01)
+        await wait_until_async(lambda: text in shown(), timeout=5)
 
     with create_pipe_input() as pipe:
         shell = asyncio.create_task(Shell(PromptToolkitConsole(pipe, output), session).run())

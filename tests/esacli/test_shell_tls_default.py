@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from esacli.commands.hat_params import ask_tls
+from esacli.commands.listenerconfig.hostaccess.params import ask_tls
 from esacli.console import ScriptedConsole
 from state.model import TLSMode
 

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import trustme
 from aiosmtpd.smtp import SMTP
-from shellkit import Appliance, run_shell, transcript
 
 from state import model
 from state.model import Authorities, CustomCA
-from tests.helpers import make_ca
+from tests.kit.certs import make_ca, server_context
+from tests.kit.shell import LocalAppliance, run_shell, transcript
 
 
 class _Sink:
@@ -27,8 +26,7 @@ class _Sink:
 @asynccontextmanager
 async def mx(ca: trustme.CA, name: str) -> AsyncIterator[int]:
     """An SMTP server offering STARTTLS with a certificate for `name`; yields its port."""
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(name).configure_cert(context)
+    context = server_context(ca, name)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(_Sink(), hostname="mx.fake", tls_context=context), "127.0.0.1", 0)
@@ -44,7 +42,7 @@ def trust(ca: trustme.CA, config: model.Config) -> model.Config:
     return model.replace(config, authorities=Authorities(custom=(CustomCA(name="test", pem=pem),)))
 
 
-def commit_trust(appliance: Appliance, ca: trustme.CA) -> None:
+def commit_trust(appliance: LocalAppliance, ca: trustme.CA) -> None:
     head = appliance.store.head_number()
     config = trust(ca, appliance.store.load(head))
     appliance.store.write(config, head, "admin", "test", "trust the test CA")
@@ -58,7 +56,7 @@ def stable(screen: str, port: int) -> str:
     return re.sub(r"(Peer certificate (subject|issuer)): .*", r"\1: X", screen)
 
 
-async def test_good_mx_batch_form(appliance: Appliance) -> None:
+async def test_good_mx_batch_form(appliance: LocalAppliance) -> None:
     ca = make_ca()
     commit_trust(appliance, ca)
     async with mx(ca, "partner.test") as port:
@@ -87,7 +85,7 @@ async def test_good_mx_batch_form(appliance: Appliance) -> None:
         """)
 
 
-async def test_bad_mx_interactive_form(appliance: Appliance) -> None:
+async def test_bad_mx_interactive_form(appliance: LocalAppliance) -> None:
     ca = make_ca()
     commit_trust(appliance, ca)
     async with mx(ca, "other.example") as port:
@@ -133,7 +131,7 @@ async def test_bad_mx_interactive_form(appliance: Appliance) -> None:
 
 
 async def test_uses_the_committed_configuration_not_staged_changes(
-    appliance: Appliance,
+    appliance: LocalAppliance,
 ) -> None:
     ca = make_ca()
     session = appliance.session()
@@ -146,7 +144,7 @@ async def test_uses_the_committed_configuration_not_staged_changes(
     assert "TLS certificate verified." not in screen
 
 
-async def test_batch_usage_errors(appliance: Appliance) -> None:
+async def test_batch_usage_errors(appliance: LocalAppliance) -> None:
     screen = await run_shell(appliance.session(),
                              ["tlsverify a.test b c", "tlsverify -x", "help tlsverify", "exit"])
     assert transcript("""

@@ -35,7 +35,7 @@ async def outcome(console: PromptToolkitConsole, keys: str, *, block: bool = Fal
     reading = console.read_block("Paste:") if block else console.readline("> ")
     try:
         return await asyncio.wait_for(reading, BOUND)
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001 - the caller tells what ended the read
         return exc
 
 

@@ -15,7 +15,7 @@ from state.defaults import DEMO_CERT, factory_config
 from state.errors import CertError
 from state.model import Authorities, CustomCA
 from state.secrets import Secrets
-from tests.certca import SigningCA
+from tests.kit.certs import SigningCA
 
 NOW = dt.datetime.now(dt.UTC)
 

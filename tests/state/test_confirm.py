@@ -1,4 +1,5 @@
-"""`commit confirmed` and its automatic rollback (commit-model.md §4), with a fake clock."""
+"""`commit confirmed` and its automatic rollback (ARCHITECTURE.md, the commit model, 4),
+with a fake clock."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def _set_tls(config: Config, index: int, mode: TLSMode) -> Config:
 
 def _add(config: Config, name: str) -> Config:
     li = new_listener(name, ListenerType.PRIVATE, "Management", 4000 + len(name), ("10.0.0.1",))
-    return model.replace(config, listeners=config.listeners + (li,))
+    return model.replace(config, listeners=(*config.listeners, li))
 
 
 EDITS = st.sampled_from(

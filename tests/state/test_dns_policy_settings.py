@@ -95,5 +95,7 @@ GOOD = TlsRptSettings(enabled=True, organization="Example Corp",
           "The organization name must be printable and at most 100 characters."}),
     ],
 )
-def test_tlsrpt_validation(settings: TlsRptSettings, wanted: dict[str, str], tmp_path: Path) -> None:
+def test_tlsrpt_validation(
+    settings: TlsRptSettings, wanted: dict[str, str], tmp_path: Path
+) -> None:
     assert errors(settings, tmp_path) == wanted

@@ -41,9 +41,11 @@ def rich_hat() -> HAT:
         SenderGroup(name="", senders=("251.192.1.",), policy="", behavior=Behavior.TCPREFUSE),
         SenderGroup(name="GOON", senders=("10.",), policy="", behavior=Behavior.CONTINUE),
     )
-    return replace(base, policies=base.policies + (Policy(name="PARTNER", behavior=Behavior.ACCEPT,
-                                                         params=partner),),
-                   groups=base.groups[:2] + groups + base.groups[2:])
+    return replace(
+        base,
+        policies=(*base.policies, Policy(name="PARTNER", behavior=Behavior.ACCEPT, params=partner)),
+        groups=base.groups[:2] + groups + base.groups[2:],
+    )
 
 
 @pytest.mark.parametrize("hat", [public_hat(), private_hat(("10.0.0.0/8", "mx.example.com")),
@@ -83,14 +85,17 @@ ALL
 
 
 MALFORMED = [
-    ("$A\n    ACCEPT\nG:\n        10.1.1.300\n        $A\nALL\n    $A\n", 4, "Invalid IP or IP range"),
+    ("$A\n    ACCEPT\nG:\n        10.1.1.300\n        $A\nALL\n    $A\n", 4,
+     "Invalid IP or IP range"),
     ("$A\n    ACCEPT {\n        bogus = 1\n    }\nALL\n    $A\n", 3, 'Unknown key "bogus"'),
     ("$A\n    ACCEPT {\n        max_concurrency = many\n    }\nALL\n    $A\n", 3, "Invalid value"),
     ("$A\n    ACCEPT {\n        tls = \"maybe\"\n    }\nALL\n    $A\n", 3, 'Invalid "tls"'),
     ("$A\n    ACCEPT {\n        max_concurrency = 1\n", 2, "Missing closing }"),
     ("$A\n    SOMETIMES\nALL\n    $A\n", 2, "Invalid selected behavior"),
-    ("$A\n    ACCEPT\nG:\n        10.1.1.1\n        $NOPE\nALL\n    $A\n", 5, 'Unknown policy "NOPE"'),
-    ("$A\n    ACCEPT\nG:\n        $A\nG:\n        $A\nALL\n    $A\n", 3, 'Duplicate sender group "G"'),
+    ("$A\n    ACCEPT\nG:\n        10.1.1.1\n        $NOPE\nALL\n    $A\n", 5,
+     'Unknown policy "NOPE"'),
+    ("$A\n    ACCEPT\nG:\n        $A\nG:\n        $A\nALL\n    $A\n", 3,
+     'Duplicate sender group "G"'),
     ("$A\n    ACCEPT\nG:\n        10.1.1.1\n        $A\n", 5, "The last entry must be ALL"),
     ("    ACCEPT\n", 1, "Unexpected indented line"),
     ("$A\n    ACCEPT {\n        smtp_banner_code = 220\n    }\nALL\n    $A\n", 3,
@@ -106,10 +111,15 @@ def test_malformed_hat_names_the_line(text: str, line: int, message: str) -> Non
 
 
 def test_rat_round_trip_and_errors() -> None:
-    rat = public_rat(("example.com", ".example.org")) [:-1] + (
+    rat = (
+        *public_rat(("example.com", ".example.org"))[:-1],
         RatEntry(address="postmaster@", action=RatAction.ACCEPT, bypass_receiving_control=True),
-        RatEntry(address="bad@example.com", action=RatAction.REJECT, response_code=550,
-                 response_text='5.1.1 "bad" user'),
+        RatEntry(
+            address="bad@example.com",
+            action=RatAction.REJECT,
+            response_code=550,
+            response_text='5.1.1 "bad" user',
+        ),
         RatEntry(address="joe@[192.0.2.1]", action=RatAction.ACCEPT),
         RatEntry(address="ALL", action=RatAction.REJECT),
     )

@@ -115,7 +115,8 @@ GOOD_DEFAULT = EXPORTED.split("\n\n")[0] + "\n"
         ("use_tls = on\n", 1, "before the first [section]"),
         (GOOD_DEFAULT + "\n[bad..domain]\n", 12, 'Invalid domain "bad..domain"'),
         (GOOD_DEFAULT + "[a.test]\nuse_tls = sometimes\n", 12, 'Invalid use_tls "sometimes"'),
-        (GOOD_DEFAULT + "[a.test]\nmax_host_concurrency = ten\nlimit_type = host\nlimit_apply = 0\n",
+        (GOOD_DEFAULT + "[a.test]\nmax_host_concurrency = ten\nlimit_type = host\n"
+         "limit_apply = 0\n",
          12, "must be an integer from 1 to 10000"),
         (GOOD_DEFAULT + "[a.test]\nrecipient_minutes = 61\nrecipient_limit = 5\nlimit_type = 0\n"
          "limit_apply = 0\n", 12, "from 1 to 60"),
@@ -198,7 +199,8 @@ def test_routes_round_trip_and_default_last() -> None:
     ("text", "line", "why"),
     [
         ("a.test mx.a.test\nbad..test mx\n", 2, 'Invalid domain "bad..test"'),
-        ("a.test mx.a.test\nA.test. mx2.a.test\n", 2, "The value a.test is already in the routing table."),
+        ("a.test mx.a.test\nA.test. mx2.a.test\n", 2,
+         "The value a.test is already in the routing table."),
         ("# comment\n\na.test mx.a.test:99999\n", 3, "from 1 to 65535"),
         ("a.test mx:25, mx\n", 1, "The host mx already has an alternate port (25)."),
         ("a.test mx, mx:25\n", 1, "The host mx is already using the standard port."),

@@ -20,7 +20,7 @@ def hat(*rows: tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], str]) -
     groups = tuple(SenderGroup(name=r[0], senders=r[1], policy=r[2] if len(r) > 2 else "ACCEPTED")
                    for r in rows)
     all_row = SenderGroup(name="ALL", senders=("ALL",), policy="ACCEPTED")
-    return HAT(default=PolicyParams(), policies=(ACCEPT, GO_ON), groups=groups + (all_row,))
+    return HAT(default=PolicyParams(), policies=(ACCEPT, GO_ON), groups=(*groups, all_row))
 
 
 def seed_with(group: SenderGroup, before: str | None) -> HAT:
@@ -28,7 +28,7 @@ def seed_with(group: SenderGroup, before: str | None) -> HAT:
     base = public_hat()
     names = [g.name for g in base.groups]
     at = names.index(before) if before else names.index("ALL")
-    groups = base.groups[:at] + (group,) + base.groups[at:]
+    groups = (*base.groups[:at], group, *base.groups[at:])
     return replace(base, groups=groups)
 
 
@@ -55,7 +55,8 @@ CASES: list[tuple[str, HAT, list[Shadowed]]] = [
     ("last-octet range, one past", hat(("A", ("10.1.1.10-20",)), ("B", ("10.1.1.21",))), []),
     ("domain suffix above a host", hat(("A", (".example.com",)), ("B", ("mx.example.com",))),
      [Shadowed("B", 1, ("A",))]),
-    ("suffix does not cover the bare domain", hat(("A", (".example.com",)), ("B", ("example.com",))),
+    ("suffix does not cover the bare domain",
+     hat(("A", (".example.com",)), ("B", ("example.com",))),
      []),
     ("suffix above a longer suffix", hat(("A", (".example.com",)), ("B", (".sub.example.com",))),
      [Shadowed("B", 1, ("A",))]),
@@ -67,9 +68,11 @@ CASES: list[tuple[str, HAT, list[Shadowed]]] = [
     ("two rows cover two forms",
      hat(("A", ("10/8",)), ("C", ("192.168.0.0/16",)), ("B", ("10.1.1.1", "192.168.1.1"))),
      [Shadowed("B", 2, ("A", "C"))]),
-    ("a form that never matches is left out", hat(("A", ("10/8",)), ("B", ("sbrs[1:5]", "10.1.1.1"))),
+    ("a form that never matches is left out",
+     hat(("A", ("10/8",)), ("B", ("sbrs[1:5]", "10.1.1.1"))),
      [Shadowed("B", 1, ("A",))]),
-    ("only never-matching forms: not blamed on a row", hat(("A", ("10/8",)), ("B", ("sbrs[-10:-3]",))),
+    ("only never-matching forms: not blamed on a row",
+     hat(("A", ("10/8",)), ("B", ("sbrs[-10:-3]",))),
      []),
     ("an SBRS range covers nothing", hat(("A", ("sbrs[-10:10]",)), ("B", ("10.1.1.1",))), []),
     ("sbrs[none] covers everyone", hat(("A", ("sbrs[none]",)), ("B", ("mx.example.com",))),
@@ -80,7 +83,8 @@ CASES: list[tuple[str, HAT, list[Shadowed]]] = [
     ("same DNS list", hat(("A", ("dnslist[bl.test]",)), ("B", ("dnslist[BL.test.]",))),
      [Shadowed("B", 1, ("A",))]),
     ("another DNS list", hat(("A", ("dnslist[bl.test]",)), ("B", ("dnslist[other.test]",))), []),
-    ("addresses never cover host names", hat(("A", ("0.0.0.0/0",)), ("B", ("mx.example.com",))), []),
+    ("addresses never cover host names",
+     hat(("A", ("0.0.0.0/0",)), ("B", ("mx.example.com",))), []),
     ("an empty group is not shadowed", public_hat(), []),
     ("a REJECT row above shadows too",
      hat(("A", ("10/8",), "TCPREFUSE"), ("B", ("10.9.9.9",))), [Shadowed("B", 1, ("A",))]),

@@ -144,7 +144,7 @@ def test_imports_refuse_lookalike_digits_and_big_numbers() -> None:
     assert formats_routes.parse_host("mx.test:25/pri=2").priority == 2
     for route in ("mx.test:²", "mx.test/pri=②", "mx.test:99999999999999999999",
                   "mx.test/pri=99999999999999999999"):
-        with pytest.raises(FormatError, match="must be an integer|Invalid hostname"):
+        with pytest.raises(FormatError, match=r"must be an integer|Invalid hostname"):
             formats_routes.parse_host(route)
 
 

@@ -105,8 +105,9 @@ def test_only_new_addresses_are_probed_and_a_refusal_keeps_the_candidate(store: 
 
 def test_an_address_that_may_overlap_a_current_one_is_not_probed(store: Store) -> None:
     before = store.load()
-    wildcard = model.replace(before, interfaces=before.interfaces + (
-        Interface("All", "0.0.0.0", "mail.example.com"),))
+    wildcard = model.replace(
+        before, interfaces=(*before.interfaces, Interface("All", "0.0.0.0", "mail.example.com"))
+    )
     listeners = tuple(model.replace(li, interface="All") if li.name == "InboundMail" else li
                       for li in wildcard.listeners)
     after = model.replace(wildcard, listeners=listeners)  # 127.0.0.1:2525 -> 0.0.0.0:2525

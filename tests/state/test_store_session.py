@@ -1,4 +1,4 @@
-"""The versioned store and per-session candidates (commit-model.md)."""
+"""The versioned store and per-session candidates (ARCHITECTURE.md, the commit model)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,12 @@ def test_commit_writes_a_version_with_its_metadata(data: tuple[Store, Secrets]) 
     result = s.commit("require TLS")
     assert result is not None and result.info.number == 2
     info = data[0].info(2)
-    assert (info.parent, info.user, info.source, info.comment) == (1, "admin", "test", "require TLS")
+    assert (info.parent, info.user, info.source, info.comment) == (
+        1,
+        "admin",
+        "test",
+        "require TLS",
+    )
     assert not s.pending
     assert s.commit("again") is None  # "There is no data to commit."
 
@@ -143,7 +148,7 @@ def test_listeners_added_on_both_sides_merge(data: tuple[Store, Secrets]) -> Non
     a, b = session(data), session(data)
     for s, name, port in ((a, "A", 3000), (b, "B", 3001)):
         li = new_listener(name, ListenerType.PUBLIC, "Management", port, ("a.example",))
-        s.stage(model.replace(s.candidate, listeners=s.candidate.listeners + (li,)))
+        s.stage(model.replace(s.candidate, listeners=(*s.candidate.listeners, li)))
     a.commit("a")
     b.commit("b")
     assert [li.name for li in data[0].load().listeners] == [

@@ -74,7 +74,10 @@ def test_own_params_and_looser_changes() -> None:
     # a group whose own policy is a bare behavior gets the default's TLS
     hat = candidate.listeners[0].hat
     extra = Policy(name="X", behavior=hat.policies[0].behavior, params=PolicyParams(tls=RV))
-    moved = replace(hat, policies=hat.policies + (extra,),
-                    groups=tuple(replace(g, policy="X") if g.name == "ALL" else g for g in hat.groups))
+    moved = replace(
+        hat,
+        policies=(*hat.policies, extra),
+        groups=tuple(replace(g, policy="X") if g.name == "ALL" else g for g in hat.groups),
+    )
     stricter = replace(candidate, listeners=(replace(candidate.listeners[0], hat=moved),))
     assert [(c.name, c.new) for c in stricter_changes(candidate, stricter)] == [("ALL", RV)]

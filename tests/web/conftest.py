@@ -18,9 +18,9 @@ import trustme
 from esacli.web.service import WebService
 from state.secrets import Secrets
 from state.store import Store
-from tests.dnsserver import DnsServer
 from tests.engine.tlsstats_kit import HOSTS, MX, run_traffic
-from tests.helpers import issue_certificate, make_ca
+from tests.kit.certs import issue_certificate
+from tests.kit.dnsserver import DnsServer
 
 PASSWORD = "web-Secret-pw"
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -32,17 +32,12 @@ class Served:
     url: str
 
 
-@pytest.fixture(scope="session")
-def web_ca() -> trustme.CA:
-    return make_ca()
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, web_ca: trustme.CA) -> Iterator[Served]:
+def served(tmp_path_factory: pytest.TempPathFactory, ca: trustme.CA) -> Iterator[Served]:
     data = tmp_path_factory.mktemp("web")
     secrets = Secrets(data)
     with DnsServer(hosts=HOSTS, mx=MX) as dns:
-        asyncio.run(run_traffic(data, web_ca, dns, issue_certificate(web_ca, secrets, "Test")))
+        asyncio.run(run_traffic(data, ca, dns, issue_certificate(ca, secrets, "Test")))
     secrets.set_password(PASSWORD, "admin")
     store = Store(data)
     loop = asyncio.new_event_loop()

@@ -1,0 +1,1 @@
+"""`alertconfig` (§8.8): `menu` (the recipients and SETUP), `render`."""

@@ -1,0 +1,92 @@
+"""Files in the appliance's `/configuration` folder (the data dir's `configuration/`),
+for the IMPORT and EXPORT operations of destconfig and smtproutes.
+
+A name is a single file name: no folders, so an answer can never reach outside the folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from esacli import texts
+from esacli.commands.context import Context
+from esacli.errors import format_error
+from state.errors import FormatError
+
+T = TypeVar("T")
+
+_FILE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+def folder(ctx: Context) -> Path:
+    return ctx.session.store.data_dir / "configuration"
+
+
+async def ask_name(ctx: Context, question: str) -> str | None:
+    """A valid file name, re-asked until it is one; None for an empty answer."""
+    while True:
+        name = await ctx.console.ask(question)
+        if not name:
+            return None
+        if _FILE.match(name):
+            return name
+        ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
+
+
+def read(ctx: Context, name: str) -> str | None:
+    """The file's text, or None after telling the user why it cannot be read."""
+    path = folder(ctx) / name
+    if not path.is_file():
+        ctx.console.say(texts.files.FILE_MISSING.format(name=name))
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        ctx.console.say(texts.files.FILE_READ_ERROR)
+        return None
+
+
+def write(ctx: Context, name: str, text: str) -> bool:
+    """Write atomically (temp file, fsync, rename); False after an error message."""
+    path = folder(ctx) / name
+    tmp = path.with_name(f".{name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        ctx.console.say(texts.files.FILE_WRITE_ERROR)
+        return False
+    ctx.console.say(texts.files.EXPORT_DONE.format(hostname=ctx.config.hostname, name=name))
+    return True
+
+
+async def import_table(ctx: Context, question: str, parse: Callable[[str], T]) -> T | None:
+    """Ask for a file and parse it; None, after saying why, if any step fails.
+
+    Parsing is all or nothing: a malformed file changes nothing and names its line.
+    """
+    name = await ask_name(ctx, question)
+    text = None if name is None else read(ctx, name)
+    if name is None or text is None:
+        return None
+    try:
+        table = parse(text)
+    except FormatError as exc:
+        ctx.console.say(f"{format_error(exc)}\n{texts.files.IMPORT_FAILED}")
+        return None
+    ctx.console.say(texts.files.IMPORT_DONE.format(name=name))
+    return table
+
+
+async def export_table(ctx: Context, question: str, text: str) -> None:
+    name = await ask_name(ctx, question)
+    if name is not None:
+        write(ctx, name, text)

@@ -1,0 +1,1 @@
+"""`destconfig` (§6): `menu` (the operations), `dialog` (NEW / EDIT / DEFAULT), `render`."""

@@ -1,0 +1,1 @@
+"""`dnsconfig`: the resolver the engine uses (`menu`)."""

@@ -1,0 +1,1 @@
+"""listenerconfig -> EDIT -> HOSTACCESS (§4): the Host Access Table of a listener."""

@@ -1,0 +1,1 @@
+"""`smtproutes` (§8.2): `menu` (the routes), `edit` (one route's destinations), `render`."""

@@ -1,0 +1,1 @@
+"""`sslconfig` (§8.1): TLS versions and ciphers for inbound and outbound SMTP (`menu`)."""
