@@ -38,6 +38,7 @@ from engine import activation, tls, versions, workerstatus
 from engine.counters import Counters
 from engine.inbound.conversation import Services
 from engine.inbound.listeners import ListenerSet
+from engine.inbound.shared import SharedCounts
 from engine.maillog import MailLog
 from engine.outbound.alerts import Alert
 from engine.queue.manager import LISTENER, QueueManager, QueueOptions
@@ -48,6 +49,7 @@ from engine.status import INTERVAL as STATUS_INTERVAL
 from engine.status import InboundCounts, NotApplied, StatusPublisher
 from engine.tlsstats import downgrade
 from engine.tlsstats.recorder import Recorder
+from state import files
 from state.model import Config
 from state.secrets import Secrets
 from state.store import Store
@@ -154,7 +156,8 @@ class Engine:
         if self.role is not Role.QUEUE:
             self._listeners = ListenerSet(
                 Services(self._maillog, self.spool, self._counters, spooled=self._spooled,
-                         counts=self.inbound_counts, stats=self.stats),
+                         counts=self.inbound_counts, stats=self.stats,
+                         shared_counts=self._shared_counts()),
                 reuse_port=self.role is Role.SMTP,
                 gate=self.active.read if self.active is not None else None,
             )
@@ -226,6 +229,13 @@ class Engine:
                                                      alert, self._clock()))
             self._side.add(task)
             task.add_done_callback(self._side.discard)
+
+    def _shared_counts(self) -> Callable[[tuple[str, int]], SharedCounts] | None:
+        """An SMTP worker counts connections with the others (engine/inbound/shared.py)."""
+        if self.role is not Role.SMTP:
+            return None
+        run = files.private_dir(self.data_dir / "run")
+        return lambda address: SharedCounts(run, address, self.worker)
 
     def _spooled(self) -> None:
         """A message was spooled: the queue takes it now rather than at its next poll."""

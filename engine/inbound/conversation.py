@@ -23,6 +23,7 @@ from engine import maillog, policy, replies, tls
 from engine.counters import Counters
 from engine.inbound import pacing
 from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
+from engine.inbound.shared import SharedCounts
 from engine.inbound.tracker import ConnectionTracker
 from engine.inbound.transaction import Reply, Transaction
 from engine.maillog import MailLog
@@ -63,6 +64,8 @@ class Services:
     spooled: Callable[[], None] = lambda: None
     counts: InboundCounts = field(default_factory=InboundCounts)
     stats: InboundStats | None = None
+    # SMTP workers: every worker's connection counts for a listener address (shared.py)
+    shared_counts: Callable[[tuple[str, int]], SharedCounts] | None = None
 
 
 class InboundStats(Protocol):
@@ -180,9 +183,9 @@ class Conversation(Transaction):
         return replies.REJECT_BANNER
 
     def _connection_limit(self, per_ip: int | None) -> str | None:
-        if per_ip is not None and self.tracker.per_ip[self.ip] >= per_ip:
+        if per_ip is not None and self.tracker.from_ip(self.ip) >= per_ip:
             return replies.TOO_MANY_FROM_IP
-        if self.tracker.total >= self.spec.max_connections and not self.tracker.evict_idlest(
+        if self.tracker.everywhere >= self.spec.max_connections and not self.tracker.evict_idlest(
             time.monotonic(), self.timeouts.evict_idle, self.spec.max_connections
         ):
             return replies.TOO_MANY_CONNECTIONS

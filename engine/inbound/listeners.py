@@ -39,7 +39,8 @@ class RunningListener:
         self.reuse_port = reuse_port
         self.gate = gate
         self._staged: tuple[RuntimeConfig, ListenerSpec] | None = None
-        self.tracker = ConnectionTracker()
+        shared = services.shared_counts
+        self.tracker = ConnectionTracker(shared((spec.ip, spec.port)) if shared else None)
         self.connections: set[EsaSMTP] = set()
         self._current = (runtime, spec)
         self._server: asyncio.Server | None = None
@@ -106,6 +107,7 @@ class RunningListener:
             await asyncio.wait_for(self._idle.wait(), timeout)
         if self._server is not None:
             await self._server.wait_closed()
+        self.tracker.close()
 
 
 Bind = tuple["RunningListener | None", str]
