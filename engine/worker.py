@@ -82,6 +82,9 @@ async def _prepare(engine: Engine, number: int) -> None:
     ready = await engine.prepare(number)
     sys.stdout.write(f"{'ready' if ready else 'failed'} {number}\n")
     sys.stdout.flush()
+    if ready and engine.active is not None and engine.active.read() >= number:
+        # slower than the supervisor waited: its `swap` came first and found nothing
+        await engine.versions.swap(number)
 
 
 def setup_logging(data_dir: Path, index: int) -> None:

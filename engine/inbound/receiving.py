@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from engine import maillog, replies
 from engine.inbound import headers
 from engine.inbound.dotstream import DataDecoder
-from engine.spool import Incoming
+from engine.spool_writer import Incoming
 
 HEAD_LIMIT = 256 * 1024  # a header block longer than this is judged on its first part
 
