@@ -204,6 +204,7 @@ relay_transport = discard
 smtpd_tls_loglevel = 0
 smtpd_client_connection_count_limit = 0
 smtpd_client_message_rate_limit = 0
+message_size_limit = 104857600
 """
 RELAY = f"""
 relay_domains = {DOMAIN}
@@ -214,6 +215,7 @@ smtp_tls_security_level = encrypt
 smtp_tls_loglevel = 0
 smtpd_tls_loglevel = 0
 smtpd_client_connection_count_limit = 0
+message_size_limit = 104857600
 """
 
 

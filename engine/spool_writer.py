@@ -92,8 +92,9 @@ class Syncer:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Path] = loop.create_future()
         with self._cond:
+            if not self._pending:  # otherwise the thread was woken already, or is busy
+                self._cond.notify()
             self._pending.append((message, future, loop))
-            self._cond.notify()
         return future
 
     def close(self) -> None:
