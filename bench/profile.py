@@ -1,6 +1,7 @@
 """Where an SMTP worker's time goes: py-spy samples the worker while the load runs.
 
     .venv/bin/python bench/profile.py [--mode starttls1] [--messages 2000] [--top 25]
+        [--tree DIR]
 
 One esacli worker on core 0, the load client (bench/loadgen.py) on core 1, as in
 bench/peers.py; py-spy (a dev dependency; needs ptrace, so root) records the worker's
@@ -23,13 +24,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.peers import LOADGEN, MODES
-from bench.servers import Esacli, tree
+from bench.servers import Esacli, has_workers, tree
 
 PY_SPY = str(Path(sys.executable).with_name("py-spy"))
 
 
-def worker_pid(server: Esacli) -> int:
-    """The SMTP worker: the process of the tree running engine.worker."""
+def worker_pid(server: Esacli, checkout: Path) -> int:
+    """The SMTP worker: the process of the tree running engine.worker (the appliance's
+    own process in a checkout without workers)."""
+    if not has_workers(checkout):
+        return server.root()
     for pid in tree(server.root()):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -70,16 +74,18 @@ def main() -> None:
     p.add_argument("--messages", type=int, default=2000)
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--tree", type=Path, default=ROOT,
+                   help="another checkout to profile (the figures before a change)")
     args = p.parse_args()
     tls, per = MODES[args.mode]
     with tempfile.TemporaryDirectory() as tmp:
-        server = Esacli(Path(tmp) / "p", "0", 1)
+        server = Esacli(Path(tmp) / "p", "0", 1, tree_dir=args.tree)
         try:
             server.wait_idle()
             raw = Path(tmp) / "profile.txt"
             spy = subprocess.Popen([PY_SPY, "record", "--format", "raw", "--rate", "200", "--gil",
                                     "--nonblocking", "-o", str(raw), "--pid",
-                                    str(worker_pid(server))],
+                                    str(worker_pid(server, args.tree))],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             load = threading.Thread(target=subprocess.run, args=([
                 "taskset", "-c", "1", sys.executable, LOADGEN, "smtp", str(server.port),

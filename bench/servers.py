@@ -133,6 +133,11 @@ class Server:
         raise NotImplementedError
 
 
+def has_workers(tree: Path) -> bool:
+    """Whether the checkout at `tree` serves SMTP in worker processes (older ones do not)."""
+    return (tree / "engine" / "worker.py").exists()
+
+
 class Esacli(Server):
     name = "esacli"
 
@@ -144,7 +149,7 @@ class Esacli(Server):
         self.proc = subprocess.Popen(
             ["taskset", "-c", cores, sys.executable, "-m", "esacli", "run", "--data",
              str(self.data), "--ssh", "127.0.0.1:0", "--admin-password", "bench",
-             "--workers", str(workers)],
+             *(["--workers", str(workers)] if has_workers(tree_dir) else [])],
             cwd=tree_dir, stdout=subprocess.DEVNULL)
         wait_port(self.port)
 
