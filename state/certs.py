@@ -136,9 +136,10 @@ def self_signed(
     organization: str = "",
     days: int = 3650,
     san: tuple[str, ...] = (),
+    now: dt.datetime | None = None,
 ) -> x509.Certificate:
     subject = Subject(common_name=common_name, organization=organization)
-    return request(key, subject, san, days, dt.datetime.now(dt.UTC))[0]
+    return request(key, subject, san, days, now or dt.datetime.now(dt.UTC))[0]
 
 
 # -- certconfig NEW: subject, self-signed certificate and CSR ----------------------

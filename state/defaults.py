@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from state import certs
@@ -150,9 +151,10 @@ def new_listener(
     )
 
 
-def demo_certificate(secrets: Secrets) -> Certificate:
+def demo_certificate(secrets: Secrets, now: dt.datetime | None = None) -> Certificate:
     key = certs.generate_key("ecdsa-p256")
-    cert = certs.self_signed(key, DEMO_COMMON_NAME, organization="esacli", san=(HOSTNAME,))
+    cert = certs.self_signed(key, DEMO_COMMON_NAME, organization="esacli", san=(HOSTNAME,),
+                             now=now)
     kid = secrets.put_key(key)
     return Certificate(name=DEMO_CERT, chain=(certs.normalise_pem(cert),), key_id=kid)
 
@@ -165,9 +167,11 @@ FACTORY_LISTENERS: dict[str, tuple[ListenerType, Address, tuple[str, ...], str]]
 }
 
 
-def factory_config(secrets: Secrets, addresses: Mapping[str, Address] | None = None) -> Config:
+def factory_config(secrets: Secrets, addresses: Mapping[str, Address] | None = None,
+                   now: dt.datetime | None = None) -> Config:
     """Version 1. `addresses` (listener name -> (ip, port)) moves factory listeners, e.g.
-    `esacli run --inbound 0.0.0.0:25` on a first boot next to other services."""
+    `esacli run --inbound 0.0.0.0:25` on a first boot next to other services. `now`: the
+    demo certificate's start (the clock's, when it is not the system's)."""
     interfaces = [Interface(name="Management", ip="127.0.0.1", hostname=HOSTNAME)]
     listeners = []
     for name, (kind, default, hosts, net) in FACTORY_LISTENERS.items():
@@ -181,5 +185,5 @@ def factory_config(secrets: Secrets, addresses: Mapping[str, Address] | None = N
         hostname=HOSTNAME,
         interfaces=tuple(interfaces),
         listeners=tuple(listeners),
-        certificates=(demo_certificate(secrets),),
+        certificates=(demo_certificate(secrets, now),),
     )

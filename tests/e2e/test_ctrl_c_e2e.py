@@ -107,3 +107,24 @@ def test_a_bracketed_paste_ending_with_the_dot_line_is_taken_at_once(
 def bracketed(pem: str) -> str:
     """A terminal's bracketed paste of `pem` and its `.` line (lines end with CR)."""
     return "\x1b[200~" + "\r".join([*pem.strip().splitlines(), "."]) + "\r\x1b[201~"
+
+
+def test_a_paste_that_never_ends_gives_the_keys_back(appliance: Appliance) -> None:
+    """A lone ESC[200~ (pasted or typed, with no ESC[201~) put the terminal parser in paste
+    mode until the idle timeout: Ctrl-C and every key after it were swallowed. Now Ctrl-C
+    ends such a paste and leaves as always, and a paste silent for a moment is ended too."""
+    me = ssh_login(appliance)
+    me.send("\x1b[200~listenerconfig")
+    leave_with(me, CTRL_C)
+    me.sendline("listenerconfig")
+    me.expect_exact("Choose the operation you want to perform:")
+    leave_with(me, CTRL_C)
+
+    me.send("\x1b[200~stat")  # nothing more comes: the paste is ended, its text kept
+    me.expect_exact("stat", timeout=10)
+    me.send("us\r")
+    me.expect_exact("Status as of:")
+    me.expect_exact(PROMPT)
+    me.sendline("exit")
+    me.expect(pexpect.EOF)
+    mail_flows(appliance)

@@ -19,7 +19,9 @@ from esacli.console import MAX_LINE, EndOfInput, Interrupt
 from esacli.ssh_keys import KeyFeeder
 from esacli.terminal import PromptToolkitConsole, coalesce
 
-BOUND = 10  # seconds: a guard that fails hangs, and this turns the hang into a failure
+# seconds: a guard that fails hangs, and this turns the hang into a failure (a loaded
+# machine is slow, so the bound is generous)
+BOUND = 30
 
 
 def console_on(pipe: PosixPipeInput) -> PromptToolkitConsole:

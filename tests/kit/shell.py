@@ -42,7 +42,8 @@ class LocalAppliance:
 def appliance(tmp_path: Path) -> LocalAppliance:
     secrets = Secrets(tmp_path)
     store = Store(tmp_path)
-    store.write(factory_config(secrets), None, "admin", "test", "factory")
+    store.write(factory_config(secrets, now=dt.datetime.fromtimestamp(NOW, dt.UTC)), None, "admin",
+                "test", "factory")
     return LocalAppliance(store, secrets)
 
 @pytest.fixture

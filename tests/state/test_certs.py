@@ -49,7 +49,7 @@ def test_country_codes(code: str, ok: bool) -> None:
 
 def test_validity_problems() -> None:
     key = certs.generate_key()
-    cert = certs.self_signed(key, "a.example", days=40)
+    cert = certs.self_signed(key, "a.example", days=40, now=NOW)
     assert certs.validity_problem(cert, NOW) is None
     assert certs.validity_problem(cert, NOW + dt.timedelta(days=41)) == "expired"
     assert certs.validity_problem(cert, NOW - dt.timedelta(days=1)) == "not yet valid"
