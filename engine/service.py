@@ -83,6 +83,11 @@ class Role(enum.Enum):
     QUEUE = "queue"
 
 
+# The QUEUE engine polls twice as often: a commit from another process is then served by
+# every SMTP worker within one poll interval of its return, the workers' build included.
+POLLS_PER_INTERVAL = {Role.ALL: 1, Role.SMTP: 1, Role.QUEUE: 2}
+
+
 class Engine:
     def __init__(
         self,
@@ -113,7 +118,7 @@ class Engine:
         smtp = role is Role.SMTP  # woken by its supervisor, which says "not applied" once
         self.versions = versions.VersionFollower(
             store, secrets, lambda: self.maillog, self._applied, self._status_soon,
-            poll_interval=None if smtp else poll_interval,
+            poll_interval=None if smtp else poll_interval / POLLS_PER_INTERVAL[role],
             interfaces_optional=interfaces_optional or (lambda: False), quiet=smtp,
         )
         self.active = activation.ActiveVersion(activation.path_in(self.data_dir)) if smtp \

@@ -48,6 +48,8 @@ class VersionFollower:
         self.poll_interval = poll_interval  # None: woken only (an SMTP worker, by its supervisor)
         self.quiet = quiet  # an SMTP worker: the supervisor's process says "not applied" once
         self.prepared: dict[int, RuntimeConfig] = {}  # built, not yet swapped in (prepare)
+        # told of a new version before it is built (the SMTP workers start building it too)
+        self.on_seen: list[Callable[[int], None]] = []
         # asked at each build: in a cluster a listener may name an interface this
         # machine lacks, and runs disabled rather than failing the whole version
         self.interfaces_optional = interfaces_optional
@@ -126,6 +128,8 @@ class VersionFollower:
             if not self._running or number <= self._seen:
                 return
             self._seen = number
+            for hook in self.on_seen:
+                hook(number)
             runtime = await self._build(number)
             if runtime is not None:
                 await self._switch(runtime)

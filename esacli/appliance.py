@@ -161,6 +161,7 @@ async def start_engine(data_dir: Path, store: Store, secrets: Secrets,
     runtime = engine.runtime
     await supervisor.start(worker_count(runtime.config if runtime else None, workers),
                            runtime.version if runtime else None)
+    engine.versions.on_seen.append(supervisor.seen)
     engine.on_applied.append(
         lambda applied: supervisor.applied(applied, worker_count(applied.config, workers)))
     if not await supervisor.wait_ready(engine.runtime.version if engine.runtime else None):

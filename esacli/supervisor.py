@@ -7,9 +7,10 @@ at once the first time and after a growing pause (up to MAX_BACKOFF s) if it kee
 dying young. Workers do not poll the store: each version this process applies (its
 own follower polls, and hears its own sessions' commits at once) is passed on in two
 steps, so that all workers switch at one instant (engine/activation.py): `prepare N`
-to each (they build it), then, once all answered, N written to run/active, then
-`swap N`. N follows the committed `listener_setup.smtp_workers` (0: one per core)
-unless `esacli run --workers` says. Workers are stopped by their pid only.
+to each (they build it, while this process builds it too), then, once all answered, N
+written to run/active, then `swap N`. N follows the committed
+`listener_setup.smtp_workers` (0: one per core) unless `esacli run --workers` says.
+Workers are stopped by their pid only.
 """
 
 from __future__ import annotations
@@ -102,16 +103,29 @@ class Supervisor:
             await self.resize(count)
         await self.propagate(version)
 
+    def seen(self, version: int) -> None:
+        """This process found a new version and builds it: the workers build it meanwhile
+        (nobody serves it before `propagate`), so a commit waits for one build, not two."""
+        if version > self.active.read():
+            self._prepare(self._live(), version)
+
+    def _live(self) -> list[Worker]:
+        return [w for w in self.workers.values()
+                if w.proc is not None and w.proc.returncode is None]
+
+    def _prepare(self, workers: list[Worker], version: int) -> None:
+        loop = asyncio.get_running_loop()
+        for worker in workers:
+            if version not in worker.answers:  # asked already (`seen`): not twice
+                worker.answers = {version: loop.create_future()}
+                worker.send(f"prepare {version}\n")
+
     async def propagate(self, version: int) -> None:
         async with self._propagating:
             if version <= self.active.read():
                 return
-            live = [w for w in self.workers.values()
-                    if w.proc is not None and w.proc.returncode is None]
-            loop = asyncio.get_running_loop()
-            for worker in live:
-                worker.answers = {version: loop.create_future()}
-                worker.send(f"prepare {version}\n")
+            live = self._live()
+            self._prepare(live, version)
             answers = [w.answers[version] for w in live]
             if answers:
                 await asyncio.wait(answers, timeout=PREPARE_TIMEOUT)
