@@ -29,7 +29,7 @@ import math
 import re
 import time
 import types
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 import aiosmtpd.smtp
@@ -64,8 +64,8 @@ UNKNOWN_COMMAND_LIMIT = 5
 DATA_CHUNK = 64 * 1024  # DATA is read in chunks this large (the reader's limit meanwhile)
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_PATH = re.compile(rf"<({_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>")
-_SMTP_NAMES = tuple(m[5:] for m in dir(SMTP) if m.startswith("smtp_") and m != "smtp_AUTH")
-_HOOK_NAMES = ("HELO", "EHLO", "RSET", "QUIT", "MAIL", "RCPT", "STARTTLS")
+_SMTP_NAMES = frozenset(m[5:] for m in dir(SMTP) if m.startswith("smtp_") and m != "smtp_AUTH")
+_HOOK_NAMES = frozenset(("HELO", "EHLO", "RSET", "QUIT", "MAIL", "RCPT", "STARTTLS"))
 # Replies to these may wait for the rest of a pipelined group (RFC 2920 §3.2).
 _GROUPED = frozenset({"RSET", "MAIL", "RCPT"})
 _FAR = 86400.0  # a timer for "never": aiosmtpd wants one armed at all times
@@ -88,15 +88,38 @@ class ListenerHandle(Protocol):
 Runner = Callable[[str, Any, Any], Awaitable[None]]
 
 
-class _CommandTable(dict[str, Any]):
+class _Members(Mapping[str, Any]):
+    """Name -> `owner.<prefix><name>`, bound only when looked up: aiosmtpd's tables of
+    commands and hooks, without a dict and a bound method each on every connection."""
+
+    __slots__ = ("_names", "_owner", "_prefix")
+
+    def __init__(self, owner: object, prefix: str, names: frozenset[str]) -> None:
+        self._owner, self._prefix, self._names = owner, prefix, names
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names:
+            raise KeyError(name)
+        return getattr(self._owner, self._prefix + name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class _CommandTable(_Members):
     """aiosmtpd's dispatch table; every lookup goes through the gate first."""
 
-    def __init__(self, methods: dict[str, Any], run: Runner) -> None:
-        super().__init__(methods)
+    __slots__ = ("_run",)
+
+    def __init__(self, owner: object, run: Runner) -> None:
+        super().__init__(owner, "smtp_", _SMTP_NAMES)
         self._run = run
 
     def get(self, command: str, default: Any = None) -> Any:
-        method = super().get(command)
+        method = self[command] if command in self._names else None
         wrapper = functools.partial(self._run, command, method)
         for attr in _SYNTAX_ATTRS:
             if hasattr(method, attr):
@@ -223,10 +246,10 @@ class EsaSMTP(SMTP):
         self._auth_callback = aiosmtpd.smtp.login_always_fail
         self._auth_required = False
         self._auth_methods = {}  # no SMTP AUTH in this product
-        self._handle_hooks = {name: getattr(hooks, "handle_" + name) for name in _HOOK_NAMES}
+        # Mappings where aiosmtpd annotates dicts: it only looks names up and lists them
+        self._handle_hooks = _Members(hooks, "handle_", _HOOK_NAMES)  # type: ignore[assignment]
         self._ehlo_hook_ver = "new"
-        self._smtp_methods = _CommandTable(
-            {name: getattr(self, "smtp_" + name) for name in _SMTP_NAMES}, self._run_command)
+        self._smtp_methods = _CommandTable(self, self._run_command)  # type: ignore[assignment]
         self._enforce_call_limit = False
 
     @property
@@ -392,6 +415,7 @@ class EsaSMTP(SMTP):
             return super()._getaddr(arg)  # type: ignore[no-any-return]
         return match.group(1), arg.lstrip()[match.end():]
 
+    @aiosmtpd.smtp.syntax("DATA")  # as aiosmtpd's: HELP lists and explains it
     async def smtp_DATA(self, arg: str) -> None:
         """aiosmtpd's checks and 354, then the message read in chunks into the spool."""
         if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
