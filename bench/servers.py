@@ -151,7 +151,11 @@ class Esacli(Server):
              str(self.data), "--ssh", "127.0.0.1:0", "--admin-password", "bench",
              *(["--workers", str(workers)] if has_workers(tree_dir) else [])],
             cwd=tree_dir, stdout=subprocess.DEVNULL)
-        wait_port(self.port)
+        try:
+            wait_port(self.port)
+        except SystemExit:  # it never listened: it does not outlive the bench
+            self.stop()
+            raise
 
     def _prepare(self, relay: int | None) -> tuple[str, str]:
         store, secrets = open_data_dir(self.data)
