@@ -1,32 +1,51 @@
-"""ICID and MID allocation, unique across restarts and crashes.
+"""ICID and MID allocation, unique across restarts, crashes and processes.
 
-The counter file holds a reservation: every number handed out is below the
-value on disk. A clean stop writes the exact next numbers; after a crash the
-engine skips to the reservation, leaving a gap but never repeating an ID.
-Reserving in blocks keeps the fsync off the per-connection path.
+`counters.json` holds a reservation: every number handed out is below the value on
+disk (fsynced). A clean stop writes the exact next numbers; after a crash the engine
+skips to the reservation, leaving a gap but never repeating an ID. Reserving in
+blocks keeps the fsync off the per-connection path.
+
+Several engine processes (the SMTP workers and the queue's process, engine/worker.py)
+draw from one sequence: the next numbers and the reservation live in `counters.next`
+beside it, read and written under an exclusive `flock` for each number (a few
+microseconds, no fsync). The owner (the queue's process, or the only engine) sets it
+up from `counters.json` at start and writes the exact next numbers back at a clean
+stop; a worker only attaches. A worker killed while holding the lock releases it
+with its descriptor. After a power loss `counters.next` may be stale, which is why
+the owner always starts from `counters.json` and never from it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import struct
 import threading
 from pathlib import Path
 
 from state import files
 
 BLOCK = 1000
+NEXT_FILE = "counters.next"
 _KINDS = ("icid", "mid")
+_SHARED = struct.Struct("<4q")  # next icid, next mid, reserved icid, reserved mid
 
 
 class Counters:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, owner: bool = True) -> None:
         self.path = Path(path)
+        self.owner = owner
         self._lock = threading.Lock()
-        self._next = dict.fromkeys(_KINDS, 1)
-        self._next.update(self._read())
-        self._reserved = {k: v + BLOCK for k, v in self._next.items()}
-        self._persist(self._reserved)
+        self._fd: int | None = os.open(self.path.with_name(NEXT_FILE),
+                                       os.O_RDWR | os.O_CREAT, 0o600)
+        if owner:
+            with self._shared():
+                start = dict.fromkeys(_KINDS, 1)
+                start.update(self._read())
+                reserved = {k: v + BLOCK for k, v in start.items()}
+                self._persist(reserved)
+                self._store(start, reserved)
 
     def _read(self) -> dict[str, int]:
         try:
@@ -43,13 +62,35 @@ class Counters:
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)
 
+    def _shared(self) -> _Flock:
+        assert self._fd is not None, "counters closed"
+        return _Flock(self._fd, self._lock)
+
+    def _load(self) -> tuple[dict[str, int], dict[str, int]]:
+        assert self._fd is not None
+        raw = os.pread(self._fd, _SHARED.size, 0)
+        if len(raw) < _SHARED.size:  # the owner has not set it up: start from the file
+            start = dict.fromkeys(_KINDS, 1)
+            start.update(self._read())
+            return start, dict(start)
+        icid, mid, r_icid, r_mid = _SHARED.unpack(raw)
+        return {"icid": icid, "mid": mid}, {"icid": r_icid, "mid": r_mid}
+
+    def _store(self, next_: dict[str, int], reserved: dict[str, int]) -> None:
+        assert self._fd is not None
+        packed = _SHARED.pack(next_["icid"], next_["mid"], reserved["icid"], reserved["mid"])
+        os.pwrite(self._fd, packed, 0)
+
     def _take(self, kind: str) -> int:
-        with self._lock:
-            value = self._next[kind]
-            self._next[kind] = value + 1
-            if self._next[kind] >= self._reserved[kind]:
-                self._reserved[kind] = self._next[kind] + BLOCK
-                self._persist(self._reserved)
+        with self._shared():
+            next_, reserved = self._load()
+            value = next_[kind]
+            next_[kind] = value + 1
+            if next_[kind] >= reserved[kind]:
+                reserved = {k: max(reserved[k], next_[k]) for k in _KINDS}
+                reserved[kind] = next_[kind] + BLOCK
+                self._persist(reserved)
+            self._store(next_, reserved)
             return value
 
     def next_icid(self) -> int:
@@ -59,5 +100,33 @@ class Counters:
         return self._take("mid")
 
     def close(self) -> None:
+        """The owner writes the exact next numbers (call it once the workers are gone)."""
+        if self._fd is None:
+            return
+        if self.owner:
+            with self._shared():
+                self._persist(self._load()[0])
         with self._lock:
-            self._persist(dict(self._next))
+            os.close(self._fd)
+            self._fd = None
+
+
+class _Flock:
+    """The thread lock, then the exclusive file lock other processes take too."""
+
+    def __init__(self, fd: int, lock: threading.Lock) -> None:
+        self._fd, self._lock = fd, lock
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._lock.release()

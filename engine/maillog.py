@@ -54,6 +54,19 @@ def addr(address: str | None) -> str:
     return f"<{text}>"
 
 
+_stamps: tuple[int, str] = (0, "")
+
+
+def _stamp_now() -> str:
+    """stamp(time.time()), formatted once a second (every line asks for it)."""
+    global _stamps
+    now = time.time()
+    second = int(now)
+    if _stamps[0] != second:
+        _stamps = (second, stamp(now))
+    return _stamps[1]
+
+
 class MailLog:
     """Append-only writer of `<data_dir>/logs/mail_logs`, rolled over as logconfig says
     (engine/logfiles.py); safe to call from any thread."""
@@ -92,7 +105,7 @@ class MailLog:
         # whatever a client managed to put in the message (an address, a host name).
         log = self._file
         if log is not None:
-            log.write(f"{stamp(time.time())} {level}: {escape_controls(message)}\n")
+            log.write(f"{_stamp_now()} {level}: {escape_controls(message)}\n")
 
     def info(self, message: str) -> None:
         self.write("Info", message)

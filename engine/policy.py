@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from state import senders
 from state.hat_rules import resolve_params, row_policy
-from state.model import HAT, Behavior, PolicyParams, RatEntry, TLSMode
+from state.model import HAT, Behavior, PolicyParams, RatEntry, Response, TLSMode
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -190,6 +190,21 @@ def lookups_needed(hat: HAT) -> Lookups:
 
 
 # -- HAT ------------------------------------------------------------------
+
+
+def connection_lookups(hat: HAT) -> Lookups:
+    """What a connection must look up before the HAT decides: the sender forms' needs,
+    and the PTR name when a custom response says $Hostname even if no row needs it."""
+    needed = lookups_needed(hat)
+    return Lookups(ptr=True, zones=needed.zones) if _mentions_hostname(hat) else needed
+
+
+def _mentions_hostname(hat: HAT) -> bool:
+    params = [hat.default, *(p.params for p in hat.policies), *(g.params for g in hat.groups)]
+    texts: list[Response | None] = []
+    for p in params:
+        texts += [p.accept_response, p.reject_response, p.rate_limit_response]
+    return any(r is not None and "$hostname" in r.text.lower() for r in texts)
 
 
 def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:

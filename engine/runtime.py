@@ -10,6 +10,7 @@ were accepted, and a delivery the one current when it started.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ class TlsContexts:
         return self.plain
 
 
+ANSWERS_KEPT = 10_000  # remembered HAT and RAT answers per listener and version
+
+
 @dataclass(frozen=True)
 class ListenerSpec:
     name: str
@@ -74,6 +78,35 @@ class ListenerSpec:
     @property
     def key(self) -> ListenerKey:
         return (self.name, self.ip, self.port)
+
+    # What every connection asks of the same HAT and RAT, computed once per version
+    # (the decisions stay policy.py's pure functions; these only remember answers).
+    @functools.cached_property
+    def _answers(self) -> tuple[dict[policy.ClientFacts, policy.HatMatch],
+                                dict[str, RatEntry | None]]:
+        return {}, {}
+
+    def hat_match(self, facts: policy.ClientFacts) -> policy.HatMatch:
+        known = self._answers[0]
+        match = known.get(facts)
+        if match is None:
+            if len(known) >= ANSWERS_KEPT:
+                known.clear()
+            match = known[facts] = policy.evaluate_hat(self.hat, facts)
+        return match
+
+    def rat_entry(self, address: str) -> RatEntry | None:
+        known = self._answers[1]
+        if address not in known:
+            if len(known) >= ANSWERS_KEPT:
+                known.clear()
+            known[address] = policy.rat_lookup(self.rat, address)
+        return known[address]
+
+    @functools.cached_property
+    def lookups(self) -> policy.Lookups:
+        """The DNS lookups a connection needs before the HAT decides."""
+        return policy.connection_lookups(self.hat)
 
 
 @dataclass(frozen=True)

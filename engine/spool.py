@@ -1,10 +1,18 @@
 """The spool: accepted messages, durable before the client hears 250.
 
-One file per message, `<MID>.msg`: a header line (`ESACLI-SPOOL 1 ` + JSON
-envelope, including the content's size and SHA-256), the content, then an end
-marker naming the MID. The file is written under a temporary name, fsynced,
-renamed into place and the directory fsynced. A file whose size, digest or end
-marker does not check out is torn and ignored.
+One file per message, `<MID>.msg`, in one of two formats:
+
+  1  `ESACLI-SPOOL 1 ` + JSON envelope (with the content's size and SHA-256), a
+     newline, the content, `<CR><LF>ESACLI-END <MID><LF>` (messages the queue makes)
+  2  `ESACLI-SPOOL 2 ` + JSON envelope, a newline, the content, then
+     `<CR><LF>ESACLI-END <MID> <size> <sha256><LF>`: written while the message
+     arrives (`Spool.receive`), so a message in flight costs a bounded buffer and
+     its file, never its size in memory; size and digest are known only at the end.
+
+The file is written under a temporary name, fsynced, renamed into place and the
+directory fsynced (one directory fsync covers every rename made before it started:
+messages finishing together share it). A file whose size, digest or end marker does
+not check out is torn and ignored.
 
 Two directories make the hand-off to the queue (engine/queue/manager.py):
 
@@ -29,16 +37,22 @@ from pathlib import Path
 
 from engine.errors import SpoolError
 from engine.messageflags import PLAIN_MESSAGE, Flags
+from engine.spool_writer import DirSync, Incoming, Syncer, write_all
 from state import files
 
 MAGIC = b"ESACLI-SPOOL 1 "
+MAGIC2 = b"ESACLI-SPOOL 2 "
+END = b"\r\nESACLI-END "
+# Below this a message is written on the event loop (a write to the page cache is
+# microseconds; a thread hop costs more); above it, off the loop.
 SUFFIX = ".msg"
 TMP_SUFFIX = ".tmp"
 INCOMING = "incoming"
 COUNTERS = "counters.json"  # engine/counters.py keeps the ID reservation beside the mail
+COUNTERS_NEXT = "counters.next"  # ... and the next IDs every engine process shares
 _NAME = re.compile(r"([0-9]{1,18})\.msg")  # ASCII digits only: "².msg" is not a MID
 _TMP_NAME = re.compile(r"[0-9]{1,18}\.msg\.tmp")
-_OWN_NAMES = frozenset({INCOMING, COUNTERS, COUNTERS + TMP_SUFFIX})
+_OWN_NAMES = frozenset({INCOMING, COUNTERS, COUNTERS + TMP_SUFFIX, COUNTERS_NEXT})
 
 
 def mid_of(name: str) -> int | None:
@@ -98,6 +112,8 @@ def encode(
 
 
 def _parse(data: bytes) -> tuple[dict[str, object], bytes] | None:
+    if data.startswith(MAGIC2):
+        return _parse2(data)
     if not data.startswith(MAGIC):
         return None
     head_end = data.find(b"\n")
@@ -114,18 +130,47 @@ def _parse(data: bytes) -> tuple[dict[str, object], bytes] | None:
     return head, body
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def _head2(mid: int, icid: int, listener: str, sender: str, recipients: list[str],
+           when: float, flags: Flags) -> bytes:
+    head: dict[str, object] = {"mid": mid, "icid": icid, "listener": listener,
+                               "sender": sender, "recipients": list(recipients), "time": when}
+    if flags.encode():
+        head["flags"] = flags.encode()
+    return MAGIC2 + json.dumps(head, separators=(",", ":")).encode() + b"\n"
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+def _trailer2(mid: int, size: int, digest: str) -> bytes:
+    return END + f"{mid} {size} {digest}\n".encode()
+
+
+def _split2(data: bytes) -> tuple[dict[str, object], int, int, str] | None:
+    """Format 2: (envelope, where the content starts, its size, its digest), unchecked."""
+    head_end = data.find(b"\n")
+    tail = data.rfind(END)
+    if head_end < 0 or tail < head_end or not data.endswith(b"\n"):
+        return None
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        head = json.loads(data[len(MAGIC2) : head_end])
+        mid, size, digest = data[tail + len(END) : -1].decode("ascii").split(" ")
+        if int(mid) != int(head["mid"]):
+            return None
+        head["size"] = int(size)
+    except (ValueError, KeyError, TypeError, RecursionError, UnicodeDecodeError):
+        return None
+    return head, head_end + 1, int(size), digest
+
+
+def _parse2(data: bytes) -> tuple[dict[str, object], bytes] | None:
+    split = _split2(data)
+    if split is None:
+        return None
+    head, start, size, digest = split
+    body = data[start : start + size]
+    if len(data) != start + size + len(_trailer2(int(str(head["mid"])), size, digest)):
+        return None
+    if hashlib.sha256(body).hexdigest() != digest:
+        return None
+    return head, body
 
 
 @dataclass(frozen=True)
@@ -145,6 +190,31 @@ class Spool:
                 if _TMP_NAME.fullmatch(stale.name):  # our own write cut short by a crash
                     stale.unlink(missing_ok=True)
         self._strays: set[tuple[Path, int, int]] = set()  # reported once each
+        self.incoming_sync = DirSync(self.incoming_dir)
+        self._syncer: Syncer | None = None
+
+    def receive(self, mid: int, icid: int, listener: str, sender: str, recipients: list[str],
+                when: float, flags: Flags = PLAIN_MESSAGE) -> Incoming:
+        """Start writing a message as it arrives (engine/spool_writer.py); `flags` are the
+        envelope's (REQUIRETLS)."""
+        name = self.incoming_dir / f"{mid}{SUFFIX}"
+        return Incoming(mid, name, name.with_name(name.name + TMP_SUFFIX),
+                        _head2(mid, icid, listener, sender, recipients, when, flags),
+                        _trailer2)
+
+    def finish(self, message: Incoming) -> asyncio.Future[Path]:
+        """Make a received message durable in incoming/: done once file and directory
+        are fsynced (SpoolError, with the file removed, if that fails). Messages that
+        finish together are committed by one thread in one batch, with one directory
+        fsync and one wake-up of the event loop (group commit)."""
+        if self._syncer is None:
+            self._syncer = Syncer(self.incoming_sync)
+        return self._syncer.submit(message)
+
+    def close(self) -> None:
+        if self._syncer is not None:
+            self._syncer.close()
+            self._syncer = None
 
     def queued_path(self, mid: int) -> Path:
         """Where a message lives once the queue has taken it."""
@@ -156,12 +226,12 @@ class Spool:
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                _write_all(fd, data)
+                write_all(fd, data)
                 os.fsync(fd)
             finally:
                 os.close(fd)
             os.replace(tmp, final)
-            _fsync_dir(self.incoming_dir)
+            self.incoming_sync.sync()
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise SpoolError(f"MID {mid}: {exc.strerror or exc}") from None
@@ -223,7 +293,7 @@ class Spool:
 
     def _load(self, path: Path) -> tuple[SpooledMessage | None, str]:
         try:
-            parsed = _parse(path.read_bytes())
+            parsed = _read_envelope(path)
         except OSError as exc:
             return None, f"unreadable ({exc.strerror or exc})"
         if parsed is None:
@@ -254,6 +324,36 @@ class Spool:
                 if message is not None:
                     found.setdefault(message.mid, message)
         return sorted(found.values(), key=lambda m: m.mid)
+
+
+LIGHT_LOAD = 1 << 20  # format 2 files above this: envelope and trailer read, not the content
+HEADER_READ = 1 << 16  # ... and this much of the content: the message's header (TLS-Required)
+
+
+def _read_envelope(path: Path) -> tuple[dict[str, object], bytes] | None:
+    """A spool file's envelope and content, the whole file checked; for a large format-2
+    file only its head line, trailer and length (the digest is checked when it is sent)
+    and the start of the content, where the message's header is."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        start = handle.read(len(MAGIC2))
+        if size <= LIGHT_LOAD or start != MAGIC2:
+            return _parse(start + handle.read())
+        head_line = start + handle.readline(LIGHT_LOAD)
+        header = handle.read(HEADER_READ)
+        handle.seek(max(0, size - 256))
+        tail = handle.read()
+    cut = tail.rfind(END)
+    if not head_line.endswith(b"\n") or cut < 0:
+        return None
+    trailer = tail[cut:]
+    split = _split2(head_line + trailer)
+    if split is None:
+        return None
+    head, _, content_size, _ = split
+    if len(head_line) + content_size + len(trailer) != size:
+        return None
+    return head, header
 
 
 _MESSAGE, _SKIP = "message", "skip"

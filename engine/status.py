@@ -13,7 +13,8 @@ Format 1, a plain JSON object:
     pid         the engine's process id (a reader checks it is alive)
     started     epoch seconds when the engine started
     updated     epoch seconds of this write (a reader treats an old one as dead)
-    version     the applied configuration version, null before one applies
+    version     the applied configuration version, null before one applies (with SMTP
+                workers: the oldest any of them or the queue's process runs)
     hostname    the applied configuration's hostname, null likewise
     not_applied {"version": n, "reason": why}: a newer committed version the engine
                 could not apply (at boot it runs the newest one it can), else null
@@ -103,14 +104,18 @@ class NotApplied:
 class Published(Protocol):
     """What status.json reports of a running engine (engine/service.py's Engine is one).
 
-    `queue_summary` is called off the event loop; None when there is no queue yet."""
+    `queue_summary` is called off the event loop; None when there is no queue yet.
+    With SMTP workers, the inbound numbers and listener states are every worker's
+    (engine/workerstatus.py)."""
 
     @property
     def runtime(self) -> RuntimeConfig | None: ...
     @property
+    def serving_version(self) -> int | None: ...
+    @property
     def not_applied(self) -> NotApplied | None: ...
     @property
-    def inbound_counts(self) -> InboundCounts: ...
+    def inbound_totals(self) -> InboundCounts: ...
     @property
     def inbound_connections(self) -> int: ...
     @property
@@ -253,7 +258,7 @@ class StatusPublisher:
     def document(self, state: str, summary: QueueSummary | None) -> dict[str, Any]:
         engine = self.engine
         runtime = engine.runtime
-        counters: dict[str, int] = asdict(engine.inbound_counts)
+        counters: dict[str, int] = asdict(engine.inbound_totals)
         counters.update(queue_counters(self._base, summary))
         gauges = {"inbound_connections": engine.inbound_connections if state == RUNNING else 0}
         gauges.update(queue_gauges(summary))
@@ -263,7 +268,7 @@ class StatusPublisher:
             "pid": os.getpid(),
             "started": self.started,
             "updated": self.clock(),
-            "version": runtime.version if runtime else None,
+            "version": engine.serving_version,
             "hostname": runtime.config.hostname if runtime else None,
             "not_applied": dataclasses.asdict(engine.not_applied) if engine.not_applied else None,
             "listeners": listener_states(engine, state),

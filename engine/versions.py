@@ -39,12 +39,17 @@ class VersionFollower:
     def __init__(
         self, store: Store, secrets: Secrets, maillog: Callable[[], MailLog],
         applied: Callable[[RuntimeConfig], Awaitable[None]], not_built: Callable[[], None],
-        *, poll_interval: float = POLL_INTERVAL,
+        *, poll_interval: float | None = POLL_INTERVAL,
         interfaces_optional: Callable[[], bool] = lambda: False,
+        quiet: bool = False,
     ) -> None:
         self.store, self.secrets, self._maillog = store, secrets, maillog
         self._applied, self._not_built = applied, not_built
-        self.poll_interval = poll_interval
+        self.poll_interval = poll_interval  # None: woken only (an SMTP worker, by its supervisor)
+        self.quiet = quiet  # an SMTP worker: the supervisor's process says "not applied" once
+        self.prepared: dict[int, RuntimeConfig] = {}  # built, not yet swapped in (prepare)
+        # told of a new version before it is built (the SMTP workers start building it too)
+        self.on_seen: list[Callable[[int], None]] = []
         # asked at each build: in a cluster a listener may name an interface this
         # machine lacks, and runs disabled rather than failing the whole version
         self.interfaces_optional = interfaces_optional
@@ -63,7 +68,8 @@ class VersionFollower:
         self._running = True
         self.store.subscribe(self._on_commit)
         await self._boot()
-        self._poller = asyncio.create_task(self._poll())
+        if self.poll_interval is not None:
+            self._poller = asyncio.create_task(self._poll())
 
     async def stop(self) -> None:
         self._running = False
@@ -90,6 +96,7 @@ class VersionFollower:
             task.add_done_callback(self._tasks.discard)
 
     async def _poll(self) -> None:
+        assert self.poll_interval is not None
         while True:
             await asyncio.sleep(self.poll_interval)
             try:
@@ -121,11 +128,36 @@ class VersionFollower:
             if not self._running or number <= self._seen:
                 return
             self._seen = number
+            for hook in self.on_seen:
+                hook(number)
             runtime = await self._build(number)
             if runtime is not None:
                 await self._switch(runtime)
             else:
                 self._not_built()
+
+    async def prepare(self, number: int) -> RuntimeConfig | None:
+        """Build version `number` now, to be swapped in later (`swap`); the runtime, or
+        None if it cannot be applied. A version already running is its own answer."""
+        async with self.lock:
+            if self.runtime is not None and number <= self.runtime.version:
+                return self.runtime
+            if number not in self.prepared:
+                runtime = await self._build(number)
+                if runtime is None:
+                    return None
+                self.prepared = {number: runtime}  # only the newest waits
+            return self.prepared[number]
+
+    async def swap(self, number: int) -> None:
+        """Switch to the prepared version `number` (it may already serve new connections:
+        engine/activation.py)."""
+        async with self.lock:
+            runtime = self.prepared.pop(number, None)
+            if runtime is None or not self._running or number <= self._seen:
+                return
+            self._seen = number
+            await self._switch(runtime)
 
     async def _switch(self, runtime: RuntimeConfig) -> None:
         self.runtime = runtime
@@ -148,7 +180,8 @@ class VersionFollower:
             reason = str(exc)
         except Exception as exc:  # noqa: BLE001 (an undecodable or unforeseen version)
             reason = f"{type(exc).__name__}: {exc}"
-        self._maillog().version_not_applied(number, reason)
+        if not self.quiet:
+            self._maillog().version_not_applied(number, reason)
         if self.not_applied is None or number > self.not_applied.version:
             self.not_applied = NotApplied(number, reason)
         return None

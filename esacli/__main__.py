@@ -35,6 +35,14 @@ def _listener_address(text: str) -> tuple[str, int]:
     return host, port
 
 
+def _workers(text: str) -> int:
+    number = ranges.SMTP_WORKERS.parse(text)
+    if number is None or number == 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of SMTP workers from 1 to {ranges.SMTP_WORKERS.high}, got {text!r}")
+    return number
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="esacli", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -54,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--web", type=_listener_address, metavar="IP:PORT",
                      help="serve the read-only web console on this HTTPS address (this run;"
                           " otherwise where the configuration says, off by default)")
+    run.add_argument("--workers", type=_workers, metavar="N",
+                     help="SMTP worker processes (this run; otherwise listener_setup.smtp_workers"
+                          " of the configuration, by default one per core)")
     shell = sub.add_parser("shell", help="open a console session on the data directory")
     shell.add_argument("--data", type=Path, default=Path(DEFAULT_DATA), help="data directory")
     return p
@@ -71,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                          (("InboundMail", args.inbound), ("OutboundMail", args.outbound))
                          if address is not None}
             asyncio.run(appliance.run(args.data, host, port, args.admin_password, addresses,
-                                      args.web))
+                                      args.web, args.workers))
             return 0
         return asyncio.run(appliance.console(args.data))
     except KeyboardInterrupt:  # a Ctrl-C before the appliance's own handlers are in place

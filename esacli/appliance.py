@@ -19,12 +19,13 @@ from pathlib import Path
 import asyncssh
 
 from engine.logfiles import LogHandler, rotation_for
-from engine.service import Engine
+from engine.service import Engine, Role
 from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, LineConsole
 from esacli.errors import BootError
 from esacli.logins import Login, Logins
 from esacli.shell import Shell, run_session
+from esacli.supervisor import Supervisor, worker_count
 from esacli.terminal import PromptToolkitConsole
 from esacli.web.service import WebService
 from state import bindings, files
@@ -191,15 +192,32 @@ async def _companions(data_dir: Path, store: Store, secrets: Secrets, engine: En
     return [timer, follower, web_task]
 
 
+async def start_engine(data_dir: Path, store: Store, secrets: Secrets,
+                       workers: int | None) -> tuple[Engine, Supervisor]:
+    """The queue's engine in this process, then the SMTP workers (once they all run the
+    version this process applied, the listeners' states are known for the boot report)."""
+    engine = Engine(data_dir, store, secrets, role=Role.QUEUE,
+                    interfaces_optional=lambda: cluster_run.interfaces_optional(store))
+    await engine.start()
+    supervisor = Supervisor(data_dir, engine.serial)
+    runtime = engine.runtime
+    await supervisor.start(worker_count(runtime.config if runtime else None, workers),
+                           runtime.version if runtime else None)
+    engine.versions.on_seen.append(supervisor.seen)
+    engine.on_applied.append(
+        lambda applied: supervisor.applied(applied, worker_count(applied.config, workers)))
+    if not await supervisor.wait_ready(engine.runtime.version if engine.runtime else None):
+        log.error("SMTP workers not all running the applied version after 30 s")
+    return engine, supervisor
+
+
 async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None,
               addresses: Mapping[str, Address] | None = None,
-              web: Address | None = None) -> None:
+              web: Address | None = None, workers: int | None = None) -> None:
     store, secrets, handler = _prepare(data_dir, password, addresses)
     # An appliance restarted past a `commit confirmed` deadline rolls back before serving.
     confirm_timer.check_safely(store, secrets, time.time())
-    engine = Engine(data_dir, store, secrets,
-                    interfaces_optional=lambda: cluster_run.interfaces_optional(store))
-    await engine.start()
+    engine, supervisor = await start_engine(data_dir, store, secrets, workers)
     handler.rotation = lambda: rotation_for(
         engine.runtime.config.logs if engine.runtime else (), "system_logs")
     boot_report(engine)
@@ -209,23 +227,24 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
         server = await ssh.start_server(ssh_host, ssh_port, data_dir, accounts,
                                         _shell_runner(store, secrets, Logins.of(data_dir)))
     except OSError as exc:
-        await _stop(tasks, engine)
+        await _stop(tasks, engine, supervisor)
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
     port = server.sockets[0].getsockname()[1]
     say(texts.boot.BOOT_RUNNING.format(host=ssh_host, port=port, data=data_dir))
     try:
         await _wait_for_signal()
     finally:
-        await _stop(tasks, engine, server)
+        await _stop(tasks, engine, supervisor, server)
 
 
-async def _stop(tasks: list[asyncio.Task[None]], engine: Engine,
+async def _stop(tasks: list[asyncio.Task[None]], engine: Engine, supervisor: Supervisor,
                 server: asyncssh.SSHAcceptor | None = None) -> None:
     for task in tasks:
         await _cancel(task)
     if server is not None:
         server.close()
         await server.wait_closed()
+    await supervisor.stop()  # first: nothing new is accepted while the queue stops
     await engine.stop()
 
 

@@ -271,6 +271,8 @@ class ListenerSetup(Frozen, frozen=True):
 
     hat_delayed_rejection: bool = False
     timeouts: SmtpTimeouts = SmtpTimeouts()
+    # SMTP worker processes serving every listener; 0: one per core (engine/worker.py)
+    smtp_workers: int = 0
 
 
 class DeliverySettings(Frozen, frozen=True):

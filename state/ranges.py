@@ -21,6 +21,7 @@ TCP_QUEUE = Range(1, 65_535)  # listen(2) backlog; the kernel caps it at somaxco
 BIND_PORT = Range(0, 65535)  # what bind(2) takes; 0 (any free port) only in engine tests
 # SMTP conversation timeouts (seconds; a longer wait only holds a connection)
 SMTP_TIMEOUT = DecimalRange(0.0, 86_400.0)
+SMTP_WORKERS = Range(0, 256)  # SMTP worker processes; 0: one per core
 
 # -- mail flow policy parameters (HAT DEFAULT, policies, sender groups; §4.4) -------
 # Which parameter each one governs: the parameter table, state.policy_params.

@@ -52,6 +52,7 @@ def _all(config: Config, secrets: Secrets, interfaces_optional: bool) -> Iterato
         if getattr(config.delivery, field) not in allowed:
             yield ConfigError(f"delivery.{field}", allowed.refusal())
     yield from _smtp_timeouts(config.listener_setup.timeouts)
+    yield from _smtp_workers(config.listener_setup.smtp_workers)
     yield from _reporting(config)
     yield from validate_logs.logs(config)
     yield from users.problems(config)
@@ -81,6 +82,11 @@ def _listener(config: Config, li: Listener, interfaces_optional: bool) -> Iterat
     if li.certificate is not None and li.certificate not in names:
         yield ConfigError(f"{path}.certificate", messages.UNKNOWN_CERTIFICATE(name=li.certificate))
     yield from validate_hat.listener(path, li)
+
+
+def _smtp_workers(workers: int) -> Iterator[ConfigError]:
+    if workers not in ranges.SMTP_WORKERS:
+        yield ConfigError("listener_setup.smtp_workers", ranges.SMTP_WORKERS.refusal())
 
 
 def _smtp_timeouts(timeouts: SmtpTimeouts) -> Iterator[ConfigError]:

@@ -9,18 +9,27 @@ unknown ones), `_tls_protocol` (TLS active), `_handler_coroutine`, `_writer`,
 `_reset_timeout` / `_timeout_cb` / `_timeout_handle`: aiosmtpd's one idle timer,
 reset only on commands, is replaced by the session's deadlines (greeting, command,
 per data block, without progress; engine/inbound/pacing.py). Message data is
-seen arriving in `data_received`, below aiosmtpd's DATA loop.
+seen arriving in `data_received`, below the DATA loop.
+
+Speed (bench/README.md has the profiles): `SMTP.__init__` is replaced by `_setup`,
+which sets the same attributes without aiosmtpd's per-connection introspection
+(`inspect.getmembers`, `dir`); `smtp_DATA` reads DATA in large chunks and streams it
+to the spool file (engine/inbound/dotstream.py finds the end, engine/inbound/
+receiving.py writes); `_getaddr` takes a plain `<local@domain>` without the email
+package's header parser; aiosmtpd's per-line debug logging is skipped unless enabled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import logging
 import math
+import re
 import time
 import types
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 import aiosmtpd.smtp
@@ -28,17 +37,35 @@ from aiosmtpd.smtp import SMTP, Envelope, Session, TLSSetupException
 
 from engine import maillog, replies, tls
 from engine.inbound.conversation import Conversation, Opening, Services
+from engine.inbound.receiving import Receiving
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 
 # aiosmtpd logs failed handshakes and session errors with tracebacks; mail_logs
 # gets our one-line versions instead, so keep its logger quiet.
-logging.getLogger("mail.log").setLevel(logging.WARNING)
+_AIOSMTPD_LOG = logging.getLogger("mail.log")
+_AIOSMTPD_LOG.setLevel(logging.WARNING)
+_sanitized_log = aiosmtpd.smtp.sanitized_log
+
+
+def _quiet_sanitized_log(func: Callable[..., None], msg: Any, *args: Any, **kw: Any) -> None:
+    # aiosmtpd sanitizes every command line for its debug/info lines before the logger
+    # drops them: only do that work when they would be written.
+    if _AIOSMTPD_LOG.isEnabledFor(logging.INFO):
+        _sanitized_log(func, msg, *args, **kw)
+
+
+aiosmtpd.smtp.sanitized_log = _quiet_sanitized_log
 # STARTTLS builds `sslproto.SSLProtocol`: give it ours, which sends the TLS alert of a
 # failed handshake (protocol_version to a TLS 1.0 client) instead of a bare close.
 aiosmtpd.smtp.sslproto = types.SimpleNamespace(SSLProtocol=tls.AlertingSSLProtocol)  # type: ignore[assignment]
 
 UNKNOWN_COMMAND_LIMIT = 5
+DATA_CHUNK = 64 * 1024  # DATA is read in chunks this large (the reader's limit meanwhile)
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_PATH = re.compile(rf"<({_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>")
+_SMTP_NAMES = frozenset(m[5:] for m in dir(SMTP) if m.startswith("smtp_") and m != "smtp_AUTH")
+_HOOK_NAMES = frozenset(("HELO", "EHLO", "RSET", "QUIT", "MAIL", "RCPT", "STARTTLS"))
 # Replies to these may wait for the rest of a pipelined group (RFC 2920 §3.2).
 _GROUPED = frozenset({"RSET", "MAIL", "RCPT"})
 _FAR = 86400.0  # a timer for "never": aiosmtpd wants one armed at all times
@@ -61,15 +88,38 @@ class ListenerHandle(Protocol):
 Runner = Callable[[str, Any, Any], Awaitable[None]]
 
 
-class _CommandTable(dict[str, Any]):
+class _Members(Mapping[str, Any]):
+    """Name -> `owner.<prefix><name>`, bound only when looked up: aiosmtpd's tables of
+    commands and hooks, without a dict and a bound method each on every connection."""
+
+    __slots__ = ("_names", "_owner", "_prefix")
+
+    def __init__(self, owner: object, prefix: str, names: frozenset[str]) -> None:
+        self._owner, self._prefix, self._names = owner, prefix, names
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names:
+            raise KeyError(name)
+        return getattr(self._owner, self._prefix + name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class _CommandTable(_Members):
     """aiosmtpd's dispatch table; every lookup goes through the gate first."""
 
-    def __init__(self, methods: dict[str, Any], run: Runner) -> None:
-        super().__init__(methods)
+    __slots__ = ("_run",)
+
+    def __init__(self, owner: object, run: Runner) -> None:
+        super().__init__(owner, "smtp_", _SMTP_NAMES)
         self._run = run
 
     def get(self, command: str, default: Any = None) -> Any:
-        method = super().get(command)
+        method = self[command] if command in self._names else None
         wrapper = functools.partial(self._run, command, method)
         for attr in _SYNTAX_ATTRS:
             if hasattr(method, attr):
@@ -132,12 +182,6 @@ class _Hooks:
             envelope.rcpt_options.extend(options)
         return reply.text
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.original_content or b""
-        sender = _reverse_path(envelope.mail_from or "")
-        reply = await self.owner.conn.data(sender, envelope.rcpt_tos, content)
-        return reply.text
-
     def handle_STARTTLS(self, server: SMTP, session: Session, envelope: Envelope) -> bool:
         # Called synchronously by aiosmtpd once the handshake has completed.
         ssl_object = (session.ssl or {}).get("ssl_object")
@@ -159,15 +203,7 @@ class _Hooks:
 
 class EsaSMTP(SMTP):
     def __init__(self, listener: ListenerHandle) -> None:
-        super().__init__(
-            _Hooks(self),
-            hostname="localhost",  # replaced in connection_made; avoids a getfqdn() lookup
-            ident=replies.BANNER_IDENT,
-            auth_exclude_mechanism=["LOGIN", "PLAIN"],
-            loop=asyncio.get_running_loop(),
-        )
-        methods = {k: v for k, v in self._smtp_methods.items() if k != "AUTH"}
-        self._smtp_methods = _CommandTable(methods, self._run_command)
+        self._setup(asyncio.get_running_loop())
         self._listener = listener
         self._conn: Conversation | None = None
         self._refused = False
@@ -177,6 +213,47 @@ class EsaSMTP(SMTP):
         self._unknown = 0
         self._command = ""
         self._unsent: list[str] = []  # replies held back while the client pipelines
+
+    def _setup(self, loop: asyncio.AbstractEventLoop) -> None:
+        """What `SMTP.__init__(hooks, hostname="localhost", ident=..., auth_exclude_mechanism=
+        ["LOGIN", "PLAIN"], loop=loop)` sets, without its introspection of every member
+        on each connection (tests/engine/test_adapter_setup.py compares the two)."""
+        self.__ident__ = replies.BANNER_IDENT
+        self.loop = loop
+        asyncio.StreamReaderProtocol.__init__(
+            self, asyncio.StreamReader(loop=loop, limit=self.line_length_limit),
+            client_connected_cb=self._cb_client_connected, loop=loop)
+        hooks = _Hooks(self)
+        self.event_handler = hooks
+        self.data_size_limit = aiosmtpd.smtp.DATA_SIZE_DEFAULT
+        self.enable_SMTPUTF8 = False
+        self._decode_data = False
+        # aiosmtpd keeps these on the class, cleared by every new connection and grown
+        # by every EHLO: one per connection is what it means
+        self.command_size_limits = collections.defaultdict(lambda: SMTP.command_size_limit)
+        self.hostname = "localhost"  # replaced in connection_made; avoids a getfqdn() lookup
+        self.tls_context = None
+        self.require_starttls = None
+        self._timeout_duration = 300
+        self._timeout_handle = None
+        self._tls_handshake_okay = True
+        self._tls_protocol = None
+        self._original_transport = None
+        self.session = None
+        self.envelope = None
+        self.transport = None
+        self._handler_coroutine = None
+        self._auth_require_tls = True
+        self._proxy_timeout = None
+        self._authenticator = None
+        self._auth_callback = aiosmtpd.smtp.login_always_fail
+        self._auth_required = False
+        self._auth_methods = {}  # no SMTP AUTH in this product
+        # Mappings where aiosmtpd annotates dicts: it only looks names up and lists them
+        self._handle_hooks = _Members(hooks, "handle_", _HOOK_NAMES)  # type: ignore[assignment]
+        self._ehlo_hook_ver = "new"
+        self._smtp_methods = _CommandTable(self, self._run_command)  # type: ignore[assignment]
+        self._enforce_call_limit = False
 
     @property
     def conn(self) -> Conversation:
@@ -249,14 +326,19 @@ class EsaSMTP(SMTP):
         self._arm()
 
     def _arm(self) -> None:
-        if self._timeout_handle is not None:
-            self._timeout_handle.cancel()
         when = self._conn.deadline() if self._conn is not None else math.inf
-        delay = min(max(0.0, when - time.monotonic()), _FAR)
-        self._timeout_handle = self.loop.call_later(delay, self._timeout_cb)
+        now = time.monotonic()
+        when = min(max(now, when), now + _FAR)
+        handle = self._timeout_handle
+        if handle is not None and not handle.cancelled():
+            if handle.when() <= when:
+                return  # it fires early and looks again (_timeout_cb): no new timer per command
+            handle.cancel()
+        self._timeout_handle = self.loop.call_at(when, self._timeout_cb)
 
     def _timeout_cb(self) -> None:
         # Activity only moves the deadline later, so a timer may fire early: look again.
+        self._timeout_handle = None
         if self._conn is not None and not self._lost and not self._conn.expire():
             self._arm()
 
@@ -328,6 +410,56 @@ class EsaSMTP(SMTP):
             await self.push(replies.UNKNOWN_COMMAND)
             return
         await method(self.conn.argument(command, arg))
+
+    # -- MAIL, RCPT, DATA ------------------------------------------------
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        match = _PLAIN_PATH.match(arg.lstrip()) if arg else None
+        if match is None:  # anything unusual: aiosmtpd's parser (the email package's)
+            return super()._getaddr(arg)  # type: ignore[no-any-return]
+        return match.group(1), arg.lstrip()[match.end():]
+
+    @aiosmtpd.smtp.syntax("DATA")  # as aiosmtpd's: HELP lists and explains it
+    async def smtp_DATA(self, arg: str) -> None:
+        """aiosmtpd's checks and 354, then the message read in chunks into the spool."""
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        envelope = self.envelope
+        assert envelope is not None
+        if not envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        sender = _reverse_path(envelope.mail_from or "")
+        receiving = self.conn.begin_data(sender, envelope.rcpt_tos, self.data_size_limit)
+        try:
+            await self._read_data(receiving)
+        except BaseException:  # the connection is gone (cancelled) or a bug: drop the file
+            receiving.abort()
+            raise
+        reply = await self.conn.data(sender, envelope.rcpt_tos, receiving)
+        self._set_post_data_state()
+        await self.push(reply.text)
+
+    async def _read_data(self, receiving: Receiving) -> None:
+        reader = self._reader
+        reader._limit = DATA_CHUNK  # type: ignore[attr-defined]  # pause reading later
+        try:
+            while True:
+                chunk = await reader.read(DATA_CHUNK)
+                if not chunk:  # EOF (aiosmtpd cancels us on EOF; this is the rest)
+                    raise asyncio.CancelledError
+                decoded = receiving.decoder.feed(chunk)
+                receiving.add(decoded.data)
+                if decoded.ended:
+                    if decoded.rest:  # pipelined commands after the dot: read them next
+                        reader._buffer[:0] = decoded.rest  # type: ignore[attr-defined]
+                    return
+                await receiving.incoming.drain()
+        finally:
+            reader._limit = self.line_length_limit  # type: ignore[attr-defined]
 
     def _hang_up(self) -> None:
         # As aiosmtpd's own QUIT does: stop reading, then close.

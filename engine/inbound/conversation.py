@@ -23,6 +23,7 @@ from engine import maillog, policy, replies, tls
 from engine.counters import Counters
 from engine.inbound import identity, mailparams, pacing
 from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
+from engine.inbound.shared import SharedCounts
 from engine.inbound.tracker import ConnectionTracker
 from engine.inbound.transaction import Reply, Transaction
 from engine.maillog import MailLog
@@ -31,7 +32,7 @@ from engine.runtime import ListenerSpec, RuntimeConfig
 from engine.spool import Spool
 from engine.status import InboundCounts
 from state.controls import has_control
-from state.model import HAT, PolicyParams, Response, TLSMode
+from state.model import PolicyParams, TLSMode
 
 __all__ = ["Conversation", "Opening", "Reply", "Services"]
 
@@ -63,6 +64,8 @@ class Services:
     spooled: Callable[[], None] = lambda: None
     counts: InboundCounts = field(default_factory=InboundCounts)
     stats: InboundStats | None = None
+    # SMTP workers: every worker's connection counts for a listener address (shared.py)
+    shared_counts: Callable[[tuple[str, int]], SharedCounts] | None = None
 
 
 class InboundStats(Protocol):
@@ -131,7 +134,7 @@ class Conversation(Transaction):
             return self._suspended(peer_ip)
         facts, self.host = await self._facts(peer_ip)
         self.client_facts = facts
-        match = policy.evaluate_hat(self.spec.hat, facts)
+        match = self.spec.hat_match(facts)
         self.match = match
         delayed = self.runtime.config.listener_setup.hat_delayed_rejection
         how = policy.opening(match.behavior, delayed)
@@ -171,9 +174,7 @@ class Conversation(Transaction):
             host=self.spec.hostname))
 
     async def _facts(self, ip: str) -> tuple[policy.ClientFacts, HostName]:
-        needed = policy.lookups_needed(self.spec.hat)
-        if _mentions_hostname(self.spec.hat):
-            needed = policy.Lookups(ptr=True, zones=needed.zones)
+        needed = self.spec.lookups
         if not needed.ptr and not needed.zones:
             return policy.ClientFacts(ip=ip), NOT_LOOKED_UP
         check = self.services.dns.for_settings(self.runtime.config.dns)
@@ -196,9 +197,9 @@ class Conversation(Transaction):
         return replies.REJECT_BANNER
 
     def _connection_limit(self, per_ip: int | None) -> str | None:
-        if per_ip is not None and self.tracker.per_ip[self.ip] >= per_ip:
+        if per_ip is not None and self.tracker.from_ip(self.ip) >= per_ip:
             return replies.TOO_MANY_FROM_IP
-        if self.tracker.total >= self.spec.max_connections and not self.tracker.evict_idlest(
+        if self.tracker.everywhere >= self.spec.max_connections and not self.tracker.evict_idlest(
             time.monotonic(), self.timeouts.evict_idle, self.spec.max_connections
         ):
             return replies.TOO_MANY_CONNECTIONS
@@ -387,12 +388,3 @@ class Conversation(Transaction):
         if not self.counted:
             self.services.counts.refused_commands += 1
         self.counted = False
-
-
-def _mentions_hostname(hat: HAT) -> bool:
-    """$Hostname in any custom response needs the PTR name even if no row does."""
-    params = [hat.default, *(p.params for p in hat.policies), *(g.params for g in hat.groups)]
-    texts: list[Response | None] = []
-    for p in params:
-        texts += [p.accept_response, p.reject_response, p.rate_limit_response]
-    return any(r is not None and "$hostname" in r.text.lower() for r in texts)

@@ -71,6 +71,14 @@ def header_block(content: bytes) -> bytes:
     return content if match is None else content[: match.start() + 1]
 
 
+def block_ends(content: bytes | bytearray, seen: int = 0) -> bool:
+    """Whether `content` holds the whole header block (its end was found after offset
+    `seen`, or the message starts with the empty line); for streaming."""
+    if content.startswith((b"\r\n", b"\n")):
+        return True
+    return _HEADER_END.search(content, max(0, seen - 3)) is not None
+
+
 def refusal(content: bytes) -> Refusal | None:
     if b"\x00" in content:
         return Refusal.NUL

@@ -5,6 +5,10 @@ is renamed; only its pinned (runtime, spec) pair moves on, so new connections se
 the new version while open ones keep theirs. A removed listener stops accepting
 at once and its open sessions finish.
 
+With SMTP workers (engine/worker.py) a version is first staged (`ListenerSet.stage`)
+and served from the moment the supervisor's one write says so (engine/activation.py,
+read at each accept through `gate`), then reconciled as above.
+
 A listener moved to a new address binds the new one first and lets the old go
 only once it listens: if the new address cannot be bound, the listener keeps
 serving on its old socket under the new version's policy, `stuck` says why, and
@@ -17,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+from collections.abc import Callable
 
 from engine.inbound.adapter import EsaSMTP, protocol_factory
 from engine.inbound.binding import IN_USE, bind_error
@@ -24,11 +29,18 @@ from engine.inbound.conversation import Services
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 
+Gate = Callable[[], int]  # the version to serve from now on (engine/activation.py)
+
 
 class RunningListener:
-    def __init__(self, services: Services, runtime: RuntimeConfig, spec: ListenerSpec) -> None:
+    def __init__(self, services: Services, runtime: RuntimeConfig, spec: ListenerSpec,
+                 reuse_port: bool = False, gate: Gate | None = None) -> None:
         self.services = services
-        self.tracker = ConnectionTracker()
+        self.reuse_port = reuse_port
+        self.gate = gate
+        self._staged: tuple[RuntimeConfig, ListenerSpec] | None = None
+        shared = services.shared_counts
+        self.tracker = ConnectionTracker(shared((spec.ip, spec.port)) if shared else None)
         self.connections: set[EsaSMTP] = set()
         self._current = (runtime, spec)
         self._server: asyncio.Server | None = None
@@ -37,6 +49,9 @@ class RunningListener:
 
     # -- ListenerHandle --------------------------------------------------
     def current(self) -> tuple[RuntimeConfig, ListenerSpec]:
+        staged = self._staged
+        if staged is not None and self.gate is not None and self.gate() >= staged[0].version:
+            self._current, self._staged = staged, None
         return self._current
 
     def opened(self, connection: EsaSMTP) -> None:
@@ -50,7 +65,10 @@ class RunningListener:
 
     # -- lifecycle -------------------------------------------------------
     def update(self, runtime: RuntimeConfig, spec: ListenerSpec) -> None:
-        self._current = (runtime, spec)
+        self._current, self._staged = (runtime, spec), None
+
+    def stage(self, runtime: RuntimeConfig, spec: ListenerSpec) -> None:
+        self._staged = (runtime, spec)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -66,7 +84,8 @@ class RunningListener:
         spec = self._current[1]
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            protocol_factory(self), host=spec.ip, port=spec.port, backlog=spec.tcp_queue
+            protocol_factory(self), host=spec.ip, port=spec.port, backlog=spec.tcp_queue,
+            reuse_port=self.reuse_port or None,
         )
 
     @property
@@ -88,14 +107,22 @@ class RunningListener:
             await asyncio.wait_for(self._idle.wait(), timeout)
         if self._server is not None:
             await self._server.wait_closed()
+        self.tracker.close()
 
 
 Bind = tuple["RunningListener | None", str]
 
 
 class ListenerSet:
-    def __init__(self, services: Services) -> None:
+    """`reuse_port`: each SMTP worker process binds the same addresses (SO_REUSEPORT) and
+    the kernel spreads new connections over them; a program that holds a port without
+    it still makes the bind fail ("Already in use"), as with one process."""
+
+    def __init__(self, services: Services, reuse_port: bool = False,
+                 gate: Gate | None = None) -> None:
         self.services = services
+        self.reuse_port = reuse_port
+        self.gate = gate
         self.running: dict[str, RunningListener] = {}
         self.failed: dict[str, str] = {}  # name -> why it does not listen at all
         self.stuck: dict[str, str] = {}  # name -> why it still listens on its old address
@@ -124,6 +151,13 @@ class ListenerSet:
                 await self._bind(runtime, spec)
         self._draining = {r for r in self._draining if r.connections}
 
+    def stage(self, runtime: RuntimeConfig) -> None:
+        """Have the listeners that keep their address serve `runtime` once the gate says."""
+        for running in self.running.values():
+            spec = runtime.listeners.get(running.name)
+            if spec is not None and (spec.ip, spec.port) == running.address:
+                running.stage(runtime, spec)
+
     def _heir(self, runtime: RuntimeConfig, running: RunningListener) -> ListenerSpec | None:
         """The not-yet-running listener of `runtime` at `running`'s address, if any."""
         for spec in runtime.listeners.values():
@@ -136,7 +170,7 @@ class ListenerSet:
         self._draining.add(running)
 
     async def _start(self, runtime: RuntimeConfig, spec: ListenerSpec) -> Bind:
-        listener = RunningListener(self.services, runtime, spec)
+        listener = RunningListener(self.services, runtime, spec, self.reuse_port, self.gate)
         try:
             await listener.start()
         except (OSError, OverflowError, ValueError) as exc:

@@ -1,6 +1,10 @@
 """What one listener knows about its open connections: how many (in total and per
 client IP), whether it is under pressure, which is the idlest, and the hourly
-recipient counts. Kept while the listener keeps its socket across commits."""
+recipient counts. Kept while the listener keeps its socket across commits.
+
+With SMTP workers the limits are the appliance's: `shared` (engine/inbound/shared.py)
+holds every worker's counts, and the limits are decided on those; `total` and
+`per_ip` stay this process's own (what it can evict, what its status adds)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from engine.inbound import pacing
+from engine.inbound.shared import SharedCounts, SharedRate
 
 
 class HourlyRate:
@@ -50,20 +55,34 @@ class Member(Protocol):
 
 
 class ConnectionTracker:
-    def __init__(self) -> None:
+    def __init__(self, shared: SharedCounts | None = None) -> None:
         self.per_ip: Counter[str] = Counter()
-        self.rates = HourlyRate()
+        self.shared = shared
+        self.rates: HourlyRate | SharedRate = shared.rates if shared else HourlyRate()
         self.pressure = False
         self._members: dict[Member, str] = {}
 
     @property
     def total(self) -> int:
+        """This process's open connections."""
         return len(self._members)
+
+    @property
+    def everywhere(self) -> int:
+        """The listener's open connections in every worker (the limit's count)."""
+        return self.shared.total() if self.shared is not None else self.total
+
+    def from_ip(self, ip: str) -> int:
+        """Open connections from `ip`, in every worker."""
+        return self.shared.from_ip(ip) if self.shared is not None else self.per_ip[ip]
 
     def add(self, member: Member, ip: str, limit: int) -> None:
         self._members[member] = ip
         self.per_ip[ip] += 1
-        before, self.pressure = self.pressure, pacing.pressure(self.total, limit, self.pressure)
+        if self.shared is not None:
+            self.shared.opened(ip)
+        before = self.pressure
+        self.pressure = pacing.pressure(self.everywhere, limit, self.pressure)
         if self.pressure and not before:
             for other in list(self._members):
                 other.rearm()
@@ -75,7 +94,9 @@ class ConnectionTracker:
         self.per_ip[ip] -= 1
         if self.per_ip[ip] <= 0:
             del self.per_ip[ip]
-        self.pressure = pacing.pressure(self.total, limit, self.pressure)
+        if self.shared is not None:
+            self.shared.opened(ip, -1)
+        self.pressure = pacing.pressure(self.everywhere, limit, self.pressure)
 
     def evict_idlest(self, now: float, min_idle: float, limit: int) -> bool:
         """Close the connection without progress for longest, if it has been idle at
@@ -88,3 +109,7 @@ class ConnectionTracker:
         self.remove(idlest, limit)
         idlest.evict()
         return True
+
+    def close(self) -> None:
+        if self.shared is not None:
+            self.shared.close()

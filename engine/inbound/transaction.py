@@ -22,6 +22,7 @@ from engine import maillog, policy, replies
 from engine.errors import SpoolError
 from engine.inbound import headers, pacing
 from engine.inbound.dnscheck import HostName
+from engine.inbound.receiving import Receiving
 from engine.inbound.tracker import ConnectionTracker
 from engine.maillog import MailLog
 from engine.messageflags import PLAIN_MESSAGE, Flags
@@ -30,12 +31,6 @@ from state.model import ListenerType, RatAction, RatEntry
 
 if TYPE_CHECKING:
     from engine.inbound.conversation import Services
-
-_REFUSALS = {
-    headers.Refusal.LOOP: replies.MESSAGE_LOOP,
-    headers.Refusal.NUL: replies.NUL_IN_MESSAGE,
-}
-
 
 @dataclass(frozen=True)
 class Reply:
@@ -133,7 +128,7 @@ class Transaction:
         public = self.spec.type is ListenerType.PUBLIC
         if not policy.rat_applies(self.match.behavior, public):
             return None
-        entry = policy.rat_lookup(self.spec.rat, address)
+        entry = self.spec.rat_entry(address)
         return entry or RatEntry(address="ALL", action=RatAction.REJECT)
 
     def _rate_reply(self) -> str:
@@ -149,24 +144,31 @@ class Transaction:
         self.pace.data_started(time.monotonic())
         self.deadline_moved()  # the data-block wait may be shorter than the command one
 
-    async def data(self, sender: str, recipients: list[str], content: bytes) -> Reply:
-        """The final dot arrived: check, stamp and spool the message."""
+    def begin_data(self, sender: str, recipients: list[str], limit: int | None) -> Receiving:
+        """354 is going out: the message is written to its spool file as it arrives."""
+        assert self.mid is not None
+        now = time.time()
+        incoming = self.services.spool.receive(self.mid, self.icid, self.spec.name, sender,
+                                               recipients, now, self.flags)
+        return Receiving(incoming, self._arrival(self.mid, recipients, now),
+                         self.spec.type is ListenerType.PRIVATE, limit)
+
+    async def data(self, sender: str, recipients: list[str], receiving: Receiving) -> Reply:
+        """The final dot arrived: refuse the message, or make it durable (then 250)."""
         assert self.mid is not None
         self.pace.spooling()
-        refusal = headers.refusal(content)
-        if refusal is not None:
-            return self.data_failed(refusal.value, _REFUSALS[refusal])
-        mid, now = self.mid, time.time()
-        stamped = headers.stamped(content, self._arrival(mid, recipients, now),
-                                  self.spec.type is ListenerType.PRIVATE)
-        self._log_fields(mid, stamped)
+        failure = receiving.ended()
+        if failure is not None:
+            return self.data_failed(failure.reason, failure.reply)
+        mid = self.mid
+        self._log_fields(mid, receiving.header)
         # If the client hangs up while the file is written, the message still lands in the
         # spool and is delivered: its MID must end with "ready", not "aborted", so from here
         # on it ends in _stored, whatever the connection does.
         self.mid = None
-        storing = asyncio.ensure_future(self.services.spool.store(
-            mid, self.icid, self.spec.name, sender, recipients, stamped, now, self.flags))
-        outcome = functools.partial(self._stored, mid, sender, len(recipients), len(stamped))
+        storing = self.services.spool.finish(receiving.incoming)
+        outcome = functools.partial(self._stored, mid, sender, len(recipients),
+                                    receiving.incoming.size)
         try:
             await asyncio.shield(storing)
         except asyncio.CancelledError:

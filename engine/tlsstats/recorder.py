@@ -55,6 +55,7 @@ class Recorder:
         self.keep_days = keep_days
         self.on_downgrade = on_downgrade
         self.submitted = self.done = self.dropped = 0
+        self.maintains = True
         self._pending: deque[Event] = deque()
         self._wake = threading.Condition()
         self._stopping = False
@@ -192,6 +193,8 @@ class Recorder:
         self.on_downgrade(down)
 
     def _maintain(self) -> None:
+        if not self.maintains:  # an SMTP worker: the queue's process rolls up and prunes
+            return
         now = time.monotonic()
         if now - self._maintained < MAINTAIN_SECONDS:
             return

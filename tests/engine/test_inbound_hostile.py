@@ -258,13 +258,15 @@ async def test_a_client_gone_while_its_message_is_written_still_gets_ready(tmp_p
     after its final dot: the message lands in the spool, so its MID says "ready"."""
     async with running_engine(tmp_path, config()) as engine:
         release = asyncio.Event()
-        real_store = engine.spool.store
+        real_finish = engine.spool.finish
 
-        async def slow_store(*args: Any) -> Path:
-            await release.wait()
-            return await real_store(*args)
+        def slow_finish(*args: Any) -> asyncio.Future[Path]:
+            async def later() -> Path:
+                await release.wait()
+                return await real_finish(*args)
+            return asyncio.ensure_future(later())
 
-        engine.spool.store = slow_store  # type: ignore[method-assign, assignment]
+        engine.spool.finish = slow_finish  # type: ignore[method-assign, assignment]
         client = await greeted(engine.bound_port("InboundMail"))
         await client.cmd("MAIL FROM:<a@b.test>")
         await client.cmd("RCPT TO:<u@example.com>")

@@ -104,8 +104,9 @@ def available() -> str | None:
 class PostfixServer(Started):
     def __init__(
         self, ip: str, domain: str, users: list[str], cert: str, key: str,
-        hostname: str | None = None,
+        hostname: str | None = None, main_extra: str = "",
     ) -> None:
+        self.main_extra = main_extra  # main.cf lines after ours (the last setting wins)
         self.ip, self.domain, self.users = ip, domain, users
         self.hostname = hostname or f"mx.{domain}"
         self.cert, self.key = cert, key
@@ -144,7 +145,7 @@ class PostfixServer(Started):
             os.chown(self.root / sub, owner.pw_uid, owner.pw_gid)
         values = {"root": self.root, "ip": self.ip, "port": self.port, "domain": self.domain,
                   "hostname": self.hostname, "uid": owner.pw_uid, "gid": owner.pw_gid}
-        (self.conf / "main.cf").write_text(MAIN_CF.format(**values))
+        (self.conf / "main.cf").write_text(MAIN_CF.format(**values) + self.main_extra)
         (self.conf / "master.cf").write_text(MASTER_CF.format(**values))
         (self.conf / "vmailbox").write_text(
             "".join(f"{u}@{self.domain} {u}/\n" for u in self.users)

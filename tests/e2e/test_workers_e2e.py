@@ -1,0 +1,209 @@
+"""`esacli run --workers 2`: two SMTP worker processes on the same listeners.
+
+- A commit reaches both workers at one instant: once a new connection has seen the new
+  policy, no later one sees the old, and both workers serve it.
+- kill -9 of a worker under relay load loses no acknowledged message; the supervisor
+  starts it again and it serves.
+- The smuggling and STARTTLS injection cases hold on every worker.
+Which worker served what is read from the files the workers publish (workers/<n>.json).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import smtplib
+import socket
+import ssl
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.spool import Spool
+from engine.workerstatus import alive
+from state import model
+from tests.kit import smtpsink
+from tests.kit.appliance import Appliance, commit_change, prepared, running
+from tests.kit.queue import DOMAIN, RelayLoad, relay_appliance
+from tests.kit.smtpsink import SmtpSink
+from tests.kit.waiting import wait_until, wait_until_async
+
+WORKERS = ("--workers", "2")
+DEADLINE = 3.0  # s from the commit's return to the new policy (0.2-0.35 s measured; loose: load)
+
+
+def worker_files(app: Appliance) -> dict[int, dict[str, object]]:
+    found = {}
+    for path in (app.data / "workers").glob("*.json"):
+        try:
+            doc = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue  # being replaced: read it again later
+        found[int(doc["index"])] = doc
+    return found
+
+
+def received_by_worker(app: Appliance) -> dict[int, int]:
+    return {i: int(doc["counters"]["messages_received"])  # type: ignore[index]
+            for i, doc in worker_files(app).items()}
+
+
+def commit_banner(app: Appliance, name: str) -> None:
+    """From this process, as another shell would: InboundMail's default banner host."""
+    def change(config: model.Config) -> model.Config:
+        listeners = []
+        for li in config.listeners:
+            if li.name == "InboundMail":
+                default = model.replace(li.hat.default, banner_hostname=name)
+                li = model.replace(li, hat=model.replace(li.hat, default=default))
+            listeners.append(li)
+        return model.replace(config, listeners=tuple(listeners))
+
+    commit_change(app.data, change, "new banner")
+
+
+def one_message(port: int) -> str:
+    with smtplib.SMTP(timeout=10) as client:
+        banner = client.connect("127.0.0.1", port)[1].decode()
+        client.sendmail("a@sender.test", ["u@example.com"], b"Subject: w\r\n\r\nx\r\n")
+    return banner
+
+
+def test_a_commit_reaches_both_workers_at_one_instant(tmp_path: Path) -> None:
+    app = prepared(tmp_path)
+    app.args = WORKERS
+    with running(app):
+        wait_until(lambda: len(worker_files(app)) == 2, what="two workers")
+        assert "new.example" not in one_message(app.inbound)
+        banners: list[tuple[float, bool]] = []
+        at_switch: dict[int, int] = {}
+        stop = threading.Event()
+
+        def probe() -> None:
+            deadline = time.monotonic() + 20
+            while not stop.is_set() and time.monotonic() < deadline:
+                new = "new.example" in one_message(app.inbound)
+                if new and not at_switch:
+                    at_switch.update(received_by_worker(app))
+                banners.append((time.monotonic(), new))
+                if sum(n for _, n in banners) >= 40:
+                    return
+
+        prober = threading.Thread(target=probe)
+        prober.start()
+        wait_until(lambda: len(banners) >= 5, what="connections before the commit")
+        commit_banner(app, "new.example")
+        committed = time.monotonic()
+        prober.join(timeout=30)
+        stop.set()
+        seen = [new for _, new in banners]
+        first = seen.index(True)
+        assert all(seen[first:]), "the old policy was served after the new one"
+        assert banners[first][0] - committed < DEADLINE
+        assert len(seen) - first >= 40
+        # both workers served connections under the new policy
+        wait_until(lambda: all(received_by_worker(app).get(i, 0) > at_switch.get(i, 0)
+                               for i in (0, 1)), what="both workers to serve the new version")
+
+
+@pytest.mark.skipif(not smtpsink.available(), reason="needs smtp-sink (Debian package postfix)")
+async def test_kill_9_of_a_worker_loses_no_acknowledged_message(tmp_path: Path) -> None:
+    with SmtpSink() as sink:
+        app = relay_appliance(tmp_path / "data", sink.port, per_conn=10, concurrency=4)
+        app.args = WORKERS
+        load = RelayLoad("127.0.0.1", app.outbound, DOMAIN, per_connection=1)
+        await asyncio.to_thread(app.start)
+        clients = load.start(4)
+        try:
+            await wait_until_async(lambda: len(load.acked) >= 30, 30, "the load")
+            victim = worker_files(app)[0]
+            os.kill(int(victim["pid"]), signal.SIGKILL)  # type: ignore[arg-type]
+            await wait_until_async(
+                lambda: (doc := worker_files(app).get(0)) is not None
+                and doc["pid"] != victim["pid"] and alive(int(doc["pid"])),  # type: ignore[arg-type]
+                30, "the supervisor to start worker 0 again")
+            restarted = received_by_worker(app).get(0, 0)
+            await wait_until_async(lambda: received_by_worker(app).get(0, 0) > restarted + 5,
+                                   30, "the new worker 0 to serve")
+            await load.stop(clients)
+            await wait_until_async(lambda: not Spool(app.data / "spool").messages(),
+                                   30, "the queue to drain")
+            await wait_until_async(lambda: load.acked <= delivered(sink),
+                                   30, "every acknowledged message at the sink")
+        finally:
+            await load.stop(clients, cancel=True)
+            await asyncio.to_thread(app.stop)
+        lost = load.acked - delivered(sink)
+    assert not lost, f"{len(lost)} of {len(load.acked)} acknowledged messages lost"
+    system_logs = (app.data / "logs" / "system_logs").read_text()
+    assert f"SMTP worker 0 (pid {victim['pid']}) ended with status -9" in system_logs
+
+
+def delivered(sink: SmtpSink) -> set[int]:
+    return {RelayLoad.number(r) for r in sink.recipients()}
+
+
+def raw(port: int, data: bytes, wait_for: bytes, tls: bool = False) -> bytes:
+    """Send `data` on a new connection (after EHLO, and STARTTLS if asked); what came back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        reply = sock.recv(1000)
+        sock.sendall(b"EHLO client.test\r\n")
+        reply += _until(sock, b"250 ")
+        if tls:
+            sock.sendall(b"STARTTLS\r\nMAIL FROM:<evil@attacker.test>\r\n")
+            _until(sock, b"220 ")
+            context = ssl.create_default_context()
+            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+            with context.wrap_socket(sock) as secure:
+                secure.sendall(b"EHLO client.test\r\n")
+                _until(secure, b"250 ")
+                secure.sendall(data)
+                return _until(secure, wait_for)
+        sock.sendall(data)
+        return reply + _until(sock, wait_for)
+
+
+def _until(sock: socket.socket, marker: bytes) -> bytes:
+    got = b""
+    while marker not in got:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
+def tls_preferred(config: model.Config) -> model.Config:
+    listeners = []
+    for li in config.listeners:
+        if li.name == "InboundMail":
+            default = model.replace(li.hat.default, tls=model.TLSMode.PREFERRED)
+            li = model.replace(li, hat=model.replace(li.hat, default=default))
+        listeners.append(li)
+    return model.replace(config, listeners=tuple(listeners))
+
+
+def test_smuggling_and_starttls_injection_on_every_worker(tmp_path: Path) -> None:
+    app = prepared(tmp_path, tls_preferred)
+    app.args = WORKERS
+    smuggled = (b"MAIL FROM:<a@b.test>\r\nRCPT TO:<u@example.com>\r\nDATA\r\n"
+                b"Subject: s\r\n\r\nfirst\n.\nMAIL FROM:<evil@x.test>\r\n"
+                b"RCPT TO:<v@example.com>\r\n"
+                b"still\r.\rdata\n.\r\nmore\r\n.\r\nQUIT\r\n")
+    with running(app):
+        wait_until(lambda: len(worker_files(app)) == 2, what="two workers")
+        for _ in range(12):  # new connections: both workers take some
+            reply = raw(app.inbound, smuggled, b"221")
+            assert reply.count(b"250 ok:  Message") == 1, reply
+            after = raw(app.inbound, b"RCPT TO:<u@example.com>\r\nQUIT\r\n", b"221", tls=True)
+            assert b"503" in after, after  # the injected MAIL FROM was discarded
+        wait_until(lambda: all(v > 0 for v in received_by_worker(app).values()),
+                   what="both workers to have served")
+        assert len(received_by_worker(app)) == 2
+    log = app.mail_logs()
+    assert "evil@x.test" not in log and "evil@attacker.test" not in log
+    assert log.count(" ready ") >= 12
