@@ -69,8 +69,27 @@ def parse(table: str, proto: str, wanted: set[str]) -> list[Socket]:
     return out
 
 
+def children(pid: int, proc: Path = PROC) -> list[int]:
+    """The processes `pid` started (the appliance's SMTP workers)."""
+    found: list[int] = []
+    try:
+        tasks = list((proc / str(pid) / "task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def of_process(pid: int, proc: Path = PROC) -> list[Socket]:
+    """The TCP sockets of `pid` and of the processes it started (its SMTP workers hold the
+    listeners)."""
     wanted = inodes(pid, proc)
+    for child in children(pid, proc):
+        wanted |= inodes(child, proc)
     found: list[Socket] = []
     for name, proto in (("tcp", "tcp4"), ("tcp6", "tcp6")):
         try:
