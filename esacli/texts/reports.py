@@ -78,6 +78,13 @@ READY_LIVE_NO_TARGET: Final = "No mail exchanger to probe: {reason}"
 READY_DNS_POLICY: Final = "DNS policies: {text}"
 READY_DNS_NONE: Final = "DANE and MTA-STS are not enabled for this destination."
 READY_DNS_PLAN: Final = "{host}: {level}, decided by {mechanism}"
+# the engine's MTA-STS cache for the domain (mtastsconfig fetches one now)
+READY_STS_CACHED: Final = "MTA-STS policy cached: mode {mode}, MX {patterns}, valid until {until}"
+READY_STS_EXPIRED: Final = "MTA-STS policy cached: expired {until} (delivery fetches it again)"
+READY_STS_NONE: Final = (
+    "MTA-STS policy cached: none (delivery fetches one if the domain publishes it;"
+    " mtastsconfig REFRESH fetches it now)")
+READY_STS_FAILED: Final = "MTA-STS last fetch failed: {error}"
 YES: Final = "Yes"
 NO: Final = "No"
 

@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from engine.outbound.dnssec import SecureLookups
+from engine.outbound.mtasts_cache import Cached
 from engine.outbound.peerprobe import probe_domain
 from engine.outbound.resolver import Kind
 from engine.tlsstats import readiness, report
@@ -24,6 +25,7 @@ from engine.tlsstats.store import Reader
 from engine.trace import trace_outbound
 from esacli import texts
 from esacli.commands.context import Context
+from esacli.commands.dnspolicy.cache import policy_store
 from esacli.commands.menu import Command
 from esacli.commands.ops.tlsreadiness import render
 from esacli.commands.ops.tlsreport.command import parse_domain
@@ -80,8 +82,13 @@ async def _live(ctx: Context, domain: str, now: float) -> None:
         blocks.append(R.READY_LIVE_NO_TARGET.format(reason=why))
     blocks += [render.probe(p, now) for p in probes]
     trace = await trace_outbound(config, domain, lookups=SecureLookups(config.dns))
-    blocks.append(render.dns_policy(trace))
+    blocks.append(render.dns_policy(trace, await asyncio.to_thread(_cached, ctx, domain), now))
     ctx.console.say("\n\n".join(blocks))
+
+
+def _cached(ctx: Context, domain: str) -> Cached | None:
+    with policy_store(ctx.session.store.data_dir) as store:
+        return store.get(domain)
 
 
 COMMAND = Command("tlsreadiness", texts.shell.DESCRIPTIONS["tlsreadiness"], run,

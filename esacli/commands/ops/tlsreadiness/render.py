@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from engine.outbound.mtasts_cache import Cached
 from engine.outbound.peerprobe import Probe
 from engine.tlsstats.readiness import Peer, Readiness
 from engine.trace import OutboundTrace, plan_level
@@ -78,7 +79,9 @@ def probe(found: Probe, now: float) -> str:
     return "\n".join(lines)
 
 
-def dns_policy(trace: OutboundTrace) -> str:
+def dns_policy(trace: OutboundTrace, sts: Cached | None, now: float) -> str:
+    """What DANE and MTA-STS make of the destination; with MTA-STS on, what the engine's
+    policy cache holds for it (`sts`)."""
     entry = trace.entry
     if (entry.dane or DaneMode.NO) is DaneMode.NO and not entry.mta_sts:
         return R.READY_DNS_POLICY.format(text=R.READY_DNS_NONE)
@@ -87,4 +90,19 @@ def dns_policy(trace: OutboundTrace) -> str:
                                              level=render.tls_label(plan_level(p.requirement)),
                                              mechanism=p.requirement.decided_by.value)
               for p in trace.plans]
+    if entry.mta_sts:
+        lines += ["  " + line for line in sts_cached(sts, now)]
     return "\n".join(lines)
+
+
+def sts_cached(sts: Cached | None, now: float) -> list[str]:
+    if sts is None or sts.policy is None:
+        lines = [R.READY_STS_NONE]
+    else:
+        until = time.strftime(DATE, time.localtime(sts.expires))
+        lines = [R.READY_STS_CACHED.format(mode=sts.policy.mode.value,
+                                           patterns=", ".join(sts.policy.mx), until=until)
+                 if sts.valid(now) else R.READY_STS_EXPIRED.format(until=until)]
+    if sts is not None and sts.last_error:
+        lines.append(R.READY_STS_FAILED.format(error=sts.last_error))
+    return lines
