@@ -132,7 +132,9 @@ class RotatingFile:
             if self._fd is None:
                 return
             now = time.monotonic()
-            if now - self._checked >= CHECK_EVERY or self._due(self._size + len(data)):
+            # the file's own size, not ours: the SMTP workers append to it too
+            if now - self._checked >= CHECK_EVERY or self._due(
+                    os.fstat(self._fd).st_size + len(data)):
                 self._follow(len(data))
                 self._checked = now
             self._size += os.write(self._fd, data)

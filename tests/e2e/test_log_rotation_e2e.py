@@ -61,7 +61,9 @@ def test_findevent_shows_a_message_across_two_rolled_over_files(tmp_path: Path) 
         assert len(files) == KEEP + 1, [f.name for f in files_of(path)]
         for lines in files:  # each file starts as the appliance's do (§9)
             assert lines[0].endswith("Info: Begin Logfile"), lines[:3]
-        assert all(f.stat().st_size <= SIZE for f in files_of(path))
+        # the SMTP workers and the queue's process append to one file: between one's size
+        # check and its write another's line may land (a line each at most)
+        assert all(f.stat().st_size <= SIZE + 1024 for f in files_of(path))
         mid = straddling(files)
         everything = [line for lines in files for line in lines]
         own = [line for line in everything if re.search(rf" MID {mid}\b", line)]
