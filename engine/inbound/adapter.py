@@ -1,4 +1,5 @@
-"""The only module that imports aiosmtpd (pinned to 1.4.6: we use its internals).
+"""With engine/inbound/hooks.py, the only modules that import aiosmtpd (pinned to 1.4.6: we
+use its internals).
 
 `EsaSMTP` is created per connection. On the first `connection_made` (it runs
 again after STARTTLS) it pins the RuntimeConfig current at accept time and lets
@@ -23,20 +24,20 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import functools
 import logging
 import math
 import re
 import time
 import types
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import aiosmtpd.smtp
-from aiosmtpd.smtp import SMTP, Envelope, Session, TLSSetupException
+from aiosmtpd.smtp import SMTP
 
 from engine import maillog, replies, tls
 from engine.inbound.conversation import Conversation, Opening, Services
+from engine.inbound.hooks import HOOK_NAMES, CommandTable, Hooks, Members, reverse_path
 from engine.inbound.receiving import Receiving
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
@@ -64,12 +65,9 @@ UNKNOWN_COMMAND_LIMIT = 5
 DATA_CHUNK = 64 * 1024  # DATA is read in chunks this large (the reader's limit meanwhile)
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_PATH = re.compile(rf"<({_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>")
-_SMTP_NAMES = frozenset(m[5:] for m in dir(SMTP) if m.startswith("smtp_") and m != "smtp_AUTH")
-_HOOK_NAMES = frozenset(("HELO", "EHLO", "RSET", "QUIT", "MAIL", "RCPT", "STARTTLS"))
 # Replies to these may wait for the rest of a pipelined group (RFC 2920 §3.2).
 _GROUPED = frozenset({"RSET", "MAIL", "RCPT"})
 _FAR = 86400.0  # a timer for "never": aiosmtpd wants one armed at all times
-_SYNTAX_ATTRS = ("__smtp_syntax__", "__smtp_syntax_extended__", "__smtp_syntax_when__")
 
 
 class ListenerHandle(Protocol):
@@ -83,122 +81,6 @@ class ListenerHandle(Protocol):
     def opened(self, connection: EsaSMTP) -> None: ...
 
     def closed(self, connection: EsaSMTP) -> None: ...
-
-
-Runner = Callable[[str, Any, Any], Awaitable[None]]
-
-
-class _Members(Mapping[str, Any]):
-    """Name -> `owner.<prefix><name>`, bound only when looked up: aiosmtpd's tables of
-    commands and hooks, without a dict and a bound method each on every connection."""
-
-    __slots__ = ("_names", "_owner", "_prefix")
-
-    def __init__(self, owner: object, prefix: str, names: frozenset[str]) -> None:
-        self._owner, self._prefix, self._names = owner, prefix, names
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._names:
-            raise KeyError(name)
-        return getattr(self._owner, self._prefix + name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._names))
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-
-class _CommandTable(_Members):
-    """aiosmtpd's dispatch table; every lookup goes through the gate first."""
-
-    __slots__ = ("_run",)
-
-    def __init__(self, owner: object, run: Runner) -> None:
-        super().__init__(owner, "smtp_", _SMTP_NAMES)
-        self._run = run
-
-    def get(self, command: str, default: Any = None) -> Any:
-        method = self[command] if command in self._names else None
-        wrapper = functools.partial(self._run, command, method)
-        for attr in _SYNTAX_ATTRS:
-            if hasattr(method, attr):
-                setattr(wrapper, attr, getattr(method, attr))
-        return wrapper
-
-
-def _reverse_path(address: str) -> str:
-    """aiosmtpd keeps the null sender of `MAIL FROM:<>` as "<>" (it must stay truthy
-    there, or RCPT would be refused); everywhere else it is the empty address."""
-    return "" if address == "<>" else address
-
-
-class _Hooks:
-    """aiosmtpd handler hooks for one connection, forwarded to its Conversation."""
-
-    def __init__(self, owner: EsaSMTP) -> None:
-        self.owner = owner
-
-    async def handle_HELO(
-        self, server: SMTP, session: Session, envelope: Envelope, hostname: str
-    ) -> str:
-        session.host_name = hostname
-        self.owner.conn.greeted(hostname, esmtp=False)
-        return replies.helo_ok(server.hostname)
-
-    async def handle_EHLO(
-        self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
-        responses: list[str],
-    ) -> list[str]:
-        session.host_name = hostname
-        self.owner.conn.greeted(hostname, esmtp=True)
-        return self.owner.conn.ehlo_lines(responses, self.owner.tls_active)
-
-    async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.owner.conn.end_transaction()
-        return replies.RESET_OK
-
-    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.owner.conn.end_transaction()
-        return replies.BYE
-
-    async def handle_MAIL(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str,
-        options: list[str],
-    ) -> str:
-        reply = self.owner.conn.mail(_reverse_path(address))
-        if reply.ok:
-            envelope.mail_from = address
-            envelope.mail_options.extend(options)
-        return reply.text
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str,
-        options: list[str],
-    ) -> str:
-        reply = self.owner.conn.rcpt(address, len(envelope.rcpt_tos))
-        if reply.ok:
-            envelope.rcpt_tos.append(address)
-            envelope.rcpt_options.extend(options)
-        return reply.text
-
-    def handle_STARTTLS(self, server: SMTP, session: Session, envelope: Envelope) -> bool:
-        # Called synchronously by aiosmtpd once the handshake has completed.
-        ssl_object = (session.ssl or {}).get("ssl_object")
-        if ssl_object is None:
-            return True
-        cipher = ssl_object.cipher()
-        going_on = self.owner.conn.tls_started(
-            ssl_object.version() or "", cipher[0] if cipher else "", ssl_object.getpeercert(),
-            ssl_object.getpeercert(binary_form=True) or b"")
-        server.data_size_limit = self.owner.conn.size_limit  # the HAT may have moved it
-        return going_on  # False: aiosmtpd refuses every command but QUIT
-
-    async def handle_exception(self, error: Exception) -> str:
-        if isinstance(error, TLSSetupException):
-            self.owner.conn.tls_failed(error.__cause__)
-            return replies.LOCAL_ERROR
-        return self.owner.conn.internal_error(error)
 
 
 class EsaSMTP(SMTP):
@@ -223,7 +105,7 @@ class EsaSMTP(SMTP):
         asyncio.StreamReaderProtocol.__init__(
             self, asyncio.StreamReader(loop=loop, limit=self.line_length_limit),
             client_connected_cb=self._cb_client_connected, loop=loop)
-        hooks = _Hooks(self)
+        hooks = Hooks(self)
         self.event_handler = hooks
         self.data_size_limit = aiosmtpd.smtp.DATA_SIZE_DEFAULT
         self.enable_SMTPUTF8 = False
@@ -250,9 +132,9 @@ class EsaSMTP(SMTP):
         self._auth_required = False
         self._auth_methods = {}  # no SMTP AUTH in this product
         # Mappings where aiosmtpd annotates dicts: it only looks names up and lists them
-        self._handle_hooks = _Members(hooks, "handle_", _HOOK_NAMES)  # type: ignore[assignment]
+        self._handle_hooks = Members(hooks, "handle_", HOOK_NAMES)  # type: ignore[assignment]
         self._ehlo_hook_ver = "new"
-        self._smtp_methods = _CommandTable(self, self._run_command)  # type: ignore[assignment]
+        self._smtp_methods = CommandTable(self, self._run_command)  # type: ignore[assignment]
         self._enforce_call_limit = False
 
     @property
@@ -432,7 +314,7 @@ class EsaSMTP(SMTP):
             await self.push("501 Syntax: DATA")
             return
         await self.push("354 End data with <CR><LF>.<CR><LF>")
-        sender = _reverse_path(envelope.mail_from or "")
+        sender = reverse_path(envelope.mail_from or "")
         receiving = self.conn.begin_data(sender, envelope.rcpt_tos, self.data_size_limit)
         try:
             await self._read_data(receiving)

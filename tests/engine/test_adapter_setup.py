@@ -9,7 +9,8 @@ from typing import Any
 from aiosmtpd.smtp import SMTP
 
 from engine import replies
-from engine.inbound.adapter import EsaSMTP, _Hooks
+from engine.inbound.adapter import EsaSMTP
+from engine.inbound.hooks import Hooks
 from tests.engine.builders import config
 from tests.kit.engine import running_engine
 from tests.kit.smtp import RawSmtp
@@ -23,7 +24,7 @@ _PER_OBJECT = {"loop", "_stream_reader_wr", "_source_traceback", "_strong_reader
 
 async def test_setup_matches_aiosmtpd_init() -> None:
     ours = EsaSMTP(listener=None)  # type: ignore[arg-type]
-    theirs = SMTP(_Hooks(ours), hostname="localhost", ident=replies.BANNER_IDENT,
+    theirs = SMTP(Hooks(ours), hostname="localhost", ident=replies.BANNER_IDENT,
                   auth_exclude_mechanism=["LOGIN", "PLAIN"], loop=asyncio.get_running_loop())
     mine: dict[str, Any] = vars(ours)
     for name, value in vars(theirs).items():
