@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.loadgen import CLIENT_TLS, expect
 from state import model
 from state.bootstrap import open_data_dir
 from state.model import DnsSettings, Route, RouteHost, TLSMode
@@ -32,9 +32,6 @@ BODY = b"Subject: bench\r\n\r\n" + b"x" * 76 + b"\r\n"
 BODY = BODY * (2048 // len(BODY))  # about 2 KB, a typical message
 
 
-# One client context for all connections: building one loads the CA bundle (slow).
-CLIENT_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-CLIENT_TLS.check_hostname, CLIENT_TLS.verify_mode = False, ssl.CERT_NONE
 
 
 def peak_rss_kb(pid: int) -> int:
@@ -70,15 +67,6 @@ def prepare_esacli(data: Path, port: int, tls: bool) -> tuple[str, str]:
     cert = data / "bench-cert.pem"
     cert.write_text("".join(demo.chain))
     return str(cert), str(secrets.key_path(demo.key_id))
-
-
-async def expect(reader: asyncio.StreamReader, code: bytes) -> None:
-    while True:
-        line = await reader.readline()
-        if not line.startswith(code):
-            raise RuntimeError(f"expected {code!r}, got {line!r}")
-        if line[3:4] != b"-":
-            return
 
 
 async def one_connection(port: int, count: int, tls: bool) -> int:

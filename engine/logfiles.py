@@ -107,7 +107,6 @@ class RotatingFile:
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._born = time.time()
-        self._size = 0  # the file's size as of the last check, plus what we wrote since
         self._checked = 0.0  # monotonic time of the last look at the file itself
         with self._lock:
             self._open()
@@ -115,9 +114,8 @@ class RotatingFile:
     def _open(self) -> None:
         fd = files.open_private(str(self.path), os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         self._fd, self._born = fd, time.time()
-        self._size = os.fstat(fd).st_size
-        if self._size == 0 and self._header is not None:
-            self._size += os.write(fd, "".join(f"{line}\n" for line in self._header()).encode())
+        if os.fstat(fd).st_size == 0 and self._header is not None:
+            os.write(fd, "".join(f"{line}\n" for line in self._header()).encode())
 
     def close(self) -> None:
         with self._lock:
@@ -137,13 +135,12 @@ class RotatingFile:
                     os.fstat(self._fd).st_size + len(data)):
                 self._follow(len(data))
                 self._checked = now
-            self._size += os.write(self._fd, data)
+            os.write(self._fd, data)
 
     def _follow(self, size: int) -> None:
         """Reopen if another writer rolled the file over; roll it over if it is due."""
         assert self._fd is not None
         mine = os.fstat(self._fd)
-        self._size = mine.st_size
         try:
             named = os.stat(self.path)
         except FileNotFoundError:

@@ -3,8 +3,8 @@
 (A conversation, not a "session": `state.session.Session` is an administrator's CLI
 session and aiosmtpd has a `Session` of its own.)
 
-The adapter (the only aiosmtpd user) calls these methods at each step and
-sends the replies they return. Decisions come from `engine.policy` and
+The adapter (with engine/inbound/hooks.py, the only aiosmtpd users) calls these methods
+at each step and sends the replies they return. Decisions come from `engine.policy` and
 `engine.inbound.pacing`, texts from `engine.replies`, log lines from
 `engine.maillog`. The mail transaction itself (MAIL, RCPT, DATA) is in
 `engine.inbound.transaction`.
