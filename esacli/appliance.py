@@ -91,7 +91,6 @@ async def open_shell(console: Console, store: Store, secrets: Secrets, user: str
     role decides what the session may do; the local console is the machine's owner."""
     if not cluster_run.interfaces_optional(store):  # the data dir is not a member
         session = Session(store, secrets, user, source, enforce_role=remote)
-        session.accounts.on_password = cluster_run.password_hook(store, secrets)
         return Shell(console, session, logins=logins, login=login)
     from esacli.cluster_modes import Modes
 

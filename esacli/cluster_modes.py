@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 
-from esacli import texts
+from esacli import cluster_run, texts
 from state.cluster.levels import Kind, Level
 from state.cluster.node import ClusterNode
 from state.cluster.session import LevelSession
@@ -50,15 +50,11 @@ class Modes:
         if level not in self.sessions:
             made = await asyncio.to_thread(
                 LevelSession, self.node, level, self.user, self.source,
-                enforce_role=self.enforce_role, on_password=self._put_password)
+                enforce_role=self.enforce_role,
+                on_password=cluster_run.password_hook(self.node.store, self.node.secrets))
             self.sessions[level] = made
         self.level = level
         return self.sessions[level]
-
-    def _put_password(self, user: str, line: str) -> None:
-        """A password reaches the cluster's shared user database before this machine's
-        secrets (or the follower would put the old hash back)."""
-        self.node.set_password_hash(line, user)
 
     async def refresh(self) -> None:
         """A mode without pending changes shows the level's head as it is now."""
