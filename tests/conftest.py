@@ -7,6 +7,7 @@ when the lookup happened deep inside an engine that swallows resolver errors.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,3 +69,12 @@ _FIRST = ("tests/state/", "tests/esacli/")
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: not item.nodeid.startswith(_FIRST))
+
+
+@pytest.fixture(autouse=True)
+def leaks_fail_their_own_test() -> Iterator[None]:
+    """An unclosed socket or transport warns when it is collected: collect at the end of
+    each test, so the warning fails the test that left it instead of whichever test the
+    garbage collector happened to run in."""
+    yield
+    gc.collect()

@@ -126,7 +126,11 @@ class Connector:
             opened = await self._connect(target, req)
             if isinstance(opened, Result):
                 return None, opened
-            judged = await self._negotiate(opened, tlsa, verify)
+            try:
+                judged = await self._negotiate(opened, tlsa, verify)
+            except BaseException:  # cancelled (engine stop): the connection is not kept
+                opened.conn.smtp.close()
+                raise
             would = first_would or judged.would
             where = _where(opened.conn)  # (read before the connection may be closed)
             if judged.action in (Action.CLEAR, Action.TLS):

@@ -62,12 +62,11 @@ async def _probe(config: Config, domain: str, target: Target, ctx: ssl.SSLContex
     except ConnectError as exc:
         return Probe(target, False, exc.reason)
     try:
-        result = await asyncio.wait_for(
-            smtpconn.starttls(conn, ctx, False, (domain, target.host)), TIMEOUT)
-    except TimeoutError:
-        await conn.quit()
-        return Probe(target, True, "timed out", offered=conn.offered)
-    try:
+        try:
+            result = await asyncio.wait_for(
+                smtpconn.starttls(conn, ctx, False, (domain, target.host)), TIMEOUT)
+        except TimeoutError:
+            return Probe(target, True, "timed out", offered=conn.offered)
         if result.outcome is not Outcome.OK:
             rtype = "starttls-not-supported" if result.outcome is Outcome.NOT_OFFERED \
                 else "validation-failure"

@@ -48,11 +48,13 @@ class Connection:
 
     async def quit(self) -> None:
         """Say QUIT if the connection still works; close it in any case."""
-        if self.alive and self.smtp.is_connected:
-            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-                await self.smtp.quit(timeout=5)
-        self.smtp.close()
-        self.alive = False
+        try:
+            if self.alive and self.smtp.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    await self.smtp.quit(timeout=5)
+        finally:  # cancelled while saying QUIT (engine stop): the socket still goes
+            self.smtp.close()
+            self.alive = False
 
 
 async def connect(target: Target, helo: str, timeout: float = TIMEOUT) -> Connection:
@@ -69,8 +71,15 @@ async def connect(target: Target, helo: str, timeout: float = TIMEOUT) -> Connec
         smtp.close()
         why = describe_verify_error(exc) if isinstance(exc, OSError) else str(exc)
         raise ConnectError(why) from None
+    except BaseException:  # cancelled (engine stop, Ctrl-C in the shell): no socket stays
+        smtp.close()
+        raise
     conn = Connection(smtp, target)
-    await _hello(conn)
+    try:
+        await _hello(conn)
+    except BaseException:
+        smtp.close()
+        raise
     conn.offered = smtp.supports_extension("starttls")
     return conn
 
