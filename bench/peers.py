@@ -66,8 +66,10 @@ class Results:
 
     def add(self, mode: str, server: str, row: dict[str, float]) -> None:
         self.rows[(mode, server)].append(row)
+        split = ", ".join(f"{role} {row[role + '_ms']:.2f}" for role in ("workers", "main")
+                          if role + "_ms" in row)
         print(f"  {mode:10} {server:8} {row['rate']:8.0f} msg/s  {row['cpu_ms']:6.2f} ms CPU/msg"
-              f"  client CPU {row['client']:4.0%}", flush=True)
+              f"{f' ({split})' if split else ''}  client CPU {row['client']:4.0%}", flush=True)
 
     def median(self, mode: str, server: str, key: str) -> float:
         return statistics.median(r[key] for r in self.rows[(mode, server)])
@@ -86,13 +88,15 @@ class Results:
 
 def measured(server: Server, run: callable, messages: int) -> dict[str, float]:  # type: ignore[valid-type]
     server.wait_idle()
-    cpu0 = server.cpu()
+    cpu0, split0 = server.cpu(), server.cpu_split()
     result = run()
     server.wait_idle()
     cpu = server.cpu() - cpu0
+    per = 1000 / max(1, result["messages"])
+    split = {f"{role}_ms": (spent - split0.get(role, 0.0)) * per
+             for role, spent in server.cpu_split().items() if role != "gone"}
     return {"rate": result["messages"] / result["seconds"], "seconds": result["seconds"],
-            "cpu_ms": cpu / max(1, result["messages"]) * 1000,
-            "client": result["cpu"] / result["seconds"]}
+            "cpu_ms": cpu * per, "client": result["cpu"] / result["seconds"], **split}
 
 
 def smtp_args(mode: str, args: argparse.Namespace) -> list[str]:

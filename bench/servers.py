@@ -85,6 +85,25 @@ def tree_cpu(root: int) -> float:
     return total / TICK
 
 
+def _role(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "gone"
+    return "workers" if b"engine.worker" in command else "main"
+
+
+def tree_cpu_by_role(root: int) -> dict[str, float]:
+    """CPU seconds of esacli's SMTP workers and of the rest (the queue's process)."""
+    split: dict[str, float] = {}
+    for pid in tree(root):
+        fields = _stat(pid)
+        if fields is not None:
+            role = _role(pid)
+            split[role] = split.get(role, 0.0) + sum(int(f) for f in fields[11:15]) / TICK
+    return split
+
+
 def tree_rss_kb(root: int) -> int:
     total = 0
     for pid in tree(root):
@@ -109,6 +128,10 @@ class Server:
 
     def cpu(self) -> float:
         return tree_cpu(self.root())
+
+    def cpu_split(self) -> dict[str, float]:
+        """CPU seconds per kind of process, where the server has kinds (esacli)."""
+        return {}
 
     def rss_kb(self) -> int:
         return tree_rss_kb(self.root())
@@ -192,6 +215,9 @@ class Esacli(Server):
 
     def root(self) -> int:
         return self.proc.pid
+
+    def cpu_split(self) -> dict[str, float]:
+        return tree_cpu_by_role(self.root())
 
     def drained(self) -> bool:
         spool = self.data / "spool"
