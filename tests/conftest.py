@@ -81,3 +81,8 @@ def leaks_fail_their_own_test() -> Iterator[None]:
     yield
     gc.collect()
     gc.freeze()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish() -> None:
+    gc.unfreeze()  # Hypothesis checks at the end that its PRNGs can still be collected
