@@ -15,7 +15,7 @@ admin@host`); the session ends with the input, and the exit status says whether 
 command did what it was asked (0) or not (1).
 
 Password checks go through esacli/login_guard.py (own threads, limits per connection
-and per address).
+and per address); connections not logged in yet are capped by esacli/ssh_startups.py.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 from esacli.console import Console, LineConsole
 from esacli.login_guard import LoginGuard
 from esacli.ssh_keys import KeyFeeder
+from esacli.ssh_startups import Startups
 from esacli.terminal import PromptToolkitConsole
 from state.model_access import AccessSettings
 from state.secrets import write_private
@@ -166,10 +167,13 @@ class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
     """prompt_toolkit's SSH server does no authentication: add password and key checks.
     One instance per connection."""
 
-    def __init__(self, run_shell: RunShell, guard: LoginGuard, accounts: Accounts) -> None:
+    def __init__(self, run_shell: RunShell, guard: LoginGuard, accounts: Accounts,
+                 startups: Startups) -> None:
         super().__init__(self._unused, enable_cpr=False)
         self._run_shell = run_shell
         self._guard = guard
+        self._startups = startups
+        self._counted = False  # among the connections not logged in yet
         self._accounts = accounts
         self._access = accounts.access
         self._user = ""
@@ -182,6 +186,20 @@ class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         peer = conn.get_extra_info("peername")
         self._address = str(peer[0]) if peer else "?"
+        self._counted = self._startups.admit(self._address)
+        if not self._counted:
+            asyncio.get_running_loop().call_soon(conn.abort)
+
+    def auth_completed(self) -> None:
+        self._uncount()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._uncount()
+
+    def _uncount(self) -> None:
+        if self._counted:
+            self._counted = False
+            self._startups.done(self._address)
 
     def session_requested(self) -> ApplianceSSHSession:
         return ApplianceSSHSession(self._run_shell, self._user, self._address, self._access)
@@ -217,8 +235,9 @@ async def start_server(
     host: str, port: int, data_dir: Path, accounts: Accounts, run_shell: RunShell
 ) -> asyncssh.SSHAcceptor:
     guard = LoginGuard(accounts.check_password, limits=lambda: accounts.access().logins)
+    startups = Startups()
     return await asyncssh.create_server(
-        lambda: ApplianceSSHServer(run_shell, guard, accounts),
+        lambda: ApplianceSSHServer(run_shell, guard, accounts, startups),
         host,
         port,
         server_host_keys=[host_key(data_dir)],
