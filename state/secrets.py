@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import re
+import tempfile
 from pathlib import Path
 
 from state import certs, messages
@@ -32,15 +33,20 @@ def is_user_name(name: str) -> bool:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write a file only its owner can read, atomically."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write a file only its owner can read, atomically. The temporary file is this
+    writer's own: a cluster member's follower and its shell may write the same password
+    file at once (a shared name made one of them fail with FileNotFoundError)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def hash_password(password: str) -> str:

@@ -1,12 +1,14 @@
 """The cluster as administrators run it: `esacli run` processes on loopback addresses
 (A 127.0.0.1, B 127.0.0.2, C 127.0.0.4), a real PostgreSQL, a real Postfix as the
 partner's MX (127.0.0.3), and every step typed over OpenSSH: clusterconfig create and
-join, the seed's change committed once at Cluster level on A, a Machine override on B,
+join, the seed's change committed once at Cluster level on A, a Read-Only Operator made
+on A logging in on B with its role, a Machine override on B,
 PostgreSQL stopped and started under load, B killed with -9, a third machine joining."""
 
 from __future__ import annotations
 
 import smtplib
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.skipif(postfix.available() is not None,
 
 PARTNER, DOMAIN = "127.0.0.3", "partner.example"
 IPS = {"a": "127.0.0.1", "b": "127.0.0.2", "c": "127.0.0.4"}
+VIEWER_PW = "viewer-Secret-pw1"
 
 SEED = [
     "listenerconfig edit InboundMail hostaccess new policy TLS_Required accept --tls=required",
@@ -81,6 +84,10 @@ class Site:
         done = ssh_batch(self.running[name], [], "\n".join(lines) + "\n")
         assert "Traceback" not in done.stdout + done.stderr
         return done.stdout
+
+
+def viewer_on(app: Appliance, command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return ssh_batch(app, [command] if command else [], stdin, user="viewer", password=VIEWER_PW)
 
 
 def login(app: Appliance, prompt: str) -> pexpect.spawn:
@@ -196,6 +203,18 @@ def test_a_cluster_run_over_ssh(site: Site) -> None:
     for run in (a, b):
         wait_until(lambda run=run: f"TLS certificate verified: match {DOMAIN}" in run.mail_logs(),
                    5, "a verified delivery in mail_logs")
+
+    # a Read-Only Operator made once on A at Cluster level logs in on B with its role
+    done = site.batch("a", ["userconfig", "new", "viewer", "Viewer", "read-only operator",
+                            VIEWER_PW, VIEWER_PW, "", "commit", "a read-only operator"])
+    assert "Changes committed" in done, done
+    wait_until(lambda: viewer_on(b, "status").returncode == 0, 10, "the viewer to log in on B")
+    refused = viewer_on(b, "", "listenerconfig edit InboundMail hostaccess default"
+                               " --max_conn=5\nuserconfig\n")
+    assert "You are not in the correct access group to" in refused.stdout
+    assert "You are not in the correct access group to use userconfig." in refused.stdout
+    assert refused.returncode == 1
+    assert site.boxes["b"].store.load().listeners[0].hat.default.max_concurrency != 5
 
     # a Machine-level override on B does not reach A
     done = site.batch("b", ["clustermode machine b", "sethostname b-own.example.com", "commit",
