@@ -74,6 +74,8 @@ def main() -> None:
     p.add_argument("--messages", type=int, default=2000)
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--process", choices=("worker", "main"), default="worker",
+                   help="the SMTP worker, or the main process (the queue, delivery, SSH)")
     p.add_argument("--tree", type=Path, default=ROOT,
                    help="another checkout to profile (the figures before a change)")
     args = p.parse_args()
@@ -85,7 +87,8 @@ def main() -> None:
             raw = Path(tmp) / "profile.txt"
             spy = subprocess.Popen([PY_SPY, "record", "--format", "raw", "--rate", "200", "--gil",
                                     "--nonblocking", "-o", str(raw), "--pid",
-                                    str(worker_pid(server, args.tree))],
+                                    str(worker_pid(server, args.tree) if args.process ==
+                                        "worker" else server.root())],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             load = threading.Thread(target=subprocess.run, args=([
                 "taskset", "-c", "1", sys.executable, LOADGEN, "smtp", str(server.port),
