@@ -72,6 +72,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from engine.worker import runner
     from esacli import appliance
     from esacli.errors import BootError
 
@@ -81,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             addresses = {name: address for name, address in
                          (("InboundMail", args.inbound), ("OutboundMail", args.outbound))
                          if address is not None}
-            asyncio.run(appliance.run(args.data, host, port, args.admin_password, addresses,
-                                      args.web, args.workers))
+            runner()(appliance.run(args.data, host, port, args.admin_password, addresses,
+                                   args.web, args.workers))
             return 0
         return asyncio.run(appliance.console(args.data))
     except KeyboardInterrupt:  # a Ctrl-C before the appliance's own handlers are in place
