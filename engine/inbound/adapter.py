@@ -28,14 +28,14 @@ import logging
 import math
 import re
 import time
-import types
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import aiosmtpd.smtp
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, TLSSetupException
 
-from engine import maillog, replies, tls
+from engine import maillog, replies
+from engine.inbound import starttls
 from engine.inbound.conversation import Conversation, Opening, Services
 from engine.inbound.hooks import HOOK_NAMES, CommandTable, Hooks, Members, reverse_path
 from engine.inbound.receiving import Receiving
@@ -57,9 +57,6 @@ def _quiet_sanitized_log(func: Callable[..., None], msg: Any, *args: Any, **kw: 
 
 
 aiosmtpd.smtp.sanitized_log = _quiet_sanitized_log
-# STARTTLS builds `sslproto.SSLProtocol`: give it ours, which sends the TLS alert of a
-# failed handshake (protocol_version to a TLS 1.0 client) instead of a bare close.
-aiosmtpd.smtp.sslproto = types.SimpleNamespace(SSLProtocol=tls.AlertingSSLProtocol)  # type: ignore[assignment]
 
 UNKNOWN_COMMAND_LIMIT = 5
 DATA_CHUNK = 64 * 1024  # DATA is read in chunks this large (the reader's limit meanwhile)
@@ -147,8 +144,8 @@ class EsaSMTP(SMTP):
         return self._tls_protocol is not None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        if self._conn is not None:  # second call, after STARTTLS: aiosmtpd resets state
-            super().connection_made(transport)
+        if self._conn is not None:  # again, by the TLS layer: STARTTLS's handshake is done
+            self._tls_started(transport)
             return
         runtime, spec = self._listener.current()  # pinned until the connection ends
         conn = Conversation(self._listener.services, runtime, spec, self._listener.tracker)
@@ -292,6 +289,44 @@ class EsaSMTP(SMTP):
             await self.push(replies.UNKNOWN_COMMAND)
             return
         await method(self.conn.argument(command, arg))
+
+    # -- STARTTLS --------------------------------------------------------
+    @aiosmtpd.smtp.syntax("STARTTLS", when="tls_context")  # as aiosmtpd's
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        """aiosmtpd's, on the running loop's own TLS layer (engine/inbound/starttls.py)."""
+        if arg:
+            await self.push("501 Syntax: STARTTLS")
+            return
+        if not self.tls_context:
+            await self.push("454 TLS not available")
+            return
+        await self.push("220 Ready to start TLS")
+        raw = cast(asyncio.Transport, self.transport)
+        self._original_transport = raw  # closed with the connection (connection_lost)
+        upgrade = starttls.begin(self.loop, raw, self, self.tls_context)
+        self._tls_protocol, self.transport = upgrade.protocol, upgrade.transport
+        try:
+            await upgrade.handshake
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # aiosmtpd logs it (handle_exception) and closes
+            raise TLSSetupException() from error
+        if self.session is None or self.session.ssl is None:  # closed under the handshake
+            raise TLSSetupException() from ConnectionAbortedError("closed in the handshake")
+
+    def _tls_started(self, transport: asyncio.BaseTransport) -> None:
+        """What aiosmtpd's connection_made does after STARTTLS, called by the TLS layer
+        the moment the handshake is done, before any data: a new session (RFC 3207 4.2),
+        plaintext sent after the command discarded (4.1's injection), the hook asked."""
+        self._set_rset_state()
+        self.session = session = self._create_session()
+        session.peer = transport.get_extra_info("peername")
+        session.ssl = starttls.session_ssl(transport)
+        self._reset_timeout()
+        self.transport = transport
+        self._reader._transport = self._writer._transport = transport  # type: ignore[attr-defined]
+        self._reader._buffer.clear()  # type: ignore[attr-defined]
+        self._tls_handshake_okay = self.event_handler.handle_STARTTLS(self, session, self.envelope)
 
     # -- MAIL, RCPT, DATA ------------------------------------------------
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:

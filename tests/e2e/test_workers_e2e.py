@@ -5,6 +5,8 @@
 - kill -9 of a worker under relay load loses no acknowledged message; the supervisor
   starts it again and it serves.
 - The smuggling and STARTTLS injection cases hold on every worker.
+- A TLS 1.1 client refused by a worker (its STARTTLS on uvloop's TLS layer) gets the
+  `protocol_version` alert, not a bare close, and the workers go on serving.
 Which worker served what is read from the files the workers publish (workers/<n>.json).
 """
 
@@ -19,6 +21,7 @@ import socket
 import ssl
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -207,3 +210,45 @@ def test_smuggling_and_starttls_injection_on_every_worker(tmp_path: Path) -> Non
     log = app.mail_logs()
     assert "evil@x.test" not in log and "evil@attacker.test" not in log
     assert log.count(" ready ") >= 12
+
+
+def tls11_only() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")  # OpenSSL 3 offers TLS 1.1 only at level 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.1 is deprecated: the point
+        context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_1
+    return context
+
+
+def refused_handshake(port: int) -> str:
+    """STARTTLS, then a TLS 1.1 handshake: what the client's OpenSSL says ended it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        _until(sock, b"220 ")
+        sock.sendall(b"EHLO client.test\r\n")
+        _until(sock, b"250 ")
+        sock.sendall(b"STARTTLS\r\n")
+        _until(sock, b"220 ")
+        try:
+            tls11_only().wrap_socket(sock).close()
+        except (ssl.SSLError, OSError) as error:
+            return str(error)
+    return "handshake completed"
+
+
+def test_a_tls11_client_gets_the_protocol_version_alert_from_the_workers(
+    tmp_path: Path,
+) -> None:
+    app = prepared(tmp_path, tls_preferred)
+    app.args = WORKERS
+    with running(app):
+        wait_until(lambda: len(worker_files(app)) == 2, what="two workers")
+        for _ in range(6):  # new connections: both workers likely take some
+            ended = refused_handshake(app.inbound)
+            # the server's alert, as the client names it (a bare close is an EOF error)
+            assert "TLSV1_ALERT_PROTOCOL_VERSION" in ended, ended
+        after = raw(app.inbound, b"QUIT\r\n", b"221", tls=True)
+        assert b"221" in after, after
+        wait_until(lambda: app.mail_logs().count("TLS failed: UNSUPPORTED_PROTOCOL") == 6,
+                   what="six failed handshakes in mail_logs")
