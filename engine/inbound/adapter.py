@@ -1,12 +1,14 @@
 """With engine/inbound/hooks.py, the only modules that import aiosmtpd (pinned to 1.4.6: we
 use its internals).
 
-`EsaSMTP` is created per connection. On the first `connection_made` (it runs
-again after STARTTLS) it pins the RuntimeConfig current at accept time and lets
+`EsaSMTP` is created per connection. On the first `connection_made` (the TLS layer
+calls it again after STARTTLS) it pins the RuntimeConfig current at accept time and lets
 a `Conversation` decide the rest. Private attributes relied on:
 `_smtp_methods` (command dispatch, wrapped to gate every command and answer
 unknown ones), `_tls_protocol` (TLS active), `_handler_coroutine`, `_writer`,
-`_reader._buffer` (is a pipelined command waiting?), `_original_transport`, and
+`_reader._buffer` (is a pipelined command waiting?), `_original_transport`, what
+aiosmtpd's STARTTLS set (`_tls_handshake_okay`, `_set_rset_state`, `_create_session`,
+the reader's and writer's `_transport`), and
 `_reset_timeout` / `_timeout_cb` / `_timeout_handle`: aiosmtpd's one idle timer,
 reset only on commands, is replaced by the session's deadlines (greeting, command,
 per data block, without progress; engine/inbound/pacing.py). Message data is
@@ -17,7 +19,8 @@ which sets the same attributes without aiosmtpd's per-connection introspection
 (`inspect.getmembers`, `dir`); `smtp_DATA` reads DATA in large chunks and streams it
 to the spool file (engine/inbound/dotstream.py finds the end, engine/inbound/
 receiving.py writes); `_getaddr` takes a plain `<local@domain>` without the email
-package's header parser; aiosmtpd's per-line debug logging is skipped unless enabled.
+package's header parser; aiosmtpd's per-line debug logging is skipped unless enabled;
+STARTTLS runs on the loop's own TLS layer (uvloop's is compiled: engine/inbound/starttls.py).
 """
 
 from __future__ import annotations
@@ -317,7 +320,7 @@ class EsaSMTP(SMTP):
     def _tls_started(self, transport: asyncio.BaseTransport) -> None:
         """What aiosmtpd's connection_made does after STARTTLS, called by the TLS layer
         the moment the handshake is done, before any data: a new session (RFC 3207 4.2),
-        plaintext sent after the command discarded (4.1's injection), the hook asked."""
+        plaintext pipelined after the command discarded (no injection), the hook asked."""
         self._set_rset_state()
         self.session = session = self._create_session()
         session.peer = transport.get_extra_info("peername")
