@@ -248,7 +248,9 @@ def describe_failure(exc: BaseException | None) -> str:
 
 # asyncio's TLS layer gives every connection a 256 KiB read buffer: about 290 KB per idle
 # TLS session. 16 KiB (one TLS record) keeps large messages working at ~49 KB a session
-# (measured on this project's test machines).
+# (measured on this project's test machines). uvloop's layer has its own, compiled in
+# (256 KiB, malloc'd: only the pages a read fills are resident); what it reads from the
+# SSLObject at a time is capped to the same 16 KiB by AlertingSSLObject.read.
 TLS_READ_BUFFER = 16 * 1024
 
 
@@ -270,6 +272,8 @@ class AlertingSSLObject(ssl.SSLObject):
     a bare close instead of `protocol_version` (and cannot tell why). One made while
     `alerts_to(raw)` is in force keeps that buffer and a weak reference to `raw`, writes
     the alert to `raw` before the error goes up, and forgets both once its handshake ends.
+    It also reads at most TLS_READ_BUFFER at a time (uvloop asks for 256 KiB each time:
+    a bytes object that large per read, shrunk after).
     """
 
     _alert: tuple[ssl.MemoryBIO, weakref.ref[asyncio.WriteTransport]] | None = None
@@ -293,6 +297,12 @@ class AlertingSSLObject(ssl.SSLObject):
             self._send_alert()
             raise
         self._alert = None
+
+    def read(self, size: int = 1024, buffer: Any = None) -> Any:
+        size = min(size, TLS_READ_BUFFER)
+        if buffer is None:
+            return self._sslobj.read(size)  # type: ignore[attr-defined]
+        return self._sslobj.read(size, buffer)  # type: ignore[attr-defined]
 
     def _send_alert(self) -> None:
         alert, self._alert = self._alert, None
