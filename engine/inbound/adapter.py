@@ -1,14 +1,12 @@
-"""With engine/inbound/hooks.py, the only modules that import aiosmtpd (pinned to 1.4.6: we
-use its internals).
+"""With engine/inbound/hooks.py and starttls.py, the only modules that import aiosmtpd
+(pinned to 1.4.6: we use its internals).
 
 `EsaSMTP` is created per connection. On the first `connection_made` (the TLS layer
 calls it again after STARTTLS) it pins the RuntimeConfig current at accept time and lets
 a `Conversation` decide the rest. Private attributes relied on:
 `_smtp_methods` (command dispatch, wrapped to gate every command and answer
 unknown ones), `_tls_protocol` (TLS active), `_handler_coroutine`, `_writer`,
-`_reader._buffer` (is a pipelined command waiting?), `_original_transport`, what
-aiosmtpd's STARTTLS set (`_tls_handshake_okay`, `_set_rset_state`, `_create_session`,
-the reader's and writer's `_transport`), and
+`_reader._buffer` (is a pipelined command waiting?), `_original_transport`, and
 `_reset_timeout` / `_timeout_cb` / `_timeout_handle`: aiosmtpd's one idle timer,
 reset only on commands, is replaced by the session's deadlines (greeting, command,
 per data block, without progress; engine/inbound/pacing.py). Message data is
@@ -32,16 +30,16 @@ import math
 import re
 import time
 from collections.abc import Callable
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import aiosmtpd.smtp
-from aiosmtpd.smtp import SMTP, TLSSetupException
+from aiosmtpd.smtp import SMTP
 
 from engine import maillog, replies
-from engine.inbound import starttls
 from engine.inbound.conversation import Conversation, Opening, Services
 from engine.inbound.hooks import HOOK_NAMES, CommandTable, Hooks, Members, reverse_path
 from engine.inbound.receiving import Receiving
+from engine.inbound.starttls import StartTlsSMTP
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 
@@ -83,7 +81,7 @@ class ListenerHandle(Protocol):
     def closed(self, connection: EsaSMTP) -> None: ...
 
 
-class EsaSMTP(SMTP):
+class EsaSMTP(StartTlsSMTP):
     def __init__(self, listener: ListenerHandle) -> None:
         self._setup(asyncio.get_running_loop())
         self._listener = listener
@@ -190,6 +188,8 @@ class EsaSMTP(SMTP):
         if self._conn is not None:
             self._conn.closed()
         self._listener.closed(self)
+        if self._timeout_handle is None:  # our deadline fired and closed: aiosmtpd asserts one
+            self._timeout_handle = self.loop.call_later(_FAR, self._timeout_cb)
         super().connection_lost(error)
 
     def eof_received(self) -> bool | None:
@@ -292,44 +292,6 @@ class EsaSMTP(SMTP):
             await self.push(replies.UNKNOWN_COMMAND)
             return
         await method(self.conn.argument(command, arg))
-
-    # -- STARTTLS --------------------------------------------------------
-    @aiosmtpd.smtp.syntax("STARTTLS", when="tls_context")  # as aiosmtpd's
-    async def smtp_STARTTLS(self, arg: str) -> None:
-        """aiosmtpd's, on the running loop's own TLS layer (engine/inbound/starttls.py)."""
-        if arg:
-            await self.push("501 Syntax: STARTTLS")
-            return
-        if not self.tls_context:
-            await self.push("454 TLS not available")
-            return
-        await self.push("220 Ready to start TLS")
-        raw = cast(asyncio.Transport, self.transport)
-        self._original_transport = raw  # closed with the connection (connection_lost)
-        upgrade = starttls.begin(self.loop, raw, self, self.tls_context)
-        self._tls_protocol, self.transport = upgrade.protocol, upgrade.transport
-        try:
-            await upgrade.handshake
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # aiosmtpd logs it (handle_exception) and closes
-            raise TLSSetupException() from error
-        if self.session is None or self.session.ssl is None:  # closed under the handshake
-            raise TLSSetupException() from ConnectionAbortedError("closed in the handshake")
-
-    def _tls_started(self, transport: asyncio.BaseTransport) -> None:
-        """What aiosmtpd's connection_made does after STARTTLS, called by the TLS layer
-        the moment the handshake is done, before any data: a new session (RFC 3207 4.2),
-        plaintext pipelined after the command discarded (no injection), the hook asked."""
-        self._set_rset_state()
-        self.session = session = self._create_session()
-        session.peer = transport.get_extra_info("peername")
-        session.ssl = starttls.session_ssl(transport)
-        self._reset_timeout()
-        self.transport = transport
-        self._reader._transport = self._writer._transport = transport  # type: ignore[attr-defined]
-        self._reader._buffer.clear()  # type: ignore[attr-defined]
-        self._tls_handshake_okay = self.event_handler.handle_STARTTLS(self, session, self.envelope)
 
     # -- MAIL, RCPT, DATA ------------------------------------------------
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:

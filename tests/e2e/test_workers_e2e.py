@@ -257,3 +257,38 @@ def test_a_tls11_client_gets_the_protocol_version_alert_from_the_workers(
         assert all(b"221" in s for s in served), served
         wait_until(lambda: app.mail_logs().count("TLS failed: UNSUPPORTED_PROTOCOL") == 8,
                    what="eight failed handshakes in mail_logs")
+
+
+def quick_command_timeout(config: model.Config) -> model.Config:
+    timeouts = model.replace(config.listener_setup.timeouts, command=0.5)
+    setup = model.replace(config.listener_setup, timeouts=timeouts)
+    return tls_preferred(model.replace(config, listener_setup=setup))
+
+
+def silent_in_handshake(port: int) -> socket.socket:
+    """A client that says STARTTLS, then nothing: its handshake never starts."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    assert _until(sock, b"220 ").startswith(b"220 "), "refused at the banner"
+    sock.sendall(b"EHLO client.test\r\n")
+    _until(sock, b"250 ")
+    sock.sendall(b"STARTTLS\r\n")
+    _until(sock, b"220 ")
+    return sock
+
+
+def test_a_client_silent_in_its_handshake_is_closed_and_frees_its_place(
+    tmp_path: Path,
+) -> None:
+    """Neither TLS layer reports a connection lost in its handshake: the engine must, or
+    each such client keeps one of the 10 places a host has for good (two rounds of 6)."""
+    app = prepared(tmp_path, quick_command_timeout)
+    app.args = WORKERS
+    with running(app):
+        for round_ in (1, 2):
+            held = [silent_in_handshake(app.inbound) for _ in range(6)]
+            for sock in held:
+                with sock:
+                    _until(sock, b"\0")  # until the server closes it (its deadline)
+            wait_until(lambda n=6 * round_: app.mail_logs().count(" close\n") == n,
+                       what=f"{6 * round_} connections closed in mail_logs")
+        assert b"221" in raw(app.inbound, b"QUIT\r\n", b"221", tls=True)
