@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import _ssl
 import asyncio.sslproto
+import contextlib
+import contextvars
 import ctypes
 import enum
 import functools
@@ -25,7 +27,10 @@ import os
 import ssl
 import tempfile
 import warnings
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -88,6 +93,7 @@ def server_context(
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     apply_settings(ctx, settings)
     ctx.options |= ssl.OP_NO_COMPRESSION
+    ctx.sslobject_class = AlertingSSLObject
     load_chain(ctx, chain, key_path)
     if client_cert is not ClientCert.NONE:
         ctx.verify_mode = (
@@ -242,7 +248,9 @@ def describe_failure(exc: BaseException | None) -> str:
 
 # asyncio's TLS layer gives every connection a 256 KiB read buffer: about 290 KB per idle
 # TLS session. 16 KiB (one TLS record) keeps large messages working at ~49 KB a session
-# (measured on this project's test machines).
+# (measured on this project's test machines). uvloop's layer has its own, compiled in
+# (256 KiB, malloc'd: only the pages a read fills are resident); what it reads from the
+# SSLObject at a time is capped to the same 16 KiB by AlertingSSLObject.read.
 TLS_READ_BUFFER = 16 * 1024
 
 
@@ -251,17 +259,68 @@ def limit_tls_read_buffer() -> None:
     asyncio.sslproto.SSLProtocol.max_size = TLS_READ_BUFFER
 
 
-class AlertingSSLProtocol(asyncio.sslproto.SSLProtocol):
-    """asyncio's TLS layer, but a failed handshake sends its alert before closing.
+_alert_to: contextvars.ContextVar[asyncio.WriteTransport | None] = contextvars.ContextVar(
+    "alert_to", default=None)
+_AGAIN = (ssl.SSLWantReadError, ssl.SSLWantWriteError, ssl.SSLSyscallError)
 
-    On a handshake error asyncio force-closes the transport with the alert OpenSSL
-    wrote still in its outgoing buffer, so a TLS 1.0 or 1.1 client sees a bare close
-    instead of `protocol_version` (and cannot tell why). Write that buffer first.
+
+class AlertingSSLObject(ssl.SSLObject):
+    """An SSLObject that sends the alert of its own failed handshake.
+
+    On a handshake error asyncio's TLS layer and uvloop's both force-close the socket with
+    the alert OpenSSL wrote still in their outgoing buffer, so a TLS 1.0 or 1.1 client sees
+    a bare close instead of `protocol_version` (and cannot tell why). One made while
+    `alerts_to(raw)` is in force keeps that buffer and a weak reference to `raw`, writes
+    the alert to `raw` before the error goes up, and forgets both once its handshake ends.
+    It also reads at most TLS_READ_BUFFER at a time (uvloop asks for 256 KiB each time:
+    a bytes object that large per read, shrunk after).
     """
 
-    def _on_handshake_complete(self, handshake_exc: BaseException | None) -> None:
-        if handshake_exc is not None and self._transport is not None:  # type: ignore[attr-defined]
-            alert = self._outgoing.read()  # type: ignore[attr-defined]
-            if alert:
-                self._transport.write(alert)  # type: ignore[attr-defined]
-        super()._on_handshake_complete(handshake_exc)  # type: ignore[misc]
+    _alert: tuple[ssl.MemoryBIO, weakref.ref[asyncio.WriteTransport]] | None = None
+
+    @classmethod
+    def _create(cls, incoming: ssl.MemoryBIO, outgoing: ssl.MemoryBIO,
+                *args: Any, **kwargs: Any) -> AlertingSSLObject:
+        self: AlertingSSLObject = super()._create(  # type: ignore[misc]
+            incoming, outgoing, *args, **kwargs)
+        raw = _alert_to.get()
+        if raw is not None:
+            self._alert = (outgoing, weakref.ref(raw))
+        return self
+
+    def do_handshake(self) -> None:
+        try:
+            super().do_handshake()
+        except _AGAIN:  # not over: what both TLS layers wait on
+            raise
+        except ssl.SSLError:
+            self._send_alert()
+            raise
+        self._alert = None
+
+    def read(self, size: int = 1024, buffer: Any = None) -> Any:
+        size = min(size, TLS_READ_BUFFER)
+        if buffer is None:
+            return self._sslobj.read(size)  # type: ignore[attr-defined]
+        return self._sslobj.read(size, buffer)  # type: ignore[attr-defined]
+
+    def _send_alert(self) -> None:
+        alert, self._alert = self._alert, None
+        if alert is None:
+            return
+        outgoing, ref = alert
+        raw, data = ref(), outgoing.read()
+        if raw is not None and data and not raw.is_closing():
+            raw.write(data)  # uvloop and asyncio both try the socket at once
+
+
+@contextlib.contextmanager
+def alerts_to(raw: asyncio.WriteTransport) -> Iterator[None]:
+    """The server-side SSLObject made inside this block sends its failed handshake's
+    alert to `raw` (both TLS layers make it synchronously, in their constructor or in
+    connection_made, so it is this connection's)."""
+    token = _alert_to.set(raw)
+    try:
+        yield
+    finally:
+        _alert_to.reset(token)

@@ -12,9 +12,9 @@ gone, even by kill -9) stops the worker; so does SIGTERM: the listeners close, o
 connections end.
 
 The event loop is uvloop's when it is installed (ESACLI_LOOP=asyncio to turn it off):
-its sockets and timers are compiled, which speeds every SMTP command; STARTTLS still
-runs in asyncio's TLS layer (engine/tls.AlertingSSLProtocol sends the TLS alert of a
-refused handshake, which uvloop's own layer does not), see bench/README.md.
+its sockets, timers and TLS layer are compiled, which speeds every SMTP command and
+STARTTLS (engine/inbound/starttls.py; engine/tls.AlertingSSLObject sends the TLS alert of
+a refused handshake, which uvloop's own layer would drop), see bench/README.md.
 """
 
 from __future__ import annotations

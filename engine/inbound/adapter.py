@@ -1,8 +1,8 @@
-"""With engine/inbound/hooks.py, the only modules that import aiosmtpd (pinned to 1.4.6: we
-use its internals).
+"""With engine/inbound/hooks.py and starttls.py, the only modules that import aiosmtpd
+(pinned to 1.4.6: we use its internals).
 
-`EsaSMTP` is created per connection. On the first `connection_made` (it runs
-again after STARTTLS) it pins the RuntimeConfig current at accept time and lets
+`EsaSMTP` is created per connection. On the first `connection_made` (the TLS layer
+calls it again after STARTTLS) it pins the RuntimeConfig current at accept time and lets
 a `Conversation` decide the rest. Private attributes relied on:
 `_smtp_methods` (command dispatch, wrapped to gate every command and answer
 unknown ones), `_tls_protocol` (TLS active), `_handler_coroutine`, `_writer`,
@@ -17,7 +17,8 @@ which sets the same attributes without aiosmtpd's per-connection introspection
 (`inspect.getmembers`, `dir`); `smtp_DATA` reads DATA in large chunks and streams it
 to the spool file (engine/inbound/dotstream.py finds the end, engine/inbound/
 receiving.py writes); `_getaddr` takes a plain `<local@domain>` without the email
-package's header parser; aiosmtpd's per-line debug logging is skipped unless enabled.
+package's header parser; aiosmtpd's per-line debug logging is skipped unless enabled;
+STARTTLS runs on the loop's own TLS layer (uvloop's is compiled: engine/inbound/starttls.py).
 """
 
 from __future__ import annotations
@@ -28,17 +29,17 @@ import logging
 import math
 import re
 import time
-import types
 from collections.abc import Callable
 from typing import Any, Protocol
 
 import aiosmtpd.smtp
 from aiosmtpd.smtp import SMTP
 
-from engine import maillog, replies, tls
+from engine import maillog, replies
 from engine.inbound.conversation import Conversation, Opening, Services
 from engine.inbound.hooks import HOOK_NAMES, CommandTable, Hooks, Members, reverse_path
 from engine.inbound.receiving import Receiving
+from engine.inbound.starttls import StartTlsSMTP
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 
@@ -57,9 +58,6 @@ def _quiet_sanitized_log(func: Callable[..., None], msg: Any, *args: Any, **kw: 
 
 
 aiosmtpd.smtp.sanitized_log = _quiet_sanitized_log
-# STARTTLS builds `sslproto.SSLProtocol`: give it ours, which sends the TLS alert of a
-# failed handshake (protocol_version to a TLS 1.0 client) instead of a bare close.
-aiosmtpd.smtp.sslproto = types.SimpleNamespace(SSLProtocol=tls.AlertingSSLProtocol)  # type: ignore[assignment]
 
 UNKNOWN_COMMAND_LIMIT = 5
 DATA_CHUNK = 64 * 1024  # DATA is read in chunks this large (the reader's limit meanwhile)
@@ -83,7 +81,7 @@ class ListenerHandle(Protocol):
     def closed(self, connection: EsaSMTP) -> None: ...
 
 
-class EsaSMTP(SMTP):
+class EsaSMTP(StartTlsSMTP):
     def __init__(self, listener: ListenerHandle) -> None:
         self._setup(asyncio.get_running_loop())
         self._listener = listener
@@ -147,8 +145,8 @@ class EsaSMTP(SMTP):
         return self._tls_protocol is not None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        if self._conn is not None:  # second call, after STARTTLS: aiosmtpd resets state
-            super().connection_made(transport)
+        if self._conn is not None:  # again, by the TLS layer: STARTTLS's handshake is done
+            self._tls_started(transport)
             return
         runtime, spec = self._listener.current()  # pinned until the connection ends
         conn = Conversation(self._listener.services, runtime, spec, self._listener.tracker)
@@ -190,6 +188,8 @@ class EsaSMTP(SMTP):
         if self._conn is not None:
             self._conn.closed()
         self._listener.closed(self)
+        if self._timeout_handle is None:  # our deadline fired and closed: aiosmtpd asserts one
+            self._timeout_handle = self.loop.call_later(_FAR, self._timeout_cb)
         super().connection_lost(error)
 
     def eof_received(self) -> bool | None:

@@ -5,12 +5,15 @@
 - kill -9 of a worker under relay load loses no acknowledged message; the supervisor
   starts it again and it serves.
 - The smuggling and STARTTLS injection cases hold on every worker.
+- A TLS 1.1 client refused by a worker (its STARTTLS on uvloop's TLS layer) gets the
+  `protocol_version` alert, not a bare close, and the workers go on serving.
 Which worker served what is read from the files the workers publish (workers/<n>.json).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import signal
@@ -19,6 +22,7 @@ import socket
 import ssl
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -207,3 +211,84 @@ def test_smuggling_and_starttls_injection_on_every_worker(tmp_path: Path) -> Non
     log = app.mail_logs()
     assert "evil@x.test" not in log and "evil@attacker.test" not in log
     assert log.count(" ready ") >= 12
+
+
+def tls11_only() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")  # OpenSSL 3 offers TLS 1.1 only at level 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.1 is deprecated: the point
+        context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_1
+    return context
+
+
+def refused_handshake(port: int) -> str:
+    """STARTTLS, then a TLS 1.1 handshake: what the client's OpenSSL says ended it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        _until(sock, b"220 ")
+        sock.sendall(b"EHLO client.test\r\n")
+        _until(sock, b"250 ")
+        sock.sendall(b"STARTTLS\r\n")
+        _until(sock, b"220 ")
+        try:
+            tls11_only().wrap_socket(sock).close()
+        except (ssl.SSLError, OSError) as error:
+            return str(error)
+    return "handshake completed"
+
+
+def test_a_tls11_client_gets_the_protocol_version_alert_from_the_workers(
+    tmp_path: Path,
+) -> None:
+    """Refused and good handshakes at once: each refused client gets its own alert (the
+    alert goes to the connection whose handshake failed), each good one its session."""
+    app = prepared(tmp_path, tls_preferred)
+    app.args = WORKERS
+    with running(app):
+        wait_until(lambda: len(worker_files(app)) == 2, what="two workers")
+        # 6 at a time: under the policy's 10 connections per host
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            refused = [pool.submit(refused_handshake, app.inbound) for _ in range(8)]
+            good = [pool.submit(raw, app.inbound, b"QUIT\r\n", b"221", True) for _ in range(8)]
+            ended, served = [f.result() for f in refused], [f.result() for f in good]
+        # the server's alert, as the client names it (a bare close is an EOF error)
+        assert all("TLSV1_ALERT_PROTOCOL_VERSION" in e for e in ended), ended
+        assert all(b"221" in s for s in served), served
+        wait_until(lambda: app.mail_logs().count("TLS failed: UNSUPPORTED_PROTOCOL") == 8,
+                   what="eight failed handshakes in mail_logs")
+
+
+def quick_command_timeout(config: model.Config) -> model.Config:
+    timeouts = model.replace(config.listener_setup.timeouts, command=0.5)
+    setup = model.replace(config.listener_setup, timeouts=timeouts)
+    return tls_preferred(model.replace(config, listener_setup=setup))
+
+
+def silent_in_handshake(port: int) -> socket.socket:
+    """A client that says STARTTLS, then nothing: its handshake never starts."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    assert _until(sock, b"220 ").startswith(b"220 "), "refused at the banner"
+    sock.sendall(b"EHLO client.test\r\n")
+    _until(sock, b"250 ")
+    sock.sendall(b"STARTTLS\r\n")
+    _until(sock, b"220 ")
+    return sock
+
+
+def test_a_client_silent_in_its_handshake_is_closed_and_frees_its_place(
+    tmp_path: Path,
+) -> None:
+    """Neither TLS layer reports a connection lost in its handshake: the engine must, or
+    each such client keeps one of the 10 places a host has for good (two rounds of 6)."""
+    app = prepared(tmp_path, quick_command_timeout)
+    app.args = WORKERS
+    with running(app):
+        for round_ in (1, 2):
+            held = [silent_in_handshake(app.inbound) for _ in range(6)]
+            for sock in held:
+                with sock:
+                    _until(sock, b"\0")  # until the server closes it (its deadline)
+            wait_until(lambda n=6 * round_: app.mail_logs().count(" close\n") == n,
+                       what=f"{6 * round_} connections closed in mail_logs")
+        assert b"221" in raw(app.inbound, b"QUIT\r\n", b"221", tls=True)
