@@ -61,8 +61,10 @@ def begin(loop: asyncio.AbstractEventLoop, raw: asyncio.Transport, app: asyncio.
 
 
 def _layer(loop: asyncio.AbstractEventLoop) -> Any:
+    # uvloop's class is not public API: a release without it gets asyncio's layer, which
+    # runs on uvloop's transports too (slower, the same behaviour)
     if _uvloop is not None and isinstance(loop, _uvloop.Loop):
-        return _uvloop.SSLProtocol  # type: ignore[attr-defined]
+        return getattr(_uvloop, "SSLProtocol", asyncio.sslproto.SSLProtocol)
     return asyncio.sslproto.SSLProtocol
 
 
