@@ -256,7 +256,7 @@ class Spool:
 
     # -- what the queue reads ---------------------------------------------
     def incoming(self) -> tuple[list[SpooledMessage], list[Stray]]:
-        """Messages waiting in incoming/ (oldest MID first), and strays not reported yet."""
+        """Messages waiting in incoming/ (lowest MID first), and strays not reported yet."""
         found, strays = [], []
         for entry in _entries(self.incoming_dir):
             kind, key = _classify(entry, frozenset())
@@ -315,7 +315,7 @@ class Spool:
         return final
 
     def messages(self) -> list[SpooledMessage]:
-        """Every complete message in the spool, taken or not, oldest MID first (for tools
+        """Every complete message in the spool, taken or not, lowest MID first (for tools
         and tests: the queue itself reads incoming/ and its database)."""
         found: dict[int, SpooledMessage] = {}
         for folder in (self.incoming_dir, self.root):  # the order a message moves in

@@ -249,8 +249,10 @@ def describe_failure(exc: BaseException | None) -> str:
 # asyncio's TLS layer gives every connection a 256 KiB read buffer: about 290 KB per idle
 # TLS session. 16 KiB (one TLS record) keeps large messages working at ~49 KB a session
 # (measured on this project's test machines). uvloop's layer has its own, compiled in
-# (256 KiB, malloc'd: only the pages a read fills are resident); what it reads from the
-# SSLObject at a time is capped to the same 16 KiB by AlertingSSLObject.read.
+# (256 KiB, malloc'd: only the pages a read fills are resident); what it reads from a
+# server-side SSLObject at a time is capped to the same 16 KiB by AlertingSSLObject.read.
+# Outbound (client) connections on uvloop read up to 256 KiB at a time: there are few of
+# them (destination limits), and they are not idle.
 TLS_READ_BUFFER = 16 * 1024
 
 

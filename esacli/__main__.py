@@ -72,12 +72,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from engine.worker import runner
     from esacli import appliance
     from esacli.errors import BootError
 
     try:
         if args.command == "run":
+            from engine.worker import runner  # uvloop, as the workers (the shell: asyncio)
+
             host, port = args.ssh
             addresses = {name: address for name, address in
                          (("InboundMail", args.inbound), ("OutboundMail", args.outbound))

@@ -77,7 +77,8 @@ def leaks_fail_their_own_test() -> Iterator[None]:
     each test, so the warning fails the test that left it instead of whichever test the
     garbage collector happened to run in. What survives is frozen (never collected
     again), so each collection looks only at what the test made: a full one of the
-    suite's heap took 140 ms."""
+    suite's heap took 140 ms. So this catches what a test leaves as garbage when it ends;
+    what a module or session fixture drops later is only collected when the session ends."""
     yield
     gc.collect()
     gc.freeze()

@@ -128,15 +128,16 @@ class Connector:
                 return None, opened
             try:
                 judged = await self._negotiate(opened, tlsa, verify)
+                would = first_would or judged.would
+                where = _where(opened.conn)  # (read before the connection may be closed)
+                if judged.action in (Action.CLEAR, Action.TLS):
+                    opened.session = judged.session
+                    await self._record(req, judged.verdict, would, where, tlsa, plan)
+                    return opened, Result("deferred", "", opened.dcid)
             except BaseException:  # cancelled (engine stop): the connection is not kept
                 opened.conn.smtp.close()
+                self.log.close_dcid(opened.dcid)
                 raise
-            would = first_would or judged.would
-            where = _where(opened.conn)  # (read before the connection may be closed)
-            if judged.action in (Action.CLEAR, Action.TLS):
-                opened.session = judged.session
-                await self._record(req, judged.verdict, would, where, tlsa, plan)
-                return opened, Result("deferred", "", opened.dcid)
             again = judged.action is Action.RECONNECT and verify  # (never twice: see Outcome)
             failed = None if again else self._failed(opened, judged)
             await opened.conn.quit()

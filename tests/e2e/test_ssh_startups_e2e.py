@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from esacli.ssh_startups import PER_ADDRESS
+from esacli.ssh_startups import PER_SOURCE
 from tests.e2e.guessers import guess
 from tests.kit.appliance import Appliance
 from tests.kit.smtp import send_mail
@@ -48,7 +48,7 @@ def held(appliance: Appliance) -> Iterator[list[socket.socket]]:
 def test_a_flood_of_connections_not_logged_in_is_capped(
     appliance: Appliance, held: list[socket.socket]
 ) -> None:
-    held += [hold(appliance.ssh_port) for _ in range(PER_ADDRESS)]
+    held += [hold(appliance.ssh_port) for _ in range(PER_SOURCE)]
     assert not admitted(appliance.ssh_port)  # one past the cap
     admin = ssh_batch(appliance, ["status"])  # from 127.0.0.1
     assert admin.returncode == 0, admin.stderr

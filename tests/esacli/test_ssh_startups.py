@@ -1,22 +1,46 @@
-"""The cap on SSH connections not logged in yet, per address and in all."""
+"""The cap on SSH connections not logged in yet, per source and in all."""
 
 from __future__ import annotations
 
-from esacli.ssh_startups import Startups
+import pytest
+
+from esacli.ssh_startups import Startups, source_of
 
 
-def test_each_address_has_its_cap_and_all_share_the_total() -> None:
-    startups = Startups(per_address=2, total=3)
+def test_each_source_has_its_cap() -> None:
+    startups = Startups(per_source=2)
     assert [startups.admit("10.0.0.1") for _ in range(3)] == [True, True, False]
     assert startups.admit("10.0.0.2") is True
-    assert startups.admit("10.0.0.3") is False  # the total is reached
     startups.done("10.0.0.1")
-    assert startups.admit("10.0.0.3") is True
-    assert startups.admit("10.0.0.1") is False  # the total again, not the address's cap
+    assert startups.admit("10.0.0.1") is True
 
 
-def test_a_connection_that_goes_frees_its_place() -> None:
-    startups = Startups(per_address=1, total=10)
-    assert startups.admit("10.0.0.1")
-    startups.done("10.0.0.1")
-    assert startups.admit("10.0.0.1")
+def test_past_early_drop_new_ones_are_refused_at_random() -> None:
+    draws = iter([0.9, 0.1, 0.0])
+    startups = Startups(per_source=100, early_drop=2, full=4, chance=lambda: next(draws))
+    assert startups.admit("10.0.0.1") and startups.admit("10.0.0.2")  # below: no draw
+    assert startups.admit("10.0.0.3")  # 2 open: refused below 1/2, drew 0.9
+    assert not startups.admit("10.0.0.4")  # 3 open: refused below 2/2, drew 0.1
+    startups.done("10.0.0.3")
+    assert not startups.admit("10.0.0.5")  # 2 open: below 1/2, drew 0.0
+
+
+def test_from_full_every_new_one_is_refused() -> None:
+    def never() -> float:
+        raise AssertionError("no draw from full on")
+
+    startups = Startups(per_source=100, early_drop=0, full=2, chance=lambda: 1.0)
+    assert startups.admit("10.0.0.1") and startups.admit("10.0.0.2")
+    startups._chance = never
+    assert not startups.admit("10.0.0.3")
+
+
+@pytest.mark.parametrize(("address", "source"), [
+    ("192.0.2.7", "192.0.2.7"),
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2::9", "2001:db8:1:2::/64"),
+    ("::ffff:192.0.2.7", "192.0.2.7"),
+    ("?", "?"),
+])
+def test_a_source_is_an_ipv4_address_or_an_ipv6_64(address: str, source: str) -> None:
+    assert source_of(address) == source
