@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import httpx
 
 from engine import tls
-from engine.outbound import reasons
+from engine.outbound import reasons, webclient
 from engine.outbound.policy import name_matches
 from engine.outbound.precedence import StsMode
 from state.authorities import trusted_pem
@@ -164,9 +164,7 @@ async def fetch_policy(
     failed = Fetched(
         error=reasons.STS_NO_ADDRESS.format(host=host, reason="none"), result_type=FETCH
     )
-    async with httpx.AsyncClient(
-        verify=ctx, timeout=options.timeout, follow_redirects=False, trust_env=False
-    ) as client:
+    async with webclient.client(ctx, options.timeout) as client:
         for ip in addresses:
             failed = await _fetch_one(client, host, ip, options)
             if failed.policy is not None or failed.result_type == INVALID:

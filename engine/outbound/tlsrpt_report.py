@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from engine.outbound import reasons
+from engine.outbound import reasons, webclient
 from engine.outbound.dnssec import SecureLookups
 from engine.outbound.mtasts import HTTPS_PORT, Addresses, web_target
 from engine.outbound.tlsrpt import lookup_rua
@@ -146,8 +146,7 @@ async def post(url: str, body: bytes, ctx: ssl.SSLContext, addresses: Addresses,
     ips, why = await addresses(host)
     if not ips:
         return why or reasons.NO_ADDRESS.format(host=host)
-    async with httpx.AsyncClient(verify=ctx, timeout=timeout, follow_redirects=False,
-                                 trust_env=False) as client:
+    async with webclient.client(ctx, timeout) as client:
         for ip in ips:
             target = web_target(host, ip, port, path)
             try:
