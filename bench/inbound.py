@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import CLIENT_TLS, expect
+from bench.loadgen import expect, greeted
 from state import model
 from state.bootstrap import open_data_dir
 from state.model import DnsSettings, Route, RouteHost, TLSMode
@@ -71,15 +71,7 @@ def prepare_esacli(data: Path, port: int, tls: bool) -> tuple[str, str]:
 
 async def one_connection(port: int, count: int, tls: bool) -> int:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    await expect(reader, b"220")
-    writer.write(b"EHLO bench.example\r\n")
-    await expect(reader, b"250")
-    if tls:
-        writer.write(b"STARTTLS\r\n")
-        await expect(reader, b"220")
-        await writer.start_tls(CLIENT_TLS)
-        writer.write(b"EHLO bench.example\r\n")
-        await expect(reader, b"250")
+    await greeted(reader, writer, tls)
     for _ in range(count):
         writer.write(b"MAIL FROM:<load@bench.example>\r\n")
         await expect(reader, b"250")

@@ -42,18 +42,24 @@ async def expect(reader: asyncio.StreamReader, code: bytes) -> None:
             return
 
 
+async def greeted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                  tls: bool) -> None:
+    """The banner, EHLO, and with `tls` STARTTLS and EHLO again."""
+    await expect(reader, b"220")
+    writer.write(b"EHLO bench.example\r\n")
+    await expect(reader, b"250")
+    if tls:
+        writer.write(b"STARTTLS\r\n")
+        await expect(reader, b"220")
+        await writer.start_tls(CLIENT_TLS)
+        writer.write(b"EHLO bench.example\r\n")
+        await expect(reader, b"250")
+
+
 async def smtp_connection(port: int, count: int, tls: bool, data: bytes, rcpt: bytes) -> int:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        await expect(reader, b"220")
-        writer.write(b"EHLO bench.example\r\n")
-        await expect(reader, b"250")
-        if tls:
-            writer.write(b"STARTTLS\r\n")
-            await expect(reader, b"220")
-            await writer.start_tls(CLIENT_TLS)
-            writer.write(b"EHLO bench.example\r\n")
-            await expect(reader, b"250")
+        await greeted(reader, writer, tls)
         for _ in range(count):
             writer.write(b"MAIL FROM:<load@bench.example>\r\nRCPT TO:<" + rcpt + b">\r\nDATA\r\n")
             await expect(reader, b"250")
