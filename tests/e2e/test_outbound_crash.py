@@ -1,7 +1,8 @@
 """Crash safety: kill -9 the appliance in the middle of a batch, restart it, and count
 at the receiving end that every message arrived exactly once; then kill it again and
-again under relay load and count the duplicates the crashes cost (README: the window
-between the remote 250 and our commit)."""
+again under relay load: nothing is lost, and no kill repeats more than the messages
+whose 250 was on its way (README: the window between the remote 250 and our commit;
+how long it is, is measured by bench/outbound_queue.py kills)."""
 
 from __future__ import annotations
 
@@ -59,13 +60,19 @@ async def test_kill_9_mid_batch_delivers_each_exactly_once(tmp_path: Path) -> No
 
 
 KILLS = 15
-SENDERS = 4  # client connections relaying at once; up to 8 outbound
+SENDERS = 4  # client connections relaying at once
+OUTBOUND = 8  # connections to the sink at once
 BETWEEN_KILLS = 40  # messages accepted from the clients after each restart, then a kill
-# Measured in this test: 0.3-1.1 per kill (before: 1.2-1.7 here, and 2.2 per kill,
-# 56 in 25, when the issue was found; bench/outbound_queue.py kills shows the gap
-# better: 0.5 against 2.5). A kill that lands in the window costs every connection in
-# it at once, so the count comes in bursts: the bound leaves room for them.
-MAX_DUPLICATES = KILLS * 3 // 2
+# Each outbound connection has one message at a time whose 250 can be on its way when
+# the kill comes, and each result is committed before the next command: so a kill can
+# repeat at most OUTBOUND messages. How many it does is a figure of the machine's load
+# more than of the code: 0.3-1.7 per kill (5 to 26 in 15) on two shared cores, in
+# bursts when a kill finds the event loop waiting for the CPU, so it is printed, not
+# held tight. The bound is half the most: results held until their connection closes
+# made 122 in 15 here. Results committed on the thread pool with an fsync each (how it
+# was when one event loop did inbound too: 56 in 25) made 8 and 15, as the load alone
+# does: a window that long is for bench/outbound_queue.py kills to show, in ms.
+MAX_DUPLICATES = KILLS * OUTBOUND // 2
 
 
 async def kill_at_random(app: Appliance, instants: random.Random) -> None:
@@ -87,7 +94,7 @@ async def test_kill_9_again_and_again_under_relay_load_loses_nothing_and_duplica
 ) -> None:
     instants = random.Random(9)
     with SmtpSink() as sink:  # a process of its own: it takes no CPU from this loop
-        app = relay_appliance(tmp_path / "data", sink.port, per_conn=10, concurrency=8)
+        app = relay_appliance(tmp_path / "data", sink.port, per_conn=10, concurrency=OUTBOUND)
         load = RelayLoad("127.0.0.1", app.outbound, DOMAIN)
         await asyncio.to_thread(app.start)
         clients = load.start(SENDERS)
