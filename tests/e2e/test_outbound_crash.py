@@ -89,6 +89,7 @@ async def kill_at_random(app: Appliance, instants: random.Random) -> None:
 
 
 @pytest.mark.skipif(not smtpsink.available(), reason="needs smtp-sink (Debian package postfix)")
+@pytest.mark.timeout(120)  # 15 restarts: 43-51 s alone here, against the suite's 60
 async def test_kill_9_again_and_again_under_relay_load_loses_nothing_and_duplicates_little(
     tmp_path: Path,
 ) -> None:
