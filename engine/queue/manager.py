@@ -81,6 +81,9 @@ class QueueManager:
         self.stats: OutboundStats | None = None  # the engine's TLS statistics recorder
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        # One tick at a time: a tick run from outside (tests after moving the clock)
+        # while the loop's own runs would take the same incoming files in twice.
+        self._ticking = asyncio.Lock()
         self._side: set[asyncio.Future[None]] = set()
         self._stopping = False
 
@@ -129,6 +132,10 @@ class QueueManager:
             self._wake.clear()
 
     async def tick(self) -> None:
+        async with self._ticking:
+            await self._tick()
+
+    async def _tick(self) -> None:
         if not self._recovered:
             await self.intake.recover()
             self._recovered = True
