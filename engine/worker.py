@@ -31,6 +31,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from engine import collector
 from engine.service import Engine, Role
 from state import files
 from state.cluster import local
@@ -60,6 +61,7 @@ async def serve(data_dir: Path, index: int, serial: str | None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lines.put_nowait, None)
     await engine.start()
+    collector.settle()
     _read_commands(loop, lines)
     pending: set[asyncio.Task[None]] = set()
     try:

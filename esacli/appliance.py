@@ -18,6 +18,7 @@ from pathlib import Path
 
 import asyncssh
 
+from engine import collector
 from engine.logfiles import LogHandler, rotation_for
 from engine.service import Engine, Role
 from esacli import cluster_run, confirm_timer, ssh, texts
@@ -229,6 +230,7 @@ async def run(data_dir: Path, ssh_host: str, ssh_port: int, password: str | None
         await _stop(tasks, engine, supervisor)
         raise BootError(f"cannot listen for SSH on {ssh_host}:{ssh_port}: {exc.strerror}") from None
     port = server.sockets[0].getsockname()[1]
+    collector.settle()
     say(texts.boot.BOOT_RUNNING.format(host=ssh_host, port=port, data=data_dir))
     try:
         await _wait_for_signal()
