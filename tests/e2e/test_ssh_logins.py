@@ -81,7 +81,9 @@ def test_guessing_slows_neither_mail_nor_the_admin(module_appliance: Appliance) 
           f" (x{loaded / quiet:.2f}); {guessing.tries} wrong passwords; admin status {login:.2f} s")
     assert admin.returncode == 0, admin.stderr
     assert guessing.tries >= GUESSERS + 4
-    assert loaded / quiet < 2.0
+    # The defect this guards made it x60 (7.9 -> 463 ms); a quiet p50 of a few ms moves
+    # by x2 on two shared cores when anything else runs (the figure is printed above).
+    assert loaded / quiet < 4.0
     logs = (module_appliance.data / "logs" / "system_logs").read_text()
     assert f"SSH logins from {GUESSER} are slowed down from now on" in logs
     no_traceback(module_appliance.console(), "the appliance's output")
