@@ -6,7 +6,9 @@
 One esacli worker on core 0, the load client (bench/loadgen.py) on core 1, as in
 bench/peers.py; py-spy (a dev dependency; needs ptrace, so root) records the worker's
 stacks; printed: the functions holding the most samples by their own time (self) and
-with what they call (total), as shares of all samples. bench/README.md has the summary.
+with what they call (total), as shares of all samples. In `relay` mode the appliance
+relays to bench/tls_sink.py (as in bench/peers.py) and the samples run until the sink has
+every message, so `--process main` shows the deliveries. bench/README.md has the summary.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.peers import LOADGEN, MODES
+from bench.peers import LOADGEN, MODES, Sink
 from bench.servers import Esacli, has_workers, tree
 
 PY_SPY = str(Path(sys.executable).with_name("py-spy"))
@@ -42,6 +45,13 @@ def worker_pid(server: Esacli, checkout: Path) -> int:
         if b"engine.worker" in command:
             return pid
     raise SystemExit("no SMTP worker found")
+
+
+def relay_sink(tmp: Path) -> Sink:
+    """bench/tls_sink.py on core 1, with the certificate an appliance makes."""
+    probe = Esacli(tmp / "probe", "0", 1)
+    probe.stop()
+    return Sink(tmp, probe.cert, probe.key, "1")
 
 
 def summarize(raw: Path, top: int) -> None:
@@ -81,7 +91,9 @@ def main() -> None:
     args = p.parse_args()
     tls, per = MODES[args.mode]
     with tempfile.TemporaryDirectory() as tmp:
-        server = Esacli(Path(tmp) / "p", "0", 1, tree_dir=args.tree)
+        sink = relay_sink(Path(tmp)) if args.mode == "relay" else None
+        server = Esacli(Path(tmp) / "p", "0", 1, tree_dir=args.tree,
+                        relay=sink.port if sink else None)
         try:
             server.wait_idle()
             raw = Path(tmp) / "profile.txt"
@@ -97,12 +109,18 @@ def main() -> None:
                 kwargs={"capture_output": True, "check": False})
             load.start()
             load.join()
+            if sink is not None:  # the deliveries are what the main process does
+                deadline = time.monotonic() + 300
+                while sink.count() < args.messages and time.monotonic() < deadline:
+                    time.sleep(0.05)
             spy.send_signal(signal.SIGINT)  # py-spy writes what it has on Ctrl-C
             _, errors = spy.communicate()
             if not raw.exists():
                 raise SystemExit(f"py-spy wrote nothing: {errors.decode()[-2000:]}")
         finally:
             server.stop()
+            if sink is not None:
+                sink.stop()
         print(f"{args.mode}: {args.messages} messages, c={args.concurrency}")
         summarize(raw, args.top)
 
