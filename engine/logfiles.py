@@ -108,7 +108,6 @@ class RotatingFile:
         self._fd: int | None = None
         self._born = time.time()
         self._checked = 0.0  # monotonic time of the last look at the file itself
-        self._size = 0  # the file's size then, and what this writer added since
         with self._lock:
             self._open()
 
@@ -117,7 +116,6 @@ class RotatingFile:
         self._fd, self._born = fd, time.time()
         if os.fstat(fd).st_size == 0 and self._header is not None:
             os.write(fd, "".join(f"{line}\n" for line in self._header()).encode())
-        self._size = os.fstat(fd).st_size
 
     def close(self) -> None:
         with self._lock:
@@ -132,14 +130,12 @@ class RotatingFile:
             if self._fd is None:
                 return
             now = time.monotonic()
-            # between looks at the file (whose size counts the SMTP workers' lines too),
-            # our own count of it
-            if now - self._checked >= CHECK_EVERY or self._due(self._size + len(data)):
+            # the file's own size, not ours: the SMTP workers append to it too
+            if now - self._checked >= CHECK_EVERY or self._due(
+                    os.fstat(self._fd).st_size + len(data)):
                 self._follow(len(data))
                 self._checked = now
-                self._size = os.fstat(self._fd).st_size
             os.write(self._fd, data)
-            self._size += len(data)
 
     def _follow(self, size: int) -> None:
         """Reopen if another writer rolled the file over; roll it over if it is due."""
