@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from engine import handoff
 from engine.errors import SpoolError
 
 WRITE_INLINE = 256 * 1024  # buffered bytes written off the loop from this size on
@@ -79,9 +80,8 @@ class DirSync:
 
 
 class Syncer:
-    """The thread that commits received messages in batches (Spool.finish). Messages
-    come through a SimpleQueue: its put is C code that wakes the thread only if it
-    waits (a Condition's notify is Python, and was 3 % of an SMTP worker's time)."""
+    """The thread that commits received messages in batches (Spool.finish); they come
+    to it as engine/handoff.py says."""
 
     def __init__(self, directory: DirSync) -> None:
         self.directory = directory
@@ -100,22 +100,10 @@ class Syncer:
         self._queue.put(None)
         self._thread.join()
 
-    def _next_batch(self) -> tuple[list[_Pending], bool]:
-        """What waits (at least one, blocking till then); whether close came with it."""
-        batch: list[_Pending] = []
-        item = self._queue.get()
-        while item is not None:
-            batch.append(item)
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return batch, False
-        return batch, True
-
     def _run(self) -> None:
         closing = False
         while not closing:
-            batch, closing = self._next_batch()
+            batch, closing = handoff.take_all(self._queue)
             if batch:
                 self._commit(batch)
 

@@ -32,6 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from engine import handoff
+
 T = TypeVar("T")
 Action = Callable[[OSError | None], None]  # told whether the fsync failed
 LAZY = 0.05  # seconds: the longest a commit waits for its fsync when nobody waits on it
@@ -97,11 +99,11 @@ class Writer:
             else:
                 future.set_exception(error)
 
-        def wake(error: OSError | None) -> None:
+        def on_loop(error: OSError | None) -> None:
             with contextlib.suppress(RuntimeError):  # the loop is gone: no one waits
                 loop.call_soon_threadsafe(settle, error)
 
-        self.after_sync(wake, wake=True)
+        self.after_sync(on_loop, wake=True)
         return future
 
     def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -130,7 +132,8 @@ class Writer:
     def _sync_loop(self) -> None:
         closing = False
         while not closing:
-            actions, closing = self._next_actions()
+            # what someone waits for wakes this at once; else it looks every LAZY
+            actions, closing = handoff.take_all(self._wake, LAZY)
             while self._later:  # deque: append and popleft are safe across threads
                 actions.append(self._later.popleft())
             if not (actions or closing or self._dirty):
@@ -140,18 +143,6 @@ class Writer:
             for action in actions:
                 with contextlib.suppress(Exception):  # an action's failure is its own
                     action(error)
-
-    def _next_actions(self) -> tuple[list[Action], bool]:
-        """The actions someone waits for (none after LAZY), and whether close came."""
-        actions: list[Action] = []
-        try:
-            item = self._wake.get(timeout=LAZY)
-            while item is not None:
-                actions.append(item)
-                item = self._wake.get_nowait()
-        except queue.Empty:
-            return actions, False
-        return actions, True
 
     def _fsync(self) -> OSError | None:
         # fsync flushes the file whatever descriptor wrote it: SQLite's own is not ours.
