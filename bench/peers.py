@@ -146,6 +146,13 @@ class Sink:
         self.proc.wait()
 
 
+def relay_sink(tmp: Path, server_cores: str, client_cores: str) -> Sink:
+    """bench/tls_sink.py on the client's cores, with the certificate an appliance makes."""
+    probe = Esacli(tmp / "probe", server_cores, 1)
+    probe.stop()
+    return Sink(tmp, probe.cert, probe.key, client_cores)
+
+
 def relay_round(server: Server, sink: Sink, args: argparse.Namespace) -> dict[str, float]:
     def run() -> dict[str, float]:
         base, start = sink.count(), time.monotonic()
@@ -160,9 +167,7 @@ def relay_round(server: Server, sink: Sink, args: argparse.Namespace) -> dict[st
 def run_relay(args: argparse.Namespace, tmp: Path, results: Results) -> None:
     if "relay" not in args.modes:
         return
-    probe = Esacli(tmp / "probe", args.server_cores, 1)  # for its certificate
-    probe.stop()
-    sink = Sink(tmp, probe.cert, probe.key, args.client_cores)
+    sink = relay_sink(tmp, args.server_cores, args.client_cores)
     ours = Esacli(tmp / "r", args.server_cores, args.workers, relay=sink.port)
     peer = Postfix(ours.cert, ours.key, args.server_set, relay=sink.port)
     try:

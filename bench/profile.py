@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.peers import LOADGEN, MODES, Sink
+from bench.peers import LOADGEN, MODES, relay_sink
 from bench.servers import Esacli, has_workers, tree
 
 PY_SPY = str(Path(sys.executable).with_name("py-spy"))
@@ -45,13 +45,6 @@ def worker_pid(server: Esacli, checkout: Path) -> int:
         if b"engine.worker" in command:
             return pid
     raise SystemExit("no SMTP worker found")
-
-
-def relay_sink(tmp: Path) -> Sink:
-    """bench/tls_sink.py on core 1, with the certificate an appliance makes."""
-    probe = Esacli(tmp / "probe", "0", 1)
-    probe.stop()
-    return Sink(tmp, probe.cert, probe.key, "1")
 
 
 def summarize(raw: Path, top: int) -> None:
@@ -91,7 +84,7 @@ def main() -> None:
     args = p.parse_args()
     tls, per = MODES[args.mode]
     with tempfile.TemporaryDirectory() as tmp:
-        sink = relay_sink(Path(tmp)) if args.mode == "relay" else None
+        sink = relay_sink(Path(tmp), "0", "1") if args.mode == "relay" else None
         server = Esacli(Path(tmp) / "p", "0", 1, tree_dir=args.tree,
                         relay=sink.port if sink else None)
         try:
