@@ -33,7 +33,10 @@ def test_an_action_runs_after_an_fsync_that_began_after_it(tmp_path: Path) -> No
     seen: list[tuple[OSError | None, int]] = []
     done = threading.Event()
     try:
+        start = writer.syncs
         writer.commit(lambda db: db.execute("INSERT INTO t VALUES (2)"))
+        # that commit fsynced first: an fsync the action finds was made for the action
+        wait_until(lambda: writer.syncs > start, timeout=LAZY * 40, what="the insert fsynced")
         before = writer.syncs
 
         def action(error: OSError | None) -> None:
