@@ -248,7 +248,10 @@ class EsaSMTP(StartTlsSMTP):
             status, self._greeting = self._greeting, None
         if isinstance(status, str):
             status = self._noted(status)
-        self._unsent.append(status if isinstance(status, str) else status.decode())
+        line = status if isinstance(status, str) else status.decode()
+        self._unsent.append(line)
+        if line.rpartition("\n")[2][3:4] == "-":
+            return  # a multi-line reply (EHLO's) goes out whole: one write, one TLS record
         if self._command in _GROUPED and _more_commands(self._reader):
             return  # RFC 2920 §3.2: answer a pipelined group as a unit
         lines, self._unsent = self._unsent, []
