@@ -1,7 +1,7 @@
 """Where an SMTP worker's time goes: py-spy samples the worker while the load runs.
 
     .venv/bin/python bench/profile.py [--mode starttls1] [--messages 2000] [--top 25]
-        [--tree DIR]
+        [--tree DIR] [--raw FILE]
 
 One esacli worker on core 0, the load client (bench/loadgen.py) on core 1, as in
 bench/peers.py; py-spy (a dev dependency; needs ptrace, so root) records the worker's
@@ -77,6 +77,7 @@ def main() -> None:
     p.add_argument("--messages", type=int, default=2000)
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--raw", type=Path, help="also keep py-spy's raw stacks in this file")
     p.add_argument("--process", choices=("worker", "main"), default="worker",
                    help="the SMTP worker, or the main process (the queue, delivery, SSH)")
     p.add_argument("--tree", type=Path, default=ROOT,
@@ -114,6 +115,8 @@ def main() -> None:
             server.stop()
             if sink is not None:
                 sink.stop()
+            if args.raw is not None:  # to look for who calls a hot frame
+                args.raw.write_bytes(raw.read_bytes())
         print(f"{args.mode}: {args.messages} messages, c={args.concurrency}")
         summarize(raw, args.top)
 

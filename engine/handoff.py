@@ -8,6 +8,8 @@ batch with `take_all`.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
 from typing import TypeVar
 
@@ -27,3 +29,18 @@ def take_all(waiting: queue.SimpleQueue[T | None],
     except queue.Empty:
         return taken, False
     return taken, True
+
+
+def defer_to_waker() -> None:
+    """Make the calling thread one that never preempts the thread that wakes it.
+
+    Woken by a put, a thread of the normal class takes the core from the event loop
+    that put there at once (two context switches for each message on a worker pinned
+    to one core); a SCHED_BATCH thread waits until that loop waits itself or the next
+    tick, and takes whatever was put by then in one batch. Where the system has no
+    such class, the thread stays as it is.
+    """
+    batch = getattr(os, "SCHED_BATCH", None)
+    if batch is not None:
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, batch, os.sched_param(0))  # 0: this thread (Linux)

@@ -101,6 +101,7 @@ class Syncer:
         self._thread.join()
 
     def _run(self) -> None:
+        handoff.defer_to_waker()
         closing = False
         while not closing:
             batch, closing = handoff.take_all(self._queue)

@@ -130,6 +130,7 @@ class Writer:
             self._db.close()
 
     def _sync_loop(self) -> None:
+        handoff.defer_to_waker()
         closing = False
         while not closing:
             # what someone waits for wakes this at once; else it looks every LAZY

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import os
 import re
@@ -113,6 +114,34 @@ def test_a_commit_reaches_both_workers_at_one_instant(tmp_path: Path) -> None:
         # both workers served connections under the new policy
         wait_until(lambda: all(received_by_worker(app).get(i, 0) > at_switch.get(i, 0)
                                for i in (0, 1)), what="both workers to serve the new version")
+
+
+def thread_policies(pid: int) -> dict[int, int]:
+    """Thread id -> scheduling policy (field 41 of /proc/PID/task/TID/stat)."""
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            found[int(task.name)] = int(fields[38])
+    return found
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_BATCH"), reason="Linux scheduling classes")
+def test_the_fsync_threads_never_preempt_their_event_loops(tmp_path: Path) -> None:
+    app = prepared(tmp_path)
+    app.args = WORKERS
+    with running(app):
+        wait_until(lambda: len(worker_files(app)) == 2, what="two workers")
+        for _ in range(40):  # a worker starts its spool's fsync thread with its first message
+            if all(n > 0 for n in received_by_worker(app).values()):
+                break
+            one_message(app.inbound)
+        assert app.proc is not None
+        pids = [app.proc.pid, *(int(str(doc["pid"])) for doc in worker_files(app).values())]
+        for pid in pids:  # the appliance's (the queue database's thread), each worker's
+            policies = thread_policies(pid)
+            assert os.SCHED_BATCH in policies.values(), pid
+            assert policies[pid] == os.SCHED_OTHER  # the event loop's own thread
 
 
 @pytest.mark.skipif(not smtpsink.available(), reason="needs smtp-sink (Debian package postfix)")
