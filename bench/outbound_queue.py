@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from engine.queue.store import NewMessage, QueueStore
-from engine.spool import encode
+from engine.spoolformat import encode
 from state import model
 from state.bootstrap import open_data_dir
 from state.session import Session

@@ -1,35 +1,26 @@
 """The spool: accepted messages, durable before the client hears 250.
 
-One file per message, `<MID>.msg`, in one of two formats:
-
-  1  `ESACLI-SPOOL 1 ` + JSON envelope (with the content's size and SHA-256), a
-     newline, the content, `<CR><LF>ESACLI-END <MID><LF>` (messages the queue makes)
-  2  `ESACLI-SPOOL 2 ` + JSON envelope, a newline, the content, then
-     `<CR><LF>ESACLI-END <MID> <size> <sha256><LF>`: written while the message
-     arrives (`Spool.receive`), so a message in flight costs a bounded buffer and
-     its file, never its size in memory; size and digest are known only at the end.
-
-The file is written under a temporary name, fsynced, renamed into place and the
+Files named by a MID, `<MID>.msg`, each holding that message, or the messages an SMTP
+worker received together, the first of them `<MID>` (engine/spoolformat.py holds the
+formats). A file is written under a temporary name, fsynced, renamed into place and the
 directory fsynced (one directory fsync covers every rename made before it started:
-messages finishing together share it). A file whose size, digest or end marker does
-not check out is torn and ignored.
+messages finishing together share it, and small ones share one file).
 
 Two directories make the hand-off to the queue (engine/queue/manager.py):
 
   spool/incoming/<MID>.msg   accepted, not yet taken by the queue (a short list)
-  spool/<MID>.msg            taken: the queue database has its envelope and path
+  spool/<MID>.msg            taken: the queue database has its envelopes and path
 
 So the queue finds new mail by listing `incoming/`, however many messages wait
 for a retry, and whoever writes a message (a listener, the queue's own bounces;
-later another process) only writes a file there. Any other name in either
-directory is a stray: reported once (`Stray`), never read as mail, never removed.
+later another process) only writes a file there. A file shared by several messages
+is removed once the last of them is done. Any other name in either directory is a
+stray: reported once (`Stray`), never read as mail, never removed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -37,14 +28,10 @@ from pathlib import Path
 
 from engine.errors import SpoolError
 from engine.messageflags import PLAIN_MESSAGE, Flags
-from engine.spool_writer import DirSync, Incoming, Syncer, write_all
+from engine.spool_writer import DirSync, Incoming, Syncer, write_file
+from engine.spoolformat import content_of, encode, head2, read_records, trailer2
 from state import files
 
-MAGIC = b"ESACLI-SPOOL 1 "
-MAGIC2 = b"ESACLI-SPOOL 2 "
-END = b"\r\nESACLI-END "
-# Below this a message is written on the event loop (a write to the page cache is
-# microseconds; a thread hop costs more); above it, off the loop.
 SUFFIX = ".msg"
 TMP_SUFFIX = ".tmp"
 INCOMING = "incoming"
@@ -76,101 +63,8 @@ class SpooledMessage:
     def content(self) -> bytes:
         """The content, wherever the message is now (the queue moves it out of incoming/)."""
         if self.path.parent.name == INCOMING and not self.path.exists():
-            return read_content(self.path.parent.parent / self.path.name)
-        return read_content(self.path)
-
-
-def read_content(path: Path) -> bytes:
-    """The message content of a spool file; SpoolError if it is gone or damaged."""
-    try:
-        parsed = _parse(path.read_bytes())
-    except OSError as exc:
-        raise SpoolError(f"spool file {path.name}: {exc.strerror or exc}") from None
-    if parsed is None:
-        raise SpoolError(f"spool file {path.name} is damaged")
-    return parsed[1]
-
-
-def _end_marker(mid: int) -> bytes:
-    return b"\r\nESACLI-END " + str(mid).encode() + b"\n"
-
-
-def encode(
-    mid: int, icid: int, listener: str, sender: str, recipients: list[str], content: bytes,
-    when: float, flags: Flags = PLAIN_MESSAGE,
-) -> bytes:
-    """A spool file's bytes (tools and tests that build a spool write these too)."""
-    head: dict[str, object] = {
-        "mid": mid, "icid": icid, "listener": listener, "sender": sender,
-        "recipients": list(recipients), "time": when,
-        "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
-    }
-    if flags.encode():  # only then: a plain message's envelope is as it always was
-        head["flags"] = flags.encode()
-    line = MAGIC + json.dumps(head, separators=(",", ":")).encode() + b"\n"
-    return line + content + _end_marker(mid)
-
-
-def _parse(data: bytes) -> tuple[dict[str, object], bytes] | None:
-    if data.startswith(MAGIC2):
-        return _parse2(data)
-    if not data.startswith(MAGIC):
-        return None
-    head_end = data.find(b"\n")
-    try:
-        head = json.loads(data[len(MAGIC) : head_end])
-        size, mid = int(head["size"]), int(head["mid"])
-    except (ValueError, KeyError, TypeError, RecursionError):
-        return None
-    body = data[head_end + 1 : head_end + 1 + size]
-    if len(body) != size or data[head_end + 1 + size :] != _end_marker(mid):
-        return None
-    if hashlib.sha256(body).hexdigest() != head.get("sha256"):
-        return None
-    return head, body
-
-
-def _head2(mid: int, icid: int, listener: str, sender: str, recipients: list[str],
-           when: float, flags: Flags) -> bytes:
-    head: dict[str, object] = {"mid": mid, "icid": icid, "listener": listener,
-                               "sender": sender, "recipients": list(recipients), "time": when}
-    if flags.encode():
-        head["flags"] = flags.encode()
-    return MAGIC2 + json.dumps(head, separators=(",", ":")).encode() + b"\n"
-
-
-def _trailer2(mid: int, size: int, digest: str) -> bytes:
-    return END + f"{mid} {size} {digest}\n".encode()
-
-
-def _split2(data: bytes) -> tuple[dict[str, object], int, int, str] | None:
-    """Format 2: (envelope, where the content starts, its size, its digest), unchecked."""
-    head_end = data.find(b"\n")
-    tail = data.rfind(END)
-    if head_end < 0 or tail < head_end or not data.endswith(b"\n"):
-        return None
-    try:
-        head = json.loads(data[len(MAGIC2) : head_end])
-        mid, size, digest = data[tail + len(END) : -1].decode("ascii").split(" ")
-        if int(mid) != int(head["mid"]):
-            return None
-        head["size"] = int(size)
-    except (ValueError, KeyError, TypeError, RecursionError, UnicodeDecodeError):
-        return None
-    return head, head_end + 1, int(size), digest
-
-
-def _parse2(data: bytes) -> tuple[dict[str, object], bytes] | None:
-    split = _split2(data)
-    if split is None:
-        return None
-    head, start, size, digest = split
-    body = data[start : start + size]
-    if len(data) != start + size + len(_trailer2(int(str(head["mid"])), size, digest)):
-        return None
-    if hashlib.sha256(body).hexdigest() != digest:
-        return None
-    return head, body
+            return content_of(self.path.parent.parent / self.path.name, self.mid)
+        return content_of(self.path, self.mid)
 
 
 @dataclass(frozen=True)
@@ -199,14 +93,16 @@ class Spool:
         envelope's (REQUIRETLS)."""
         name = self.incoming_dir / f"{mid}{SUFFIX}"
         return Incoming(mid, name, name.with_name(name.name + TMP_SUFFIX),
-                        _head2(mid, icid, listener, sender, recipients, when, flags),
-                        _trailer2)
+                        head2(mid, icid, listener, sender, recipients, when, flags), trailer2,
+                        lambda content: encode(mid, icid, listener, sender, recipients,
+                                               content, when, flags))
 
     def finish(self, message: Incoming) -> asyncio.Future[Path]:
         """Make a received message durable in incoming/: done once file and directory
         are fsynced (SpoolError, with the file removed, if that fails). Messages that
         finish together are committed by one thread in one batch, with one directory
-        fsync and one wake-up of the event loop (group commit)."""
+        fsync and one wake-up of the event loop (group commit); those still wholly in
+        memory share one file and its fsync."""
         if self._syncer is None:
             self._syncer = Syncer(self.incoming_sync)
         return self._syncer.submit(message)
@@ -220,20 +116,17 @@ class Spool:
         """Where a message lives once the queue has taken it."""
         return self.root / f"{mid}{SUFFIX}"
 
+    def queued_place(self, message: SpooledMessage) -> Path:
+        """Where `message`'s file goes once the queue has taken it (named by its first)."""
+        return self.root / message.path.name
+
     def _write(self, mid: int, data: bytes) -> Path:
         final = self.incoming_dir / f"{mid}{SUFFIX}"
         tmp = self.incoming_dir / f"{mid}{SUFFIX}{TMP_SUFFIX}"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                write_all(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, final)
+            write_file(tmp, final, data)
             self.incoming_sync.sync()
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise SpoolError(f"MID {mid}: {exc.strerror or exc}") from None
         return final
 
@@ -264,9 +157,9 @@ class Spool:
                 continue
             why = kind
             if kind == _MESSAGE:
-                message, why = self._load(Path(entry.path))
-                if message is not None:
-                    found.append(message)
+                messages, why = self._load(Path(entry.path))
+                if messages is not None:
+                    found.extend(messages)
                     continue
             self._strays.add(key)
             strays.append(Stray(Path(entry.path), why))
@@ -287,31 +180,32 @@ class Spool:
                 strays.append(Stray(Path(entry.path), kind))
         return found, strays
 
-    def load(self, path: Path) -> SpooledMessage | None:
-        """The message in `path`, or None if it is damaged or unreadable."""
+    def load(self, path: Path) -> list[SpooledMessage] | None:
+        """The messages in `path`, or None if it is damaged or unreadable."""
         return self._load(path)[0]
 
-    def _load(self, path: Path) -> tuple[SpooledMessage | None, str]:
+    def _load(self, path: Path) -> tuple[list[SpooledMessage] | None, str]:
         try:
-            parsed = _read_envelope(path)
+            records = read_records(path)
         except OSError as exc:
             return None, f"unreadable ({exc.strerror or exc})"
-        if parsed is None:
+        if records is None:
             return None, "damaged (torn, or its digest does not match)"
-        head, body = parsed
-        message = _envelope(head, path, body)
-        if message is None or message.mid != mid_of(path.name):
+        messages = [m for head, body in records if (m := _envelope(head, path, body))]
+        mids = [m.mid for m in messages]
+        if len(mids) != len(records) or mids[0] != mid_of(path.name) or len(set(mids)) < len(mids):
             return None, "damaged (its envelope does not match its name)"
-        return message, ""
+        return messages, ""
 
-    def take(self, message: SpooledMessage) -> Path:
-        """Move a message the queue has recorded from incoming/ to its queued place.
+    def take(self, path: Path) -> Path:
+        """Move a file whose messages the queue has recorded from incoming/ to its queued
+        place.
 
         No fsync: if a crash undoes the rename, the file is found in incoming/ again and
-        the queue, which already has its record, takes it again.
+        the queue, which already has its records, takes it again.
         """
-        final = self.queued_path(message.mid)
-        os.replace(message.path, final)
+        final = self.root / path.name
+        os.replace(path, final)
         return final
 
     def messages(self) -> list[SpooledMessage]:
@@ -320,40 +214,10 @@ class Spool:
         found: dict[int, SpooledMessage] = {}
         for folder in (self.incoming_dir, self.root):  # the order a message moves in
             for path in folder.glob("*" + SUFFIX):
-                message = self.load(path) if mid_of(path.name) is not None else None
-                if message is not None:
+                messages = self.load(path) if mid_of(path.name) is not None else None
+                for message in messages or ():
                     found.setdefault(message.mid, message)
         return sorted(found.values(), key=lambda m: m.mid)
-
-
-LIGHT_LOAD = 1 << 20  # format 2 files above this: envelope and trailer read, not the content
-HEADER_READ = 1 << 16  # ... and this much of the content: the message's header (TLS-Required)
-
-
-def _read_envelope(path: Path) -> tuple[dict[str, object], bytes] | None:
-    """A spool file's envelope and content, the whole file checked; for a large format-2
-    file only its head line, trailer and length (the digest is checked when it is sent)
-    and the start of the content, where the message's header is."""
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        start = handle.read(len(MAGIC2))
-        if size <= LIGHT_LOAD or start != MAGIC2:
-            return _parse(start + handle.read())
-        head_line = start + handle.readline(LIGHT_LOAD)
-        header = handle.read(HEADER_READ)
-        handle.seek(max(0, size - 256))
-        tail = handle.read()
-    cut = tail.rfind(END)
-    if not head_line.endswith(b"\n") or cut < 0:
-        return None
-    trailer = tail[cut:]
-    split = _split2(head_line + trailer)
-    if split is None:
-        return None
-    head, _, content_size, _ = split
-    if len(head_line) + content_size + len(trailer) != size:
-        return None
-    return head, header
 
 
 _MESSAGE, _SKIP = "message", "skip"

@@ -2,9 +2,11 @@
 
 `Incoming` is one message written as it arrives: buffered, written off the event loop
 once the buffer is large, so a message in flight costs a bounded buffer. `Syncer` is
-the one thread that makes finished messages durable in batches (group commit): each
-file fsynced and renamed into place, then one directory fsync (`DirSync`) for the batch,
-and one wake-up of each waiting event loop. The 250 after DATA waits for that.
+the one thread that makes finished messages durable in batches (group commit): the
+messages of a batch still wholly in memory written into one file (format 1, named by
+the first), each larger one's own file finished; each file fsynced and renamed into
+place, then one directory fsync (`DirSync`) for the batch, and one wake-up of each
+waiting event loop. The 250 after DATA waits for that.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from engine.errors import SpoolError
 
 WRITE_INLINE = 256 * 1024  # buffered bytes written off the loop from this size on
 Trailer = Callable[[int, int, str], bytes]  # (MID, size, SHA-256 hex) -> the end marker
+Whole = Callable[[bytes], bytes]  # content -> the message as one format-1 record
 _Pending = tuple["Incoming", "asyncio.Future[Path]", asyncio.AbstractEventLoop]
 
 
@@ -30,6 +33,22 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def write_file(tmp: Path, final: Path, data: bytes) -> None:
+    """`data` written to `tmp`, fsynced and renamed to `final` (the directory's fsync is
+    the caller's); `tmp` removed if any of it fails."""
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, final)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def fsync_dir(path: Path) -> None:
@@ -109,9 +128,12 @@ class Syncer:
                 self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
+        in_memory = [m for m, _, _ in batch if m.in_memory()]
+        shared = commit_together(in_memory) if len(in_memory) > 1 else {}
         outcomes: list[SpoolError | Path] = []
         for message, _, _ in batch:
-            outcomes.append(message._commit() or message.final)
+            outcome = shared.get(message)
+            outcomes.append(outcome if outcome is not None else message._commit() or message.final)
         try:
             self.directory.sync()
         except OSError as exc:
@@ -124,6 +146,24 @@ class Syncer:
         for loop, settled in by_loop.items():
             with contextlib.suppress(RuntimeError):  # that loop is gone: no one waits
                 loop.call_soon_threadsafe(_settle, settled)
+
+
+def commit_together(messages: list[Incoming]) -> dict[Incoming, SpoolError | Path]:
+    """Messages wholly in memory written, fsynced and renamed into place as one file,
+    named by the first (its directory's fsync follows); each one's outcome."""
+    if not messages:
+        return {}
+    first = messages[0]
+    error: OSError | None = None
+    try:
+        write_file(first.tmp, first.final, b"".join(m.record() for m in messages))
+    except OSError as exc:
+        error = exc
+    for message in messages:
+        message.abort()  # none had a file of its own: this lets its buffer go
+    if error is None:
+        return dict.fromkeys(messages, first.final)
+    return {m: SpoolError(f"MID {m.mid}: {error.strerror or error}") for m in messages}
 
 
 def _settle(settled: list[tuple[asyncio.Future[Path], SpoolError | Path]]) -> None:
@@ -141,9 +181,10 @@ class Incoming:
     (format 2). `write` buffers; `drain` writes a large buffer off the event loop;
     `Spool.finish` makes it durable and visible; `abort` removes it."""
 
-    def __init__(self, mid: int, final: Path, tmp: Path, head: bytes, trailer: Trailer) -> None:
+    def __init__(self, mid: int, final: Path, tmp: Path, head: bytes, trailer: Trailer,
+                 whole: Whole) -> None:
         self.mid, self.final, self.tmp = mid, final, tmp
-        self._trailer = trailer
+        self._trailer, self._whole = trailer, whole
         self.size = 0
         self._digest = hashlib.sha256()
         self._pending: list[bytes] = [head]
@@ -191,6 +232,14 @@ class Incoming:
             self.abort()
             return SpoolError(f"MID {self.mid}: {exc.strerror or exc}")
         return None
+
+    def in_memory(self) -> bool:
+        """Nothing of it written yet: it can share a file with others."""
+        return self._fd is None and self._error is None
+
+    def record(self) -> bytes:
+        """The whole message as a record of a shared file (while `in_memory`)."""
+        return self._whole(b"".join(self._pending[1:]))  # [0] is its own file's head
 
     def write_trailer(self) -> None:
         trailer = self._trailer(self.mid, self.size, self._digest.hexdigest())

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.outbound.scheduler import Clock
-from engine.queue.store import NewMessage, QueueStore
+from engine.queue.store import Done, NewMessage, QueueStore
 from engine.spool import Spool, Stray
 
 STRAY_LOG = "Spool file %r ignored: %s"
@@ -24,7 +24,7 @@ class Intake:
     """`finished(mid, path)` is told of each message whose outcome is durable already."""
 
     def __init__(self, spool: Spool, store: QueueStore, clock: Clock,
-                 finished: Callable[[int, str], None]) -> None:
+                 finished: Callable[[int, Done], None]) -> None:
         self.spool, self.store, self.clock, self.finished = spool, store, clock, finished
 
     async def take(self) -> None:
@@ -34,26 +34,27 @@ class Intake:
         if not found:
             return
         batch = [
-            NewMessage(m.mid, m.sender, m.time, m.size, str(self.spool.queued_path(m.mid)),
+            NewMessage(m.mid, m.sender, m.time, m.size, str(self.spool.queued_place(m)),
                        m.recipients, m.flags.encode())
             for m in found
         ]
         self.store.take_in(batch, self.clock.now())
         await self.store.synced()
-        await asyncio.to_thread(lambda: [self.spool.take(m) for m in found])
+        files = list(dict.fromkeys(m.path for m in found))  # a file may hold several
+        await asyncio.to_thread(lambda: [self.spool.take(path) for path in files])
 
     async def recover(self) -> None:
         """Once, at start: finish what a crash (or an older version) left half done, and
         take in messages that were spooled in place by an older version."""
-        for mid, done_path in await asyncio.to_thread(self.store.finish_all):
-            self.finished(mid, done_path)
+        for mid, done in await asyncio.to_thread(self.store.finish_all):
+            self.finished(mid, done)
         queued, strays = await asyncio.to_thread(self.spool.queued)
         self._report_strays(strays)
         known = await asyncio.to_thread(self.store.known_mids)
         untaken = []
         for mid, path in queued.items():
             if known.get(mid):  # done, but the crash came before the file was removed
-                path.unlink(missing_ok=True)
+                await asyncio.to_thread(self.remove, path)
             elif mid not in known:
                 untaken.append(path)
         if untaken:
@@ -63,9 +64,14 @@ class Intake:
         loaded = await asyncio.to_thread(lambda: [(p, self.spool.load(p)) for p in paths])
         self._report_strays([Stray(p, "damaged or unreadable") for p, m in loaded if m is None])
         batch = [NewMessage(m.mid, m.sender, m.time, m.size, str(p), m.recipients,
-                            m.flags.encode()) for p, m in loaded if m is not None]
+                            m.flags.encode()) for p, found in loaded for m in found or ()]
         self.store.take_in(batch, self.clock.now())
         await self.store.synced()
+
+    def remove(self, path: Path) -> None:
+        """Remove a done message's file unless another message in it is not done yet."""
+        if not self.store.referenced(str(path)):
+            path.unlink(missing_ok=True)
 
     def _report_strays(self, strays: list[Stray]) -> None:
         for stray in strays:

@@ -42,7 +42,8 @@ from engine.queue.results import Results
 from engine.queue.store import QueueStore, Recipient
 from engine.queue.upkeep import Upkeep
 from engine.runtime import RuntimeConfig
-from engine.spool import Spool, read_content
+from engine.spool import Spool
+from engine.spoolformat import content_of
 from state.model import Config
 
 LISTENER = "(queue)"  # spool "listener" of messages the queue makes itself (bounces, alerts)
@@ -189,7 +190,7 @@ class QueueManager:
         domain = destination.domain
         jobs: dict[int, Job] = {}
         for r in rcpts:
-            content = functools.partial(read_content, Path(r.path))
+            content = functools.partial(content_of, Path(r.path), r.mid)
             job = jobs.setdefault(
                 r.mid, Job(r.mid, r.sender, [], [], content, r.size, Flags.decode(r.flags)))
             job.rids.append(r.rid)

@@ -19,8 +19,17 @@ from engine.messageflags import PLAIN_MESSAGE, Flags
 from engine.outbound.addresses import unsendable
 from engine.outbound.jobs import Result
 from engine.outbound.scheduler import Clock, Failure, build_dsn, retry_delay, status_of
-from engine.queue.store import BOUNCED, DELIVERED, DROPPED, QUEUED, Envelope, Outcome, QueueStore
-from engine.spool import read_content
+from engine.queue.store import (
+    BOUNCED,
+    DELIVERED,
+    DROPPED,
+    QUEUED,
+    Done,
+    Envelope,
+    Outcome,
+    QueueStore,
+)
+from engine.spoolformat import content_of
 from state.model import Config
 
 Attempts = dict[tuple[int, int], int]  # (MID, RID) -> attempts made before this one
@@ -70,12 +79,14 @@ class Results:
             self.log.bounced(result.dcid, mid, rid, result.reply)
         self.record(mid, {rid: Outcome(BOUNCED, r.reply) for rid, r in results.items()})
 
-    def finished(self, mid: int, path: str) -> None:
-        """The outcome is durable: only now may the content go (on the syncer's thread,
-        or at start-up; MailLog takes lines from any thread)."""
+    def finished(self, mid: int, done: Done) -> None:
+        """The outcome is durable: only now may the content go, with the last message
+        of its file (on the syncer's thread, or at start-up; MailLog takes lines from
+        any thread)."""
         self.log.message_finished(mid)
-        with contextlib.suppress(OSError):  # left for the next start-up's sweep
-            Path(path).unlink(missing_ok=True)
+        if done.last:
+            with contextlib.suppress(OSError):  # left for the next start-up's sweep
+                Path(done.path).unlink(missing_ok=True)
 
     def _retry(self, config: Config, attempts: int, reason: str) -> Outcome:
         """Queued again after one more failure, with the backoff that follows it."""
@@ -85,19 +96,19 @@ class Results:
     def record(self, mid: int, outcomes: dict[int, Outcome]) -> None:
         """Written before the caller goes on (the next command on the connection); a
         finished message's file goes once the fsync behind has made that durable."""
-        path = self.store.record(mid, outcomes)
-        if path is None:
+        done = self.store.record(mid, outcomes)
+        if done is None:
             return
 
         def finished(error: OSError | None) -> None:
             if error is None:  # else the file stays, for the next start-up's sweep
-                self.finished(mid, path)
+                self.finished(mid, done)
 
         self.store.after_sync(finished)
 
     async def _queue_dsn(self, config: Config, envelope: Envelope, failures: list[Failure]) -> None:
         try:
-            original = await asyncio.to_thread(read_content, Path(envelope.path))
+            original = await asyncio.to_thread(content_of, Path(envelope.path), envelope.mid)
         except SpoolError:
             original = b""  # the bounce still goes, without the original's headers
         content = build_dsn(

@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS recipients (
 DROP INDEX IF EXISTS due;
 CREATE INDEX IF NOT EXISTS due_domain ON recipients (status, next_attempt, domain);
 CREATE INDEX IF NOT EXISTS open_messages ON messages (done, arrived);
+-- messages received together share a file (engine/spool.py): removed with the last
+CREATE INDEX IF NOT EXISTS by_path ON messages (path, done);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 -- what the administrator asked of queued recipients (engine/queue/requests.py)
 CREATE TABLE IF NOT EXISTS requests (
@@ -118,6 +120,15 @@ class Envelope:
 
 
 @dataclass(frozen=True)
+class Done:
+    """A message all of whose recipients are final, and whether its spool file goes with
+    it (no other message in that file is still to be done: the last one removes it)."""
+
+    path: str
+    last: bool
+
+
+@dataclass(frozen=True)
 class Outcome:
     """One recipient's result: a final status, or QUEUED to retry at `next_attempt`."""
 
@@ -144,8 +155,13 @@ def _insert(db: sqlite3.Connection, messages: Sequence[NewMessage], now: float) 
     )
 
 
-def _record(db: sqlite3.Connection, mid: int, outcomes: dict[int, Outcome]) -> str | None:
-    """Apply one message's results; the spool path if that made the message done."""
+def _referenced(db: sqlite3.Connection, path: str) -> bool:
+    return db.execute("SELECT 1 FROM messages INDEXED BY by_path WHERE path = ? AND done = 0"
+                      " LIMIT 1", (path,)).fetchone() is not None
+
+
+def _record(db: sqlite3.Connection, mid: int, outcomes: dict[int, Outcome]) -> Done | None:
+    """Apply one message's results; Done if that made the message done."""
     for rid, outcome in outcomes.items():
         if outcome.status == QUEUED:
             db.execute(
@@ -160,17 +176,18 @@ def _record(db: sqlite3.Connection, mid: int, outcomes: dict[int, Outcome]) -> s
             )
     if db.execute(_FINISH, (mid, mid)).rowcount != 1:
         return None
-    return str(db.execute("SELECT path FROM messages WHERE mid = ?", (mid,)).fetchone()[0])
+    path = str(db.execute("SELECT path FROM messages WHERE mid = ?", (mid,)).fetchone()[0])
+    return Done(path, not _referenced(db, path))
 
 
-def _finish_all(db: sqlite3.Connection) -> list[tuple[int, str]]:
+def _finish_all(db: sqlite3.Connection) -> list[tuple[int, Done]]:
     rows = db.execute(
         "SELECT m.mid, m.path FROM messages m WHERE m.done = 0 AND NOT EXISTS"
         " (SELECT 1 FROM recipients r WHERE r.mid = m.mid AND r.status = ?)",
         (QUEUED,),
     ).fetchall()
     db.executemany("UPDATE messages SET done = 1 WHERE mid = ?", [(mid,) for mid, _ in rows])
-    return [(int(mid), str(path)) for mid, path in rows]
+    return [(int(mid), Done(str(path), not _referenced(db, str(path)))) for mid, path in rows]
 
 
 class QueueStore:
@@ -206,9 +223,9 @@ class QueueStore:
         batch = list(messages)
         self.writer.commit(lambda db: _insert(db, batch, now))
 
-    def record(self, mid: int, outcomes: dict[int, Outcome]) -> str | None:
-        """Record one message's results now; the message's spool path if that made it
-        done (remove the file only `after_sync`), else None."""
+    def record(self, mid: int, outcomes: dict[int, Outcome]) -> Done | None:
+        """Record one message's results now; Done if that made it done (remove its file,
+        if it is the last in it, only `after_sync`), else None."""
         results = dict(outcomes)
         return self.writer.commit(lambda db: _record(db, mid, results))
 
@@ -238,7 +255,7 @@ class QueueStore:
         outcomes = {rid: Outcome(QUEUED, reason, next_attempt) for rid in rids}
         self.writer.run(lambda db: _record(db, mid, outcomes))
 
-    def finish_all(self) -> list[tuple[int, str]]:
+    def finish_all(self) -> list[tuple[int, Done]]:
         """Mark done every message whose recipients are all final (left so by an older
         version, or a crash); (mid, spool path) of each. A start-up sweep, not a poll."""
         return self.writer.run(_finish_all)
@@ -271,6 +288,11 @@ class QueueStore:
         rows = self._read("SELECT rid, address FROM recipients WHERE mid = ?", (mid,))
         addresses = {int(rid): str(address) for rid, address in rows}
         return Envelope(mid, str(sender), float(arrived), str(path), addresses, str(flags))
+
+    def referenced(self, path: str) -> bool:
+        """Whether a message not done yet is in spool file `path`."""
+        return bool(self._read("SELECT 1 FROM messages INDEXED BY by_path"
+                               " WHERE path = ? AND done = 0 LIMIT 1", (path,)))
 
     def attempts(self, mid: int, rid: int) -> int:
         rows = self._read("SELECT attempts FROM recipients WHERE mid = ? AND rid = ?", (mid, rid))

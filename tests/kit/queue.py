@@ -13,7 +13,7 @@ from pathlib import Path
 import aiosmtplib
 
 from engine.queue.store import NewMessage, QueueStore
-from engine.spool import encode
+from engine.spoolformat import encode
 from state import model
 from tests.kit.appliance import Appliance, prepared
 
