@@ -160,7 +160,7 @@ def commit_together(messages: list[Incoming]) -> dict[Incoming, SpoolError | Pat
     except OSError as exc:
         error = exc
     for message in messages:
-        message.abort()  # none had a file of its own: this lets its buffer go
+        message.release()
     if error is None:
         return dict.fromkeys(messages, first.final)
     return {m: SpoolError(f"MID {m.mid}: {error.strerror or error}") for m in messages}
@@ -240,6 +240,10 @@ class Incoming:
     def record(self) -> bytes:
         """The whole message as a record of a shared file (while `in_memory`)."""
         return self._whole(b"".join(self._pending[1:]))  # [0] is its own file's head
+
+    def release(self) -> None:
+        """Let the buffer go once the message is in a shared file (it has none of its own)."""
+        self._pending, self._pending_size = [], 0
 
     def write_trailer(self) -> None:
         trailer = self._trailer(self.mid, self.size, self._digest.hexdigest())

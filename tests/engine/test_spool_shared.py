@@ -40,6 +40,9 @@ def test_a_shared_file_reads_back_record_by_record(tmp_path: Path) -> None:
     assert content_of(path, 6) == b"two\r\n"
     with pytest.raises(SpoolError):
         content_of(path, 7)
+    path.write_bytes(data.replace(b"two", b"tw0"))  # its digest no longer matches
+    with pytest.raises(SpoolError):
+        content_of(path, 6)
 
 
 @pytest.mark.parametrize("damage", [
