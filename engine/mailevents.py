@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 _MID = re.compile(r" MID (\d+)\b")
 _ICID = re.compile(r" ICID (\d+)\b")
@@ -23,6 +24,12 @@ FIELDS = {
     "to": re.compile(r" MID (\d+) ICID \d+ (?:RID \d+ )?To: (<[^>]*>|\S+)"),
     "subject": re.compile(r" MID (\d+) Subject '(.*)'$"),
 }
+
+
+class Matcher(Protocol):
+    """What a search matches a field with: a compiled expression, or one with limits."""
+
+    def search(self, text: str, /) -> object: ...
 
 
 @dataclass
@@ -41,7 +48,7 @@ class Connections:
             self.dcids.setdefault(int(delivery.group(2)), set()).add(int(delivery.group(1)))
 
 
-def matching(lines: Iterable[str], what: str, pattern: re.Pattern[str]) -> list[int]:
+def matching(lines: Iterable[str], what: str, pattern: Matcher) -> list[int]:
     """MIDs (in first-seen order) whose `what` field (from, to, subject) matches."""
     shape, found = FIELDS[what], dict[int, None]()
     for line in lines:

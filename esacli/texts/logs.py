@@ -20,6 +20,8 @@ GREP_NONE: Final = "No results were found."
 GREP_COUNT: Final = "{count} matching lines."
 GREP_UNABLE: Final = 'Unable to grep "{name}": no such log.'
 BAD_REGEX: Final = "Invalid regular expression: {error}."
+REGEX_TOO_SLOW: Final = ("The search was stopped: the regular expression took more than {seconds:g}"
+                          " second on one line. Try a simpler expression.")
 EMPTY_REGEX: Final = "You must enter a regular expression."
 GREP_USAGE: Final = "Usage: grep -e regexp [-c] [-C n] [-i] [-t] log_name"
 CONTEXT_SEPARATOR: Final = "--"

@@ -8,9 +8,7 @@ Batch: `findevent [-i] -f from | -s subject | -t to | -m MID log_name`: every ma
 
 from __future__ import annotations
 
-import asyncio
 import getopt
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +16,7 @@ from engine import mailevents
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
-from esacli.commands.ops.logs.patterns import ask_pattern, compiled
+from esacli.commands.ops.logs.patterns import Pattern, ask_pattern, compiled, searched
 from esacli.commands.ops.logs.reading import lines, log_path
 from state import numbers
 from state.users import Act
@@ -31,7 +29,7 @@ SEARCHES = ("from", "mid", "subject", "to")  # the dialog's options, in its orde
 @dataclass(frozen=True)
 class Query:
     what: str  # from, to, subject, mid
-    pattern: re.Pattern[str] | None = None
+    pattern: Pattern | None = None
     mid: int | None = None
 
 
@@ -50,9 +48,10 @@ def _search(source: Callable[[], Iterator[str]], query: Query) -> dict[int, list
     return {mid: found[mid] for mid in mids if found[mid]}
 
 
-async def search(ctx: Context, query: Query) -> dict[int, list[str]]:
+async def search(ctx: Context, query: Query) -> dict[int, list[str]] | None:
+    """The messages found; None if the expression was too slow (said)."""
     path = log_path(ctx, LOG)
-    return await asyncio.to_thread(_search, lambda: lines(path), query)
+    return await searched(ctx, query.pattern, lambda: _search(lambda: lines(path), query))
 
 
 def _text(found: dict[int, list[str]]) -> str:
@@ -66,7 +65,7 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
             found = await search(ctx, query)
             if found:
                 ctx.console.say(_text(found))
-            else:
+            elif found is not None:
                 ctx.refuse(texts.logs.FINDEVENT_NONE)
         return
     await _dialog(ctx)
@@ -79,6 +78,8 @@ async def _dialog(ctx: Context) -> None:
     if query is None:
         return
     found = await search(ctx, query)
+    if found is None:
+        return
     if not found:
         ctx.console.say(texts.logs.FINDEVENT_NONE)
         return

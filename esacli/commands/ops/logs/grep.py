@@ -7,10 +7,8 @@ Batch: `grep -e regexp [-c] [-C n] [-i] [-t] log_name`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import getopt
-import re
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +16,13 @@ from dataclasses import dataclass
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
-from esacli.commands.ops.logs.patterns import ask_pattern, compiled
+from esacli.commands.ops.logs.patterns import (
+    Pattern,
+    SearchStopped,
+    ask_pattern,
+    compiled,
+    searched,
+)
 from esacli.commands.ops.logs.reading import LOGS, Follower, lines, log_path, pick
 from state import numbers
 from state.users import Act
@@ -29,7 +33,7 @@ MAX_CONTEXT = 1000
 @dataclass(frozen=True)
 class Search:
     log: str
-    pattern: re.Pattern[str]
+    pattern: Pattern
     count: bool = False
     context: int = 0
     follow: bool = False
@@ -59,11 +63,15 @@ def found(source: Iterable[str], search: Search) -> list[str]:
 async def show(ctx: Context, search: Search) -> None:
     path = log_path(ctx, search.log)
     if search.count:
-        total = await asyncio.to_thread(
-            lambda: sum(1 for line in lines(path) if search.pattern.search(line)))
+        total = await searched(ctx, search.pattern, lambda: sum(
+            1 for line in lines(path) if search.pattern.search(line)))
+        if total is None:
+            return
         ctx.console.say(texts.logs.GREP_COUNT.format(count=total))
     else:
-        result = await asyncio.to_thread(found, lines(path), search)
+        result = await searched(ctx, search.pattern, lambda: found(lines(path), search))
+        if result is None:
+            return
         ctx.console.say("\n".join(result) if result else texts.logs.GREP_NONE)
     if search.follow:
         await _follow(ctx, search)
@@ -78,7 +86,10 @@ async def _follow(ctx: Context, search: Search) -> None:
                        if search.pattern.search(line.rstrip("\n")))
     ctx.console.say(texts.ops.TAIL_STOP)
     with contextlib.closing(follower):
-        await ctx.console.follow(matching)
+        try:
+            await ctx.console.follow(matching)
+        except SearchStopped as stopped:  # a new line too slow for the expression
+            ctx.console.say(str(stopped))
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
