@@ -44,6 +44,9 @@ async def ask_name(ctx: Context, question: str) -> str | None:
 
 def read(ctx: Context, name: str) -> str | None:
     """The file's text, or None after telling the user why it cannot be read."""
+    if not valid_name(name):  # whoever called: a name never leads out of the folder
+        ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
+        return None
     path = folder(ctx) / name
     if not path.is_file():
         ctx.console.say(texts.files.FILE_MISSING.format(name=name))
@@ -65,6 +68,9 @@ def write(ctx: Context, name: str, text: str) -> bool:
 
 def write_quietly(ctx: Context, name: str, text: str) -> bool:
     """`write` without the EXPORT line (saveconfig says its own)."""
+    if not valid_name(name):  # as in `read`
+        ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
+        return False
     path = folder(ctx) / name
     tmp = path.with_name(f".{name}.tmp")
     try:

@@ -15,10 +15,10 @@ from __future__ import annotations
 from esacli import texts
 from esacli.commands import config_files
 from esacli.commands.context import Context
-from esacli.errors import BatchRefused, format_error
+from esacli.errors import BatchRefused
 from state import formats, forms, messages, model, policy_params
 from state.edit import hat as edit
-from state.errors import EditRefused, FormatError, ValueRefused
+from state.errors import EditRefused, ValueRefused
 from state.messages import Message
 from state.model import HAT, Behavior, Listener, Policy, PolicyParams, SenderGroup
 
@@ -133,18 +133,10 @@ def print_table(ctx: Context, li: Listener, rest: list[str]) -> None:
 
 
 def import_table(ctx: Context, li: Listener, rest: list[str]) -> HAT | None:
-    if len(rest) != 1:
-        raise BatchRefused(texts.listener.BATCH_IMPORT_NEEDS_FILE)
-    text = config_files.read(ctx, rest[0])
-    if text is None:
-        return None
-    try:
-        return formats.parse_hat(text, li.hat.default)
-    except FormatError as exc:
-        raise BatchRefused(format_error(exc)) from None
+    return config_files.batch_import(ctx, rest, texts.listener.BATCH_IMPORT_NEEDS_FILE,
+                                     lambda text: formats.parse_hat(text, li.hat.default))
 
 
 def export_table(ctx: Context, li: Listener, rest: list[str]) -> None:
-    if len(rest) != 1:
-        raise BatchRefused(texts.listener.BATCH_EXPORT_NEEDS_FILE)
-    config_files.write(ctx, rest[0], formats.hat_text(li.hat) + "\n")
+    config_files.batch_export(ctx, rest, texts.listener.BATCH_EXPORT_NEEDS_FILE,
+                              formats.hat_text(li.hat) + "\n")
