@@ -22,8 +22,10 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from state import messages
+from state import messages, ranges
+from state.controls import has_control
 from state.errors import CertError, Pkcs12Refused
+from state.messages import Message
 
 PEM_CERT = re.compile(
     r"-----BEGIN CERTIFICATE-----\r?\n.*?-----END CERTIFICATE-----", re.DOTALL
@@ -165,6 +167,26 @@ def is_country_code(code: str) -> bool:
     return code.upper() in COUNTRY_CODES
 
 
+def subject_problem(field: str, value: str, *, required: bool = False) -> Message | None:
+    """Why `value` cannot be the subject attribute `field` (a field of `Subject`), or None.
+
+    An empty value is left out of the name, unless it is `required` (the dialog asks for
+    a CN and a C). Bounds: `ranges.CERT_SUBJECT_LENGTHS`, counted in UTF-8 bytes.
+    """
+    if field == "country":
+        ok = (not value and not required) or (len(value) == 2 and is_country_code(value))
+        return None if ok else messages.COUNTRY_CODE()
+    if not value:
+        return messages.ENTER_A_VALUE() if required else None
+    attribute = messages.SUBJECT_ATTRIBUTES[field]
+    if has_control(value):
+        return messages.SUBJECT_CONTROL(attribute=attribute)
+    limit = ranges.CERT_SUBJECT_LENGTHS[field]
+    if len(value.encode("utf-8", "surrogatepass")) > limit:
+        return messages.SUBJECT_TOO_LONG(attribute=attribute, limit=limit)
+    return None
+
+
 @dataclass(frozen=True)
 class Subject:
     common_name: str
@@ -174,7 +196,15 @@ class Subject:
     state: str = ""
     country: str = ""
 
+    def problems(self) -> list[Message]:
+        """Every attribute `subject_problem` refuses, in the order of the fields."""
+        found = (subject_problem(f, getattr(self, f)) for f in ranges.CERT_SUBJECT_LENGTHS)
+        return [why for why in found if why is not None]
+
     def name(self) -> x509.Name:
+        """The X.509 name; CertError (the first problem) for a value it cannot hold."""
+        if problems := self.problems():
+            raise CertError(problems[0])
         pairs = (
             (NameOID.COUNTRY_NAME, self.country.upper()),
             (NameOID.STATE_OR_PROVINCE_NAME, self.state),

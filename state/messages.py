@@ -258,6 +258,20 @@ PKCS12_REFUSED: Final = Template("PKCS12_REFUSED", "wrong passphrase or not a PK
 PKCS12_INCOMPLETE: Final = Template(
     "PKCS12_INCOMPLETE", "the file holds no certificate and key")
 BAD_KEY_ID: Final = Template("BAD_KEY_ID", "bad key id")
+# the subject of certconfig NEW's certificate and CSR (state.certs.subject_problem)
+SUBJECT_ATTRIBUTES: Final = {
+    "common_name": "Common Name (CN)", "organization": "Organization (O)",
+    "unit": "Organizational Unit (OU)", "locality": "Locality (L)",
+    "state": "State or Province (ST)", "country": "Country (C)",
+}
+SUBJECT_TOO_LONG: Final = Template(
+    "SUBJECT_TOO_LONG",
+    "The {attribute} must be at most {limit} characters long (a character outside ASCII"
+    " counts as 2 to 4).")
+SUBJECT_CONTROL: Final = Template(
+    "SUBJECT_CONTROL", "The {attribute} must not contain control characters.")
+COUNTRY_CODE: Final = Template(
+    "COUNTRY_CODE", "Country should be a ISO two character country code")
 KEY_NOT_STORED: Final = Template(
     "KEY_NOT_STORED", "private key {key}... is missing from the secrets area")
 BAD_USER_NAME: Final = Template("BAD_USER_NAME", "not a valid user name: {user!r}")

@@ -63,6 +63,16 @@ CONFIRM_MINUTES = Range(1, 60)  # commit confirmed N
 RATE_SECONDS = Range(1, 3600)  # rate: seconds between its lines
 CERT_DAYS = Range(1, 36_500)  # certconfig NEW: expiry stays well inside year 9999
 
+# -- certconfig NEW: the longest value of each subject attribute, in UTF-8 bytes -----------
+# RFC 5280 appendix A (ub-common-name, ub-organization-name, ub-organizational-unit-name,
+# ub-locality-name, ub-state-name; a country is exactly two letters). cryptography refuses a
+# longer CN or C with a ValueError and counts UTF-8 bytes, so the bound is counted so here
+# too: an ASCII value may have that many characters. Read by state.certs.subject_problem.
+CERT_SUBJECT_LENGTHS = {
+    "common_name": 64, "organization": 64, "unit": 64, "locality": 128, "state": 128,
+    "country": 2,
+}
+
 
 # -- which field of which record each range governs (read by state.validate) ---------
 LISTENER_FIELDS = {"port": PORT, "max_connections": LISTENER_CONNECTIONS, "tcp_queue": TCP_QUEUE}

@@ -63,7 +63,6 @@ CERT_UNIT: Final = "Enter Organizational Unit (OU):"
 CERT_LOCALITY: Final = "Enter Locality or City (L):"
 CERT_STATE: Final = "Enter State or Province (ST):"
 CERT_COUNTRY: Final = "Enter Country (2 letter code) (C):"
-BAD_COUNTRY: Final = "Country should be a ISO two character country code"
 CERT_SAN: Final = (
     "Enter the host names for the Subject Alternative Name (DNS) extension."
     " Separate multiple host names with commas."

@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+from cryptography import x509
+
 from state import certs, model
 from state.defaults import DEMO_CERT
 from state.model import Certificate
@@ -196,3 +199,118 @@ async def test_certauthority_custom_and_system(session: Session) -> None:
     assert (auth.system_enabled, auth.custom_enabled) == (False, False)
     assert [c.name for c in auth.custom] == ["esacli Test Root CA"]
     assert auth.custom[0].pem == ca.root_pem
+
+
+# -- the subject's bounds (RFC 5280 appendix A): refused at its question, asked again ------
+def subject_of(session: Session, name: str) -> str:
+    csr = profile(session, name).csr
+    assert csr is not None
+    return x509.load_pem_x509_csr(csr.encode()).subject.rfc4514_string()
+
+
+async def test_new_refuses_a_long_common_name_and_asks_again(session: Session) -> None:
+    lines = ["certconfig", "", "certificate", "new", "mailcert", "a" * 65, "mail.example.com",
+             "", "Example Inc", "", "", "", "us", "", "", "", "n", "", "", "exit", "y"]
+    screen = await run_shell(session, lines)
+    assert transcript("""
+        Enter a name for this certificate profile:
+        > mailcert
+
+        Enter Common Name (CN):
+        []> {cn}
+
+        The Common Name (CN) must be at most 64 characters long (a character outside ASCII counts as 2 to 4).
+
+        Enter Common Name (CN):
+        []> mail.example.com
+
+        Do you want to check if Common Name is in Fully Qualified Domain Name(FQDN) format? [N]> $
+
+        Enter Organization (O):
+        []> Example Inc
+        """).replace("{cn}", "a" * 65) in screen
+    assert "application fault" not in screen
+    assert subject_of(session, "mailcert") == "CN=mail.example.com,O=Example Inc,C=US"
+
+
+async def test_new_refuses_control_characters_and_long_attributes(session: Session) -> None:
+    long_o, long_l, long_st = "O" * 5000, "L" * 129, "S" * 129
+    lines = ["certconfig", "", "certificate", "new", "mailcert", "mail\x1b[31m\x07.example.com",
+             "mail.example.com", "", long_o, "Example Inc", "IT\x07", "IT", long_l, "L" * 128,
+             long_st, "Illinois", "u\x1b", "us", "", "", "", "n", "", "", "exit", "y"]
+    screen = await run_shell(session, lines)
+    expected = transcript("""
+        Enter Common Name (CN):
+        []> mail\\x1b[31m\\x07.example.com
+
+        The Common Name (CN) must not contain control characters.
+
+        Enter Common Name (CN):
+        []> mail.example.com
+
+        Do you want to check if Common Name is in Fully Qualified Domain Name(FQDN) format? [N]> $
+
+        Enter Organization (O):
+        []> {long_o}
+
+        The Organization (O) must be at most 64 characters long (a character outside ASCII counts as 2 to 4).
+
+        Enter Organization (O):
+        []> Example Inc
+
+        Enter Organizational Unit (OU):
+        []> IT\\x07
+
+        The Organizational Unit (OU) must not contain control characters.
+
+        Enter Organizational Unit (OU):
+        []> IT
+
+        Enter Locality or City (L):
+        []> {long_l}
+
+        The Locality (L) must be at most 128 characters long (a character outside ASCII counts as 2 to 4).
+
+        Enter Locality or City (L):
+        []> {ok_l}
+
+        Enter State or Province (ST):
+        []> {long_st}
+
+        The State or Province (ST) must be at most 128 characters long (a character outside ASCII counts as 2 to 4).
+
+        Enter State or Province (ST):
+        []> Illinois
+
+        Enter Country (2 letter code) (C):
+        []> u\\x1b
+
+        Country should be a ISO two character country code
+
+        Enter Country (2 letter code) (C):
+        []> us
+        """)
+    for field, value in (("long_o", long_o), ("long_l", long_l), ("ok_l", "L" * 128),
+                         ("long_st", long_st)):
+        expected = expected.replace("{" + field + "}", value)
+    assert expected in screen
+    assert "\x1b" not in screen and "\x07" not in screen
+    assert subject_of(session, "mailcert") == (
+        f"CN=mail.example.com,OU=IT,O=Example Inc,L={'L' * 128},ST=Illinois,C=US")
+
+
+@pytest.mark.parametrize("refused", [[], ["a" * 65]], ids=["first", "asked-again"])
+async def test_ctrl_c_at_the_common_name_returns_to_the_prompt(
+    session: Session, refused: list[str]
+) -> None:
+    lines = ["certconfig", "", "certificate", "new", "mailcert", *refused, "\x03", "exit"]
+    screen = await run_shell(session, lines)
+    assert transcript("""
+        Enter Common Name (CN):
+        []> $
+
+        mail.example.com> exit
+        """) in screen
+    assert screen.count("must be at most 64 characters") == len(refused)
+    assert not session.pending
+    assert model.by_name(session.candidate.certificates, "mailcert") is None

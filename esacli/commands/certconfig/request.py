@@ -7,6 +7,8 @@ CA-signed certificate back: it is accepted only for the profile's own key.
 
 from __future__ import annotations
 
+import functools
+
 from cryptography import x509
 
 from esacli import texts
@@ -43,20 +45,30 @@ async def new(ctx: Context) -> None:
 
 
 async def _subject(console: Console) -> certs.Subject:
+    """The subject's questions in the appliance's order; each answer is checked by
+    `certs.subject_problem` and its question asked again, so `certs.request` never
+    meets a value the name cannot hold."""
     common_name = await _common_name(console)
-    organization = await console.ask(texts.cert.CERT_ORGANIZATION)
-    unit = await console.ask(texts.cert.CERT_UNIT)
-    locality = await console.ask(texts.cert.CERT_LOCALITY)
-    state = await console.ask(texts.cert.CERT_STATE)
+    organization = await _attribute(console, texts.cert.CERT_ORGANIZATION, "organization")
+    unit = await _attribute(console, texts.cert.CERT_UNIT, "unit")
+    locality = await _attribute(console, texts.cert.CERT_LOCALITY, "locality")
+    state = await _attribute(console, texts.cert.CERT_STATE, "state")
     country = await _country(console)
     return certs.Subject(common_name, organization, unit, locality, state, country)
+
+
+async def _attribute(console: Console, question: str, field: str) -> str:
+    """An optional attribute: empty leaves it out of the name."""
+    refusal = functools.partial(certs.subject_problem, field)
+    return await value_questions.ask_accepted(console, question, refusal) or ""
 
 
 async def _common_name(console: Console) -> str:
     while True:
         common_name = await console.ask(texts.cert.CERT_COMMON_NAME)
-        if not common_name:
-            console.say(texts.shell.ENTER_A_VALUE)
+        why = certs.subject_problem("common_name", common_name, required=True)
+        if why is not None:
+            console.say(why)
             continue
         if not await console.confirm(texts.cert.CHECK_FQDN, False) or is_hostname(common_name):
             return common_name
@@ -66,9 +78,10 @@ async def _common_name(console: Console) -> str:
 async def _country(console: Console) -> str:
     while True:
         country = await console.ask(texts.cert.CERT_COUNTRY)
-        if len(country) == 2 and certs.is_country_code(country):
+        why = certs.subject_problem("country", country, required=True)
+        if why is None:
             return country.upper()
-        console.say(texts.cert.BAD_COUNTRY)
+        console.say(why)
 
 
 async def _san(console: Console, common_name: str) -> tuple[str, ...]:
