@@ -19,6 +19,7 @@ from state.validate_outbound import (
     MAX_ROUTE_HOSTS,
     USEDNS,
     is_domain_key,
+    is_ip,
     normalise_domain,
     route_host_error,
 )
@@ -60,8 +61,10 @@ def parse_host(token: str) -> RouteHost:
 
 def _split_port(token: str) -> tuple[str, int | None]:
     if token.startswith("["):  # [IPv6]:port or [IPv6]
-        inside, _, rest = token[1:].partition("]")
-        return inside, _port(rest[1:]) if rest.startswith(":") else None
+        inside, bracket, rest = token[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")) or not is_ip(inside):
+            raise ValueRefused(messages.INVALID_HOSTNAME(name=token))
+        return inside, _port(rest[1:]) if rest else None
     if token.count(":") == 1:
         host, _, port = token.partition(":")
         return host, _port(port)

@@ -11,7 +11,7 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from state import messages, ranges
+from state import messages, names, ranges
 from state.controls import has_control
 from state.errors import ConfigError
 from state.messages import Message
@@ -25,9 +25,6 @@ from state.model import (
     TlsRptSettings,
 )
 
-_LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
-# One label is allowed ("localhost", a bare intranet name); labels are RFC 1123 with "_".
-_DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
 _EMAIL = re.compile(r"^[^@\s\"<>,;]+@[^@\s\"<>,;]+$")
 
 USEDNS = "USEDNS"
@@ -68,14 +65,21 @@ def is_ip(value: str) -> bool:
 
 def is_host(value: str) -> bool:
     """A host name or an IP address (IPv6 may be bracketed)."""
-    return is_ip(value) or bool(_DOMAIN.match(value))
+    return is_ip(value) or _is_name(value)
 
 
 def is_domain_key(value: str) -> bool:
     """A destconfig / smtproutes key: `example.com`, `.example.com` (subdomains) or an IP."""
     if is_ip(value):
         return True
-    return bool(_DOMAIN.match(value.removeprefix(".")))
+    return _is_name(value.removeprefix("."))
+
+
+def _is_name(value: str) -> bool:
+    # One label is allowed ("localhost", a bare intranet name); names.is_host's labels
+    # (RFC 1123 with "_"), without its final dot: keys are stored without one; digits
+    # and dots alone are an address or nothing ("999.999.1.1")
+    return names.is_host(value) and not value.endswith(".")
 
 
 def is_email(value: str) -> bool:
