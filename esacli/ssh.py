@@ -12,7 +12,9 @@ client's terminal. Without one it gets the batch shell: an exec request (`ssh ad
 'listenerconfig edit ...'`) runs its command line, then reads the client's input line
 by line, as does a shell request without a pty (`printf 'help\\nexit\\n' | ssh -T
 admin@host`); the session ends with the input, and the exit status says whether every
-command did what it was asked (0) or not (1).
+command did what it was asked (0) or not (1). Either way the client's bytes are read as
+UTF-8, a byte that is not UTF-8 as U+FFFD (esacli/ssh_channel.py): the line holding it is
+refused as any other, and the connection and its pending changes go on.
 
 Password checks go through esacli/login_guard.py (own threads, limits per connection
 and per address); connections not logged in yet are capped by esacli/ssh_startups.py.
@@ -34,6 +36,7 @@ from prompt_toolkit.output.vt100 import Vt100_Output
 
 from esacli.console import Console, LineConsole
 from esacli.login_guard import LoginGuard
+from esacli.ssh_channel import session_channel
 from esacli.ssh_keys import KeyFeeder
 from esacli.ssh_startups import Startups
 from esacli.terminal import PromptToolkitConsole
@@ -179,11 +182,13 @@ class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
         self._user = ""
         self._address = "?"
         self._failures = 0
+        self._conn: asyncssh.SSHServerConnection | None = None
 
     async def _unused(self, ssh_session: PromptToolkitSSHSession) -> None:
         raise AssertionError("sessions are made by session_requested")
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self._conn = conn
         peer = conn.get_extra_info("peername")
         self._address = str(peer[0]) if peer else "?"
         self._counted = self._startups.admit(self._address)
@@ -201,8 +206,15 @@ class ApplianceSSHServer(PromptToolkitSSHServer):  # type: ignore[misc]
             self._counted = False
             self._startups.done(self._address)
 
-    def session_requested(self) -> ApplianceSSHSession:
-        return ApplianceSSHSession(self._run_shell, self._user, self._address, self._access)
+    # asyncssh's SSHServer.session_requested may return (channel, session); prompt_toolkit
+    # declares the session alone
+    def session_requested(  # type: ignore[override]
+        self,
+    ) -> tuple[asyncssh.SSHServerChannel[str], ApplianceSSHSession]:
+        # a channel that reads bytes that are not UTF-8 as U+FFFD (esacli/ssh_channel.py)
+        assert self._conn is not None  # connection_made comes first
+        session = ApplianceSSHSession(self._run_shell, self._user, self._address, self._access)
+        return session_channel(self._conn), session
 
     def begin_auth(self, username: str) -> bool:
         self._user = username
