@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import textwrap
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,14 +39,15 @@ class LocalAppliance:
         return Session(self.store, self.secrets, "admin", "test")
 
 @pytest.fixture
-def appliance(tmp_path: Path) -> LocalAppliance:
+def appliance(tmp_path: Path) -> Iterator[LocalAppliance]:
     secrets = Secrets(tmp_path)
     store = Store(tmp_path)
     # the demo certificate dated by the shell's fixed clock: it is valid at NOW however long
     # after the import the test runs
     store.write(factory_config(secrets, now=dt.datetime.fromtimestamp(NOW, dt.UTC)), None,
                 "admin", "test", "factory")
-    return LocalAppliance(store, secrets)
+    yield LocalAppliance(store, secrets)
+    store.close()  # its database's three descriptors: a suite leaking them ran out of select()
 
 @pytest.fixture
 def session(appliance: LocalAppliance) -> Session:

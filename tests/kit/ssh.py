@@ -38,6 +38,7 @@ def ssh_spawn(app: Appliance, *options: str, user: str = "admin",
     return pexpect.spawn(
         "ssh", ["-p", str(app.ssh_port), *SSH_OPTIONS, *options, f"{user}@127.0.0.1"],
         encoding="utf-8", timeout=20, dimensions=(rows, 200),
+        use_poll=True,  # select() refuses a descriptor above 1023, which a long suite reaches
     )
 
 
@@ -57,6 +58,7 @@ def console_shell(app: Appliance, env: dict[str, str] | None = None) -> pexpect.
     return pexpect.spawn(
         sys.executable, ["-m", "esacli", "shell", "--data", str(app.data)],
         encoding="utf-8", timeout=20, dimensions=(ROWS, 200), env={**os.environ, **(env or {})},
+        use_poll=True,
     )
 
 

@@ -3,6 +3,7 @@ with a fake clock."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,11 @@ COMMENT = "Rollback of unconfirmed version {version} (to {previous})"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     store = Store(tmp_path)
     store.write(factory_config(Secrets(tmp_path)), None, "system", "factory", "factory")
-    return store
+    yield store
+    store.close()
 
 
 def session(store: Store, user: str = "admin") -> Session:

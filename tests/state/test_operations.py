@@ -5,6 +5,7 @@ confirms no waiting `commit confirmed`. Also logconfig's edit rule."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,11 @@ from state.validate import validate
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     store = Store(tmp_path)
     store.write(factory_config(Secrets(tmp_path)), None, "admin", "test", "factory")
-    return store
+    yield store
+    store.close()
 
 
 def suspended(store: Store) -> dict[str, bool]:

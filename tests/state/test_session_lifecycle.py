@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,11 @@ T0 = 1_700_000_000.0
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     store = Store(tmp_path)
     store.write(factory_config(Secrets(tmp_path)), None, "system", "factory", "factory")
-    return store
+    yield store
+    store.close()
 
 
 def session(store: Store) -> Session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,12 @@ from state.store import Store
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> tuple[Store, Secrets]:
+def data(tmp_path: Path) -> Iterator[tuple[Store, Secrets]]:
     secrets = Secrets(tmp_path)
     store = Store(tmp_path)
     store.write(factory_config(secrets), None, "admin", "console", "factory")
-    return store, secrets
+    yield store, secrets
+    store.close()
 
 
 def session(data: tuple[Store, Secrets]) -> Session:

@@ -4,6 +4,7 @@ a Session makes at every stage and at commit, without a shell."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,14 +21,15 @@ from state.users import Act
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> tuple[Store, Secrets]:
+def data(tmp_path: Path) -> Iterator[tuple[Store, Secrets]]:
     secrets = Secrets(tmp_path)
     store = Store(tmp_path)
     config = factory_config(secrets)
     accounts = (*config.users, *(UserAccount(n, r) for n, r in (
         ("op", Role.OPERATOR), ("ro", Role.READ_ONLY), ("guest", Role.GUEST))))
     store.write(model.replace(config, users=accounts), None, "admin", "test", "factory")
-    return store, secrets
+    yield store, secrets
+    store.close()
 
 
 def remote(data: tuple[Store, Secrets], user: str) -> Session:
