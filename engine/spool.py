@@ -112,10 +112,6 @@ class Spool:
             self._syncer.close()
             self._syncer = None
 
-    def queued_path(self, mid: int) -> Path:
-        """Where a message lives once the queue has taken it."""
-        return self.root / f"{mid}{SUFFIX}"
-
     def queued_place(self, message: SpooledMessage) -> Path:
         """Where `message`'s file goes once the queue has taken it (named by its first)."""
         return self.root / message.path.name

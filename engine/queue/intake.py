@@ -21,7 +21,7 @@ system_log = logging.getLogger("engine.queue")  # logs/system_logs (esacli/appli
 
 
 class Intake:
-    """`finished(mid, path)` is told of each message whose outcome is durable already."""
+    """`finished(mid, done)` is told of each message whose outcome is durable already."""
 
     def __init__(self, spool: Spool, store: QueueStore, clock: Clock,
                  finished: Callable[[int, Done], None]) -> None:

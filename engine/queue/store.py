@@ -63,6 +63,8 @@ CREATE TABLE IF NOT EXISTS requests (
 );
 """
 
+# whether a message not done yet is in a spool file (a shared one is removed with its last)
+_REFERENCED = "SELECT 1 FROM messages INDEXED BY by_path WHERE path = ? AND done = 0 LIMIT 1"
 _FINISH = (
     "UPDATE messages SET done = 1 WHERE mid = ? AND done = 0 AND NOT EXISTS"
     " (SELECT 1 FROM recipients r WHERE r.mid = ? AND r.status = 'queued')"
@@ -156,8 +158,7 @@ def _insert(db: sqlite3.Connection, messages: Sequence[NewMessage], now: float) 
 
 
 def _referenced(db: sqlite3.Connection, path: str) -> bool:
-    return db.execute("SELECT 1 FROM messages INDEXED BY by_path WHERE path = ? AND done = 0"
-                      " LIMIT 1", (path,)).fetchone() is not None
+    return db.execute(_REFERENCED, (path,)).fetchone() is not None
 
 
 def _record(db: sqlite3.Connection, mid: int, outcomes: dict[int, Outcome]) -> Done | None:
@@ -291,8 +292,7 @@ class QueueStore:
 
     def referenced(self, path: str) -> bool:
         """Whether a message not done yet is in spool file `path`."""
-        return bool(self._read("SELECT 1 FROM messages INDEXED BY by_path"
-                               " WHERE path = ? AND done = 0 LIMIT 1", (path,)))
+        return bool(self._read(_REFERENCED, (path,)))
 
     def attempts(self, mid: int, rid: int) -> int:
         rows = self._read("SELECT attempts FROM recipients WHERE mid = ? AND rid = ?", (mid, rid))
