@@ -93,9 +93,10 @@ class Spool:
         envelope's (REQUIRETLS)."""
         name = self.incoming_dir / f"{mid}{SUFFIX}"
         return Incoming(mid, name, name.with_name(name.name + TMP_SUFFIX),
-                        head2(mid, icid, listener, sender, recipients, when, flags), trailer2,
-                        lambda content: encode(mid, icid, listener, sender, recipients,
-                                               content, when, flags))
+                        lambda: head2(mid, icid, listener, sender, recipients, when, flags),
+                        trailer2,
+                        lambda content, digest: encode(mid, icid, listener, sender, recipients,
+                                                       content, when, flags, sha256=digest))
 
     def finish(self, message: Incoming) -> asyncio.Future[Path]:
         """Make a received message durable in incoming/: done once file and directory

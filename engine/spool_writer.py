@@ -25,7 +25,8 @@ from engine.errors import SpoolError
 
 WRITE_INLINE = 256 * 1024  # buffered bytes written off the loop from this size on
 Trailer = Callable[[int, int, str], bytes]  # (MID, size, SHA-256 hex) -> the end marker
-Whole = Callable[[bytes], bytes]  # content -> the message as one format-1 record
+Head = Callable[[], bytes]  # the message's own file's first line (format 2)
+Whole = Callable[[bytes, str], bytes]  # (content, SHA-256 hex) -> one format-1 record
 _Pending = tuple["Incoming", "asyncio.Future[Path]", asyncio.AbstractEventLoop]
 
 
@@ -181,14 +182,14 @@ class Incoming:
     (format 2). `write` buffers; `drain` writes a large buffer off the event loop;
     `Spool.finish` makes it durable and visible; `abort` removes it."""
 
-    def __init__(self, mid: int, final: Path, tmp: Path, head: bytes, trailer: Trailer,
+    def __init__(self, mid: int, final: Path, tmp: Path, head: Head, trailer: Trailer,
                  whole: Whole) -> None:
         self.mid, self.final, self.tmp = mid, final, tmp
-        self._trailer, self._whole = trailer, whole
+        self._head, self._trailer, self._whole = head, trailer, whole
         self.size = 0
         self._digest = hashlib.sha256()
-        self._pending: list[bytes] = [head]
-        self._pending_size = len(head)
+        self._pending: list[bytes] = []  # the content; its own file's head is made with it
+        self._pending_size = 0
         self._fd: int | None = None
         self._error: OSError | None = None
 
@@ -211,6 +212,7 @@ class Incoming:
         try:
             if self._fd is None:
                 self._fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                pending.insert(0, self._head())
             write_all(self._fd, b"".join(pending))
         except OSError as exc:
             self._error = exc
@@ -239,7 +241,7 @@ class Incoming:
 
     def record(self) -> bytes:
         """The whole message as a record of a shared file (while `in_memory`)."""
-        return self._whole(b"".join(self._pending[1:]))  # [0] is its own file's head
+        return self._whole(b"".join(self._pending), self._digest.hexdigest())
 
     def release(self) -> None:
         """Let the buffer go once the message is in a shared file (it has none of its own)."""

@@ -35,13 +35,14 @@ Record = tuple[dict[str, object], bytes]  # (envelope, content)
 
 def encode(
     mid: int, icid: int, listener: str, sender: str, recipients: list[str], content: bytes,
-    when: float, flags: Flags = PLAIN_MESSAGE,
+    when: float, flags: Flags = PLAIN_MESSAGE, *, sha256: str | None = None,
 ) -> bytes:
-    """A format-1 record (a whole file, or one of a group's; tools and tests write these)."""
+    """A format-1 record (a whole file, or one of a group's; tools and tests write these);
+    `sha256`: the content's digest, when the caller has it already."""
     head: dict[str, object] = {
         "mid": mid, "icid": icid, "listener": listener, "sender": sender,
         "recipients": list(recipients), "time": when,
-        "size": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content), "sha256": sha256 or hashlib.sha256(content).hexdigest(),
     }
     if flags.encode():  # only then: a plain message's envelope is as it always was
         head["flags"] = flags.encode()
