@@ -42,12 +42,20 @@ async def ask_name(ctx: Context, question: str) -> str | None:
         ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
 
 
+def _place(ctx: Context, name: str) -> Path | None:
+    """Where file `name` is in the folder; None, after saying why, for a name that is not
+    one (whoever called: a name never leads out of the folder)."""
+    if valid_name(name):
+        return folder(ctx) / name
+    ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
+    return None
+
+
 def read(ctx: Context, name: str) -> str | None:
     """The file's text, or None after telling the user why it cannot be read."""
-    if not valid_name(name):  # whoever called: a name never leads out of the folder
-        ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
+    path = _place(ctx, name)
+    if path is None:
         return None
-    path = folder(ctx) / name
     if not path.is_file():
         ctx.console.say(texts.files.FILE_MISSING.format(name=name))
         return None
@@ -68,10 +76,9 @@ def write(ctx: Context, name: str, text: str) -> bool:
 
 def write_quietly(ctx: Context, name: str, text: str) -> bool:
     """`write` without the EXPORT line (saveconfig says its own)."""
-    if not valid_name(name):  # as in `read`
-        ctx.console.say(texts.files.FILE_NAME_INVALID.format(name=name))
+    path = _place(ctx, name)
+    if path is None:
         return False
-    path = folder(ctx) / name
     tmp = path.with_name(f".{name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
