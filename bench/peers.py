@@ -1,6 +1,6 @@
 """esacli against Postfix on the same cores, mode by mode, with CPU per message.
 
-    .venv/bin/python bench/peers.py [--modes ceiling,starttls1,starttls10,plain,relay,...]
+    .venv/bin/python bench/peers.py [--modes ceiling,floor,starttls1,starttls10,plain,relay,...]
         [--rounds 3] [--messages 3000] [--concurrency 50] [--server-cores 0]
         [--client-cores 1] [--workers 1]
     .venv/bin/python bench/peers.py --modes workers      # 1 worker on 1 core vs 2 on 2
@@ -16,9 +16,11 @@ servers (esacli first in odd rounds, Postfix first in even ones). Needs root (Po
 Modes: starttls1 / starttls10 (STARTTLS, 1 or 10 messages per connection), plain (10
 per connection, no TLS), relay (STARTTLS in, the queue, STARTTLS out to bench/tls_sink.py,
 counted at the sink), ceiling (bench/tls_ceiling.py: TLS handshakes alone, asyncio and
-uvloop), workers (esacli alone: 1 worker on the first server core against 2 workers on
-two cores, the client sharing them), big (20 parallel 10 MB messages: peak RSS of every
-server process), idle (1,000 idle TLS connections: esacli's RSS per connection).
+uvloop), floor (bench/smtp_floor.py under the starttls1 load: the least an SMTP session
+over STARTTLS costs in Python, no policy, log or disk), workers (esacli alone: 1 worker
+on the first server core against 2 workers on two cores, the client sharing them), big
+(20 parallel 10 MB messages: peak RSS of every server process), idle (1,000 idle TLS
+connections: esacli's RSS per connection).
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.servers import Ceiling, Esacli, Postfix, Server, free_port, wait_port
+from bench.servers import Bare, Esacli, Postfix, Server, free_port, wait_port
 
 LOADGEN = str(ROOT / "bench" / "loadgen.py")
 MODES = {  # name: (tls, messages per connection)
     "starttls1": (True, 1), "starttls10": (True, 10), "plain": (False, 10),
     "relay": (True, 1),
 }
-ALL_MODES = ("ceiling", "starttls1", "starttls10", "plain", "relay", "big", "idle", "workers")
+ALL_MODES = ("ceiling", "floor", "starttls1", "starttls10", "plain", "relay", "big", "idle",
+             "workers")
 
 
 def load(port: int, args: argparse.Namespace, *extra: str) -> dict[str, float]:
@@ -189,13 +192,31 @@ def run_ceiling(args: argparse.Namespace, tmp: Path, results: Results) -> None:
     probe.stop()
     for _ in range(args.rounds):
         for uv in (False, True):
-            server = Ceiling(probe.cert, probe.key, args.server_cores, uvloop=uv)
+            server = Bare("tls_ceiling.py", "ceiling", probe.cert, probe.key,
+                          args.server_cores, *(["--uvloop"] if uv else []))
             try:
                 row = measured(server, lambda s=server: load(
                     s.port, args, "handshake", "--messages", str(args.messages)), args.messages)
             finally:
                 server.stop()
             results.add("ceiling", "uvloop" if uv else "asyncio", row)
+
+
+def run_floor(args: argparse.Namespace, tmp: Path, results: Results) -> None:
+    """bench/smtp_floor.py under the starttls1 load: what a session costs with no
+    Python but the least (beside esacli's and Postfix's starttls1 figures)."""
+    if "floor" not in args.modes:
+        return
+    probe = Esacli(tmp / "f", args.server_cores, 1)
+    probe.stop()
+    for _ in range(args.rounds):
+        server = Bare("smtp_floor.py", "floor", probe.cert, probe.key, args.server_cores)
+        try:
+            row = measured(server, lambda s=server: load(
+                s.port, args, *smtp_args("starttls1", args)), args.messages)
+        finally:
+            server.stop()
+        results.add("floor", "floor", row)
 
 
 def run_workers(args: argparse.Namespace, tmp: Path, results: Results) -> None:
@@ -296,7 +317,7 @@ def main() -> None:
           f" {args.server_cores}, client cores {args.client_cores}, esacli workers {args.workers}",
           flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for step in (run_ceiling, run_modes, run_relay, run_workers):
+        for step in (run_ceiling, run_floor, run_modes, run_relay, run_workers):
             step(args, Path(tmp), results)
         run_memory(args, Path(tmp))
     print_summary(args, results)
@@ -313,8 +334,21 @@ def print_summary(args: argparse.Namespace, results: Results) -> None:
         if ("starttls1", "esacli") in results.rows:
             share = results.median("starttls1", "esacli", "rate") / ceiling
             print(f"starttls1  esacli at {share:.0%} of the bare asyncio TLS ceiling")
+    if "floor" in args.modes:
+        print_floor(results)
     if "workers" in args.modes:
         print(results.summary("workers", "2 workers", "1 worker"))
+
+
+def print_floor(results: Results) -> None:
+    floor = results.median("floor", "floor", "cpu_ms")
+    print(f"floor      the least Python SMTP session over STARTTLS: {floor:.2f} ms CPU/msg,"
+          f" {results.median('floor', 'floor', 'rate'):.0f} msg/s")
+    for name in ("esacli", "postfix"):
+        if ("starttls1", name) in results.rows:
+            print(f"floor      starttls1 {name} {results.median('starttls1', name, 'cpu_ms'):.2f}"
+                  f" ms CPU/msg: {results.median('starttls1', name, 'cpu_ms') / floor:.1f}x"
+                  " the floor")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@
 - `Postfix`: a private Postfix (`postfix -c DIR`, as tests/kit/postfix.py starts one) with
   the same certificate and key; its queue, fsync and cleanup as shipped, mail to the
   discard transport, or relayed over STARTTLS (`smtp_tls_security_level = encrypt`).
-- `Ceiling`: bench/tls_ceiling.py, a bare asyncio TLS server (handshake, close).
+- `Bare`: a bare server of the bench's own, bench/tls_ceiling.py (a TLS handshake and
+  close, asyncio's or uvloop's) or bench/smtp_floor.py (the least SMTP session in Python).
 
 CPU is user + system time of the whole tree: live processes, plus what the tree's
 processes have reaped (cutime/cstime: Postfix's exited smtpd and cleanup children, a
@@ -281,14 +282,15 @@ class Postfix(Server):
         self.server.stop()
 
 
-class Ceiling(Server):
-    name = "ceiling"
+class Bare(Server):
+    """One of the bench's own servers (`script` in bench/), given PORT CERT KEY."""
 
-    def __init__(self, cert: str, key: str, cores: str, uvloop: bool = False) -> None:
-        self.port = free_port()
+    def __init__(self, script: str, name: str, cert: str, key: str, cores: str,
+                 *extra: str) -> None:
+        self.name, self.port = name, free_port()
         self.proc = subprocess.Popen(
-            ["taskset", "-c", cores, sys.executable, str(ROOT / "bench" / "tls_ceiling.py"),
-             str(self.port), cert, key, *(["--uvloop"] if uvloop else [])])
+            ["taskset", "-c", cores, sys.executable, str(ROOT / "bench" / script),
+             str(self.port), cert, key, *extra])
         wait_port(self.port)
 
     def root(self) -> int:
