@@ -106,6 +106,8 @@ def test_other_pages(browser: Any, served: Served) -> None:
     browser.get(served.url + "/queue")
     assert "Queue" in browser.title
     browser.find_element(By.CSS_SELECTOR, "header form button").click()  # log out
+    # the POST must finish before the next page, or the session it ends still serves that page
+    WebDriverWait(browser, 20).until(lambda d: d.current_url == served.url + "/login")
     browser.get(served.url + "/queue")
     assert browser.current_url == served.url + "/login"
 
