@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 from engine.errors import SpoolError
@@ -31,6 +32,7 @@ END = b"\r\nESACLI-END "
 LIGHT_LOAD = 1 << 20  # format 2 files above this: envelope and trailer read, not the content
 HEADER_READ = 1 << 16  # ... and this much of the content: the message's header (TLS-Required)
 Record = tuple[dict[str, object], bytes]  # (envelope, content)
+_NO_MID = -1  # `parse(only=...)` naming no message: no digest checked
 
 
 def encode(
@@ -91,6 +93,44 @@ def content_of(path: Path, mid: int) -> bytes:
     if not found:
         raise SpoolError(f"spool file {path.name} is damaged")
     return found[0]
+
+
+class FileContents:
+    """The contents of one spool file's messages for one delivery run, the file read and
+    parsed once for all of them (read per message, a file of k messages was parsed k
+    times: the first cost of the delivering process at one message per connection).
+    Each message's digest is still checked when its content is handed out, and each
+    content is handed out once and then dropped: what stays is what is still to send."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._records: dict[int, Record] | None = None
+        self._lock = threading.Lock()  # a large message's content is read in a thread
+
+    def content(self, mid: int) -> bytes:
+        """Message `mid`'s content, as `content_of` gives it."""
+        with self._lock:
+            if self._records is None:
+                self._records = self._read()
+            record = self._records.pop(mid, None)
+        if record is None:  # asked again (or the file was not readable): on its own
+            return content_of(self.path, mid)
+        head, body = record
+        if hashlib.sha256(body).hexdigest() != head.get("sha256"):
+            raise SpoolError(f"spool file {self.path.name} is damaged")
+        return body
+
+    def _read(self) -> dict[int, Record]:
+        try:
+            with open(self.path, "rb") as handle:
+                data = handle.read(len(MAGIC2))
+                if data == MAGIC2:  # one message, maybe large: content_of reads it
+                    return {}
+                data += handle.read()
+        except OSError:
+            return {}
+        records = parse(data, only=_NO_MID)  # digests unchecked here: per message above
+        return {int(str(head["mid"])): (head, body) for head, body in records or ()}
 
 
 def read_records(path: Path) -> list[Record] | None:

@@ -43,7 +43,7 @@ from engine.queue.store import QueueStore, Recipient
 from engine.queue.upkeep import Upkeep
 from engine.runtime import RuntimeConfig
 from engine.spool import Spool
-from engine.spoolformat import content_of
+from engine.spoolformat import FileContents
 from state.model import Config
 
 LISTENER = "(queue)"  # spool "listener" of messages the queue makes itself (bounces, alerts)
@@ -189,8 +189,10 @@ class QueueManager:
     ) -> None:
         domain = destination.domain
         jobs: dict[int, Job] = {}
+        files: dict[str, FileContents] = {}  # the messages of a shared file: read once
         for r in rcpts:
-            content = functools.partial(content_of, Path(r.path), r.mid)
+            reader = files.setdefault(r.path, FileContents(Path(r.path)))
+            content = functools.partial(reader.content, r.mid)
             job = jobs.setdefault(
                 r.mid, Job(r.mid, r.sender, [], [], content, r.size, Flags.decode(r.flags)))
             job.rids.append(r.rid)

@@ -16,7 +16,7 @@ from engine.errors import SpoolError
 from engine.queue.manager import QueueOptions
 from engine.spool import Spool
 from engine.spool_writer import WRITE_INLINE, Incoming, commit_together
-from engine.spoolformat import content_of, encode
+from engine.spoolformat import FileContents, content_of, encode
 from state.model import TLSMode
 from tests.engine.outbound_kit import FakeClock, outbound_config
 from tests.kit.dnsserver import DnsServer
@@ -129,3 +129,23 @@ async def test_the_file_goes_with_the_last_of_its_messages_across_a_restart(
             await wait_until_async(lambda: not queued.exists())
     assert [m.data for m in mx.messages] == [b"Subject: later\r\n\r\ny\r\n"]
     assert "Queue manager" not in read_mail_logs(tmp_path)  # the file taken once, whole
+
+
+def test_file_contents_reads_a_shared_file_once(tmp_path: Path) -> None:
+    path = tmp_path / "5.msg"
+    path.write_bytes(record(5, b"one\r\n") + record(6, b"two\r\n"))
+    reader = FileContents(path)
+    assert reader.content(6) == b"two\r\n"
+    path.unlink()  # what it holds is read already; what is handed out once is dropped
+    assert reader.content(5) == b"one\r\n"
+    with pytest.raises(SpoolError):
+        reader.content(5)
+
+
+def test_file_contents_checks_each_digest_alone(tmp_path: Path) -> None:
+    path = tmp_path / "5.msg"
+    path.write_bytes(record(5, b"one\r\n") + record(6, b"two\r\n").replace(b"two", b"tw0"))
+    reader = FileContents(path)
+    assert reader.content(5) == b"one\r\n"
+    with pytest.raises(SpoolError):
+        reader.content(6)
