@@ -260,6 +260,8 @@ class Session:
         """
         self._require(users.Act.COMMIT)
         target = self.store.load(number)
+        if users.touches_accounts(self.store.load(self.store.head_number()), target):
+            self._require(users.Act.ACCOUNTS)  # or an Operator's rollback would undo a demotion
         self._validate(self.store.head_number(), target, probe)
         for _ in range(5):
             try:

@@ -376,6 +376,8 @@ class LevelSession(Sections):
         self._gate.require(users.Act.COMMIT)
         target = self._version_doc(number)
         self._reload()  # over the head as it is now: the result is exactly `target`
+        if users.touches_accounts(self._view(self._base_doc), self._view(target)):
+            self._gate.require(users.Act.ACCOUNTS)  # (as in state/session.py)
         with self.node.connect_for(self.level) as db:
             written = level_commit.write_level(
                 db, self.node, self.level, self.base, self._base_doc, target, self.user,

@@ -358,3 +358,13 @@ def test_a_members_sessions_enforce_the_users_role(boxes: Boxes, database: Datab
                          enforce_role=True)
     commit_at(admin, lambda c: partner(c, TLSMode.REQUIRED))
     assert LevelSession(node_b, node_b.membership.cluster_level, "ro", "test").may(Act.COMMIT)
+    # an Operator's rollback to before these accounts is an accounts change: refused
+    op = UserAccount(name="op", role=Role.OPERATOR)
+    commit_at(cluster_session(node_a), lambda c: model.replace(c, users=(*c.users, op)))
+    catch_up(node_b, database)
+    operator = LevelSession(node_b, node_b.membership.cluster_level, "op", "test",
+                            enforce_role=True)
+    first = operator.history(20)[-1].number
+    with pytest.raises(AccessRefused, match="accounts or access settings"):
+        operator.rollback(first, "no more read-only account")
+    assert [u.name for u in node_b.store.load().users][-2:] == ["ro", "op"]

@@ -15,7 +15,14 @@ import pytest
 from state import config_file, model, users
 from state.bootstrap import open_data_dir
 from state.model_access import Role, UserAccount
-from tests.kit.appliance import PASSWORD, Appliance, committed, prepared, running
+from tests.kit.appliance import (
+    PASSWORD,
+    Appliance,
+    commit_change,
+    committed,
+    prepared,
+    running,
+)
 from tests.kit.fakemx import Behaviour, FakeMX
 from tests.kit.queue import DOMAIN, relay_appliance
 from tests.kit.smtp import send_mail
@@ -135,6 +142,27 @@ def test_read_only_dialog_is_refused_and_leaves_nothing(roles_appliance: Applian
     child.sendline("exit")  # nothing pending: no "are you sure"
     child.expect(pexpect.EOF)
     assert "LookedAtMail" not in repr(committed(roles_appliance.data))
+
+
+def test_an_operator_cannot_roll_their_demotion_back(tmp_path: Path) -> None:
+    app = prepared(tmp_path, with_roles)
+    set_passwords(app)
+    for role in (Role.ADMINISTRATOR, Role.OPERATOR):  # op promoted, then demoted again
+        commit_change(app.data, lambda c, r=role: model.replace(c, users=tuple(
+            UserAccount("op", r, "Op") if u.name == "op" else u for u in c.users)), "op")
+    with running(app):
+        # the list, newest first: 1. op demoted, 2. op promoted; commit now, and not now
+        for script in ("rollbackconfig\nrollback\n2\ny\ny\nregain\n",
+                       "rollbackconfig\nrollback\n2\ny\nn\ncommit\nregain\n"):
+            done = ssh_batch(app, ["-T"], script, user="op", password=pw("op"))
+            no_traceback(done.stdout, "rollback")
+            assert ("You are not in the correct access group to change accounts or access"
+                    " settings") in done.stdout, done.stdout
+            assert done.returncode == 1
+        assert users.role_of(committed(app.data), "op") is Role.OPERATOR
+        refused = ssh_batch(app, ["userconfig"], user="op", password=pw("op"))
+        assert "You are not in the correct access group to use userconfig." in refused.stdout
+        send_mail(app.inbound, "someone@example.com")
 
 
 def keygen(path: Path) -> str:

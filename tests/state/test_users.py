@@ -81,6 +81,27 @@ def test_operator_changes_configuration_but_not_accounts(data) -> None:
     assert users.role_of(data[0].load(), "op") is Role.OPERATOR
 
 
+def test_an_operator_rolls_back_configuration_but_not_accounts(data) -> None:
+    """A rollback is a commit of an old version: to one whose accounts or access differ
+    from the head's it is an Administrator's act (an Operator once an Administrator would
+    otherwise roll their demotion back, or roll other accounts out of existence)."""
+    admin, store = remote(data, "admin"), data[0]
+    admin.stage(edit.put_user(admin.candidate, UserAccount("op", Role.ADMINISTRATOR)))
+    promoted = admin.commit("op an administrator").info.number
+    demoted = edit.put_user(admin.candidate, UserAccount("op", Role.OPERATOR))
+    admin.stage(edit.remove_user(demoted, "guest", "admin"))
+    admin.commit("op demoted, guest gone")
+    op = remote(data, "op")
+    for number in (promoted, 1):  # back to Administrator; back to when guest was there
+        with pytest.raises(AccessRefused, match="accounts or access settings"):
+            op.rollback(number, "regain")
+    assert users.role_of(store.load(), "op") is Role.OPERATOR
+    op.stage(model.replace(op.candidate, hostname="op.example.com"))
+    renamed = op.commit("renamed").info.number
+    assert op.rollback(renamed - 1, "undo the rename") is not None
+    assert store.load().hostname == admin.candidate.hostname != "op.example.com"
+
+
 def test_guest_and_unknown_users_change_nothing(data) -> None:
     for who in ("guest", "nobody"):
         session = remote(data, who)
