@@ -1,4 +1,4 @@
-"""Delivery of queued messages for one destination domain over SMTP (aiosmtplib).
+"""Delivery of queued messages for one destination domain over SMTP (wire.py).
 
 `DomainDelivery.run` resolves the route and the domain's MTA-STS policy, then, for each
 kind of message (what it asks of TLS: REQUIRETLS, TLS-Required: No, a report of ours;
@@ -25,8 +25,6 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import aiosmtplib
-
 from engine.errors import SpoolError
 from engine.maillog import MailLog
 from engine.messageflags import Flags
@@ -37,6 +35,7 @@ from engine.outbound.destinations import Destination
 from engine.outbound.dnspolicy import DnsPolicies, Plan
 from engine.outbound.jobs import Job, Report, Result
 from engine.outbound.resolver import Kind, Resolution, Resolver
+from engine.outbound.wire import Client, Reply, WireError
 from engine.runtime import OutboundRuntime
 
 __all__ = ["DomainDelivery", "Job", "Result", "normalise_crlf"]
@@ -179,46 +178,64 @@ class DomainDelivery:
         return results
 
 
-def _classify(code: int, text: str, dcid: int) -> Result:
-    if 200 <= code < 300:
-        return Result("delivered", f"{code} {text}", dcid)
-    if code >= 500:
-        return Result("bounced", reasons.REMOTE_REFUSED(text, code), dcid)
-    return Result("deferred", reasons.REMOTE_DEFERRED(text, code), dcid)
+def _classify(reply: Reply, dcid: int) -> Result:
+    if reply.ok:
+        return Result("delivered", str(reply), dcid)
+    if reply.code >= 500:
+        return Result("bounced", reasons.REMOTE_REFUSED(reply.text, reply.code), dcid)
+    return Result("deferred", reasons.REMOTE_DEFERRED(reply.text, reply.code), dcid)
 
 
 async def _transaction(
-    smtp: aiosmtplib.SMTP, job: Job, content: bytes, dcid: int, log: MailLog
+    smtp: Client, job: Job, content: bytes, dcid: int, log: MailLog
 ) -> dict[int, Result]:
     log.delivery_start(dcid, job.mid, job.rids)
     results: dict[int, Result] = {}
     try:
-        await smtp.mail(job.sender, options=[REQUIRETLS] if job.flags.requiretls else None)
-        for rid, address in zip(job.rids, job.addresses, strict=True):
-            try:
-                await smtp.rcpt(address)
-            except aiosmtplib.SMTPRecipientRefused as exc:
-                results[rid] = _classify(exc.code, exc.message, dcid)
-        accepted = [rid for rid in job.rids if rid not in results]
-        if not accepted:
-            await smtp.rset()
-            return results
-        reply = await smtp.data(content)
-    except aiosmtplib.SMTPResponseException as exc:
-        verdict = _classify(exc.code, exc.message, dcid)
-        for rid in job.rids:
-            results.setdefault(rid, verdict)
-        if smtp.is_connected:  # leave the connection clean for the next message
-            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-                await smtp.rset()
-        return results
-    except (aiosmtplib.SMTPException, OSError) as exc:
+        reply = await _exchange(smtp, job, content, dcid, results)
+    except (WireError, OSError) as exc:
         lost = Result("deferred", reasons.CONNECTION_LOST(exc), dcid)
-        for rid in job.rids:
-            results.setdefault(rid, lost)
+        return {rid: results.get(rid, lost) for rid in job.rids}
+    if reply is None:
+        await _reset(smtp)  # leave the connection clean for the next message
         return results
+    accepted = [rid for rid in job.rids if rid not in results]
     log.message_done(dcid, job.mid, accepted)
-    log.response(job.mid, accepted, f"{reply.code} {reply.message}")
-    for rid in accepted:
-        results[rid] = Result("delivered", f"{reply.code} {reply.message}", dcid)
+    log.response(job.mid, accepted, str(reply))
+    results.update(dict.fromkeys(accepted, Result("delivered", str(reply), dcid)))
     return results
+
+
+async def _exchange(
+    smtp: Client, job: Job, content: bytes, dcid: int, results: dict[int, Result]
+) -> Reply | None:
+    """MAIL, the RCPTs, DATA and the content, each refusal put in `results`; the final
+    reply if the message was taken, else None (the transaction is to be reset)."""
+    mail = f"MAIL FROM:<{job.sender}>" + (f" {REQUIRETLS}" if job.flags.requiretls else "")
+    sent = await smtp.envelope(mail, [f"RCPT TO:<{a}>" for a in job.addresses])
+    if not sent.mail.ok:
+        results.update(dict.fromkeys(job.rids, _classify(sent.mail, dcid)))
+    else:
+        for rid, rcpt in zip(job.rids, sent.rcpts, strict=True):
+            if rcpt is not None and not rcpt.ok:
+                results[rid] = _classify(rcpt, dcid)
+    accepted = [rid for rid in job.rids if rid not in results]
+    if sent.data is None:
+        return None
+    if sent.data.code != 354:
+        results.update(dict.fromkeys(accepted, _classify(sent.data, dcid)))
+        return None
+    if not accepted:  # pipelined, and DATA taken with nothing to send: end it empty
+        await smtp.content(b"")
+        return None
+    reply = await smtp.content(content)
+    if not reply.ok:
+        results.update(dict.fromkeys(accepted, _classify(reply, dcid)))
+        return None
+    return reply
+
+
+async def _reset(smtp: Client) -> None:
+    if smtp.is_connected:
+        with contextlib.suppress(WireError, OSError):
+            await smtp.command("RSET")

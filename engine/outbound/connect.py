@@ -269,14 +269,14 @@ class Connector:
 
 
 def _local_ip(conn: smtpconn.Connection) -> str:
-    local = conn.smtp.get_transport_info("sockname") if conn.smtp.is_connected else None
+    local = conn.smtp.info("sockname") if conn.smtp.is_connected else None
     return str(local[0]) if local else "0.0.0.0"
 
 
 def _where(conn: smtpconn.Connection) -> tlsrpt.Where:
     """The connection's ends, and the name the MX gave in its EHLO reply (TLS-RPT's
     receiving-mx-helo), while the connection is still there."""
-    response = conn.smtp.last_ehlo_response
-    words = response.message.split(None, 1) if response is not None else []
+    response = conn.smtp.ehlo_reply
+    words = response.text.split(None, 1) if response is not None else []
     return tlsrpt.Where(_local_ip(conn), conn.target.ip, words[0] if words else "")
 

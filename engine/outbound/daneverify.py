@@ -103,7 +103,7 @@ async def _try(config: Config, resolver: Resolver, plain: ssl.SSLContext, domain
         emit(CONNECT_FAILED.format(ip=target.ip, reason=exc.reason))
         return False
     try:
-        local = conn.smtp.get_transport_info("sockname")
+        local = conn.smtp.info("sockname")
         emit(CONNECTED.format(ip=target.ip, local=local[0] if local else "unknown"))
         tlsa = await dane.lookup_tlsa(resolver.lookups, mx, True)
         emit(TLSA_LINES[tlsa.state].format(mx=mx, domain=domain, reason=tlsa.reason))

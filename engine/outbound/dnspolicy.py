@@ -119,11 +119,11 @@ def session_of(conn: Connection, result: TlsResult, req: Requirement, tlsa: Tlsa
     """What the finished STARTTLS on `conn` showed, for `verdict.judge`."""
     san, cn = peer_names(conn.peercert)
     checked = None
-    ssl_object = conn.smtp.get_transport_info("ssl_object") if conn.alive else None
+    ssl_object = conn.smtp.info("ssl_object") if conn.alive else None
     if Check.DANE in req.checks and ssl_object is not None:
         chain = dane.peer_chain(ssl_object)
         checked = dane.verify(chain, tlsa.usable, req.dane_names, now)
         if not san:  # the plain context parses nothing: read the names from the chain
             san, cn = dane.leaf_names(chain)
-    offered = conn.encrypted and conn.smtp.supports_extension("requiretls")
+    offered = conn.encrypted and conn.smtp.supports("REQUIRETLS")
     return Session.of(result, san, cn, checked, offered)

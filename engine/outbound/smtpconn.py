@@ -1,9 +1,9 @@
 """One outbound SMTP connection up to the point where mail can be sent.
 
-`open_connection` connects, EHLOs (HELO if EHLO is refused), and when asked
-tries STARTTLS, classifying what happened as a `policy.TlsResult`. aiosmtplib
-(>= 5.1) discards every byte buffered after the STARTTLS reply and forgets the
-pre-TLS capabilities; we EHLO again over TLS ourselves. SNI is the target's host
+`connect` connects, EHLOs (HELO if EHLO is refused), and when asked
+tries STARTTLS, classifying what happened as a `policy.TlsResult`. The client end
+(engine/outbound/wire.py) drops every byte that came after the STARTTLS reply and the
+capabilities offered before TLS; we EHLO again over TLS. SNI is the target's host
 name (the MX or route host). Both delivery (client.py) and `tlsverify` use it.
 
 Errors: `connect` raises `engine.errors.ConnectError` (the engine's tree) when the
@@ -18,22 +18,22 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosmtplib
-
 from engine.errors import ConnectError
 from engine.outbound import reasons
 from engine.outbound.dane import peer_chain
 from engine.outbound.policy import Outcome, TlsResult, match_certificate
 from engine.outbound.resolver import Target
 from engine.outbound.tlsctx import describe_verify_error, peer_names
+from engine.outbound.wire import Client, WireError
 
 TIMEOUT = 30.0
 
 
 @dataclass
 class Connection:
-    smtp: aiosmtplib.SMTP
+    smtp: Client
     target: Target
+    helo: str  # the name we give in EHLO (again after STARTTLS)
     tls: TlsResult = field(default_factory=lambda: TlsResult(Outcome.NOT_OFFERED))
     protocol: str = ""
     cipher: str = ""
@@ -50,7 +50,7 @@ class Connection:
         """Say QUIT if the connection still works; close it in any case."""
         try:
             if self.alive and self.smtp.is_connected:
-                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                with contextlib.suppress(WireError, OSError):
                     await self.smtp.quit(timeout=5)
         finally:  # cancelled while saying QUIT (engine stop): the socket still goes
             self.smtp.close()
@@ -58,45 +58,36 @@ class Connection:
 
 
 async def connect(target: Target, helo: str, timeout: float = TIMEOUT) -> Connection:
-    smtp = aiosmtplib.SMTP(
-        hostname=target.ip, port=target.port, local_hostname=helo,
-        start_tls=False, use_tls=False, timeout=timeout,
-    )
     try:
-        await smtp.connect()
-    except aiosmtplib.SMTPConnectResponseError as exc:
-        smtp.close()
-        raise ConnectError(f"{exc.code} {exc.message}", exc.code) from None
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        smtp.close()
-        why = describe_verify_error(exc) if isinstance(exc, OSError) else str(exc)
-        raise ConnectError(why) from None
+        smtp, greeting = await Client.open(target.ip, target.port, timeout)
+    except WireError as exc:
+        raise ConnectError(str(exc)) from None
+    except OSError as exc:
+        raise ConnectError(describe_verify_error(exc)) from None
+    conn = Connection(smtp, target, helo)
+    try:
+        if greeting.code != 220:
+            raise ConnectError(str(greeting), greeting.code)
+        await _hello(conn)
     except BaseException:  # cancelled (engine stop, Ctrl-C in the shell): no socket stays
         smtp.close()
         raise
-    conn = Connection(smtp, target)
-    try:
-        await _hello(conn)
-    except BaseException:
-        smtp.close()
-        raise
-    conn.offered = smtp.supports_extension("starttls")
+    conn.offered = smtp.supports("STARTTLS")
     return conn
 
 
 async def _hello(conn: Connection) -> None:
     try:
-        try:
-            await conn.smtp.ehlo()
-        except aiosmtplib.SMTPHeloError:
-            await conn.smtp.helo()
-    except aiosmtplib.SMTPResponseException as exc:
-        await conn.quit()
-        raise ConnectError(f"{exc.code} {exc.message}", exc.code) from None
-    except (aiosmtplib.SMTPException, OSError) as exc:
+        reply = await conn.smtp.hello(conn.helo)
+        if reply.code != 250:
+            reply = await conn.smtp.hello(conn.helo, "HELO")
+    except (WireError, OSError) as exc:
         conn.smtp.close()
         conn.alive = False
         raise ConnectError(str(exc) or type(exc).__name__) from None
+    if reply.code != 250:
+        await conn.quit()
+        raise ConnectError(str(reply), reply.code)
 
 
 async def starttls(
@@ -111,19 +102,19 @@ async def _starttls(
     conn: Connection, ctx: ssl.SSLContext, verifying: bool, candidates: tuple[str, ...]
 ) -> TlsResult:
     smtp = conn.smtp
-    if not smtp.supports_extension("starttls"):
+    if not smtp.supports("STARTTLS"):
         return TlsResult(Outcome.NOT_OFFERED, reason=reasons.TLS_NOT_OFFERED)
     try:
-        await smtp.starttls(server_hostname=conn.target.host, tls_context=ctx)
-    except aiosmtplib.SMTPResponseException as exc:
-        return TlsResult(Outcome.REFUSED_BEFORE_220, reason=f"{exc.code} {exc.message}")
+        reply = await smtp.starttls(ctx, conn.target.host)
     except ssl.SSLCertVerificationError as exc:
         _dead(conn)
         return TlsResult(Outcome.VERIFY_FAILED, reason=describe_verify_error(exc))
-    except (aiosmtplib.SMTPException, OSError) as exc:
+    except (WireError, OSError) as exc:
         _dead(conn)
         return TlsResult(Outcome.FAILED_AFTER_220, reason=_failure(exc))
-    ssl_object = smtp.get_transport_info("ssl_object")
+    if reply.code != 220:
+        return TlsResult(Outcome.REFUSED_BEFORE_220, reason=str(reply))
+    ssl_object = smtp.info("ssl_object")
     if ssl_object is not None:
         conn.protocol = str(ssl_object.version() or "")
         conn.cipher = str((ssl_object.cipher() or ("",))[0])

@@ -119,7 +119,7 @@ async def _probe(
     except ConnectError as exc:
         emit(f"TLS connection to {target.ip} failed: {exc.reason}")
         return False
-    local = conn.smtp.get_transport_info("sockname")
+    local = conn.smtp.info("sockname")
     emit(f"Connected to {target.ip} from interface {local[0] if local else 'unknown'}.")
     emit("Checking TLS connection.")
     try:

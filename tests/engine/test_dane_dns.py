@@ -132,7 +132,7 @@ async def presented_chain(context: object, host: str, data: Path) -> tuple[bytes
         try:
             result = await smtpconn.starttls(conn, contexts.plain, False, (host,))
             assert result.outcome is smtpconn.Outcome.OK
-            return dane.peer_chain(conn.smtp.get_transport_info("ssl_object"))
+            return dane.peer_chain(conn.smtp.info("ssl_object"))
         finally:
             await conn.quit()
 

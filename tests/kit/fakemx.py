@@ -25,6 +25,8 @@ class Behaviour:
     inject: bytes = b""  # sent in the same packet right after the STARTTLS reply
     context: ssl.SSLContext | None = None
     rcpt_reply: dict[str, str] = field(default_factory=dict)  # address -> reply
+    mail_reply: str = "250 2.1.0 Ok"
+    pipelining: bool = True  # offered in EHLO (when not, commands sent ahead are counted)
     data_reply: str = "250 2.0.0 Ok: queued"
     greeting: str = "220 mx.fake ESMTP"
     tls_extensions: tuple[str, ...] = ()  # offered only after STARTTLS (e.g. REQUIRETLS)
@@ -54,6 +56,7 @@ class FakeMX:
         self.release = asyncio.Event()
         self.release.set()
         self.commands: list[str] = []
+        self.sent_ahead = 0  # commands that came before the reply to the one before
         self._server: asyncio.Server | None = None
         self.hold_at: int | None = None  # hold the DATA reply of this (1-based) message
         self.holding = asyncio.Event()
@@ -98,6 +101,7 @@ class _Session:
         self.rcpts: list[str] = []
         self.helo = ""
         self.params: tuple[str, ...] = ()
+        self.in_mail = False  # a MAIL was accepted and its transaction is open
 
     async def say(self, line: str, extra: bytes = b"") -> None:
         self.writer.write(line.encode() + b"\r\n" + extra)
@@ -111,6 +115,8 @@ class _Session:
                 return
             line = raw.decode(errors="replace").rstrip("\r\n")
             self.mx.commands.append(line)
+            if not self.b.pipelining and self.reader._buffer:  # (a StreamReader's own)
+                self.mx.sent_ahead += 1
             if not await self.handle(line):
                 return
 
@@ -118,7 +124,8 @@ class _Session:
         verb = line[:4].upper()
         if verb == "EHLO":
             self.helo = line[5:]
-            ext = ["250-mx.fake", "250-PIPELINING", "250-8BITMIME"]
+            ext = ["250-mx.fake", *(["250-PIPELINING"] if self.b.pipelining else []),
+                   "250-8BITMIME"]
             if self.b.starttls and not self.tls:
                 ext.append("250-STARTTLS")
             if self.tls:
@@ -131,13 +138,14 @@ class _Session:
         elif verb == "MAIL":
             path, _, params = line[10:].partition(">")
             self.sender, self.rcpts, self.params = path.strip("<> "), [], tuple(params.split())
-            await self.say("250 2.1.0 Ok")
+            self.in_mail = self.b.mail_reply.startswith("250")
+            await self.say(self.b.mail_reply)
         elif verb == "RCPT":
             await self.rcpt(line[8:].strip("<> "))
         elif verb == "DATA":
             await self.data()
         elif verb == "RSET":
-            self.sender, self.rcpts = "", []
+            self.sender, self.rcpts, self.in_mail = "", [], False
             await self.say("250 2.0.0 Ok")
         elif verb == "QUIT":
             await self.say("221 2.0.0 Bye")
@@ -148,6 +156,8 @@ class _Session:
 
     async def rcpt(self, address: str) -> None:
         reply = self.b.rcpt_reply.get(address, "250 2.1.5 Ok")
+        if not self.in_mail:
+            reply = "503 5.5.1 Error: need MAIL command"
         if reply.startswith("250"):
             self.rcpts.append(address)
         await self.say(reply)
@@ -166,7 +176,7 @@ class _Session:
             return False
         await self.writer.start_tls(self.b.context)
         self.tls = True
-        self.sender, self.rcpts = "", []
+        self.sender, self.rcpts, self.in_mail = "", [], False
         return True
 
     async def data(self) -> None:
@@ -197,4 +207,4 @@ class _Session:
                     connection=self.number, mail_params=self.params,
                 )
             )
-        self.sender, self.rcpts = "", []
+        self.sender, self.rcpts, self.in_mail = "", [], False
