@@ -21,10 +21,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
+import os
 from collections.abc import Callable
 
 from engine.inbound.adapter import EsaSMTP, protocol_factory
-from engine.inbound.binding import IN_USE, bind_error
+from engine.inbound.binding import IN_USE, bind_error, held_elsewhere
 from engine.inbound.conversation import Services
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
@@ -83,6 +85,9 @@ class RunningListener:
     async def start(self) -> None:
         spec = self._current[1]
         loop = asyncio.get_running_loop()
+        if self.reuse_port and await asyncio.to_thread(
+                held_elsewhere, spec.ip, spec.port, os.getppid()):
+            raise OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
         self._server = await loop.create_server(
             protocol_factory(self), host=spec.ip, port=spec.port, backlog=spec.tcp_queue,
             reuse_port=self.reuse_port or None,
@@ -116,7 +121,9 @@ Bind = tuple["RunningListener | None", str]
 class ListenerSet:
     """`reuse_port`: each SMTP worker process binds the same addresses (SO_REUSEPORT) and
     the kernel spreads new connections over them; a program that holds a port without
-    it still makes the bind fail ("Already in use"), as with one process."""
+    it still makes the bind fail ("Already in use"), as with one process, and so does
+    any process outside this appliance that holds it with it (binding.held_elsewhere:
+    another appliance's workers)."""
 
     def __init__(self, services: Services, reuse_port: bool = False,
                  gate: Gate | None = None) -> None:

@@ -5,6 +5,8 @@
 - kill -9 of a worker under relay load loses no acknowledged message; the supervisor
   starts it again and it serves.
 - The smuggling and STARTTLS injection cases hold on every worker.
+- A second appliance on the port the first one's workers share (SO_REUSEPORT) does not
+  join it: its listener fails "Already in use" and every message goes to the first.
 - A TLS 1.1 client refused by a worker (its STARTTLS on uvloop's TLS layer) gets the
   `protocol_version` alert, not a bare close, and the workers go on serving.
 Which worker served what is read from the files the workers publish (workers/<n>.json).
@@ -33,7 +35,7 @@ from engine.spool import Spool
 from engine.workerstatus import alive
 from state import model
 from tests.kit import smtpsink
-from tests.kit.appliance import Appliance, commit_change, prepared, running
+from tests.kit.appliance import Appliance, commit_change, on_ports, prepared, running
 from tests.kit.queue import DOMAIN, RelayLoad, relay_appliance
 from tests.kit.smtpsink import SmtpSink
 from tests.kit.waiting import wait_until, wait_until_async
@@ -330,3 +332,22 @@ def test_a_client_silent_in_its_handshake_is_closed_and_frees_its_place(
             wait_until(lambda n=6 * round_: timed_out_and_closed(app.mail_logs()) == n,
                        what=f"{6 * round_} connections timed out and closed in mail_logs")
         assert b"221" in raw(app.inbound, b"QUIT\r\n", b"221", tls=True)
+
+
+def test_a_second_appliance_does_not_join_the_workers_port(tmp_path: Path) -> None:
+    first = prepared(tmp_path / "a")
+    first.args = WORKERS
+    with running(first):
+        second = prepared(tmp_path / "b", lambda c: on_ports(c, {"InboundMail": first.inbound}))
+        second.inbound = second.outbound  # (start() waits for it: InboundMail cannot listen)
+        second.args = WORKERS
+        with running(second):
+            where = f"127.0.0.1:{first.inbound}"
+            wait_until(lambda: f"Listener InboundMail on {where}: Failed: Already in use"
+                       in second.console(), what="the second appliance's listener to fail")
+            for n in range(20):  # over fresh connections: the kernel would spread them
+                with smtplib.SMTP("127.0.0.1", first.inbound, timeout=10) as client:
+                    client.sendmail("a@example.com", [f"u{n}@example.com"], b"S: x\r\n\r\nx\r\n")
+            wait_until(lambda: first.mail_logs().count("Start MID") == 20,
+                       what="the first appliance to take every message")
+            assert "Start MID" not in second.mail_logs()
