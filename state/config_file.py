@@ -12,6 +12,7 @@ loadconfig). Pure: text in, typed values out.
     secret.check = "<base64>"
     secret.key[3f1c...] = "<base64>"          or  = "masked"
     secret.password[bob] = "<base64>"         or  = "masked"
+    end = 412
 
 - One setting per line, `<path> = <JSON value>`, in the model's order: the paths are
   those of `showchanges` and of the commit model's merge (state/diff.py), so two saved
@@ -20,6 +21,10 @@ loadconfig). Pure: text in, typed values out.
   comment; blank lines are ignored. A setting the file leaves out takes the model's
   default, so a file of an older format version still loads.
 - `format` is this file format's version (FORMAT). A file of a newer one is refused.
+- `end` (since format 2) is the last line, the number of settings before it (`format`
+  included): a file cut off anywhere, a paste that lost its tail or a middle part, is
+  refused, where it would otherwise load with whatever was cut off at its defaults (every
+  account but admin, every listener gone). A format 1 file has no end line.
 - Secrets (the private keys the certificate profiles name, by key id, and the password
   hashes of the accounts) are "masked" (loadconfig then asks for those this appliance
   does not have) or encrypted: AES-256-GCM under a key derived with scrypt from a
@@ -51,13 +56,15 @@ from state.errors import ConfigError, FormatError, StateError
 from state.model import Config
 from state.secrets import Secrets
 
-FORMAT = 1
+FORMAT = 2
+READS = (1, 2)  # the formats a file may have
 MASKED = "masked"
 HEADER = "# esacli configuration file (see state/config_file.py for the format)"
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
 _CHECK = b"esacli configuration file"
 _NONCE = 12
 _EXTRA = {("format",), ("secret", "salt"), ("secret", "check")}
+_END = ("end",)
 
 
 class FileRefused(StateError):
@@ -121,6 +128,7 @@ def dump(config: Config, secrets: FileSecrets, passphrase: str | None = None) ->
     flat = diff.flatten(model.to_tree(config))
     lines += [f"{_render(path)} = {_value(value)}" for path, value in flat.items()]
     lines += _secret_lines(secrets, passphrase)
+    lines.append(f"end = {len(lines) - 1}")  # (the header is a comment)
     return "\n".join(lines) + "\n"
 
 
@@ -232,13 +240,20 @@ class _Reading:
     passwords: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # format, secret.salt, secret.check
     problems: list[StateError] = field(default_factory=list)
+    settings: int = 0  # lines before the end line, well-formed or not
+    end: tuple[int, Any] | None = None  # (its line number, its value)
 
 
 def _read_line(reading: _Reading, number: int, name: str, path: diff.Path | None,
                raw: str) -> None:
     if path is None:
         raise FormatError(number, messages.FILE_BAD_LINE())
+    if reading.end is not None:
+        raise FormatError(number, messages.FILE_AFTER_END())
     value = _json(number, raw)
+    if path == _END:
+        reading.end = (number, value)
+        return
     if len(path) == 3 and path[0] == "secret" and path[1] in ("key", "password"):
         if not isinstance(value, str):
             raise FormatError(number, messages.FILE_BAD_VALUE(value=raw))
@@ -258,18 +273,30 @@ def parse(text: str) -> ConfigFile:
     """The file's configuration and secrets; FileRefused with every problem found."""
     reading = _Reading()
     for number, name, path, raw in _lines(text):
+        reading.settings += reading.end is None and path != _END
         try:
             _read_line(reading, number, name, path, raw)
         except FormatError as problem:
             reading.problems.append(problem)
-    if reading.extra.get("format") != FORMAT and not reading.problems:
-        reading.problems.append(FormatError(0, messages.FILE_FORMAT(
-            found=reading.extra.get("format"), supported=FORMAT)))
+    _check_whole(reading)
     config = _config(reading)  # settings are checked even after a bad line: all problems
     salt, check = (_b64(reading, k) for k in ("secret.salt", "secret.check"))
     if reading.problems or config is None:
         raise FileRefused(reading.problems)
     return ConfigFile(config, reading.keys, reading.passwords, salt, check)
+
+
+def _check_whole(reading: _Reading) -> None:
+    """The file's format is one this appliance reads, and (format 2) nothing is cut off."""
+    found = reading.extra.get("format")
+    if found not in READS:
+        reading.problems.insert(0, StateError(messages.FILE_FORMAT(
+            found=found, supported=", ".join(map(str, READS)))))
+    elif found >= 2 and reading.end is None:
+        reading.problems.insert(0, StateError(messages.FILE_NO_END()))
+    elif reading.end is not None and reading.end[1] != reading.settings:
+        reading.problems.insert(0, FormatError(reading.end[0], messages.FILE_END_COUNT(
+            found=reading.settings, expected=reading.end[1])))
 
 
 def _b64(reading: _Reading, name: str) -> bytes | None:

@@ -336,6 +336,13 @@ FILE_BAD_PATH: Final = Template("FILE_BAD_PATH", "not a setting: {path}")
 FILE_PATH_TWICE: Final = Template("FILE_PATH_TWICE", "{path} is given more than once")
 FILE_FORMAT: Final = Template(
     "FILE_FORMAT", "format {found} is not one this appliance reads (format {supported})")
+FILE_NO_END: Final = Template(
+    "FILE_NO_END", "the file has no end line (\"end = <settings>\", its last line): it may"
+    " have been cut off")
+FILE_END_COUNT: Final = Template(
+    "FILE_END_COUNT", "the file holds {found} settings before its end line, which says"
+    " {expected}: lines are missing (or were added)")
+FILE_AFTER_END: Final = Template("FILE_AFTER_END", "a setting after the end line")
 FILE_UNKNOWN_SETTING: Final = Template(
     "FILE_UNKNOWN_SETTING", "missing, or not a setting of this appliance")
 FILE_BAD_SETTING: Final = Template("FILE_BAD_SETTING", "{reason}")

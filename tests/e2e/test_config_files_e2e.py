@@ -49,3 +49,20 @@ def test_saveconfig_then_loadconfig_on_a_fresh_appliance(tmp_path: Path) -> None
         send_mail(source.inbound, "someone@example.com")
         assert ssh_exec(fresh, "status").returncode == 0
         assert PASSWORD not in path.read_text()
+
+
+def test_a_paste_that_lost_its_tail_loads_nothing(tmp_path: Path) -> None:
+    app = prepared(tmp_path / "a", tls_preferred)
+    with running(app):
+        shown = ssh_exec(app, "showconfig", "1\n")
+        lines = [line for line in shown.stdout.splitlines() if " = " in line]
+        users = next(i for i, line in enumerate(lines) if line.startswith("users"))
+        paste = "\n".join(lines[:users])  # cut before the accounts: a lost tail
+        done = ssh_exec(app, "loadconfig", f"1\n{paste}\n.\nshowchanges\n")
+        no_traceback(done.stdout, "loadconfig")
+        assert "Parsing failed: nothing was loaded." in done.stdout, done.stdout
+        assert 'the file has no end line ("end = <settings>", its last line)' in done.stdout
+        assert "Values have been loaded." not in done.stdout
+        assert "{'standalone': {'': {}}}" in done.stdout  # nothing staged
+        send_mail(app.inbound, "someone@example.com")
+        assert ssh_exec(app, "status").returncode == 0

@@ -54,7 +54,7 @@ async def save(app: LocalAppliance, passphrase: str | None) -> Path:
     lines = ["saveconfig", "2", passphrase, passphrase] if passphrase else ["saveconfig", "1"]
     screen = await screen_of(remote(app, "admin"), lines)
     path = saved(app)
-    assert f'to the location "configuration/{path.name}".\nConfiguration saved.' in screen
+    assert f'to the location "/configuration/{path.name}".\nConfiguration saved.' in screen
     assert path.stat().st_mode & 0o077 == 0
     return path
 
@@ -126,7 +126,8 @@ async def test_a_bad_file_is_refused_listing_every_problem(source: LocalApplianc
     path = await save(source, None)
     text = path.read_text().replace("dns.port = 53", "dns.port = 0")
     text = text.replace("listeners[InboundMail].port = 2525", "listeners[InboundMail].port = x")
-    path.write_text(text + "nosuch.setting = 1\n")
+    head, count = text.rsplit("end = ", 1)  # one more setting: the end line counts it
+    path.write_text(f"{head}nosuch.setting = 1\nend = {int(count) + 1}\n")
     session = remote(source, "admin")
     screen = await screen_of(session, ["loadconfig", "2", path.name, "showchanges"])
     number = text.splitlines().index("listeners[InboundMail].port = x") + 1
@@ -137,7 +138,8 @@ async def test_a_bad_file_is_refused_listing_every_problem(source: LocalApplianc
 """ in screen
     assert not session.pending
     path.write_text(path.read_text().replace("port = x\n", "port = 2525\n")
-                    .replace("nosuch.setting = 1\n", "")
+                    .replace("nosuch.setting = 1\n", "").replace(f"end = {int(count) + 1}",
+                                                                  f"end = {count.strip()}")
                     .replace("access.min_password_length = 8", "access.min_password_length = 2"))
     screen = await screen_of(session, ["loadconfig", "2", path.name, "showchanges"])
     assert """The configuration is not valid: nothing was loaded.

@@ -60,7 +60,8 @@ def test_any_names_and_texts_round_trip(name: str, texts_: list[str]) -> None:
 def test_file_is_one_setting_per_line_in_model_order(secrets: Secrets) -> None:
     text = config_file.dump(factory_config(secrets), FileSecrets())
     lines = text.splitlines()
-    assert lines[1] == "format = 1" and lines[2] == 'hostname = "mail.example.com"'
+    assert lines[1] == "format = 2" and lines[2] == 'hostname = "mail.example.com"'
+    assert lines[-1] == f"end = {len(lines) - 2}"  # every setting before it, format included
     assert 'listeners[InboundMail].port = 2525' in lines
     assert 'users[admin].role = "administrator"' in lines
 
@@ -103,6 +104,7 @@ def test_a_bad_file_is_refused_with_every_problem(secrets: Secrets) -> None:
     text = text.replace("listeners[InboundMail].port = 2525",
                         'listeners[InboundMail].port = "twenty"')
     text = text.replace("dns.port = 53", "dns.port = 53\ndns.port = 54")
+    text = text[: text.rindex("end = ")]  # and its end line lost
     text += "this is not a setting\nnosuchsection.x = 1\nalerts.nope = 2\nweb.port = {\n"
     with pytest.raises(FileRefused) as refused:
         config_file.parse(text)
@@ -110,6 +112,7 @@ def test_a_bad_file_is_refused_with_every_problem(secrets: Secrets) -> None:
     lines = text.splitlines()
     number = len(lines)
     assert shown == [
+        'the file has no end line ("end = <settings>", its last line): it may have been cut off',
         f"line {lines.index('dns.port = 54') + 1}: dns.port is given more than once",
         f"line {number - 3}: expected <setting> = <value>",
         f"line {number}: not a valid value: {{",
@@ -121,8 +124,32 @@ def test_a_bad_file_is_refused_with_every_problem(secrets: Secrets) -> None:
 
 def test_newer_format_and_missing_header_are_refused() -> None:
     with pytest.raises(FileRefused, match="1 problems"):
-        config_file.parse('format = 2\nhostname = "a.example.com"\n')
+        config_file.parse('format = 3\nhostname = "a.example.com"\nend = 2\n')
+    with pytest.raises(FileRefused) as refused:  # with other problems, it is named first
+        config_file.parse('format = 99\nhostname = "a.example.com"\nnosuch = 1\n')
+    assert str(refused.value.problems[0]) == (
+        "format 99 is not one this appliance reads (format 1, 2)")
     with pytest.raises(FileRefused):
         config_file.parse('hostname = "a.example.com"\n')
-    loaded = config_file.parse('format = 1\nhostname = "a.example.com"\n')
+    loaded = config_file.parse('format = 1\nhostname = "a.example.com"\n')  # no end line yet
     assert loaded.config == Config(hostname="a.example.com")  # the rest: defaults
+    assert config_file.parse('format = 2\nhostname = "a.example.com"\nend = 2\n').config == (
+        loaded.config)
+
+
+@pytest.mark.parametrize("cut", ["tail", "middle", "end line only", "after the end"])
+def test_a_file_cut_off_anywhere_is_refused(secrets: Secrets, cut: str) -> None:
+    """A paste that lost its tail would otherwise load with whatever was cut off at its
+    defaults: every account but admin, every listener, every certificate gone."""
+    config = model.replace(factory_config(secrets), users=(
+        UserAccount("admin", Role.ADMINISTRATOR), UserAccount("bob", Role.OPERATOR)))
+    lines = config_file.dump(config, FileSecrets()).splitlines()
+    users = next(i for i, line in enumerate(lines) if line.startswith("users"))
+    damaged = {"tail": lines[:users], "middle": lines[:users] + lines[users + 3:],
+               "end line only": lines[:-1], "after the end": [*lines, "dns.port = 54"]}[cut]
+    with pytest.raises(FileRefused) as refused:
+        config_file.parse("\n".join(damaged) + "\n")
+    shown = str(refused.value.problems[0])
+    assert {"tail": "no end line", "middle": "lines are missing",
+            "end line only": "no end line", "after the end": "a setting after the end line"
+            }[cut] in shown, shown
