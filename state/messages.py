@@ -301,6 +301,9 @@ ADMIN_FIXED: Final = Template(
 DELETE_SELF: Final = Template("DELETE_SELF", "You cannot delete the account you are logged in as.")
 USERS_NO_ADMIN: Final = Template(
     "USERS_NO_ADMIN", 'The "admin" account must exist and be an Administrator.')
+PASSWORD_LOGIN_LOCKOUT: Final = Template(
+    "PASSWORD_LOGIN_LOCKOUT", "Password logins cannot be turned off while no Administrator"
+    " account has an SSH key: no Administrator could log in. Add a key with sshconfig first.")
 PASSWORD_TOO_SHORT: Final = Template(
     "PASSWORD_TOO_SHORT", "The password must be at least {length} characters long.")
 PASSWORD_CONTROL: Final = Template(

@@ -140,6 +140,15 @@ def fingerprint(line: str) -> str:
 # -- validation ------------------------------------------------------------------------
 
 
+def lockout_refusal(config: Config) -> Message | None:
+    """Why password logins cannot be off in `config`: no Administrator could log in over
+    SSH then (only the local console could turn them on again), or None."""
+    if config.access.logins.password_login or any(
+            u.role is Role.ADMINISTRATOR and u.ssh_keys for u in config.users):
+        return None
+    return messages.PASSWORD_LOGIN_LOCKOUT()
+
+
 def problems(config: Config) -> Iterator[ConfigError]:
     """The users and access settings of a version (state.validate reads these)."""
     seen: set[str] = set()
@@ -155,6 +164,9 @@ def problems(config: Config) -> Iterator[ConfigError]:
                 yield ConfigError(f"{path}.ssh_keys[{number}]", messages.SSH_KEY_INVALID())
     if role_of(config, ADMIN) is not Role.ADMINISTRATOR:
         yield ConfigError("users", messages.USERS_NO_ADMIN())
+    lockout = lockout_refusal(config)
+    if lockout is not None:
+        yield ConfigError("access.logins.password_login", lockout)
     access = config.access
     checks = [("access.min_password_length", access.min_password_length, ranges.PASSWORD_LENGTH),
               ("access.idle_timeout_minutes", access.idle_timeout_minutes, ranges.IDLE_MINUTES)]

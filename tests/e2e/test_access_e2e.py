@@ -197,9 +197,20 @@ def test_key_login_and_password_login_off(tmp_path: Path) -> None:
         assert "op" in done.stdout and "batch" in done.stdout
         assert key_login(app, tmp_path / "stranger", "op", "who").returncode == 255
         assert key_login(app, tmp_path / "op_key", "ro", "who").returncode == 255
-        # password logins off: sshconfig SETUP, commit; keys still work, passwords do not
+        # password logins off while no Administrator has a key: refused, asked again
+        question = "password (keys are always allowed)? [Y]>"
         child.sendline("sshconfig")
-        dialog(child, [(MENU, "setup"), ("password (keys are always allowed)? [Y]>", "n"),
+        dialog(child, [(MENU, "setup"), (question, "n"),
+                       ("no Administrator could log in. Add a key with sshconfig first.", "")])
+        child.expect_exact(question)  # (the Enter above answered it: the default, Y)
+        dialog(child, [("[3]>", ""), ("[5]>", ""), ("[8]>", ""), ("[10]>", ""), (MENU, "")])
+        child.expect_exact(PROMPT)
+        # admin's own key, then password logins off: keys still work, passwords do not
+        child.sendline("sshconfig")
+        dialog(child, [(MENU, "new"), ("Press enter on a blank line to finish.",
+                                       keygen(tmp_path / "admin_key").strip())])
+        child.sendline("")
+        dialog(child, [("1. ssh-ed25519 SHA256:", "setup"), (question, "n"),
                        ("[3]>", ""), ("[5]>", ""), ("[8]>", ""), ("[10]>", ""), (MENU, ""),
                        (PROMPT, "commit"), ("[]>", "keys only")])
         child.expect_exact("Changes committed")

@@ -39,9 +39,10 @@ SCRIPTS: dict[str, tuple[str, list[str]]] = {
         "sshconfig", "new", "not a key", "", "-----BEGIN OPENSSH PRIVATE KEY-----", "abc", "",
         KEY, "", "new", KEY.rsplit(" ", 1)[0], "", "print", "1", "user", "nobody", "op",
         "delete", "new", "", "user", "admin", "delete", "1", "", "showchanges"]),
+    # password logins off: refused while no Administrator has a key, taken once one has
     "sshconfig_setup": ("admin", [
-        "sshconfig", "setup", "maybe", "n", "0", "4", "x", "7", "61", "30", "15", "",
-        "showchanges"]),
+        "sshconfig", "setup", "maybe", "n", "", "0", "4", "x", "7", "61", "30", "15",
+        "new", KEY, "", "setup", "n", "", "", "", "", "", "showchanges"]),
     "adminaccessconfig": ("admin", ["adminaccessconfig", "timeout", "2", "abc", "15", "",
                                     "showchanges"]),
     # Ctrl-C at a password prompt and Ctrl-D at the role question drop the dialog

@@ -205,3 +205,14 @@ def test_validation_of_accounts_and_access(data) -> None:
     assert problems == ["users[Bad]", "users[op].ssh_keys[1]", "users",
                         "access.min_password_length", "access.idle_timeout_minutes",
                         "access.logins.max_tries"]
+
+
+def test_password_logins_off_needs_an_administrators_key(data) -> None:
+    config = data[0].load()
+    off = model.replace(config, access=model.replace(
+        config.access, logins=model.replace(config.access.logins, password_login=False)))
+    assert [e.path for e in users.problems(off)] == ["access.logins.password_login"]
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHVh4Tnz4Kuc3tY1wqSvt8m2/6XHb8pWj8HA8pB1XBCt"
+    operator_key = edit.add_key(off, "op", key)
+    assert [e.path for e in users.problems(operator_key)] == ["access.logins.password_login"]
+    assert list(users.problems(edit.add_key(off, "admin", key))) == []

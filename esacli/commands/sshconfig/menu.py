@@ -125,7 +125,7 @@ async def setup(ctx: Context) -> None:
     ask = value_questions.ask_int
     console = ctx.console
     edited = LoginLimits(
-        password_login=await console.confirm(texts.users.SSH_PASSWORD_LOGIN, limits.password_login),
+        password_login=await _password_login(ctx, limits.password_login),
         max_tries=await ask(console, texts.users.SSH_MAX_TRIES, limits.max_tries,
                             ranges.LOGIN_TRIES),
         free_failures=await ask(console, texts.users.SSH_FREE_FAILURES, limits.free_failures,
@@ -136,6 +136,18 @@ async def setup(ctx: Context) -> None:
     )
     access = model.replace(ctx.config.access, logins=edited)
     ctx.stage(model.replace(ctx.config, access=access))
+
+
+async def _password_login(ctx: Context, current: bool) -> bool:
+    """Asked again while turning them off would lock every Administrator out."""
+    while True:
+        allowed = await ctx.console.confirm(texts.users.SSH_PASSWORD_LOGIN, current)
+        off = model.replace(ctx.config.access.logins, password_login=allowed)
+        refusal = users.lockout_refusal(model.replace(
+            ctx.config, access=model.replace(ctx.config.access, logins=off)))
+        if refusal is None:
+            return allowed
+        ctx.console.say(refusal.text)
 
 
 COMMAND = Command("sshconfig", texts.shell.DESCRIPTIONS["sshconfig"], run, kind=Act.ACCOUNTS)
