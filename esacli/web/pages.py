@@ -1,5 +1,6 @@
 """The console's HTML, rendered from values (pure): every client-supplied or recorded
-string is escaped, and nothing but the appliance's own CSS and inline SVG is referenced."""
+string is escaped (control characters as the shell shows them, then HTML), and nothing
+but the appliance's own CSS and inline SVG is referenced."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from engine.tlsstats.readiness import Readiness
 from engine.tlsstats.report import COLUMNS, Report
 from esacli import texts as shell_texts
 from esacli.web import texts
+from state.controls import escape_controls
 
 CSS = """
 body { font-family: sans-serif; margin: 0; color: #222; }
@@ -25,7 +27,12 @@ th:first-child, td:first-child { text-align: left; }
 tr.total td { font-weight: bold; }
 .error { color: #b00020; } .chart { margin: .5em 0; } dt { font-weight: bold; }
 """
-ESC = html.escape
+
+
+def ESC(text: str) -> str:
+    # A comment, a host name or a query value may hold ESC, BEL or U+0001: shown as the
+    # shell shows them (`\x1b`), never raw (most C0 characters are not even valid HTML)
+    return html.escape(escape_controls(text))
 
 
 def _when(epoch: float) -> str:
@@ -82,7 +89,7 @@ def period_picker(current: str, start: str = "", end: str = "", error: str = "")
     links = " | ".join(
         f"<strong>{ESC(label)}</strong>" if key == current else
         f'<a href="/?period={key}">{ESC(label)}</a>' for key, label in texts.REPORT_PERIODS.items())
-    note = f'<p class="error">{ESC(error)}</p>' if error else ""
+    note = f'<p class="error" id="error">{ESC(error)}</p>' if error else ""
     return (f"<p>{links}</p>{note}<form method=\"get\" action=\"/\">{ESC(texts.REPORT_CUSTOM)}:"
             f' <label>{ESC(texts.REPORT_FROM)} <input name="start" value="{ESC(start)}"></label>'
             f' <label>{ESC(texts.REPORT_TO)} <input name="end" value="{ESC(end)}"></label>'
@@ -112,8 +119,10 @@ def readiness_form(domain: str, direction: str) -> str:
             f'</label> <button type="submit">{ESC(texts.REPORT_SHOW)}</button></form>')
 
 
-def readiness(found: Readiness | None, domain: str, direction: str) -> str:
+def readiness(found: Readiness | None, domain: str, direction: str, error: str = "") -> str:
     parts = [readiness_form(domain, direction)]
+    if error:
+        return parts[0] + f'<p class="error" id="error">{ESC(error)}</p>'
     if found is None:
         return parts[0] + f"<p>{ESC(texts.READINESS_PICK)}</p>"
     period = found.range.name

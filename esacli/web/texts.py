@@ -34,6 +34,8 @@ REPORT_FROM: Final = "From (YYYY-MM-DD)"
 REPORT_TO: Final = "To (YYYY-MM-DD)"
 REPORT_SHOW: Final = "Show"
 REPORT_BAD_RANGE: Final = "The range is not valid: dates are YYYY-MM-DD, the end after the start."
+REPORT_BAD_PERIOD: Final = (
+    'The time range "{period}" is not known ({periods}): the last day is shown.')
 REPORT_DEFINITIONS: Final = "What each column counts"
 CHART_TLS: Final = "{direction}: TLS and clear connections"
 CHART_VERIFIED: Final = "{direction}: verified and not verified TLS connections"
@@ -56,6 +58,10 @@ READINESS_COLUMNS: Final = ("Host", "Addresses", "Connections", "STARTTLS offere
                             "Verified", "Versions", "Ciphers", "Certificate names",
                             "Failures", "Last seen")
 READINESS_PICK: Final = "Pick a domain of the report, or type one."
+READINESS_BAD_DOMAIN: Final = (
+    'Invalid domain "{domain}". Type a domain such as example.com, or a client address'
+    " as [192.0.2.1]."
+)
 
 QUEUE_PAGE: Final = "Queue"
 QUEUE_SUMMARY: Final = "Messages in the queue: {messages}; recipients waiting: {recipients}."

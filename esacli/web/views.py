@@ -12,6 +12,7 @@ from engine.status import status_path
 from engine.tlsstats import readiness, report
 from engine.tlsstats.store import Reader
 from esacli import status_doc
+from esacli.commands.ops.tlsreport.command import parse_domain
 from esacli.errors import StatusUnreadable
 from esacli.web import charts, pages, texts
 from state import report_range
@@ -19,6 +20,7 @@ from state.errors import ValueRefused
 from state.store import Store
 
 PERIODS = tuple(texts.REPORT_PERIODS)
+DEFAULT_PERIOD = "day"
 
 
 def parse_range(period: str, start: str, end: str, now: float) -> tuple[report.TimeRange, str]:
@@ -27,8 +29,12 @@ def parse_range(period: str, start: str, end: str, now: float) -> tuple[report.T
         try:
             return report.custom(*report_range.parse_custom(start, end)), ""
         except ValueRefused:
-            return report.last("day", now), texts.REPORT_BAD_RANGE
-    return report.last(period if period in PERIODS else "day", now), ""
+            return report.last(DEFAULT_PERIOD, now), texts.REPORT_BAD_RANGE
+    if period in PERIODS or not period:
+        return report.last(period or DEFAULT_PERIOD, now), ""
+    # a link typed by hand or an old bookmark: say what is shown instead of it
+    return report.last(DEFAULT_PERIOD, now), texts.REPORT_BAD_PERIOD.format(
+        period=period, periods=", ".join(PERIODS))
 
 
 class Views:
@@ -58,8 +64,12 @@ class Views:
         domain = domain.strip()[:255]
         if not domain:
             return pages.readiness(None, "", direction)
+        key = parse_domain(domain)  # the rule of the shell's tlsreadiness
+        if key is None:
+            error = texts.READINESS_BAD_DOMAIN.format(domain=domain)
+            return pages.readiness(None, domain, direction, error)
         span = report.last("week", now or time.time())
-        found = readiness.readiness(self.stats, direction, domain.lower().rstrip("."), span)
+        found = readiness.readiness(self.stats, direction, key, span)
         return pages.readiness(found, domain, direction)
 
     def queue(self) -> str:
