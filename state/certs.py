@@ -24,7 +24,7 @@ from cryptography.x509.oid import NameOID
 
 from state import messages, ranges
 from state.controls import has_control
-from state.errors import CertError, Pkcs12Refused
+from state.errors import CertError, EncryptedKey, Pkcs12Refused
 from state.messages import Message
 
 PEM_CERT = re.compile(
@@ -47,7 +47,9 @@ def parse_certificate(pem: str) -> x509.Certificate:
 def parse_private_key(pem: str) -> PrivateKey:
     try:
         return serialization.load_pem_private_key(pem.strip().encode(), password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+    except TypeError:  # cryptography's "encrypted, and no password given"
+        raise EncryptedKey(messages.UNREADABLE_KEY(kind="encrypted")) from None
+    except (ValueError, UnsupportedAlgorithm) as exc:
         raise CertError(messages.UNREADABLE_KEY(kind=type(exc).__name__)) from None
 
 

@@ -76,6 +76,10 @@ class CertError(StateError):
     pass
 
 
+class EncryptedKey(CertError):
+    """A private key protected by a passphrase, where none is asked (a pasted PEM)."""
+
+
 class Pkcs12Refused(CertError):
     """The passphrase is wrong, or the data is not PKCS#12 (OpenSSL cannot tell which)."""
 

@@ -90,9 +90,10 @@ async def test_paste_use_on_listener_and_commit(appliance: LocalAppliance, chain
     assert (inbound.certificate, inbound.hat.default.tls) == ("partner", TLSMode.PREFERRED)
 
 
-async def test_bad_intermediate_is_asked_again(session: Session, chain: Chain) -> None:
+async def test_bad_intermediate_is_discarded_and_asked_again(session: Session,
+                                                             chain: Chain) -> None:
     lines = ["certconfig", "", "certificate", "paste", "p2", *pem_lines(chain.leaf),
-             *pem_lines(chain.key), "y", "not a cert", ".", *pem_lines(chain.intermediate),
+             *pem_lines(chain.key), "y", "not a cert", ".", "y", *pem_lines(chain.intermediate),
              "n", "n", "", "", "exit", "y"]
     screen = await run_shell(session, lines)
     assert transcript("""
@@ -101,6 +102,8 @@ async def test_bad_intermediate_is_asked_again(session: Session, chain: Chain) -
         .
 
         Invalid certificate...discarding
+
+        Do you want to add an intermediate certificate? [N]> y
 
         Paste intermediate certificate in PEM format (end with '.'):
         """) in screen

@@ -91,8 +91,8 @@ async def test_edit_accepts_only_a_certificate_for_the_profiles_key(
     truncated = good.strip().splitlines()[:4]
     lines = ["certconfig", "", "certificate", "edit", "mailcert", "", "y",
              "garbage", ".", *truncated, ".", *pem_lines(chain.leaf), *pem_lines(expired), "",
-             *pem_lines(good), "y", *pem_lines(chain.intermediate),
-             *pem_lines(ca.intermediate_pem), "", "", "", "", "exit", "y"]
+             *pem_lines(good), "y", *pem_lines(chain.intermediate),  # not its issuer
+             "y", *pem_lines(ca.intermediate_pem), "", "", "", "", "exit", "y"]
     screen = await run_shell(session, lines)
     assert screen.count("Invalid certificate...discarding") == 2
     assert transcript("""

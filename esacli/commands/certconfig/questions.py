@@ -16,7 +16,7 @@ from esacli import texts
 from esacli.commands.context import Context
 from esacli.console import Console
 from state import certs, model
-from state.errors import CertError
+from state.errors import CertError, EncryptedKey
 from state.model import Certificate
 from state.names import is_hostname, is_name
 
@@ -71,32 +71,13 @@ def _date(when: dt.datetime) -> str:
     return when.strftime("%b %d %H:%M:%S %Y GMT")
 
 
-async def paste_certificate(
-    ctx: Context, prompt: str, key_id: str | None = None
-) -> x509.Certificate:
-    """A pasted certificate, asked again after `Invalid certificate...discarding`,
-    after `key does not sign certificate` (when `key_id` must match), and when an
-    expired or not-yet-valid certificate is refused."""
-    console = ctx.console
-    while True:
-        pem = await console.read_block(prompt)
-        try:
-            cert = certs.parse_certificate(pem)
-        except CertError:
-            console.say(texts.cert.INVALID_CERT)
-            continue
-        if key_id is not None and certs.key_id(cert) != key_id:
-            console.say(texts.cert.KEY_MISMATCH)
-            continue
-        if await accept_validity(ctx, cert):
-            return cert
-
-
 async def paste_chain(ctx: Context, key_id: str | None = None) -> list[x509.Certificate]:
     """The block pasted at "Paste public certificate": one certificate, or a whole chain
     as a CA sends it (the certificate first, then the intermediates, each issuing the one
-    before), taken as the certificate and its intermediates, saying so. Asked again as
-    `paste_certificate` is, and when the chain is out of order."""
+    before), taken as the certificate and its intermediates, saying so. Asked again after
+    `Invalid certificate...discarding`, after `key does not sign certificate` (when
+    `key_id` must match), when the chain is out of order, and when an expired or
+    not-yet-valid certificate is refused."""
     console = ctx.console
     while True:
         pem = await console.read_block(texts.cert.PASTE_CERT)
@@ -130,6 +111,9 @@ async def paste_key(console: Console, leaf: x509.Certificate) -> certs.PrivateKe
         pem = await console.read_block(texts.cert.PASTE_KEY, secret=True)
         try:
             key = certs.parse_private_key(pem)
+        except EncryptedKey:
+            console.say(texts.cert.ENCRYPTED_KEY)
+            continue
         except CertError:
             console.say(texts.cert.INVALID_KEY)
             continue
@@ -144,21 +128,39 @@ async def paste_intermediates(
     """"Do you want to add an intermediate certificate?" (`another` one, when the chain
     has some already) and the pastes that follow.
 
-    Each intermediate must have issued the certificate before it.
+    Each paste is tried once: an empty one (`.` alone) ends the intermediates, as on the
+    appliance; one refused (unreadable, not the issuer of the certificate before it, out
+    of validity and not wanted) is discarded and the question asked again, so what was
+    pasted before is never lost and No always leaves.
     """
     console = ctx.console
     added: list[x509.Certificate] = []
     question = texts.cert.ADD_ANOTHER_INTERMEDIATE if another else texts.cert.ADD_INTERMEDIATE
     while await console.confirm(question, False):
-        while True:
-            cert = await paste_certificate(ctx, texts.cert.PASTE_INTERMEDIATE)
-            if certs.issued_by(last, cert):
-                break
-            console.say(texts.cert.NOT_ISSUER)
-        added.append(cert)
-        last = cert
-        question = texts.cert.ADD_ANOTHER_INTERMEDIATE
+        pem = await console.read_block(texts.cert.PASTE_INTERMEDIATE)
+        if not pem.strip():
+            break
+        cert = await _intermediate(ctx, pem, last)
+        if cert is not None:
+            added.append(cert)
+            last = cert
+            question = texts.cert.ADD_ANOTHER_INTERMEDIATE
     return added
+
+
+async def _intermediate(
+    ctx: Context, pem: str, last: x509.Certificate
+) -> x509.Certificate | None:
+    """The pasted intermediate, or None after saying why it is discarded."""
+    try:
+        cert = certs.parse_certificate(pem)
+    except CertError:
+        ctx.console.say(texts.cert.INVALID_CERT)
+        return None
+    if not certs.issued_by(last, cert):
+        ctx.console.say(texts.cert.NOT_ISSUER)
+        return None
+    return cert if await accept_validity(ctx, cert) else None
 
 
 async def fqdn_ok(console: Console, leaf: x509.Certificate) -> bool:
