@@ -8,7 +8,9 @@ heads of its levels (node.catch_up: every version after those it applied), and
 roll back any expired `commit confirmed`. So nothing is missed while it was
 away: it never relies on having seen a notification.
 
-When the server is away it marks the link down (status and the prompt read it),
+When the server is away, or stops answering (a cycle that takes longer than
+ANSWER_TIMEOUT: a server that is stopped or cut off without a reset leaves the
+connection open and silent), it marks the link down (status and the prompt read it),
 the machine keeps serving on its local store, and it retries with a bounded
 backoff, never giving up and never restarting the appliance. An administrator's
 DISCONNECT makes it let go until RECONNECT. If this machine is removed from the
@@ -33,13 +35,16 @@ POLL = 5.0  # a whole cycle at least this often, notified or not
 TICK = 0.25  # how often a wait looks at the wake-up event and DISCONNECT
 MIN_BACKOFF = 0.2
 MAX_BACKOFF = 5.0
+ANSWER_TIMEOUT = 10.0  # a cycle taking longer: the database is reported as not answering
 
 
 class Follower:
     def __init__(self, node: ClusterNode, *, poll: float = POLL,
-                 min_backoff: float = MIN_BACKOFF, max_backoff: float = MAX_BACKOFF) -> None:
+                 min_backoff: float = MIN_BACKOFF, max_backoff: float = MAX_BACKOFF,
+                 answer_timeout: float = ANSWER_TIMEOUT) -> None:
         self.node = node
         self.poll = poll
+        self.answer_timeout = answer_timeout
         self.min_backoff = min_backoff
         self.max_backoff = max_backoff
         self._wake = asyncio.Event()
@@ -84,13 +89,23 @@ class Follower:
             db = await asyncio.to_thread(ClusterDB, conninfo, application)
             while not (self.node.local.link().admin_disconnected
                        or self.node.membership.machine != name):
-                await asyncio.to_thread(self._cycle, db)
+                await self._watched_cycle(db)
                 self._connected()
                 await self._wait(listen)
             # let go (DISCONNECT), or reconnect under the machine's new name
         finally:
             # closed even when cancelled: a shielded close finishes on its own
             await _close(listen, db)
+
+    async def _watched_cycle(self, db: ClusterDB) -> None:
+        """A cycle; the link is marked down while it has taken longer than answer_timeout
+        (its thread cannot be interrupted in a query: it ends when the server answers
+        or the connection breaks, and the cycle after it marks the link up again)."""
+        cycle = asyncio.ensure_future(asyncio.to_thread(self._cycle, db))
+        done, _ = await asyncio.wait({cycle}, timeout=self.answer_timeout)
+        if not done:
+            self._down(messages.NOT_ANSWERING.format(seconds=f"{self.answer_timeout:g}"))
+        await cycle
 
     def _cycle(self, db: ClusterDB) -> None:
         try:

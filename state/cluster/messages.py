@@ -36,6 +36,7 @@ OFFLINE_CONFIRMED: Final = Template(
     " cluster database; use a plain commit for machine-only settings."
 )
 ADMIN_DISCONNECTED: Final = "disconnected by an administrator (clusterconfig RECONNECT)"
+NOT_ANSWERING: Final = "the cluster database has not answered for {seconds} seconds"
 NOT_CLUSTERED: Final = Template(
     "CLUSTER_NOT_CLUSTERED", "This command is only available on cluster system.")
 ALREADY_CLUSTERED: Final = Template(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -35,8 +36,8 @@ def tls_of(box: Box) -> TLSMode | None:
 
 
 @contextlib.asynccontextmanager
-async def following(node: ClusterNode) -> AsyncIterator[Follower]:
-    follower = Follower(node, poll=1.0, max_backoff=0.5)
+async def following(node: ClusterNode, answer_timeout: float = 10.0) -> AsyncIterator[Follower]:
+    follower = Follower(node, poll=1.0, max_backoff=0.5, answer_timeout=answer_timeout)
     task = asyncio.create_task(follower.run())
     try:
         yield follower
@@ -122,6 +123,27 @@ async def test_disconnect_and_reconnect_by_the_administrator(boxes: Boxes,
         follower.wake()
         await wait_until_async(lambda: tls_of(b) is TLSMode.REQUIRED, timeout=5)
         await wait_until_async(lambda: status.check(node_a) == [], timeout=5)
+
+
+async def test_a_database_that_stops_answering_is_reported(boxes: Boxes,
+                                                           own_pg: PostgresServer) -> None:
+    """Stopped (SIGSTOP), the server keeps its connections open and silent: no error ever
+    comes, so the follower's cycle that does not end is what says it."""
+    database = new_database(own_pg)
+    a, b = boxes("a"), boxes("b", "127.0.0.2")
+    create(a, database.url)
+    node_b = join(b, database.url)
+    async with following(node_b, answer_timeout=1.0) as follower:
+        await wait_until_async(lambda: follower.cycles > 0 and node_b.local.link().connected,
+                               timeout=5)
+        own_pg.signal_all(signal.SIGSTOP)
+        try:
+            await wait_until_async(lambda: not status.connection(node_b).connected, timeout=10)
+            assert status.connection(node_b).reason == (
+                "the cluster database has not answered for 1 seconds")
+        finally:
+            own_pg.signal_all(signal.SIGCONT)
+        await wait_until_async(lambda: status.connection(node_b).connected, timeout=15)
 
 
 def _commit_partner(node: ClusterNode) -> None:

@@ -15,6 +15,7 @@ root the folder is handed to `nobody` and the binaries run through setpriv.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -148,6 +149,14 @@ class PostgresServer(Started):
         stop_process(self.proc, timeout=20, how=signal.SIGINT)
         self.proc = None
 
+    def signal_all(self, sig: int) -> None:
+        """`sig` to our postgres and every process it started (SIGSTOP: a server that
+        stops answering but keeps its connections open)."""
+        assert self.proc is not None
+        for pid in [self.proc.pid, *descendants(self.proc.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -190,3 +199,19 @@ class PostgresServer(Started):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below `pid` (its children, theirs, ...), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
