@@ -1,7 +1,10 @@
 """Files in the appliance's `/configuration` folder (the data dir's `configuration/`),
-for the IMPORT and EXPORT operations of destconfig and smtproutes.
+for the IMPORT and EXPORT operations of destconfig, smtproutes, the HAT and the RAT, and
+for saveconfig and loadconfig.
 
 A name is a single file name: no folders, so an answer can never reach outside the folder.
+An EXPORT never replaces a file there unless the user says so: the file may be a
+saveconfig backup, the only copy of a whole configuration.
 """
 
 from __future__ import annotations
@@ -66,6 +69,21 @@ def read(ctx: Context, name: str) -> str | None:
         return None
 
 
+def exists(ctx: Context, name: str) -> bool:
+    return valid_name(name) and (folder(ctx) / name).exists()
+
+
+async def ask_new_name(ctx: Context, question: str) -> str | None:
+    """A file name to write to, re-asked until it is valid and, when the file exists, the
+    user agrees to overwrite it (default No: asked again); None for an empty answer."""
+    while True:
+        name = await ask_name(ctx, question)
+        if name is None or not exists(ctx, name):
+            return name
+        if await ctx.console.confirm(texts.files.FILE_EXISTS.format(name=name), False):
+            return name
+
+
 def write(ctx: Context, name: str, text: str) -> bool:
     """Write atomically (temp file, fsync, rename); False after an error message."""
     if not write_quietly(ctx, name, text):
@@ -112,7 +130,7 @@ async def import_table(ctx: Context, question: str, parse: Callable[[str], T]) -
 
 
 async def export_table(ctx: Context, question: str, text: str) -> None:
-    name = await ask_name(ctx, question)
+    name = await ask_new_name(ctx, question)
     if name is not None:
         write(ctx, name, text)
 
@@ -142,5 +160,9 @@ def batch_import(ctx: Context, words: list[str], usage: str,
 
 
 def batch_export(ctx: Context, words: list[str], usage: str, text: str) -> None:
-    if not write(ctx, batch_name(words, usage), text):
+    """The one-line form cannot ask whether to overwrite: an existing file is refused."""
+    name = batch_name(words, usage)
+    if exists(ctx, name):
+        raise BatchRefused(texts.files.FILE_EXISTS_REFUSED.format(name=name))
+    if not write(ctx, name, text):
         ctx.failed = True

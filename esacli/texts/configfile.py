@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from esacli.texts import files
+
 PASSPHRASE_OPTION: Final = "Choose the passphrase option:"
 PASSPHRASE_OPTIONS: Final = (
     "Mask passphrases (loadconfig then asks for the private keys and passwords"
@@ -18,7 +20,7 @@ PASSPHRASE_AGAIN: Final = "Please enter the passphrase again:"
 PASSPHRASES_DIFFER: Final = "The passphrases do not match."
 PASSPHRASE_LOAD: Final = "Enter your Passphrase to make changes:"
 
-SAVED_FILE: Final = 'File written on machine "{hostname}" to the location "configuration/{name}".'
+SAVED_FILE: Final = files.EXPORT_DONE  # one wording of "/configuration/<name>" (§2.5)
 SAVED: Final = "Configuration saved."
 FILE_NAME: Final = "esacli-{hostname}-{stamp}.conf"
 

@@ -18,3 +18,6 @@ IMPORT_DONE: Final = 'Imported the file "{name}".'
 EXPORT_DONE: Final = (
     'File written on machine "{hostname}" to the location "/configuration/{name}".'
 )
+# An EXPORT into a file that is there already (the style of certconfig's overwrite question)
+FILE_EXISTS: Final = 'The file "{name}" already exists. Do you want to overwrite it?'
+FILE_EXISTS_REFUSED: Final = 'The file "{name}" already exists: it was not overwritten.'
