@@ -6,7 +6,7 @@ once whatever its spelling.
 
 from __future__ import annotations
 
-from state import forms, messages
+from state import defaults, forms, messages
 from state.errors import EditRefused
 from state.messages import Message
 from state.model import RatAction, RatEntry
@@ -29,6 +29,22 @@ def address_refusal(rat: Rat, address: str) -> Message | None:
     if find_rat(rat, forms.normalise_rat_address(address)) is not None:
         return messages.RAT_EXISTS(address=address)
     return None
+
+
+def accepted_addresses(answer: str) -> tuple[str, ...]:
+    """The addresses of listenerconfig NEW's "accept mail for" answer, normalised as a new
+    entry is, each once (empty items between commas are dropped)."""
+    return tuple(dict.fromkeys(forms.normalise_rat_address(a) for a in forms.split_list(answer)))
+
+
+def accepted_refusal(addresses: tuple[str, ...]) -> Message | None:
+    """Why NEW cannot start a listener's table with `addresses`, or None: each must be an
+    entry RCPTACCESS NEW would take, the final ALL entry being there already (so ALL is
+    refused as RCPTACCESS NEW refuses it)."""
+    if not addresses:
+        return messages.ENTER_A_VALUE()
+    rat = defaults.public_rat(())
+    return next(filter(None, (address_refusal(rat, a) for a in addresses)), None)
 
 
 def insert_rat(rat: Rat, entry: RatEntry) -> Rat:

@@ -30,10 +30,10 @@ async def new(ctx: Context) -> None:
                                           texts.listener.DEFAULT_PORT)
     rate: int | None = None
     if kind is ListenerType.PUBLIC:
-        hosts = await value_questions.ask_list(console, texts.listener.ACCEPT_FOR)
+        hosts = await questions.ask_accepted_for(console)
         rate = await _public_extras(ctx)
     else:
-        hosts = await value_questions.ask_list(console, texts.listener.RELAY_FOR)
+        hosts = await questions.ask_relay_hosts(console)
     listener = new_listener(name, kind, interface, port, hosts)
     if rate is not None:
         default = model.replace(listener.hat.default, max_rcpts_per_hour=rate)
