@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from esacli import texts
+from esacli import render, texts
 from state.errors import CommitRefused, ConfigError, Conflict, FormatError
 
 
@@ -81,7 +81,9 @@ def conflicts(items: Sequence[Conflict]) -> str:
     lines = [texts.changes.COMMIT_CONFLICTS]
     for c in items:
         lines.append(c.path)
-        lines.append(texts.changes.CONFLICT_SIDES.format(base=c.base, theirs=c.theirs, mine=c.mine))
+        lines.append(texts.changes.CONFLICT_SIDES.format(
+            base=render.setting(c.base), theirs=render.setting(c.theirs),
+            mine=render.setting(c.mine)))
     return "\n".join([*lines, texts.changes.NOTHING_COMMITTED])
 
 

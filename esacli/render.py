@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from esacli import texts
 from state.model import TLSMode
@@ -31,6 +32,13 @@ def size(value: int) -> str:
 def plural(count: int, forms: tuple[str, str]) -> str:
     """`forms` is (one, several), each with `{n}`: "1 certificate", "0 certificates"."""
     return forms[0 if count == 1 else 1].format(n=count)
+
+
+def setting(value: Any) -> str:
+    """A configuration path's value as commitdetail and a merge conflict show it: as
+    written in Python (a name in quotes), "(none)" where the path is not there (state.diff
+    gives None for a deleted container)."""
+    return texts.configfile.DETAIL_ABSENT if value is None else repr(value)
 
 
 def tls_label(mode: TLSMode | None) -> str:

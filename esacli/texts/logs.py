@@ -23,6 +23,7 @@ BAD_REGEX: Final = "Invalid regular expression: {error}."
 REGEX_TOO_SLOW: Final = ("The search was stopped: the regular expression took more than {seconds:g}"
                           " second on one line. Try a simpler expression.")
 EMPTY_REGEX: Final = "You must enter a regular expression."
+GREP_BAD_CONTEXT: Final = 'Invalid value "{value}" for -C. {reason}'
 GREP_USAGE: Final = "Usage: grep -e regexp [-c] [-C n] [-i] [-t] log_name"
 CONTEXT_SEPARATOR: Final = "--"
 

@@ -29,6 +29,7 @@ REPORT_DOMAIN: Final = "Enter a domain to report on, or leave blank for every do
 REPORT_BAD_DOMAIN: Final = 'Invalid domain "{domain}".'
 REPORT_TITLE: Final = "TLS Connections: {direction}, last {period}"
 REPORT_TITLE_CUSTOM: Final = "TLS Connections: {direction}"
+REPORT_TITLE_DOMAIN: Final = '{title}, domain "{domain}"'
 REPORT_TITLE_DIRECTIONS: Final = {"in": "Incoming", "out": "Outgoing"}
 REPORT_RANGE: Final = "From {start} to {end}."
 REPORT_EMPTY: Final = "No connections recorded in this range."

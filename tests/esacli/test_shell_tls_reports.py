@@ -143,7 +143,7 @@ def test_one_domain_transcript(traffic: Traffic) -> None:
     assert screen == transcript(f"""
         mail.test> tlsreport out week Wrong.Test.
 
-        TLS Connections: Outgoing, last 7 days
+        TLS Connections: Outgoing, last 7 days, domain "wrong.test"
         From {start} to {end}.
 
         wrong.test

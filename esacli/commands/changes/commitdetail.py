@@ -5,17 +5,12 @@ number: this session's last commit, else the latest version."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from esacli import render, texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from state import diff, numbers
 from state.users import Act
-
-
-def _shown(value: Any) -> str:
-    return texts.configfile.DETAIL_ABSENT if value is None else repr(value)
 
 
 def detail(ctx: Context, number: int) -> str:
@@ -28,8 +23,8 @@ def detail(ctx: Context, number: int) -> str:
         return "\n".join([*lines, "", texts.configfile.DETAIL_FIRST])
     changes = diff.changes(store.load(info.parent), store.load(number))
     lines += ["", texts.configfile.DETAIL_CHANGES.format(parent=info.parent)]
-    lines += [texts.configfile.DETAIL_CHANGE.format(path=c.path, old=_shown(c.old),
-                                                   new=_shown(c.new)) for c in changes]
+    lines += [texts.configfile.DETAIL_CHANGE.format(path=c.path, old=render.setting(c.old),
+                                                   new=render.setting(c.new)) for c in changes]
     if not changes:
         lines.append(texts.configfile.DETAIL_NONE)
     return "\n".join(lines)

@@ -24,10 +24,11 @@ from esacli.commands.ops.logs.patterns import (
     searched,
 )
 from esacli.commands.ops.logs.reading import LOGS, Follower, lines, log_path, pick
-from state import numbers
+from state.numbers import Range
 from state.users import Act
 
-MAX_CONTEXT = 1000
+# Lines of context around each match (-C): more would only hold a search's lines in memory.
+CONTEXT = Range(0, 1000)
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,12 @@ def _batch(ctx: Context, args: Sequence[str]) -> Search | None:
         ctx.refuse(texts.logs.GREP_USAGE)
         return None
     given = dict(options)
-    context = numbers.parse_int(given.get("-C", "0"))
-    if "-e" not in given or len(rest) != 1 or context is None or context > MAX_CONTEXT:
+    if "-e" not in given or len(rest) != 1:
         ctx.refuse(texts.logs.GREP_USAGE)
+        return None
+    context = CONTEXT.parse(given.get("-C", "0"))
+    if context is None:
+        ctx.refuse(texts.logs.GREP_BAD_CONTEXT.format(value=given["-C"], reason=CONTEXT.message))
         return None
     if rest[0] not in LOGS:
         ctx.refuse(texts.logs.GREP_UNABLE.format(name=rest[0]))

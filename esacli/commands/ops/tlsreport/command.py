@@ -140,7 +140,8 @@ async def show(ctx: Context, request: Request) -> None:
         return
     width = ctx.console.width
     for rep in reports:
-        ctx.console.say(render.plain(rep) if width is None else render.table(rep, width))
+        ctx.console.say(render.plain(rep, request.domain) if width is None
+                        else render.table(rep, width, request.domain))
     if request.detail:
         ctx.console.say(render.definitions())
 

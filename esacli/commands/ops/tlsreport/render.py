@@ -23,12 +23,16 @@ FIELDS = [c for c in COLUMNS if c.key != "domain"]
 DATE = "%Y-%m-%d %H:%M"
 
 
-def title(rep: Report) -> str:
+def title(rep: Report, domain: str | None = None) -> str:
+    """The direction and range, and the domain when the report is one domain's: a word
+    meant as a period but taken as the domain (`tlsreport in century`) shows so."""
     direction = texts.reports.REPORT_TITLE_DIRECTIONS[rep.direction]
     template = texts.reports.REPORT_TITLE if rep.range.period else texts.reports.REPORT_TITLE_CUSTOM
+    head = template.format(direction=direction, period=rep.range.name)
+    if domain is not None:
+        head = texts.reports.REPORT_TITLE_DOMAIN.format(title=head, domain=domain)
     start, end = (time.strftime(DATE, time.localtime(t)) for t in (rep.range.start, rep.range.end))
-    return "\n".join([template.format(direction=direction, period=rep.range.name),
-                      texts.reports.REPORT_RANGE.format(start=start, end=end)])
+    return "\n".join([head, texts.reports.REPORT_RANGE.format(start=start, end=end)])
 
 
 def _cell(line: Line, key: str) -> str:
@@ -36,10 +40,10 @@ def _cell(line: Line, key: str) -> str:
     return str(value) if value != "" else "-"
 
 
-def plain(rep: Report) -> str:
+def plain(rep: Report, domain: str | None = None) -> str:
     """Labelled records: a block per domain, then the Total block."""
     width = max(len(c.label) for c in FIELDS) + 2
-    blocks = [title(rep)]
+    blocks = [title(rep, domain)]
     if not rep.lines:
         blocks.append(texts.reports.REPORT_EMPTY)
     for line in [*rep.lines, rep.total] if rep.lines else []:
@@ -48,12 +52,12 @@ def plain(rep: Report) -> str:
     return "\n\n".join(blocks)
 
 
-def table(rep: Report, width: int) -> str:
+def table(rep: Report, width: int, domain: str | None = None) -> str:
     """Rich tables as wide as the terminal: one row per column of the report, headed by
     its whole label, and one column per domain (then Total); the domains are spread over
     as many tables as the width needs, so no label and no number is ever cut."""
     if not rep.lines:
-        return "\n".join([title(rep), "", texts.reports.REPORT_EMPTY])
+        return "\n".join([title(rep, domain), "", texts.reports.REPORT_EMPTY])
     lines = [*rep.lines, rep.total]
     label_width = max(len(c.label) for c in FIELDS) + 3
     grids: list[Table] = []
@@ -72,7 +76,7 @@ def table(rep: Report, width: int) -> str:
                        legacy_windows=False, emoji=False, highlight=False)
     for grid in grids:
         rich.print(grid)
-    return "\n".join([title(rep), "", out.getvalue().rstrip("\n"), "",
+    return "\n".join([title(rep, domain), "", out.getvalue().rstrip("\n"), "",
                       texts.reports.REPORT_HINT])
 
 
