@@ -22,7 +22,7 @@ from engine.maillog import stamp
 from engine.outbound.alerts import ALERT_CLASS, ALERT_SEVERITY, Alert, subscribed
 from engine.outbound.scheduler import alert_message
 from engine.tlsstats import texts
-from engine.tlsstats.events import INBOUND, UNKNOWN, Event
+from engine.tlsstats.events import INBOUND, UNKNOWN, VALIDATION_FAILURE, Event, Outcome4
 from state.model import Config, TLSMode
 
 THROTTLE_SECONDS = 3600.0
@@ -57,12 +57,21 @@ def could_tls(event: Event) -> bool:
     return event.level is not TLSMode.NO
 
 
+def refused_certificate(event: Event) -> bool:
+    """A handshake our own certificate check ended: the partner did TLS (raising the
+    setting to Verify is no downgrade of theirs; a certificate that verified before and
+    does not now is, as "certificate not verified")."""
+    return event.outcome is Outcome4.FAILED and event.verify_result not in (
+        UNKNOWN, VALIDATION_FAILURE)
+
+
 def changes(best: Best, event: Event) -> tuple[str, ...]:
     found = []
-    if best.tls and not event.tls and could_tls(event):
+    did_tls = event.tls or refused_certificate(event)
+    if best.tls and not did_tls and could_tls(event):
         found.append(texts.DOWNGRADE_NO_TLS)
     checked = event.verify_result != UNKNOWN
-    if best.verified and event.tls and checked and not event.verified:
+    if best.verified and did_tls and checked and not event.verified:
         found.append(texts.DOWNGRADE_UNVERIFIED)
     if event.tls and rank(event.version) < rank(best.version):
         found.append(texts.DOWNGRADE_VERSION.format(version=event.version, best=best.version))

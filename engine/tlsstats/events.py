@@ -25,6 +25,7 @@ from state.model import Authorities, TlsFailure, TLSMode
 
 INBOUND, OUTBOUND = "in", "out"
 UNKNOWN = "unknown"  # verify_result of a connection that cannot tell
+VALIDATION_FAILURE = "validation-failure"  # ... of a handshake that broke (not our check)
 NO_CLIENT_CERT = "validation-failure"  # RFC 8460 has no type of its own for it
 POLICY = "sender group policy"  # what decides an inbound connection's TLS
 
@@ -263,7 +264,7 @@ def _judged_by_connection(event: Event, req: precedence.Requirement, result: Tls
     elif event.outcome is Outcome4.REFUSED:
         event.verify_result = "starttls-not-supported"
     elif result.outcome is Outcome.FAILED_AFTER_220:
-        event.verify_result = "validation-failure"
+        event.verify_result = VALIDATION_FAILURE
     elif result.chain_ok or not event.tls:  # verified (or refused) by this connection
         match = match_certificate(san, cn, event.names) if result.chain_ok else None
         event.verify_result = verdict.pkix_result_type(verdict.Session.of(result, san, cn), match)

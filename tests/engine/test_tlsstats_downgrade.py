@@ -7,6 +7,7 @@ touching mail."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email
 import email.policy
 import re
@@ -134,6 +135,12 @@ def event(tls: bool = True, verified: bool = True, version: str = "TLSv1.3",
                  ("certificate-host-mismatch" if checked else "unknown"))
 
 
+def refused(verify_result: str) -> Event:
+    """A handshake that did not finish: ended by our certificate check, or broken."""
+    return dataclasses.replace(event(tls=False, verified=False, level=TLSMode.REQUIRED_VERIFY),
+                   outcome=Outcome4.FAILED, verify_result=verify_result)
+
+
 BEST = downgrade.Best(True, True, "TLSv1.3", seen=0.0)
 
 
@@ -146,11 +153,22 @@ BEST = downgrade.Best(True, True, "TLSv1.3", seen=0.0)
     (event(version="TLSv1.2"), ("TLSv1.2 (it used TLSv1.3 before)",)),
     (event(version="TLSv1.2", verified=False),
      ("certificate not verified (it verified before)", "TLSv1.2 (it used TLSv1.3 before)")),
+    # a handshake our Verify check ended: TLS it was, the certificate is what changed
+    (refused("certificate-expired"), ("certificate not verified (it verified before)",)),
+    (refused("validation-failure"), ("no TLS (it used TLS before)",)),  # it broke
 ])
 def test_what_is_weaker(seen: Event, changes: tuple[str, ...]) -> None:
     kept, down = downgrade.judge(BEST, seen, 100.0)
     assert (down.changes if down else ()) == changes
     assert (kept.tls, kept.verified, kept.version) == (True, True, "TLSv1.3")
+
+
+def test_a_partner_never_verified_is_no_downgrade_when_verify_is_required() -> None:
+    """Preferred took its expired certificate; Required - Verify now refuses it: nothing
+    of the partner's changed, so no line and no alert on every retry."""
+    unverified = downgrade.Best(True, False, "TLSv1.3", seen=0.0)
+    kept, down = downgrade.judge(unverified, refused("certificate-expired"), 100.0)
+    assert down is None and kept.tls and not kept.verified
 
 
 def test_alerts_are_throttled_per_hour() -> None:
