@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 import ctypes
 import enum
+import errno
 import functools
 import logging
 import os
@@ -222,9 +223,24 @@ def profile(config: Config, secrets: Secrets, name: str) -> tuple[Certificate, P
 def _why(exc: BaseException) -> str:
     if isinstance(exc, ssl.SSLError) and exc.reason:
         return str(exc.reason)
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
+    if isinstance(exc, OSError):
+        return os_words(exc)
     return type(exc).__name__
+
+
+# The event loops raise these without an errno when the peer goes mid-handshake: the
+# words the same event has when the kernel reports it (one wording, never a class name).
+_ERRNO_OF = {ConnectionResetError: errno.ECONNRESET, ConnectionAbortedError: errno.ECONNABORTED,
+             BrokenPipeError: errno.EPIPE, ConnectionRefusedError: errno.ECONNREFUSED,
+             TimeoutError: errno.ETIMEDOUT}
+
+
+def os_words(exc: OSError) -> str:
+    """The system's words for `exc` ("Connection reset by peer")."""
+    if exc.strerror:
+        return exc.strerror
+    code = exc.errno or _ERRNO_OF.get(type(exc))
+    return os.strerror(code) if code else type(exc).__name__
 
 
 HANDSHAKE_FAILED = "handshake failed"
@@ -243,7 +259,7 @@ def describe_failure(exc: BaseException | None) -> str:
         return HANDSHAKE_FAILED
     if isinstance(exc, ssl.SSLError):
         return ssl_reason(exc)
-    return str(exc.strerror or type(exc).__name__)
+    return os_words(exc)
 
 
 # asyncio's TLS layer gives every connection a 256 KiB read buffer: about 290 KB per idle

@@ -24,6 +24,7 @@ import signal
 import smtplib
 import socket
 import ssl
+import struct
 import threading
 import time
 import warnings
@@ -351,3 +352,28 @@ def test_a_second_appliance_does_not_join_the_workers_port(tmp_path: Path) -> No
             wait_until(lambda: first.mail_logs().count("Start MID") == 20,
                        what="the first appliance to take every message")
             assert "Start MID" not in second.mail_logs()
+
+
+def test_a_handshake_cut_off_is_worded_one_way(tmp_path: Path) -> None:
+    """A peer gone mid-handshake, after part of a record or after a whole ClientHello:
+    the same event in the system's words, never an exception's class name."""
+    app = prepared(tmp_path, tls_preferred)
+    app.args = WORKERS
+    with running(app):
+        for _ in range(4):
+            with silent_in_handshake(app.inbound) as sock:
+                sock.sendall(bytes.fromhex("160301020001"))  # the start of a ClientHello
+        with silent_in_handshake(app.inbound) as sock:
+            context = ssl.create_default_context()
+            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+            outgoing = ssl.MemoryBIO()
+            hello = context.wrap_bio(ssl.MemoryBIO(), outgoing)
+            with contextlib.suppress(ssl.SSLWantReadError):
+                hello.do_handshake()
+            sock.sendall(outgoing.read())
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        wait_until(lambda: len(re.findall(r"TLS failed: (.*)", app.mail_logs())) == 5,
+                   what="five failed handshakes in mail_logs")
+        reasons = set(re.findall(r"TLS failed: (.*)", app.mail_logs()))
+        assert not any(re.fullmatch(r"\w+(Error|Exception)", r) for r in reasons), reasons
+        assert b"221" in raw(app.inbound, b"QUIT\r\n", b"221", tls=True)
