@@ -6,6 +6,7 @@
                            commit machine-only settings while the cluster database is
                            away), the outbox (a Machine-level commit made offline, pushed
                            on reconnect) and the link state (connected or why not)
+  cluster.lock             held by whoever applies the cluster's heads (node.catch_up)
   secrets/cluster.key      the cluster key (0600, like the private keys beside it)
   secrets/cluster.conninfo the PostgreSQL connection string (0600: it may hold a password)
 
@@ -15,11 +16,14 @@ file renamed into place) only once create or join has succeeded.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +33,7 @@ from state.cluster.levels import Doc, Kind, Level
 from state.secrets import write_private
 
 FILE = "cluster.db"
+APPLY_LOCK = "cluster.lock"
 KEY_FILE = "cluster.key"
 CONNINFO_FILE = "cluster.conninfo"
 
@@ -127,6 +132,18 @@ class LocalCluster:
         with self._lock:
             self._db.close()
 
+    @contextlib.contextmanager
+    def applying(self, wait: float | None = None) -> Iterator[bool]:
+        """One applier of the heads at a time on this data dir, in any process: the
+        follower, and a session applying its own commit at once, would otherwise both
+        write and log the same version. Yields False when `wait` seconds went by first
+        (the other applier will see what this one would have applied)."""
+        fd = os.open(self.data_dir / APPLY_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            yield _lock(fd, wait)
+        finally:
+            os.close(fd)  # (the lock goes with it)
+
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, args).fetchall()
@@ -223,6 +240,21 @@ class LocalCluster:
         self._db.execute("INSERT OR REPLACE INTO link VALUES (1, ?, ?, ?, ?, ?)",
                          (int(link.connected), link.since, link.reason,
                           int(link.admin_disconnected), link.push_error))
+
+
+def _lock(fd: int, wait: float | None) -> bool:
+    if wait is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return True
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
 
 def _open(path: Path) -> sqlite3.Connection:

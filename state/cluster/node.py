@@ -124,9 +124,14 @@ class ClusterNode:
             self.local.set_membership(Membership(cluster, m.machine_id, me.name, me.group_id,
                                                  me.group))
 
-    def catch_up(self, db: ClusterDB) -> int | None:
+    def catch_up(self, db: ClusterDB, wait: float | None = None) -> int | None:
         """Apply the heads of this machine's levels if they moved; the local version
-        written (or already equal), None if nothing moved or they cannot be applied."""
+        written (or already equal), None if nothing moved or they cannot be applied
+        (or, with `wait`, when another applier held on longer than that)."""
+        with self.local.applying(wait) as mine:
+            return self._catch_up(db) if mine else None
+
+    def _catch_up(self, db: ClusterDB) -> int | None:
         heads = self.heads(db)
         row = members.cluster_row(db)
         self._follow_membership(heads.machine, row.name if row else self.membership.cluster)

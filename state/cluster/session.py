@@ -38,6 +38,7 @@ from state.session import AUTO_USER, ROLLBACK_SOURCE, CommitResult, Confirmation
 from state.store import Confirmation, VersionInfo
 
 log = logging.getLogger("esacli.cluster")
+APPLY_WAIT = 2.0  # s a commit waits to apply itself while the follower applies (it then will)
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ class LevelSession(Sections):
             return
         try:
             with self.node.connect() as db:
-                self.node.catch_up(db)
+                self.node.catch_up(db, wait=APPLY_WAIT)
         except (ClusterError, StoreError) as exc:
             log.warning("cluster %s: the commit is applied by the follower: %s",
                         self.node.membership.cluster, exc)

@@ -368,3 +368,26 @@ def test_a_members_sessions_enforce_the_users_role(boxes: Boxes, database: Datab
     with pytest.raises(AccessRefused, match="accounts or access settings"):
         operator.rollback(first, "no more read-only account")
     assert [u.name for u in node_b.store.load().users][-2:] == ["ro", "op"]
+
+
+def test_one_applier_at_a_time(boxes: Boxes, database: Database,
+                               monkeypatch: pytest.MonkeyPatch,
+                               caplog: pytest.LogCaptureFixture) -> None:
+    """A commit applies itself at once, unless another applier (the follower, woken by
+    the same commit) holds the data dir's lock: then it leaves the version to that one,
+    where both wrote and logged it."""
+    import state.cluster.session as session_module
+
+    a, node_a, _b, _node_b = pair(boxes, database)
+    monkeypatch.setattr(session_module, "APPLY_WAIT", 0.2)
+    other = ClusterNode(a.store, a.secrets)  # the follower's node, in this process
+    with other.local.applying():
+        commit_at(cluster_session(node_a), lambda c: partner(c, TLSMode.REQUIRED))
+        assert tls_for(a) is None  # not applied behind the holder's back
+    caplog.clear()
+    with caplog.at_level("INFO", logger="esacli.cluster"):
+        assert catch_up(other, database) is not None
+        catch_up(node_a, database)  # equal now: nothing written or logged again
+    assert tls_for(a) is TLSMode.REQUIRED
+    assert sum("applied levels" in r.getMessage() for r in caplog.records) == 1
+    other.close()
