@@ -92,6 +92,8 @@ JOINED: Final = (
     " cluster configuration takes effect immediately."
 )
 NOTHING_CHANGED: Final = "Nothing was changed."
+PASSPHRASE_TRIES_OVER: Final = (
+    "{tries} incorrect passphrases: the machine did not join. Nothing was changed.")
 
 # -- clusterconfig on a member (§10) [T names; M labels] ------------------------------------
 CLUSTER_HEADER: Final = "Cluster {name}"

@@ -584,6 +584,19 @@ async def test_ctrl_c_ctrl_d_and_no_leave_nothing_half_made(boxes: Boxes,
     assert ops.probe(database.url).machines == ["a"]
 
 
+async def test_three_wrong_passphrases_end_the_join(boxes: Boxes, database: Database) -> None:
+    a, b = boxes("a"), boxes("b", "127.0.0.2", b_has_its_own_listener)
+    create(a, database.url)
+    before = b.store.load()
+    screen = await shell_screen(b, [
+        "clusterconfig", "3", database.address, database.password, "b", "",
+        "guess-one", "guess-two", "guess-three", "version", "exit"])
+    assert screen.count("The cluster passphrase is incorrect.") == 3
+    assert ("3 incorrect passphrases: the machine did not join. Nothing was changed.\n\n"
+            "b.example.com> version") in screen
+    assert not local.is_clustered(b.data) and b.store.load() == before
+
+
 async def test_a_member_may_delete_an_interface_its_shared_listeners_name(
         boxes: Boxes, database: Database) -> None:
     a, b = boxes("a"), boxes("b", "127.0.0.2")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from state.cluster.ops import ClusterInfo
 
 SOURCE = "clusterconfig"
+PASSPHRASE_TRIES = 3  # wrong cluster passphrases before the join ends
 
 
 async def dialog(ctx: Context) -> None:
@@ -126,11 +127,12 @@ async def _probe(ctx: Context) -> tuple[str, ClusterInfo]:
             ctx.console.say(str(exc))
 
 
-async def _passphrase(ctx: Context, conninfo: str) -> str:
-    """Asked once; again only if it is wrong."""
+async def _passphrase(ctx: Context, conninfo: str) -> str | None:
+    """Asked once; again only if it is wrong, PASSPHRASE_TRIES times in all (None then:
+    the join ends, as an SSH login ends after its failed passwords)."""
     from state.cluster import ops
 
-    while True:
+    for _ in range(PASSPHRASE_TRIES):
         answer = await ctx.console.ask_secret(texts.cluster.PASSPHRASE)
         try:
             await asyncio.to_thread(ops.check_cluster_passphrase, conninfo, answer)
@@ -138,6 +140,8 @@ async def _passphrase(ctx: Context, conninfo: str) -> str:
             ctx.console.say(str(exc))
             continue
         return answer
+    ctx.refuse(texts.cluster.PASSPHRASE_TRIES_OVER.format(tries=PASSPHRASE_TRIES))
+    return None
 
 
 async def _join(ctx: Context) -> ClusterNode | None:
@@ -152,6 +156,8 @@ async def _join(ctx: Context) -> ClusterNode | None:
     index = await ctx.console.choose(texts.cluster.CHOOSE_JOIN_GROUP, groups, default, groups)
     group = groups[default - 1 if index is None else index]
     passphrase = await _passphrase(ctx, conninfo)
+    if passphrase is None:
+        return None
     ctx.console.say(texts.cluster.JOIN_WARNING)
     if not await ctx.console.confirm(texts.cluster.JOIN_CONFIRM.format(name=info.name), False):
         ctx.console.say(texts.cluster.NOTHING_CHANGED)
