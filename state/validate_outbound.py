@@ -68,6 +68,15 @@ def is_host(value: str) -> bool:
     return is_ip(value) or _is_name(value)
 
 
+def report_domain(text: str) -> str | None:
+    """A domain of the TLS statistics as they key it (a client without a domain as the
+    `[ip]` typed), or None if it is none: tlsreport, tlsreadiness, the web console."""
+    if text.startswith("[") and text.endswith("]"):
+        return text
+    domain = normalise_domain(text)
+    return domain if is_host(domain) else None
+
+
 def is_domain_key(value: str) -> bool:
     """A destconfig / smtproutes key: `example.com`, `.example.com` (subdomains) or an IP."""
     if is_ip(value):

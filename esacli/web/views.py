@@ -12,12 +12,12 @@ from engine.status import status_path
 from engine.tlsstats import readiness, report
 from engine.tlsstats.store import Reader
 from esacli import status_doc
-from esacli.commands.ops.tlsreport.command import parse_domain
 from esacli.errors import StatusUnreadable
 from esacli.web import charts, pages, texts
 from state import report_range
 from state.errors import ValueRefused
 from state.store import Store
+from state.validate_outbound import report_domain
 
 PERIODS = tuple(texts.REPORT_PERIODS)
 DEFAULT_PERIOD = "day"
@@ -64,7 +64,7 @@ class Views:
         domain = domain.strip()[:255]
         if not domain:
             return pages.readiness(None, "", direction)
-        key = parse_domain(domain)  # the rule of the shell's tlsreadiness
+        key = report_domain(domain)  # the rule of the shell's tlsreadiness
         if key is None:
             error = texts.READINESS_BAD_DOMAIN.format(domain=domain)
             return pages.readiness(None, domain, direction, error)

@@ -28,8 +28,8 @@ from esacli.commands.context import Context
 from esacli.commands.dnspolicy.cache import policy_store
 from esacli.commands.menu import Command
 from esacli.commands.ops.tlsreadiness import render
-from esacli.commands.ops.tlsreport.command import parse_domain
 from state.users import Act
+from state.validate_outbound import report_domain
 
 R = texts.reports
 NOLIVE = "nolive"
@@ -51,7 +51,7 @@ async def run(ctx: Context, args: Sequence[str]) -> None:
     if len(words) > 2 or (len(words) == 2 and words[1] not in DIRECTIONS):
         ctx.refuse(R.READY_USAGE)
         return
-    domain = parse_domain(words[0])
+    domain = report_domain(words[0])
     if domain is None:
         ctx.refuse(R.REPORT_BAD_DOMAIN.format(domain=words[0]))
         return

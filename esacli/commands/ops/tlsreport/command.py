@@ -25,7 +25,7 @@ from esacli.errors import format_error
 from state import report_range
 from state.errors import ValueRefused
 from state.users import Act
-from state.validate_outbound import is_host, normalise_domain
+from state.validate_outbound import report_domain
 
 DIRECTIONS = tuple(texts.reports.REPORT_DIRECTIONS)  # in, out, both
 PERIODS = tuple(texts.reports.REPORT_PERIODS)  # hour, day, week, month, custom
@@ -38,14 +38,6 @@ class Request:
     span: report.TimeRange
     domain: str | None
     detail: bool = False
-
-
-def parse_domain(text: str) -> str | None:
-    """The domain as the store keys it (`[ip]` kept as typed), or None if invalid."""
-    if text.startswith("[") and text.endswith("]"):
-        return text
-    domain = normalise_domain(text)
-    return domain if is_host(domain) else None
 
 
 def _span(words: list[str], now: float) -> report.TimeRange:
@@ -75,7 +67,7 @@ def parse(args: Sequence[str], now: float) -> Request | str:
     domain = None
     if words:
         token = words.pop(0)
-        domain = parse_domain(token)
+        domain = report_domain(token)
         if domain is None:
             return texts.reports.REPORT_BAD_DOMAIN.format(domain=token)
     if words:
@@ -96,7 +88,7 @@ async def ask(ctx: Context) -> Request | None:
     span = await _ask_span(ctx, PERIODS[period])
     while True:
         answer = await console.ask(texts.reports.REPORT_DOMAIN)
-        domain = parse_domain(answer) if answer else None
+        domain = report_domain(answer) if answer else None
         if not answer or domain is not None:
             break
         console.say(texts.reports.REPORT_BAD_DOMAIN.format(domain=answer))
