@@ -89,7 +89,6 @@ P12_REFUSED: Final = "The passphrase is wrong or the file is not a PKCS#12 file.
 P12_NO_KEY: Final = "The file does not hold a certificate and its private key."
 CERT_EXPORT_WHICH: Final = "Select the certificate profile you wish to export:"
 CERT_EXPORT_FILE: Final = "Enter a filename for the exported file:"
-CERT_FILE_EXISTS: Final = "The file {file} already exists. Do you want to overwrite it?"
 CREATE_PASSPHRASE: Final = "Create a passphrase for file {file}:"
 CONFIRM_PASSPHRASE: Final = "Confirm the passphrase for file {file}:"
 PASSPHRASE_MISMATCH: Final = "The passphrases do not match."

@@ -118,10 +118,13 @@ async def test_pkcs12_export_delete_import_round_trip(session: Session, chain: C
              *pem_lines(chain.key), "y", *pem_lines(chain.intermediate), "", ""]
     export = ["export", "partner", "../evil", "partner.p12", "pw-one", "pw-two", "pw-one",
               "pw-one"]
+    again = ["export", "partner", "partner.p12", "n", ""]  # kept: No, then no name
     delete = ["delete", "partner", "y"]
     import_ = ["import", "partner", "nothere.p12", "partner.p12", "bad-pass", "pw-one", "", "", "",
                "exit", "y"]
-    screen = await run_shell(session, paste + export + delete + import_)
+    screen = await run_shell(session, paste + export + again + delete + import_)
+    assert 'The file "partner.p12" already exists. Do you want to overwrite it? [N]> n' in screen
+    assert screen.count('File "partner.p12" written.') == 1
     path = session.store.data_dir / "configuration" / "partner.p12"
     assert path.stat().st_mode & 0o777 == 0o600
     assert b"PRIVATE KEY" not in path.read_bytes()

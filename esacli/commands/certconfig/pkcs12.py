@@ -53,7 +53,7 @@ async def read_file(ctx: Context) -> bytes:
             continue
         path = folder / name
         try:
-            if questions.file_name_ok(name) and path.is_file():
+            if config_files.valid_name(name) and path.is_file():
                 return path.read_bytes()
         except OSError:
             pass
@@ -96,23 +96,14 @@ async def export_profile(ctx: Context) -> None:
 
 
 async def ask_new_file(ctx: Context) -> Path | None:
-    """A file name in the configuration directory; None if the user keeps an existing file."""
-    folder = config_files.folder(ctx)
-    while True:
-        name = await ctx.console.ask(texts.cert.CERT_EXPORT_FILE)
-        if not name:
-            ctx.console.say(texts.shell.ENTER_A_VALUE)
-        elif not questions.file_name_ok(name):
-            ctx.console.say(texts.shell.VALID_NAME_CHARS)
-        else:
-            break
-    path = folder / name
-    if path.exists() and not await ctx.console.confirm(
-        texts.cert.CERT_FILE_EXISTS.format(file=name), False
-    ):
+    """A file of the configuration directory to write (config_files.ask_new_name: an
+    existing one only if the user says so); None for an empty answer."""
+    name = await config_files.ask_new_name(ctx, texts.cert.CERT_EXPORT_FILE)
+    if name is None:
         return None
+    folder = config_files.folder(ctx)
     folder.mkdir(parents=True, exist_ok=True)
-    return path
+    return folder / name
 
 
 async def _new_passphrase(console: Console, file: str) -> str:

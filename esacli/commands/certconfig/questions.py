@@ -174,6 +174,3 @@ async def fqdn_ok(console: Console, leaf: x509.Certificate) -> bool:
     return False
 
 
-def file_name_ok(name: str) -> bool:
-    """Only plain names inside the configuration directory: no paths, no dot files."""
-    return is_name(name) and not name.startswith(".")
