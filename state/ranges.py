@@ -104,3 +104,6 @@ LOGIN_FIELDS = {
     "max_gap": LOGIN_MAX_GAP,
     "forget_minutes": LOGIN_FORGET_MINUTES,
 }
+
+# -- logs (grep) ------------------------------------------------------------------------
+GREP_CONTEXT = Range(0, 1000)  # grep -C: lines around a match (a search holds them in memory)

@@ -24,11 +24,8 @@ from esacli.commands.ops.logs.patterns import (
     searched,
 )
 from esacli.commands.ops.logs.reading import LOGS, Follower, lines, log_path, pick
-from state.numbers import Range
+from state import ranges
 from state.users import Act
-
-# Lines of context around each match (-C): more would only hold a search's lines in memory.
-CONTEXT = Range(0, 1000)
 
 
 @dataclass(frozen=True)
@@ -123,9 +120,10 @@ def _batch(ctx: Context, args: Sequence[str]) -> Search | None:
     if "-e" not in given or len(rest) != 1:
         ctx.refuse(texts.logs.GREP_USAGE)
         return None
-    context = CONTEXT.parse(given.get("-C", "0"))
+    allowed = ranges.GREP_CONTEXT
+    context = allowed.parse(given.get("-C", "0"))
     if context is None:
-        ctx.refuse(texts.logs.GREP_BAD_CONTEXT.format(value=given["-C"], reason=CONTEXT.message))
+        ctx.refuse(texts.logs.GREP_BAD_CONTEXT.format(value=given["-C"], reason=allowed.message))
         return None
     if rest[0] not in LOGS:
         ctx.refuse(texts.logs.GREP_UNABLE.format(name=rest[0]))
