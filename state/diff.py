@@ -128,9 +128,15 @@ def tree_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     out = []
     for path in sorted(a.keys() | b.keys(), key=_sort_key(a, b)):
         before, after = a.get(path, ABSENT), b.get(path, ABSENT)
-        if before != after:
+        if before != after and not unset_either_way(before, after):
             out.append(Change(render(path), _show(before), _show(after)))
     return out
+
+
+def unset_either_way(before: Any, after: Any) -> bool:
+    """A path absent on one side and unset (None) on the other: the unset fields of an
+    added or removed item, no change to list (each would read "(none) -> (none)")."""
+    return (before is ABSENT and after is None) or (before is None and after is ABSENT)
 
 
 def _sort_key(a: Flat, b: Flat) -> Any:
@@ -178,7 +184,8 @@ def _merge_flat(b: Flat, t: Flat, m: Flat) -> tuple[Flat, list[str], list[Confli
             value = mv
         elif bv == mv:
             value = tv
-            incoming.append(render(path))
+            if not unset_either_way(bv, tv):
+                incoming.append(render(path))
         elif path[-1] == ORDER and (merged := _merge_order(bv, tv, mv)) is not None:
             value = merged
         else:

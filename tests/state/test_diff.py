@@ -66,6 +66,21 @@ def test_paths_name_records_by_key(base: Config) -> None:
     ]
 
 
+def test_an_added_items_unset_fields_are_no_changes(base: Config) -> None:
+    """commitdetail and the merge notice listed every unset field of an added item as
+    "(none) -> (none)"; the item is still there whole, its unset fields included."""
+    added = _add(base, "Extra")
+    flat = diff.flatten(model.to_tree(added))
+    unset = [p for p, v in flat.items() if p[:2] == ("listeners", "[Extra]") and v is None]
+    assert unset  # (the new listener has unset fields: the test means something)
+    assert not [c for c in diff.changes(base, added) if c.old is None and c.new is None]
+    assert not [c for c in diff.changes(added, base) if c.old is None and c.new is None]
+    merged = diff.merge(base, added, _set_port(base, 0, 2600))
+    assert merged.config == _set_port(added, 0, 2600)
+    shown = {diff.render(p) for p in unset}
+    assert not shown & set(merged.incoming) and "listeners#order" in merged.incoming
+
+
 # no deadline: a loaded CI machine must not turn slowness into a failure
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
