@@ -22,7 +22,8 @@ for each (the tests in tests/esacli/test_terminal_guards.py show every one):
   Ctrl-C does, instead of leaving a prompt that ignores its input.
 - A bracketed paste arrives as one key holding all its lines. While a block is read (pasted
   PEM ending with a `.` line), a paste that holds the `.` line is taken at once, without
-  waiting for one more Enter.
+  waiting for one more Enter. At any other prompt its lines are entered one by one
+  (`pasted_lines`), where prompt_toolkit would make them one answer holding newlines.
 - Every key press costs a lookup of the bindings (~0.25 ms) and every chunk of input a
   redraw of the whole line: a megabyte pasted without bracketed paste held the event loop
   (and mail) for minutes. Runs of plain characters are coalesced (`coalesce`) and an
@@ -109,8 +110,16 @@ class PromptToolkitConsole(Console):
         def _paste(event: KeyPressEvent) -> None:
             buffer = event.current_buffer
             room = max(0, MAX_ANSWER - len(buffer.text))
-            buffer.insert_text(event.data.replace("\r\n", "\n").replace("\r", "\n")[:room])
-            if self._reading_block and ends_block(buffer.text):
+            text = event.data.replace("\r\n", "\n").replace("\r", "\n")
+            if self._reading_block:
+                buffer.insert_text(text[:room])
+                if ends_block(buffer.text):
+                    buffer.validate_and_handle()
+                return
+            first, newline, rest = text.partition("\n")
+            buffer.insert_text(first[:room])
+            if newline:  # each line is entered in turn, as typed (the rest: typeahead)
+                event.app.key_processor.feed_multiple(pasted_lines(rest), first=True)
                 buffer.validate_and_handle()
 
         return bindings
@@ -256,6 +265,17 @@ class PromptToolkitConsole(Console):
             await task
         self.write("^C\n")
         raise Interrupt()
+
+
+def pasted_lines(text: str) -> list[KeyPress]:
+    """`text` as keys: each line one paste and an Enter, a last line without a newline
+    a paste alone (it waits for the Enter, as typed). Several command lines pasted at a
+    prompt run one after the other, each later line answering whatever asks next, as on
+    a terminal without bracketed paste (and on the appliance)."""
+    *lines, last = text.split("\n")
+    keys = [k for line in lines for k in (KeyPress(Keys.BracketedPaste, line),
+                                          KeyPress(Keys.ControlM, "\r"))]
+    return keys + ([KeyPress(Keys.BracketedPaste, last)] if last else [])
 
 
 def coalesce(keys: list[KeyPress], room: int = MAX_ANSWER) -> list[KeyPress]:

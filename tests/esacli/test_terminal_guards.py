@@ -88,6 +88,20 @@ async def test_a_bracketed_paste_ending_with_the_dot_line_needs_no_more_enter() 
         assert block == "-----BEGIN X-----\nAAAA\n-----END X-----\n"
 
 
+async def test_lines_pasted_at_a_prompt_are_entered_one_by_one() -> None:
+    """prompt_toolkit makes a bracketed paste one answer holding its newlines: pasted
+    commands ran as one garbled command. Each line is its own answer, in order, before
+    what is typed after the paste; a last line without a newline waits for Enter."""
+    with PosixPipeInput.create() as pipe:
+        console = console_on(pipe)
+        paste = "\x1b[200~sethostname a.example.com\rversion\r\rstatus\x1b[201~"
+        assert await outcome(console, paste + " detail\r") == "sethostname a.example.com"
+        assert await outcome(console, "") == "version"
+        assert await outcome(console, "") == ""
+        assert await outcome(console, "") == "status detail"
+        assert await outcome(console, "\x1b[200~one line\x1b[201~\r") == "one line"
+
+
 async def test_a_long_line_is_taken_and_a_huge_one_refused() -> None:
     with PosixPipeInput.create() as pipe:
         console = console_on(pipe)
