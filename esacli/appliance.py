@@ -243,6 +243,7 @@ async def _stop(tasks: list[asyncio.Task[None]], engine: Engine, supervisor: Sup
     for task in tasks:
         await _cancel(task)
     if server is not None:
+        ssh.tell_every_session(texts.shell.SHUTTING_DOWN)
         server.close()
         await server.wait_closed()
     await supervisor.stop()  # first: nothing new is accepted while the queue stops

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,15 @@ def host_key(data_dir: Path) -> asyncssh.SSHKey:
     return asyncssh.read_private_key(str(path))
 
 
+_OPEN: weakref.WeakSet[ApplianceSSHSession] = weakref.WeakSet()  # sessions of this process
+
+
+def tell_every_session(text: str) -> None:
+    """A last line on every open session (the appliance is stopping: they end next)."""
+    for session in list(_OPEN):
+        session.tell(text)
+
+
 class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
     """One SSH session. The interactive part replaces prompt_toolkit's own `_interact`,
     which feeds keys with a blocking write (see esacli/ssh_keys.py) and print()s any
@@ -79,6 +89,11 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
         self._lines: LineConsole | None = None
         self._keys: KeyFeeder | None = None
         self._early: list[str] = []  # keys that came before the terminal's input existed
+        _OPEN.add(self)
+
+    def tell(self, text: str) -> None:
+        if self._chan is not None and not self._chan.is_closing():
+            self._chan.write(f"\r\n{text}\r\n" if self._lines is None else f"\n{text}\n")
 
     async def _unused(self, ssh_session: PromptToolkitSSHSession) -> None:
         raise AssertionError("the interactive session is run by _interact")

@@ -101,3 +101,6 @@ DESCRIPTIONS: Final = {
 # Printed when an interactive session has been idle too long (commit model §1).
 IDLE_TIMEOUT: Final = (
     "\n\nSession idle too long: logging out. Uncommitted changes were discarded.\n")
+# Printed on every open session when `esacli run` stops (SIGTERM, Ctrl-C on its console).
+SHUTTING_DOWN: Final = (
+    "The appliance is shutting down: this session ends. Changes not committed are lost.")
