@@ -30,7 +30,7 @@ from engine.maillog import MailLog
 from engine.messageflags import Flags
 from engine.outbound import dnspolicy, reasons, tlsrpt
 from engine.outbound.addresses import refused_addresses, sendable_part
-from engine.outbound.connect import Connector, Open, OutboundStats, TlsFailure
+from engine.outbound.connect import Connected, Connector, Open, OutboundStats, TlsFailure
 from engine.outbound.destinations import Destination
 from engine.outbound.dnspolicy import DnsPolicies, Plan
 from engine.outbound.jobs import Job, Report, Result
@@ -65,12 +65,13 @@ class DomainDelivery:
     tls_failure: TlsFailure = lambda domain, reason: None
     stats: OutboundStats | None = None
     policies: DnsPolicies = field(default_factory=DnsPolicies)  # MTA-STS cache, TLS-RPT
+    connected: Connected = lambda domain, up: None  # each connection attempt (hoststatus)
     connector: Connector = field(init=False)
 
     def __post_init__(self) -> None:
         self.connector = Connector(self.outbound, self.destination, self.log, self.next_dcid,
                                    self.tls_failure, self.resolver.lookups, self.stats,
-                                   self.policies)
+                                   self.policies, self.connected)
 
     async def run(self, jobs: list[Job]) -> None:
         jobs = await self._refuse_unsendable(jobs)

@@ -40,6 +40,7 @@ from engine.runtime import OutboundRuntime
 from state.model import Authorities, TLSMode
 
 TlsFailure = Callable[[str, str], None]  # (domain, reason) when required TLS failed
+Connected = Callable[[str, bool], None]  # (domain, greeted) after each attempt: hoststatus
 _OWN_STATUS = ("5.7.10 ", "5.7.30 ")  # REQUIRETLS reasons carry RFC 8689's codes
 REQUIRETLS = "REQUIRETLS"
 
@@ -83,6 +84,7 @@ class Connector:
     lookups: SecureLookups  # the resolver's, for TLSA records
     stats: OutboundStats | None = None
     policies: DnsPolicies = field(default_factory=DnsPolicies)
+    connected: Connected = lambda domain, up: None
     _known: dict[tuple[str, Flags], tuple[Requirement, TlsaLookup]] = field(
         default_factory=dict, init=False)
 
@@ -157,7 +159,9 @@ class Connector:
             conn = await smtpconn.connect(target, self.outbound.hostname)
         except ConnectError as exc:
             self.log.dcid_connect_failed(dcid, target.ip, target.port, exc.reason)
+            self.connected(self.destination.domain, False)
             return Result("deferred", reasons.CONNECTION_FAILED(exc.reason), dcid)
+        self.connected(self.destination.domain, True)
         self.log.new_dcid(dcid, _local_ip(conn), target.ip, target.port)
         self.log.dcid_tls_policy(dcid, self._decided_by(req), precedence.describe(req))
         return Open(conn, dcid, req)

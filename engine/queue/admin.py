@@ -23,11 +23,13 @@ import contextlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from engine.errors import QueueUnavailable
+from engine.queue import hosts
+from engine.queue.hosts import HostState
 from engine.queue.store import ACTIONS, QUEUED, domain_of
 
 BUSY_TIMEOUT = 5.0  # seconds to wait for the engine's write transaction to end
@@ -185,14 +187,22 @@ class QueueAdmin:
         age = None if oldest is None else max(0.0, self.clock() - oldest)
         return DomainLoad(key, int(active), int(delivered), int(bounced), int(soft), age)
 
-    def last_error(self, domain: str) -> str:
-        """The newest failure recorded for a recipient of `domain` (a deferral's reason
-        or a bounce's), or ""."""
-        rows = self._rows(
-            "SELECT reason FROM recipients WHERE domain = ? AND reason != ''"
-            " AND status IN ('queued', 'bounced') ORDER BY mid DESC, rid DESC LIMIT 1",
-            (domain_of("@" + domain),))
-        return str(rows[0][0]) if rows else ""
+    def host(self, domain: str, since: float) -> HostState:
+        """What delivery saw of `domain` (engine/queue/hosts.py), connection attempts
+        counted from `since`. Failures recorded before that table existed (an older
+        release's queue) still give the last error, by MID: the best they can tell."""
+        if not self.path.exists():
+            return hosts.NO_STATE
+        key = domain_of("@" + domain)
+        with self._db() as db:
+            found = hosts.state(db, key, since)
+            if found.error:
+                return found
+            older = db.execute(
+                "SELECT reason FROM recipients WHERE domain = ? AND reason != ''"
+                " AND status IN ('queued', 'bounced') ORDER BY mid DESC, rid DESC LIMIT 1",
+                (key,)).fetchone()
+        return replace(found, error=str(older[0])) if older else found
 
     def deliver_now(self, domain: str | None = None) -> int:
         """Make every deferred recipient (of `domain`, or all) due now; returns how many.

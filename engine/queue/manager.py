@@ -221,6 +221,7 @@ class QueueManager:
             self.store.next_dcid, report, lambda d, reason: self._tls_alert(config, d, reason),
             stats=self.stats,
             policies=self.upkeep.policies(runtime, resolver, destination.mta_sts),
+            connected=lambda domain, up: self.store.connection(domain, up, self.clock.now()),
         )
         try:
             await delivery.run(jobs)

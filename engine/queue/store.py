@@ -23,6 +23,7 @@ same transaction as its last result; its spool file is removed after that.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.queue import hosts
 from engine.queue.writer import Action, Writer, connect
 from state import files
 
@@ -69,6 +71,8 @@ _FINISH = (
     "UPDATE messages SET done = 1 WHERE mid = ? AND done = 0 AND NOT EXISTS"
     " (SELECT 1 FROM recipients r WHERE r.mid = ? AND r.status = 'queued')"
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,8 @@ def _record(db: sqlite3.Connection, mid: int, outcomes: dict[int, Outcome]) -> D
                 "UPDATE recipients SET status = ?, reason = ? WHERE mid = ? AND rid = ?",
                 (outcome.status, outcome.reason, mid, rid),
             )
+        if outcome.reason and outcome.status in (QUEUED, BOUNCED):
+            hosts.failure(db, mid, rid, outcome.reason)
     if db.execute(_FINISH, (mid, mid)).rowcount != 1:
         return None
     path = str(db.execute("SELECT path FROM messages WHERE mid = ?", (mid,)).fetchone()[0])
@@ -202,7 +208,7 @@ class QueueStore:
         files.private_dir(self.path.parent)
         files.private_file(self.path)  # 0600; SQLite gives -wal and -shm the same mode
         self.writer = Writer(self.path)
-        self.writer.db.executescript(_SCHEMA)
+        self.writer.db.executescript(_SCHEMA + hosts.SCHEMA)
         _add_flags(self.writer.db)
         self._read_lock = threading.Lock()
         self._reader = connect(self.path)
@@ -229,6 +235,15 @@ class QueueStore:
         if it is the last in it, only `after_sync`), else None."""
         results = dict(outcomes)
         return self.writer.commit(lambda db: _record(db, mid, results))
+
+    def connection(self, domain: str, up: bool, when: float) -> None:
+        """A delivery connection attempt to `domain` (for hoststatus), written now; a
+        failure to write it is logged, never the delivery's (it only shows status)."""
+        try:
+            self.writer.commit(lambda db: hosts.connection(db, domain, up, when))
+        except sqlite3.Error as exc:
+            log.warning("hoststatus: the connection attempt to %s is not recorded: %s",
+                        domain, exc)
 
     def after_sync(self, action: Action) -> None:
         self.writer.after_sync(action)

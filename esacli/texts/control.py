@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from esacli.texts import configfile
+
 # -- suspendlistener / resumelistener ------------------------------------------------------
 LISTENERS_SUSPEND: Final = (
     "Choose the listener(s) you wish to suspend.\nSeparate multiple entries with commas.")
@@ -90,7 +92,8 @@ HOSTSTATUS_UNKNOWN: Final = "unknown"
 HOSTSTATUS_DOWN: Final = "down"
 HOSTSTATUS_RUNNING: Final = "running"
 HOSTSTATUS_SUSPENDED: Final = "suspended (suspenddel)"
-HOSTSTATUS_NONE: Final = "None"
+# A value that is not there, as every screen shows one (commitdetail, tlsverify).
+HOSTSTATUS_ABSENT: Final = configfile.DETAIL_ABSENT
 
 # -- workqueue ------------------------------------------------------------------------------
 WORKQUEUE_MENU: Final = {"STATUS": "Display work queue status.",

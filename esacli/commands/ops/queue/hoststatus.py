@@ -1,6 +1,7 @@
 """`hoststatus <domain>`: one destination as delivery sees it: its recipients in the
-queue and what became of the others (queue.db), its connections over the last 30 days
-and the last one's TLS (tlsstats.db), the last error, and whether suspenddel holds it.
+queue and what became of the others, its connection attempts over the last 30 days,
+whether the latest one connected and the latest error (queue.db; engine/queue/hosts.py),
+the last connection's TLS (tlsstats.db), and whether suspenddel holds it.
 Operational: it reads what the engine publishes and changes nothing (§2.1)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.queue.admin import DomainLoad
+from engine.queue.hosts import HostState
 from engine.tlsstats.events import OUTBOUND
 from engine.tlsstats.store import Reader
 from esacli import texts
@@ -28,31 +30,35 @@ LABEL = 30  # width of the labels column
 
 def _tls(event: tuple[Any, ...] | None) -> str:
     if event is None:
-        return texts.control.HOSTSTATUS_NONE
+        return texts.control.HOSTSTATUS_ABSENT
     at, peer, _ip, _offered, outcome, _type, verify, verified, _name, version, cipher, _ = event
     what = " ".join(part for part in (outcome, version, cipher) if part)
     trust = "verified" if verified else f"not verified ({verify})" if verify else "not verified"
     return f"{what}, {trust}, {peer}, {date(at)}"
 
 
-def _connections(data_dir: Any, domain: str, now: float) -> tuple[int, tuple[Any, ...] | None]:
-    reader = Reader(data_dir)
-    rows = reader.rows(OUTBOUND, now - DAYS * 86400, now + 1, domain)
-    last = reader.events(OUTBOUND, domain, now - DAYS * 86400, now + 1, limit=1)
-    return sum(r.connections for r in rows), (last[0] if last else None)
+def _last_tls(data_dir: Any, domain: str, now: float) -> tuple[Any, ...] | None:
+    """The last connection's TLS (tlsstats.db keeps only connections that were greeted)."""
+    last = Reader(data_dir).events(OUTBOUND, domain, now - DAYS * 86400, now + 1, limit=1)
+    return last[0] if last else None
 
 
-def report(domain: str, load: DomainLoad, connections: int, last: tuple[Any, ...] | None,
-           error: str, suspended: bool, now: float) -> str:
+def _up(up: bool | None) -> str:
+    if up is None:
+        return texts.control.HOSTSTATUS_UNKNOWN
+    return texts.control.HOSTSTATUS_UP if up else texts.control.HOSTSTATUS_DOWN
+
+
+def report(domain: str, load: DomainLoad, host: HostState, last: tuple[Any, ...] | None,
+           suspended: bool, now: float) -> str:
     values = {
-        "as_of": date(now),
-        "up": texts.control.HOSTSTATUS_UP if last is not None else texts.control.HOSTSTATUS_UNKNOWN,
+        "as_of": date(now), "up": _up(host.up),
         "delivery": (texts.control.HOSTSTATUS_SUSPENDED if suspended
                      else texts.control.HOSTSTATUS_RUNNING),
         "active": f"{load.active:,}", "delivered": f"{load.delivered:,}",
         "hard_bounced": f"{load.hard_bounced:,}", "soft_bounced": f"{load.soft_bounced:,}",
-        "connections": f"{connections:,}", "tls": _tls(last),
-        "error": error or texts.control.HOSTSTATUS_NONE,
+        "connections": f"{host.attempts:,}", "tls": _tls(last),
+        "error": host.error or texts.control.HOSTSTATUS_ABSENT,
     }
     lines = [texts.control.HOSTSTATUS_HEAD.format(domain=domain), ""]
     lines += [f"{label:<{LABEL}}{values[key]}" for label, key in texts.control.HOSTSTATUS_ROWS]
@@ -75,12 +81,12 @@ async def hoststatus(ctx: Context, args: Sequence[str]) -> None:
         domain = asked
     admin, now = database.admin(ctx), ctx.clock()
     load = await database.call(ctx, admin.domain_load, domain)
-    error = await database.call(ctx, admin.last_error, domain)
-    if load is None or error is None:
+    host = await database.call(ctx, admin.host, domain, now - DAYS * 86400)
+    if load is None or host is None:
         return
-    count, last = await asyncio.to_thread(_connections, ctx.session.store.data_dir, domain, now)
+    last = await asyncio.to_thread(_last_tls, ctx.session.store.data_dir, domain, now)
     held = operations.delivery_suspended(ctx.session.store.load(), domain)
-    ctx.console.say(report(domain, load, count, last, error, held, now))
+    ctx.console.say(report(domain, load, host, last, held, now))
 
 
 COMMAND = Command("hoststatus", texts.shell.DESCRIPTIONS["hoststatus"], hoststatus,
