@@ -2,10 +2,10 @@
 Required - Verify would (AsyncOS's tlsverify). Needs no commit: it uses the
 configuration it is given (the shell passes the committed or candidate one).
 
-Without a host it goes where delivery would: smtproutes, else the MX records
-(then the implicit MX), trying each target in order until one verifies.
-The lines marked [M] in §8.3 are kept exactly; the steps the sample does not
-show (MX lookup, EHLO, the chain, failures) use the wording below, kept here in
+Without a host it goes where delivery would: smtproutes (it names the route that
+decides), else the MX records (then the implicit MX), trying each target in order until
+one verifies. The lines marked [M] in §8.3 are kept exactly; the steps the sample does
+not show (route or MX lookup, EHLO, the chain, failures) use the wording below, kept in
 one place so it is easy to correct. With `decided_by`, each target's line also says
 which mechanism decides its TLS for delivery (the precedence rule: destination control,
 DANE, MTA-STS; `sts` is the MTA-STS cache to consult, none: not consulted) and what it
@@ -22,9 +22,19 @@ from engine.outbound import dnspolicy, precedence, smtpconn
 from engine.outbound.destinations import lookup
 from engine.outbound.mtasts_cache import StsCache
 from engine.outbound.policy import Outcome, TlsResult
-from engine.outbound.resolver import SMTP_PORT, Kind, Resolution, Resolver, Target, is_ip
+from engine.outbound.resolver import (
+    SMTP_PORT,
+    USEDNS,
+    Kind,
+    Resolution,
+    Resolver,
+    Target,
+    find_route,
+    is_ip,
+)
 from engine.outbound.tlsctx import build_contexts, peer_names
-from state.model import Config
+from state.formats_routes import format_hosts
+from state.model import Config, Route
 from state.secrets import Secrets
 from state.validate_outbound import normalise_domain
 
@@ -86,15 +96,33 @@ async def _targets(
                 emit(f"Unable to resolve {name}: {why}.")
             targets = [Target(name, ip, port or SMTP_PORT) for ip in ips]
         return targets, Resolution(Kind.TARGETS, tuple(targets), via_route=True)
-    emit(f"Looking up MX records for {domain}.")
+    route = _route(config, domain)
+    if route is None:
+        emit(f"Looking up MX records for {domain}.")
+    else:
+        emit(f"{domain} is routed by SMTP route {route.domain} to {format_hosts(route.hosts)}.")
     found = await resolver.resolve(config, domain)
+    exchanger = "mail exchanger" if route is None else "route host"
     if found.kind is not Kind.TARGETS:
         reason = "route drops the mail (/dev/null)" if found.kind is Kind.DEVNULL else found.reason
-        emit(f"No usable mail exchanger for {domain}: {reason}.")
+        emit(f"No usable {exchanger} for {domain}: {reason}.")
         return [], found
     for target in found.targets:
-        emit(f"Mail exchanger {target.host} ({target.ip}) preference {target.preference}.")
+        if route is None:
+            emit(f"Mail exchanger {target.host} ({target.ip}) preference {target.preference}.")
+        else:
+            emit(f"Route host {target.host} ({target.ip}) priority {target.preference}.")
     return list(found.targets), found
+
+
+def _route(config: Config, domain: str) -> Route | None:
+    """The smtproutes route that decides where `domain`'s mail goes, None when its MX
+    records do (no route, or a USEDNS one: Resolver.route's rule), so the probe says
+    which it is rather than claim an MX lookup a route makes none of."""
+    route = find_route(config.routes, domain)
+    if route is None or any(h.host.upper() == USEDNS for h in route.hosts):
+        return None
+    return route
 
 
 async def _decided_by(config: Config, resolver: Resolver, domain: str, found: Resolution,

@@ -55,9 +55,9 @@ async def test_mx_lookup_route_and_match(ca: trustme.CA, tmp_path: Path) -> None
             route = Route(domain=DOMAIN, hosts=(RouteHost(host="mx1.partner.test", port=mx.port),))
             ok, lines = await probe(replace(config, routes=(route,)), secrets, DOMAIN)
     assert ok, lines
-    assert lines[:2] == [
-        "Looking up MX records for partner.test.",
-        "Mail exchanger mx1.partner.test (127.0.0.3) preference 0.",
+    assert lines[:2] == [  # the route decides: no MX lookup is claimed
+        f"partner.test is routed by SMTP route partner.test to mx1.partner.test:{mx.port}.",
+        "Route host mx1.partner.test (127.0.0.3) priority 0.",
     ]
     assert lines[-6:] == [
         "TLS certificate match mx1.partner.test",
