@@ -74,6 +74,15 @@ def is_ip(host: str) -> bool:
     return True
 
 
+def deciding_route(routes: tuple[Route, ...], domain: str) -> Route | None:
+    """The smtproutes route that decides where `domain`'s mail goes; None when its MX
+    records do (no route, or a USEDNS one)."""
+    route = find_route(routes, domain)
+    if route is None or any(h.host.upper() == USEDNS for h in route.hosts):
+        return None
+    return route
+
+
 class Resolver:
     def __init__(self, settings: DnsSettings, mx_port: int = SMTP_PORT) -> None:
         self.mx_port = mx_port
@@ -84,8 +93,8 @@ class Resolver:
 
     async def route(self, routes: tuple[Route, ...], domain: str) -> Resolution:
         """Where mail for `domain` goes under these smtproutes (else by MX)."""
-        route = find_route(routes, domain)
-        if route is None or any(h.host.upper() == USEDNS for h in route.hosts):
+        route = deciding_route(routes, domain)
+        if route is None:
             return await self.resolve_mx(domain)
         return await self._resolve_route(route)
 

@@ -24,17 +24,16 @@ from engine.outbound.mtasts_cache import StsCache
 from engine.outbound.policy import Outcome, TlsResult
 from engine.outbound.resolver import (
     SMTP_PORT,
-    USEDNS,
     Kind,
     Resolution,
     Resolver,
     Target,
-    find_route,
+    deciding_route,
     is_ip,
 )
 from engine.outbound.tlsctx import build_contexts, peer_names
 from state.formats_routes import format_hosts
-from state.model import Config, Route
+from state.model import Config
 from state.secrets import Secrets
 from state.validate_outbound import normalise_domain
 
@@ -96,7 +95,7 @@ async def _targets(
                 emit(f"Unable to resolve {name}: {why}.")
             targets = [Target(name, ip, port or SMTP_PORT) for ip in ips]
         return targets, Resolution(Kind.TARGETS, tuple(targets), via_route=True)
-    route = _route(config, domain)
+    route = deciding_route(config.routes, domain)
     if route is None:
         emit(f"Looking up MX records for {domain}.")
     else:
@@ -113,16 +112,6 @@ async def _targets(
         else:
             emit(f"Route host {target.host} ({target.ip}) priority {target.preference}.")
     return list(found.targets), found
-
-
-def _route(config: Config, domain: str) -> Route | None:
-    """The smtproutes route that decides where `domain`'s mail goes, None when its MX
-    records do (no route, or a USEDNS one: Resolver.route's rule), so the probe says
-    which it is rather than claim an MX lookup a route makes none of."""
-    route = find_route(config.routes, domain)
-    if route is None or any(h.host.upper() == USEDNS for h in route.hosts):
-        return None
-    return route
 
 
 async def _decided_by(config: Config, resolver: Resolver, domain: str, found: Resolution,
