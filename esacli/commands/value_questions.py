@@ -72,11 +72,13 @@ async def ask_size(console: Console, question: str, default: int | None) -> int:
     return numbers.parse_size(answer) or 0
 
 
-async def ask_list(console: Console, question: str) -> tuple[str, ...]:
-    """A comma-separated list that must not be empty."""
+async def ask_checked(console: Console, question: str, parse: Callable[[str], T],
+                      refusal: Callable[[T], object | None]) -> T:
+    """An answer as `parse` reads it, asked again with what `refusal` says of it until
+    that is nothing (both are state/'s rules)."""
     while True:
-        answer = await console.ask(question)
-        items = tuple(dict.fromkeys(x.strip() for x in answer.split(",") if x.strip()))
-        if items:
-            return items
-        console.say(texts.shell.ENTER_A_VALUE)
+        value = parse(await console.ask(question))
+        why = refusal(value)
+        if why is None:
+            return value
+        console.say(str(why))

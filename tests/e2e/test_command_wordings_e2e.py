@@ -20,7 +20,16 @@ from state.edit import listeners
 from state.model import Config, ListenerType
 from tests.kit import ports
 from tests.kit.appliance import Appliance, commit_change, mail_flows
-from tests.kit.ssh import MENU, PROMPT, answer, dialog, no_traceback, screen, ssh_exec, ssh_login
+from tests.kit.ssh import (
+    MENU,
+    PROMPT,
+    answer,
+    dialog,
+    exit_and_check,
+    screen,
+    ssh_exec,
+    ssh_login,
+)
 
 GREP_RANGE = 'Invalid value "999999999" for -C. The value must be an integer from 0 to 1000.'
 
@@ -79,9 +88,4 @@ def test_a_conflict_shows_a_deleted_listener_as_none(appliance: Appliance) -> No
     child.sendline("clear")
     answer(child, "[Y]>", "y")
     child.expect_exact(PROMPT)
-    child.sendline("exit")
-    child.expect(pexpect.EOF)
-    no_traceback(screen(child), "the session")
-    mail_flows(appliance)
-    ssh_login(appliance).sendline("exit")
-    assert "Traceback" not in appliance.system_logs()
+    exit_and_check(child, appliance)

@@ -14,7 +14,14 @@ from pathlib import Path
 import pexpect
 
 from tests.kit.appliance import Appliance, mail_flows
-from tests.kit.ssh import MENU, PROMPT, answer, no_traceback, screen, ssh_exec, ssh_login
+from tests.kit.ssh import (
+    MENU,
+    PROMPT,
+    answer,
+    exit_and_check,
+    ssh_exec,
+    ssh_login,
+)
 
 CTRL_C, CTRL_D = "\x03", "\x04"
 EXPORT_TO = "Enter the name of the file to export to:"
@@ -82,13 +89,7 @@ def test_an_export_asks_before_overwriting_a_file(appliance: Appliance) -> None:
     for _ in ("hostaccess", "edit", "listenerconfig"):
         answer(child, MENU, "")
     child.expect_exact(PROMPT)
-    child.sendline("exit")
-    child.expect(pexpect.EOF)
-    no_traceback(screen(child), "the session")
-
-    mail_flows(appliance)
-    ssh_login(appliance).sendline("exit")
-    assert "Traceback" not in appliance.system_logs()
+    exit_and_check(child, appliance)
 
 
 def test_the_one_line_exports_refuse_an_existing_file(appliance: Appliance) -> None:

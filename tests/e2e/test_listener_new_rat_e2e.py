@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import pexpect
 
-from tests.kit.appliance import Appliance, mail_flows
-from tests.kit.ssh import MENU, PROMPT, answer, dialog, no_traceback, screen, ssh_login
+from tests.kit.appliance import Appliance
+from tests.kit.ssh import (
+    MENU,
+    PROMPT,
+    answer,
+    dialog,
+    exit_and_check,
+    ssh_login,
+)
 
 CTRL_C, CTRL_D = "\x03", "\x04"
 ACCEPT_FOR = "Please specify the domains or specific addresses you want to accept mail for."
@@ -71,10 +78,4 @@ def test_new_refuses_an_entry_rcptaccess_refuses(appliance: Appliance) -> None:
     answer(child, "[]>", "two listeners")
     child.expect_exact("Changes committed: ")
     child.expect_exact(PROMPT)
-    child.sendline("exit")
-    child.expect(pexpect.EOF)
-    no_traceback(screen(child), "the session")
-
-    mail_flows(appliance)
-    ssh_login(appliance).sendline("exit")
-    assert "Traceback" not in appliance.system_logs()
+    exit_and_check(child, appliance)

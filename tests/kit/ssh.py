@@ -15,7 +15,7 @@ import sys
 
 import pexpect
 
-from tests.kit.appliance import PASSWORD, Appliance
+from tests.kit.appliance import PASSWORD, Appliance, mail_flows
 from tests.kit.certs import pem_lines
 
 PROMPT = "mail.example.com>"  # prompt_toolkit draws the trailing space as a cursor move
@@ -113,3 +113,14 @@ def screen(child: pexpect.spawn) -> str:
 
 def no_traceback(text: str, where: str) -> None:
     assert "Traceback" not in text, f"a traceback in {where}:\n{text[-3000:]}"
+
+
+def exit_and_check(child: pexpect.spawn, app: Appliance) -> None:
+    """`exit` at the prompt, then what a test of a careless or hostile user ends with: no
+    traceback on the screen or in system_logs, mail flows, and a new SSH login works."""
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
+    no_traceback(screen(child), "the session")
+    mail_flows(app)
+    ssh_login(app).sendline("exit")
+    assert "Traceback" not in app.system_logs()

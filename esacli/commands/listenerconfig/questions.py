@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from esacli import texts
 from esacli.commands.listenerconfig.render import interface_line
+from esacli.commands.value_questions import ask_checked
 from esacli.console import Console
 from state import forms
 from state.edit import hat as edit_hat
@@ -26,22 +27,14 @@ async def ask_listener_name(console: Console, config: Config, question: str,
 async def ask_accepted_for(console: Console) -> tuple[str, ...]:
     """A public listener's first RAT entries, each one RCPTACCESS NEW would take: asked
     again with its refusal, so NEW never stages a table that commit would refuse."""
-    while True:
-        addresses = edit_rat.accepted_addresses(await console.ask(texts.listener.ACCEPT_FOR))
-        refusal = edit_rat.accepted_refusal(addresses)
-        if refusal is None:
-            return addresses
-        console.say(refusal)
+    return await ask_checked(console, texts.listener.ACCEPT_FOR, edit_rat.accepted_addresses,
+                             edit_rat.accepted_refusal)
 
 
 async def ask_relay_hosts(console: Console) -> tuple[str, ...]:
     """A private listener's relay hosts, each a sender form its RELAYLIST row can hold."""
-    while True:
-        hosts = forms.split_list(await console.ask(texts.listener.RELAY_FOR))
-        refusal = edit_hat.sender_refusal(hosts)
-        if refusal is None:
-            return hosts
-        console.say(refusal)
+    return await ask_checked(console, texts.listener.RELAY_FOR, forms.split_list,
+                             edit_hat.sender_refusal)
 
 
 async def choose_interface(console: Console, config: Config, current: str | None) -> str:
