@@ -67,6 +67,10 @@ REDIRECT_WARNING: Final = (
     "WARNING: redirecting recipients to a host or IP address that is not prepared to accept"
     " them may result in message loss.")
 REDIRECT_DONE: Final = '{count} redirected to "{host}".'
+REDIRECT_CONFIRM: Final = 'Are you sure you want to redirect {count} to "{host}"?'
+REDIRECT_NOT_FQDN: Final = (
+    'Please enter a fully qualified hostname: "{host}" would bounce every message sent'
+    " to it.")
 RCPTS_USAGE: Final = "Usage: {command} [host <domain> | sender <address> | all] [yes]"
 REDIRECT_USAGE: Final = (
     "Usage: redirectrecipients <host> [host <domain> | sender <address> | all] [yes]")

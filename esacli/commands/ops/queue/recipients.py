@@ -86,8 +86,10 @@ async def act(ctx: Context, action: str, selection: Selection, sure: bool,
     ctx.console.say(render.plural(count, texts.control.RCPTS_COUNT))
     if action == REDIRECT:
         ctx.console.say(texts.control.REDIRECT_WARNING)
-    question = texts.control.RCPTS_CONFIRM.format(
-        verb=verb, count=render.plural(count, texts.control.RCPTS_N))
+    how_many = render.plural(count, texts.control.RCPTS_N)
+    question = (texts.control.REDIRECT_CONFIRM.format(count=how_many, host=target)
+                if action == REDIRECT else
+                texts.control.RCPTS_CONFIRM.format(verb=verb, count=how_many))
     if not sure and not await ctx.console.confirm(question, False):
         ctx.console.say(texts.control.RCPTS_CANCELLED)
         return
@@ -124,25 +126,41 @@ async def bouncerecipients(ctx: Context, args: Sequence[str]) -> None:
     await _simple(ctx, args, BOUNCE, "bouncerecipients")
 
 
+def _target_refusal(host: str) -> str | None:
+    """Why mail cannot be redirected to `host`, or None. It is delivered to as a domain
+    (its MX, or its address): an IP address has neither, so it would be deferred forever;
+    a name of one label, or a word of the command's own (`all`: `redirectrecipients all`
+    typed as deleterecipients takes it), would bounce the whole queue within a second."""
+    if is_ip(host):
+        return texts.control.REDIRECT_NO_IP
+    if host.lower() in _WORDS or "." not in host:
+        return texts.control.REDIRECT_NOT_FQDN.format(host=host)
+    return None
+
+
+_WORDS = frozenset({"all", "host", "sender", YES})
+
+
 async def _ask_host(ctx: Context) -> str | None:
-    """The host to redirect to: a name (it is delivered to as a domain: its MX, or its
-    address; an IP address has neither, so it is refused rather than deferred forever)."""
+    """The host to redirect to, asked again while `_target_refusal` refuses it."""
     while True:
         found = await ask_domain(ctx, texts.control.REDIRECT_HOST)
-        if found is None or not is_ip(found):
+        why = None if found is None else _target_refusal(found)
+        if why is None:
             return found
-        ctx.console.say(texts.control.REDIRECT_NO_IP)
+        ctx.console.say(why)
 
 
 async def redirectrecipients(ctx: Context, args: Sequence[str]) -> None:
     if args:
         host = normalise_domain(args[0])
         selection, sure = _parse(args[1:])
-        if is_ip(host):
-            ctx.refuse(texts.control.REDIRECT_NO_IP)
-            return
         if not is_host(host) or selection is None:
             ctx.refuse(texts.control.REDIRECT_USAGE)
+            return
+        why = _target_refusal(host)
+        if why is not None:
+            ctx.refuse(why)
             return
     else:
         found = await _ask_host(ctx)
