@@ -66,6 +66,7 @@ class DomainDelivery:
     stats: OutboundStats | None = None
     policies: DnsPolicies = field(default_factory=DnsPolicies)  # MTA-STS cache, TLS-RPT
     connected: Connected = lambda domain, up: None  # each connection attempt (hoststatus)
+    held: Callable[[int], bool] = lambda mid: False  # an administrator's request waits for it
     connector: Connector = field(init=False)
 
     def __post_init__(self) -> None:
@@ -141,7 +142,10 @@ class DomainDelivery:
             try:
                 sent = 0
                 while queue and sent < per_conn and opened.conn.alive:
-                    await self._send(opened, queue.popleft())
+                    job = queue.popleft()
+                    if self.held(job.mid):  # deleterecipients & co.: left queued, for the
+                        continue            # request carried out once this run ends
+                    await self._send(opened, job)
                     sent += 1
             finally:
                 await self.connector.close(opened)

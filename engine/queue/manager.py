@@ -222,6 +222,7 @@ class QueueManager:
             stats=self.stats,
             policies=self.upkeep.policies(runtime, resolver, destination.mta_sts),
             connected=lambda domain, up: self.store.connection(domain, up, self.clock.now()),
+            held=self.store.requested,
         )
         try:
             await delivery.run(jobs)

@@ -6,8 +6,9 @@ The shell writes one row per recipient into the queue database's `requests` tabl
 engine carries the rows out at its next tick, because only it may finish a message
 (its spool file goes once the outcome is durable) or spool a bounce. A recipient whose
 domain is being delivered right now waits for the end of that delivery, so a result
-coming back cannot overwrite what was asked. A recipient no longer queued (delivered
-meanwhile) is left as it is.
+coming back cannot overwrite what was asked; that delivery starts none of the messages
+asked of (QueueStore.requested), so only one already in the remote's hands may still
+go out. A recipient no longer queued (delivered meanwhile) is left as it is.
 """
 
 from __future__ import annotations

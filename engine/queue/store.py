@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS requests (
     id INTEGER PRIMARY KEY, action TEXT NOT NULL, mid INTEGER NOT NULL, rid INTEGER NOT NULL,
     target TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS requests_by_mid ON requests (mid);
 """
 
 # whether a message not done yet is in a spool file (a shared one is removed with its last)
@@ -304,6 +305,11 @@ class QueueStore:
         rows = self._read("SELECT rid, address FROM recipients WHERE mid = ?", (mid,))
         addresses = {int(rid): str(address) for rid, address in rows}
         return Envelope(mid, str(sender), float(arrived), str(path), addresses, str(flags))
+
+    def requested(self, mid: int) -> bool:
+        """Whether the administrator asked something of a recipient of `mid` that is not
+        carried out yet (delivery then does not start it: engine/queue/requests.py)."""
+        return bool(self._read("SELECT 1 FROM requests WHERE mid = ? LIMIT 1", (mid,)))
 
     def referenced(self, path: str) -> bool:
         """Whether a message not done yet is in spool file `path`."""

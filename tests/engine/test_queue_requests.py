@@ -104,3 +104,35 @@ async def test_delete_bounce_redirect_and_suspended_delivery(
                                == [["y@partner.test"]], timeout=15)
         assert f"MID {held} RID [0] redirected to relay.other.test" in (
             await asyncio.to_thread(engine.maillog.path.read_text))
+
+
+async def test_a_delivery_run_starts_no_message_asked_of(
+    ca: trustme.CA, dns: DnsServer, tmp_path: Path
+) -> None:
+    """deleterecipients while the domain's delivery holds five messages (the first in the
+    remote's DATA): the four not started are deleted, not sent after it; only the one
+    already in the remote's hands may go out."""
+    clock = FakeClock()
+    config = outbound_config(ca, dns.port, max_concurrency=1)
+    async with (
+        FakeMX(Behaviour(), host=PARTNER_IP) as mx,
+        running_engine(tmp_path, config, outbound=QueueOptions(
+            mx_port=mx.port, clock=clock, poll_interval=0.02)) as engine,
+    ):
+        admin, store = QueueAdmin(tmp_path, clock.now), engine.store
+        operations.apply_now(store, "op", "suspenddel",
+                             operations.set_delivery(["partner.test"], True))
+        await wait_until_async(lambda: engine.runtime is not None
+                               and engine.runtime.version == store.head_number())
+        for n in range(5):
+            await spool(engine, clock, [f"u{n}@partner.test"])
+        await wait_until_async(lambda: admin.matching(domain="partner.test") == 5)
+        mx.release.clear()  # the remote holds its reply to the first DATA
+        operations.apply_now(store, "op", "resumedel",
+                             operations.set_delivery(["partner.test"], False))
+        await wait_until_async(lambda: mx.in_data == 1)
+        assert admin.request("delete", domain="partner.test") == 5
+        mx.release.set()
+        await wait_until_async(lambda: sum(status(admin, f"u{n}@partner.test") == DROPPED
+                                           for n in range(5)) == 4)
+        assert len(mx.messages) == 1
