@@ -23,6 +23,7 @@ from state.records import replace
 from state.store import Store
 
 ATTEMPTS = 5  # a head that keeps moving under us (other commits) is tried again
+SOURCES = frozenset({"suspenddel", "resumedel", "suspendlistener", "resumelistener"})
 
 
 @dataclass(frozen=True)
@@ -103,3 +104,20 @@ def delivery_suspended(config: Config, domain: str) -> bool:
     """Whether delivery to `domain` waits (suspenddel), one rule for the queue and the shell."""
     delivery = config.delivery
     return delivery.suspended or domain in delivery.suspended_domains
+
+
+def keep_operational(head: Config, target: Config) -> Config:
+    """`target` (a rollback's version) with the head's operational state: what suspenddel
+    and suspendlistener hold now is not undone or brought back by rolling back another
+    change (a rollback re-suspended delivery to every domain, or listeners, without a
+    word)."""
+    now = {li.name: li.suspended for li in head.listeners}
+    listeners = tuple(replace(li, suspended=now.get(li.name, False)) for li in target.listeners)
+    delivery = replace(target.delivery, suspended=head.delivery.suspended,
+                       suspended_domains=head.delivery.suspended_domains)
+    return replace(target, listeners=listeners, delivery=delivery)
+
+
+def is_operational(source: str) -> bool:
+    """A version an operational command wrote (no configuration change to roll back to)."""
+    return source in SOURCES

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from state import bindings, certs, diff, messages, pending, users, validate
+from state import bindings, certs, diff, messages, operations, pending, users, validate
 from state.bindings import Probe
 from state.errors import CommitRefused, ConfigError, StoreError
 from state.model import Config
@@ -13,6 +13,7 @@ from state.secrets import Secrets
 from state.store import Confirmation, Store, VersionInfo
 
 ROLLBACK_SOURCE = "rollback"
+OPERATIONAL_SPAN = 10  # rollback_points looks this many times further back, past them
 # How showchanges shows a password staged for an account (the hash never appears).
 PASSWORD_CHANGED = "********"
 AUTO_USER = "system"  # the author of automatic rollbacks (state/confirm.py) in the history
@@ -219,6 +220,14 @@ class Session:
     def history(self, limit: int = 10) -> list[VersionInfo]:
         return self.store.history(limit)
 
+    def rollback_points(self, limit: int = 10) -> list[VersionInfo]:
+        """The last `limit` versions a rollback may go to: the operational commands'
+        are left out (suspenddel & co.: they would fill the list, and a rollback keeps
+        the operational state as it is anyway)."""
+        found = [v for v in self.store.history(limit * OPERATIONAL_SPAN)
+                 if not operations.is_operational(v.source)]
+        return found[:limit]
+
     def load(self, number: int) -> Config:
         """Version `number` as a whole configuration (rollbackconfig shows it)."""
         return self.store.load(number)
@@ -259,8 +268,9 @@ class Session:
         Validated like any commit; the session's candidate becomes the new head.
         """
         self._require(users.Act.COMMIT)
-        target = self.store.load(number)
-        if users.touches_accounts(self.store.load(self.store.head_number()), target):
+        head = self.store.load(self.store.head_number())
+        target = operations.keep_operational(head, self.store.load(number))
+        if users.touches_accounts(head, target):
             self._require(users.Act.ACCOUNTS)  # or an Operator's rollback would undo a demotion
         self._validate(self.store.head_number(), target, probe)
         for _ in range(5):

@@ -359,6 +359,10 @@ class LevelSession(Sections):
         return [VersionInfo(r.number, r.parent, r.author, r.source, r.time, r.comment)
                 for r in rows]
 
+    def rollback_points(self, limit: int = 10) -> list[VersionInfo]:
+        """As history: operational commands write no level versions on a member."""
+        return self.history(limit)
+
     def load(self, number: int) -> Config:
         """The view of this level as version `number` had it (rollbackconfig shows it)."""
         return self._view(self._version_doc(number))

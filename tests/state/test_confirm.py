@@ -210,3 +210,27 @@ def test_rollback_writes_a_new_version_with_the_old_content(store: Store) -> Non
     info = store.info(3)
     assert (info.parent, info.user, info.source) == (2, "admin", "rollback")
     assert store.load(3) == store.load(1) and not s.pending and s.base == 3
+
+
+def test_a_rollback_keeps_what_the_operational_commands_hold(store: Store) -> None:
+    """suspenddel and suspendlistener act at once, written as versions: a rollback of
+    another change neither undoes what they hold now nor brings back what they held
+    then, and they do not fill the ten versions rollbackconfig offers."""
+    from state import model, operations
+
+    admin = session(store)
+    admin.stage(model.replace(admin.candidate, hostname="renamed.example.com"))
+    renamed = admin.commit("renamed").info.number
+    operations.apply_now(store, "admin", "suspenddel", operations.set_delivery(["a.test"], True))
+    for n in range(11):  # a maintenance window: suspend, resume, ..., suspended at the end
+        operations.apply_now(store, "admin", "suspendlistener",
+                             operations.set_listeners(["InboundMail"], n % 2 == 0))
+    held = store.load()
+    assert [li.suspended for li in held.listeners if li.name == "InboundMail"] == [True]
+    points = session(store).rollback_points(10)
+    assert [v.number for v in points] == [renamed, 1]
+    session(store).rollback(1, "back to the factory name")
+    now = store.load()
+    assert now.hostname == store.load(1).hostname != "renamed.example.com"
+    assert now.delivery == held.delivery and now.delivery.suspended_domains == ("a.test",)
+    assert [li.suspended for li in now.listeners] == [li.suspended for li in held.listeners]

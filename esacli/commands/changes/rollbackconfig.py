@@ -16,6 +16,7 @@ from esacli import render, texts
 from esacli.commands.context import Context
 from esacli.commands.menu import DONE, Command, Menu, Operation, run_menu
 from esacli.errors import config_errors
+from state import operations
 from state.errors import CommitRefused, StateError
 from state.store import VersionInfo
 from state.users import Act
@@ -50,7 +51,7 @@ def _lines(history: Sequence[VersionInfo]) -> list[str]:
 
 async def _rollback(ctx: Context) -> None:
     try:
-        history = await ctx.call(ctx.session.history, texts.changes.ROLLBACK_LIMIT)
+        history = await ctx.call(ctx.session.rollback_points, texts.changes.ROLLBACK_LIMIT)
     except StateError as exc:  # a cluster member that cannot reach the cluster database
         ctx.refuse(str(exc))
         return
@@ -62,7 +63,8 @@ async def _rollback(ctx: Context) -> None:
     if not await ctx.console.confirm(texts.changes.ROLLBACK_CONFIRM, False):
         return
     if not await ctx.console.confirm(texts.changes.ROLLBACK_COMMIT_NOW, False):
-        ctx.stage(await ctx.call(ctx.session.load, number))
+        loaded = await ctx.call(ctx.session.load, number)
+        ctx.stage(operations.keep_operational(ctx.config, loaded))  # (as rollback does)
         ctx.console.say(texts.changes.ROLLBACK_STAGED.format(number=number))
         return
     default = texts.changes.ROLLBACK_COMMENT.format(number=number)
