@@ -149,7 +149,7 @@ CERT_BATCH_SYNTAX: Final = {  # the words after each item's name, for `help cert
 CERT_BATCH_NO_PROFILE: Final = 'There is no certificate profile "{name}".'
 CERT_BATCH_NO_CA: Final = 'There is no custom Certificate Authority "{name}".'
 
-# a private key with a passphrase pasted at PASTE_KEY (explore2 D8) [M]
+# a private key with a passphrase pasted at PASTE_KEY [M]
 ENCRYPTED_KEY: Final = (
     "Encrypted private key ...discarding. A key protected by a passphrase is not accepted"
     " here: paste it decrypted (openssl pkey -in <key file>), or put the certificate and"

@@ -1,5 +1,5 @@
-"""certconfig's intermediate certificates and private keys over OpenSSH with a pty
-(explore2 D8), against `esacli run`.
+"""certconfig's intermediate certificates and private keys over OpenSSH with a pty,
+against `esacli run`.
 
 After "Do you want to add an intermediate certificate? y", an empty paste (`.` alone)
 ends the intermediates and keeps the certificate, as on the appliance; garbage, or a

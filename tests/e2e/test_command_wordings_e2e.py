@@ -1,4 +1,4 @@
-"""Three wordings of explore2 D11, over OpenSSH with a pty against `esacli run`:
+"""Three wordings, over OpenSSH with a pty against `esacli run`:
 
 - `tlsreport in century`: the grammar (`[<period>] [<domain>]`) takes `century` as the
   domain filter, so the report's header names it instead of looking like the whole report;

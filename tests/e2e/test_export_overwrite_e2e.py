@@ -1,6 +1,6 @@
 """A table EXPORT into a file of `/configuration` that is there already asks whether to
 overwrite it (default No, then the name is asked again), and Ctrl-C or Ctrl-D at that
-question writes nothing (explore2 D3: a HAT export silently replaced a saveconfig backup,
+question writes nothing (a HAT export silently replaced a saveconfig backup,
 the only copy of a whole configuration). The one-line forms, which cannot ask, refuse.
 saveconfig and the exports name the folder the same way.
 

@@ -1,6 +1,6 @@
 """listenerconfig NEW's "accept mail for" question takes only what RCPTACCESS NEW takes
 (state/edit/rat.py): an invalid entry (`@@`) is refused with the same message and the
-question asked again, the answers before it kept (explore2 D1: NEW staged a table that only
+question asked again, the answers before it kept (NEW staged a table that only
 commit refused). A private listener's relay hosts are refused as a sender group's are.
 Ctrl-C and Ctrl-D at the asked-again question stage nothing.
 

@@ -1,5 +1,5 @@
 """What the web console of a real `esacli run` writes into its pages from stored and typed
-text (explore2 D5): a commit comment holding ESC, BEL and U+0001 (committed over OpenSSH,
+text: a commit comment holding ESC, BEL and U+0001 (committed over OpenSSH,
 as an administrator would) and a /readiness?domain= value holding them are shown as the
 shell shows them (`\\x1b`), never raw; a malformed domain is refused with the shell's
 domain rule; an unknown `period=` says it is not known and which range is shown. The
