@@ -223,14 +223,16 @@ _MESSAGE, _SKIP = "message", "skip"
 def _classify(entry: os.DirEntry[str], own: frozenset[str]) -> tuple[str, tuple[Path, int, int]]:
     """(_MESSAGE, _SKIP or why it is a stray; the entry's identity for "reported once")."""
     path = Path(entry.path)
+    if entry.name in own or _TMP_NAME.fullmatch(entry.name):
+        return _SKIP, (path, 0, 0)  # ours: a write in progress, the counters, incoming/
     try:
         info = entry.stat(follow_symlinks=False)
         regular = entry.is_file(follow_symlinks=False)
+    except FileNotFoundError:  # renamed or removed since the listing: not there, no stray
+        return _SKIP, (path, 0, 0)
     except OSError as exc:
         return f"unreadable ({exc.strerror or exc})", (path, 0, 0)
     key = (path, info.st_mtime_ns, info.st_size)
-    if entry.name in own or _TMP_NAME.fullmatch(entry.name):
-        return _SKIP, key  # ours: a write in progress, the counters, incoming/
     if mid_of(entry.name) is None:
         return "not a spool file name", key
     if not regular:
