@@ -87,6 +87,12 @@ def test_ctrl_c_and_ctrl_d_at_the_tools_prompts(module_appliance: Appliance) -> 
             child.send("\x03")
             child.expect_exact("^C", timeout=telnet.STEP_SECONDS / 2)
             child.expect_exact(PROMPT, timeout=telnet.STEP_SECONDS / 2)
+            # tlsverify waits up to 30 s for the banner: Ctrl-C ends it as well
+            child.sendline(f"tlsverify example.test 127.0.0.1:{silent}")
+            child.expect_exact(f"Connecting to 127.0.0.1 on port {silent}.")
+            child.send("\x03")
+            child.expect_exact("^C", timeout=telnet.STEP_SECONDS / 2)
+            child.expect_exact(PROMPT, timeout=telnet.STEP_SECONDS / 2)
         child.sendline(f"telnet 127.0.0.1 {app.inbound}")
         child.expect_exact("Connection closed by foreign host.")
         child.expect_exact(PROMPT)

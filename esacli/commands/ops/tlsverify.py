@@ -79,9 +79,10 @@ async def probe(ctx: Context, domain: str, host: str | None, port: int | None) -
     console = ctx.console
     console.write("\n")
     with sts_cache(ctx.session.store.data_dir, config) as cache:
-        return await tlsverify(config, ctx.session.secrets, domain, host, port or ports.MX_PORT,
-                               lambda line: console.write(f"{line}\n"), decided_by=True,
-                               sts=cache)
+        # Ctrl-C ends a probe of a silent server at once, as telnet's (it waits up to 30 s)
+        return await console.interruptible(tlsverify(
+            config, ctx.session.secrets, domain, host, port or ports.MX_PORT,
+            lambda line: console.write(f"{line}\n"), decided_by=True, sts=cache))
 
 
 COMMAND = Command("tlsverify", texts.shell.DESCRIPTIONS["tlsverify"], run,
