@@ -23,9 +23,9 @@ from esacli import render, texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
-from esacli.commands.ops.queue.questions import ask_domain
+from esacli.commands.ops.queue.questions import ask_domain, ask_sender, sender_of
 from state.users import Act
-from state.validate_outbound import is_email, is_host, is_ip, normalise_domain
+from state.validate_outbound import is_host, is_ip, normalise_domain
 
 YES = "yes"
 
@@ -36,16 +36,6 @@ class Selection:
     sender: str | None = None
 
 
-async def _ask_sender(ctx: Context, verb: str) -> str | None:
-    while True:
-        answer = (await ctx.console.ask(texts.control.RCPTS_SENDER.format(verb=verb))).strip("<>")
-        if not answer:
-            return None
-        if is_email(answer):
-            return answer
-        ctx.console.say(texts.control.RCPTS_BAD_SENDER.format(sender=answer))
-
-
 async def _ask_selection(ctx: Context, verb: str) -> Selection | None:
     how = await ctx.console.choose(texts.control.RCPTS_HOW.format(verb=verb),
                                    texts.control.RCPTS_OPTIONS, 1)
@@ -53,7 +43,7 @@ async def _ask_selection(ctx: Context, verb: str) -> Selection | None:
         domain = await ask_domain(ctx, texts.control.RCPTS_HOST.format(verb=verb))
         return None if domain is None else Selection(domain=domain)
     if how == 1:
-        sender = await _ask_sender(ctx, verb)
+        sender = await ask_sender(ctx, texts.control.RCPTS_SENDER.format(verb=verb))
         return None if sender is None else Selection(sender=sender)
     return Selection()
 
@@ -68,8 +58,9 @@ def _parse(words: Sequence[str]) -> tuple[Selection | None, bool]:
         return Selection(), sure
     if len(rest) == 2 and rest[0].lower() == "host" and is_host(normalise_domain(rest[1])):
         return Selection(domain=normalise_domain(rest[1])), sure
-    if len(rest) == 2 and rest[0].lower() == "sender" and is_email(rest[1].strip("<>")):
-        return Selection(sender=rest[1].strip("<>")), sure
+    sender = sender_of(rest[1]) if len(rest) == 2 and rest[0].lower() == "sender" else None
+    if sender is not None:
+        return Selection(sender=sender), sure
     return None, sure
 
 

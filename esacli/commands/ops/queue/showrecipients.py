@@ -13,7 +13,7 @@ from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
-from esacli.commands.ops.queue.questions import ask_domain
+from esacli.commands.ops.queue.questions import ask_domain, ask_sender
 from esacli.commands.ops.queue.render import recipients
 from state.users import Act
 
@@ -28,8 +28,8 @@ async def showrecipients(ctx: Context, args: Sequence[str]) -> None:
         if domain is None:
             return
     elif how == 1:
-        sender = (await ctx.console.ask(texts.queue.SHOW_SENDER)).strip("<>")
-        if not sender:
+        sender = await ask_sender(ctx, texts.queue.SHOW_SENDER)
+        if sender is None:
             return
         case_sensitive = await ctx.console.confirm(texts.queue.SHOW_CASE, False)
     rows = await database.call(ctx, database.admin(ctx).recipients, domain=domain,
