@@ -40,6 +40,8 @@ DEL_SUSPENDED: Final = "Delivery suspended for {domains}."
 DEL_RESUMED_ALL: Final = "Delivery resumed for all domains."
 DEL_RESUMED: Final = "Delivery resumed for {domains}."
 DEL_UNCHANGED: Final = "Nothing to change: delivery is already so."
+DEL_STILL_ALL: Final = (
+    "Delivery is suspended for all domains: {domains} waits until resumedel all.")
 SUSPENDDEL_USAGE: Final = "Usage: suspenddel [domain[,...] | all]"
 RESUMEDEL_USAGE: Final = "Usage: resumedel [domain[,...] | all]"
 

@@ -66,6 +66,15 @@ def test_keys_at_the_new_prompts_and_during_rate(appliance: Appliance) -> None:
     child.sendline("resumedel example.com")
     child.expect_exact("Delivery resumed for example.com.")
     child.expect_exact(PROMPT)
+    # all suspended: resuming one domain says it still waits, not "nothing to change"
+    child.sendline("suspenddel all")
+    child.expect_exact(PROMPT)
+    child.sendline("resumedel example.com")
+    child.expect_exact("Delivery is suspended for all domains: example.com waits until"
+                       " resumedel all.")
+    child.expect_exact(PROMPT)
+    child.sendline("resumedel all")
+    child.expect_exact(PROMPT)
     no_traceback(screen(child), "the session")
     child.sendline("exit")
     child.expect(pexpect.EOF)

@@ -61,10 +61,15 @@ async def _run(ctx: Context, args: Sequence[str], suspend: bool) -> None:
     except (EditRefused, StoreError) as exc:
         ctx.refuse(str(exc))
         return
-    ctx.console.say(_said(applied.changed, domains, suspend))
+    every = ctx.session.store.load().delivery.suspended
+    ctx.console.say(_said(applied.changed, domains, suspend, every))
 
 
-def _said(changed: Sequence[str], domains: Sequence[str] | None, suspend: bool) -> str:
+def _said(changed: Sequence[str], domains: Sequence[str] | None, suspend: bool,
+          every: bool = False) -> str:
+    if not changed and domains is not None and not suspend and every:
+        # nothing of theirs to resume, but delivery to them waits all the same
+        return texts.control.DEL_STILL_ALL.format(domains=", ".join(domains))
     if not changed:
         return texts.control.DEL_UNCHANGED
     if domains is None:
