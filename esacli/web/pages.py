@@ -31,8 +31,9 @@ tr.total td { font-weight: bold; }
 
 def ESC(text: str) -> str:
     # A comment, a host name or a query value may hold ESC, BEL or U+0001: shown as the
-    # shell shows them (`\x1b`), never raw (most C0 characters are not even valid HTML)
-    return html.escape(escape_controls(text))
+    # shell shows them (`\x1b`), never raw (most C0 characters are not even valid HTML);
+    # a line break or tab (a remote's reply of several lines) is HTML's white space
+    return html.escape(escape_controls(text, keep="\n\t"))
 
 
 def _when(epoch: float) -> str:
