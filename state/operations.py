@@ -23,7 +23,10 @@ from state.records import replace
 from state.store import Store
 
 ATTEMPTS = 5  # a head that keeps moving under us (other commits) is tried again
-SOURCES = frozenset({"suspenddel", "resumedel", "suspendlistener", "resumelistener"})
+# The operational commands, each the source of the versions it writes.
+SUSPENDDEL, RESUMEDEL = "suspenddel", "resumedel"
+SUSPENDLISTENER, RESUMELISTENER = "suspendlistener", "resumelistener"
+SOURCES = frozenset({SUSPENDDEL, RESUMEDEL, SUSPENDLISTENER, RESUMELISTENER})
 
 
 @dataclass(frozen=True)

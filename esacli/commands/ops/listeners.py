@@ -80,7 +80,7 @@ async def apply(ctx: Context, names: Sequence[str], suspend: bool, every: bool =
     """Write the change at once and say what it changed (with `every`, the listeners
     left as they were go unmentioned unless none changed)."""
     edit = operations.set_listeners(names, suspend)
-    source = "suspendlistener" if suspend else "resumelistener"
+    source = operations.SUSPENDLISTENER if suspend else operations.RESUMELISTENER
     try:
         applied = await asyncio.to_thread(
             operations.apply_now, ctx.session.store, ctx.session.user, source, edit)

@@ -54,7 +54,7 @@ async def _run(ctx: Context, args: Sequence[str], suspend: bool) -> None:
         domains = await _ask(ctx, texts.control.DEL_SUSPEND_DOMAINS if suspend
                              else texts.control.DEL_RESUME_DOMAINS)
     edit = operations.set_delivery(domains, suspend)
-    source = "suspenddel" if suspend else "resumedel"
+    source = operations.SUSPENDDEL if suspend else operations.RESUMEDEL
     try:
         applied = await asyncio.to_thread(
             operations.apply_now, ctx.session.store, ctx.session.user, source, edit)
