@@ -79,8 +79,6 @@ def describe_verify_error(exc: BaseException) -> str:
         return str(exc.verify_message or exc.reason or "certificate verify failed")
     if isinstance(exc, ssl.SSLError):
         return tls.ssl_reason(exc)
-    if isinstance(exc, OSError) and not str(exc):
-        return tls.os_words(exc)
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc) or tls.os_words(exc)
     return str(exc) or type(exc).__name__

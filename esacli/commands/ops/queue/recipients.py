@@ -117,6 +117,9 @@ async def bouncerecipients(ctx: Context, args: Sequence[str]) -> None:
     await _simple(ctx, args, BOUNCE, "bouncerecipients")
 
 
+_WORDS = frozenset({"all", "host", "sender", YES})  # the words of the command's grammar
+
+
 def _target_refusal(host: str) -> str | None:
     """Why mail cannot be redirected to `host`, or None. It is delivered to as a domain
     (its MX, or its address): an IP address has neither, so it would be deferred forever;
@@ -128,8 +131,6 @@ def _target_refusal(host: str) -> str | None:
         return texts.control.REDIRECT_NOT_FQDN.format(host=host)
     return None
 
-
-_WORDS = frozenset({"all", "host", "sender", YES})
 
 
 async def _ask_host(ctx: Context) -> str | None:
