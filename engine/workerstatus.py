@@ -13,7 +13,9 @@ endpoint read (engine/status.py), so several workers show as one appliance:
     bound                  listener name -> [ip, port] it listens on
 
 A worker restarted under the same index starts its counters from zero: the reader keeps
-what the previous process had counted, so the appliance's totals never go back.
+what the previous process had counted, so the appliance's totals never go back. A file
+written before the reader was made is the previous appliance run's: not counted, so every
+Uptime counter starts with the run.
 """
 
 from __future__ import annotations
@@ -129,6 +131,7 @@ class WorkerFiles:
         self._retired = InboundCounts()  # counted by processes that are gone
         self._last: dict[int, tuple[int, dict[str, int]]] = {}  # index -> (pid, counters)
         self._summary: tuple[float, Summary] | None = None
+        self.since = time.time()
 
     def clear(self) -> None:
         """Before the workers start: the files of a previous run do not count."""
@@ -150,9 +153,9 @@ class WorkerFiles:
     def _documents(self) -> list[dict[str, Any]]:
         found = []
         for path in sorted(self.path.glob("*.json")) if self.path.is_dir() else ():
-            with contextlib.suppress(OSError, ValueError):
+            with contextlib.suppress(OSError, ValueError, TypeError):
                 doc = json.loads(path.read_text())
-                if isinstance(doc, dict):
+                if isinstance(doc, dict) and float(doc.get("updated", 0)) >= self.since:
                     found.append(doc)
         return found
 

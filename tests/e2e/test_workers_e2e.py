@@ -377,3 +377,23 @@ def test_a_handshake_cut_off_is_worded_one_way(tmp_path: Path) -> None:
         reasons = set(re.findall(r"TLS failed: (.*)", app.mail_logs()))
         assert not any(re.fullmatch(r"\w+(Error|Exception)", r) for r in reasons), reasons
         assert b"221" in raw(app.inbound, b"QUIT\r\n", b"221", tls=True)
+
+
+def test_counters_after_a_restart_count_from_its_start(tmp_path: Path) -> None:
+    """The workers' files of the run before are not a worker restarted within this run:
+    status's Uptime counters all count from the new start."""
+    app = prepared(tmp_path)
+
+    def received() -> int:
+        return int(app.status().get("counters", {}).get("messages_received", -1))
+
+    with running(app):
+        for _ in range(3):
+            one_message(app.inbound)
+        wait_until(lambda: received() == 3, 10, "status to count 3 messages")
+    with running(app):
+        one_message(app.inbound)
+        wait_until(lambda: sum(received_by_worker(app).values()) == 1, 10, "a worker's count")
+        counted = app.status().get("updated", 0)
+        wait_until(lambda: app.status().get("updated", 0) > counted, 10, "status written after")
+        assert received() == 1
