@@ -33,10 +33,12 @@ SHOW_COLUMNS: Final = (
 )
 SHOW_TRUNCATED: Final = "Only the first {count} recipients are shown."
 # A queued recipient is either waiting for its retry time or due (being delivered, or
-# taken at the queue's next poll); final ones are no longer in the queue.
+# taken at the queue's next poll), or held while its domain's delivery is suspended;
+# final ones are no longer in the queue.
 STATUS_LABELS: Final = {
     "deferred": "Deferred",
     "due": "Delivering",
+    "suspended": "Suspended",
     "delivered": "Delivered",
     "bounced": "Bounced",
     "dropped": "Dropped",
@@ -52,6 +54,10 @@ DELIVERNOW_DOMAIN: Final = "Please enter the domain to schedule for immediate de
 DELIVERNOW_DOMAIN_DONE: Final = "Rescheduling all messages to {domain} for immediate delivery."
 DELIVERNOW_ALL_DONE: Final = "Rescheduling all messages for immediate delivery."
 DELIVERNOW_COUNT: Final = "Recipients rescheduled: {count}"
+DELIVERNOW_HELD: Final = (
+    "Delivery is suspended for {domains}: those recipients wait for resumedel."
+)
+DELIVERNOW_HELD_ALL: Final = "Delivery is suspended: the recipients wait for resumedel."
 DELIVERNOW_USAGE: Final = "Usage: delivernow [all | <domain>]"
 QUEUE_BAD_DOMAIN: Final = 'Invalid hostname format: "{domain}".'
 

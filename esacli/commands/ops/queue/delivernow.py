@@ -10,6 +10,7 @@ from esacli.commands.context import Context
 from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
 from esacli.commands.ops.queue.questions import ask_domain
+from state.model import Config
 from state.users import Act
 from state.validate_outbound import is_host, normalise_domain
 
@@ -50,7 +51,19 @@ async def reschedule(ctx: Context, domain: str | None) -> None:
         return
     done = (texts.queue.DELIVERNOW_ALL_DONE if domain is None
             else texts.queue.DELIVERNOW_DOMAIN_DONE.format(domain=domain))
-    ctx.console.say(f"{done}\n{texts.queue.DELIVERNOW_COUNT.format(count=count)}")
+    lines = [done, texts.queue.DELIVERNOW_COUNT.format(count=count)]
+    held = _held(ctx.session.store.load(), domain)
+    if held:
+        lines.append(held)
+    ctx.console.say("\n".join(lines))
+
+
+def _held(config: Config, domain: str | None) -> str:
+    """What a suspension keeps waiting of what was rescheduled ("" nothing)."""
+    if config.delivery.suspended:
+        return texts.queue.DELIVERNOW_HELD_ALL
+    names = [d for d in config.delivery.suspended_domains if domain in (None, d)]
+    return texts.queue.DELIVERNOW_HELD.format(domains=", ".join(names)) if names else ""
 
 
 COMMAND = Command("delivernow", texts.queue.DELIVERNOW_DESCRIPTION, delivernow,

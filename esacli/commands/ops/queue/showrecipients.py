@@ -15,6 +15,7 @@ from esacli.commands.menu import Command
 from esacli.commands.ops.queue import database
 from esacli.commands.ops.queue.questions import ask_domain, ask_sender
 from esacli.commands.ops.queue.render import recipients
+from state import operations
 from state.users import Act
 
 
@@ -35,7 +36,9 @@ async def showrecipients(ctx: Context, args: Sequence[str]) -> None:
     rows = await database.call(ctx, database.admin(ctx).recipients, domain=domain,
                                status=QUEUED, sender=sender, case_sensitive=case_sensitive)
     if rows is not None:
-        table = recipients(rows, ctx.clock(), DEFAULT_LIMIT)
+        config = ctx.session.store.load()
+        table = recipients(rows, ctx.clock(), DEFAULT_LIMIT,
+                           lambda domain: operations.delivery_suspended(config, domain))
         ctx.console.say(f"{texts.queue.SHOW_WAIT}\n\n{table}")
 
 
