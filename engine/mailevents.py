@@ -2,8 +2,10 @@
 
 The line shapes are engine/maillog.py's. A message's lines are those naming its MID,
 and the lines of the connections that carried it that name no other message: its
-ICID's (from `Start MID m ICID i`) and its DCIDs' (from `Delivery start DCID d MID m`).
-Pure functions over lines, in the order given.
+ICID's (from `Start MID m ICID i`) and its DCIDs' (any line naming `DCID d` and `MID m`:
+`Delivery start`, and the `Delayed:` or `Bounced:` of an attempt that failed before it,
+whose connection's lines say why; DCID 0 is no connection). Pure functions over lines,
+in the order given.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ _MID = re.compile(r" MID (\d+)\b")
 _ICID = re.compile(r" ICID (\d+)\b")
 _DCID = re.compile(r" DCID (\d+)\b")
 _START = re.compile(r" Start MID (\d+) ICID (\d+)\b")
-_DELIVERY = re.compile(r" Delivery start DCID (\d+) MID (\d+)\b")
 # what each search looks at: (MID, the value searched)
 FIELDS = {
     "from": re.compile(r" MID (\d+) ICID \d+ From: (.*)$"),
@@ -43,9 +44,9 @@ class Connections:
         start = _START.search(line)
         if start:
             self.icids.setdefault(int(start.group(1)), set()).add(int(start.group(2)))
-        delivery = _DELIVERY.search(line)
-        if delivery:
-            self.dcids.setdefault(int(delivery.group(2)), set()).add(int(delivery.group(1)))
+        dcid, mid = _DCID.search(line), _MID.search(line)
+        if dcid and mid and int(dcid.group(1)):
+            self.dcids.setdefault(int(mid.group(1)), set()).add(int(dcid.group(1)))
 
 
 def matching(lines: Iterable[str], what: str, pattern: Matcher) -> list[int]:

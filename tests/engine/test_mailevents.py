@@ -47,3 +47,25 @@ def test_searches_by_sender_recipient_subject() -> None:
     assert mailevents.matching(LOG, "to", re.compile("example.com")) == [6, 7]
     assert mailevents.matching(LOG, "subject", re.compile("^lunch$")) == [7]
     assert mailevents.matching(LOG, "from", re.compile("nobody")) == []
+
+
+FAILED = """\
+Tue Dec  1 11:00:00 2026 Info: New SMTP DCID 21 interface 10.0.0.1 address 10.0.0.30 port 25
+Tue Dec  1 11:00:00 2026 Info: DCID 21 TLS policy by destination control partner.example: TLS required
+Tue Dec  1 11:00:00 2026 Info: DCID 21 STARTTLS command not supported.
+Tue Dec  1 11:00:00 2026 Info: DCID 21 IP 10.0.0.30 TLS was required but could not be successfully negotiated
+Tue Dec  1 11:00:00 2026 Info: Delayed: DCID 21 MID 6 to RID 0 - 4.7.5 - TLS required
+Tue Dec  1 11:00:00 2026 Info: DCID 21 close
+Tue Dec  1 11:00:01 2026 Info: Delayed: DCID 0 MID 7 to RID 0 - 4.4.3 - DNS temporary failure
+Tue Dec  1 11:00:02 2026 Info: DCID 22 connection to 10.0.0.31 port 25 failed: Connection refused
+Tue Dec  1 11:00:02 2026 Info: Delayed: DCID 22 MID 6 to RID 0 - 4.4.1 - Connection failed
+""".splitlines()
+
+
+def test_an_attempt_that_failed_before_delivery_start_brings_its_connection() -> None:
+    """The DCID lines that say why a delivery was delayed belong to its message; DCID 0
+    (no connection) ties nothing."""
+    lines = LOG + FAILED
+    found = mailevents.events(lines, [6, 7], mailevents.connections(lines))
+    assert found[6][-8:] == FAILED[:6] + FAILED[7:]
+    assert found[7][-1] == FAILED[6] and "DCID 2" not in "\n".join(found[7])
