@@ -15,10 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from engine.maillog import BOUNCE_OF
+
 _MID = re.compile(r" MID (\d+)\b")
 _ICID = re.compile(r" ICID (\d+)\b")
 _DCID = re.compile(r" DCID (\d+)\b")
 _START = re.compile(r" Start MID (\d+) ICID (\d+)\b")
+# matched against the whole text after the level (no client text comes before it there)
+_BOUNCE = re.compile(r"MID (\d+) was generated for " + BOUNCE_OF.format(mid=r"(\d+)"))
 # what each search looks at: (MID, the value searched)
 FIELDS = {
     "from": re.compile(r" MID (\d+) ICID \d+ From: (.*)$"),
@@ -79,9 +83,16 @@ def _carriers(mids: set[int], seen: Connections) -> tuple[dict[int, list[int]], 
     return by_icid, by_dcid
 
 
+def bounce_of(line: str) -> int | None:
+    """The MID whose bounce a `MID m was generated for bounce of MID n` line made."""
+    generated = _BOUNCE.fullmatch(line.partition(": ")[2])
+    return int(generated.group(2)) if generated else None
+
+
 def events(lines: Iterable[str], mids: Iterable[int], seen: Connections) -> dict[int, list[str]]:
     """Each MID's lines, in log order: those naming it, and those of its connections
-    that name no MID (a connection may carry several of the MIDs)."""
+    that name no MID (a connection may carry several of the MIDs); the line saying a
+    bounce was generated for it is also the bounced message's."""
     wanted = set(mids)
     by_icid, by_dcid = _carriers(wanted, seen)
     found: dict[int, list[str]] = {mid: [] for mid in wanted}
@@ -91,6 +102,9 @@ def events(lines: Iterable[str], mids: Iterable[int], seen: Connections) -> dict
             number = int(mid.group(1))
             if number in wanted:
                 found[number].append(line)
+            bounced = bounce_of(line)
+            if bounced in wanted and bounced != number:
+                found[bounced].append(line)
             continue
         icid, dcid = _ICID.search(line), _DCID.search(line)
         owners = (by_icid.get(int(icid.group(1)), []) if icid else []) + (

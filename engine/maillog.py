@@ -46,6 +46,9 @@ def stamp(now: float) -> str:
     return time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(now))
 
 
+BOUNCE_OF = "bounce of MID {mid}"  # why a DSN was generated (MailLog.queued; mailevents)
+
+
 def addr(address: str | None) -> str:
     """An envelope address as the log shows it: in angle brackets, `<>` for null."""
     text = (address or "").strip()
@@ -327,8 +330,14 @@ class MailLog:
         self.info(f"MID {mid} ICID {icid} REQUIRETLS requested")
 
     # -- the queue -------------------------------------------------------------
-    def queued(self, mid: int) -> None:
-        """A message the queue made itself (a bounce, an alert) is spooled."""
+    def queued(self, mid: int, why: str, sender: str, recipients: list[str]) -> None:
+        """A message the appliance made itself (a bounce, an alert, a TLS report) is
+        spooled: why, and its envelope as a received one's (ICID 0: no connection), so
+        findevent finds it by its origin's MID, its sender or its recipient."""
+        self.info(f"MID {mid} was generated for {why}")
+        self.info(f"MID {mid} ICID 0 From: {addr(sender)}")
+        for rid, rcpt in enumerate(recipients):
+            self.info(f"MID {mid} ICID 0 RID {rid} To: {addr(rcpt)}")
         self.info(f"MID {mid} queued for delivery")
 
     def deleted(self, mid: int, rid: int) -> None:

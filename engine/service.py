@@ -40,7 +40,7 @@ from engine.inbound.conversation import Services
 from engine.inbound.listeners import ListenerSet
 from engine.inbound.shared import SharedCounts
 from engine.maillog import MailLog
-from engine.outbound.alerts import Alert
+from engine.outbound.alerts import ALERT, Alert
 from engine.queue.manager import LISTENER, QueueManager, QueueOptions
 from engine.queue.store import QueueSummary
 from engine.runtime import RuntimeConfig
@@ -354,4 +354,4 @@ async def spool_alert(spool: Spool, counters: Counters, log: MailLog, alert: Ale
     the queue's own messages are, for the queue's process to take in."""
     mid = counters.next_mid()
     await spool.store(mid, 0, LISTENER, alert.sender, list(alert.recipients), alert.content, when)
-    log.queued(mid)
+    log.queued(mid, ALERT, alert.sender, list(alert.recipients))

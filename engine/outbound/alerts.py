@@ -15,6 +15,7 @@ from state.model import Config
 THROTTLE_SECONDS = 3600.0
 ALERT_CLASS = "System"
 ALERT_SEVERITY = "Warning"
+ALERT = "alert"  # why mail_logs says an alert message was generated
 
 
 @dataclass(frozen=True)

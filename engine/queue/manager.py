@@ -28,7 +28,7 @@ from engine.errors import SpoolError
 from engine.maillog import MailLog
 from engine.messageflags import PLAIN_MESSAGE, Flags
 from engine.outbound import reasons
-from engine.outbound.alerts import Alert, TlsAlerts
+from engine.outbound.alerts import ALERT, Alert, TlsAlerts
 from engine.outbound.client import DomainDelivery
 from engine.outbound.connect import OutboundStats
 from engine.outbound.destinations import Destination
@@ -242,11 +242,11 @@ class QueueManager:
         self._wake.set()
 
     async def _inject(self, sender: str, recipients: list[str], content: bytes,
-                      flags: Flags = PLAIN_MESSAGE) -> None:
+                      flags: Flags, why: str) -> None:
         mid = self.counters.next_mid()
         await self.spool.store(mid, 0, LISTENER, sender, recipients, content, self.clock.now(),
                                flags)
-        self.log.queued(mid)
+        self.log.queued(mid, why, sender, recipients)
         self._wake.set()  # an alert spooled after the last tick must not wait for the poll
 
     def _tls_alert(self, config: Config, domain: str, reason: str) -> None:
@@ -256,7 +256,8 @@ class QueueManager:
 
     def send_alert(self, alert: Alert) -> None:
         """Queue an alert message (any alert class; its text is the caller's)."""
-        injected = self._inject(alert.sender, list(alert.recipients), alert.content)
+        injected = self._inject(alert.sender, list(alert.recipients), alert.content,
+                                PLAIN_MESSAGE, ALERT)
         task = asyncio.ensure_future(injected)
         self._side.add(task)  # hold a reference until the alert is spooled
         task.add_done_callback(self._side.discard)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from engine.errors import SpoolError
-from engine.maillog import MailLog
+from engine.maillog import BOUNCE_OF, MailLog
 from engine.messageflags import PLAIN_MESSAGE, Flags
 from engine.outbound.addresses import unsendable
 from engine.outbound.jobs import Result
@@ -33,7 +33,8 @@ from engine.spoolformat import content_of
 from state.model import Config
 
 Attempts = dict[tuple[int, int], int]  # (MID, RID) -> attempts made before this one
-Inject = Callable[[str, list[str], bytes, Flags], Awaitable[None]]  # spool a message of ours
+# spool a message of ours: sender, recipients, content, flags, why it was made (mail_logs)
+Inject = Callable[[str, list[str], bytes, Flags, str], Awaitable[None]]
 
 
 class Results:
@@ -119,7 +120,8 @@ class Results:
         # REQUIRETLS too (and is lost if the sender's MX cannot take it so, as §5 warns).
         requiretls = Flags.decode(envelope.flags).requiretls
         await self.inject("", [envelope.sender], content,
-                          Flags(requiretls=True) if requiretls else PLAIN_MESSAGE)
+                          Flags(requiretls=True) if requiretls else PLAIN_MESSAGE,
+                          BOUNCE_OF.format(mid=envelope.mid))
 
 
 def _bounce_goes_to(sender: str) -> bool:

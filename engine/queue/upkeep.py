@@ -16,7 +16,6 @@ import asyncio
 import logging
 import random
 import ssl
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from engine.messageflags import Flags
@@ -29,6 +28,7 @@ from engine.outbound.scheduler import Clock
 from engine.outbound.tlsrpt_report import Reporter
 from engine.outbound.tlsrpt_store import FILE as REPORTS_FILE
 from engine.outbound.tlsrpt_store import ReportStore, Schedule
+from engine.queue.results import Inject
 from engine.runtime import RuntimeConfig
 
 EVERY = 60.0  # seconds of the queue's clock between two rounds
@@ -36,7 +36,6 @@ REPORTS_BUDGET = 300.0  # one round's reports (each POST has its own timeout too
 ROUND_FAILED = "DNS policy upkeep: %s: %s"
 system_log = logging.getLogger("engine.queue")  # logs/system_logs (esacli/appliance.py)
 
-Inject = Callable[[str, list[str], bytes, Flags], Awaitable[None]]
 
 
 class Upkeep:
@@ -110,4 +109,4 @@ class Upkeep:
 
     async def _submit(self, sender: str, recipients: list[str], content: bytes) -> None:
         # Marked: the report's own deliveries are never reported (RFC 8460 §5.3).
-        await self.inject(sender, recipients, content, Flags(tls_report=True))
+        await self.inject(sender, recipients, content, Flags(tls_report=True), "TLS report")
