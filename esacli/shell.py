@@ -49,7 +49,7 @@ class Shell:
             Command("exit", texts.shell.DESCRIPTIONS["exit"], self._exit, aliases=("quit", "q"),
                     kind=Act.LOOK),
             Command("help", texts.shell.DESCRIPTIONS["help"], self._help, aliases=("h", "?"),
-                    takes_args=True, kind=Act.LOOK),
+                    usage=texts.shell.HELP_SELF_USAGE, takes_args=True, kind=Act.LOOK),
         )
         self.commands = tuple(sorted(self.commands, key=lambda c: c.name))
         self._table = {n: c for c in self.commands for n in (c.name, *c.aliases)}
@@ -175,8 +175,8 @@ class Shell:
             self.console.say("\n\n".join([texts.shell.HELP_HEADER, "\n".join(rows)]))
             return
         command = self._table.get(args[0].lower())
-        if command is None or command.name == "help":
-            self.console.say(texts.shell.HELP_NOT_AVAILABLE.format(command=args[0]))
+        if command is None:
+            ctx.refuse(texts.shell.HELP_NOT_AVAILABLE.format(command=args[0]))
             return
         self.console.say(command.help())
 

@@ -21,6 +21,7 @@ NO_BATCH: Final = 'The "{command}" command does not take arguments here.'
 HELP_HEADER: Final = "Type 'help <command>' for more information on a specific command."
 HELP_NOT_AVAILABLE: Final = "help is not available for {command}"
 HELP_USAGE: Final = "{command} - {description}"
+HELP_SELF_USAGE: Final = "Usage: help [command]"
 HELP_OPERATIONS: Final = "Operations:"
 MENU_HELP: Final = "?"  # at an operation prompt: the operations again
 INTERNAL_ERROR: Final = "An application fault occurred ({kind}). The command was not completed."

@@ -32,6 +32,10 @@ def test_the_exit_status_reports_a_failed_command(module_appliance: Appliance) -
     refused = ssh_batch(module_appliance, ["commit confirmed 0"])
     assert refused.returncode == 1
     assert ssh_batch(module_appliance, ["status"]).returncode == 0
+    no_help = ssh_batch(module_appliance, ["help nosuch"])
+    assert (no_help.returncode, no_help.stdout.strip()) == (1, "help is not available for nosuch")
+    own = ssh_batch(module_appliance, ["help help"])
+    assert (own.returncode, own.stdout.strip()) == (0, "help - Help.\nUsage: help [command]")
 
 
 def test_input_that_ends_inside_a_dialog_is_a_failure(module_appliance: Appliance) -> None:

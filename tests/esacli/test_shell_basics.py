@@ -105,7 +105,8 @@ async def test_help_and_unknown_commands(session: Session) -> None:
 
         mail.example.com> ? help
 
-        help is not available for help
+        help - Help.
+        Usage: help [command]
 
         mail.example.com> bogus
 
