@@ -110,7 +110,7 @@ WORKQUEUE_STATUS: Final = (
     "Messages in Work Queue:        {incoming}\n"
     "Active Recipients:             {active}\n"
     "Delivery:                      {delivery}")
-WORKQUEUE_USAGE: Final = "Usage: workqueue [status]"
+WORKQUEUE_USAGE: Final = "Usage: workqueue [status | rate [seconds]]"
 WORKQUEUE_OPERATIONAL: Final = "Operational"
 WORKQUEUE_RUNNING: Final = "running"
 WORKQUEUE_SUSPENDED_ALL: Final = "suspended for all domains"

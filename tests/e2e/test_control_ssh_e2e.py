@@ -54,6 +54,7 @@ def test_keys_at_the_new_prompts_and_during_rate(appliance: Appliance) -> None:
         child.send(key)
         child.expect_exact(PROMPT)
         _follow(child, "grep -t -e ready mail_logs", "Press Ctrl-C to stop.", key)
+        _follow(child, "workqueue rate 1", "Hit Ctrl-C to return to the main prompt.", key)
     child.sendline("showchanges")
     child.expect_exact("{'standalone': {'': {}}}")
     child.expect_exact(PROMPT)
@@ -74,6 +75,9 @@ def test_keys_at_the_new_prompts_and_during_rate(appliance: Appliance) -> None:
                        " resumedel all.")
     child.expect_exact(PROMPT)
     child.sendline("resumedel all")
+    child.expect_exact(PROMPT)
+    child.sendline("workqueue rate 0")
+    child.expect_exact("from 1 to 3600.")  # rate's own range
     child.expect_exact(PROMPT)
     no_traceback(screen(child), "the session")
     child.sendline("exit")

@@ -49,13 +49,15 @@ MENU: Menu[Operation] = Menu.of(texts.control.WORKQUEUE_MENU, {"STATUS": status,
 
 
 async def run(ctx: Context, args: Sequence[str]) -> None:
-    if [a.lower() for a in args] == ["status"]:
+    words = [a.lower() for a in args]
+    if words == ["status"]:
         await status(ctx)
-        return
-    if args:
+    elif words[:1] == ["rate"]:
+        await rate.rate(ctx, args[1:])  # `workqueue rate 5` is `rate 5`
+    elif args:
         ctx.refuse(texts.control.WORKQUEUE_USAGE)
-        return
-    await run_menu(ctx, MENU)
+    else:
+        await run_menu(ctx, MENU)
 
 
 COMMAND = Command("workqueue", texts.shell.DESCRIPTIONS["workqueue"], run,
