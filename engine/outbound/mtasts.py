@@ -162,7 +162,7 @@ async def fetch_policy(
 ) -> Fetched:
     """GET the policy from `host` at each of its `addresses` until one answers."""
     failed = Fetched(
-        error=reasons.STS_NO_ADDRESS.format(host=host, reason="none"), result_type=FETCH
+        error=reasons.NO_ADDRESS.format(host=host), result_type=FETCH
     )
     async with webclient.client(ctx, options.timeout) as client:
         for ip in addresses:

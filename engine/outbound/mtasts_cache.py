@@ -22,7 +22,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.outbound import reasons
 from engine.outbound.dnssec import SecureLookups
 from engine.outbound.mtasts import (
     FETCH,
@@ -193,8 +192,7 @@ class StsCache:
         ips, why = await self.addresses(host)
         if ips:
             fetched = await fetch_policy(host, ips, self.ctx, self.options)
-        else:
-            why = reasons.STS_NO_ADDRESS.format(host=host, reason=why)
+        else:  # why names the host: "mta-sts.example.com: no address"
             fetched = Fetched(error=why, result_type=FETCH)
         now = self.clock.now()
         if fetched.policy is not None:

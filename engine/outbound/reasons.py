@@ -77,7 +77,6 @@ STS_REDIRECT = "HTTP redirect to {location} refused"
 STS_TOO_LARGE = "policy larger than {limit} bytes"
 STS_CONTENT_TYPE = "media type {media} is not text/plain"
 STS_TIMEOUT = "timeout"
-STS_NO_ADDRESS = "no address for {host}: {reason}"
 STS_INVALID = "invalid MTA-STS policy: {reason}"
 STS_WEBPKI = "certificate of {host} does not verify: {reason}"
 POLICY_NOT_FIELD = "line {line!r} is not 'key: value'"
@@ -142,3 +141,8 @@ def name_mismatch(san: tuple[str, ...], cn: str | None, wanted: tuple[str, ...])
     """NAME_MISMATCH for a certificate's names (SAN, else CN) and the names wanted."""
     presented = ", ".join(san or ((cn,) if cn else ())) or "none"
     return NAME_MISMATCH.format(presented=presented, names=", ".join(wanted))
+
+
+def unnamed(reason: str, name: str) -> str:
+    """A resolver's reason ("<name>: null MX, ...") for a text that names `name` already."""
+    return reason.removeprefix(f"{name}: ")

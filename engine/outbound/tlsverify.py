@@ -18,7 +18,7 @@ import ssl
 from collections.abc import Callable
 
 from engine.errors import ConnectError, TlsSetupError
-from engine.outbound import dnspolicy, precedence, smtpconn
+from engine.outbound import dnspolicy, precedence, reasons, smtpconn
 from engine.outbound.destinations import lookup
 from engine.outbound.mtasts_cache import StsCache
 from engine.outbound.policy import Outcome, TlsResult
@@ -103,7 +103,8 @@ async def _targets(
     found = await resolver.resolve(config, domain)
     exchanger = "mail exchanger" if route is None else "route host"
     if found.kind is not Kind.TARGETS:
-        reason = "route drops the mail (/dev/null)" if found.kind is Kind.DEVNULL else found.reason
+        reason = ("route drops the mail (/dev/null)" if found.kind is Kind.DEVNULL
+                  else reasons.unnamed(found.reason, domain))
         emit(f"No usable {exchanger} for {domain}: {reason}.")
         return [], found
     for target in found.targets:

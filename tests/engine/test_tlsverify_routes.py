@@ -58,3 +58,11 @@ async def test_a_route_to_dev_null_or_to_no_address(ca: trustme.CA, tmp_path: Pa
         lines = await first_lines(replace(config, routes=(nowhere,)), tmp_path, 25, 2)
     assert lines[0] == f"{DOMAIN} is routed by SMTP route {DOMAIN} to gone.partner.test."
     assert lines[1].startswith(f"No usable route host for {DOMAIN}: ")
+
+
+async def test_a_null_mx_is_said_once(ca: trustme.CA, tmp_path: Path) -> None:
+    """The resolver's reason names the domain; the line naming it already leaves that out."""
+    with DnsServer(mx=[(DOMAIN, ".", 0)]) as dns:
+        lines = await first_lines(outbound_config(ca, dns.port), tmp_path, 25, 2)
+    assert lines == [f"Looking up MX records for {DOMAIN}.",
+                     f"No usable mail exchanger for {DOMAIN}: null MX, domain accepts no mail."]
