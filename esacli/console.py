@@ -48,6 +48,10 @@ def too_long(console: Console, line: str) -> None:
 
 
 class Console(abc.ABC):
+    # Whether the end of input is a script's end (told what it left undone), not a
+    # terminal's connection dropping or a test's list of lines running out.
+    scripted_input = False
+
     @abc.abstractmethod
     def write(self, text: str) -> None:
         """Write text exactly as given (newlines included)."""
@@ -262,6 +266,8 @@ class LineConsole(Console):
     output; dialog questions are shown with the answer read for them, as in a
     transcript, so a script can see what it answered.
     """
+
+    scripted_input = True
 
     # Past HIGH_WATER characters of unread lines, `pause` is called (and `resume` once
     # reading is back below LOW_WATER): an SSH client is then held back by its window.

@@ -90,7 +90,10 @@ class Shell:
                 self.ctx.failed = self.ctx.failed or interrupt.failure
                 continue
             except EndOfInput as eof:
-                if eof.final or await self._leave_on_eof():
+                if eof.final:
+                    self._input_ended()
+                    return
+                if await self._leave_on_eof():
                     return
                 continue
             words = line.split()
@@ -153,10 +156,19 @@ class Shell:
         if await self._confirm_exit():
             raise Leave()
 
-    async def _confirm_exit(self) -> bool:
+    def _pending(self) -> bool:
         cluster = self.ctx.cluster
-        pending = cluster.pending if cluster is not None else self.session.pending
-        if not pending:
+        return bool(cluster.pending if cluster is not None else self.session.pending)
+
+    def _input_ended(self) -> None:
+        """No more input can come: changes staged and not committed are dropped, which
+        a script is told, and fails for."""
+        if self.console.scripted_input and self._pending():
+            self.ctx.failed = True
+            self.console.say(texts.shell.INPUT_ENDED_UNCOMMITTED)
+
+    async def _confirm_exit(self) -> bool:
+        if not self._pending():
             return True
         self.console.write(f"\n{texts.shell.EXIT_WARNING}\n")
         return await self.console.confirm(texts.shell.EXIT_CONFIRM, False, blank=False)

@@ -32,6 +32,9 @@ EXIT_WARNING: Final = (
     "Type 'commit' at the command prompt to commit changes."
 )
 EXIT_CONFIRM: Final = "Are you sure you wish to exit?"
+INPUT_ENDED_UNCOMMITTED: Final = (
+    "The input ended with configuration changes not committed: they were discarded.\n"
+    "End the input with 'commit' to keep them.")
 
 # -- validation messages used by the dialogs (§1.5) ----------------------------------------
 # What a value may be is state's to say (state/messages.py); the dialogs that check a

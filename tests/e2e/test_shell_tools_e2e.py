@@ -61,6 +61,16 @@ def test_a_one_line_form_commits_over_exec(appliance: Appliance) -> None:
         store.close()
 
 
+def test_an_exec_that_stages_without_commit_says_it_dropped_the_change(
+        module_appliance: Appliance) -> None:
+    done = ssh_exec(module_appliance, "destconfig new staged.example --use_tls=required")
+    assert done.returncode == 1
+    assert done.stdout.strip().splitlines() == [
+        "The input ended with configuration changes not committed: they were discarded.",
+        "End the input with 'commit' to keep them."]
+    assert "staged.example" not in ssh_exec(module_appliance, "destconfig print").stdout
+
+
 def test_ctrl_c_and_ctrl_d_at_the_tools_prompts(module_appliance: Appliance) -> None:
     app = module_appliance
     child = ssh_login(app)
