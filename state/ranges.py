@@ -52,6 +52,8 @@ RETRY_SECONDS = Range(1, 7 * 24 * 3600)
 # -- logconfig (log subscriptions' rollover) ------------------------------------------
 LOG_SIZE = Range(10 * 1024, 10 * 1024 * MB)  # bytes: 10K (a test load rolls) to 10G
 LOG_FILES = Range(1, 1000)
+# A log rolled by age whose files together hold less than this is warned about (seconds)
+LOG_SHORT_HISTORY = 3600
 LOG_ROLLOVER = Range(0, 366 * 24 * 3600)  # seconds; 0 is "by size only"
 
 # -- reporting and the web console (engine/tlsstats/, esacli/web/) ------------------

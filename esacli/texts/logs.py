@@ -51,7 +51,11 @@ LOGCONFIG_MENU: Final = {"EDIT": "Modify a log subscription."}
 LOGCONFIG_EDIT: Final = "Enter the number of the log you wish to edit."
 LOGCONFIG_LINE: Final = (
     '"{name}" Type: "{kind}" Retrieval: Manual Download'
-    " Rollover: {size}{age}, {files} files kept")
+    " Rollover: {size}{age}, {files} kept")
+LOGCONFIG_FILES: Final = ("{n} file", "{n} files")
+LOGCONFIG_SHORT: Final = (
+    "Warning: rolled over every {age} with {files} kept, {name} keeps only about {span}"
+    " of history.")
 LOGCONFIG_AGE: Final = " or every {age}"
 LOGCONFIG_MAX_SIZE: Final = (
     "Please enter the maximum file size (a number of bytes, or with K or M):")

@@ -61,8 +61,8 @@ async def test_findevent_dialog_and_batch_forms(appliance: LocalAppliance) -> No
 
 async def test_logconfig_edit_is_staged_and_committed(appliance: LocalAppliance) -> None:
     session = appliance.session()
-    lines = ["logconfig", "edit", "3", "1", "5k", "20M", "0", "many", "3", "y", "2w", "30m", "",
-             "showchanges", "exit", "y"]
+    lines = ["logconfig", "edit", "3", "1", "5k", "20M", "0", "many", "3", "y", "2w", "30m",
+             "edit", "2", "", "1", "y", "1", "", "showchanges", "exit", "y"]
     screen = await run_shell(session, lines)
     assert screen == load("logs_logconfig")
     assert settings(appliance.store.load(), "mail_logs").max_files == 10  # not committed

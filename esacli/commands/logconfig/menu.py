@@ -24,11 +24,15 @@ def _age(seconds: int) -> str:
     return f"{seconds}s"
 
 
+def _files(count: int) -> str:
+    return render.plural(count, texts.logs.LOGCONFIG_FILES)
+
+
 def listing(config: Config) -> list[str]:
     return [texts.logs.LOGCONFIG_LINE.format(
         name=name, kind=texts.ops.TAIL_LOG_TYPES[name], size=render.size(log.max_size),
         age=texts.logs.LOGCONFIG_AGE.format(age=_age(log.rollover_seconds))
-        if log.rollover_seconds else "", files=log.max_files)
+        if log.rollover_seconds else "", files=_files(log.max_files))
         for name in LOGS for log in (settings(config, name),)]
 
 
@@ -53,6 +57,9 @@ async def edit(ctx: Context) -> None:
         return
     new = replace(log, max_size=size, max_files=kept, rollover_seconds=age)
     ctx.stage(put_log(ctx.config, new))
+    if 0 < age * kept < ranges.LOG_SHORT_HISTORY:
+        ctx.console.say(texts.logs.LOGCONFIG_SHORT.format(
+            age=_age(age), files=_files(kept), name=LOGS[index], span=_age(age * kept)))
 
 
 def _size_refusal(answer: str) -> str | None:
