@@ -17,7 +17,7 @@ timeout; a step that could not be looked up says so and the trace goes on.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine import policy
 from engine.inbound.dnscheck import NOT_LOOKED_UP, DnsChecks, HostName
@@ -28,6 +28,7 @@ from engine.outbound.mtasts_cache import StsCache
 from engine.outbound.resolver import SMTP_PORT, Kind, Resolution, Resolver, Target, find_route
 from engine.tlsstats import texts
 from engine.tlsstats.events import inbound_domain
+from state import operations
 from state.model import (
     Config,
     DaneMode,
@@ -58,6 +59,7 @@ class InboundTrace:
     row: int | None  # 0-based HAT row of the group that matched, None for the default
     tls: policy.TlsDecision
     stats_domain: str  # how the TLS report counts this client
+    suspended: bool = False  # suspendlistener: every connection gets 421 first
 
     @property
     def tls_mode(self) -> TLSMode:
@@ -89,6 +91,7 @@ class OutboundTrace:
     reason: str  # why there is no target, when there is none
     plans: tuple[TargetPlan, ...]
     dns_policy: str  # what DANE / MTA-STS lookups did ("" when none apply)
+    suspended: bool = False  # suspenddel: the recipients wait for resumedel
 
 
 def _listeners(config: Config, name: str | None) -> list[Listener]:
@@ -116,7 +119,7 @@ async def trace_inbound(config: Config, ip: str, listener: str | None = None, eh
         found.append(InboundTrace(
             li.name, f"{iface.ip if iface else '?'}:{li.port}", ip, ehlo, cert_name, host,
             facts.listed, match, row, policy.tls_decision(match.params.tls),
-            inbound_domain(cert_name, host.name, ip)))
+            inbound_domain(cert_name, host.name, ip), li.suspended))
     return found
 
 
@@ -134,7 +137,12 @@ async def trace_outbound(config: Config, domain: str, mx_port: int = SMTP_PORT,
                          lookups: SecureLookups | None = None,
                          sts: StsCache | None = None) -> OutboundTrace:
     """Where mail for `domain` would go and under which TLS plan, target by target."""
-    domain = normalise_domain(domain)
+    traced = await _outbound(config, normalise_domain(domain), mx_port, lookups, sts)
+    return replace(traced, suspended=operations.delivery_suspended(config, traced.domain))
+
+
+async def _outbound(config: Config, domain: str, mx_port: int, lookups: SecureLookups | None,
+                    sts: StsCache | None) -> OutboundTrace:
     decides = DestinationTable.compile(config.destinations).lookup(domain)
     entry, control = decides.entry, decides.control
     route = find_route(config.routes, domain)

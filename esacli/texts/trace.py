@@ -55,6 +55,11 @@ PTR: Final = "{name} ({status})"
 PTR_NONE: Final = "none ({status})"
 PTR_STATUS: Final = {"verified": "forward-confirmed", "unverified": "not forward-confirmed",
                      "none": "no PTR record", "unknown": "not looked up or the lookup failed"}
+LISTENER_SUSPENDED: Final = (
+    "  The listener is suspended (suspendlistener): connections get 421 4.3.2 until"
+    " resumelistener.")
+DELIVERY_SUSPENDED: Final = (
+    "  Delivery is suspended (suspenddel): the recipients wait in the queue until resumedel.")
 REFUSED: Final = "  The connection is refused: no recipient is accepted and nothing is delivered."
 GROUP: Final = '{group} (row {row}, matched by "{rule}")'
 GROUP_DEFAULT: Final = "none matched: the listener's default policy"

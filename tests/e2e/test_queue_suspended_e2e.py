@@ -1,7 +1,8 @@
 """`suspenddel` as the queue commands show it, over OpenSSH against `esacli run`: the
 held recipients are "Suspended" in showrecipients (not "Delivering"), and delivernow
 says that they still wait for resumedel; once resumed, the rescheduled recipient is
-tried and shown as before."""
+tried and shown as before. `trace` says what is suspended (a listener, a domain's
+delivery)."""
 
 from __future__ import annotations
 
@@ -60,3 +61,8 @@ def test_showrecipients_and_delivernow_name_a_suspension(tmp_path: Path) -> None
         wait_until(lambda: [r.attempts for r in QueueAdmin(app.data).recipients(DOMAIN)] == [2],
                    20, "the attempt after resumedel")
         assert shown_status(app) == "Deferred"
+        assert "suspended" not in ssh_exec(app, f"trace destination {DOMAIN}").stdout
+        assert ssh_exec(app, "suspendlistener InboundMail").returncode == 0
+        traced = ssh_exec(app, "trace 127.0.0.1").stdout
+        listener = f"InboundMail (127.0.0.1:{app.inbound})\n  The listener is suspended"
+        assert listener in traced and traced.count("is suspended") == 1, traced

@@ -30,8 +30,10 @@ def inbound(found: InboundTrace) -> str:
            T.TLS_OFFERED if found.tls.offer else T.TLS_NOT_OFFERED).format(level=level)
     cert = (T.CERT_REQUIRED if found.tls.require_client_cert else
             T.CERT_REQUESTED if found.tls.request_client_cert else T.CERT_NOT_ASKED)
-    lines = [T.HAT, _field("listener", f"{found.listener} ({found.address})"),
-             _field("client", client), _field("ptr", ptr)]
+    lines = [T.HAT, _field("listener", f"{found.listener} ({found.address})")]
+    if found.suspended:
+        lines.append(T.LISTENER_SUSPENDED)
+    lines += [_field("client", client), _field("ptr", ptr)]
     if found.listed:
         lines.append(_field("listed", ", ".join(sorted(found.listed))))
     lines += [_field("group", group), _field("policy", match.policy or T.NONE),
@@ -61,7 +63,10 @@ def outbound(found: OutboundTrace) -> str:
                                failure=T.FAILURES[failure])
     route = (T.ROUTE.format(domain=found.route.domain, hosts=format_hosts(found.route.hosts))
              if found.route is not None else T.ROUTE_NONE)
-    lines = [f"{T.DELIVERY}: {found.domain}", _field("control", control), _field("route", route)]
+    lines = [f"{T.DELIVERY}: {found.domain}"]
+    if found.suspended:
+        lines.append(T.DELIVERY_SUSPENDED)
+    lines += [_field("control", control), _field("route", route)]
     if found.resolution is Kind.DEVNULL:
         lines.append(T.NO_TARGET_DEVNULL)
     elif not found.plans:
