@@ -7,11 +7,12 @@ delivery)."""
 from __future__ import annotations
 
 import smtplib
+import socket
 from pathlib import Path
 
 from engine.queue.admin import QueueAdmin
 from state import model
-from tests.kit.appliance import Appliance, prepared, running
+from tests.kit.appliance import Appliance, mail_flows, prepared, running
 from tests.kit.ports import reserve
 from tests.kit.ssh import no_traceback, ssh_batch, ssh_exec
 from tests.kit.waiting import wait_until
@@ -29,6 +30,11 @@ def prepare(tmp_path: Path) -> Appliance:
                                             max_retry_seconds=RETRY))
 
     return prepared(tmp_path, routed)
+
+
+def greeting(port: int) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        return sock.recv(200)
 
 
 def shown_status(app: Appliance) -> str:
@@ -66,3 +72,9 @@ def test_showrecipients_and_delivernow_name_a_suspension(tmp_path: Path) -> None
         traced = ssh_exec(app, "trace 127.0.0.1").stdout
         listener = f"InboundMail (127.0.0.1:{app.inbound})\n  The listener is suspended"
         assert listener in traced and traced.count("is suspended") == 1, traced
+        refused = ssh_exec(app, "resumelistener inboundmail,nosuch")
+        assert (refused.returncode, refused.stdout.strip()) == (1, 'Not a valid choice: "nosuch".')
+        resumed = ssh_exec(app, "resumelistener inboundmail")  # a name in another case
+        assert resumed.stdout.strip() == "Receiving resumed for InboundMail."
+        wait_until(lambda: greeting(app.inbound).startswith(b"220 "), 10, "a 220 again")
+        mail_flows(app)

@@ -26,20 +26,29 @@ def _everyone(word: str, numbered: bool) -> bool:
     return word.lower() == ALL or (numbered and numbers.parse_int(word) == 1)
 
 
-def _names(known: Sequence[str], answer: str, numbered: bool = True) -> list[str] | None:
+def _named(known: Sequence[str], word: str) -> str | None:
+    """The listener `word` names: exactly, else the one whose name differs only in case."""
+    if word in known:
+        return word
+    folded = [name for name in known if name.lower() == word.lower()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _names(known: Sequence[str], answer: str, numbered: bool = True) -> list[str] | str:
     """The listeners a comma-separated answer picks (numbers as listed, 1 is All, or
-    names; `all`); None when one of them picks nothing."""
+    names; `all`), or the first word that picks nothing."""
     picked: list[str] = []
     for word in (w.strip() for w in answer.split(",")):
         number = numbers.parse_int(word) if numbered else None
+        name = _named(known, word)
         if _everyone(word, numbered):
             picked.extend(known)
         elif number is not None and 2 <= number <= len(known) + 1:
             picked.append(known[number - 2])
-        elif word in known:
-            picked.append(word)
+        elif name is not None:
+            picked.append(name)
         else:
-            return None
+            return word
     return list(dict.fromkeys(picked))
 
 
@@ -49,9 +58,10 @@ async def _ask(ctx: Context, question: str, known: Sequence[str]) -> str:
                         enumerate([texts.control.LISTENERS_ALL, *known], 1))
     while True:
         answer = await ctx.console.ask(f"{question}\n{listing}", "1")
-        if _names(known, answer):
+        names = _names(known, answer)
+        if isinstance(names, list):
             return answer
-        ctx.console.say(texts.control.LISTENERS_BAD_CHOICE.format(answer=answer))
+        ctx.console.say(texts.control.LISTENERS_BAD_CHOICE.format(answer=names))
 
 
 async def _run(ctx: Context, args: Sequence[str], suspend: bool) -> None:
@@ -69,8 +79,8 @@ async def _run(ctx: Context, args: Sequence[str], suspend: bool) -> None:
         question = texts.control.LISTENERS_SUSPEND if suspend else texts.control.LISTENERS_RESUME
         answer, numbered = await _ask(ctx, question, known), True
     names = _names(known, answer, numbered)
-    if not names:
-        ctx.refuse(texts.control.LISTENERS_BAD_CHOICE.format(answer=answer))
+    if isinstance(names, str):
+        ctx.refuse(texts.control.LISTENERS_BAD_CHOICE.format(answer=names))
         return
     every = any(_everyone(w.strip(), numbered) for w in answer.split(","))
     await apply(ctx, names, suspend, every=every)
