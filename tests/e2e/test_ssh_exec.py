@@ -35,7 +35,9 @@ def test_input_answers_the_dialog_and_commits(appliance: Appliance) -> None:
 
 def test_uncommitted_batch_changes_are_dropped(appliance: Appliance) -> None:
     done = ssh_exec(appliance, "destconfig", stdin="new\nother.example\n" + "\n" * 13)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # said, and a failure: the script lost them
+    assert done.stdout.endswith("configuration changes not committed: they were discarded.\n"
+                                "End the input with 'commit' to keep them.\n")
     store = Store(appliance.data)
     try:
         assert store.load().destinations.entries == ()
