@@ -131,8 +131,15 @@ class DomainDelivery:
         for job in jobs:
             await self.report(job, dict.fromkeys(job.rids, result))
 
+    def _unheld(self, queue: deque[Job]) -> bool:
+        """Whether a job is left once those an administrator's request waits for (left
+        queued, for the request carried out once this run ends) are taken off its front."""
+        while queue and self.held(queue[0].mid):
+            queue.popleft()
+        return bool(queue)
+
     async def _worker(self, plan: Plan, queue: deque[Job], per_conn: int) -> None:
-        while queue:
+        while self._unheld(queue):  # no connection for messages it would not send
             opened, failed = await self.connector.usable(plan.resolution.targets, plan)
             if opened is None:
                 while queue:  # nothing reachable: everything left waits for the retry
@@ -141,11 +148,8 @@ class DomainDelivery:
                 return
             try:
                 sent = 0
-                while queue and sent < per_conn and opened.conn.alive:
-                    job = queue.popleft()
-                    if self.held(job.mid):  # deleterecipients & co.: left queued, for the
-                        continue            # request carried out once this run ends
-                    await self._send(opened, job)
+                while self._unheld(queue) and sent < per_conn and opened.conn.alive:
+                    await self._send(opened, queue.popleft())
                     sent += 1
             finally:
                 await self.connector.close(opened)

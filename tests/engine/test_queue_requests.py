@@ -110,10 +110,11 @@ async def test_a_delivery_run_starts_no_message_asked_of(
     ca: trustme.CA, dns: DnsServer, tmp_path: Path
 ) -> None:
     """deleterecipients while the domain's delivery holds five messages (the first in the
-    remote's DATA): the four not started are deleted, not sent after it; only the one
-    already in the remote's hands may go out."""
+    remote's DATA): the four not started are deleted, not sent after it, and no
+    connection is opened for them; only the one already in the remote's hands may go out."""
     clock = FakeClock()
-    config = outbound_config(ca, dns.port, max_concurrency=1)
+    # one message a connection: the next would be on a new one
+    config = outbound_config(ca, dns.port, max_concurrency=1, max_msgs_per_connection=1)
     async with (
         FakeMX(Behaviour(), host=PARTNER_IP) as mx,
         running_engine(tmp_path, config, outbound=QueueOptions(
@@ -136,3 +137,4 @@ async def test_a_delivery_run_starts_no_message_asked_of(
         await wait_until_async(lambda: sum(status(admin, f"u{n}@partner.test") == DROPPED
                                            for n in range(5)) == 4)
         assert len(mx.messages) == 1
+        assert mx.connections == 1  # none opened for the four it no longer sends
