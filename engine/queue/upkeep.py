@@ -37,7 +37,6 @@ ROUND_FAILED = "DNS policy upkeep: %s: %s"
 system_log = logging.getLogger("engine.queue")  # logs/system_logs (esacli/appliance.py)
 
 
-
 class Upkeep:
     def __init__(self, data_dir: Path, clock: Clock, inject: Inject, mx_port: int,
                  https_port: int, rng: random.Random | None = None) -> None:
