@@ -174,11 +174,14 @@ class Shell:
         return await self.console.confirm(texts.shell.EXIT_CONFIRM, False, blank=False)
 
     async def _leave_on_eof(self) -> bool:
-        """Ctrl-D at the top prompt behaves like `exit`; a second EOF leaves for good."""
+        """Ctrl-D at the top prompt behaves like `exit`; a second EOF leaves for good,
+        Ctrl-C at its question stays (as after `exit`: the pending changes are kept)."""
         try:
             return await self._confirm_exit()
-        except (EndOfInput, Interrupt):
+        except EndOfInput:
             return True
+        except Interrupt:
+            return False
 
     async def _help(self, ctx: Context, args: Sequence[str]) -> None:
         if not args:
