@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import re
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
@@ -25,6 +26,9 @@ from esacli import texts
 from esacli.errors import EndOfInput, Interrupt
 from state import numbers
 from state.controls import escape_controls
+
+PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
+PEM_END = "-----END "
 
 T = TypeVar("T")
 
@@ -289,6 +293,7 @@ class LineConsole(Console):
         # line in many small chunks costs linear time); kept to MAX_LINE + 1 characters.
         self._partial: list[str] = []
         self._partial_size = 0
+        self._in_key = False  # inside a pasted private key's PEM block
 
     def feed(self, data: str) -> None:
         *lines, rest = data.split("\n")
@@ -343,9 +348,19 @@ class LineConsole(Console):
         if not history:
             self.write(prompt)
         line = await self._next()
+        hidden = self._key_material(line)  # whatever question it answers
         if not history:
-            self.write(("" if secret else line) + "\n")
+            self.write(("" if secret or hidden else line) + "\n")
         return line
+
+    def _key_material(self, line: str) -> bool:
+        """Whether `line` is part of a private key's PEM block: never written back, even
+        when a script's key lands at a question it did not expect."""
+        if not self._in_key:
+            self._in_key = bool(PRIVATE_KEY_BEGIN.search(line))
+            return self._in_key
+        self._in_key = PEM_END not in line
+        return True
 
     async def pause(self, text: str) -> None:
         """Nothing pauses in batch: the next input line answers the next question."""

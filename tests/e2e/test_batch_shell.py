@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from tests.kit import certs
 from tests.kit.appliance import Appliance
 from tests.kit.ssh import no_traceback, ssh_batch
 
@@ -73,3 +74,18 @@ def test_esacli_shell_with_piped_input(module_appliance: Appliance) -> None:
     assert huge.returncode == 1
     assert TOO_LONG in huge.stdout and HELP in huge.stdout
     no_traceback(huge.stdout + huge.stderr, "esacli shell")
+
+
+def test_a_private_key_is_never_written_back_whatever_question_it_answers(
+        module_appliance: Appliance) -> None:
+    """A script's key, written for a valid certificate, lands at the question about an
+    expired one: every line of it is refused, and none is shown."""
+    expired = certs.issue("old.example", ("old.example",), valid=certs.days(-30, -1))
+    key = certs.key_pem(expired.key)
+    script = f"certconfig\ncertificate\npaste\nExpiredP\n{expired.pem}.\n{key}.\n\n\n\n"
+    done = ssh_batch(module_appliance, ["-T"], script)
+    assert "Do you want to use it anyway? [N]>" in done.stdout
+    body = [line for line in key.splitlines() if not line.startswith("-----")]
+    shown = [line for line in [*body, "PRIVATE KEY"] if line in done.stdout]
+    assert not shown, done.stdout
+    no_traceback(done.stdout, "the session")
