@@ -60,6 +60,9 @@ INVALID_NAME: Final = Template("INVALID_NAME", 'Invalid name "{name}".')
 NAME_CHARACTERS: Final = Template(
     "NAME_CHARACTERS",
     'Valid characters are letters, digits, "-", "_" and "." (at most 64 characters).')
+NAME_ALL_DIGITS: Final = Template(
+    "NAME_ALL_DIGITS", "A name cannot be all digits: a number picks a row of a list.")
+NAME_RESERVED: Final = Template("NAME_RESERVED", 'The name "{name}" is reserved.')
 INVALID_HOSTNAME_REPR: Final = Template(
     "INVALID_HOSTNAME_REPR", "Invalid hostname format: {name!r}")
 INVALID_HOSTNAME: Final = Template("INVALID_HOSTNAME", 'Invalid hostname format: "{name}".')

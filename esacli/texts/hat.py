@@ -89,6 +89,10 @@ POLICY_IN_USE: Final = (
     'The policy "{name}" is used by these sender groups: {groups}.\n'
     "Deleting the policy also deletes them. Do you want to continue?"
 )
+POLICY_IN_USE_BATCH: Final = (
+    'The policy "{name}" is used by these sender groups: {groups}. Delete them or give them'
+    " another policy first (the dialog deletes them with it, once asked).")
+GROUP_DELETE_SURE: Final = 'Are you sure you want to delete the sender group "{name}"?'
 GROUP_DELETED: Final = 'Sender group "{name}" deleted.'
 POLICY_DELETED: Final = 'Policy "{name}" deleted.'
 GROUP_MENU: Final = {

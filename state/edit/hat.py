@@ -135,11 +135,17 @@ def move_sender(group: SenderGroup, position: int, before: int) -> SenderGroup:
 
 
 def _name_refusal(name: str, taken: list[str], exists: Message, current: str) -> Message | None:
+    """Names of a HAT differ in more than case (the dialogs find them either way), are
+    not all digits (a dialog reads a number as a row), and are not ALL (the last row)."""
     if not name:
         return messages.ENTER_A_VALUE()
-    if not is_name(name) or name.upper() == ALL:
+    if not is_name(name):
         return messages.NAME_CHARACTERS()
-    if name != current and name in taken:
+    if name.isdigit():
+        return messages.NAME_ALL_DIGITS()
+    if name.upper() == ALL:
+        return messages.NAME_RESERVED(name=name)
+    if name.lower() != current.lower() and name.lower() in {t.lower() for t in taken}:
         return exists
     return None
 

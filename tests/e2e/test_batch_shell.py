@@ -89,3 +89,21 @@ def test_a_private_key_is_never_written_back_whatever_question_it_answers(
     shown = [line for line in [*body, "PRIVATE KEY"] if line in done.stdout]
     assert not shown, done.stdout
     no_traceback(done.stdout, "the session")
+
+
+def test_hostaccess_one_liners_refuse_what_the_dialog_would_ask_about(
+        module_appliance: Appliance) -> None:
+    """Deleting a policy in use would delete its sender groups unasked; a name of digits
+    would be read as a row number by the dialog."""
+    hostaccess = "listenerconfig edit InboundMail hostaccess"
+    used = ssh_batch(module_appliance, [f"{hostaccess} delete policy THROTTLED"])
+    assert used.returncode == 1
+    assert used.stdout.strip().startswith(
+        'The policy "THROTTLED" is used by these sender groups: SUSPECTLIST.')
+    digits = ssh_batch(module_appliance, [f"{hostaccess} new sendergroup 3 10.9.9.7 ACCEPTED"])
+    assert (digits.returncode, digits.stdout.strip()) == (
+        1, "A name cannot be all digits: a number picks a row of a list.")
+    lower = ssh_batch(module_appliance, [f"{hostaccess} new sendergroup blacklist 10.9.9.7"
+                                         " ACCEPTED"])
+    assert (lower.returncode, lower.stdout.strip()) == (
+        1, 'A sender group named "blacklist" already exists.')

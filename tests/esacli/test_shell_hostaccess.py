@@ -62,7 +62,8 @@ async def test_seed_flow_transcript(appliance: LocalAppliance) -> None:
 BAD = [
     *INTO_HAT,
     "new", "1",
-    "BLACKLIST", "bad name", "ALL", "Partners",  # duplicate, invalid, reserved, good
+    "BLACKLIST", "blacklist", "bad name", "3", "ALL",  # taken, in any case; invalid; number; ALL
+    "Partners",
     "10.1.1.300", "", "10.1.1.10-20, mx.partner.example, dnslist[bl.example], 10.2.3.",
     "12", "Policy: NOPE", "2",  # behaviors: out of range, unknown policy, Relay
     "y", "x", "Default", "", "", "",  # parameters: limits left at "Default"
@@ -113,8 +114,10 @@ async def test_edit_group_submenu(session: Session) -> None:
 
 async def test_delete_policy_in_use_asks_and_deletes_its_groups(session: Session) -> None:
     lines = [*INTO_HAT, "delete", "2", "THROTTLED", "n", "delete", "2", "THROTTLED", "y",
-             "delete", "2", "ACCEPTED", "delete", "1", "WHITELIST", *OUT]
+             "delete", "2", "ACCEPTED", "delete", "1", "WHITELIST", "n",
+             "delete", "1", "WHITELIST", "y", *OUT]
     screen = await run_shell(session, lines)
+    assert screen.count('Are you sure you want to delete the sender group "WHITELIST"?') == 2
     assert 'The policy "THROTTLED" is used by these sender groups: SUSPECTLIST.' in screen
     assert 'The policy "ACCEPTED" is used by ALL and cannot be deleted.' in screen
     hat = inbound(session).hat
@@ -143,7 +146,7 @@ async def test_export_import_round_trip_and_malformed_file(appliance: LocalAppli
 
 
 async def test_reset_and_setup(session: Session) -> None:
-    lines = [*INTO_HAT, "delete", "1", "WHITELIST", "reset", "y", "", "", "setup", "y", "",
+    lines = [*INTO_HAT, "delete", "1", "WHITELIST", "y", "reset", "y", "", "", "setup", "y", "",
              "exit", "y"]
     screen = await run_shell(session, lines)
     assert "Perform HAT rejection at the message recipient level instead of at the start of" \

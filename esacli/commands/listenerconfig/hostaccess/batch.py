@@ -104,9 +104,14 @@ def delete(ctx: Context, li: Listener, rest: list[str]) -> HAT:
         if model.by_name(hat.policies, rest[1]) is None:
             raise BatchRefused(messages.UNKNOWN_POLICY(name=rest[1]))
         try:
-            return edit.remove_policy(hat, rest[1])
+            remaining = edit.remove_policy(hat, rest[1])
         except EditRefused as refused:
             raise BatchRefused(refused.message) from None
+        users = edit.users_of(hat, rest[1])
+        if users:  # the dialog asks before they go with it; a script is not asked
+            raise BatchRefused(texts.hat.POLICY_IN_USE_BATCH.format(
+                name=rest[1], groups=", ".join(edit.label(g) for g in users)))
+        return remaining
     index = edit.find_group(hat, rest[1])
     if index is None or not edit.movable(hat, index):
         raise BatchRefused(texts.listener.BATCH_DELETE_USAGE)

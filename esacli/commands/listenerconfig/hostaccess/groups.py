@@ -74,8 +74,11 @@ async def delete(ctx: Context, li: Listener) -> None:
         await delete_policy(ctx, li)
         return
     chosen = await ask.pick_group(ctx.console, li.hat, "delete", movable=True)
-    if chosen is not None:
-        group = li.hat.groups[chosen]
+    if chosen is None:
+        return
+    group = li.hat.groups[chosen]
+    if await ctx.console.confirm(texts.hat.GROUP_DELETE_SURE.format(name=edit.label(group)),
+                                 False):
         stage(ctx, li, edit.remove_group(li.hat, chosen))
         ctx.console.say(texts.hat.GROUP_DELETED.format(name=edit.label(group)))
 
