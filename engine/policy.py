@@ -259,8 +259,9 @@ def connection_tls(hat: HAT, match: HatMatch) -> TlsDecision:
 
 
 def certificate_names(san: tuple[str, ...], cn: str | None) -> tuple[str, ...]:
-    """The names a certificate row is matched against (lower case, no final dot)."""
-    names = [*san, *((cn,) if cn else ())]
+    """The names a certificate row is matched against (lower case, no final dot): its
+    SAN dNSNames, its CN only when it has none (RFC 6125 §6.4.4, as outbound checks)."""
+    names = san or ((cn,) if cn else ())
     return tuple(dict.fromkeys(n.strip().lower().rstrip(".") for n in names if n.strip()))
 
 

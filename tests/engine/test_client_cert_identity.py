@@ -50,6 +50,8 @@ pki = Pki()
 TRUST = Authorities(system_enabled=False, custom=(CustomCA(name="partners", pem=pki.root.pem),))
 PARTNER = issue("partner.example", ("partner.example",), issuer=pki.issuing)  # serverAuth only
 OTHER = issue("other.example", ("other.example",), issuer=pki.issuing)
+# the partner's name as CN only: its SAN names another host, whose certificate it is
+CN_ONLY = issue("partner.example", ("evil.example",), issuer=pki.issuing)
 RELAYING = hat(
     TLSMode.PREFERRED,
     groups=(SenderGroup(name="PARTNER", senders=("cert:partner.example",), policy="RELAYED"),),
@@ -142,10 +144,11 @@ async def test_a_sender_group_matches_the_certificate_not_the_address(
         port = engine.bound_port("InboundMail")
         assert await rcpt_elsewhere(port, PARTNER) == 250  # the partner relays
         assert await rcpt_elsewhere(port, OTHER) == 550  # same address, another certificate
+        assert await rcpt_elsewhere(port, CN_ONLY) == 550  # a CN is no name beside a SAN
         assert await rcpt_elsewhere(port, None) == 550  # no certificate
-        await wait_until_async(log_has(tmp_path, "ICID 3 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 4 close"))
     log = read_mail_logs(tmp_path)
     # At connect every client is ALL's; after TLS, only the partner's certificate moves it.
-    assert log.count("ACCEPT SG ALL match ALL SBRS None") == 3
+    assert log.count("ACCEPT SG ALL match ALL SBRS None") == 4
     assert "ICID 1 RELAY SG PARTNER match cert:partner.example SBRS None" in log
     assert "SG PARTNER" not in log.split("ICID 1 close")[1]
