@@ -177,6 +177,15 @@ class RotatingFile:
                 old.unlink()
 
 
+def quiet_libraries() -> None:
+    """system_logs holds what an administrator may need: httpx's line per request (each
+    MTA-STS fetch, each TLS report) is not that; Python's warnings (a library's
+    deprecation notes) go there too, never to the console."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+
+
 class LogHandler(logging.Handler):
     """system_logs for the logging module: through a RotatingFile, one line per record
     (a traceback's lines are kept, with no control character a terminal would obey);

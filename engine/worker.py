@@ -31,7 +31,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from engine import collector
+from engine import collector, logfiles
 from engine.service import Engine, Role
 from state import files
 from state.cluster import local
@@ -97,6 +97,7 @@ def setup_logging(data_dir: Path, index: int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    logfiles.quiet_libraries()
 
 
 def runner() -> Callable[[Coroutine[Any, Any, None]], None]:

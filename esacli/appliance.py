@@ -19,7 +19,7 @@ from pathlib import Path
 import asyncssh
 
 from engine import collector
-from engine.logfiles import LogHandler, rotation_for
+from engine.logfiles import LogHandler, quiet_libraries, rotation_for
 from engine.service import Engine, Role
 from esacli import cluster_run, confirm_timer, ssh, texts
 from esacli.console import Console, LineConsole
@@ -51,6 +51,7 @@ def setup_logging(data_dir: Path) -> LogHandler:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    quiet_libraries()
     return handler
 
 
