@@ -191,8 +191,14 @@ def _mapped(values: dict[str, tuple[str, int]], key: str, table: Mapping[str, V]
         return None
     value, line = found
     if value.lower() not in table:
-        raise FormatError(line, messages.BAD_KEYED_VALUE(key=key, value=value))
+        raise FormatError(line, messages.BAD_KEYED_CHOICE(key=key, value=value,
+                                                          choices=_words(table)))
     return table[value.lower()]
+
+
+def _words(table: Mapping[str, V]) -> str:
+    """A table's values as a refusal lists them: its words, not its numbered aliases."""
+    return "|".join(word for word in table if not word.isdigit())
 
 
 # -- writing ----------------------------------------------------------------------
@@ -247,6 +253,8 @@ def option_words(words: list[str]) -> dict[str, str]:
             raise ValueRefused(messages.UNKNOWN_PARAMETER(key=key))
         if not value:
             raise ValueRefused(messages.PARAMETER_NO_VALUE(key=key))
+        if key in given:  # a script's typo: which of the two was meant is not ours to guess
+            raise ValueRefused(messages.PARAMETER_TWICE(key=key))
         given[key] = value
     return given
 

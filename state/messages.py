@@ -168,7 +168,8 @@ BAD_IP_SORT_PREF: Final = Template("BAD_IP_SORT_PREF", 'Invalid ip_sort_pref "{v
 KEY_REQUIRES: Final = Template("KEY_REQUIRES", '"{key}" requires "{other}".')
 KEY_INT_RANGE: Final = Template(
     "KEY_INT_RANGE", '"{key}" must be an integer from {low} to {high}, not "{value}".')
-BAD_KEYED_VALUE: Final = Template("BAD_KEYED_VALUE", 'Invalid {key} "{value}".')
+BAD_KEYED_CHOICE: Final = Template(
+    "BAD_KEYED_CHOICE", 'Invalid {key} "{value}": one of {choices}.')
 DESTINATION_EXISTS: Final = Template(
     "DESTINATION_EXISTS", 'The domain "{domain}" is already in the destination control table.')
 DANE_MANDATORY_DEFAULT: Final = Template(

@@ -60,11 +60,16 @@ async def test_destconfig_forms_stage_what_the_dialog_does(session: Session) -> 
     assert status == 0 and session.candidate.destinations.entries[0].tls is None
 
 
+TLS_WORDS = "off|on|required|on_verify|require_verify"
+
+
 @pytest.mark.parametrize(("line", "said"), [
     ("destconfig frob", "Invalid destconfig batch command. Type 'help destconfig'."),
     ("destconfig new", "Invalid destconfig batch command. Type 'help destconfig'."),
     ("destconfig new a..b", 'Invalid hostname format: "a..b".'),
-    ("destconfig new p.test --use_tls=sometimes", 'Invalid use_tls "sometimes".'),
+    ("destconfig new p.test --use_tls=sometimes",
+     f'Invalid use_tls "sometimes": one of {TLS_WORDS}.'),
+    ("destconfig new p.test --dane=mandatory --dane=off", 'The parameter "dane" is set twice.'),
     ("destconfig new p.test --colour=red", 'Unknown parameter "colour".'),
     ("destconfig new p.test use_tls=on", 'Invalid "use_tls" value: on'),
     ("destconfig new p.test --max_host_concurrency=0",
@@ -73,7 +78,7 @@ async def test_destconfig_forms_stage_what_the_dialog_does(session: Session) -> 
      '"recipient_limit" requires "recipient_minutes".'),
     ("destconfig edit nothere.test --use_tls=on",
      'The domain "nothere.test" was not found in the destination control table.'),
-    ("destconfig default --use_tls=default", 'Invalid use_tls "default".'),
+    ("destconfig default --use_tls=default", f'Invalid use_tls "default": one of {TLS_WORDS}.'),
     ("destconfig export ../x", 'Invalid file name "../x".'),
     ("destconfig import missing.ini", 'Error: the file "missing.ini" does not exist.'),
     ("smtproutes frob", "Invalid smtproutes batch command. Type 'help smtproutes'."),

@@ -185,7 +185,7 @@ async def test_export_then_import_with_a_malformed_file(appliance: LocalApplianc
     assert transcript("""
         []> broken.ini
 
-        Error on line 14: Invalid use_tls "maybe".
+        Error on line 14: Invalid use_tls "maybe": one of off|on|required|on_verify|require_verify.
         Import failed.
 
         There are currently 1 entries configured.
