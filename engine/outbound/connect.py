@@ -273,8 +273,7 @@ class Connector:
 
 
 def _local_ip(conn: smtpconn.Connection) -> str:
-    local = conn.smtp.info("sockname") if conn.smtp.is_connected else None
-    return str(local[0]) if local else "0.0.0.0"
+    return conn.local_ip or "0.0.0.0"
 
 
 def _where(conn: smtpconn.Connection) -> tlsrpt.Where:

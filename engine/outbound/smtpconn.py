@@ -41,6 +41,7 @@ class Connection:
     alive: bool = True
     offered: bool = False  # the greeting's EHLO listed STARTTLS
     chain: tuple[bytes, ...] = ()  # the certificates the server sent (TLS statistics)
+    local_ip: str = ""  # our end, kept: a handshake that fails closes the socket
 
     @property
     def encrypted(self) -> bool:
@@ -64,7 +65,8 @@ async def connect(target: Target, helo: str, timeout: float = TIMEOUT) -> Connec
         raise ConnectError(str(exc)) from None
     except OSError as exc:
         raise ConnectError(describe_verify_error(exc)) from None
-    conn = Connection(smtp, target, helo)
+    local = smtp.info("sockname")
+    conn = Connection(smtp, target, helo, local_ip=str(local[0]) if local else "")
     try:
         if greeting.code != 220:
             raise ConnectError(str(greeting), greeting.code)

@@ -190,6 +190,8 @@ async def test_mta_sts(signed: SignedDns, web: HttpsServer, tmp_path: Path) -> N
     assert got["e2e-stsbad"].endswith("4.7.5 - TLS required by MTA-STS ('000', ['unable to get"
                                       " local issuer certificate'])")
     assert not mxs["e2e-stsbad"].messages
+    # a handshake that failed closed the socket: our end was noted before (RFC 8460 §4.3)
+    assert found["e2e-stsbad.dane.test"].result.sending_ip == "127.0.0.1"
     assert "4.7.5 - TLS required by MTA-STS ('000', ['MTA-STS policy of e2e-stsout.dane.test" \
            " (enforce) does not list MX mx.e2e-stsout.dane.test'])" in got["e2e-stsout"]
     assert mxs["e2e-stsout"].connections == 0
