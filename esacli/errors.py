@@ -84,7 +84,7 @@ def conflicts(items: Sequence[Conflict]) -> str:
         lines.append(texts.changes.CONFLICT_SIDES.format(
             base=render.setting(c.base), theirs=render.setting(c.theirs),
             mine=render.setting(c.mine)))
-    return "\n".join([*lines, texts.changes.NOTHING_COMMITTED])
+    return "\n".join([*lines, texts.changes.NOTHING_COMMITTED, texts.changes.CONFLICT_WAY_OUT])
 
 
 def commit_refused(refused: CommitRefused) -> str:

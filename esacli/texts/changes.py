@@ -92,6 +92,10 @@ COMMIT_ERRORS: Final = "The configuration is not valid:"
 COMMIT_CONFLICTS: Final = "Another session committed changes to the same settings:"
 CONFLICT_SIDES: Final = "    committed before: {base}\n    theirs: {theirs}\n    yours: {mine}"
 NOTHING_COMMITTED: Final = "Nothing was committed. Your changes are still pending."
+# a conflict stays until the session's changes are made again on the new head
+CONFLICT_WAY_OUT: Final = (
+    "To keep yours, type 'clear' and make those changes again: they then apply to what"
+    " the other session committed.")
 CLEAR_CONFIRM: Final = "Are you sure you want to clear all changes since the last commit?"
 CLEARED: Final = "Changes cleared: {date}"
 NO_CHANGES: Final = "No changes have been made since the last commit."

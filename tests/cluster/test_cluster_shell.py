@@ -362,6 +362,7 @@ CONCURRENT_SCREEN = """
         theirs: 11
         yours: 9
     Nothing was committed. Your changes are still pending.
+    To keep yours, type 'clear' and make those changes again: they then apply to what the other session committed.
 
     (Cluster Gateways)> showchanges
 

@@ -204,6 +204,7 @@ async def test_conflicting_commit_names_base_theirs_mine(appliance: LocalApplian
             theirs: 2600
             yours: 2700
         Nothing was committed. Your changes are still pending.
+        To keep yours, type 'clear' and make those changes again: they then apply to what the other session committed.
 
         mail.example.com> exit
 

@@ -71,4 +71,4 @@ async def test_the_dialog_warns_and_ctrl_c_stages_nothing(appliance: LocalApplia
         *into_new, ScriptedConsole.CTRL_C, *into_new, ScriptedConsole.CTRL_D, "commit check",
         *into_new, "6", "", "", "", "", "exit", "y"])
     assert screen.count(SHADOWED) == 1
-    assert screen.index(SHADOWED) > screen.index("The configuration is valid.")
+    assert screen.index(SHADOWED) > screen.index("There is no data to commit.")

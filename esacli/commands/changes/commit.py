@@ -51,6 +51,9 @@ def _minutes(text: str) -> int | None:
 
 
 async def _check(ctx: Context) -> None:
+    if not ctx.session.pending:  # nothing of this session's: no merge to speak of
+        ctx.console.say(texts.changes.NO_DATA_TO_COMMIT)
+        return
     await warnings.say(ctx)
     try:
         merged = await ctx.call(ctx.session.verify, probe=probe)
