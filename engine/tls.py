@@ -247,8 +247,13 @@ HANDSHAKE_FAILED = "handshake failed"
 
 
 def ssl_reason(exc: ssl.SSLError) -> str:
-    """OpenSSL's words for a failed handshake, as every `TLS failed:` line gives them."""
-    return str(exc.reason or exc.library or HANDSHAKE_FAILED)
+    """OpenSSL's words for a failed handshake, as every `TLS failed:` line gives them: a
+    verification's own ("unable to get local issuer certificate"), else its reason code
+    as OpenSSL's error strings write it ("peer did not return a certificate")."""
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
+        return str(exc.verify_message)
+    reason = exc.reason or exc.library
+    return str(reason).lower().replace("_", " ") if reason else HANDSHAKE_FAILED
 
 
 def describe_failure(exc: BaseException | None) -> str:

@@ -75,8 +75,6 @@ def peer_names(cert: dict[str, Any] | None) -> tuple[tuple[str, ...], str | None
 
 
 def describe_verify_error(exc: BaseException) -> str:
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return str(exc.verify_message or exc.reason or "certificate verify failed")
     if isinstance(exc, ssl.SSLError):
         return tls.ssl_reason(exc)
     if isinstance(exc, OSError):

@@ -288,7 +288,7 @@ def test_a_tls11_client_gets_the_protocol_version_alert_from_the_workers(
         # the server's alert, as the client names it (a bare close is an EOF error)
         assert all("TLSV1_ALERT_PROTOCOL_VERSION" in e for e in ended), ended
         assert all(b"221" in s for s in served), served
-        wait_until(lambda: app.mail_logs().count("TLS failed: UNSUPPORTED_PROTOCOL") == 8,
+        wait_until(lambda: app.mail_logs().count("TLS failed: unsupported protocol") == 8,
                    what="eight failed handshakes in mail_logs")
 
 

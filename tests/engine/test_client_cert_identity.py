@@ -9,6 +9,7 @@ TLS is up: the partner is who holds the partner's certificate, not its address.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import ssl
 import tempfile
@@ -152,3 +153,22 @@ async def test_a_sender_group_matches_the_certificate_not_the_address(
     assert log.count("ACCEPT SG ALL match ALL SBRS None") == 4
     assert "ICID 1 RELAY SG PARTNER match cert:partner.example SBRS None" in log
     assert "SG PARTNER" not in log.split("ICID 1 close")[1]
+
+
+async def test_a_refused_client_certificate_is_said_in_words(
+    tmp_path: Path, test_cert: Certificate
+) -> None:
+    """The handshake's failure as OpenSSL's verification words, not its reason code."""
+    stranger = issue("partner.example", ("partner.example",))  # self-signed
+    async with running_engine(tmp_path, gateway(test_cert, hat(TLSMode.REQUIRED_VERIFY))) as engine:
+        smtp = await RawSmtp.connect(engine.bound_port("InboundMail"))
+        assert (await smtp.reply())[0] == 220
+        await smtp.cmd("EHLO partner.example")
+        assert (await smtp.cmd("STARTTLS"))[0] == 220
+        with contextlib.suppress(ssl.SSLError, OSError):
+            await smtp.starttls(client(stranger))
+            await smtp.cmd("EHLO partner.example")
+        await smtp.close()
+        await wait_until_async(log_has(tmp_path, "ICID 1 TLS failed: "))
+    failed = next(line for line in read_mail_logs(tmp_path).splitlines() if "TLS failed" in line)
+    assert failed.endswith("ICID 1 TLS failed: self-signed certificate"), failed

@@ -253,7 +253,7 @@ async def test_an_old_tls_client_gets_a_protocol_version_alert(
     # "<<<" is what the client received: the server's alert, not a bare close.
     assert re.search(r"<<< TLS 1\.[01], Alert \[length 0002\], fatal protocol_version",
                      done.stdout), done.stdout
-    assert "ICID 1 TLS failed: UNSUPPORTED_PROTOCOL" in read_mail_logs(tmp_path)
+    assert "ICID 1 TLS failed: unsupported protocol" in read_mail_logs(tmp_path)
 
 
 async def test_a_client_gone_while_its_message_is_written_still_gets_ready(tmp_path: Path) -> None:
