@@ -45,6 +45,7 @@ from prompt_toolkit.history import DummyHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input, PipeInput
 from prompt_toolkit.key_binding import KeyBindings, KeyPress, KeyPressEvent
 from prompt_toolkit.keys import Keys
+from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 from prompt_toolkit.output import Output
 from prompt_toolkit.output.vt100 import Vt100_Output
 
@@ -64,6 +65,17 @@ MAX_ANSWER = MAX_LINE + 1
 def ends_block(text: str) -> bool:
     """True when pasted text holds the line that ends a block (`.`)."""
     return any(line.strip() == texts.cert.END_OF_PASTE for line in text.splitlines())
+
+
+class Hidden(Processor):
+    """What a secret answer shows as it is typed: nothing, as on the appliance (an
+    asterisk a key would tell its length)."""
+
+    def apply_transformation(self, ti: TransformationInput) -> Transformation:
+        return Transformation([], source_to_display=lambda i: 0, display_to_source=lambda i: 0)
+
+
+HIDDEN = Hidden()
 
 
 class PromptToolkitConsole(Console):
@@ -204,7 +216,8 @@ class PromptToolkitConsole(Console):
         try:
             async with asyncio.timeout(self.idle_timeout):
                 answer = await session.prompt_async(
-                    prompt, completer=completer, is_password=secret,
+                    prompt, completer=completer,
+                    input_processors=[HIDDEN] if secret else [],
                     set_exception_handler=False, handle_sigint=False,
                 )
         except TimeoutError:

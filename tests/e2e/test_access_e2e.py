@@ -244,6 +244,10 @@ def test_ctrl_c_and_ctrl_d_at_the_new_prompts(roles_appliance: Appliance) -> Non
     child.expect_exact(PROMPT)
     child.sendline("passwd")
     child.expect_exact("Old password:")
+    child.send("secret")  # nothing shown as it is typed, not even its length
+    child.send("\x01")  # Ctrl-A: the line is redrawn, still without a character of it
+    with pytest.raises(pexpect.TIMEOUT):
+        child.expect(r"\*|secret", timeout=1)
     child.sendcontrol("c")
     child.expect_exact(PROMPT)
     child.sendline("sshconfig")
