@@ -42,6 +42,9 @@ NOT_FQDN: Final = 'The Common Name "{cn}" is not in FQDN format. The certificate
 INVALID_CERT: Final = "Invalid certificate...discarding"
 INVALID_KEY: Final = "Invalid private key ...discarding"
 KEY_MISMATCH: Final = "key does not sign certificate"
+KEY_CERT_LATER: Final = (
+    "The certificate of this key is number {n} of the paste: paste it first, then the"
+    " intermediates, each followed by the one that issued it.")
 END_OF_PASTE: Final = "."
 # (issue 4) validity warnings when pasting or importing [M]
 CERT_EXPIRED: Final = "The certificate has expired (it was valid until {date})."

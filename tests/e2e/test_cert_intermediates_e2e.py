@@ -86,6 +86,9 @@ def test_an_empty_or_refused_intermediate_keeps_the_certificate(appliance: Appli
     answer(me, "[]> ", "partner")
     answer(me, "Would you like to update the public certificate? [N]>", "y")
     me.expect_exact("Paste public certificate in PEM format (end with '.'):")
+    paste(me, chain.intermediate + chain.leaf)  # the chain upside down
+    me.expect_exact("The certificate of this key is number 2 of the paste: paste it first")
+    me.expect_exact("Paste public certificate in PEM format (end with '.'):")
     paste(me, chain.leaf)
     answer(me, ADD, "y")
     me.expect_exact(PASTE_INTERMEDIATE)

@@ -87,7 +87,7 @@ async def paste_chain(ctx: Context, key_id: str | None = None) -> list[x509.Cert
             console.say(texts.cert.INVALID_CERT)
             continue
         if key_id is not None and certs.key_id(chain[0]) != key_id:
-            console.say(texts.cert.KEY_MISMATCH)
+            console.say(_mismatch(chain, key_id))
             continue
         if not all(certs.issued_by(a, b) for a, b in itertools.pairwise(chain)):
             console.say(texts.cert.NOT_ISSUER)
@@ -96,6 +96,12 @@ async def paste_chain(ctx: Context, key_id: str | None = None) -> list[x509.Cert
             if len(chain) > 1:
                 console.say(texts.cert.CHAIN_PASTED.format(total=len(chain)))
             return chain
+
+
+def _mismatch(chain: Sequence[x509.Certificate], key_id: str) -> str:
+    """Why the paste's first certificate is refused: not the key's, or in the wrong place."""
+    later = [n for n, cert in enumerate(chain, 1) if certs.key_id(cert) == key_id]
+    return texts.cert.KEY_CERT_LATER.format(n=later[0]) if later else texts.cert.KEY_MISMATCH
 
 
 async def _all_valid(ctx: Context, chain: Sequence[x509.Certificate]) -> bool:
