@@ -37,11 +37,13 @@ async def _demo_accepted(console: Console, mode: TLSMode, client_certificate: st
 
 async def ask_tls(console: Console, current: TLSMode | None,
                   client_certificate: str | None) -> TLSMode:
-    """§6.2 item 8; declining the demo certificate asks the TLS question again."""
+    """§6.2 item 8; declining the demo certificate asks the TLS question again, the level
+    chosen as its default (Enter keeps it, never falls back to No)."""
     while True:
         mode = await _choose_tls(console, current)
         if await _demo_accepted(console, mode, client_certificate):
             return mode
+        current = mode
 
 
 async def _default_tls(console: Console, current: DestinationEntry,
@@ -53,6 +55,7 @@ async def _default_tls(console: Console, current: DestinationEntry,
         row = await dns_policy.default_dane(console, current)
         if await _demo_accepted(console, mode, client_certificate):
             return mode, row
+        current = model.replace(row, tls=mode)  # asked again with what was chosen
 
 
 async def _choose_flag(console: Console, question: str, options: Sequence[str],
