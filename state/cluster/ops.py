@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from state import names, validate
+from state import bindings, names, validate
 from state.cluster import crypto, levels, local, members, messages
 from state.cluster.db import ClusterDB
 from state.cluster.errors import (
@@ -128,13 +128,16 @@ def create(store: Store, secrets: Secrets, conninfo: str, cluster_name: str,
 
 
 def join(store: Store, secrets: Secrets, conninfo: str, machine_name: str, group_name: str,
-         passphrase: str, user: str) -> ClusterNode:
+         passphrase: str, user: str, probe: bindings.Probe | None = None) -> ClusterNode:
     """This appliance joins a cluster: the cluster's shared settings replace its own,
     its machine-only settings become its Machine level. Refused with nothing written
-    (WrongPassphrase, DuplicateName, UnknownName, CommitRefused) when it cannot."""
+    (WrongPassphrase, DuplicateName, UnknownName, CommitRefused) when it cannot: as a
+    commit, also when a listener would newly listen where `probe` finds it cannot (the
+    cluster's listeners name an interface that is another address on this machine)."""
     _standalone(store)
     check_name(machine_name)
-    _, own = levels.split(store.load())
+    before = store.load()
+    _, own = levels.split(before)
     with ClusterDB(conninfo) as db:
         row = members.require_cluster(db)
         cluster_key = crypto.unwrap(row.key_salt, row.wrapped_key, passphrase)
@@ -146,6 +149,8 @@ def join(store: Store, secrets: Secrets, conninfo: str, machine_name: str, group
             _open_keys(db, secrets, cluster_key, docs)
             config = levels.effective(*docs)
             errors = validate.validate(config, secrets, interfaces_optional=True)
+            if probe is not None:
+                errors = [*errors, *bindings.bind_errors(before, config, probe)]
             if errors:
                 raise CommitRefused(errors=errors)
             mine = db.insert_version(Level(Kind.MACHINE, machine_id, machine_name), 0, own,

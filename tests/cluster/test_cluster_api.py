@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from engine.inbound.binding import probe
 from state import certs, model
 from state.cluster import local, members, ops, status
 from state.cluster.db import ClusterDB
@@ -43,7 +44,8 @@ from tests.cluster.kit import (
     join,
     machine_session,
 )
-from tests.kit.ports import reserve
+from tests.kit.appliance import on_ports as listeners_on
+from tests.kit.ports import held_port, reserve
 
 Boxes = Callable[..., Box]
 
@@ -391,3 +393,21 @@ def test_one_applier_at_a_time(boxes: Boxes, database: Database,
     assert tls_for(a) is TLSMode.REQUIRED
     assert sum("applied levels" in r.getMessage() for r in caplog.records) == 1
     other.close()
+
+
+def test_a_join_whose_listeners_cannot_listen_here_is_refused(
+        boxes: Boxes, database: Database) -> None:
+    """The cluster's listeners, on this machine's interface of their name, would take a
+    port another program holds: refused as a commit is, naming it, nothing joined."""
+    with held_port() as busy:
+        moved = lambda config: listeners_on(config, {"InboundMail": busy})  # noqa: E731
+        a, b = boxes("a", "127.0.0.2", moved), boxes("b")  # b's Management: 127.0.0.1
+        create(a, database.url)
+        with pytest.raises(CommitRefused) as refused:
+            ops.join(b.store, b.secrets, database.url, "b", "Main_Group", PASSPHRASE, "admin",
+                     probe)
+    [error] = refused.value.errors
+    assert error.path == "listeners[InboundMail].port"
+    assert str(busy) in error.message and "127.0.0.1" in error.message, error.message
+    # nothing was written, here or in the cluster: the same join goes through once free
+    assert join(b, database.url, machine="b").membership.machine == "b"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from engine.inbound.binding import probe
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.errors import commit_refused
@@ -164,7 +165,7 @@ async def _join(ctx: Context) -> ClusterNode | None:
         return None
     try:
         node = await asyncio.to_thread(ops.join, s.store, s.secrets, conninfo, machine, group,
-                                       passphrase, s.user)
+                                       passphrase, s.user, probe)
     except CommitRefused as refused:
         ctx.refuse(commit_refused(refused))
         return None
