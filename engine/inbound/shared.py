@@ -25,6 +25,8 @@ from pathlib import Path
 from engine.workerstatus import alive
 
 SLOTS = 8192
+COMPACT_AT = SLOTS * 3 // 4  # slots in use: then the dead ones go
+KEEP = SLOTS // 2  # at most this many live after a compaction (open connections all stay)
 _HEAD = struct.Struct("<qq")  # pid, open connections
 _SLOT = struct.Struct("<46s2xqqd")  # ip, open connections, recipients, window start
 _SIZE = _HEAD.size + SLOTS * _SLOT.size
@@ -83,27 +85,38 @@ class Table:
         return int(conns), int(rcpts), float(start)
 
     def write(self, ip: str, conns: int, rcpts: int, start: float) -> None:
-        if self.used >= SLOTS * 3 // 4:
+        if self.used >= COMPACT_AT:
             self._compact()
-        offset = self._find(_key(ip), insert=True)
+        self._put(_key(ip), conns, rcpts, start)
+
+    def _put(self, key: bytes, conns: int, rcpts: int, start: float) -> None:
+        offset = self._find(key, insert=True)
         if offset is not None:
-            _SLOT.pack_into(self.map, offset, _key(ip), conns, rcpts, start)
+            _SLOT.pack_into(self.map, offset, key, conns, rcpts, start)
 
     def add_total(self, delta: int) -> None:
         _HEAD.pack_into(self.map, 0, os.getpid(), self.total + delta)
 
     def _compact(self) -> None:
-        """Drop the slots that count nothing (no connection, no recipient this hour)."""
+        """Drop the slots that count nothing (no connection, no recipient this hour), and
+        past KEEP the oldest hourly windows of addresses with no connection open: the next
+        compaction is then KEEP / 2 inserts away at least (amortised O(1) a write, linear
+        probing never near full). A dropped window fails open: its address starts its
+        hour again."""
         now, live = time.time(), []
         for slot in range(SLOTS):
             offset = _HEAD.size + slot * _SLOT.size
             key, conns, rcpts, start = _SLOT.unpack_from(self.map, offset)
             if key.rstrip(b"\0") and (conns > 0 or (rcpts > 0 and now - start < WINDOW)):
-                live.append((key.rstrip(b"\0").decode("ascii", "replace"), conns, rcpts, start))
+                live.append((key.rstrip(b"\0"), conns, rcpts, start))
+        if len(live) > KEEP:
+            open_, idle = [s for s in live if s[1] > 0], [s for s in live if s[1] <= 0]
+            idle.sort(key=lambda s: s[3], reverse=True)  # the newest windows first
+            live = open_ + idle[:max(0, KEEP - len(open_))]
         self.map[_HEAD.size:] = bytes(SLOTS * _SLOT.size)
         self.used = 0
-        for ip, conns, rcpts, start in live:
-            self.write(ip, conns, rcpts, start)
+        for key, conns, rcpts, start in live:  # placed directly: no compaction within
+            self._put(key, conns, rcpts, start)
 
     def close(self) -> None:
         self.map.close()

@@ -26,6 +26,7 @@ class HourlyRate:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._windows: dict[str, tuple[float, int]] = {}
+        self._prune_at = self.PRUNE_AT
 
     def used(self, ip: str) -> int:
         start, count = self._windows.get(ip, (0.0, 0))
@@ -37,8 +38,10 @@ class HourlyRate:
         if now - start >= self.WINDOW:
             start, count = now, 0
         self._windows[ip] = (start, count + 1)
-        if len(self._windows) > self.PRUNE_AT:
+        if len(self._windows) > self._prune_at:
             self._windows = {k: v for k, v in self._windows.items() if now - v[0] < self.WINDOW}
+            # all still live: the next prune waits until as many again came (amortised O(1))
+            self._prune_at = max(self.PRUNE_AT, 2 * len(self._windows))
 
 
 class Member(Protocol):

@@ -116,7 +116,8 @@ class Transaction:
             counts.rejected_recipients_rate_limit += 1
             return Reply(self._rate_reply())
         self.counted = False
-        self.tracker.rates.add(self.ip)
+        if params.max_rcpts_per_hour is not None:  # no limit: no slot held for an hour
+            self.tracker.rates.add(self.ip)
         self.log.rcpt_to(self.mid, self.icid, accepted_so_far, address)
         custom = _entry_reply(entry) if entry is not None else None
         return Reply(custom or replies.recipient_ok(address), ok=True)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from engine.inbound.shared import SharedCounts, Table
+from engine.inbound.tracker import HourlyRate
 
 ADDRESS = ("127.0.0.1", 25)
 
@@ -61,3 +63,31 @@ def test_many_addresses_fit(tmp_path: Path) -> None:
         assert counts.from_ip("192.0.2.1") == 1 and counts.total() == 1
     finally:
         counts.close()
+
+
+def test_more_live_addresses_than_the_table_holds_cost_little_each(tmp_path: Path) -> None:
+    """20,000 addresses with a recipient this hour (more than its slots): each insert stays
+    cheap (the compaction once recursed, each address past 6,144 doubling its cost), open
+    connections are never dropped, and the newest windows are kept."""
+    counts = SharedCounts(tmp_path, ADDRESS, 0)
+    try:
+        counts.opened("192.0.2.1")  # held open throughout
+        started = time.process_time()
+        for n in range(20_000):
+            counts.rates.add(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}")
+        spent = time.process_time() - started
+        assert spent < 5.0, f"{spent:.1f} s of CPU for 20,000 addresses"
+        assert counts.from_ip("192.0.2.1") == 1
+        assert counts.rates.used("10.0.78.31") == 1  # the last one in
+    finally:
+        counts.close()
+
+
+def test_the_single_workers_hourly_counts_prune_in_amortised_time() -> None:
+    clock = [0.0]
+    rates = HourlyRate(lambda: clock[0])
+    started = time.process_time()
+    for n in range(40_000):  # all inside one hour: nothing to prune
+        rates.add(f"10.{n // 65536}.{n // 256 % 256}.{n % 256}")
+    assert time.process_time() - started < 5.0
+    assert rates.used("10.0.0.1") == 1
