@@ -10,13 +10,15 @@ name; the wildcard stands for exactly one left-most label).
 resolver, the TLS name checked (and sent as SNI) is mta-sts.<domain>, the chain must end
 at a CA the appliance trusts (certconfig CERTAUTHORITY: the system list and the custom
 list; tests add their CA there), redirects are refused (§3.3), the status must be 200 and
-the media type text/plain, the body at most `MAX_POLICY` bytes, all within `timeout`.
+the media type text/plain, the body at most `MAX_POLICY` bytes, all within `timeout`
+(one deadline for the whole fetch: httpx's timeout bounds each read only).
 Failures are typed as TLS-RPT reports them: sts-webpki-invalid (the certificate),
 sts-policy-invalid (the file), sts-policy-fetch-error (anything else).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import ssl
 from collections.abc import Awaitable, Callable
@@ -160,15 +162,22 @@ class FetchOptions:
 async def fetch_policy(
     host: str, addresses: list[str], ctx: ssl.SSLContext, options: FetchOptions = FetchOptions()
 ) -> Fetched:
-    """GET the policy from `host` at each of its `addresses` until one answers."""
+    """GET the policy from `host` at each of its `addresses` until one answers, all of it
+    within `options.timeout`: a host that sends its body a byte at a time, each byte
+    within httpx's timeout of one read, would otherwise hold the fetch for as long as it
+    liked (and every caller with it: delivery, the refresh, mtastsconfig)."""
     failed = Fetched(
         error=reasons.NO_ADDRESS.format(host=host), result_type=FETCH
     )
-    async with webclient.client(ctx, options.timeout) as client:
-        for ip in addresses:
-            failed = await _fetch_one(client, host, ip, options)
-            if failed.policy is not None or failed.result_type == INVALID:
-                return failed
+    try:
+        async with asyncio.timeout(options.timeout):
+            async with webclient.client(ctx, options.timeout) as client:
+                for ip in addresses:
+                    failed = await _fetch_one(client, host, ip, options)
+                    if failed.policy is not None or failed.result_type == INVALID:
+                        return failed
+    except TimeoutError:
+        return _fetch_error(_url(host), reasons.STS_TIMEOUT)
     return failed
 
 
@@ -196,7 +205,7 @@ async def _fetch_one(
     client: httpx.AsyncClient, host: str, ip: str, options: FetchOptions
 ) -> Fetched:
     target = web_target(host, ip, options.port, WELL_KNOWN)
-    shown = f"https://{host}{WELL_KNOWN}"
+    shown = _url(host)
     try:
         async with client.stream(
             "GET", target.url, headers={**target.headers, "Accept": "text/plain"},
@@ -220,6 +229,11 @@ async def _fetch_one(
         return Fetched(policy=parse_policy(body.decode("utf-8")))
     except (PolicyError, UnicodeDecodeError) as exc:
         return Fetched(error=reasons.STS_INVALID.format(reason=exc), result_type=INVALID)
+
+
+def _url(host: str) -> str:
+    """The policy's URL as messages show it (not the address it was fetched from)."""
+    return f"https://{host}{WELL_KNOWN}"
 
 
 class _Refused(Exception):

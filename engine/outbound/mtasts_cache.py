@@ -9,9 +9,10 @@ policy host or the TXT record cannot make us forget it before it expires:
   (the MTA-STS view shows the last error), not retried for `RETRY_AFTER` seconds;
 - no TXT record (or a DNS failure): a cached, still valid policy goes on applying.
 
-`refresh` fetches at once (the shell's "refresh now"); `store.due(now)` lists the domains
-whose policies are half-way to expiry, for a proactive refresh; `store.all()` is the
-MTA-STS view (id, mode, mx, expiry, last fetch, last error per domain).
+`refresh` fetches at once (the shell's "refresh now"), but only when the TXT record names
+a policy, as delivery does; `store.due(now)` lists the domains whose policies are half-way
+to expiry, for a proactive refresh; `store.all()` is the MTA-STS view (id, mode, mx,
+expiry, last fetch, last error per domain).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from engine.outbound import reasons
 from engine.outbound.dnssec import SecureLookups
 from engine.outbound.mtasts import (
     FETCH,
@@ -175,17 +177,31 @@ class StsCache:
         return _answer(valid, None)
 
     async def refresh(self, domain: str) -> StsAnswer:
-        """Fetch now, whatever the cache holds (the id from DNS if there is one)."""
+        """Fetch now, whatever the cache holds, if the TXT record names a policy. Without
+        a valid record delivery applies no new policy (§3.1, `_policy_for`), so none is
+        fetched or cached: the answer's error says why, and a cached policy still valid
+        is the answer, as delivery goes on applying it."""
         domain = domain.strip().lower().rstrip(".")
-        ident = await self._policy_id(domain)
+        ident, why = await self._txt(domain)
         cached = await asyncio.to_thread(self.store.get, domain)
         valid = cached if cached is not None and cached.valid(self.clock.now()) else None
-        return await self._fetch(domain, ident or (cached.policy_id if cached else ""), valid)
+        if ident is None:
+            return replace(_answer(valid, None), error=why)
+        return await self._fetch(domain, ident, valid)
 
     async def _policy_id(self, domain: str) -> str | None:
-        answer = await self.lookups.lookup(f"_mta-sts.{domain}", "TXT")
+        return (await self._txt(domain))[0]
+
+    async def _txt(self, domain: str) -> tuple[str | None, str]:
+        """The policy id of the `_mta-sts` TXT record, or None and why there is none."""
+        name = f"_mta-sts.{domain}"
+        answer = await self.lookups.lookup(name, "TXT")
+        if not answer.usable:
+            reason = answer.reason or answer.security.value
+            return None, reasons.STS_TXT_FAILED.format(name=name, reason=reason)
         strings = [b"".join(r.strings).decode("ascii", "replace") for r in answer.records]
-        return parse_txt(strings) if answer.exists else None
+        ident = parse_txt(strings) if answer.exists else None
+        return ident, "" if ident is not None else reasons.STS_NO_RECORD.format(name=name)
 
     async def _fetch(self, domain: str, ident: str, valid: Cached | None) -> StsAnswer:
         host = policy_host(domain)

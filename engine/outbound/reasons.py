@@ -67,6 +67,8 @@ DANE_UNUSABLE = "the TLSA records of {host} are all unusable: encryption without
 DNSSEC_BOGUS = "DNSSEC bogus ({reason})"
 DNSSEC_NO_VALIDATION = "answer does not validate"
 DNSSEC_EDE = "EDE {code}"
+# A reply came but could not be read: never called a timeout (it is not one).
+DNS_MALFORMED = "malformed reply ({detail})"
 
 # -- MTA-STS (RFC 8461) -----------------------------------------------------------
 STS_MX_MISMATCH = "MTA-STS policy of {domain} (enforce) does not list MX {host}"
@@ -78,6 +80,9 @@ STS_TOO_LARGE = "policy larger than {limit} bytes"
 STS_CONTENT_TYPE = "media type {media} is not text/plain"
 STS_TIMEOUT = "timeout"
 STS_INVALID = "invalid MTA-STS policy: {reason}"
+STS_NO_RECORD = ('{name} has no valid MTA-STS record (RFC 8461 §3.1: exactly one TXT record'
+                 ' "v=STSv1; id=..."), so there is no policy to fetch')
+STS_TXT_FAILED = "TXT lookup for {name} failed: {reason}"
 STS_WEBPKI = "certificate of {host} does not verify: {reason}"
 POLICY_NOT_FIELD = "line {line!r} is not 'key: value'"
 POLICY_VERSION = "version is not STSv1"

@@ -24,10 +24,16 @@ MTASTS_FETCH_OK: Final = "OK {when}"
 MTASTS_FETCH_FAILED: Final = "failed {when}: {error}"
 MTASTS_MX: Final = "    MX: {patterns}"
 MTASTS_DOMAIN: Final = "Enter the domain whose MTA-STS policy to fetch now."
+MTASTS_IP_DOMAIN: Final = (
+    '"{domain}" is an IP address: MTA-STS policies belong to domain names, such as example.com.')
+MTASTS_ONE_LABEL: Final = (
+    '"{domain}" is a single label: MTA-STS policies belong to domain names of two labels or'
+    ' more, such as example.com.')
 MTASTS_REFRESHED: Final = (
     'Fetched the MTA-STS policy of "{domain}": mode {mode}, id {id}, max_age {max_age}.')
 MTASTS_REFRESH_FAILED: Final = 'Unable to fetch the MTA-STS policy of "{domain}": {error}'
 MTASTS_KEPT: Final = "The cached policy (mode {mode}, id {id}) is kept until {expires} UTC."
+MTASTS_NONE_KEPT: Final = 'No MTA-STS policy of "{domain}" is cached: delivery applies none.'
 
 # -- tlsrptconfig ----------------------------------------------------------------------------
 TLSRPT_STATE: Final = {True: "TLS reporting is currently enabled.",

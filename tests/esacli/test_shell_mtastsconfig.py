@@ -39,9 +39,9 @@ def signed(web: HttpsServer) -> Iterator[SignedDns]:
         yield server
 
 
-@pytest.fixture
-def committed(appliance: LocalAppliance, signed: SignedDns, web: HttpsServer,
-              monkeypatch: pytest.MonkeyPatch) -> LocalAppliance:
+def resolving_with(appliance: LocalAppliance, signed: SignedDns, web: HttpsServer,
+                   monkeypatch: pytest.MonkeyPatch) -> LocalAppliance:
+    """`appliance` with the test resolver and CA committed, its policy fetches sent to `web`."""
     monkeypatch.setattr(ports, "POLICY_PORT", web.port)
     head = appliance.store.head_number()
     config = appliance.store.load(head)
@@ -49,6 +49,12 @@ def committed(appliance: LocalAppliance, signed: SignedDns, web: HttpsServer,
     appliance.store.write(replace(config, dns=dns, authorities=TRUST), head, "admin", "test",
                           "the test resolver and CA")
     return appliance
+
+
+@pytest.fixture
+def committed(appliance: LocalAppliance, signed: SignedDns, web: HttpsServer,
+              monkeypatch: pytest.MonkeyPatch) -> LocalAppliance:
+    return resolving_with(appliance, signed, web, monkeypatch)
 
 
 async def test_fetch_now_list_then_a_failed_fetch_keeps_the_policy(

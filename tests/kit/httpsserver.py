@@ -6,7 +6,9 @@
 
 `replies` maps the Host header (without port) to what GET answers; `posted` collects
 POST bodies (with their headers) for the TLS-RPT https reports. `hold` makes every answer
-wait until it is set (a server that never answers in time). Unknown hosts get 404.
+wait until it is set (a server that never answers in time); a reply's `drip` sends its body
+a byte at a time, that many seconds apart (a host that answers each read in time, and the
+whole never). Unknown hosts get 404.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Reply:
     status: int = 200
     content_type: str = "text/plain; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    drip: float = 0.0  # seconds between two bytes of the body (0: the body at once)
 
 
 @dataclass
@@ -44,6 +47,7 @@ class HttpsServer(Started):
         self.post_status = 200
         self.release = threading.Event()
         self.release.set()
+        self.stopping = threading.Event()  # ends a drip at once
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -74,7 +78,17 @@ class HttpsServer(Started):
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if reply.drip:
+                    self._drip(reply)
+                else:
+                    self.wfile.write(reply.body)
+
+            def _drip(self, reply: Reply) -> None:
+                for byte in reply.body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    if outer.stopping.wait(reply.drip):  # the peer's pace, not a test's wait
+                        return
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -101,6 +115,7 @@ class HttpsServer(Started):
 
     def stop(self) -> None:
         self.release.set()
+        self.stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -16,8 +16,7 @@ from esacli.commands.context import Context
 from esacli.commands.dnspolicy.cache import policy_store, sts_cache
 from esacli.commands.menu import Command, Menu, Operation, run_menu
 from state import messages
-from state.messages import Message
-from state.validate_outbound import is_host, normalise_domain
+from state.validate_outbound import is_host, is_ip, normalise_domain
 
 
 def _all(ctx: Context) -> list[Cached]:
@@ -65,8 +64,17 @@ async def list_policies(ctx: Context) -> None:
     ctx.console.say(listing(_all(ctx)))
 
 
-def _domain_refusal(answer: str) -> Message | None:
-    return None if is_host(normalise_domain(answer)) else messages.INVALID_DOMAIN(domain=answer)
+def _domain_refusal(answer: str) -> str | None:
+    """Only a domain name can have a policy: it is served by its host mta-sts.<domain>, which
+    an address has not, and a single label (a TLD, an intranet name) is no mail domain."""
+    domain = normalise_domain(answer)
+    if is_ip(domain):
+        return texts.dnspolicy.MTASTS_IP_DOMAIN.format(domain=answer)
+    if not is_host(domain):
+        return messages.INVALID_DOMAIN(domain=answer)
+    if "." not in domain:
+        return texts.dnspolicy.MTASTS_ONE_LABEL.format(domain=answer)
+    return None
 
 
 async def refresh(ctx: Context) -> None:
@@ -76,7 +84,8 @@ async def refresh(ctx: Context) -> None:
         return
     domain = normalise_domain(answer)
     with sts_cache(ctx.session.store.data_dir, ctx.session.store.load()) as cache:
-        found = await cache.refresh(domain)
+        # Ctrl-C abandons a slow resolver or policy host, as it does tlsverify's probe
+        found = await ctx.console.interruptible(cache.refresh(domain))
     ctx.console.say(_refreshed(domain, found, _expiry(ctx, domain)))
 
 
@@ -92,10 +101,10 @@ def _refreshed(domain: str, found: StsAnswer, expires: str) -> str:
             domain=domain, mode=policy.mode.value, id=found.policy_id or "-",
             max_age=policy.max_age)
     said = texts.dnspolicy.MTASTS_REFRESH_FAILED.format(domain=domain, error=found.error)
-    if policy is not None:
-        said += "\n" + texts.dnspolicy.MTASTS_KEPT.format(
-            mode=policy.mode.value, id=found.policy_id, expires=expires)
-    return said
+    if policy is None:
+        return said + "\n" + texts.dnspolicy.MTASTS_NONE_KEPT.format(domain=domain)
+    return said + "\n" + texts.dnspolicy.MTASTS_KEPT.format(
+        mode=policy.mode.value, id=found.policy_id, expires=expires)
 
 
 MENU: Menu[Operation] = Menu.of(texts.dnspolicy.MTASTS_MENU, {

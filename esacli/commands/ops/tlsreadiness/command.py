@@ -6,7 +6,8 @@ client inbound over the last 7 days: STARTTLS offered, versions, ciphers, certif
 names, failures in RFC 8460 terms, and the dry run "at Required - Verify, N of the last
 M deliveries would have failed, because ...". Outbound, unless `nolive`, every MX is
 also probed now (engine/outbound/peerprobe.py: nothing is sent) for its chain, names and
-days to expiry, and DANE / MTA-STS are looked up as delivery would (engine/trace.py).
+days to expiry, and DANE / MTA-STS are looked up as delivery would (engine/trace.py, with
+the MTA-STS policies delivery has cached: `trace`'s `destinations`).
 Like tlsverify it acts on the committed configuration and needs no commit.
 """
 
@@ -16,18 +17,17 @@ import asyncio
 import sqlite3
 from collections.abc import Sequence
 
-from engine.outbound.dnssec import SecureLookups
 from engine.outbound.mtasts_cache import Cached
 from engine.outbound.peerprobe import probe_domain
 from engine.outbound.resolver import Kind
 from engine.tlsstats import readiness, report
 from engine.tlsstats.store import Reader
-from engine.trace import trace_outbound
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.commands.dnspolicy.cache import policy_store
 from esacli.commands.menu import Command
 from esacli.commands.ops.tlsreadiness import render
+from esacli.commands.ops.trace.command import destinations
 from state.users import Act
 from state.validate_outbound import report_domain
 
@@ -81,7 +81,7 @@ async def _live(ctx: Context, domain: str, now: float) -> None:
         why = resolution.reason or resolution.kind.value
         blocks.append(R.READY_LIVE_NO_TARGET.format(reason=why))
     blocks += [render.probe(p, now) for p in probes]
-    trace = await trace_outbound(config, domain, lookups=SecureLookups(config.dns))
+    (trace,) = await destinations(ctx, config, [domain])
     blocks.append(render.dns_policy(trace, await asyncio.to_thread(_cached, ctx, domain), now))
     ctx.console.say("\n\n".join(blocks))
 

@@ -1,6 +1,7 @@
 """`trace` (the appliance's what-if): what the configuration would do with a connection
 from a sender IP and its recipients, and where their mail would go under which TLS
-plan, without sending anything (engine/trace.py decides; nothing is decided here).
+plan, without sending anything (engine/trace.py decides; nothing is decided here),
+MTA-STS included: the policies come from the engine's cache, as delivery's do.
 
 Against the committed configuration, or, when this session has pending changes and the
 administrator chooses so, against those ("what would my change do"). One-line forms:
@@ -16,9 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from engine.outbound.dnssec import SecureLookups
-from engine.trace import trace_inbound, trace_outbound, trace_recipient
+from engine.trace import OutboundTrace, trace_inbound, trace_outbound, trace_recipient
 from esacli import texts
 from esacli.commands.context import Context
+from esacli.commands.dnspolicy.cache import sts_cache
 from esacli.commands.menu import Command
 from esacli.commands.ops.trace import render
 from state.forms import split_list
@@ -132,10 +134,18 @@ async def show(ctx: Context, request: Request) -> None:
             if rcpts:
                 blocks.append(render.recipients(rcpts))
             domains += [r.address.rpartition("@")[2].lower() for r in rcpts if r.accepted]
-    lookups = SecureLookups(config.dns)
-    for domain in dict.fromkeys(domains):
-        blocks.append(render.outbound(await trace_outbound(config, domain, lookups=lookups)))
+    blocks += [render.outbound(t) for t in await destinations(ctx, config, domains)]
     ctx.console.say("\n\n".join(blocks))
+
+
+async def destinations(ctx: Context, config: Config, domains: list[str]) -> list[OutboundTrace]:
+    """Each domain's delivery under `config` as the queue would plan it now: MTA-STS from
+    the policy cache delivery reads, fetched only where delivery would fetch (under the
+    committed configuration, which the cache's policies are fetched and kept under)."""
+    lookups = SecureLookups(config.dns)
+    with sts_cache(ctx.session.store.data_dir, ctx.session.store.load()) as cache:
+        return [await trace_outbound(config, domain, lookups=lookups, sts=cache)
+                for domain in dict.fromkeys(domains)]
 
 
 COMMAND = Command("trace", texts.shell.DESCRIPTIONS["trace"], run, usage=T.USAGE,
