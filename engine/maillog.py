@@ -26,6 +26,7 @@ TIMED_OUT = "timeout"
 SIZE_EXCEEDED = "Message size exceeds limit"
 LINE_TOO_LONG = "Line too long"
 LISTENER_SUSPENDED = "Listener suspended"
+MESSAGE_LIMIT = "Too many messages for this session"
 
 
 def _version() -> str:

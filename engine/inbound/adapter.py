@@ -281,20 +281,23 @@ class EsaSMTP(StartTlsSMTP):
 
     async def _dispatch(self, command: str, method: Any, arg: str | None) -> None:
         refusal = self.conn.gate(command, arg, self.tls_active)
-        if refusal is not None:
+        if refusal is not None and refusal.close:
+            # written now, after the replies a pipelined group held (push would hold this
+            # one too, and the close drop them all)
+            self._close_now(self._noted(refusal.text))
+        elif refusal is not None:
             await self.push(refusal.text)
-            if refusal.close:
-                self._hang_up()
-            return
-        if method is None:
-            self._unknown += 1
-            if self._unknown > UNKNOWN_COMMAND_LIMIT:
-                await self.push(replies.TOO_MANY_UNKNOWN)
-                self._hang_up()
-                return
+        elif method is None:
+            await self._unknown_command()
+        else:
+            await method(self.conn.argument(command, arg))
+
+    async def _unknown_command(self) -> None:
+        self._unknown += 1
+        if self._unknown > UNKNOWN_COMMAND_LIMIT:
+            self._close_now(self._noted(replies.TOO_MANY_UNKNOWN))
+        else:
             await self.push(replies.UNKNOWN_COMMAND)
-            return
-        await method(self.conn.argument(command, arg))
 
     # -- MAIL, RCPT, DATA ------------------------------------------------
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:

@@ -287,6 +287,7 @@ class Conversation(Transaction):
                 self.log.tls_required(self.icid)
             return Reply(replies.MUST_STARTTLS)
         if command == "MAIL" and self._messages_exhausted():
+            self.log.receiving_failed(self.icid, maillog.MESSAGE_LIMIT)
             return Reply(replies.TOO_MANY_MESSAGES, close=True)
         if command in _CLEAN_ARGUMENT and arg and has_control(arg):
             return self._unclean(command, arg)

@@ -116,6 +116,17 @@ async def test_messages_per_connection_limit(tmp_path: Path) -> None:
         assert (await client.cmd("MAIL FROM:<a@b.test>"))[0] == 421
         assert await client.closed_by_peer()
         await client.close()
+        # pipelined, as a PIPELINING client sends it: the 421 is written all the same
+        client = await RawSmtp.connect(engine.bound_port("InboundMail"))
+        await client.reply()
+        await client.cmd("EHLO client.test")
+        assert await mail_transaction(client, ["u@example.com"]) == 250
+        await client.send("RSET\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<u@example.com>\r\nDATA\r\n")
+        assert (await client.reply())[0] == 250  # the RSET's, held for its group
+        assert await client.reply() == (421, ["421 4.7.0 Too many messages for this session"])
+        assert await client.closed_by_peer()
+        await client.close()
+    assert "Receiving Failed: Too many messages for this session" in read_mail_logs(tmp_path)
 
 
 async def test_concurrent_connections_per_ip_and_listener(tmp_path: Path) -> None:
