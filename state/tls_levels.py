@@ -5,8 +5,9 @@ or a delivery (outbound) fails under it that would not fail under no TLS at all.
 from `old` to `new` makes things stricter when `new` refuses something `old` did not
 (`newly_refused`); Preferred - Verify and Required are not ordered, each refuses what the
 other allows. `stricter_changes` lists every destination control and sender-group policy a
-candidate configuration makes stricter than the base: what `commit check` and `commit`
-dry-run over the stored TLS outcomes (engine/tlsstats/dryrun.py).
+candidate configuration makes stricter than the base, and `untrusted` the certificate
+authorities it stops trusting (every Verify setting trusts them): what `commit check` and
+`commit` dry-run over the stored TLS outcomes (engine/tlsstats/dryrun.py).
 """
 
 from __future__ import annotations
@@ -14,8 +15,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from state.hat_rules import row_tls
-from state.model import Config, DestinationControls, DestinationEntry, TLSMode
+from state.hat_rules import resolve_params, row_tls
+from state.model import (
+    HAT,
+    Authorities,
+    Config,
+    DestinationControls,
+    DestinationEntry,
+    PolicyParams,
+    TLSMode,
+)
 from state.validate_outbound import domain_keys, normalise_domain
 
 
@@ -67,6 +76,14 @@ def is_stricter(old: TLSMode, new: TLSMode, direction: Direction) -> bool:
     return bool(newly_refused(old, new, direction))
 
 
+def placement_tls(hat: HAT, row: int) -> TLSMode | None:
+    """The TLS setting of a client the HAT placed at `row` (-1: no row decided, so the
+    listener's default policy); None when that row refuses the connection outright."""
+    if row < 0:
+        return resolve_params(PolicyParams(), hat.default).tls or TLSMode.NO
+    return row_tls(hat.groups[row], hat)
+
+
 # -- destination controls: which row a domain gets ---------------------------------
 
 
@@ -106,8 +123,10 @@ def stricter_changes(base: Config, candidate: Config) -> list[StricterChange]:
     """Every destination control and sender group whose TLS the candidate makes stricter.
 
     A new destination control is compared with what its domain got before (its parent
-    entry or DEFAULT); a sender group with the same group on the same listener before
-    (a new group takes clients from other rows: the shadowed-row check speaks for it)."""
+    entry or DEFAULT); a sender group with the same group on the same listener before. A
+    new sender group takes its clients from other rows, so what it was is only known per
+    client (the dry run places each recorded client in both HATs); here it is compared
+    with No TLS, so that a new group that can refuse anything is listed."""
     return [*_destinations(base, candidate), *_sender_groups(base, candidate)]
 
 
@@ -134,10 +153,38 @@ def _sender_groups(base: Config, candidate: Config) -> list[StricterChange]:
             continue
         old_groups = {g.name: g for g in old_hat.groups if g.name}
         for group in listener.hat.groups:
-            if group.name not in old_groups:
+            if not group.name:  # an unnamed row cannot be told new from old
                 continue
-            old = row_tls(old_groups[group.name], old_hat)
+            was = old_groups.get(group.name)
+            old = TLSMode.NO if was is None else row_tls(was, old_hat)
             new = row_tls(group, listener.hat)
             if old is not None and new is not None and is_stricter(old, new, Direction.INBOUND):
                 found.append(StricterChange(Direction.INBOUND, group.name, old, new, listener.name))
     return found
+
+
+# -- certificate authorities ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Untrusted:
+    """What the candidate stops trusting of what the base trusted: the system list (when
+    disabled) and custom CAs by name (deleted, replaced by other PEM, or their list
+    disabled). `nothing_left`: the candidate trusts no certificate authority at all."""
+
+    system: bool = False
+    custom: tuple[str, ...] = ()
+    nothing_left: bool = False
+
+    def __bool__(self) -> bool:
+        return self.system or bool(self.custom)
+
+
+def untrusted(base: Authorities, candidate: Authorities) -> Untrusted:
+    """The certificate authorities every Verify setting trusts in `base` but not in
+    `candidate` (state/authorities.py: the union of the enabled lists)."""
+    kept = {ca.pem for ca in candidate.custom} if candidate.custom_enabled else set()
+    gone = tuple(ca.name for ca in base.custom if ca.pem not in kept) if base.custom_enabled \
+        else ()
+    left = candidate.system_enabled or (candidate.custom_enabled and bool(candidate.custom))
+    return Untrusted(base.system_enabled and not candidate.system_enabled, gone, not left)

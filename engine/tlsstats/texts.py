@@ -38,10 +38,42 @@ DRYRUN_UNKNOWN = "; {unknown} could not be judged ({why})"
 DRYRUN_UNKNOWN_OUT = "TLS was not tried"
 DRYRUN_UNKNOWN_IN = "no client certificate was asked for"
 DRYRUN_NOTHING = "{name}: {level}: no {things} recorded in the last {period}"
-DRYRUN_FINE = "{name}: {level} would have refused none of {total} {things} in the last {period}"
+DRYRUN_FINE = "{name}: {level} would have {verb} none of {total} {things} in the last {period}"
 VERBS = {"defer": "deferred", "bounce": "bounced", "refuse": "refused"}
 THINGS = {"out": "deliveries", "in": "connections"}
 GROUP_NAME = "{listener} sender group {group}"
+DEFAULT_POLICY_NAME = "{listener} default policy"
+# inbound: clients a change moves into a group (placed by what the statistics record)
+DRYRUN_MOVED = "; {moved} of them matched {groups} before"
+NO_GROUP = "no sender group"
+DRYRUN_NONE_KNOWN = (
+    "{name}: {level}: none of the {things} in the last {period} is known to match it"
+)
+DRYRUN_UNPLACED = (
+    "; it may take {unplaced} of the {things} recorded, which cannot be judged: the TLS"
+    " statistics do not record {facts}"
+)
+LACKING = {"ptr": "PTR names", "dnslist": "DNS list results",
+           "address": "the addresses of clients counted by name"}
+LACKING_JOIN = " or "
+# outbound: certificate authorities the change stops trusting
+# partner.example: Required - Verify: 3 of 3 deliveries in the last 7 days had a
+# certificate that verified; those that chained to Partner CA, which the change no longer
+# trusts, would be deferred (certificate-not-trusted)
+TRUST = (
+    "{name}: {level}: {verified} of {total} {things} in the last {period} had a certificate"
+    " that verified; {cause}"
+)
+TRUST_MAY = (
+    "those that chained to {cas}, which the change no longer trusts, would be {verb}"
+    " (certificate-not-trusted)"
+)
+TRUST_NONE_LEFT = (
+    "the change leaves no certificate authority trusted ({cas} no longer): they would be"
+    " {verb} (certificate-not-trusted)"
+)
+SYSTEM_CAS = "the system certificate authorities"
+CAS_JOIN = ", "
 
 # -- the TLS connections report (report.py): label, then what it counts ----------------
 COLUMN_TEXTS: dict[str, tuple[str, str]] = {

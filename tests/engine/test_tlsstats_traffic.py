@@ -112,4 +112,4 @@ def test_dry_run_names_the_mx_that_would_fail(traffic: tuple[Path, Certificate],
     [fine] = dryrun.dry_runs(Reader(traffic[0]), base, good, report.last("week", time.time() + 1))
     assert not fine.would_fail
     assert fine.text("Required - Verify") == (
-        "good.test: Required - Verify would have refused none of 1 deliveries in the last 7 days")
+        "good.test: Required - Verify would have deferred none of 1 deliveries in the last 7 days")

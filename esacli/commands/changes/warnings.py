@@ -52,7 +52,8 @@ async def gather(ctx: Context) -> Warnings:
     except (sqlite3.Error, OSError) as exc:
         log.warning("dry run: TLS statistics unreadable: %s", exc)
         runs = []
-    lines = [texts.changes.STRICTER_WARNING.format(
+    # a line that says nothing would fail is a note (as tlsreadiness prints it), not a warning
+    lines = [(texts.changes.STRICTER_WARNING if run.warns else texts.reports.READY_DRYRUN).format(
         text=run.text(texts.hat.TLS_LABELS[run.level.value])) for run in runs]
     lines += [str(w) for w in hat_shadow.config_warnings(target)]
     return Warnings(tuple(lines), any(run.would_fail for run in runs))
