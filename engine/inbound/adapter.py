@@ -101,7 +101,7 @@ class EsaSMTP(StartTlsSMTP):
         self.__ident__ = replies.BANNER_IDENT
         self.loop = loop
         asyncio.StreamReaderProtocol.__init__(
-            self, asyncio.StreamReader(loop=loop, limit=self.line_length_limit),
+            self, CommandReader(loop=loop, limit=self.line_length_limit),
             client_connected_cb=self._cb_client_connected, loop=loop)
         hooks = Hooks(self)
         self.event_handler = hooks
@@ -193,9 +193,16 @@ class EsaSMTP(StartTlsSMTP):
         super().connection_lost(error)
 
     def eof_received(self) -> bool | None:
+        """A plain connection's EOF is a half-close: what came before it (a message's
+        last line, a QUIT) is still served and answered, then the session ends (the
+        reader's EOF, CommandReader). aiosmtpd cancelled the session at once: a message
+        whose dot came with the EOF was spooled and delivered, its 250 never sent. A TLS
+        transport cannot stay half-open: its session ends now, as before."""
         if self._refused:
             return False
-        return super().eof_received()
+        if self.tls_active:
+            return super().eof_received()
+        return asyncio.StreamReaderProtocol.eof_received(self)  # feeds the EOF; True
 
     def abort(self) -> None:
         """Close the connection now (engine stop)."""
@@ -355,6 +362,17 @@ class EsaSMTP(StartTlsSMTP):
             self._handler_coroutine.cancel()
         if self.transport is not None:
             self.transport.close()
+
+
+class CommandReader(asyncio.StreamReader):
+    """aiosmtpd's reader, ending the session at the EOF of a half-closed connection once
+    the commands before it are read (as aiosmtpd's cancellation at EOF ends it)."""
+
+    async def readuntil(self, separator: Any = b"\n") -> bytes:
+        try:
+            return await super().readuntil(separator)
+        except asyncio.IncompleteReadError:
+            raise asyncio.CancelledError from None
 
 
 def _more_commands(reader: asyncio.StreamReader) -> bool:

@@ -34,7 +34,8 @@ async def test_setup_matches_aiosmtpd_init() -> None:
     assert set(mine["_handle_hooks"]) == set(theirs._handle_hooks) - {"DATA", "exception"}
     assert set(mine["_smtp_methods"]) == set(theirs._smtp_methods) - {"AUTH"}
     reader, their_reader = mine["_stream_reader_wr"](), theirs._stream_reader_wr()  # type: ignore[attr-defined]
-    assert type(reader) is type(their_reader) and reader._limit == their_reader._limit
+    # ours ends the session at a half-close's EOF once the commands before it are served
+    assert isinstance(reader, type(their_reader)) and reader._limit == their_reader._limit
 
 
 async def test_help_lists_and_explains_the_commands(tmp_path: Path) -> None:

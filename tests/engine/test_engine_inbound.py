@@ -201,3 +201,24 @@ async def test_spool_and_logs_survive_restart_and_ids_do_not_repeat(tmp_path: Pa
     assert re.search(r"Info: Version: \S+ SN: \S+$", header[1])
     assert re.search(r"Info: Time offset from UTC: -?\d+ seconds$", header[2])
     assert re.match(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4} Info: ", header[0])
+
+
+async def test_a_half_close_after_the_last_line_is_answered(tmp_path: Path) -> None:
+    """The client sends its message's dot (and QUIT) and shuts its sending side: the
+    250 and the 221 still reach it, and then the connection closes."""
+    async with running_engine(tmp_path, config()) as engine:
+        for tail in (".\r\n", ".\r\nQUIT\r\n"):
+            client = await RawSmtp.connect(engine.bound_port("InboundMail"))
+            await client.reply()
+            await client.cmd("EHLO client.test")
+            assert (await client.cmd("MAIL FROM:<a@b.test>"))[0] == 250
+            assert (await client.cmd("RCPT TO:<u@example.com>"))[0] == 250
+            assert (await client.cmd("DATA"))[0] == 354
+            await client.send("Subject: half\r\n\r\nbody\r\n" + tail)
+            client.writer.write_eof()
+            code, lines = await client.reply()
+            assert code == 250, lines
+            if "QUIT" in tail:
+                assert (await client.reply())[0] == 221
+            assert await client.closed_by_peer()
+            await client.close()
