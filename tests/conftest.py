@@ -13,6 +13,7 @@ from typing import Any
 
 import dns.asyncquery
 import dns.asyncresolver
+import dns.nameserver
 import dns.resolver
 import pytest
 import trustme
@@ -33,7 +34,7 @@ def dns_stays_on_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     def guarded(original: Any) -> Any:
         def resolve(self: dns.resolver.BaseResolver, *args: Any, **kwargs: Any) -> Any:
-            servers = [str(ns) for ns in self.nameservers if not is_loopback(str(ns))]
+            servers = [a for a in map(_address, self.nameservers) if not is_loopback(a)]
             if servers:
                 outside.extend(servers)
                 raise dns.resolver.NoNameservers(f"off-loopback DNS refused in tests: {servers}")
@@ -57,6 +58,13 @@ def dns_stays_on_loopback(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
                         guarded_query(dns.asyncquery.udp_with_fallback))
     yield
     assert not outside, f"a test asked DNS servers off loopback: {sorted(set(outside))}"
+
+
+def _address(nameserver: Any) -> str:
+    """A resolver's nameserver: an address, or a dnspython Nameserver (engine/outbound/dnssec)."""
+    if isinstance(nameserver, dns.nameserver.Nameserver):
+        return nameserver.answer_nameserver()
+    return str(nameserver)
 
 
 # The in-process tests run first. Their fixed clock (tests/kit/shell.py's NOW, and

@@ -1,12 +1,15 @@
-"""DANE for SMTP (RFC 7672): TLSA records at `_25._tcp.<mx>`, their DNSSEC state, and the
-check of a TLS peer's certificate chain against them.
+"""DANE for SMTP (RFC 7672): TLSA records at `_<port>._tcp.<host>` of each next hop (25
+for an MX, an smtproutes host's own port: `tlsa_for`), their DNSSEC state, and the check of
+a TLS peer's certificate chain against them.
 
 - `lookup_tlsa` asks only behind secure answers (the MX RRset and the host's addresses,
   §2.2): otherwise the state is INSECURE without a query. The answer is typed: USABLE
   (secure, at least one usable record), UNUSABLE (secure, none usable: mandatory
   unauthenticated TLS, §2.2), NO_RECORDS (secure denial), INSECURE, BOGUS, FAILED.
 - Usable records are DANE-TA(2) and DANE-EE(3) with selector 0/1 and matching type 0/1/2
-  (a digest of the right length); PKIX-TA(0) and PKIX-EE(1) are unusable (§3.1.3).
+  (a digest of the right length); PKIX-TA(0) and PKIX-EE(1) are unusable (§3.1.3). A
+  digest of the wrong length is read like any other record and is unusable, and the rest
+  of its RRset still counts (`_AnyLengthTlsa`).
 - `verify` is pure: DANE-EE matches the leaf and checks neither names nor dates (§3.1.1);
   DANE-TA needs the matching certificate inside the chain the server presented, every
   certificate below it issued by the next one (a CA) and valid now, and the leaf to carry
@@ -25,6 +28,11 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
+import dns.immutable
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.TLSA
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -33,6 +41,7 @@ from cryptography.x509.oid import NameOID
 from engine.outbound import reasons
 from engine.outbound.dnssec import SecureLookups, Security
 from engine.outbound.policy import match_certificate
+from engine.outbound.resolver import SMTP_PORT, Target
 
 DANE_TA = 2
 DANE_EE = 3
@@ -80,7 +89,26 @@ class TlsaLookup:
         return tuple(r for r in self.records if r.usable)
 
 
-def tlsa_name(host: str, port: int = 25) -> str:
+@dns.immutable.immutable
+class _AnyLengthTlsa(dns.rdtypes.ANY.TLSA.TLSA):
+    """A TLSA rdata read whatever the length of its association data. dnspython (2.9)
+    refuses a SHA-256 or SHA-512 digest of the wrong length, and with it the whole reply:
+    one bad record hid the good ones of its RRset, and the lookup ended as a timeout.
+    RFC 7672 §3.1.3 wants that record unusable and the others used: `Tlsa.usable` says
+    which are. Built as matching type 0 (full data, any length), then given its own."""
+
+    def __init__(self, rdclass: dns.rdataclass.RdataClass, rdtype: dns.rdatatype.RdataType,
+                 usage: int, selector: int, mtype: int, cert: bytes) -> None:
+        super().__init__(rdclass, rdtype, usage, selector, 0, cert)
+        self.mtype = self._as_uint8(mtype)
+
+
+# dnspython offers no public way to replace the class of a type it knows (register_type
+# refuses one): its table is the only place. Every TLSA answer this process reads uses it.
+dns.rdata._rdata_classes[(dns.rdataclass.IN, dns.rdatatype.TLSA)] = _AnyLengthTlsa
+
+
+def tlsa_name(host: str, port: int = SMTP_PORT) -> str:
     return f"_{port}._tcp.{host.rstrip('.').lower()}"
 
 
@@ -100,8 +128,14 @@ def classify(
     return TlsaLookup(state, base, records)
 
 
+async def tlsa_for(lookups: SecureLookups, target: Target, behind_secure: bool) -> TlsaLookup:
+    """TLSA records of a next hop, at the port it is known by (RFC 6698 §3, RFC 7672 §3;
+    as Postfix: 25 for an MX, an smtproutes host's own `:port`), not where tests connect."""
+    return await lookup_tlsa(lookups, target.host, behind_secure, target.service_port)
+
+
 async def lookup_tlsa(
-    lookups: SecureLookups, host: str, behind_secure: bool, port: int = 25
+    lookups: SecureLookups, host: str, behind_secure: bool, port: int = SMTP_PORT
 ) -> TlsaLookup:
     """TLSA records of `host` (its MX and address answers validated: `behind_secure`)."""
     if not behind_secure:

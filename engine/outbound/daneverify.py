@@ -105,7 +105,7 @@ async def _try(config: Config, resolver: Resolver, plain: ssl.SSLContext, domain
     try:
         local = conn.smtp.info("sockname")
         emit(CONNECTED.format(ip=target.ip, local=local[0] if local else "unknown"))
-        tlsa = await dane.lookup_tlsa(resolver.lookups, mx, True)
+        tlsa = await dane.tlsa_for(resolver.lookups, target, True)
         emit(TLSA_LINES[tlsa.state].format(mx=mx, domain=domain, reason=tlsa.reason))
         if tlsa.state is not TlsaState.USABLE:
             return False

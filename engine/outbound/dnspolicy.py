@@ -5,7 +5,8 @@ needs, and reads a finished STARTTLS into a `verdict.Session`.
 Per domain: its MTA-STS policy (`sts_for`, once per delivery run, within `STS_BUDGET`
 seconds, else what the cache holds; only when the destination control honours MTA-STS
 and the route is DNS, not smtproutes). Per target: its TLSA records, looked up only behind
-a secure MX answer and secure address records (`facts_for`). After STARTTLS: the chain the
+a secure MX answer and secure address records, at the port the target is known by
+(`facts_for`, through `dane.tlsa_for`). After STARTTLS: the chain the
 peer sent, checked against the TLSA records with the DANE-TA names, and whether the EHLO
 after TLS offered REQUIRETLS (`session_of`). What one attempt counts for in the day's TLS
 report goes to the recorder (`DnsPolicies.record`, `policy_of`).
@@ -94,7 +95,7 @@ async def facts_for(
         tlsa = TlsaLookup(TlsaState.INSECURE, target.host)
     else:
         behind = target.secure and (resolution.mx_secure or resolution.via_route)
-        tlsa = await dane.lookup_tlsa(lookups, target.host, behind)
+        tlsa = await dane.tlsa_for(lookups, target, behind)
     sts_mode, matches = mtasts.facts(sts.policy if sts else None, target.host)
     facts = Facts(
         domain=domain, mx_host=target.host, level=entry.tls or TLSMode.NO, dane=mode,

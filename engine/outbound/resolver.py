@@ -11,7 +11,8 @@ dnsmasq or Unbound), so a Resolution also says whether the MX RRset was validate
 MX and implicit-MX targets use `mx_port` (25 in production). It is a deployment
 parameter of the engine, not configuration: tests run fake MXs on a free
 loopback port and pass that port here, exactly as they pass port 0 to listeners.
-smtproutes hosts with an explicit `:port` keep theirs.
+smtproutes hosts with an explicit `:port` keep theirs, and are known by it
+(`Target.service_port`: their TLSA records are at `_<port>._tcp.<host>`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class Target:
     port: int
     preference: int = 0
     secure: bool = False  # its address records were DNSSEC-validated
+    # The port the hop is known by (25 for an MX, an smtproutes host's own :port), where
+    # its TLSA records are (dane.tlsa_for); `port` is where we connect, which tests move.
+    service_port: int = SMTP_PORT
 
 
 @dataclass(frozen=True)
@@ -115,10 +119,11 @@ class Resolver:
 
     async def _host_targets(self, host: RouteHost) -> tuple[list[Target], str]:
         port = host.port or self.mx_port
+        named = host.port or SMTP_PORT
         if is_ip(host.host):
-            return [Target(host.host, host.host, port, host.priority)], ""
+            return [Target(host.host, host.host, port, host.priority, service_port=named)], ""
         ips, why, secure = await self.secure_addresses(host.host)
-        return [Target(host.host, ip, port, host.priority, secure) for ip in ips], why
+        return [Target(host.host, ip, port, host.priority, secure, named) for ip in ips], why
 
     async def addresses(self, name: str) -> tuple[list[str], str]:
         """A then AAAA addresses of `name`, and why there are none if so."""
