@@ -4,14 +4,17 @@ One definition for the whole appliance: the SMTP engine refuses them in envelope
 addresses and HELO names, mail_logs writes them escaped, and every screen of the
 shell escapes them before they reach a terminal (a raw CR can overwrite a log line
 on screen, an ESC or a C1 CSI can drive the terminal). A control character is any
-character of Unicode category Cc: C0 (U+0000-U+001F), DEL and C1 (U+0080-U+009F).
+character of Unicode category Cc: C0 (U+0000-U+001F), DEL and C1 (U+0080-U+009F), and
+the bidirectional controls, which reorder what a line shows (an invoice name with a
+U+202E before "fdp.exe" reads "exe.pdf": CVE-2021-42574): U+061C, U+200E-U+200F,
+U+202A-U+202E, U+2066-U+2069, written as a backslash, u and four hex digits.
 """
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
 
@@ -21,7 +24,8 @@ def has_control(text: str) -> bool:
 
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
-    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def escape_controls(text: str, keep: str = "") -> str:
