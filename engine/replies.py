@@ -26,6 +26,7 @@ TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
 # §4.7: code 452 [T]; the text is the reference's best guess [M].
 RATE_LIMITED = "452 Too many recipients received this hour"
 SIZE_EXCEEDED = "552 5.3.4 Message size exceeds fixed maximum message size"
+HEADER_TOO_LARGE = "552 5.3.4 Header size exceeds fixed maximum size"
 MUST_STARTTLS = "530 5.7.0 Must issue a STARTTLS command first"
 STARTTLS_GO = "220 Go ahead with TLS"
 STARTTLS_NOT_AVAILABLE = "502 5.5.1 STARTTLS not available"

@@ -36,6 +36,7 @@ class Refusal(enum.Enum):
 
     LOOP = "Message loop"
     NUL = "Message contains NUL characters"
+    HEADER = "Message header size exceeds limit"
 
 
 @dataclass(frozen=True)
@@ -137,12 +138,26 @@ def _field(block: bytes, name: bytes) -> str | None:
     return raw.decode("utf-8", "replace").strip()
 
 
+# What mail_logs shows of a Subject or Message-ID: one line, whose length a client must
+# not choose (a 300 KB subject per message would roll every kept log file away)
+LOGGED_FIELD = 1000
+CUT = "..."
+
+
 def logged_fields(content: bytes) -> tuple[str | None, str | None]:
     """(Message-ID, Subject) as mail_logs shows them; the subject's encoded words
-    (RFC 2047) decoded. Control characters are left for the log writer to escape."""
+    (RFC 2047) decoded; each cut at LOGGED_FIELD characters. Control characters are left
+    for the log writer to escape."""
     block = header_block(content)
     subject = _field(block, b"subject")
     if subject is not None:
         with contextlib.suppress(ValueError, LookupError, UnicodeError):
             subject = str(make_header(decode_header(subject)))
-    return _field(block, b"message-id"), subject
+    return _cut(_field(block, b"message-id")), _cut(subject)
+
+
+def _cut(value: str | None) -> str | None:
+    if value is None or len(value) <= LOGGED_FIELD:
+        return value
+    return value[:LOGGED_FIELD] + CUT
+

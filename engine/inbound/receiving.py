@@ -1,12 +1,13 @@
 """One message's DATA as it arrives, streamed to its spool file.
 
-The header block is held (at most HEAD_LIMIT bytes) until its end is seen: what the
-engine adds or refuses depends on it (engine/inbound/headers.py: our Received line on
-top, Date and Message-ID on private listeners, the loop check). Then our headers and the
-held block are written, and the rest of the message goes to the file as it comes. A
-message that must be refused (too big, a line too long, a NUL, a loop) stops being
-written at once and its file is dropped; the refusal is the reply to its final dot, as
-before. So a message in flight costs a bounded buffer, never its size.
+The header block is held (at most HEAD_LIMIT bytes: a longer one is refused) until its
+end is seen: what the engine adds or refuses depends on it (engine/inbound/headers.py:
+our Received line on top, Date and Message-ID on private listeners, the loop check).
+Then our headers and the held block are written, and the rest of the message goes to
+the file as it comes. A message that must be refused (too big, a header block too
+large, a line too long, a NUL, a loop) stops being written at once and its file is
+dropped; the refusal is the reply to its final dot, as before. So a message in flight
+costs a bounded buffer, never its size.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from engine.inbound import headers
 from engine.inbound.dotstream import DataDecoder
 from engine.spool_writer import Incoming
 
-HEAD_LIMIT = 256 * 1024  # a header block longer than this is judged on its first part
+# A header block longer than this is refused (as Exchange's 256 KB limit does): it is
+# held whole to be judged (the loop check counts every Received line), never in part.
+HEAD_LIMIT = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ SIZE = Failure(maillog.SIZE_EXCEEDED, replies.SIZE_EXCEEDED)
 LINE = Failure(maillog.LINE_TOO_LONG, replies.LINE_TOO_LONG)
 NUL = Failure(headers.Refusal.NUL.value, replies.NUL_IN_MESSAGE)
 LOOP = Failure(headers.Refusal.LOOP.value, replies.MESSAGE_LOOP)
+HEADER = Failure(headers.Refusal.HEADER.value, replies.HEADER_TOO_LARGE)
 
 
 class Receiving:
@@ -61,8 +65,10 @@ class Receiving:
                 continue
             seen = len(self._head)
             self._head += piece
-            if headers.block_ends(self._head, seen) or len(self._head) >= HEAD_LIMIT:
+            if headers.block_ends(self._head, seen):
                 self._write_head()
+            elif len(self._head) >= HEAD_LIMIT:
+                return self._fail(HEADER)
         return None
 
     def _write_head(self) -> None:

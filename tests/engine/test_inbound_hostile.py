@@ -283,3 +283,27 @@ async def test_a_client_gone_while_its_message_is_written_still_gets_ready(tmp_p
         assert len(engine.spool.messages()) == 1
         assert engine.inbound_counts.messages_received == 1
     assert "Message aborted MID 1" not in read_mail_logs(tmp_path)
+
+
+async def test_a_header_block_too_large_to_judge_is_refused(tmp_path: Path) -> None:
+    """120 Received lines after 400 KB of another header: never judged on a part only
+    (they passed the loop check); and a long subject is one bounded mail_logs line."""
+    async with running_engine(tmp_path, config()) as engine:
+        client = await greeted(engine.bound_port("InboundMail"))
+        pad = "X-Pad: " + "p" * 990 + "\r\n"
+        received = "".join(f"Received: from hop{n}.test\r\n" for n in range(120))
+        await client.cmd("MAIL FROM:<a@b.test>")
+        await client.cmd("RCPT TO:<u@example.com>")
+        await client.cmd("DATA")
+        reply = await client.cmd(pad * 400 + received + "Subject: big\r\n\r\nbody\r\n.")
+        assert reply == (552, ["552 5.3.4 Header size exceeds fixed maximum size"])
+        long_subject = "Subject: " + "\r\n ".join(["s" * 900] * 50) + "\r\n"
+        await client.cmd("MAIL FROM:<a@b.test>")
+        await client.cmd("RCPT TO:<u@example.com>")
+        await client.cmd("DATA")
+        assert (await client.cmd(long_subject + "\r\nbody\r\n."))[0] == 250
+        await client.close()
+    log = read_mail_logs(tmp_path)
+    assert "ICID 1 Receiving Failed: Message header size exceeds limit" in log
+    [logged] = [line for line in log.splitlines() if " Subject 'sss" in line]
+    assert len(logged) < 1100 and logged.endswith("...'")
