@@ -5,11 +5,12 @@ with SO_REUSEPORT, follows the store itself (engine/versions.py) and hands each
 accepted message over through spool/incoming/ to the one process that owns the queue.
 It does not poll the store: its supervisor, which does, wakes it. Its standard input is
 a pipe from the supervisor: `prepare N` builds version N and stages it (answered
-`ready N` or `failed N` on standard output), `swap N` reconciles the listeners with
-it; in between, the supervisor's one write to run/active makes every worker serve N
-from the same instant (engine/activation.py). The end of that input (the supervisor is
-gone, even by kill -9) stops the worker; so does SIGTERM: the listeners close, open
-connections end.
+`ready N` or `failed N` on standard output), `swap N` reconciles the listeners with it,
+`ping N` is answered `pong N` by the event loop (the supervisor's liveness check); in
+between, the supervisor's one write to run/active makes every worker serve N from the
+same instant (engine/activation.py). The end of that input (the supervisor is gone, even
+by kill -9) stops the worker; so does SIGTERM: the listeners close, open connections
+end.
 
 The event loop is uvloop's when it is installed (ESACLI_LOOP=asyncio to turn it off):
 its sockets, timers and TLS layer are compiled, which speeds every SMTP command and
@@ -69,7 +70,10 @@ async def serve(data_dir: Path, index: int, serial: str | None) -> None:
             command, _, number = line.partition(" ")
             if not number.isdigit():
                 continue
-            if command == "prepare":
+            if command == "ping":  # answered from the event loop: a stuck one cannot
+                sys.stdout.write(f"pong {number}\n")
+                sys.stdout.flush()
+            elif command == "prepare":
                 task = asyncio.create_task(_prepare(engine, int(number)))
                 pending.add(task)
                 task.add_done_callback(pending.discard)

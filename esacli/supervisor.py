@@ -33,6 +33,11 @@ MAX_BACKOFF = 10.0
 YOUNG = 5.0  # a worker that dies sooner than this after its start is restarted later
 STOP_TIMEOUT = 10.0
 PREPARE_TIMEOUT = 20.0  # a worker that has not built a version by then is not waited for
+PING_EVERY = 2.0  # seconds between liveness questions to each worker
+# A worker whose event loop has not answered for this long is stuck (it keeps its share of
+# the listeners' new connections, answering none): it is killed and started again.
+# ESACLI_WORKER_HANG sets it (the tests shorten it).
+HANG_AFTER = float(os.environ.get("ESACLI_WORKER_HANG", "30"))
 
 
 def worker_count(config: Config | None, override: int | None) -> int:
@@ -50,6 +55,7 @@ class Worker:
         self.failures = 0  # deaths in a row, each young
         self.answers: dict[int, asyncio.Future[bool]] = {}  # version -> prepared?
         self.reader: asyncio.Task[None] | None = None
+        self.answered = 0.0  # when its event loop last answered (or it started)
 
     def send(self, line: str) -> None:
         proc = self.proc
@@ -61,6 +67,7 @@ class Worker:
         assert self.proc is not None and self.proc.stdout is not None
         while line := await self.proc.stdout.readline():
             word, _, number = line.decode(errors="replace").strip().partition(" ")
+            self.answered = time.monotonic()  # any line: its loop runs
             future = self.answers.get(int(number)) if number.isdigit() else None
             if future is not None and not future.done():
                 future.set_result(word == "ready")
@@ -158,7 +165,7 @@ class Supervisor:
         worker.proc = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             start_new_session=True)
-        worker.started = time.monotonic()
+        worker.started = worker.answered = time.monotonic()
         worker.reader = asyncio.create_task(worker.read_answers())
 
     async def wait_ready(self, version: int | None, timeout: float = 30.0) -> bool:
@@ -173,7 +180,11 @@ class Supervisor:
         return False
 
     async def _watch(self) -> None:
+        pinged = 0.0
         while not self._stopping:
+            if time.monotonic() - pinged >= PING_EVERY:
+                pinged = time.monotonic()
+                self._check_alive()
             waits = {asyncio.ensure_future(w.proc.wait()): w
                      for w in self.workers.values() if w.proc is not None}
             if not waits:
@@ -187,6 +198,21 @@ class Supervisor:
                 worker = waits[task]
                 if not self._stopping and self.workers.get(worker.index) is worker:
                     await self._restart(worker, task.result())
+
+    def _check_alive(self) -> None:
+        """Ask each worker's loop to answer; kill the one silent for HANG_AFTER (the watch
+        then starts it again, as any worker that ended)."""
+        now = time.monotonic()
+        for worker in self._live():
+            if now - worker.answered > HANG_AFTER:
+                log.error("SMTP worker %d (pid %s) has not answered for %.0f s: stopping it",
+                          worker.index, worker.pid, now - worker.answered)
+                assert worker.proc is not None  # a live one
+                with contextlib.suppress(ProcessLookupError):
+                    worker.proc.kill()  # this worker only, by its pid
+                worker.answered = now  # said once; its end restarts it
+            else:
+                worker.send(f"ping {int(now)}\n")
 
     async def _restart(self, worker: Worker, code: int) -> None:
         young = time.monotonic() - worker.started < YOUNG

@@ -397,3 +397,27 @@ def test_counters_after_a_restart_count_from_its_start(tmp_path: Path) -> None:
         counted = app.status().get("updated", 0)
         wait_until(lambda: app.status().get("updated", 0) > counted, 10, "status written after")
         assert received() == 1
+
+
+def test_a_stuck_worker_is_replaced(tmp_path: Path) -> None:
+    """A worker whose event loop stops answering (SIGSTOP stands in for a stuck loop)
+    keeps its share of new connections and serves none: the supervisor kills it and
+    starts another, and mail flows on both workers' port again."""
+    app = prepared(tmp_path)
+    app.env = {"ESACLI_WORKER_HANG": "5"}
+    with running(app):
+        wait_until(lambda: set(worker_files(app)) == {0, 1}, 20, "both workers")
+        stuck = int(worker_files(app)[0]["pid"])  # type: ignore[call-overload]
+        os.kill(stuck, signal.SIGSTOP)
+        try:
+            wait_until(lambda: "has not answered for" in app.mail_logs() + app.system_logs(),
+                       30, "the stuck worker noticed")
+            wait_until(lambda: int(worker_files(app).get(0, {}).get("pid", stuck)) != stuck,  # type: ignore[call-overload]
+                       30, "worker 0 started again")
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(stuck, signal.SIGCONT)  # ours, if it is still there
+        assert not alive(stuck)
+        for _ in range(10):  # new connections go to both workers: none hangs
+            one_message(app.inbound)
+    assert f"SMTP worker 0 (pid {stuck}) has not answered for" in app.system_logs()
