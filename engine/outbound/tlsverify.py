@@ -62,11 +62,17 @@ async def tlsverify(
     targets, found = await _targets(resolver, config, domain, host, port, emit)
     ok = False
     for target in targets:
-        if decided_by:
-            await _decided_by(config, resolver, domain, found, target, sts, emit)
+        req = (await _decided_by(config, resolver, domain, found, target, sts, emit)
+               if decided_by else None)
+        if req is not None and req.refuse is not None:  # delivery never connects to it
+            emit(f"Not probed: delivery does not connect to {target.host}.")
+            continue
         if await _probe(config, domain, target, contexts.verify, emit):
             ok = True
             break
+        if req is not None and precedence.Check.DANE in req.checks:
+            emit(f"Delivery authenticates {target.host} by DANE, not by this check:"
+                 f" daneverify {domain} tests that.")
     return _verdict(domain, ok, emit)
 
 
@@ -116,7 +122,8 @@ async def _targets(
 
 
 async def _decided_by(config: Config, resolver: Resolver, domain: str, found: Resolution,
-                      target: Target, sts: StsCache | None, emit: Emit) -> None:
+                      target: Target, sts: StsCache | None,
+                      emit: Emit) -> precedence.Requirement:
     """Which mechanism decides delivery's TLS to `target`, and what it requires."""
     entry = lookup(config.destinations, domain)
     answer = await dnspolicy.sts_for(entry, found, domain, sts)
@@ -126,6 +133,7 @@ async def _decided_by(config: Config, resolver: Resolver, domain: str, found: Re
     if req.decided_by is precedence.Mechanism.DESTCONFIG:
         by = f"{by} {entry.domain}"
     emit(f"TLS policy for {target.host} decided by {by}: {precedence.describe(req)}.")
+    return req
 
 
 async def _probe(

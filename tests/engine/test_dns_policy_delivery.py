@@ -258,15 +258,26 @@ async def test_tlsverify_names_what_decides(signed: SignedDns, web: HttpsServer,
                      Resolver(config.dns).addresses, https_context(TRUST), FakeClock(),
                      FetchOptions(port=web.port))
     said: dict[str, str] = {}
+    shown: dict[str, list[str]] = {}
     try:
-        async with fake_mxs(("e2e-ee", "e2e-sts", "e2e-plain")) as mxs:
-            for label in ("e2e-ee", "e2e-sts", "e2e-plain"):
+        async with fake_mxs(("e2e-ee", "e2e-sts", "e2e-plain", "e2e-stsout")) as mxs:
+            for label in ("e2e-ee", "e2e-sts", "e2e-plain", "e2e-stsout"):
                 lines: list[str] = []
                 await tlsverify(config, Secrets(tmp_path), BY_LABEL[label].domain,
                                 port=mxs.port, emit=lines.append, decided_by=True, sts=cache)
                 said[label] = next(line for line in lines if line.startswith("TLS policy for"))
+                shown[label] = lines
+        # what delivery would not do is not probed, and not called a success
+        assert mxs["e2e-stsout"].connections == 0
     finally:
         cache.store.close()
+    assert "Not probed: delivery does not connect to mx.e2e-stsout.dane.test." in \
+        shown["e2e-stsout"]
+    assert "TLS unable to connect to e2e-stsout.dane.test." in shown["e2e-stsout"]
+    # the PKIX probe of a DANE-EE MX fails; that is not how delivery checks it
+    assert ("Delivery authenticates mx.e2e-ee.dane.test by DANE, not by this check:"
+            " daneverify e2e-ee.dane.test tests that.") in shown["e2e-ee"]
+    del said["e2e-stsout"]
     assert said == {
         "e2e-ee": "TLS policy for mx.e2e-ee.dane.test decided by DANE: TLS required, chain"
                   " matched against the TLSA records of mx.e2e-ee.dane.test.",
