@@ -223,6 +223,13 @@ class Conversation(Transaction):
         level = self.match.params.tls if self.match else None
         return self.spec.name, group or "", self.host.name, level or TLSMode.NO
 
+    def quit(self) -> None:
+        """QUIT: the session is over. Its connection stops counting now, not when the
+        loop gets to its close: a client that reconnects at once after the 221 is not
+        refused for the connection it just ended (the per-address limit)."""
+        self.end_transaction()
+        self._untrack()
+
     def _untrack(self) -> None:
         if self._tracked:
             self._tracked = False

@@ -92,7 +92,7 @@ class Hooks:
         return replies.RESET_OK
 
     async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.owner.conn.end_transaction()
+        self.owner.conn.quit()
         return replies.BYE
 
     async def handle_MAIL(
