@@ -38,6 +38,7 @@ PING_EVERY = 2.0  # seconds between liveness questions to each worker
 # the listeners' new connections, answering none): it is killed and started again.
 # ESACLI_WORKER_HANG sets it (the tests shorten it).
 HANG_AFTER = float(os.environ.get("ESACLI_WORKER_HANG", "30"))
+STARTING = 60.0  # a new worker reads its pipe once its engine started: it may take longer
 
 
 def worker_count(config: Config | None, override: int | None) -> int:
@@ -56,6 +57,7 @@ class Worker:
         self.answers: dict[int, asyncio.Future[bool]] = {}  # version -> prepared?
         self.reader: asyncio.Task[None] | None = None
         self.answered = 0.0  # when its event loop last answered (or it started)
+        self.started_up = False  # it has answered since its start
 
     def send(self, line: str) -> None:
         proc = self.proc
@@ -67,7 +69,7 @@ class Worker:
         assert self.proc is not None and self.proc.stdout is not None
         while line := await self.proc.stdout.readline():
             word, _, number = line.decode(errors="replace").strip().partition(" ")
-            self.answered = time.monotonic()  # any line: its loop runs
+            self.answered, self.started_up = time.monotonic(), True  # any line: its loop runs
             future = self.answers.get(int(number)) if number.isdigit() else None
             if future is not None and not future.done():
                 future.set_result(word == "ready")
@@ -166,6 +168,7 @@ class Supervisor:
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             start_new_session=True)
         worker.started = worker.answered = time.monotonic()
+        worker.started_up = False
         worker.reader = asyncio.create_task(worker.read_answers())
 
     async def wait_ready(self, version: int | None, timeout: float = 30.0) -> bool:
@@ -204,7 +207,8 @@ class Supervisor:
         then starts it again, as any worker that ended)."""
         now = time.monotonic()
         for worker in self._live():
-            if now - worker.answered > HANG_AFTER:
+            allowed = HANG_AFTER if worker.started_up else max(HANG_AFTER, STARTING)
+            if now - worker.answered > allowed:
                 log.error("SMTP worker %d (pid %s) has not answered for %.0f s: stopping it",
                           worker.index, worker.pid, now - worker.answered)
                 assert worker.proc is not None  # a live one
