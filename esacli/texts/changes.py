@@ -92,6 +92,9 @@ COMMIT_ERRORS: Final = "The configuration is not valid:"
 COMMIT_CONFLICTS: Final = "Another session committed changes to the same settings:"
 CONFLICT_SIDES: Final = "    committed before: {base}\n    theirs: {theirs}\n    yours: {mine}"
 NOTHING_COMMITTED: Final = "Nothing was committed. Your changes are still pending."
+SCRIPT_FAILED_BEFORE: Final = (
+    "Nothing was committed: a line of this input before the commit failed or was refused,"
+    " and committing the rest would apply half of it. Correct the input and run it again.")
 # a conflict stays until the session's changes are made again on the new head
 CONFLICT_WAY_OUT: Final = (
     "To keep yours, type 'clear' and make those changes again: they then apply to what"

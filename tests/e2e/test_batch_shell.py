@@ -107,3 +107,15 @@ def test_hostaccess_one_liners_refuse_what_the_dialog_would_ask_about(
                                          " ACCEPTED"])
     assert (lower.returncode, lower.stdout.strip()) == (
         1, 'A sender group named "blacklist" already exists.')
+
+
+def test_a_refused_line_keeps_the_commit_after_it_from_applying_half_a_script(
+        module_appliance: Appliance) -> None:
+    """A typo in the TLS line, then a route, then commit: nothing is committed."""
+    script = ("destconfig new half.example --use_tls=require\n"
+              "smtproutes new half.example 10.0.0.1\ncommit\nhalf a change\n")
+    done = ssh_batch(module_appliance, ["-T"], script)
+    assert done.returncode == 1
+    assert 'Invalid use_tls "require"' in done.stdout
+    assert "Nothing was committed: a line of this input before the commit failed" in done.stdout
+    assert "half.example" not in ssh_batch(module_appliance, ["smtproutes print"]).stdout

@@ -76,6 +76,9 @@ async def _commit(ctx: Context, minutes: int | None) -> None:
     if not ctx.session.pending:
         await _nothing_pending(ctx)
         return
+    if ctx.console.scripted_input and ctx.failed:  # a script's refused line: not half of it
+        ctx.refuse(texts.changes.SCRIPT_FAILED_BEFORE)
+        return
     found = await warnings.say(ctx)
     if found.would_fail and not await ctx.console.confirm(texts.changes.COMMIT_ANYWAY, False):
         ctx.refuse(texts.changes.NOTHING_COMMITTED)
