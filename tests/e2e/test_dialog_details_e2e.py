@@ -13,7 +13,7 @@ import time
 
 import pexpect
 
-from tests.kit.appliance import Appliance
+from tests.kit.appliance import Appliance, head_number
 from tests.kit.certs import SigningCA
 from tests.kit.ports import reserve
 from tests.kit.ssh import MENU, PROMPT, dialog, paste, ssh_exec, ssh_login
@@ -95,7 +95,7 @@ def test_the_commit_confirmed_session_is_told_when_another_confirms(
     dialog(first, [("describing your changes:\n" + MENU, "try a 4 s DNS timeout")])
     first.expect(r"The changes will be rolled back at .* unless confirmed")
     first.expect_exact(PROMPT)
-    version = appliance_head(appliance)
+    version = head_number(appliance.data)
     second.sendline("commit")  # nothing pending: confirms admin's confirmed commit
     second.expect_exact(f"Commit of version {version} confirmed: it will not be rolled back.")
     second.expect_exact(PROMPT)
@@ -106,16 +106,6 @@ def test_the_commit_confirmed_session_is_told_when_another_confirms(
     for child in (first, second):
         child.sendline("exit")
         child.expect(pexpect.EOF)
-
-
-def appliance_head(app: Appliance) -> int:
-    from state.store import Store
-
-    store = Store(app.data)
-    try:
-        return store.head_number()
-    finally:
-        store.close()
 
 
 def test_one_custom_authority_is_one_certificate(appliance: Appliance) -> None:

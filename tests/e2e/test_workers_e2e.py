@@ -35,9 +35,15 @@ import pytest
 from engine.spool import Spool
 from engine.workerstatus import alive
 from state import model
-from state.store import Store
 from tests.kit import smtpsink
-from tests.kit.appliance import Appliance, commit_change, on_ports, prepared, running
+from tests.kit.appliance import (
+    Appliance,
+    commit_change,
+    head_number,
+    on_ports,
+    prepared,
+    running,
+)
 from tests.kit.queue import DOMAIN, RelayLoad, relay_appliance
 from tests.kit.smtpsink import SmtpSink
 from tests.kit.waiting import wait_until, wait_until_async
@@ -74,14 +80,6 @@ def commit_banner(app: Appliance, name: str) -> None:
         return model.replace(config, listeners=tuple(listeners))
 
     commit_change(app.data, change, "new banner")
-
-
-def committed_version(app: Appliance) -> int:
-    store = Store(app.data)
-    try:
-        return store.head_number()
-    finally:
-        store.close()
 
 
 def one_message(port: int) -> str:
@@ -417,7 +415,7 @@ def test_a_stuck_worker_is_replaced(tmp_path: Path) -> None:
     with running(app):
         wait_until(lambda: set(worker_files(app)) == {0, 1}, 20, "both workers")
         commit_banner(app, "stuck.example")  # answered by both: their loops have run
-        head = committed_version(app)
+        head = head_number(app.data)
         wait_until(lambda: all(d.get("version") == head for d in worker_files(app).values()),
                    20, "both workers on the new version")
         stuck = int(worker_files(app)[0]["pid"])  # type: ignore[call-overload]

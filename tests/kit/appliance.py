@@ -134,6 +134,15 @@ def committed(data: Path) -> model.Config:
         store.close()
 
 
+def head_number(data: Path) -> int:
+    """The number of the head version of the store on `data`."""
+    store, _ = open_data_dir(data)
+    try:
+        return store.head_number()
+    finally:
+        store.close()
+
+
 def on_ports(config: model.Config, ports: dict[str, int]) -> model.Config:
     """`config` with the named listeners moved to the given ports."""
     listeners = tuple(model.replace(li, port=ports[li.name]) if li.name in ports else li
