@@ -183,11 +183,13 @@ class Supervisor:
         return False
 
     async def _watch(self) -> None:
-        pinged = 0.0
+        pinged = time.monotonic()
         while not self._stopping:
-            if time.monotonic() - pinged >= PING_EVERY:
-                pinged = time.monotonic()
-                self._check_alive()
+            if (now := time.monotonic()) - pinged >= PING_EVERY:
+                # this process itself held up (its loop busy, stopped, the VM paused): the
+                # workers' answers wait unread in their pipes, no worker is to blame
+                self._check_alive(late=now - pinged > 3 * PING_EVERY)
+                pinged = now
             waits = {asyncio.ensure_future(w.proc.wait()): w
                      for w in self.workers.values() if w.proc is not None}
             if not waits:
@@ -202,11 +204,14 @@ class Supervisor:
                 if not self._stopping and self.workers.get(worker.index) is worker:
                     await self._restart(worker, task.result())
 
-    def _check_alive(self) -> None:
+    def _check_alive(self, late: bool = False) -> None:
         """Ask each worker's loop to answer; kill the one silent for HANG_AFTER (the watch
-        then starts it again, as any worker that ended)."""
+        then starts it again, as any worker that ended). `late`: this process's own check
+        came late; every worker's silence is counted afresh from now."""
         now = time.monotonic()
         for worker in self._live():
+            if late:
+                worker.answered = max(worker.answered, now)
             allowed = HANG_AFTER if worker.started_up else max(HANG_AFTER, STARTING)
             if now - worker.answered > allowed:
                 log.error("SMTP worker %d (pid %s) has not answered for %.0f s: stopping it",

@@ -432,3 +432,27 @@ def test_a_stuck_worker_is_replaced(tmp_path: Path) -> None:
         for _ in range(10):  # new connections go to both workers: none hangs
             one_message(app.inbound)
     assert f"SMTP worker 0 (pid {stuck}) has not answered for" in app.system_logs()
+
+
+def test_a_supervisor_held_up_blames_no_worker(tmp_path: Path) -> None:
+    """The appliance's own process stopped for longer than the workers may stay silent:
+    their answers wait unread meanwhile; once it runs again it kills none of them."""
+    app = prepared(tmp_path)
+    app.env = {"ESACLI_WORKER_HANG": "3"}
+    with running(app):
+        wait_until(lambda: set(worker_files(app)) == {0, 1}, 20, "both workers")
+        pids = {i: d["pid"] for i, d in worker_files(app).items()}
+        assert app.proc is not None
+        os.kill(app.proc.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            while time.monotonic() - started < 7:  # the workers serve on meanwhile
+                assert one_message(app.inbound).startswith("mail.example.com")
+        finally:
+            os.kill(app.proc.pid, signal.SIGCONT)
+        commit_banner(app, "late.example")  # a round of the supervisor's after its resume
+        head = head_number(app.data)
+        wait_until(lambda: all(d.get("version") == head for d in worker_files(app).values()),
+                   20, "both workers on the new version")
+        assert {i: d["pid"] for i, d in worker_files(app).items()} == pids
+    assert "has not answered" not in app.system_logs()
