@@ -27,6 +27,7 @@ SIZE_EXCEEDED = "Message size exceeds limit"
 LINE_TOO_LONG = "Line too long"
 LISTENER_SUSPENDED = "Listener suspended"
 MESSAGE_LIMIT = "Too many messages for this session"
+TOO_MANY_UNKNOWN = "Too many unrecognized commands"
 
 
 def _version() -> str:

@@ -93,6 +93,7 @@ class EsaSMTP(StartTlsSMTP):
         self._unknown = 0
         self._command = ""
         self._unsent: list[str] = []  # replies held back while the client pipelines
+        self._hung_up = False  # a closing reply was sent: nothing after it runs
 
     def _setup(self, loop: asyncio.AbstractEventLoop) -> None:
         """What `SMTP.__init__(hooks, hostname="localhost", ident=..., auth_exclude_mechanism=
@@ -279,6 +280,8 @@ class EsaSMTP(StartTlsSMTP):
         return status
 
     async def _run_command(self, command: str, method: Any, arg: str | None) -> None:
+        if self._hung_up:  # pipelined behind a closing reply: read, never run (its cancel
+            return         # comes at the next wait, and buffered lines need none)
         self._command = command
         self.conn.command()
         try:
@@ -302,6 +305,7 @@ class EsaSMTP(StartTlsSMTP):
     async def _unknown_command(self) -> None:
         self._unknown += 1
         if self._unknown > UNKNOWN_COMMAND_LIMIT:
+            self.conn.receiving_failed(maillog.TOO_MANY_UNKNOWN)
             self._close_now(self._noted(replies.TOO_MANY_UNKNOWN))
         else:
             await self.push(replies.UNKNOWN_COMMAND)
@@ -358,6 +362,7 @@ class EsaSMTP(StartTlsSMTP):
 
     def _hang_up(self) -> None:
         # As aiosmtpd's own QUIT does: stop reading, then close.
+        self._hung_up = True
         if self._handler_coroutine is not None:
             self._handler_coroutine.cancel()
         if self.transport is not None:

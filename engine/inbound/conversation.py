@@ -223,6 +223,10 @@ class Conversation(Transaction):
         level = self.match.params.tls if self.match else None
         return self.spec.name, group or "", self.host.name, level or TLSMode.NO
 
+    def receiving_failed(self, reason: str) -> None:
+        """The session ends on a refusal of its own (mail_logs says why)."""
+        self.log.receiving_failed(self.icid, reason)
+
     def quit(self) -> None:
         """QUIT: the session is over. Its connection stops counting now, not when the
         loop gets to its close: a client that reconnects at once after the 221 is not
@@ -294,7 +298,7 @@ class Conversation(Transaction):
                 self.log.tls_required(self.icid)
             return Reply(replies.MUST_STARTTLS)
         if command == "MAIL" and self._messages_exhausted():
-            self.log.receiving_failed(self.icid, maillog.MESSAGE_LIMIT)
+            self.receiving_failed(maillog.MESSAGE_LIMIT)
             return Reply(replies.TOO_MANY_MESSAGES, close=True)
         if command in _CLEAN_ARGUMENT and arg and has_control(arg):
             return self._unclean(command, arg)
