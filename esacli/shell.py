@@ -140,6 +140,8 @@ class Shell:
         except EndOfInput as eof:
             # Ctrl-D drops the dialog like Ctrl-C; input that ran dry inside it is a failure
             self.ctx.failed = self.ctx.failed or eof.final
+            if eof.final:
+                self._input_ended()
             return not eof.final
         except Exception as exc:
             log.exception("command %s failed", command.name)
@@ -174,12 +176,12 @@ class Shell:
         return await self.console.confirm(texts.shell.EXIT_CONFIRM, False, blank=False)
 
     async def _leave_on_eof(self) -> bool:
-        """Ctrl-D at the top prompt behaves like `exit`; a second EOF leaves for good,
-        Ctrl-C at its question stays (as after `exit`: the pending changes are kept)."""
+        """Ctrl-D at the top prompt behaves like `exit`: Ctrl-C or Ctrl-D at its question
+        stays, as after `exit` (the pending changes are kept); an input that ended leaves."""
         try:
             return await self._confirm_exit()
-        except EndOfInput:
-            return True
+        except EndOfInput as eof:
+            return eof.final
         except Interrupt:
             return False
 

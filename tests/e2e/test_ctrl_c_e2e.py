@@ -131,14 +131,15 @@ def test_a_paste_that_never_ends_gives_the_keys_back(appliance: Appliance) -> No
 
 
 def test_ctrl_c_at_the_exit_question_after_ctrl_d_stays(appliance: Appliance) -> None:
-    """Ctrl-D at the prompt with changes pending asks before leaving; Ctrl-C at that
-    question goes back to the prompt with the changes kept, as after `exit`."""
+    """Ctrl-D at the prompt with changes pending asks before leaving; Ctrl-C or Ctrl-D at
+    that question goes back to the prompt with the changes kept, as after `exit`."""
     me = ssh_login(appliance)
     stage_limits(me, "66")
     for leave in (CTRL_D, "exit\r"):
-        me.send(leave)
-        me.expect_exact("Are you sure you wish to exit? [N]>")
-        leave_with(me, CTRL_C)
+        for key in (CTRL_C, CTRL_D):
+            me.send(leave)
+            me.expect_exact("Are you sure you wish to exit? [N]>")
+            leave_with(me, key)
     me.sendline("showchanges")
     me.expect_exact("'listeners[InboundMail].max_connections': 66")
     me.expect_exact(PROMPT)

@@ -43,3 +43,10 @@ def test_uncommitted_batch_changes_are_dropped(appliance: Appliance) -> None:
         assert store.load().destinations.entries == ()
     finally:
         store.close()
+
+
+def test_input_ending_inside_a_dialog_says_its_staged_changes_are_dropped(
+        appliance: Appliance) -> None:
+    done = ssh_exec(appliance, "smtproutes", stdin="new\nended.example\n10.0.0.1\n")
+    assert done.returncode == 1
+    assert "they were discarded" in done.stdout, done.stdout
