@@ -87,6 +87,16 @@ def block_ends(content: bytes | bytearray, seen: int = 0) -> bool:
     return _HEADER_END.search(content, max(0, seen - 3)) is not None
 
 
+# A complete line that is neither a header field (name, colon) nor its continuation
+_NOT_A_FIELD = re.compile(rb"^(?![ \t])(?![!-9;-~]+:)[^\n]*\n", re.MULTILINE)
+
+
+def only_fields(content: bytes | bytearray) -> bool:
+    """Whether every complete line of `content` is a header field or its continuation (a
+    text without headers is no header block to hold whole)."""
+    return _NOT_A_FIELD.search(content) is None
+
+
 def refusal(content: bytes) -> Refusal | None:
     if b"\x00" in content:
         return Refusal.NUL

@@ -68,7 +68,9 @@ class Receiving:
             if headers.block_ends(self._head, seen):
                 self._write_head()
             elif len(self._head) >= HEAD_LIMIT:
-                return self._fail(HEADER)
+                if headers.only_fields(self._head):  # fields, and more: too large to judge
+                    return self._fail(HEADER)
+                self._write_head()  # a text without a header block: nothing more to hold
         return None
 
     def _write_head(self) -> None:

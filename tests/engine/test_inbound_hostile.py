@@ -287,7 +287,8 @@ async def test_a_client_gone_while_its_message_is_written_still_gets_ready(tmp_p
 
 async def test_a_header_block_too_large_to_judge_is_refused(tmp_path: Path) -> None:
     """120 Received lines after 400 KB of another header: never judged on a part only
-    (they passed the loop check); and a long subject is one bounded mail_logs line."""
+    (they passed the loop check), while a text with no header block at all is taken; and a
+    long subject is one bounded mail_logs line."""
     async with running_engine(tmp_path, config()) as engine:
         client = await greeted(engine.bound_port("InboundMail"))
         pad = "X-Pad: " + "p" * 990 + "\r\n"
@@ -297,6 +298,11 @@ async def test_a_header_block_too_large_to_judge_is_refused(tmp_path: Path) -> N
         await client.cmd("DATA")
         reply = await client.cmd(pad * 400 + received + "Subject: big\r\n\r\nbody\r\n.")
         assert reply == (552, ["552 5.3.4 Header size exceeds fixed maximum size"])
+        text = "just text, no header, no empty line\r\n" * 8000  # 300 KB
+        await client.cmd("MAIL FROM:<a@b.test>")
+        await client.cmd("RCPT TO:<u@example.com>")
+        await client.cmd("DATA")
+        assert (await client.cmd(text + "."))[0] == 250  # no header block to hold whole
         long_subject = "Subject: " + "\r\n ".join(["s" * 900] * 50) + "\r\n"
         await client.cmd("MAIL FROM:<a@b.test>")
         await client.cmd("RCPT TO:<u@example.com>")
