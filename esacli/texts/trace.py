@@ -81,6 +81,7 @@ TARGET: Final = "{host} ({ip}) port {port}, preference {preference}"
 PLAN: Final = "    TLS plan: {level}, decided by {mechanism}"
 PLAN_NAMES: Final = "    Names a Verify check accepts: {names}"
 PLAN_REFUSED: Final = "    Refused: {reason}"
+NO_DELIVERY: Final = "no delivery"  # the level a plan that refuses its MX shows
 NO_TARGET: Final = "  No delivery: {reason}"
 NO_TARGET_DEVNULL: Final = "  No delivery: the route drops the mail (/dev/null)"
 DNS_NOTE: Final = "  {note}"

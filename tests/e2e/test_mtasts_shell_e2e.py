@@ -83,10 +83,14 @@ def test_trace_and_tlsreadiness_plan_as_delivery_would(tmp_path: Path) -> None:
                 f"    Names a Verify check accepts: mx.{LISTED}\n") in traced.stdout, \
             traced.stdout
         refused = ssh_exec(app, f"trace destination {UNLISTED}").stdout
-        assert (f"    Refused: MTA-STS policy of {UNLISTED} (enforce) does not list MX "
+        assert ("    TLS plan: no delivery, decided by MTA-STS\n"
+                f"    Refused: MTA-STS policy of {UNLISTED} (enforce) does not list MX "
                 f"mx.{UNLISTED}\n") in refused, refused
         ready = ssh_exec(app, f"tlsreadiness {LISTED} out").stdout
         assert f"  mx.{LISTED}: Required - Verify, decided by MTA-STS\n" in ready, ready
+        unready = ssh_exec(app, f"tlsreadiness {UNLISTED} out").stdout
+        assert (f"  mx.{UNLISTED}: no delivery, decided by MTA-STS\n"
+                f"      Refused: MTA-STS policy of {UNLISTED} (enforce)") in unready, unready
         assert last_errors(app) == ["", ""]  # current policies: nothing was fetched
 
 

@@ -9,8 +9,9 @@ import time
 from engine.outbound.mtasts_cache import Cached
 from engine.outbound.peerprobe import Probe
 from engine.tlsstats.readiness import Peer, Readiness
-from engine.trace import OutboundTrace, plan_level
-from esacli import render, texts
+from engine.trace import OutboundTrace
+from esacli import texts
+from esacli.commands.ops.trace.render import plan_label
 from state.model import DaneMode
 
 R = texts.reports
@@ -86,10 +87,12 @@ def dns_policy(trace: OutboundTrace, sts: Cached | None, now: float) -> str:
     if (entry.dane or DaneMode.NO) is DaneMode.NO and not entry.mta_sts:
         return R.READY_DNS_POLICY.format(text=R.READY_DNS_NONE)
     lines = [R.READY_DNS_POLICY.format(text=trace.dns_policy or "")]
-    lines += ["  " + R.READY_DNS_PLAN.format(host=p.target.host,
-                                             level=render.tls_label(plan_level(p.requirement)),
-                                             mechanism=p.requirement.decided_by.value)
-              for p in trace.plans]
+    for p in trace.plans:
+        req = p.requirement
+        lines.append("  " + R.READY_DNS_PLAN.format(
+            host=p.target.host, level=plan_label(req), mechanism=req.decided_by.value))
+        if req.refuse is not None:
+            lines.append("  " + texts.trace.PLAN_REFUSED.format(reason=req.refuse.reason))
     if entry.mta_sts:
         lines += ["  " + line for line in sts_cached(sts, now)]
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.outbound.precedence import Requirement
 from engine.outbound.resolver import Kind
 from engine.trace import InboundTrace, OutboundTrace, RecipientTrace, plan_level
 from esacli import render, texts
@@ -56,6 +57,11 @@ def recipients(found: list[RecipientTrace]) -> str:
     return "\n".join(lines)
 
 
+def plan_label(req: Requirement) -> str:
+    """A plan's TLS level as shown, "no delivery" when it refuses its MX."""
+    return T.NO_DELIVERY if req.refuse is not None else render.tls_label(plan_level(req))
+
+
 def outbound(found: OutboundTrace) -> str:
     entry = found.entry
     failure = "bounce" if entry.tls_failure is TlsFailure.BOUNCE else "defer"
@@ -76,8 +82,7 @@ def outbound(found: OutboundTrace) -> str:
         lines.append(_field("target", T.TARGET.format(host=target.host, ip=target.ip,
                                                       port=target.port,
                                                       preference=target.preference)))
-        lines.append(T.PLAN.format(level=render.tls_label(plan_level(req)),
-                                   mechanism=req.decided_by.value))
+        lines.append(T.PLAN.format(level=plan_label(req), mechanism=req.decided_by.value))
         if req.pkix_names and (req.checks or req.log_verify):
             lines.append(T.PLAN_NAMES.format(names=", ".join(req.pkix_names)))
         if req.refuse is not None:
