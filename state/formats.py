@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterator
 
 from state import forms, messages, numbers, policy_params, ranges
+from state import names as names_rules
 from state.errors import FormatError, ValueRefused
 from state.model import (
     HAT,
@@ -317,11 +318,17 @@ def _check_hat(hat: HAT, reader: _Reader) -> None:
     last = reader.lines[-1][0] if reader.lines else 1
     names = [p.name for p in hat.policies]
     for name in names:
+        if (refusal := names_rules.hat_name_refusal(name)) is not None:
+            raise FormatError(_line_of(reader, f"${name}"), refusal)
         if names.count(name) > 1:
             raise FormatError(_line_of(reader, f"${name}"), messages.DUPLICATE_POLICY(name=name))
-    groups = [g.name for g in hat.groups if g.name]
+    groups = [g.name for g in hat.groups[:-1] if g.name]  # the last is ALL's (checked below)
+    folded = [name.lower() for name in groups]  # names differ in more than case, as typed
     for name in groups:
-        if groups.count(name) > 1:
+        refusal = names_rules.hat_name_refusal(name)
+        if refusal is not None:
+            raise FormatError(_line_of(reader, f"{name}:"), refusal)
+        if folded.count(name.lower()) > 1:
             raise FormatError(_line_of(reader, f"{name}:"), messages.DUPLICATE_GROUP(name=name))
     for group in hat.groups:
         if group.policy and group.policy not in names:

@@ -22,6 +22,16 @@ def is_name(name: str) -> bool:
     return bool(_NAME.match(name))
 
 
+def hat_name_refusal(name: str) -> messages.Message | None:
+    """What a sender group or policy name may not be beyond `is_name`: all digits (a
+    dialog reads a number as a row) or ALL (the last row's)."""
+    if name.isdigit():
+        return messages.NAME_ALL_DIGITS()
+    if name.upper() == "ALL":
+        return messages.NAME_RESERVED(name=name)
+    return None
+
+
 def is_hostname(name: str) -> bool:
     return bool(_HOSTNAME.match(name))
 

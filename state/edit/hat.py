@@ -14,7 +14,7 @@ from state import defaults, forms, messages, model
 from state.errors import EditRefused, ValueRefused
 from state.messages import Message
 from state.model import HAT, Behavior, Listener, Policy, PolicyParams, SenderGroup
-from state.names import is_name
+from state.names import hat_name_refusal, is_name
 
 ALL = "ALL"
 GROUP_BEHAVIORS = (Behavior.ACCEPT, Behavior.RELAY, Behavior.REJECT, Behavior.TCPREFUSE,
@@ -141,10 +141,8 @@ def _name_refusal(name: str, taken: list[str], exists: Message, current: str) ->
         return messages.ENTER_A_VALUE()
     if not is_name(name):
         return messages.NAME_CHARACTERS()
-    if name.isdigit():
-        return messages.NAME_ALL_DIGITS()
-    if name.upper() == ALL:
-        return messages.NAME_RESERVED(name=name)
+    if (refusal := hat_name_refusal(name)) is not None:
+        return refusal
     if name.lower() != current.lower() and name.lower() in {t.lower() for t in taken}:
         return exists
     return None

@@ -119,3 +119,20 @@ def test_a_refused_line_keeps_the_commit_after_it_from_applying_half_a_script(
     assert 'Invalid use_tls "require"' in done.stdout
     assert "Nothing was committed: a line of this input before the commit failed" in done.stdout
     assert "half.example" not in ssh_batch(module_appliance, ["smtproutes print"]).stdout
+
+
+def test_a_hat_import_takes_the_names_a_dialog_would_refuse_no_more(
+        module_appliance: Appliance) -> None:
+    hostaccess = "listenerconfig edit InboundMail hostaccess"
+    exported = ssh_batch(module_appliance, [f"{hostaccess} export names.txt"])
+    assert exported.returncode == 0, exported.stdout
+    folder = module_appliance.data / "configuration"
+    text = (folder / "names.txt").read_text()
+    assert "WHITELIST:" in text and "BLACKLIST:" in text
+    for name, said in (("3", "A name cannot be all digits"),
+                       ("blacklist", 'Duplicate sender group "blacklist"'),
+                       ("all", 'The name "all" is reserved.')):
+        (folder / "names.txt").write_text(text.replace("WHITELIST:", f"{name}:"))
+        done = ssh_batch(module_appliance, [f"{hostaccess} import names.txt"])
+        assert done.returncode == 1, done.stdout
+        assert said in done.stdout, done.stdout
