@@ -182,7 +182,12 @@ class StsCache:
         fetched or cached: the answer's error says why, and a cached policy still valid
         is the answer, as delivery goes on applying it."""
         domain = domain.strip().lower().rstrip(".")
-        ident, why = await self._txt(domain)
+        try:  # the record's lookup within the fetch's time too (a silent resolver)
+            async with asyncio.timeout(self.options.timeout):
+                ident, why = await self._txt(domain)
+        except TimeoutError:
+            ident, why = None, reasons.STS_TXT_FAILED.format(
+                name=f"_mta-sts.{domain}", reason=reasons.STS_TIMEOUT)
         cached = await asyncio.to_thread(self.store.get, domain)
         valid = cached if cached is not None and cached.valid(self.clock.now()) else None
         if ident is None:

@@ -27,7 +27,7 @@ from engine.outbound.mtasts_cache import FILE, PolicyStore
 from state import model
 from tests.kit.appliance import Appliance, prepared, running
 from tests.kit.dnsserver import DnsServer
-from tests.kit.ssh import PROMPT, dialog, no_traceback, ssh_exec, ssh_login
+from tests.kit.ssh import PROMPT, answer, dialog, no_traceback, ssh_exec, ssh_login
 from tests.kit.waiting import wait_until
 
 CTRL_C = "\x03"
@@ -131,6 +131,10 @@ def test_refresh_refuses_addresses_and_labels_and_ctrl_c_ends_it(tmp_path: Path)
             child.expect_exact(PROMPT, timeout=5)
             child.sendline("mtastsconfig")
             child.expect_exact("There are currently 0 MTA-STS policies cached.")
+            child.expect_exact("[]>")
+            child.sendline("refresh")  # left to run: the record's lookup has the fetch's 10 s
+            answer(child, "[]> ", STALLED)
+            child.expect_exact(f"TXT lookup for _mta-sts.{STALLED} failed: timeout", timeout=20)
             child.expect_exact("[]>")
             child.sendline("")
             child.expect_exact(PROMPT)
