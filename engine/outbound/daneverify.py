@@ -27,6 +27,8 @@ from state.validate_outbound import normalise_domain
 Emit = Callable[[str], None]
 
 SECURE_MX = "SECURE MX record({mx}) found for {domain}"
+ROUTED = "{domain} is routed by smtproutes to {hosts}: no MX record is looked up"
+ROUTE_DEVNULL = "the route drops the mail (/dev/null)"
 INSECURE_MX = "INSECURE MX record({mx}) found for {domain}"
 MX_FAILED = "MX record lookup for {domain} failed: {reason}"
 SECURE_A = "SECURE A record ({ip}) found for MX({mx}) in {domain}"
@@ -67,7 +69,8 @@ async def daneverify(config: Config, secrets: Secrets, domain: str, emit: Emit,
         plain = build_contexts(config, secrets).plain
     except TlsSetupError as exc:
         emit(SETUP_FAILED.format(reason=exc))
-    found = await resolver.resolve_mx(domain) if plain is not None else None
+    # where delivery goes: an smtproutes route's hosts, else the MX records
+    found = await resolver.resolve(config, domain) if plain is not None else None
     if plain is not None and found is not None and _secure_mx(found, domain, emit):
         clock = now or (lambda: dt.datetime.now(dt.UTC))
         for target in found.targets:
@@ -80,9 +83,16 @@ async def daneverify(config: Config, secrets: Secrets, domain: str, emit: Emit,
 
 
 def _secure_mx(found: Resolution, domain: str, emit: Emit) -> bool:
+    """Whether the hosts' names come from secure answers (a route's are the
+    administrator's own: only their addresses' answers count, in `_try`)."""
     if found.kind is not Kind.TARGETS:
-        emit(MX_FAILED.format(domain=domain, reason=found.reason))
+        dropped = found.kind is Kind.DEVNULL
+        emit(MX_FAILED.format(domain=domain, reason=ROUTE_DEVNULL if dropped else found.reason))
         return False
+    if found.via_route:
+        shown = ", ".join(dict.fromkeys(f"{t.host}:{t.port}" for t in found.targets))
+        emit(ROUTED.format(domain=domain, hosts=shown))
+        return True
     hosts = found.mx_hosts or tuple(dict.fromkeys(t.host for t in found.targets))
     line = SECURE_MX if found.mx_secure else INSECURE_MX
     for mx in hosts:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.outbound.daneverify import daneverify
 from engine.outbound.dnssec import SecureLookups
 from engine.outbound.precedence import Mechanism
 from engine.outbound.resolver import Resolver
@@ -35,6 +36,7 @@ from state.model import (
     TlsFailure,
     TLSMode,
 )
+from state.secrets import Secrets
 from tests.engine.dane_kit import Pki, tlsa
 from tests.engine.test_dns_policy_delivery import outcomes, spool
 from tests.kit import dnssec
@@ -120,3 +122,19 @@ async def test_trace_looks_where_delivery_does(signed: SignedDns, port: int) -> 
         traced = await trace_outbound(config, f"{name}.{APEX}", lookups=SecureLookups(config.dns))
         decided[name] = traced.plans[0].requirement.decided_by
     assert decided == {"onlyroute": Mechanism.DANE, "noport": Mechanism.DESTCONFIG}
+
+
+async def test_daneverify_checks_the_route_delivery_takes(
+    signed: SignedDns, port: int, tmp_path: Path
+) -> None:
+    """A routed domain has no MX of its own: daneverify goes to the route's host, at the
+    route's port and its TLSA records, as delivery does (it said DANE FAILED)."""
+    lines: list[str] = []
+    served = Behaviour(context=chain_context(pki.ee))
+    async with FakeMX(served, host=MX_IP, port=port):
+        ok = await daneverify(gateway(signed, port), Secrets(tmp_path), f"portroute.{APEX}",
+                              lines.append)
+    assert ok, lines
+    assert lines[0] == (f"portroute.{APEX} is routed by smtproutes to mx.ee.{APEX}:{port}:"
+                        " no MX record is looked up")
+    assert f"DANE SUCCESS for portroute.{APEX}" in lines[-2]
