@@ -87,6 +87,19 @@ def _lacking(group: SenderGroup, facts: policy.ClientFacts) -> tuple[str, ...]:
     return tuple(dict.fromkeys(needs))
 
 
+def _takes_no_more(old_hat: HAT, new_hat: HAT, index: int) -> bool:
+    """Whether row `index` of the candidate can take no client it did not take before: it
+    is in the base as it is (senders, TLS) and every row above it there is still above it
+    (rows added above only take clients first)."""
+    group = new_hat.groups[index]
+    was = next((i for i, g in enumerate(old_hat.groups)
+                if g.name == group.name and g.senders == group.senders), None)
+    if was is None or row_tls(old_hat.groups[was], old_hat) != row_tls(group, new_hat):
+        return False
+    above = {(g.name, g.senders) for g in new_hat.groups[:index]}
+    return all((g.name, g.senders) in above for g in old_hat.groups[:was])
+
+
 def _doubt(new_hat: HAT, old_hat: HAT, new: int, new_level: TLSMode,
            facts: policy.ClientFacts, recorded: str) -> tuple[int, tuple[str, ...]] | None:
     """The first stricter row above the client's place that may take it by facts the
@@ -97,6 +110,8 @@ def _doubt(new_hat: HAT, old_hat: HAT, new: int, new_level: TLSMode,
         lacking = _lacking(group, facts)
         level = row_tls(group, new_hat)
         if not lacking or level is None or not is_stricter(new_level, level, Direction.INBOUND):
+            continue
+        if _takes_no_more(old_hat, new_hat, index):
             continue
         if not any(g.name == group.name and g.senders == group.senders for g in tried):
             return index, lacking

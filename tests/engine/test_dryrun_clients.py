@@ -237,3 +237,18 @@ def test_a_removed_certificate_authority_names_the_verify_destinations(tmp_path:
     ]
     renamed = replace(base, authorities=replace(trusted, custom=(replace(CA_A, name="A"), CA_B)))
     assert lines(tmp_path / "y", events, base, renamed) == []
+
+
+def test_an_unchanged_row_no_client_is_newly_above_is_no_doubt(tmp_path: Path) -> None:
+    """TLS_Senders (by address, Required) is in the base as it is, nothing above it went:
+    a client counted by name (recorded in PARTNERS, a PTR row below it) is no more likely
+    to be taken by it after an unrelated change lower down."""
+    senders = SenderGroup(name="TLS_Senders", senders=("127.0.0.2",), policy="TLS_Required")
+    base_hat = with_group(partner_hat(PREF), senders, "PARTNERS", TLS_REQUIRED)
+    elsewhere = SenderGroup(name="ELSEWHERE", senders=("192.0.2.1",), policy="TLS_Required")
+    candidate = gateway(with_group(base_hat, elsewhere, "BLACKLIST"))
+    events = [client("127.0.0.2", "PARTNERS", PREF, "mx1.alpha.test")]
+    assert lines(tmp_path, events, gateway(base_hat), candidate) == [
+        (False, False, "InboundMail sender group ELSEWHERE: Required: no connections recorded"
+                       " in the last 7 days"),
+    ]
