@@ -7,14 +7,16 @@ on screen, an ESC or a C1 CSI can drive the terminal). A control character is an
 character of Unicode category Cc: C0 (U+0000-U+001F), DEL and C1 (U+0080-U+009F), and
 the bidirectional controls, which reorder what a line shows (an invoice name with a
 U+202E before "fdp.exe" reads "exe.pdf": CVE-2021-42574): U+061C, U+200E-U+200F,
-U+202A-U+202E, U+2066-U+2069, written as a backslash, u and four hex digits.
+U+202A-U+202E, U+2066-U+2069, and the line and paragraph separators U+2028, U+2029
+(Python's splitlines breaks a line there), written as a backslash, u and four hex digits.
 """
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
 

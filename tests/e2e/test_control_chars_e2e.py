@@ -81,13 +81,18 @@ def test_tail_on_a_terminal_shows_control_characters_escaped(appliance: Applianc
 def test_a_bidi_override_in_a_subject_is_escaped_in_the_log_and_on_screen(
         appliance: Appliance) -> None:
     """Trojan Source (CVE-2021-42574): a right-to-left override would show the subject
-    reversed; it is written \\u202e, raw nowhere."""
-    subject = "=?utf-8?b?" + base64.b64encode("invoice \u202efdp.exe".encode()).decode() + "?="
+    reversed, a line separator would split its line where splitlines reads it; both are
+    written escaped, raw nowhere."""
+    raw = "invoice \u202efdp.exe\u2028Tue Dec  1 10:00:00 2026 Info: forged"
+    subject = "=?utf-8?b?" + base64.b64encode(raw.encode()).decode() + "?="
     replies = smtp_exchange(appliance.inbound, [
         b"EHLO client.test\r\n", b"MAIL FROM:<a@b.test>\r\n", b"RCPT TO:<u@example.com>\r\n",
         b"DATA\r\n", f"Subject: {subject}\r\n\r\nhi\r\n.\r\n".encode(), b"QUIT\r\n"])
     assert replies[5].startswith(b"250 "), replies
-    wait_until(lambda: "invoice \\u202efdp.exe" in appliance.mail_logs(), what="the subject")
-    assert "\u202e" not in appliance.mail_logs()
+    wait_until(lambda: "invoice \\u202efdp.exe\\u2028Tue" in appliance.mail_logs(),
+               what="the subject")
+    assert "\u202e" not in appliance.mail_logs() and "\u2028" not in appliance.mail_logs()
     found = ssh_exec(appliance, "findevent -s invoice mail_logs")
-    assert "Subject 'invoice \\u202efdp.exe'" in found.stdout and "\u202e" not in found.stdout
+    assert "Subject 'invoice \\u202efdp.exe\\u2028Tue Dec  1 10:00:00 2026 Info: forged'" \
+        in found.stdout
+    assert "\u202e" not in found.stdout and "\u2028" not in found.stdout
