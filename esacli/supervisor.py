@@ -37,7 +37,15 @@ PING_EVERY = 2.0  # seconds between liveness questions to each worker
 # A worker whose event loop has not answered for this long is stuck (it keeps its share of
 # the listeners' new connections, answering none): it is killed and started again.
 # ESACLI_WORKER_HANG sets it (the tests shorten it).
-HANG_AFTER = float(os.environ.get("ESACLI_WORKER_HANG", "30"))
+def _hang_after(default: float = 30.0) -> float:
+    try:
+        given = float(os.environ.get("ESACLI_WORKER_HANG", default))
+    except ValueError:  # a typo in the environment must not stop the appliance
+        return default
+    return given if given > 0 else default
+
+
+HANG_AFTER = _hang_after()
 STARTING = 60.0  # a new worker reads its pipe once its engine started: it may take longer
 
 
