@@ -360,9 +360,15 @@ class EsaSMTP(StartTlsSMTP):
         finally:
             reader._limit = self.line_length_limit  # type: ignore[attr-defined]
 
+    def closing(self) -> None:
+        """The session's last reply is on its way (QUIT's 221, a closing refusal): no
+        command after it runs, though buffered ones are read without a wait (where the
+        close's cancellation would land)."""
+        self._hung_up = True
+
     def _hang_up(self) -> None:
         # As aiosmtpd's own QUIT does: stop reading, then close.
-        self._hung_up = True
+        self.closing()
         if self._handler_coroutine is not None:
             self._handler_coroutine.cancel()
         if self.transport is not None:

@@ -93,6 +93,7 @@ class Hooks:
 
     async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.owner.conn.quit()
+        self.owner.closing()  # what was pipelined after QUIT is not run
         return replies.BYE
 
     async def handle_MAIL(

@@ -226,8 +226,16 @@ async def test_a_half_close_after_the_last_line_is_answered(tmp_path: Path) -> N
 
 async def test_nothing_pipelined_behind_a_closing_reply_runs(tmp_path: Path) -> None:
     """Past the unknown-command limit the 421 closes the session: a MAIL and a RCPT sent
-    in the same packet are not run (mail_logs has no recipient) and the reason is said."""
+    in the same packet are not run (mail_logs has no recipient) and the reason is said;
+    nor after QUIT."""
     async with running_engine(tmp_path, config()) as engine:
+        client = await RawSmtp.connect(engine.bound_port("InboundMail"))
+        await client.reply()
+        await client.cmd("EHLO client.test")
+        await client.send("QUIT\r\nMAIL FROM:<q@b.test>\r\nRCPT TO:<q@example.com>\r\n")
+        assert (await client.reply())[0] == 221
+        assert await client.closed_by_peer()
+        await client.close()
         client = await RawSmtp.connect(engine.bound_port("InboundMail"))
         await client.reply()
         await client.cmd("EHLO client.test")
@@ -236,7 +244,8 @@ async def test_nothing_pipelined_behind_a_closing_reply_runs(tmp_path: Path) -> 
         assert codes == [500] * 5 + [421]
         assert await client.closed_by_peer()
         await client.close()
-        await wait_until_async(log_has(tmp_path, "ICID 1 close"))
+        await wait_until_async(log_has(tmp_path, "ICID 2 close"))
     log = read_mail_logs(tmp_path)
-    assert "ICID 1 Receiving Failed: Too many unrecognized commands" in log
+    assert "ICID 2 Receiving Failed: Too many unrecognized commands" in log
     assert "To: <u@example.com>" not in log and "Start MID" not in log
+    assert "<q@b.test>" not in log
