@@ -286,6 +286,10 @@ BAD_DATE: Final = Template(
     "BAD_DATE", 'Invalid date "{value}": use YYYY-MM-DD or YYYY-MM-DD HH:MM.')
 BAD_DATE_RANGE: Final = Template(
     "BAD_DATE_RANGE", "The range must end after it starts ({start} - {end}).")
+DATE_RANGE_TOO_LONG: Final = Template(
+    "DATE_RANGE_TOO_LONG",
+    "The range may be at most {days} days long, as long as TLS statistics are kept"
+    " ({start} - {end}).")
 
 # -- shadowed HAT rows (state.hat_shadow) -------------------------------------------------------
 SHADOWED_GROUP: Final = Template(

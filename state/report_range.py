@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from state import messages
+from state import messages, ranges
 from state.errors import ValueRefused
 
 PERIODS = ("hour", "day", "week", "month")
@@ -31,13 +31,22 @@ def parse_date(text: str, *, end: bool = False) -> float:
         except ValueError:
             continue
         day_only = fmt == "%Y-%m-%d"
-        return when.timestamp() + (DAY if end and day_only else 0)
+        try:
+            return when.timestamp() + (DAY if end and day_only else 0)
+        except (ValueError, OverflowError):  # before or after what the clock can say
+            break
     raise ValueRefused(messages.BAD_DATE(value=cleaned))
 
 
 def parse_custom(start: str, end: str) -> tuple[float, float]:
-    """A custom range (start, end); refused unless it ends after it starts."""
+    """A custom range (start, end); refused unless it ends after it starts, and unless it
+    is at most as long as the statistics are ever kept (a report's cost grows with its
+    range: a chart point a day; "1970 - 9999" took the host's memory)."""
     first, last = parse_date(start), parse_date(end, end=True)
     if last <= first:
         raise ValueRefused(messages.BAD_DATE_RANGE(start=start.strip(), end=end.strip()))
+    longest = ranges.TLS_STATS_DAYS.high + 1  # the kept days and the day in progress
+    if last - first > longest * DAY:
+        raise ValueRefused(messages.DATE_RANGE_TOO_LONG(
+            days=longest, start=start.strip(), end=end.strip()))
     return first, last

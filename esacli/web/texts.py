@@ -33,7 +33,7 @@ REPORT_CUSTOM: Final = "Custom range"
 REPORT_FROM: Final = "From (YYYY-MM-DD)"
 REPORT_TO: Final = "To (YYYY-MM-DD)"
 REPORT_SHOW: Final = "Show"
-REPORT_BAD_RANGE: Final = "The range is not valid: dates are YYYY-MM-DD, the end after the start."
+REPORT_BAD_RANGE: Final = "{why} The last day is shown."
 REPORT_BAD_PERIOD: Final = (
     'The time range "{period}" is not known ({periods}): the last day is shown.')
 REPORT_DEFINITIONS: Final = "What each column counts"

@@ -28,8 +28,9 @@ def parse_range(period: str, start: str, end: str, now: float) -> tuple[report.T
     if start or end:
         try:
             return report.custom(*report_range.parse_custom(start, end)), ""
-        except ValueRefused:
-            return report.last(DEFAULT_PERIOD, now), texts.REPORT_BAD_RANGE
+        except ValueRefused as refused:  # the shell's words for it, and what is shown instead
+            return report.last(DEFAULT_PERIOD, now), texts.REPORT_BAD_RANGE.format(
+                why=refused.message)
     if period in PERIODS or not period:
         return report.last(period or DEFAULT_PERIOD, now), ""
     # a link typed by hand or an old bookmark: say what is shown instead of it

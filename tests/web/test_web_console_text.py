@@ -91,3 +91,16 @@ def test_the_appliance_still_serves_mail_and_ssh(app: Appliance, client: httpx.C
     page(client, "/readiness?domain=%00%1b")
     mail_flows(app)
     assert ssh_exec(app, "status").returncode == 0
+
+
+def test_a_custom_range_longer_than_the_statistics_kept_is_refused(
+        app: Appliance, client: httpx.Client) -> None:
+    """One GET of 1970 - 9999 built a chart point a day and took the host's memory; a year
+    0001 was a traceback. Both are refused with the shell's words, at once."""
+    shown = page(client, "/?start=1970-01-01&end=9999-12-31")
+    assert ("The range may be at most 367 days long, as long as TLS statistics are kept"
+            " (1970-01-01 - 9999-12-31). The last day is shown.") in shown
+    shown = page(client, "/?start=0001-01-01&end=2026-01-01")
+    assert 'Invalid date &quot;0001-01-01&quot;: use YYYY-MM-DD' in shown
+    said = ssh_exec(app, "tlsreport in 0001-01-01 2026-01-01")  # the shell's, the same rule
+    assert said.returncode == 1 and 'Invalid date "0001-01-01"' in said.stdout, said.stdout
