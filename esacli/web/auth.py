@@ -35,6 +35,7 @@ class WebSession:
     user: str
     csrf: str  # the logout form's token
     last: float
+    standing: tuple[object, ...] = ()  # the account as it was at login (Guard.standing)
 
 
 class Guard:
@@ -47,8 +48,9 @@ class Guard:
         check = (accounts.check_password if accounts is not None
                  else lambda user, password: secrets.check_password(password, user))
         self._logins = LoginGuard(check, service="Web console")
+        self._accounts = accounts
         self._sessions: dict[str, WebSession] = {}
-        self._basic: dict[bytes, tuple[str, float]] = {}
+        self._basic: dict[bytes, tuple[str, float, tuple[object, ...]]] = {}
 
     def close(self) -> None:
         self._logins.close()
@@ -62,14 +64,23 @@ class Guard:
             oldest = min(self._sessions, key=lambda t: self._sessions[t].last)
             del self._sessions[oldest]
         token = random.token_urlsafe(32)
-        self._sessions[token] = WebSession(user, random.token_urlsafe(16), self.clock())
+        self._sessions[token] = WebSession(user, random.token_urlsafe(16), self.clock(),
+                                           self.standing(user))
         log.info("Web console login: %s", user)
         return token
+
+    def standing(self, user: str) -> tuple[object, ...]:
+        """What a login of `user` stands on: its password (hash) and its account (role):
+        once either changes (deleted, new password, another role) its sessions end, as SSH
+        would refuse the next login."""
+        found = self._accounts.account(user) if self._accounts is not None else None
+        return (self.secrets.password_hash(user), found.role if found is not None else None)
 
     def session(self, token: str | None) -> WebSession | None:
         found = self._sessions.get(token or "")
         now = self.clock()
-        if found is None or now - found.last > IDLE_SECONDS:
+        if found is None or now - found.last > IDLE_SECONDS or \
+                self.standing(found.user) != found.standing:
             self._sessions.pop(token or "", None)
             return None
         found.last = now
@@ -85,7 +96,8 @@ class Guard:
             return None
         key = hashlib.sha256(value.encode()).digest()
         cached = self._basic.get(key)
-        if cached is not None and self.clock() - cached[1] < BASIC_CACHE_SECONDS:
+        if cached is not None and self.clock() - cached[1] < BASIC_CACHE_SECONDS and \
+                self.standing(cached[0]) == cached[2]:
             return cached[0]
         try:
             user, _, password = base64.b64decode(value, validate=True).decode().partition(":")
@@ -95,7 +107,7 @@ class Guard:
             return None
         self._basic = {k: v for k, v in self._basic.items()
                        if self.clock() - v[1] < BASIC_CACHE_SECONDS}
-        self._basic[key] = (user, self.clock())
+        self._basic[key] = (user, self.clock(), self.standing(user))
         return user
 
 
