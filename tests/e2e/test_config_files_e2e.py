@@ -12,7 +12,7 @@ from state.model import TLSMode
 from tests.kit.appliance import PASSWORD, committed, prepared, running
 from tests.kit.ports import accepts
 from tests.kit.smtp import send_mail
-from tests.kit.ssh import no_traceback, ssh_exec
+from tests.kit.ssh import no_traceback, ssh_batch, ssh_exec
 from tests.kit.waiting import wait_until
 
 PASSPHRASE = "saved by the e2e test"
@@ -66,3 +66,12 @@ def test_a_paste_that_lost_its_tail_loads_nothing(tmp_path: Path) -> None:
         assert "{'standalone': {'': {}}}" in done.stdout  # nothing staged
         send_mail(app.inbound, "someone@example.com")
         assert ssh_exec(app, "status").returncode == 0
+
+
+def test_two_saves_of_one_second_keep_both_files(tmp_path: Path) -> None:
+    app = prepared(tmp_path / "a")
+    with running(app):
+        saved = ssh_batch(app, ["-T"], "saveconfig\n1\nsaveconfig\n1\nsaveconfig\n1\n")
+        assert saved.returncode == 0, saved.stdout
+    names = sorted(p.name for p in (app.data / "configuration").glob("esacli-*.conf"))
+    assert len(names) == 3, names  # none written over another (same second: -2, -3)

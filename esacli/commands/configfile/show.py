@@ -31,8 +31,15 @@ async def showconfig(ctx: Context, args: Sequence[str]) -> None:
 
 
 def _file_name(ctx: Context) -> str:
+    """A name of its second, not one a save of the same second took (`-2`, `-3`...)."""
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(ctx.clock()))
-    return texts.configfile.FILE_NAME.format(hostname=ctx.config.hostname, stamp=stamp)
+    taken = config_files.folder(ctx)
+    for n in range(1, 1000):
+        name = texts.configfile.FILE_NAME.format(
+            hostname=ctx.config.hostname, stamp=stamp if n == 1 else f"{stamp}-{n}")
+        if not (taken / name).exists():
+            break
+    return name
 
 
 async def saveconfig(ctx: Context, args: Sequence[str]) -> None:
