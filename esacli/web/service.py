@@ -32,6 +32,20 @@ if TYPE_CHECKING:
 log = logging.getLogger("esacli.web")
 
 
+class _OneLine(logging.Filter):
+    """aiohttp's own errors are a client's doing (a request line too long, a bad header):
+    one line each in system_logs, not a traceback anyone able to connect could repeat."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"{record.getMessage()} ({type(record.exc_info[1]).__name__})"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        return True
+
+
+logging.getLogger("aiohttp.server").addFilter(_OneLine())
+
+
 def certificate_for(config: Config) -> str:
     """The profile the console serves: the one configured, else Demo, else the first
     listener's (a configuration without the Demo profile), else the first profile."""

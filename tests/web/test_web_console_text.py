@@ -16,6 +16,7 @@ import pytest
 from tests.kit.appliance import PASSWORD, Appliance, mail_flows, prepared, running
 from tests.kit.ports import reserve
 from tests.kit.ssh import ssh_batch, ssh_exec
+from tests.kit.waiting import wait_until
 
 RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # controls HTML has no place for
 COMMENT = "bad \x1b[31mRED\x07 \x01 comment"
@@ -104,3 +105,14 @@ def test_a_custom_range_longer_than_the_statistics_kept_is_refused(
     assert 'Invalid date &quot;0001-01-01&quot;: use YYYY-MM-DD' in shown
     said = ssh_exec(app, "tlsreport in 0001-01-01 2026-01-01")  # the shell's, the same rule
     assert said.returncode == 1 and 'Invalid date "0001-01-01"' in said.stdout, said.stdout
+
+
+def test_a_request_line_too_long_is_one_line_in_system_logs(
+        app: Appliance, client: httpx.Client) -> None:
+    before = app.system_logs()
+    answer = client.get("/" + "x" * 9000)
+    assert answer.status_code == 400
+    wait_until(lambda: "aiohttp.server" in app.system_logs()[len(before):], 10,
+               "the refusal in system_logs")
+    added = app.system_logs()[len(before):]
+    assert "Traceback" not in added and len(added.splitlines()) == 1, added
