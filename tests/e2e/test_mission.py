@@ -39,7 +39,7 @@ from tests.kit.appliance import Appliance
 from tests.kit.certs import CSR_PEM, SigningCA, self_signed_context, server_context
 from tests.kit.fakemx import Behaviour, FakeMX
 from tests.kit.smtp import MUST_STARTTLS
-from tests.kit.ssh import MENU, PROMPT, dialog, paste, screen, ssh_login
+from tests.kit.ssh import MENU, PROMPT, dialog, paste, screen, ssh_exec, ssh_login
 from tests.kit.waiting import wait_until
 
 HOST = "mail.example.com"
@@ -389,10 +389,17 @@ def test_mission_tls_with_the_partner_over_ssh(appliance: Appliance, tmp_path: P
         )
         child.expect_exact(PROMPT)
         still_as_before(app)  # staged is not committed: nothing changed yet
+        # that clear connection recorded, the commit's dry run says the change refuses it
+        wait_until(lambda: f"[{PARTNER_IP}]" in ssh_exec(app, "tlsreport in hour").stdout,
+                   what="the partner's clear connection in the TLS statistics")
 
         child.sendline("commit")
-        dialog(child, [("Please enter some comments describing your changes:\n[]> ",
-                        "TLS with partner.example")])
+        child.expect_exact("Warning: InboundMail sender group TLS_Senders: Required would have"
+                           " refused 1 of 1 connections in the last 7 days")
+        dialog(child, [
+            ("Do you want to commit these changes anyway? [N]> ", "y"),
+            ("Please enter some comments describing your changes:\n[]> ",
+             "TLS with partner.example")])
         child.expect(r"Changes committed: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}")
         child.expect_exact(PROMPT)
         wait_until(lambda: starttls_offered(app), what="the committed HAT")
