@@ -30,8 +30,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from state import forms, messages, numbers, policy_params, ranges
-from state import names as names_rules
+from state import forms, messages, names, numbers, policy_params, ranges
 from state.errors import FormatError, ValueRefused
 from state.model import (
     HAT,
@@ -316,22 +315,21 @@ def parse_hat(text: str, default: PolicyParams) -> HAT:
 def _check_hat(hat: HAT, reader: _Reader) -> None:
     """What cannot be seen on one line: duplicates, references, the final ALL row."""
     last = reader.lines[-1][0] if reader.lines else 1
-    names = [p.name for p in hat.policies]
-    for name in names:
-        if (refusal := names_rules.hat_name_refusal(name)) is not None:
+    policies = [p.name for p in hat.policies]
+    for name in policies:
+        if (refusal := names.hat_name_refusal(name)) is not None:
             raise FormatError(_line_of(reader, f"${name}"), refusal)
-        if names.count(name) > 1:
+        if policies.count(name) > 1:
             raise FormatError(_line_of(reader, f"${name}"), messages.DUPLICATE_POLICY(name=name))
     groups = [g.name for g in hat.groups[:-1] if g.name]  # the last is ALL's (checked below)
     folded = [name.lower() for name in groups]  # names differ in more than case, as typed
     for name in groups:
-        refusal = names_rules.hat_name_refusal(name)
-        if refusal is not None:
+        if (refusal := names.hat_name_refusal(name)) is not None:
             raise FormatError(_line_of(reader, f"{name}:"), refusal)
         if folded.count(name.lower()) > 1:
             raise FormatError(_line_of(reader, f"{name}:"), messages.DUPLICATE_GROUP(name=name))
     for group in hat.groups:
-        if group.policy and group.policy not in names:
+        if group.policy and group.policy not in policies:
             raise FormatError(_line_of(reader, f"${group.policy}", policy_ref=True),
                               messages.UNKNOWN_POLICY_REF(name=group.policy))
     if not hat.groups or hat.groups[-1].senders != ("ALL",):
