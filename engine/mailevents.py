@@ -85,6 +85,8 @@ def _carriers(mids: set[int], seen: Connections) -> tuple[dict[int, list[int]], 
 
 def bounce_of(line: str) -> int | None:
     """The MID whose bounce a `MID m was generated for bounce of MID n` line made."""
+    if " was generated for " not in line:  # most lines: no regex for them
+        return None
     generated = _BOUNCE.fullmatch(line.partition(": ")[2])
     return int(generated.group(2)) if generated else None
 
