@@ -13,6 +13,7 @@ from state import model
 from state.edit.logs import put_log
 from tests.kit.appliance import Appliance, prepared, running
 from tests.kit.ssh import ssh_exec
+from tests.kit.waiting import wait_until
 
 SIZE = 10 * 1024
 KEEP = 3
@@ -43,6 +44,17 @@ def file_lines(path: Path) -> list[list[str]]:
     return [f.read_text().splitlines() for f in files_of(path)]
 
 
+def settled(path: Path) -> list[list[str]] | None:
+    """The files once every connection they show opening has its close line: the worker
+    writes `ICID n close` after the client's QUIT is answered, so it may still be on its
+    way when the load ends."""
+    files = file_lines(path)
+    text = "\n".join(line for lines in files for line in lines)
+    opened = set(re.findall(r"New SMTP ICID (\d+) ", text))
+    closed = set(re.findall(r"ICID (\d+) close", text))
+    return files if opened and opened <= closed else None
+
+
 def straddling(files: list[list[str]]) -> int:
     """A MID whose own lines (`MID n ...`) lie in two files."""
     where: dict[int, set[int]] = {}
@@ -57,7 +69,7 @@ def test_findevent_shows_a_message_across_two_rolled_over_files(tmp_path: Path) 
     with running(prepared(tmp_path, small_logs)) as app:
         load(app)
         path = app.data / "logs" / "mail_logs"
-        files = file_lines(path)
+        files = wait_until(lambda: settled(path), what="every connection's close line")
         assert len(files) == KEEP + 1, [f.name for f in files_of(path)]
         for lines in files:  # each file starts as the appliance's do (§9)
             assert lines[0].endswith("Info: Begin Logfile"), lines[:3]
