@@ -134,6 +134,7 @@ class Engine:
         self._open_files = 0
         self.stats: Recorder | None = None
         self._side: set[asyncio.Future[None]] = set()
+        self._rebinding: asyncio.Task[None] | None = None
         self.on_applied: list[Callable[[RuntimeConfig], None]] = []  # the worker supervisor
 
     @classmethod
@@ -168,6 +169,9 @@ class Engine:
             )
         self._running = True
         await self.versions.start()
+        if self._listeners is not None:
+            self._rebinding = asyncio.create_task(self._listeners.keep_binding(
+                self.versions.lock, self._status.publish_soon))
         if self.role is not Role.SMTP:
             self.queue = QueueManager(
                 self.data_dir, self.spool, self._maillog, self._counters,
@@ -179,6 +183,8 @@ class Engine:
 
     async def stop(self) -> None:
         self._running = False
+        if self._rebinding is not None:
+            self._rebinding.cancel()
         await self.versions.stop()
         async with self.versions.lock:
             if self._listeners is not None:

@@ -13,7 +13,9 @@ A listener moved to a new address binds the new one first and lets the old go
 only once it listens: if the new address cannot be bound, the listener keeps
 serving on its old socket under the new version's policy, `stuck` says why, and
 the next version applied tries again. A new listener that cannot bind is logged
-and recorded in `failed`, and the others run.
+and recorded in `failed`, and the others run; it is tried again every BIND_RETRY
+seconds (quietly: its failure was logged once), so a port another program held at
+boot serves mail once that program lets it go, without a commit or a restart.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 
 Gate = Callable[[], int]  # the version to serve from now on (engine/activation.py)
+BIND_RETRY = 5.0  # seconds; a bind is one system call, and mail waits for it
 
 
 class RunningListener:
@@ -134,9 +137,10 @@ class ListenerSet:
         self.failed: dict[str, str] = {}  # name -> why it does not listen at all
         self.stuck: dict[str, str] = {}  # name -> why it still listens on its old address
         self._draining: set[RunningListener] = set()
+        self._runtime: RuntimeConfig | None = None
 
     async def apply(self, runtime: RuntimeConfig) -> None:
-        self.failed, self.stuck = {}, {}
+        self.failed, self.stuck, self._runtime = {}, {}, runtime
         wanted = runtime.listeners
         for name, running in list(self.running.items()):
             if name not in wanted:
@@ -157,6 +161,36 @@ class ListenerSet:
             if name not in self.running:
                 await self._bind(runtime, spec)
         self._draining = {r for r in self._draining if r.connections}
+
+    async def retry(self) -> bool:
+        """Bind again each listener of the version applied that could not be bound: True
+        when one more listens."""
+        runtime, bound = self._runtime, False
+        if runtime is None:
+            return False
+        for name in list(self.failed):
+            spec = runtime.listeners.get(name)
+            if spec is None or name in self.running:
+                del self.failed[name]
+                continue
+            listener, self.failed[name] = await self._start(runtime, spec)
+            if listener is not None:
+                del self.failed[name]
+                self.running[name] = listener
+                self.services.maillog.listener_starting(name)
+                bound = True
+        return bound
+
+    async def keep_binding(self, lock: asyncio.Lock, bound: Callable[[], None],
+                           interval: float = BIND_RETRY) -> None:
+        """`retry` every `interval` s while a listener has failed, under the version
+        follower's lock (never beside an `apply`); `bound` is called when one binds."""
+        while True:
+            await asyncio.sleep(interval)
+            if self.failed:
+                async with lock:
+                    if await self.retry():
+                        bound()
 
     def stage(self, runtime: RuntimeConfig) -> None:
         """Have the listeners that keep their address serve `runtime` once the gate says."""

@@ -9,6 +9,7 @@ each listener's state and can put the factory listeners next to other services.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pexpect
@@ -121,3 +122,32 @@ def test_first_boot_chooses_listener_addresses_and_shows_their_state(tmp_path: P
                     in app.console())
         finally:
             app.stop()
+
+
+def test_a_port_held_at_boot_serves_once_the_other_program_lets_it_go(tmp_path: Path) -> None:
+    """No commit and no restart: the listener that failed at boot is bound again as soon
+    as it can be (every few seconds), by both SMTP workers."""
+    inbound = reserve()
+    other = socket.socket()
+    other.bind(("127.0.0.1", 0))
+    other.listen()
+    outbound = int(other.getsockname()[1])
+    app = Appliance(tmp_path / "data", inbound, outbound,
+                    args=("--inbound", f"127.0.0.1:{inbound}",
+                          "--outbound", f"127.0.0.1:{outbound}"))
+    app.start()
+    try:
+        assert (f"Listener OutboundMail on 127.0.0.1:{outbound}: Failed: Already in use\n"
+                in app.console())
+        other.close()  # the other program stops
+        wait_until(lambda: app.mail_logs().count("SMTP listener OutboundMail starting") == 2,
+                   timeout=30, what="both workers to bind OutboundMail")
+        assert smtp_works(outbound)
+        status = wait_until(lambda: "OutboundMail" in (done := ssh_exec(app, "status")).stdout
+                            and "Failed" not in done.stdout and done.stdout,
+                            what="status to show OutboundMail running")
+        assert f"OutboundMail  127.0.0.1:{outbound}  Running" in str(status)
+        assert smtp_works(inbound)
+    finally:
+        other.close()
+        app.stop()
