@@ -139,7 +139,9 @@ def is_report_mail(content: bytes) -> bool:
 async def post(url: str, body: bytes, ctx: ssl.SSLContext, addresses: Addresses,
                timeout: float = POST_TIMEOUT) -> str:
     """POST the gzipped report (§5.4) to each address of the URL's host until one takes it:
-    "" on a 2xx answer, else why not. The host is found with our own resolver."""
+    "" on a 2xx answer, else why not. The host is found with our own resolver. Each
+    address has `timeout` for all of it: httpx's bounds one read only, so an endpoint
+    answering a byte at a time would otherwise hold the post as long as it liked."""
     parts = urllib.parse.urlsplit(url)
     host, port = (parts.hostname or "").lower(), parts.port or HTTPS_PORT
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -150,9 +152,13 @@ async def post(url: str, body: bytes, ctx: ssl.SSLContext, addresses: Addresses,
         for ip in ips:
             target = web_target(host, ip, port, path)
             try:
-                response = await client.post(
-                    target.url, content=body, extensions=target.extensions,
-                    headers={**target.headers, "Content-Type": MEDIA_TYPE})
+                async with asyncio.timeout(timeout):
+                    response = await client.post(
+                        target.url, content=body, extensions=target.extensions,
+                        headers={**target.headers, "Content-Type": MEDIA_TYPE})
+            except TimeoutError:
+                why = reasons.STS_TIMEOUT
+                continue
             except httpx.HTTPError as exc:
                 why = str(exc) or type(exc).__name__
                 continue

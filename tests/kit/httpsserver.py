@@ -5,7 +5,8 @@
         ... fetch https://mta-sts.partner.test:{web.port}/.well-known/mta-sts.txt ...
 
 `replies` maps the Host header (without port) to what GET answers; `posted` collects
-POST bodies (with their headers) for the TLS-RPT https reports. `hold` makes every answer
+POST bodies (with their headers) for the TLS-RPT https reports, answered `post_status` and
+an empty body, or `post_reply` when set. `hold` makes every answer
 wait until it is set (a server that never answers in time); a reply's `drip` sends its body
 a byte at a time, that many seconds apart (a host that answers each read in time, and the
 whole never). Unknown hosts get 404.
@@ -45,6 +46,7 @@ class HttpsServer(Started):
         self.requests: list[tuple[str, str]] = []  # (host, path) of every GET
         self.posted: list[Posted] = []
         self.post_status = 200
+        self.post_reply: Reply | None = None
         self.release = threading.Event()
         self.release.set()
         self.stopping = threading.Event()  # ends a drip at once
@@ -94,9 +96,11 @@ class HttpsServer(Started):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 outer.posted.append(Posted(self._host(), self.path, dict(self.headers), body))
-                self.send_response(outer.post_status)
-                self.send_header("Content-Length", "0")
+                reply = outer.post_reply or Reply(status=outer.post_status)
+                self.send_response(reply.status)
+                self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
+                self._drip(reply) if reply.drip else self.wfile.write(reply.body)
 
         class Server(ThreadingHTTPServer):
             def handle_error(self, request: object, client_address: object) -> None:
