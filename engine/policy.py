@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from state import senders
-from state.hat_rules import resolve_params, row_policy
+from state.hat_rules import certificate_rows, resolve_params, row_policy
 from state.model import HAT, Behavior, PolicyParams, RatEntry, Response, TLSMode
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -234,13 +234,6 @@ def evaluate_hat(hat: HAT, facts: ClientFacts) -> HatMatch:
 # row found then governs the rest of the conversation (conversation.py). A row above the
 # one a client matched at connect still matches it after TLS, so only clients that matched
 # below a certificate row are asked for a certificate (`asks_certificate`).
-
-def certificate_rows(hat: HAT) -> tuple[int, ...]:
-    """The positions of the sender groups that name a certificate."""
-    return tuple(i for i, group in enumerate(hat.groups)
-                 if any(isinstance(senders.parse(form), senders.CertificateName)
-                        for form in group.senders))
-
 
 def asks_certificate(hat: HAT, match: HatMatch) -> bool:
     """Whether the client `match` placed could yet match a certificate row (one above it,

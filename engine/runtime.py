@@ -22,6 +22,7 @@ from engine.outbound.destinations import DestinationTable
 from engine.outbound.tlsctx import ClientContexts, build_contexts
 from state import authorities, ranges
 from state.defaults import DEMO_CERT
+from state.hat_rules import certificate_rows
 from state.model import (
     HAT,
     Authorities,
@@ -149,7 +150,7 @@ def _contexts(config: Config, listener: Listener, secrets: Secrets, trust: str) 
         return TlsContexts()
     cert, key_path = tls.profile(config, secrets, listener.certificate or DEMO_CERT)
     decisions = [policy.tls_decision(m) for m in modes]
-    if policy.certificate_rows(listener.hat):  # STARTTLS may ask for a certificate anywhere
+    if certificate_rows(listener.hat):  # STARTTLS may ask for a certificate anywhere
         decisions += [policy.TlsDecision(True, d.require, True, False) for d in decisions]
 
     def build(kind: tls.ClientCert, wanted: bool) -> ssl.SSLContext | None:

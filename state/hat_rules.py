@@ -9,6 +9,7 @@ these, so a row means the same everywhere.
 
 from __future__ import annotations
 
+from state import senders
 from state.model import HAT, Behavior, PolicyParams, SenderGroup, TLSMode
 
 _PARAM_FIELDS = tuple(PolicyParams.__struct_fields__)
@@ -53,3 +54,10 @@ def row_tls(group: SenderGroup, hat: HAT) -> TLSMode | None:
     if found is None or found[0] in (Behavior.CONTINUE, Behavior.TCPREFUSE, Behavior.REJECT):
         return None
     return resolve_params(found[1], hat.default).tls or TLSMode.NO
+
+
+def certificate_rows(hat: HAT) -> tuple[int, ...]:
+    """The positions of the sender groups that name a certificate (`cert:` forms)."""
+    return tuple(i for i, group in enumerate(hat.groups)
+                 if any(isinstance(senders.parse(form), senders.CertificateName)
+                        for form in group.senders))

@@ -297,6 +297,14 @@ SHADOWED_GROUP: Final = Template(
     'Warning: listener {listener}: sender group "{group}" can never match: every sender it'
     " lists is matched first by {by} above it.")
 
+# -- certificate rows (state.cert_rows) --------------------------------------------------------
+CERTIFICATE_ROW_ASKS: Final = Template(
+    "CERTIFICATE_ROW_ASKS",
+    'Warning: listener {listener}: sender group "{group}" names clients by certificate: from'
+    " this commit every client placed below it is asked for one at STARTTLS, and a client"
+    " that presents a certificate that does not verify (self-signed, expired) fails its TLS"
+    " handshake. Rows above it are not asked.")
+
 # -- users, roles and access (userconfig, passwd, sshconfig; state.users) ---------------------
 USER_NAME_FORM: Final = Template(
     "USER_NAME_FORM",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from engine import policy
 from engine.policy import ClientFacts, HatMatch, Opening
+from state.hat_rules import certificate_rows
 from state.model import HAT
 
 
@@ -30,7 +31,7 @@ def rematch(hat: HAT, facts: ClientFacts, before: HatMatch, delayed_rejection: b
             ) -> Rematch | None:
     """The HAT's decision with the certificate's names in `facts`; None when the row is
     the one found at connect (or the HAT names no certificate)."""
-    if not facts.cert_names or not policy.certificate_rows(hat):
+    if not facts.cert_names or not certificate_rows(hat):
         return None
     match = policy.evaluate_hat(hat, facts)
     if (match.row, match.rule) == (before.row, before.rule):

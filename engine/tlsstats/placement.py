@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from engine import policy
 from engine.tlsstats.store import Row
 from state import senders
-from state.hat_rules import row_tls
+from state.hat_rules import certificate_rows, row_tls
 from state.model import HAT, SenderGroup, TLSMode
 from state.tls_levels import Direction, is_stricter, placement_tls
 
@@ -42,7 +42,7 @@ def _recorded_row(hat: HAT, group: str) -> int:
     certificate row is decided after STARTTLS, so it says nothing of the connect."""
     for index, row in enumerate(hat.groups):
         if row.name == group and group:
-            known = row_tls(row, hat) is not None and index not in policy.certificate_rows(hat)
+            known = row_tls(row, hat) is not None and index not in certificate_rows(hat)
             return index if known else -1
     return -1
 

@@ -5,7 +5,8 @@
   "partner.example: Required - Verify would have deferred 3 of 120 deliveries in the last
   7 days: certificate-host-mismatch (mx2.partner.example)";
 - every sender group that can never match, naming the rows above that take its senders
-  (state/hat_shadow.py).
+  (state/hat_shadow.py);
+- every listener that starts asking clients for certificates (state/cert_rows.py).
 
 `would_fail` is what makes `commit` ask for confirmation. The store is read in a thread;
 if it cannot be read, the warnings say so and nothing is asked (the change is no less
@@ -23,7 +24,7 @@ from engine.tlsstats import dryrun, report
 from engine.tlsstats.store import Reader
 from esacli import texts
 from esacli.commands.context import Context
-from state import hat_shadow
+from state import cert_rows, hat_shadow
 from state.errors import CommitRefused
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ async def gather(ctx: Context) -> Warnings:
     lines = [(texts.changes.STRICTER_WARNING if run.warns else texts.reports.READY_DRYRUN).format(
         text=run.text(texts.hat.TLS_LABELS[run.level.value])) for run in runs]
     lines += [str(w) for w in hat_shadow.config_warnings(target)]
+    lines += [str(w) for w in cert_rows.newly_asking(base, target)]
     return Warnings(tuple(lines), any(run.would_fail for run in runs))
 
 
