@@ -11,6 +11,7 @@ Exceptions raised by `readline` and seen by the shell (esacli.errors):
   Interrupt   Ctrl-C: abandon the running dialog, back to the top prompt.
   EndOfInput  Ctrl-D (like `exit` at the top prompt, like Ctrl-C inside a dialog),
               or a script that ran out of lines (`final`: the session ends).
+  OutOfStep   batch only: a question asked once the input has failed (the session ends).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
 from esacli import texts
-from esacli.errors import EndOfInput, Interrupt
+from esacli.errors import EndOfInput, Interrupt, OutOfStep
 from state import numbers
 from state.controls import escape_controls
 
@@ -55,6 +56,14 @@ class Console(abc.ABC):
     # Whether the end of input is a script's end (told what it left undone), not a
     # terminal's connection dropping or a test's list of lines running out.
     scripted_input = False
+    # Input lines read so far (the batch console counts them: a command that read one
+    # was a dialog).
+    lines_read = 0
+
+    def stop_answers_when(self, stopped: Callable[[], bool]) -> None:
+        """Batch only (LineConsole): a question asked while `stopped()` holds raises
+        OutOfStep instead of reading its answer. A terminal answers every question."""
+        return None
 
     @abc.abstractmethod
     def write(self, text: str) -> None:
@@ -268,7 +277,8 @@ class LineConsole(Console):
     Input is whatever the client sends, split into lines (`feed`, then `close` at end
     of input). The top-level prompt is not shown, so a batch command prints only its
     output; dialog questions are shown with the answer read for them, as in a
-    transcript, so a script can see what it answered.
+    transcript, so a script can see what it answered. Once the shell says the input
+    failed (`stop_answers_when`), a question raises OutOfStep instead of reading.
     """
 
     scripted_input = True
@@ -294,6 +304,10 @@ class LineConsole(Console):
         self._partial: list[str] = []
         self._partial_size = 0
         self._in_key = False  # inside a pasted private key's PEM block
+        self._stopped: Callable[[], bool] = lambda: False
+
+    def stop_answers_when(self, stopped: Callable[[], bool]) -> None:
+        self._stopped = stopped
 
     def feed(self, data: str) -> None:
         *lines, rest = data.split("\n")
@@ -331,6 +345,7 @@ class LineConsole(Console):
             self._lines.put_nowait(None)  # every later read sees the end too
             raise EndOfInput(final=True)
         self._queued -= len(line) + 1
+        self.lines_read += 1
         if self._resume is not None and self._paused and self._queued < self.LOW_WATER:
             self._paused = False
             self._resume()
@@ -345,6 +360,8 @@ class LineConsole(Console):
         secret: bool = False,
         history: bool = False,
     ) -> str:
+        if not history and self._stopped():  # a question (the top prompt has history)
+            raise OutOfStep()
         if not history:
             self.write(prompt)
         line = await self._next()

@@ -5,6 +5,8 @@ ShellError               base of every exception esacli raises on purpose
  |                       dialog is dropped (`failure`: the session's exit status says so)
  +-- EndOfInput          Ctrl-D (like Ctrl-C in a dialog, like `exit` at the prompt), or
  |                       input that ran out (`final`: nothing more can come)
+ +-- OutOfStep           a batch input that failed can no longer be told apart from the
+ |                       answers it meant for questions not asked: the session ends
  +-- Leave               `exit` was agreed to: the session ends
  +-- BatchRefused        a one-line (batch) form refused its words: one message, and
  |                       nothing was staged
@@ -44,6 +46,12 @@ class EndOfInput(ShellError):
     def __init__(self, message: str = "Ctrl-D", final: bool = False) -> None:
         super().__init__(message)
         self.final = final
+
+
+class OutOfStep(ShellError):
+    """A batch session's input, once a line of it failed or was refused, would answer a
+    question or run a line that could be an answer meant for one never asked (a
+    password): nothing more of it is read (the rule: esacli/shell.py, `Shell`)."""
 
 
 class Leave(ShellError):

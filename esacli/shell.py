@@ -4,6 +4,15 @@ No traceback ever reaches the user: an unexpected exception inside a command is
 logged and shown as one appliance-style line, and the prompt comes back. Whatever
 escapes a session anyway (an exception no command catches, a fault of the console
 itself) ends that session only: `run_session` is the boundary every session runs in.
+
+In a batch session (no terminal: a script's lines answer the questions), once a line has
+failed or been refused, the lines after it may be answers meant for questions never
+asked: a password after a refused dialog. The rule is here, in one place: no question is
+answered after a failure, and the line after a dialog that failed is not run
+(`_out_of_step`): the input stops there (`_stop_input`: as when it ends inside a dialog,
+nothing more is run or committed, and the session exits 1). A line that is not a command
+is named back only where it cannot be such an answer (`_unknown`). On a terminal the
+administrator sees each question, and a refused answer is asked again.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from typing import TYPE_CHECKING
 from esacli import faults, texts
 from esacli.commands import COMMANDS, Command, Context
 from esacli.console import Console
-from esacli.errors import EndOfInput, Interrupt, Leave, internal_error
+from esacli.errors import EndOfInput, Interrupt, Leave, OutOfStep, internal_error
 from esacli.logins import Login, Logins
 from state.editing import EditSession
 from state.errors import AccessRefused
@@ -53,6 +62,8 @@ class Shell:
         )
         self.commands = tuple(sorted(self.commands, key=lambda c: c.name))
         self._table = {n: c for c in self.commands for n in (c.name, *c.aliases)}
+        self._after_dialog = False  # the last command read lines of input (batch)
+        console.stop_answers_when(lambda: self.ctx.failed)
 
     @property
     def session(self) -> EditSession:
@@ -100,8 +111,30 @@ class Shell:
             if not words:
                 first = True  # an empty line just shows the prompt again
                 continue
+            if self._out_of_step():
+                self._stop_input()
+                return
             if not await self.execute(words[0], words[1:]):
                 return
+
+    def _out_of_step(self) -> bool:
+        """Batch: the line after a dialog that failed could be one of the answers it did
+        not ask for (questions after a failure are stopped by the console itself)."""
+        return self.console.scripted_input and self.ctx.failed and self._after_dialog
+
+    def _unknown(self, name: str) -> str:
+        """The refusal of a line that is no command: its first word is named (a typo)
+        unless, in batch, the line comes after a failure or a dialog, where it could be
+        an answer (a password) the script meant for a question that was not asked."""
+        if self.console.scripted_input and (self.ctx.failed or self._after_dialog):
+            return texts.shell.UNKNOWN_LINE
+        return texts.shell.UNKNOWN_COMMAND.format(command=name)
+
+    def _stop_input(self) -> None:
+        """The rest of a batch input is not run: the session ends (its changes not
+        committed are dropped) and fails."""
+        self.ctx.failed = True
+        self.console.say(texts.shell.INPUT_STOPPED)
 
     async def _confirmation_news(self) -> None:
         """This session's `commit confirmed`, ended by another session or the timer."""
@@ -114,11 +147,18 @@ class Shell:
 
     async def execute(self, name: str, args: Sequence[str]) -> bool:
         """Run one command; False when the session should end."""
+        read = self.console.lines_read
+        try:
+            return await self._execute(name, args)
+        finally:
+            self._after_dialog = self.console.lines_read > read
+
+    async def _execute(self, name: str, args: Sequence[str]) -> bool:
         if self.login is not None:
             self.login.touch(self.ctx.clock())
         command = self._table.get(name.lower())
         if command is None:
-            self.ctx.refuse(texts.shell.UNKNOWN_COMMAND.format(command=name))
+            self.ctx.refuse(self._unknown(name))
             return True
         if args and not command.takes_args:
             self.ctx.refuse(texts.shell.NO_BATCH.format(command=command.name))
@@ -132,6 +172,9 @@ class Shell:
                 return True
             await command.handler(self.ctx, args)
         except Leave:
+            return False
+        except OutOfStep:
+            self._stop_input()
             return False
         except AccessRefused as refused:  # the role's first change: the dialog ends there
             self.ctx.refuse(str(refused))

@@ -49,6 +49,9 @@ LOAD_DONE: Final = ("Values have been loaded.\n"
                     "Use 'showchanges' to review them and 'commit' to apply them.")
 LOAD_KEY_PASTE: Final = ('The private key of the certificate profile "{profiles}" is masked in'
                          ' this file.\nPaste it (a line holding only "." ends it):')
+LOAD_KEY_UNREADABLE: Final = "That is not a private key in PEM format: it was discarded."
+LOAD_KEY_ENCRYPTED: Final = ("That private key is encrypted: it was discarded. Paste it"
+                             " decrypted (openssl pkey -in <key file>).")
 LOAD_PASSWORD: Final = ('The password of the account "{user}" is masked in this file.\n'
                         "Enter a new password for {user}:")
 

@@ -16,6 +16,8 @@ ENTER_A_VALUE: Final = messages.ENTER_A_VALUE().text  # state says it too (an em
 PRESS_ENTER: Final = "Press Enter to continue."
 MORE: Final = "-Press Any Key For More-"  # the pager (§1.2)
 UNKNOWN_COMMAND: Final = "Unknown command or missing feature key: {command}"
+# batch, after a failure or a dialog: the line could be an answer (esacli/shell.py)
+UNKNOWN_LINE: Final = "Unknown command or missing feature key (not shown: it could be an answer)."
 NOT_PERMITTED: Final = "You are not in the correct access group to use {command}."
 NO_BATCH: Final = 'The "{command}" command does not take arguments here.'
 HELP_HEADER: Final = "Type 'help <command>' for more information on a specific command."
@@ -35,6 +37,11 @@ EXIT_CONFIRM: Final = "Are you sure you wish to exit?"
 INPUT_ENDED_UNCOMMITTED: Final = (
     "The input ended with configuration changes not committed: they were discarded.\n"
     "End the input with 'commit' to keep them.")
+# A batch input stopped by the shell's rule (esacli/shell.py): what follows a failure
+# could be answers (a password) meant for questions never asked.
+INPUT_STOPPED: Final = (
+    "Input stopped: a line of it failed or was refused, and the lines after it could be"
+    " answers to questions that were not asked. Nothing more was run or committed.")
 
 # -- validation messages used by the dialogs (§1.5) ----------------------------------------
 # What a value may be is state's to say (state/messages.py); the dialogs that check a

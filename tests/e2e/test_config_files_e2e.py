@@ -58,12 +58,16 @@ def test_a_paste_that_lost_its_tail_loads_nothing(tmp_path: Path) -> None:
         lines = [line for line in shown.stdout.splitlines() if " = " in line]
         users = next(i for i, line in enumerate(lines) if line.startswith("users"))
         paste = "\n".join(lines[:users])  # cut before the accounts: a lost tail
+        before = committed(app.data)
         done = ssh_exec(app, "loadconfig", f"1\n{paste}\n.\nshowchanges\n")
         no_traceback(done.stdout, "loadconfig")
         assert "Parsing failed: nothing was loaded." in done.stdout, done.stdout
         assert 'the file has no end line ("end = <settings>", its last line)' in done.stdout
         assert "Values have been loaded." not in done.stdout
-        assert "{'standalone': {'': {}}}" in done.stdout  # nothing staged
+        # a batch stops after a dialog that failed: showchanges is not run, nothing staged
+        assert done.returncode == 1
+        assert done.stdout.endswith("Nothing more was run or committed.\n"), done.stdout
+        assert "'standalone'" not in done.stdout and committed(app.data) == before
         send_mail(app.inbound, "someone@example.com")
         assert ssh_exec(app, "status").returncode == 0
 

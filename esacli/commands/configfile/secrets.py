@@ -11,7 +11,7 @@ from esacli.commands.context import Context
 from esacli.commands.userconfig.questions import ask_new_password
 from state import certs, config_file, messages
 from state.config_file import ConfigFile, FileSecrets
-from state.errors import CertError, StateError
+from state.errors import CertError, EncryptedKey, StateError
 from state.secrets import hash_password
 
 
@@ -33,17 +33,25 @@ async def _unlock(ctx: Context, loaded: ConfigFile) -> FileSecrets:
 
 
 async def _paste_key(ctx: Context, kid: str, profiles: str) -> certs.PrivateKey:
+    """Read without echo; asked again, saying why, until it is the profile's key."""
     while True:
         pem = await ctx.console.read_block(texts.configfile.LOAD_KEY_PASTE.format(
-            profiles=profiles))
-        try:
-            key = certs.parse_private_key(pem)
-        except CertError as exc:
-            ctx.console.say(str(exc))
-            continue
-        if certs.key_id(key) == kid:
+            profiles=profiles), secret=True)
+        key = _pasted_key(pem, kid)
+        if not isinstance(key, str):
             return key
-        ctx.console.say(messages.FILE_KEY_MISMATCH())
+        ctx.console.say(key)
+
+
+def _pasted_key(pem: str, kid: str) -> certs.PrivateKey | str:
+    """The private key pasted for the key id `kid`, or why it is not (never a word of it)."""
+    try:
+        key = certs.parse_private_key(pem)
+    except EncryptedKey:
+        return texts.configfile.LOAD_KEY_ENCRYPTED
+    except CertError:
+        return texts.configfile.LOAD_KEY_UNREADABLE
+    return key if certs.key_id(key) == kid else messages.FILE_KEY_MISMATCH()
 
 
 async def gather(ctx: Context, loaded: ConfigFile) -> Wanted:
