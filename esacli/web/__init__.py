@@ -12,7 +12,8 @@ appliance's process and event loop, beside SSH, never in an SMTP worker; every f
 runs in a thread. Every asset is served by the appliance: charts are server-side SVG
 (pygal), there is no script and no request beyond loopback.
 
-Modules: `service` (runs the console where Config.web says), `app` (the aiohttp application),
-`auth` (logins, sessions, throttling), `pages` (HTML), `charts` (SVG), `metrics`
-(Prometheus collector), `texts` (every word shown).
+Modules: `service` (runs the console where Config.web says), `gate` (accepts its
+connections: caps per source and in all, timeouts), `connection` (one connection's request
+handler), `app` (the aiohttp application), `auth` (logins, sessions, throttling), `pages`
+(HTML), `charts` (SVG), `metrics` (Prometheus collector), `texts` (every word shown).
 """

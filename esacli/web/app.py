@@ -4,7 +4,8 @@ Every request but /login and the stylesheet needs a session (/metrics also takes
 Basic credentials of an appliance user, for scrapers). GET only reads; the only POSTs
 are /login and /logout, and both must come from the console's own origin (Origin or
 Referer), logout with its session's token. Responses forbid framing, sniffing, caching
-and any script (Content-Security-Policy).
+and any script (Content-Security-Policy), on every answer (`secure`). A request has
+TIMEOUTS.request to be answered (esacli/web/gate.py holds the other limits).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from esacli.web import metrics, pages, texts
+from esacli.web import gate, metrics, pages, texts
 from esacli.web.auth import COOKIE, Guard, WebSession, same_token
 from esacli.web.views import Views
 from state.secrets import Secrets
@@ -38,6 +40,13 @@ HEADERS = {
 }
 MAX_FORM = 4096
 SESSION = web.RequestKey("session", WebSession)
+Answer = TypeVar("Answer", bound=web.StreamResponse)
+
+
+def secure(response: Answer) -> Answer:
+    """Every answer of the console carries HEADERS, aiohttp's own and redirects included."""
+    response.headers.update(HEADERS)
+    return response
 
 
 class Console:
@@ -47,7 +56,8 @@ class Console:
         self.guard = Guard(secrets, accounts=Accounts(secrets, store.load))
 
     def application(self) -> web.Application:
-        app = web.Application(middlewares=[self._headers, self._errors, self._login_required],
+        app = web.Application(middlewares=[self._headers, self._bounded, self._errors,
+                                           self._login_required],
                               client_max_size=MAX_FORM)
         app.router.add_get("/login", self.login_page)
         app.router.add_post("/login", self.login)
@@ -63,9 +73,26 @@ class Console:
     # -- middlewares ---------------------------------------------------------------
     @web.middleware
     async def _headers(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        response = await handler(request)
-        response.headers.update(HEADERS)
-        return response
+        try:
+            return secure(await handler(request))
+        except web.HTTPException as exc:  # a redirect, aiohttp's 404 and 405: answers too
+            secure(exc)
+            raise
+
+    @web.middleware
+    async def _bounded(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """A request (a slow body included) gets its answer within TIMEOUTS.request, or a
+        408 and the connection closed (the gate's idle timeout covers only the header)."""
+        timer = asyncio.timeout(gate.TIMEOUTS.request)
+        try:
+            async with timer:
+                return await handler(request)
+        except TimeoutError:
+            if not timer.expired():
+                raise
+        answer = web.Response(status=408, text=texts.REQUEST_TIMEOUT)
+        answer.force_close()
+        return answer
 
     @web.middleware
     async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -3,6 +3,8 @@
 
 Light on purpose: the web stack (aiohttp, pygal, prometheus_client) is imported only
 when the console first starts, so an appliance with the console off does not carry it.
+Its connections are accepted, counted and timed by esacli/web/gate.py, not by aiohttp's
+TCPSite (which caps neither).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from esacli.web.app import Console
+    from esacli.web.gate import Gate
 
 log = logging.getLogger("esacli.web")
 
@@ -80,6 +83,7 @@ class WebService:
         self.running: Wanted | None = None
         self.address: tuple[str, int] | None = None
         self._runner: web.AppRunner | None = None
+        self.gate: Gate | None = None
         self._failed: Wanted | None = None
 
     def wanted(self, config: Config) -> Wanted | None:
@@ -107,28 +111,40 @@ class WebService:
         from aiohttp import web
 
         from esacli.web.app import Console
+        from esacli.web.connection import Handler
+        from esacli.web.gate import GRACE, Gate, listen
 
         ctx = await asyncio.to_thread(server_context, config, self.secrets)
         if self.console is None:
             self.console = Console(self.data_dir, self.store, self.secrets)
-        runner = web.AppRunner(self.console.application(), access_log=None,
-                               handle_signals=False)
+        # no TCPSite: the gate accepts, with its caps and timeouts (esacli/web/gate.py)
+        runner = web.AppRunner(self.console.application(), handle_signals=False,
+                               shutdown_timeout=GRACE)
         await runner.setup()
-        site = web.TCPSite(runner, wanted[0], wanted[1], ssl_context=ctx, reuse_address=True)
+        server = runner.server
+        assert server is not None  # set up
         try:
-            await site.start()
+            gate = Gate(listen(wanted[0], wanted[1]), ctx, lambda gone: Handler(server, gone))
         except BaseException:
             await runner.cleanup()
             raise
-        self._runner, self.running, self._failed = runner, wanted, None
-        address = runner.addresses[0]
-        self.address = (str(address[0]), int(address[1]))
+        self._runner, self.gate, self.running, self._failed = runner, gate, wanted, None
+        self.address = gate.address
         self.say(texts.CONSOLE_RUNNING.format(address=f"{self.address[0]}:{self.address[1]}"))
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-        self._runner, self.running, self.address = None, None, None
+        """Stop accepting, give requests in flight GRACE to finish, then close every
+        connection left (those in their TLS handshake too)."""
+        gate, runner = self.gate, self._runner
+        self._runner, self.gate, self.running, self.address = None, None, None, None
+        if gate is not None:
+            await gate.stop_accepting()
+        try:
+            if runner is not None:
+                await runner.cleanup()
+        finally:
+            if gate is not None:
+                await gate.drop()
 
     async def follow(self, config: Callable[[], Config | None], interval: float = 1.0) -> None:
         """Apply the applied configuration's web settings now and after each change."""

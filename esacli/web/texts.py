@@ -22,6 +22,7 @@ LOGIN_PASSWORD: Final = "Password"
 LOGIN_BUTTON: Final = "Log in"
 LOGIN_FAILED: Final = "Login failed: wrong user name or password."
 LOGIN_BAD_REQUEST: Final = "The request was refused."
+REQUEST_TIMEOUT: Final = "The request took too long and was dropped."
 
 REPORT_PAGE: Final = "TLS connections"
 REPORT_INBOUND: Final = "Incoming connections ({period})"

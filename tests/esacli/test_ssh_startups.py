@@ -1,10 +1,13 @@
-"""The cap on SSH connections not logged in yet, per source and in all."""
+"""The cap on connections not served yet (SSH not logged in, the web console), per source
+and in all."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from esacli.ssh_startups import Startups, source_of
+from esacli.ssh_startups import Startups, Wording, source_of
 
 
 def test_each_source_has_its_cap() -> None:
@@ -44,3 +47,25 @@ def test_from_full_every_new_one_is_refused() -> None:
 ])
 def test_a_source_is_an_ipv4_address_or_an_ipv6_64(address: str, source: str) -> None:
     assert source_of(address) == source
+
+
+def test_refusals_are_one_line_a_minute_in_the_callers_words(
+        caplog: pytest.LogCaptureFixture) -> None:
+    web = Wording("Web console connection", "too many connections from that source",
+                  logging.getLogger("esacli.web"))
+    startups = Startups(per_source=1, wording=web)
+    assert startups.admit("10.0.0.1") and startups.total == 1
+    assert not startups.admit("10.0.0.1") and not startups.admit("10.0.0.1")
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [(
+        "esacli.web", "Web console connection from 10.0.0.1 refused: too many connections"
+        " from that source (1 refused so far)")]
+    startups.done("10.0.0.1")
+    assert startups.total == 0
+
+
+def test_ssh_refusals_keep_their_words(caplog: pytest.LogCaptureFixture) -> None:
+    startups = Startups(per_source=0)
+    assert not startups.admit("10.0.0.1")
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [(
+        "esacli.ssh", "SSH connection from 10.0.0.1 refused: too many connections not logged"
+        " in (1 refused so far)")]
