@@ -35,7 +35,7 @@ from engine.outbound.destinations import Destination
 from engine.outbound.dnspolicy import DnsPolicies, Plan
 from engine.outbound.jobs import Job, Report, Result
 from engine.outbound.resolver import Kind, Resolution, Resolver
-from engine.outbound.wire import Client, Reply, WireError
+from engine.outbound.wire import Client, Malformed, Reply, WireError
 from engine.runtime import OutboundRuntime
 
 __all__ = ["DomainDelivery", "Job", "Result", "normalise_crlf"]
@@ -232,6 +232,8 @@ async def _exchange(
     if sent.data is None:
         return None
     if sent.data.code != 354:
+        if sent.data.code < 400:  # "250" to DATA: the content was never sent, nothing taken
+            raise Malformed(f"Unexpected reply to DATA: {sent.data.code}")
         results.update(dict.fromkeys(accepted, _classify(sent.data, dcid)))
         return None
     if not accepted:  # pipelined, and DATA taken with nothing to send: end it empty

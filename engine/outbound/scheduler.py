@@ -17,6 +17,7 @@ from email.mime.text import MIMEText
 from typing import Protocol
 
 from state import numbers
+from state.controls import escape_controls
 from state.model import DeliverySettings
 
 
@@ -76,6 +77,18 @@ def printable(text: str) -> str:
     return text.encode("unicode_escape").decode("ascii")
 
 
+DIAGNOSTIC_MAX = 900  # characters of a reason a bounce quotes: its lines stay within 998
+
+
+def _diagnostic(text: str) -> str:
+    """A remote reply as a bounce shows it: one line (a multi-line reply's breaks, and every
+    other control character the server sent, escaped as mail_logs has them), so it can
+    neither break the Diagnostic-Code field nor reach the sender's screen raw; a long one
+    cut (mail_logs keeps it whole)."""
+    shown = escape_controls(text)
+    return shown if len(shown) <= DIAGNOSTIC_MAX else shown[: DIAGNOSTIC_MAX - 3] + "..."
+
+
 def _headers_of(content: bytes) -> bytes:
     end = content.find(b"\r\n\r\n")
     if end < 0:
@@ -104,7 +117,7 @@ def build_dsn(
     report["Auto-Submitted"] = "auto-replied"
     lines = [f"This is the mail system at host {hostname}.", "",
              "Your message could not be delivered to the following recipients:", ""]
-    lines += [f"  <{printable(f.address)}>: {f.diagnostic}" for f in failures]
+    lines += [f"  <{printable(f.address)}>: {_diagnostic(f.diagnostic)}" for f in failures]
     report.attach(MIMEText("\n".join(lines) + "\n", "plain"))
     status = MIMEBase("message", "delivery-status")
     # message/delivery-status is a series of header blocks: one per message, one per recipient.
@@ -114,7 +127,7 @@ def build_dsn(
     ]
     blocks += [
         _block([("Final-Recipient", f"rfc822; {printable(f.address)}"), ("Action", "failed"),
-                ("Status", f.status), ("Diagnostic-Code", f.diagnostic)])
+                ("Status", f.status), ("Diagnostic-Code", _diagnostic(f.diagnostic))])
         for f in failures
     ]
     status.set_payload(blocks)

@@ -7,7 +7,9 @@ a task of its own. Replies are parsed as they arrive and kept in order, so the r
 a pipelined group are read one after the other.
 
 Every failure is a `WireError`: `Disconnected` when the connection ends, `Timeout` when
-a reply (or the connection) does not come in time, `Malformed` for what is not a reply.
+a reply (or the connection) does not come in time, or the server stops taking the
+content, `Malformed` for what is not a reply. Replies the server sends ahead of the
+commands that take them are read only up to `MAX_PENDING`: then reading waits.
 A reply that says no is a `Reply`, for the caller to judge; TLS errors are the ssl
 module's (an OSError), as the caller classifies them.
 """
@@ -23,6 +25,9 @@ from typing import Any, NamedTuple, cast
 MAX_LINE = 8192  # RFC 5321 §4.5.3.1.5 says 512; servers write longer, none this long
 MAX_REPLY = 64 * 1024  # a multi-line reply (EHLO's), all its lines
 CHUNK = 64 * 1024  # content is written this much at a time, each waiting for the socket
+# Replies read ahead of the commands that take them: past this many, reading pauses until
+# they are taken (a server flooding replies would otherwise fill memory and the event loop).
+MAX_PENDING = 1000
 _CODE = re.compile(rb"[2-5][0-9][0-9]")
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
@@ -77,6 +82,7 @@ class _Replies(asyncio.Protocol):
         self._error: WireError | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._writable: asyncio.Future[None] | None = None
+        self._paused = False  # reading, while MAX_PENDING replies wait to be taken
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # (uvloop's transports are no subclasses of asyncio's: no isinstance check)
@@ -93,7 +99,17 @@ class _Replies(asyncio.Protocol):
             self._line(line)
         if len(self._buffer) > MAX_LINE:
             self._fail(Malformed("Response line too long"))
+        if len(self._replies) >= MAX_PENDING and not self._paused and self._error is None:
+            assert self.transport is not None
+            self.transport.pause_reading()
+            self._paused = True
         self._wake()
+
+    def _resume(self) -> None:
+        if self._paused and len(self._replies) < MAX_PENDING:
+            self._paused = False
+            if self.transport is not None and not self.transport.is_closing():
+                self.transport.resume_reading()
 
     def _line(self, line: bytes) -> None:
         if len(line) > MAX_LINE or not _CODE.match(line) or line[3:4] not in b" -\r\n":
@@ -128,6 +144,10 @@ class _Replies(asyncio.Protocol):
         if self._writable is not None and not self._writable.done():
             self._writable.set_result(None)
 
+    def fail(self, error: WireError) -> None:
+        """End the connection now (abort: what is still buffered is dropped)."""
+        self._fail(error)
+
     def _fail(self, error: WireError) -> None:
         if self._error is None:
             self._error = error
@@ -145,6 +165,7 @@ class _Replies(asyncio.Protocol):
         self._buffer.clear()
         self._replies.clear()
         self._lines, self._size = [], 0
+        self._resume()
 
     async def reply(self, timeout: float) -> Reply:
         if not self._replies and self._error is None:
@@ -157,7 +178,9 @@ class _Replies(asyncio.Protocol):
             finally:
                 self._waiter = None
         if self._replies:
-            return self._replies.popleft()
+            reply = self._replies.popleft()
+            self._resume()
+            return reply
         assert self._error is not None
         raise self._error
 
@@ -275,7 +298,12 @@ class Client:
             if transport is None or transport.is_closing():
                 raise Disconnected("Connection lost")
             transport.write(view[start : start + CHUNK])
-            await self._protocol.writable()
+            try:  # a server that stops reading must not hold the connection for good
+                async with asyncio.timeout(self.timeout):
+                    await self._protocol.writable()
+            except TimeoutError:
+                self._protocol.fail(Timeout("Timed out sending message content"))
+                raise Timeout("Timed out sending message content") from None
         return await self.reply()
 
     async def quit(self, timeout: float) -> None:

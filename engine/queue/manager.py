@@ -212,8 +212,15 @@ class QueueManager:
         reported: set[tuple[int, int]] = set()
 
         async def report(job: Job, results: dict[int, Result]) -> None:
+            try:
+                await self.results.report(config, job.mid, results, attempts)
+            except BaseException:
+                # Delivered, dropped and deferred are recorded before the bounces: a bounce
+                # that failed is left for the deferral below, never due again at once.
+                reported.update((job.mid, rid) for rid, r in results.items()
+                                if r.status != "bounced")
+                raise
             reported.update((job.mid, rid) for rid in results)
-            await self.results.report(config, job.mid, results, attempts)
 
         resolver = Resolver(config.dns, self.options.mx_port)
         delivery = DomainDelivery(
