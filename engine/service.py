@@ -54,7 +54,8 @@ from state.model import Config
 from state.secrets import Secrets
 from state.store import Store
 
-# Descriptors besides the inbound connections: queue, spool, logs, outbound, SSH.
+# Descriptors besides the inbound connections: queue, spool, logs, SSH, the web console
+# (outbound connections are capped apart: engine/queue/manager.py OUTBOUND_CONNECTIONS).
 SPARE_FILES = 256
 
 

@@ -5,8 +5,10 @@ kind of message (what it asks of TLS: REQUIRETLS, TLS-Required: No, a report of 
 nearly all mail is plain, one kind), runs up to the destination's concurrency limit of
 workers; each takes a connection (connect.py: the targets in order, each under the TLS
 requirement the precedence rule gives for that kind) and sends up to
-`max_msgs_per_connection` messages on it before opening a fresh one. So a connection
-only ever carries messages its requirement was judged for. Every recipient's result goes
+`max_msgs_per_connection` messages on it before opening a fresh one, holding one of the
+appliance's `slots` meanwhile (every domain's delivery shares them: a thousand domains
+whose hosts never answer cannot open a thousand sockets at once). So a connection only
+ever carries messages its requirement was judged for. Every recipient's result goes
 to `report` as soon as the remote reply is known, and the next command on that
 connection waits until `report` returns, so the queue makes it durable first.
 
@@ -67,6 +69,9 @@ class DomainDelivery:
     policies: DnsPolicies = field(default_factory=DnsPolicies)  # MTA-STS cache, TLS-RPT
     connected: Connected = lambda domain, up: None  # each connection attempt (hoststatus)
     held: Callable[[int], bool] = lambda mid: False  # an administrator's request waits for it
+    # The appliance's outbound connections, shared by every domain's delivery: a worker
+    # holds one while it connects and sends (QueueOptions.connections of them in all).
+    slots: asyncio.Semaphore | None = None
     connector: Connector = field(init=False)
 
     def __post_init__(self) -> None:
@@ -140,19 +145,27 @@ class DomainDelivery:
 
     async def _worker(self, plan: Plan, queue: deque[Job], per_conn: int) -> None:
         while self._unheld(queue):  # no connection for messages it would not send
-            opened, failed = await self.connector.usable(plan.resolution.targets, plan)
-            if opened is None:
-                while queue:  # nothing reachable: everything left waits for the retry
-                    job = queue.popleft()
-                    await self.report(job, dict.fromkeys(job.rids, failed))
-                return
-            try:
-                sent = 0
-                while self._unheld(queue) and sent < per_conn and opened.conn.alive:
-                    await self._send(opened, queue.popleft())
-                    sent += 1
-            finally:
-                await self.connector.close(opened)
+            async with self.slots or contextlib.nullcontext():
+                if not self._unheld(queue) or not await self._connection(plan, queue, per_conn):
+                    return
+
+    async def _connection(self, plan: Plan, queue: deque[Job], per_conn: int) -> bool:
+        """One connection's messages; False when no target was reachable (then what is
+        left was reported for the retry)."""
+        opened, failed = await self.connector.usable(plan.resolution.targets, plan)
+        if opened is None:
+            while queue:  # nothing reachable: everything left waits for the retry
+                job = queue.popleft()
+                await self.report(job, dict.fromkeys(job.rids, failed))
+            return False
+        try:
+            sent = 0
+            while self._unheld(queue) and sent < per_conn and opened.conn.alive:
+                await self._send(opened, queue.popleft())
+                sent += 1
+        finally:
+            await self.connector.close(opened)
+        return True
 
     async def _send(self, opened: Open, job: Job) -> None:
         results = await self._attempt(opened, job)

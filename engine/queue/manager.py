@@ -48,6 +48,9 @@ from state.model import Config
 
 LISTENER = "(queue)"  # spool "listener" of messages the queue makes itself (bounces, alerts)
 DUE_LIMIT = 5000  # recipients taken per tick: a huge backlog goes out in slices
+# Outbound connections at once: each is a descriptor of this process, which also holds the
+# shell, SSH and the web console; above it, deliveries wait for a connection to end.
+OUTBOUND_CONNECTIONS = 1000
 
 
 @dataclass
@@ -58,6 +61,7 @@ class QueueOptions:
     clock: Clock = field(default_factory=SystemClock)
     poll_interval: float = 0.2
     https_port: int = HTTPS_PORT  # of MTA-STS policy hosts (tests run theirs on a free port)
+    connections: int = OUTBOUND_CONNECTIONS  # at once, every domain together
 
 
 class QueueManager:
@@ -77,6 +81,7 @@ class QueueManager:
                              self.options.https_port)
         self._upkeep: asyncio.Task[None] | None = None
         self._busy: dict[str, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(self.options.connections)
         self._rates = RateWindow()
         self._alerts = TlsAlerts()
         self.stats: OutboundStats | None = None  # the engine's TLS statistics recorder
@@ -229,7 +234,7 @@ class QueueManager:
             stats=self.stats,
             policies=self.upkeep.policies(runtime, resolver, destination.mta_sts),
             connected=lambda domain, up: self.store.connection(domain, up, self.clock.now()),
-            held=self.store.requested,
+            held=self.store.requested, slots=self._slots,
         )
         try:
             await delivery.run(jobs)
