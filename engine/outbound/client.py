@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import re
 from collections import deque
 from collections.abc import Callable
@@ -45,6 +46,7 @@ __all__ = ["DomainDelivery", "Job", "Result", "normalise_crlf"]
 _EOL = re.compile(rb"\r\n|\r|\n")
 REQUIRETLS = "REQUIRETLS"  # the MAIL FROM parameter (RFC 8689 §4.2.1)
 READ_INLINE = 256 * 1024  # a larger message is read (and checked) off the event loop
+TOO_MANY_RECIPIENTS = 452  # RFC 5321 §4.5.3.1.10: the rest go in another transaction
 
 
 def normalise_crlf(data: bytes) -> bytes:
@@ -161,15 +163,19 @@ class DomainDelivery:
         try:
             sent = 0
             while self._unheld(queue) and sent < per_conn and opened.conn.alive:
-                await self._send(opened, queue.popleft())
+                await self._send(opened, queue.popleft(), queue)
                 sent += 1
         finally:
             await self.connector.close(opened)
         return True
 
-    async def _send(self, opened: Open, job: Job) -> None:
+    async def _send(self, opened: Open, job: Job, queue: deque[Job]) -> None:
         results = await self._attempt(opened, job)
         opened.delivered += any(r.status == "delivered" for r in results.values())
+        later = over_limit(job, results)
+        if later is not None:  # sent next, on this connection if it goes on
+            results = {rid: r for rid, r in results.items() if rid not in later.rids}
+            queue.appendleft(later)
         await self.report(job, results)
 
     async def _attempt(self, opened: Open, job: Job) -> dict[int, Result]:
@@ -202,10 +208,25 @@ class DomainDelivery:
 
 def _classify(reply: Reply, dcid: int) -> Result:
     if reply.ok:
-        return Result("delivered", str(reply), dcid)
+        return Result("delivered", str(reply), dcid, reply.code)
     if reply.code >= 500:
-        return Result("bounced", reasons.REMOTE_REFUSED(reply.text, reply.code), dcid)
-    return Result("deferred", reasons.REMOTE_DEFERRED(reply.text, reply.code), dcid)
+        return Result("bounced", reasons.REMOTE_REFUSED(reply.text, reply.code), dcid, reply.code)
+    return Result("deferred", reasons.REMOTE_DEFERRED(reply.text, reply.code), dcid, reply.code)
+
+
+def over_limit(job: Job, results: dict[int, Result]) -> Job | None:
+    """The recipients a server refused with 452 (too many recipients, RFC 5321
+    §4.5.3.1.10) in a transaction that delivered to others: they go in the next
+    transaction at once, not at the retry. None when there are none, or nothing was
+    taken (then the 452 is the server's state, and the retry's backoff applies)."""
+    if not any(r.status == "delivered" for r in results.values()):
+        return None
+    left = [i for i, rid in enumerate(job.rids) if (r := results.get(rid)) is not None
+            and r.status == "deferred" and r.code == TOO_MANY_RECIPIENTS]
+    if not left:
+        return None
+    return dataclasses.replace(job, rids=[job.rids[i] for i in left],
+                               addresses=[job.addresses[i] for i in left])
 
 
 async def _transaction(

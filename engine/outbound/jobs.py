@@ -28,6 +28,7 @@ class Result:
     status: str  # "delivered", "deferred", "bounced", "dropped"
     reply: str  # the remote reply or our reason (engine/outbound/reasons.py)
     dcid: int | None = None
+    code: int = 0  # the remote reply's code (0: the reason is ours)
 
 
 Report = Callable[[Job, dict[int, Result]], Awaitable[None]]

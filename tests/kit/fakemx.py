@@ -30,6 +30,7 @@ class Behaviour:
     data_reply: str = "250 2.0.0 Ok: queued"
     greeting: str = "220 mx.fake ESMTP"
     tls_extensions: tuple[str, ...] = ()  # offered only after STARTTLS (e.g. REQUIRETLS)
+    max_rcpts: int = 0  # recipients a transaction takes, the next ones 452 (0: no limit)
 
 
 @dataclass
@@ -158,6 +159,8 @@ class _Session:
         reply = self.b.rcpt_reply.get(address, "250 2.1.5 Ok")
         if not self.in_mail:
             reply = "503 5.5.1 Error: need MAIL command"
+        elif self.b.max_rcpts and len(self.rcpts) >= self.b.max_rcpts:
+            reply = "452 4.5.3 Too many recipients"
         if reply.startswith("250"):
             self.rcpts.append(address)
         await self.say(reply)
