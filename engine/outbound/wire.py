@@ -25,6 +25,9 @@ from typing import Any, NamedTuple, cast
 MAX_LINE = 8192  # RFC 5321 §4.5.3.1.5 says 512; servers write longer, none this long
 MAX_REPLY = 64 * 1024  # a multi-line reply (EHLO's), all its lines
 CHUNK = 64 * 1024  # content is written this much at a time, each waiting for the socket
+# The reply to the final dot (RFC 5321 §4.5.3.2.6: 10 minutes): the server may be scanning
+# the message, and a client that gives up sooner sends it again, a duplicate, at the retry.
+DATA_DONE_TIMEOUT = 600.0
 # Replies read ahead of the commands that take them: past this many, reading pauses until
 # they are taken (a server flooding replies would otherwise fill memory and the event loop).
 MAX_PENDING = 1000
@@ -290,7 +293,8 @@ class Client:
 
     async def content(self, data: bytes) -> Reply:
         """After DATA's 354: `data` (CRLF line ends) dot-stuffed, the end of data, the
-        reply; written a chunk at a time as the socket takes it."""
+        reply (waited for DATA_DONE_TIMEOUT); written a chunk at a time as the socket
+        takes it, each chunk within the connection's timeout."""
         data = _LEADING_DOT.sub(b"..", data) + b".\r\n"
         view = memoryview(data)
         for start in range(0, len(view), CHUNK):
@@ -304,7 +308,7 @@ class Client:
             except TimeoutError:
                 self._protocol.fail(Timeout("Timed out sending message content"))
                 raise Timeout("Timed out sending message content") from None
-        return await self.reply()
+        return await self._protocol.reply(max(self.timeout, DATA_DONE_TIMEOUT))
 
     async def quit(self, timeout: float) -> None:
         """QUIT, its reply awaited at most `timeout`; the connection closed in any case."""

@@ -127,3 +127,36 @@ def test_a_command_with_a_line_break_is_never_sent(run: Runner) -> None:
         return str(reply)
 
     assert run(client_side()) == "250 mx"
+
+
+SCAN = 1.0  # seconds the MX takes to answer the final dot
+
+
+async def slow_to_take(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Answers the final dot only after SCAN seconds (a filter at work), longer than the
+    client's timeout for every other reply."""
+    writer.write(b"220 mx\r\n")
+    await reader.readline()  # EHLO
+    writer.write(b"250 mx\r\n")
+    for reply in (b"250 2.1.0 Ok\r\n", b"250 2.1.5 Ok\r\n", b"354 go\r\n"):
+        await reader.readline()  # MAIL, RCPT, DATA
+        writer.write(reply)
+    while await reader.readline() != b".\r\n":
+        pass
+    await asyncio.sleep(SCAN)  # the peer's pace (its filter), not the test waiting
+    writer.write(b"250 2.0.0 queued after a scan\r\n")
+    await reader.readline()
+
+
+def test_the_reply_to_the_final_dot_may_take_longer_than_other_replies(run: Runner) -> None:
+    async def client_side() -> str:
+        async with mx(slow_to_take) as port:
+            client, _ = await Client.open("127.0.0.1", port, SCAN / 4)
+            await client.hello("gw.test")
+            sent = await client.envelope("MAIL FROM:<a@b.test>", ["RCPT TO:<c@d.test>"])
+            assert sent.data is not None and sent.data.code == 354
+            reply = await client.content(b"Subject: x\r\n\r\nhi\r\n")
+            client.close()
+        return str(reply)
+
+    assert run(client_side()) == "250 2.0.0 queued after a scan"
