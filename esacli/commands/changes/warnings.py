@@ -42,8 +42,8 @@ class Warnings:
 async def gather(ctx: Context) -> Warnings:
     """The warnings for what a commit would write now (none when it would be refused:
     commit says why)."""
-    try:
-        base, target = ctx.session.preview()
+    try:  # a cluster member's preview reads the cluster database: off the event loop
+        base, target = await ctx.call(ctx.session.preview)
     except CommitRefused:
         return Warnings()
     span = report.last("week", ctx.clock())
