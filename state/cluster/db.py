@@ -1,13 +1,19 @@
 """One connection to the cluster database, its commit transaction, and the versions.
 
 Every psycopg failure to reach or use the server becomes `Unreachable`, whose
-message names the server (host, port, database; never the password). Queries
+message names the server (host, port, database; never the password); an error the
+server answers with (out of disk space, a table missing) becomes `Faulted`, in the
+server's words; the commit lock waited for longer than LOCK_TIMEOUT, `Busy`. Queries
 on machines, groups, keys and users are in members.py.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Self
@@ -16,11 +22,20 @@ import psycopg
 from psycopg import conninfo as pg_conninfo
 
 from state.cluster import levels, messages, schema
-from state.cluster.errors import Unreachable
+from state.cluster.errors import Busy, Faulted, Uncertain, Unreachable
 from state.cluster.levels import Doc, Kind, Level
 
 CONNECT_TIMEOUT = 3  # seconds: an unreachable address must not hold a commit long
-Errors = (psycopg.OperationalError, psycopg.InterfaceError)
+ANSWER_TIMEOUT = 10.0  # seconds one round trip may take before the connection is cut
+LOCK_TIMEOUT = 8.0  # seconds a commit waits for the commit lock (held by a commit that
+# does not end: its machine stopped or cut off mid-commit, until the server notices)
+Errors = (psycopg.Error,)
+# SQLSTATE classes of a server that cannot be used at all (a connection exception, shutting
+# down or starting up, authentication, too many connections): Unreachable. Any other error
+# it answers with is its own (disk full, a table missing, read-only): Faulted.
+_AWAY = ("08", "57", "28", "53300")
+_LIBPQ_PREFIX = re.compile(r'^(?:[a-z ]+ failed: )?(?:connection to server at "[^"]*"'
+                           r"(?: \([^)]*\))?, port \d+ failed: )?(?:(?:FATAL|ERROR):\s+)?")
 
 
 def where(conninfo: str) -> str:
@@ -52,11 +67,23 @@ def with_password(conninfo: str, password: str) -> str:
 
 
 def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1].strip() if text else type(exc).__name__
+    """Why, in one line: the server's own message, else the driver's first line without
+    the address (the message names it) -- never libpq's hint on the lines after it, nor
+    the caret under a query."""
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if primary:
+        return str(primary).strip()
+    for line in str(exc).splitlines():
+        if line.strip():
+            return _LIBPQ_PREFIX.sub("", line.strip()) or line.strip()
+    return type(exc).__name__
 
 
 def unreachable(conninfo: str, exc: BaseException) -> Unreachable:
+    state = getattr(exc, "sqlstate", None)
+    if state and not state.startswith(_AWAY):
+        return Faulted(messages.FAULTED(where=where(conninfo), reason=first_line(exc)))
     return Unreachable(messages.UNREACHABLE(where=where(conninfo), reason=first_line(exc)))
 
 
@@ -86,10 +113,15 @@ def _version(row: tuple[Any, ...]) -> VersionRow:
 
 
 class ClusterDB:
-    """A psycopg connection (autocommit outside `locked()`), closed with `close()`."""
+    """A psycopg connection (autocommit outside `locked()`), closed with `close()`.
+
+    Every round trip has ANSWER_TIMEOUT: a server stopped or cut off without a reset
+    keeps the connection open and silent, and no error would ever come; the connection
+    is then cut (Unreachable, "has not answered for N seconds")."""
 
     def __init__(self, conninfo: str, application: str = "esacli") -> None:
         self.conninfo = conninfo
+        self._silent = False  # the watchdog cut the connection
         try:
             self.conn = psycopg.connect(conninfo, autocommit=True, application_name=application,
                                         connect_timeout=CONNECT_TIMEOUT)
@@ -106,27 +138,71 @@ class ClusterDB:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _execute(self, sql: str, args: tuple[Any, ...]) -> psycopg.Cursor[Any]:
+        """One round trip, cut by the watchdog if the server has not answered in time."""
+        timer = threading.Timer(ANSWER_TIMEOUT, self._cut)
+        timer.daemon = True
+        timer.start()
+        try:
+            return self.conn.execute(sql, args)  # type: ignore[arg-type]
+        finally:
+            timer.cancel()
+
+    def _cut(self) -> None:
+        self._silent = True
+        with contextlib.suppress(OSError, psycopg.Error):
+            sock = socket.socket(fileno=os.dup(self.conn.fileno()))
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # the waiting read ends with an error
+            finally:
+                sock.close()
+
+    def _failed(self, exc: BaseException) -> Unreachable:
+        if self._silent:
+            return Unreachable(messages.UNREACHABLE(
+                where=where(self.conninfo),
+                reason=messages.NOT_ANSWERING.format(seconds=f"{ANSWER_TIMEOUT:g}")))
+        return unreachable(self.conninfo, exc)
+
     def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self.conn.execute(sql, args).fetchall()  # type: ignore[arg-type]
+            return self._execute(sql, args).fetchall()
         except Errors as exc:
-            raise unreachable(self.conninfo, exc) from None
+            raise self._failed(exc) from None
 
     def run(self, sql: str, args: tuple[Any, ...] = ()) -> int:
         try:
-            return self.conn.execute(sql, args).rowcount  # type: ignore[arg-type]
+            return self._execute(sql, args).rowcount
         except Errors as exc:
-            raise unreachable(self.conninfo, exc) from None
+            raise self._failed(exc) from None
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[ClusterDB]:
-        """One transaction holding the commit lock; rolled back on any exception."""
+        """One transaction holding the commit lock; rolled back on any exception. Busy
+        when another holds the lock for longer than LOCK_TIMEOUT; Uncertain when the
+        connection is lost while the server commits (it may have, or not)."""
+        self.run("BEGIN")
         try:
-            with self.conn.transaction():
-                self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (schema.LOCK,))
-                yield self
-        except Errors as exc:
-            raise unreachable(self.conninfo, exc) from None
+            self.run("SELECT set_config('lock_timeout', %s, true)",
+                     (f"{int(LOCK_TIMEOUT * 1000)}ms",))
+            try:
+                self._execute("SELECT pg_advisory_xact_lock(%s)", (schema.LOCK,))
+            except psycopg.errors.LockNotAvailable:
+                raise Busy(messages.BUSY(seconds=f"{LOCK_TIMEOUT:g}")) from None
+            except Errors as exc:
+                raise self._failed(exc) from None
+            yield self
+        except BaseException:
+            with contextlib.suppress(Unreachable):
+                self.run("ROLLBACK")
+            raise
+        try:
+            self.run("COMMIT")
+        except Faulted:  # the server answered: it did not commit
+            raise
+        except Unreachable as exc:
+            raise Uncertain(messages.UNCERTAIN(
+                reason=exc.reason.params.get("reason", ""))) from None
 
     def notify(self) -> None:
         """Wake every member (delivered when the transaction commits)."""
@@ -147,6 +223,12 @@ class ClusterDB:
             f"SELECT {_VERSION_COLUMNS} FROM esacli.versions WHERE level = %s AND scope = %s"
             " ORDER BY number DESC LIMIT 1", (level.kind.value, level.scope))
         return _version(rows[0]) if rows else EMPTY
+
+    def head_number(self, level: Level) -> int:
+        """The number of the level's newest version (0: none), its document unread."""
+        rows = self.rows("SELECT max(number) FROM esacli.versions WHERE level = %s"
+                         " AND scope = %s", (level.kind.value, level.scope))
+        return int(rows[0][0] or 0)
 
     def version(self, number: int) -> VersionRow | None:
         if number == 0:

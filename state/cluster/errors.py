@@ -5,7 +5,15 @@ state/cluster/messages.py, the cluster's catalogue, with its code and fields).
 
 ClusterError            base; str(exc) is a complete message for the administrator
  +-- Unreachable        PostgreSQL cannot be reached or refuses us (address, port,
- |                      authentication, database): nothing was changed
+ |    |                 authentication, database): nothing was changed
+ |    +-- Faulted       it answers, with an error of its own (out of disk space, a table
+ |    |                 missing, read-only): its words, nothing was changed
+ |    +-- Uncertain     the connection was lost while the server committed: it may have
+ |                      committed or not (the change is kept pending)
+ |    +-- WrongCluster  the database at the address holds another cluster, or none:
+ |                      not followed, nothing written there
+ +-- Busy               the commit lock is held longer than db.LOCK_TIMEOUT (another
+ |                      machine's commit that does not end): nothing was committed
  +-- Offline            this machine is disconnected (PostgreSQL away, or DISCONNECT):
  |                      a commit at Cluster or Group level, or an operation that needs
  |                      the cluster database, is refused
@@ -36,6 +44,22 @@ class ClusterError(StateError):
 
 
 class Unreachable(ClusterError):
+    pass
+
+
+class Faulted(Unreachable):
+    pass
+
+
+class Uncertain(Unreachable):
+    pass
+
+
+class WrongCluster(Unreachable):
+    pass
+
+
+class Busy(ClusterError):
     pass
 
 

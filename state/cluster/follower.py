@@ -12,7 +12,8 @@ When the server is away, or stops answering (a cycle that takes longer than
 ANSWER_TIMEOUT: a server that is stopped or cut off without a reset leaves the
 connection open and silent), it marks the link down (status and the prompt read it),
 the machine keeps serving on its local store, and it retries with a bounded
-backoff, never giving up and never restarting the appliance. An administrator's
+backoff, never giving up and never restarting the appliance. A database that holds
+another cluster (or none) is not followed (node.check_identity). An administrator's
 DISCONNECT makes it let go until RECONNECT. If this machine is removed from the
 cluster, it leaves (local.leave) and ends: the appliance goes on standalone.
 """
@@ -50,6 +51,7 @@ class Follower:
         self._wake = asyncio.Event()
         self._up = False
         self._reason: str | None = None  # the last "down" reason logged
+        self._fault: str | None = None  # the last cycle's error logged, while it recurs
         self.cycles = 0
 
     def wake(self) -> None:
@@ -72,7 +74,7 @@ class Follower:
                 self._leave()
                 return
             except (Unreachable, psycopg.Error, OSError) as exc:
-                self._down(first_line(exc))
+                self._down(_why(exc))
             await self._pause(backoff)
             backoff = min(backoff * 2, self.max_backoff)
 
@@ -87,6 +89,7 @@ class Follower:
         try:
             await listen.execute(f"LISTEN {schema.CHANNEL}")
             db = await asyncio.to_thread(ClusterDB, conninfo, application)
+            await asyncio.to_thread(self.node.check_identity, db)
             while not (self.node.local.link().admin_disconnected
                        or self.node.membership.machine != name):
                 await self._watched_cycle(db)
@@ -99,8 +102,9 @@ class Follower:
 
     async def _watched_cycle(self, db: ClusterDB) -> None:
         """A cycle; the link is marked down while it has taken longer than answer_timeout
-        (its thread cannot be interrupted in a query: it ends when the server answers
-        or the connection breaks, and the cycle after it marks the link up again)."""
+        (its thread cannot be interrupted in a query: it ends when the server answers,
+        or when ClusterDB cuts a round trip the server leaves unanswered for
+        db.ANSWER_TIMEOUT; the cycle after it marks the link up again)."""
         cycle = asyncio.ensure_future(asyncio.to_thread(self._cycle, db))
         done, _ = await asyncio.wait({cycle}, timeout=self.answer_timeout)
         if not done:
@@ -115,8 +119,12 @@ class Follower:
             commit.expire(db, self.node)
         except (Unreachable, Removed):
             raise
-        except StateError as exc:  # a bad version or key: logged, tried again next cycle
-            log.error(messages.LOG_NOT_APPLIED, self.node.membership.cluster, "heads", exc)
+        except StateError as exc:  # a bad version or key: logged (once while it stays
+            if str(exc) != self._fault:  # the same), tried again next cycle
+                log.error(messages.LOG_NOT_APPLIED, self.node.membership.cluster, "heads", exc)
+            self._fault = str(exc)
+        else:
+            self._fault = None
         self.cycles += 1
 
     async def _wait(self, listen: psycopg.AsyncConnection[object]) -> None:
@@ -152,6 +160,13 @@ class Follower:
         log.warning(messages.LOG_REMOVED, self.node.membership.cluster)
         self.node.close()
         local.leave(self.node.data_dir)
+
+
+def _why(exc: BaseException) -> str:
+    """The reason a cycle failed, in one line (a cluster error's own reason, not its
+    whole sentence)."""
+    reason = getattr(getattr(exc, "reason", None), "params", {}).get("reason")
+    return str(reason) if reason else first_line(exc)
 
 
 async def _close(listen: psycopg.AsyncConnection[object], db: ClusterDB | None) -> None:

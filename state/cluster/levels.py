@@ -176,7 +176,11 @@ def encode(doc: Mapping[str, Any]) -> str:
 
 
 def decode(text: str | bytes) -> Doc:
-    raw = msgspec.json.decode(text)
+    """A document as the database holds it; StoreError if it is not one (made by hand)."""
+    try:
+        raw = msgspec.json.decode(text)
+    except msgspec.DecodeError as exc:
+        raise StoreError(messages.INVALID_LEVEL(reason=exc)) from None
     if not isinstance(raw, dict):
         raise StoreError(messages.LEVEL_NOT_OBJECT())
     return normalise(raw)

@@ -1,7 +1,9 @@
 """What a cluster member keeps in its data dir, beside its local store.
 
   cluster.db               SQLite: the membership (cluster, machine and group, by id
-                           and name), the level versions the local head was made from
+                           and name), the cluster's identity (its creation time in the
+                           cluster database: a database holding another cluster is not
+                           followed), the level versions the local head was made from
                            (with their documents, so the member can serve, show and
                            commit machine-only settings while the cluster database is
                            away), the outbox (a Machine-level commit made offline, pushed
@@ -49,6 +51,9 @@ CREATE TABLE IF NOT EXISTS levels (
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY CHECK (id = 1), base INTEGER NOT NULL, base_doc TEXT NOT NULL,
     doc TEXT NOT NULL, author TEXT NOT NULL, comments TEXT NOT NULL, time REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identity (
+    id INTEGER PRIMARY KEY CHECK (id = 1), created REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS link (
     id INTEGER PRIMARY KEY CHECK (id = 1), connected INTEGER NOT NULL, since REAL NOT NULL,
@@ -168,6 +173,16 @@ class LocalCluster:
         self._run("INSERT OR REPLACE INTO membership VALUES (1, ?, ?, ?, ?, ?)",
                   (m.cluster, m.machine_id, m.machine, m.group_id, m.group))
 
+    # -- the cluster's identity -----------------------------------------------------
+    def identity(self) -> float | None:
+        """When the cluster this machine belongs to was created (its row in the cluster
+        database); None for a member enrolled before it was kept."""
+        rows = self._rows("SELECT created FROM identity")
+        return float(rows[0][0]) if rows else None
+
+    def set_identity(self, created: float) -> None:
+        self._run("INSERT OR REPLACE INTO identity VALUES (1, ?)", (created,))
+
     # -- applied levels ------------------------------------------------------------
     def applied(self) -> Applied:
         found = {kind: (int(scope), int(number), levels.decode(doc)) for kind, scope, number, doc
@@ -266,7 +281,7 @@ def _open(path: Path) -> sqlite3.Connection:
 
 
 def enrol(data_dir: Path, membership: Membership, applied: Applied, cluster_key: bytes,
-          conninfo: str) -> LocalCluster:
+          conninfo: str, created: float | None = None) -> LocalCluster:
     """Make the data dir a member: secrets first, then cluster.db renamed into place."""
     data_dir = Path(data_dir)
     write_private(data_dir / "secrets" / KEY_FILE, cluster_key)
@@ -282,6 +297,8 @@ def enrol(data_dir: Path, membership: Membership, applied: Applied, cluster_key:
     staging._db, staging._lock = sqlite3.connect(tmp, isolation_level=None), threading.RLock()
     staging.set_membership(membership)
     staging.set_applied(applied)
+    if created is not None:
+        staging.set_identity(created)
     staging._put_link(Link(True, time.time(), "", False, ""))
     staging.close()
     os.replace(tmp, data_dir / FILE)

@@ -13,6 +13,26 @@ from state.messages import Template
 
 UNREACHABLE: Final = Template(
     "CLUSTER_UNREACHABLE", "Unable to connect to the cluster database at {where}: {reason}")
+FAULTED: Final = Template(
+    "CLUSTER_FAULTED",
+    "The cluster database at {where} refused the request: {reason}. Nothing was changed.")
+UNCERTAIN: Final = Template(
+    "CLUSTER_UNCERTAIN",
+    "The connection to the cluster database was lost while it committed ({reason}): the"
+    " commit may have been made or not. Your changes are still pending: once this machine"
+    " is connected again, rollbackconfig lists what was committed; commit again if needed.")
+WRONG_CLUSTER: Final = Template(
+    "CLUSTER_WRONG_CLUSTER",
+    'The cluster database at {where} holds {found}, not the cluster "{name}" this machine'
+    " belongs to: it is not followed and nothing is written there; this machine keeps"
+    " running its last configuration. Check what that address reaches.")
+FOUND_CLUSTER: Final = 'another cluster ("{name}")'
+FOUND_NONE: Final = "no cluster"
+BUSY: Final = Template(
+    "CLUSTER_BUSY",
+    "Another commit has held the cluster's commit lock for {seconds} seconds (a machine"
+    " that stopped in the middle of a commit holds it until the database notices)."
+    " Nothing was committed; your changes are still pending: commit again later.")
 OFFLINE: Final = Template(
     "CLUSTER_OFFLINE",
     "This machine is currently disconnected from the cluster: changes at {mode} level"

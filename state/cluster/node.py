@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from state import validate
 from state.cluster import crypto, levels, members, messages
-from state.cluster.db import ClusterDB, VersionRow
-from state.cluster.errors import Offline, Unreachable
+from state.cluster.db import ClusterDB, VersionRow, where
+from state.cluster.errors import Offline, Unreachable, WrongCluster
 from state.cluster.levels import Doc, Level
 from state.cluster.local import Applied, LocalCluster, Membership
 from state.errors import ConfigError, StoreError
@@ -60,17 +60,40 @@ class ClusterNode:
 
     def connect(self, application: str = "esacli") -> ClusterDB:
         """A connection to the cluster database; Offline if an administrator
-        disconnected this machine, Unreachable if the server cannot be reached."""
+        disconnected this machine, Unreachable if the server cannot be reached,
+        WrongCluster if the database there holds another cluster (or none)."""
         if self.local.link().admin_disconnected:
             raise Offline(messages.OFFLINE_OPERATION())
-        return ClusterDB(self.local.conninfo(), application)
+        db = ClusterDB(self.local.conninfo(), application)
+        try:
+            self.check_identity(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def connect_for(self, level: Level) -> ClusterDB:
         """`connect` for a commit at `level`: Offline, with the level in its message."""
         try:
             return self.connect()
+        except WrongCluster:
+            raise
         except (Offline, Unreachable):
             raise Offline(messages.OFFLINE(mode=level.label)) from None
+
+    def check_identity(self, db: ClusterDB) -> None:
+        """WrongCluster unless the database holds this machine's cluster (an address
+        that now reaches another cluster's database, or a database made anew, is not
+        followed: its machines, users and levels are not this cluster's)."""
+        row = members.cluster_row(db)
+        known = self.local.identity()
+        if row is not None and known is None:  # enrolled before identities were kept
+            self.local.set_identity(row.created)
+            return
+        if row is None or row.created != known:
+            found = messages.FOUND_CLUSTER.format(name=row.name) if row else messages.FOUND_NONE
+            raise WrongCluster(messages.WRONG_CLUSTER(
+                where=where(db.conninfo), found=found, name=self.membership.cluster))
 
     # -- keys ----------------------------------------------------------------------
     def pull_keys(self, db: ClusterDB, wanted: set[str]) -> None:
@@ -132,7 +155,13 @@ class ClusterNode:
             return self._catch_up(db) if mine else None
 
     def _catch_up(self, db: ClusterDB) -> int | None:
-        heads = self.heads(db)
+        try:
+            heads = self.heads(db)
+        except StoreError as exc:  # a head's document cannot be read: said in clustercheck
+            applied = self.local.applied()
+            members.report_applied(db, self.membership.machine_id, applied.numbers,
+                                   applied.group_id, str(exc))
+            raise
         row = members.cluster_row(db)
         self._follow_membership(heads.machine, row.name if row else self.membership.cluster)
         applied = self.local.applied()

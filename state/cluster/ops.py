@@ -109,6 +109,7 @@ def create(store: Store, secrets: Secrets, conninfo: str, cluster_name: str,
             raise ClusterExists(messages.CLUSTER_EXISTS(
                 name=existing.name if existing else ""))
         members.create_schema(db, cluster_name, salt, wrapped)
+        created = members.require_cluster(db).created
         group = members.group(db, members.DEFAULT_GROUP)
         machine_id = members.add_machine(db, machine_name, group.id)
         comment = CREATED.format(name=cluster_name)
@@ -124,7 +125,7 @@ def create(store: Store, secrets: Secrets, conninfo: str, cluster_name: str,
         members.report_applied(db, machine_id, applied.numbers, group.id, "")
     membership = Membership(cluster_name, machine_id, machine_name, group.id, group.name)
     return ClusterNode(store, secrets, local.enrol(store.data_dir, membership, applied,
-                                                  cluster_key, conninfo))
+                                                  cluster_key, conninfo, created))
 
 
 def join(store: Store, secrets: Secrets, conninfo: str, machine_name: str, group_name: str,
@@ -164,7 +165,7 @@ def join(store: Store, secrets: Secrets, conninfo: str, machine_name: str, group
         secrets.set_password_hash(line, name)
     membership = Membership(row.name, machine_id, machine_name, group.id, group.name)
     node = ClusterNode(store, secrets, local.enrol(store.data_dir, membership, applied,
-                                                  cluster_key, conninfo))
+                                                  cluster_key, conninfo, row.created))
     node.write_local(config, user, JOINED.format(name=row.name))
     return node
 

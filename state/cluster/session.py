@@ -27,7 +27,14 @@ from state.bindings import Probe
 from state.cluster import commit as level_commit
 from state.cluster import levels, members, messages
 from state.cluster.db import ClusterDB
-from state.cluster.errors import ClusterError, Offline, UnknownName, Unreachable
+from state.cluster.errors import (
+    ClusterError,
+    Faulted,
+    Offline,
+    Uncertain,
+    UnknownName,
+    Unreachable,
+)
 from state.cluster.levels import Doc, Kind, Level
 from state.cluster.local import Outbox
 from state.cluster.node import ClusterNode
@@ -82,6 +89,10 @@ class LevelSession(Sections):
             with self.node.connect() as db:
                 layers = self._layers_online(db)
         except (Offline, Unreachable):
+            layers = self._layers_offline()
+        except StoreError:  # a level's document the database holds cannot be read (made
+            if not self._own():  # by hand): this machine's modes show what it runs, so a
+                raise            # login never fails; a commit says why it cannot
             layers = self._layers_offline()
         self._layers = layers
         self._shown: tuple[Doc, Config] | None = None
@@ -227,11 +238,15 @@ class LevelSession(Sections):
         run; CommitRefused on conflicts, like commit. Offline: against the applied view."""
         try:
             db = self.node.connect_for(self.level)
-        except Offline:
+        except (Offline, Unreachable):  # (WrongCluster: the commit says why)
             return self._view(self._base_doc), self.candidate
-        with db:
-            head = db.head(self.level)
-            target, _ = level_commit.merged_target(head, self.base, self._base_doc, self._doc)
+        try:
+            with db:
+                head = db.head(self.level)
+                target, _ = level_commit.merged_target(head, self.base, self._base_doc,
+                                                       self._doc)
+        except (Unreachable, StoreError):  # lost, refused, or a head made by hand: the
+            return self._view(self._base_doc), self.candidate  # commit says why
         return self._view(head.document), self._view(target)
 
     def _offline_allowed(self, confirm_until: float | None) -> None:
@@ -266,6 +281,8 @@ class LevelSession(Sections):
                 written = level_commit.write_level(
                     db, self.node, self.level, self.base, self._base_doc, self._doc, self.user,
                     self.source, comment, confirm_until=confirm_until)
+        except (Faulted, Uncertain):  # the server's own error (rolled back); or lost
+            raise                      # while it committed: it says so
         except Unreachable:  # lost in the transaction: rolled back (or, lost at the very
             # instant of COMMIT, committed: the next catch-up shows it either way)
             raise Offline(messages.OFFLINE(mode=self.level.label)) from None

@@ -73,9 +73,10 @@ def check(node: ClusterNode) -> list[Inconsistency]:
     found = []
     with node.connect() as db:
         connected = members.connected_names(db)
-        cluster_head = db.head(Level(Kind.CLUSTER, 0, "")).number
-        for m in members.machines(db):
-            heads = (cluster_head, db.head(m.group_level).number, db.head(m.level).number)
+        cluster_head = db.head_number(Level(Kind.CLUSTER, 0, ""))
+        for m in members.machines(db):  # numbers only: a document made by hand cannot
+            # stop it (the machine's error then says why it does not apply it)
+            heads = (cluster_head, db.head_number(m.group_level), db.head_number(m.level))
             if m.applied == heads and m.applied_group_id == m.group_id:
                 continue
             found.append(Inconsistency(m.name, m.group, m.applied, heads, _why(m, heads,
