@@ -4,15 +4,14 @@ the administrator works in another.
 
 The prompt names the mode (`(Cluster Gateways)> `) and says when this machine is
 disconnected from the cluster database. Every call that may reach the database runs
-off the event loop (`asyncio.to_thread`): the shell shares its loop with SMTP.
+off the event loop (`state.cluster.threads`): the shell shares its loop with the queue.
 This module is imported only on members (the cluster driver is not needed otherwise).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from esacli import cluster_run, texts
+from state.cluster import threads
 from state.cluster.levels import Kind, Level
 from state.cluster.node import ClusterNode
 from state.cluster.session import LevelSession
@@ -48,7 +47,7 @@ class Modes:
         """Edit at `level` from now on (its session made on the first visit); Offline or
         UnknownName when it cannot be reached, and the mode stays as it was."""
         if level not in self.sessions:
-            made = await asyncio.to_thread(
+            made = await threads.off_loop(
                 LevelSession, self.node, level, self.user, self.source,
                 enforce_role=self.enforce_role,
                 on_password=cluster_run.password_hook(self.node.store, self.node.secrets))
@@ -58,7 +57,7 @@ class Modes:
 
     async def refresh(self) -> None:
         """A mode without pending changes shows the level's head as it is now."""
-        await asyncio.to_thread(self.session.refresh)
+        await threads.off_loop(self.session.refresh)
 
     def current_label(self) -> str:
         """The current mode's label, following renames of this machine's own levels."""

@@ -3,7 +3,6 @@ a cluster member the shell's cluster modes (esacli/cluster_modes.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from esacli.console import Console
 from esacli.logins import Logins
+from state.cluster import threads
 from state.editing import EditSession
 from state.model import Config
 
@@ -49,7 +49,8 @@ class Context:
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """A session call that may wait on the network (a cluster member's go to the
-        cluster database): run off the event loop there, so SMTP never waits on it."""
+        cluster database): run off the event loop there, in the cluster database's own
+        threads (state/cluster/threads.py), so neither SMTP nor the queue waits on it."""
         if self.cluster is None:
             return fn(*args, **kwargs)
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        return await threads.off_loop(fn, *args, **kwargs)

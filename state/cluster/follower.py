@@ -26,7 +26,7 @@ import time
 
 import psycopg
 
-from state.cluster import commit, local, members, messages, schema
+from state.cluster import commit, local, members, messages, schema, threads
 from state.cluster.db import CONNECT_TIMEOUT, ClusterDB, first_line
 from state.cluster.errors import Unreachable
 from state.cluster.node import ClusterNode, Removed, log
@@ -88,8 +88,8 @@ class Follower:
         db: ClusterDB | None = None
         try:
             await listen.execute(f"LISTEN {schema.CHANNEL}")
-            db = await asyncio.to_thread(ClusterDB, conninfo, application)
-            await asyncio.to_thread(self.node.check_identity, db)
+            db = await threads.off_loop(ClusterDB, conninfo, application)
+            await threads.off_loop(self.node.check_identity, db)
             while not (self.node.local.link().admin_disconnected
                        or self.node.membership.machine != name):
                 await self._watched_cycle(db)
@@ -105,7 +105,7 @@ class Follower:
         (its thread cannot be interrupted in a query: it ends when the server answers,
         or when ClusterDB cuts a round trip the server leaves unanswered for
         db.ANSWER_TIMEOUT; the cycle after it marks the link up again)."""
-        cycle = asyncio.ensure_future(asyncio.to_thread(self._cycle, db))
+        cycle = asyncio.ensure_future(threads.off_loop(self._cycle, db))
         done, _ = await asyncio.wait({cycle}, timeout=self.answer_timeout)
         if not done:
             self._down(messages.NOT_ANSWERING.format(seconds=f"{self.answer_timeout:g}"))
@@ -174,6 +174,6 @@ async def _close(listen: psycopg.AsyncConnection[object], db: ClusterDB | None) 
         with contextlib.suppress(psycopg.Error, OSError):
             await listen.close()
         if db is not None:
-            await asyncio.to_thread(db.close)
+            await threads.off_loop(db.close)
 
     await asyncio.shield(close())

@@ -9,14 +9,13 @@ refusal or Ctrl-C leaves nothing half-made."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from engine.inbound.binding import probe
 from esacli import texts
 from esacli.commands.context import Context
 from esacli.errors import commit_refused
-from state.cluster import messages
+from state.cluster import messages, threads
 from state.cluster.errors import ClusterError, Unreachable
 from state.errors import CommitRefused
 
@@ -103,7 +102,7 @@ async def _create(ctx: Context) -> ClusterNode | None:
     passphrase = await _new_passphrase(ctx)
     while True:
         try:
-            node = await asyncio.to_thread(ops.create, s.store, s.secrets, conninfo, name,
+            node = await threads.off_loop(ops.create, s.store, s.secrets, conninfo, name,
                                            machine, passphrase, s.user)
         except Unreachable as exc:  # a typo in the address: ask for it again
             ctx.console.say(str(exc))
@@ -123,7 +122,7 @@ async def _probe(ctx: Context) -> tuple[str, ClusterInfo]:
     while True:
         conninfo = await _conninfo(ctx)
         try:
-            return conninfo, await asyncio.to_thread(ops.probe, conninfo)
+            return conninfo, await threads.off_loop(ops.probe, conninfo)
         except ClusterError as exc:
             ctx.console.say(str(exc))
 
@@ -136,7 +135,7 @@ async def _passphrase(ctx: Context, conninfo: str) -> str | None:
     for _ in range(PASSPHRASE_TRIES):
         answer = await ctx.console.ask_secret(texts.cluster.PASSPHRASE)
         try:
-            await asyncio.to_thread(ops.check_cluster_passphrase, conninfo, answer)
+            await threads.off_loop(ops.check_cluster_passphrase, conninfo, answer)
         except ClusterError as exc:
             ctx.console.say(str(exc))
             continue
@@ -164,7 +163,7 @@ async def _join(ctx: Context) -> ClusterNode | None:
         ctx.console.say(texts.cluster.NOTHING_CHANGED)
         return None
     try:
-        node = await asyncio.to_thread(ops.join, s.store, s.secrets, conninfo, machine, group,
+        node = await threads.off_loop(ops.join, s.store, s.secrets, conninfo, machine, group,
                                        passphrase, s.user, probe)
     except CommitRefused as refused:
         ctx.refuse(commit_refused(refused))
