@@ -55,17 +55,18 @@ def _place(ctx: Context, name: str) -> Path | None:
 
 
 def read(ctx: Context, name: str) -> str | None:
-    """The file's text, or None after telling the user why it cannot be read."""
+    """The file's text, or None after telling the user why it cannot be read (a failure:
+    the session's exit status says so)."""
     path = _place(ctx, name)
     if path is None:
         return None
     if not path.is_file():
-        ctx.console.say(texts.files.FILE_MISSING.format(name=name))
+        ctx.refuse(texts.files.FILE_MISSING.format(name=name))
         return None
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        ctx.console.say(texts.files.FILE_READ_ERROR)
+        ctx.refuse(texts.files.FILE_READ_ERROR)
         return None
 
 
@@ -123,7 +124,7 @@ async def import_table(ctx: Context, question: str, parse: Callable[[str], T]) -
     try:
         table = parse(text)
     except FormatError as exc:
-        ctx.console.say(f"{format_error(exc)}\n{texts.files.IMPORT_FAILED}")
+        ctx.refuse(f"{format_error(exc)}\n{texts.files.IMPORT_FAILED}")
         return None
     ctx.console.say(texts.files.IMPORT_DONE.format(name=name))
     return table
@@ -150,8 +151,7 @@ def batch_import(ctx: Context, words: list[str], usage: str,
     """The table the named file holds; None (failed, said why) when there is no such
     file, BatchRefused (with the line) when it cannot be used."""
     text = read(ctx, batch_name(words, usage))
-    if text is None:
-        ctx.failed = True
+    if text is None:  # (read said why, and the session failed)
         return None
     try:
         return parse(text)
