@@ -47,6 +47,7 @@ _EOL = re.compile(rb"\r\n|\r|\n")
 REQUIRETLS = "REQUIRETLS"  # the MAIL FROM parameter (RFC 8689 §4.2.1)
 READ_INLINE = 256 * 1024  # a larger message is read (and checked) off the event loop
 TOO_MANY_RECIPIENTS = 452  # RFC 5321 §4.5.3.1.10: the rest go in another transaction
+CLOSING = 421  # the server closes the connection (RFC 5321 §3.8): the next message needs a new one
 
 
 def normalise_crlf(data: bytes) -> bytes:
@@ -201,7 +202,8 @@ class DomainDelivery:
             self.log.message_delivery_failed(job.mid, dcid, name)
             return dict.fromkeys(job.rids, Result("deferred", reasons.INTERNAL_ERROR(name), dcid))
         lost = reasons.CONNECTION_LOST.status
-        if any(r.status == "deferred" and r.reply.startswith(lost) for r in results.values()):
+        if any((r.status == "deferred" and r.reply.startswith(lost)) or r.code == CLOSING
+               for r in results.values()):
             opened.conn.alive = False
         return results
 
