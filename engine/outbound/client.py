@@ -255,7 +255,13 @@ async def _exchange(
     smtp: Client, job: Job, content: bytes, dcid: int, results: dict[int, Result]
 ) -> Reply | None:
     """MAIL, the RCPTs, DATA and the content, each refusal put in `results`; the final
-    reply if the message was taken, else None (the transaction is to be reset)."""
+    reply if the message was taken, else None (the transaction is to be reset). A
+    message larger than the server's SIZE bounces unsent."""
+    limit = smtp.size_limit
+    if limit and len(content) > limit:
+        detail = reasons.TOO_BIG_DETAIL.format(size=len(content), limit=limit)
+        results.update(dict.fromkeys(job.rids, Result("bounced", reasons.TOO_BIG(detail), dcid)))
+        return None
     mail = f"MAIL FROM:<{job.sender}>" + (f" {REQUIRETLS}" if job.flags.requiretls else "")
     sent = await smtp.envelope(mail, [f"RCPT TO:<{a}>" for a in job.addresses])
     if not sent.mail.ok:

@@ -44,6 +44,9 @@ DNS_LOOKUP_FAILURE = Reason("4.4.3", "DNS lookup failure")
 CHAIN_NOT_VERIFIED = "certificate does not verify"
 REMOTE_REFUSED = Reason("5.1.0", "Unknown address error")  # a 5xx to RCPT or DATA
 REMOTE_DEFERRED = Reason("4.0.0", "Temporary error")  # a 4xx
+# Larger than the SIZE the server's EHLO gave (RFC 1870 §6): not sent at all.
+TOO_BIG = Reason("5.3.4", "Message too big for destination")
+TOO_BIG_DETAIL = "{size} bytes, the server takes at most {limit}"
 # What cannot go on a MAIL or RCPT command as it is (RFC 3463: 5.1.7, 5.1.3).
 BAD_SENDER = Reason("5.1.7", "Bad sender address syntax")
 BAD_RECIPIENT = Reason("5.1.3", "Bad destination mailbox address syntax")

@@ -233,6 +233,12 @@ class Client:
     def supports(self, extension: str) -> bool:
         return extension.upper() in self.extensions
 
+    @property
+    def size_limit(self) -> int:
+        """The largest message the server said it takes (EHLO's SIZE, RFC 1870); 0: none."""
+        value = self.extensions.get("SIZE", "")
+        return int(value) if value.isdigit() and value.isascii() else 0
+
     def send(self, *lines: str) -> None:
         """Commands, in one write (a pipelined group, or one)."""
         if any("\r" in line or "\n" in line for line in lines):

@@ -31,6 +31,7 @@ class Behaviour:
     greeting: str = "220 mx.fake ESMTP"
     tls_extensions: tuple[str, ...] = ()  # offered only after STARTTLS (e.g. REQUIRETLS)
     max_rcpts: int = 0  # recipients a transaction takes, the next ones 452 (0: no limit)
+    size: int = 10240000  # EHLO's SIZE (RFC 1870)
 
 
 @dataclass
@@ -131,7 +132,7 @@ class _Session:
                 ext.append("250-STARTTLS")
             if self.tls:
                 ext += [f"250-{name}" for name in self.b.tls_extensions]
-            await self.say("\r\n".join([*ext, "250 SIZE 10240000"]))
+            await self.say("\r\n".join([*ext, f"250 SIZE {self.b.size}"]))
         elif verb == "HELO":
             await self.say("250 mx.fake")
         elif verb == "STAR":
