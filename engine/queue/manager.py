@@ -217,15 +217,12 @@ class QueueManager:
         reported: set[tuple[int, int]] = set()
 
         async def report(job: Job, results: dict[int, Result]) -> None:
-            try:
-                await self.results.report(config, job.mid, results, attempts)
-            except BaseException:
-                # Delivered, dropped and deferred are recorded before the bounces: a bounce
-                # that failed is left for the deferral below, never due again at once.
-                reported.update((job.mid, rid) for rid, r in results.items()
-                                if r.status != "bounced")
-                raise
-            reported.update((job.mid, rid) for rid in results)
+            # Delivered, dropped and deferred first, then the bounces; each counts as
+            # reported only once recorded, so what failed (a bounce that could not be made,
+            # a write refused) is left for the deferral below, never due again at once.
+            for part in _recorded_first(results):
+                await self.results.report(config, job.mid, part, attempts)
+                reported.update((job.mid, rid) for rid in part)
 
         resolver = Resolver(config.dns, self.options.mx_port)
         delivery = DomainDelivery(
@@ -273,6 +270,13 @@ class QueueManager:
         task = asyncio.ensure_future(injected)
         self._side.add(task)  # hold a reference until the alert is spooled
         task.add_done_callback(self._side.discard)
+
+
+def _recorded_first(results: dict[int, Result]) -> list[dict[int, Result]]:
+    """`results` as Results.report records them: what needs no bounce, then the bounces."""
+    plain = {rid: r for rid, r in results.items() if r.status != "bounced"}
+    bounced = {rid: r for rid, r in results.items() if r.status == "bounced"}
+    return [part for part in (plain, bounced) if part]
 
 
 def _name_of(exc: BaseException) -> str:
