@@ -27,7 +27,7 @@ import time
 import psycopg
 
 from state.cluster import commit, local, members, messages, schema, threads
-from state.cluster.db import CONNECT_TIMEOUT, ClusterDB, first_line
+from state.cluster.db import CONNECT_TIMEOUT, ClusterDB, first_line, where
 from state.cluster.errors import Unreachable
 from state.cluster.node import ClusterNode, Removed, log
 from state.errors import StateError
@@ -87,7 +87,7 @@ class Follower:
             connect_timeout=CONNECT_TIMEOUT)
         db: ClusterDB | None = None
         try:
-            await listen.execute(f"LISTEN {schema.CHANNEL}")
+            await self._listen(listen)
             db = await threads.off_loop(ClusterDB, conninfo, application)
             await threads.off_loop(self.node.check_identity, db)
             while not (self.node.local.link().admin_disconnected
@@ -99,6 +99,18 @@ class Follower:
         finally:
             # closed even when cancelled: a shielded close finishes on its own
             await _close(listen, db)
+
+    async def _listen(self, listen: psycopg.AsyncConnection[object]) -> None:
+        """LISTEN, within answer_timeout: a server frozen right after the connect would
+        hold the follower (and leave the link "connected") until the kernel gave up."""
+        try:
+            async with asyncio.timeout(self.answer_timeout):
+                await listen.execute(f"LISTEN {schema.CHANNEL}")
+        except TimeoutError:
+            raise Unreachable(messages.UNREACHABLE(
+                where=where(self.node.local.conninfo()),
+                reason=messages.NOT_ANSWERING.format(seconds=f"{self.answer_timeout:g}"),
+            )) from None
 
     async def _watched_cycle(self, db: ClusterDB) -> None:
         """A cycle; the link is marked down while it has taken longer than answer_timeout
