@@ -24,6 +24,7 @@ from esacli.web.auth import COOKIE, Guard, WebSession, same_token
 from esacli.web.views import Views
 from state.secrets import Secrets
 from state.store import Store
+from state.threads import Threads
 from state.users import Accounts
 
 log = logging.getLogger("esacli.web")
@@ -39,6 +40,10 @@ HEADERS = {
     "Strict-Transport-Security": "max-age=31536000",
 }
 MAX_FORM = 4096
+# The views read the store, the queue and the statistics in threads of the console's own
+# (state/threads.py): requests that pile up, even past their timeout, never take the
+# threads the queue's intake uses.
+VIEWS = Threads("esacli-web", 4)
 SESSION = web.RequestKey("session", WebSession)
 Answer = TypeVar("Answer", bound=web.StreamResponse)
 
@@ -123,7 +128,7 @@ class Console:
     # -- login and logout ------------------------------------------------------------
     async def _page(self, request: web.Request, page: str, body: str) -> web.Response:
         session = request.get(SESSION)
-        hostname = await asyncio.to_thread(self.views.hostname)
+        hostname = await VIEWS.run(self.views.hostname)
         text = pages.layout(page, hostname, body, session.user if session else "",
                             session.csrf if session else "", request.path)
         return web.Response(text=text, content_type="text/html")
@@ -131,7 +136,7 @@ class Console:
     async def login_page(self, request: web.Request) -> web.Response:
         if self.guard.session(request.cookies.get(COOKIE)) is not None:
             raise web.HTTPSeeOther("/")
-        hostname = await asyncio.to_thread(self.views.hostname)
+        hostname = await VIEWS.run(self.views.hostname)
         return web.Response(text=pages.login(hostname), content_type="text/html")
 
     @staticmethod
@@ -149,7 +154,7 @@ class Console:
             return None
 
     async def login(self, request: web.Request) -> web.Response:
-        hostname = await asyncio.to_thread(self.views.hostname)
+        hostname = await VIEWS.run(self.views.hostname)
         if not self._same_origin(request):
             return web.Response(status=403, text=pages.login(hostname, texts.LOGIN_BAD_REQUEST),
                                 content_type="text/html")
@@ -181,28 +186,28 @@ class Console:
     # -- pages ---------------------------------------------------------------------------
     async def report(self, request: web.Request) -> web.Response:
         q = request.query
-        body = await asyncio.to_thread(self.views.report, q.get("period", "day"),
+        body = await VIEWS.run(self.views.report, q.get("period", "day"),
                                        q.get("start", ""), q.get("end", ""))
         return await self._page(request, texts.REPORT_PAGE, body)
 
     async def readiness(self, request: web.Request) -> web.Response:
         q = request.query
-        body = await asyncio.to_thread(self.views.readiness, q.get("domain", ""),
+        body = await VIEWS.run(self.views.readiness, q.get("domain", ""),
                                        q.get("direction", "out"))
         return await self._page(request, texts.READINESS_PAGE, body)
 
     async def queue(self, request: web.Request) -> web.Response:
-        body = await asyncio.to_thread(self.views.queue)
+        body = await VIEWS.run(self.views.queue)
         return await self._page(request, texts.QUEUE_PAGE, body)
 
     async def listeners(self, request: web.Request) -> web.Response:
-        body = await asyncio.to_thread(self.views.listeners)
+        body = await VIEWS.run(self.views.listeners)
         return await self._page(request, texts.LISTENERS_PAGE, body)
 
     async def commits(self, request: web.Request) -> web.Response:
-        body = await asyncio.to_thread(self.views.commits)
+        body = await VIEWS.run(self.views.commits)
         return await self._page(request, texts.COMMITS_PAGE, body)
 
     async def metrics(self, request: web.Request) -> web.Response:
-        body = await asyncio.to_thread(metrics.exposition, self.data_dir, self.store)
+        body = await VIEWS.run(metrics.exposition, self.data_dir, self.store)
         return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
