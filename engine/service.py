@@ -184,8 +184,9 @@ class Engine:
 
     async def stop(self) -> None:
         self._running = False
-        if self._rebinding is not None:
+        if self._rebinding is not None:  # ended before the listeners close: none binds after
             self._rebinding.cancel()
+            await asyncio.gather(self._rebinding, return_exceptions=True)
         await self.versions.stop()
         async with self.versions.lock:
             if self._listeners is not None:

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import dataclasses
 import errno
+import logging
 import os
 from collections.abc import Callable
 
@@ -33,6 +34,7 @@ from engine.inbound.conversation import Services
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 
+log = logging.getLogger(__name__)
 Gate = Callable[[], int]  # the version to serve from now on (engine/activation.py)
 BIND_RETRY = 5.0  # seconds; a bind is one system call, and mail waits for it
 
@@ -137,10 +139,11 @@ class ListenerSet:
         self.failed: dict[str, str] = {}  # name -> why it does not listen at all
         self.stuck: dict[str, str] = {}  # name -> why it still listens on its old address
         self._draining: set[RunningListener] = set()
-        self._runtime: RuntimeConfig | None = None
+        self._runtime: RuntimeConfig | None = None  # the version applied
+        self._staged: RuntimeConfig | None = None  # the version the gate may switch to
 
     async def apply(self, runtime: RuntimeConfig) -> None:
-        self.failed, self.stuck, self._runtime = {}, {}, runtime
+        self.failed, self.stuck, self._runtime, self._staged = {}, {}, runtime, None
         wanted = runtime.listeners
         for name, running in list(self.running.items()):
             if name not in wanted:
@@ -177,6 +180,7 @@ class ListenerSet:
             if listener is not None:
                 del self.failed[name]
                 self.running[name] = listener
+                self._stage_one(listener)
                 self.services.maillog.listener_starting(name)
                 bound = True
         return bound
@@ -187,17 +191,26 @@ class ListenerSet:
         follower's lock (never beside an `apply`); `bound` is called when one binds."""
         while True:
             await asyncio.sleep(interval)
-            if self.failed:
+            if not self.failed:
+                continue
+            try:
                 async with lock:
                     if await self.retry():
                         bound()
+            except Exception:  # a fault must not end the retries unsaid
+                log.exception("listeners: binding again failed")
 
     def stage(self, runtime: RuntimeConfig) -> None:
         """Have the listeners that keep their address serve `runtime` once the gate says."""
+        self._staged = runtime
         for running in self.running.values():
-            spec = runtime.listeners.get(running.name)
-            if spec is not None and (spec.ip, spec.port) == running.address:
-                running.stage(runtime, spec)
+            self._stage_one(running)
+
+    def _stage_one(self, running: RunningListener) -> None:
+        runtime = self._staged
+        spec = runtime.listeners.get(running.name) if runtime is not None else None
+        if runtime is not None and spec is not None and (spec.ip, spec.port) == running.address:
+            running.stage(runtime, spec)
 
     def _heir(self, runtime: RuntimeConfig, running: RunningListener) -> ListenerSpec | None:
         """The not-yet-running listener of `runtime` at `running`'s address, if any."""
@@ -215,6 +228,7 @@ class ListenerSet:
         try:
             await listener.start()
         except (OSError, OverflowError, ValueError) as exc:
+            listener.tracker.close()  # (its shared counts: tried again every BIND_RETRY s)
             return None, bind_error(exc)
         return listener, ""
 

@@ -43,8 +43,9 @@ TOTAL = 128
 BACKLOG = 128  # waiting while the console is full; past it the kernel drops the SYN
 TLS_CLOSE = 5.0  # seconds for a client to take our close_notify before the socket goes
 GRACE = 2.0  # seconds a request in flight gets to finish when the console stops
-ACCEPT_RETRY = 1.0  # out of descriptors: retrying at once would only spin (as asyncio does)
-SHORT_OF = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+ACCEPT_RETRY = 1.0  # after an accept error not a client's own: retrying at once would only spin
+# accept(2) errors of one client that left (or a signal): anything else waits ACCEPT_RETRY
+GONE = frozenset({errno.ECONNABORTED, errno.EPROTO, errno.EINTR, errno.EAGAIN})
 WEB = Wording("Web console connection", "too many connections from that source", log)
 
 Gone = Callable[[], None]  # a connection's protocol calls it once the connection is lost
@@ -116,10 +117,12 @@ class Gate:
             await asyncio.sleep(0)  # an accept that needs no wait does not yield: let SSH run
 
     async def _accept_failed(self, exc: OSError) -> None:
-        if exc.errno not in SHORT_OF:  # the client went before its accept
+        if exc.errno in GONE:  # the client went before its accept: the next one is fine
             return
+        # short of descriptors or memory, or the socket itself in trouble: retrying at once
+        # would only spin the loop that also serves SSH and the queue
         if self._short.due():
-            log.error("Web console: cannot accept a connection: %s", exc.strerror)
+            log.error("Web console: cannot accept a connection: %s", exc.strerror or exc)
         await asyncio.sleep(ACCEPT_RETRY)
 
     def _admit(self, sock: socket.socket, address: str) -> None:
