@@ -122,15 +122,22 @@ class ClusterDB:
     def __init__(self, conninfo: str, application: str = "esacli") -> None:
         self.conninfo = conninfo
         self._silent = False  # the watchdog cut the connection
+        self._waiting = False  # a round trip is on (the watchdog cuts only then)
+        self._lock = threading.Lock()
         try:
             self.conn = psycopg.connect(conninfo, autocommit=True, application_name=application,
                                         connect_timeout=CONNECT_TIMEOUT)
         except (psycopg.Error, OSError) as exc:
             raise unreachable(conninfo, exc) from None
+        # The watchdog's own handle on the socket, taken now: the connection's descriptor
+        # number may belong to another file by the time it fires.
+        self._socket = socket.socket(fileno=os.dup(self.conn.fileno()))
 
     def close(self) -> None:
         with contextlib.suppress(psycopg.Error):
             self.conn.close()
+        with self._lock:
+            self._socket.close()
 
     def __enter__(self) -> Self:
         return self
@@ -142,20 +149,23 @@ class ClusterDB:
         """One round trip, cut by the watchdog if the server has not answered in time."""
         timer = threading.Timer(ANSWER_TIMEOUT, self._cut)
         timer.daemon = True
+        with self._lock:
+            self._waiting = True
         timer.start()
         try:
             return self.conn.execute(sql, args)  # type: ignore[arg-type]
         finally:
+            with self._lock:  # from here the watchdog cuts nothing: the answer came
+                self._waiting = False
             timer.cancel()
 
     def _cut(self) -> None:
-        self._silent = True
-        with contextlib.suppress(OSError, psycopg.Error):
-            sock = socket.socket(fileno=os.dup(self.conn.fileno()))
-            try:
-                sock.shutdown(socket.SHUT_RDWR)  # the waiting read ends with an error
-            finally:
-                sock.close()
+        with self._lock:
+            if not self._waiting:
+                return
+            self._silent = True
+            with contextlib.suppress(OSError):
+                self._socket.shutdown(socket.SHUT_RDWR)  # the waiting read ends with an error
 
     def _failed(self, exc: BaseException) -> Unreachable:
         if self._silent:
