@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
 from esacli import render
+from esacli.commands.changes import commit, rollbackconfig
 from state.edit import listeners as _edit
 from state.session import Session
 from state.store import Store
 from tests.kit.shell import NOW, LocalAppliance, run_shell, transcript
+
+
+@pytest.fixture(autouse=True)
+def ports_free_here(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """These commits move listeners between the factory's 2525 and 2600-2700, which an
+    appliance running on this machine (the README's first command) may hold: here every
+    address counts as free. What a held port does to a commit is shown end to end by
+    tests/e2e/test_busy_port_e2e.py."""
+    for module in (commit, rollbackconfig):
+        monkeypatch.setattr(module, "probe", lambda ip, port: None)
+    yield
+
 
 # indented like the transcripts it is pasted into
 MENU = """
