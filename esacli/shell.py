@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shlex
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -107,7 +108,7 @@ class Shell:
                 if await self._leave_on_eof():
                     return
                 continue
-            words = line.split()
+            words = command_words(line)
             if not words:
                 first = True  # an empty line just shows the prompt again
                 continue
@@ -255,3 +256,16 @@ async def run_session(shell: Shell, who: str) -> int:
             shell.console.say(texts.shell.SESSION_FAULT.format(kind=type(exc).__name__))
         return 1
     return 1 if shell.failed else 0
+
+
+def command_words(line: str) -> list[str]:
+    """A command line's words: split at white space, a word in single or double quotes
+    kept whole (`findevent -s 'tour outbound 1'`), backslashes left as typed (grep's
+    patterns). A line whose quotes do not close is split at white space only."""
+    lexer = shlex.shlex(line, posix=False)
+    lexer.whitespace_split, lexer.commenters = True, ""
+    try:
+        words = list(lexer)
+    except ValueError:
+        return line.split()
+    return [w[1:-1] if len(w) >= 2 and w[0] == w[-1] and w[0] in "'\"" else w for w in words]
