@@ -98,6 +98,12 @@ class Console(abc.ABC):
         """A block of output: AsyncOS separates blocks with one blank line."""
         self.write(f"\n{text}\n")
 
+    def refuse_answer(self, text: str) -> None:
+        """Say why an answer is refused; the question is asked again. In batch the input
+        stops at the next question instead (LineConsole): the script's next line was
+        meant for the question after this one."""
+        self.say(text)
+
     # -- question styles ----------------------------------------------------------
     async def ask(
         self, question: str, default: str = "", *, bare: bool = False, blank: bool = True
@@ -123,7 +129,7 @@ class Console(abc.ABC):
                 return True
             if answer in ("n", "no"):
                 return False
-            self.say(texts.shell.ANSWER_YES_NO)
+            self.refuse_answer(texts.shell.ANSWER_YES_NO)
 
     async def choose(
         self,
@@ -147,7 +153,7 @@ class Console(abc.ABC):
             index = _pick(answer, len(options), names)
             if index is not None:
                 return index
-            self.say(texts.shell.NOT_VALID)
+            self.refuse_answer(texts.shell.NOT_VALID)
 
     async def menu(self, options: Sequence[tuple[str, str]]) -> str | None:
         """The "Choose the operation" block for (name, label) options (a menu's items:
@@ -168,10 +174,10 @@ class Console(abc.ABC):
             if exact or len(matches) == 1:
                 return (exact or matches)[0]
             if matches:
-                self.say(texts.shell.AMBIGUOUS_OPTION.format(answer=answer,
+                self.refuse_answer(texts.shell.AMBIGUOUS_OPTION.format(answer=answer,
                                                              matches=", ".join(matches)))
             else:
-                self.say(texts.shell.UNKNOWN_OPTION.format(answer=answer))
+                self.refuse_answer(texts.shell.UNKNOWN_OPTION.format(answer=answer))
 
     async def read_block(self, prompt: str, *, secret: bool = False) -> str:
         """Pasted lines until a line that is only `.`; returns them with newlines.
@@ -305,9 +311,14 @@ class LineConsole(Console):
         self._partial_size = 0
         self._in_key = False  # inside a pasted private key's PEM block
         self._stopped: Callable[[], bool] = lambda: False
+        self._refused = False  # an answer was refused: the script is out of step
 
     def stop_answers_when(self, stopped: Callable[[], bool]) -> None:
         self._stopped = stopped
+
+    def refuse_answer(self, text: str) -> None:
+        self.say(text)
+        self._refused = True  # the next question raises OutOfStep: the lines are shifted
 
     def feed(self, data: str) -> None:
         *lines, rest = data.split("\n")
@@ -360,8 +371,8 @@ class LineConsole(Console):
         secret: bool = False,
         history: bool = False,
     ) -> str:
-        if not history and self._stopped():  # a question (the top prompt has history)
-            raise OutOfStep()
+        if not history and (self._refused or self._stopped()):  # a question (the top
+            raise OutOfStep()                                    # prompt has history)
         if not history:
             self.write(prompt)
         line = await self._next()

@@ -26,7 +26,7 @@ async def ask_accepted(console: Console, question: str, refusal: Callable[[str],
         why = refusal(answer)
         if why is None:
             return answer
-        console.say(why)
+        console.refuse_answer(why)
 
 
 async def ask_existing(console: Console, question: str, find: Callable[[str], T | None],
@@ -49,7 +49,7 @@ async def _ask_required(console: Console, question: str, shown: str,
         answer = await ask_accepted(console, question, refusal, shown)
         if answer is not None:
             return answer
-        console.say(texts.shell.ENTER_A_VALUE)
+        console.refuse_answer(texts.shell.ENTER_A_VALUE)
 
 
 async def ask_int(console: Console, question: str, default: int | None, allowed: Range) -> int:
