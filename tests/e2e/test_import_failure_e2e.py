@@ -10,21 +10,22 @@ from tests.kit.ssh import no_traceback, ssh_exec
 STOPPED = "Input stopped: a line of it failed or was refused"
 
 
-def test_a_missing_file_fails_the_script(appliance: Appliance) -> None:
-    done = ssh_exec(appliance, "listenerconfig", "edit\nInboundMail\nhostaccess\nimport\n"
-                                                 "nosuch.txt\n\n\n\n")
+def failed_import(app: Appliance, name: str) -> str:
+    """The screen of a batch listenerconfig HOSTACCESS IMPORT of `name`, which must fail
+    the session and stop its input."""
+    done = ssh_exec(app, "listenerconfig", f"edit\nInboundMail\nhostaccess\nimport\n{name}\n\n\n\n")
     no_traceback(done.stdout, "listenerconfig")
-    assert 'Error: the file "nosuch.txt" does not exist.' in done.stdout
     assert done.returncode == 1
     assert STOPPED in done.stdout
+    return done.stdout
+
+
+def test_a_missing_file_fails_the_script(appliance: Appliance) -> None:
+    screen = failed_import(appliance, "nosuch.txt")
+    assert 'Error: the file "nosuch.txt" does not exist.' in screen
 
 
 def test_a_malformed_file_fails_the_script(appliance: Appliance) -> None:
     (appliance.data / "configuration").mkdir(exist_ok=True)
     (appliance.data / "configuration" / "bad.txt").write_text("this is not a HAT\n")
-    done = ssh_exec(appliance, "listenerconfig", "edit\nInboundMail\nhostaccess\nimport\n"
-                                                 "bad.txt\n\n\n\n")
-    no_traceback(done.stdout, "listenerconfig")
-    assert "Import failed." in done.stdout
-    assert done.returncode == 1
-    assert STOPPED in done.stdout
+    assert "Import failed." in failed_import(appliance, "bad.txt")
