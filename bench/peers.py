@@ -3,7 +3,7 @@
     .venv/bin/python bench/peers.py [--modes ceiling,floor,starttls1,starttls10,plain,relay,...]
         [--rounds 3] [--messages 3000] [--concurrency 50] [--server-cores 0]
         [--client-cores 1] [--workers 1]
-    .venv/bin/python bench/peers.py --modes workers      # 1 worker on 1 core vs 2 on 2
+    .venv/bin/python bench/peers.py --modes workers,cores  # 1 worker on 1 core vs 2 on 2
     .venv/bin/python bench/peers.py --modes big,idle     # memory
 
 Servers (bench/servers.py) are pinned to --server-cores with taskset, the load client
@@ -18,7 +18,8 @@ per connection, no TLS), relay (STARTTLS in, the queue, STARTTLS out to bench/tl
 counted at the sink), ceiling (bench/tls_ceiling.py: TLS handshakes alone, asyncio and
 uvloop), floor (bench/smtp_floor.py under the starttls1 load: the least an SMTP session
 over STARTTLS costs in Python, no policy, log or disk), workers (esacli alone: 1 worker
-on the first server core against 2 workers on two cores, the client sharing them), big
+on the first server core against 2 workers on two cores, the client sharing them), cores
+(the same under Postfix's smtp-source, a C client cheap enough not to be the limit), big
 (20 parallel 10 MB messages: peak RSS of every server process), idle (1,000 idle TLS
 connections: esacli's RSS per connection).
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,12 +49,14 @@ MODES = {  # name: (tls, messages per connection)
     "relay": (True, 1),
 }
 ALL_MODES = ("ceiling", "floor", "starttls1", "starttls10", "plain", "relay", "big", "idle",
-             "workers")
+             "workers", "cores")
+SMTP_SOURCE = "/usr/sbin/smtp-source"  # Postfix's load client, in C
 
 
-def load(port: int, args: argparse.Namespace, *extra: str) -> dict[str, float]:
+def load(port: int, args: argparse.Namespace, *extra: str,
+         cores: str | None = None) -> dict[str, float]:
     done = subprocess.run(
-        ["taskset", "-c", args.client_cores, sys.executable, LOADGEN, *extra, str(port),
+        ["taskset", "-c", cores or args.client_cores, sys.executable, LOADGEN, *extra, str(port),
          "--concurrency", str(args.concurrency)],
         capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -220,22 +224,44 @@ def run_floor(args: argparse.Namespace, tmp: Path, results: Results) -> None:
 
 
 def run_workers(args: argparse.Namespace, tmp: Path, results: Results) -> None:
-    if "workers" not in args.modes:
-        return
+    """1 worker on the first server core against 2 on cores 0-1 (the client sharing them):
+    `workers` under bench/loadgen.py at one STARTTLS message per connection, `cores`
+    under Postfix's smtp-source (C, plain SMTP, one message per connection), a client
+    cheap enough to leave the two cores nearly whole to the servers."""
     first = args.server_cores.split(",")[0]
     setups = ((1, first, "1 worker"), (2, "0,1", "2 workers"))
-    for r in range(args.rounds):
-        for count, cores, name in setups if r % 2 == 0 else setups[::-1]:
-            server = Esacli(tmp / f"w{r}{count}", cores, count)
-            try:
-                saved, args.client_cores = args.client_cores, args.client_cores if count == 1 \
-                    else "0,1"
-                row = measured(server, lambda s=server: load(
-                    s.port, args, *smtp_args("starttls1", args)), args.messages)
-                args.client_cores = saved
-            finally:
-                server.stop()
-            results.add("workers", name, row)
+    for mode in [m for m in ("workers", "cores") if m in args.modes]:
+        for r in range(args.rounds):
+            for count, cores, name in setups if r % 2 == 0 else setups[::-1]:
+                client = args.client_cores if count == 1 else "0,1"
+                server = Esacli(tmp / f"{mode}{r}{count}", cores, count)
+                try:
+                    row = measured(server, lambda s=server, c=client, m=mode: (
+                        source_load(s.port, args, c) if m == "cores" else
+                        load(s.port, args, *smtp_args("starttls1", args), cores=c)),
+                        args.messages)
+                finally:
+                    server.stop()
+                results.add(mode, name, row)
+
+
+def source_load(port: int, args: argparse.Namespace, cores: str) -> dict[str, float]:
+    """Postfix's smtp-source: `args.messages` plain messages of 2 KB, one per connection,
+    `args.concurrency` sessions at once; its CPU from what this process has reaped."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    done = subprocess.run(
+        ["taskset", "-c", cores, SMTP_SOURCE, "-s", str(args.concurrency), "-m",
+         str(args.messages), "-l", "2048", "-f", "load@bench.example", "-t",
+         "user@example.com", f"127.0.0.1:{port}"],
+        capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        print(f"  (smtp-source failed: {done.stderr[-500:]})")
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"messages": args.messages, "seconds": seconds, "cpu": cpu,
+            "errors": float(done.returncode != 0)}
 
 
 def peak_rss(server: Server, during: callable) -> tuple[int, int]:  # type: ignore[valid-type]
@@ -336,8 +362,8 @@ def print_summary(args: argparse.Namespace, results: Results) -> None:
             print(f"starttls1  esacli at {share:.0%} of the bare asyncio TLS ceiling")
     if "floor" in args.modes:
         print_floor(results)
-    if "workers" in args.modes:
-        print(results.summary("workers", "2 workers", "1 worker"))
+    for mode in [m for m in ("workers", "cores") if m in args.modes]:
+        print(results.summary(mode, "2 workers", "1 worker"))
 
 
 def print_floor(results: Results) -> None:
