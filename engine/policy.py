@@ -306,6 +306,11 @@ def rat_applies(behavior: Behavior, public: bool) -> bool:
     return public and behavior is not Behavior.RELAY
 
 
+def rate_limited(limit: int | None) -> bool:
+    """Whether a per-host recipients-per-hour limit applies; -1 or None is "Disabled"."""
+    return limit is not None and limit >= 0
+
+
 def rate_exceeded(limit: int | None, used_this_hour: int) -> bool:
-    """Per-host recipients per hour; -1 or None is "Disabled"."""
-    return limit is not None and limit >= 0 and used_this_hour >= limit
+    """Per-host recipients per hour (`rate_limited` says when there is a limit)."""
+    return rate_limited(limit) and limit is not None and used_this_hour >= limit

@@ -91,8 +91,8 @@ class Spool:
                 when: float, flags: Flags = PLAIN_MESSAGE) -> Incoming:
         """Start writing a message as it arrives (engine/spool_writer.py); `flags` are the
         envelope's (REQUIRETLS)."""
-        name = self.incoming_dir / f"{mid}{SUFFIX}"
-        return Incoming(mid, name, name.with_name(name.name + TMP_SUFFIX),
+        folder = self.incoming_dir
+        return Incoming(mid, folder / f"{mid}{SUFFIX}", folder / f"{mid}{SUFFIX}{TMP_SUFFIX}",
                         lambda: head2(mid, icid, listener, sender, recipients, when, flags),
                         trailer2,
                         lambda content, digest: encode(mid, icid, listener, sender, recipients,

@@ -56,8 +56,21 @@ def row_tls(group: SenderGroup, hat: HAT) -> TLSMode | None:
     return resolve_params(found[1], hat.default).tls or TLSMode.NO
 
 
+# certificate_rows' answers by HAT object: the engine asks on every connection, and a
+# committed HAT never changes (the HAT is kept with its answer so its id is not reused).
+_ROWS: dict[int, tuple[HAT, tuple[int, ...]]] = {}
+_ROWS_KEPT = 64
+
+
 def certificate_rows(hat: HAT) -> tuple[int, ...]:
     """The positions of the sender groups that name a certificate (`cert:` forms)."""
-    return tuple(i for i, group in enumerate(hat.groups)
+    known = _ROWS.get(id(hat))
+    if known is not None and known[0] is hat:
+        return known[1]
+    rows = tuple(i for i, group in enumerate(hat.groups)
                  if any(isinstance(senders.parse(form), senders.CertificateName)
                         for form in group.senders))
+    if len(_ROWS) >= _ROWS_KEPT:
+        _ROWS.clear()
+    _ROWS[id(hat)] = (hat, rows)
+    return rows

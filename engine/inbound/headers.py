@@ -137,14 +137,21 @@ def stamped(content: bytes, arrival: Arrival, private: bool) -> bytes:
     return received(arrival) + extra + content
 
 
+@functools.cache
+def _field_pattern(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"^" + name + rb":[ \t]*(.*(?:\r?\n[ \t].*)*)",
+                      re.IGNORECASE | re.MULTILINE)
+
+
+_FOLD = re.compile(rb"\r?\n[ \t]+")
+
+
 def _field(block: bytes, name: bytes) -> str | None:
     """The first `name:` header of `block`, unfolded, as text (None when absent)."""
-    pattern = re.compile(rb"^" + name + rb":[ \t]*(.*(?:\r?\n[ \t].*)*)",
-                         re.IGNORECASE | re.MULTILINE)
-    match = pattern.search(block)
+    match = _field_pattern(name).search(block)
     if match is None:
         return None
-    raw = re.sub(rb"\r?\n[ \t]+", b" ", match.group(1)).rstrip(b"\r\n")
+    raw = _FOLD.sub(b" ", match.group(1)).rstrip(b"\r\n")
     return raw.decode("utf-8", "replace").strip()
 
 
@@ -160,7 +167,7 @@ def logged_fields(content: bytes) -> tuple[str | None, str | None]:
     for the log writer to escape."""
     block = header_block(content)
     subject = _field(block, b"subject")
-    if subject is not None:
+    if subject is not None and "=?" in subject:  # no encoded word: nothing to decode
         with contextlib.suppress(ValueError, LookupError, UnicodeError):
             subject = str(make_header(decode_header(subject)))
     return _cut(_field(block, b"message-id")), _cut(subject)

@@ -110,8 +110,9 @@ class Transaction:
             counts.rejected_recipients_rat += 1
             return Reply(_entry_reply(entry) or replies.RAT_REJECTED)
         bypass = entry is not None and entry.bypass_receiving_control
-        if not bypass and policy.rate_exceeded(params.max_rcpts_per_hour,
-                                               self.tracker.rates.used(self.ip)):
+        hourly = params.max_rcpts_per_hour  # the shared counts are read only under a limit
+        if not bypass and policy.rate_limited(hourly) and policy.rate_exceeded(
+                hourly, self.tracker.rates.used(self.ip)):
             self.log.rcpt_rate_limited(self.mid, self.icid, address)
             counts.rejected_recipients_rate_limit += 1
             return Reply(self._rate_reply())
