@@ -262,7 +262,7 @@ async def _exchange(
         detail = reasons.TOO_BIG_DETAIL.format(size=len(content), limit=limit)
         results.update(dict.fromkeys(job.rids, Result("bounced", reasons.TOO_BIG(detail), dcid)))
         return None
-    mail = f"MAIL FROM:<{job.sender}>" + (f" {REQUIRETLS}" if job.flags.requiretls else "")
+    mail = f"MAIL FROM:<{job.sender}>" + "".join(f" {p}" for p in _mail_params(smtp, job, content))
     sent = await smtp.envelope(mail, [f"RCPT TO:<{a}>" for a in job.addresses])
     if not sent.mail.ok:
         results.update(dict.fromkeys(job.rids, _classify(sent.mail, dcid)))
@@ -286,6 +286,13 @@ async def _exchange(
         results.update(dict.fromkeys(accepted, _classify(reply, dcid)))
         return None
     return reply
+
+
+def _mail_params(smtp: Client, job: Job, content: bytes) -> list[str]:
+    """SIZE where the server offers it (RFC 1870 §6: a server may refuse a message too big
+    for it now at MAIL, before the content is sent), REQUIRETLS where the message asks."""
+    return [*([f"SIZE={len(content)}"] if smtp.supports("SIZE") else []),
+            *([REQUIRETLS] if job.flags.requiretls else [])]
 
 
 async def _reset(smtp: Client) -> None:

@@ -43,3 +43,22 @@ async def test_a_message_over_the_servers_size_bounces_unsent(tmp_path: Path) ->
     assert bounce.sender == "" and bounce.recipients == [SENDER]
     assert "5.3.4" in str(email.message_from_bytes(bounce.data))
     assert sum(1 for c in mx.commands if c.startswith("MAIL FROM:<a@sender.test>")) == 1
+
+
+async def test_mail_declares_the_size_where_the_server_offers_size(tmp_path: Path) -> None:
+    """RFC 1870 §6: SIZE=<octets> on MAIL where EHLO offered SIZE, nothing where it did not."""
+    clock = FakeClock()
+    declared = []
+    for offered in (LIMIT * 10, 0):
+        spool = tmp_path / str(offered)
+        async with FakeMX(Behaviour(starttls=False, size=offered)) as mx:
+            legacy_queue(spool, [Queued(SMALL, SENDER, (f"v@{DOMAIN}",), body(SMALL))], clock.now())
+            options = QueueOptions(mx_port=mx.port, clock=clock, poll_interval=0.02)
+            async with running_engine(spool, config_for(mx.port), outbound=options):
+                await wait_until_async(lambda: len(mx.messages) == 1, timeout=10,
+                                       what="the message delivered")
+        [message] = mx.messages
+        declared.append((message.mail_params, len(message.data)))
+    (offered_params, size), (plain_params, _) = declared
+    assert offered_params == (f"SIZE={size}",)
+    assert plain_params == ()

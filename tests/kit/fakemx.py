@@ -31,7 +31,7 @@ class Behaviour:
     greeting: str = "220 mx.fake ESMTP"
     tls_extensions: tuple[str, ...] = ()  # offered only after STARTTLS (e.g. REQUIRETLS)
     max_rcpts: int = 0  # recipients a transaction takes, the next ones 452 (0: no limit)
-    size: int = 10240000  # EHLO's SIZE (RFC 1870)
+    size: int = 10240000  # EHLO's SIZE (RFC 1870); 0: SIZE not offered
 
 
 @dataclass
@@ -132,7 +132,8 @@ class _Session:
                 ext.append("250-STARTTLS")
             if self.tls:
                 ext += [f"250-{name}" for name in self.b.tls_extensions]
-            await self.say("\r\n".join([*ext, f"250 SIZE {self.b.size}"]))
+            ext += [f"250-SIZE {self.b.size}"] if self.b.size else []
+            await self.say("\r\n".join([*ext, "250 HELP"]))
         elif verb == "HELO":
             await self.say("250 mx.fake")
         elif verb == "STAR":
