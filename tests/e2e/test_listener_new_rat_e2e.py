@@ -11,6 +11,7 @@ from __future__ import annotations
 import pexpect
 
 from tests.kit.appliance import Appliance
+from tests.kit.ports import reserve
 from tests.kit.ssh import (
     MENU,
     PROMPT,
@@ -35,9 +36,11 @@ def up_to_hosts(child: pexpect.spawn, kind: str, name: str, port: str) -> None:
 
 
 def test_new_refuses_an_entry_rcptaccess_refuses(appliance: Appliance) -> None:
+    # reserved: a fixed port held by anything else on the machine failed commit check
+    port, relay_port = str(reserve()), str(reserve())
     child = ssh_login(appliance)
     for key in (CTRL_C, CTRL_D):
-        up_to_hosts(child, "2", "Test_L", "3222")
+        up_to_hosts(child, "2", "Test_L", port)
         answer(child, ACCEPT_FOR, "example.com, ,,@@")
         child.expect_exact(RAT_FORMS)
         child.expect_exact(ACCEPT_FOR)
@@ -47,7 +50,7 @@ def test_new_refuses_an_entry_rcptaccess_refuses(appliance: Appliance) -> None:
     child.sendline("showchanges")
     child.expect_exact("{'standalone': {'': {}}}")  # nothing staged by either
 
-    up_to_hosts(child, "2", "Test_L", "3222")
+    up_to_hosts(child, "2", "Test_L", port)
     for refused, why in [("example.com, joe@[1.2.3.4], ,,@@, .x", RAT_FORMS),
                          ("ALL", 'The address "ALL" is already in the table.'),
                          ("", "Please enter a value.")]:
@@ -56,7 +59,7 @@ def test_new_refuses_an_entry_rcptaccess_refuses(appliance: Appliance) -> None:
     dialog(child, [(ACCEPT_FOR, "Example.com, joe@[1.2.3.4], example.com, .x"),
                    ("[Y]>", "n"), ("[Y]>", "n"), ("[N]>", "")])
     child.expect_exact("Listener Test_L created.")
-    child.expect_exact("3. Test_L (on Management, 127.0.0.1) SMTP TCP Port 3222 Public")
+    child.expect_exact(f"3. Test_L (on Management, 127.0.0.1) SMTP TCP Port {port} Public")
     answer(child, MENU, "")
     child.expect_exact(PROMPT)
     child.sendline("showchanges")  # each address once, as RCPTACCESS NEW stores it
@@ -67,7 +70,7 @@ def test_new_refuses_an_entry_rcptaccess_refuses(appliance: Appliance) -> None:
     child.expect_exact("The configuration is valid.")
     child.expect_exact(PROMPT)
 
-    up_to_hosts(child, "1", "Relay_L", "3223")
+    up_to_hosts(child, "1", "Relay_L", relay_port)
     answer(child, RELAY_FOR, "10.0.0.0/8, @@")
     child.expect_exact('"@@"')
     dialog(child, [(RELAY_FOR, "10.0.0.0/8, .example.net"), ("[N]>", "")])

@@ -133,7 +133,8 @@ class _Session:
             if self.tls:
                 ext += [f"250-{name}" for name in self.b.tls_extensions]
             ext += [f"250-SIZE {self.b.size}"] if self.b.size else []
-            await self.say("\r\n".join([*ext, "250 HELP"]))
+            ext[-1] = "250 " + ext[-1][4:]
+            await self.say("\r\n".join(ext))
         elif verb == "HELO":
             await self.say("250 mx.fake")
         elif verb == "STAR":
