@@ -42,9 +42,11 @@ class QueueUnavailable(EngineError):
 
 
 class ConnectError(EngineError):
-    """The connection or the greeting failed; `code` is the server's if it replied."""
+    """The connection or the greeting failed; `code` is the server's if it replied, and
+    `detail` its reply's text (the reason without the code)."""
 
-    def __init__(self, reason: str, code: int | None = None) -> None:
+    def __init__(self, reason: str, code: int | None = None, detail: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
+        self.detail = reason if detail is None else detail

@@ -160,7 +160,8 @@ class Connector:
         except ConnectError as exc:
             self.log.dcid_connect_failed(dcid, target.ip, target.port, exc.reason)
             self.connected(self.destination.domain, False)
-            return Result("deferred", reasons.CONNECTION_FAILED(exc.reason), dcid)
+            code = "000" if exc.code is None else exc.code  # the server's, where it replied
+            return Result("deferred", reasons.CONNECTION_FAILED(exc.detail, code), dcid)
         self.connected(self.destination.domain, True)
         self.log.new_dcid(dcid, _local_ip(conn), target.ip, target.port)
         self.log.dcid_tls_policy(dcid, self._decided_by(req), precedence.describe(req))

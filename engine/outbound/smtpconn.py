@@ -69,7 +69,7 @@ async def connect(target: Target, helo: str, timeout: float = TIMEOUT) -> Connec
     conn = Connection(smtp, target, helo, local_ip=str(local[0]) if local else "")
     try:
         if greeting.code != 220:
-            raise ConnectError(str(greeting), greeting.code)
+            raise ConnectError(str(greeting), greeting.code, greeting.text)
         await _hello(conn)
     except BaseException:  # cancelled (engine stop, Ctrl-C in the shell): no socket stays
         smtp.close()
@@ -89,7 +89,7 @@ async def _hello(conn: Connection) -> None:
         raise ConnectError(str(exc) or type(exc).__name__) from None
     if reply.code != 250:
         await conn.quit()
-        raise ConnectError(str(reply), reply.code)
+        raise ConnectError(str(reply), reply.code, reply.text)
 
 
 async def starttls(
