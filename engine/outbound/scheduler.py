@@ -6,6 +6,7 @@ function here is pure apart from `SystemClock`.
 
 from __future__ import annotations
 
+import email.charset
 import email.utils
 import time
 from collections import deque
@@ -77,6 +78,9 @@ def printable(text: str) -> str:
     return text.encode("unicode_escape").decode("ascii")
 
 
+_UTF8_QP = email.charset.Charset("utf-8")
+_UTF8_QP.body_encoding = email.charset.QP
+
 DIAGNOSTIC_MAX = 900  # characters of a reason a bounce quotes: its lines stay within 998
 
 
@@ -94,6 +98,16 @@ def _headers_of(content: bytes) -> bytes:
     if end < 0:
         end = content.find(b"\n\n")
     return content if end < 0 else content[: end + 2]
+
+
+def _original_headers(original: bytes) -> MIMEBase:
+    """The bounced message's header as the report's last part. Headers with 8-bit text
+    (it came under 8BITMIME) go quoted-printable in UTF-8: the bounce may go to a server
+    that takes 7-bit only, and the report must be made whatever the header holds."""
+    text = _headers_of(original).decode("utf-8", "replace")
+    part = MIMEBase("text", "rfc822-headers")
+    part.set_payload(text, charset=None if text.isascii() else _UTF8_QP)
+    return part
 
 
 def _block(fields: list[tuple[str, str]]) -> Message:
@@ -132,9 +146,7 @@ def build_dsn(
     ]
     status.set_payload(blocks)
     report.attach(status)
-    headers = MIMEBase("text", "rfc822-headers")
-    headers.set_payload(_headers_of(original).decode("utf-8", "replace"))
-    report.attach(headers)
+    report.attach(_original_headers(original))
     return report.as_bytes()
 
 

@@ -169,8 +169,7 @@ class QueueManager:
         by_domain: dict[str, list[Recipient]] = {}
         for rcpt in due:
             if expired(rcpt.arrived, now, config.delivery):
-                reason = reasons.EXPIRED(reasons.QUEUE_LIFETIME)
-                await self.results.bounce(config, rcpt.mid, {rcpt.rid: Result("bounced", reason)})
+                await self._expire(config, rcpt)
             elif rcpt.domain not in self._busy:
                 by_domain.setdefault(rcpt.domain, []).append(rcpt)
         for domain, rcpts in by_domain.items():
@@ -178,6 +177,20 @@ class QueueManager:
             rcpts = self._rate_limited(destination, rcpts, now)
             if rcpts:
                 self._start(runtime, destination, rcpts)
+
+    async def _expire(self, config: Config, rcpt: Recipient) -> None:
+        """Bounce a recipient past the queue lifetime. Should that fail (a bug in making
+        its bounce), it is deferred like any failed delivery: it would otherwise come
+        first again on every tick and stop the queue's every other delivery."""
+        expiry = Result("bounced", reasons.EXPIRED(reasons.QUEUE_LIFETIME))
+        try:
+            await self.results.bounce(config, rcpt.mid, {rcpt.rid: expiry})
+        except Exception as exc:  # noqa: BLE001 (one message's bug must not stop the rest)
+            name = _name_of(exc)
+            self.log.delivery_failed(rcpt.domain, name)
+            failed = Result("deferred", reasons.INTERNAL_ERROR(name))
+            await self.results.report(config, rcpt.mid, {rcpt.rid: failed},
+                                      {(rcpt.mid, rcpt.rid): rcpt.attempts})
 
     def _rate_limited(
         self, destination: Destination, rcpts: list[Recipient], now: float

@@ -117,6 +117,54 @@ async def test_a_bounce_that_cannot_be_made_is_deferred_not_due_again_at_once(
     assert found.reason == "4.3.0 - Internal error ('000', ['RuntimeError'])"
 
 
+async def test_a_message_with_8_bit_headers_bounces_with_them_quoted_printable(
+    tmp_path: Path,
+) -> None:
+    """A header of UTF-8 text (taken under 8BITMIME) made the bounce fail to build: the
+    message was deferred again and again, never bounced, its sender never told."""
+    clock = FakeClock()
+    address = f"gone@{DOMAIN}"
+    behaviour = Behaviour(starttls=False, rcpt_reply={address: "550 5.1.1 No such user"})
+    content = "Subject: caf\u00e9 \u2603\r\n\r\nbody\r\n".encode()
+    async with FakeMX(behaviour) as mx:
+        legacy_queue(tmp_path, [Queued(MID, SENDER, (address,), content)], clock.now())
+        options = QueueOptions(mx_port=mx.port, clock=clock, poll_interval=0.02)
+        async with running_engine(tmp_path, config_for(mx.port), outbound=options):
+            await wait_until_async(lambda: mx.messages, timeout=10, what="the bounce")
+            await wait_until_async(lambda: row(tmp_path).status == "bounced", timeout=10)
+    [dsn] = mx.messages
+    assert dsn.data.isascii()
+    [headers] = [p for p in email.message_from_bytes(dsn.data).walk()
+                 if p.get_content_type() == "text/rfc822-headers"]
+    assert headers["Content-Transfer-Encoding"] == "quoted-printable"
+    assert cast(bytes, headers.get_payload(decode=True)).decode() == "Subject: caf\u00e9 \u2603\r\n"
+
+
+async def test_an_expired_message_whose_bounce_fails_does_not_stop_the_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bounce at the queue lifetime ran outside any guard: a message whose bounce
+    could not be made stopped every tick before it started a single delivery."""
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("no DSN")
+
+    monkeypatch.setattr("engine.queue.results.build_dsn", broken)
+    clock = FakeClock()
+    async with FakeMX(Behaviour(starttls=False)) as mx:
+        old = Queued(MID, SENDER, (f"old@{DOMAIN}",), body(MID))
+        legacy_queue(tmp_path, [old], clock.now() - 100 * 3600)  # past the 72 h lifetime
+        legacy_queue(tmp_path, [Queued(MID + 1, SENDER, (f"new@{DOMAIN}",), body(MID + 1))],
+                     clock.now())
+        options = QueueOptions(mx_port=mx.port, clock=clock, poll_interval=0.02)
+        async with running_engine(tmp_path, config_for(mx.port), outbound=options):
+            await wait_until_async(lambda: mx.messages, timeout=10, what="the new message")
+            await wait_until_async(lambda: row(tmp_path).attempts == 1, timeout=10)
+    assert [m.recipients for m in mx.messages] == [[f"new@{DOMAIN}"]]
+    found = row(tmp_path)
+    assert found.status == "queued" and found.next_attempt == clock.now() + RETRY
+    assert found.reason == "4.3.0 - Internal error ('000', ['RuntimeError'])"
+
+
 # -- scripted MXs -------------------------------------------------------------------
 Script = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Coroutine[Any, Any, None]]
 
