@@ -1,7 +1,8 @@
 """What a remote server's refusals do to a message, through `esacli run` (smtproutes to fake
 MXs on loopback): a 421 greeting and a 451 after the content defer (the message stays
-queued for its retry), a 554 after the content bounces it (it leaves the queue). The
-in-process versions are in tests/engine/test_outbound_421.py and test_outbound_pipelining.py."""
+queued for its retry), a 554 after the content bounces it (it leaves the queue, its
+bounce made though its header holds 8-bit text). The in-process versions are in
+tests/engine/test_outbound_421.py, test_outbound_pipelining.py and test_hostile_mx.py."""
 
 from __future__ import annotations
 
@@ -36,8 +37,9 @@ def prepare(tmp_path: Path, ports: dict[str, int]) -> Appliance:
 
 
 def send(app: Appliance, recipient: str) -> None:
+    # 8-bit text in a header (8BITMIME): the bounce of it must still be made
     with smtplib.SMTP("127.0.0.1", app.outbound, timeout=10) as client:
-        client.sendmail(SENDER, [recipient], b"Subject: refusals\r\n\r\nhi\r\n")
+        client.sendmail(SENDER, [recipient], "Subject: caf\u00e9\r\n\r\nhi\r\n".encode())
 
 
 def outcome(logs: str, recipient: str) -> str:
@@ -72,4 +74,6 @@ async def test_a_421_greeting_and_a_451_defer_a_554_bounces(tmp_path: Path) -> N
     assert outcome(logs, sent[1]).startswith("Delayed:") and "451" in outcome(logs, sent[1])
     assert outcome(logs, sent[2]).startswith("Bounced:") and "554" in outcome(logs, sent[2])
     assert {sent[0], sent[1]} <= queued and sent[2] not in queued
+    bounced = re.search(r"Bounced: DCID \d+ MID (\d+) ", logs)
+    assert bounced and f"was generated for bounce of MID {bounced.group(1)}" in logs
     assert f.messages == [] and r.messages == [] and b.messages == []
