@@ -115,8 +115,9 @@ class PromptToolkitConsole(Console):
 
         @bindings.add(Keys.Vt100MouseEvent, eager=True)
         @bindings.add(Keys.CPRResponse, eager=True)
+        @bindings.add(Keys.ControlAt)  # NUL (Ctrl-Space): it set a mark that cut the line
         def _drop(event: KeyPressEvent) -> None:
-            """Never requested: typed or pasted escape sequences. Nothing happens."""
+            """Never requested: typed or pasted escape sequences, and NUL. Nothing happens."""
 
         @bindings.add(Keys.BracketedPaste)
         def _paste(event: KeyPressEvent) -> None:

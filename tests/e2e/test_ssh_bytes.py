@@ -74,6 +74,20 @@ def test_a_terminal_session_refuses_the_line_and_keeps_its_changes(appliance: Ap
     no_traceback(appliance.system_logs(), "system_logs")
 
 
+def test_a_typed_nul_is_ignored_not_a_cut_in_the_line(appliance: Appliance) -> None:
+    """Ctrl-Space (NUL) typed in a line set a mark: all typed after it up to Enter was
+    dropped and the shortened line taken without a word (`a3.exa`)."""
+    child = ssh_login(appliance)
+    try:
+        os.write(child.child_fd, f"sethostname {HOST[:6]}\x00{HOST[6:]}\r".encode())
+        child.expect_exact(STAGED)
+        child.expect_exact(f"{HOST}>")
+        child.sendline("clear")
+        child.expect_exact("> ")
+    finally:
+        child.close()
+
+
 def test_piped_input_runs_on_past_the_bad_line(appliance: Appliance) -> None:
     """The line that is not UTF-8 is refused and the next ones run; the commit after it
     commits nothing (a script with a refused line is not applied in part)."""
