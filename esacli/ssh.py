@@ -23,6 +23,7 @@ and per address); connections not logged in yet are capped by esacli/ssh_startup
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
@@ -156,8 +157,11 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
             self._chan.exit(status)
 
     def _write(self, text: str) -> None:
+        # A session whose client has gone still says its last words (the changes it
+        # drops): nobody reads them, and that is no fault of the session.
         if self._chan is not None:
-            self._chan.write(text)
+            with contextlib.suppress(BrokenPipeError):
+                self._chan.write(text)
 
     def data_received(self, data: str, datatype: Any) -> None:
         if self._lines is not None:

@@ -5,12 +5,16 @@ is 0 only when every command did what it was asked."""
 
 from __future__ import annotations
 
+import json
+import select
 import subprocess
 import sys
+import time
 
 from tests.kit import certs
 from tests.kit.appliance import Appliance
-from tests.kit.ssh import no_traceback, ssh_batch
+from tests.kit.ssh import batch_command, no_traceback, ssh_batch
+from tests.kit.waiting import wait_until
 
 HELP = "Type 'help <command>' for more information on a specific command."
 TOO_LONG = "The line is longer than 65535 characters: it was discarded."
@@ -136,3 +140,33 @@ def test_a_hat_import_takes_the_names_a_dialog_would_refuse_no_more(
         done = ssh_batch(module_appliance, [f"{hostaccess} import names.txt"])
         assert done.returncode == 1, done.stdout
         assert said in done.stdout, done.stdout
+
+
+def logouts(app: Appliance) -> int:
+    path = app.data / "logs" / "logins"
+    lines = path.read_text().splitlines() if path.exists() else []
+    return sum("end" in json.loads(line) for line in lines)
+
+
+def test_a_client_gone_with_changes_staged_is_no_fault(module_appliance: Appliance) -> None:
+    """The session's last words (the staged changes dropped) went to a closed channel:
+    system_logs had `session of admin ended by a fault` and a BrokenPipeError traceback."""
+    app, before = module_appliance, logouts(module_appliance)
+    command, env = batch_command(app, ["-T"])
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, env=env) as client:
+        assert client.stdin is not None and client.stdout is not None
+        try:
+            client.stdin.write(b"sethostname gone.example.com\n")
+            client.stdin.flush()
+            shown, deadline = b"", time.monotonic() + 20
+            while b"takes effect when you commit" not in shown:
+                assert time.monotonic() < deadline, shown
+                if select.select([client.stdout], [], [], 1)[0]:
+                    shown += client.stdout.read1(4096)
+        finally:
+            client.kill()  # gone, its input never ended
+    wait_until(lambda: logouts(app) > before, timeout=20, what="the session's end")
+    logs = app.system_logs()
+    assert "ended by a fault" not in logs
+    no_traceback(logs, "system_logs")

@@ -62,10 +62,10 @@ def console_shell(app: Appliance, env: dict[str, str] | None = None) -> pexpect.
     )
 
 
-def ssh_batch(app: Appliance, args: list[str], stdin: str = "", user: str = "admin",
-              password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
-    """OpenSSH without a terminal (`-T`, or an exec command in `args`), the password from
-    an SSH_ASKPASS helper."""
+def batch_command(app: Appliance, args: list[str], user: str = "admin",
+                  password: str = PASSWORD) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of OpenSSH without a terminal (`-T`, or an exec
+    command in `args`), the password from an SSH_ASKPASS helper."""
     askpass = app.data.parent / f"askpass-{abs(hash(password))}.sh"
     askpass.write_text(f"#!/bin/sh\necho '{password}'\n")
     askpass.chmod(0o700)
@@ -73,6 +73,13 @@ def ssh_batch(app: Appliance, args: list[str], stdin: str = "", user: str = "adm
            "PATH": "/usr/bin:/bin"}
     command = ["ssh", "-p", str(app.ssh_port), *SSH_OPTIONS, "-o", "NumberOfPasswordPrompts=1",
                f"{user}@127.0.0.1", *args]
+    return command, env
+
+
+def ssh_batch(app: Appliance, args: list[str], stdin: str = "", user: str = "admin",
+              password: str = PASSWORD) -> subprocess.CompletedProcess[str]:
+    """OpenSSH without a terminal, run to its end (batch_command)."""
+    command, env = batch_command(app, args, user, password)
     return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=60,
                           env=env, check=False)
 
