@@ -31,6 +31,10 @@ MUST_STARTTLS = "530 5.7.0 Must issue a STARTTLS command first"
 STARTTLS_GO = "220 Go ahead with TLS"
 STARTTLS_NOT_AVAILABLE = "502 5.5.1 STARTTLS not available"
 UNKNOWN_COMMAND = "500 #5.5.1 command not recognized"
+# aiosmtpd's refusal of an empty line or a command word that is not ASCII, before our
+# dispatch sees it: answered and counted as an unknown command (engine/inbound/adapter.py).
+AIOSMTPD_BAD_SYNTAX = "500 Error: bad syntax"
+NOT_ASCII = "501 5.5.2 Syntax error: the command holds characters that are not ASCII"
 TOO_MANY_UNKNOWN = "421 4.7.0 Too many unrecognized commands, closing connection"
 RAT_REJECTED = "550 #5.1.0 Address rejected"
 LOCAL_ERROR = "451 4.3.0 Local error in processing"
@@ -108,7 +112,7 @@ AIOSMTPD_REWRITES: dict[str, str] = {
     "454 TLS not available": STARTTLS_NOT_AVAILABLE,
     "552 Error: Too much mail data": SIZE_EXCEEDED,
     "552 Error: message size exceeds fixed maximum message size": SIZE_EXCEEDED,
-    # an empty or non-ASCII command line is refused before our dispatch sees it
-    "500 Error: bad syntax": UNKNOWN_COMMAND,
+    # a non-ASCII argument (SMTPUTF8 is not offered), refused before our dispatch sees it
+    "500 Error: strict ASCII mode": NOT_ASCII,
     "500 Line too long (see RFC5321 4.5.3.1.6)": LINE_TOO_LONG,
 }

@@ -254,6 +254,9 @@ class EsaSMTP(StartTlsSMTP):
     async def push(self, status: Any) -> None:
         if self._greeting is not None:  # the first push is aiosmtpd's banner
             status, self._greeting = self._greeting, None
+        if status == replies.AIOSMTPD_BAD_SYNTAX:  # garbage lines count as unknown commands
+            await self._unknown_command()
+            return
         if isinstance(status, str):
             status = self._noted(status)
         line = status if isinstance(status, str) else status.decode()

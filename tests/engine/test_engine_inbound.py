@@ -249,3 +249,22 @@ async def test_nothing_pipelined_behind_a_closing_reply_runs(tmp_path: Path) -> 
     assert "ICID 2 Receiving Failed: Too many unrecognized commands" in log
     assert "To: <u@example.com>" not in log and "Start MID" not in log
     assert "<q@b.test>" not in log
+
+
+async def test_garbage_lines_count_as_unknown_commands(tmp_path: Path) -> None:
+    """Empty lines and command words that are not ASCII were refused by aiosmtpd before
+    the count: a client could send them for ever. A non-ASCII argument is refused in
+    the appliance's words."""
+    async with running_engine(tmp_path, config()) as engine:
+        client = await RawSmtp.connect(engine.bound_port("InboundMail"))
+        await client.reply()
+        await client.cmd("EHLO client.test")
+        assert await client.cmd("RCPT TO:<caf\u00e9@example.com>") == (
+            501, ["501 5.5.2 Syntax error: the command holds characters that are not ASCII"])
+        await client.send(b"\r\n\xff\r\n\r\n\xfe\xfd\r\nBOGUS\r\n\r\nNOOP\r\n")
+        answers = [await client.reply() for _ in range(6)]
+        assert answers[:5] == [(500, ["500 #5.5.1 command not recognized"])] * 5
+        assert answers[5][0] == 421
+        assert await client.closed_by_peer()
+        await client.close()
+    assert "Receiving Failed: Too many unrecognized commands" in read_mail_logs(tmp_path)
