@@ -12,16 +12,20 @@ mandatory: that would stop delivery to every domain whose zone is not signed.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from state import messages, model
 from state.messages import Message
 from state.model import DaneMode, DestinationControls, DestinationEntry, TlsFailure
 from state.validate_outbound import dane_choices, dane_refusal, is_domain_key, normalise_domain
 
+V = TypeVar("V", DaneMode, TlsFailure, bool)
+
 # The DANE rule is validation's (it refuses a stored version too); the dialogs read it here.
 __all__ = [
     "TLS_FAILURES", "dane_choices", "dane_refusal", "default_dane", "default_mta_sts",
     "default_tls_failure", "find", "needs_scope", "new_domain_refusal", "put_entry",
-    "remove_entry", "with_limits",
+    "remove_entry", "with_default_dane", "with_default_policy", "with_limits",
 ]
 
 
@@ -80,3 +84,22 @@ def default_mta_sts(default: DestinationEntry) -> bool:
 
 def default_tls_failure(default: DestinationEntry) -> TlsFailure:
     return default.tls_failure or TlsFailure.DEFER
+
+
+def with_default_dane(default: DestinationEntry, dane: DaneMode) -> DestinationEntry:
+    """The DEFAULT row with its DANE support answered (see `_kept_unset`)."""
+    return model.replace(default, dane=_kept_unset(default.dane, dane, default_dane(default)))
+
+
+def with_default_policy(default: DestinationEntry, mta_sts: bool,
+                        tls_failure: TlsFailure) -> DestinationEntry:
+    """The DEFAULT row with its MTA-STS and TLS failure action answered."""
+    return model.replace(
+        default, mta_sts=_kept_unset(default.mta_sts, mta_sts, default_mta_sts(default)),
+        tls_failure=_kept_unset(default.tls_failure, tls_failure, default_tls_failure(default)))
+
+
+def _kept_unset(stored: V | None, answer: V, meaning: V) -> V | None:
+    # An unset value answered with what it already means stays unset: Enter through the
+    # dialog is no change (showchanges, the commit's diff).
+    return None if stored is None and answer == meaning else answer

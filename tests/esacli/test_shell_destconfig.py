@@ -109,7 +109,7 @@ async def test_default_edit_delete_and_clear(session: Session) -> None:
         domain="DEFAULT", tls=TLSMode.PREFERRED, max_concurrency=300, max_msgs_per_connection=50,
         recipient_limit=200, recipient_minutes=30, limit_per_mx_ip=True,
         bounce_verification=True, ip_sort="PREFER_V6", dane=DaneMode.OPPORTUNISTIC, mta_sts=True,
-        tls_failure=TlsFailure.DEFER)
+        tls_failure=None)  # answered with what unset means: left unset
     assert entries(session) == (DestinationEntry(
         domain="a.test", max_msgs_per_connection=7, bounce_verification=False,
         ip_sort="REQUIRE_V6"),)
@@ -144,6 +144,14 @@ async def test_default_edit_delete_and_clear(session: Session) -> None:
         Apply the MTA-STS policy the domain publishes (RFC 8461)? [N]> y
         """) in screen  # §6.3: TLS, DANE, then the demo certificate's warning
     assert load("dest_list_default") in screen
+
+
+async def test_default_walked_with_enter_changes_nothing(session: Session) -> None:
+    """DANE, MTA-STS and the TLS failure action unset in the DEFAULT row were staged as
+    explicit No, off and defer: showchanges listed three changes no one made."""
+    screen = await run_shell(session, ["destconfig", "default", *[""] * 16, "exit"])
+    assert "Apply the MTA-STS policy the domain publishes" in screen  # asked, and answered
+    assert session.changes() == [] and not session.pending
 
 
 async def test_export_then_import_with_a_malformed_file(appliance: LocalAppliance,

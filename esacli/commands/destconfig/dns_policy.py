@@ -45,7 +45,7 @@ async def default_dane(console: Console, row: DestinationEntry) -> DestinationEn
     state.edit.destinations)."""
     dane = await _pick(console, texts.dest.DEST_DEFAULT_DANE, destinations.dane_choices(True),
                        texts.dest.DEST_DANE_LABELS, destinations.default_dane(row))
-    return model.replace(row, dane=dane)
+    return destinations.with_default_dane(row, dane)
 
 
 async def default_questions(console: Console, row: DestinationEntry) -> DestinationEntry:
@@ -53,4 +53,4 @@ async def default_questions(console: Console, row: DestinationEntry) -> Destinat
     sts = await console.confirm(texts.dest.DEST_STS, destinations.default_mta_sts(row))
     failure = await _pick(console, texts.dest.DEST_FAILURE, destinations.TLS_FAILURES,
                           texts.dest.DEST_FAILURE_LABELS, destinations.default_tls_failure(row))
-    return model.replace(row, mta_sts=sts, tls_failure=failure)
+    return destinations.with_default_policy(row, sts, failure)
