@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TypeVar
 
+from state.edit.destinations import default_dane, default_mta_sts, default_tls_failure
 from state.model import (
     DaneMode,
     DestinationControls,
@@ -100,9 +101,9 @@ def filled(entry: DestinationEntry, default: DestinationEntry) -> DestinationEnt
     return replace(
         entry,
         tls=entry.tls or default.tls or TLSMode.NO,
-        dane=entry.dane or default.dane or DaneMode.NO,
-        mta_sts=_pick(entry.mta_sts, default.mta_sts) or False,
-        tls_failure=entry.tls_failure or default.tls_failure or TlsFailure.DEFER,
+        dane=entry.dane or default_dane(default),
+        mta_sts=_pick(entry.mta_sts, default_mta_sts(default)),
+        tls_failure=entry.tls_failure or default_tls_failure(default),
         max_concurrency=_pick(entry.max_concurrency, default.max_concurrency),
         max_msgs_per_connection=_pick(
             entry.max_msgs_per_connection, default.max_msgs_per_connection
