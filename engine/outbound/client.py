@@ -45,6 +45,7 @@ __all__ = ["DomainDelivery", "Job", "Result", "normalise_crlf"]
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 REQUIRETLS = "REQUIRETLS"  # the MAIL FROM parameter (RFC 8689 §4.2.1)
+BODY_8BITMIME = "BODY=8BITMIME"  # the MAIL FROM parameter for 8-bit content (RFC 6152)
 READ_INLINE = 256 * 1024  # a larger message is read (and checked) off the event loop
 TOO_MANY_RECIPIENTS = 452  # RFC 5321 §4.5.3.1.10: the rest go in another transaction
 CLOSING = 421  # the server closes the connection (RFC 5321 §3.8): the next message needs a new one
@@ -201,6 +202,8 @@ class DomainDelivery:
             name = type(exc).__name__
             self.log.message_delivery_failed(job.mid, dcid, name)
             return dict.fromkeys(job.rids, Result("deferred", reasons.INTERNAL_ERROR(name), dcid))
+        if not opened.conn.smtp.is_connected:  # closed in the transaction (a failed RSET)
+            opened.conn.alive = False
         lost = reasons.CONNECTION_LOST.status
         if any((r.status == "deferred" and r.reply.startswith(lost)) or r.code == CLOSING
                for r in results.values()):
@@ -290,12 +293,23 @@ async def _exchange(
 
 def _mail_params(smtp: Client, job: Job, content: bytes) -> list[str]:
     """SIZE where the server offers it (RFC 1870 §6: a server may refuse a message too big
-    for it now at MAIL, before the content is sent), REQUIRETLS where the message asks."""
+    for it now at MAIL, before the content is sent), BODY=8BITMIME for 8-bit content where
+    it offers 8BITMIME (RFC 6152; where it does not, the content goes as it came, as
+    Postfix sends a message that is not MIME), REQUIRETLS where the message asks."""
+    eight_bit = smtp.supports("8BITMIME") and not content.isascii()
     return [*([f"SIZE={len(content)}"] if smtp.supports("SIZE") else []),
+            *([BODY_8BITMIME] if eight_bit else []),
             *([REQUIRETLS] if job.flags.requiretls else [])]
 
 
 async def _reset(smtp: Client) -> None:
-    if smtp.is_connected:
-        with contextlib.suppress(WireError, OSError):
-            await smtp.command("RSET")
+    """RSET, so that the next message starts clean. A connection whose RSET fails or is
+    refused is closed: the next message gets a new one."""
+    if not smtp.is_connected:
+        return
+    try:
+        reply = await smtp.command("RSET")
+    except (WireError, OSError):
+        reply = None
+    if reply is None or not reply.ok:
+        smtp.close()

@@ -80,6 +80,7 @@ class _Replies(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self._buffer = bytearray()
         self._lines: list[str] = []  # the lines so far of a multi-line reply
+        self._code = b""  # and their code
         self._size = 0
         self._replies: deque[Reply] = deque()
         self._error: WireError | None = None
@@ -123,6 +124,10 @@ class _Replies(asyncio.Protocol):
         if self._size > MAX_REPLY:
             self._fail(Malformed("Response too long"))
             return
+        if self._lines and line[:3] != self._code:  # RFC 5321 §4.2.1: one code a reply
+            self._fail(Malformed(f"Multi-line reply changes its code to {line[:3].decode()}"))
+            return
+        self._code = line[:3]
         self._lines.append(line[4:].strip(b" \t\r\n").decode("utf-8", "replace"))
         if line[3:4] != b"-":
             self._replies.append(Reply(int(line[:3]), "\n".join(self._lines)))
@@ -177,6 +182,9 @@ class _Replies(asyncio.Protocol):
                 async with asyncio.timeout(timeout):
                     await self._waiter
             except TimeoutError:
+                # A reply that comes later would be read as the next command's: the
+                # connection is out of step for good, so it ends here.
+                self._fail(Timeout("Timed out waiting for server response"))
                 raise Timeout("Timed out waiting for server response") from None
             finally:
                 self._waiter = None
@@ -237,7 +245,8 @@ class Client:
     def size_limit(self) -> int:
         """The largest message the server said it takes (EHLO's SIZE, RFC 1870); 0: none."""
         value = self.extensions.get("SIZE", "")
-        return int(value) if value.isdigit() and value.isascii() else 0
+        # RFC 1870: at most 20 digits (Python refuses to read more than 4300 at all)
+        return int(value) if value.isdigit() and value.isascii() and len(value) <= 20 else 0
 
     def send(self, *lines: str) -> None:
         """Commands, in one write (a pipelined group, or one)."""

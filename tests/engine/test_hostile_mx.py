@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import itertools
 import socket
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -258,6 +259,116 @@ Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 @pytest.fixture(params=["asyncio", "uvloop"])
 def run(request: pytest.FixtureRequest) -> Runner:
     return uvloop.run if request.param == "uvloop" else asyncio.run  # type: ignore[return-value]
+
+
+def resetting(rset_reply: bytes) -> tuple[Script, list[int]]:
+    """RCPT to bad@ refused, RSET answered `rset_reply`; each connection's number kept
+    with each message it took."""
+    taken: list[int] = []
+    connections = itertools.count(1)
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        number = next(connections)
+        writer.write(b"220 hostile ESMTP\r\n")
+        while line := await reader.readline():
+            verb = line[:4].upper()
+            if verb == b"RCPT":
+                writer.write(b"550 5.1.1 no such user\r\n" if b"bad@" in line else b"250 ok\r\n")
+            elif verb == b"RSET":
+                writer.write(rset_reply)
+            elif verb == b"DATA":
+                writer.write(b"354 go\r\n")
+                while (await reader.readline()) not in (b".\r\n", b""):
+                    pass
+                taken.append(number)
+                writer.write(b"250 2.0.0 queued\r\n")
+            elif verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                return
+            else:
+                writer.write(b"250 hostile\r\n")
+            await writer.drain()
+
+    return script, taken
+
+
+async def test_a_refused_rset_ends_the_connection(tmp_path: Path) -> None:
+    """The RSET after a refused message was answered by nobody's check: a connection
+    whose RSET failed (or whose reply came too late, then read as MAIL's) was used
+    again, out of step, and a recipient the server took was bounced."""
+    script, taken = resetting(b"500 5.5.1 not now\r\n")
+    first = Job(MID, SENDER, [0], [f"bad@{DOMAIN}"], lambda: b"S: t\r\n\r\nx\r\n")
+    second = Job(MID + 1, SENDER, [0], [f"good@{DOMAIN}"], lambda: b"S: t\r\n\r\nx\r\n")
+    async with scripted(script) as port:
+        results = await deliver_jobs(routed(port), DOMAIN, port, tmp_path, [first, second])
+    assert [r.status for r in results] == ["bounced", "delivered"]
+    assert taken == [2]  # on a new connection
+
+
+def test_a_reply_after_its_timeout_is_never_read_as_the_next_one(run: Runner) -> None:
+    async def late(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 hostile ESMTP\r\n")
+        await reader.readline()  # RSET: answered only once the client has gone on
+        await reader.readline()
+        writer.write(b"250 late rset\r\n250 for the next\r\n")
+        await writer.drain()
+        await reader.read()
+
+    async def scenario() -> tuple[bool, str]:
+        async with scripted(late) as port:
+            client, _ = await Client.open("127.0.0.1", port, 0.3)
+            with pytest.raises(Timeout):
+                await client.command("RSET")
+            connected = client.is_connected
+            try:
+                got = str(await client.command("NOOP"))
+            except wire.WireError as error:
+                got = type(error).__name__
+            client.close()
+            return connected, got
+
+    connected, got = run(scenario())
+    assert not connected and got in ("Disconnected", "Timeout")
+
+
+def test_a_multi_line_reply_that_changes_its_code_is_malformed(run: Runner) -> None:
+    async def mixed(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 hostile ESMTP\r\n")
+        await reader.readline()
+        writer.write(b"550-5.1.1 no such user\r\n250 ok\r\n")
+        await writer.drain()
+        await reader.read()
+
+    async def scenario() -> str:
+        async with scripted(mixed) as port:
+            client, _ = await Client.open("127.0.0.1", port, 5)
+            try:
+                with pytest.raises(wire.Malformed) as failed:
+                    await client.command("RCPT TO:<u@x.test>")
+            finally:
+                client.close()
+            return str(failed.value)
+
+    assert run(scenario()) == "Multi-line reply changes its code to 250"
+
+
+def test_a_size_of_thousands_of_digits_is_no_limit(run: Runner) -> None:
+    async def huge(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 hostile ESMTP\r\n")
+        await reader.readline()
+        writer.write(b"250-hostile\r\n250 SIZE " + b"9" * 5000 + b"\r\n")
+        await writer.drain()
+        await reader.read()
+
+    async def scenario() -> int:
+        async with scripted(huge) as port:
+            client, _ = await Client.open("127.0.0.1", port, 5)
+            await client.hello("gateway.test")
+            limit = client.size_limit  # int() of 5,000 digits raised ValueError
+            client.close()
+            return limit
+
+    assert run(scenario()) == 0
 
 
 def test_a_server_that_stops_reading_the_content_times_out(run: Runner) -> None:

@@ -1,6 +1,7 @@
 """A message larger than the SIZE the server's EHLO gives (RFC 1870 §6) bounces without
 being sent (the whole message went over the wire before the server's 552); one within it
-is delivered on the same connection."""
+is delivered on the same connection. MAIL declares SIZE= and, for 8-bit content,
+BODY=8BITMIME where the server offers them."""
 
 from __future__ import annotations
 
@@ -62,3 +63,22 @@ async def test_mail_declares_the_size_where_the_server_offers_size(tmp_path: Pat
     (offered_params, size), (plain_params, _) = declared
     assert offered_params == (f"SIZE={size}",)
     assert plain_params == ()
+
+
+async def test_8_bit_content_declares_body_8bitmime_where_the_server_offers_it(
+    tmp_path: Path,
+) -> None:
+    """RFC 6152: BODY=8BITMIME on MAIL for content that is not 7-bit (the fake MX offers
+    8BITMIME); none for 7-bit content."""
+    clock = FakeClock()
+    eight = "Subject: caf\u00e9\r\n\r\n\u2603\r\n".encode()
+    async with FakeMX(Behaviour(starttls=False, size=0)) as mx:
+        legacy_queue(tmp_path, [Queued(BIG, SENDER, (f"u@{DOMAIN}",), eight),
+                                Queued(SMALL, SENDER, (f"v@{DOMAIN}",), body(SMALL))],
+                     clock.now())
+        options = QueueOptions(mx_port=mx.port, clock=clock, poll_interval=0.02)
+        async with running_engine(tmp_path, config_for(mx.port), outbound=options):
+            await wait_until_async(lambda: len(mx.messages) == 2, timeout=10,
+                                   what="both messages delivered")
+    params = {m.recipients[0]: m.mail_params for m in mx.messages}
+    assert params == {f"u@{DOMAIN}": ("BODY=8BITMIME",), f"v@{DOMAIN}": ()}
