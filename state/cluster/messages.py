@@ -35,7 +35,7 @@ BUSY: Final = Template(
     " Nothing was committed; your changes are still pending: commit again later.")
 OFFLINE: Final = Template(
     "CLUSTER_OFFLINE",
-    "This machine is currently disconnected from the cluster: changes at {mode} level"
+    "This machine is currently disconnected from the cluster{because}: changes at {mode} level"
     " cannot be committed until it reconnects. Machine-only settings (sethostname,"
     " interfaceconfig) can still be committed in machine mode."
 )

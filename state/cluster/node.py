@@ -78,8 +78,10 @@ class ClusterNode:
             return self.connect()
         except WrongCluster:
             raise
-        except (Offline, Unreachable):
-            raise Offline(messages.OFFLINE(mode=level.label)) from None
+        except Offline:
+            raise Offline(messages.OFFLINE(mode=level.label, because="")) from None
+        except Unreachable as exc:  # in the server's words (no free connection slot, ...)
+            raise Offline(messages.OFFLINE(mode=level.label, because=f" ({exc})")) from None
 
     def check_identity(self, db: ClusterDB) -> None:
         """WrongCluster unless the database holds this machine's cluster (an address

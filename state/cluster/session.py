@@ -221,8 +221,8 @@ class LevelSession(Sections):
         a machine that cannot bind one reports the listener failed in its status.)"""
         try:
             db = self.node.connect_for(self.level)
-        except Offline:
-            self._offline_allowed(confirm_until=None)
+        except Offline as offline:
+            self._offline_allowed(None, offline)
             self._check_offline()
             return []
         with db, db.locked():
@@ -249,10 +249,11 @@ class LevelSession(Sections):
             return self._view(self._base_doc), self.candidate  # commit says why
         return self._view(head.document), self._view(target)
 
-    def _offline_allowed(self, confirm_until: float | None) -> None:
-        """Offline: only a plain commit of machine-only settings at this machine's level."""
+    def _offline_allowed(self, confirm_until: float | None, offline: Offline) -> None:
+        """Offline: only a plain commit of machine-only settings at this machine's level
+        (else `offline`, which says why the database is out of reach)."""
         if self.level != self.node.membership.machine_level:
-            raise Offline(messages.OFFLINE(mode=self.level.label))
+            raise offline
         if confirm_until is not None:
             raise Offline(messages.OFFLINE_CONFIRMED())
         shared = sorted(levels.changed_sections(self._base_doc, self._doc) - levels.MACHINE_ONLY)
@@ -273,8 +274,8 @@ class LevelSession(Sections):
             self._gate.require(users.Act.ACCOUNTS)
         try:
             db = self.node.connect_for(self.level)
-        except Offline:
-            self._offline_allowed(confirm_until)
+        except Offline as offline:
+            self._offline_allowed(confirm_until, offline)
             return self._commit_offline(comment)
         try:
             with db:
@@ -283,9 +284,10 @@ class LevelSession(Sections):
                     self.source, comment, confirm_until=confirm_until)
         except (Faulted, Uncertain):  # the server's own error (rolled back); or lost
             raise                      # while it committed: it says so
-        except Unreachable:  # lost in the transaction: rolled back (or, lost at the very
-            # instant of COMMIT, committed: the next catch-up shows it either way)
-            raise Offline(messages.OFFLINE(mode=self.level.label)) from None
+        except Unreachable as exc:  # lost in the transaction: rolled back (or, lost at
+            # the very instant of COMMIT, committed: the next catch-up shows it either way)
+            because = f" ({exc})"
+            raise Offline(messages.OFFLINE(mode=self.level.label, because=because)) from None
         row = written.row
         self.base, self._base_doc, self._doc = row.number, row.document, row.document
         if written.confirmed is not None and written.confirmed.version == self._awaiting:
