@@ -55,7 +55,8 @@ OFFLINE_CONFIRMED: Final = Template(
     "This machine is currently disconnected from the cluster: commit confirmed needs the"
     " cluster database; use a plain commit for machine-only settings."
 )
-ADMIN_DISCONNECTED: Final = "disconnected by an administrator (clusterconfig RECONNECT)"
+ADMIN_DISCONNECTED: Final = (
+    "disconnected by an administrator (clusterconfig DISCONNECT; RECONNECT ends it)")
 NOT_ANSWERING: Final = "the cluster database has not answered for {seconds} seconds"
 NOT_CLUSTERED: Final = Template(
     "CLUSTER_NOT_CLUSTERED", "This command is only available on cluster system.")
