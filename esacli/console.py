@@ -347,6 +347,14 @@ class LineConsole(Console):
             self._partial, self._partial_size = [], 0
         self._put(None)
 
+    def abandon(self) -> None:
+        """The client has gone: what it sent and was not read yet is dropped (a commit
+        among it must not run for nobody), and the input ends."""
+        while not self._lines.empty():
+            self._lines.get_nowait()
+        self._queued, self._partial, self._partial_size = 0, [], 0
+        self._put(None)
+
     def write(self, text: str) -> None:
         self._out(on_screen(text))
 

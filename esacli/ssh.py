@@ -178,7 +178,7 @@ class ApplianceSSHSession(PromptToolkitSSHSession):  # type: ignore[misc]
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._lines is not None:
-            self._lines.close()
+            self._lines.abandon()
         elif self._input is not None:
             self._input.close()  # a prompt waiting on it ends the session
             if self._keys is not None:

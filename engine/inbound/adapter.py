@@ -306,6 +306,8 @@ class EsaSMTP(StartTlsSMTP):
             await method(self.conn.argument(command, arg))
 
     async def _unknown_command(self) -> None:
+        if self._hung_up:  # a garbage line read after the closing reply (push's count)
+            return
         self._unknown += 1
         if self._unknown > UNKNOWN_COMMAND_LIMIT:
             self.conn.receiving_failed(maillog.TOO_MANY_UNKNOWN)

@@ -242,6 +242,7 @@ async def _transaction(
     try:
         reply = await _exchange(smtp, job, content, dcid, results)
     except (WireError, OSError) as exc:
+        smtp.close()  # out of step (an unexpected reply) or gone: not used again
         lost = Result("deferred", reasons.CONNECTION_LOST(exc), dcid)
         return {rid: results.get(rid, lost) for rid in job.rids}
     if reply is None:

@@ -187,7 +187,7 @@ class QueueManager:
             await self.results.bounce(config, rcpt.mid, {rcpt.rid: expiry})
         except Exception as exc:  # noqa: BLE001 (one message's bug must not stop the rest)
             name = _name_of(exc)
-            self.log.delivery_failed(rcpt.domain, name)
+            self.log.message_delivery_failed(rcpt.mid, 0, name)
             failed = Result("deferred", reasons.INTERNAL_ERROR(name))
             await self.results.report(config, rcpt.mid, {rcpt.rid: failed},
                                       {(rcpt.mid, rcpt.rid): rcpt.attempts})

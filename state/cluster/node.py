@@ -79,7 +79,8 @@ class ClusterNode:
         except WrongCluster:
             raise
         except Offline:
-            raise Offline(messages.OFFLINE(mode=level.label, because="")) from None
+            because = f" ({messages.ADMIN_DISCONNECTED})"
+            raise Offline(messages.OFFLINE(mode=level.label, because=because)) from None
         except Unreachable as exc:  # in the server's words (no free connection slot, ...)
             raise Offline(messages.OFFLINE(mode=level.label, because=f" ({exc})")) from None
 

@@ -267,4 +267,12 @@ async def test_garbage_lines_count_as_unknown_commands(tmp_path: Path) -> None:
         assert answers[5][0] == 421
         assert await client.closed_by_peer()
         await client.close()
-    assert "Receiving Failed: Too many unrecognized commands" in read_mail_logs(tmp_path)
+        client = await RawSmtp.connect(engine.bound_port("InboundMail"))
+        await client.reply()
+        await client.cmd("EHLO client.test")
+        await client.send(b"\r\n" * 40)  # those read after the 421: no more lines logged
+        assert [(await client.reply())[0] for _ in range(6)] == [500] * 5 + [421]
+        assert await client.closed_by_peer()
+        await client.close()
+        await wait_until_async(log_has(tmp_path, "ICID 2 close"))
+    assert read_mail_logs(tmp_path).count("Receiving Failed: Too many unrecognized") == 2

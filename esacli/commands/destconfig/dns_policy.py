@@ -49,7 +49,8 @@ async def default_dane(console: Console, row: DestinationEntry) -> DestinationEn
 
 
 async def default_questions(console: Console, row: DestinationEntry) -> DestinationEntry:
-    """DEFAULT's MTA-STS and TLS failure action: every value set."""
+    """DEFAULT's MTA-STS and TLS failure action, always asked (an answer that is what an
+    unset value means leaves it unset: state.edit.destinations)."""
     sts = await console.confirm(texts.dest.DEST_STS, destinations.default_mta_sts(row))
     failure = await _pick(console, texts.dest.DEST_FAILURE, destinations.TLS_FAILURES,
                           texts.dest.DEST_FAILURE_LABELS, destinations.default_tls_failure(row))
