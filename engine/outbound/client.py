@@ -202,11 +202,9 @@ class DomainDelivery:
             name = type(exc).__name__
             self.log.message_delivery_failed(job.mid, dcid, name)
             return dict.fromkeys(job.rids, Result("deferred", reasons.INTERNAL_ERROR(name), dcid))
-        if not opened.conn.smtp.is_connected:  # closed in the transaction (a failed RSET)
-            opened.conn.alive = False
-        lost = reasons.CONNECTION_LOST.status
-        if any((r.status == "deferred" and r.reply.startswith(lost)) or r.code == CLOSING
-               for r in results.values()):
+        # Closed in the transaction (lost, an unexpected reply, a failed RSET), or closing
+        # by the server's word: the next message gets a new connection.
+        if not opened.conn.smtp.is_connected or any(r.code == CLOSING for r in results.values()):
             opened.conn.alive = False
         return results
 

@@ -184,8 +184,9 @@ class _Replies(asyncio.Protocol):
             except TimeoutError:
                 # A reply that comes later would be read as the next command's: the
                 # connection is out of step for good, so it ends here.
-                self._fail(Timeout("Timed out waiting for server response"))
-                raise Timeout("Timed out waiting for server response") from None
+                late = Timeout("Timed out waiting for server response")
+                self._fail(late)
+                raise late from None
             finally:
                 self._waiter = None
         if self._replies:
