@@ -11,7 +11,7 @@ EngineError                 base of every error the engine raises on purpose
                             (engine/outbound/smtpconn.py); `reason` says why, `code` is
                             the server's reply code when it gave one
 
-Nothing here ever reaches an SMTP client as a traceback: the adapter turns any
+Nothing here ever reaches an SMTP client as a traceback: the SMTP session turns any
 exception into a reply from `engine.replies` and a one-line mail_logs entry.
 """
 

@@ -1,8 +1,8 @@
 """Every SMTP reply text the engine sends, in one place.
 
 Texts whose AsyncOS wording is uncertain live here too, so they are
-easy to correct. aiosmtpd has its own built-in texts; `AIOSMTPD_REWRITES` maps
-the ones the appliance words differently (the adapter applies it on push).
+easy to correct. The command grammar's own refusals (syntax, HELP, VRFY) keep the
+words the engine's first SMTP library (aiosmtpd) gave them, which clients have met.
 """
 
 from __future__ import annotations
@@ -31,9 +31,6 @@ MUST_STARTTLS = "530 5.7.0 Must issue a STARTTLS command first"
 STARTTLS_GO = "220 Go ahead with TLS"
 STARTTLS_NOT_AVAILABLE = "502 5.5.1 STARTTLS not available"
 UNKNOWN_COMMAND = "500 #5.5.1 command not recognized"
-# aiosmtpd's refusal of an empty line or a command word that is not ASCII, before our
-# dispatch sees it: answered and counted as an unknown command (engine/inbound/adapter.py).
-AIOSMTPD_BAD_SYNTAX = "500 Error: bad syntax"
 NOT_ASCII = "501 5.5.2 Syntax error: the command holds characters that are not ASCII"
 TOO_MANY_UNKNOWN = "421 4.7.0 Too many unrecognized commands, closing connection"
 RAT_REJECTED = "550 #5.1.0 Address rejected"
@@ -58,11 +55,73 @@ EVICTED = "421 4.4.2 Too many concurrent connections, closing the idlest one"
 REQUIRETLS_NEEDS_TLS = "530 5.7.10 REQUIRETLS needs a TLS session: issue STARTTLS first"
 REQUIRETLS_SYNTAX = "501 5.5.4 REQUIRETLS takes no value"
 
-# EHLO lines of ours among aiosmtpd's (RFC 2920: commands are read and answered in order).
+# EHLO lines of the conversation's, among the grammar's (RFC 2920: read and answered in order).
 PIPELINING = "250-PIPELINING"
 REQUIRETLS = "250-REQUIRETLS"
-RESET_OK = "250 OK"
+OK = "250 OK"
 BYE = "221 Bye"
+START_DATA = "354 End data with <CR><LF>.<CR><LF>"
+
+# The command grammar's refusals (engine/inbound/commands.py)
+COMMAND_TOO_LONG = "500 Command line too long"
+NOT_SECURE = "554 Command refused due to lack of security"  # after a refused TLS client
+NEED_HELO = "503 Error: send HELO first"
+NEED_MAIL = "503 Error: need MAIL command"
+NEED_RCPT = "503 Error: need RCPT command"
+NESTED_MAIL = "503 Error: nested MAIL command"
+MALFORMED_ADDRESS = "553 5.1.3 Error: malformed address"
+BAD_BODY = "501 Error: BODY can only be one of 7BIT, 8BITMIME"
+SMTPUTF8_VALUE = "501 Error: SMTPUTF8 takes no arguments"
+SMTPUTF8_DISABLED = "501 Error: SMTPUTF8 disabled"
+MAIL_PARAMS_UNKNOWN = "555 MAIL FROM parameters not recognized or not implemented"
+RCPT_PARAMS_UNKNOWN = "555 RCPT TO parameters not recognized or not implemented"
+EXPN_NOT_IMPLEMENTED = "502 EXPN not implemented"
+VRFY_CANNOT = "252 Cannot VRFY user, but will accept message and attempt delivery"
+
+# HELP's commands and their syntax (and ESMTP's addition); a 501 says the syntax too
+SYNTAX: dict[str, tuple[str, str]] = {
+    "DATA": ("DATA", ""),
+    "EHLO": ("EHLO hostname", ""),
+    "HELO": ("HELO hostname", ""),
+    "HELP": ("HELP [command]", ""),
+    "MAIL": ("MAIL FROM: <address>", " [SP <mail-parameters>]"),
+    "NOOP": ("NOOP [ignored]", ""),
+    "QUIT": ("QUIT", ""),
+    "RCPT": ("RCPT TO: <address>", " [SP <mail-parameters>]"),
+    "RSET": ("RSET", ""),
+    "STARTTLS": ("STARTTLS", ""),
+    "VRFY": ("VRFY <address>", ""),
+}
+
+
+def _syntax(verb: str, esmtp: bool) -> str:
+    plain, extended = SYNTAX[verb]
+    return plain + (extended if esmtp else "")
+
+
+def usage(verb: str, esmtp: bool = False) -> str:
+    return "501 Syntax: " + _syntax(verb, esmtp)
+
+
+def help_text(arg: str | None, esmtp: bool, starttls: bool) -> str:
+    """HELP, or HELP about one command (501 and the list for one it does not know)."""
+    known = sorted(verb for verb in SYNTAX if starttls or verb != "STARTTLS")
+    code = 250
+    if arg:
+        if arg.upper() in known:
+            return "250 Syntax: " + _syntax(arg.upper(), esmtp)
+        code = 501
+    return f"{code} Supported commands: {' '.join(known)}"
+
+
+def vrfy_failed(arg: str) -> str:
+    return "502 Could not VRFY " + escape_controls(arg)
+
+
+def ehlo(hostname: str, size_limit: int | None) -> list[str]:
+    """EHLO's lines before the conversation's (engine/inbound/conversation.py)."""
+    size = [f"250-SIZE {size_limit}"] if size_limit else []
+    return [f"250-{hostname}", *size, "250-8BITMIME", "250-STARTTLS", "250 HELP"]
 
 
 def helo_ok(hostname: str) -> str:
@@ -105,14 +164,3 @@ def expanded(response: Response, variables: dict[str, str]) -> str:
         text = re.sub(re.escape("$" + name), lambda _m: value, text,  # noqa: B023 (used at once)
                       flags=re.IGNORECASE)
     return custom(response.code, text)
-
-
-AIOSMTPD_REWRITES: dict[str, str] = {
-    "220 Ready to start TLS": STARTTLS_GO,
-    "454 TLS not available": STARTTLS_NOT_AVAILABLE,
-    "552 Error: Too much mail data": SIZE_EXCEEDED,
-    "552 Error: message size exceeds fixed maximum message size": SIZE_EXCEEDED,
-    # a non-ASCII argument (SMTPUTF8 is not offered), refused before our dispatch sees it
-    "500 Error: strict ASCII mode": NOT_ASCII,
-    "500 Line too long (see RFC5321 4.5.3.1.6)": LINE_TOO_LONG,
-}

@@ -200,9 +200,13 @@ class Incoming:
             self.size += len(data)
             self._digest.update(data)
 
+    def full(self) -> bool:
+        """What is buffered is large: `drain` before adding more."""
+        return self._pending_size >= WRITE_INLINE
+
     async def drain(self) -> None:
         """Write what is buffered once it is large: memory stays bounded."""
-        if self._pending_size >= WRITE_INLINE:
+        if self.full():
             await asyncio.to_thread(self._flush)
 
     def _flush(self) -> None:

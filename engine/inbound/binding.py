@@ -2,7 +2,7 @@
 else listens on a port the SMTP workers share.
 
 Standard library only: `commit` and `commit check` probe the addresses a commit
-would newly listen on (esacli must not import aiosmtpd), and the engine words a
+would newly listen on (esacli must not import the SMTP engine), and the engine words a
 failed bind the same way in mail_logs and `status`.
 """
 

@@ -1,10 +1,10 @@
 """One inbound SMTP conversation, independent of the SMTP library.
 
 (A conversation, not a "session": `state.session.Session` is an administrator's CLI
-session and aiosmtpd has a `Session` of its own.)
+session.)
 
-The adapter (with engine/inbound/hooks.py, the only aiosmtpd users) calls these methods
-at each step and sends the replies they return. Decisions come from `engine.policy` and
+The connection's protocol (engine/inbound/protocol.py) calls these methods at each step
+and sends the replies they return. Decisions come from `engine.policy` and
 `engine.inbound.pacing`, texts from `engine.replies`, log lines from
 `engine.maillog`. The mail transaction itself (MAIL, RCPT, DATA) is in
 `engine.inbound.transaction`.
@@ -74,7 +74,7 @@ class InboundStats(Protocol):
 
 @dataclass(frozen=True)
 class Opening:
-    """How a connection starts: serve it (banner sent by the adapter) or close it."""
+    """How a connection starts: serve it (`reply` is the banner) or close it."""
 
     serve: bool
     reply: str | None = None
@@ -85,7 +85,7 @@ def _nothing(reply: str) -> None:
 
 
 class Conversation(Transaction):
-    """One connection. `close_now` and `deadline_moved` are set by the adapter: the
+    """One connection. `close_now` and `deadline_moved` are set by its protocol: the
     first closes the connection with a last reply, the second re-arms its timer."""
 
     def __init__(
@@ -127,12 +127,30 @@ class Conversation(Transaction):
         self._told_tls_required = False
 
     # -- connection ----------------------------------------------------
+    def looks_up(self) -> bool:
+        """Whether opening needs DNS lookups first (the HAT asks for a PTR or a DNS list):
+        then `open`, else `open_now`."""
+        needed = self.spec.lookups
+        return not self.spec.suspended and bool(needed.ptr or needed.zones)
+
     async def open(self, peer_ip: str) -> Opening:
         """Look up what the HAT needs, decide, and say how the connection starts."""
+        if not self.looks_up():
+            return self.open_now(peer_ip)
+        self.ip = peer_ip
+        check = self.services.dns.for_settings(self.runtime.config.dns)
+        facts, host = await check.facts(peer_ip, self.spec.lookups)
+        return self._decide(facts, host)
+
+    def open_now(self, peer_ip: str) -> Opening:
+        """`open` for a connection whose HAT needs no DNS lookup."""
         self.ip = peer_ip
         if self.spec.suspended:
             return self._suspended(peer_ip)
-        facts, self.host = await self._facts(peer_ip)
+        return self._decide(policy.ClientFacts(ip=peer_ip), NOT_LOOKED_UP)
+
+    def _decide(self, facts: policy.ClientFacts, host: HostName) -> Opening:
+        self.host = host
         self.client_facts = facts
         match = self.spec.hat_match(facts)
         self.match = match
@@ -144,7 +162,7 @@ class Conversation(Transaction):
             self.log.hat_match(0, match.behavior.value, match.group, match.rule)
             return Opening(serve=False)
         self.icid = self.services.counters.next_icid()
-        self.log.new_icid(self.icid, self.spec.interface, self.spec.ip, peer_ip,
+        self.log.new_icid(self.icid, self.spec.interface, self.spec.ip, self.ip,
                           self.host.log_host, self.host.status == "verified")
         self.log.hat_match(self.icid, match.behavior.value, match.group, match.rule)
         if how is policy.Opening.REJECT:
@@ -155,11 +173,11 @@ class Conversation(Transaction):
             self.services.counts.rejected_connections += 1
             self.log.receiving_failed(self.icid, maillog.CONNECTION_LIMIT)
             return Opening(serve=False, reply=limit)
-        self.tracker.add(self, peer_ip, self.spec.max_connections)
+        self.tracker.add(self, self.ip, self.spec.max_connections)
         self._tracked = True
         if how is policy.Opening.DELAYED_REJECT:
             self.delayed_reject = True
-            self.log.delayed_reject(self.icid, peer_ip)
+            self.log.delayed_reject(self.icid, self.ip)
         self.decision = policy.connection_tls(self.spec.hat, match)
         self.served = True
         return Opening(serve=True, reply=self._banner())
@@ -172,13 +190,6 @@ class Conversation(Transaction):
         self.services.counts.rejected_connections += 1
         return Opening(serve=False, reply=replies.LISTENER_SUSPENDED.format(
             host=self.spec.hostname))
-
-    async def _facts(self, ip: str) -> tuple[policy.ClientFacts, HostName]:
-        needed = self.spec.lookups
-        if not needed.ptr and not needed.zones:
-            return policy.ClientFacts(ip=ip), NOT_LOOKED_UP
-        check = self.services.dns.for_settings(self.runtime.config.dns)
-        return await check.facts(ip, needed)
 
     def _variables(self) -> dict[str, str]:
         group = self.match.group if self.match else None
@@ -306,7 +317,7 @@ class Conversation(Transaction):
         return Reply(refusal) if refusal else None
 
     def argument(self, command: str, arg: str | None) -> str | None:
-        """What aiosmtpd gets of a command the gate let through: MAIL without REQUIRETLS,
+        """The argument of a command the gate let through: MAIL's without REQUIRETLS,
         which is remembered for the transaction (RFC 8689: only over TLS, see `gate`)."""
         if command != "MAIL" or not arg:
             return arg
@@ -336,8 +347,8 @@ class Conversation(Transaction):
         self.deadline_moved()  # a phase with another timeout
 
     def ehlo_lines(self, lines: list[str], tls_active: bool) -> list[str]:
-        # No SMTP AUTH in this product: never advertise it, before or after TLS.
-        kept = [line for line in lines if not line[4:].upper().startswith("AUTH")]
+        """EHLO's reply: STARTTLS offered only where it may start, and our extensions."""
+        kept = lines
         if self.tls_context is None or tls_active:
             kept = [line for line in kept if line[4:].upper() != "STARTTLS"]
         else:

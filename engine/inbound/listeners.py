@@ -28,9 +28,9 @@ import logging
 import os
 from collections.abc import Callable
 
-from engine.inbound.adapter import EsaSMTP, protocol_factory
 from engine.inbound.binding import IN_USE, bind_error, held_elsewhere
 from engine.inbound.conversation import Services
+from engine.inbound.protocol import SmtpProtocol, protocol_factory
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
 
@@ -48,7 +48,7 @@ class RunningListener:
         self._staged: tuple[RuntimeConfig, ListenerSpec] | None = None
         shared = services.shared_counts
         self.tracker = ConnectionTracker(shared((spec.ip, spec.port)) if shared else None)
-        self.connections: set[EsaSMTP] = set()
+        self.connections: set[SmtpProtocol] = set()
         self._current = (runtime, spec)
         self._server: asyncio.Server | None = None
         self._idle = asyncio.Event()
@@ -61,11 +61,11 @@ class RunningListener:
             self._current, self._staged = staged, None
         return self._current
 
-    def opened(self, connection: EsaSMTP) -> None:
+    def opened(self, connection: SmtpProtocol) -> None:
         self.connections.add(connection)
         self._idle.clear()
 
-    def closed(self, connection: EsaSMTP) -> None:
+    def closed(self, connection: SmtpProtocol) -> None:
         self.connections.discard(connection)
         if not self.connections:
             self._idle.set()

@@ -1,7 +1,8 @@
 """The MAIL FROM parameter the conversation handles itself: REQUIRETLS (RFC 8689 §2). Pure.
 
-aiosmtpd refuses every parameter it does not know, so REQUIRETLS is taken off the
-command's argument before aiosmtpd parses the rest (the address, SIZE, BODY...). The
+The command grammar (engine/inbound/commands.py) refuses every parameter it does not know,
+so REQUIRETLS is taken off the command's argument before the rest is read (the address,
+SIZE, BODY...). The
 reverse-path ends at its closing `>` (a quoted local part may hold one), or at the first
 space when it has no angle brackets.
 """
@@ -17,7 +18,7 @@ KEYWORD = "REQUIRETLS"
 
 @dataclass(frozen=True)
 class MailParams:
-    argument: str  # the argument without REQUIRETLS, for aiosmtpd
+    argument: str  # the argument without REQUIRETLS
     requiretls: bool = False
     valued: bool = False  # `REQUIRETLS=...`: the parameter takes no value
 

@@ -2,7 +2,7 @@
 
 A `Pace` records, for one connection, what it is waiting for and when it last did
 something (times are `time.monotonic()` seconds, passed in). `deadline` says when
-the connection must be closed and why; the adapter arms one timer for it and asks
+the connection must be closed and why; its protocol arms one timer for it and asks
 again when the timer fires, so activity only moves numbers here and never touches
 a timer. The rules (SmtpTimeouts in state/model.py says them in prose):
 

@@ -1,16 +1,12 @@
 """STARTTLS on the running loop's own TLS layer: uvloop's compiled one in the SMTP workers,
 asyncio's where the engine runs on asyncio's loop (in-process tests, ESACLI_LOOP=asyncio).
 
-aiosmtpd's smtp_STARTTLS builds asyncio's pure-Python SSLProtocol whatever the loop: on
-uvloop that was the largest single cost of STARTTLS (bench/README.md). `begin` builds the
-loop's own layer as `loop.start_tls` does, but in one synchronous step (start_tls defers
-the step that makes the SSLObject to a later callback): inside it `tls.alerts_to` gives
-that SSLObject this connection's socket, so a refused handshake still sends its alert
-(protocol_version to a TLS 1.0 client) before the layer closes the socket.
-
-`StartTlsSMTP` is aiosmtpd's SMTP with that STARTTLS; it relies on what aiosmtpd's own
-sets and reads: `_tls_protocol`, `_original_transport`, `_tls_handshake_okay`,
-`_set_rset_state`, `_create_session`, the reader's and writer's `_transport`.
+On uvloop, asyncio's pure-Python SSLProtocol was the largest single cost of STARTTLS
+(bench/README.md). `begin` builds the loop's own layer as `loop.start_tls` does, but in
+one synchronous step (start_tls defers the step that makes the SSLObject to a later
+callback): inside it `tls.alerts_to` gives that SSLObject this connection's socket, so a
+refused handshake still sends its alert (protocol_version to a TLS 1.0 client) before
+the layer closes the socket.
 """
 
 from __future__ import annotations
@@ -19,9 +15,7 @@ import asyncio
 import asyncio.sslproto
 import ssl
 from dataclasses import dataclass
-from typing import Any, cast
-
-from aiosmtpd.smtp import SMTP, TLSSetupException, syntax
+from typing import Any
 
 from engine import tls
 
@@ -29,9 +23,6 @@ try:
     import uvloop.loop as _uvloop
 except ImportError:  # pragma: no cover (a dependency; the worker runs without it too)
     _uvloop = None  # type: ignore[assignment]
-
-# What the TLS layer's transport knows once the handshake is done (aiosmtpd's session.ssl)
-SESSION_SSL = ("sslcontext", "peercert", "cipher", "compression", "ssl_object")
 
 
 @dataclass(frozen=True)
@@ -66,57 +57,3 @@ def _layer(loop: asyncio.AbstractEventLoop) -> Any:
     if _uvloop is not None and isinstance(loop, _uvloop.Loop):
         return getattr(_uvloop, "SSLProtocol", asyncio.sslproto.SSLProtocol)
     return asyncio.sslproto.SSLProtocol
-
-
-def session_ssl(transport: asyncio.BaseTransport) -> dict[str, Any]:
-    """What aiosmtpd keeps as `session.ssl` (it read asyncio's private `_extra`)."""
-    return {name: transport.get_extra_info(name) for name in SESSION_SSL}
-
-
-class StartTlsSMTP(SMTP):
-    """aiosmtpd's SMTP, with STARTTLS on the running loop's own TLS layer. A subclass
-    calls `_tls_started` from `connection_made` when it is called again."""
-
-    @syntax("STARTTLS", when="tls_context")  # as aiosmtpd's (HELP)
-    async def smtp_STARTTLS(self, arg: str) -> None:
-        if arg:
-            await self.push("501 Syntax: STARTTLS")
-            return
-        if not self.tls_context:
-            await self.push("454 TLS not available")
-            return
-        await self.push("220 Ready to start TLS")
-        raw = cast(asyncio.Transport, self.transport)
-        self._original_transport = raw  # closed with the connection (connection_lost)
-        upgrade = begin(self.loop, raw, self, self.tls_context)
-        self._tls_protocol, self.transport = upgrade.protocol, upgrade.transport
-        try:
-            await upgrade.handshake
-        except asyncio.CancelledError:  # closed under the handshake (a deadline, a refusal)
-            self._tls_abandoned()
-            raise
-        except Exception as error:  # aiosmtpd's loop logs it (handle_exception), closes
-            raise TLSSetupException() from error
-        if self.session is None or self.session.ssl is None:  # closed (the engine's stop)
-            raise TLSSetupException() from ConnectionAbortedError("closed in the handshake")
-
-    def _tls_started(self, transport: asyncio.BaseTransport) -> None:
-        """What aiosmtpd's connection_made does after STARTTLS, called by the TLS layer
-        the moment the handshake is done, before any data: a new session (RFC 3207 4.2),
-        plaintext pipelined after the command discarded (no injection), the hook asked."""
-        self._set_rset_state()
-        self.session = session = self._create_session()
-        session.peer = transport.get_extra_info("peername")
-        session.ssl = session_ssl(transport)
-        self._reset_timeout()
-        self.transport = transport
-        self._reader._transport = self._writer._transport = transport  # type: ignore[attr-defined]
-        self._reader._buffer.clear()  # type: ignore[attr-defined]
-        self._tls_handshake_okay = self.event_handler.handle_STARTTLS(self, session, self.envelope)
-
-    def _tls_abandoned(self) -> None:
-        # Neither TLS layer tells its application of a connection lost in the handshake:
-        # close it and say so, as aiosmtpd's loop does for a failed handshake.
-        if self.transport is not None:
-            self.transport.close()
-        self.connection_lost(None)

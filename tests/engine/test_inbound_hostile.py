@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,41 @@ async def test_pipelining_is_advertised_and_a_group_is_answered_in_order(tmp_pat
         await client.close()
         [message] = engine.spool.messages()
         assert message.recipients == ("u@example.com", "v@example.com")
+
+
+FLOOD_LIMIT = 16 * 1024 * 1024
+
+
+def flood(port: int) -> int:
+    """Pipeline EHLOs (a short line, a long reply) and never read a reply, until a send
+    waits 2 s for room (the server stopped reading) or FLOOD_LIMIT bytes are sent; the
+    bytes sent."""
+    chunk = b"EHLO x\r\n" * 512
+    sent = 0
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # replies pile up soon
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        sock.settimeout(2.0)
+        try:
+            while sent < FLOOD_LIMIT:
+                sent += sock.send(chunk)
+        except TimeoutError:
+            pass
+    return sent
+
+
+async def test_a_client_that_never_reads_its_replies_is_read_no_further(tmp_path: Path) -> None:
+    """Replies pile up unread: the server stops reading commands (its memory stays bounded)
+    and serves everyone else."""
+    async with running_engine(tmp_path, config()) as engine:
+        port = engine.bound_port("InboundMail")
+        assert port is not None
+        sent = await asyncio.to_thread(flood, port)
+        assert sent < FLOOD_LIMIT / 4
+        client = await greeted(port)
+        assert (await client.cmd("QUIT"))[0] == 221
+        await client.close()
 
 
 async def test_swaks_delivers_with_pipelining(tmp_path: Path) -> None:
