@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from engine import maillog, replies
 from engine.inbound import commands, starttls
 from engine.inbound.commands import reverse_path
-from engine.inbound.conversation import Conversation, Opening, Services
+from engine.inbound.conversation import Conversation, Opening, Reply, Services
 from engine.inbound.receiving import Receiving
 from engine.inbound.tracker import ConnectionTracker
 from engine.runtime import ListenerSpec, RuntimeConfig
@@ -247,6 +247,8 @@ class SmtpProtocol(asyncio.Protocol):
             self.transport.close()
 
     def _throttle(self) -> None:
+        if not self._read_paused and len(self._buffer) < HOLD_LIMIT:
+            return  # the usual case: nothing held
         transport = self.transport
         if transport is None or transport.is_closing():
             return
@@ -434,7 +436,7 @@ class SmtpProtocol(asyncio.Protocol):
         if decoded.ended:
             self._buffer[:0] = decoded.rest  # pipelined commands after the dot
             self._receiving = None
-            self._run(self._finish_data(receiving))
+            self._end_data(receiving)
         elif receiving.incoming.full():
             self._run(self._drain(receiving))
 
@@ -443,17 +445,25 @@ class SmtpProtocol(asyncio.Protocol):
         self._mode = Mode.DATA
         self._process()
 
-    async def _finish_data(self, receiving: Receiving) -> None:
-        conn = self.conn
+    def _end_data(self, receiving: Receiving) -> None:
+        """The final dot: the reply now (a refusal), or once the message is durable."""
+        self._mode = Mode.WAITING
         try:
-            reply = (await conn.data(reverse_path(self._sender or ""), self._recipients,
-                                     receiving)).text
+            refused = self.conn.data(reverse_path(self._sender or ""), self._recipients,
+                                     receiving, self._data_done)
         except Exception as error:  # noqa: BLE001 (a bug answers 451)
-            reply = conn.internal_error(error)
+            receiving.abort()
+            refused = Reply(self.conn.internal_error(error))
+        if refused is not None:
+            self._data_done(refused)
+
+    def _data_done(self, reply: Reply) -> None:
+        if self._lost:  # the message is spooled all the same (Transaction.data)
+            return
         self._new_transaction()
         self._mode = Mode.COMMANDS
-        self._reply(reply)
-        conn.command_done()
+        self._reply(reply.text)
+        self.conn.command_done()
         self._arm()
         self._process()
 

@@ -155,8 +155,10 @@ class Transaction:
         return Receiving(incoming, self._arrival(self.mid, recipients, now),
                          self.spec.type is ListenerType.PRIVATE, limit)
 
-    async def data(self, sender: str, recipients: list[str], receiving: Receiving) -> Reply:
-        """The final dot arrived: refuse the message, or make it durable (then 250)."""
+    def data(self, sender: str, recipients: list[str], receiving: Receiving,
+             done: Callable[[Reply], None]) -> Reply | None:
+        """The final dot arrived: refuse the message (its reply, now), or make it durable
+        and give `done` the reply once it is (the 250 only after fsync; None now)."""
         assert self.mid is not None
         self.pace.spooling()
         failure = receiving.ended()
@@ -166,23 +168,17 @@ class Transaction:
         self._log_fields(mid, receiving.header)
         # If the client hangs up while the file is written, the message still lands in the
         # spool and is delivered: its MID must end with "ready", not "aborted", so from here
-        # on it ends in _stored, whatever the connection does.
+        # on it ends in _stored, whatever the connection does (`done` is called all the same).
         self.mid = None
         storing = self.services.spool.finish(receiving.incoming)
         outcome = functools.partial(self._stored, mid, sender, len(recipients),
                                     receiving.incoming.size)
-        try:
-            await asyncio.shield(storing)
-        except asyncio.CancelledError:
-            storing.add_done_callback(outcome)
-            raise
-        except Exception:  # noqa: BLE001, S110 (judged by _stored, just below)
-            pass
-        return outcome(storing)
+        storing.add_done_callback(lambda stored: done(outcome(stored)))
+        return None
 
     def _stored(self, mid: int, sender: str, recipients: int, size: int,
                 storing: asyncio.Future[Path]) -> Reply:
-        error = None if not storing.done() or storing.cancelled() else storing.exception()
+        error = None if storing.cancelled() else storing.exception()
         if storing.cancelled() or error is not None:
             why = str(error) if isinstance(error, SpoolError) else type(error).__name__
             self.log.not_spooled(mid, why)
