@@ -1,13 +1,17 @@
 """mail_logs: the appliance's text mail log (in the lines AsyncOS writes).
 
-Every line is `<Day Mon dd HH:MM:SS YYYY> <Level>: <message>` and is flushed at
-once because the shell's `tail mail_logs` reads the file while we write it.
-The line templates live here and nowhere else.
+Every line is `<Day Mon dd HH:MM:SS YYYY> <Level>: <message>`, in the file at once
+because the shell's `tail mail_logs` reads it while we write: lines written by the
+engine's event loop are held until that loop's next turn (or until the SMTP session
+writes a reply: `flush`), so the lines of one turn are one write(2); every other
+thread's are written as they come. The line templates live here and nowhere else.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import threading
 import time
 import uuid
 from importlib import metadata
@@ -77,10 +81,14 @@ class MailLog:
     (engine/logfiles.py); safe to call from any thread."""
 
     def __init__(self, path: Path, serial: str | None = None,
-                 rotation: Rotation | None = None) -> None:
+                 rotation: Rotation | None = None,
+                 loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.path = Path(path)
         self._serial = serial
         self._file: RotatingFile | None = RotatingFile(self.path, self._header, rotation)
+        self._loop = loop  # its thread's lines are held until its next turn
+        self._loop_thread = threading.get_ident() if loop is not None else None
+        self._held: list[str] = []
 
     def _header(self) -> list[str]:
         """The lines every file starts with (§9), the current one and each rolled over."""
@@ -101,6 +109,7 @@ class MailLog:
             self._file.rotation = rotation
 
     def close(self) -> None:
+        self.flush()
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -109,8 +118,25 @@ class MailLog:
         # One physical line per event, and no control character a terminal would obey,
         # whatever a client managed to put in the message (an address, a host name).
         log = self._file
-        if log is not None:
-            log.write(f"{_stamp_now()} {level}: {escape_controls(message)}\n")
+        if log is None:
+            return
+        line = f"{_stamp_now()} {level}: {escape_controls(message)}\n"
+        loop = self._loop
+        if loop is None or threading.get_ident() != self._loop_thread or not loop.is_running():
+            log.write(line)
+            return
+        held = self._held
+        held.append(line)
+        if len(held) == 1:
+            loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write the lines the event loop holds (the loop's thread only)."""
+        held = self._held
+        if held:
+            self._held = []
+            if self._file is not None:
+                self._file.write("".join(held))
 
     def info(self, message: str) -> None:
         self.write("Info", message)

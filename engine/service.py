@@ -153,7 +153,7 @@ class Engine:
         self._loop = asyncio.get_running_loop()
         tls.limit_tls_read_buffer()
         self._open_files = raise_open_files_limit()
-        self._maillog = MailLog(self.maillog_path, self.serial)
+        self._maillog = MailLog(self.maillog_path, self.serial, loop=self._loop)
         self._counters = Counters(self.spool.root / "counters.json",
                                   owner=self.role is not Role.SMTP)
         self.stats = Recorder(self.data_dir, self._maillog, self._clock, self._stats_days,

@@ -91,6 +91,8 @@ class SmtpProtocol(asyncio.Protocol):
         self._eof = False  # a plain connection's client half-closed
         self._write_paused = False
         self._read_paused = False
+        self._processing = False  # in _process: a call from inside it only asks for more
+        self._again = False
         self._refused = False
         self._hung_up = False  # a closing reply was sent: nothing after it runs
         self._lost = False
@@ -189,6 +191,7 @@ class SmtpProtocol(asyncio.Protocol):
             return
         if not opening.serve:
             self._refused = True
+            self.conn.log.flush()
             if opening.reply:
                 transport.write(opening.reply.encode("ascii", "replace") + b"\r\n")
             transport.close()
@@ -200,6 +203,23 @@ class SmtpProtocol(asyncio.Protocol):
     # -- reading -----------------------------------------------------------
     def _process(self) -> None:
         """Run what the input holds, as far as it goes without waiting; then write."""
+        if self._processing:  # called back from inside a write (the TLS layer may)
+            self._again = True
+            return
+        self._processing = True
+        try:
+            self._again = True
+            while self._again:
+                self._again = False
+                self._run_input()
+                self._flush()
+        finally:
+            self._processing = False
+        if self._eof and self._mode in _READING and not self._hung_up and not self._write_paused:
+            self._end_of_input()
+        self._throttle()
+
+    def _run_input(self) -> None:
         while not self._hung_up and not self._write_paused:
             if self._mode is Mode.COMMANDS:
                 if not self._next_line():
@@ -210,10 +230,6 @@ class SmtpProtocol(asyncio.Protocol):
                 self._take_data(chunk)
             else:
                 break
-        self._flush()
-        if self._eof and self._mode in _READING and not self._hung_up and not self._write_paused:
-            self._end_of_input()
-        self._throttle()
 
     def _next_line(self) -> bool:
         """Run the next whole command line; False when none is there yet."""
@@ -517,6 +533,7 @@ class SmtpProtocol(asyncio.Protocol):
     def _flush(self) -> None:
         transport = self.transport
         if self._out and transport is not None and not transport.is_closing():
+            self.conn.log.flush()  # what a reply follows is in mail_logs before it
             transport.write(("\r\n".join(self._out) + "\r\n").encode("ascii", "replace"))
         self._out.clear()
 

@@ -3,7 +3,9 @@ writers on one log (the engine's workers), and the shell's reader across a rollo
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 from pathlib import Path
 
 from engine.logfiles import RotatingFile, Rotation, files_of, rotation_for
@@ -96,3 +98,28 @@ def test_follower_reads_across_a_rollover(tmp_path: Path) -> None:
     assert events == [f"event {n:03d}" for n in range(200)]
     assert len(files_of(path)) > 1
     assert last_lines(path, 3)[-1].split(" Info: ")[1].startswith("event 199")
+
+
+async def test_the_event_loops_lines_are_written_together_at_its_next_turn(
+        tmp_path: Path) -> None:
+    """mail_logs lines of one turn of the engine's loop are one write, at its next turn
+    (or at `flush`, before an SMTP reply); another thread's are written at once."""
+    path = tmp_path / "mail_logs"
+    log = MailLog(path, loop=asyncio.get_running_loop())
+    start = path.stat().st_size  # the header
+    log.info("one")
+    log.info("two")
+    assert path.stat().st_size == start
+    await asyncio.sleep(0)  # the loop's next turn
+    assert [line.split("Info: ")[1] for line in path.read_text().splitlines()[-2:]] == [
+        "one", "two"]
+    thread = threading.Thread(target=log.info, args=("from a thread",))
+    thread.start()
+    thread.join()
+    assert path.read_text().endswith("Info: from a thread\n")
+    log.info("three")
+    log.flush()
+    assert path.read_text().endswith("Info: three\n")
+    log.info("four")
+    log.close()  # what is held is written first
+    assert path.read_text().endswith("Info: four\n")
