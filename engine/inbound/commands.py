@@ -17,14 +17,11 @@ from dataclasses import dataclass
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 
-from engine import replies
+from engine import addrspec, replies
 
 LINE_LIMIT = 1001  # bytes before the LF; a longer line is discarded to its end
 COMMAND_LIMIT = 512  # RFC 5321 §4.5.3.1.4
 SIZE_EXTENSION = 26  # RFC 1870 §3: MAIL may be this much longer once SIZE is offered
-_ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                   "!#$%&'*+/=?^_`{|}~-.")
-_DOMAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
 
 @dataclass(frozen=True)
 class Line:
@@ -94,10 +91,7 @@ def _plain(text: str) -> tuple[str, str] | None:
         return None
     if end == 1:
         return "<>", text[2:]
-    local, at, domain = text[1:end].partition("@")
-    if (not at or not local or not domain or not _ATEXT.issuperset(local)
-            or not _DOMAIN.issuperset(domain) or ".." in local or local[0] == "."
-            or local[-1] == "." or domain[0] in ".-" or domain[-1] == "." or ".." in domain):
+    if not addrspec.is_plain(text[1:end]):
         return None
     return text[1:end], text[end + 1:]
 

@@ -11,6 +11,7 @@ import dataclasses
 
 from aiosmtplib.email import quote_address
 
+from engine import addrspec
 from engine.outbound import reasons
 from engine.outbound.jobs import Job, Result
 from state.controls import has_control
@@ -23,6 +24,8 @@ def unsendable(address: str) -> str | None:
     `email.utils.parseaddr`, which would quietly send another address (`a,b@x`
     goes out as `<a>`): anything it would change is refused here instead.
     """
+    if addrspec.is_plain(address):  # what the parser below would send unchanged
+        return None
     if has_control(address):
         return reasons.ADDRESS_CONTROL
     if not address.isascii():
