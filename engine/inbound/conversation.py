@@ -402,10 +402,6 @@ class Conversation(Transaction):
         self.tls_failure = tls.describe_failure(error)
         self.log.tls_failed(self.icid, self.tls_failure)
 
-    def internal_error(self, error: BaseException) -> str:
-        self.log.icid_internal_error(self.icid, error)
-        return replies.LOCAL_ERROR
-
     def refused(self) -> None:
         """A 4xx/5xx reply is going out: count it unless what caused it did."""
         if not self.counted:

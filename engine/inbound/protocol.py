@@ -495,15 +495,23 @@ class SmtpProtocol(asyncio.Protocol):
         self._tls = True
         self._new_transaction()
         self._helo, self._esmtp = None, False
-        ssl_object = transport.get_extra_info("ssl_object")
-        if ssl_object is not None:
-            cipher = ssl_object.cipher()
-            self._tls_ok = self.conn.tls_started(
-                ssl_object.version() or "", cipher[0] if cipher else "",
-                ssl_object.getpeercert(), ssl_object.getpeercert(binary_form=True) or b"")
-        self.conn.command_done()
         self._mode = Mode.COMMANDS
+        try:
+            self._tls_ok = self._tls_judged(transport.get_extra_info("ssl_object"))
+        except Exception as error:  # noqa: BLE001 (a bug: 451 and the connection closed)
+            self._close_now(self.conn.internal_error(error))
+            return
+        self.conn.command_done()
         self._arm()
+
+    def _tls_judged(self, ssl_object: Any) -> bool:
+        """Whether commands may go on over this TLS session (its client certificate)."""
+        if ssl_object is None:
+            return True
+        cipher = ssl_object.cipher()
+        return self.conn.tls_started(
+            ssl_object.version() or "", cipher[0] if cipher else "",
+            ssl_object.getpeercert(), ssl_object.getpeercert(binary_form=True) or b"")
 
     def _handshake_done(self, handshake: asyncio.Future[None]) -> None:
         if self._lost:

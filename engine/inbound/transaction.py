@@ -173,7 +173,15 @@ class Transaction:
         storing = self.services.spool.finish(receiving.incoming)
         outcome = functools.partial(self._stored, mid, sender, len(recipients),
                                     receiving.incoming.size)
-        storing.add_done_callback(lambda stored: done(outcome(stored)))
+
+        def finished(stored: asyncio.Future[Path]) -> None:
+            try:
+                reply = outcome(stored)
+            except Exception as error:  # noqa: BLE001 (a bug must not leave the client waiting)
+                reply = Reply(self.internal_error(error))
+            done(reply)
+
+        storing.add_done_callback(finished)
         return None
 
     def _stored(self, mid: int, sender: str, recipients: int, size: int,
@@ -207,6 +215,10 @@ class Transaction:
             esmtp=self.esmtp, mid=mid, recipients=tuple(recipients), when=now,
             tls_version=self.tls_version, tls_cipher=self.tls_cipher,
         )
+
+    def internal_error(self, error: BaseException) -> str:
+        self.log.icid_internal_error(self.icid, error)
+        return replies.LOCAL_ERROR
 
     def data_failed(self, reason: str, reply: str) -> Reply:
         """DATA ended without a message: log how, count it, and give `reply`."""
