@@ -192,6 +192,10 @@ class Incoming:
         self._pending_size = 0
         self._fd: int | None = None
         self._error: OSError | None = None
+        # A file write runs in a thread (drain's, the syncer's) while the connection may be
+        # cut on the loop: an abort waits for it, and no write starts after an abort.
+        self._lock = threading.RLock()
+        self._aborted = False
 
     def write(self, data: bytes) -> None:
         if data:
@@ -210,8 +214,12 @@ class Incoming:
             await asyncio.to_thread(self._flush)
 
     def _flush(self) -> None:
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self) -> None:
         pending, self._pending, self._pending_size = self._pending, [], 0
-        if self._error is not None:
+        if self._error is not None or self._aborted:
             return
         try:
             if self._fd is None:
@@ -224,6 +232,12 @@ class Incoming:
     def _commit(self) -> SpoolError | None:
         """Trailer, fsync, rename (blocking: the syncer's thread); the directory's fsync
         follows, one for every message of the batch."""
+        with self._lock:
+            return self._commit_locked()
+
+    def _commit_locked(self) -> SpoolError | None:
+        if self._aborted:
+            return SpoolError(f"MID {self.mid}: dropped while it was written")
         self.write_trailer()
         self._flush()
         try:
@@ -257,9 +271,12 @@ class Incoming:
         self._pending_size += len(trailer)
 
     def abort(self) -> None:
-        """Drop the message (refused, cut off): nothing of it stays in the spool."""
-        self._pending, self._pending_size = [], 0
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        self.tmp.unlink(missing_ok=True)
+        """Drop the message (refused, cut off): nothing of it stays in the spool, and a
+        write in flight is waited for (its file and descriptor go too)."""
+        with self._lock:
+            self._aborted = True
+            self._pending, self._pending_size = [], 0
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            self.tmp.unlink(missing_ok=True)

@@ -149,3 +149,24 @@ def test_file_contents_checks_each_digest_alone(tmp_path: Path) -> None:
     assert reader.content(5) == b"one\r\n"
     with pytest.raises(SpoolError):
         reader.content(6)
+
+
+async def test_a_message_cut_off_while_its_file_is_written_leaves_nothing(
+        tmp_path: Path) -> None:
+    """A connection lost during DATA aborts its message on the loop while drain's thread
+    may be writing the file: the abort waits for that write, and a write that starts
+    after it writes nothing (no .tmp file left, no descriptor kept)."""
+    spool = Spool(tmp_path / "spool")
+    for late in (False, True):
+        incoming = spool.receive(7, 1, "InboundMail", "a@b.test", ["u@c.test"], 1.0)
+        incoming.write(b"x" * (WRITE_INLINE + 1))
+        if late:  # the thread had not started yet when the abort came
+            incoming.abort()
+            await incoming.drain()
+        else:  # the abort comes while the thread writes
+            writing = asyncio.ensure_future(incoming.drain())
+            await asyncio.sleep(0)
+            incoming.abort()
+            await writing
+        assert not list((tmp_path / "spool" / "incoming").glob("*.tmp"))
+        assert incoming.in_memory()  # no descriptor of its own kept
