@@ -180,6 +180,8 @@ class Conversation(Transaction):
             self.log.delayed_reject(self.icid, self.ip)
         self.decision = policy.connection_tls(self.spec.hat, match)
         self.served = True
+        self.pace.banner(time.monotonic())
+        self.deadline_moved()
         return Opening(serve=True, reply=self._banner())
 
     def _suspended(self, peer_ip: str) -> Opening:
@@ -223,7 +225,8 @@ class Conversation(Transaction):
         self._closed = True
         self.end_transaction(maillog.CONNECTION_LOST)
         self._untrack()
-        self.log.close_icid(self.icid)
+        if self.icid:  # none yet: gone during the HAT's DNS lookups, nothing was logged
+            self.log.close_icid(self.icid)
         if self.served and self.services.stats is not None:
             self.services.stats.inbound(self)
 
@@ -252,13 +255,16 @@ class Conversation(Transaction):
 
     # -- deadlines -------------------------------------------------------
     def deadline(self) -> float:
-        """When this connection must be closed (monotonic seconds, inf for never)."""
-        if self._closed:
+        """When this connection must be closed (monotonic seconds, inf for never): never
+        while the HAT's DNS lookups run (their timeout bounds them) or once closed."""
+        if self._closed or not self.served:
             return math.inf
         return pacing.deadline(self.pace, self.timeouts, self.tracker.pressure)[0]
 
     def expire(self) -> bool:
         """The timer fired: close the connection (True) if its deadline has passed."""
+        if not self.served:
+            return False
         when, why = pacing.deadline(self.pace, self.timeouts, self.tracker.pressure)
         if why is None or time.monotonic() < when:
             return False

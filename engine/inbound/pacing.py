@@ -62,6 +62,11 @@ class Pace:
     def opened(cls, now: float) -> Pace:
         return cls(Phase.GREETING, now, now, now)
 
+    def banner(self, now: float) -> None:
+        """The banner is sent: the wait for HELO/EHLO starts now (not during the HAT's
+        DNS lookups before it, which their own timeout bounds)."""
+        self.greeting_since = self.since = now
+
     def command(self, now: float) -> None:
         self.since = now
 

@@ -9,6 +9,8 @@ bypass, host-name rows over a real DNS server, and a DNS server that never answe
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from state.model import (
     RatEntry,
     Response,
     SenderGroup,
+    SmtpTimeouts,
     replace,
 )
 from tests.engine.builders import config, hat, listener
@@ -220,3 +223,29 @@ async def test_dns_that_never_answers_does_not_stall_the_connection(
         client = await connect_from("127.0.0.2", engine.bound_port("InboundMail"))
         assert (await client.reply(timeout=3))[0] == 220  # the rows did not match
         await client.close()
+
+
+async def test_a_client_gone_or_silent_while_the_hat_looks_up_dns(
+    tmp_path: Path, silent_dns: int
+) -> None:
+    """The HAT's DNS lookups come before the banner: a client that leaves meanwhile had no
+    ICID (no line says "ICID 0"), and the wait for HELO starts at the banner, not before
+    (a greeting timeout shorter than the lookups closed every connection unserved)."""
+    rows = (SenderGroup(name="PTRGROUP", senders=(".ptr.example.org",), policy="ACCEPTED"),)
+    cfg = replace(config(listener(the_hat=hat(groups=rows))),
+                  dns=DnsSettings(servers=("127.0.0.1",), port=silent_dns, timeout=1.5),
+                  listener_setup=ListenerSetup(timeouts=SmtpTimeouts(greeting=1.0)))
+    async with running_engine(tmp_path, cfg) as engine:
+        port = engine.bound_port("InboundMail")
+        gone = await connect_from("127.0.0.2", port)
+        gone.writer.get_extra_info("socket").setsockopt(  # closed with a reset
+            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        await gone.close()
+        client = await connect_from("127.0.0.2", port)
+        assert (await client.reply(timeout=10))[0] == 220  # after the lookups, not a 421
+        assert (await client.reply(timeout=10))[0] == 421  # the greeting wait, from then
+        await client.close()
+        await wait_until_async(log_has(tmp_path, "ICID 1 close"))
+    log = read_mail_logs(tmp_path)
+    assert "ICID 0" not in log
+    assert "ICID 1 Receiving Failed: Timeout waiting for HELO/EHLO" in log
