@@ -22,6 +22,9 @@ from engine import addrspec, replies
 LINE_LIMIT = 1001  # bytes before the LF; a longer line is discarded to its end
 COMMAND_LIMIT = 512  # RFC 5321 §4.5.3.1.4
 SIZE_EXTENSION = 26  # RFC 1870 §3: MAIL may be this much longer once SIZE is offered
+# What the RFC 5322 parser repairs and we refuse: an angle address or a quoted string or
+# comment it had to close itself (`<"x>` read as the address `"x>"`)
+_UNCLOSED = ("missing trailing '>'", "end of header inside")
 
 @dataclass(frozen=True)
 class Line:
@@ -81,6 +84,8 @@ def address(arg: str) -> tuple[str | None, str]:
     try:
         found, rest = parser(arg)
     except HeaderParseError:
+        return None, ""
+    if any(str(defect).startswith(_UNCLOSED) for defect in found.all_defects):
         return None, ""
     return str(found.addr_spec), str(rest)
 

@@ -40,6 +40,10 @@ def test_mail_may_be_longer_once_size_is_offered() -> None:
     ("<@r1,@r2:u@d.test>", ("u@d.test", "")),
     ("u@d.test", ("u@d.test", "")),
     ("<<>>@@", (None, "")),
+    ('<"x>', (None, "")),  # the parser would close the quote and the brackets itself
+    ("<a@b.test", (None, "")),
+    ("<a@b.test (x", (None, "")),
+    ("<postmaster>", ("postmaster", "")),
     ("", ("", "")),
 ])
 def test_addresses(arg: str, found: tuple[str | None, str]) -> None:
