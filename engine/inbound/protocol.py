@@ -38,6 +38,7 @@ from engine.runtime import ListenerSpec, RuntimeConfig
 
 UNKNOWN_COMMAND_LIMIT = 5
 HOLD_LIMIT = 64 * 1024  # input held while a step runs before reading pauses
+WRITE_EVERY = 64  # replies of one read written at least this often (a flood's are many)
 _FAR = 86400.0  # the timer of a connection with no deadline looks again this late
 
 
@@ -115,8 +116,7 @@ class SmtpProtocol(asyncio.Protocol):
         self._listener.opened(self)
         peer = transport.get_extra_info("peername") or ("", 0)
         self._peer_ip, self._hostname = str(peer[0]), spec.hostname
-        self._arm()
-        if conn.looks_up():
+        if conn.looks_up():  # no deadline meanwhile: the banner's arms the first
             self._run(self._open())
         else:
             self._opened(self._open_now())
@@ -224,6 +224,8 @@ class SmtpProtocol(asyncio.Protocol):
             if self._mode is Mode.COMMANDS:
                 if not self._next_line():
                     break
+                if len(self._out) >= WRITE_EVERY:
+                    self._flush()  # the transport may pause us: replies held stay bounded
             elif self._mode is Mode.DATA and self._buffer:
                 chunk = bytes(self._buffer)
                 self._buffer.clear()
