@@ -156,7 +156,11 @@ class DomainDelivery:
     async def _connection(self, plan: Plan, queue: deque[Job], per_conn: int) -> bool:
         """One connection's messages; False when no target was reachable (then what is
         left was reported for the retry)."""
-        opened, failed = await self.connector.usable(plan.resolution.targets, plan)
+        first = queue.popleft()  # this connection's: another worker opens none for it meanwhile
+        try:
+            opened, failed = await self.connector.usable(plan.resolution.targets, plan)
+        finally:
+            queue.appendleft(first)
         if opened is None:
             while queue:  # nothing reachable: everything left waits for the retry
                 job = queue.popleft()
