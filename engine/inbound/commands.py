@@ -18,8 +18,10 @@ from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 
 from engine import addrspec, replies
+from engine.inbound import dotstream
+from state.controls import has_control
 
-LINE_LIMIT = 1001  # bytes before the LF; a longer line is discarded to its end
+LINE_LIMIT = dotstream.LINE_LIMIT  # bytes before the LF; a longer line is read to its end
 COMMAND_LIMIT = 512  # RFC 5321 §4.5.3.1.4
 SIZE_EXTENSION = 26  # RFC 1870 §3: MAIL may be this much longer once SIZE is offered
 # What the RFC 5322 parser repairs and we refuse: an angle address or a quoted string or
@@ -85,9 +87,12 @@ def address(arg: str) -> tuple[str | None, str]:
         found, rest = parser(arg)
     except HeaderParseError:
         return None, ""
+    spec = str(found.addr_spec)
     if any(str(defect).startswith(_UNCLOSED) for defect in found.all_defects):
         return None, ""
-    return str(found.addr_spec), str(rest)
+    if has_control(spec) or not spec.isascii():  # an encoded word decoded: `=?..?q?=0D=0A?=`
+        return None, ""
+    return spec, str(rest)
 
 
 def _plain(text: str) -> tuple[str, str] | None:

@@ -44,6 +44,9 @@ def test_mail_may_be_longer_once_size_is_offered() -> None:
     ("<a@b.test", (None, "")),
     ("<a@b.test (x", (None, "")),
     ("<postmaster>", ("postmaster", "")),
+    # an encoded word in a quoted local part decodes to a CRLF (a header in Received:)
+    ('<"=?utf-8?q?u=0D=0ABcc=3A_v=40evil.test=0D=0AX?="@example.com>', (None, "")),
+    ('<"=?utf-8?q?caf=C3=A9?="@example.com>', (None, "")),
     ("", ("", "")),
 ])
 def test_addresses(arg: str, found: tuple[str | None, str]) -> None:
