@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import threading
 import time
 import uuid
@@ -32,6 +33,7 @@ LINE_TOO_LONG = "Line too long"
 LISTENER_SUSPENDED = "Listener suspended"
 MESSAGE_LIMIT = "Too many messages for this session"
 TOO_MANY_UNKNOWN = "Too many unrecognized commands"
+INTERNAL_ERROR = "internal error"
 
 
 def _version() -> str:
@@ -75,6 +77,8 @@ def _stamp_now() -> str:
         _stamps = (second, stamp(now))
     return _stamps[1]
 
+
+_log = logging.getLogger(__name__)
 
 class MailLog:
     """Append-only writer of `<data_dir>/logs/mail_logs`, rolled over as logconfig says
@@ -131,12 +135,17 @@ class MailLog:
             loop.call_soon(self.flush)
 
     def flush(self) -> None:
-        """Write the lines the event loop holds (the loop's thread only)."""
+        """Write the lines the event loop holds (the loop's thread only). A failed write
+        (a full disk) loses them and is said in system_logs: the SMTP reply it comes
+        before is still sent."""
         held = self._held
         if held:
             self._held = []
-            if self._file is not None:
-                self._file.write("".join(held))
+            try:
+                if self._file is not None:
+                    self._file.write("".join(held))
+            except OSError as error:
+                _log.warning("mail_logs: %d lines not written: %s", len(held), error)
 
     def info(self, message: str) -> None:
         self.write("Info", message)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import math
+import ssl
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
@@ -78,6 +79,7 @@ class SmtpProtocol(asyncio.Protocol):
         self._out: list[str] = []  # replies of this read, written together
         self._step: asyncio.Future[Any] | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._cut: asyncio.TimerHandle | None = None  # aborts a closing socket never read
         self._receiving: Receiving | None = None  # DATA before its final dot
         self._peer_ip = ""
         self._hostname = ""
@@ -92,6 +94,7 @@ class SmtpProtocol(asyncio.Protocol):
         self._eof = False  # a plain connection's client half-closed
         self._write_paused = False
         self._read_paused = False
+        self._upgrade_when_written: ssl.SSLContext | None = None  # STARTTLS behind writes
         self._processing = False  # in _process: a call from inside it only asks for more
         self._again = False
         self._refused = False
@@ -146,7 +149,11 @@ class SmtpProtocol(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self._write_paused = False
-        self._process()
+        context, self._upgrade_when_written = self._upgrade_when_written, None
+        if context is not None:
+            self._upgrade(context)
+        else:
+            self._process()
 
     def connection_lost(self, error: Exception | None) -> None:
         if self._lost:
@@ -161,15 +168,16 @@ class SmtpProtocol(asyncio.Protocol):
         self._listener.closed(self)
         if self._timer is not None:
             self._timer.cancel()
+        if self._cut is not None:
+            self._cut.cancel()
         if self._step is not None:
             self._step.cancel()
         if self._raw is not None and self._raw is not self.transport:
             self._raw.close()  # the socket under a TLS layer
 
     def abort(self) -> None:
-        """Close the connection now (engine stop)."""
-        if self.transport is not None:
-            self.transport.close()
+        """Close the connection now (engine stop): nothing more runs on it."""
+        self._hang_up()
 
     # -- opening -----------------------------------------------------------
     async def _open(self) -> None:
@@ -257,12 +265,10 @@ class SmtpProtocol(asyncio.Protocol):
 
     def _end_of_input(self) -> None:
         # The client half-closed and everything before its EOF has been served.
-        self._hung_up = True
         if self._receiving is not None:
             self._receiving.abort()
             self._receiving = None
-        if self.transport is not None:
-            self.transport.close()
+        self._hang_up()
 
     def _throttle(self) -> None:
         if not self._read_paused and len(self._buffer) < HOLD_LIMIT:
@@ -415,10 +421,10 @@ class SmtpProtocol(asyncio.Protocol):
         elif arg:
             self._reply(replies.usage("DATA"))
         else:
-            self._reply(replies.START_DATA)
             sender = reverse_path(self._sender or "")
             self._receiving = self.conn.begin_data(sender, self._recipients,
                                                    self.conn.size_limit)
+            self._reply(replies.START_DATA)
             self._mode = Mode.DATA
 
     def _starttls_cmd(self, arg: str | None) -> None:
@@ -433,7 +439,19 @@ class SmtpProtocol(asyncio.Protocol):
         self._flush()  # in the clear, before the layer takes the socket
         self._buffer.clear()  # what was pipelined after STARTTLS is never read (RFC 3207 §4)
         self._mode = Mode.WAITING
-        upgrade = starttls.begin(self._loop, self._raw, self, context)
+        if self._write_paused:  # the layer must not take a socket whose writes wait
+            self._upgrade_when_written = context
+        else:
+            self._upgrade(context)
+
+    def _upgrade(self, context: ssl.SSLContext) -> None:
+        assert self._raw is not None
+        try:
+            upgrade = starttls.begin(self._loop, self._raw, self, context)
+        except Exception as error:  # noqa: BLE001 (a bug: logged, and the connection closed)
+            self.conn.internal_error(error)
+            self._hang_up()
+            return
         self.transport = upgrade.transport
         upgrade.handshake.add_done_callback(self._handshake_done)
 
@@ -447,6 +465,7 @@ class SmtpProtocol(asyncio.Protocol):
         except Exception as error:  # noqa: BLE001 (as a command's: 451, the file dropped)
             self._receiving = None
             receiving.abort()
+            self.conn.end_transaction(maillog.INTERNAL_ERROR)
             self._mode = Mode.COMMANDS
             self._reply(self.conn.internal_error(error))
             self.conn.command_done()
@@ -459,8 +478,17 @@ class SmtpProtocol(asyncio.Protocol):
             self._run(self._drain(receiving))
 
     async def _drain(self, receiving: Receiving) -> None:
-        await receiving.incoming.drain()
-        self._mode = Mode.DATA
+        try:
+            await receiving.incoming.drain()
+        except Exception as error:  # noqa: BLE001 (as _take_data's: 451, the file dropped)
+            self._receiving = None
+            receiving.abort()
+            self.conn.end_transaction(maillog.INTERNAL_ERROR)
+            self._mode = Mode.COMMANDS
+            self._reply(self.conn.internal_error(error))
+            self.conn.command_done()
+        else:
+            self._mode = Mode.DATA
         self._process()
 
     def _end_data(self, receiving: Receiving) -> None:
@@ -471,6 +499,7 @@ class SmtpProtocol(asyncio.Protocol):
                                      receiving, self._data_done)
         except Exception as error:  # noqa: BLE001 (a bug answers 451)
             receiving.abort()
+            self.conn.end_transaction(maillog.INTERNAL_ERROR)
             refused = Reply(self.conn.internal_error(error))
         if refused is not None:
             self._data_done(refused)
@@ -495,6 +524,7 @@ class SmtpProtocol(asyncio.Protocol):
         new session (RFC 3207 §4.2), the certificate judged."""
         self.transport = transport  # type: ignore[assignment]
         self._tls = True
+        self._write_paused = False  # the layer's transport: its own flow control
         self._new_transaction()
         self._helo, self._esmtp = None, False
         self._mode = Mode.COMMANDS
@@ -554,14 +584,18 @@ class SmtpProtocol(asyncio.Protocol):
             return
         self._out.append(reply)
         self._hang_up()
-        raw = self._raw or transport
-        self._loop.call_later(self.conn.timeouts.stress, self._cut_off, raw)
 
     def _hang_up(self) -> None:
+        """Stop: write what is owed and close; a client that does not read is cut off."""
         self._flush()
+        if self._hung_up:
+            return
         self._hung_up = True
         if self.transport is not None:
             self.transport.close()
+        raw = self._raw or self.transport
+        if raw is not None and self._conn is not None and not self._lost:
+            self._cut = self._loop.call_later(self._conn.timeouts.stress, self._cut_off, raw)
 
     def _cut_off(self, raw: asyncio.Transport) -> None:
         # close() waits for unsent replies; a client that never reads would keep
