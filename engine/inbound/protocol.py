@@ -150,7 +150,7 @@ class SmtpProtocol(asyncio.Protocol):
     def resume_writing(self) -> None:
         self._write_paused = False
         context, self._upgrade_when_written = self._upgrade_when_written, None
-        if context is not None:
+        if context is not None and not self._hung_up:
             self._upgrade(context)
         else:
             self._process()
