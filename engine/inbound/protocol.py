@@ -463,12 +463,7 @@ class SmtpProtocol(asyncio.Protocol):
             decoded = receiving.decoder.feed(chunk)
             receiving.add(decoded.data)
         except Exception as error:  # noqa: BLE001 (as a command's: 451, the file dropped)
-            self._receiving = None
-            receiving.abort()
-            self.conn.end_transaction(maillog.INTERNAL_ERROR)
-            self._mode = Mode.COMMANDS
-            self._reply(self.conn.internal_error(error))
-            self.conn.command_done()
+            self._data_failed(receiving, error)
             return
         if decoded.ended:
             self._buffer[:0] = decoded.rest  # pipelined commands after the dot
@@ -480,16 +475,20 @@ class SmtpProtocol(asyncio.Protocol):
     async def _drain(self, receiving: Receiving) -> None:
         try:
             await receiving.incoming.drain()
-        except Exception as error:  # noqa: BLE001 (as _take_data's: 451, the file dropped)
-            self._receiving = None
-            receiving.abort()
-            self.conn.end_transaction(maillog.INTERNAL_ERROR)
-            self._mode = Mode.COMMANDS
-            self._reply(self.conn.internal_error(error))
-            self.conn.command_done()
+        except Exception as error:  # noqa: BLE001 (as _take_data's)
+            self._data_failed(receiving, error)
         else:
             self._mode = Mode.DATA
         self._process()
+
+    def _data_failed(self, receiving: Receiving, error: Exception) -> None:
+        """A bug reading DATA: the file dropped, its MID ended, 451, commands again."""
+        self._receiving = None
+        receiving.abort()
+        self.conn.end_transaction(maillog.INTERNAL_ERROR)
+        self._mode = Mode.COMMANDS
+        self._reply(self.conn.internal_error(error))
+        self.conn.command_done()
 
     def _end_data(self, receiving: Receiving) -> None:
         """The final dot: the reply now (a refusal), or once the message is durable."""
